@@ -1,0 +1,95 @@
+# stipend - build, demo, tests and benchmarks.
+#
+#   make demo    install what is missing, build, create the demo database, serve
+#   make check   every test: unit, rules, HTTP, browser
+#   make bench   benchmarks beside their peers
+#
+# Everything is built into build/; the binary is ./stipend. Templates,
+# catalogues, migrations, parameter sets and static assets are compiled in, so
+# the binary runs from anywhere.
+
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wvla -Wformat=2 -Wno-missing-field-initializers
+CPPFLAGS  += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SRC       := $(shell find src -name '*.c' ! -name main.c | sort)
+OBJ       := $(patsubst src/%.c,build/obj/%.o,$(SRC)) build/obj/embedded.o
+EMBEDDED  := $(sort $(wildcard templates/*.html i18n/*.txt src/store/migrations/*.sql \
+             params/no/*/*.yaml static/*.css static/*.js static/*.svg)) build/static/ds.css
+UNIT      := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps demo check test-unit test-rules test-e2e test-browser bench lint format clean
+
+all: stipend
+
+deps:
+	@tools/install-deps.sh
+
+node_modules/.installed: package.json
+	@tools/install-deps.sh --npm-only
+	@touch $@
+
+build/static/ds.css: node_modules/.installed
+	@mkdir -p $(@D)
+	cat node_modules/@digdir/designsystemet-css/dist/theme/designsystemet.css \
+	    node_modules/@digdir/designsystemet-css/dist/src/index.css > $@
+
+build/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -o $@ $<
+
+build/embedded.c: build/embed $(EMBEDDED)
+	build/embed $(EMBEDDED) > $@
+
+build/obj/embedded.o: build/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -w -c -o $@ $<
+
+build/obj/%.o: src/%.c $(wildcard src/*/*.h src/*/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+build/libstipend.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+stipend: build/obj/main.o build/libstipend.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: tests/unit/%.c build/libstipend.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(CFLAGS) -o $@ $< build/libstipend.a \
+	    $(LDLIBS) -lcmocka
+
+demo: deps stipend
+	@tools/demo.sh
+
+check: deps stipend $(UNIT)
+	@tests/run-all.sh
+
+test-unit: stipend $(UNIT)
+	@tests/run-all.sh unit
+
+test-rules: stipend
+	@tests/run-all.sh rules
+
+test-e2e: stipend
+	@tests/run-all.sh e2e
+
+test-browser: stipend
+	@tests/run-all.sh browser
+
+bench: deps stipend
+	@bench/run.sh
+
+lint:
+	@tools/lint.sh
+
+format:
+	clang-format -i $$(find src tests tools -name '*.[ch]')
+
+clean:
+	rm -rf build stipend

@@ -1,0 +1,184 @@
+/* buf.c - bounded dynamic byte buffer; see buf.h. */
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void buf_cleanup(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+/* Make room for n more bytes plus the NUL. */
+static int reserve(struct buf *b, size_t n)
+{
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	size_t need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	if (cap > b->max + 1)
+		cap = b->max + 1;
+	char *p = realloc(b->p, cap);
+	if (p == NULL)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (reserve(b, n) != 0)
+		return -1;
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_putc(struct buf *b, char c)
+{
+	return buf_append(b, &c, 1);
+}
+
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0 || reserve(b, (size_t)n) != 0)
+		return -1;
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int buf_put_html(struct buf *b, const char *s, size_t n)
+{
+	size_t save = b->len;
+	size_t run = 0; /* start of the pending unescaped run */
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		if (buf_append(b, s + run, i - run) != 0 || buf_puts(b, rep) != 0)
+			goto fail;
+		run = i + 1;
+	}
+	if (buf_append(b, s + run, n - run) != 0)
+		goto fail;
+	return 0;
+fail:
+	b->len = save;
+	if (b->p != NULL)
+		b->p[save] = '\0';
+	return -1;
+}
+
+int buf_put_json_string(struct buf *b, const char *s)
+{
+	size_t save = b->len;
+	if (buf_putc(b, '"') != 0)
+		return -1;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0, i;
+	for (i = 0; p[i] != '\0'; i++) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_append(b, s + run, i - run) != 0)
+			goto fail;
+		int rc;
+		switch (c) {
+		case '"': rc = buf_puts(b, "\\\""); break;
+		case '\\': rc = buf_puts(b, "\\\\"); break;
+		case '\n': rc = buf_puts(b, "\\n"); break;
+		case '\t': rc = buf_puts(b, "\\t"); break;
+		case '\r': rc = buf_puts(b, "\\r"); break;
+		default: rc = buf_printf(b, "\\u%04x", c); break;
+		}
+		if (rc != 0)
+			goto fail;
+		run = i + 1;
+	}
+	if (buf_append(b, s + run, i - run) != 0 || buf_putc(b, '"') != 0)
+		goto fail;
+	return 0;
+fail:
+	b->len = save;
+	if (b->p != NULL)
+		b->p[save] = '\0';
+	return -1;
+}
+
+int buf_put_json_real(struct buf *b, double d)
+{
+	char tmp[32];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	return buf_puts(b, tmp);
+}
+
+const char *buf_str(const struct buf *b)
+{
+	return b->p != NULL ? b->p : "";
+}
+
+char *buf_take(struct buf *b)
+{
+	char *p = b->p;
+	if (p == NULL)
+		p = calloc(1, 1);
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return p;
+}

@@ -1,0 +1,143 @@
+/* date.c - calendar dates as day numbers (days from 1970-01-01).
+ *
+ * The conversions are the well-known civil-from-days algorithms on eras of
+ * 400 years, exact for the proleptic Gregorian calendar. */
+#include "core/date.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+int date_valid(int y, int m, int d)
+{
+	return m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+date_t date_from_ymd(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void date_to_ymd(date_t t, int *y, int *m, int *d)
+{
+	int z = t + 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	int dd = doy - (153 * mp + 2) / 5 + 1;
+	int mm = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (mm <= 2);
+	*m = mm;
+	*d = dd;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int date_parse(const char *s, date_t *out)
+{
+	int y, m, d;
+	if (s == NULL || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || s[10] != '\0')
+		return -1;
+	if (y < 1800 || y > 2999 || !date_valid(y, m, d))
+		return -1;
+	*out = date_from_ymd(y, m, d);
+	return 0;
+}
+
+char *date_format(date_t t, char out[11])
+{
+	int y, m, d;
+	date_to_ymd(t, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return out;
+}
+
+int date_age(date_t birth, date_t on)
+{
+	int by, bm, bd, y, m, d;
+	date_to_ymd(birth, &by, &bm, &bd);
+	date_to_ymd(on, &y, &m, &d);
+	int age = y - by;
+	if (m < bm || (m == bm && d < bd))
+		age--;
+	return age;
+}
+
+int date_months_touched(date_t from, date_t to)
+{
+	if (to < from)
+		return 0;
+	int y1, m1, d1, y2, m2, d2;
+	date_to_ymd(from, &y1, &m1, &d1);
+	date_to_ymd(to, &y2, &m2, &d2);
+	return (y2 - y1) * 12 + (m2 - m1) + 1;
+}
+
+int date_school_year(const char *s, date_t *first, date_t *last)
+{
+	int y1, y2;
+	if (s == NULL || digits(s, 4, &y1) || s[4] != '-' || digits(s + 5, 4, &y2) || s[9] != '\0')
+		return -1;
+	if (y1 < 1800 || y2 != y1 + 1)
+		return -1;
+	*first = date_from_ymd(y1, 8, 1);
+	*last = date_from_ymd(y2, 7, 31);
+	return 0;
+}
+
+int64_t date_now_unix(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+date_t date_today(void)
+{
+	int64_t s = date_now_unix();
+	return (date_t)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
+}
+
+char *date_format_timestamp(int64_t unix_seconds, char out[21])
+{
+	int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+	int secs = (int)(unix_seconds - days * 86400);
+	int y, m, d;
+	date_to_ymd((date_t)days, &y, &m, &d);
+	/* The compiler cannot know y has four digits: format roomily, then copy. */
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, secs / 60 % 60,
+		 secs % 60);
+	memcpy(out, tmp, 20);
+	out[20] = '\0';
+	return out;
+}

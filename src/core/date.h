@@ -1,0 +1,53 @@
+/* date.h - calendar dates as day numbers, strictly parsed ISO 8601.
+ *
+ * A date is an int32_t counting days from 1970-01-01 (negative before), so
+ * that comparing and subtracting dates is integer arithmetic. Proleptic
+ * Gregorian calendar. The functions here never read the clock except
+ * date_today(), which only main and the job runner may call. */
+#ifndef STIPEND_DATE_H
+#define STIPEND_DATE_H
+
+#include <stdint.h>
+
+typedef int32_t date_t;
+
+/* Day number of a calendar date. y, m, d must form a valid date. */
+date_t date_from_ymd(int y, int m, int d);
+
+/* Calendar date of a day number. */
+void date_to_ymd(date_t t, int *y, int *m, int *d);
+
+/* 1 when y-m-d exists in the calendar, else 0. */
+int date_valid(int y, int m, int d);
+
+/* Parse exactly "YYYY-MM-DD" (years 1800..2999). Returns 0, or -1 for any
+ * other text or a date that does not exist (2025-02-29). */
+int date_parse(const char *s, date_t *out);
+
+/* Write "YYYY-MM-DD" into out (11 bytes). Returns out. */
+char *date_format(date_t t, char out[11]);
+
+/* Whole years of age on date `on` for a person born on `birth`. A person
+ * born on 29 February becomes a year older on 1 March in common years. */
+int date_age(date_t birth, date_t on);
+
+/* Months touched by [from, to] inclusive, counting a calendar month when at
+ * least one day of it is inside: 2024-08-15..2025-06-15 gives 11. 0 when
+ * to < from. */
+int date_months_touched(date_t from, date_t to);
+
+/* Parse a school year "2024-2025" (second year the first plus one) into its
+ * first day (1 August) and last day (31 July). Returns 0 or -1. */
+int date_school_year(const char *s, date_t *first, date_t *last);
+
+/* Today in UTC. Only main and the job runner may ask. */
+date_t date_today(void);
+
+/* Seconds since the epoch, UTC, now. Only main, the web layer and the job
+ * runner may ask. */
+int64_t date_now_unix(void);
+
+/* ISO 8601 UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" of a Unix time (21 bytes). */
+char *date_format_timestamp(int64_t unix_seconds, char out[21]);
+
+#endif

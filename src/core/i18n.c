@@ -1,0 +1,231 @@
+/* i18n.c - the message catalogue; see i18n.h.
+ *
+ * Each catalogue is parsed once into a sorted array of (key, text) pairs
+ * pointing into a private copy of the file, searched by bisection. */
+#include "core/i18n.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/embed.h"
+#include "core/err.h"
+#include "core/money.h"
+
+struct entry {
+	const char *key;
+	const char *text;
+};
+
+struct catalogue {
+	char *copy;
+	struct entry *e;
+	size_t n;
+};
+
+static struct catalogue cats[LANG_COUNT];
+static const char *codes[LANG_COUNT] = {"nb", "en"};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+static char *trim(char *s, char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+static int load(struct catalogue *c, const char *name, struct err *e)
+{
+	const struct embed_file *f = embed_find(name);
+	if (f == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "%s is not compiled in", name);
+	c->copy = malloc(f->len + 1);
+	size_t cap = 256;
+	c->e = malloc(cap * sizeof(*c->e));
+	if (c->copy == NULL || c->e == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	memcpy(c->copy, f->data, f->len + 1);
+	c->n = 0;
+	int line = 0;
+	for (char *p = c->copy; *p != '\0';) {
+		char *nl = strchr(p, '\n');
+		char *end = nl ? nl : p + strlen(p);
+		line++;
+		char *next = nl ? nl + 1 : end;
+		char *s = p;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < end && *s != '#' && *s != '\r') {
+			char *eq = memchr(s, '=', (size_t)(end - s));
+			if (eq == NULL)
+				return err_set(e, ERR_INTERNAL, NULL, "%s:%d: expected \"key = text\"", name, line);
+			char *key = trim(s, eq);
+			char *text = trim(eq + 1, end);
+			if (*key == '\0')
+				return err_set(e, ERR_INTERNAL, NULL, "%s:%d: empty key", name, line);
+			if (c->n == cap) {
+				cap *= 2;
+				struct entry *grown = realloc(c->e, cap * sizeof(*c->e));
+				if (grown == NULL)
+					return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+				c->e = grown;
+			}
+			c->e[c->n].key = key;
+			c->e[c->n].text = text;
+			c->n++;
+		}
+		p = next;
+	}
+	qsort(c->e, c->n, sizeof(*c->e), entry_cmp);
+	for (size_t i = 1; i < c->n; i++)
+		if (strcmp(c->e[i - 1].key, c->e[i].key) == 0)
+			return err_set(e, ERR_INTERNAL, NULL, "%s: key %s is defined twice", name, c->e[i].key);
+	return 0;
+}
+
+int i18n_init(struct err *e)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		if (cats[l].e != NULL)
+			continue;
+		char name[32];
+		snprintf(name, sizeof(name), "i18n/%s.txt", codes[l]);
+		if (load(&cats[l], name, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int i18n_lang_parse(const char *tag, enum lang *out)
+{
+	if (tag == NULL)
+		return -1;
+	if (strncmp(tag, "nb", 2) == 0 || strncmp(tag, "no", 2) == 0 || strncmp(tag, "nn", 2) == 0) {
+		if (tag[2] != '\0' && tag[2] != '-' && tag[2] != '_')
+			return -1;
+		*out = LANG_NB;
+		return 0;
+	}
+	if (strncmp(tag, "en", 2) == 0 && (tag[2] == '\0' || tag[2] == '-' || tag[2] == '_')) {
+		*out = LANG_EN;
+		return 0;
+	}
+	return -1;
+}
+
+const char *i18n_lang_code(enum lang lang)
+{
+	return codes[lang];
+}
+
+static const char *lookup(enum lang lang, const char *key)
+{
+	struct entry k = {key, NULL};
+	const struct catalogue *c = &cats[lang];
+	if (c->e == NULL)
+		return NULL;
+	const struct entry *hit = bsearch(&k, c->e, c->n, sizeof(*c->e), entry_cmp);
+	return hit ? hit->text : NULL;
+}
+
+const char *i18n_get(enum lang lang, const char *key)
+{
+	const char *t = lookup(lang, key);
+	if (t == NULL && lang != LANG_NB)
+		t = lookup(LANG_NB, key);
+	return t ? t : key;
+}
+
+int i18n_put_date(struct buf *b, enum lang lang, const char *iso)
+{
+	static const char *months[] = {"January", "February", "March", "April", "May", "June", "July",
+				       "August", "September", "October", "November", "December"};
+	date_t t;
+	if (date_parse(iso, &t) != 0)
+		return buf_puts(b, iso);
+	int y, m, d;
+	date_to_ymd(t, &y, &m, &d);
+	if (lang == LANG_EN)
+		return buf_printf(b, "%d %s %d", d, months[m - 1], y);
+	return buf_printf(b, "%02d.%02d.%04d", d, m, y);
+}
+
+/* Write one JSON argument as the placeholder's format asks. */
+static int put_json_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
+{
+	const json_t *v = json_object_get((const json_t *)ctx, name);
+	char tmp[64];
+	if (v == NULL)
+		return 1;
+	if (strcmp(fmt, "money") == 0 && json_is_integer(v))
+		return buf_puts(b, money_format(json_integer_value(v), lang, tmp, sizeof(tmp)));
+	if (strcmp(fmt, "date") == 0 && json_is_string(v))
+		return i18n_put_date(b, lang, json_string_value(v));
+	if (json_is_string(v))
+		return buf_puts(b, json_string_value(v));
+	if (json_is_integer(v))
+		return buf_printf(b, "%lld", (long long)json_integer_value(v));
+	if (json_is_real(v)) {
+		/* Decimal comma in bokmål: 39,9 km. */
+		snprintf(tmp, sizeof(tmp), "%g", json_real_value(v));
+		char *dot = lang == LANG_NB ? strchr(tmp, '.') : NULL;
+		if (dot)
+			*dot = ',';
+		return buf_puts(b, tmp);
+	}
+	return 1;
+}
+
+int i18n_render_with(struct buf *b, enum lang lang, const char *key, i18n_arg_fn put, void *ctx)
+{
+	const char *p = i18n_get(lang, key);
+	while (*p != '\0') {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (open == NULL || close == NULL)
+			return buf_puts(b, p);
+		if (buf_append(b, p, (size_t)(open - p)) != 0)
+			return -1;
+		char name[64], fmt[16] = "";
+		const char *colon = memchr(open, ':', (size_t)(close - open));
+		const char *name_end = colon ? colon : close;
+		size_t n = (size_t)(name_end - open - 1);
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, open + 1, n);
+		name[n] = '\0';
+		if (colon != NULL) {
+			size_t f = (size_t)(close - colon - 1);
+			if (f >= sizeof(fmt))
+				f = sizeof(fmt) - 1;
+			memcpy(fmt, colon + 1, f);
+			fmt[f] = '\0';
+		}
+		size_t mark = b->len;
+		int rc = put ? put(b, lang, name, fmt, ctx) : 1;
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			/* Keep an unfilled placeholder visible rather than hide it. */
+			b->len = mark;
+			if (buf_append(b, open, (size_t)(close - open + 1)) != 0)
+				return -1;
+		}
+		p = close + 1;
+	}
+	return 0;
+}
+
+int i18n_render(struct buf *b, enum lang lang, const char *key, const json_t *args)
+{
+	return i18n_render_with(b, lang, key, args ? put_json_arg : NULL, (void *)args);
+}

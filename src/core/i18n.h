@@ -1,0 +1,49 @@
+/* i18n.h - the message catalogue: every text a person reads, in Norwegian
+ * bokmål and English.
+ *
+ * Catalogues are text files (i18n/nb.txt, i18n/en.txt) compiled into the
+ * binary: one message a line, "key = text". A text may name arguments in
+ * braces, "{months} måneder", filled from a JSON object by i18n_render();
+ * "{amount:money}" formats øre as money, "{d:date}" a date for the language.
+ * A key missing from a language falls back to bokmål, then to the key
+ * itself, so a missing text is visible but never fatal. Loaded once at start;
+ * lookups are thread-safe afterwards. */
+#ifndef STIPEND_I18N_H
+#define STIPEND_I18N_H
+
+#include <jansson.h>
+
+struct buf;
+struct err;
+
+enum lang { LANG_NB = 0, LANG_EN = 1, LANG_COUNT };
+
+/* Load the compiled-in catalogues. Returns 0, or -1 with e filled naming the
+ * catalogue and line of a malformed entry. Call once before any lookup. */
+int i18n_init(struct err *e);
+
+/* "nb" or "en" from a language tag ("nb", "no", "nb-NO", "en", "en-GB");
+ * returns -1 for one we have no catalogue for. */
+int i18n_lang_parse(const char *tag, enum lang *out);
+const char *i18n_lang_code(enum lang lang);
+
+/* The text of key in lang (never NULL; see fallback above). */
+const char *i18n_get(enum lang lang, const char *key);
+
+/* Append the text of key with its arguments filled from args (an object, or
+ * NULL). Returns 0 or -1 when b is full. */
+int i18n_render(struct buf *b, enum lang lang, const char *key, const json_t *args);
+
+/* The same with arguments supplied by a callback: put(b, lang, name, format,
+ * ctx) appends the argument called name (format is "", "money" or "date") and
+ * returns 0, 1 when it has no such argument (the placeholder stays visible),
+ * or -1 when b is full. */
+typedef int (*i18n_arg_fn)(struct buf *b, enum lang lang, const char *name, const char *format,
+			   void *ctx);
+int i18n_render_with(struct buf *b, enum lang lang, const char *key, i18n_arg_fn put, void *ctx);
+
+/* Append a date ("2024-08-15") as the language writes it: 15.08.2024 or
+ * 15 August 2024. A string that is no date is appended as it is. */
+int i18n_put_date(struct buf *b, enum lang lang, const char *iso);
+
+#endif

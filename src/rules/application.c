@@ -1,0 +1,283 @@
+/* application.c - reading an application from JSON, strictly.
+ *
+ * Nothing is decided on input that was not understood: every field is
+ * checked for presence, type and range, unknown keys are refused (a typo
+ * must not silently become "not given"), and the error names the field by
+ * its path. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "rules/rules.h"
+
+/* Refuse keys of obj not in the NULL-terminated list allowed. */
+static int only_keys(const json_t *obj, const char *prefix, const char *const *allowed, struct err *e)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)obj, key, v) {
+		int ok = 0;
+		for (const char *const *k = allowed; *k != NULL; k++)
+			if (strcmp(*k, key) == 0)
+				ok = 1;
+		if (!ok) {
+			char path[96];
+			snprintf(path, sizeof(path), "%s%s", prefix, key);
+			return err_set(e, ERR_INVALID, path, "unknown field");
+		}
+	}
+	return 0;
+}
+
+static int get_obj(const json_t *parent, const char *prefix, const char *key, int required,
+		   const json_t **out, struct err *e)
+{
+	char path[96];
+	const json_t *v = json_object_get(parent, key);
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (v == NULL || json_is_null(v)) {
+		*out = NULL;
+		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
+	}
+	if (!json_is_object(v))
+		return err_set(e, ERR_INVALID, path, "must be an object");
+	*out = v;
+	return 0;
+}
+
+static int get_bool(const json_t *obj, const char *prefix, const char *key, int *has, int *out,
+		    struct err *e)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (has)
+		*has = v != NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v)) {
+		char path[96];
+		snprintf(path, sizeof(path), "%s%s", prefix, key);
+		return err_set(e, ERR_INVALID, path, "must be true or false");
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* An integer in [min, max]. */
+static int get_int(const json_t *obj, const char *prefix, const char *key, int required, int64_t min,
+		   int64_t max, int64_t *out, struct err *e)
+{
+	char path[96];
+	const json_t *v = json_object_get(obj, key);
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (v == NULL)
+		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		if (max == INT64_MAX)
+			return err_set(e, ERR_INVALID, path, "must be a whole number >= %lld", (long long)min);
+		return err_set(e, ERR_INVALID, path, "must be a whole number from %lld to %lld", (long long)min,
+			       (long long)max);
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int get_real(const json_t *obj, const char *prefix, const char *key, double max, double *out,
+		    struct err *e)
+{
+	char path[96];
+	const json_t *v = json_object_get(obj, key);
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (v == NULL)
+		return 0;
+	double d = json_is_number(v) ? json_number_value(v) : -1;
+	if (!json_is_number(v) || !isfinite(d) || d < 0 || d > max)
+		return err_set(e, ERR_INVALID, path, "must be a number >= 0");
+	*out = d;
+	return 0;
+}
+
+static int get_date(const json_t *obj, const char *prefix, const char *key, int required, date_t *out,
+		    struct err *e)
+{
+	char path[96];
+	const json_t *v = json_object_get(obj, key);
+	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	if (v == NULL)
+		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
+	if (!json_is_string(v) || date_parse(json_string_value(v), out) != 0)
+		return err_set(e, ERR_INVALID, path, "must be a date that exists, written YYYY-MM-DD");
+	return 0;
+}
+
+/* Money: whole øre, not negative, below 10^13 kr. */
+#define MONEY_MAX INT64_C(1000000000000000)
+
+int rules_parse_application(const json_t *in, struct application *app, struct arena *a, struct err *e)
+{
+	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
+					  "travel", "parents", "special_circumstances", "loan", NULL};
+	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
+						     "income", "wealth", NULL};
+	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
+	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
+	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", NULL};
+	const json_t *o, *v;
+	int64_t n;
+
+	memset(app, 0, sizeof(*app));
+	if (!json_is_object(in))
+		return err_set(e, ERR_INVALID, "", "the application must be a JSON object");
+	if (only_keys(in, "", top, e))
+		return -1;
+
+	v = json_object_get(in, "scheme");
+	if (v == NULL)
+		return err_set(e, ERR_INVALID, "scheme", "is required");
+	const char *s = json_string_value(v);
+	if (s && strcmp(s, "higher-education") == 0)
+		app->scheme = SCHEME_HIGHER_EDUCATION;
+	else if (s && strcmp(s, "upper-secondary") == 0)
+		app->scheme = SCHEME_UPPER_SECONDARY;
+	else if (s && strcmp(s, "payment-deferral") == 0)
+		app->scheme = SCHEME_PAYMENT_DEFERRAL;
+	else if (s && strcmp(s, "interest-relief") == 0)
+		app->scheme = SCHEME_INTEREST_RELIEF;
+	else
+		return err_set(e, ERR_INVALID, "scheme",
+			       "must be higher-education, upper-secondary, payment-deferral or interest-relief");
+
+	v = json_object_get(in, "school_year");
+	if (v == NULL)
+		return err_set(e, ERR_INVALID, "school_year", "is required");
+	if (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0)
+		return err_set(e, ERR_INVALID, "school_year", "must be a school year written 2024-2025");
+	snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
+	if (get_date(in, "", "decision_date", 1, &app->decision_date, e))
+		return -1;
+
+	if (get_obj(in, "", "applicant", 1, &o, e) || only_keys(o, "applicant.", applicant_keys, e))
+		return -1;
+	if (get_date(o, "applicant.", "birth_date", 1, &app->birth_date, e) ||
+	    get_bool(o, "applicant.", "lives_with_parents", &app->has_lives_with_parents, &app->lives_with_parents, e) ||
+	    get_bool(o, "applicant.", "married", NULL, &app->married, e) ||
+	    get_int(o, "applicant.", "income", 0, 0, MONEY_MAX, &app->income, e) ||
+	    get_int(o, "applicant.", "wealth", 0, 0, MONEY_MAX, &app->wealth, e))
+		return -1;
+	if (app->birth_date > app->decision_date)
+		return err_set(e, ERR_INVALID, "applicant.birth_date", "must be before the decision date");
+	v = json_object_get(o, "children");
+	if (v != NULL) {
+		if (!json_is_array(v) || json_array_size(v) > 20)
+			return err_set(e, ERR_INVALID, "applicant.children", "must be a list of at most 20 children");
+		app->n_children = json_array_size(v);
+		app->children = arena_alloc(a, (app->n_children + 1) * sizeof(date_t));
+		for (size_t i = 0; i < app->n_children; i++) {
+			char prefix[48];
+			const json_t *c = json_array_get(v, i);
+			snprintf(prefix, sizeof(prefix), "applicant.children[%zu].", i);
+			if (!json_is_object(c)) {
+				prefix[strlen(prefix) - 1] = '\0';
+				return err_set(e, ERR_INVALID, prefix, "must be an object with birth_date");
+			}
+			static const char *const child_keys[] = {"birth_date", NULL};
+			if (only_keys(c, prefix, child_keys, e) || get_date(c, prefix, "birth_date", 1, &app->children[i], e))
+				return -1;
+		}
+	}
+
+	int edu_required = app->scheme == SCHEME_HIGHER_EDUCATION || app->scheme == SCHEME_UPPER_SECONDARY;
+	if (get_obj(in, "", "education", edu_required, &o, e))
+		return -1;
+	if (o != NULL) {
+		app->has_education = 1;
+		if (only_keys(o, "education.", education_keys, e))
+			return -1;
+		v = json_object_get(o, "level");
+		s = json_string_value(v);
+		if (v == NULL)
+			return err_set(e, ERR_INVALID, "education.level", "is required");
+		if (s && strcmp(s, "upper-secondary") == 0)
+			app->level = LEVEL_UPPER_SECONDARY;
+		else if (s && strcmp(s, "higher") == 0)
+			app->level = LEVEL_HIGHER;
+		else if (s && strcmp(s, "other") == 0)
+			app->level = LEVEL_OTHER;
+		else
+			return err_set(e, ERR_INVALID, "education.level", "must be upper-secondary, higher or other");
+		if (get_int(o, "education.", "load_percent", 1, 0, 100, &n, e))
+			return -1;
+		app->load_percent = (int)n;
+		if (get_date(o, "education.", "start", 1, &app->edu_start, e) ||
+		    get_date(o, "education.", "end", 1, &app->edu_end, e))
+			return -1;
+		if (app->edu_end < app->edu_start)
+			return err_set(e, ERR_INVALID, "education.end", "must not be before education.start");
+		n = 0;
+		if (get_int(o, "education.", "equipment_rate", 0, 0, 5, &n, e))
+			return -1;
+		app->equipment_rate = (int)n;
+	}
+
+	if (get_obj(in, "", "travel", 0, &o, e))
+		return -1;
+	if (o != NULL) {
+		app->has_travel = 1;
+		if (only_keys(o, "travel.", travel_keys, e) ||
+		    get_real(o, "travel.", "distance_km", 50000, &app->distance_km, e) ||
+		    get_real(o, "travel.", "walking_km", 1000, &app->walking_km, e))
+			return -1;
+		n = 0;
+		if (get_int(o, "travel.", "daily_travel_minutes", 0, 0, 1440, &n, e))
+			return -1;
+		app->daily_travel_minutes = (int)n;
+	}
+
+	v = json_object_get(in, "parents");
+	if (v != NULL) {
+		if (!json_is_array(v) || json_array_size(v) > 2)
+			return err_set(e, ERR_INVALID, "parents", "must be a list of at most two parents");
+		app->n_parents = json_array_size(v);
+		for (size_t i = 0; i < app->n_parents; i++) {
+			char prefix[40];
+			static const char *const parent_keys[] = {"income", NULL};
+			const json_t *p = json_array_get(v, i);
+			snprintf(prefix, sizeof(prefix), "parents[%zu].", i);
+			if (!json_is_object(p)) {
+				prefix[strlen(prefix) - 1] = '\0';
+				return err_set(e, ERR_INVALID, prefix, "must be an object with income");
+			}
+			if (only_keys(p, prefix, parent_keys, e) ||
+			    get_int(p, prefix, "income", 1, 0, MONEY_MAX, &app->parent_income[i], e))
+				return -1;
+		}
+	}
+	if (get_bool(in, "", "special_circumstances", NULL, &app->special_circumstances, e))
+		return -1;
+
+	if (get_obj(in, "", "loan", 0, &o, e))
+		return -1;
+	if (o != NULL) {
+		if (only_keys(o, "loan.", loan_keys, e) ||
+		    get_int(o, "loan.", "balance", 0, 0, MONEY_MAX, &app->loan_balance, e))
+			return -1;
+		n = 0;
+		if (get_int(o, "loan.", "deferrals_used", 0, 0, 1000, &n, e))
+			return -1;
+		app->deferrals_used = (int)n;
+		n = 0;
+		if (get_int(o, "loan.", "months_requested", 0, 0, 120, &n, e))
+			return -1;
+		app->months_requested = (int)n;
+	}
+
+	if (app->scheme == SCHEME_HIGHER_EDUCATION) {
+		if (app->level == LEVEL_UPPER_SECONDARY)
+			return err_set(e, ERR_INVALID, "education.level",
+				       "must be higher or other for the higher-education scheme");
+		if (!app->has_lives_with_parents)
+			return err_set(e, ERR_INVALID, "applicant.lives_with_parents", "is required");
+	}
+	return 0;
+}

@@ -1,0 +1,314 @@
+/* decide.c - the decision core: dispatch to the scheme, settle the outcome,
+ * and write the decision as the contract's JSON (../shared/spec/decide.md).
+ *
+ * The scheme files (higher_education.c, ...) apply their rules through the
+ * step_* helpers here, so that every rule leaves a trace step with the
+ * paragraph it implements, the inputs and dated parameter values it read,
+ * its value and the catalogue key of a sentence a citizen can read. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/money.h"
+#include "rules/internal.h"
+
+const char *rules_scheme_name(enum scheme s)
+{
+	switch (s) {
+	case SCHEME_HIGHER_EDUCATION: return "higher-education";
+	case SCHEME_UPPER_SECONDARY: return "upper-secondary";
+	case SCHEME_PAYMENT_DEFERRAL: return "payment-deferral";
+	case SCHEME_INTEREST_RELIEF: return "interest-relief";
+	}
+	return "unknown";
+}
+
+const char *rules_outcome_name(enum outcome o)
+{
+	switch (o) {
+	case OUTCOME_GRANTED: return "granted";
+	case OUTCOME_PARTLY: return "partly-granted";
+	case OUTCOME_REJECTED: return "rejected";
+	case OUTCOME_MANUAL: return "manual";
+	}
+	return "unknown";
+}
+
+struct trace_step *step_begin(struct ctx *c, const char *rule, const char *reference, const char *message)
+{
+	struct decision *d = c->d;
+	if (d->n_steps == DECISION_MAX_STEPS) {
+		c->failed = 1;
+		err_set(c->e, ERR_INTERNAL, NULL, "trace of %s is full", rule);
+		/* The failed flag discards the decision; the rule writes into
+		 * a spare step that nobody reads. */
+		memset(&c->spare, 0, sizeof(c->spare));
+		return &c->spare;
+	}
+	struct trace_step *s = &d->steps[d->n_steps++];
+	memset(s, 0, sizeof(*s));
+	s->rule = rule;
+	s->reference = reference;
+	s->message = message;
+	return s;
+}
+
+static struct tval *next_input(struct trace_step *s, const char *name)
+{
+	if (s->n_inputs == TRACE_MAX_INPUTS)
+		return NULL;
+	struct tval *t = &s->inputs[s->n_inputs++];
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	return t;
+}
+
+void step_int(struct trace_step *s, const char *name, enum tv_type type, int64_t v)
+{
+	struct tval *t = next_input(s, name);
+	if (t) {
+		t->type = type;
+		t->i = v;
+	}
+}
+
+void step_real(struct trace_step *s, const char *name, double v)
+{
+	struct tval *t = next_input(s, name);
+	if (t) {
+		t->type = TV_REAL;
+		t->r = v;
+	}
+}
+
+void step_str(struct trace_step *s, const char *name, const char *v)
+{
+	struct tval *t = next_input(s, name);
+	if (t) {
+		t->type = TV_STR;
+		t->s = v;
+	}
+}
+
+int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
+{
+	const struct param *p = params_get(c->params, key, c->on);
+	if (p == NULL) {
+		char day[11];
+		if (!c->failed)
+			err_set(c->e, ERR_INTERNAL, "school_year", "parameter set %s has no value of %s on %s",
+				params_name(c->params), key, date_format(c->on, day));
+		c->failed = 1;
+		return 0;
+	}
+	if (s->n_params < TRACE_MAX_PARAMS)
+		s->params[s->n_params++] = p;
+	return p->value;
+}
+
+void step_value(struct trace_step *s, enum tv_type type, int64_t v)
+{
+	s->value.name = "value";
+	s->value.type = type;
+	s->value.i = v;
+}
+
+struct award *award_add(struct ctx *c, const char *name, const char *kind, const char *reference)
+{
+	struct decision *d = c->d;
+	if (d->n_awards == DECISION_MAX_AWARDS) {
+		c->failed = 1;
+		err_set(c->e, ERR_INTERNAL, NULL, "too many awards");
+		return &d->awards[DECISION_MAX_AWARDS - 1];
+	}
+	struct award *a = &d->awards[d->n_awards++];
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->kind = kind;
+	a->reference = reference;
+	a->convertible = -1;
+	return a;
+}
+
+void manual_add(struct ctx *c, const char *code, const char *message, const char *reference)
+{
+	struct decision *d = c->d;
+	if (d->n_reasons == DECISION_MAX_REASONS)
+		return;
+	struct manual_reason *r = &d->reasons[d->n_reasons++];
+	r->code = code;
+	r->message = message;
+	r->reference = reference;
+}
+
+/* A scheme whose rules are not yet written as code is decided by a person:
+ * the machine never guesses. */
+static void decide_by_person(struct ctx *c)
+{
+	struct trace_step *s = step_begin(c, "scheme.automated", "utdanningsstøtteloven § 2", "rule.scheme.manual");
+	step_str(s, "scheme", rules_scheme_name(c->app->scheme));
+	step_value(s, TV_BOOL, 0);
+	manual_add(c, "scheme-not-automated", "reason.scheme-not-automated", "utdanningsstøtteloven § 2");
+}
+
+int rules_decide(const struct application *app, const struct params *p, struct decision *d, struct err *e)
+{
+	struct ctx c = {.app = app, .params = p, .d = d, .on = app->year_first, .e = e};
+
+	memset(d, 0, sizeof(*d));
+	d->scheme = app->scheme;
+	snprintf(d->rules_version, sizeof(d->rules_version), "%s-%s", params_name(p), app->school_year);
+	if (!params_covers(p, app->year_first))
+		return err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
+			       app->school_year);
+	switch (app->scheme) {
+	case SCHEME_HIGHER_EDUCATION:
+		decide_higher_education(&c);
+		break;
+	default:
+		decide_by_person(&c);
+		break;
+	}
+	if (c.failed)
+		return -1;
+	if (d->n_reasons > 0)
+		d->outcome = OUTCOME_MANUAL;
+	else if (d->n_awards == 0)
+		d->outcome = OUTCOME_REJECTED;
+	else if (d->outcome != OUTCOME_PARTLY)
+		d->outcome = OUTCOME_GRANTED;
+	return 0;
+}
+
+const struct award *rules_award(const struct decision *d, const char *name)
+{
+	for (int i = 0; i < d->n_awards; i++)
+		if (strcmp(d->awards[i].name, name) == 0)
+			return &d->awards[i];
+	return NULL;
+}
+
+/* Fill a placeholder of a step's explanation from its inputs, parameters
+ * and value. */
+static int put_step_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
+{
+	const struct trace_step *s = ctx;
+	const struct tval *t = NULL;
+	char tmp[64];
+	for (int i = 0; i < s->n_inputs && t == NULL; i++)
+		if (strcmp(s->inputs[i].name, name) == 0)
+			t = &s->inputs[i];
+	if (t == NULL && strcmp(name, "value") == 0)
+		t = &s->value;
+	if (t == NULL) {
+		for (int i = 0; i < s->n_params; i++)
+			if (strcmp(s->params[i]->key, name) == 0) {
+				int64_t v = s->params[i]->value;
+				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
+					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
+				return buf_printf(b, "%lld", (long long)v);
+			}
+		return 1;
+	}
+	switch (t->type) {
+	case TV_MONEY:
+		return buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)));
+	case TV_DATE:
+		return i18n_put_date(b, lang, date_format((date_t)t->i, tmp));
+	case TV_BOOL:
+		return buf_puts(b, i18n_get(lang, t->i ? "word.yes" : "word.no"));
+	case TV_REAL:
+		snprintf(tmp, sizeof(tmp), "%g", t->r);
+		if (lang == LANG_NB && strchr(tmp, '.'))
+			*strchr(tmp, '.') = ',';
+		return buf_puts(b, tmp);
+	case TV_STR:
+		return buf_puts(b, t->s);
+	case TV_INT:
+		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
+						 : buf_printf(b, "%lld", (long long)t->i);
+	}
+	return 1;
+}
+
+int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
+{
+	return i18n_render_with(out, lang, s->message, put_step_arg, (void *)s);
+}
+
+static int put_tval(struct buf *b, const struct tval *t)
+{
+	char day[11];
+	switch (t->type) {
+	case TV_INT:
+	case TV_MONEY:
+		return buf_printf(b, "%lld", (long long)t->i);
+	case TV_BOOL:
+		return buf_puts(b, t->i ? "true" : "false");
+	case TV_REAL:
+		return buf_put_json_real(b, t->r);
+	case TV_STR:
+		return buf_put_json_string(b, t->s);
+	case TV_DATE:
+		return buf_put_json_string(b, date_format((date_t)t->i, day));
+	}
+	return -1;
+}
+
+int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
+{
+	int rc = 0;
+	rc |= buf_printf(b, "{\"scheme\":\"%s\",\"outcome\":\"%s\",\"awards\":[", rules_scheme_name(d->scheme),
+			 rules_outcome_name(d->outcome));
+	for (int i = 0; i < d->n_awards; i++) {
+		const struct award *a = &d->awards[i];
+		rc |= buf_printf(b, "%s{\"name\":\"%s\",\"kind\":\"%s\"", i ? "," : "", a->name, a->kind);
+		if (a->months > 0)
+			rc |= buf_printf(b, ",\"months\":%d,\"monthly\":%lld", a->months, (long long)a->monthly);
+		rc |= buf_printf(b, ",\"amount\":%lld", (long long)a->amount);
+		if (a->convertible >= 0)
+			rc |= buf_printf(b, ",\"convertible\":%lld", (long long)a->convertible);
+		rc |= buf_puts(b, ",\"reference\":");
+		rc |= buf_put_json_string(b, a->reference);
+		rc |= buf_putc(b, '}');
+	}
+	rc |= buf_puts(b, "],\"manual_reasons\":[");
+	for (int i = 0; i < d->n_reasons; i++) {
+		const struct manual_reason *r = &d->reasons[i];
+		rc |= buf_printf(b, "%s{\"code\":\"%s\",\"text\":", i ? "," : "", r->code);
+		rc |= buf_put_json_string(b, i18n_get(lang, r->message));
+		rc |= buf_puts(b, ",\"reference\":");
+		rc |= buf_put_json_string(b, r->reference);
+		rc |= buf_putc(b, '}');
+	}
+	rc |= buf_puts(b, "],\"trace\":[");
+	struct buf text;
+	buf_init(&text, 4096);
+	for (int i = 0; i < d->n_steps; i++) {
+		const struct trace_step *s = &d->steps[i];
+		rc |= buf_printf(b, "%s{\"rule\":\"%s\",\"reference\":", i ? "," : "", s->rule);
+		rc |= buf_put_json_string(b, s->reference);
+		rc |= buf_puts(b, ",\"inputs\":{");
+		for (int j = 0; j < s->n_inputs; j++) {
+			rc |= buf_printf(b, "%s\"%s\":", j ? "," : "", s->inputs[j].name);
+			rc |= put_tval(b, &s->inputs[j]);
+		}
+		rc |= buf_puts(b, "},\"parameters\":{");
+		for (int j = 0; j < s->n_params; j++)
+			rc |= buf_printf(b, "%s\"%s\":%lld", j ? "," : "", s->params[j]->key,
+					 (long long)s->params[j]->value);
+		rc |= buf_puts(b, "},\"value\":");
+		rc |= put_tval(b, &s->value);
+		rc |= buf_puts(b, ",\"explanation\":");
+		buf_reset(&text);
+		rc |= rules_step_explain(&text, s, lang);
+		rc |= buf_put_json_string(b, buf_str(&text));
+		rc |= buf_putc(b, '}');
+	}
+	buf_cleanup(&text);
+	rc |= buf_puts(b, "],\"rules_version\":");
+	rc |= buf_put_json_string(b, d->rules_version);
+	rc |= buf_putc(b, '}');
+	return rc ? -1 : 0;
+}

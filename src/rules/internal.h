@@ -1,0 +1,41 @@
+/* internal.h - what the scheme files share with the decision core: building
+ * trace steps, awards and manual reasons. Not part of the rules module's
+ * public face (rules.h). */
+#ifndef STIPEND_RULES_INTERNAL_H
+#define STIPEND_RULES_INTERNAL_H
+
+#include "rules/rules.h"
+
+/* Everything a scheme needs while deciding. */
+struct ctx {
+	const struct application *app;
+	const struct params *params;
+	struct decision *d;
+	date_t on; /* the date parameter values are read for */
+	struct err *e;
+	int failed; /* a parameter was missing: the set is defective */
+	struct trace_step spare; /* written to when the trace is full */
+};
+
+/* Start a trace step. Never NULL: a decision whose trace is full fails
+ * (ctx.failed) rather than drop a step. */
+struct trace_step *step_begin(struct ctx *c, const char *rule, const char *reference, const char *message);
+
+void step_int(struct trace_step *s, const char *name, enum tv_type type, int64_t v);
+void step_real(struct trace_step *s, const char *name, double v);
+void step_str(struct trace_step *s, const char *name, const char *v);
+
+/* Read the parameter key in force, record it on the step and return its
+ * value; a missing value marks the context failed and returns 0. */
+int64_t step_param(struct ctx *c, struct trace_step *s, const char *key);
+
+void step_value(struct trace_step *s, enum tv_type type, int64_t v);
+
+struct award *award_add(struct ctx *c, const char *name, const char *kind, const char *reference);
+
+void manual_add(struct ctx *c, const char *code, const char *message, const char *reference);
+
+/* The schemes. */
+void decide_higher_education(struct ctx *c);
+
+#endif

@@ -1,0 +1,380 @@
+/* params.c - strict loader of dated parameter files (YAML, through libyaml's
+ * event parser); see params.h.
+ *
+ * The loader walks the event stream of each file: a top-level mapping whose
+ * keys are parameter names and whose values are mappings of the six fields.
+ * Every string lives in the set's own arena; the values are kept sorted by
+ * key and date so that a lookup is a bisection. */
+#include "rules/params.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "core/arena.h"
+#include "core/embed.h"
+#include "core/err.h"
+
+struct params {
+	struct arena arena;
+	char *name;
+	struct param *v;
+	size_t n, cap;
+};
+
+static struct params *set_new(const char *name)
+{
+	struct params *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	arena_init(&p->arena, 0);
+	p->name = arena_strdup(&p->arena, name);
+	return p;
+}
+
+void params_free(struct params *p)
+{
+	if (p == NULL)
+		return;
+	free(p->v);
+	arena_cleanup(&p->arena);
+	free(p);
+}
+
+const char *params_name(const struct params *p)
+{
+	return p->name;
+}
+
+size_t params_count(const struct params *p)
+{
+	return p->n;
+}
+
+const struct param *params_at(const struct params *p, size_t i)
+{
+	return i < p->n ? &p->v[i] : NULL;
+}
+
+static int push(struct params *p, const struct param *v)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct param *grown = realloc(p->v, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		p->v = grown;
+		p->cap = cap;
+	}
+	p->v[p->n++] = *v;
+	return 0;
+}
+
+/* Parse an integer value, allowing no sign but '-' and no other characters. */
+static int parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Read the six fields of one parameter from the event stream: the mapping
+ * start has been consumed. */
+static int read_fields(struct params *p, yaml_parser_t *y, struct param *v, const char *file,
+		       struct err *e)
+{
+	int have_value = 0, have_from = 0, have_to = 0;
+	for (;;) {
+		yaml_event_t k, val;
+		if (!yaml_parser_parse(y, &k))
+			return err_set(e, ERR_INVALID, NULL, "%s:%zu: %s", file, y->problem_mark.line + 1,
+				       y->problem ? y->problem : "YAML error");
+		if (k.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&k);
+			break;
+		}
+		int line = (int)k.start_mark.line + 1;
+		if (k.type != YAML_SCALAR_EVENT) {
+			yaml_event_delete(&k);
+			return err_set(e, ERR_INVALID, NULL, "%s:%d: expected a field name", file, line);
+		}
+		char field[32];
+		snprintf(field, sizeof(field), "%s", (const char *)k.data.scalar.value);
+		yaml_event_delete(&k);
+		if (!yaml_parser_parse(y, &val))
+			return err_set(e, ERR_INVALID, NULL, "%s:%zu: %s", file, y->problem_mark.line + 1,
+				       y->problem ? y->problem : "YAML error");
+		if (val.type != YAML_SCALAR_EVENT) {
+			yaml_event_delete(&val);
+			return err_set(e, ERR_INVALID, NULL, "%s:%d: %s must be a single value", file, line, field);
+		}
+		const char *s = (const char *)val.data.scalar.value;
+		int rc = 0;
+		if (strcmp(field, "value") == 0) {
+			rc = parse_int(s, &v->value) ? err_set(e, ERR_INVALID, NULL, "%s:%d: value must be an integer (use øre, percent or another whole unit)", file, line) : 0;
+			have_value = 1;
+		} else if (strcmp(field, "unit") == 0) {
+			v->unit = arena_strdup(&p->arena, s);
+		} else if (strcmp(field, "valid_from") == 0 || strcmp(field, "valid_to") == 0) {
+			int from = field[6] == 'f';
+			if (date_parse(s, from ? &v->valid_from : &v->valid_to) != 0)
+				rc = err_set(e, ERR_INVALID, NULL, "%s:%d: %s \"%s\" is not a date (YYYY-MM-DD)", file, line, field, s);
+			*(from ? &have_from : &have_to) = 1;
+		} else if (strcmp(field, "reference") == 0) {
+			v->reference = arena_strdup(&p->arena, s);
+		} else if (strcmp(field, "source") == 0) {
+			v->source = arena_strdup(&p->arena, s);
+		} else {
+			rc = err_set(e, ERR_INVALID, NULL, "%s:%d: unknown field \"%s\"", file, line, field);
+		}
+		yaml_event_delete(&val);
+		if (rc != 0)
+			return -1;
+	}
+	const char *missing = !have_value ? "value" : v->unit == NULL ? "unit" : !have_from ? "valid_from"
+		: !have_to ? "valid_to" : v->reference == NULL || !*v->reference ? "reference"
+		: v->source == NULL || !*v->source ? "source" : NULL;
+	if (missing != NULL)
+		return err_set(e, ERR_INVALID, NULL, "%s:%d: %s has no %s", file, v->line, v->key, missing);
+	if (v->valid_to < v->valid_from)
+		return err_set(e, ERR_INVALID, NULL, "%s:%d: %s ends before it begins", file, v->line, v->key);
+	return 0;
+}
+
+static int load_text(struct params *p, const char *file, const unsigned char *text, size_t len,
+		     struct err *e)
+{
+	yaml_parser_t y;
+	yaml_event_t ev;
+	int rc = -1, depth = 0;
+	const char *fname = arena_strdup(&p->arena, file);
+
+	if (!yaml_parser_initialize(&y))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	yaml_parser_set_input_string(&y, text, len);
+	for (;;) {
+		if (!yaml_parser_parse(&y, &ev)) {
+			err_set(e, ERR_INVALID, NULL, "%s:%zu: %s", file, y.problem_mark.line + 1,
+				y.problem ? y.problem : "YAML error");
+			goto out;
+		}
+		yaml_event_type_t t = ev.type;
+		int line = (int)ev.start_mark.line + 1;
+		if (t == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (t == YAML_MAPPING_START_EVENT && depth == 0) {
+			depth = 1;
+		} else if (t == YAML_MAPPING_END_EVENT && depth == 1) {
+			depth = 0;
+		} else if (t == YAML_SCALAR_EVENT && depth == 1) {
+			struct param v = {0};
+			v.key = arena_strdup(&p->arena, (const char *)ev.data.scalar.value);
+			v.file = fname;
+			v.line = line;
+			yaml_event_delete(&ev);
+			if (!yaml_parser_parse(&y, &ev) || ev.type != YAML_MAPPING_START_EVENT) {
+				err_set(e, ERR_INVALID, NULL, "%s:%d: %s must be a mapping of value, unit, valid_from, valid_to, reference and source", file, line, v.key);
+				goto out;
+			}
+			yaml_event_delete(&ev);
+			if (read_fields(p, &y, &v, file, e) != 0 || push(p, &v) != 0)
+				goto out_parsed;
+			continue;
+		} else if (t != YAML_STREAM_START_EVENT && t != YAML_DOCUMENT_START_EVENT &&
+			   t != YAML_DOCUMENT_END_EVENT) {
+			err_set(e, ERR_INVALID, NULL, "%s:%d: expected parameter names at the top level", file, line);
+			goto out;
+		}
+		yaml_event_delete(&ev);
+	}
+	rc = 0;
+	goto out_parsed;
+out:
+	yaml_event_delete(&ev);
+out_parsed:
+	yaml_parser_delete(&y);
+	if (rc != 0 && e != NULL && e->message[0] == '\0')
+		err_set(e, ERR_INTERNAL, NULL, "%s: out of memory", file);
+	return rc;
+}
+
+static int param_cmp(const void *a, const void *b)
+{
+	const struct param *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c != 0)
+		return c;
+	return (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
+}
+
+static int finish(struct params *p, struct err *e)
+{
+	if (p->n == 0)
+		return err_set(e, ERR_INVALID, NULL, "parameter set %s holds no values", p->name);
+	qsort(p->v, p->n, sizeof(*p->v), param_cmp);
+	for (size_t i = 1; i < p->n; i++) {
+		const struct param *a = &p->v[i - 1], *b = &p->v[i];
+		if (strcmp(a->key, b->key) == 0 && b->valid_from <= a->valid_to)
+			return err_set(e, ERR_INVALID, NULL, "%s:%d: %s overlaps the value at %s:%d", b->file, b->line,
+				       b->key, a->file, a->line);
+	}
+	return 0;
+}
+
+struct params *params_load_builtin(struct err *e)
+{
+	struct params *p = set_new("no");
+	if (p == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	for (const struct embed_file *f = embed_files; f->name != NULL; f++) {
+		size_t n = strlen(f->name);
+		if (strncmp(f->name, "params/no/", 10) != 0 || n < 5 || strcmp(f->name + n - 5, ".yaml") != 0)
+			continue;
+		if (load_text(p, f->name, f->data, f->len, e) != 0)
+			goto fail;
+	}
+	if (finish(p, e) != 0)
+		goto fail;
+	return p;
+fail:
+	params_free(p);
+	return NULL;
+}
+
+static int load_file(struct params *p, const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return err_set(e, ERR_IO, NULL, "%s: cannot open", path);
+	unsigned char *text = NULL;
+	size_t len = 0, cap = 0;
+	int rc = -1;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1u << 24)) {
+				err_set(e, ERR_IO, NULL, "%s: too large", path);
+				goto out;
+			}
+			unsigned char *grown = realloc(text, cap);
+			if (grown == NULL)
+				goto out;
+			text = grown;
+		}
+		size_t got = fread(text + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	rc = load_text(p, path, text, len, e);
+out:
+	free(text);
+	fclose(f);
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load the YAML files of dir, in name order; descend one level when
+ * `descend` is set. */
+static int load_folder(struct params *p, const char *dir, int descend, int *count, struct err *e)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return err_set(e, ERR_IO, NULL, "%s: cannot open folder", dir);
+	char *names[512];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && n < 512)
+		if (de->d_name[0] != '.')
+			names[n++] = arena_strdup(&p->arena, de->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *path = arena_printf(&p->arena, "%s/%s", dir, names[i]);
+		struct stat st;
+		if (stat(path, &st) != 0)
+			continue;
+		size_t len = strlen(names[i]);
+		if (S_ISDIR(st.st_mode) && descend) {
+			if (load_folder(p, path, 0, count, e) != 0)
+				return -1;
+		} else if (S_ISREG(st.st_mode) && len > 5 && strcmp(names[i] + len - 5, ".yaml") == 0) {
+			if (load_file(p, path, e) != 0)
+				return -1;
+			(*count)++;
+		}
+	}
+	return 0;
+}
+
+struct params *params_load_dir(const char *dir, struct err *e)
+{
+	/* The set is named after the folder's last component: "params/no/" is "no". */
+	char name[256];
+	snprintf(name, sizeof(name), "%s", dir);
+	size_t len = strlen(name);
+	while (len > 1 && name[len - 1] == '/')
+		name[--len] = '\0';
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	struct params *p = set_new(base);
+	int count = 0;
+	if (p == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	if (load_folder(p, dir, 1, &count, e) != 0)
+		goto fail;
+	if (count == 0) {
+		err_set(e, ERR_INVALID, NULL, "%s: no .yaml parameter files found", dir);
+		goto fail;
+	}
+	if (finish(p, e) != 0)
+		goto fail;
+	return p;
+fail:
+	params_free(p);
+	return NULL;
+}
+
+const struct param *params_get(const struct params *p, const char *key, date_t on)
+{
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(p->v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < p->n && strcmp(p->v[i].key, key) == 0; i++)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
+			return &p->v[i];
+	return NULL;
+}
+
+int params_covers(const struct params *p, date_t on)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
+			return 1;
+	return 0;
+}

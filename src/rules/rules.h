@@ -1,0 +1,153 @@
+/* rules.h - the decision core: an application in, a decision with its legal
+ * trace out (../shared/spec/decide.md).
+ *
+ * rules_decide() is pure: no I/O, no clock (the decision date is part of the
+ * application), every allocation from the caller's arena. The portal, the
+ * calculators, batch runs, the case worker's re-run and `stipend decide` all
+ * call it, so that each of them gets the very same answer. Thread-safe: any
+ * number of threads may decide at once with the same parameter set. */
+#ifndef STIPEND_RULES_H
+#define STIPEND_RULES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/i18n.h"
+#include "rules/params.h"
+
+struct arena;
+struct buf;
+struct err;
+
+enum scheme {
+	SCHEME_HIGHER_EDUCATION,
+	SCHEME_UPPER_SECONDARY,
+	SCHEME_PAYMENT_DEFERRAL,
+	SCHEME_INTEREST_RELIEF
+};
+
+enum edu_level { LEVEL_NONE, LEVEL_UPPER_SECONDARY, LEVEL_HIGHER, LEVEL_OTHER };
+
+/* An application as the contract describes it. "has_*" tells whether an
+ * optional part was given. */
+struct application {
+	enum scheme scheme;
+	char school_year[10];
+	date_t year_first, year_last; /* 1 August .. 31 July */
+	date_t decision_date;
+
+	date_t birth_date;
+	int has_lives_with_parents, lives_with_parents;
+	int married;
+	size_t n_children;
+	date_t *children; /* birth dates */
+	int64_t income, wealth;
+
+	int has_education;
+	enum edu_level level;
+	int load_percent;
+	date_t edu_start, edu_end;
+	int equipment_rate;
+
+	int has_travel;
+	double distance_km, walking_km;
+	int daily_travel_minutes;
+
+	size_t n_parents;
+	int64_t parent_income[2];
+
+	int special_circumstances;
+
+	int64_t loan_balance;
+	int deferrals_used;
+	int months_requested;
+};
+
+/* Read an application from JSON. Unknown keys, missing or ill-typed fields,
+ * dates that do not exist and negative amounts are refused with e naming the
+ * field ("travel.distance_km"). Returns 0 or -1. */
+int rules_parse_application(const json_t *in, struct application *app, struct arena *a,
+			    struct err *e);
+
+/* A value in a trace: an input, a parameter or a result. */
+enum tv_type { TV_INT, TV_MONEY, TV_BOOL, TV_REAL, TV_STR, TV_DATE };
+struct tval {
+	const char *name;
+	enum tv_type type;
+	int64_t i; /* TV_INT, TV_MONEY, TV_BOOL, TV_DATE */
+	double r;
+	const char *s;
+};
+
+#define TRACE_MAX_INPUTS 6
+#define TRACE_MAX_PARAMS 4
+
+struct trace_step {
+	const char *rule;      /* "basic-loan.amount" */
+	const char *reference; /* the paragraph it implements */
+	struct tval inputs[TRACE_MAX_INPUTS];
+	int n_inputs;
+	const struct param *params[TRACE_MAX_PARAMS];
+	int n_params;
+	struct tval value;
+	const char *message; /* catalogue key of the explanation; its {names}
+			      * are the inputs, parameters ("basic_loan.annual")
+			      * and "value" */
+};
+
+struct award {
+	const char *name; /* "basic-loan" */
+	const char *kind; /* "loan" or "grant" */
+	int months;       /* 0 when not paid monthly */
+	int64_t monthly;
+	int64_t amount;
+	int64_t convertible; /* -1 when the award has no convertible part */
+	const char *reference;
+};
+
+struct manual_reason {
+	const char *code;
+	const char *message; /* catalogue key */
+	const char *reference;
+};
+
+enum outcome { OUTCOME_GRANTED, OUTCOME_PARTLY, OUTCOME_REJECTED, OUTCOME_MANUAL };
+
+#define DECISION_MAX_AWARDS 8
+#define DECISION_MAX_REASONS 8
+#define DECISION_MAX_STEPS 32
+
+struct decision {
+	enum scheme scheme;
+	enum outcome outcome;
+	struct award awards[DECISION_MAX_AWARDS];
+	int n_awards;
+	struct manual_reason reasons[DECISION_MAX_REASONS];
+	int n_reasons;
+	struct trace_step steps[DECISION_MAX_STEPS];
+	int n_steps;
+	char rules_version[48];
+};
+
+/* Decide app under the parameter set. Fills d. Returns 0, or -1 with e filled
+ * when the set holds no parameters for the application's school year (field
+ * "school_year") or lacks a value a rule needs (a defect of the set). */
+int rules_decide(const struct application *app, const struct params *p, struct decision *d,
+		 struct err *e);
+
+/* Append the decision as the contract's JSON, explanations in lang.
+ * Returns 0 or -1 when out is full. */
+int rules_decision_json(struct buf *out, const struct decision *d, enum lang lang);
+
+/* Append the explanation of one step in lang. */
+int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang);
+
+/* Names as the contract writes them. */
+const char *rules_scheme_name(enum scheme s);
+const char *rules_outcome_name(enum outcome o);
+
+/* The award called name in d, or NULL. */
+const struct award *rules_award(const struct decision *d, const char *name);
+
+#endif
