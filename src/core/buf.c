@@ -1,6 +1,7 @@
 /* buf.c - bounded dynamic byte buffer; see buf.h. */
 #include "core/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +32,19 @@ void buf_reset(struct buf *b)
 /* Make room for n more bytes plus the NUL. */
 static int reserve(struct buf *b, size_t n)
 {
-	if (n > b->max || b->len > b->max - n)
+	/* The NUL needs a byte of its own, so a limit of SIZE_MAX ("no
+	 * practical limit") means SIZE_MAX - 1; max + 1 must never wrap. */
+	size_t max = b->max < SIZE_MAX ? b->max : SIZE_MAX - 1;
+	if (n > max || b->len > max - n)
 		return -1;
 	size_t need = b->len + n + 1;
 	if (need <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
-		cap *= 2;
-	if (cap > b->max + 1)
-		cap = b->max + 1;
+		cap = cap <= SIZE_MAX / 2 ? cap * 2 : need;
+	if (cap > max + 1)
+		cap = max + 1;
 	char *p = realloc(b->p, cap);
 	if (p == NULL)
 		return -1;

@@ -300,7 +300,7 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 					 (long long)s->params[j]->value);
 		rc |= buf_puts(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
-		rc |= buf_puts(b, ",\"explanation\":");
+		rc |= buf_printf(b, ",\"message\":\"%s\",\"explanation\":", s->message);
 		buf_reset(&text);
 		rc |= rules_step_explain(&text, s, lang);
 		rc |= buf_put_json_string(b, buf_str(&text));

@@ -473,7 +473,15 @@ static const json_t *lookup(const struct frame *ctx, const char *path, size_t le
 		seg = dot + 1;
 		dot = memchr(seg, '.', left);
 		seg_len = dot ? (size_t)(dot - seg) : left;
-		v = json_is_object(v) ? json_object_getn(v, seg, seg_len) : NULL;
+		if (json_is_array(v)) {
+			/* A number indexes an array: {{#list.0}} is "list has a first". */
+			size_t i = 0, k;
+			for (k = 0; k < seg_len && seg[k] >= '0' && seg[k] <= '9' && k < 9; k++)
+				i = i * 10 + (size_t)(seg[k] - '0');
+			v = k == seg_len && k > 0 ? json_array_get(v, i) : NULL;
+		} else {
+			v = json_is_object(v) ? json_object_getn(v, seg, seg_len) : NULL;
+		}
 	}
 	return v;
 }

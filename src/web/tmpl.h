@@ -16,6 +16,8 @@
  *                        decimal, reals with "%g", true as "true"; false,
  *                        null, a missing value, an object or an array write
  *                        nothing. {{.}} is the current context value itself.
+ *                        A segment of digits indexes an array: {{#list.0}}
+ *                        renders when the list has a first element.
  *   {{{name}}}           The same value unescaped: the one way to write
  *                        trusted HTML, such as a page body our own engine
  *                        rendered earlier. Takes no filter.

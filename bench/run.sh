@@ -1,0 +1,500 @@
+#!/usr/bin/env bash
+# run.sh - stipend's benchmarks, each beside a peer measured in the same run.
+#
+# A. The decision core: N generated higher-education applications through
+#    `stipend decide --jsonl`, beside `cat` (the I/O floor) and node parsing
+#    and printing the same JSON lines (the JSON floor).
+# B. Submit-to-decision over HTTP: a browser-like test login, then wrk posts
+#    the application form to /soknad from 32 connections; each 303 promises a
+#    committed, decided case, which the database is counted for afterwards.
+# C. nginx serving a static file the size of the decision page, under the
+#    same wrk load: what the machine's HTTP floor is.
+#
+# Prints a report and writes it as JSON to build/bench/report.json. Figures
+# are compared with their peers and printed beside targets; only errors,
+# lost submissions and parts that could not run make the exit status 1.
+# All traffic goes to 127.0.0.1; every load is bounded in time, and the whole
+# run in under three minutes.
+#
+#   bench/run.sh                      (make bench builds ./stipend first)
+#   BENCH_N=20000 BENCH_DURATION=3s bench/run.sh     a quick trial
+set -eu
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+
+N=${BENCH_N:-200000}
+DURATION=${BENCH_DURATION:-10s}
+REPEAT=${BENCH_REPEAT:-3}
+STIPEND=${BENCH_STIPEND:-./stipend}
+NGINX=${BENCH_NGINX:-/usr/sbin/nginx}
+WRK_ARGS=(-t2 -c32 "-d$DURATION" --latency)
+TARGET_P99_MS=10
+TARGET_RPS=3000
+OUT=build/bench
+REPORT=$OUT/report.json
+
+DEADLINE=$(($(date +%s) + 175))
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/stipend-bench.XXXXXX")
+SERVER_PID=
+NGINX_PID=
+FAILURES=()
+
+cleanup() {
+	local pid
+	for pid in $SERVER_PID $NGINX_PID; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in $SERVER_PID $NGINX_PID; do
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note() { printf '  .. %s\n' "$*"; }
+fail() {
+	FAILURES+=("$1")
+	printf '\n  !!!!!!!! %s\n\n' "$1"
+}
+
+# fail, adding whether the stipend server still runs and its last words.
+b_fail() {
+	local why=$1 rc=0
+	if [ -n "$SERVER_PID" ] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+		wait "$SERVER_PID" 2>/dev/null || rc=$?
+		SERVER_PID=''
+		why="$why; the server died (exit $rc$([ "$rc" -gt 128 ] && echo ", signal $((rc - 128))"))"
+		[ -s "$TMP/serve.log" ] && why="$why: $(tail -n 3 "$TMP/serve.log" | tr '\n' ' ')"
+	fi
+	fail "$why"
+}
+
+# Seconds a step may take: its own limit, or what is left of the run's.
+budget() {
+	local left=$((DEADLINE - $(date +%s)))
+	if [ "$left" -lt "$1" ]; then
+		echo $((left > 1 ? left : 1))
+	else
+		echo "$1"
+	fi
+}
+
+# Run a command, leaving its wall time in T_NS; returns the command's status.
+T_NS=0
+timed() {
+	local t0 t1 rc=0
+	t0=$(date +%s%N)
+	"$@" || rc=$?
+	t1=$(date +%s%N)
+	T_NS=$((t1 - t0))
+	return $rc
+}
+
+# Arithmetic on decimals, formatted: calc FORMAT EXPR (empty if EXPR fails).
+calc() { awk "BEGIN { v = $2; printf \"$1\", v }" 2>/dev/null || true; }
+# A ratio a/b to two decimals, or empty when either is missing.
+ratio() {
+	if [ -n "$1" ] && [ -n "$2" ] && [ "$(calc %d "($2) != 0")" = 1 ]; then
+		if [ "$(calc %d "($1) / ($2) < 0.1")" = 1 ]; then calc %.4f "$1 / $2"; else calc %.2f "$1 / $2"; fi
+	fi
+}
+# A port on 127.0.0.1 that nothing listens on, from base to base+999.
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$(($1 + RANDOM % 1000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+# Wait until URL answers 200, at most $2 seconds, while process $3 lives.
+wait_http() {
+	local _
+	for _ in $(seq 1 $(($2 * 10))); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" || true)" = 200 ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+# The values of the inputs and buttons named $1 in the HTML on stdin.
+html_values() {
+	tr '\n\r' '  ' | grep -oiE '<(input|button)[^>]*>' | grep -E "name=\"$1\"" |
+		sed -nE 's/.*value="([^"]*)".*/\1/p' |
+		sed -e 's/&quot;/"/g' -e "s/&#39;/'/g" -e "s/&#x27;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' \
+			-e 's/&amp;/\&/g' || true
+}
+# The Cookie header a browser would send, from a curl cookie jar.
+cookie_header() {
+	awk -F'\t' '{ sub(/^#HttpOnly_/, "") } /^#/ || NF < 7 { next }
+		{ printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$1"
+}
+# wrk's figures: wrk_field FILE rps|p50|p99|requests|socket_errors|non2xx.
+# Latencies in milliseconds.
+wrk_field() {
+	awk -v want="$2" '
+		function ms(s) {
+			if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
+			if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
+			if (s ~ /m$/) return substr(s, 1, length(s) - 1) * 60000
+			if (s ~ /s$/) return substr(s, 1, length(s) - 1) * 1000
+			return ""
+		}
+		want == "rps" && $1 == "Requests/sec:" { print $2 }
+		want == "p50" && $1 == "50%" { printf "%.3f\n", ms($2) }
+		want == "p99" && $1 == "99%" { printf "%.3f\n", ms($2) }
+		want == "requests" && $2 == "requests" && $3 == "in" { print $1 }
+		want == "socket_errors" && $1 == "Socket" { gsub(/,/, ""); print $4 + $6 + $8 + $10 }
+		want == "non2xx" && $1 == "Non-2xx" { print $5 }
+	' "$1"
+}
+
+mkdir -p "$OUT"
+rm -f "$OUT"/wrk-*.txt "$REPORT"
+chmod 755 "$TMP"
+echo "stipend benchmarks - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+# --- A. Decision core throughput ---------------------------------------------
+
+A_STATUS=failed
+A_DPS='' A_S='' CAT_S='' NODE_S='' NODE_LPS='' A_BYTES='' A_ERRORS='' A_MIX='' A_RATIO_NODE='' A_RATIO_CAT=''
+part_a() {
+	local apps=$TMP/apps.jsonl gen=$OUT/gen r rc best_s best_c best_n
+	echo
+	echo "A. Decision core: $N applications through stipend decide --jsonl"
+	if [ ! -x "$STIPEND" ]; then
+		fail "A not run: $STIPEND is not built"
+		return 1
+	fi
+	cc -O2 -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
+		-o "$gen" bench/gen.c || { fail "A not run: bench/gen.c does not compile"; return 1; }
+	timeout "$(budget 30)" "$gen" "$N" 1 >"$apps" || { fail "A not run: the generator failed"; return 1; }
+	A_BYTES=$(wc -c <"$apps")
+	note "generated $(wc -l <"$apps") applications, $A_BYTES bytes"
+
+	# Untimed: a sample must be read without error, and shows the mix.
+	rc=0
+	head -n 2000 "$apps" | timeout "$(budget 30)" "$STIPEND" decide --jsonl >"$TMP/sample.out" || rc=$?
+	A_MIX=$(grep -oE '"outcome": ?"[a-z-]+"' "$TMP/sample.out" | sed -E 's/.*"([a-z-]+)"$/\1/' |
+		sort | uniq -c | awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }' || true)
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+		fail "A: stipend decide --jsonl failed on the sample (exit $rc)"
+		return 1
+	fi
+	local sample_err
+	sample_err=$(grep -c '"error"' "$TMP/sample.out" || true)
+	[ "$sample_err" -eq 0 ] ||
+		fail "A: $sample_err of 2000 generated applications were not understood: $(grep -m1 '"error"' "$TMP/sample.out")"
+
+	cat "$apps" >/dev/null # the file is in the page cache for every contender
+	best_s='' best_c='' best_n='' A_ERRORS=0
+	for r in $(seq 1 "$REPEAT"); do
+		timed cat "$apps" >/dev/null
+		[ -z "$best_c" ] || [ "$T_NS" -lt "$best_c" ] && best_c=$T_NS
+		rc=0
+		timed timeout "$(budget 60)" "$STIPEND" decide --jsonl "$apps" >/dev/null || rc=$?
+		if [ "$rc" -eq 2 ]; then
+			A_ERRORS=1
+		elif [ "$rc" -ne 0 ]; then
+			fail "A: stipend decide --jsonl exited $rc (124: out of time)"
+			return 1
+		fi
+		[ -z "$best_s" ] || [ "$T_NS" -lt "$best_s" ] && best_s=$T_NS
+		rc=0
+		timed timeout "$(budget 60)" node bench/roundtrip.js "$apps" >/dev/null 2>"$TMP/node.err" || rc=$?
+		[ "$rc" -eq 0 ] || { fail "A: the node peer failed (exit $rc): $(head -c 300 "$TMP/node.err")"; return 1; }
+		[ -z "$best_n" ] || [ "$T_NS" -lt "$best_n" ] && best_n=$T_NS
+		note "run $r of $REPEAT: best so far stipend $(calc %.2f "$best_s / 1e9") s, node $(calc %.2f "$best_n / 1e9") s"
+	done
+	[ "$A_ERRORS" -eq 0 ] || fail "A: stipend decide --jsonl reported lines it could not read (exit 2)"
+	A_S=$(calc %.3f "$best_s / 1e9")
+	CAT_S=$(calc %.4f "$best_c / 1e9")
+	NODE_S=$(calc %.3f "$best_n / 1e9")
+	A_DPS=$(calc %.0f "$N / ($best_s / 1e9)")
+	NODE_LPS=$(calc %.0f "$N / ($best_n / 1e9)")
+	A_RATIO_NODE=$(ratio "$A_DPS" "$NODE_LPS")
+	A_RATIO_CAT=$(calc %.0f "$best_s / $best_c")
+	A_STATUS=ok
+	printf '  %-40s %10s s  %10s decisions/s\n' "stipend decide --jsonl > /dev/null" "$A_S" "$A_DPS"
+	printf '  %-40s %10s s  %10s lines/s\n' "peer: node JSON.parse + JSON.stringify" "$NODE_S" "$NODE_LPS"
+	printf '  %-40s %10s s\n' "peer: cat (the I/O floor)" "$CAT_S"
+	printf '  stipend/node throughput: %s (1 = deciding costs no more than the JSON round trip)\n' "$A_RATIO_NODE"
+	printf '  stipend/cat time: %sx\n' "$A_RATIO_CAT"
+	printf '  outcomes in a sample of 2000: %s\n' "${A_MIX:-none}"
+	printf '  best of %s runs each, %s bytes of input\n' "$REPEAT" "$A_BYTES"
+}
+part_a || true
+
+# --- B. HTTP submit-to-decision under load -----------------------------------
+
+B_STATUS=failed
+B_RPS='' B_P50='' B_P99='' B_REQ='' B_OK='' B_ERR='' B_SOCK='' B_FIRST='' B_BEFORE='' B_AFTER='' B_ADDED='' B_DURABLE=''
+PAGE_BYTES=
+part_b() {
+	local db=$TMP/bench.db jar=$TMP/jar port base code csrf nin loc url cookie rc wrkout=$TMP/wrk-submit.txt
+	echo
+	echo "B. Submit-to-decision: POST /soknad, wrk ${WRK_ARGS[*]}"
+	if [ ! -x "$STIPEND" ]; then
+		fail "B not run: $STIPEND is not built"
+		return 1
+	fi
+	rc=0
+	timeout "$(budget 60)" "$STIPEND" init --demo --db "$db" >"$TMP/init.log" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || { fail "B not run: stipend init --demo exited $rc: $(tail -n 3 "$TMP/init.log")"; return 1; }
+	B_BEFORE=$(sqlite3 "$db" 'select count(*) from cases' 2>"$TMP/sqlite.err") ||
+		{ fail "B not run: cannot count cases: $(cat "$TMP/sqlite.err")"; return 1; }
+	port=$(free_port 18080) || { fail "B not run: no free port"; return 1; }
+	base=http://127.0.0.1:$port
+	"$STIPEND" serve --db "$db" --listen "127.0.0.1:$port" --test-login >"$TMP/serve.log" 2>&1 &
+	SERVER_PID=$!
+	wait_http "$base/healthz" 10 "$SERVER_PID" ||
+		{ b_fail "B not run: the server did not answer /healthz in 10 s: $(tail -n 3 "$TMP/serve.log")"; return 1; }
+	note "server on $base, $B_BEFORE cases in the demo database"
+
+	# Log in as a browser would: the login page's form, then the test login.
+	code=$(curl -sS -c "$jar" -b "$jar" -o "$TMP/login.html" -w '%{http_code}' "$base/login") || code=000
+	[ "$code" = 200 ] || { b_fail "B not run: GET /login answered $code"; return 1; }
+	csrf=$(html_values csrf <"$TMP/login.html" | head -n 1)
+	nin=$(html_values nin <"$TMP/login.html" | head -n 1)
+	[ -n "$csrf" ] && [ -n "$nin" ] || { b_fail "B not run: /login has no csrf token or no test person"; return 1; }
+	code=$(curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' -H "Origin: $base" \
+		--data-urlencode "nin=$nin" --data-urlencode "csrf=$csrf" "$base/login/test") || code=000
+	[ "$code" = 303 ] || { b_fail "B not run: POST /login/test answered $code, not 303"; return 1; }
+	code=$(curl -sS -c "$jar" -b "$jar" -o "$TMP/soknad.html" -w '%{http_code}' "$base/soknad") || code=000
+	[ "$code" = 200 ] || { b_fail "B not run: GET /soknad after login answered $code"; return 1; }
+	csrf=$(html_values csrf <"$TMP/soknad.html" | head -n 1)
+	[ -n "$csrf" ] || { b_fail "B not run: the /soknad form has no csrf token"; return 1; }
+
+	# One submission by hand: the contract, and the decision page for C.
+	code=$(curl -sS -c "$jar" -b "$jar" -o /dev/null -D "$TMP/submit.hdr" -w '%{http_code}' -H "Origin: $base" \
+		--data-urlencode "csrf=$csrf" -d lives_with_parents=no -d load_percent=100 -d start=2024-08-15 \
+		-d end=2025-06-15 -d months_requested=11 "$base/soknad") || code=000
+	loc=$(awk 'tolower($1) == "location:" { print $2 }' "$TMP/submit.hdr" | tr -d '\r')
+	case "$code $loc" in
+	"303 /saker/"* | "303 http"*"/saker/"*) ;;
+	*) b_fail "B not run: a submission answered $code ${loc:-without Location}, not 303 /saker/<id>"; return 1 ;;
+	esac
+	case "$loc" in http*) url=$loc ;; *) url=$base$loc ;; esac
+	code=$(curl -sS -b "$jar" -o "$TMP/decision.html" -w '%{http_code}' "$url") || code=000
+	if [ "$code" = 200 ]; then
+		PAGE_BYTES=$(wc -c <"$TMP/decision.html")
+		note "decision page $loc: $PAGE_BYTES bytes"
+	else
+		b_fail "B: GET $loc answered $code; C falls back to an assumed page size"
+	fi
+
+	cookie=$(cookie_header "$jar")
+	STIPEND_COOKIE=$cookie STIPEND_CSRF=$csrf STIPEND_ORIGIN=$base \
+		timeout "$(budget 40)" wrk "${WRK_ARGS[@]}" -s bench/submit.lua "$base/soknad" >"$wrkout" 2>&1 ||
+		{ b_fail "B: wrk failed: $(tail -n 3 "$wrkout")"; return 1; }
+	B_RPS=$(wrk_field "$wrkout" rps)
+	B_P50=$(wrk_field "$wrkout" p50)
+	B_P99=$(wrk_field "$wrkout" p99)
+	B_REQ=$(wrk_field "$wrkout" requests)
+	B_SOCK=$(wrk_field "$wrkout" socket_errors)
+	B_SOCK=${B_SOCK:-0}
+	B_OK=$(sed -nE 's/^submit\.lua: ok=([0-9]+).*/\1/p' "$wrkout")
+	B_ERR=$(sed -nE 's/^submit\.lua: .*errors=([0-9]+).*/\1/p' "$wrkout")
+	B_FIRST=$(sed -nE 's/^submit\.lua: .*first_error=([0-9]+).*/\1/p' "$wrkout")
+	cp "$wrkout" "$OUT/wrk-submit.txt"
+	[ -n "$B_OK" ] && [ -n "$B_RPS" ] || { b_fail "B: cannot read wrk's output: $(tail -n 5 "$wrkout")"; return 1; }
+
+	# Durability: every 303 must be a case in the database, even when the
+	# server is killed without a chance to flush anything.
+	kill -KILL "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+	B_AFTER=$(sqlite3 "$db" 'select count(*) from cases' 2>"$TMP/sqlite.err") ||
+		{ fail "B: cannot count cases after the run: $(cat "$TMP/sqlite.err")"; return 1; }
+	B_ADDED=$((B_AFTER - B_BEFORE))
+	# The hand-made submission is one of the new cases.
+	if [ "$B_ADDED" -ge $((B_OK + 1)) ]; then B_DURABLE=true; else B_DURABLE=false; fi
+	B_STATUS=ok
+
+	printf '  %-28s %10s   target >= %s\n' "submissions/s" "$B_RPS" "$TARGET_RPS"
+	printf '  %-28s %10s ms\n' "latency p50" "$B_P50"
+	printf '  %-28s %10s ms  target < %s ms\n' "latency p99" "$B_P99" "$TARGET_P99_MS"
+	printf '  %-28s %10s\n' "requests answered" "$B_REQ"
+	printf '  %-28s %10s\n' "303 answers (submit.lua)" "$B_OK"
+	printf '  %-28s %10s\n' "errors (other answers)" "$B_ERR"
+	printf '  %-28s %10s\n' "socket errors" "$B_SOCK"
+	printf '  %-28s %10s   (%s before, %s after, server killed with SIGKILL)\n' "cases added in the db" \
+		"$B_ADDED" "$B_BEFORE" "$B_AFTER"
+	printf '  %-28s %10s   (%s by wrk + 1 by hand)\n' "303 answers to account for" "$((B_OK + 1))" "$B_OK"
+	[ "$B_ERR" = 0 ] ||
+		fail "B: ERRORS: $B_ERR submissions were not answered 303 /saker/<id> (the first: HTTP $B_FIRST) - must be 0"
+	[ "${B_SOCK:-0}" = 0 ] ||
+		fail "B: ERRORS: $(grep -m1 '^ *Socket errors' "$wrkout" | sed 's/^ *//') - must be 0"
+	if [ "$B_DURABLE" != true ]; then
+		fail "B: DURABILITY: $((B_OK + 1)) submissions were answered 303 but only $B_ADDED cases are in the database"
+	else
+		printf '  durable: every 303 is a case in the database (%s more were committed while wrk stopped)\n' \
+			"$((B_ADDED - B_OK - 1))"
+	fi
+}
+part_b || true
+if [ -n "$SERVER_PID" ]; then
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+fi
+
+# --- C. The peer for B: nginx serving a file of the decision page's size ----
+
+C_STATUS=failed
+C_RPS='' C_P50='' C_P99='' C_REQ='' C_SOCK='' C_NON2XX='' C_BYTES='' C_BYTES_FROM='' R_RPS='' R_P50='' R_P99=''
+part_c() {
+	local dir=$TMP/nginx port base wrkout=$TMP/wrk-nginx.txt
+	echo
+	echo "C. Peer for B: nginx, static GET of a page the decision page's size, wrk ${WRK_ARGS[*]}"
+	mkdir -p "$dir/www"
+	chmod 755 "$dir" "$dir/www"
+	if [ -n "$PAGE_BYTES" ]; then
+		C_BYTES=$PAGE_BYTES C_BYTES_FROM="the decision page"
+		cp "$TMP/decision.html" "$dir/www/saker.html"
+	else
+		C_BYTES=8192 C_BYTES_FROM="assumed: no decision page could be fetched"
+		head -c "$C_BYTES" /dev/zero | tr '\0' x >"$dir/www/saker.html"
+	fi
+	chmod 644 "$dir/www/saker.html"
+	port=$(free_port 19080) || { fail "C not run: no free port"; return 1; }
+	base=http://127.0.0.1:$port
+	cat >"$dir/nginx.conf" <<-EOF
+		daemon off;
+		worker_processes 2;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log warn;
+		events { worker_connections 1024; }
+		http {
+			access_log off;
+			default_type text/html;
+			client_body_temp_path $dir/body;
+			proxy_temp_path $dir/proxy;
+			fastcgi_temp_path $dir/fastcgi;
+			uwsgi_temp_path $dir/uwsgi;
+			scgi_temp_path $dir/scgi;
+			server {
+				listen 127.0.0.1:$port;
+				root $dir/www;
+			}
+		}
+	EOF
+	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" >"$dir/stdout.log" 2>&1 &
+	NGINX_PID=$!
+	wait_http "$base/saker.html" 10 "$NGINX_PID" ||
+		{ fail "C not run: nginx did not serve in 10 s: $(tail -n 3 "$dir/error.log" "$dir/stdout.log")"; return 1; }
+	timeout "$(budget 40)" wrk "${WRK_ARGS[@]}" "$base/saker.html" >"$wrkout" 2>&1 ||
+		{ fail "C: wrk failed: $(tail -n 3 "$wrkout")"; return 1; }
+	C_RPS=$(wrk_field "$wrkout" rps)
+	C_P50=$(wrk_field "$wrkout" p50)
+	C_P99=$(wrk_field "$wrkout" p99)
+	C_REQ=$(wrk_field "$wrkout" requests)
+	C_SOCK=$(wrk_field "$wrkout" socket_errors)
+	C_SOCK=${C_SOCK:-0}
+	C_NON2XX=$(wrk_field "$wrkout" non2xx)
+	C_NON2XX=${C_NON2XX:-0}
+	cp "$wrkout" "$OUT/wrk-nginx.txt"
+	[ -n "$C_RPS" ] || { fail "C: cannot read wrk's output: $(tail -n 5 "$wrkout")"; return 1; }
+	C_STATUS=ok
+	printf '  %-28s %10s bytes (%s)\n' "static file" "$C_BYTES" "$C_BYTES_FROM"
+	printf '  %-28s %10s\n' "requests/s" "$C_RPS"
+	printf '  %-28s %10s ms\n' "latency p50" "$C_P50"
+	printf '  %-28s %10s ms\n' "latency p99" "$C_P99"
+	printf '  %-28s %10s (non-2xx %s, socket errors %s)\n' "requests answered" "$C_REQ" "${C_NON2XX:-0}" "${C_SOCK:-0}"
+	[ "${C_NON2XX:-0}" = 0 ] && [ "${C_SOCK:-0}" = 0 ] ||
+		fail "C: nginx answered ${C_NON2XX:-0} non-2xx and had ${C_SOCK:-0} socket errors"
+	R_RPS=$(ratio "$B_RPS" "$C_RPS")
+	R_P50=$(ratio "$B_P50" "$C_P50")
+	R_P99=$(ratio "$B_P99" "$C_P99")
+	if [ "$B_STATUS" = ok ]; then
+		printf '  stipend/nginx: requests/s %s, p50 %sx, p99 %sx\n' "$R_RPS" "$R_P50" "$R_P99"
+	fi
+}
+part_c || true
+if [ -n "$NGINX_PID" ]; then
+	kill -TERM "$NGINX_PID" 2>/dev/null || true
+	wait "$NGINX_PID" 2>/dev/null || true
+	NGINX_PID=
+fi
+
+# --- Summary and report.json -------------------------------------------------
+
+meets() { # meets VALUE OP TARGET -> yes/no/-
+	[ -n "$1" ] || { echo -; return; }
+	[ "$(calc %d "$1 $2 $3")" = 1 ] && echo yes || echo no
+}
+P99_MET=$(meets "$B_P99" '<' "$TARGET_P99_MS")
+RPS_MET=$(meets "$B_RPS" '>=' "$TARGET_RPS")
+echo
+echo "==================================== summary ===================================="
+printf '  A decide --jsonl   %s: %s decisions/s; node JSON round trip %s lines/s; ratio %s\n' \
+	"$A_STATUS" "${A_DPS:--}" "${NODE_LPS:--}" "${A_RATIO_NODE:--}"
+printf '  B submit (POST)    %s: %s req/s, p50 %s ms, p99 %s ms, errors %s, 303s %s, cases added %s\n' \
+	"$B_STATUS" "${B_RPS:--}" "${B_P50:--}" "${B_P99:--}" "${B_ERR:--}" "${B_OK:--}" "${B_ADDED:--}"
+printf '  C nginx (GET)      %s: %s req/s, p50 %s ms, p99 %s ms\n' \
+	"$C_STATUS" "${C_RPS:--}" "${C_P50:--}" "${C_P99:--}"
+printf '  stipend/nginx      requests/s %s, p50 %sx, p99 %sx\n' "${R_RPS:--}" "${R_P50:--}" "${R_P99:--}"
+printf '  targets            p99 < %s ms: %s;  >= %s submissions/s: %s\n' \
+	"$TARGET_P99_MS" "$P99_MET" "$TARGET_RPS" "$RPS_MET"
+if [ "${#FAILURES[@]}" -eq 0 ]; then
+	echo "  problems           none"
+else
+	echo "  PROBLEMS (${#FAILURES[@]}):"
+	for f in "${FAILURES[@]}"; do printf '    - %s\n' "$f"; done
+fi
+echo "================================================================================="
+
+num() { [[ "${1:-}" =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "$1" || echo null; }
+str() { printf '"%s"' "$(printf '%s' "$1" | tr '\n\t' '  ' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"; }
+bool() { case "${1:-}" in true | false) echo "$1" ;; *) echo null ;; esac; }
+failures_json() {
+	local sep='' f
+	printf '['
+	for f in ${FAILURES[@]+"${FAILURES[@]}"}; do
+		printf '%s%s' "$sep" "$(str "$f")"
+		sep=', '
+	done
+	printf ']'
+}
+cat >"$REPORT" <<EOF
+{
+  "date": $(str "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),
+  "commit": $(str "$(git rev-parse HEAD 2>/dev/null || true)"),
+  "cores": $(nproc),
+  "decide": {
+    "status": $(str "$A_STATUS"), "applications": $(num "$N"), "input_bytes": $(num "$A_BYTES"),
+    "runs": $(num "$REPEAT"), "seconds": $(num "$A_S"), "decisions_per_second": $(num "$A_DPS"),
+    "outcomes_sample_2000": $(str "$A_MIX"),
+    "peer_node_seconds": $(num "$NODE_S"), "peer_node_lines_per_second": $(num "$NODE_LPS"),
+    "peer_cat_seconds": $(num "$CAT_S"),
+    "ratio_stipend_to_node_throughput": $(num "$A_RATIO_NODE"), "ratio_stipend_to_cat_time": $(num "$A_RATIO_CAT")
+  },
+  "submit": {
+    "status": $(str "$B_STATUS"), "wrk": $(str "${WRK_ARGS[*]}"),
+    "requests_per_second": $(num "$B_RPS"), "latency_p50_ms": $(num "$B_P50"), "latency_p99_ms": $(num "$B_P99"),
+    "requests": $(num "$B_REQ"), "answers_303": $(num "$B_OK"), "errors": $(num "$B_ERR"),
+    "first_error_status": $(num "$B_FIRST"), "socket_errors": $(num "$B_SOCK"),
+    "cases_before": $(num "$B_BEFORE"), "cases_after": $(num "$B_AFTER"), "cases_added": $(num "$B_ADDED"),
+    "durable": $(bool "$B_DURABLE"), "decision_page_bytes": $(num "$PAGE_BYTES")
+  },
+  "nginx": {
+    "status": $(str "$C_STATUS"), "file_bytes": $(num "$C_BYTES"), "file_bytes_from": $(str "$C_BYTES_FROM"),
+    "requests_per_second": $(num "$C_RPS"), "latency_p50_ms": $(num "$C_P50"), "latency_p99_ms": $(num "$C_P99"),
+    "requests": $(num "$C_REQ"), "non_2xx": $(num "${C_NON2XX:-0}"), "socket_errors": $(num "$C_SOCK")
+  },
+  "ratios_stipend_to_nginx": {
+    "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
+  },
+  "targets": {
+    "latency_p99_ms_below": $TARGET_P99_MS, "latency_p99_met": $(str "$P99_MET"),
+    "submissions_per_second_at_least": $TARGET_RPS, "submissions_per_second_met": $(str "$RPS_MET")
+  },
+  "problems": $(failures_json)
+}
+EOF
+echo "report: $REPORT (wrk's own output beside it)"
+[ "${#FAILURES[@]}" -eq 0 ]

@@ -1,0 +1,71 @@
+/* access.h - who may see or do what, sessions, and CSRF tokens.
+ *
+ * One authorisation policy: every handler asks access_allowed() before it
+ * shows or changes anything, and audits a refusal. Today a person sees only
+ * their own cases and letters; guardians, proxies, schools, case workers,
+ * support and administrators join the same table of rules later.
+ *
+ * A session is a random 256-bit token in a cookie; the database keeps only
+ * its hash, so a stolen database opens no session. CSRF tokens are derived
+ * from the session token with the installation's secret key, so they need
+ * no storage and a form from another site can never carry a valid one. */
+#ifndef STIPEND_ACCESS_H
+#define STIPEND_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct err;
+struct store;
+
+enum role { ROLE_ANONYMOUS, ROLE_PERSON };
+
+struct principal {
+	enum role role;
+	int64_t person_id; /* 0 when anonymous */
+};
+
+enum action {
+	ACT_APPLY,       /* submit an application for oneself */
+	ACT_CASE_READ,   /* see a case, its decision and trace */
+	ACT_LETTER_READ, /* open a letter in the mailbox */
+	ACT_PERSON_READ  /* see the data held about a person */
+};
+
+/* 1 when who may do act on a thing owned by owner_person_id, else 0. */
+int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
+
+/* "person:17" or "anonymous", for audit records. Returns out. */
+char *access_actor(const struct principal *who, char *out, size_t len);
+
+#define ACCESS_TOKEN_LEN 43 /* base64url of 32 random bytes, no padding */
+
+/* Load the installation's secret (creating it on first use). Call once
+ * after the store is migrated and before sessions are used. */
+int access_init(struct store *s, struct err *e);
+
+/* A fresh random token (ACCESS_TOKEN_LEN characters and a NUL). */
+void access_new_token(char out[ACCESS_TOKEN_LEN + 1]);
+
+/* Start a session for person with role; the token to put in the cookie is
+ * written to token. Returns 0 or -1. */
+int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
+			 char token[ACCESS_TOKEN_LEN + 1], struct err *e);
+
+/* Find the principal of a session token. Returns 0 (who filled), 1 when the
+ * token is unknown or expired, -1 on failure. */
+int access_session_find(struct store *s, const char *token, int64_t now, struct principal *who,
+			struct arena *a, struct err *e);
+
+/* End a session. */
+int access_session_end(struct store *s, const char *token, struct err *e);
+
+/* The CSRF token for forms shown to the holder of a session (or anonymous
+ * visitor) token: 64 hex digits and a NUL. */
+void access_csrf(const char *token, char out[65]);
+
+/* 1 when csrf is the right token for token, compared in constant time. */
+int access_csrf_ok(const char *token, const char *csrf);
+
+#endif

@@ -1,0 +1,137 @@
+/* serve.c - `stipend serve`: the portal and the API over HTTP until SIGINT
+ * or SIGTERM, then a clean stop (requests under way finish, pending writes
+ * commit). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "cli/cli.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "rules/params.h"
+#include "store/store.h"
+#include "web/server.h"
+#include "web/tmpl.h"
+
+static const char serve_help[] =
+	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+	"                     [--public-url URL] [--test-login] [--params DIR]\n\n"
+	"Serve the portal and the JSON API.\n\n"
+	"  --db FILE          the database (create it with stipend init)\n"
+	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
+	"  --threads N        worker threads (default 32; writes wait for the group\n"
+	"                     commit, so more threads than cores pays)\n"
+	"  --public-url URL   the address people use; with https:// cookies are\n"
+	"                     marked Secure (default http://HOST:PORT)\n"
+	"  --test-login       offer the test login (pick a synthetic person or type\n"
+	"                     a test national identity number); for test and demo\n"
+	"                     installations only, and shown as such on every page\n"
+	"  --params DIR       decide under this parameter set instead of the\n"
+	"                     built-in Norwegian one\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"listen", required_argument, NULL, 'l'},
+					     {"threads", required_argument, NULL, 't'},
+					     {"public-url", required_argument, NULL, 'u'},
+					     {"test-login", no_argument, NULL, 'T'},
+					     {"params", required_argument, NULL, 'p'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
+	int threads = 32, c, version, rc = 1;
+	struct app app = {0};
+	struct err e;
+	struct store *s = NULL;
+	struct params *p = NULL;
+	struct server *srv = NULL;
+
+	app.school_year = "2024-2025";
+	app.session_ttl = 8 * 3600;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'l': listen = optarg; break;
+		case 't':
+			threads = (int)strtol(optarg, &end, 10);
+			if (*end || threads < 1 || threads > 1024) {
+				fprintf(stderr, "stipend serve: --threads must be a number from 1 to 1024\n");
+				return 2;
+			}
+			break;
+		case 'u': public_url = optarg; break;
+		case 'T': app.test_login = 1; break;
+		case 'p': params_dir = optarg; break;
+		case 'h': fputs(serve_help, stdout); return 0;
+		default: fputs(serve_help, stderr); return 2;
+		}
+	}
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (colon == NULL || *end || port < 1 || port > 65535 || (size_t)(colon - listen) >= sizeof(host)) {
+		fprintf(stderr, "stipend serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+		return 2;
+	}
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	app.secure_cookies = public_url != NULL && strncmp(public_url, "https://", 8) == 0;
+	if (db == NULL) {
+		fprintf(stderr, "stipend serve: --db FILE is required (create one with stipend init)\n");
+		return 2;
+	}
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "stipend serve: %s does not exist (create it with stipend init)\n", db);
+		return 2;
+	}
+	if (tmpl_init(&e) != 0)
+		goto fail;
+	p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
+	if (p == NULL)
+		goto fail;
+	app.params = p;
+	if ((s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
+		goto fail;
+	if (version != store_schema_expected()) {
+		fprintf(stderr, "stipend serve: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n",
+			db, version, store_schema_expected(), db);
+		rc = 2;
+		goto out;
+	}
+	app.store = s;
+	if (access_init(s, &e) != 0)
+		goto fail;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if ((srv = server_start(&app, host, (int)port, threads, &e)) == NULL)
+		goto fail;
+	log_info("serving http://%s:%ld/ with %d threads%s", host, port, threads,
+		 app.test_login ? " (test login enabled)" : "");
+	while (!stop)
+		pause();
+	log_info("stopping");
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "stipend serve: %s\n", e.message);
+out:
+	server_stop(srv);
+	store_close(s);
+	params_free(p);
+	tmpl_cleanup();
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* mailbox.c - delivering and opening letters; see mailbox.h. */
+#include "mailbox/mailbox.h"
+
+#include <stdio.h>
+
+#include "audit/audit.h"
+#include "core/err.h"
+
+int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const char *kind, int64_t now,
+		 int64_t *letter_id, struct err *e)
+{
+	struct letter l = {0, person_id, case_id, kind, now, 0};
+	char object[32], detail[64];
+	if (store_letter_insert(tx, &l, letter_id, e) != 0)
+		return -1;
+	snprintf(object, sizeof(object), "letter:%lld", (long long)*letter_id);
+	snprintf(detail, sizeof(detail), "kind=%s case=%lld", kind, (long long)case_id);
+	return audit_append(tx, now, "system", "letter.issued", object, detail, e);
+}
+
+struct opening {
+	const struct principal *who;
+	int64_t letter_id, now;
+	int allowed;
+};
+
+static int record_opening(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct opening *o = arg;
+	char actor[32], object[32];
+	int first = 0;
+	access_actor(o->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "letter:%lld", (long long)o->letter_id);
+	if (!o->allowed)
+		return audit_append(tx, o->now, actor, "letter.read.denied", object, NULL, e);
+	if (store_letter_mark_read(tx, o->letter_id, o->now, &first, e) != 0)
+		return -1;
+	return audit_append(tx, o->now, actor, "letter.read", object, first ? "first reading" : NULL, e);
+}
+
+int mbox_open(struct store *s, const struct principal *who, int64_t letter_id, int64_t now, struct letter *out,
+	      struct arena *a, struct err *e)
+{
+	int rc = store_letter_get(s, letter_id, out, a, e);
+	if (rc < 0)
+		return -1;
+	struct opening o = {who, letter_id, now, rc == 0 && access_allowed(who, ACT_LETTER_READ, out->person_id)};
+	if (store_write(s, record_opening, &o, e) != 0)
+		return -1;
+	if (!o.allowed)
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such letter");
+	if (out->first_read_at == 0)
+		out->first_read_at = now;
+	return 0;
+}

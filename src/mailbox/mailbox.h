@@ -1,0 +1,29 @@
+/* mailbox.h - the secure digital mailbox: letters delivered to a person,
+ * opened by them, with the first reading recorded and audited.
+ *
+ * A letter's content is rendered from the case it belongs to, in the
+ * reader's language, so that one letter serves bokmål and English alike;
+ * the stored decision is the legal record. */
+#ifndef STIPEND_MAILBOX_H
+#define STIPEND_MAILBOX_H
+
+#include <stdint.h>
+
+#include "access/access.h"
+#include "store/store.h"
+
+struct arena;
+struct err;
+
+/* Deliver a letter of kind ("decision") about case_id to person_id, within
+ * tx, with its audit record. */
+int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const char *kind, int64_t now,
+		 int64_t *letter_id, struct err *e);
+
+/* Open a letter for who: records the first reading, audits the reading
+ * (or the refusal), and fills out. Returns 0, or -1 with ERR_NOT_FOUND when
+ * the letter does not exist or is not who's. */
+int mbox_open(struct store *s, const struct principal *who, int64_t letter_id, int64_t now, struct letter *out,
+	      struct arena *a, struct err *e);
+
+#endif

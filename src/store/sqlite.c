@@ -1,0 +1,806 @@
+/* sqlite.c - the storage interface on SQLite 3 (WAL, synchronous=FULL).
+ *
+ * One writer thread owns the only writing connection and commits in groups:
+ * callers of store_write() queue their function and sleep; the writer takes
+ * every queued function, runs each in a savepoint of one transaction, commits
+ * once (one fsync for the group), then wakes the callers with their own
+ * results. Reads use a pool of connections, each with a cache of prepared
+ * statements keyed by the SQL text's address (the SQL is always a literal). */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/embed.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store.h"
+
+#define STMT_CACHE 48
+
+struct conn {
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	int n;
+	struct conn *next; /* in the pool's free list */
+};
+
+struct job {
+	store_tx_fn fn;
+	void *arg;
+	struct err *e;
+	int rc;
+	int done;
+	struct job *next;
+};
+
+struct store {
+	char *path;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct job *head, *tail;
+	int stopping;
+	pthread_t writer;
+	struct conn *wconn;
+	pthread_mutex_t pool_mu;
+	struct conn *pool;
+};
+
+struct store_tx {
+	struct store *s;
+	struct conn *c;
+};
+
+static int db_error(struct err *e, sqlite3 *db, const char *what)
+{
+	return err_set(e, ERR_STORE, NULL, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static struct conn *conn_open(const char *path, struct err *e)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		err_set(e, ERR_STORE, NULL, "out of memory");
+		return NULL;
+	}
+	int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		db_error(e, c->db, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	if (sqlite3_exec(c->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			 "PRAGMA temp_store=MEMORY;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(e, c->db, "pragmas");
+		goto fail;
+	}
+	return c;
+fail:
+	sqlite3_close(c->db);
+	free(c);
+	return NULL;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < c->n; i++)
+		sqlite3_finalize(c->cache[i].st);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/* The prepared statement for sql (a literal), reset and unbound. */
+static sqlite3_stmt *prep(struct conn *c, const char *sql, struct err *e)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->cache[i].sql == sql) {
+			sqlite3_reset(c->cache[i].st);
+			sqlite3_clear_bindings(c->cache[i].st);
+			return c->cache[i].st;
+		}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		db_error(e, c->db, "prepare");
+		return NULL;
+	}
+	if (c->n < STMT_CACHE) {
+		c->cache[c->n].sql = sql;
+		c->cache[c->n].st = st;
+		c->n++;
+	} else {
+		/* The cache is sized for every statement in this file. */
+		log_error("store: statement cache full");
+	}
+	return st;
+}
+
+static struct conn *reader(struct store *s, struct err *e)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	struct conn *c = s->pool;
+	if (c != NULL)
+		s->pool = c->next;
+	pthread_mutex_unlock(&s->pool_mu);
+	return c != NULL ? c : conn_open(s->path, e);
+}
+
+static void reader_done(struct store *s, struct conn *c)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	c->next = s->pool;
+	s->pool = c;
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+static int exec(struct conn *c, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_STORE, NULL, "%s", msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the writer ---- */
+
+static void run_group(struct store *s, struct job *jobs)
+{
+	struct err e;
+	int began = exec(s->wconn, "BEGIN IMMEDIATE", &e) == 0;
+	for (struct job *j = jobs; j != NULL; j = j->next) {
+		if (!began) {
+			j->rc = -1;
+			*j->e = e;
+			continue;
+		}
+		struct store_tx tx = {s, s->wconn};
+		exec(s->wconn, "SAVEPOINT job", &e);
+		err_clear(j->e);
+		j->rc = j->fn(&tx, j->arg, j->e);
+		if (j->rc != 0) {
+			if (j->e->code == ERR_NONE)
+				err_set(j->e, ERR_INTERNAL, NULL, "write failed");
+			exec(s->wconn, "ROLLBACK TO job", &e);
+		}
+		exec(s->wconn, "RELEASE job", &e);
+	}
+	if (began && exec(s->wconn, "COMMIT", &e) != 0) {
+		exec(s->wconn, "ROLLBACK", NULL);
+		for (struct job *j = jobs; j != NULL; j = j->next)
+			if (j->rc == 0) {
+				j->rc = -1;
+				*j->e = e;
+			}
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct store *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->head == NULL && !s->stopping)
+			pthread_cond_wait(&s->work, &s->mu);
+		if (s->head == NULL)
+			break;
+		struct job *jobs = s->head;
+		s->head = s->tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+		run_group(s, jobs);
+		pthread_mutex_lock(&s->mu);
+		for (struct job *j = jobs; j != NULL;) {
+			struct job *next = j->next; /* j may vanish once done */
+			j->done = 1;
+			j = next;
+		}
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+{
+	struct err local;
+	struct job j = {fn, arg, e ? e : &local, 0, 0, NULL};
+	pthread_mutex_lock(&s->mu);
+	if (s->tail)
+		s->tail->next = &j;
+	else
+		s->head = &j;
+	s->tail = &j;
+	pthread_cond_signal(&s->work);
+	while (!j.done)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return j.rc;
+}
+
+struct store *store_open(const char *path, struct err *e)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		err_set(e, ERR_STORE, NULL, "out of memory");
+		return NULL;
+	}
+	s->wconn = conn_open(path, e);
+	if (s->wconn == NULL) {
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+		conn_close(s->wconn);
+		free(s->path);
+		free(s);
+		err_set(e, ERR_STORE, NULL, "cannot start the writer thread");
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_cond_signal(&s->work);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->writer, NULL);
+	conn_close(s->wconn);
+	while (s->pool) {
+		struct conn *next = s->pool->next;
+		conn_close(s->pool);
+		s->pool = next;
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_cond_destroy(&s->work);
+	pthread_cond_destroy(&s->done);
+	free(s->path);
+	free(s);
+}
+
+/* ---- migrations ---- */
+
+struct migration {
+	int version;
+	const struct embed_file *file;
+};
+
+/* The compiled-in migrations, "src/store/migrations/NNNN_name.sql", in
+ * order (the embedded table is sorted by name). */
+static int migrations(struct migration *out, int max)
+{
+	int n = 0;
+	for (const struct embed_file *f = embed_files; f->name != NULL && n < max; f++) {
+		const char *prefix = "src/store/migrations/";
+		size_t len = strlen(prefix);
+		if (strncmp(f->name, prefix, len) != 0)
+			continue;
+		char *end;
+		long v = strtol(f->name + len, &end, 10);
+		if (v <= 0 || *end != '_')
+			continue;
+		out[n].version = (int)v;
+		out[n].file = f;
+		n++;
+	}
+	return n;
+}
+
+int store_schema_expected(void)
+{
+	struct migration m[64];
+	int n = migrations(m, 64);
+	return n > 0 ? m[n - 1].version : 0;
+}
+
+static int migrate_one(struct store_tx *tx, void *arg, struct err *e)
+{
+	const struct migration *m = arg;
+	if (exec(tx->c, (const char *)m->file->data, e) != 0) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		return err_set(e, ERR_STORE, NULL, "%s: %s", m->file->name, msg);
+	}
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, m->version);
+	sqlite3_bind_text(st, 2, m->file->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(e, tx->c->db, "record migration");
+	return 0;
+}
+
+static int ensure_migrations_table(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	return exec(tx->c, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+			   "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')))",
+		    e);
+}
+
+int store_schema_version(struct store *s, int *version, struct err *e)
+{
+	struct conn *c = reader(s, e);
+	if (c == NULL)
+		return -1;
+	int rc = 0;
+	sqlite3_stmt *st;
+	*version = 0;
+	/* Not cached: the table may not exist yet, and then prepare fails. */
+	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_migrations", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	reader_done(s, c);
+	return rc;
+}
+
+int store_migrate(struct store *s, int *applied, struct err *e)
+{
+	struct migration m[64];
+	int n = migrations(m, 64), have, count = 0;
+	if (store_write(s, ensure_migrations_table, NULL, e) != 0 || store_schema_version(s, &have, e) != 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (m[i].version <= have)
+			continue;
+		if (store_write(s, migrate_one, &m[i], e) != 0)
+			return -1;
+		log_info("store: applied migration %s", m[i].file->name);
+		count++;
+	}
+	if (applied)
+		*applied = count;
+	return 0;
+}
+
+/* ---- reading rows ---- */
+
+static const char *col_str(sqlite3_stmt *st, int i, struct arena *a)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Run a query on a pooled reader: bind() binds the parameters, row() takes
+ * each row; returns the row count or -1. */
+typedef void (*bind_fn)(sqlite3_stmt *st, const void *arg);
+typedef int (*row_fn)(sqlite3_stmt *st, void *out, int index, struct arena *a);
+
+static int query(struct store *s, const char *sql, bind_fn bind, const void *barg, row_fn row, void *out,
+		 int max, struct arena *a, struct err *e)
+{
+	struct conn *c = reader(s, e);
+	if (c == NULL)
+		return -1;
+	int n = 0, rc;
+	sqlite3_stmt *st = prep(c, sql, e);
+	if (st == NULL) {
+		reader_done(s, c);
+		return -1;
+	}
+	bind(st, barg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n >= max)
+			break;
+		if (row(st, out, n, a) != 0)
+			break;
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_error(e, c->db, "query");
+		n = -1;
+	}
+	sqlite3_reset(st);
+	reader_done(s, c);
+	return n;
+}
+
+static void bind_id(sqlite3_stmt *st, const void *arg)
+{
+	sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
+
+static void bind_text(sqlite3_stmt *st, const void *arg)
+{
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+}
+
+/* ---- persons ---- */
+
+#define PERSON_COLS "id, nin, given_name, family_name, birth_date, address, postcode, city, " \
+		    "confidential_address, institution, programme"
+
+static int person_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct person *p = (struct person *)out + i;
+	p->id = sqlite3_column_int64(st, 0);
+	p->nin = col_str(st, 1, a);
+	p->given_name = col_str(st, 2, a);
+	p->family_name = col_str(st, 3, a);
+	if (date_parse((const char *)sqlite3_column_text(st, 4), &p->birth_date) != 0)
+		p->birth_date = 0;
+	p->address = col_str(st, 5, a);
+	p->postcode = col_str(st, 6, a);
+	p->city = col_str(st, 7, a);
+	p->confidential_address = sqlite3_column_int(st, 8);
+	p->institution = col_str(st, 9, a);
+	p->programme = col_str(st, 10, a);
+	return 0;
+}
+
+int store_person_by_nin(struct store *s, const char *nin, struct person *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " PERSON_COLS " FROM persons WHERE nin = ?", bind_text, nin, person_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_person_get(struct store *s, int64_t id, struct person *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", bind_id, &id, person_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+static void bind_limit(sqlite3_stmt *st, const void *arg)
+{
+	sqlite3_bind_int(st, 1, *(const int *)arg);
+}
+
+int store_persons_list(struct store *s, int limit, struct person **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(limit > 0 ? limit : 1));
+	return query(s, "SELECT " PERSON_COLS " FROM persons ORDER BY id LIMIT ?", bind_limit, &limit, person_row,
+		     *out, limit, a, e);
+}
+
+static int step_insert(struct store_tx *tx, sqlite3_stmt *st, int64_t *id, const char *what, struct err *e)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(e, tx->c->db, what);
+	if (id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return 0;
+}
+
+int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id, struct err *e)
+{
+	char day[11];
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO persons(nin, given_name, family_name, birth_date, address, "
+				       "postcode, city, confidential_address, institution, programme) "
+				       "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, p->nin);
+	bind_str(st, 2, p->given_name);
+	bind_str(st, 3, p->family_name);
+	sqlite3_bind_text(st, 4, date_format(p->birth_date, day), -1, SQLITE_TRANSIENT);
+	bind_str(st, 5, p->address);
+	bind_str(st, 6, p->postcode);
+	bind_str(st, 7, p->city);
+	sqlite3_bind_int(st, 8, p->confidential_address);
+	bind_str(st, 9, p->institution);
+	bind_str(st, 10, p->programme);
+	return step_insert(tx, st, id, "insert person", e);
+}
+
+/* ---- cases ---- */
+
+#define CASE_COLS "id, person_id, scheme, school_year, status, outcome, received_at, " \
+		  "coalesce(decided_at, 0), application_json, decision_json"
+
+static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct case_rec *c = (struct case_rec *)out + i;
+	c->id = sqlite3_column_int64(st, 0);
+	c->person_id = sqlite3_column_int64(st, 1);
+	c->scheme = col_str(st, 2, a);
+	c->school_year = col_str(st, 3, a);
+	c->status = col_str(st, 4, a);
+	c->outcome = col_str(st, 5, a);
+	c->received_at = sqlite3_column_int64(st, 6);
+	c->decided_at = sqlite3_column_int64(st, 7);
+	c->application_json = col_str(st, 8, a);
+	c->decision_json = col_str(st, 9, a);
+	return 0;
+}
+
+int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " CASE_COLS " FROM cases WHERE id = ?", bind_id, &id, case_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+/* Lists grow in the arena: at most this many rows a page. */
+#define LIST_MAX 200
+
+int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return query(s, "SELECT " CASE_COLS " FROM cases WHERE person_id = ? ORDER BY id DESC", bind_id, &person_id,
+		     case_row, *out, LIST_MAX, a, e);
+}
+
+int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
+				       "received_at, decided_at, application_json, decision_json) "
+				       "VALUES (?,?,?,?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->person_id);
+	bind_str(st, 2, c->scheme);
+	bind_str(st, 3, c->school_year);
+	bind_str(st, 4, c->status);
+	bind_str(st, 5, c->outcome);
+	sqlite3_bind_int64(st, 6, c->received_at);
+	if (c->decided_at)
+		sqlite3_bind_int64(st, 7, c->decided_at);
+	bind_str(st, 8, c->application_json);
+	bind_str(st, 9, c->decision_json);
+	return step_insert(tx, st, id, "insert case", e);
+}
+
+static void bind_none(sqlite3_stmt *st, const void *arg)
+{
+	(void)st;
+	(void)arg;
+}
+
+static int count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	(void)a;
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_case_count(struct store *s, int64_t *count, struct err *e)
+{
+	return query(s, "SELECT count(*) FROM cases", bind_none, NULL, count_row, count, 1, NULL, e) < 0 ? -1 : 0;
+}
+
+/* ---- letters ---- */
+
+#define LETTER_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0)"
+
+static int letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct letter *l = (struct letter *)out + i;
+	l->id = sqlite3_column_int64(st, 0);
+	l->person_id = sqlite3_column_int64(st, 1);
+	l->case_id = sqlite3_column_int64(st, 2);
+	l->kind = col_str(st, 3, a);
+	l->created_at = sqlite3_column_int64(st, 4);
+	l->first_read_at = sqlite3_column_int64(st, 5);
+	return 0;
+}
+
+int store_letter_get(struct store *s, int64_t id, struct letter *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " LETTER_COLS " FROM letters WHERE id = ?", bind_id, &id, letter_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_letters_of_person(struct store *s, int64_t person_id, struct letter **out, int *unread,
+			    struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	int n = query(s, "SELECT " LETTER_COLS " FROM letters WHERE person_id = ? ORDER BY id DESC", bind_id,
+		      &person_id, letter_row, *out, LIST_MAX, a, e);
+	if (unread != NULL) {
+		*unread = 0;
+		for (int i = 0; i < n; i++)
+			*unread += (*out)[i].first_read_at == 0;
+	}
+	return n;
+}
+
+int store_letter_insert(struct store_tx *tx, const struct letter *l, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO letters(person_id, case_id, kind, created_at) VALUES (?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, l->person_id);
+	if (l->case_id)
+		sqlite3_bind_int64(st, 2, l->case_id);
+	bind_str(st, 3, l->kind);
+	sqlite3_bind_int64(st, 4, l->created_at);
+	return step_insert(tx, st, id, "insert letter", e);
+}
+
+int store_letter_mark_read(struct store_tx *tx, int64_t id, int64_t at, int *first, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE letters SET first_read_at = ? WHERE id = ? AND first_read_at IS NULL", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(e, tx->c->db, "mark letter read");
+	if (first)
+		*first = sqlite3_changes(tx->c->db) > 0;
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+static int session_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct session *ss = (struct session *)out + i;
+	ss->person_id = sqlite3_column_int64(st, 0);
+	ss->role = col_str(st, 1, a);
+	ss->expires_at = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT coalesce(person_id, 0), role, expires_at FROM sessions WHERE key_hash = ?",
+		      bind_text, key_hash, session_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_session_put(struct store_tx *tx, const char *key_hash, const struct session *ss, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at) "
+				       "VALUES (?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, key_hash);
+	if (ss->person_id)
+		sqlite3_bind_int64(st, 2, ss->person_id);
+	bind_str(st, 3, ss->role);
+	sqlite3_bind_int64(st, 4, ss->expires_at);
+	return step_insert(tx, st, NULL, "store session", e);
+}
+
+int store_session_delete(struct store_tx *tx, const char *key_hash, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "DELETE FROM sessions WHERE key_hash = ?", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, key_hash);
+	return step_insert(tx, st, NULL, "delete session", e);
+}
+
+/* ---- settings ---- */
+
+static int text_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	*(const char **)out = col_str(st, 0, a);
+	return 0;
+}
+
+int store_setting_get(struct store *s, const char *name, const char **value, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT value FROM settings WHERE name = ?", bind_text, name, text_row, value, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_setting_init(struct store_tx *tx, const char *name, const char *value, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, name);
+	bind_str(st, 2, value);
+	return step_insert(tx, st, NULL, "store setting", e);
+}
+
+/* ---- audit ---- */
+
+int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	*seq = 0;
+	hash[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+	} else if (rc != SQLITE_DONE) {
+		return db_error(e, tx->c->db, "read audit");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_audit_insert(struct store_tx *tx, const struct audit_rec *r, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash) "
+				       "VALUES (?,?,?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->seq);
+	sqlite3_bind_int64(st, 2, r->at);
+	bind_str(st, 3, r->actor);
+	bind_str(st, 4, r->action);
+	bind_str(st, 5, r->object);
+	bind_str(st, 6, r->detail);
+	bind_str(st, 7, r->prev_hash);
+	bind_str(st, 8, r->hash);
+	return step_insert(tx, st, NULL, "append audit", e);
+}
+
+static int audit_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct audit_rec *r = (struct audit_rec *)out + i;
+	r->seq = sqlite3_column_int64(st, 0);
+	r->at = sqlite3_column_int64(st, 1);
+	r->actor = col_str(st, 2, a);
+	r->action = col_str(st, 3, a);
+	r->object = col_str(st, 4, a);
+	r->detail = col_str(st, 5, a);
+	r->prev_hash = col_str(st, 6, a);
+	r->hash = col_str(st, 7, a);
+	return 0;
+}
+
+#define AUDIT_COLS "seq, at, actor, action, object, detail, prev_hash, hash"
+
+int store_audit_of(struct store *s, const char *object, struct audit_rec **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return query(s, "SELECT " AUDIT_COLS " FROM audit WHERE object = ? ORDER BY seq", bind_text, object,
+		     audit_row, *out, LIST_MAX, a, e);
+}
+
+int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *e)
+{
+	struct conn *c = reader(s, e);
+	if (c == NULL)
+		return -1;
+	struct arena a;
+	arena_init(&a, 0);
+	int rc, stop = 0;
+	sqlite3_stmt *st = prep(c, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", e);
+	if (st == NULL) {
+		reader_done(s, c);
+		return -1;
+	}
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_rec r;
+		arena_reset(&a);
+		audit_row(st, &r, 0, &a);
+		stop = fn(&r, arg);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = -1, db_error(e, c->db, "read audit");
+	sqlite3_reset(st);
+	reader_done(s, c);
+	arena_cleanup(&a);
+	return stop < 0 ? -1 : 0;
+}

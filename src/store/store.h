@@ -1,0 +1,138 @@
+/* store.h - the storage interface: everything stipend keeps, behind one set
+ * of functions, so that a PostgreSQL backend can follow the SQLite one
+ * without touching a caller.
+ *
+ * Reads take the store and an arena: what they return lives in the arena.
+ * Writes happen only inside store_write(), which runs the caller's function
+ * in a transaction and returns once that transaction is durably committed
+ * (SQLite: WAL with synchronous=FULL). Concurrent writers are grouped into
+ * one commit (group commit): each caller's function runs in a savepoint of
+ * its own, so one caller's failure never undoes another's work, and every
+ * caller learns its own result only after the shared commit is on disk.
+ * All functions are thread-safe. */
+#ifndef STIPEND_STORE_H
+#define STIPEND_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+
+struct arena;
+struct err;
+struct store;
+struct store_tx;
+
+/* Open (creating when absent) the database at path: a SQLite file. The
+ * schema is not touched: see store_migrate(). Returns NULL with e filled. */
+struct store *store_open(const char *path, struct err *e);
+
+/* Finish pending writes and close. store_close(NULL) is a no-op. */
+void store_close(struct store *s);
+
+/* Apply the migrations not yet applied, in order, each in its own
+ * transaction. *applied (may be NULL) receives how many ran. */
+int store_migrate(struct store *s, int *applied, struct err *e);
+
+/* The schema version the database has, and the one this binary expects. */
+int store_schema_version(struct store *s, int *version, struct err *e);
+int store_schema_expected(void);
+
+/* Run fn(tx, arg, e) in a transaction and commit it durably. Returns what fn
+ * returned when fn failed (its work undone, e filled by fn), -1 with
+ * ERR_STORE when the commit failed, 0 when fn's work is committed. fn may
+ * run on another thread than the caller's, and must not call store_write. */
+typedef int (*store_tx_fn)(struct store_tx *tx, void *arg, struct err *e);
+int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e);
+
+/* ---- records ---- */
+
+struct person {
+	int64_t id;
+	const char *nin;
+	const char *given_name, *family_name;
+	date_t birth_date;
+	const char *address, *postcode, *city;
+	int confidential_address; /* never shown to anyone but the owner */
+	const char *institution;  /* place of study as the registers hold it */
+	const char *programme;
+};
+
+struct case_rec {
+	int64_t id;
+	int64_t person_id;
+	const char *scheme;
+	const char *school_year;
+	const char *status;  /* received, decided, manual */
+	const char *outcome; /* NULL until decided */
+	int64_t received_at, decided_at;
+	const char *application_json;
+	const char *decision_json;
+};
+
+struct letter {
+	int64_t id;
+	int64_t person_id;
+	int64_t case_id;
+	const char *kind; /* decision */
+	int64_t created_at;
+	int64_t first_read_at; /* 0: unread */
+};
+
+struct session {
+	int64_t person_id; /* 0: not logged in */
+	const char *role;  /* "person" */
+	int64_t expires_at;
+};
+
+struct audit_rec {
+	int64_t seq;
+	int64_t at;
+	const char *actor, *action, *object, *detail;
+	const char *prev_hash, *hash; /* hex */
+};
+
+/* Read functions return 0 when found, 1 when not found, -1 with e filled on
+ * failure. List functions return the count (>= 0) or -1. */
+
+int store_person_by_nin(struct store *s, const char *nin, struct person *out, struct arena *a, struct err *e);
+int store_person_get(struct store *s, int64_t id, struct person *out, struct arena *a, struct err *e);
+/* The first `limit` persons by id: the test login lists them. */
+int store_persons_list(struct store *s, int limit, struct person **out, struct arena *a, struct err *e);
+int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id, struct err *e);
+
+int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e);
+/* A person's cases, newest first. */
+int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e);
+int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e);
+int store_case_count(struct store *s, int64_t *count, struct err *e);
+
+int store_letter_get(struct store *s, int64_t id, struct letter *out, struct arena *a, struct err *e);
+/* A person's letters, newest first; *unread (may be NULL) counts the unread. */
+int store_letters_of_person(struct store *s, int64_t person_id, struct letter **out, int *unread,
+			    struct arena *a, struct err *e);
+int store_letter_insert(struct store_tx *tx, const struct letter *l, int64_t *id, struct err *e);
+/* Record the first reading; a later reading leaves it. *first (may be NULL)
+ * is set to 1 when this was the first. */
+int store_letter_mark_read(struct store_tx *tx, int64_t id, int64_t at, int *first, struct err *e);
+
+/* Sessions are keyed by a hash of their secret token, never the token. */
+int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e);
+int store_session_put(struct store_tx *tx, const char *key_hash, const struct session *ss, struct err *e);
+int store_session_delete(struct store_tx *tx, const char *key_hash, struct err *e);
+
+/* Installation settings: 0 found (value in the arena), 1 absent, -1 error. */
+int store_setting_get(struct store *s, const char *name, const char **value, struct arena *a, struct err *e);
+/* Set name to value unless it already has one. */
+int store_setting_init(struct store_tx *tx, const char *name, const char *value, struct err *e);
+
+/* The last audit record's sequence number and hash (0 and "" when empty). */
+int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct err *e);
+int store_audit_insert(struct store_tx *tx, const struct audit_rec *r, struct err *e);
+/* Call fn for each record in order until it returns non-zero. */
+typedef int (*store_audit_fn)(const struct audit_rec *r, void *arg);
+int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *e);
+/* Records about one object ("case:7"), oldest first. */
+int store_audit_of(struct store *s, const char *object, struct audit_rec **out, struct arena *a, struct err *e);
+
+#endif

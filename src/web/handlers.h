@@ -1,0 +1,24 @@
+/* handlers.h - the request handlers the router dispatches to: the portal
+ * (web/portal/), the JSON API (web/api/) and static assets. */
+#ifndef STIPEND_HANDLERS_H
+#define STIPEND_HANDLERS_H
+
+#include "web/http.h"
+
+void portal_home(struct req *r, struct resp *w);
+void portal_login_page(struct req *r, struct resp *w);
+void portal_login_test(struct req *r, struct resp *w);
+void portal_logout(struct req *r, struct resp *w);
+void portal_apply_form(struct req *r, struct resp *w);
+void portal_apply_submit(struct req *r, struct resp *w);
+void portal_cases(struct req *r, struct resp *w);
+void portal_case(struct req *r, struct resp *w);
+void portal_inbox(struct req *r, struct resp *w);
+void portal_letter(struct req *r, struct resp *w);
+
+void api_decide(struct req *r, struct resp *w);
+
+void static_asset(struct req *r, struct resp *w);
+void health(struct req *r, struct resp *w);
+
+#endif

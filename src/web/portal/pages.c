@@ -1,0 +1,201 @@
+/* pages.c - the portal's pages: the front page, the test login, "Mine
+ * saker" and the case page, and the mailbox (Innboks) with its letters.
+ * Every page with personal data asks the policy (through cases_read and
+ * mbox_open, which also audit) before it shows anything. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/cases.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/nin.h"
+#include "mailbox/mailbox.h"
+#include "web/handlers.h"
+#include "web/portal/view.h"
+
+void portal_home(struct req *r, struct resp *w)
+{
+	resp_page(w, r, "home", "home.title", NULL);
+}
+
+/* The test login lists the first persons of the synthetic population. */
+#define TEST_LOGIN_LIST 12
+
+void portal_login_page(struct req *r, struct resp *w)
+{
+	if (!r->app->test_login) {
+		resp_error(w, r, 404, "error.no-login");
+		return;
+	}
+	struct person *people;
+	struct err e;
+	json_t *d = json_object(), *list = json_array();
+	int n = store_persons_list(r->app->store, TEST_LOGIN_LIST, &people, r->a, &e);
+	for (int i = 0; i < n; i++) {
+		char day[11];
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "nin", people[i].nin, "name",
+						      arena_printf(r->a, "%s %s", people[i].given_name, people[i].family_name),
+						      "birth_date", date_format(people[i].birth_date, day)));
+	}
+	json_object_set_new(d, "persons", list);
+	const char *err = req_query(r, "error");
+	if (err && strcmp(err, "unknown") == 0)
+		json_object_set_new(d, "error_key", json_string("login.error.unknown"));
+	else if (err && strcmp(err, "invalid") == 0)
+		json_object_set_new(d, "error_key", json_string("login.error.invalid"));
+	resp_page(w, r, "login", "login.title", d);
+}
+
+void portal_login_test(struct req *r, struct resp *w)
+{
+	struct err e;
+	struct person p;
+	char token[ACCESS_TOKEN_LEN + 1];
+	if (!r->app->test_login) {
+		resp_error(w, r, 404, "error.no-login");
+		return;
+	}
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	const char *nin = req_form(r, "nin");
+	if (nin == NULL || nin_parse(nin, NULL, NULL) != 0) {
+		resp_redirect(w, r, "/login?error=invalid");
+		return;
+	}
+	int rc = store_person_by_nin(r->app->store, nin, &p, r->a, &e);
+	if (rc != 0) {
+		if (rc < 0)
+			log_error("login: %s", e.message);
+		resp_redirect(w, r, "/login?error=unknown");
+		return;
+	}
+	if (access_session_start(r->app->store, p.id, ROLE_PERSON, r->now, r->app->session_ttl, token, &e) != 0) {
+		log_error("login: %s", e.message);
+		resp_error(w, r, 500, "error.internal");
+		return;
+	}
+	resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
+	resp_redirect(w, r, "/saker");
+}
+
+void portal_logout(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	if (r->who.role == ROLE_PERSON && access_session_end(r->app->store, r->token, &e) != 0)
+		log_error("logout: %s", e.message);
+	resp_cookie(w, r, "sid", "", 0);
+	resp_redirect(w, r, "/");
+}
+
+void portal_cases(struct req *r, struct resp *w)
+{
+	struct case_rec *cases;
+	struct err e;
+	if (view_require_login(r, w))
+		return;
+	int n = store_cases_of_person(r->app->store, r->who.person_id, &cases, r->a, &e);
+	if (n < 0) {
+		log_error("cases: %s", e.message);
+		resp_error(w, r, 500, "error.internal");
+		return;
+	}
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, view_case(&cases[i]));
+	resp_page(w, r, "cases", "cases.title", json_pack("{s:o}", "cases", list));
+}
+
+static int64_t param_id(struct req *r)
+{
+	return r->n_params > 0 ? strtoll(r->params[0], NULL, 10) : 0;
+}
+
+void portal_case(struct req *r, struct resp *w)
+{
+	struct case_rec c;
+	struct err e;
+	if (view_require_login(r, w))
+		return;
+	if (cases_read(r->app->store, &r->who, param_id(r), r->now, &c, r->a, &e) != 0) {
+		if (e.code == ERR_NOT_FOUND) {
+			resp_error(w, r, 404, "error.not-found");
+		} else {
+			log_error("case: %s", e.message);
+			resp_error(w, r, 500, "error.internal");
+		}
+		return;
+	}
+	json_t *d = json_pack("{s:o}", "case", view_case(&c));
+	json_t *decision = view_decision(r, c.decision_json);
+	if (decision)
+		json_object_set_new(d, "decision", decision);
+	struct letter *letters;
+	int n = store_letters_of_person(r->app->store, r->who.person_id, &letters, NULL, r->a, &e);
+	json_t *mine = json_array();
+	for (int i = 0; i < n; i++)
+		if (letters[i].case_id == c.id)
+			json_array_append_new(mine, view_letter(&letters[i]));
+	json_object_set_new(d, "letters", mine);
+	resp_page(w, r, "case", "case.title", d);
+}
+
+void portal_inbox(struct req *r, struct resp *w)
+{
+	struct letter *letters;
+	struct err e;
+	int unread;
+	if (view_require_login(r, w))
+		return;
+	int n = store_letters_of_person(r->app->store, r->who.person_id, &letters, &unread, r->a, &e);
+	if (n < 0) {
+		log_error("inbox: %s", e.message);
+		resp_error(w, r, 500, "error.internal");
+		return;
+	}
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, view_letter(&letters[i]));
+	resp_page(w, r, "inbox", "inbox.title", json_pack("{s:o,s:i}", "letters", list, "unread_count", unread));
+}
+
+void portal_letter(struct req *r, struct resp *w)
+{
+	struct letter l;
+	struct case_rec c;
+	struct person p;
+	struct err e;
+	if (view_require_login(r, w))
+		return;
+	if (mbox_open(r->app->store, &r->who, param_id(r), r->now, &l, r->a, &e) != 0) {
+		if (e.code == ERR_NOT_FOUND) {
+			resp_error(w, r, 404, "error.not-found");
+		} else {
+			log_error("letter: %s", e.message);
+			resp_error(w, r, 500, "error.internal");
+		}
+		return;
+	}
+	json_t *d = json_pack("{s:o}", "letter", view_letter(&l));
+	/* The letter's owner is the reader: the address, even a confidential
+	 * one, is theirs to see. */
+	if (store_person_get(r->app->store, l.person_id, &p, r->a, &e) == 0)
+		json_object_set_new(d, "recipient", json_pack("{s:s,s:s,s:s,s:b}", "name",
+							     arena_printf(r->a, "%s %s", p.given_name, p.family_name),
+							     "address", p.address, "postal",
+							     arena_printf(r->a, "%s %s", p.postcode, p.city),
+							     "confidential", p.confidential_address));
+	if (l.case_id && store_case_get(r->app->store, l.case_id, &c, r->a, &e) == 0) {
+		json_object_set_new(d, "case", view_case(&c));
+		json_t *decision = view_decision(r, c.decision_json);
+		if (decision)
+			json_object_set_new(d, "decision", decision);
+	}
+	resp_page(w, r, "letter", "letter.decision.title", d);
+}

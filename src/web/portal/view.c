@@ -1,0 +1,140 @@
+/* view.c - template data from stored records; see view.h. */
+#include "web/portal/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/date.h"
+
+const char *view_day(struct req *r, int64_t unix_seconds)
+{
+	char day[11];
+	int64_t d = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+	return arena_strdup(r->a, date_format((date_t)d, day));
+}
+
+/* The arguments a trace step's explanation may name: its inputs, its
+ * parameters and its value. */
+static json_t *step_args(const json_t *step)
+{
+	json_t *args = json_object();
+	json_object_update(args, json_object_get(step, "inputs"));
+	json_object_update(args, json_object_get(step, "parameters"));
+	json_object_set(args, "value", json_object_get(step, "value"));
+	/* Booleans read as words in the citizen's language. */
+	const char *k;
+	json_t *v;
+	json_object_foreach(args, k, v) {
+		if (json_is_boolean(v))
+			json_object_set_new(args, k, json_string(json_is_true(v) ? "word.yes" : "word.no"));
+	}
+	return args;
+}
+
+json_t *view_decision(struct req *r, const char *decision_json)
+{
+	if (decision_json == NULL)
+		return NULL;
+	json_t *d = json_loads(decision_json, 0, NULL);
+	if (d == NULL)
+		return NULL;
+	json_t *out = json_object();
+	const char *outcome = json_string_value(json_object_get(d, "outcome"));
+	json_object_set_new(out, "outcome", json_string(outcome ? outcome : ""));
+	json_object_set_new(out, "outcome_key", json_string(arena_printf(r->a, "outcome.%s", outcome ? outcome : "")));
+	json_object_set_new(out, "granted", json_boolean(outcome && (strcmp(outcome, "granted") == 0 ||
+								    strcmp(outcome, "partly-granted") == 0)));
+	json_object_set(out, "rules_version", json_object_get(d, "rules_version"));
+
+	json_t *awards = json_array(), *a;
+	size_t i;
+	int64_t loans = 0, grants = 0;
+	json_array_foreach(json_object_get(d, "awards"), i, a) {
+		json_t *v = json_deep_copy(a);
+		const char *name = json_string_value(json_object_get(a, "name"));
+		const char *kind = json_string_value(json_object_get(a, "kind"));
+		json_object_set_new(v, "name_key", json_string(arena_printf(r->a, "award.%s", name ? name : "")));
+		json_object_set_new(v, "kind_key", json_string(arena_printf(r->a, "kind.%s", kind ? kind : "")));
+		int64_t amount = json_integer_value(json_object_get(a, "amount"));
+		if (kind && strcmp(kind, "loan") == 0)
+			loans += amount;
+		else
+			grants += amount;
+		json_array_append_new(awards, v);
+	}
+	json_object_set_new(out, "awards", awards);
+	json_object_set_new(out, "total_loan", json_integer(loans));
+	json_object_set_new(out, "total_grant", json_integer(grants));
+
+	json_t *steps = json_array(), *s;
+	struct buf text;
+	buf_init(&text, 8192);
+	json_array_foreach(json_object_get(d, "trace"), i, s) {
+		json_t *args = step_args(s);
+		/* Yes/no words were stored as keys: translate them first. */
+		const char *k;
+		json_t *v;
+		json_object_foreach(args, k, v) {
+			const char *sv = json_string_value(v);
+			if (sv && strncmp(sv, "word.", 5) == 0)
+				json_object_set_new(args, k, json_string(i18n_get(r->lang, sv)));
+		}
+		buf_reset(&text);
+		const char *msg = json_string_value(json_object_get(s, "message"));
+		if (msg)
+			i18n_render(&text, r->lang, msg, args);
+		else
+			buf_puts(&text, json_string_value(json_object_get(s, "explanation")) ?: "");
+		json_decref(args);
+		json_array_append_new(steps, json_pack("{s:s,s:O,s:O}", "text", buf_str(&text), "reference",
+						       json_object_get(s, "reference"), "rule", json_object_get(s, "rule")));
+	}
+	buf_cleanup(&text);
+	json_object_set_new(out, "steps", steps);
+
+	json_t *reasons = json_array(), *m;
+	json_array_foreach(json_object_get(d, "manual_reasons"), i, m) {
+		const char *code = json_string_value(json_object_get(m, "code"));
+		json_array_append_new(reasons, json_pack("{s:s,s:O}", "text_key",
+							 arena_printf(r->a, "reason.%s", code ? code : ""), "reference",
+							 json_object_get(m, "reference")));
+	}
+	json_object_set_new(out, "reasons", reasons);
+	json_decref(d);
+	return out;
+}
+
+json_t *view_case(const struct case_rec *c)
+{
+	char received[21], scheme_key[64], status_key[48], outcome_key[48];
+	snprintf(scheme_key, sizeof(scheme_key), "scheme.%s", c->scheme);
+	snprintf(status_key, sizeof(status_key), "status.%s", c->status);
+	/* Catalogue keys of the contract's names: outcome.granted, ... */
+	snprintf(outcome_key, sizeof(outcome_key), c->outcome ? "outcome.%s" : "status.%s",
+		 c->outcome ? c->outcome : c->status);
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)c->id, "scheme_key", scheme_key,
+			 "school_year", c->school_year, "status", c->status, "status_key", status_key, "outcome",
+			 c->outcome ? c->outcome : "", "outcome_key", outcome_key, "received",
+			 date_format_timestamp(c->received_at, received));
+}
+
+json_t *view_letter(const struct letter *l)
+{
+	char created[21];
+	char day[11];
+	int64_t d = l->created_at / 86400;
+	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
+			      "title_key", strcmp(l->kind, "decision") == 0 ? "letter.decision.title" : "letter.other.title",
+			      "created", date_format_timestamp(l->created_at, created), "day",
+			      date_format((date_t)d, day), "unread", l->first_read_at == 0);
+	return j;
+}
+
+int view_require_login(struct req *r, struct resp *w)
+{
+	if (r->who.role == ROLE_PERSON)
+		return 0;
+	resp_redirect(w, r, r->app->test_login ? "/login" : "/");
+	return 1;
+}

@@ -1,0 +1,28 @@
+/* view.h - turning stored records into template data for the portal. */
+#ifndef STIPEND_PORTAL_VIEW_H
+#define STIPEND_PORTAL_VIEW_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+#include "web/http.h"
+
+/* The decision stored with a case, as template data in the request's
+ * language: outcome, awards with names and amounts, each rule's
+ * explanation re-rendered from its catalogue key, manual reasons. New
+ * reference; NULL when the case has no decision. */
+json_t *view_decision(struct req *r, const char *decision_json);
+
+/* A case's summary for lists: id, scheme, school year, status, dates. */
+json_t *view_case(const struct case_rec *c);
+
+/* A letter's summary for the inbox. */
+json_t *view_letter(const struct letter *l);
+
+/* "2024-08-15" from a Unix time. The string lives in r's arena. */
+const char *view_day(struct req *r, int64_t unix_seconds);
+
+/* Ask a visitor who is not logged in to log in; returns 1 when it did. */
+int view_require_login(struct req *r, struct resp *w);
+
+#endif

@@ -1,0 +1,65 @@
+/* router.c - the routes of the portal and the API. */
+#include "web/router.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "web/handlers.h"
+
+static const struct route routes[] = {
+	{"GET", "/", portal_home},
+	{"GET", "/login", portal_login_page},
+	{"POST", "/login/test", portal_login_test},
+	{"POST", "/logout", portal_logout},
+	{"GET", "/soknad", portal_apply_form},
+	{"POST", "/soknad", portal_apply_submit},
+	{"GET", "/saker", portal_cases},
+	{"GET", "/saker/:id", portal_case},
+	{"GET", "/innboks", portal_inbox},
+	{"GET", "/innboks/:id", portal_letter},
+	{"POST", "/api/v1/decide", api_decide},
+	{"GET", "/static/*", static_asset},
+	{"GET", "/healthz", health},
+	{NULL, NULL, NULL}};
+
+/* Match path against pattern, capturing ":id" segments (1-18 digits). */
+static int match(const char *pattern, const char *path, struct req *r)
+{
+	int n = 0;
+	while (*pattern && *path) {
+		if (*pattern == '*')
+			return 1;
+		if (*pattern == ':') {
+			size_t len = strspn(path, "0123456789");
+			if (len == 0 || len > 18 || n == 4)
+				return 0;
+			r->params[n++] = arena_strndup(r->a, path, len);
+			path += len;
+			while (*pattern && *pattern != '/')
+				pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	if (*pattern == '\0' && *path == '\0') {
+		r->n_params = n;
+		return 1;
+	}
+	return 0;
+}
+
+handler_fn router_find(struct req *r, int *method_mismatch)
+{
+	*method_mismatch = 0;
+	for (const struct route *rt = routes; rt->method; rt++) {
+		if (!match(rt->pattern, r->path, r))
+			continue;
+		if (strcmp(rt->method, r->method) == 0 || (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0))
+			return rt->handler;
+		*method_mismatch = 1;
+	}
+	return NULL;
+}

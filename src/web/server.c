@@ -1,0 +1,435 @@
+/* server.c - libmicrohttpd glue: builds requests, finds the session and the
+ * language, calls the router's handler and sends its response with the
+ * house's security headers.
+ *
+ * libmicrohttpd calls the access handler several times per request: the
+ * first call only sets up our per-request state, later calls deliver the
+ * body, and the last one (no more body) runs the handler. The response is
+ * queued on that later call, never the first: queuing on the first call
+ * makes libmicrohttpd close keep-alive connections. */
+#include "web/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store.h"
+#include "web/router.h"
+#include "web/tmpl.h"
+
+struct server {
+	struct MHD_Daemon *d;
+	struct app *app;
+};
+
+/* Per-request state between libmicrohttpd's calls. */
+struct pending {
+	struct arena a;
+	struct buf body;
+	int too_large;
+};
+
+static const char csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+const char *req_query(const struct req *r, const char *key)
+{
+	for (int i = 0; i < r->n_query; i++)
+		if (strcmp(r->query[i].key, key) == 0)
+			return r->query[i].value;
+	return NULL;
+}
+
+const char *req_form(const struct req *r, const char *key)
+{
+	for (int i = 0; i < r->n_form; i++)
+		if (strcmp(r->form[i].key, key) == 0)
+			return r->form[i].value;
+	return NULL;
+}
+
+int req_csrf_ok(const struct req *r)
+{
+	return access_csrf_ok(r->token, req_form(r, "csrf"));
+}
+
+void resp_header(struct resp *w, const char *key, const char *value)
+{
+	if (w->n_headers < RESP_MAX_HEADERS) {
+		w->headers[w->n_headers].key = key;
+		w->headers[w->n_headers].value = value;
+		w->n_headers++;
+	}
+}
+
+void resp_redirect(struct resp *w, struct req *r, const char *location)
+{
+	w->status = 303;
+	resp_header(w, "Location", arena_strdup(r->a, location));
+}
+
+void resp_json(struct resp *w, int status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	w->status = status;
+	w->content_type = "application/json";
+	buf_puts(&w->body, s ? s : "{\"error\":\"internal\"}");
+	buf_putc(&w->body, '\n');
+	free(s);
+	json_decref(j);
+}
+
+void resp_cookie(struct resp *w, struct req *r, const char *name, const char *value, long max_age)
+{
+	char age[32] = "";
+	if (max_age >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+	resp_header(w, "Set-Cookie", arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, value,
+						  age, r->app->secure_cookies ? "; Secure" : ""));
+}
+
+/* The layout's data: who is logged in, the unread count, the language
+ * switch. */
+static json_t *layout_data(struct req *r, const char *title_key)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "title_key", json_string(title_key));
+	json_object_set_new(d, "lang", json_string(i18n_lang_code(r->lang)));
+	json_object_set_new(d, "other_lang", json_string(r->lang == LANG_NB ? "en" : "nb"));
+	json_object_set_new(d, "other_lang_name", json_string(r->lang == LANG_NB ? "English" : "Norsk (bokmål)"));
+	json_object_set_new(d, "path", json_string(r->path));
+	json_object_set_new(d, "csrf", json_string(r->csrf));
+	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON));
+	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
+	if (r->who.role == ROLE_PERSON) {
+		struct person p;
+		struct letter *letters;
+		int unread = 0;
+		struct err e;
+		if (store_person_get(r->app->store, r->who.person_id, &p, r->a, &e) == 0)
+			json_object_set_new(d, "user_name", json_string(arena_printf(r->a, "%s %s", p.given_name, p.family_name)));
+		if (store_letters_of_person(r->app->store, r->who.person_id, &letters, &unread, r->a, &e) >= 0)
+			json_object_set_new(d, "unread", json_integer(unread));
+	}
+	return d;
+}
+
+void resp_page(struct resp *w, struct req *r, const char *name, const char *title_key, json_t *data)
+{
+	struct buf inner;
+	struct err e;
+	buf_init(&inner, 4 << 20);
+	if (data == NULL)
+		data = json_object();
+	json_object_set_new(data, "csrf", json_string(r->csrf));
+	json_object_set_new(data, "lang", json_string(i18n_lang_code(r->lang)));
+	if (tmpl_render(&inner, name, data, r->lang, &e) != 0) {
+		log_error("render %s: %s", name, e.message);
+		json_decref(data);
+		buf_cleanup(&inner);
+		resp_error(w, r, 500, "error.internal");
+		return;
+	}
+	json_decref(data);
+	json_t *l = layout_data(r, title_key);
+	json_object_set_new(l, "body", json_string(buf_str(&inner)));
+	buf_cleanup(&inner);
+	buf_reset(&w->body);
+	if (tmpl_render(&w->body, "layout", l, r->lang, &e) != 0) {
+		log_error("render layout: %s", e.message);
+		buf_reset(&w->body);
+		buf_puts(&w->body, "internal error");
+		w->status = 500;
+	}
+	json_decref(l);
+	w->content_type = "text/html; charset=utf-8";
+	if (w->status == 0)
+		w->status = 200;
+}
+
+void resp_error(struct resp *w, struct req *r, int status, const char *message_key)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "status", json_integer(status));
+	json_object_set_new(d, "message_key", json_string(message_key));
+	w->status = status;
+	resp_page(w, r, "error", "error.title", d);
+	w->status = status;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode one urlencoded component of n bytes into the arena. */
+static char *decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%') {
+			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+				return NULL;
+			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	/* A NUL byte inside a value is refused: C strings would cut it. */
+	return (size_t)(o - out) == strlen(out) ? out : NULL;
+}
+
+int http_parse_urlencoded(struct arena *a, const char *s, size_t len, struct kv **out)
+{
+	int n = 1;
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '&';
+	*out = arena_alloc(a, sizeof(**out) * (size_t)n);
+	int count = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '&')
+			continue;
+		if (i > start) {
+			const char *eq = memchr(s + start, '=', i - start);
+			size_t klen = eq ? (size_t)(eq - (s + start)) : i - start;
+			char *k = decode(a, s + start, klen);
+			char *v = eq ? decode(a, eq + 1, i - start - klen - 1) : arena_strdup(a, "");
+			if (k == NULL || v == NULL)
+				return -1;
+			(*out)[count].key = k;
+			(*out)[count].value = v;
+			count++;
+		}
+		start = i + 1;
+	}
+	return count;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct req *r = cls;
+	if (r->n_query < 32) {
+		r->query[r->n_query].key = arena_strdup(r->a, key);
+		r->query[r->n_query].value = arena_strdup(r->a, value ? value : "");
+		r->n_query++;
+	}
+	return MHD_YES;
+}
+
+/* The request's language: ?lang= (remembered in a cookie), the cookie,
+ * Accept-Language, else bokmål. */
+static void pick_language(struct MHD_Connection *c, struct req *r, struct resp *w)
+{
+	const char *q = req_query(r, "lang");
+	enum lang l;
+	if (q && i18n_lang_parse(q, &l) == 0) {
+		r->lang = l;
+		resp_cookie(w, r, "lang", i18n_lang_code(l), 365L * 86400);
+		return;
+	}
+	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang");
+	if (cookie && i18n_lang_parse(cookie, &l) == 0) {
+		r->lang = l;
+		return;
+	}
+	const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	r->lang = LANG_NB;
+	if (al && i18n_lang_parse(al, &l) == 0)
+		r->lang = l;
+}
+
+/* Find the session; give an anonymous visitor a token of their own so that
+ * forms before login carry a CSRF token too. */
+static void find_session(struct MHD_Connection *c, struct req *r, struct resp *w)
+{
+	struct err e;
+	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
+	if (sid && access_session_find(r->app->store, sid, r->now, &r->who, r->a, &e) == 0) {
+		r->token = arena_strdup(r->a, sid);
+	} else {
+		const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre");
+		if (pre && strlen(pre) == ACCESS_TOKEN_LEN) {
+			r->token = arena_strdup(r->a, pre);
+		} else {
+			char *t = arena_alloc(r->a, ACCESS_TOKEN_LEN + 1);
+			access_new_token(t);
+			r->token = t;
+			resp_cookie(w, r, "pre", t, -1);
+		}
+	}
+	access_csrf(r->token, r->csrf);
+}
+
+static void add_headers(struct MHD_Response *m, const struct resp *w)
+{
+	MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, w->content_type ? w->content_type : "text/plain; charset=utf-8");
+	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(m, "X-Frame-Options", "DENY");
+	MHD_add_response_header(m, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(m, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(m, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+	MHD_add_response_header(m, "Content-Security-Policy", csp);
+	MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, w->cacheable ? "public, max-age=3600" : "no-store");
+	for (int i = 0; i < w->n_headers; i++)
+		MHD_add_response_header(m, w->headers[i].key, w->headers[i].value);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w)
+{
+	struct MHD_Response *m = MHD_create_response_from_buffer(w->body.len, w->body.p ? w->body.p : (char *)"",
+								 MHD_RESPMEM_MUST_COPY);
+	if (m == NULL)
+		return MHD_NO;
+	add_headers(m, w);
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, m);
+	MHD_destroy_response(m);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	(void)version;
+	struct server *srv = cls;
+	struct pending *p = *con_cls;
+	if (p == NULL) {
+		p = calloc(1, sizeof(*p));
+		if (p == NULL)
+			return MHD_NO;
+		arena_init(&p->a, 16384);
+		buf_init(&p->body, SERVER_MAX_BODY);
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!p->too_large && buf_append(&p->body, upload_data, *upload_data_size) != 0)
+			p->too_large = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	struct req r = {0};
+	struct resp w = {0};
+	buf_init(&w.body, 8 << 20);
+	r.app = srv->app;
+	r.a = &p->a;
+	r.method = method;
+	r.path = arena_strdup(r.a, url);
+	r.now = date_now_unix();
+	r.body = buf_str(&p->body);
+	r.body_len = p->body.len;
+	r.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r.query = arena_alloc(r.a, sizeof(*r.query) * 32);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &r);
+	pick_language(c, &r, &w);
+
+	if (p->too_large) {
+		w.status = 413;
+		buf_puts(&w.body, "request body too large\n");
+	} else {
+		int mismatch = 0;
+		handler_fn h = router_find(&r, &mismatch);
+		if (h != NULL && strncmp(r.path, "/static/", 8) != 0 && strcmp(r.path, "/healthz") != 0 &&
+		    strncmp(r.path, "/api/", 5) != 0)
+			find_session(c, &r, &w);
+		if (h == NULL) {
+			if (strncmp(r.path, "/api/", 5) == 0) {
+				json_t *j = json_pack("{s:s,s:s}", "error", mismatch ? "method-not-allowed" : "not-found",
+						      "message", mismatch ? "method not allowed" : "no such endpoint");
+				resp_json(&w, mismatch ? 405 : 404, j);
+			} else {
+				find_session(c, &r, &w);
+				resp_error(&w, &r, mismatch ? 405 : 404, mismatch ? "error.method" : "error.not-found");
+			}
+		} else {
+			const char *ct = r.content_type;
+			if (strcmp(method, "POST") == 0 && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+				r.n_form = http_parse_urlencoded(r.a, r.body, r.body_len, &r.form);
+				if (r.n_form < 0) {
+					r.n_form = 0;
+					resp_error(&w, &r, 400, "error.bad-request");
+					h = NULL;
+				}
+			}
+			if (h != NULL)
+				h(&r, &w);
+		}
+	}
+	if (w.status == 0)
+		w.status = 200;
+	enum MHD_Result rc = send_resp(c, &w);
+	buf_cleanup(&w.body);
+	return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct pending *p = *con_cls;
+	if (p == NULL)
+		return;
+	arena_cleanup(&p->a);
+	buf_cleanup(&p->body);
+	free(p);
+	*con_cls = NULL;
+}
+
+struct server *server_start(struct app *app, const char *host, int port, int threads, struct err *e)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		err_set(e, ERR_INVALID, "listen", "%s is not an IPv4 address", host);
+		return NULL;
+	}
+	struct server *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	s->app = app;
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port,
+				NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
+				on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+				MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+				MHD_OPTION_END);
+	if (s->d == NULL) {
+		free(s);
+		err_set(e, ERR_IO, "listen", "cannot listen on %s:%d", host, port);
+		return NULL;
+	}
+	return s;
+}
+
+void server_stop(struct server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}
