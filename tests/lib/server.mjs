@@ -1,0 +1,112 @@
+// server.mjs - start the real stipend binary on 127.0.0.1 for a test, with
+// its own demo database in a temporary folder, and speak HTTP to it as a
+// browser would (cookies, CSRF tokens from the forms).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const bin = path.join(root, 'stipend');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function run(args, input) {
+  return spawnSync(bin, args, { input, encoding: 'utf8' });
+}
+
+export async function startServer({ persons = 50 } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
+  const db = path.join(dir, 't.db');
+  const init = run(['init', '--demo', '--persons', String(persons), '--db', db]);
+  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const port = await freePort();
+  const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base, db, dir, log: () => log,
+    sql(query) {
+      const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return r.stdout.trim();
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A browser-like client: keeps cookies, reads CSRF tokens from pages.
+export class Client {
+  constructor(base) { this.base = base; this.cookies = new Map(); }
+
+  cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+
+  async request(method, url, body, headers = {}) {
+    const h = { ...headers };
+    if (this.cookies.size) h.cookie = this.cookieHeader();
+    if (body !== undefined && typeof body === 'object' && !(body instanceof Buffer)) {
+      body = new URLSearchParams(body).toString();
+      h['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const r = await fetch(this.base + url, { method, body, headers: h, redirect: 'manual' });
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      const k = pair.slice(0, i); const v = pair.slice(i + 1);
+      if (/Max-Age=0/.test(c)) this.cookies.delete(k); else this.cookies.set(k, v);
+    }
+    const text = await r.text();
+    return { status: r.status, headers: r.headers, text };
+  }
+
+  get(url) { return this.request('GET', url); }
+  post(url, form) { return this.request('POST', url, form); }
+
+  static csrf(html) {
+    const m = html.match(/name="csrf" value="([0-9a-f]{64})"/);
+    if (!m) throw new Error('no CSRF token on the page');
+    return m[1];
+  }
+
+  // Log in with the test login as the person with index i in the list.
+  async login(i = 0) {
+    const page = await this.get('/login');
+    const nins = [...page.text.matchAll(/name="nin" value="(\d{11})"/g)].map((m) => m[1]);
+    const r = await this.post('/login/test', { nin: nins[i], csrf: Client.csrf(page.text) });
+    if (r.status !== 303) throw new Error(`login answered ${r.status}`);
+    return nins[i];
+  }
+
+  async apply(fields) {
+    const form = await this.get('/soknad');
+    return this.post('/soknad', { csrf: Client.csrf(form.text), ...fields });
+  }
+}
+
+export const nbsp = (s) => s.replace(/\u00a0/g, ' ');

@@ -1,0 +1,377 @@
+/* test_store.c - the storage interface on SQLite, the audit chain and the
+ * authorisation policy: migrations, records round-trip, group commit under
+ * concurrent writers, a failing writer that undoes only its own work, and
+ * sessions whose tokens the database never holds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <cmocka.h>
+
+#include "access/access.h"
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/nin.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/stipend-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	f->s = store_open(f->path, &e);
+	if (f->s == NULL || store_migrate(f->s, NULL, &e) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+	store_close(f->s);
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+struct new_person {
+	const char *nin;
+	int64_t id;
+};
+
+static int add_person(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct new_person *np = arg;
+	struct person p = {0, np->nin, "Kari", "Nordmann", date_from_ymd(2004, 5, 17), "Storgata 1", "0150", "Oslo",
+			   1, "Universitetet i Oslo", "Bachelor i informatikk"};
+	return store_person_insert(tx, &p, &np->id, e);
+}
+
+static int64_t person(struct store *s, int individual)
+{
+	struct err e;
+	char nin[12];
+	while (nin_make(date_from_ymd(2004, 5, 17), individual, 1, nin) != 0)
+		individual++;
+	struct new_person np = {nin, 0};
+	assert_int_equal(store_write(s, add_person, &np, &e), 0);
+	return np.id;
+}
+
+static void migrations_bring_schema_to_the_expected_version(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int v, applied = -1;
+	assert_int_equal(store_schema_version(f->s, &v, &e), 0);
+	assert_int_equal(v, store_schema_expected());
+	assert_true(v >= 1);
+	assert_int_equal(store_migrate(f->s, &applied, &e), 0);
+	assert_int_equal(applied, 0);
+}
+
+static void person_round_trips_with_confidential_address(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a;
+	struct err e;
+	struct person p;
+	arena_init(&a, 0);
+	int64_t id = person(f->s, 100);
+	assert_int_equal(store_person_get(f->s, id, &p, &a, &e), 0);
+	assert_string_equal(p.family_name, "Nordmann");
+	assert_int_equal(p.birth_date, date_from_ymd(2004, 5, 17));
+	assert_int_equal(p.confidential_address, 1);
+	struct person again;
+	assert_int_equal(store_person_by_nin(f->s, p.nin, &again, &a, &e), 0);
+	assert_int_equal(again.id, id);
+	assert_int_equal(store_person_by_nin(f->s, "00000000000", &again, &a, &e), 1);
+	assert_int_equal(store_person_get(f->s, 999999, &again, &a, &e), 1);
+	arena_cleanup(&a);
+}
+
+struct case_and_letter {
+	int64_t person_id, case_id, letter_id;
+};
+
+static int add_case_and_letter(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct case_and_letter *cl = arg;
+	struct case_rec c = {0, cl->person_id, "higher-education", "2024-2025", "decided", "granted", 1000, 1000,
+			     "{\"scheme\":\"higher-education\"}", "{\"outcome\":\"granted\"}"};
+	if (store_case_insert(tx, &c, &cl->case_id, e) != 0)
+		return -1;
+	struct letter l = {0, cl->person_id, cl->case_id, "decision", 1000, 0};
+	return store_letter_insert(tx, &l, &cl->letter_id, e);
+}
+
+static int read_letter(struct store_tx *tx, void *arg, struct err *e)
+{
+	int *first = arg;
+	return store_letter_mark_read(tx, first[1], 2000 + first[1], &first[0], e);
+}
+
+static void case_and_letter_round_trip_and_first_reading_is_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a;
+	struct err e;
+	arena_init(&a, 0);
+	struct case_and_letter cl = {person(f->s, 200), 0, 0};
+	assert_int_equal(store_write(f->s, add_case_and_letter, &cl, &e), 0);
+	struct case_rec c;
+	assert_int_equal(store_case_get(f->s, cl.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.outcome, "granted");
+	assert_string_equal(c.decision_json, "{\"outcome\":\"granted\"}");
+	struct case_rec *list;
+	assert_int_equal(store_cases_of_person(f->s, cl.person_id, &list, &a, &e), 1);
+	struct letter *letters;
+	int unread;
+	assert_int_equal(store_letters_of_person(f->s, cl.person_id, &letters, &unread, &a, &e), 1);
+	assert_int_equal(unread, 1);
+	int arg[2] = {0, (int)cl.letter_id};
+	assert_int_equal(store_write(f->s, read_letter, arg, &e), 0);
+	assert_int_equal(arg[0], 1);
+	assert_int_equal(store_write(f->s, read_letter, arg, &e), 0);
+	assert_int_equal(arg[0], 0); /* the second reading is not the first */
+	struct letter l;
+	assert_int_equal(store_letter_get(f->s, cl.letter_id, &l, &a, &e), 0);
+	assert_int_equal(l.first_read_at, 2000 + cl.letter_id);
+	assert_int_equal(store_letters_of_person(f->s, cl.person_id, &letters, &unread, &a, &e), 1);
+	assert_int_equal(unread, 0);
+	arena_cleanup(&a);
+}
+
+/* ---- group commit ---- */
+
+#define WRITERS 16
+#define EACH 25
+
+struct writer_arg {
+	struct store *s;
+	int64_t person_id;
+	int ok;
+};
+
+static void *writer(void *p)
+{
+	struct writer_arg *w = p;
+	struct err e;
+	for (int i = 0; i < EACH; i++) {
+		struct case_and_letter cl = {w->person_id, 0, 0};
+		if (store_write(w->s, add_case_and_letter, &cl, &e) == 0 && cl.case_id > 0)
+			w->ok++;
+	}
+	return NULL;
+}
+
+static void concurrent_writers_all_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t before, after;
+	int64_t pid = person(f->s, 300);
+	assert_int_equal(store_case_count(f->s, &before, &e), 0);
+	pthread_t t[WRITERS];
+	struct writer_arg args[WRITERS];
+	for (int i = 0; i < WRITERS; i++) {
+		args[i] = (struct writer_arg){f->s, pid, 0};
+		pthread_create(&t[i], NULL, writer, &args[i]);
+	}
+	int ok = 0;
+	for (int i = 0; i < WRITERS; i++) {
+		pthread_join(t[i], NULL);
+		ok += args[i].ok;
+	}
+	assert_int_equal(ok, WRITERS * EACH);
+	assert_int_equal(store_case_count(f->s, &after, &e), 0);
+	assert_int_equal(after - before, WRITERS * EACH);
+}
+
+static int fail_after_insert(struct store_tx *tx, void *arg, struct err *e)
+{
+	if (add_case_and_letter(tx, arg, e) != 0)
+		return -1;
+	return err_set(e, ERR_CONFLICT, "x", "changed my mind");
+}
+
+struct mixed {
+	struct store *s;
+	int64_t person_id;
+	int fail;
+	int rc;
+	struct err e;
+};
+
+static void *mixed_writer(void *p)
+{
+	struct mixed *m = p;
+	struct case_and_letter cl = {m->person_id, 0, 0};
+	m->rc = store_write(m->s, m->fail ? fail_after_insert : add_case_and_letter, &cl, &m->e);
+	return NULL;
+}
+
+static void failing_writer_undoes_only_its_own_work(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t before, after;
+	int64_t pid = person(f->s, 400);
+	assert_int_equal(store_case_count(f->s, &before, &e), 0);
+	pthread_t t[8];
+	struct mixed m[8];
+	for (int i = 0; i < 8; i++) {
+		m[i] = (struct mixed){f->s, pid, i % 2, 0, {0}};
+		pthread_create(&t[i], NULL, mixed_writer, &m[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(m[i].rc, m[i].fail ? -1 : 0);
+		if (m[i].fail) {
+			assert_int_equal(m[i].e.code, ERR_CONFLICT);
+			assert_string_equal(m[i].e.field, "x");
+		}
+	}
+	assert_int_equal(store_case_count(f->s, &after, &e), 0);
+	assert_int_equal(after - before, 4);
+}
+
+/* ---- audit ---- */
+
+static int three_records(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	return audit_append(tx, 10, "person:1", "case.read", "case:1", NULL, e) ||
+	       audit_append(tx, 11, "rules", "case.decided", "case:1", "outcome=granted\nforged line", e) ||
+	       audit_append(tx, 12, "person:2", "letter.read.denied", "letter:1", NULL, e);
+}
+
+static void audit_chain_verifies_and_breaks_when_a_record_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t count = 0, bad = 0;
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(audit_verify(f->s, &count, &bad, &e), 0);
+	assert_int_equal(count, 3);
+	struct arena a;
+	struct audit_rec *recs;
+	arena_init(&a, 0);
+	assert_int_equal(store_audit_of(f->s, "case:1", &recs, &a, &e), 2);
+	assert_null(strchr(recs[1].detail, '\n')); /* a newline cannot forge a record */
+	assert_string_equal(recs[1].prev_hash, recs[0].hash);
+	arena_cleanup(&a);
+
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	/* The schema refuses changes to the log... */
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET detail='x' WHERE seq=2", NULL, NULL, NULL), SQLITE_OK);
+	/* ...and a change made past it breaks the chain. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET at=99 WHERE seq=2", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(audit_verify(f->s, &count, &bad, &e), 1);
+	assert_int_equal(bad, 2);
+}
+
+/* ---- sessions and policy ---- */
+
+static void session_token_opens_session_and_database_holds_only_its_hash(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct arena a;
+	struct principal who;
+	char token[ACCESS_TOKEN_LEN + 1];
+	arena_init(&a, 0);
+	assert_int_equal(access_init(f->s, &e), 0);
+	int64_t pid = person(f->s, 500);
+	assert_int_equal(access_session_start(f->s, pid, ROLE_PERSON, 1000, 3600, token, &e), 0);
+	assert_int_equal(strlen(token), ACCESS_TOKEN_LEN);
+	assert_int_equal(access_session_find(f->s, token, 1001, &who, &a, &e), 0);
+	assert_int_equal(who.person_id, pid);
+	assert_int_equal(who.role, ROLE_PERSON);
+	assert_int_equal(access_session_find(f->s, token, 1000 + 3600, &who, &a, &e), 1); /* expired */
+
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sessions WHERE key_hash = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	assert_int_equal(access_session_end(f->s, token, &e), 0);
+	assert_int_equal(access_session_find(f->s, token, 1001, &who, &a, &e), 1);
+	arena_cleanup(&a);
+}
+
+static void csrf_token_belongs_to_its_session(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	char t1[ACCESS_TOKEN_LEN + 1], t2[ACCESS_TOKEN_LEN + 1], c1[65];
+	assert_int_equal(access_init(f->s, &e), 0);
+	access_new_token(t1);
+	access_new_token(t2);
+	access_csrf(t1, c1);
+	assert_true(access_csrf_ok(t1, c1));
+	assert_false(access_csrf_ok(t2, c1));
+	assert_false(access_csrf_ok(t1, NULL));
+	assert_false(access_csrf_ok(t1, "00"));
+}
+
+static void person_sees_only_own_cases_and_letters(void **state)
+{
+	(void)state;
+	struct principal kari = {ROLE_PERSON, 7}, anon = {ROLE_ANONYMOUS, 0};
+	assert_true(access_allowed(&kari, ACT_CASE_READ, 7));
+	assert_true(access_allowed(&kari, ACT_LETTER_READ, 7));
+	assert_false(access_allowed(&kari, ACT_CASE_READ, 8));
+	assert_false(access_allowed(&kari, ACT_LETTER_READ, 8));
+	assert_false(access_allowed(&anon, ACT_CASE_READ, 0));
+	assert_false(access_allowed(&anon, ACT_APPLY, 0));
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(migrations_bring_schema_to_the_expected_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(person_round_trips_with_confidential_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(case_and_letter_round_trip_and_first_reading_is_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(concurrent_writers_all_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(failing_writer_undoes_only_its_own_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_chain_verifies_and_breaks_when_a_record_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(session_token_opens_session_and_database_holds_only_its_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(csrf_token_belongs_to_its_session, setup, teardown),
+		cmocka_unit_test(person_sees_only_own_cases_and_letters),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
