@@ -13,8 +13,10 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wformat=2 -Wno-missing-field-initializers
-CPPFLAGS  += -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# Recursively expanded, so that pkg-config runs when a recipe needs it: on a
+# fresh machine `make demo` installs the libraries (deps) before compiling.
+CPPFLAGS   = -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 SRC       := $(shell find src -name '*.c' ! -name main.c | sort)
 OBJ       := $(patsubst src/%.c,build/obj/%.o,$(SRC)) build/obj/embedded.o

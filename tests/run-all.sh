@@ -16,8 +16,8 @@ trap 'rm -f "$log"' EXIT
 
 # Add the counts of a cmocka run ("[  PASSED  ] N test(s)." / "[  FAILED  ] N").
 cmocka_counts() {
-	p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
-	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+' | head -1)
+	p=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+')
+	f=$(grep -oE '\[  FAILED  \] [0-9]+ test' "$log" | tail -1 | grep -oE '[0-9]+')
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 }

@@ -99,8 +99,13 @@ int i18n_init(struct err *e)
 			continue;
 		char name[32];
 		snprintf(name, sizeof(name), "i18n/%s.txt", codes[l]);
-		if (load(&cats[l], name, e) != 0)
+		if (load(&cats[l], name, e) != 0) {
+			/* Leave nothing half-loaded: a later call starts afresh. */
+			free(cats[l].copy);
+			free(cats[l].e);
+			memset(&cats[l], 0, sizeof(cats[l]));
 			return -1;
+		}
 	}
 	return 0;
 }

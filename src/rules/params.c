@@ -78,7 +78,7 @@ static int push(struct params *p, const struct param *v)
 static int parse_int(const char *s, int64_t *out)
 {
 	char *end;
-	if (*s == '\0')
+	if (!(*s == '-' || (*s >= '0' && *s <= '9')))
 		return -1;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
@@ -302,9 +302,15 @@ static int load_folder(struct params *p, const char *dir, int descend, int *coun
 	char *names[512];
 	size_t n = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL && n < 512)
-		if (de->d_name[0] != '.')
-			names[n++] = arena_strdup(&p->arena, de->d_name);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == 512) {
+			closedir(d);
+			return err_set(e, ERR_INVALID, NULL, "%s: more than 512 entries", dir);
+		}
+		names[n++] = arena_strdup(&p->arena, de->d_name);
+	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {

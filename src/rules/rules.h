@@ -130,7 +130,8 @@ struct decision {
 	char rules_version[48];
 };
 
-/* Decide app under the parameter set. Fills d. Returns 0, or -1 with e filled
+/* Decide app under the parameter set. Fills d, which points into app and p
+ * (names, parameter records): both must outlive d. Returns 0, or -1 with e filled
  * when the set holds no parameters for the application's school year (field
  * "school_year") or lacks a value a rule needs (a defect of the set). */
 int rules_decide(const struct application *app, const struct params *p, struct decision *d,

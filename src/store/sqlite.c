@@ -3,10 +3,13 @@
  * One writer thread owns the only writing connection and commits in groups:
  * callers of store_write() queue their function and sleep; the writer takes
  * every queued function, runs each in a savepoint of one transaction, commits
- * once (one fsync for the group), then wakes the callers with their own
- * results. Reads use a pool of connections, each with a cache of prepared
+ * once (one fsync for the group), then wakes each caller, and only that
+ * caller, through its own semaphore: a broadcast would wake every waiting
+ * thread for every group, and context switches are what a loaded server
+ * spends most on. Reads use a pool of connections, each with a cache of prepared
  * statements keyed by the SQL text's address (the SQL is always a literal). */
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +38,14 @@ struct job {
 	void *arg;
 	struct err *e;
 	int rc;
-	int done;
+	sem_t done; /* posted by the writer once the job's group is committed */
 	struct job *next;
 };
 
 struct store {
 	char *path;
 	pthread_mutex_t mu;
-	pthread_cond_t work, done;
+	pthread_cond_t work;
 	struct job *head, *tail;
 	int stopping;
 	pthread_t writer;
@@ -198,13 +201,12 @@ static void *writer_main(void *arg)
 		s->head = s->tail = NULL;
 		pthread_mutex_unlock(&s->mu);
 		run_group(s, jobs);
-		pthread_mutex_lock(&s->mu);
 		for (struct job *j = jobs; j != NULL;) {
-			struct job *next = j->next; /* j may vanish once done */
-			j->done = 1;
+			struct job *next = j->next; /* j vanishes once posted */
+			sem_post(&j->done);
 			j = next;
 		}
-		pthread_cond_broadcast(&s->done);
+		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -213,7 +215,8 @@ static void *writer_main(void *arg)
 int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
 {
 	struct err local;
-	struct job j = {fn, arg, e ? e : &local, 0, 0, NULL};
+	struct job j = {.fn = fn, .arg = arg, .e = e ? e : &local};
+	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&s->mu);
 	if (s->tail)
 		s->tail->next = &j;
@@ -221,9 +224,10 @@ int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
 		s->head = &j;
 	s->tail = &j;
 	pthread_cond_signal(&s->work);
-	while (!j.done)
-		pthread_cond_wait(&s->done, &s->mu);
 	pthread_mutex_unlock(&s->mu);
+	while (sem_wait(&j.done) != 0)
+		; /* interrupted by a signal: keep waiting */
+	sem_destroy(&j.done);
 	return j.rc;
 }
 
@@ -244,7 +248,6 @@ struct store *store_open(const char *path, struct err *e)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_cond_init(&s->work, NULL);
-	pthread_cond_init(&s->done, NULL);
 	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
 		conn_close(s->wconn);
 		free(s->path);
@@ -273,7 +276,6 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_cond_destroy(&s->work);
-	pthread_cond_destroy(&s->done);
 	free(s->path);
 	free(s);
 }

@@ -75,11 +75,6 @@ struct render {
 static struct tmpl *templates; /* sorted by name */
 static size_t ntemplates;
 
-static const char *const months_en[12] = {
-	"January", "February", "March",     "April",   "May",      "June",
-	"July",    "August",   "September", "October", "November", "December",
-};
-
 static void tmpl_free_one(struct tmpl *t)
 {
 	free(t->text);
@@ -540,20 +535,14 @@ static int write_value(struct render *r, const json_t *v, int escape)
 
 static int write_date(struct render *r, const json_t *v)
 {
-	char tmp[64];
 	date_t d;
-	int y, m, day, len;
 
 	if (!json_is_string(v) || date_parse(json_string_value(v), &d) == -1)
 		return write_value(r, v, 1);
-	date_to_ymd(d, &y, &m, &day);
-	if (r->lang == LANG_EN)
-		len = snprintf(tmp, sizeof(tmp), "%d %s %d", day, months_en[m - 1], y);
-	else
-		len = snprintf(tmp, sizeof(tmp), "%02d.%02d.%04d", day, m, y);
-	if (len < 0 || (size_t)len >= sizeof(tmp))
+	buf_reset(&r->scratch);
+	if (i18n_put_date(&r->scratch, r->lang, json_string_value(v)) != 0)
 		return write_value(r, v, 1);
-	return emit_html(r, tmp, (size_t)len);
+	return emit_html(r, buf_str(&r->scratch), r->scratch.len);
 }
 
 static int write_var(struct render *r, const struct node *nd, const json_t *v)

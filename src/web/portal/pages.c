@@ -100,6 +100,10 @@ void portal_cases(struct req *r, struct resp *w)
 	struct err e;
 	if (view_require_login(r, w))
 		return;
+	if (!access_allowed(&r->who, ACT_CASE_READ, r->who.person_id)) {
+		resp_error(w, r, 403, "error.forbidden");
+		return;
+	}
 	int n = store_cases_of_person(r->app->store, r->who.person_id, &cases, r->a, &e);
 	if (n < 0) {
 		log_error("cases: %s", e.message);
@@ -153,6 +157,10 @@ void portal_inbox(struct req *r, struct resp *w)
 	int unread;
 	if (view_require_login(r, w))
 		return;
+	if (!access_allowed(&r->who, ACT_LETTER_READ, r->who.person_id)) {
+		resp_error(w, r, 403, "error.forbidden");
+		return;
+	}
 	int n = store_letters_of_person(r->app->store, r->who.person_id, &letters, &unread, r->a, &e);
 	if (n < 0) {
 		log_error("inbox: %s", e.message);
