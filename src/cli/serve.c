@@ -18,13 +18,14 @@
 #include "web/tmpl.h"
 
 static const char serve_help[] =
-	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
 	"                     [--public-url URL] [--test-login] [--params DIR]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
-	"  --threads N        worker threads (default 32; writes wait for the group\n"
-	"                     commit, so more threads than cores pays)\n"
+	"  --threads N        handler threads (default 64): a handler may wait for the\n"
+	"                     group commit, so more threads than cores pays\n"
+	"  --io-threads N     connection event loops (default 2)\n"
 	"  --public-url URL   the address people use; with https:// cookies are\n"
 	"                     marked Secure (default http://HOST:PORT)\n"
 	"  --test-login       offer the test login (pick a synthetic person or type\n"
@@ -46,13 +47,14 @@ int cli_serve(int argc, char **argv)
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
 					     {"listen", required_argument, NULL, 'l'},
 					     {"threads", required_argument, NULL, 't'},
+					     {"io-threads", required_argument, NULL, 'i'},
 					     {"public-url", required_argument, NULL, 'u'},
 					     {"test-login", no_argument, NULL, 'T'},
 					     {"params", required_argument, NULL, 'p'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
-	int threads = 32, c, version, rc = 1;
+	int threads = 64, io_threads = 2, c, version, rc = 1;
 	struct app app = {0};
 	struct err e;
 	struct store *s = NULL;
@@ -70,6 +72,13 @@ int cli_serve(int argc, char **argv)
 			threads = (int)strtol(optarg, &end, 10);
 			if (*end || threads < 1 || threads > 1024) {
 				fprintf(stderr, "stipend serve: --threads must be a number from 1 to 1024\n");
+				return 2;
+			}
+			break;
+		case 'i':
+			io_threads = (int)strtol(optarg, &end, 10);
+			if (*end || io_threads < 1 || io_threads > 64) {
+				fprintf(stderr, "stipend serve: --io-threads must be a number from 1 to 64\n");
 				return 2;
 			}
 			break;
@@ -117,9 +126,9 @@ int cli_serve(int argc, char **argv)
 		goto fail;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if ((srv = server_start(&app, host, (int)port, threads, &e)) == NULL)
+	if ((srv = server_start(&app, host, (int)port, io_threads, threads, &e)) == NULL)
 		goto fail;
-	log_info("serving http://%s:%ld/ with %d threads%s", host, port, threads,
+	log_info("serving http://%s:%ld/ with %d handler threads%s", host, port, threads,
 		 app.test_login ? " (test login enabled)" : "");
 	while (!stop)
 		pause();

@@ -57,6 +57,11 @@ struct store {
 struct store_tx {
 	struct store *s;
 	struct conn *c;
+	/* The audit log's last record, known within this transaction: the
+	 * writer holds the write lock, so nobody else can append meanwhile. */
+	int audit_known;
+	int64_t audit_seq;
+	char audit_hash[65];
 };
 
 static int db_error(struct err *e, sqlite3 *db, const char *what)
@@ -144,6 +149,17 @@ static void reader_done(struct store *s, struct conn *c)
 	pthread_mutex_unlock(&s->pool_mu);
 }
 
+/* Run a cached statement that returns no rows (transaction control). */
+static int run_cached(struct conn *c, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st = prep(c, sql, e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(e, c->db, sql);
+}
+
 static int exec(struct conn *c, const char *sql, struct err *e)
 {
 	char *msg = NULL;
@@ -159,27 +175,31 @@ static int exec(struct conn *c, const char *sql, struct err *e)
 
 static void run_group(struct store *s, struct job *jobs)
 {
+	static const char begin[] = "BEGIN IMMEDIATE", commit[] = "COMMIT", rollback[] = "ROLLBACK",
+			  savepoint[] = "SAVEPOINT job", release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
 	struct err e;
-	int began = exec(s->wconn, "BEGIN IMMEDIATE", &e) == 0;
+	struct store_tx tx = {s, s->wconn, 0, 0, ""};
+	int began = run_cached(s->wconn, begin, &e) == 0;
 	for (struct job *j = jobs; j != NULL; j = j->next) {
 		if (!began) {
 			j->rc = -1;
 			*j->e = e;
 			continue;
 		}
-		struct store_tx tx = {s, s->wconn};
-		exec(s->wconn, "SAVEPOINT job", &e);
+		struct store_tx before = tx;
+		run_cached(s->wconn, savepoint, &e);
 		err_clear(j->e);
 		j->rc = j->fn(&tx, j->arg, j->e);
 		if (j->rc != 0) {
 			if (j->e->code == ERR_NONE)
 				err_set(j->e, ERR_INTERNAL, NULL, "write failed");
-			exec(s->wconn, "ROLLBACK TO job", &e);
+			run_cached(s->wconn, undo, &e);
+			tx = before; /* the audit records it appended are undone too */
 		}
-		exec(s->wconn, "RELEASE job", &e);
+		run_cached(s->wconn, release, &e);
 	}
-	if (began && exec(s->wconn, "COMMIT", &e) != 0) {
-		exec(s->wconn, "ROLLBACK", NULL);
+	if (began && run_cached(s->wconn, commit, &e) != 0) {
+		run_cached(s->wconn, rollback, NULL);
 		for (struct job *j = jobs; j != NULL; j = j->next)
 			if (j->rc == 0) {
 				j->rc = -1;
@@ -724,6 +744,11 @@ int store_setting_init(struct store_tx *tx, const char *name, const char *value,
 
 int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct err *e)
 {
+	if (tx->audit_known) {
+		*seq = tx->audit_seq;
+		memcpy(hash, tx->audit_hash, 65);
+		return 0;
+	}
 	sqlite3_stmt *st = prep(tx->c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", e);
 	if (st == NULL)
 		return -1;
@@ -754,7 +779,12 @@ int store_audit_insert(struct store_tx *tx, const struct audit_rec *r, struct er
 	bind_str(st, 6, r->detail);
 	bind_str(st, 7, r->prev_hash);
 	bind_str(st, 8, r->hash);
-	return step_insert(tx, st, NULL, "append audit", e);
+	if (step_insert(tx, st, NULL, "append audit", e) != 0)
+		return -1;
+	tx->audit_known = 1;
+	tx->audit_seq = r->seq;
+	snprintf(tx->audit_hash, sizeof(tx->audit_hash), "%s", r->hash);
+	return 0;
 }
 
 static int audit_row(sqlite3_stmt *st, void *out, int i, struct arena *a)

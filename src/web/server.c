@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,28 @@
 struct server {
 	struct MHD_Daemon *d;
 	struct app *app;
+	pthread_mutex_t mu;
+	pthread_cond_t work;
+	struct pending *head, *tail;
+	int stopping;
+	pthread_t *workers;
+	int n_workers;
 };
+
+enum pending_state { RECEIVING, RUNNING, ANSWERED };
 
 /* Per-request state between libmicrohttpd's calls. */
 struct pending {
 	struct arena a;
 	struct buf body;
 	int too_large;
+	enum pending_state state;
+	int inline_ok; /* answered on libmicrohttpd's thread */
+	struct MHD_Connection *c;
+	struct req r;
+	struct resp w;
+	const char *cookie_sid, *cookie_pre, *cookie_lang, *accept_language;
+	struct pending *next; /* in the workers' queue */
 };
 
 static const char csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -236,44 +252,38 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 
 /* The request's language: ?lang= (remembered in a cookie), the cookie,
  * Accept-Language, else bokmål. */
-static void pick_language(struct MHD_Connection *c, struct req *r, struct resp *w)
+static void pick_language(struct pending *p)
 {
+	struct req *r = &p->r;
 	const char *q = req_query(r, "lang");
 	enum lang l;
 	if (q && i18n_lang_parse(q, &l) == 0) {
 		r->lang = l;
-		resp_cookie(w, r, "lang", i18n_lang_code(l), 365L * 86400);
+		resp_cookie(&p->w, r, "lang", i18n_lang_code(l), 365L * 86400);
 		return;
 	}
-	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang");
-	if (cookie && i18n_lang_parse(cookie, &l) == 0) {
-		r->lang = l;
-		return;
-	}
-	const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	r->lang = LANG_NB;
-	if (al && i18n_lang_parse(al, &l) == 0)
+	if (p->cookie_lang && i18n_lang_parse(p->cookie_lang, &l) == 0)
+		r->lang = l;
+	else if (p->accept_language && i18n_lang_parse(p->accept_language, &l) == 0)
 		r->lang = l;
 }
 
 /* Find the session; give an anonymous visitor a token of their own so that
  * forms before login carry a CSRF token too. */
-static void find_session(struct MHD_Connection *c, struct req *r, struct resp *w)
+static void find_session(struct pending *p)
 {
+	struct req *r = &p->r;
 	struct err e;
-	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
-	if (sid && access_session_find(r->app->store, sid, r->now, &r->who, r->a, &e) == 0) {
-		r->token = arena_strdup(r->a, sid);
+	if (p->cookie_sid && access_session_find(r->app->store, p->cookie_sid, r->now, &r->who, r->a, &e) == 0) {
+		r->token = p->cookie_sid;
+	} else if (p->cookie_pre && strlen(p->cookie_pre) == ACCESS_TOKEN_LEN) {
+		r->token = p->cookie_pre;
 	} else {
-		const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre");
-		if (pre && strlen(pre) == ACCESS_TOKEN_LEN) {
-			r->token = arena_strdup(r->a, pre);
-		} else {
-			char *t = arena_alloc(r->a, ACCESS_TOKEN_LEN + 1);
-			access_new_token(t);
-			r->token = t;
-			resp_cookie(w, r, "pre", t, -1);
-		}
+		char *t = arena_alloc(r->a, ACCESS_TOKEN_LEN + 1);
+		access_new_token(t);
+		r->token = t;
+		resp_cookie(&p->w, r, "pre", t, -1);
 	}
 	access_csrf(r->token, r->csrf);
 }
@@ -304,6 +314,95 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w)
 	return rc;
 }
 
+/* Run the request's handler (on a worker thread, or inline for the few
+ * that touch no storage) and leave the response in p->w. */
+static void dispatch(struct pending *p)
+{
+	struct req *r = &p->r;
+	struct resp *w = &p->w;
+	int mismatch = 0;
+	handler_fn h = router_find(r, &mismatch);
+	int api = strncmp(r->path, "/api/", 5) == 0;
+
+	pick_language(p);
+	if (p->too_large) {
+		w->status = 413;
+		buf_puts(&w->body, "request body too large\n");
+		return;
+	}
+	if (h == NULL && api) {
+		resp_json(w, mismatch ? 405 : 404,
+			  json_pack("{s:s,s:s}", "error", mismatch ? "method-not-allowed" : "not-found", "message",
+				    mismatch ? "method not allowed" : "no such endpoint"));
+		return;
+	}
+	if (!api && !p->inline_ok)
+		find_session(p);
+	if (h == NULL) {
+		resp_error(w, r, mismatch ? 405 : 404, mismatch ? "error.method" : "error.not-found");
+		return;
+	}
+	const char *ct = r->content_type;
+	if (strcmp(r->method, "POST") == 0 && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		r->n_form = http_parse_urlencoded(r->a, r->body, r->body_len, &r->form);
+		if (r->n_form < 0) {
+			r->n_form = 0;
+			resp_error(w, r, 400, "error.bad-request");
+			return;
+		}
+	}
+	h(r, w);
+}
+
+/* ---- the handler workers ----
+ *
+ * Handlers may wait for a durable commit. They run on a pool of worker
+ * threads, not on libmicrohttpd's: the connection is suspended while its
+ * handler runs and resumed when the response is ready, so a connection
+ * waiting for the disk never holds up another connection served by the
+ * same event loop. */
+
+static void *worker_main(void *arg)
+{
+	struct server *srv = arg;
+	pthread_mutex_lock(&srv->mu);
+	for (;;) {
+		while (srv->head == NULL && !srv->stopping)
+			pthread_cond_wait(&srv->work, &srv->mu);
+		if (srv->head == NULL)
+			break;
+		struct pending *p = srv->head;
+		srv->head = p->next;
+		if (srv->head == NULL)
+			srv->tail = NULL;
+		pthread_mutex_unlock(&srv->mu);
+		dispatch(p);
+		p->state = ANSWERED;
+		MHD_resume_connection(p->c);
+		pthread_mutex_lock(&srv->mu);
+	}
+	pthread_mutex_unlock(&srv->mu);
+	return NULL;
+}
+
+static void hand_to_worker(struct server *srv, struct pending *p)
+{
+	pthread_mutex_lock(&srv->mu);
+	p->next = NULL;
+	if (srv->tail)
+		srv->tail->next = p;
+	else
+		srv->head = p;
+	srv->tail = p;
+	pthread_cond_signal(&srv->work);
+	pthread_mutex_unlock(&srv->mu);
+}
+
+static const char *copy_value(struct arena *a, const char *v)
+{
+	return v ? arena_strdup(a, v) : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -317,8 +416,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		arena_init(&p->a, 16384);
 		buf_init(&p->body, SERVER_MAX_BODY);
+		buf_init(&p->w.body, 8 << 20);
 		*con_cls = p;
 		return MHD_YES;
+	}
+	if (p->state == ANSWERED) {
+		if (p->w.status == 0)
+			p->w.status = 200;
+		return send_resp(c, &p->w);
 	}
 	if (*upload_data_size > 0) {
 		if (!p->too_large && buf_append(&p->body, upload_data, *upload_data_size) != 0)
@@ -327,58 +432,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
-	struct req r = {0};
-	struct resp w = {0};
-	buf_init(&w.body, 8 << 20);
-	r.app = srv->app;
-	r.a = &p->a;
-	r.method = method;
-	r.path = arena_strdup(r.a, url);
-	r.now = date_now_unix();
-	r.body = buf_str(&p->body);
-	r.body_len = p->body.len;
-	r.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	r.query = arena_alloc(r.a, sizeof(*r.query) * 32);
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &r);
-	pick_language(c, &r, &w);
-
-	if (p->too_large) {
-		w.status = 413;
-		buf_puts(&w.body, "request body too large\n");
-	} else {
-		int mismatch = 0;
-		handler_fn h = router_find(&r, &mismatch);
-		if (h != NULL && strncmp(r.path, "/static/", 8) != 0 && strcmp(r.path, "/healthz") != 0 &&
-		    strncmp(r.path, "/api/", 5) != 0)
-			find_session(c, &r, &w);
-		if (h == NULL) {
-			if (strncmp(r.path, "/api/", 5) == 0) {
-				json_t *j = json_pack("{s:s,s:s}", "error", mismatch ? "method-not-allowed" : "not-found",
-						      "message", mismatch ? "method not allowed" : "no such endpoint");
-				resp_json(&w, mismatch ? 405 : 404, j);
-			} else {
-				find_session(c, &r, &w);
-				resp_error(&w, &r, mismatch ? 405 : 404, mismatch ? "error.method" : "error.not-found");
-			}
-		} else {
-			const char *ct = r.content_type;
-			if (strcmp(method, "POST") == 0 && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-				r.n_form = http_parse_urlencoded(r.a, r.body, r.body_len, &r.form);
-				if (r.n_form < 0) {
-					r.n_form = 0;
-					resp_error(&w, &r, 400, "error.bad-request");
-					h = NULL;
-				}
-			}
-			if (h != NULL)
-				h(&r, &w);
-		}
+	/* The whole request is here: take what the handler needs from the
+	 * connection now, since the handler may run on another thread. */
+	struct req *r = &p->r;
+	r->app = srv->app;
+	r->a = &p->a;
+	r->method = copy_value(r->a, method);
+	r->path = copy_value(r->a, url);
+	r->now = date_now_unix();
+	r->body = buf_str(&p->body);
+	r->body_len = p->body.len;
+	r->content_type = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
+	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);
+	p->cookie_sid = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid"));
+	p->cookie_pre = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre"));
+	p->cookie_lang = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"));
+	p->accept_language = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+									  MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	p->c = c;
+	/* Static assets and the health check touch no storage: answer them
+	 * on the spot. */
+	p->inline_ok = strncmp(r->path, "/static/", 8) == 0 || strcmp(r->path, "/healthz") == 0;
+	if (p->inline_ok) {
+		dispatch(p);
+		p->state = ANSWERED;
+		if (p->w.status == 0)
+			p->w.status = 200;
+		return send_resp(c, &p->w);
 	}
-	if (w.status == 0)
-		w.status = 200;
-	enum MHD_Result rc = send_resp(c, &w);
-	buf_cleanup(&w.body);
-	return rc;
+	p->state = RUNNING;
+	MHD_suspend_connection(c);
+	hand_to_worker(srv, p);
+	return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -391,11 +477,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 		return;
 	arena_cleanup(&p->a);
 	buf_cleanup(&p->body);
+	buf_cleanup(&p->w.body);
 	free(p);
 	*con_cls = NULL;
 }
 
-struct server *server_start(struct app *app, const char *host, int port, int threads, struct err *e)
+struct server *server_start(struct app *app, const char *host, int port, int io_threads, int workers,
+			    struct err *e)
 {
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -406,21 +494,33 @@ struct server *server_start(struct app *app, const char *host, int port, int thr
 		return NULL;
 	}
 	struct server *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
+	if (s == NULL || (s->workers = calloc((size_t)workers, sizeof(*s->workers))) == NULL) {
+		free(s);
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		return NULL;
 	}
 	s->app = app;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port,
-				NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	for (; s->n_workers < workers; s->n_workers++)
+		if (pthread_create(&s->workers[s->n_workers], NULL, worker_main, s) != 0)
+			break;
+	if (s->n_workers < workers) {
+		err_set(e, ERR_INTERNAL, NULL, "cannot start %d handler threads", workers);
+		server_stop(s);
+		return NULL;
+	}
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+					MHD_USE_ERROR_LOG,
+				(uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)io_threads, MHD_OPTION_NOTIFY_COMPLETED,
 				on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 				MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 				MHD_OPTION_END);
 	if (s->d == NULL) {
-		free(s);
 		err_set(e, ERR_IO, "listen", "cannot listen on %s:%d", host, port);
+		server_stop(s);
 		return NULL;
 	}
 	return s;
@@ -430,6 +530,18 @@ void server_stop(struct server *s)
 {
 	if (s == NULL)
 		return;
-	MHD_stop_daemon(s->d);
+	/* Let the workers finish what is queued (each resumes its connection),
+	 * then stop libmicrohttpd, which must find no connection suspended. */
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->work);
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 0; i < s->n_workers; i++)
+		pthread_join(s->workers[i], NULL);
+	if (s->d != NULL)
+		MHD_stop_daemon(s->d);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->work);
+	free(s->workers);
 	free(s);
 }

@@ -1,4 +1,7 @@
-/* server.h - the HTTP server: libmicrohttpd with a thread pool on epoll. */
+/* server.h - the HTTP server: libmicrohttpd's event loops (a thread pool on
+ * epoll) for the connections, and a pool of handler threads for the
+ * requests, which may wait for a durable commit without holding up other
+ * connections. */
 #ifndef STIPEND_SERVER_H
 #define STIPEND_SERVER_H
 
@@ -7,9 +10,11 @@
 struct err;
 struct server;
 
-/* Start serving app on host:port with `threads` worker threads. Returns
- * NULL with e filled when the address cannot be bound. */
-struct server *server_start(struct app *app, const char *host, int port, int threads, struct err *e);
+/* Start serving app on host:port with io_threads event loops and `workers`
+ * handler threads. Returns NULL with e filled when the address cannot be
+ * bound. */
+struct server *server_start(struct app *app, const char *host, int port, int io_threads, int workers,
+			    struct err *e);
 
 /* Stop accepting, finish the requests under way, free. NULL is a no-op. */
 void server_stop(struct server *s);

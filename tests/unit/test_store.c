@@ -298,6 +298,39 @@ static void audit_chain_verifies_and_breaks_when_a_record_changes(void **state)
 	assert_int_equal(bad, 2);
 }
 
+static int audit_then_maybe_fail(struct store_tx *tx, void *arg, struct err *e)
+{
+	int fail = *(int *)arg;
+	if (audit_append(tx, 20, "person:1", fail ? "doomed" : "kept", "case:9", NULL, e) != 0)
+		return -1;
+	return fail ? err_set(e, ERR_CONFLICT, NULL, "undo") : 0;
+}
+
+static void *audit_writer(void *p)
+{
+	struct mixed *m = p;
+	for (int i = 0; i < 20; i++)
+		store_write(m->s, audit_then_maybe_fail, &m->fail, &m->e);
+	return NULL;
+}
+
+static void audit_chain_stays_whole_when_writers_in_a_group_fail(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t count = 0, bad = 0;
+	pthread_t t[8];
+	struct mixed m[8];
+	for (int i = 0; i < 8; i++) {
+		m[i] = (struct mixed){f->s, 0, i % 3 == 0, 0, {0}};
+		pthread_create(&t[i], NULL, audit_writer, &m[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(audit_verify(f->s, &count, &bad, &e), 0);
+	assert_int_equal(count, 5 * 20); /* 5 of the 8 writers keep their records */
+}
+
 /* ---- sessions and policy ---- */
 
 static void session_token_opens_session_and_database_holds_only_its_hash(void **state)
@@ -369,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(concurrent_writers_all_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_writer_undoes_only_its_own_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_chain_verifies_and_breaks_when_a_record_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_chain_stays_whole_when_writers_in_a_group_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(session_token_opens_session_and_database_holds_only_its_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(csrf_token_belongs_to_its_session, setup, teardown),
 		cmocka_unit_test(person_sees_only_own_cases_and_letters),

@@ -1,0 +1,89 @@
+// server.mjs - start a throwaway stipend portal for the browser tests.
+//
+// startServer() makes a fresh folder under the system's temporary directory,
+// creates the synthetic demo population there with `stipend init --demo`,
+// serves it with the test login on a free port of 127.0.0.1 and waits until
+// /healthz answers. The returned stop() ends the server and removes the
+// folder, so a test run leaves nothing behind.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BINARY = path.join(REPO, 'stipend');
+
+// A port nobody listens on right now: the kernel picks one for port 0 and we
+// give it back. Another process could take it in between, which is unlikely
+// enough on a test machine.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startServer({ timeoutMs = 10_000 } = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'stipend-browser-'));
+  const db = path.join(dir, 't.db');
+  let child = null;
+  let log = '';
+
+  async function stop() {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  try {
+    await promisify(execFile)(BINARY, ['init', '--demo', '--db', db], { cwd: REPO });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    child = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Keep the server's log: it is the first thing to read when a test fails.
+    child.stdout.on('data', (b) => { log += b; });
+    child.stderr.on('data', (b) => { log += b; });
+    const spawnError = new Promise((_, reject) => child.once('error', reject));
+    spawnError.catch(() => {});
+
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`stipend serve exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log}`);
+      try {
+        const res = await Promise.race([fetch(`${url}/healthz`), spawnError]);
+        if (res.status === 200)
+          break;
+      } catch (err) {
+        if (err && err.code === 'ENOENT')
+          throw new Error(`${BINARY} not found; run \`make stipend\` first`);
+      }
+      if (Date.now() > deadline)
+        throw new Error(`stipend serve did not answer /healthz within ${timeoutMs} ms:\n${log}`);
+      await sleep(100);
+    }
+    return { url, dir, stop, log: () => log };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
