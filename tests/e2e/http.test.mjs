@@ -30,12 +30,12 @@ test('apply_gets_instant_decision_and_letter_in_inbox', async () => {
 
   const inbox = await c.get('/innboks');
   const letter = inbox.text.match(/href="(\/innboks\/\d+)"/)[1];
-  assert.match(inbox.text, /Ulest/);
+  assert.match(inbox.text, />Ulest</);
   const opened = nbsp((await c.get(letter)).text);
   assert.match(opened, /Statens lånekasse for utdanning/);
   assert.match(opened, /151 690 kr/);
   const again = await c.get('/innboks');
-  assert.doesNotMatch(again.text, /Ulest/);
+  assert.doesNotMatch(again.text, />Ulest</);
   assert.match(again.text, /Lest/);
 
   const id = letter.split('/').pop();

@@ -7,11 +7,11 @@
 #include "core/arena.h"
 #include "core/date.h"
 
-const char *view_day(struct req *r, int64_t unix_seconds)
+/* The calendar day (UTC) of a Unix time, "2024-08-15". */
+static char *day_of(int64_t unix_seconds, char out[11])
 {
-	char day[11];
 	int64_t d = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
-	return arena_strdup(r->a, date_format((date_t)d, day));
+	return date_format((date_t)d, out);
 }
 
 /* The arguments a trace step's explanation may name: its inputs, its
@@ -107,27 +107,26 @@ json_t *view_decision(struct req *r, const char *decision_json)
 
 json_t *view_case(const struct case_rec *c)
 {
-	char received[21], scheme_key[64], status_key[48], outcome_key[48];
+	char received[21], day[11], scheme_key[64], status_key[48], outcome_key[48];
 	snprintf(scheme_key, sizeof(scheme_key), "scheme.%s", c->scheme);
 	snprintf(status_key, sizeof(status_key), "status.%s", c->status);
 	/* Catalogue keys of the contract's names: outcome.granted, ... */
 	snprintf(outcome_key, sizeof(outcome_key), c->outcome ? "outcome.%s" : "status.%s",
 		 c->outcome ? c->outcome : c->status);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)c->id, "scheme_key", scheme_key,
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)c->id, "scheme_key", scheme_key,
 			 "school_year", c->school_year, "status", c->status, "status_key", status_key, "outcome",
 			 c->outcome ? c->outcome : "", "outcome_key", outcome_key, "received",
-			 date_format_timestamp(c->received_at, received));
+			 date_format_timestamp(c->received_at, received), "received_day", day_of(c->received_at, day));
 }
 
 json_t *view_letter(const struct letter *l)
 {
 	char created[21];
 	char day[11];
-	int64_t d = l->created_at / 86400;
 	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
 			      "title_key", strcmp(l->kind, "decision") == 0 ? "letter.decision.title" : "letter.other.title",
 			      "created", date_format_timestamp(l->created_at, created), "day",
-			      date_format((date_t)d, day), "unread", l->first_read_at == 0);
+			      day_of(l->created_at, day), "unread", l->first_read_at == 0);
 	return j;
 }
 

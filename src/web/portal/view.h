@@ -19,9 +19,6 @@ json_t *view_case(const struct case_rec *c);
 /* A letter's summary for the inbox. */
 json_t *view_letter(const struct letter *l);
 
-/* "2024-08-15" from a Unix time. The string lives in r's arena. */
-const char *view_day(struct req *r, int64_t unix_seconds);
-
 /* Ask a visitor who is not logged in to log in; returns 1 when it did. */
 int view_require_login(struct req *r, struct resp *w);
 
