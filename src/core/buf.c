@@ -96,6 +96,15 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* Cut b back to len bytes: an append that failed halfway leaves no trace. */
+static int cut(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->p != NULL)
+		b->p[len] = '\0';
+	return -1;
+}
+
 int buf_put_html(struct buf *b, const char *s, size_t n)
 {
 	size_t save = b->len;
@@ -118,10 +127,7 @@ int buf_put_html(struct buf *b, const char *s, size_t n)
 		goto fail;
 	return 0;
 fail:
-	b->len = save;
-	if (b->p != NULL)
-		b->p[save] = '\0';
-	return -1;
+	return cut(b, save);
 }
 
 int buf_put_json_string(struct buf *b, const char *s)
@@ -154,10 +160,7 @@ int buf_put_json_string(struct buf *b, const char *s)
 		goto fail;
 	return 0;
 fail:
-	b->len = save;
-	if (b->p != NULL)
-		b->p[save] = '\0';
-	return -1;
+	return cut(b, save);
 }
 
 int buf_put_json_real(struct buf *b, double d)

@@ -78,6 +78,11 @@ void resp_header(struct resp *w, const char *key, const char *value);
 void resp_redirect(struct resp *w, struct req *r, const char *location);
 /* A page of plain status text (errors), in the request's language. */
 void resp_error(struct resp *w, struct req *r, int status, const char *message_key);
+/* The page for a failed call: 404 for ERR_NOT_FOUND (also what a refusal
+ * looks like, so that it reveals nothing), 403 for ERR_FORBIDDEN, else 500
+ * with e logged under `what`. */
+void resp_failure(struct resp *w, struct req *r, const struct err *e, const char *what);
+
 /* A JSON body; takes the reference. */
 void resp_json(struct resp *w, int status, json_t *j);
 /* Set-Cookie with the house attributes (Path=/, HttpOnly, SameSite=Lax,

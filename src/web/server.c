@@ -179,6 +179,18 @@ void resp_error(struct resp *w, struct req *r, int status, const char *message_k
 	w->status = status;
 }
 
+void resp_failure(struct resp *w, struct req *r, const struct err *e, const char *what)
+{
+	if (e->code == ERR_NOT_FOUND) {
+		resp_error(w, r, 404, "error.not-found");
+	} else if (e->code == ERR_FORBIDDEN) {
+		resp_error(w, r, 403, "error.forbidden");
+	} else {
+		log_error("%s: %s", what, e->message);
+		resp_error(w, r, 500, "error.internal");
+	}
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -128,12 +128,7 @@ void portal_case(struct req *r, struct resp *w)
 	if (view_require_login(r, w))
 		return;
 	if (cases_read(r->app->store, &r->who, param_id(r), r->now, &c, r->a, &e) != 0) {
-		if (e.code == ERR_NOT_FOUND) {
-			resp_error(w, r, 404, "error.not-found");
-		} else {
-			log_error("case: %s", e.message);
-			resp_error(w, r, 500, "error.internal");
-		}
+		resp_failure(w, r, &e, "case");
 		return;
 	}
 	json_t *d = json_pack("{s:o}", "case", view_case(&c));
@@ -182,12 +177,7 @@ void portal_letter(struct req *r, struct resp *w)
 	if (view_require_login(r, w))
 		return;
 	if (mbox_open(r->app->store, &r->who, param_id(r), r->now, &l, r->a, &e) != 0) {
-		if (e.code == ERR_NOT_FOUND) {
-			resp_error(w, r, 404, "error.not-found");
-		} else {
-			log_error("letter: %s", e.message);
-			resp_error(w, r, 500, "error.internal");
-		}
+		resp_failure(w, r, &e, "letter");
 		return;
 	}
 	json_t *d = json_pack("{s:o}", "letter", view_letter(&l));
