@@ -117,12 +117,13 @@ static int get_date(const json_t *obj, const char *prefix, const char *key, int 
 int rules_parse_application(const json_t *in, struct application *app, struct arena *a, struct err *e)
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
-					  "travel", "parents", "special_circumstances", "loan", NULL};
+					  "travel", "parents", "special_circumstances", "loan", "relief_ground", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
-	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", NULL};
+	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
+						NULL};
 	const json_t *o, *v;
 	int64_t n;
 
@@ -270,7 +271,28 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		if (get_int(o, "loan.", "months_requested", 0, 0, 120, &n, e))
 			return -1;
 		app->months_requested = (int)n;
+		n = 0;
+		if (get_int(o, "loan.", "relief_months_used", 0, 0, 1000, &n, e))
+			return -1;
+		app->relief_months_used = (int)n;
 	}
+	v = json_object_get(in, "relief_ground");
+	if (v != NULL) {
+		static const char *const grounds[] = {"unemployment", "illness", "work-assessment-allowance",
+						      "part-time-study", "low-income-full-time", NULL};
+		const char *g = json_string_value(v);
+		int ok = 0;
+		for (const char *const *k = grounds; g && *k; k++)
+			ok |= strcmp(g, *k) == 0;
+		if (!ok)
+			return err_set(e, ERR_INVALID, "relief_ground",
+				       "must be unemployment, illness, work-assessment-allowance, part-time-study or "
+				       "low-income-full-time");
+		snprintf(app->relief_ground, sizeof(app->relief_ground), "%s", g);
+	}
+	if ((app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF) &&
+	    app->months_requested < 1)
+		return err_set(e, ERR_INVALID, "loan.months_requested", "is required: the months applied for, at least 1");
 
 	if (app->scheme == SCHEME_HIGHER_EDUCATION) {
 		if (app->level == LEVEL_UPPER_SECONDARY)

@@ -95,16 +95,24 @@ int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 {
 	const struct param *p = params_get(c->params, key, c->on);
 	if (p == NULL) {
-		char day[11];
-		if (!c->failed)
-			err_set(c->e, ERR_INTERNAL, "school_year", "parameter set %s has no value of %s on %s",
-				params_name(c->params), key, date_format(c->on, day));
-		c->failed = 1;
+		/* A value the rule set does not hold for this date is a fact the
+		 * machine lacks: never guess it, send the case to a person. */
+		c->missing = 1;
+		if (!c->missing_reported) {
+			c->missing_reported = 1;
+			manual_add(c, "parameter-not-in-force", "reason.parameter-not-in-force", s->reference);
+		}
+		step_str(s, "missing_parameter", key);
 		return 0;
 	}
 	if (s->n_params < TRACE_MAX_PARAMS)
 		s->params[s->n_params++] = p;
 	return p->value;
+}
+
+int step_has_param(struct ctx *c, const char *key)
+{
+	return params_get(c->params, key, c->on) != NULL;
 }
 
 void step_value(struct trace_step *s, enum tv_type type, int64_t v)
@@ -134,22 +142,15 @@ struct award *award_add(struct ctx *c, const char *name, const char *kind, const
 void manual_add(struct ctx *c, const char *code, const char *message, const char *reference)
 {
 	struct decision *d = c->d;
+	for (int i = 0; i < d->n_reasons; i++)
+		if (strcmp(d->reasons[i].code, code) == 0)
+			return; /* one reason is enough said once */
 	if (d->n_reasons == DECISION_MAX_REASONS)
 		return;
 	struct manual_reason *r = &d->reasons[d->n_reasons++];
 	r->code = code;
 	r->message = message;
 	r->reference = reference;
-}
-
-/* A scheme whose rules are not yet written as code is decided by a person:
- * the machine never guesses. */
-static void decide_by_person(struct ctx *c)
-{
-	struct trace_step *s = step_begin(c, "scheme.automated", "utdanningsstøtteloven § 2", "rule.scheme.manual");
-	step_str(s, "scheme", rules_scheme_name(c->app->scheme));
-	step_value(s, TV_BOOL, 0);
-	manual_add(c, "scheme-not-automated", "reason.scheme-not-automated", "utdanningsstøtteloven § 2");
 }
 
 int rules_decide(const struct application *app, const struct params *p, struct decision *d, struct err *e)
@@ -166,8 +167,14 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 	case SCHEME_HIGHER_EDUCATION:
 		decide_higher_education(&c);
 		break;
-	default:
-		decide_by_person(&c);
+	case SCHEME_UPPER_SECONDARY:
+		decide_upper_secondary(&c);
+		break;
+	case SCHEME_PAYMENT_DEFERRAL:
+		decide_payment_deferral(&c);
+		break;
+	case SCHEME_INTEREST_RELIEF:
+		decide_interest_relief(&c);
 		break;
 	}
 	if (c.failed)
@@ -177,7 +184,7 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 	else if (d->n_awards == 0)
 		d->outcome = OUTCOME_REJECTED;
 	else if (d->outcome != OUTCOME_PARTLY)
-		d->outcome = OUTCOME_GRANTED;
+		d->outcome = c.refused ? OUTCOME_PARTLY : OUTCOME_GRANTED;
 	return 0;
 }
 

@@ -6,14 +6,25 @@
  * of the school year in which the applicant studies; part-time study from 50 %
  * load gives a proportional share. Up to 40 % of the basic loan is a
  * conversion loan that becomes a grant when the applicant has lived away
- * from the parents and passes the education (chapter 12); living with the
- * parents gives no conversion loan unless the applicant is married or has
- * children. Amounts come from the parameter set, never from this file. */
+ * from the parents, passes the education, and has income and wealth under
+ * the limits (part 3 chapter 12); living with the parents gives no
+ * conversion loan unless the applicant is married or has children. Above a
+ * limit the conversion loan falls by 5 % of the income over it and 2 % of
+ * the wealth over it for each month of support. Amounts come from the
+ * parameter set, never from this file. */
 #include "core/money.h"
 #include "rules/internal.h"
 
 #define REF_BASIC_LOAN "forskrift om utdanningsstøtte § 72"
 #define REF_CONVERSION "forskrift om utdanningsstøtte kapittel 12"
+
+int study_months(const struct application *app, int max)
+{
+	date_t from = app->edu_start > app->year_first ? app->edu_start : app->year_first;
+	date_t to = app->edu_end < app->year_last ? app->edu_end : app->year_last;
+	int months = date_months_touched(from, to);
+	return months > max ? max : months;
+}
 
 /* The months of the school year the education touches, at most a school
  * year's months of support, at most those applied for. */
@@ -21,15 +32,11 @@ static int support_months(struct ctx *c)
 {
 	const struct application *app = c->app;
 	struct trace_step *s = step_begin(c, "support.months", REF_BASIC_LOAN, "rule.support.months");
-	date_t from = app->edu_start > app->year_first ? app->edu_start : app->year_first;
-	date_t to = app->edu_end < app->year_last ? app->edu_end : app->year_last;
 	step_int(s, "start", TV_DATE, app->edu_start);
 	step_int(s, "end", TV_DATE, app->edu_end);
 	step_int(s, "months_requested", TV_INT, app->months_requested);
 	int64_t max = step_param(c, s, "basic_loan.months");
-	int64_t months = date_months_touched(from, to);
-	if (months > max)
-		months = max;
+	int64_t months = study_months(app, (int)max);
 	if (app->months_requested > 0 && months > app->months_requested)
 		months = app->months_requested;
 	step_value(s, TV_INT, months);
@@ -61,16 +68,47 @@ static int lives_away(struct ctx *c)
 	return away;
 }
 
+/* The income over the limit: a low limit for those who study at least 7
+ * months of the year, a high one for those who study less. */
+static int64_t excess_income(struct ctx *c, int months)
+{
+	struct trace_step *s = step_begin(c, "conversion.income", REF_CONVERSION, "rule.conversion.income");
+	step_int(s, "income", TV_MONEY, c->app->income);
+	step_int(s, "months", TV_INT, months);
+	int64_t full = step_param(c, s, "conversion.full_year_min_months");
+	int64_t limit = step_param(c, s, months >= full ? "conversion.income_limit.full_year"
+							: "conversion.income_limit.part_year");
+	int64_t excess = c->app->income > limit ? c->app->income - limit : 0;
+	step_int(s, "limit", TV_MONEY, limit);
+	step_value(s, TV_MONEY, excess);
+	return excess;
+}
+
+/* The wealth over the limit; no wealth means no limit to read. */
+static int64_t excess_wealth(struct ctx *c)
+{
+	if (c->app->wealth == 0)
+		return 0;
+	struct trace_step *s = step_begin(c, "conversion.wealth", REF_CONVERSION, "rule.conversion.wealth");
+	step_int(s, "wealth", TV_MONEY, c->app->wealth);
+	int64_t limit = step_param(c, s, "conversion.wealth_limit");
+	int64_t excess = c->app->wealth > limit ? c->app->wealth - limit : 0;
+	step_value(s, TV_MONEY, excess);
+	return excess;
+}
+
 void decide_higher_education(struct ctx *c)
 {
 	int months = support_months(c);
+	if (c->missing)
+		return;
 	if (months == 0) {
 		struct trace_step *s = step_begin(c, "support.period", REF_BASIC_LOAN, "rule.support.no-months");
 		step_str(s, "school_year", c->app->school_year);
 		step_value(s, TV_BOOL, 0);
 		return;
 	}
-	if (!load_sufficient(c))
+	if (!load_sufficient(c) || c->missing)
 		return;
 
 	struct trace_step *s = step_begin(c, "basic-loan.amount", REF_BASIC_LOAN,
@@ -79,7 +117,7 @@ void decide_higher_education(struct ctx *c)
 	step_int(s, "months", TV_INT, months);
 	int64_t annual = step_param(c, s, "basic_loan.annual");
 	int64_t year_months = step_param(c, s, "basic_loan.months");
-	if (c->failed)
+	if (c->missing)
 		return;
 	/* rounding.ore: the monthly amount is rounded to whole øre, half up. */
 	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
@@ -91,13 +129,36 @@ void decide_higher_education(struct ctx *c)
 	a->monthly = monthly;
 	a->amount = amount;
 
-	int away = lives_away(c);
+	if (!lives_away(c)) {
+		s = step_begin(c, "basic-loan.convertible", REF_CONVERSION, "rule.basic-loan.not-convertible");
+		step_int(s, "amount", TV_MONEY, amount);
+		step_value(s, TV_MONEY, 0);
+		a->convertible = 0;
+		return;
+	}
+	int64_t over_income = excess_income(c, months);
+	int64_t over_wealth = excess_wealth(c);
 	s = step_begin(c, "basic-loan.convertible", REF_CONVERSION,
-		       away ? "rule.basic-loan.convertible" : "rule.basic-loan.not-convertible");
+		       over_income || over_wealth ? "rule.basic-loan.convertible-reduced" : "rule.basic-loan.convertible");
 	step_int(s, "amount", TV_MONEY, amount);
-	step_int(s, "lives_away", TV_BOOL, away);
+	step_int(s, "months", TV_INT, months);
+	step_int(s, "excess_income", TV_MONEY, over_income);
+	step_int(s, "excess_wealth", TV_MONEY, over_wealth);
 	int64_t percent = step_param(c, s, "conversion.max_percent");
+	int64_t reduction = 0;
+	if (over_income || over_wealth) {
+		int64_t pi = step_param(c, s, "conversion.income_reduction_percent");
+		int64_t pw = step_param(c, s, "conversion.wealth_reduction_percent");
+		/* rounding.ore: each month's reduction is rounded to whole øre,
+		 * half up, before it is multiplied by the months. */
+		reduction = (money_muldiv_round(over_income, pi, 100) + money_muldiv_round(over_wealth, pw, 100)) * months;
+	}
+	if (c->missing) {
+		a->convertible = -1; /* a person settles it */
+		return;
+	}
 	/* rounding.ore: the conversion loan is rounded to whole øre, half up. */
-	a->convertible = away ? money_muldiv_round(amount, percent, 100) : 0;
+	int64_t base = money_muldiv_round(amount, percent, 100);
+	a->convertible = base > reduction ? base - reduction : 0;
 	step_value(s, TV_MONEY, a->convertible);
 }

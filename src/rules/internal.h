@@ -13,7 +13,10 @@ struct ctx {
 	struct decision *d;
 	date_t on; /* the date parameter values are read for */
 	struct err *e;
-	int failed; /* a parameter was missing: the set is defective */
+	int failed;  /* the trace overflowed: a defect of the rules */
+	int missing; /* a parameter was not in force: the case is manual */
+	int missing_reported;
+	int refused; /* something claimed was refused: granted becomes partly */
 	struct trace_step spare; /* written to when the trace is full */
 };
 
@@ -26,8 +29,13 @@ void step_real(struct trace_step *s, const char *name, double v);
 void step_str(struct trace_step *s, const char *name, const char *v);
 
 /* Read the parameter key in force, record it on the step and return its
- * value; a missing value marks the context failed and returns 0. */
+ * value. A value not in force on the date sends the case to a person
+ * (manual reason parameter-not-in-force), sets c->missing and returns 0:
+ * a rule checks c->missing before it awards anything from the value. */
 int64_t step_param(struct ctx *c, struct trace_step *s, const char *key);
+
+/* 1 when key has a value in force, without recording anything. */
+int step_has_param(struct ctx *c, const char *key);
 
 void step_value(struct trace_step *s, enum tv_type type, int64_t v);
 
@@ -35,7 +43,13 @@ struct award *award_add(struct ctx *c, const char *name, const char *kind, const
 
 void manual_add(struct ctx *c, const char *code, const char *message, const char *reference);
 
-/* The schemes. */
+/* The schemes, one file each. */
 void decide_higher_education(struct ctx *c);
+void decide_upper_secondary(struct ctx *c);
+void decide_payment_deferral(struct ctx *c);
+void decide_interest_relief(struct ctx *c);
+
+/* Months of the school year that the education touches, at most max. */
+int study_months(const struct application *app, int max);
 
 #endif

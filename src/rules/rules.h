@@ -62,6 +62,12 @@ struct application {
 	int64_t loan_balance;
 	int deferrals_used;
 	int months_requested;
+	int relief_months_used; /* interest relief for low income, so far */
+
+	/* The ground of an interest-relief application: unemployment, illness,
+	 * work-assessment-allowance, part-time-study or low-income-full-time;
+	 * "" when not given. */
+	char relief_ground[32];
 };
 
 /* Read an application from JSON. Unknown keys, missing or ill-typed fields,

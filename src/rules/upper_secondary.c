@@ -1,0 +1,210 @@
+/* upper_secondary.c - support for upper secondary school for pupils with
+ * youth entitlement (ungdomsrett): the boarding grant, the means-tested
+ * grant, the equipment grant and the child grant.
+ *
+ * forskrift om utdanningsstøtte part 2 (§§ 48-69). A pupil has youth
+ * entitlement when 20 or younger in the calendar year the school year
+ * starts. The boarding grant (borteboerstipend) is paid for the months of
+ * the school year to a pupil who lives away from the parents because the
+ * parents' home is 40 km or more from school, or because the day's travel
+ * there and back takes 3 hours or more (walking counts 15 minutes a
+ * kilometre); "special circumstances of a personal or social kind" can
+ * also qualify, but only a person may judge them. The means-tested grant
+ * (inntektsavhengig stipend) is none above a combined parental income;
+ * below it, its rate depends on the household (siblings, whether the
+ * parents live together), which the application does not carry, so a
+ * person settles it. The equipment grant (utstyrsstipend) is a year's
+ * amount by the programme's rate group, half for one semester. The child
+ * grant is paid a month per child under 16, at a lower rate for the third
+ * and fourth child. */
+#include <math.h>
+
+#include "core/money.h"
+#include "rules/internal.h"
+
+#define REF_PART2 "forskrift om utdanningsstøtte del 2 (§§ 48–69)"
+#define REF_BOARDING "forskrift om utdanningsstøtte del 2 (§§ 48–69), borteboerstipend"
+#define REF_MEANS "forskrift om utdanningsstøtte del 2 (§§ 48–69), inntektsavhengig stipend"
+#define REF_EQUIPMENT "forskrift om utdanningsstøtte del 2 (§§ 48–69), utstyrsstipend"
+#define REF_CHILD "forskrift om utdanningsstøtte del 2 (§§ 48–69), barnestipend"
+
+static int birth_year(date_t d)
+{
+	int y, m, day;
+	date_to_ymd(d, &y, &m, &day);
+	return y;
+}
+
+/* Youth entitlement: 20 or younger in the calendar year the school year
+ * starts, whatever the birthday. */
+static int youth_entitlement(struct ctx *c)
+{
+	struct trace_step *s = step_begin(c, "youth.entitlement", REF_PART2, "rule.youth.entitlement");
+	int age = birth_year(c->app->year_first) - birth_year(c->app->birth_date);
+	step_int(s, "birth_date", TV_DATE, c->app->birth_date);
+	step_int(s, "age_in_year", TV_INT, age);
+	int64_t max = step_param(c, s, "youth.max_age_in_start_year");
+	int ok = age <= max;
+	step_value(s, TV_BOOL, ok);
+	return ok;
+}
+
+static void boarding_grant(struct ctx *c, int months)
+{
+	const struct application *app = c->app;
+	if (app->lives_with_parents) {
+		struct trace_step *s = step_begin(c, "boarding-grant.lives-away", REF_BOARDING, "rule.boarding-grant.at-home");
+		step_int(s, "lives_with_parents", TV_BOOL, 1);
+		step_value(s, TV_BOOL, 0);
+		return;
+	}
+	if (!app->has_travel) {
+		struct trace_step *s = step_begin(c, "boarding-grant.distance", REF_BOARDING, "rule.boarding-grant.no-travel");
+		step_value(s, TV_BOOL, 0);
+		manual_add(c, "travel-missing", "reason.travel-missing", REF_BOARDING);
+		return;
+	}
+	struct trace_step *s = step_begin(c, "boarding-grant.distance", REF_BOARDING, "rule.boarding-grant.distance");
+	step_real(s, "distance_km", app->distance_km);
+	int64_t min_km = step_param(c, s, "boarding_grant.min_distance_km");
+	int far = app->distance_km >= (double)min_km;
+	step_value(s, TV_BOOL, far);
+
+	s = step_begin(c, "boarding-grant.travel-time", REF_BOARDING, "rule.boarding-grant.travel-time");
+	step_int(s, "daily_travel_minutes", TV_INT, app->daily_travel_minutes);
+	step_real(s, "walking_km", app->walking_km);
+	int64_t per_km = step_param(c, s, "boarding_grant.walking_minutes_per_km");
+	int64_t min_minutes = step_param(c, s, "boarding_grant.min_daily_travel_minutes");
+	/* rounding.minutes: walking counts to the exact minute; the day's
+	 * travel is compared unrounded, so 179.9 minutes is under 3 hours. */
+	double minutes = app->daily_travel_minutes + app->walking_km * (double)per_km;
+	step_real(s, "total_minutes", minutes);
+	int long_day = minutes >= (double)min_minutes;
+	step_value(s, TV_BOOL, long_day);
+	if (c->missing)
+		return;
+
+	if (!far && !long_day) {
+		s = step_begin(c, "boarding-grant.special", REF_BOARDING,
+			       app->special_circumstances ? "rule.boarding-grant.special" : "rule.boarding-grant.none");
+		step_int(s, "special_circumstances", TV_BOOL, app->special_circumstances);
+		step_value(s, TV_BOOL, 0);
+		if (app->special_circumstances)
+			manual_add(c, "special-circumstances", "reason.special-circumstances", REF_BOARDING);
+		else
+			c->refused = 1; /* living away was claimed, and is not met */
+		return;
+	}
+	s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
+	step_int(s, "months", TV_INT, months);
+	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
+	if (c->missing)
+		return;
+	step_value(s, TV_MONEY, monthly * months);
+	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
+}
+
+static void means_tested_grant(struct ctx *c)
+{
+	const struct application *app = c->app;
+	if (app->n_parents == 0)
+		return; /* not applied for: no parents' income given */
+	struct trace_step *s = step_begin(c, "means-tested-grant.income", REF_MEANS, "rule.means-tested.income");
+	int64_t combined = 0;
+	for (size_t i = 0; i < app->n_parents; i++)
+		combined += app->parent_income[i];
+	step_int(s, "parents_income", TV_MONEY, combined);
+	int64_t max = step_param(c, s, "means_tested_grant.income_max");
+	if (c->missing)
+		return;
+	int above = combined > max;
+	step_value(s, TV_BOOL, !above);
+	if (above) {
+		c->refused = 1;
+		return;
+	}
+	/* Under the ceiling the rate depends on siblings and on whether the
+	 * parents live together: facts a person (or, later, the population
+	 * register) must supply. */
+	manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
+}
+
+static void equipment_grant(struct ctx *c, int months)
+{
+	const struct application *app = c->app;
+	if (app->equipment_rate == 0)
+		return;
+	static const char *const keys[] = {NULL, "equipment_grant.rate_1", "equipment_grant.rate_2",
+					   "equipment_grant.rate_3", "equipment_grant.rate_4", "equipment_grant.rate_5"};
+	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT, "rule.equipment-grant.amount");
+	step_int(s, "equipment_rate", TV_INT, app->equipment_rate);
+	step_int(s, "months", TV_INT, months);
+	int64_t annual = step_param(c, s, keys[app->equipment_rate]);
+	int64_t semester_months = step_param(c, s, "equipment_grant.semester_max_months");
+	if (c->missing)
+		return;
+	/* One semester gives half; rounding.ore: half up. */
+	int64_t amount = months <= semester_months ? money_muldiv_round(annual, 1, 2) : annual;
+	step_value(s, TV_MONEY, amount);
+	award_add(c, "equipment-grant", "grant", REF_EQUIPMENT)->amount = amount;
+}
+
+static void child_grant(struct ctx *c, int months)
+{
+	const struct application *app = c->app;
+	if (app->n_children == 0)
+		return;
+	struct trace_step *s = step_begin(c, "child-grant.amount", REF_CHILD, "rule.child-grant.amount");
+	int64_t max_age = step_param(c, s, "child_grant.max_age");
+	int64_t first = step_param(c, s, "child_grant.monthly");
+	int64_t third = step_param(c, s, "child_grant.monthly_third_fourth");
+	if (c->missing)
+		return;
+	int counted = 0;
+	int64_t monthly = 0;
+	for (size_t i = 0; i < app->n_children; i++) {
+		if (date_age(app->children[i], app->year_first) > max_age)
+			continue;
+		counted++;
+		monthly += counted <= 2 ? first : counted <= 4 ? third : 0;
+	}
+	step_int(s, "children", TV_INT, counted);
+	step_int(s, "months", TV_INT, months);
+	step_value(s, TV_MONEY, monthly * months);
+	if (monthly == 0)
+		return;
+	struct award *a = award_add(c, "child-grant", "grant", REF_CHILD);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
+}
+
+void decide_upper_secondary(struct ctx *c)
+{
+	if (!youth_entitlement(c)) {
+		if (!c->missing)
+			manual_add(c, "no-youth-entitlement", "reason.no-youth-entitlement", REF_PART2);
+		return;
+	}
+	struct trace_step *s = step_begin(c, "support.months", REF_PART2, "rule.support.months-school");
+	step_int(s, "start", TV_DATE, c->app->edu_start);
+	step_int(s, "end", TV_DATE, c->app->edu_end);
+	int64_t max = step_param(c, s, "upper_secondary.months");
+	if (c->missing)
+		return;
+	int months = study_months(c->app, (int)max);
+	step_value(s, TV_INT, months);
+	if (months == 0) {
+		s = step_begin(c, "support.period", REF_PART2, "rule.support.no-months");
+		step_str(s, "school_year", c->app->school_year);
+		step_value(s, TV_BOOL, 0);
+		return;
+	}
+	boarding_grant(c, months);
+	means_tested_grant(c);
+	equipment_grant(c, months);
+	child_grant(c, months);
+}
