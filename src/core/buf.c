@@ -74,17 +74,50 @@ int buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 
+/* Cut b back to len bytes: an append that failed halfway leaves no trace. */
+static int cut(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->p != NULL)
+		b->p[len] = '\0';
+	return -1;
+}
+
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	/* Write straight into the room there is; measure and grow only when
+	 * it does not fit (one vsnprintf call in the common case). */
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
+	int n = vsnprintf(room ? b->p + b->len : NULL, room, fmt, copy);
 	va_end(copy);
-	if (n < 0 || reserve(b, (size_t)n) != 0)
+	if (n < 0)
 		return -1;
+	if ((size_t)n < room) {
+		if (b->len + (size_t)n > b->max)
+			return cut(b, b->len);
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (reserve(b, (size_t)n) != 0)
+		return cut(b, b->len);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	return 0;
+}
+
+int buf_put_i64(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int buf_printf(struct buf *b, const char *fmt, ...)
@@ -94,15 +127,6 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	int rc = buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return rc;
-}
-
-/* Cut b back to len bytes: an append that failed halfway leaves no trace. */
-static int cut(struct buf *b, size_t len)
-{
-	b->len = len;
-	if (b->p != NULL)
-		b->p[len] = '\0';
-	return -1;
 }
 
 int buf_put_html(struct buf *b, const char *s, size_t n)

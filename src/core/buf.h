@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *p;    /* content, NUL-terminated; NULL until the first append */
@@ -32,6 +33,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Append an integer in decimal, without printf. */
+int buf_put_i64(struct buf *b, int64_t v);
 
 /* Append s with HTML special characters (& < > " ') escaped. */
 int buf_put_html(struct buf *b, const char *s, size_t n);

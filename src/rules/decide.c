@@ -250,7 +250,7 @@ static int put_tval(struct buf *b, const struct tval *t)
 	switch (t->type) {
 	case TV_INT:
 	case TV_MONEY:
-		return buf_printf(b, "%lld", (long long)t->i);
+		return buf_put_i64(b, t->i);
 	case TV_BOOL:
 		return buf_puts(b, t->i ? "true" : "false");
 	case TV_REAL:
@@ -263,29 +263,55 @@ static int put_tval(struct buf *b, const struct tval *t)
 	return -1;
 }
 
+/* ,"key": (names here are our own identifiers: no escaping needed) */
+static int put_key(struct buf *b, int first, const char *key)
+{
+	int rc = first ? 0 : buf_putc(b, ',');
+	rc |= buf_putc(b, '"');
+	rc |= buf_puts(b, key);
+	rc |= buf_puts(b, "\":");
+	return rc;
+}
+
 int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 {
 	int rc = 0;
-	rc |= buf_printf(b, "{\"scheme\":\"%s\",\"outcome\":\"%s\",\"awards\":[", rules_scheme_name(d->scheme),
-			 rules_outcome_name(d->outcome));
+	rc |= buf_puts(b, "{\"scheme\":\"");
+	rc |= buf_puts(b, rules_scheme_name(d->scheme));
+	rc |= buf_puts(b, "\",\"outcome\":\"");
+	rc |= buf_puts(b, rules_outcome_name(d->outcome));
+	rc |= buf_puts(b, "\",\"awards\":[");
 	for (int i = 0; i < d->n_awards; i++) {
 		const struct award *a = &d->awards[i];
-		rc |= buf_printf(b, "%s{\"name\":\"%s\",\"kind\":\"%s\"", i ? "," : "", a->name, a->kind);
-		if (a->months > 0)
-			rc |= buf_printf(b, ",\"months\":%d,\"monthly\":%lld", a->months, (long long)a->monthly);
-		rc |= buf_printf(b, ",\"amount\":%lld", (long long)a->amount);
-		if (a->convertible >= 0)
-			rc |= buf_printf(b, ",\"convertible\":%lld", (long long)a->convertible);
-		rc |= buf_puts(b, ",\"reference\":");
+		rc |= buf_puts(b, i ? ",{\"name\":\"" : "{\"name\":\"");
+		rc |= buf_puts(b, a->name);
+		rc |= buf_puts(b, "\",\"kind\":\"");
+		rc |= buf_puts(b, a->kind);
+		rc |= buf_putc(b, '"');
+		if (a->months > 0) {
+			rc |= put_key(b, 0, "months");
+			rc |= buf_put_i64(b, a->months);
+			rc |= put_key(b, 0, "monthly");
+			rc |= buf_put_i64(b, a->monthly);
+		}
+		rc |= put_key(b, 0, "amount");
+		rc |= buf_put_i64(b, a->amount);
+		if (a->convertible >= 0) {
+			rc |= put_key(b, 0, "convertible");
+			rc |= buf_put_i64(b, a->convertible);
+		}
+		rc |= put_key(b, 0, "reference");
 		rc |= buf_put_json_string(b, a->reference);
 		rc |= buf_putc(b, '}');
 	}
 	rc |= buf_puts(b, "],\"manual_reasons\":[");
 	for (int i = 0; i < d->n_reasons; i++) {
 		const struct manual_reason *r = &d->reasons[i];
-		rc |= buf_printf(b, "%s{\"code\":\"%s\",\"text\":", i ? "," : "", r->code);
+		rc |= buf_puts(b, i ? ",{\"code\":\"" : "{\"code\":\"");
+		rc |= buf_puts(b, r->code);
+		rc |= buf_puts(b, "\",\"text\":");
 		rc |= buf_put_json_string(b, i18n_get(lang, r->message));
-		rc |= buf_puts(b, ",\"reference\":");
+		rc |= put_key(b, 0, "reference");
 		rc |= buf_put_json_string(b, r->reference);
 		rc |= buf_putc(b, '}');
 	}
@@ -294,20 +320,25 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 	buf_init(&text, 4096);
 	for (int i = 0; i < d->n_steps; i++) {
 		const struct trace_step *s = &d->steps[i];
-		rc |= buf_printf(b, "%s{\"rule\":\"%s\",\"reference\":", i ? "," : "", s->rule);
+		rc |= buf_puts(b, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+		rc |= buf_puts(b, s->rule);
+		rc |= buf_puts(b, "\",\"reference\":");
 		rc |= buf_put_json_string(b, s->reference);
 		rc |= buf_puts(b, ",\"inputs\":{");
 		for (int j = 0; j < s->n_inputs; j++) {
-			rc |= buf_printf(b, "%s\"%s\":", j ? "," : "", s->inputs[j].name);
+			rc |= put_key(b, j == 0, s->inputs[j].name);
 			rc |= put_tval(b, &s->inputs[j]);
 		}
 		rc |= buf_puts(b, "},\"parameters\":{");
-		for (int j = 0; j < s->n_params; j++)
-			rc |= buf_printf(b, "%s\"%s\":%lld", j ? "," : "", s->params[j]->key,
-					 (long long)s->params[j]->value);
+		for (int j = 0; j < s->n_params; j++) {
+			rc |= put_key(b, j == 0, s->params[j]->key);
+			rc |= buf_put_i64(b, s->params[j]->value);
+		}
 		rc |= buf_puts(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
-		rc |= buf_printf(b, ",\"message\":\"%s\",\"explanation\":", s->message);
+		rc |= buf_puts(b, ",\"message\":\"");
+		rc |= buf_puts(b, s->message);
+		rc |= buf_puts(b, "\",\"explanation\":");
 		buf_reset(&text);
 		rc |= rules_step_explain(&text, s, lang);
 		rc |= buf_put_json_string(b, buf_str(&text));
