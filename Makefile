@@ -75,7 +75,7 @@ check: deps stipend $(UNIT)
 test-unit: stipend $(UNIT)
 	@tests/run-all.sh unit
 
-test-rules: stipend
+test-rules: stipend build/tests/test_rules
 	@tests/run-all.sh rules
 
 test-e2e: stipend

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"migrate", "bring a database's schema up to date", cli_migrate},
 	{"decide", "decide applications given as JSON, print decisions", cli_decide},
 	{"verify", "verify the audit log's hash chain", cli_verify},
+	{"params", "check a parameter folder, show a value in force on a day", cli_params},
+	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)
@@ -42,7 +44,7 @@ static void usage(FILE *f)
 	      "rules as code, the secure mailbox, and the tools around them.\n\nCommands:\n",
 	      f);
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fputs("\nRun \"stipend COMMAND --help\" for a command's options.\n", f);
 }
 

@@ -30,6 +30,25 @@ node_counts() {
 	failed=$((failed + ${f:-0}))
 }
 
+# Add the counts of `stipend test-rules` ("N passed, N failed").
+rules_counts() {
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+	p=$(echo "$line" | grep -oE '^[0-9]+')
+	f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+}
+
+# The rule case files of tests/rules, run by the binary itself.
+run_rule_cases() {
+	echo "== ./stipend test-rules tests/rules"
+	./stipend test-rules tests/rules >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	rules_counts
+	[ $rc -eq 0 ] || broken="$broken test-rules"
+}
+
 run_unit() {
 	for t in build/tests/test_*; do
 		[ -x "$t" ] || continue
@@ -55,11 +74,12 @@ run_node() {
 case "$what" in
 all)
 	run_unit all
+	run_rule_cases
 	run_node tests/e2e/
 	run_node tests/browser/
 	;;
 unit) run_unit all ;;
-rules) run_unit rules ;;
+rules) run_unit rules; run_rule_cases ;;
 e2e) run_node tests/e2e/ ;;
 browser) run_node tests/browser/ ;;
 *) echo "usage: $0 [unit|rules|e2e|browser]" >&2; exit 2 ;;

@@ -14,6 +14,8 @@ int cli_init(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_decide(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_params(int argc, char **argv);
+int cli_test_rules(int argc, char **argv);
 
 /* Print e as the contract's JSON error on standard error. */
 void cli_print_error(const struct err *e);
