@@ -294,12 +294,13 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	    app->months_requested < 1)
 		return err_set(e, ERR_INVALID, "loan.months_requested", "is required: the months applied for, at least 1");
 
-	if (app->scheme == SCHEME_HIGHER_EDUCATION) {
-		if (app->level == LEVEL_UPPER_SECONDARY)
-			return err_set(e, ERR_INVALID, "education.level",
-				       "must be higher or other for the higher-education scheme");
-		if (!app->has_lives_with_parents)
-			return err_set(e, ERR_INVALID, "applicant.lives_with_parents", "is required");
-	}
+	if (app->scheme == SCHEME_HIGHER_EDUCATION && app->level == LEVEL_UPPER_SECONDARY)
+		return err_set(e, ERR_INVALID, "education.level",
+			       "must be higher or other for the higher-education scheme");
+	if ((app->scheme == SCHEME_HIGHER_EDUCATION || app->scheme == SCHEME_UPPER_SECONDARY) &&
+	    !app->has_lives_with_parents)
+		return err_set(e, ERR_INVALID, "applicant.lives_with_parents", "is required");
+	if (app->scheme == SCHEME_PAYMENT_DEFERRAL && (o == NULL || json_object_get(o, "balance") == NULL))
+		return err_set(e, ERR_INVALID, "loan.balance", "is required: the loan to defer payments on");
 	return 0;
 }

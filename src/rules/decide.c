@@ -97,7 +97,7 @@ int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 	if (p == NULL) {
 		/* A value the rule set does not hold for this date is a fact the
 		 * machine lacks: never guess it, send the case to a person. */
-		c->missing = 1;
+		c->missing++;
 		if (!c->missing_reported) {
 			c->missing_reported = 1;
 			manual_add(c, "parameter-not-in-force", "reason.parameter-not-in-force", s->reference);

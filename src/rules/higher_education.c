@@ -39,6 +39,8 @@ static int support_months(struct ctx *c)
 	int64_t months = study_months(app, (int)max);
 	if (app->months_requested > 0 && months > app->months_requested)
 		months = app->months_requested;
+	if (app->months_requested > months)
+		c->refused = 1; /* more months asked than the law gives */
 	step_value(s, TV_INT, months);
 	return (int)months;
 }
@@ -72,6 +74,8 @@ static int lives_away(struct ctx *c)
  * months of the year, a high one for those who study less. */
 static int64_t excess_income(struct ctx *c, int months)
 {
+	if (c->app->income == 0)
+		return 0; /* no income is under any limit: none to read */
 	struct trace_step *s = step_begin(c, "conversion.income", REF_CONVERSION, "rule.conversion.income");
 	step_int(s, "income", TV_MONEY, c->app->income);
 	step_int(s, "months", TV_INT, months);

@@ -32,10 +32,10 @@ void decide_interest_relief(struct ctx *c)
 		s = step_begin(c, "interest-relief.low-income", REF_RELIEF, "rule.interest-relief.low-income");
 		step_int(s, "income", TV_MONEY, app->income);
 		int64_t limit = step_param(c, s, "interest_relief.low_income_monthly_max");
-		/* rounding.ore: the monthly average is rounded down to whole øre. */
-		int64_t average = money_muldiv_floor(app->income, 1, 12);
-		step_int(s, "monthly_average", TV_MONEY, average);
-		eligible = average <= limit;
+		/* The average is compared exactly (income <= 12 x limit); the
+		 * average shown is rounded down to whole øre (rounding.ore). */
+		step_int(s, "monthly_average", TV_MONEY, money_muldiv_floor(app->income, 1, 12));
+		eligible = app->income <= limit * 12;
 		step_value(s, TV_BOOL, eligible);
 		s = step_begin(c, "interest-relief.months-left", REF_RELIEF, "rule.interest-relief.months-left");
 		step_int(s, "relief_months_used", TV_INT, app->relief_months_used);

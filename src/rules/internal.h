@@ -14,7 +14,9 @@ struct ctx {
 	date_t on; /* the date parameter values are read for */
 	struct err *e;
 	int failed;  /* the trace overflowed: a defect of the rules */
-	int missing; /* a parameter was not in force: the case is manual */
+	int missing; /* parameters not in force so far: the case is manual;
+		      * a rule compares the count before and after it reads
+		      * its own, so one grant's gap never stops another */
 	int missing_reported;
 	int refused; /* something claimed was refused: granted becomes partly */
 	struct trace_step spare; /* written to when the trace is full */

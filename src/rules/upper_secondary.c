@@ -64,6 +64,7 @@ static void boarding_grant(struct ctx *c, int months)
 		manual_add(c, "travel-missing", "reason.travel-missing", REF_BOARDING);
 		return;
 	}
+	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "boarding-grant.distance", REF_BOARDING, "rule.boarding-grant.distance");
 	step_real(s, "distance_km", app->distance_km);
 	int64_t min_km = step_param(c, s, "boarding_grant.min_distance_km");
@@ -81,7 +82,7 @@ static void boarding_grant(struct ctx *c, int months)
 	step_real(s, "total_minutes", minutes);
 	int long_day = minutes >= (double)min_minutes;
 	step_value(s, TV_BOOL, long_day);
-	if (c->missing)
+	if (c->missing != gaps)
 		return;
 
 	if (!far && !long_day) {
@@ -98,7 +99,7 @@ static void boarding_grant(struct ctx *c, int months)
 	s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
 	step_int(s, "months", TV_INT, months);
 	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
-	if (c->missing)
+	if (c->missing != gaps)
 		return;
 	step_value(s, TV_MONEY, monthly * months);
 	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
@@ -112,13 +113,14 @@ static void means_tested_grant(struct ctx *c)
 	const struct application *app = c->app;
 	if (app->n_parents == 0)
 		return; /* not applied for: no parents' income given */
+	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "means-tested-grant.income", REF_MEANS, "rule.means-tested.income");
 	int64_t combined = 0;
 	for (size_t i = 0; i < app->n_parents; i++)
 		combined += app->parent_income[i];
 	step_int(s, "parents_income", TV_MONEY, combined);
 	int64_t max = step_param(c, s, "means_tested_grant.income_max");
-	if (c->missing)
+	if (c->missing != gaps)
 		return;
 	int above = combined > max;
 	step_value(s, TV_BOOL, !above);
@@ -139,12 +141,13 @@ static void equipment_grant(struct ctx *c, int months)
 		return;
 	static const char *const keys[] = {NULL, "equipment_grant.rate_1", "equipment_grant.rate_2",
 					   "equipment_grant.rate_3", "equipment_grant.rate_4", "equipment_grant.rate_5"};
+	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT, "rule.equipment-grant.amount");
 	step_int(s, "equipment_rate", TV_INT, app->equipment_rate);
 	step_int(s, "months", TV_INT, months);
 	int64_t annual = step_param(c, s, keys[app->equipment_rate]);
 	int64_t semester_months = step_param(c, s, "equipment_grant.semester_max_months");
-	if (c->missing)
+	if (c->missing != gaps)
 		return;
 	/* One semester gives half; rounding.ore: half up. */
 	int64_t amount = months <= semester_months ? money_muldiv_round(annual, 1, 2) : annual;
@@ -157,11 +160,12 @@ static void child_grant(struct ctx *c, int months)
 	const struct application *app = c->app;
 	if (app->n_children == 0)
 		return;
+	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "child-grant.amount", REF_CHILD, "rule.child-grant.amount");
 	int64_t max_age = step_param(c, s, "child_grant.max_age");
 	int64_t first = step_param(c, s, "child_grant.monthly");
 	int64_t third = step_param(c, s, "child_grant.monthly_third_fourth");
-	if (c->missing)
+	if (c->missing != gaps)
 		return;
 	int counted = 0;
 	int64_t monthly = 0;
