@@ -334,6 +334,18 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 			rc |= put_key(b, j == 0, s->params[j]->key);
 			rc |= buf_put_i64(b, s->params[j]->value);
 		}
+		/* Each parameter's period of validity (both days included), so
+		 * that the trace says which dated value was read. */
+		rc |= buf_puts(b, "},\"parameter_validity\":{");
+		for (int j = 0; j < s->n_params; j++) {
+			char from[11], to[11];
+			rc |= put_key(b, j == 0, s->params[j]->key);
+			rc |= buf_puts(b, "{\"valid_from\":\"");
+			rc |= buf_puts(b, date_format(s->params[j]->valid_from, from));
+			rc |= buf_puts(b, "\",\"valid_to\":\"");
+			rc |= buf_puts(b, date_format(s->params[j]->valid_to, to));
+			rc |= buf_puts(b, "\"}");
+		}
 		rc |= buf_puts(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
 		rc |= buf_puts(b, ",\"message\":\"");
