@@ -16,6 +16,11 @@ void portal_case(struct req *r, struct resp *w);
 void portal_inbox(struct req *r, struct resp *w);
 void portal_letter(struct req *r, struct resp *w);
 
+/* "Min kalkyl" (portal/calculator.c): open to anyone, store nothing. */
+void portal_calculators(struct req *r, struct resp *w);
+void portal_calc_support(struct req *r, struct resp *w);
+void portal_calc_repayment(struct req *r, struct resp *w);
+
 void api_decide(struct req *r, struct resp *w);
 
 void static_asset(struct req *r, struct resp *w);
