@@ -110,6 +110,21 @@ void resp_cookie(struct resp *w, struct req *r, const char *name, const char *va
 						  age, r->app->secure_cookies ? "; Secure" : ""));
 }
 
+/* Append s percent-encoded for a query string. */
+static void url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '_' || *p == '.' || *p == '~') {
+			buf_putc(b, (char)*p);
+		} else {
+			char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_append(b, esc, 3);
+		}
+	}
+}
+
 /* The layout's data: who is logged in, the unread count, the language
  * switch. */
 static json_t *layout_data(struct req *r, const char *title_key)
@@ -119,7 +134,23 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "lang", json_string(i18n_lang_code(r->lang)));
 	json_object_set_new(d, "other_lang", json_string(r->lang == LANG_NB ? "en" : "nb"));
 	json_object_set_new(d, "other_lang_name", json_string(r->lang == LANG_NB ? "English" : "Norsk (bokmål)"));
-	json_object_set_new(d, "path", json_string(r->path));
+	/* The language link keeps the page's own query (a calculator's
+	 * answers), with lang replaced. */
+	struct buf url;
+	buf_init(&url, 4096);
+	buf_puts(&url, r->path);
+	for (int i = 0; i < r->n_query; i++) {
+		if (strcmp(r->query[i].key, "lang") == 0)
+			continue;
+		buf_putc(&url, url.len == strlen(r->path) ? '?' : '&');
+		url_encode(&url, r->query[i].key);
+		buf_putc(&url, '=');
+		url_encode(&url, r->query[i].value);
+	}
+	buf_puts(&url, url.len == strlen(r->path) ? "?lang=" : "&lang=");
+	buf_puts(&url, r->lang == LANG_NB ? "en" : "nb");
+	json_object_set_new(d, "lang_url", json_string(buf_str(&url)));
+	buf_cleanup(&url);
 	json_object_set_new(d, "csrf", json_string(r->csrf));
 	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
