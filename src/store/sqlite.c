@@ -538,7 +538,7 @@ int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id
 /* ---- cases ---- */
 
 #define CASE_COLS "id, person_id, scheme, school_year, status, outcome, received_at, " \
-		  "coalesce(decided_at, 0), application_json, decision_json"
+		  "coalesce(decided_at, 0), application_json, decision_json, facts_json, waiting_for"
 
 static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -553,6 +553,8 @@ static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	c->decided_at = sqlite3_column_int64(st, 7);
 	c->application_json = col_str(st, 8, a);
 	c->decision_json = col_str(st, 9, a);
+	c->facts_json = col_str(st, 10, a);
+	c->waiting_for = col_str(st, 11, a);
 	return 0;
 }
 
@@ -572,11 +574,33 @@ int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **
 		     case_row, *out, LIST_MAX, a, e);
 }
 
+/* Keep a decision, superseding the case's earlier ones. */
+static int insert_decision(struct store_tx *tx, int64_t case_id, int64_t at, const char *outcome,
+			   const char *decision_json, const char *facts_json, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE decisions SET superseded_at = ? WHERE case_id = ? AND superseded_at IS NULL", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, case_id);
+	if (step_insert(tx, st, NULL, "supersede decision", e) != 0)
+		return -1;
+	st = prep(tx->c, "INSERT INTO decisions(case_id, decided_at, outcome, decision_json, facts_json) VALUES (?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, at);
+	bind_str(st, 3, outcome);
+	bind_str(st, 4, decision_json);
+	bind_str(st, 5, facts_json);
+	return step_insert(tx, st, NULL, "insert decision", e);
+}
+
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *st = prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
-				       "received_at, decided_at, application_json, decision_json) "
-				       "VALUES (?,?,?,?,?,?,?,?,?)", e);
+				       "received_at, decided_at, application_json, decision_json, facts_json, "
+				       "waiting_for) VALUES (?,?,?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->person_id);
@@ -589,7 +613,65 @@ int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id
 		sqlite3_bind_int64(st, 7, c->decided_at);
 	bind_str(st, 8, c->application_json);
 	bind_str(st, 9, c->decision_json);
-	return step_insert(tx, st, id, "insert case", e);
+	bind_str(st, 10, c->facts_json);
+	bind_str(st, 11, c->waiting_for);
+	if (step_insert(tx, st, id, "insert case", e) != 0)
+		return -1;
+	if (c->decision_json == NULL)
+		return 0;
+	return insert_decision(tx, *id, c->decided_at, c->outcome, c->decision_json, c->facts_json, e);
+}
+
+int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, const char *outcome,
+		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ?, decision_json = ?, "
+				       "facts_json = ?, waiting_for = NULL WHERE id = ?", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, status);
+	bind_str(st, 2, outcome);
+	sqlite3_bind_int64(st, 3, decided_at);
+	bind_str(st, 4, decision_json);
+	bind_str(st, 5, facts_json);
+	sqlite3_bind_int64(st, 6, case_id);
+	if (step_insert(tx, st, NULL, "decide case", e) != 0)
+		return -1;
+	if (sqlite3_changes(tx->c->db) != 1)
+		return err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)case_id);
+	return insert_decision(tx, case_id, decided_at, outcome, decision_json, facts_json, e);
+}
+
+int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET waiting_for = ? WHERE id = ?", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, waiting_for);
+	sqlite3_bind_int64(st, 2, case_id);
+	return step_insert(tx, st, NULL, "case waiting", e);
+}
+
+static int decision_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct case_rec *c = (struct case_rec *)out + i;
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->decided_at = sqlite3_column_int64(st, 1);
+	c->outcome = col_str(st, 2, a);
+	c->decision_json = col_str(st, 3, a);
+	c->facts_json = col_str(st, 4, a);
+	/* received_at carries when the decision was superseded (0: current) */
+	c->received_at = sqlite3_column_int64(st, 5);
+	return 0;
+}
+
+int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **out, struct arena *a,
+			    struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return query(s, "SELECT case_id, decided_at, outcome, decision_json, facts_json, coalesce(superseded_at, 0) "
+			"FROM decisions WHERE case_id = ? ORDER BY id", bind_id, &case_id, decision_row, *out, LIST_MAX, a, e);
 }
 
 static void bind_none(sqlite3_stmt *st, const void *arg)
@@ -609,6 +691,123 @@ static int count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 int store_case_count(struct store *s, int64_t *count, struct err *e)
 {
 	return query(s, "SELECT count(*) FROM cases", bind_none, NULL, count_row, count, 1, NULL, e) < 0 ? -1 : 0;
+}
+
+/* ---- jobs ---- */
+
+#define JOB_COLS "id, kind, case_id, state, attempts, run_after, last_error"
+
+static int job_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct job_rec *j = (struct job_rec *)out + i;
+	j->id = sqlite3_column_int64(st, 0);
+	j->kind = col_str(st, 1, a);
+	j->case_id = sqlite3_column_int64(st, 2);
+	j->state = col_str(st, 3, a);
+	j->attempts = sqlite3_column_int(st, 4);
+	j->run_after = sqlite3_column_int64(st, 5);
+	j->last_error = col_str(st, 6, a);
+	return 0;
+}
+
+int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t case_id, int64_t run_after, int64_t now,
+		      struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT OR IGNORE INTO jobs(kind, case_id, state, run_after, created_at) "
+				       "VALUES (?, ?, 'ready', ?, ?)", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, kind);
+	sqlite3_bind_int64(st, 2, case_id);
+	sqlite3_bind_int64(st, 3, run_after);
+	sqlite3_bind_int64(st, 4, now);
+	return step_insert(tx, st, NULL, "enqueue job", e);
+}
+
+int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, struct job_rec *out,
+		     struct arena *a, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "SELECT " JOB_COLS " FROM jobs WHERE (state = 'ready' AND run_after <= ?1) "
+				       "OR (state = 'running' AND lease_until <= ?1) ORDER BY run_after, id LIMIT ?2", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		job_row(st, out, n++, a);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(e, tx->c->db, "claim jobs");
+	st = prep(tx->c, "UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1 WHERE id = ?", e);
+	if (st == NULL)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, now + lease);
+		sqlite3_bind_int64(st, 2, out[i].id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_error(e, tx->c->db, "claim job");
+		out[i].attempts++;
+		out[i].state = "running";
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_job_done(struct store_tx *tx, int64_t id, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE jobs SET state = 'done', last_error = NULL WHERE id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return step_insert(tx, st, NULL, "finish job", e);
+}
+
+int store_job_retry(struct store_tx *tx, int64_t id, int64_t run_after, const char *error, int give_up,
+		    struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE jobs SET state = ?, run_after = ?, lease_until = 0, last_error = ? "
+				       "WHERE id = ? AND state = 'running'", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, give_up ? "failed" : "ready");
+	sqlite3_bind_int64(st, 2, run_after);
+	bind_str(st, 3, error);
+	sqlite3_bind_int64(st, 4, id);
+	return step_insert(tx, st, NULL, "retry job", e);
+}
+
+int store_job_get(struct store *s, int64_t id, struct job_rec *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", bind_id, &id, job_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+struct count_due {
+	int64_t count, next;
+};
+
+static int count_due_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	(void)a;
+	struct count_due *c = out;
+	c->count = sqlite3_column_int64(st, 0);
+	c->next = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_jobs_count(struct store *s, const char *state, int64_t *count, int64_t *next_due, struct err *e)
+{
+	struct count_due c = {0, 0};
+	if (query(s, "SELECT count(*), coalesce(min(run_after), 0) FROM jobs WHERE state = ?", bind_text, state,
+		  count_due_row, &c, 1, NULL, e) < 0)
+		return -1;
+	*count = c.count;
+	if (next_due)
+		*next_due = c.next;
+	return 0;
 }
 
 /* ---- letters ---- */

@@ -68,6 +68,18 @@ struct case_rec {
 	int64_t received_at, decided_at;
 	const char *application_json;
 	const char *decision_json;
+	const char *facts_json;  /* the facts decided on, with their sources */
+	const char *waiting_for; /* why an undecided case waits, or NULL */
+};
+
+struct job_rec {
+	int64_t id;
+	const char *kind; /* "decide" */
+	int64_t case_id;
+	const char *state; /* ready, running, done, failed */
+	int attempts;
+	int64_t run_after;
+	const char *last_error;
 };
 
 struct letter {
@@ -106,6 +118,35 @@ int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct are
 int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e);
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e);
 int store_case_count(struct store *s, int64_t *count, struct err *e);
+/* Record a (new) decision of a case: the case takes its status, outcome and
+ * decision, the decisions table keeps it beside the ones it supersedes. */
+int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, const char *outcome,
+		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e);
+/* Say why a case waits (NULL: it no longer does). */
+int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e);
+/* A case's decisions, oldest first. */
+int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **out, struct arena *a,
+			    struct err *e);
+
+/* ---- jobs ---- */
+
+/* Enqueue kind for case_id, due at run_after; a job of that kind for that
+ * case already queued is left as it is (enqueueing is idempotent). */
+int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t case_id, int64_t run_after, int64_t now,
+		      struct err *e);
+/* Claim up to max due jobs (ready with run_after <= now, or running with a
+ * lease run out: their worker died) for lease seconds. Returns the count. */
+int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, struct job_rec *out,
+		     struct arena *a, struct err *e);
+/* Finish a job: call it in the same transaction as the job's effect. */
+int store_job_done(struct store_tx *tx, int64_t id, struct err *e);
+/* Put a job back to run again after run_after, with the error; give_up
+ * marks it failed for an operator instead. */
+int store_job_retry(struct store_tx *tx, int64_t id, int64_t run_after, const char *error, int give_up,
+		    struct err *e);
+int store_job_get(struct store *s, int64_t id, struct job_rec *out, struct arena *a, struct err *e);
+/* How many jobs are in state, and when the next ready one is due (0: none). */
+int store_jobs_count(struct store *s, const char *state, int64_t *count, int64_t *next_due, struct err *e);
 
 int store_letter_get(struct store *s, int64_t id, struct letter *out, struct arena *a, struct err *e);
 /* A person's letters, newest first; *unread (may be NULL) counts the unread. */
