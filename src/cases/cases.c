@@ -6,94 +6,256 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/jobs.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "mailbox/mailbox.h"
 #include "rules/rules.h"
 
+/* A decided case to store: the case (new, or waiting until now), its
+ * decision and letter, and what to audit. */
 struct intake {
 	struct case_rec c;
 	const char *actor;
 	const char *outcome;
+	int64_t job_id;     /* the job that decided a waiting case, or 0 */
 	int64_t letter_id;
 };
 
-static int store_intake(struct store_tx *tx, void *arg, struct err *e)
+static int audit_case(struct store_tx *tx, int64_t at, const char *actor, const char *action, int64_t case_id,
+		      const char *detail, struct err *e)
 {
-	struct intake *in = arg;
-	int64_t id;
-	char object[32], detail[96];
-	if (store_case_insert(tx, &in->c, &id, e) != 0)
-		return -1;
-	in->c.id = id;
-	snprintf(object, sizeof(object), "case:%lld", (long long)id);
-	snprintf(detail, sizeof(detail), "scheme=%s school_year=%s", in->c.scheme, in->c.school_year);
-	if (audit_append(tx, in->c.received_at, in->actor, "case.received", object, detail, e) != 0)
-		return -1;
-	snprintf(detail, sizeof(detail), "outcome=%s", in->outcome);
-	if (audit_append(tx, in->c.decided_at, "rules", "case.decided", object, detail, e) != 0)
-		return -1;
-	return mbox_deliver(tx, in->c.person_id, id, "decision", in->c.decided_at, &in->letter_id, e);
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	return audit_append(tx, at, actor, action, object, detail, e);
 }
 
-int cases_submit(struct store *s, const struct params *p, const struct principal *who, const json_t *application,
-		 int64_t now, struct submitted *out, struct err *e)
+/* The decision's part of a transaction: audit, letter. */
+static int decided(struct store_tx *tx, struct intake *in, struct err *e)
+{
+	char detail[64];
+	snprintf(detail, sizeof(detail), "outcome=%s", in->outcome);
+	if (audit_case(tx, in->c.decided_at, "rules", "case.decided", in->c.id, detail, e) != 0)
+		return -1;
+	return mbox_deliver(tx, in->c.person_id, in->c.id, "decision", in->c.decided_at, &in->letter_id, e);
+}
+
+static int store_received(struct store_tx *tx, struct intake *in, struct err *e)
+{
+	char detail[96];
+	if (store_case_insert(tx, &in->c, &in->c.id, e) != 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "scheme=%s school_year=%s", in->c.scheme, in->c.school_year);
+	return audit_case(tx, in->c.received_at, in->actor, "case.received", in->c.id, detail, e);
+}
+
+static int store_decided_intake(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct intake *in = arg;
+	return store_received(tx, in, e) || decided(tx, in, e);
+}
+
+static int store_waiting_intake(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct intake *in = arg;
+	char detail[96];
+	if (store_received(tx, in, e) != 0 || store_job_enqueue(tx, "decide", in->c.id, in->c.received_at,
+								  in->c.received_at, e) != 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "waiting for %s", in->c.waiting_for);
+	return audit_case(tx, in->c.received_at, "system", "case.collecting-facts", in->c.id, detail, e);
+}
+
+/* Decide an application whose facts are gathered: the decision's JSON (the
+ * bokmål text of record; its trace keeps each explanation's catalogue key
+ * so any language can be shown) into dj. Returns the outcome's name. */
+static const char *decide_into(const struct cases_env *env, const json_t *application, struct buf *dj,
+			       struct arena *a, struct err *e)
+{
+	struct application app;
+	struct decision *d = arena_alloc(a, sizeof(*d));
+	if (rules_parse_application(application, &app, a, e) != 0 || rules_decide(&app, env->params, d, e) != 0)
+		return NULL;
+	if (rules_decision_json(dj, d, LANG_NB) != 0) {
+		err_set(e, ERR_INTERNAL, NULL, "decision too large");
+		return NULL;
+	}
+	return rules_outcome_name(d->outcome);
+}
+
+/* Gather the facts of who's application into it; the person record gives
+ * whom to ask for. */
+static int gather(const struct cases_env *env, int64_t person_id, json_t *application, char **facts_json,
+		  const char **waiting_for, struct arena *a, struct err *e)
+{
+	struct person p;
+	*facts_json = NULL;
+	*waiting_for = NULL;
+	if (env->gather == NULL)
+		return 0;
+	int rc = store_person_get(env->store, person_id, &p, a, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : err_set(e, ERR_NOT_FOUND, NULL, "no person %lld", (long long)person_id);
+	return env->gather(env->gather_ctx, &p, application, facts_json, waiting_for, e);
+}
+
+int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,
+		 struct submitted *out, struct err *e)
 {
 	struct arena a;
 	struct buf dj;
 	struct application app;
-	struct decision *d = malloc(sizeof(*d));
 	char actor[32];
-	char *aj = NULL;
+	char *aj = NULL, *facts = NULL;
+	json_t *complete = NULL;
 	int rc = -1;
 
 	arena_init(&a, 0);
 	buf_init(&dj, 1 << 20);
-	if (d == NULL) {
-		err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
+	memset(out, 0, sizeof(*out));
 	if (!access_allowed(who, ACT_APPLY, who->person_id)) {
 		err_set(e, ERR_FORBIDDEN, NULL, "log in to apply");
 		goto out;
 	}
-	if (rules_parse_application(application, &app, &a, e) != 0 || rules_decide(&app, p, d, e) != 0)
+	/* Refuse what is not understood before anything is stored. */
+	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	/* The stored decision is the bokmål text of record; its trace keeps
-	 * each explanation's catalogue key so any language can be shown. */
-	if (rules_decision_json(&dj, d, LANG_NB) != 0) {
-		err_set(e, ERR_INTERNAL, NULL, "decision too large");
-		goto out;
-	}
+	complete = json_deep_copy(application);
 	aj = json_dumps(application, JSON_COMPACT | JSON_SORT_KEYS);
-	if (aj == NULL) {
+	if (complete == NULL || aj == NULL) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	struct intake in = {{0}, access_actor(who, actor, sizeof(actor)), rules_outcome_name(d->outcome), 0};
+	struct intake in = {{0}, access_actor(who, actor, sizeof(actor)), NULL, 0, 0};
 	in.c.person_id = who->person_id;
 	in.c.scheme = rules_scheme_name(app.scheme);
 	in.c.school_year = app.school_year;
-	in.c.status = d->outcome == OUTCOME_MANUAL ? "manual" : "decided";
-	in.c.outcome = in.outcome;
 	in.c.received_at = now;
-	in.c.decided_at = now;
 	in.c.application_json = aj;
+
+	struct err fe;
+	const char *waiting_for = NULL;
+	if (gather(env, who->person_id, complete, &facts, &waiting_for, &a, &fe) != 0) {
+		/* The registers did not answer: the case waits, durably, and
+		 * the job runner decides it when they do. */
+		in.c.status = "collecting-facts";
+		in.c.waiting_for = waiting_for ? waiting_for : "registers";
+		if (store_write(env->store, store_waiting_intake, &in, e) != 0)
+			goto out;
+		jobs_notify(env->jobs);
+		out->case_id = in.c.id;
+		out->waiting_for = in.c.waiting_for;
+		rc = 0;
+		goto out;
+	}
+	in.outcome = decide_into(env, complete, &dj, &a, e);
+	if (in.outcome == NULL)
+		goto out;
+	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
+	in.c.outcome = in.outcome;
+	in.c.decided_at = now;
 	in.c.decision_json = buf_str(&dj);
-	if (store_write(s, store_intake, &in, e) != 0)
+	in.c.facts_json = facts;
+	if (store_write(env->store, store_decided_intake, &in, e) != 0)
 		goto out;
 	out->case_id = in.c.id;
 	out->letter_id = in.letter_id;
 	out->outcome = in.outcome;
 	rc = 0;
 out:
+	json_decref(complete);
+	free(facts);
 	free(aj);
-	free(d);
 	buf_cleanup(&dj);
 	arena_cleanup(&a);
 	return rc;
 }
+
+/* ---- the decide job ---- */
+
+static int store_job_decision(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct intake *in = arg;
+	if (store_case_decide(tx, in->c.id, in->c.status, in->outcome, in->c.decided_at, in->c.decision_json,
+			      in->c.facts_json, e) != 0 ||
+	    decided(tx, in, e) != 0)
+		return -1;
+	return store_job_done(tx, in->job_id, e);
+}
+
+static int finish_only(struct store_tx *tx, void *arg, struct err *e)
+{
+	return store_job_done(tx, *(int64_t *)arg, e);
+}
+
+struct waiting {
+	int64_t case_id;
+	const char *waiting_for;
+};
+
+static int note_waiting(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct waiting *w = arg;
+	return store_case_set_waiting(tx, w->case_id, w->waiting_for, e);
+}
+
+/* Decide a case that waited for its facts. Idempotent: a case already
+ * decided (the job ran before a crash kept it from finishing) is left as
+ * it is and the job finished. */
+static int decide_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	const struct cases_env *env = ctx;
+	struct arena a;
+	struct buf dj;
+	struct case_rec c;
+	char *facts = NULL;
+	json_t *application = NULL;
+	int rc = -1;
+
+	arena_init(&a, 0);
+	buf_init(&dj, 1 << 20);
+	int found = store_case_get(s, job->case_id, &c, &a, e);
+	if (found != 0) {
+		if (found == 1)
+			err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)job->case_id);
+		goto out;
+	}
+	if (strcmp(c.status, "collecting-facts") != 0 && strcmp(c.status, "received") != 0) {
+		rc = store_write(s, finish_only, (void *)&job->id, e);
+		goto out;
+	}
+	application = json_loads(c.application_json, JSON_REJECT_DUPLICATES, NULL);
+	if (application == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "case %lld holds an unreadable application", (long long)c.id);
+		goto out;
+	}
+	const char *waiting_for = NULL;
+	if (gather(env, c.person_id, application, &facts, &waiting_for, &a, e) != 0) {
+		struct waiting w = {c.id, waiting_for ? waiting_for : "registers"};
+		struct err ignored;
+		if (waiting_for && (c.waiting_for == NULL || strcmp(c.waiting_for, waiting_for) != 0))
+			store_write(s, note_waiting, &w, &ignored);
+		goto out;
+	}
+	struct intake in = {c, "rules", NULL, job->id, 0};
+	in.outcome = decide_into(env, application, &dj, &a, e);
+	if (in.outcome == NULL)
+		goto out;
+	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
+	in.c.decided_at = now;
+	in.c.decision_json = buf_str(&dj);
+	in.c.facts_json = facts;
+	rc = store_write(s, store_job_decision, &in, e);
+out:
+	json_decref(application);
+	free(facts);
+	buf_cleanup(&dj);
+	arena_cleanup(&a);
+	return rc;
+}
+
+const struct job_kind cases_job_kinds[] = {{"decide", decide_job}, {NULL, NULL}};
 
 struct reading {
 	const struct principal *who;

@@ -1,11 +1,15 @@
-/* cases.h - the case life cycle: an application is received, decided by the
- * rules core, and its decision letter issued, each step audited.
+/* cases.h - the case life cycle: received -> collecting facts -> decided
+ * (granted, partly granted, rejected) or manual -> letter issued, each
+ * transition in one transaction with its audit record.
  *
- * Today the whole of it happens in one durable transaction at submit, so
- * that an acknowledged application always has its decision and letter; the
- * job runner that lets registers and case workers take their time joins in
- * a later step. Cases are read only through cases_read(), which asks the
- * authorisation policy and audits the read (or the refusal). */
+ * At submit the facts are gathered at once; when they come in time the
+ * case is stored decided, with its decision and letter, in one transaction
+ * (the instant decision). When a register does not answer, the case is
+ * stored waiting, with a "decide" job in the same transaction, and the job
+ * runner decides it later; the job is idempotent, so a crash at any moment
+ * leaves every acknowledged application decided exactly once. Cases are
+ * read only through cases_read(), which asks the authorisation policy and
+ * audits the read (or the refusal). */
 #ifndef STIPEND_CASES_H
 #define STIPEND_CASES_H
 
@@ -13,24 +17,51 @@
 #include <stdint.h>
 
 #include "access/access.h"
+#include "cases/jobs.h"
 #include "rules/params.h"
 #include "store/store.h"
 
 struct arena;
 struct err;
 
-struct submitted {
-	int64_t case_id;
-	int64_t letter_id;
-	const char *outcome; /* "granted", ... (static) */
+/* Where a case's facts come from: complete the application in place with
+ * what the registers hold (income, enrolment, travel, ...) and describe the
+ * facts with their sources as JSON in *facts_json (malloc'd, may stay NULL).
+ * Returns 0, or -1 with e filled and *waiting_for naming the register that
+ * did not answer (a static string): the case then waits for it. */
+typedef int (*cases_gather_fn)(void *ctx, const struct person *who, json_t *application, char **facts_json,
+			       const char **waiting_for, struct err *e);
+
+/* What the case life cycle works with. gather may be NULL: the application
+ * then carries all its facts itself. jobs may be NULL (no runner in this
+ * process): waiting cases are still queued durably. */
+struct cases_env {
+	struct store *store;
+	const struct params *params;
+	cases_gather_fn gather;
+	void *gather_ctx;
+	struct jobs *jobs;
 };
 
-/* Take an application (the decision contract's JSON) from person: check it,
- * decide it, and store case, decision and letter with their audit records
- * in one transaction. Input that is not understood fails with ERR_INVALID
- * naming the field and stores nothing. Returns 0 once durably committed. */
-int cases_submit(struct store *s, const struct params *p, const struct principal *who, const json_t *application,
-		 int64_t now, struct submitted *out, struct err *e);
+struct submitted {
+	int64_t case_id;
+	int64_t letter_id;   /* 0 while the case waits */
+	const char *outcome; /* "granted", ... (static), NULL while waiting */
+	const char *waiting_for;
+};
+
+/* Take an application (the decision contract's JSON) from who: check it,
+ * gather its facts, decide it, and store case, decision and letter with
+ * their audit records in one transaction; or, when the facts do not come,
+ * store the case waiting with a job to decide it. Input that is not
+ * understood fails with ERR_INVALID naming the field and stores nothing.
+ * Returns 0 once durably committed. */
+int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,
+		 struct submitted *out, struct err *e);
+
+/* The job kinds of the case life cycle ("decide"), for jobs_start() and
+ * jobs_run_due() with a struct cases_env as their ctx. */
+extern const struct job_kind cases_job_kinds[];
 
 /* Read one case for who: 0 (out filled), -1 with ERR_NOT_FOUND when it does
  * not exist or who may not see it (both audited alike, so that a refusal

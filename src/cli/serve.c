@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "cases/cases.h"
+#include "cases/jobs.h"
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -60,6 +62,9 @@ int cli_serve(int argc, char **argv)
 	struct store *s = NULL;
 	struct params *p = NULL;
 	struct server *srv = NULL;
+	struct cases_env env = {0};
+	struct jobs *jobs = NULL;
+	struct jobs_options job_opts = {2, 60, 600, 16};
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -124,6 +129,13 @@ int cli_serve(int argc, char **argv)
 	app.store = s;
 	if (access_init(s, &e) != 0)
 		goto fail;
+	/* The job runner decides the cases that wait for their facts. */
+	env.store = s;
+	env.params = p;
+	app.cases = &env;
+	if ((jobs = jobs_start(s, cases_job_kinds, &env, &job_opts, &e)) == NULL)
+		goto fail;
+	env.jobs = jobs;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((srv = server_start(&app, host, (int)port, io_threads, threads, &e)) == NULL)
@@ -139,6 +151,7 @@ fail:
 	fprintf(stderr, "stipend serve: %s\n", e.message);
 out:
 	server_stop(srv);
+	jobs_stop(jobs);
 	store_close(s);
 	params_free(p);
 	tmpl_cleanup();

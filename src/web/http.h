@@ -16,6 +16,7 @@
 #include "core/i18n.h"
 
 struct arena;
+struct cases_env;
 struct params;
 struct store;
 
@@ -23,6 +24,7 @@ struct store;
 struct app {
 	struct store *store;
 	const struct params *params;
+	const struct cases_env *cases; /* the case life cycle's environment */
 	int test_login;       /* --test-login: the TestID-like login is offered */
 	int secure_cookies;   /* cookies carry Secure (public URL is https) */
 	const char *school_year; /* the year the application form applies for */

@@ -171,7 +171,7 @@ void portal_apply_submit(struct req *r, struct resp *w)
 				req_form(r, "start"), "end", req_form(r, "end"), "loan", "months_requested",
 				(int)months);
 	struct submitted out;
-	int rc = cases_submit(r->app->store, r->app->params, &r->who, app, r->now, &out, &e);
+	int rc = cases_submit(r->app->cases, &r->who, app, r->now, &out, &e);
 	json_decref(app);
 	if (rc != 0) {
 		if (e.code == ERR_INVALID) {

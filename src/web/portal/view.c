@@ -113,10 +113,16 @@ json_t *view_case(const struct case_rec *c)
 	/* Catalogue keys of the contract's names: outcome.granted, ... */
 	snprintf(outcome_key, sizeof(outcome_key), c->outcome ? "outcome.%s" : "status.%s",
 		 c->outcome ? c->outcome : c->status);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)c->id, "scheme_key", scheme_key,
+	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)c->id, "scheme_key", scheme_key,
 			 "school_year", c->school_year, "status", c->status, "status_key", status_key, "outcome",
 			 c->outcome ? c->outcome : "", "outcome_key", outcome_key, "received",
 			 date_format_timestamp(c->received_at, received), "received_day", day_of(c->received_at, day));
+	if (c->waiting_for != NULL) {
+		char key[64];
+		snprintf(key, sizeof(key), "register.%s", c->waiting_for);
+		json_object_set_new(j, "waiting_key", json_string(key));
+	}
+	return j;
 }
 
 json_t *view_letter(const struct letter *l)
