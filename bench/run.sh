@@ -9,15 +9,23 @@
 #    committed, decided case, which the database is counted for afterwards.
 # C. nginx serving a static file the size of the decision page, under the
 #    same wrk load: what the machine's HTTP floor is.
+# D. A mix of all four schemes in both school years, crowding the rules'
+#    boundaries, through `stipend decide --jsonl` with its full trace; and its
+#    upper-secondary part beside the same boarding-grant and means-tested
+#    grant rules written for json-rules-engine (bench/peer-rules.js), with
+#    every answer compared case by case (bench/agree.js).
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
-# lost submissions and parts that could not run make the exit status 1.
+# lost submissions, disagreements with the rules peer and parts that could
+# not run make the exit status 1.
 # All traffic goes to 127.0.0.1; every load is bounded in time, and the whole
 # run in under three minutes.
 #
 #   bench/run.sh                      (make bench builds ./stipend first)
 #   BENCH_N=20000 BENCH_DURATION=3s bench/run.sh     a quick trial
+#   BENCH_MIX_N (100000) applications in D's mix; BENCH_PEER_N (all) of its
+#   upper-secondary ones for stipend and the peer to decide side by side.
 set -eu
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -28,8 +36,11 @@ REPEAT=${BENCH_REPEAT:-3}
 STIPEND=${BENCH_STIPEND:-./stipend}
 NGINX=${BENCH_NGINX:-/usr/sbin/nginx}
 WRK_ARGS=(-t2 -c32 "-d$DURATION" --latency)
+MIX_N=${BENCH_MIX_N:-100000}
+PEER_N=${BENCH_PEER_N:-0}
 TARGET_P99_MS=10
 TARGET_RPS=3000
+TARGET_PEER_RATIO=20
 OUT=build/bench
 REPORT=$OUT/report.json
 
@@ -154,7 +165,7 @@ wrk_field() {
 }
 
 mkdir -p "$OUT"
-rm -f "$OUT"/wrk-*.txt "$REPORT"
+rm -f "$OUT"/wrk-*.txt "$OUT/agree-d.txt" "$REPORT"
 chmod 755 "$TMP"
 echo "stipend benchmarks - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
@@ -421,6 +432,123 @@ if [ -n "$NGINX_PID" ]; then
 	NGINX_PID=
 fi
 
+# --- D. The mix of all four schemes, and a rules-engine peer ------------------
+
+D_STATUS=failed
+D_BYTES='' D_S='' D_DPS='' D_ERRORS='' D_OUTCOMES='' D_US_ALL='' D_US_N='' D_US_S='' D_US_DPS=''
+D_PEER_VERSION='' D_PEER_RUNS=0 D_PEER_ENGINE_S='' D_PEER_ENGINE_DPS='' D_PEER_IO_S='' D_PEER_IO_DPS=''
+D_RATIO_ENGINE='' D_RATIO_IO='' D_COMPARED='' D_DISAGREE=''
+part_d() {
+	local mix=$TMP/mix.jsonl us=$TMP/mix-us.jsonl gen=$OUT/gen r rc best_s best_u best_p best_e e
+	echo
+	echo "D. The mix: $MIX_N applications of all four schemes, traces on, and json-rules-engine as the rules' peer"
+	if [ ! -x "$STIPEND" ]; then
+		fail "D not run: $STIPEND is not built"
+		return 1
+	fi
+	D_PEER_VERSION=$(node -p 'require("json-rules-engine/package.json").version' 2>/dev/null) ||
+		{ fail "D not run: json-rules-engine is not installed (make deps installs it)"; return 1; }
+	cc -O2 -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
+		-o "$gen" bench/gen.c || { fail "D not run: bench/gen.c does not compile"; return 1; }
+	timeout "$(budget 30)" "$gen" --mix "$MIX_N" 1 >"$mix" || { fail "D not run: the generator failed"; return 1; }
+	D_BYTES=$(wc -c <"$mix")
+	grep '^{"scheme":"upper-secondary"' "$mix" >"$TMP/mix-us-all.jsonl" || true
+	D_US_ALL=$(wc -l <"$TMP/mix-us-all.jsonl")
+	if [ "$PEER_N" -gt 0 ] && [ "$PEER_N" -lt "$D_US_ALL" ]; then
+		head -n "$PEER_N" "$TMP/mix-us-all.jsonl" >"$us"
+	else
+		cp "$TMP/mix-us-all.jsonl" "$us"
+	fi
+	D_US_N=$(wc -l <"$us")
+	note "generated $(wc -l <"$mix") applications, $D_BYTES bytes; $D_US_ALL upper-secondary, $D_US_N of them decided by both"
+
+	# stipend on the whole mix and on its upper-secondary subset, writing the
+	# decisions with their traces to files; every line must be understood.
+	cat "$mix" "$us" >/dev/null
+	best_s='' best_u='' best_p='' best_e=''
+	for r in $(seq 1 "$REPEAT"); do
+		rc=0
+		timed timeout "$(budget 60)" "$STIPEND" decide --jsonl "$mix" >"$TMP/mix.out" || rc=$?
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+			fail "D: stipend decide --jsonl exited $rc on the mix (124: out of time)"
+			return 1
+		fi
+		[ -z "$best_s" ] || [ "$T_NS" -lt "$best_s" ] && best_s=$T_NS
+		rc=0
+		timed timeout "$(budget 60)" "$STIPEND" decide --jsonl "$us" >"$TMP/mix-us.out" || rc=$?
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+			fail "D: stipend decide --jsonl exited $rc on the upper-secondary subset (124: out of time)"
+			return 1
+		fi
+		[ -z "$best_u" ] || [ "$T_NS" -lt "$best_u" ] && best_u=$T_NS
+		note "stipend run $r of $REPEAT: best so far the mix $(calc %.2f "$best_s / 1e9") s," \
+			"the subset $(calc %.3f "$best_u / 1e9") s"
+	done
+	D_ERRORS=$(grep -c '^{"error"' "$TMP/mix.out" || true)
+	[ "$D_ERRORS" -eq 0 ] ||
+		fail "D: $D_ERRORS of $MIX_N mixed applications were not understood: $(grep -m1 '^{"error"' "$TMP/mix.out")"
+	[ "$(wc -l <"$TMP/mix.out")" -eq "$(wc -l <"$mix")" ] ||
+		{ fail "D: stipend wrote $(wc -l <"$TMP/mix.out") decisions for $(wc -l <"$mix") applications"; return 1; }
+	D_OUTCOMES=$(sed -nE 's/^\{"scheme":"([a-z-]+)","outcome":"([a-z-]+)".*/\1 \2/p' "$TMP/mix.out" | sort | uniq -c |
+		awk '{ if ($2 != s) { printf "%s%s: %s %s", (s == "" ? "" : "; "), $2, $3, $1; s = $2 } else printf ", %s %s", $3, $1 }')
+
+	# The peer builds its engine once and runs it per application. Its own
+	# clock times the engine loop alone; the wall clock the whole process.
+	for r in $(seq 1 "$REPEAT"); do
+		[ "$r" -eq 1 ] || [ $((DEADLINE - $(date +%s))) -gt 25 ] || break
+		rc=0
+		timed timeout "$(budget 90)" node bench/peer-rules.js "$us" >"$TMP/peer.out" 2>"$TMP/peer.err" || rc=$?
+		[ "$rc" -eq 0 ] || { fail "D: the json-rules-engine peer failed (exit $rc): $(head -c 300 "$TMP/peer.err")"; return 1; }
+		e=$(sed -nE 's/.*engine_seconds=([0-9.]+).*/\1/p' "$TMP/peer.err")
+		[ -n "$e" ] || { fail "D: cannot read the peer's engine time: $(head -c 300 "$TMP/peer.err")"; return 1; }
+		[ -z "$best_p" ] || [ "$T_NS" -lt "$best_p" ] && best_p=$T_NS
+		[ -z "$best_e" ] || [ "$(calc %d "$e < $best_e")" = 1 ] && best_e=$e
+		D_PEER_RUNS=$r
+		note "peer run $r of $REPEAT: best so far the engine loop $best_e s, the whole process" \
+			"$(calc %.2f "$best_p / 1e9") s"
+	done
+
+	rc=0
+	node bench/agree.js "$us" "$TMP/mix-us.out" "$TMP/peer.out" >"$TMP/agree.txt" 2>&1 || rc=$?
+	cp "$TMP/agree.txt" "$OUT/agree-d.txt"
+	D_COMPARED=$(sed -nE 's/^agree: compared=([0-9]+) .*/\1/p' "$TMP/agree.txt")
+	D_DISAGREE=$(sed -nE 's/^agree: .*disagreements=([0-9]+).*/\1/p' "$TMP/agree.txt")
+	if [ "$rc" -gt 1 ] || [ -z "$D_COMPARED" ] || [ -z "$D_DISAGREE" ]; then
+		fail "D: the agreement check could not run (exit $rc): $(tail -n 3 "$TMP/agree.txt")"
+		return 1
+	fi
+
+	D_S=$(calc %.3f "$best_s / 1e9")
+	D_DPS=$(calc %.0f "$MIX_N / ($best_s / 1e9)")
+	D_US_S=$(calc %.3f "$best_u / 1e9")
+	D_US_DPS=$(calc %.0f "$D_US_N / ($best_u / 1e9)")
+	D_PEER_ENGINE_S=$best_e
+	D_PEER_ENGINE_DPS=$(calc %.0f "$D_US_N / $best_e")
+	D_PEER_IO_S=$(calc %.3f "$best_p / 1e9")
+	D_PEER_IO_DPS=$(calc %.0f "$D_US_N / ($best_p / 1e9)")
+	D_RATIO_ENGINE=$(ratio "$D_US_DPS" "$D_PEER_ENGINE_DPS")
+	D_RATIO_IO=$(ratio "$D_US_DPS" "$D_PEER_IO_DPS")
+	D_STATUS=ok
+	printf '  %-58s %8s s %8s decisions/s\n' "stipend decide --jsonl, the whole mix, traces on, > file" "$D_S" "$D_DPS"
+	printf '  %-58s %8s s %8s decisions/s\n' "stipend decide --jsonl, its $D_US_N upper-secondary" "$D_US_S" "$D_US_DPS"
+	printf '  %-58s %8s s %8s decisions/s\n' "peer: json-rules-engine $D_PEER_VERSION, the same, engine loop only" \
+		"$D_PEER_ENGINE_S" "$D_PEER_ENGINE_DPS"
+	printf '  %-58s %8s s %8s decisions/s\n' "peer: the same, whole process (node, read, parse, write)" \
+		"$D_PEER_IO_S" "$D_PEER_IO_DPS"
+	printf '  stipend/peer: %sx against the engine loop alone, %sx process to process (aim >= %sx)\n' \
+		"$D_RATIO_ENGINE" "$D_RATIO_IO" "$TARGET_PEER_RATIO"
+	printf '    the engine loop times engine.run per application only, after reading and parsing the file\n'
+	printf '  agreement on the boarding grant and the manual reasons: %s compared, %s disagreements\n' \
+		"$D_COMPARED" "$D_DISAGREE"
+	grep -v '^agree: ' "$TMP/agree.txt" || true
+	printf '  outcomes: %s\n' "${D_OUTCOMES:-none}"
+	printf '  not understood: %s of %s; stipend best of %s runs, the peer of %s\n' \
+		"$D_ERRORS" "$MIX_N" "$REPEAT" "$D_PEER_RUNS"
+	[ "$D_DISAGREE" = 0 ] ||
+		fail "D: DISAGREEMENTS: stipend and the json-rules-engine peer disagree on $D_DISAGREE of $D_COMPARED applications (see $OUT/agree-d.txt) - must be 0"
+}
+part_d || true
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
@@ -429,6 +557,7 @@ meets() { # meets VALUE OP TARGET -> yes/no/-
 }
 P99_MET=$(meets "$B_P99" '<' "$TARGET_P99_MS")
 RPS_MET=$(meets "$B_RPS" '>=' "$TARGET_RPS")
+PEER_MET=$(meets "$D_RATIO_ENGINE" '>=' "$TARGET_PEER_RATIO")
 echo
 echo "==================================== summary ===================================="
 printf '  A decide --jsonl   %s: %s decisions/s; node JSON round trip %s lines/s; ratio %s\n' \
@@ -438,8 +567,13 @@ printf '  B submit (POST)    %s: %s req/s, p50 %s ms, p99 %s ms, errors %s, 303s
 printf '  C nginx (GET)      %s: %s req/s, p50 %s ms, p99 %s ms\n' \
 	"$C_STATUS" "${C_RPS:--}" "${C_P50:--}" "${C_P99:--}"
 printf '  stipend/nginx      requests/s %s, p50 %sx, p99 %sx\n' "${R_RPS:--}" "${R_P50:--}" "${R_P99:--}"
-printf '  targets            p99 < %s ms: %s;  >= %s submissions/s: %s\n' \
-	"$TARGET_P99_MS" "$P99_MET" "$TARGET_RPS" "$RPS_MET"
+printf '  D mix, traces on   %s: %s decisions/s over %s applications, %s not understood\n' \
+	"$D_STATUS" "${D_DPS:--}" "$MIX_N" "${D_ERRORS:--}"
+printf '  D upper-secondary  stipend %s/s; json-rules-engine %s/s engine loop, %s/s whole; ratio %sx, %sx\n' \
+	"${D_US_DPS:--}" "${D_PEER_ENGINE_DPS:--}" "${D_PEER_IO_DPS:--}" "${D_RATIO_ENGINE:--}" "${D_RATIO_IO:--}"
+printf '  D agreement        %s compared, %s disagreements\n' "${D_COMPARED:--}" "${D_DISAGREE:--}"
+printf '  targets            p99 < %s ms: %s;  >= %s submissions/s: %s;  >= %sx json-rules-engine: %s\n' \
+	"$TARGET_P99_MS" "$P99_MET" "$TARGET_RPS" "$RPS_MET" "$TARGET_PEER_RATIO" "$PEER_MET"
 if [ "${#FAILURES[@]}" -eq 0 ]; then
 	echo "  problems           none"
 else
@@ -486,15 +620,31 @@ cat >"$REPORT" <<EOF
     "requests_per_second": $(num "$C_RPS"), "latency_p50_ms": $(num "$C_P50"), "latency_p99_ms": $(num "$C_P99"),
     "requests": $(num "$C_REQ"), "non_2xx": $(num "${C_NON2XX:-0}"), "socket_errors": $(num "$C_SOCK")
   },
+  "mix": {
+    "status": $(str "$D_STATUS"), "applications": $(num "$MIX_N"), "input_bytes": $(num "$D_BYTES"),
+    "runs": $(num "$REPEAT"), "not_understood": $(num "$D_ERRORS"), "outcomes": $(str "$D_OUTCOMES"),
+    "seconds": $(num "$D_S"), "decisions_per_second": $(num "$D_DPS"),
+    "upper_secondary": $(num "$D_US_ALL"), "subset": $(num "$D_US_N"),
+    "subset_seconds": $(num "$D_US_S"), "subset_decisions_per_second": $(num "$D_US_DPS"),
+    "peer": $(str "json-rules-engine $D_PEER_VERSION"), "peer_runs": $(num "$D_PEER_RUNS"),
+    "peer_engine_loop_seconds": $(num "$D_PEER_ENGINE_S"),
+    "peer_engine_loop_decisions_per_second": $(num "$D_PEER_ENGINE_DPS"),
+    "peer_whole_process_seconds": $(num "$D_PEER_IO_S"),
+    "peer_whole_process_decisions_per_second": $(num "$D_PEER_IO_DPS"),
+    "ratio_stipend_to_peer_engine_loop": $(num "$D_RATIO_ENGINE"),
+    "ratio_stipend_to_peer_whole_process": $(num "$D_RATIO_IO"),
+    "compared": $(num "$D_COMPARED"), "disagreements": $(num "$D_DISAGREE")
+  },
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },
   "targets": {
     "latency_p99_ms_below": $TARGET_P99_MS, "latency_p99_met": $(str "$P99_MET"),
-    "submissions_per_second_at_least": $TARGET_RPS, "submissions_per_second_met": $(str "$RPS_MET")
+    "submissions_per_second_at_least": $TARGET_RPS, "submissions_per_second_met": $(str "$RPS_MET"),
+    "ratio_to_json_rules_engine_at_least": $TARGET_PEER_RATIO, "ratio_to_json_rules_engine_met": $(str "$PEER_MET")
   },
   "problems": $(failures_json)
 }
 EOF
-echo "report: $REPORT (wrk's own output beside it)"
+echo "report: $REPORT (wrk's own output and D's agreement check beside it)"
 [ "${#FAILURES[@]}" -eq 0 ]
