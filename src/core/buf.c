@@ -189,6 +189,22 @@ fail:
 
 int buf_put_json_real(struct buf *b, double d)
 {
+	/* Distances and walking are mostly whole or of one decimal: write
+	 * those by hand, the rest as the shortest text that reads back. */
+	double tenths = d * 10;
+	if (tenths >= -1e15 && tenths <= 1e15 && tenths == (double)(int64_t)tenths &&
+	    (double)(int64_t)tenths / 10 == d) {
+		int64_t t = (int64_t)tenths;
+		int64_t whole = t / 10, frac = t % 10;
+		if (t < 0 && whole == 0 && buf_putc(b, '-') != 0)
+			return -1;
+		if (buf_put_i64(b, whole) != 0)
+			return -1;
+		if (frac == 0)
+			return 0;
+		char tail[2] = {'.', (char)('0' + (frac < 0 ? -frac : frac))};
+		return buf_append(b, tail, 2);
+	}
 	char tmp[32];
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);

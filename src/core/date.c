@@ -77,7 +77,23 @@ char *date_format(date_t t, char out[11])
 {
 	int y, m, d;
 	date_to_ymd(t, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	if (y < 0 || y > 9999) {
+		/* Out of ISO 8601's four digits: never a date we parsed. */
+		memcpy(out, "0000-00-00", 11);
+		return out;
+	}
+	/* By hand: this runs for every date of every trace. */
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	return out;
 }
 
