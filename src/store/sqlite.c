@@ -537,8 +537,10 @@ int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id
 
 /* ---- cases ---- */
 
-#define CASE_COLS "id, person_id, scheme, school_year, status, outcome, received_at, " \
-		  "coalesce(decided_at, 0), application_json, decision_json, facts_json, waiting_for"
+/* The current decision and its facts come from the decisions table. */
+#define CASE_COLS "cases.id, person_id, scheme, school_year, status, cases.outcome, received_at, " \
+		  "coalesce(cases.decided_at, 0), application_json, d.decision_json, d.facts_json, waiting_for"
+#define CASE_FROM "cases LEFT JOIN decisions d ON d.case_id = cases.id AND d.superseded_at IS NULL"
 
 static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -560,7 +562,7 @@ static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 
 int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " CASE_COLS " FROM cases WHERE id = ?", bind_id, &id, case_row, out, 1, a, e);
+	int n = query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE cases.id = ?", bind_id, &id, case_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -570,21 +572,25 @@ int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct are
 int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT " CASE_COLS " FROM cases WHERE person_id = ? ORDER BY id DESC", bind_id, &person_id,
+	return query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE person_id = ? ORDER BY cases.id DESC", bind_id, &person_id,
 		     case_row, *out, LIST_MAX, a, e);
 }
 
-/* Keep a decision, superseding the case's earlier ones. */
-static int insert_decision(struct store_tx *tx, int64_t case_id, int64_t at, const char *outcome,
+/* Keep a decision, superseding the case's earlier ones (a new case has
+ * none: supersede 0 spares the look). */
+static int insert_decision(struct store_tx *tx, int64_t case_id, int supersede, int64_t at, const char *outcome,
 			   const char *decision_json, const char *facts_json, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE decisions SET superseded_at = ? WHERE case_id = ? AND superseded_at IS NULL", e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, at);
-	sqlite3_bind_int64(st, 2, case_id);
-	if (step_insert(tx, st, NULL, "supersede decision", e) != 0)
-		return -1;
+	sqlite3_stmt *st;
+	if (supersede) {
+		st = prep(tx->c, "UPDATE decisions SET superseded_at = ? WHERE case_id = ? AND superseded_at IS NULL", e);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, at);
+		sqlite3_bind_int64(st, 2, case_id);
+		if (step_insert(tx, st, NULL, "supersede decision", e) != 0)
+			return -1;
+	}
 	st = prep(tx->c, "INSERT INTO decisions(case_id, decided_at, outcome, decision_json, facts_json) VALUES (?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
@@ -599,8 +605,8 @@ static int insert_decision(struct store_tx *tx, int64_t case_id, int64_t at, con
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *st = prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
-				       "received_at, decided_at, application_json, decision_json, facts_json, "
-				       "waiting_for) VALUES (?,?,?,?,?,?,?,?,?,?,?)", e);
+				       "received_at, decided_at, application_json, waiting_for) "
+				       "VALUES (?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->person_id);
@@ -612,34 +618,30 @@ int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id
 	if (c->decided_at)
 		sqlite3_bind_int64(st, 7, c->decided_at);
 	bind_str(st, 8, c->application_json);
-	bind_str(st, 9, c->decision_json);
-	bind_str(st, 10, c->facts_json);
-	bind_str(st, 11, c->waiting_for);
+	bind_str(st, 9, c->waiting_for);
 	if (step_insert(tx, st, id, "insert case", e) != 0)
 		return -1;
 	if (c->decision_json == NULL)
 		return 0;
-	return insert_decision(tx, *id, c->decided_at, c->outcome, c->decision_json, c->facts_json, e);
+	return insert_decision(tx, *id, 0, c->decided_at, c->outcome, c->decision_json, c->facts_json, e);
 }
 
 int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, const char *outcome,
 		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ?, decision_json = ?, "
-				       "facts_json = ?, waiting_for = NULL WHERE id = ?", e);
+	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ?, waiting_for = NULL "
+				       "WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
 	bind_str(st, 1, status);
 	bind_str(st, 2, outcome);
 	sqlite3_bind_int64(st, 3, decided_at);
-	bind_str(st, 4, decision_json);
-	bind_str(st, 5, facts_json);
-	sqlite3_bind_int64(st, 6, case_id);
+	sqlite3_bind_int64(st, 4, case_id);
 	if (step_insert(tx, st, NULL, "decide case", e) != 0)
 		return -1;
 	if (sqlite3_changes(tx->c->db) != 1)
 		return err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)case_id);
-	return insert_decision(tx, case_id, decided_at, outcome, decision_json, facts_json, e);
+	return insert_decision(tx, case_id, 1, decided_at, outcome, decision_json, facts_json, e);
 }
 
 int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e)

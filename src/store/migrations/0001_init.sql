@@ -23,8 +23,7 @@ CREATE TABLE cases (
 	outcome TEXT,
 	received_at INTEGER NOT NULL,
 	decided_at INTEGER,
-	application_json TEXT NOT NULL,
-	decision_json TEXT
+	application_json TEXT NOT NULL
 );
 CREATE INDEX cases_person ON cases(person_id, id);
 

@@ -19,8 +19,9 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_due ON jobs(state, run_after);
 
--- A case may be decided again when a fact changes; the new decision
--- supersedes the old, and both are kept.
+-- A case's decisions: the current one has no superseded_at. A case may be
+-- decided again when a fact changes; the new decision supersedes the old,
+-- and both are kept, each with the facts it was made on (and their sources).
 CREATE TABLE decisions (
 	id INTEGER PRIMARY KEY,
 	case_id INTEGER NOT NULL REFERENCES cases(id),
@@ -32,7 +33,5 @@ CREATE TABLE decisions (
 );
 CREATE INDEX decisions_case ON decisions(case_id, id);
 
--- The facts a case was decided on, with the register each came from.
-ALTER TABLE cases ADD COLUMN facts_json TEXT;
 -- Why a case waits, for the person to read ("waiting for the tax register").
 ALTER TABLE cases ADD COLUMN waiting_for TEXT;
