@@ -70,12 +70,11 @@ static int store_waiting_intake(struct store_tx *tx, void *arg, struct err *e)
 /* Decide an application whose facts are gathered: the decision's JSON (the
  * bokmål text of record; its trace keeps each explanation's catalogue key
  * so any language can be shown) into dj. Returns the outcome's name. */
-static const char *decide_into(const struct cases_env *env, const json_t *application, struct buf *dj,
+static const char *decide_into(const struct cases_env *env, const struct application *app, struct buf *dj,
 			       struct arena *a, struct err *e)
 {
-	struct application app;
 	struct decision *d = arena_alloc(a, sizeof(*d));
-	if (rules_parse_application(application, &app, a, e) != 0 || rules_decide(&app, env->params, d, e) != 0)
+	if (rules_decide(app, env->params, d, e) != 0)
 		return NULL;
 	if (rules_decision_json(dj, d, LANG_NB) != 0) {
 		err_set(e, ERR_INTERNAL, NULL, "decision too large");
@@ -121,9 +120,8 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
 	/* Refuse what is not understood before anything is stored. */
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	complete = json_deep_copy(application);
 	aj = json_dumps(application, JSON_COMPACT | JSON_SORT_KEYS);
-	if (complete == NULL || aj == NULL) {
+	if (aj == NULL || (env->gather != NULL && (complete = json_deep_copy(application)) == NULL)) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
@@ -136,7 +134,7 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
 
 	struct err fe;
 	const char *waiting_for = NULL;
-	if (gather(env, who->person_id, complete, &facts, &waiting_for, &a, &fe) != 0) {
+	if (env->gather != NULL && gather(env, who->person_id, complete, &facts, &waiting_for, &a, &fe) != 0) {
 		/* The registers did not answer: the case waits, durably, and
 		 * the job runner decides it when they do. */
 		in.c.status = "collecting-facts";
@@ -149,7 +147,10 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
 		rc = 0;
 		goto out;
 	}
-	in.outcome = decide_into(env, complete, &dj, &a, e);
+	/* The registers' facts completed the application: read it again. */
+	if (complete != NULL && rules_parse_application(complete, &app, &a, e) != 0)
+		goto out;
+	in.outcome = decide_into(env, &app, &dj, &a, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -239,7 +240,10 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 		goto out;
 	}
 	struct intake in = {c, "rules", NULL, job->id, 0};
-	in.outcome = decide_into(env, application, &dj, &a, e);
+	struct application app;
+	if (rules_parse_application(application, &app, &a, e) != 0)
+		goto out;
+	in.outcome = decide_into(env, &app, &dj, &a, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
