@@ -1,0 +1,247 @@
+/* test_cases.c - the case life cycle: an application whose facts come in
+ * time is decided at once; one whose register does not answer waits,
+ * durably, with a job that decides it when the register answers; deciding
+ * is idempotent, so a job run twice issues one decision and one letter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "audit/audit.h"
+#include "cases/cases.h"
+#include "cases/jobs.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/i18n.h"
+#include "core/nin.h"
+#include "rules/params.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64], path[96];
+	struct store *s;
+	struct params *p;
+	struct cases_env env;
+	int register_down; /* the gather function's register does not answer */
+	int gathered;
+	int64_t person_id;
+};
+
+/* The registers' part in these tests: the tax register gives the income. */
+static int fake_gather(void *ctx, const struct person *who, json_t *application, char **facts_json,
+		       const char **waiting_for, struct err *e)
+{
+	struct fixture *f = ctx;
+	(void)who;
+	if (f->register_down) {
+		*waiting_for = "tax";
+		return err_set(e, ERR_IO, NULL, "the tax register did not answer");
+	}
+	f->gathered++;
+	json_object_set_new(json_object_get(application, "applicant"), "income", json_integer(0));
+	*facts_json = strdup("{\"income\":{\"source\":\"tax\"}}");
+	return 0;
+}
+
+static int add_person(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct fixture *f = arg;
+	char nin[12];
+	int individual = 500;
+	while (nin_make(date_from_ymd(2004, 5, 17), individual, 1, nin) != 0)
+		individual++;
+	struct person p = {0, nin, "Kari", "Nordmann", date_from_ymd(2004, 5, 17), "Storgata 1", "0150", "Oslo", 0, NULL, NULL};
+	return store_person_insert(tx, &p, &f->person_id, e);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e;
+	if (i18n_init(&e) != 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/stipend-cases-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	f->s = store_open(f->path, &e);
+	f->p = params_load_builtin(&e);
+	if (f->s == NULL || f->p == NULL || store_migrate(f->s, NULL, &e) != 0 || store_write(f->s, add_person, f, &e) != 0)
+		return -1;
+	f->env = (struct cases_env){f->s, f->p, fake_gather, f, NULL};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+	store_close(f->s);
+	params_free(f->p);
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static json_t *application(void)
+{
+	return json_pack("{s:s,s:s,s:s,s:{s:s,s:b},s:{s:s,s:i,s:s,s:s}}", "scheme", "higher-education", "school_year",
+			 "2024-2025", "decision_date", "2024-07-01", "applicant", "birth_date", "2004-05-17",
+			 "lives_with_parents", 0, "education", "level", "higher", "load_percent", 100, "start",
+			 "2024-08-15", "end", "2025-06-15");
+}
+
+static int letters_of(struct fixture *f)
+{
+	struct arena a;
+	struct letter *l;
+	struct err e;
+	arena_init(&a, 0);
+	int n = store_letters_of_person(f->s, f->person_id, &l, NULL, &a, &e);
+	arena_cleanup(&a);
+	return n;
+}
+
+static void facts_in_time_give_the_instant_decision(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "granted");
+	assert_null(out.waiting_for);
+	assert_true(out.letter_id > 0);
+	struct arena a;
+	struct case_rec c;
+	arena_init(&a, 0);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.status, "decided");
+	assert_non_null(strstr(c.facts_json, "\"tax\""));
+	arena_cleanup(&a);
+}
+
+static void case_waits_for_a_silent_register_and_is_decided_when_it_answers(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	struct arena a;
+	struct case_rec c;
+	int ran;
+	arena_init(&a, 0);
+	f->register_down = 1;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_null(out.outcome);
+	assert_string_equal(out.waiting_for, "tax");
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.status, "collecting-facts");
+	assert_string_equal(c.waiting_for, "tax");
+	assert_null(c.decision_json);
+	assert_int_equal(letters_of(f), 0);
+
+	/* The register is still down: the job fails and comes back later. */
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 1000, 10, &ran, &e), 0);
+	assert_int_equal(ran, 1);
+	assert_int_equal(letters_of(f), 0);
+
+	/* It answers: the job decides the case and issues the letter. */
+	f->register_down = 0;
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 1001, 10, &ran, &e), 0);
+	assert_int_equal(ran, 1);
+	arena_reset(&a);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.status, "decided");
+	assert_string_equal(c.outcome, "granted");
+	assert_null(c.waiting_for);
+	assert_non_null(strstr(c.decision_json, "15169000"));
+	assert_int_equal(letters_of(f), 1);
+	int64_t done = 0;
+	assert_int_equal(store_jobs_count(f->s, "done", &done, NULL, &e), 0);
+	assert_int_equal(done, 1);
+
+	char object[32];
+	struct audit_rec *recs;
+	snprintf(object, sizeof(object), "case:%lld", (long long)out.case_id);
+	int n = store_audit_of(f->s, object, &recs, &a, &e);
+	assert_int_equal(n, 3);
+	assert_string_equal(recs[0].action, "case.received");
+	assert_string_equal(recs[1].action, "case.collecting-facts");
+	assert_string_equal(recs[2].action, "case.decided");
+	arena_cleanup(&a);
+}
+
+static void deciding_twice_issues_one_decision_and_one_letter(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	int ran;
+	f->register_down = 1;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	f->register_down = 0;
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 1000, 10, &ran, &e), 0);
+	assert_int_equal(letters_of(f), 1);
+	/* The same job run again, as a worker whose lease ran out while its
+	 * commit was already on disk would run it. */
+	struct job_rec j;
+	struct arena a;
+	arena_init(&a, 0);
+	const struct job_kind *k = &cases_job_kinds[0];
+	assert_int_equal(store_job_get(f->s, 1, &j, &a, &e), 0);
+	assert_int_equal(k->run(f->s, &j, 2000, &f->env, &e), 0);
+	assert_int_equal(letters_of(f), 1);
+	struct case_rec *decisions;
+	assert_int_equal(store_decisions_of_case(f->s, out.case_id, &decisions, &a, &e), 1);
+	arena_cleanup(&a);
+}
+
+static void invalid_application_stores_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	int64_t cases = -1;
+	json_t *app = application();
+	json_object_set_new(json_object_get(app, "education"), "load_percent", json_integer(150));
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), -1);
+	json_decref(app);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "education.load_percent");
+	assert_int_equal(store_case_count(f->s, &cases, &e), 0);
+	assert_int_equal(cases, 0);
+	assert_int_equal(f->gathered, 0); /* not even the registers were asked */
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(facts_in_time_give_the_instant_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(case_waits_for_a_silent_register_and_is_decided_when_it_answers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(deciding_twice_issues_one_decision_and_one_letter, setup, teardown),
+		cmocka_unit_test_setup_teardown(invalid_application_stores_nothing, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
