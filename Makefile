@@ -24,7 +24,7 @@ EMBEDDED  := $(sort $(wildcard templates/*.html i18n/*.txt src/store/migrations/
              params/no/*/*.yaml static/*.css static/*.js static/*.svg)) build/static/ds.css
 UNIT      := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps demo check test-unit test-rules test-e2e test-browser bench lint format clean
+.PHONY: all deps demo check test-unit test-rules test-e2e test-crash test-browser bench lint format clean
 
 all: stipend
 
@@ -80,6 +80,9 @@ test-rules: stipend build/tests/test_rules
 
 test-e2e: stipend
 	@tests/run-all.sh e2e
+
+test-crash: stipend
+	@tests/run-all.sh crash
 
 test-browser: stipend
 	@tests/run-all.sh browser

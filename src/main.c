@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{"migrate", "bring a database's schema up to date", cli_migrate},
 	{"decide", "decide applications given as JSON, print decisions", cli_decide},
 	{"verify", "verify the audit log's hash chain", cli_verify},
+	{"work", "run the jobs that follow acknowledged requests", cli_work},
 	{"params", "check a parameter folder, show a value in force on a day", cli_params},
 	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
 	{NULL, NULL, NULL}};

@@ -4,7 +4,7 @@
 # none failed.
 #
 #   tests/run-all.sh            every suite
-#   tests/run-all.sh unit|rules|e2e|browser   one suite
+#   tests/run-all.sh unit|rules|e2e|crash|browser   one suite
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -76,13 +76,15 @@ all)
 	run_unit all
 	run_rule_cases
 	run_node tests/e2e/
+	run_node tests/crash/
 	run_node tests/browser/
 	;;
 unit) run_unit all ;;
 rules) run_unit rules; run_rule_cases ;;
 e2e) run_node tests/e2e/ ;;
+crash) run_node tests/crash/ ;;
 browser) run_node tests/browser/ ;;
-*) echo "usage: $0 [unit|rules|e2e|browser]" >&2; exit 2 ;;
+*) echo "usage: $0 [unit|rules|e2e|crash|browser]" >&2; exit 2 ;;
 esac
 
 if [ -n "$broken" ]; then

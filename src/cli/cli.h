@@ -14,6 +14,7 @@ int cli_init(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_decide(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_work(int argc, char **argv);
 int cli_params(int argc, char **argv);
 int cli_test_rules(int argc, char **argv);
 

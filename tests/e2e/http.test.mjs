@@ -190,7 +190,7 @@ test('decide_jsonl_goes_on_after_a_bad_line', () => {
 });
 
 test('every_command_has_help', () => {
-  for (const cmd of ['serve', 'init', 'migrate', 'decide', 'verify']) {
+  for (const cmd of ['serve', 'init', 'migrate', 'decide', 'verify', 'work']) {
     const r = run([cmd, '--help']);
     assert.equal(r.status, 0, cmd);
     assert.match(r.stdout, new RegExp(`Usage: stipend ${cmd}`));

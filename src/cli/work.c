@@ -1,0 +1,107 @@
+/* work.c - `stipend work`: the job runner alone, beside (or instead of) the
+ * one inside `stipend serve`, until SIGINT or SIGTERM; or, with --once, the
+ * jobs due now and no more. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cases/cases.h"
+#include "cases/jobs.h"
+#include "cli/cli.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "rules/params.h"
+#include "store/store.h"
+
+static const char work_help[] =
+	"Usage: stipend work --db FILE [--threads N] [--once] [--params DIR]\n\n"
+	"Run the jobs that follow acknowledged requests (deciding cases that\n"
+	"waited for their facts), retrying with back-off, until stopped.\n\n"
+	"  --db FILE      the database\n"
+	"  --threads N    worker threads (default 2)\n"
+	"  --once         run the jobs due now, print how many ran, and stop\n"
+	"  --params DIR   decide under this parameter set instead of the built-in one\n\n"
+	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int cli_work(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"threads", required_argument, NULL, 't'},
+					     {"once", no_argument, NULL, 'o'},
+					     {"params", required_argument, NULL, 'p'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *db = NULL, *params_dir = NULL;
+	int once = 0, c, rc = 1, version;
+	struct jobs_options o = {2, 60, 600, 16};
+	struct err e;
+	struct store *s = NULL;
+	struct params *p = NULL;
+	struct jobs *jobs = NULL;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 't':
+			o.threads = (int)strtol(optarg, &end, 10);
+			if (*end || o.threads < 1 || o.threads > 256) {
+				fprintf(stderr, "stipend work: --threads must be a number from 1 to 256\n");
+				return 2;
+			}
+			break;
+		case 'o': once = 1; break;
+		case 'p': params_dir = optarg; break;
+		case 'h': fputs(work_help, stdout); return 0;
+		default: fputs(work_help, stderr); return 2;
+		}
+	}
+	if (db == NULL || access(db, F_OK) != 0) {
+		fprintf(stderr, "stipend work: --db FILE is required and must exist (create it with stipend init)\n");
+		return 2;
+	}
+	p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
+	if (p == NULL || (s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
+		goto fail;
+	if (version != store_schema_expected()) {
+		fprintf(stderr, "stipend work: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n", db,
+			version, store_schema_expected(), db);
+		rc = 2;
+		goto out;
+	}
+	struct cases_env env = {s, p, NULL, NULL, NULL};
+	if (once) {
+		int ran = 0;
+		if (jobs_run_due(s, cases_job_kinds, &env, &o, date_now_unix(), 1 << 30, &ran, &e) != 0)
+			goto fail;
+		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if ((jobs = jobs_start(s, cases_job_kinds, &env, &o, &e)) == NULL)
+		goto fail;
+	log_info("working on %s with %d threads", db, o.threads);
+	while (!stop)
+		pause();
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "stipend work: %s\n", e.message);
+out:
+	jobs_stop(jobs);
+	store_close(s);
+	params_free(p);
+	return rc;
+}

@@ -1,0 +1,101 @@
+// kill.test.mjs - nothing acknowledged is lost: clients submit applications
+// while the server is killed with SIGKILL again and again and restarted on
+// the same database; afterwards every application that was answered 303
+// is a decided case with exactly one decision and one letter, no case is
+// left half done, and the audit chain is whole.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { bin, Client, freePort, run } from '../lib/server.mjs';
+
+const KILLS = 6;
+const CLIENTS = 8;
+
+function sql(db, q) {
+  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+async function startOn(db, port) {
+  const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '16'],
+    { stdio: 'ignore' });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return proc;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+
+test('every_acknowledged_application_survives_repeated_sigkill', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-crash-'));
+  const db = path.join(dir, 'c.db');
+  try {
+    assert.equal(run(['init', '--demo', '--persons', '40', '--db', db]).status, 0);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let proc = await startOn(db, port);
+
+    // Log the clients in and fetch each one's form token before the storm.
+    const clients = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      const c = new Client(base);
+      await c.login(i);
+      c.csrf = Client.csrf((await c.get('/soknad')).text);
+      clients.push(c);
+    }
+
+    const acked = new Set();
+    let unanswered = 0;
+    let stopping = false;
+    const loops = clients.map(async (c) => {
+      while (!stopping) {
+        try {
+          const r = await c.post('/soknad', { csrf: c.csrf, ...form });
+          if (r.status === 303) acked.add(Number(r.headers.get('location').split('/').pop()));
+          else assert.fail(`unexpected answer ${r.status}`);
+        } catch (err) {
+          if (err.code === 'ERR_ASSERTION') throw err;
+          unanswered++; // the server died mid-request: not acknowledged
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    });
+
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 250)));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      proc = await startOn(db, port);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    stopping = true;
+    await Promise.all(loops);
+    proc.kill('SIGKILL');
+    await new Promise((r) => proc.once('exit', r));
+
+    assert.ok(acked.size > 50, `only ${acked.size} applications were acknowledged`);
+    const ids = [...acked].join(',');
+    // Every acknowledged application is a decided case ...
+    assert.equal(sql(db, `select count(*) from cases where id in (${ids}) and status = 'decided'`), String(acked.size));
+    // ... with exactly one decision and one letter.
+    assert.equal(sql(db, `select count(*) from (select case_id from decisions where case_id in (${ids}) group by case_id having count(*) = 1)`), String(acked.size));
+    assert.equal(sql(db, `select count(*) from (select case_id from letters where case_id in (${ids}) group by case_id having count(*) = 1)`), String(acked.size));
+    // No case anywhere is left without its decision and letter, even the
+    // ones whose answer the kill swallowed.
+    assert.equal(sql(db, "select count(*) from cases c where not exists (select 1 from decisions d where d.case_id = c.id) or not exists (select 1 from letters l where l.case_id = c.id)"), '0');
+    const v = run(['verify', '--db', db]);
+    assert.equal(v.status, 0, v.stdout + v.stderr);
+    console.log(`# ${acked.size} acknowledged, ${unanswered} unanswered, ${sql(db, 'select count(*) from cases')} cases after ${KILLS} kills`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
