@@ -8,7 +8,7 @@
 # catalogues, migrations, parameter sets and static assets are compiled in, so
 # the binary runs from anywhere.
 
-PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -61,7 +61,7 @@ build/libstipend.a: $(OBJ)
 stipend: build/obj/main.o build/libstipend.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: tests/unit/%.c build/libstipend.a
+build/tests/%: tests/unit/%.c tests/unit/testdb.h build/libstipend.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(CFLAGS) -o $@ $< build/libstipend.a \
 	    $(LDLIBS) -lcmocka

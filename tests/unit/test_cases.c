@@ -21,9 +21,10 @@
 #include "core/nin.h"
 #include "rules/params.h"
 #include "store/store.h"
+#include "testdb.h"
 
 struct fixture {
-	char dir[64], path[96];
+	struct testdb db;
 	struct store *s;
 	struct params *p;
 	struct cases_env env;
@@ -63,15 +64,11 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct err e;
-	if (i18n_init(&e) != 0)
+	if (i18n_init(&e) != 0 || testdb_open(&f->db, "cases") != 0)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/stipend-cases-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	f->s = store_open(f->path, &e);
+	f->s = f->db.s;
 	f->p = params_load_builtin(&e);
-	if (f->s == NULL || f->p == NULL || store_migrate(f->s, NULL, &e) != 0 || store_write(f->s, add_person, f, &e) != 0)
+	if (f->p == NULL || store_write(f->s, add_person, f, &e) != 0)
 		return -1;
 	f->env = (struct cases_env){f->s, f->p, fake_gather, f, NULL};
 	*state = f;
@@ -81,15 +78,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char p[128];
-	store_close(f->s);
+	testdb_close(&f->db);
 	params_free(f->p);
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
 	free(f);
 	return 0;
 }

@@ -19,9 +19,10 @@
 #include "core/err.h"
 #include "core/nin.h"
 #include "store/store.h"
+#include "testdb.h"
 
 struct fixture {
-	char dir[64], path[96];
+	struct testdb db;
 	struct store *s;
 	int64_t case_ids[64];
 };
@@ -49,12 +50,10 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct err e;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/stipend-jobs-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (testdb_open(&f->db, "jobs") != 0)
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	f->s = store_open(f->path, &e);
-	if (f->s == NULL || store_migrate(f->s, NULL, &e) != 0 || store_write(f->s, add_cases, f, &e) != 0)
+	f->s = f->db.s;
+	if (store_write(f->s, add_cases, f, &e) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -63,14 +62,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char p[128];
-	store_close(f->s);
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	testdb_close(&f->db);
 	free(f);
 	return 0;
 }
