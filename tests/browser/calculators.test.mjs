@@ -14,23 +14,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, REPO } from './server.mjs';
+import { assertAccessible, launchBrowser, plain, startServer, REPO } from './server.mjs';
 
-const AXE = path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 let server;
 let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -53,21 +45,6 @@ async function watchedPage(context) {
   });
   page.on('pageerror', (err) => blocked.push(`${page.url()}: ${err.message}`));
   return { page, blocked };
-}
-
-const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
-
-async function assertAccessible(t, page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate((tags) => window.axe.run({ runOnly: tags }), AXE_TAGS);
-  const describe = (v) =>
-    `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s), first: ${v.nodes[0]?.target.join(' ')}`;
-  const blocking = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of result.violations.filter((x) => !blocking.includes(x)))
-    t.diagnostic(`axe on ${what} (${page.url()}): ${describe(v)}`);
-  if (blocking.length > 0)
-    assert.fail(`axe found ${blocking.length} serious or critical violation(s) on ${what} (${page.url()}):\n  ` +
-      blocking.map(describe).join('\n  '));
 }
 
 function nav(page) {

@@ -18,24 +18,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, REPO } from './server.mjs';
+import { assertAccessible, launchBrowser, plain, startServer, REPO } from './server.mjs';
 
-const AXE = path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
 const OUT = path.join(REPO, 'tests', 'out');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 let server;
 let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -53,29 +45,8 @@ async function newContext(options = {}) {
   return context;
 }
 
-// Amounts are written with no-break spaces so they never wrap; compare
-// them as ordinary spaces.
-const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
-
 async function mainText(page) {
   return plain(await page.getByRole('main').innerText());
-}
-
-// Runs axe on the page as it stands and fails on serious or critical
-// violations, naming each rule and the first element it found, so the
-// report is enough to find the template to fix. Lesser findings are only
-// reported as test diagnostics.
-async function assertAccessible(t, page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate((tags) => window.axe.run({ runOnly: tags }), AXE_TAGS);
-  const describe = (v) =>
-    `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s), first: ${v.nodes[0]?.target.join(' ')}`;
-  const blocking = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of result.violations.filter((x) => !blocking.includes(x)))
-    t.diagnostic(`axe on ${what} (${page.url()}): ${describe(v)}`);
-  if (blocking.length > 0)
-    assert.fail(`axe found ${blocking.length} serious or critical violation(s) on ${what} (${page.url()}):\n  ` +
-      blocking.map(describe).join('\n  '));
 }
 
 // The persons the test login offers, as listed on its buttons:

@@ -87,3 +87,43 @@ export async function startServer({ timeoutMs = 10_000 } = {}) {
     throw err;
   }
 }
+
+// ---- shared by the browser tests ----
+
+const AXE = path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+// Debian's chromium, headless, with the flags this machine's closed network
+// needs (no background connections, no component updates).
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}
+
+// Amounts are written with no-break spaces so they never wrap; compare
+// them as ordinary spaces.
+export const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+// Runs axe on the page as it stands and fails on serious or critical
+// violations, naming each rule and the first element it found, so the
+// report is enough to find the template to fix. Lesser findings are only
+// reported as test diagnostics. The page's context needs bypassCSP:
+// playwright inlines the axe script.
+export async function assertAccessible(t, page, what) {
+  const { default: assert } = await import('node:assert/strict');
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate((tags) => window.axe.run({ runOnly: tags }), AXE_TAGS);
+  const describe = (v) =>
+    `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s), first: ${v.nodes[0]?.target.join(' ')}`;
+  const blocking = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of result.violations.filter((x) => !blocking.includes(x)))
+    t.diagnostic(`axe on ${what} (${page.url()}): ${describe(v)}`);
+  if (blocking.length > 0)
+    assert.fail(`axe found ${blocking.length} serious or critical violation(s) on ${what} (${page.url()}):\n  ` +
+      blocking.map(describe).join('\n  '));
+}
