@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{"work", "run the jobs that follow acknowledged requests", cli_work},
 	{"params", "check a parameter folder, show a value in force on a day", cli_params},
 	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
+	{"registers", "run the register simulator (population, tax, schools, welfare)", cli_registers},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

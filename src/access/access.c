@@ -13,20 +13,33 @@ static unsigned char secret[crypto_auth_hmacsha256_KEYBYTES];
 
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id)
 {
+	/* A person acts for themself only (proxies come later). */
+	int own = who->role == ROLE_PERSON && who->person_id != 0 && who->person_id == owner_person_id;
+	int caseworker = who->role == ROLE_CASEWORKER && who->staff_id != 0;
 	switch (act) {
 	case ACT_APPLY:
-	case ACT_CASE_READ:
 	case ACT_LETTER_READ:
+		return own;
+	case ACT_CASE_READ:
 	case ACT_PERSON_READ:
-		/* A person acts for themself only (proxies come later). */
-		return who->role == ROLE_PERSON && who->person_id != 0 && who->person_id == owner_person_id;
+		return own || caseworker;
+	case ACT_QUEUE_READ:
+	case ACT_CASE_DECIDE:
+	case ACT_CASE_REQUEST_DOCS:
+		return caseworker;
+	case ACT_SEE_CONFIDENTIAL_ADDRESS:
+		/* The owner knows where they live; staff only with the
+		 * authorisation. */
+		return own || (caseworker && who->may_see_confidential);
 	}
 	return 0;
 }
 
 char *access_actor(const struct principal *who, char *out, size_t len)
 {
-	if (who->role == ROLE_ANONYMOUS || who->person_id == 0)
+	if (who->role == ROLE_CASEWORKER && who->staff_id != 0)
+		snprintf(out, len, "staff:%lld", (long long)who->staff_id);
+	else if (who->role == ROLE_ANONYMOUS || who->person_id == 0)
 		snprintf(out, len, "anonymous");
 	else
 		snprintf(out, len, "person:%lld", (long long)who->person_id);
@@ -88,7 +101,7 @@ static int put_session(struct store_tx *tx, void *arg, struct err *e)
 
 static const char *role_name(enum role r)
 {
-	return r == ROLE_PERSON ? "person" : "anonymous";
+	return r == ROLE_PERSON ? "person" : r == ROLE_CASEWORKER ? "caseworker" : "anonymous";
 }
 
 int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
@@ -97,7 +110,17 @@ int access_session_start(struct store *s, int64_t person_id, enum role role, int
 	char hash[65];
 	access_new_token(token);
 	token_hash(token, hash);
-	struct put_session p = {hash, {person_id, role_name(role), now + ttl}};
+	struct put_session p = {hash, {person_id, role_name(role), now + ttl, 0}};
+	return store_write(s, put_session, &p, e);
+}
+
+int access_session_start_staff(struct store *s, int64_t staff_id, int64_t now, int64_t ttl,
+			       char token[ACCESS_TOKEN_LEN + 1], struct err *e)
+{
+	char hash[65];
+	access_new_token(token);
+	token_hash(token, hash);
+	struct put_session p = {hash, {0, role_name(ROLE_CASEWORKER), now + ttl, staff_id}};
 	return store_write(s, put_session, &p, e);
 }
 
@@ -108,6 +131,8 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	struct session ss;
 	who->role = ROLE_ANONYMOUS;
 	who->person_id = 0;
+	who->staff_id = 0;
+	who->may_see_confidential = 0;
 	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
 		return 1;
 	token_hash(token, hash);
@@ -116,6 +141,18 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 		return rc;
 	if (ss.expires_at <= now)
 		return 1;
+	if (strcmp(ss.role, "caseworker") == 0 && ss.staff_id != 0) {
+		struct staff st;
+		rc = store_staff_get(s, ss.staff_id, &st, a, e);
+		if (rc != 0)
+			return rc; /* staff removed: the session is gone with them */
+		if (strcmp(st.role, "caseworker") != 0)
+			return 1;
+		who->role = ROLE_CASEWORKER;
+		who->staff_id = st.id;
+		who->may_see_confidential = st.may_see_confidential;
+		return 0;
+	}
 	who->person_id = ss.person_id;
 	who->role = strcmp(ss.role, "person") == 0 ? ROLE_PERSON : ROLE_ANONYMOUS;
 	return 0;

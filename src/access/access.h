@@ -2,8 +2,9 @@
  *
  * One authorisation policy: every handler asks access_allowed() before it
  * shows or changes anything, and audits a refusal. Today a person sees only
- * their own cases and letters; guardians, proxies, schools, case workers,
- * support and administrators join the same table of rules later.
+ * their own cases and letters, and a case worker works the queue of manual
+ * cases; guardians, proxies, schools, support and administrators join the
+ * same table of rules later.
  *
  * A session is a random 256-bit token in a cookie; the database keeps only
  * its hash, so a stolen database opens no session. CSRF tokens are derived
@@ -19,24 +20,34 @@ struct arena;
 struct err;
 struct store;
 
-enum role { ROLE_ANONYMOUS, ROLE_PERSON };
+enum role { ROLE_ANONYMOUS, ROLE_PERSON, ROLE_CASEWORKER };
 
 struct principal {
 	enum role role;
-	int64_t person_id; /* 0 when anonymous */
+	int64_t person_id; /* 0 when anonymous or staff */
+	int64_t staff_id;  /* a case worker's staff id, else 0 */
+	int may_see_confidential; /* a case worker authorised to see confidential addresses */
 };
 
 enum action {
 	ACT_APPLY,       /* submit an application for oneself */
 	ACT_CASE_READ,   /* see a case, its decision and trace */
 	ACT_LETTER_READ, /* open a letter in the mailbox */
-	ACT_PERSON_READ  /* see the data held about a person */
+	ACT_PERSON_READ, /* see the data held about a person */
+	ACT_QUEUE_READ,  /* see the case workers' queue of manual cases */
+	ACT_CASE_DECIDE, /* decide a case the rules sent to a case worker */
+	ACT_CASE_REQUEST_DOCS,       /* ask the applicant for documentation */
+	ACT_SEE_CONFIDENTIAL_ADDRESS /* see a person's strictly confidential address */
 };
 
-/* 1 when who may do act on a thing owned by owner_person_id, else 0. */
+/* 1 when who may do act on a thing owned by owner_person_id, else 0.
+ * A person acts on their own things only. A case worker reads any case
+ * and the person it concerns, sees the queue, decides cases and asks for
+ * documentation, but sees a confidential address only when authorised;
+ * a case worker never applies or opens a person's letters. */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
-/* "person:17" or "anonymous", for audit records. Returns out. */
+/* "person:17", "staff:2" or "anonymous", for audit records. Returns out. */
 char *access_actor(const struct principal *who, char *out, size_t len);
 
 #define ACCESS_TOKEN_LEN 43 /* base64url of 32 random bytes, no padding */
@@ -53,7 +64,14 @@ void access_new_token(char out[ACCESS_TOKEN_LEN + 1]);
 int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
 			 char token[ACCESS_TOKEN_LEN + 1], struct err *e);
 
-/* Find the principal of a session token. Returns 0 (who filled), 1 when the
+/* Start a session for the member of staff staff_id in their role (today
+ * always ROLE_CASEWORKER), as access_session_start does. */
+int access_session_start_staff(struct store *s, int64_t staff_id, int64_t now, int64_t ttl,
+			       char token[ACCESS_TOKEN_LEN + 1], struct err *e);
+
+/* Find the principal of a session token. A staff session's authorisations
+ * (may_see_confidential) are read afresh from the staff record, so that a
+ * withdrawn authorisation takes effect at once. Returns 0 (who filled), 1 when the
  * token is unknown or expired, -1 on failure. */
 int access_session_find(struct store *s, const char *token, int64_t now, struct principal *who,
 			struct arena *a, struct err *e);

@@ -102,6 +102,12 @@ static int gather(const struct cases_env *env, int64_t person_id, json_t *applic
 int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,
 		 struct submitted *out, struct err *e)
 {
+	return cases_submit_intake(env, who, application, NULL, now, out, e);
+}
+
+int cases_submit_intake(const struct cases_env *env, const struct principal *who, const json_t *application,
+			const char *intake, int64_t now, struct submitted *out, struct err *e)
+{
 	struct arena a;
 	struct buf dj;
 	struct application app;
@@ -131,6 +137,7 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
 	in.c.school_year = app.school_year;
 	in.c.received_at = now;
 	in.c.application_json = aj;
+	in.c.intake = intake;
 
 	struct err fe;
 	const char *waiting_for = NULL;

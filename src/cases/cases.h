@@ -59,6 +59,18 @@ struct submitted {
 int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,
 		 struct submitted *out, struct err *e);
 
+/* cases_submit() for a mass intake: the case also records intake (may be
+ * NULL), a tag naming where it came from ("batch:<key>:<line>"), in the
+ * same transaction. A tag already stored fails with ERR_CONFLICT (field
+ * "intake") and stores nothing, so a batch run again never stores a line
+ * twice. Thread-safe, as cases_submit() is. */
+int cases_submit_intake(const struct cases_env *env, const struct principal *who, const json_t *application,
+			const char *intake, int64_t now, struct submitted *out, struct err *e);
+
+/* A cases_gather_fn over the registers: ctx is a struct reg_client. */
+int cases_gather_from_registers(void *ctx, const struct person *who, json_t *application, char **facts_json,
+				const char **waiting_for, struct err *e);
+
 /* The job kinds of the case life cycle ("decide"), for jobs_start() and
  * jobs_run_due() with a struct cases_env as their ctx. */
 extern const struct job_kind cases_job_kinds[];

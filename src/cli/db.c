@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "core/nin.h"
+#include "registers/synth.h"
 #include "store/store.h"
 
 static const char init_help[] =
@@ -19,7 +19,9 @@ static const char init_help[] =
 	"Create the database FILE (SQLite) with the current schema.\n\n"
 	"  --db FILE     the database file to create (must not exist)\n"
 	"  --demo        add a synthetic population for demos and tests (people\n"
-	"                with synthetic test national identity numbers)\n"
+	"                with synthetic test national identity numbers): the one\n"
+	"                `stipend registers serve` serves with the same --persons\n"
+	"                and --seed\n"
 	"  --persons N   the population's size (default 200)\n"
 	"  --seed S      the population's seed (default 7): same seed, same people\n";
 
@@ -32,110 +34,51 @@ static const char verify_help[] =
 	"Walk the audit log's hash chain. Exit status 0 when intact, 1 when a\n"
 	"record was changed, removed or inserted (its number is printed).\n";
 
-/* A small deterministic generator (xorshift64*), so that a seed always
- * gives the same population on every machine. */
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1DULL;
-}
-
-static int rng_below(uint64_t *s, int n)
-{
-	return (int)(rng_next(s) % (uint64_t)n);
-}
-
-static const char *given[] = {"Nora", "Emma", "Ella", "Maja", "Olivia", "Ingrid", "Sofie", "Leah", "Sara",
-			      "Frida", "Jakob", "Emil", "Noah", "Oliver", "Filip", "William", "Lucas", "Henrik",
-			      "Aksel", "Magnus", "Sindre", "Åse", "Tiril", "Øystein", "Håkon", "Solveig"};
-static const char *family[] = {"Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
-			       "Kristiansen", "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Johannessen",
-			       "Bakken", "Dahl", "Lie", "Solberg", "Strand", "Ødegård", "Sæther", "Aas"};
-static const char *streets[] = {"Storgata", "Kirkeveien", "Skolegata", "Parkveien", "Strandgata", "Bakkeveien",
-				"Granveien", "Fjordgata", "Løkkeveien", "Sjøgata"};
-static const struct {
-	const char *postcode, *city;
-} places[] = {{"0150", "Oslo"}, {"5003", "Bergen"}, {"7010", "Trondheim"}, {"4006", "Stavanger"},
-	      {"9008", "Tromsø"}, {"8006", "Bodø"}, {"2317", "Hamar"}, {"6002", "Ålesund"}, {"4608", "Kristiansand"}};
-static const struct {
-	const char *institution, *programme;
-} studies[] = {{"Universitetet i Oslo", "Bachelor i informatikk"},
-	       {"Universitetet i Bergen", "Bachelor i biologi"},
-	       {"NTNU", "Master i bygg- og miljøteknikk"},
-	       {"OsloMet", "Bachelor i sykepleie"},
-	       {"UiT Norges arktiske universitet", "Bachelor i samfunnsøkonomi"},
-	       {"Universitetet i Stavanger", "Bachelor i petroleumsteknologi"},
-	       {"Høgskulen på Vestlandet", "Grunnskolelærerutdanning 5-10"}};
-
-#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
-
-/* An individual number that fits the birth year's century: 000-499 for
- * 1900-1999, 500-999 for 2000-2039. */
-static int y_individual(uint64_t *s, date_t birth)
-{
-	int y, m, d;
-	date_to_ymd(birth, &y, &m, &d);
-	return y < 2000 ? rng_below(s, 500) : 500 + rng_below(s, 500);
-}
-
 struct population {
 	int persons;
 	uint64_t seed;
 	int made;
 };
 
+/* The register simulator's population (registers/synth.h): with the same
+ * --persons and --seed the database holds the very people the registers
+ * know, in the same order, so that the test login's people exist there. */
 static int add_population(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct population *pop = arg;
-	uint64_t s = pop->seed * 0x9E3779B97F4A7C15ULL + 1;
-	struct arena a;
-	arena_init(&a, 0);
-	int rc = 0;
-	/* Numbers handed out so far (open addressing), so none repeats. */
-	size_t slots = (size_t)pop->persons * 2 + 1;
-	uint64_t *taken = calloc(slots, sizeof(*taken));
-	if (taken == NULL)
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	for (int i = 0; i < pop->persons && rc == 0; i++) {
+	for (int i = 0; i < pop->persons; i++) {
+		struct synth_person sp;
+		if (synth_person(pop->seed, i, &sp) != 0)
+			return err_set(e, ERR_INVALID, "persons", "at most %d persons", SYNTH_MAX_PERSONS);
 		struct person p = {0};
-		char nin[12];
-		size_t slot;
-		/* Students born 1996-2006, with a valid synthetic number. */
-		for (;;) {
-			int y = 1996 + rng_below(&s, 11), m = 1 + rng_below(&s, 12), d = 1 + rng_below(&s, 28);
-			p.birth_date = date_from_ymd(y, m, d);
-			if (nin_make(p.birth_date, y_individual(&s, p.birth_date), 1, nin) != 0)
-				continue;
-			uint64_t key = strtoull(nin, NULL, 10);
-			for (slot = key % slots; taken[slot] != 0 && taken[slot] != key; slot = (slot + 1) % slots)
-				;
-			if (taken[slot] == 0) {
-				taken[slot] = key;
-				break;
-			}
-		}
-		p.nin = nin;
-		p.given_name = given[rng_below(&s, N(given))];
-		p.family_name = family[rng_below(&s, N(family))];
-		int place = rng_below(&s, N(places));
-		p.address = arena_printf(&a, "%s %d", streets[rng_below(&s, N(streets))], 1 + rng_below(&s, 120));
-		p.postcode = places[place].postcode;
-		p.city = places[place].city;
-		/* About one in fifty has a confidential address (sperret adresse). */
-		p.confidential_address = rng_below(&s, 50) == 0;
-		int study = rng_below(&s, N(studies));
-		p.institution = studies[study].institution;
-		p.programme = studies[study].programme;
-		rc = store_person_insert(tx, &p, NULL, e);
-		if (rc == 0)
-			pop->made++;
-		arena_reset(&a);
+		p.nin = sp.nin;
+		p.given_name = sp.given_name;
+		p.family_name = sp.family_name;
+		p.birth_date = sp.birth_date;
+		p.address = sp.address_line;
+		p.postcode = sp.place->postcode;
+		p.city = sp.place->city;
+		p.confidential_address = sp.confidential_address;
+		p.institution = sp.institution ? sp.institution->name : NULL;
+		p.programme = sp.programme;
+		if (store_person_insert(tx, &p, NULL, e) != 0)
+			return -1;
+		pop->made++;
 	}
-	free(taken);
-	arena_cleanup(&a);
-	return rc;
+	return 0;
+}
+
+/* The demo's case workers, for the test login: one authorised to see
+ * confidential addresses, one not. */
+static int add_test_staff(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	static const struct staff staff[] = {{0, "sara.berg", "Sara Berg", "caseworker", 1},
+					     {0, "per.lund", "Per Lund", "caseworker", 0}};
+	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
+		if (store_staff_insert(tx, &staff[i], NULL, e) != 0)
+			return -1;
+	return 0;
 }
 
 static int open_db(const char *path, int must_exist, struct store **out)
@@ -173,8 +116,8 @@ int cli_init(int argc, char **argv)
 		case 'D': demo = 1; break;
 		case 'n':
 			pop.persons = (int)strtol(optarg, &end, 10);
-			if (*end || pop.persons < 1 || pop.persons > 10000000) {
-				fprintf(stderr, "stipend init: --persons must be a number from 1 to 10000000\n");
+			if (*end || pop.persons < 1 || pop.persons > SYNTH_MAX_PERSONS) {
+				fprintf(stderr, "stipend init: --persons must be a number from 1 to %d\n", SYNTH_MAX_PERSONS);
 				return 2;
 			}
 			break;
@@ -197,7 +140,8 @@ int cli_init(int argc, char **argv)
 	if ((rc = open_db(db, 0, &s)) != 0)
 		return rc;
 	rc = 0;
-	if (store_migrate(s, NULL, &e) != 0 || (demo && store_write(s, add_population, &pop, &e) != 0)) {
+	if (store_migrate(s, NULL, &e) != 0 || (demo && store_write(s, add_population, &pop, &e) != 0) ||
+	    (demo && store_write(s, add_test_staff, NULL, &e) != 0)) {
 		fprintf(stderr, "stipend init: %s\n", e.message);
 		rc = 1;
 	} else {

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
 #include "web/server.h"
@@ -21,7 +22,7 @@
 
 static const char serve_help[] =
 	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
-	"                     [--public-url URL] [--test-login] [--params DIR]\n\n"
+	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -34,7 +35,11 @@ static const char serve_help[] =
 	"                     a test national identity number); for test and demo\n"
 	"                     installations only, and shown as such on every page\n"
 	"  --params DIR       decide under this parameter set instead of the\n"
-	"                     built-in Norwegian one\n";
+	"                     built-in Norwegian one\n"
+	"  --registers URL    fetch applicants' facts from the registers at URL (the\n"
+	"                     register simulator, stipend registers serve, or an\n"
+	"                     agency's gateway speaking its API); without it an\n"
+	"                     application carries its facts itself\n";
 
 static volatile sig_atomic_t stop;
 
@@ -53,9 +58,12 @@ int cli_serve(int argc, char **argv)
 					     {"public-url", required_argument, NULL, 'u'},
 					     {"test-login", no_argument, NULL, 'T'},
 					     {"params", required_argument, NULL, 'p'},
+					     {"registers", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
+	const char *registers_url = NULL;
+	struct reg_client *registers = NULL;
 	int threads = 64, io_threads = 2, c, version, rc = 1;
 	struct app app = {0};
 	struct err e;
@@ -90,6 +98,7 @@ int cli_serve(int argc, char **argv)
 		case 'u': public_url = optarg; break;
 		case 'T': app.test_login = 1; break;
 		case 'p': params_dir = optarg; break;
+		case 'r': registers_url = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -132,6 +141,17 @@ int cli_serve(int argc, char **argv)
 	/* The job runner decides the cases that wait for their facts. */
 	env.store = s;
 	env.params = p;
+	if (registers_url != NULL) {
+		/* An instant decision waits at most about two seconds for a
+		 * register; after that the case waits and a job retries. */
+		struct reg_options ro = {.timeout_ms = 1000, .tries = 2};
+		if ((registers = reg_client_new(registers_url, &ro)) == NULL) {
+			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+			goto fail;
+		}
+		env.gather = cases_gather_from_registers;
+		env.gather_ctx = registers;
+	}
 	app.cases = &env;
 	if ((jobs = jobs_start(s, cases_job_kinds, &env, &job_opts, &e)) == NULL)
 		goto fail;
@@ -152,6 +172,7 @@ fail:
 out:
 	server_stop(srv);
 	jobs_stop(jobs);
+	reg_client_free(registers);
 	store_close(s);
 	params_free(p);
 	tmpl_cleanup();

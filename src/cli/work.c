@@ -13,17 +13,19 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
 
 static const char work_help[] =
-	"Usage: stipend work --db FILE [--threads N] [--once] [--params DIR]\n\n"
+	"Usage: stipend work --db FILE [--threads N] [--once] [--params DIR] [--registers URL]\n\n"
 	"Run the jobs that follow acknowledged requests (deciding cases that\n"
 	"waited for their facts), retrying with back-off, until stopped.\n\n"
 	"  --db FILE      the database\n"
 	"  --threads N    worker threads (default 2)\n"
 	"  --once         run the jobs due now, print how many ran, and stop\n"
-	"  --params DIR   decide under this parameter set instead of the built-in one\n\n"
+	"  --params DIR   decide under this parameter set instead of the built-in one\n"
+	"  --registers URL  fetch applicants' facts from the registers at URL\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
 
 static volatile sig_atomic_t stop;
@@ -40,9 +42,11 @@ int cli_work(int argc, char **argv)
 					     {"threads", required_argument, NULL, 't'},
 					     {"once", no_argument, NULL, 'o'},
 					     {"params", required_argument, NULL, 'p'},
+					     {"registers", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *db = NULL, *params_dir = NULL;
+	const char *db = NULL, *params_dir = NULL, *registers_url = NULL;
+	struct reg_client *registers = NULL;
 	int once = 0, c, rc = 1, version;
 	struct jobs_options o = {2, 60, 600, 16};
 	struct err e;
@@ -62,6 +66,7 @@ int cli_work(int argc, char **argv)
 			break;
 		case 'o': once = 1; break;
 		case 'p': params_dir = optarg; break;
+		case 'r': registers_url = optarg; break;
 		case 'h': fputs(work_help, stdout); return 0;
 		default: fputs(work_help, stderr); return 2;
 		}
@@ -80,6 +85,14 @@ int cli_work(int argc, char **argv)
 		goto out;
 	}
 	struct cases_env env = {s, p, NULL, NULL, NULL};
+	if (registers_url != NULL) {
+		if ((registers = reg_client_new(registers_url, NULL)) == NULL) {
+			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+			goto fail;
+		}
+		env.gather = cases_gather_from_registers;
+		env.gather_ctx = registers;
+	}
 	if (once) {
 		int ran = 0;
 		if (jobs_run_due(s, cases_job_kinds, &env, &o, date_now_unix(), 1 << 30, &ran, &e) != 0)
@@ -101,6 +114,7 @@ fail:
 	fprintf(stderr, "stipend work: %s\n", e.message);
 out:
 	jobs_stop(jobs);
+	reg_client_free(registers);
 	store_close(s);
 	params_free(p);
 	return rc;

@@ -21,7 +21,7 @@
 #include "core/log.h"
 #include "store/store.h"
 
-#define STMT_CACHE 48
+#define STMT_CACHE 96
 
 struct conn {
 	sqlite3 *db;
@@ -605,8 +605,8 @@ static int insert_decision(struct store_tx *tx, int64_t case_id, int supersede, 
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *st = prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
-				       "received_at, decided_at, application_json, waiting_for) "
-				       "VALUES (?,?,?,?,?,?,?,?,?)", e);
+				       "received_at, decided_at, application_json, waiting_for, intake) "
+				       "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->person_id);
@@ -619,8 +619,14 @@ int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id
 		sqlite3_bind_int64(st, 7, c->decided_at);
 	bind_str(st, 8, c->application_json);
 	bind_str(st, 9, c->waiting_for);
-	if (step_insert(tx, st, id, "insert case", e) != 0)
-		return -1;
+	bind_str(st, 10, c->intake);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		/* The only unique key a new case can break is its intake tag. */
+		if (c->intake != NULL && sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "intake", "this intake's case is stored already");
+		return db_error(e, tx->c->db, "insert case");
+	}
+	*id = sqlite3_last_insert_rowid(tx->c->db);
 	if (c->decision_json == NULL)
 		return 0;
 	return insert_decision(tx, *id, 0, c->decided_at, c->outcome, c->decision_json, c->facts_json, e);
@@ -883,20 +889,21 @@ static int session_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	ss->person_id = sqlite3_column_int64(st, 0);
 	ss->role = col_str(st, 1, a);
 	ss->expires_at = sqlite3_column_int64(st, 2);
+	ss->staff_id = sqlite3_column_int64(st, 3);
 	return 0;
 }
 
 int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT coalesce(person_id, 0), role, expires_at FROM sessions WHERE key_hash = ?",
+	int n = query(s, "SELECT coalesce(person_id, 0), role, expires_at, coalesce(staff_id, 0) FROM sessions WHERE key_hash = ?",
 		      bind_text, key_hash, session_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_session_put(struct store_tx *tx, const char *key_hash, const struct session *ss, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at) "
-				       "VALUES (?,?,?,?)", e);
+	sqlite3_stmt *st = prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at, staff_id) "
+				       "VALUES (?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	bind_str(st, 1, key_hash);
@@ -904,6 +911,8 @@ int store_session_put(struct store_tx *tx, const char *key_hash, const struct se
 		sqlite3_bind_int64(st, 2, ss->person_id);
 	bind_str(st, 3, ss->role);
 	sqlite3_bind_int64(st, 4, ss->expires_at);
+	if (ss->staff_id)
+		sqlite3_bind_int64(st, 5, ss->staff_id);
 	return step_insert(tx, st, NULL, "store session", e);
 }
 
@@ -1036,4 +1045,210 @@ int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *
 	reader_done(s, c);
 	arena_cleanup(&a);
 	return stop < 0 ? -1 : 0;
+}
+
+/* ---- staff and the case worker's workbench ---- */
+
+#define STAFF_COLS "id, username, name, role, may_see_confidential"
+
+static int staff_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct staff *m = (struct staff *)out + i;
+	m->id = sqlite3_column_int64(st, 0);
+	m->username = col_str(st, 1, a);
+	m->name = col_str(st, 2, a);
+	m->role = col_str(st, 3, a);
+	m->may_see_confidential = sqlite3_column_int(st, 4);
+	return 0;
+}
+
+int store_staff_insert(struct store_tx *tx, const struct staff *m, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO staff(username, name, role, may_see_confidential) VALUES (?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, m->username);
+	bind_str(st, 2, m->name);
+	bind_str(st, 3, m->role);
+	sqlite3_bind_int(st, 4, m->may_see_confidential ? 1 : 0);
+	return step_insert(tx, st, id, "insert staff", e);
+}
+
+int store_staff_get(struct store *s, int64_t id, struct staff *out, struct arena *a, struct err *e)
+{
+	int n = query(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", bind_id, &id, staff_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_staff_by_username(struct store *s, const char *username, struct staff *out, struct arena *a,
+			    struct err *e)
+{
+	int n = query(s, "SELECT " STAFF_COLS " FROM staff WHERE username = ?", bind_text, username, staff_row, out, 1,
+		      a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_staff_list(struct store *s, struct staff **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return query(s, "SELECT " STAFF_COLS " FROM staff ORDER BY id", bind_none, NULL, staff_row, *out, LIST_MAX, a, e);
+}
+
+static int text_list_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	((const char **)out)[i] = col_str(st, 0, a);
+	return 0;
+}
+
+struct queue_args {
+	const char *status, *reason;
+};
+
+static void bind_queue(sqlite3_stmt *st, const void *arg)
+{
+	const struct queue_args *q = arg;
+	bind_str(st, 1, q->status);
+	bind_str(st, 2, q->reason);
+}
+
+/* A reason filter inside the stored decision: the codes of the current
+ * decision's manual_reasons, read with json_each. */
+#define QUEUE_WHERE "cases.status = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM " \
+		    "json_each(d.decision_json, '$.manual_reasons') r WHERE json_extract(r.value, '$.code') = ?2))"
+
+static int queue_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct queue_entry *q = (struct queue_entry *)out + i;
+	case_row(st, &q->c, 0, a);
+	q->deadline = col_str(st, 12, a);
+	return 0;
+}
+
+int store_case_queue(struct store *s, const char *status, const char *reason, struct queue_entry **out,
+		     int64_t *total, struct arena *a, struct err *e)
+{
+	struct queue_args q = {status, reason};
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	int n = query(s, "SELECT " CASE_COLS ", (SELECT deadline FROM documentation_requests dr WHERE dr.case_id = cases.id "
+			 "ORDER BY dr.id DESC LIMIT 1) FROM " CASE_FROM " WHERE " QUEUE_WHERE
+			 " ORDER BY cases.received_at, cases.id", bind_queue, &q, queue_row, *out, LIST_MAX, a, e);
+	if (n < 0 || total == NULL)
+		return n;
+	*total = 0;
+	if (query(s, "SELECT count(*) FROM " CASE_FROM " WHERE " QUEUE_WHERE, bind_queue, &q, count_row, total, 1, NULL,
+		  e) < 0)
+		return -1;
+	return n;
+}
+
+int store_case_queue_reasons(struct store *s, const char ***out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return query(s, "SELECT DISTINCT json_extract(r.value, '$.code') AS code FROM " CASE_FROM ", "
+			"json_each(d.decision_json, '$.manual_reasons') r WHERE cases.status IN ('manual', "
+			"'awaiting-documentation') AND code IS NOT NULL ORDER BY code",
+		     bind_none, NULL, text_list_row, *out, LIST_MAX, a, e);
+}
+
+int store_case_from_manual(struct store_tx *tx, int64_t case_id, const char *status, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ? WHERE id = ? AND status IN ('manual', "
+				       "'awaiting-documentation')", e);
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, status);
+	sqlite3_bind_int64(st, 2, case_id);
+	if (step_insert(tx, st, NULL, "case status", e) != 0)
+		return -1;
+	if (sqlite3_changes(tx->c->db) != 1)
+		return err_set(e, ERR_CONFLICT, NULL, "case %lld does not wait for a case worker", (long long)case_id);
+	return 0;
+}
+
+#define DOC_REQUEST_COLS "id, case_id, letter_id, staff_id, text, deadline, requested_at"
+
+static int doc_request_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct doc_request *r = (struct doc_request *)out + i;
+	r->id = sqlite3_column_int64(st, 0);
+	r->case_id = sqlite3_column_int64(st, 1);
+	r->letter_id = sqlite3_column_int64(st, 2);
+	r->staff_id = sqlite3_column_int64(st, 3);
+	r->text = col_str(st, 4, a);
+	r->deadline = col_str(st, 5, a);
+	r->requested_at = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+int store_doc_request_insert(struct store_tx *tx, const struct doc_request *r, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = prep(tx->c, "INSERT INTO documentation_requests(case_id, letter_id, staff_id, text, deadline, "
+				       "requested_at) VALUES (?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->case_id);
+	sqlite3_bind_int64(st, 2, r->letter_id);
+	sqlite3_bind_int64(st, 3, r->staff_id);
+	bind_str(st, 4, r->text);
+	bind_str(st, 5, r->deadline);
+	sqlite3_bind_int64(st, 6, r->requested_at);
+	return step_insert(tx, st, id, "insert documentation request", e);
+}
+
+int store_doc_request_of_letter(struct store *s, int64_t letter_id, struct doc_request *out, struct arena *a,
+				struct err *e)
+{
+	int n = query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE letter_id = ? ORDER BY id DESC",
+		      bind_id, &letter_id, doc_request_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_doc_request_latest(struct store *s, int64_t case_id, struct doc_request *out, struct arena *a,
+			     struct err *e)
+{
+	int n = query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE case_id = ? ORDER BY id DESC",
+		      bind_id, &case_id, doc_request_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+/* ---- mass intake ---- */
+
+int64_t store_intake_each(struct store *s, const char *prefix, store_intake_fn fn, void *arg, struct err *e)
+{
+	struct conn *c = reader(s, e);
+	if (c == NULL)
+		return -1;
+	/* A range on the unique index: the tags from prefix up to prefix with
+	 * its last byte raised, which no tag with the prefix reaches. */
+	size_t n = strlen(prefix);
+	char *hi = malloc(n + 1);
+	sqlite3_stmt *st = hi && n > 0 ? prep(c, "SELECT intake FROM cases WHERE intake >= ?1 AND intake < ?2 "
+						 "ORDER BY intake", e)
+				       : NULL;
+	if (st == NULL) {
+		if (hi == NULL || n == 0)
+			err_set(e, ERR_INTERNAL, NULL, hi ? "an empty intake prefix" : "out of memory");
+		free(hi);
+		reader_done(s, c);
+		return -1;
+	}
+	memcpy(hi, prefix, n + 1);
+	hi[n - 1]++;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	int64_t count = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		count++;
+		if (fn != NULL && fn((const char *)sqlite3_column_text(st, 0), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		count = db_error(e, c->db, "intake");
+	sqlite3_reset(st);
+	free(hi);
+	reader_done(s, c);
+	return count;
 }

@@ -63,13 +63,16 @@ struct case_rec {
 	int64_t person_id;
 	const char *scheme;
 	const char *school_year;
-	const char *status;  /* received, decided, manual */
+	const char *status;  /* received, collecting-facts, decided, manual, awaiting-documentation */
 	const char *outcome; /* NULL until decided */
 	int64_t received_at, decided_at;
 	const char *application_json;
 	const char *decision_json;
 	const char *facts_json;  /* the facts decided on, with their sources */
 	const char *waiting_for; /* why an undecided case waits, or NULL */
+	/* Where a mass intake took it from ("batch:<key>:<line>"), or NULL;
+	 * written by store_case_insert only, never read back into a case. */
+	const char *intake;
 };
 
 struct job_rec {
@@ -86,15 +89,16 @@ struct letter {
 	int64_t id;
 	int64_t person_id;
 	int64_t case_id;
-	const char *kind; /* decision */
+	const char *kind; /* decision, documentation-request */
 	int64_t created_at;
 	int64_t first_read_at; /* 0: unread */
 };
 
 struct session {
 	int64_t person_id; /* 0: not logged in */
-	const char *role;  /* "person" */
+	const char *role;  /* "person" or "caseworker" */
 	int64_t expires_at;
+	int64_t staff_id; /* a member of staff's session, else 0 */
 };
 
 struct audit_rec {
@@ -116,6 +120,8 @@ int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id
 int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e);
 /* A person's cases, newest first. */
 int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e);
+/* A case with an intake tag already stored fails with ERR_CONFLICT and
+ * field "intake", storing nothing: a mass intake run again skips it. */
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e);
 int store_case_count(struct store *s, int64_t *count, struct err *e);
 /* Record a (new) decision of a case: the case takes its status, outcome and
@@ -175,5 +181,69 @@ typedef int (*store_audit_fn)(const struct audit_rec *r, void *arg);
 int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *e);
 /* Records about one object ("case:7"), oldest first. */
 int store_audit_of(struct store *s, const char *object, struct audit_rec **out, struct arena *a, struct err *e);
+
+/* ---- staff and the case worker's workbench ---- */
+
+struct staff {
+	int64_t id;
+	const char *username;
+	const char *name;
+	const char *role; /* "caseworker" */
+	int may_see_confidential;
+};
+
+int store_staff_insert(struct store_tx *tx, const struct staff *st, int64_t *id, struct err *e);
+int store_staff_get(struct store *s, int64_t id, struct staff *out, struct arena *a, struct err *e);
+int store_staff_by_username(struct store *s, const char *username, struct staff *out, struct arena *a,
+			    struct err *e);
+/* Every member of staff by id (the test login lists them). */
+int store_staff_list(struct store *s, struct staff **out, struct arena *a, struct err *e);
+
+/* A case in a case worker's queue: the case with its current decision, and
+ * for a case awaiting documentation the deadline of the latest request. */
+struct queue_entry {
+	struct case_rec c;
+	const char *deadline; /* "2025-01-31", or NULL */
+};
+
+/* The cases with status ("manual", "awaiting-documentation"), oldest first
+ * (received_at, then id), at most 200; reason (may be NULL: all) keeps only
+ * those whose current decision names that code among its manual_reasons.
+ * *total (may be NULL) receives how many match in all. Returns the count
+ * listed or -1. */
+int store_case_queue(struct store *s, const char *status, const char *reason, struct queue_entry **out,
+		     int64_t *total, struct arena *a, struct err *e);
+/* The reason codes the current decisions of the waiting cases (manual or
+ * awaiting documentation) name, sorted. Returns the count or -1. */
+int store_case_queue_reasons(struct store *s, const char ***out, struct arena *a, struct err *e);
+/* Move a case that waits for a case worker (status manual or
+ * awaiting-documentation) to status. Fails with ERR_CONFLICT, changing
+ * nothing, when the case no longer waits: a case is decided once. */
+int store_case_from_manual(struct store_tx *tx, int64_t case_id, const char *status, struct err *e);
+
+struct doc_request {
+	int64_t id;
+	int64_t case_id, letter_id, staff_id;
+	const char *text;
+	const char *deadline; /* "2025-01-31" */
+	int64_t requested_at;
+};
+
+int store_doc_request_insert(struct store_tx *tx, const struct doc_request *r, int64_t *id, struct err *e);
+/* The request a letter carried: 0 found, 1 none, -1 error. */
+int store_doc_request_of_letter(struct store *s, int64_t letter_id, struct doc_request *out, struct arena *a,
+				struct err *e);
+/* A case's latest request: 0 found, 1 none, -1 error. */
+int store_doc_request_latest(struct store *s, int64_t case_id, struct doc_request *out, struct arena *a,
+			     struct err *e);
+
+/* ---- mass intake ---- */
+
+/* Call fn(tag, arg) for each stored case whose intake tag starts with
+ * prefix ("batch:<key>:"), in the tags' order, until fn returns non-zero;
+ * fn may be NULL to count only. tag lives only during the call. Returns
+ * how many tags were seen, or -1 with e filled. */
+typedef int (*store_intake_fn)(const char *tag, void *arg);
+int64_t store_intake_each(struct store *s, const char *prefix, store_intake_fn fn, void *arg, struct err *e);
 
 #endif

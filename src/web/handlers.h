@@ -21,6 +21,14 @@ void portal_calculators(struct req *r, struct resp *w);
 void portal_calc_support(struct req *r, struct resp *w);
 void portal_calc_repayment(struct req *r, struct resp *w);
 
+/* The case worker's workbench (workbench/workbench.c): the queue of
+ * manual cases, a case with its facts, trace and history, and the case
+ * worker's decision or request for documentation. */
+void workbench_queue(struct req *r, struct resp *w);
+void workbench_case(struct req *r, struct resp *w);
+void workbench_decide(struct req *r, struct resp *w);
+void workbench_request_docs(struct req *r, struct resp *w);
+
 void api_decide(struct req *r, struct resp *w);
 
 void static_asset(struct req *r, struct resp *w);

@@ -152,7 +152,15 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "lang_url", json_string(buf_str(&url)));
 	buf_cleanup(&url);
 	json_object_set_new(d, "csrf", json_string(r->csrf));
-	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON));
+	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON || r->who.role == ROLE_CASEWORKER));
+	/* A case worker's menu leads to the workbench, not to a person's pages. */
+	json_object_set_new(d, "staff", json_boolean(r->who.role == ROLE_CASEWORKER));
+	if (r->who.role == ROLE_CASEWORKER) {
+		struct staff st;
+		struct err e;
+		if (store_staff_get(r->app->store, r->who.staff_id, &st, r->a, &e) == 0)
+			json_object_set_new(d, "user_name", json_string(st.name));
+	}
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	if (r->who.role == ROLE_PERSON) {
 		struct person p;

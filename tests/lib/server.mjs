@@ -26,28 +26,49 @@ export function run(args, input) {
   return spawnSync(bin, args, { input, encoding: 'utf8' });
 }
 
-export async function startServer({ persons = 50 } = {}) {
+async function waitFor(url, what, log) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status === 200) return;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`${what} did not start: ${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// With registers: true the register simulator runs beside the server with
+// the same population, and the server fetches applicants' facts from it.
+export async function startServer({ persons = 50, registers = false } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
   const init = run(['init', '--demo', '--persons', String(persons), '--db', db]);
   if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  let sim = null;
+  let registersUrl = null;
+  if (registers) {
+    const rport = await freePort();
+    registersUrl = `http://127.0.0.1:${rport}`;
+    sim = spawn(bin, ['registers', 'serve', '--persons', String(persons), '--listen', `127.0.0.1:${rport}`],
+      { stdio: 'ignore' });
+    await waitFor(`${registersUrl}/health`, 'the register simulator', () => '');
+  }
   const port = await freePort();
-  const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'];
+  if (registersUrl) args.push('--registers', registersUrl);
+  const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.status === 200) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(`${base}/healthz`, 'the server', () => log);
   return {
-    base, db, dir, log: () => log,
+    base, db, dir, registersUrl, log: () => log,
+    // Set a register's failure mode in the simulator: ok, error, slow, malformed, down.
+    async registerMode(register, mode) {
+      const r = await fetch(`${registersUrl}/_control`, { method: 'POST', body: JSON.stringify({ register, mode }) });
+      if (r.status !== 200) throw new Error(`_control answered ${r.status}`);
+    },
     sql(query) {
       const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(r.stderr);
@@ -56,6 +77,10 @@ export async function startServer({ persons = 50 } = {}) {
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
+      if (sim) {
+        sim.kill('SIGTERM');
+        await new Promise((r) => sim.once('exit', r));
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

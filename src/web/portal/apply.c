@@ -1,5 +1,13 @@
 /* apply.c - "Søk om stipend og lån": the application form for higher
- * education, prefilled with what the agency holds, and its submission.
+ * education or upper secondary school, prefilled with what the agency
+ * holds, and its submission.
+ *
+ * The scheme is chosen first (GET /soknad?scheme=upper-secondary, so the
+ * choice works without JavaScript), and the form then asks that scheme's
+ * questions. For upper secondary it asks the distance and the day's travel
+ * between the parents' home and school and whether special personal or
+ * social reasons make living away necessary; the equipment grant's rate
+ * group is not asked, as the school's register gives it.
  *
  * The form asks only what the person alone knows. Each field is checked
  * here with a message next to it; the application is then built in the
@@ -27,6 +35,25 @@ static const struct {
 	      {"end", "education.end"},
 	      {"months_requested", "loan.months_requested"}};
 
+/* The upper-secondary form's fields and the contract paths they fill. */
+static const struct {
+	const char *field, *path;
+} upper_fields[] = {{"lives_with_parents", "applicant.lives_with_parents"},
+		    {"start", "education.start"},
+		    {"end", "education.end"},
+		    {"distance_km", "travel.distance_km"},
+		    {"daily_travel_minutes", "travel.daily_travel_minutes"},
+		    {"walking_km", "travel.walking_km"},
+		    {"special_circumstances", "special_circumstances"}};
+
+#define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 1 for the upper-secondary form, from ?scheme= or the form's field. */
+static int upper_scheme(const char *scheme)
+{
+	return scheme != NULL && strcmp(scheme, "upper-secondary") == 0;
+}
+
 static json_t *held_data(struct req *r, struct person *p)
 {
 	struct err e;
@@ -49,9 +76,17 @@ static const struct {
 	      {"end", "apply.end", "apply.date_help", "date", NULL},
 	      {"months_requested", "apply.months", "apply.months_help", "text", "numeric"}};
 
+static const struct {
+	const char *id, *label, *help, *type, *inputmode;
+} upper_inputs[] = {{"start", "apply.us.start", "apply.date_help", "date", NULL},
+		    {"end", "apply.us.end", "apply.date_help", "date", NULL},
+		    {"distance_km", "apply.us.distance_km", "apply.us.distance_km_help", "text", "decimal"},
+		    {"daily_travel_minutes", "apply.us.travel_minutes", "apply.us.travel_minutes_help", "text", "numeric"},
+		    {"walking_km", "apply.us.walking_km", "apply.us.walking_km_help", "text", "decimal"}};
+
 /* Show the form with the values given (all strings) and the errors found
  * (field -> catalogue key); takes both references. */
-static void show_form(struct req *r, struct resp *w, json_t *values, json_t *errors)
+static void show_form(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors)
 {
 	struct person p;
 	json_t *held = held_data(r, &p);
@@ -61,28 +96,43 @@ static void show_form(struct req *r, struct resp *w, json_t *values, json_t *err
 		resp_error(w, r, 500, "error.internal");
 		return;
 	}
-	json_t *d = json_pack("{s:o,s:s}", "held", held, "school_year", r->app->school_year);
+	json_t *d = json_pack("{s:o,s:s,s:b,s:s,s:s,s:s}", "held", held, "school_year", r->app->school_year, "upper",
+			      upper, "scheme", upper ? "upper-secondary" : "higher-education", "lwp_legend_key",
+			      upper ? "apply.us.lives_with_parents" : "apply.lives_with_parents", "lwp_help_key",
+			      upper ? "apply.us.lives_with_parents_help" : "apply.lives_with_parents_help");
 	const char *lwp = json_string_value(json_object_get(values, "lives_with_parents"));
 	json_object_set_new(d, "lwp_no", json_boolean(lwp && strcmp(lwp, "no") == 0));
 	json_object_set_new(d, "lwp_yes", json_boolean(lwp && strcmp(lwp, "yes") == 0));
 	json_object_set(d, "lwp_error", json_object_get(errors, "lives_with_parents"));
 	json_t *list = json_array();
-	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		const char *value = json_string_value(json_object_get(values, inputs[i].id));
-		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", inputs[i].id, "label_key", inputs[i].label,
-				      "help_key", inputs[i].help, "type", inputs[i].type, "value", value ? value : "");
-		if (inputs[i].inputmode)
-			json_object_set_new(f, "inputmode", json_string(inputs[i].inputmode));
-		json_object_set(f, "error", json_object_get(errors, inputs[i].id));
+	size_t n_inputs = upper ? N_FIELDS(upper_inputs) : N_FIELDS(inputs);
+	for (size_t i = 0; i < n_inputs; i++) {
+		const char *id = upper ? upper_inputs[i].id : inputs[i].id;
+		const char *inputmode = upper ? upper_inputs[i].inputmode : inputs[i].inputmode;
+		const char *value = json_string_value(json_object_get(values, id));
+		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", id, "label_key",
+				      upper ? upper_inputs[i].label : inputs[i].label, "help_key",
+				      upper ? upper_inputs[i].help : inputs[i].help, "type",
+				      upper ? upper_inputs[i].type : inputs[i].type, "value", value ? value : "");
+		if (inputmode)
+			json_object_set_new(f, "inputmode", json_string(inputmode));
+		json_object_set(f, "error", json_object_get(errors, id));
 		json_array_append_new(list, f);
 	}
 	json_object_set_new(d, "inputs", list);
+	if (upper) {
+		const char *special = json_string_value(json_object_get(values, "special_circumstances"));
+		json_object_set_new(d, "special", json_boolean(special && strcmp(special, "yes") == 0));
+		json_object_set(d, "special_error", json_object_get(errors, "special_circumstances"));
+	}
 	if (json_object_size(errors) > 0) {
 		/* The summary links each message to its field, in form order. */
 		json_t *summary = json_array();
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			json_t *m = json_object_get(errors, fields[i].field);
-			const char *anchor = strcmp(fields[i].field, "lives_with_parents") == 0 ? "lwp-no" : fields[i].field;
+		size_t n_fields = upper ? N_FIELDS(upper_fields) : N_FIELDS(fields);
+		for (size_t i = 0; i < n_fields; i++) {
+			const char *field = upper ? upper_fields[i].field : fields[i].field;
+			json_t *m = json_object_get(errors, field);
+			const char *anchor = strcmp(field, "lives_with_parents") == 0 ? "lwp-no" : field;
 			if (m)
 				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", anchor, "key", m));
 		}
@@ -99,11 +149,18 @@ void portal_apply_form(struct req *r, struct resp *w)
 	if (view_require_login(r, w))
 		return;
 	char start[16], end[16];
+	if (upper_scheme(req_query(r, "scheme"))) {
+		/* Defaults: the school year's ordinary school days. */
+		snprintf(start, sizeof(start), "%.4s-08-19", r->app->school_year);
+		snprintf(end, sizeof(end), "%.4s-06-20", r->app->school_year + 5);
+		show_form(r, w, 1, json_pack("{s:s,s:s}", "start", start, "end", end), json_object());
+		return;
+	}
 	/* Defaults: the school year's ordinary study period. */
 	snprintf(start, sizeof(start), "%.4s-08-15", r->app->school_year);
 	snprintf(end, sizeof(end), "%.4s-06-15", r->app->school_year + 5);
-	show_form(r, w, json_pack("{s:s,s:s,s:s,s:s}", "load_percent", "100", "start", start, "end", end,
-				  "months_requested", "11"), json_object());
+	show_form(r, w, 0, json_pack("{s:s,s:s,s:s,s:s}", "load_percent", "100", "start", start, "end", end,
+				     "months_requested", "11"), json_object());
 }
 
 /* A whole number in [min, max] from a form field, else -1. */
@@ -119,6 +176,49 @@ static long form_int(const char *s, long min, long max)
 	return v;
 }
 
+/* A number of km with at most two decimals, point or comma, in [0, max],
+ * else -1. */
+static double form_km(const char *s, long max)
+{
+	long whole = 0, hundredths = 0;
+	int digits = 0, decimals = 0;
+	if (s == NULL)
+		return -1;
+	for (; *s >= '0' && *s <= '9' && digits < 6; s++, digits++)
+		whole = whole * 10 + (*s - '0');
+	if (digits == 0)
+		return -1;
+	if (*s == '.' || *s == ',') {
+		for (s++; *s >= '0' && *s <= '9' && decimals < 2; s++, decimals++)
+			hundredths = hundredths * 10 + (*s - '0');
+		if (decimals == 0)
+			return -1;
+		if (decimals == 1)
+			hundredths *= 10;
+	}
+	if (*s != '\0' || whole > max || (whole == max && hundredths > 0))
+		return -1;
+	return (double)whole + (double)hundredths / 100.0;
+}
+
+/* Check the upper-secondary questions into errors; fill the travel. */
+static void check_upper(struct req *r, json_t *errors, double *km, long *minutes, double *walking, int *special)
+{
+	*km = form_km(req_form(r, "distance_km"), 50000);
+	if (*km < 0)
+		json_object_set_new(errors, "distance_km", json_string("apply.us.error.distance_km"));
+	*minutes = form_int(req_form(r, "daily_travel_minutes"), 0, 1440);
+	if (*minutes < 0)
+		json_object_set_new(errors, "daily_travel_minutes", json_string("apply.us.error.travel_minutes"));
+	*walking = form_km(req_form(r, "walking_km"), 1000);
+	if (*walking < 0)
+		json_object_set_new(errors, "walking_km", json_string("apply.us.error.walking_km"));
+	const char *sc = req_form(r, "special_circumstances");
+	*special = sc != NULL && strcmp(sc, "yes") == 0;
+	if (sc != NULL && *sc != '\0' && !*special)
+		json_object_set_new(errors, "special_circumstances", json_string("apply.us.error.special"));
+}
+
 void portal_apply_submit(struct req *r, struct resp *w)
 {
 	struct err e;
@@ -129,15 +229,18 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
+	int upper = upper_scheme(req_form(r, "scheme"));
 	json_t *values = json_object(), *errors = json_object();
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const char *v = req_form(r, fields[i].field);
-		json_object_set_new(values, fields[i].field, json_string(v ? v : ""));
+	size_t n_fields = upper ? N_FIELDS(upper_fields) : N_FIELDS(fields);
+	for (size_t i = 0; i < n_fields; i++) {
+		const char *field = upper ? upper_fields[i].field : fields[i].field;
+		const char *v = req_form(r, field);
+		json_object_set_new(values, field, json_string(v ? v : ""));
 	}
 	const char *lwp = req_form(r, "lives_with_parents");
 	if (lwp == NULL || (strcmp(lwp, "yes") != 0 && strcmp(lwp, "no") != 0))
 		json_object_set_new(errors, "lives_with_parents", json_string("apply.error.lives_with_parents"));
-	long load = form_int(req_form(r, "load_percent"), 1, 100);
+	long load = upper ? 100 : form_int(req_form(r, "load_percent"), 1, 100);
 	if (load < 0)
 		json_object_set_new(errors, "load_percent", json_string("apply.error.load_percent"));
 	if (date_parse(req_form(r, "start"), &start) != 0)
@@ -146,11 +249,16 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		json_object_set_new(errors, "end", json_string("apply.error.date"));
 	else if (json_object_get(errors, "start") == NULL && end < start)
 		json_object_set_new(errors, "end", json_string("apply.error.end_before_start"));
-	long months = form_int(req_form(r, "months_requested"), 1, 11);
+	long months = upper ? 0 : form_int(req_form(r, "months_requested"), 1, 11);
 	if (months < 0)
 		json_object_set_new(errors, "months_requested", json_string("apply.error.months"));
+	double km = 0, walking = 0;
+	long minutes = 0;
+	int special = 0;
+	if (upper)
+		check_upper(r, errors, &km, &minutes, &walking, &special);
 	if (json_object_size(errors) > 0) {
-		show_form(r, w, values, errors);
+		show_form(r, w, upper, values, errors);
 		return;
 	}
 
@@ -163,13 +271,19 @@ void portal_apply_submit(struct req *r, struct resp *w)
 	}
 	char birth[11], today[11];
 	int64_t days = r->now / 86400;
-	json_t *app = json_pack("{s:s,s:s,s:s,s:{s:s,s:b,s:b},s:{s:s,s:i,s:s,s:s},s:{s:i}}", "scheme",
-				"higher-education", "school_year", r->app->school_year, "decision_date",
-				date_format((date_t)days, today), "applicant", "birth_date",
+	json_t *app = json_pack("{s:s,s:s,s:s,s:{s:s,s:b,s:b},s:{s:s,s:i,s:s,s:s}}", "scheme",
+				upper ? "upper-secondary" : "higher-education", "school_year", r->app->school_year,
+				"decision_date", date_format((date_t)days, today), "applicant", "birth_date",
 				date_format(p.birth_date, birth), "lives_with_parents", strcmp(lwp, "yes") == 0,
-				"married", 0, "education", "level", "higher", "load_percent", (int)load, "start",
-				req_form(r, "start"), "end", req_form(r, "end"), "loan", "months_requested",
-				(int)months);
+				"married", 0, "education", "level", upper ? "upper-secondary" : "higher",
+				"load_percent", (int)load, "start", req_form(r, "start"), "end", req_form(r, "end"));
+	if (upper) {
+		json_object_set_new(app, "travel", json_pack("{s:f,s:i,s:f}", "distance_km", km, "daily_travel_minutes",
+							     (int)minutes, "walking_km", walking));
+		json_object_set_new(app, "special_circumstances", json_boolean(special));
+	} else {
+		json_object_set_new(app, "loan", json_pack("{s:i}", "months_requested", (int)months));
+	}
 	struct submitted out;
 	int rc = cases_submit(r->app->cases, &r->who, app, r->now, &out, &e);
 	json_decref(app);
@@ -177,11 +291,11 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		if (e.code == ERR_INVALID) {
 			/* The rules refused a field: show it next to that field. */
 			const char *field = NULL;
-			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-				if (strcmp(fields[i].path, e.field) == 0)
-					field = fields[i].field;
+			for (size_t i = 0; i < n_fields; i++)
+				if (strcmp(upper ? upper_fields[i].path : fields[i].path, e.field) == 0)
+					field = upper ? upper_fields[i].field : fields[i].field;
 			json_object_set_new(errors, field ? field : "start", json_string("apply.error.rules"));
-			show_form(r, w, values, errors);
+			show_form(r, w, upper, values, errors);
 			return;
 		}
 		json_decref(values);

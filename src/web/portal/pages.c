@@ -39,6 +39,15 @@ void portal_login_page(struct req *r, struct resp *w)
 						      "birth_date", date_format(people[i].birth_date, day)));
 	}
 	json_object_set_new(d, "persons", list);
+	/* The test case workers, each with what they are authorised to see. */
+	struct staff *staff;
+	json_t *workers = json_array();
+	n = store_staff_list(r->app->store, &staff, r->a, &e);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(workers, json_pack("{s:s,s:s,s:b}", "username", staff[i].username, "name",
+							 staff[i].name, "may_see_confidential",
+							 staff[i].may_see_confidential));
+	json_object_set_new(d, "staff", workers);
 	const char *err = req_query(r, "error");
 	if (err && strcmp(err, "unknown") == 0)
 		json_object_set_new(d, "error_key", json_string("login.error.unknown"));
@@ -58,6 +67,26 @@ void portal_login_test(struct req *r, struct resp *w)
 	}
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	const char *username = req_form(r, "staff");
+	if (username != NULL) {
+		/* A test case worker: to the workbench. */
+		struct staff st;
+		int found = store_staff_by_username(r->app->store, username, &st, r->a, &e);
+		if (found != 0) {
+			if (found < 0)
+				log_error("login: %s", e.message);
+			resp_redirect(w, r, "/login?error=unknown");
+			return;
+		}
+		if (access_session_start_staff(r->app->store, st.id, r->now, r->app->session_ttl, token, &e) != 0) {
+			log_error("login: %s", e.message);
+			resp_error(w, r, 500, "error.internal");
+			return;
+		}
+		resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
+		resp_redirect(w, r, "/saksbehandling");
 		return;
 	}
 	const char *nin = req_form(r, "nin");
@@ -88,7 +117,7 @@ void portal_logout(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	if (r->who.role == ROLE_PERSON && access_session_end(r->app->store, r->token, &e) != 0)
+	if (r->who.role != ROLE_ANONYMOUS && access_session_end(r->app->store, r->token, &e) != 0)
 		log_error("logout: %s", e.message);
 	resp_cookie(w, r, "sid", "", 0);
 	resp_redirect(w, r, "/");
@@ -142,6 +171,11 @@ void portal_case(struct req *r, struct resp *w)
 		if (letters[i].case_id == c.id)
 			json_array_append_new(mine, view_letter(&letters[i]));
 	json_object_set_new(d, "letters", mine);
+	struct doc_request dr;
+	if (strcmp(c.status, "awaiting-documentation") == 0 &&
+	    store_doc_request_latest(r->app->store, c.id, &dr, r->a, &e) == 0)
+		json_object_set_new(d, "documentation", json_pack("{s:s,s:I}", "deadline", dr.deadline, "letter_id",
+								  (json_int_t)dr.letter_id));
 	resp_page(w, r, "case", "case.title", d);
 }
 
@@ -189,11 +223,18 @@ void portal_letter(struct req *r, struct resp *w)
 							     "address", p.address, "postal",
 							     arena_printf(r->a, "%s %s", p.postcode, p.city),
 							     "confidential", p.confidential_address));
+	/* A request for documentation shows what is asked and by when; a
+	 * decision letter shows the case's current decision. */
+	struct doc_request dr;
+	int request = strcmp(l.kind, "documentation-request") == 0 &&
+		      store_doc_request_of_letter(r->app->store, l.id, &dr, r->a, &e) == 0;
+	if (request)
+		json_object_set_new(d, "request", json_pack("{s:s,s:s}", "text", dr.text, "deadline", dr.deadline));
 	if (l.case_id && store_case_get(r->app->store, l.case_id, &c, r->a, &e) == 0) {
 		json_object_set_new(d, "case", view_case(&c));
-		json_t *decision = view_decision(r, c.decision_json);
+		json_t *decision = request ? NULL : view_decision(r, c.decision_json);
 		if (decision)
 			json_object_set_new(d, "decision", decision);
 	}
-	resp_page(w, r, "letter", "letter.decision.title", d);
+	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
 }

@@ -92,6 +92,15 @@ json_t *view_decision(struct req *r, const char *decision_json)
 	}
 	buf_cleanup(&text);
 	json_object_set_new(out, "steps", steps);
+	/* A case worker's decision ends with their step, which carries the
+	 * justification the letter must give (forvaltningsloven § 25). */
+	json_t *trace = json_object_get(d, "trace");
+	json_t *last = json_array_get(trace, json_array_size(trace) - 1);
+	const char *last_rule = json_string_value(json_object_get(last, "rule"));
+	if (last_rule && strcmp(last_rule, "caseworker.decision") == 0) {
+		json_object_set_new(out, "by_caseworker", json_true());
+		json_object_set(out, "justification", json_object_get(json_object_get(last, "inputs"), "justification"));
+	}
 
 	json_t *reasons = json_array(), *m;
 	json_array_foreach(json_object_get(d, "manual_reasons"), i, m) {
@@ -130,10 +139,19 @@ json_t *view_letter(const struct letter *l)
 	char created[21];
 	char day[11];
 	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
-			      "title_key", strcmp(l->kind, "decision") == 0 ? "letter.decision.title" : "letter.other.title",
+			      "title_key", view_letter_title_key(l->kind),
 			      "created", date_format_timestamp(l->created_at, created), "day",
 			      day_of(l->created_at, day), "unread", l->first_read_at == 0);
 	return j;
+}
+
+const char *view_letter_title_key(const char *kind)
+{
+	if (strcmp(kind, "decision") == 0)
+		return "letter.decision.title";
+	if (strcmp(kind, "documentation-request") == 0)
+		return "letter.documentation.title";
+	return "letter.other.title";
 }
 
 int view_require_login(struct req *r, struct resp *w)

@@ -9,8 +9,10 @@
 
 /* The decision stored with a case, as template data in the request's
  * language: outcome, awards with names and amounts, each rule's
- * explanation re-rendered from its catalogue key, manual reasons. New
- * reference; NULL when the case has no decision. */
+ * explanation re-rendered from its catalogue key, manual reasons, and
+ * when a case worker made it (its last step is "caseworker.decision")
+ * by_caseworker and the justification. New reference; NULL when the case
+ * has no decision. */
 json_t *view_decision(struct req *r, const char *decision_json);
 
 /* A case's summary for lists: id, scheme, school year, status, dates. */
@@ -18,6 +20,10 @@ json_t *view_case(const struct case_rec *c);
 
 /* A letter's summary for the inbox. */
 json_t *view_letter(const struct letter *l);
+
+/* The catalogue key of the title of a letter of kind ("decision",
+ * "documentation-request"). */
+const char *view_letter_title_key(const char *kind);
 
 /* Ask a visitor who is not logged in to log in; returns 1 when it did. */
 int view_require_login(struct req *r, struct resp *w);
