@@ -14,7 +14,6 @@
  * decision contract's shape and handed to cases_submit(), which decides it
  * at once and commits case, decision and letter durably before the person
  * is sent to the decision. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
 
@@ -163,54 +163,16 @@ void portal_apply_form(struct req *r, struct resp *w)
 				     "months_requested", "11"), json_object());
 }
 
-/* A whole number in [min, max] from a form field, else -1. */
-static long form_int(const char *s, long min, long max)
-{
-	char *end;
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	return v;
-}
-
-/* A number of km with at most two decimals, point or comma, in [0, max],
- * else -1. */
-static double form_km(const char *s, long max)
-{
-	long whole = 0, hundredths = 0;
-	int digits = 0, decimals = 0;
-	if (s == NULL)
-		return -1;
-	for (; *s >= '0' && *s <= '9' && digits < 6; s++, digits++)
-		whole = whole * 10 + (*s - '0');
-	if (digits == 0)
-		return -1;
-	if (*s == '.' || *s == ',') {
-		for (s++; *s >= '0' && *s <= '9' && decimals < 2; s++, decimals++)
-			hundredths = hundredths * 10 + (*s - '0');
-		if (decimals == 0)
-			return -1;
-		if (decimals == 1)
-			hundredths *= 10;
-	}
-	if (*s != '\0' || whole > max || (whole == max && hundredths > 0))
-		return -1;
-	return (double)whole + (double)hundredths / 100.0;
-}
-
 /* Check the upper-secondary questions into errors; fill the travel. */
 static void check_upper(struct req *r, json_t *errors, double *km, long *minutes, double *walking, int *special)
 {
-	*km = form_km(req_form(r, "distance_km"), 50000);
+	*km = form_decimal(req_form(r, "distance_km"), 50000);
 	if (*km < 0)
 		json_object_set_new(errors, "distance_km", json_string("apply.us.error.distance_km"));
 	*minutes = form_int(req_form(r, "daily_travel_minutes"), 0, 1440);
 	if (*minutes < 0)
 		json_object_set_new(errors, "daily_travel_minutes", json_string("apply.us.error.travel_minutes"));
-	*walking = form_km(req_form(r, "walking_km"), 1000);
+	*walking = form_decimal(req_form(r, "walking_km"), 1000);
 	if (*walking < 0)
 		json_object_set_new(errors, "walking_km", json_string("apply.us.error.walking_km"));
 	const char *sc = req_form(r, "special_circumstances");

@@ -13,7 +13,6 @@
  * decision on the same facts would say; the result is shown with the case
  * page's partial. The repayment calculator asks loans_annuity() for the
  * plan and draws it as a table and a server-side SVG chart. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "core/money.h"
 #include "loans/repayment.h"
 #include "rules/rules.h"
+#include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
 
@@ -34,19 +34,6 @@ void portal_calculators(struct req *r, struct resp *w)
 }
 
 /* ---- helpers shared by both calculators ---- */
-
-/* A whole number in [min, max] from a field, else -1. */
-static long field_int(const char *s, long min, long max)
-{
-	char *end;
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	return v;
-}
 
 /* The field's value from the query, trimmed of surrounding spaces, or
  * NULL when absent. */
@@ -183,34 +170,6 @@ static const char *form_field_of(const char *path)
 	return "year";
 }
 
-/* A distance in km with at most two decimals, point or comma, 0..50000,
- * else -1. */
-static double field_km(const char *s)
-{
-	long whole = 0, hundredths = 0;
-	int digits = 0, decimals = 0;
-	if (s == NULL)
-		return -1;
-	for (; *s >= '0' && *s <= '9' && digits < 6; s++, digits++)
-		whole = whole * 10 + (*s - '0');
-	if (digits == 0)
-		return -1;
-	if (*s == '.' || *s == ',') {
-		for (s++; *s >= '0' && *s <= '9' && decimals < 2; s++, decimals++)
-			hundredths = hundredths * 10 + (*s - '0');
-		if (decimals == 0)
-			return -1;
-		if (decimals == 1)
-			hundredths *= 10;
-	}
-	if (*s != '\0' || whole > 50000 || (whole == 50000 && hundredths > 0))
-		return -1;
-	return (double)whole + (double)hundredths / 100.0;
-}
-
-/* Check the form; with no error, build the application in the contract's
- * shape. Returns the application (new reference) or NULL with errors
- * filled. */
 static json_t *support_application(json_t *v, json_t *errors)
 {
 	const char *year = json_string_value(json_object_get(v, "year"));
@@ -236,13 +195,13 @@ static json_t *support_application(json_t *v, json_t *errors)
 		set_error(errors, "lives_with_parents", "calc.error.lives_with_parents");
 	if (strcmp(married, "yes") != 0 && strcmp(married, "no") != 0)
 		set_error(errors, "married", "calc.error.married");
-	long children = field_int(json_string_value(json_object_get(v, "children")), 0, 10);
+	long children = form_int(json_string_value(json_object_get(v, "children")), 0, 10);
 	if (children < 0)
 		set_error(errors, "children", "calc.error.children");
-	long load = field_int(json_string_value(json_object_get(v, "load_percent")), 1, 100);
+	long load = form_int(json_string_value(json_object_get(v, "load_percent")), 1, 100);
 	if (load < 0)
 		set_error(errors, "load_percent", "apply.error.load_percent");
-	long months = field_int(json_string_value(json_object_get(v, "months")), 1, 11);
+	long months = form_int(json_string_value(json_object_get(v, "months")), 1, 11);
 	if (months < 0)
 		set_error(errors, "months", "apply.error.months");
 
@@ -251,16 +210,16 @@ static json_t *support_application(json_t *v, json_t *errors)
 	long minutes = 0, rate = 0;
 	int64_t income = 0;
 	if (upper) {
-		km = field_km(json_string_value(json_object_get(v, "distance_km")));
+		km = form_decimal(json_string_value(json_object_get(v, "distance_km")), 50000);
 		if (km < 0)
 			set_error(errors, "distance_km", "calc.error.distance_km");
-		minutes = field_int(json_string_value(json_object_get(v, "travel_minutes")), 0, 1440);
+		minutes = form_int(json_string_value(json_object_get(v, "travel_minutes")), 0, 1440);
 		if (minutes < 0)
 			set_error(errors, "travel_minutes", "calc.error.travel_minutes");
 		if (loans_parse_kroner(json_string_value(json_object_get(v, "parents_income")), INT64_C(100000000000),
 		                       &income) != 0)
 			set_error(errors, "parents_income", "calc.error.parents_income");
-		rate = field_int(json_string_value(json_object_get(v, "equipment_rate")), 0, 5);
+		rate = form_int(json_string_value(json_object_get(v, "equipment_rate")), 0, 5);
 		if (rate < 0)
 			set_error(errors, "equipment_rate", "calc.error.equipment_rate");
 	}
@@ -533,10 +492,10 @@ void portal_calc_repayment(struct req *r, struct resp *w)
 			set_error(errors, "amount", "calc.error.amount");
 		if (loans_parse_rate(json_string_value(json_object_get(values, "rate")), &t.rate) != 0)
 			set_error(errors, "rate", "calc.error.rate");
-		long years = field_int(json_string_value(json_object_get(values, "years")), 1, LOANS_MAX_YEARS);
+		long years = form_int(json_string_value(json_object_get(values, "years")), 1, LOANS_MAX_YEARS);
 		if (years < 0)
 			set_error(errors, "years", "calc.error.years");
-		long per_year = field_int(json_string_value(json_object_get(values, "per_year")), 1, 12);
+		long per_year = form_int(json_string_value(json_object_get(values, "per_year")), 1, 12);
 		if (per_year != 1 && per_year != 2 && per_year != 4 && per_year != 12)
 			set_error(errors, "per_year", "calc.error.per_year");
 		t.years = (int)years;
