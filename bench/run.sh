@@ -14,13 +14,18 @@
 #    upper-secondary part beside the same boarding-grant and means-tested
 #    grant rules written for json-rules-engine (bench/peer-rules.js), with
 #    every answer compared case by case (bench/agree.js).
+# E. Whole intakes through `stipend batch` (bench/batch.sh): applications
+#    from received to decided and stored per second for 10 000 and 100 000
+#    (1 000 000 with BENCH_BATCH_MILLION=1), whether the cost grows
+#    linearly, and 10 000 with every applicant's facts from the register
+#    simulator on the same machine. It has its own time budget of about 30 s.
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
 # lost submissions, disagreements with the rules peer and parts that could
 # not run make the exit status 1.
 # All traffic goes to 127.0.0.1; every load is bounded in time, and the whole
-# run in under three minutes.
+# run in under four minutes (A-D under three, E about half a minute).
 #
 #   bench/run.sh                      (make bench builds ./stipend first)
 #   BENCH_N=20000 BENCH_DURATION=3s bench/run.sh     a quick trial
@@ -549,6 +554,24 @@ part_d() {
 }
 part_d || true
 
+# --- E. Batch intake ----------------------------------------------------------
+
+E_STATUS=failed
+E_SIZES='' E_LINEAR_RATIO='' E_MILLION_S='' E_REG_RATE='' E_PROBLEMS=()
+if BENCH_STIPEND=$STIPEND bench/batch.sh; then :; fi
+if [ -f "$OUT/batch.env" ]; then
+	# shellcheck disable=SC1091
+	. "$OUT/batch.env"
+	for f in ${E_PROBLEMS[@]+"${E_PROBLEMS[@]}"}; do FAILURES+=("$f"); done
+else
+	fail "E: bench/batch.sh wrote no figures"
+fi
+E_LINE=''
+for n in $E_SIZES; do
+	v=E_RATE_$n
+	E_LINE="$E_LINE${E_LINE:+, }$n: ${!v:--}/s"
+done
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
@@ -572,6 +595,9 @@ printf '  D mix, traces on   %s: %s decisions/s over %s applications, %s not und
 printf '  D upper-secondary  stipend %s/s; json-rules-engine %s/s engine loop, %s/s whole; ratio %sx, %sx\n' \
 	"${D_US_DPS:--}" "${D_PEER_ENGINE_DPS:--}" "${D_PEER_IO_DPS:--}" "${D_RATIO_ENGINE:--}" "${D_RATIO_IO:--}"
 printf '  D agreement        %s compared, %s disagreements\n' "${D_COMPARED:--}" "${D_DISAGREE:--}"
+printf '  E batch intake     %s: %s; time per application largest/smallest %sx; --registers %s/s%s\n' \
+	"$E_STATUS" "${E_LINE:--}" "${E_LINEAR_RATIO:--}" "${E_REG_RATE:--}" \
+	"$([ -n "$E_MILLION_S" ] && echo "; 1 000 000 in $E_MILLION_S s")"
 printf '  targets            p99 < %s ms: %s;  >= %s submissions/s: %s;  >= %sx json-rules-engine: %s\n' \
 	"$TARGET_P99_MS" "$P99_MET" "$TARGET_RPS" "$RPS_MET" "$TARGET_PEER_RATIO" "$PEER_MET"
 if [ "${#FAILURES[@]}" -eq 0 ]; then
@@ -635,6 +661,7 @@ cat >"$REPORT" <<EOF
     "ratio_stipend_to_peer_whole_process": $(num "$D_RATIO_IO"),
     "compared": $(num "$D_COMPARED"), "disagreements": $(num "$D_DISAGREE")
   },
+  "batch": $(cat "$OUT/batch.json" 2>/dev/null || echo null),
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },

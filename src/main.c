@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{"params", "check a parameter folder, show a value in force on a day", cli_params},
 	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
 	{"registers", "run the register simulator (population, tax, schools, welfare)", cli_registers},
+	{"batch", "take a whole intake (a JSONL file, or the registers) through the pipeline", cli_batch},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -71,11 +71,13 @@ static int store_waiting_intake(struct store_tx *tx, void *arg, struct err *e)
  * bokmål text of record; its trace keeps each explanation's catalogue key
  * so any language can be shown) into dj. Returns the outcome's name. */
 static const char *decide_into(const struct cases_env *env, const struct application *app, struct buf *dj,
-			       struct arena *a, struct err *e)
+			       struct arena *a, struct submitted *out, struct err *e)
 {
 	struct decision *d = arena_alloc(a, sizeof(*d));
 	if (rules_decide(app, env->params, d, e) != 0)
 		return NULL;
+	for (int i = 0; out != NULL && i < d->n_reasons && i < CASES_MAX_REASONS; i++)
+		out->manual_reasons[out->n_manual_reasons++] = d->reasons[i].code;
 	if (rules_decision_json(dj, d, LANG_NB) != 0) {
 		err_set(e, ERR_INTERNAL, NULL, "decision too large");
 		return NULL;
@@ -157,7 +159,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	/* The registers' facts completed the application: read it again. */
 	if (complete != NULL && rules_parse_application(complete, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, e);
+	in.outcome = decide_into(env, &app, &dj, &a, out, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -250,7 +252,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 	struct application app;
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, e);
+	in.outcome = decide_into(env, &app, &dj, &a, NULL, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";

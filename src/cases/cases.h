@@ -43,11 +43,17 @@ struct cases_env {
 	struct jobs *jobs;
 };
 
+#define CASES_MAX_REASONS 8
+
 struct submitted {
 	int64_t case_id;
 	int64_t letter_id;   /* 0 while the case waits */
 	const char *outcome; /* "granted", ... (static), NULL while waiting */
 	const char *waiting_for;
+	/* The codes of a manual decision's reasons (static strings), so that a
+	 * mass intake can count them without reading the decision back. */
+	const char *manual_reasons[CASES_MAX_REASONS];
+	int n_manual_reasons;
 };
 
 /* Take an application (the decision contract's JSON) from who: check it,

@@ -18,6 +18,7 @@ int cli_work(int argc, char **argv);
 int cli_params(int argc, char **argv);
 int cli_test_rules(int argc, char **argv);
 int cli_registers(int argc, char **argv);
+int cli_batch(int argc, char **argv);
 
 /* Print e as the contract's JSON error on standard error. */
 void cli_print_error(const struct err *e);

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# batch.sh - part E of the benchmarks: whole intakes through `stipend batch`,
+# each application taken from received to decided and stored (validated,
+# decided with its trace, and case, decision, letter and audit records
+# committed durably), for 10 000 and 100 000 applications, and 1 000 000
+# with BENCH_BATCH_MILLION=1 (about three minutes more, most of it the run
+# itself). Each size runs once on a fresh `stipend init --demo` database of
+# as many persons as applications; the intake comes from bench/gen-batch.c,
+# which writes the students of that same synthetic population. The cost
+# should grow linearly: the time per application at 100 000 is compared with
+# the time at 10 000. Then 10 000 again with --registers, every applicant's
+# facts fetched from the register simulator running on the same machine.
+#
+# Times are wall-clock times of the whole command (start, reading and
+# hashing the file, the run, the summary). Lånekassen receives about
+# 1 000 000 applications a year; the aim is a year's intake in under two
+# minutes on the 2-core development machine (8 334 applications/s).
+#
+#   bench/batch.sh                  (bench/run.sh runs it as part E)
+#   BENCH_BATCH_MILLION=1 bench/batch.sh
+#   BENCH_BATCH_SIZES="10000 100000" BENCH_BATCH_REGISTERS_N=10000 BENCH_BATCH_THREADS=64
+#
+# Writes build/bench/batch.json, and build/bench/batch.env for run.sh to
+# source. Exit status 1 when a run failed or lost or refused an application.
+set -eu
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+
+STIPEND=${BENCH_STIPEND:-./stipend}
+OUT=build/bench
+SIZES=${BENCH_BATCH_SIZES:-10000 100000}
+[ "${BENCH_BATCH_MILLION:-0}" = 1 ] && SIZES="$SIZES 1000000"
+REG_N=${BENCH_BATCH_REGISTERS_N:-10000}
+THREADS=${BENCH_BATCH_THREADS:-64}
+TARGET_S_PER_MILLION=120
+LIBS="$(pkg-config --libs libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl) -lpthread -lm"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/stipend-batch.XXXXXX")
+SIM_PID=
+E_PROBLEMS=()
+cleanup() {
+	if [ -n "$SIM_PID" ]; then
+		kill -TERM "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+problem() {
+	E_PROBLEMS+=("$1")
+	printf '\n  !!!!!!!! %s\n\n' "$1"
+}
+note() { printf '  .. %s\n' "$*"; }
+calc() { awk "BEGIN { v = $2; printf \"$1\", v }" 2>/dev/null || true; }
+# A field of the summary JSON, or empty.
+field() { node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const v = process.argv[2].split(".").reduce((o, k) => o == null ? o : o[k], s); console.log(v == null ? "" : v)' "$1" "$2" 2>/dev/null || true; }
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$(($1 + RANDOM % 1000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+mkdir -p "$OUT"
+rm -f "$OUT/batch.json" "$OUT/batch.env"
+echo
+echo "E. Batch intake: stipend batch, $THREADS threads, applications from received to decided and stored"
+[ -x "$STIPEND" ] && [ -f build/libstipend.a ] || { problem "E not run: $STIPEND or build/libstipend.a is not built"; }
+if [ "${#E_PROBLEMS[@]}" -eq 0 ]; then
+	# shellcheck disable=SC2086
+	cc -O2 -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
+		-D_GNU_SOURCE -Isrc -o "$OUT/gen-batch" bench/gen-batch.c build/libstipend.a $LIBS ||
+		problem "E not run: bench/gen-batch.c does not compile"
+fi
+
+declare -A SECONDS_OF RATE_OF AUTO_OF
+ROWS_JSON=''
+
+# One intake of n applications for a fresh population of n persons:
+# intake N [--registers URL] -> sets R_S, R_RATE, R_AUTO.
+intake() {
+	local n=$1 persons=$1 db=$TMP/batch.db file=$TMP/intake-$1.jsonl out=$TMP/summary.json t0 t1 rc=0
+	shift
+	[ "$persons" -le 1000000 ] || persons=1000000
+	rm -f "$db" "$db-wal" "$db-shm"
+	[ -s "$file" ] || "$OUT/gen-batch" "$n" "$persons" >"$file" || { problem "E: gen-batch $n failed"; return 1; }
+	"$STIPEND" init --demo --persons "$persons" --db "$db" >/dev/null 2>&1 ||
+		{ problem "E: stipend init --persons $persons failed"; return 1; }
+	sync
+	t0=$(date +%s%N)
+	"$STIPEND" batch --db "$db" --threads "$THREADS" --quiet --json "$@" "$file" >"$out" 2>"$TMP/batch.err" || rc=$?
+	t1=$(date +%s%N)
+	if [ "$rc" -ne 0 ]; then
+		problem "E: stipend batch of $n exited $rc: $(tail -n 3 "$TMP/batch.err" | tr '\n' ' ')"
+		return 1
+	fi
+	local stored accepted refused waiting cases
+	stored=$(field "$out" stored_in_all)
+	accepted=$(field "$out" accepted)
+	refused=$(field "$out" refused)
+	waiting=$(field "$out" waiting)
+	cases=$(sqlite3 "$db" 'select count(*) from cases' 2>/dev/null || echo '?')
+	if [ "$stored" != "$n" ] || [ "$accepted" != "$n" ] || [ "$cases" != "$n" ]; then
+		problem "E: $n applications: $accepted accepted, $stored stored under the intake, $cases cases, $refused refused"
+		return 1
+	fi
+	R_S=$(calc %.2f "($t1 - $t0) / 1e9")
+	R_RATE=$(calc %.0f "$n / (($t1 - $t0) / 1e9)")
+	R_AUTO=$(calc %.1f "100 * $(field "$out" automation_rate)")
+	R_WAITING=$waiting
+	R_BYTES=$(stat -c %s "$db")
+	[ -f "$db-wal" ] && R_BYTES=$((R_BYTES + $(stat -c %s "$db-wal")))
+	rm -f "$db" "$db-wal" "$db-shm"
+}
+
+for n in $SIZES; do
+	[ "${#E_PROBLEMS[@]}" -eq 0 ] || break
+	intake "$n" || continue
+	SECONDS_OF[$n]=$R_S
+	RATE_OF[$n]=$R_RATE
+	AUTO_OF[$n]=$R_AUTO
+	printf '  %9s applications  %8s s  %6s applications/s  %6s s per 100 000  automatic %s %%, database %s MB\n' \
+		"$n" "$R_S" "$R_RATE" "$(calc %.1f "$R_S * 100000 / $n")" "$R_AUTO" "$(calc %.0f "$R_BYTES / 1e6")"
+	ROWS_JSON="$ROWS_JSON${ROWS_JSON:+, }{\"applications\": $n, \"persons\": $([ "$n" -le 1000000 ] && echo "$n" || echo 1000000), \"seconds\": $R_S, \"per_second\": $R_RATE, \"automation_percent\": $R_AUTO, \"database_bytes\": $R_BYTES}"
+done
+
+# The time per application at each size against the smallest: 1.00 when
+# the cost grows exactly in proportion; more than 1.25 is reported.
+LINEAR_RATIO='' RATIOS_JSON=''
+first=${SIZES%% *}
+for n in $SIZES; do
+	[ "$n" != "$first" ] && [ -n "${SECONDS_OF[$first]:-}" ] && [ -n "${SECONDS_OF[$n]:-}" ] || continue
+	LINEAR_RATIO=$(calc %.2f "(${SECONDS_OF[$n]} / $n) / (${SECONDS_OF[$first]} / $first)")
+	RATIOS_JSON="$RATIOS_JSON${RATIOS_JSON:+, }\"$n\": $LINEAR_RATIO"
+	if [ "$(calc %d "$LINEAR_RATIO <= 1.25")" = 1 ]; then linear=yes; else linear=no; fi
+	printf '  time per application, %s against %s: %sx (linear: %s)\n' "$n" "$first" "$LINEAR_RATIO" "$linear"
+	[ "$linear" = yes ] || problem "E: the cost per application grows with the intake: ${LINEAR_RATIO}x from $first to $n"
+done
+MILLION_S=''
+if [ -n "${SECONDS_OF[1000000]:-}" ]; then
+	MILLION_S=${SECONDS_OF[1000000]}
+	printf '  a year'"'"'s intake, 1 000 000: %s s, aim < %s s: %s\n' "$MILLION_S" "$TARGET_S_PER_MILLION" \
+		"$([ "$(calc %d "$MILLION_S < $TARGET_S_PER_MILLION")" = 1 ] && echo met || echo 'NOT met')"
+else
+	printf '  1 000 000 not run: BENCH_BATCH_MILLION=1 runs it (about three minutes more)\n'
+fi
+
+# The same with every applicant's facts from the register simulator.
+REG_S='' REG_RATE='' REG_AUTO='' REG_WAITING=''
+if [ "${#E_PROBLEMS[@]}" -eq 0 ] && [ "$REG_N" -gt 0 ]; then
+	port=$(free_port 19000) || port=19090
+	"$STIPEND" registers serve --listen "127.0.0.1:$port" --persons "$REG_N" >"$TMP/sim.log" 2>&1 &
+	SIM_PID=$!
+	for _ in $(seq 1 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health" || true)" = 200 ] && break
+		sleep 0.1
+	done
+	if intake "$REG_N" --registers "http://127.0.0.1:$port"; then
+		REG_S=$R_S REG_RATE=$R_RATE REG_AUTO=$R_AUTO REG_WAITING=$R_WAITING
+		printf '  %9s with --registers (the register simulator on this machine)  %s s  %s applications/s  automatic %s %%, waiting %s\n' \
+			"$REG_N" "$REG_S" "$REG_RATE" "$REG_AUTO" "$REG_WAITING"
+	fi
+	kill -TERM "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
+fi
+
+STATUS=ok
+[ "${#E_PROBLEMS[@]}" -eq 0 ] || STATUS=failed
+num() { [[ "${1:-}" =~ ^-?[0-9]+(\.[0-9]+)?$ ]] && echo "$1" || echo null; }
+problems_json() {
+	local sep='' p
+	printf '['
+	for p in ${E_PROBLEMS[@]+"${E_PROBLEMS[@]}"}; do
+		printf '%s"%s"' "$sep" "$(printf '%s' "$p" | tr '\n\t' '  ' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
+		sep=', '
+	done
+	printf ']'
+}
+cat >"$OUT/batch.json" <<EOF
+{
+  "status": "$STATUS", "threads": $THREADS, "runs": [$ROWS_JSON],
+  "time_per_application_against_smallest": {$RATIOS_JSON},
+  "linear_ratio_largest_to_smallest": $(num "$LINEAR_RATIO"),
+  "million_seconds": $(num "$MILLION_S"), "million_target_seconds": $TARGET_S_PER_MILLION,
+  "registers": {"applications": $REG_N, "seconds": $(num "$REG_S"), "per_second": $(num "$REG_RATE"),
+    "automation_percent": $(num "$REG_AUTO"), "waiting": $(num "$REG_WAITING")},
+  "problems": $(problems_json)
+}
+EOF
+{
+	echo "E_STATUS=$STATUS"
+	echo "E_SIZES='$SIZES'"
+	for n in $SIZES; do echo "E_RATE_$n='${RATE_OF[$n]:-}'"; echo "E_S_$n='${SECONDS_OF[$n]:-}'"; done
+	echo "E_LINEAR_RATIO='$LINEAR_RATIO'"
+	echo "E_MILLION_S='$MILLION_S'"
+	echo "E_REG_RATE='$REG_RATE'"
+	for p in ${E_PROBLEMS[@]+"${E_PROBLEMS[@]}"}; do printf 'E_PROBLEMS+=(%q)\n' "$p"; done
+} >"$OUT/batch.env"
+[ "$STATUS" = ok ]

@@ -1,0 +1,281 @@
+// batch.test.mjs - `stipend batch`, a whole intake through the portal's
+// pipeline: a JSONL file with a few bad lines gives a summary that matches
+// the database and names each refused line by number and field (never the
+// number of a person); the same file run again stores nothing new; a run
+// killed with SIGKILL partway and started again ends with exactly one
+// decided case per line; and --from-registers decides the students of the
+// register simulator's population.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { bin, freePort, run } from '../lib/server.mjs';
+
+let tmp;
+before(() => { tmp = mkdtempSync(path.join(os.tmpdir(), 'stipend-batch-')); });
+after(() => { rmSync(tmp, { recursive: true, force: true }); });
+
+function initDb(name, persons) {
+  const db = path.join(tmp, name);
+  const r = run(['init', '--demo', '--persons', String(persons), '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  return db;
+}
+
+function sql(db, query) {
+  const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+const num = (db, query) => Number(sql(db, query));
+
+// The demo population's persons, as the database holds them.
+function persons(db) {
+  return sql(db, 'select nin, birth_date from persons order by id').split('\n').map((l) => {
+    const [nin, birth] = l.split('|');
+    return { nin, birth };
+  });
+}
+
+// An application for a person; i varies the scheme, the load and the home
+// so that the outcomes differ (upper secondary goes to a case worker: the
+// parameters lack the year's equipment-grant rates).
+function application(p, i) {
+  if (i % 5 === 4) {
+    return {
+      scheme: 'upper-secondary',
+      school_year: '2024-2025',
+      decision_date: '2025-06-01',
+      applicant: { birth_date: p.birth, lives_with_parents: false, married: false, children: [] },
+      education: { level: 'upper-secondary', load_percent: 100, start: '2024-08-19', end: '2025-06-20', equipment_rate: 2 },
+      travel: { distance_km: 60, daily_travel_minutes: 200, walking_km: 0.5 },
+      parents: [{ income: 45000000 }, { income: 30000000 }],
+      special_circumstances: i % 10 === 9,
+    };
+  }
+  return {
+    scheme: 'higher-education',
+    school_year: '2024-2025',
+    decision_date: '2025-06-01',
+    applicant: { birth_date: p.birth, lives_with_parents: i % 3 === 0, married: false, children: [] },
+    education: { level: 'higher', load_percent: [100, 75, 50, 30][i % 4], start: '2024-08-15', end: '2025-06-15' },
+    loan: { months_requested: 11 },
+  };
+}
+
+function intake(people, n) {
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const p = people[i % people.length];
+    lines.push(JSON.stringify({ nin: p.nin, application: application(p, i) }));
+  }
+  return lines;
+}
+
+// A valid ordinary national identity number (month not + 80): never one of
+// the synthetic population's.
+function ordinaryNin() {
+  const w1 = [3, 7, 6, 1, 8, 9, 4, 5, 2], w2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  for (let ind = 100; ; ind++) {
+    const d = `150590${ind}`.split('').map(Number);
+    const k1 = (11 - (d.reduce((s, x, i) => s + x * w1[i], 0) % 11)) % 11;
+    if (k1 === 10) continue;
+    d.push(k1);
+    const k2 = (11 - (d.reduce((s, x, i) => s + x * w2[i], 0) % 11)) % 11;
+    if (k2 === 10) continue;
+    return d.join('') + k2;
+  }
+}
+
+function batch(args) {
+  const r = spawnSync(bin, ['batch', ...args], { encoding: 'utf8' });
+  return { ...r, summary: args.includes('--json') && r.stdout ? JSON.parse(r.stdout) : null };
+}
+
+const cases = (db, prefix = 'batch:') => num(db, `select count(*) from cases where intake like '${prefix}%'`);
+
+test('a_file_with_bad_lines_is_taken_in_and_the_summary_matches_the_database', () => {
+  const db = initDb('file.db', 50);
+  const people = persons(db);
+  const lines = intake(people, 200);
+  const stranger = ordinaryNin();
+  lines[4] = 'not json {';
+  lines[49] = JSON.stringify({ nin: '12345678901', application: application(people[0], 0) });
+  lines[99] = JSON.stringify({ nin: stranger, application: application(people[1], 1) });
+  const bad = application(people[2], 2);
+  bad.education.load_percent = 150;
+  lines[149] = JSON.stringify({ nin: people[2].nin, application: bad });
+  lines[179] = JSON.stringify({ nin: people[3].nin });
+  const file = path.join(tmp, 'intake.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+
+  const r = batch(['--db', db, '--json', file]);
+  assert.equal(r.status, 2, r.stderr);
+  const s = r.summary;
+  assert.equal(s.lines, 200);
+  assert.equal(s.refused, 5);
+  assert.deepEqual(s.refused_lines.map((x) => [x.line, x.field]), [
+    [5, ''], [50, 'nin'], [100, 'nin'], [150, 'application.education.load_percent'], [180, 'application']]);
+  assert.match(r.stderr, /^stipend batch: line 5: not valid JSON/m);
+  assert.match(r.stderr, /^stipend batch: line 100: nin: no person with this number in the database$/m);
+  assert.match(r.stderr, /^stipend batch: line 150: application\.education\.load_percent: /m);
+  // No person's number, in any output.
+  for (const out of [r.stdout.replaceAll(s.intake, ''), r.stderr]) {
+    assert.doesNotMatch(out, /\d{11}/);
+    assert.ok(!out.includes(stranger));
+  }
+
+  assert.equal(s.accepted, 195);
+  assert.equal(cases(db), 195);
+  assert.equal(num(db, "select count(*) from cases where intake like 'batch:%' and outcome = 'granted'"), s.decided.granted);
+  assert.equal(num(db, "select count(*) from cases where intake like 'batch:%' and outcome = 'partly-granted'"),
+    s.decided['partly-granted']);
+  assert.equal(num(db, "select count(*) from cases where intake like 'batch:%' and outcome = 'rejected'"), s.decided.rejected);
+  assert.equal(num(db, "select count(*) from cases where intake like 'batch:%' and status = 'manual'"), s.manual.total);
+  assert.equal(s.decided.total + s.manual.total + s.waiting, s.accepted);
+  assert.ok(s.decided.total > 0 && s.manual.total > 0, JSON.stringify(s));
+  const reasons = sql(db, "select json_extract(r.value, '$.code'), count(*) from cases c join decisions d on d.case_id = c.id, " +
+    "json_each(d.decision_json, '$.manual_reasons') r where c.intake like 'batch:%' group by 1 order by 1");
+  const fromDb = Object.fromEntries(reasons.split('\n').filter(Boolean).map((l) => l.split('|')).map(([k, v]) => [k, Number(v)]));
+  assert.deepEqual(Object.fromEntries(Object.entries(s.manual.reasons).sort()), fromDb);
+  assert.ok(Math.abs(s.automation_rate - s.decided.total / s.accepted) < 1e-5);
+  // Each case has its decision, its letter and its place in the intake.
+  assert.equal(num(db, "select count(*) from cases c join letters l on l.case_id = c.id where c.intake like 'batch:%'"), 195);
+  assert.equal(num(db, `select count(*) from cases where intake = '${s.intake}5' or intake = '${s.intake}50'`), 0);
+  assert.equal(num(db, `select count(*) from cases where intake = '${s.intake}1'`), 1);
+  assert.equal(run(['verify', '--db', db]).status, 0);
+
+  // The text summary says the same in words.
+  const again = batch(['--db', db, file]);
+  assert.equal(again.status, 2);
+  assert.match(again.stdout, /stored before \(skipped\) +195/);
+  assert.match(again.stdout, /automation rate +- \(nothing accepted\)/);
+
+  // Run again: nothing new is stored, the refused lines are refused again.
+  const rerun = batch(['--db', db, '--json', file]);
+  assert.equal(rerun.status, 2, rerun.stderr);
+  assert.equal(rerun.summary.stored_before, 195);
+  assert.equal(rerun.summary.accepted, 0);
+  assert.equal(rerun.summary.refused, 5);
+  assert.equal(cases(db), 195);
+  assert.equal(num(db, 'select count(*) from letters'), 195);
+});
+
+test('a_clean_file_exits_0_and_a_changed_file_is_a_new_intake', () => {
+  const db = initDb('clean.db', 20);
+  const lines = intake(persons(db), 30);
+  const file = path.join(tmp, 'clean.jsonl');
+  writeFileSync(file, lines.join('\n')); // no newline after the last line
+  const r = batch(['--db', db, '--json', '--quiet', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(r.summary.accepted, 30);
+  writeFileSync(file, lines.concat(lines.slice(0, 2)).join('\n'));
+  const grown = batch(['--db', db, '--json', '--quiet', file]);
+  assert.equal(grown.status, 0, grown.stderr);
+  assert.notEqual(grown.summary.intake, r.summary.intake);
+  assert.equal(grown.summary.accepted, 32);
+  assert.equal(cases(db), 62);
+});
+
+test('a_batch_killed_partway_and_run_again_stores_each_line_exactly_once', async () => {
+  const db = initDb('kill.db', 200);
+  const file = path.join(tmp, 'big.jsonl');
+  writeFileSync(file, intake(persons(db), 3000).join('\n') + '\n');
+
+  const proc = spawn(bin, ['batch', '--db', db, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  // Killed at the first progress line (a tenth done), or after 300 ms.
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 300);
+  proc.stderr.on('data', (d) => {
+    err += d;
+    if (/batch: +\d+ %/.test(err)) proc.kill('SIGKILL');
+  });
+  const [code, signal] = await new Promise((res) => proc.once('exit', (c, s) => res([c, s])));
+  clearTimeout(timer);
+  assert.equal(signal, 'SIGKILL', `the batch ended before it was killed (exit ${code}): ${err}`);
+  const partway = cases(db);
+  assert.ok(partway < 3000, `${partway} cases stored before the kill`);
+
+  const r = batch(['--db', db, '--json', '--quiet', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.summary.stored_before, partway);
+  assert.equal(r.summary.stored_before + r.summary.accepted, 3000);
+  assert.equal(r.summary.stored_in_all, 3000);
+  assert.equal(cases(db), 3000);
+  assert.equal(num(db, "select count(distinct intake) from cases where intake like 'batch:%'"), 3000);
+  assert.equal(num(db, "select count(*) from cases where intake like 'batch:%' and " +
+    "(outcome is null or status not in ('decided', 'manual'))"), 0);
+  assert.equal(num(db, "select count(*) from cases c where intake like 'batch:%' and " +
+    '(select count(*) from decisions d where d.case_id = c.id) != 1 or ' +
+    '(select count(*) from letters l where l.case_id = c.id) != 1'), 0);
+  assert.equal(run(['verify', '--db', db]).status, 0);
+});
+
+test('from_the_registers_the_students_are_decided', async () => {
+  const db = initDb('registers.db', 200);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sim = spawn(bin, ['registers', 'serve', '--persons', '200', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  try {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/health`)).status === 200) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error('the register simulator did not start');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const args = ['batch', '--db', db, '--from-registers', '--persons', '200', '--registers', url];
+    const r = await new Promise((res) => {
+      const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { err += d; });
+      p.once('exit', (status) => res({ status, stdout: out, stderr: err }));
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /persons examined +200 of 200/);
+    assert.match(r.stdout, /automation rate +\d+\.\d % \(decided automatically \/ accepted\)/);
+    const accepted = Number(r.stdout.match(/accepted +(\d+)/)[1]);
+    const withoutEnrolment = Number(r.stdout.match(/without an enrolment +(\d+)/)[1]);
+    assert.ok(accepted > 20, r.stdout);
+    assert.equal(accepted + withoutEnrolment, 200);
+    assert.equal(cases(db, 'registers:2024-2025:'), accepted);
+    assert.equal(num(db, "select count(*) from cases where intake like 'registers:%' and outcome is null"), 0);
+    // Both schemes, each decided on the registers' facts.
+    assert.equal(sql(db, "select group_concat(distinct scheme) from (select scheme from cases order by scheme)"),
+      'higher-education,upper-secondary');
+    const facts = JSON.parse(sql(db, "select facts_json from decisions d join cases c on c.id = d.case_id " +
+      "where c.scheme = 'upper-secondary' limit 1"));
+    assert.equal(facts.enrolment.source.register, 'schools');
+    assert.equal(facts.parents.source.register, 'tax');
+
+    // Once a person's application is stored, a second run skips it.
+    const again = spawnSync(bin, [...args, '--json', '--quiet'], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    const s = JSON.parse(again.stdout);
+    assert.equal(s.stored_before, accepted);
+    assert.equal(s.accepted, 0);
+    assert.equal(cases(db, 'registers:'), accepted);
+  } finally {
+    sim.kill('SIGTERM');
+    await new Promise((res) => sim.once('exit', res));
+  }
+});
+
+test('usage_errors_exit_2', () => {
+  const db = initDb('usage.db', 5);
+  assert.equal(batch(['--db', db]).status, 2);
+  assert.equal(batch(['--db', db, '--from-registers', '--persons', '5']).status, 2);
+  assert.equal(batch(['--db', path.join(tmp, 'absent.db'), 'x.jsonl']).status, 2);
+  const missing = batch(['--db', db, path.join(tmp, 'absent.jsonl')]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /absent\.jsonl/);
+  const help = batch(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--from-registers/);
+});
