@@ -14,7 +14,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { assertAccessible, launchBrowser, plain, startServer, REPO } from './server.mjs';
+import { assertAccessible, launchBrowser, newVisitor, plain, startServer, REPO } from './server.mjs';
 
 
 let server;
@@ -31,9 +31,7 @@ after(async () => {
 });
 
 async function newContext(options = {}) {
-  const context = await browser.newContext({ locale: 'nb-NO', ...options });
-  context.setDefaultTimeout(10_000);
-  return context;
+  return newVisitor(browser, options);
 }
 
 // A page that records whatever the Content-Security-Policy blocks.

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { assertAccessible, launchBrowser, plain, startServer, REPO } from './server.mjs';
+import { assertAccessible, launchBrowser, newVisitor, plain, startServer, REPO } from './server.mjs';
 
 const OUT = path.join(REPO, 'tests', 'out');
 
@@ -35,14 +35,8 @@ after(async () => {
   await server?.stop();
 });
 
-// A fresh, logged-out visitor whose browser asks for Norwegian, as most
-// of the portal's users do; the portal would otherwise follow chromium's
-// en-US Accept-Language. A missing element fails the test within ten
-// seconds rather than playwright's thirty.
 async function newContext(options = {}) {
-  const context = await browser.newContext({ locale: 'nb-NO', bypassCSP: true, ...options });
-  context.setDefaultTimeout(10_000);
-  return context;
+  return newVisitor(browser, { bypassCSP: true, ...options });
 }
 
 async function mainText(page) {

@@ -105,6 +105,17 @@ export async function launchBrowser() {
   });
 }
 
+// A fresh, logged-out visitor whose browser asks for Norwegian, as most of
+// the portal's users do (the portal would otherwise follow chromium's en-US
+// Accept-Language). A missing element fails a test within ten seconds
+// rather than playwright's thirty. Pass bypassCSP: true for a context that
+// runs axe.
+export async function newVisitor(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'nb-NO', ...options });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
 // Amounts are written with no-break spaces so they never wrap; compare
 // them as ordinary spaces.
 export const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { assertAccessible, launchBrowser, plain, startServer, REPO } from './server.mjs';
+import { assertAccessible, launchBrowser, newVisitor, plain, startServer, REPO } from './server.mjs';
 
 const OUT = path.join(REPO, 'tests', 'out');
 
@@ -36,9 +36,7 @@ after(async () => {
 });
 
 async function newContext(options = {}) {
-  const context = await browser.newContext({ locale: 'nb-NO', bypassCSP: true, ...options });
-  context.setDefaultTimeout(10_000);
-  return context;
+  return newVisitor(browser, { bypassCSP: true, ...options });
 }
 
 function sql(query) {
