@@ -115,6 +115,12 @@ int cases_gather_from_registers(void *ctx, const struct person *who, json_t *app
 		json_object_set_new(facts, "enrolment", ej);
 		break;
 	}
+	/* Registered with the parents at an address that is neither parent's:
+	 * the decision goes to a person, who clears it up. */
+	if (f.address_conflict) {
+		json_object_set_new(application, "conflicting_facts", json_true());
+		json_object_set_new(facts, "address_conflict", json_true());
+	}
 	json_object_set_new(facts, "benefits", json_pack("{s:i,s:o}", "periods", f.benefits.n, "source", source(&f.welfare)));
 	json_object_set_new(facts, "income_year", json_integer(f.income_year));
 	*facts_json = json_dumps(facts, JSON_COMPACT);

@@ -117,7 +117,8 @@ static int get_date(const json_t *obj, const char *prefix, const char *key, int 
 int rules_parse_application(const json_t *in, struct application *app, struct arena *a, struct err *e)
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
-					  "travel", "parents", "special_circumstances", "loan", "relief_ground", NULL};
+					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
+					  "conflicting_facts", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
@@ -254,7 +255,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 				return -1;
 		}
 	}
-	if (get_bool(in, "", "special_circumstances", NULL, &app->special_circumstances, e))
+	if (get_bool(in, "", "special_circumstances", NULL, &app->special_circumstances, e) ||
+	    get_bool(in, "", "conflicting_facts", NULL, &app->conflicting_facts, e))
 		return -1;
 
 	if (get_obj(in, "", "loan", 0, &o, e))

@@ -163,6 +163,14 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 	if (!params_covers(p, app->year_first))
 		return err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
 			       app->school_year);
+	if (app->conflicting_facts) {
+		/* Facts that contradict each other are for a person to clear up
+		 * (the duty to clarify a case); the rules still settle the rest. */
+		struct trace_step *s = step_begin(&c, "facts.consistent", "forvaltningsloven § 17", "rule.facts.conflict");
+		step_int(s, "conflicting_facts", TV_BOOL, 1);
+		step_value(s, TV_BOOL, 0);
+		manual_add(&c, "conflicting-facts", "reason.conflicting-facts", "forvaltningsloven § 17");
+	}
 	switch (app->scheme) {
 	case SCHEME_HIGHER_EDUCATION:
 		decide_higher_education(&c);

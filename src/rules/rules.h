@@ -58,6 +58,7 @@ struct application {
 	int64_t parent_income[2];
 
 	int special_circumstances;
+	int conflicting_facts; /* the registers contradict each other */
 
 	int64_t loan_balance;
 	int deferrals_used;
