@@ -298,3 +298,24 @@ int cases_read(struct store *s, const struct principal *who, int64_t case_id, in
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such case");
 	return 0;
 }
+
+struct person_read {
+	const struct principal *who;
+	int64_t person_id, now;
+};
+
+static int record_person_read(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct person_read *pr = arg;
+	char actor[32], object[32];
+	access_actor(pr->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "person:%lld", (long long)pr->person_id);
+	return audit_append(tx, pr->now, actor, "person.read", object, NULL, e);
+}
+
+int cases_audit_person_read(struct store *s, const struct principal *who, int64_t person_id, int64_t now,
+			    struct err *e)
+{
+	struct person_read pr = {who, person_id, now};
+	return store_write(s, record_person_read, &pr, e);
+}

@@ -73,6 +73,10 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
 int cases_submit_intake(const struct cases_env *env, const struct principal *who, const json_t *application,
 			const char *intake, int64_t now, struct submitted *out, struct err *e);
 
+/* Audit that who read the data held about person_id ("person.read"). */
+int cases_audit_person_read(struct store *s, const struct principal *who, int64_t person_id, int64_t now,
+			    struct err *e);
+
 /* A cases_gather_fn over the registers: ctx is a struct reg_client. */
 int cases_gather_from_registers(void *ctx, const struct person *who, json_t *application, char **facts_json,
 				const char **waiting_for, struct err *e);

@@ -674,6 +674,34 @@ static int decision_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
+struct latest_facts {
+	const char *json;
+	int64_t at;
+};
+
+static int latest_facts_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	struct latest_facts *l = out;
+	l->json = col_str(st, 0, a);
+	l->at = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_person_latest_facts(struct store *s, int64_t person_id, const char **facts_json, int64_t *decided_at,
+			      struct arena *a, struct err *e)
+{
+	struct latest_facts l = {NULL, 0};
+	int n = query(s, "SELECT d.facts_json, d.decided_at FROM decisions d JOIN cases c ON c.id = d.case_id "
+			 "WHERE c.person_id = ? AND d.facts_json IS NOT NULL ORDER BY d.id DESC LIMIT 1",
+		      bind_id, &person_id, latest_facts_row, &l, 1, a, e);
+	if (n < 0)
+		return -1;
+	*facts_json = l.json;
+	*decided_at = l.at;
+	return n == 0;
+}
+
 int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **out, struct arena *a,
 			    struct err *e)
 {

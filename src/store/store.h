@@ -130,6 +130,11 @@ int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, 
 		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e);
 /* Say why a case waits (NULL: it no longer does). */
 int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e);
+/* The facts the newest decision about a person was made on (JSON with each
+ * group's register and time), and when: 0 found, 1 none, -1 error. */
+int store_person_latest_facts(struct store *s, int64_t person_id, const char **facts_json, int64_t *decided_at,
+			      struct arena *a, struct err *e);
+
 /* A case's decisions, oldest first. */
 int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **out, struct arena *a,
 			    struct err *e);

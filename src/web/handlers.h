@@ -15,6 +15,7 @@ void portal_cases(struct req *r, struct resp *w);
 void portal_case(struct req *r, struct resp *w);
 void portal_inbox(struct req *r, struct resp *w);
 void portal_letter(struct req *r, struct resp *w);
+void portal_my_data(struct req *r, struct resp *w);
 
 /* "Min kalkyl" (portal/calculator.c): open to anyone, store nothing. */
 void portal_calculators(struct req *r, struct resp *w);

@@ -17,6 +17,7 @@ static const struct route routes[] = {
 	{"GET", "/saker/:id", portal_case},
 	{"GET", "/innboks", portal_inbox},
 	{"GET", "/innboks/:id", portal_letter},
+	{"GET", "/mine-opplysninger", portal_my_data},
 	{"GET", "/kalkulator", portal_calculators},
 	{"GET", "/kalkulator/stotte", portal_calc_support},
 	{"GET", "/kalkulator/nedbetaling", portal_calc_repayment},

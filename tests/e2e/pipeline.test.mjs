@@ -66,3 +66,20 @@ for (const mode of ['down', 'malformed', 'error']) {
     assert.ok(Number(srv.sql(`select attempts from jobs where case_id = ${id}`)) >= 1);
   });
 }
+
+test('mine_opplysninger_shows_the_facts_with_their_registers_and_audits_the_reading', async () => {
+  const c = new Client(srv.base);
+  await c.login(8);
+  const before = nbsp((await c.get('/mine-opplysninger')).text);
+  assert.match(before, /Vi har ennå ikke hentet opplysninger om deg fra registrene/);
+  assert.equal((await c.apply(form)).status, 303);
+  const page = nbsp((await c.get('/mine-opplysninger')).text);
+  assert.match(page, /<h1[^>]*>Mine opplysninger</);
+  assert.match(page, /Fra Skatteetaten, hentet \d{4}-\d\d-\d\dT/);
+  assert.match(page, /Fra Folkeregisteret, hentet/);
+  assert.match(page, /Inntektsår<\/dt><dd>\d{4}/);
+  const person = srv.sql("select person_id from cases order by id desc limit 1");
+  assert.ok(Number(srv.sql(`select count(*) from audit where action = 'person.read' and object = 'person:${person}'`)) >= 2);
+  const anonymous = await new Client(srv.base).get('/mine-opplysninger');
+  assert.equal(anonymous.status, 303);
+});

@@ -238,3 +238,91 @@ void portal_letter(struct req *r, struct resp *w)
 	}
 	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
 }
+
+/* One group of facts for "Mine opplysninger": its register and time, and
+ * its rows (label key, and a text or an amount). */
+static json_t *facts_group(struct req *r, const char *title_key, const json_t *src)
+{
+	char at[21];
+	const char *reg = json_string_value(json_object_get(src, "register"));
+	json_int_t when = json_integer_value(json_object_get(src, "fetched_at"));
+	return json_pack("{s:s,s:s,s:s,s:[]}", "title_key", title_key, "register_key",
+			 arena_printf(r->a, "register.%s", reg ? reg : "registers"), "fetched",
+			 date_format_timestamp((int64_t)when, at), "rows");
+}
+
+static void fact_text(json_t *group, const char *label_key, const char *text)
+{
+	json_array_append_new(json_object_get(group, "rows"), json_pack("{s:s,s:s}", "label_key", label_key, "text", text));
+}
+
+static void fact_money(json_t *group, const char *label_key, json_int_t ore)
+{
+	json_array_append_new(json_object_get(group, "rows"),
+			      json_pack("{s:s,s:I,s:b}", "label_key", label_key, "money", ore, "is_money", 1));
+}
+
+void portal_my_data(struct req *r, struct resp *w)
+{
+	struct person p;
+	struct err e;
+	const char *facts_json = NULL;
+	int64_t decided_at = 0;
+	char day[11];
+	if (view_require_login(r, w))
+		return;
+	if (!access_allowed(&r->who, ACT_PERSON_READ, r->who.person_id)) {
+		resp_error(w, r, 403, "error.forbidden");
+		return;
+	}
+	if (store_person_get(r->app->store, r->who.person_id, &p, r->a, &e) != 0 ||
+	    store_person_latest_facts(r->app->store, r->who.person_id, &facts_json, &decided_at, r->a, &e) < 0 ||
+	    cases_audit_person_read(r->app->store, &r->who, r->who.person_id, r->now, &e) != 0) {
+		resp_failure(w, r, &e, "my data");
+		return;
+	}
+	json_t *d = json_pack("{s:{s:s,s:s,s:s,s:s,s:b}}", "person", "name",
+			      arena_printf(r->a, "%s %s", p.given_name, p.family_name), "birth_date",
+			      date_format(p.birth_date, day), "address", p.address, "postal",
+			      arena_printf(r->a, "%s %s", p.postcode, p.city), "confidential", p.confidential_address);
+	json_t *facts = facts_json ? json_loads(facts_json, 0, NULL) : NULL;
+	json_t *groups = json_array();
+	if (facts != NULL) {
+		json_t *ap = json_object_get(facts, "applicant");
+		if (ap) {
+			json_t *g = facts_group(r, "mydata.family", json_object_get(ap, "source"));
+			fact_text(g, "mydata.married", i18n_get(r->lang, json_is_true(json_object_get(ap, "married")) ? "word.yes" : "word.no"));
+			fact_text(g, "mydata.children", arena_printf(r->a, "%lld", (long long)json_integer_value(json_object_get(ap, "children"))));
+			json_array_append_new(groups, g);
+		}
+		json_t *inc = json_object_get(facts, "income");
+		if (inc) {
+			json_t *g = facts_group(r, "mydata.income", json_object_get(inc, "source"));
+			fact_text(g, "mydata.income_year", arena_printf(r->a, "%lld", (long long)json_integer_value(json_object_get(inc, "year"))));
+			fact_money(g, "mydata.income_amount", json_integer_value(json_object_get(inc, "income")));
+			fact_money(g, "mydata.wealth", json_integer_value(json_object_get(inc, "wealth")));
+			json_array_append_new(groups, g);
+		}
+		json_t *en = json_object_get(facts, "enrolment");
+		if (en) {
+			json_t *g = facts_group(r, "mydata.enrolment", json_object_get(en, "source"));
+			fact_text(g, "apply.institution", json_string_value(json_object_get(en, "institution")) ?: "");
+			fact_text(g, "apply.programme", json_string_value(json_object_get(en, "programme")) ?: "");
+			json_t *tr = json_object_get(en, "travel");
+			if (tr) {
+				fact_text(g, "mydata.distance", arena_printf(r->a, "%g km", json_number_value(json_object_get(tr, "distance_km"))));
+				fact_text(g, "mydata.travel_minutes", arena_printf(r->a, "%lld", (long long)json_integer_value(json_object_get(tr, "daily_travel_minutes"))));
+			}
+			json_array_append_new(groups, g);
+		}
+		json_t *be = json_object_get(facts, "benefits");
+		if (be) {
+			json_t *g = facts_group(r, "mydata.benefits", json_object_get(be, "source"));
+			fact_text(g, "mydata.benefit_periods", arena_printf(r->a, "%lld", (long long)json_integer_value(json_object_get(be, "periods"))));
+			json_array_append_new(groups, g);
+		}
+		json_decref(facts);
+	}
+	json_object_set_new(d, "groups", groups);
+	resp_page(w, r, "my_data", "mydata.title", d);
+}
