@@ -81,6 +81,15 @@ int cases_audit_person_read(struct store *s, const struct principal *who, int64_
 int cases_gather_from_registers(void *ctx, const struct person *who, json_t *application, char **facts_json,
 				const char **waiting_for, struct err *e);
 
+struct reg_client;
+struct reg_options;
+
+/* Make env gather its facts from the registers at url (o may be NULL for
+ * the clients' defaults). Returns the client, which the caller frees with
+ * reg_client_free() after the last use of env, or NULL with e filled. */
+struct reg_client *cases_use_registers(struct cases_env *env, const char *url, const struct reg_options *o,
+				       struct err *e);
+
 /* The job kinds of the case life cycle ("decide"), for jobs_start() and
  * jobs_run_due() with a struct cases_env as their ctx. */
 extern const struct job_kind cases_job_kinds[];

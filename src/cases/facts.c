@@ -130,3 +130,16 @@ out:
 	arena_cleanup(&a);
 	return rc;
 }
+
+struct reg_client *cases_use_registers(struct cases_env *env, const char *url, const struct reg_options *o,
+				       struct err *e)
+{
+	struct reg_client *client = reg_client_new(url, o);
+	if (client == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	env->gather = cases_gather_from_registers;
+	env->gather_ctx = client;
+	return client;
+}

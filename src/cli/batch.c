@@ -977,12 +977,8 @@ int cli_batch(int argc, char **argv)
 	env.store = s;
 	env.params = p;
 	if (o.registers_url != NULL) {
-		if ((b->reg = reg_client_new(o.registers_url, NULL)) == NULL) {
-			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+		if ((b->reg = cases_use_registers(&env, o.registers_url, NULL, &e)) == NULL)
 			goto fail;
-		}
-		env.gather = cases_gather_from_registers;
-		env.gather_ctx = b->reg;
 	}
 	b->env = &env;
 

@@ -145,12 +145,8 @@ int cli_serve(int argc, char **argv)
 		/* An instant decision waits at most about two seconds for a
 		 * register; after that the case waits and a job retries. */
 		struct reg_options ro = {.timeout_ms = 1000, .tries = 2};
-		if ((registers = reg_client_new(registers_url, &ro)) == NULL) {
-			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+		if ((registers = cases_use_registers(&env, registers_url, &ro, &e)) == NULL)
 			goto fail;
-		}
-		env.gather = cases_gather_from_registers;
-		env.gather_ctx = registers;
 	}
 	app.cases = &env;
 	if ((jobs = jobs_start(s, cases_job_kinds, &env, &job_opts, &e)) == NULL)

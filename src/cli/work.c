@@ -86,12 +86,8 @@ int cli_work(int argc, char **argv)
 	}
 	struct cases_env env = {s, p, NULL, NULL, NULL};
 	if (registers_url != NULL) {
-		if ((registers = reg_client_new(registers_url, NULL)) == NULL) {
-			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+		if ((registers = cases_use_registers(&env, registers_url, NULL, &e)) == NULL)
 			goto fail;
-		}
-		env.gather = cases_gather_from_registers;
-		env.gather_ctx = registers;
 	}
 	if (once) {
 		int ran = 0;
