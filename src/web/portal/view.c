@@ -16,7 +16,7 @@ static char *day_of(int64_t unix_seconds, char out[11])
 
 /* The arguments a trace step's explanation may name: its inputs, its
  * parameters and its value. */
-static json_t *step_args(const json_t *step)
+static json_t *step_args(const json_t *step, enum lang lang)
 {
 	json_t *args = json_object();
 	json_object_update(args, json_object_get(step, "inputs"));
@@ -27,7 +27,7 @@ static json_t *step_args(const json_t *step)
 	json_t *v;
 	json_object_foreach(args, k, v) {
 		if (json_is_boolean(v))
-			json_object_set_new(args, k, json_string(json_is_true(v) ? "word.yes" : "word.no"));
+			json_object_set_new(args, k, json_string(i18n_get(lang, json_is_true(v) ? "word.yes" : "word.no")));
 	}
 	return args;
 }
@@ -71,15 +71,7 @@ json_t *view_decision(struct req *r, const char *decision_json)
 	struct buf text;
 	buf_init(&text, 8192);
 	json_array_foreach(json_object_get(d, "trace"), i, s) {
-		json_t *args = step_args(s);
-		/* Yes/no words were stored as keys: translate them first. */
-		const char *k;
-		json_t *v;
-		json_object_foreach(args, k, v) {
-			const char *sv = json_string_value(v);
-			if (sv && strncmp(sv, "word.", 5) == 0)
-				json_object_set_new(args, k, json_string(i18n_get(r->lang, sv)));
-		}
+		json_t *args = step_args(s, r->lang);
 		buf_reset(&text);
 		const char *msg = json_string_value(json_object_get(s, "message"));
 		if (msg)
