@@ -8,7 +8,7 @@
 # catalogues, migrations, parameter sets and static assets are compiled in, so
 # the binary runs from anywhere.
 
-PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -10,7 +10,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev \
-libsodium-dev libyaml-dev libcmocka-dev libcurl4-openssl-dev curl chromium nginx-light wrk poppler-utils"
+libsodium-dev libyaml-dev libcmocka-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libical-dev \
+fonts-dejavu-core curl chromium nginx-light wrk poppler-utils"
 
 if [ "${1:-}" != "--npm-only" ]; then
 	missing=""

@@ -225,10 +225,10 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 
 	arena_init(&a, 0);
 	buf_init(&dj, 1 << 20);
-	int found = store_case_get(s, job->case_id, &c, &a, e);
+	int found = store_case_get(s, job->subject_id, &c, &a, e);
 	if (found != 0) {
 		if (found == 1)
-			err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)job->case_id);
+			err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)job->subject_id);
 		goto out;
 	}
 	if (strcmp(c.status, "collecting-facts") != 0 && strcmp(c.status, "received") != 0) {

@@ -101,8 +101,8 @@ static void run_one(struct store *s, const struct job_kind *kinds, void *ctx, co
 		return;
 	struct retry r = {job, now + jobs_backoff(job->attempts, o->delay_max), e.message,
 			  job->attempts >= JOBS_MAX_ATTEMPTS || k == NULL};
-	log_warn("job %lld (%s, case %lld) attempt %d failed: %s", (long long)job->id, job->kind,
-		 (long long)job->case_id, job->attempts, e.message);
+	log_warn("job %lld (%s, subject %lld) attempt %d failed: %s", (long long)job->id, job->kind,
+		 (long long)job->subject_id, job->attempts, e.message);
 	struct err e2;
 	if (store_write(s, put_back, &r, &e2) != 0)
 		log_error("job %lld: cannot put it back: %s (its lease will free it)", (long long)job->id, e2.message);

@@ -1,7 +1,8 @@
 /* i18n.c - the message catalogue; see i18n.h.
  *
- * Each catalogue is parsed once into a sorted array of (key, text) pairs
- * pointing into a private copy of the file, searched by bisection. */
+ * Each language's catalogue is parsed once, from all its files, into a
+ * sorted array of (key, text) pairs pointing into private copies of the
+ * files, searched by bisection. */
 #include "core/i18n.h"
 
 #include <stdio.h>
@@ -20,7 +21,8 @@ struct entry {
 };
 
 struct catalogue {
-	char *copy;
+	char **copies; /* one per file, which the entries point into */
+	size_t n_copies;
 	struct entry *e;
 	size_t n;
 };
@@ -43,20 +45,35 @@ static char *trim(char *s, char *end)
 	return s;
 }
 
-static int load(struct catalogue *c, const char *name, struct err *e)
+/* Does the embedded file called name hold lang's texts: "i18n/nb.txt", or
+ * one area's "i18n/<area>.nb.txt"? */
+static int is_catalogue_of(const char *name, const char *code)
 {
-	const struct embed_file *f = embed_find(name);
-	if (f == NULL)
-		return err_set(e, ERR_INTERNAL, NULL, "%s is not compiled in", name);
-	c->copy = malloc(f->len + 1);
-	size_t cap = 256;
-	c->e = malloc(cap * sizeof(*c->e));
-	if (c->copy == NULL || c->e == NULL)
+	const char *dir = "i18n/";
+	size_t dl = strlen(dir), nl = strlen(name), cl = strlen(code);
+	if (strncmp(name, dir, dl) != 0 || nl < dl + cl + 4 || strcmp(name + nl - 4, ".txt") != 0)
+		return 0;
+	const char *lang = name + nl - 4 - cl;
+	if (strncmp(lang, code, cl) != 0)
+		return 0;
+	return lang == name + dl || lang[-1] == '.';
+}
+
+/* Parse one file's "key = text" lines into c, in a copy that c keeps. */
+static int parse(struct catalogue *c, const struct embed_file *f, size_t *cap, struct err *e)
+{
+	const char *name = f->name;
+	char **copies = realloc(c->copies, (c->n_copies + 1) * sizeof(*copies));
+	if (copies == NULL)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	memcpy(c->copy, f->data, f->len + 1);
-	c->n = 0;
+	c->copies = copies;
+	char *copy = malloc(f->len + 1);
+	if (copy == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	memcpy(copy, f->data, f->len + 1);
+	c->copies[c->n_copies++] = copy;
 	int line = 0;
-	for (char *p = c->copy; *p != '\0';) {
+	for (char *p = copy; *p != '\0';) {
 		char *nl = strchr(p, '\n');
 		char *end = nl ? nl : p + strlen(p);
 		line++;
@@ -72,9 +89,9 @@ static int load(struct catalogue *c, const char *name, struct err *e)
 			char *text = trim(eq + 1, end);
 			if (*key == '\0')
 				return err_set(e, ERR_INTERNAL, NULL, "%s:%d: empty key", name, line);
-			if (c->n == cap) {
-				cap *= 2;
-				struct entry *grown = realloc(c->e, cap * sizeof(*c->e));
+			if (c->n == *cap) {
+				*cap *= 2;
+				struct entry *grown = realloc(c->e, *cap * sizeof(*c->e));
 				if (grown == NULL)
 					return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 				c->e = grown;
@@ -85,11 +102,43 @@ static int load(struct catalogue *c, const char *name, struct err *e)
 		}
 		p = next;
 	}
+	return 0;
+}
+
+/* A language's catalogue: i18n/<lang>.txt and every area's
+ * i18n/<area>.<lang>.txt, one set of keys across them all. */
+static int load(struct catalogue *c, const char *code, struct err *e)
+{
+	size_t cap = 256;
+	c->e = malloc(cap * sizeof(*c->e));
+	if (c->e == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	c->n = 0;
+	int files = 0;
+	for (const struct embed_file *f = embed_files; f->name != NULL; f++) {
+		if (!is_catalogue_of(f->name, code))
+			continue;
+		if (parse(c, f, &cap, e) != 0)
+			return -1;
+		files++;
+	}
+	if (files == 0)
+		return err_set(e, ERR_INTERNAL, NULL, "i18n/%s.txt is not compiled in", code);
 	qsort(c->e, c->n, sizeof(*c->e), entry_cmp);
 	for (size_t i = 1; i < c->n; i++)
 		if (strcmp(c->e[i - 1].key, c->e[i].key) == 0)
-			return err_set(e, ERR_INTERNAL, NULL, "%s: key %s is defined twice", name, c->e[i].key);
+			return err_set(e, ERR_INTERNAL, NULL, "i18n (%s): key %s is defined twice", code,
+				       c->e[i].key);
 	return 0;
+}
+
+static void unload(struct catalogue *c)
+{
+	for (size_t i = 0; i < c->n_copies; i++)
+		free(c->copies[i]);
+	free(c->copies);
+	free(c->e);
+	memset(c, 0, sizeof(*c));
 }
 
 int i18n_init(struct err *e)
@@ -97,13 +146,9 @@ int i18n_init(struct err *e)
 	for (int l = 0; l < LANG_COUNT; l++) {
 		if (cats[l].e != NULL)
 			continue;
-		char name[32];
-		snprintf(name, sizeof(name), "i18n/%s.txt", codes[l]);
-		if (load(&cats[l], name, e) != 0) {
+		if (load(&cats[l], codes[l], e) != 0) {
 			/* Leave nothing half-loaded: a later call starts afresh. */
-			free(cats[l].copy);
-			free(cats[l].e);
-			memset(&cats[l], 0, sizeof(cats[l]));
+			unload(&cats[l]);
 			return -1;
 		}
 	}

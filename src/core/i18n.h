@@ -1,8 +1,10 @@
 /* i18n.h - the message catalogue: every text a person reads, in Norwegian
  * bokmål and English.
  *
- * Catalogues are text files (i18n/nb.txt, i18n/en.txt) compiled into the
- * binary: one message a line, "key = text". A text may name arguments in
+ * Catalogues are text files compiled into the binary: i18n/nb.txt and
+ * i18n/en.txt, and for an area that keeps its own texts i18n/<area>.nb.txt
+ * and i18n/<area>.en.txt; one message a line, "key = text", a key defined
+ * once across a language's files. A text may name arguments in
  * braces, "{months} måneder", filled from a JSON object by i18n_render();
  * "{amount:money}" formats øre as money, "{d:date}" a date for the language.
  * A key missing from a language falls back to bokmål, then to the key

@@ -2,14 +2,25 @@
 #include "mailbox/mailbox.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "audit/audit.h"
 #include "core/err.h"
+
+const char *mbox_sender_unit(const char *kind)
+{
+	if (strcmp(kind, "documentation-request") == 0 || strcmp(kind, "answer") == 0)
+		return "case-processing";
+	if (strcmp(kind, "reminder") == 0 || strcmp(kind, "information") == 0)
+		return "customer-service";
+	return "student-support";
+}
 
 int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const char *kind, int64_t now,
 		 int64_t *letter_id, struct err *e)
 {
 	struct letter l = {0, person_id, case_id, kind, now, 0};
+	l.sender_unit = mbox_sender_unit(kind);
 	char object[32], detail[64];
 	if (store_letter_insert(tx, &l, letter_id, e) != 0)
 		return -1;

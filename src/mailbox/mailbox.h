@@ -15,6 +15,12 @@
 struct arena;
 struct err;
 
+/* The unit of the agency that sends letters of kind, as a catalogue key's
+ * last part: "student-support" (decisions), "case-processing" (requests for
+ * documentation, answers), "customer-service" (reminders, information);
+ * the page shows it as i18n key "unit.<unit>". */
+const char *mbox_sender_unit(const char *kind);
+
 /* Deliver a letter of kind ("decision") about case_id to person_id, within
  * tx, with its audit record. */
 int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const char *kind, int64_t now,

@@ -19,52 +19,10 @@
 #include "core/embed.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
-#define STMT_CACHE 96
-
-struct conn {
-	sqlite3 *db;
-	struct {
-		const char *sql;
-		sqlite3_stmt *st;
-	} cache[STMT_CACHE];
-	int n;
-	struct conn *next; /* in the pool's free list */
-};
-
-struct job {
-	store_tx_fn fn;
-	void *arg;
-	struct err *e;
-	int rc;
-	sem_t done; /* posted by the writer once the job's group is committed */
-	struct job *next;
-};
-
-struct store {
-	char *path;
-	pthread_mutex_t mu;
-	pthread_cond_t work;
-	struct job *head, *tail;
-	int stopping;
-	pthread_t writer;
-	struct conn *wconn;
-	pthread_mutex_t pool_mu;
-	struct conn *pool;
-};
-
-struct store_tx {
-	struct store *s;
-	struct conn *c;
-	/* The audit log's last record, known within this transaction: the
-	 * writer holds the write lock, so nobody else can append meanwhile. */
-	int audit_known;
-	int64_t audit_seq;
-	char audit_hash[65];
-};
-
-static int db_error(struct err *e, sqlite3 *db, const char *what)
+int sq_db_error(struct err *e, sqlite3 *db, const char *what)
 {
 	return err_set(e, ERR_STORE, NULL, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -78,7 +36,7 @@ static struct conn *conn_open(const char *path, struct err *e)
 	}
 	int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		db_error(e, c->db, path);
+		sq_db_error(e, c->db, path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(c->db, 10000);
@@ -86,7 +44,7 @@ static struct conn *conn_open(const char *path, struct err *e)
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 			 "PRAGMA temp_store=MEMORY;",
 			 NULL, NULL, NULL) != SQLITE_OK) {
-		db_error(e, c->db, "pragmas");
+		sq_db_error(e, c->db, "pragmas");
 		goto fail;
 	}
 	return c;
@@ -107,7 +65,7 @@ static void conn_close(struct conn *c)
 }
 
 /* The prepared statement for sql (a literal), reset and unbound. */
-static sqlite3_stmt *prep(struct conn *c, const char *sql, struct err *e)
+sqlite3_stmt *sq_prep(struct conn *c, const char *sql, struct err *e)
 {
 	for (int i = 0; i < c->n; i++)
 		if (c->cache[i].sql == sql) {
@@ -117,7 +75,7 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql, struct err *e)
 		}
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		db_error(e, c->db, "prepare");
+		sq_db_error(e, c->db, "prepare");
 		return NULL;
 	}
 	if (c->n < STMT_CACHE) {
@@ -125,13 +83,13 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql, struct err *e)
 		c->cache[c->n].st = st;
 		c->n++;
 	} else {
-		/* The cache is sized for every statement in this file. */
+		/* The cache is sized for every statement in the store. */
 		log_error("store: statement cache full");
 	}
 	return st;
 }
 
-static struct conn *reader(struct store *s, struct err *e)
+struct conn *sq_reader(struct store *s, struct err *e)
 {
 	pthread_mutex_lock(&s->pool_mu);
 	struct conn *c = s->pool;
@@ -141,7 +99,7 @@ static struct conn *reader(struct store *s, struct err *e)
 	return c != NULL ? c : conn_open(s->path, e);
 }
 
-static void reader_done(struct store *s, struct conn *c)
+void sq_reader_done(struct store *s, struct conn *c)
 {
 	pthread_mutex_lock(&s->pool_mu);
 	c->next = s->pool;
@@ -152,12 +110,12 @@ static void reader_done(struct store *s, struct conn *c)
 /* Run a cached statement that returns no rows (transaction control). */
 static int run_cached(struct conn *c, const char *sql, struct err *e)
 {
-	sqlite3_stmt *st = prep(c, sql, e);
+	sqlite3_stmt *st = sq_prep(c, sql, e);
 	if (st == NULL)
 		return -1;
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(e, c->db, sql);
+	return rc == SQLITE_DONE ? 0 : sq_db_error(e, c->db, sql);
 }
 
 static int exec(struct conn *c, const char *sql, struct err *e)
@@ -343,13 +301,13 @@ static int migrate_one(struct store_tx *tx, void *arg, struct err *e)
 		snprintf(msg, sizeof(msg), "%s", e->message);
 		return err_set(e, ERR_STORE, NULL, "%s: %s", m->file->name, msg);
 	}
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, m->version);
 	sqlite3_bind_text(st, 2, m->file->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(e, tx->c->db, "record migration");
+		return sq_db_error(e, tx->c->db, "record migration");
 	return 0;
 }
 
@@ -363,7 +321,7 @@ static int ensure_migrations_table(struct store_tx *tx, void *arg, struct err *e
 
 int store_schema_version(struct store *s, int *version, struct err *e)
 {
-	struct conn *c = reader(s, e);
+	struct conn *c = sq_reader(s, e);
 	if (c == NULL)
 		return -1;
 	int rc = 0;
@@ -375,7 +333,7 @@ int store_schema_version(struct store *s, int *version, struct err *e)
 			*version = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
-	reader_done(s, c);
+	sq_reader_done(s, c);
 	return rc;
 }
 
@@ -400,13 +358,13 @@ int store_migrate(struct store *s, int *applied, struct err *e)
 
 /* ---- reading rows ---- */
 
-static const char *col_str(sqlite3_stmt *st, int i, struct arena *a)
+const char *sq_col_str(sqlite3_stmt *st, int i, struct arena *a)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *v)
+void sq_bind_str(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -414,21 +372,19 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Run a query on a pooled reader: bind() binds the parameters, row() takes
+/* Run a sq_query on a pooled sq_reader: bind() binds the parameters, row() takes
  * each row; returns the row count or -1. */
-typedef void (*bind_fn)(sqlite3_stmt *st, const void *arg);
-typedef int (*row_fn)(sqlite3_stmt *st, void *out, int index, struct arena *a);
 
-static int query(struct store *s, const char *sql, bind_fn bind, const void *barg, row_fn row, void *out,
+int sq_query(struct store *s, const char *sql, bind_fn bind, const void *barg, row_fn row, void *out,
 		 int max, struct arena *a, struct err *e)
 {
-	struct conn *c = reader(s, e);
+	struct conn *c = sq_reader(s, e);
 	if (c == NULL)
 		return -1;
 	int n = 0, rc;
-	sqlite3_stmt *st = prep(c, sql, e);
+	sqlite3_stmt *st = sq_prep(c, sql, e);
 	if (st == NULL) {
-		reader_done(s, c);
+		sq_reader_done(s, c);
 		return -1;
 	}
 	bind(st, barg);
@@ -440,20 +396,20 @@ static int query(struct store *s, const char *sql, bind_fn bind, const void *bar
 		n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_error(e, c->db, "query");
+		sq_db_error(e, c->db, "sq_query");
 		n = -1;
 	}
 	sqlite3_reset(st);
-	reader_done(s, c);
+	sq_reader_done(s, c);
 	return n;
 }
 
-static void bind_id(sqlite3_stmt *st, const void *arg)
+void sq_bind_id(sqlite3_stmt *st, const void *arg)
 {
 	sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
 }
 
-static void bind_text(sqlite3_stmt *st, const void *arg)
+void sq_bind_text(sqlite3_stmt *st, const void *arg)
 {
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 }
@@ -467,29 +423,29 @@ static int person_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct person *p = (struct person *)out + i;
 	p->id = sqlite3_column_int64(st, 0);
-	p->nin = col_str(st, 1, a);
-	p->given_name = col_str(st, 2, a);
-	p->family_name = col_str(st, 3, a);
+	p->nin = sq_col_str(st, 1, a);
+	p->given_name = sq_col_str(st, 2, a);
+	p->family_name = sq_col_str(st, 3, a);
 	if (date_parse((const char *)sqlite3_column_text(st, 4), &p->birth_date) != 0)
 		p->birth_date = 0;
-	p->address = col_str(st, 5, a);
-	p->postcode = col_str(st, 6, a);
-	p->city = col_str(st, 7, a);
+	p->address = sq_col_str(st, 5, a);
+	p->postcode = sq_col_str(st, 6, a);
+	p->city = sq_col_str(st, 7, a);
 	p->confidential_address = sqlite3_column_int(st, 8);
-	p->institution = col_str(st, 9, a);
-	p->programme = col_str(st, 10, a);
+	p->institution = sq_col_str(st, 9, a);
+	p->programme = sq_col_str(st, 10, a);
 	return 0;
 }
 
 int store_person_by_nin(struct store *s, const char *nin, struct person *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " PERSON_COLS " FROM persons WHERE nin = ?", bind_text, nin, person_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " PERSON_COLS " FROM persons WHERE nin = ?", sq_bind_text, nin, person_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_person_get(struct store *s, int64_t id, struct person *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", bind_id, &id, person_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " PERSON_COLS " FROM persons WHERE id = ?", sq_bind_id, &id, person_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -501,14 +457,14 @@ static void bind_limit(sqlite3_stmt *st, const void *arg)
 int store_persons_list(struct store *s, int limit, struct person **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * (size_t)(limit > 0 ? limit : 1));
-	return query(s, "SELECT " PERSON_COLS " FROM persons ORDER BY id LIMIT ?", bind_limit, &limit, person_row,
+	return sq_query(s, "SELECT " PERSON_COLS " FROM persons ORDER BY id LIMIT ?", bind_limit, &limit, person_row,
 		     *out, limit, a, e);
 }
 
-static int step_insert(struct store_tx *tx, sqlite3_stmt *st, int64_t *id, const char *what, struct err *e)
+int sq_step_insert(struct store_tx *tx, sqlite3_stmt *st, int64_t *id, const char *what, struct err *e)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(e, tx->c->db, what);
+		return sq_db_error(e, tx->c->db, what);
 	if (id)
 		*id = sqlite3_last_insert_rowid(tx->c->db);
 	return 0;
@@ -517,22 +473,22 @@ static int step_insert(struct store_tx *tx, sqlite3_stmt *st, int64_t *id, const
 int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id, struct err *e)
 {
 	char day[11];
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO persons(nin, given_name, family_name, birth_date, address, "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO persons(nin, given_name, family_name, birth_date, address, "
 				       "postcode, city, confidential_address, institution, programme) "
 				       "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, p->nin);
-	bind_str(st, 2, p->given_name);
-	bind_str(st, 3, p->family_name);
+	sq_bind_str(st, 1, p->nin);
+	sq_bind_str(st, 2, p->given_name);
+	sq_bind_str(st, 3, p->family_name);
 	sqlite3_bind_text(st, 4, date_format(p->birth_date, day), -1, SQLITE_TRANSIENT);
-	bind_str(st, 5, p->address);
-	bind_str(st, 6, p->postcode);
-	bind_str(st, 7, p->city);
+	sq_bind_str(st, 5, p->address);
+	sq_bind_str(st, 6, p->postcode);
+	sq_bind_str(st, 7, p->city);
 	sqlite3_bind_int(st, 8, p->confidential_address);
-	bind_str(st, 9, p->institution);
-	bind_str(st, 10, p->programme);
-	return step_insert(tx, st, id, "insert person", e);
+	sq_bind_str(st, 9, p->institution);
+	sq_bind_str(st, 10, p->programme);
+	return sq_step_insert(tx, st, id, "insert person", e);
 }
 
 /* ---- cases ---- */
@@ -547,32 +503,31 @@ static int case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	struct case_rec *c = (struct case_rec *)out + i;
 	c->id = sqlite3_column_int64(st, 0);
 	c->person_id = sqlite3_column_int64(st, 1);
-	c->scheme = col_str(st, 2, a);
-	c->school_year = col_str(st, 3, a);
-	c->status = col_str(st, 4, a);
-	c->outcome = col_str(st, 5, a);
+	c->scheme = sq_col_str(st, 2, a);
+	c->school_year = sq_col_str(st, 3, a);
+	c->status = sq_col_str(st, 4, a);
+	c->outcome = sq_col_str(st, 5, a);
 	c->received_at = sqlite3_column_int64(st, 6);
 	c->decided_at = sqlite3_column_int64(st, 7);
-	c->application_json = col_str(st, 8, a);
-	c->decision_json = col_str(st, 9, a);
-	c->facts_json = col_str(st, 10, a);
-	c->waiting_for = col_str(st, 11, a);
+	c->application_json = sq_col_str(st, 8, a);
+	c->decision_json = sq_col_str(st, 9, a);
+	c->facts_json = sq_col_str(st, 10, a);
+	c->waiting_for = sq_col_str(st, 11, a);
 	return 0;
 }
 
 int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE cases.id = ?", bind_id, &id, case_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE cases.id = ?", sq_bind_id, &id, case_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 /* Lists grow in the arena: at most this many rows a page. */
-#define LIST_MAX 200
 
 int store_cases_of_person(struct store *s, int64_t person_id, struct case_rec **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE person_id = ? ORDER BY cases.id DESC", bind_id, &person_id,
+	return sq_query(s, "SELECT " CASE_COLS " FROM " CASE_FROM " WHERE person_id = ? ORDER BY cases.id DESC", sq_bind_id, &person_id,
 		     case_row, *out, LIST_MAX, a, e);
 }
 
@@ -583,48 +538,48 @@ static int insert_decision(struct store_tx *tx, int64_t case_id, int supersede, 
 {
 	sqlite3_stmt *st;
 	if (supersede) {
-		st = prep(tx->c, "UPDATE decisions SET superseded_at = ? WHERE case_id = ? AND superseded_at IS NULL", e);
+		st = sq_prep(tx->c, "UPDATE decisions SET superseded_at = ? WHERE case_id = ? AND superseded_at IS NULL", e);
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, at);
 		sqlite3_bind_int64(st, 2, case_id);
-		if (step_insert(tx, st, NULL, "supersede decision", e) != 0)
+		if (sq_step_insert(tx, st, NULL, "supersede decision", e) != 0)
 			return -1;
 	}
-	st = prep(tx->c, "INSERT INTO decisions(case_id, decided_at, outcome, decision_json, facts_json) VALUES (?,?,?,?,?)", e);
+	st = sq_prep(tx->c, "INSERT INTO decisions(case_id, decided_at, outcome, decision_json, facts_json) VALUES (?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int64(st, 2, at);
-	bind_str(st, 3, outcome);
-	bind_str(st, 4, decision_json);
-	bind_str(st, 5, facts_json);
-	return step_insert(tx, st, NULL, "insert decision", e);
+	sq_bind_str(st, 3, outcome);
+	sq_bind_str(st, 4, decision_json);
+	sq_bind_str(st, 5, facts_json);
+	return sq_step_insert(tx, st, NULL, "insert decision", e);
 }
 
 int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO cases(person_id, scheme, school_year, status, outcome, "
 				       "received_at, decided_at, application_json, waiting_for, intake) "
 				       "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->person_id);
-	bind_str(st, 2, c->scheme);
-	bind_str(st, 3, c->school_year);
-	bind_str(st, 4, c->status);
-	bind_str(st, 5, c->outcome);
+	sq_bind_str(st, 2, c->scheme);
+	sq_bind_str(st, 3, c->school_year);
+	sq_bind_str(st, 4, c->status);
+	sq_bind_str(st, 5, c->outcome);
 	sqlite3_bind_int64(st, 6, c->received_at);
 	if (c->decided_at)
 		sqlite3_bind_int64(st, 7, c->decided_at);
-	bind_str(st, 8, c->application_json);
-	bind_str(st, 9, c->waiting_for);
-	bind_str(st, 10, c->intake);
+	sq_bind_str(st, 8, c->application_json);
+	sq_bind_str(st, 9, c->waiting_for);
+	sq_bind_str(st, 10, c->intake);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		/* The only unique key a new case can break is its intake tag. */
 		if (c->intake != NULL && sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
 			return err_set(e, ERR_CONFLICT, "intake", "this intake's case is stored already");
-		return db_error(e, tx->c->db, "insert case");
+		return sq_db_error(e, tx->c->db, "insert case");
 	}
 	*id = sqlite3_last_insert_rowid(tx->c->db);
 	if (c->decision_json == NULL)
@@ -635,15 +590,15 @@ int store_case_insert(struct store_tx *tx, const struct case_rec *c, int64_t *id
 int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, const char *outcome,
 		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ?, waiting_for = NULL "
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ?, waiting_for = NULL "
 				       "WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, status);
-	bind_str(st, 2, outcome);
+	sq_bind_str(st, 1, status);
+	sq_bind_str(st, 2, outcome);
 	sqlite3_bind_int64(st, 3, decided_at);
 	sqlite3_bind_int64(st, 4, case_id);
-	if (step_insert(tx, st, NULL, "decide case", e) != 0)
+	if (sq_step_insert(tx, st, NULL, "decide case", e) != 0)
 		return -1;
 	if (sqlite3_changes(tx->c->db) != 1)
 		return err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)case_id);
@@ -652,12 +607,12 @@ int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, 
 
 int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET waiting_for = ? WHERE id = ?", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET waiting_for = ? WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, waiting_for);
+	sq_bind_str(st, 1, waiting_for);
 	sqlite3_bind_int64(st, 2, case_id);
-	return step_insert(tx, st, NULL, "case waiting", e);
+	return sq_step_insert(tx, st, NULL, "case waiting", e);
 }
 
 static int decision_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -666,9 +621,9 @@ static int decision_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
 	c->decided_at = sqlite3_column_int64(st, 1);
-	c->outcome = col_str(st, 2, a);
-	c->decision_json = col_str(st, 3, a);
-	c->facts_json = col_str(st, 4, a);
+	c->outcome = sq_col_str(st, 2, a);
+	c->decision_json = sq_col_str(st, 3, a);
+	c->facts_json = sq_col_str(st, 4, a);
 	/* received_at carries when the decision was superseded (0: current) */
 	c->received_at = sqlite3_column_int64(st, 5);
 	return 0;
@@ -683,7 +638,7 @@ static int latest_facts_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	(void)i;
 	struct latest_facts *l = out;
-	l->json = col_str(st, 0, a);
+	l->json = sq_col_str(st, 0, a);
 	l->at = sqlite3_column_int64(st, 1);
 	return 0;
 }
@@ -692,9 +647,9 @@ int store_person_latest_facts(struct store *s, int64_t person_id, const char **f
 			      struct arena *a, struct err *e)
 {
 	struct latest_facts l = {NULL, 0};
-	int n = query(s, "SELECT d.facts_json, d.decided_at FROM decisions d JOIN cases c ON c.id = d.case_id "
+	int n = sq_query(s, "SELECT d.facts_json, d.decided_at FROM decisions d JOIN cases c ON c.id = d.case_id "
 			 "WHERE c.person_id = ? AND d.facts_json IS NOT NULL ORDER BY d.id DESC LIMIT 1",
-		      bind_id, &person_id, latest_facts_row, &l, 1, a, e);
+		      sq_bind_id, &person_id, latest_facts_row, &l, 1, a, e);
 	if (n < 0)
 		return -1;
 	*facts_json = l.json;
@@ -706,17 +661,17 @@ int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **
 			    struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT case_id, decided_at, outcome, decision_json, facts_json, coalesce(superseded_at, 0) "
-			"FROM decisions WHERE case_id = ? ORDER BY id", bind_id, &case_id, decision_row, *out, LIST_MAX, a, e);
+	return sq_query(s, "SELECT case_id, decided_at, outcome, decision_json, facts_json, coalesce(superseded_at, 0) "
+			"FROM decisions WHERE case_id = ? ORDER BY id", sq_bind_id, &case_id, decision_row, *out, LIST_MAX, a, e);
 }
 
-static void bind_none(sqlite3_stmt *st, const void *arg)
+void sq_bind_none(sqlite3_stmt *st, const void *arg)
 {
 	(void)st;
 	(void)arg;
 }
 
-static int count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+int sq_count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	(void)i;
 	(void)a;
@@ -726,44 +681,46 @@ static int count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 
 int store_case_count(struct store *s, int64_t *count, struct err *e)
 {
-	return query(s, "SELECT count(*) FROM cases", bind_none, NULL, count_row, count, 1, NULL, e) < 0 ? -1 : 0;
+	return sq_query(s, "SELECT count(*) FROM cases", sq_bind_none, NULL, sq_count_row, count, 1, NULL, e) < 0 ? -1 : 0;
 }
 
 /* ---- jobs ---- */
 
-#define JOB_COLS "id, kind, case_id, state, attempts, run_after, last_error"
+#define JOB_COLS "id, kind, subject_id, state, attempts, run_after, last_error"
 
 static int job_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct job_rec *j = (struct job_rec *)out + i;
 	j->id = sqlite3_column_int64(st, 0);
-	j->kind = col_str(st, 1, a);
-	j->case_id = sqlite3_column_int64(st, 2);
-	j->state = col_str(st, 3, a);
+	j->kind = sq_col_str(st, 1, a);
+	j->subject_id = sqlite3_column_int64(st, 2);
+	j->state = sq_col_str(st, 3, a);
 	j->attempts = sqlite3_column_int(st, 4);
 	j->run_after = sqlite3_column_int64(st, 5);
-	j->last_error = col_str(st, 6, a);
+	j->last_error = sq_col_str(st, 6, a);
 	return 0;
 }
 
-int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t case_id, int64_t run_after, int64_t now,
+int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t subject_id, int64_t run_after, int64_t now,
 		      struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT OR IGNORE INTO jobs(kind, case_id, state, run_after, created_at) "
-				       "VALUES (?, ?, 'ready', ?, ?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO jobs(kind, subject_id, state, run_after, created_at) "
+				       "VALUES (?, ?, 'ready', ?, ?) ON CONFLICT (kind, subject_id) DO UPDATE "
+				       "SET state = 'ready', attempts = 0, run_after = excluded.run_after, "
+				       "lease_until = 0, last_error = NULL WHERE state IN ('done', 'failed')", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, kind);
-	sqlite3_bind_int64(st, 2, case_id);
+	sq_bind_str(st, 1, kind);
+	sqlite3_bind_int64(st, 2, subject_id);
 	sqlite3_bind_int64(st, 3, run_after);
 	sqlite3_bind_int64(st, 4, now);
-	return step_insert(tx, st, NULL, "enqueue job", e);
+	return sq_step_insert(tx, st, NULL, "enqueue job", e);
 }
 
 int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, struct job_rec *out,
 		     struct arena *a, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "SELECT " JOB_COLS " FROM jobs WHERE (state = 'ready' AND run_after <= ?1) "
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " JOB_COLS " FROM jobs WHERE (state = 'ready' AND run_after <= ?1) "
 				       "OR (state = 'running' AND lease_until <= ?1) ORDER BY run_after, id LIMIT ?2", e);
 	if (st == NULL)
 		return -1;
@@ -774,8 +731,8 @@ int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, s
 		job_row(st, out, n++, a);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(e, tx->c->db, "claim jobs");
-	st = prep(tx->c, "UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1 WHERE id = ?", e);
+		return sq_db_error(e, tx->c->db, "claim jobs");
+	st = sq_prep(tx->c, "UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1 WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -783,7 +740,7 @@ int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, s
 		sqlite3_bind_int64(st, 1, now + lease);
 		sqlite3_bind_int64(st, 2, out[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			return db_error(e, tx->c->db, "claim job");
+			return sq_db_error(e, tx->c->db, "claim job");
 		out[i].attempts++;
 		out[i].state = "running";
 	}
@@ -793,30 +750,30 @@ int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, s
 
 int store_job_done(struct store_tx *tx, int64_t id, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE jobs SET state = 'done', last_error = NULL WHERE id = ?", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE jobs SET state = 'done', last_error = NULL WHERE id = ?", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	return step_insert(tx, st, NULL, "finish job", e);
+	return sq_step_insert(tx, st, NULL, "finish job", e);
 }
 
 int store_job_retry(struct store_tx *tx, int64_t id, int64_t run_after, const char *error, int give_up,
 		    struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE jobs SET state = ?, run_after = ?, lease_until = 0, last_error = ? "
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE jobs SET state = ?, run_after = ?, lease_until = 0, last_error = ? "
 				       "WHERE id = ? AND state = 'running'", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, give_up ? "failed" : "ready");
+	sq_bind_str(st, 1, give_up ? "failed" : "ready");
 	sqlite3_bind_int64(st, 2, run_after);
-	bind_str(st, 3, error);
+	sq_bind_str(st, 3, error);
 	sqlite3_bind_int64(st, 4, id);
-	return step_insert(tx, st, NULL, "retry job", e);
+	return sq_step_insert(tx, st, NULL, "retry job", e);
 }
 
 int store_job_get(struct store *s, int64_t id, struct job_rec *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", bind_id, &id, job_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", sq_bind_id, &id, job_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -837,7 +794,7 @@ static int count_due_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 int store_jobs_count(struct store *s, const char *state, int64_t *count, int64_t *next_due, struct err *e)
 {
 	struct count_due c = {0, 0};
-	if (query(s, "SELECT count(*), coalesce(min(run_after), 0) FROM jobs WHERE state = ?", bind_text, state,
+	if (sq_query(s, "SELECT count(*), coalesce(min(run_after), 0) FROM jobs WHERE state = ?", sq_bind_text, state,
 		  count_due_row, &c, 1, NULL, e) < 0)
 		return -1;
 	*count = c.count;
@@ -848,7 +805,8 @@ int store_jobs_count(struct store *s, const char *state, int64_t *count, int64_t
 
 /* ---- letters ---- */
 
-#define LETTER_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0)"
+#define LETTER_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0), " \
+		    "sender_unit, coalesce(paper_at, 0), coalesce(paper_batch, 0), notice_channel, notice_status"
 
 static int letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -856,15 +814,20 @@ static int letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	l->id = sqlite3_column_int64(st, 0);
 	l->person_id = sqlite3_column_int64(st, 1);
 	l->case_id = sqlite3_column_int64(st, 2);
-	l->kind = col_str(st, 3, a);
+	l->kind = sq_col_str(st, 3, a);
 	l->created_at = sqlite3_column_int64(st, 4);
 	l->first_read_at = sqlite3_column_int64(st, 5);
+	l->sender_unit = sq_col_str(st, 6, a);
+	l->paper_at = sqlite3_column_int64(st, 7);
+	l->paper_batch = sqlite3_column_int64(st, 8);
+	l->notice_channel = sq_col_str(st, 9, a);
+	l->notice_status = sq_col_str(st, 10, a);
 	return 0;
 }
 
 int store_letter_get(struct store *s, int64_t id, struct letter *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " LETTER_COLS " FROM letters WHERE id = ?", bind_id, &id, letter_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " LETTER_COLS " FROM letters WHERE id = ?", sq_bind_id, &id, letter_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -872,7 +835,7 @@ int store_letters_of_person(struct store *s, int64_t person_id, struct letter **
 			    struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	int n = query(s, "SELECT " LETTER_COLS " FROM letters WHERE person_id = ? ORDER BY id DESC", bind_id,
+	int n = sq_query(s, "SELECT " LETTER_COLS " FROM letters WHERE person_id = ? ORDER BY id DESC", sq_bind_id,
 		      &person_id, letter_row, *out, LIST_MAX, a, e);
 	if (unread != NULL) {
 		*unread = 0;
@@ -884,29 +847,83 @@ int store_letters_of_person(struct store *s, int64_t person_id, struct letter **
 
 int store_letter_insert(struct store_tx *tx, const struct letter *l, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO letters(person_id, case_id, kind, created_at) VALUES (?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO letters(person_id, case_id, kind, created_at, sender_unit, "
+					  "notice_channel, notice_status) VALUES (?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, l->person_id);
 	if (l->case_id)
 		sqlite3_bind_int64(st, 2, l->case_id);
-	bind_str(st, 3, l->kind);
+	sq_bind_str(st, 3, l->kind);
 	sqlite3_bind_int64(st, 4, l->created_at);
-	return step_insert(tx, st, id, "insert letter", e);
+	sq_bind_str(st, 5, l->sender_unit);
+	sq_bind_str(st, 6, l->notice_channel);
+	sq_bind_str(st, 7, l->notice_status);
+	return sq_step_insert(tx, st, id, "insert letter", e);
 }
 
 int store_letter_mark_read(struct store_tx *tx, int64_t id, int64_t at, int *first, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE letters SET first_read_at = ? WHERE id = ? AND first_read_at IS NULL", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE letters SET first_read_at = ? WHERE id = ? AND first_read_at IS NULL", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(e, tx->c->db, "mark letter read");
+		return sq_db_error(e, tx->c->db, "mark letter read");
 	if (first)
 		*first = sqlite3_changes(tx->c->db) > 0;
 	return 0;
+}
+
+/* ---- contact preferences ---- */
+
+#define CONTACT_COLS "person_id, email, mobile, coalesce(mobile_verified_at, 0), mobile_pending, " \
+		     "mobile_code_hash, coalesce(mobile_code_expires, 0), channel, language, updated_at"
+
+static int contact_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct contact_prefs *p = (struct contact_prefs *)out + i;
+	p->person_id = sqlite3_column_int64(st, 0);
+	p->email = sq_col_str(st, 1, a);
+	p->mobile = sq_col_str(st, 2, a);
+	p->mobile_verified_at = sqlite3_column_int64(st, 3);
+	p->mobile_pending = sq_col_str(st, 4, a);
+	p->mobile_code_hash = sq_col_str(st, 5, a);
+	p->mobile_code_expires = sqlite3_column_int64(st, 6);
+	p->channel = sq_col_str(st, 7, a);
+	p->language = sq_col_str(st, 8, a);
+	p->updated_at = sqlite3_column_int64(st, 9);
+	return 0;
+}
+
+int store_contact_get(struct store *s, int64_t person_id, struct contact_prefs *out, struct arena *a,
+		      struct err *e)
+{
+	int n = sq_query(s, "SELECT " CONTACT_COLS " FROM contact_preferences WHERE person_id = ?", sq_bind_id,
+			 &person_id, contact_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0;
+}
+
+int store_contact_put(struct store_tx *tx, const struct contact_prefs *p, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO contact_preferences(" CONTACT_COLS ") "
+					  "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->person_id);
+	sq_bind_str(st, 2, p->email);
+	sq_bind_str(st, 3, p->mobile);
+	if (p->mobile_verified_at)
+		sqlite3_bind_int64(st, 4, p->mobile_verified_at);
+	sq_bind_str(st, 5, p->mobile_pending);
+	sq_bind_str(st, 6, p->mobile_code_hash);
+	if (p->mobile_code_expires)
+		sqlite3_bind_int64(st, 7, p->mobile_code_expires);
+	sq_bind_str(st, 8, p->channel ? p->channel : "email");
+	sq_bind_str(st, 9, p->language ? p->language : "nb");
+	sqlite3_bind_int64(st, 10, p->updated_at);
+	return sq_step_insert(tx, st, NULL, "store contact preferences", e);
 }
 
 /* ---- sessions ---- */
@@ -915,7 +932,7 @@ static int session_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct session *ss = (struct session *)out + i;
 	ss->person_id = sqlite3_column_int64(st, 0);
-	ss->role = col_str(st, 1, a);
+	ss->role = sq_col_str(st, 1, a);
 	ss->expires_at = sqlite3_column_int64(st, 2);
 	ss->staff_id = sqlite3_column_int64(st, 3);
 	return 0;
@@ -923,59 +940,59 @@ static int session_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 
 int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT coalesce(person_id, 0), role, expires_at, coalesce(staff_id, 0) FROM sessions WHERE key_hash = ?",
-		      bind_text, key_hash, session_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT coalesce(person_id, 0), role, expires_at, coalesce(staff_id, 0) FROM sessions WHERE key_hash = ?",
+		      sq_bind_text, key_hash, session_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_session_put(struct store_tx *tx, const char *key_hash, const struct session *ss, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at, staff_id) "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at, staff_id) "
 				       "VALUES (?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, key_hash);
+	sq_bind_str(st, 1, key_hash);
 	if (ss->person_id)
 		sqlite3_bind_int64(st, 2, ss->person_id);
-	bind_str(st, 3, ss->role);
+	sq_bind_str(st, 3, ss->role);
 	sqlite3_bind_int64(st, 4, ss->expires_at);
 	if (ss->staff_id)
 		sqlite3_bind_int64(st, 5, ss->staff_id);
-	return step_insert(tx, st, NULL, "store session", e);
+	return sq_step_insert(tx, st, NULL, "store session", e);
 }
 
 int store_session_delete(struct store_tx *tx, const char *key_hash, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "DELETE FROM sessions WHERE key_hash = ?", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM sessions WHERE key_hash = ?", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, key_hash);
-	return step_insert(tx, st, NULL, "delete session", e);
+	sq_bind_str(st, 1, key_hash);
+	return sq_step_insert(tx, st, NULL, "delete session", e);
 }
 
 /* ---- settings ---- */
 
-static int text_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+int sq_text_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	(void)i;
-	*(const char **)out = col_str(st, 0, a);
+	*(const char **)out = sq_col_str(st, 0, a);
 	return 0;
 }
 
 int store_setting_get(struct store *s, const char *name, const char **value, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT value FROM settings WHERE name = ?", bind_text, name, text_row, value, 1, a, e);
+	int n = sq_query(s, "SELECT value FROM settings WHERE name = ?", sq_bind_text, name, sq_text_row, value, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_setting_init(struct store_tx *tx, const char *name, const char *value, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, name);
-	bind_str(st, 2, value);
-	return step_insert(tx, st, NULL, "store setting", e);
+	sq_bind_str(st, 1, name);
+	sq_bind_str(st, 2, value);
+	return sq_step_insert(tx, st, NULL, "store setting", e);
 }
 
 /* ---- audit ---- */
@@ -987,7 +1004,7 @@ int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct er
 		memcpy(hash, tx->audit_hash, 65);
 		return 0;
 	}
-	sqlite3_stmt *st = prep(tx->c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", e);
 	if (st == NULL)
 		return -1;
 	int rc = sqlite3_step(st);
@@ -997,7 +1014,7 @@ int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct er
 		*seq = sqlite3_column_int64(st, 0);
 		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
 	} else if (rc != SQLITE_DONE) {
-		return db_error(e, tx->c->db, "read audit");
+		return sq_db_error(e, tx->c->db, "read audit");
 	}
 	sqlite3_reset(st);
 	return 0;
@@ -1005,19 +1022,19 @@ int store_audit_last(struct store_tx *tx, int64_t *seq, char hash[65], struct er
 
 int store_audit_insert(struct store_tx *tx, const struct audit_rec *r, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash) "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO audit(seq, at, actor, action, object, detail, prev_hash, hash) "
 				       "VALUES (?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->seq);
 	sqlite3_bind_int64(st, 2, r->at);
-	bind_str(st, 3, r->actor);
-	bind_str(st, 4, r->action);
-	bind_str(st, 5, r->object);
-	bind_str(st, 6, r->detail);
-	bind_str(st, 7, r->prev_hash);
-	bind_str(st, 8, r->hash);
-	if (step_insert(tx, st, NULL, "append audit", e) != 0)
+	sq_bind_str(st, 3, r->actor);
+	sq_bind_str(st, 4, r->action);
+	sq_bind_str(st, 5, r->object);
+	sq_bind_str(st, 6, r->detail);
+	sq_bind_str(st, 7, r->prev_hash);
+	sq_bind_str(st, 8, r->hash);
+	if (sq_step_insert(tx, st, NULL, "append audit", e) != 0)
 		return -1;
 	tx->audit_known = 1;
 	tx->audit_seq = r->seq;
@@ -1030,12 +1047,12 @@ static int audit_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	struct audit_rec *r = (struct audit_rec *)out + i;
 	r->seq = sqlite3_column_int64(st, 0);
 	r->at = sqlite3_column_int64(st, 1);
-	r->actor = col_str(st, 2, a);
-	r->action = col_str(st, 3, a);
-	r->object = col_str(st, 4, a);
-	r->detail = col_str(st, 5, a);
-	r->prev_hash = col_str(st, 6, a);
-	r->hash = col_str(st, 7, a);
+	r->actor = sq_col_str(st, 2, a);
+	r->action = sq_col_str(st, 3, a);
+	r->object = sq_col_str(st, 4, a);
+	r->detail = sq_col_str(st, 5, a);
+	r->prev_hash = sq_col_str(st, 6, a);
+	r->hash = sq_col_str(st, 7, a);
 	return 0;
 }
 
@@ -1044,21 +1061,21 @@ static int audit_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 int store_audit_of(struct store *s, const char *object, struct audit_rec **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT " AUDIT_COLS " FROM audit WHERE object = ? ORDER BY seq", bind_text, object,
+	return sq_query(s, "SELECT " AUDIT_COLS " FROM audit WHERE object = ? ORDER BY seq", sq_bind_text, object,
 		     audit_row, *out, LIST_MAX, a, e);
 }
 
 int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *e)
 {
-	struct conn *c = reader(s, e);
+	struct conn *c = sq_reader(s, e);
 	if (c == NULL)
 		return -1;
 	struct arena a;
 	arena_init(&a, 0);
 	int rc, stop = 0;
-	sqlite3_stmt *st = prep(c, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", e);
+	sqlite3_stmt *st = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit ORDER BY seq", e);
 	if (st == NULL) {
-		reader_done(s, c);
+		sq_reader_done(s, c);
 		return -1;
 	}
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1068,9 +1085,9 @@ int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *
 		stop = fn(&r, arg);
 	}
 	if (!stop && rc != SQLITE_DONE)
-		stop = -1, db_error(e, c->db, "read audit");
+		stop = -1, sq_db_error(e, c->db, "read audit");
 	sqlite3_reset(st);
-	reader_done(s, c);
+	sq_reader_done(s, c);
 	arena_cleanup(&a);
 	return stop < 0 ? -1 : 0;
 }
@@ -1083,35 +1100,35 @@ static int staff_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct staff *m = (struct staff *)out + i;
 	m->id = sqlite3_column_int64(st, 0);
-	m->username = col_str(st, 1, a);
-	m->name = col_str(st, 2, a);
-	m->role = col_str(st, 3, a);
+	m->username = sq_col_str(st, 1, a);
+	m->name = sq_col_str(st, 2, a);
+	m->role = sq_col_str(st, 3, a);
 	m->may_see_confidential = sqlite3_column_int(st, 4);
 	return 0;
 }
 
 int store_staff_insert(struct store_tx *tx, const struct staff *m, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO staff(username, name, role, may_see_confidential) VALUES (?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO staff(username, name, role, may_see_confidential) VALUES (?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, m->username);
-	bind_str(st, 2, m->name);
-	bind_str(st, 3, m->role);
+	sq_bind_str(st, 1, m->username);
+	sq_bind_str(st, 2, m->name);
+	sq_bind_str(st, 3, m->role);
 	sqlite3_bind_int(st, 4, m->may_see_confidential ? 1 : 0);
-	return step_insert(tx, st, id, "insert staff", e);
+	return sq_step_insert(tx, st, id, "insert staff", e);
 }
 
 int store_staff_get(struct store *s, int64_t id, struct staff *out, struct arena *a, struct err *e)
 {
-	int n = query(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", bind_id, &id, staff_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", sq_bind_id, &id, staff_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_staff_by_username(struct store *s, const char *username, struct staff *out, struct arena *a,
 			    struct err *e)
 {
-	int n = query(s, "SELECT " STAFF_COLS " FROM staff WHERE username = ?", bind_text, username, staff_row, out, 1,
+	int n = sq_query(s, "SELECT " STAFF_COLS " FROM staff WHERE username = ?", sq_bind_text, username, staff_row, out, 1,
 		      a, e);
 	return n < 0 ? -1 : n == 0;
 }
@@ -1119,12 +1136,12 @@ int store_staff_by_username(struct store *s, const char *username, struct staff 
 int store_staff_list(struct store *s, struct staff **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT " STAFF_COLS " FROM staff ORDER BY id", bind_none, NULL, staff_row, *out, LIST_MAX, a, e);
+	return sq_query(s, "SELECT " STAFF_COLS " FROM staff ORDER BY id", sq_bind_none, NULL, staff_row, *out, LIST_MAX, a, e);
 }
 
-static int text_list_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+int sq_text_list_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
-	((const char **)out)[i] = col_str(st, 0, a);
+	((const char **)out)[i] = sq_col_str(st, 0, a);
 	return 0;
 }
 
@@ -1135,8 +1152,8 @@ struct queue_args {
 static void bind_queue(sqlite3_stmt *st, const void *arg)
 {
 	const struct queue_args *q = arg;
-	bind_str(st, 1, q->status);
-	bind_str(st, 2, q->reason);
+	sq_bind_str(st, 1, q->status);
+	sq_bind_str(st, 2, q->reason);
 }
 
 /* A reason filter inside the stored decision: the codes of the current
@@ -1148,7 +1165,7 @@ static int queue_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct queue_entry *q = (struct queue_entry *)out + i;
 	case_row(st, &q->c, 0, a);
-	q->deadline = col_str(st, 12, a);
+	q->deadline = sq_col_str(st, 12, a);
 	return 0;
 }
 
@@ -1157,13 +1174,13 @@ int store_case_queue(struct store *s, const char *status, const char *reason, st
 {
 	struct queue_args q = {status, reason};
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	int n = query(s, "SELECT " CASE_COLS ", (SELECT deadline FROM documentation_requests dr WHERE dr.case_id = cases.id "
+	int n = sq_query(s, "SELECT " CASE_COLS ", (SELECT deadline FROM documentation_requests dr WHERE dr.case_id = cases.id "
 			 "ORDER BY dr.id DESC LIMIT 1) FROM " CASE_FROM " WHERE " QUEUE_WHERE
 			 " ORDER BY cases.received_at, cases.id", bind_queue, &q, queue_row, *out, LIST_MAX, a, e);
 	if (n < 0 || total == NULL)
 		return n;
 	*total = 0;
-	if (query(s, "SELECT count(*) FROM " CASE_FROM " WHERE " QUEUE_WHERE, bind_queue, &q, count_row, total, 1, NULL,
+	if (sq_query(s, "SELECT count(*) FROM " CASE_FROM " WHERE " QUEUE_WHERE, bind_queue, &q, sq_count_row, total, 1, NULL,
 		  e) < 0)
 		return -1;
 	return n;
@@ -1172,21 +1189,21 @@ int store_case_queue(struct store *s, const char *status, const char *reason, st
 int store_case_queue_reasons(struct store *s, const char ***out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return query(s, "SELECT DISTINCT json_extract(r.value, '$.code') AS code FROM " CASE_FROM ", "
+	return sq_query(s, "SELECT DISTINCT json_extract(r.value, '$.code') AS code FROM " CASE_FROM ", "
 			"json_each(d.decision_json, '$.manual_reasons') r WHERE cases.status IN ('manual', "
 			"'awaiting-documentation') AND code IS NOT NULL ORDER BY code",
-		     bind_none, NULL, text_list_row, *out, LIST_MAX, a, e);
+		     sq_bind_none, NULL, sq_text_list_row, *out, LIST_MAX, a, e);
 }
 
 int store_case_from_manual(struct store_tx *tx, int64_t case_id, const char *status, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "UPDATE cases SET status = ? WHERE id = ? AND status IN ('manual', "
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET status = ? WHERE id = ? AND status IN ('manual', "
 				       "'awaiting-documentation')", e);
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, status);
+	sq_bind_str(st, 1, status);
 	sqlite3_bind_int64(st, 2, case_id);
-	if (step_insert(tx, st, NULL, "case status", e) != 0)
+	if (sq_step_insert(tx, st, NULL, "case status", e) != 0)
 		return -1;
 	if (sqlite3_changes(tx->c->db) != 1)
 		return err_set(e, ERR_CONFLICT, NULL, "case %lld does not wait for a case worker", (long long)case_id);
@@ -1202,40 +1219,40 @@ static int doc_request_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	r->case_id = sqlite3_column_int64(st, 1);
 	r->letter_id = sqlite3_column_int64(st, 2);
 	r->staff_id = sqlite3_column_int64(st, 3);
-	r->text = col_str(st, 4, a);
-	r->deadline = col_str(st, 5, a);
+	r->text = sq_col_str(st, 4, a);
+	r->deadline = sq_col_str(st, 5, a);
 	r->requested_at = sqlite3_column_int64(st, 6);
 	return 0;
 }
 
 int store_doc_request_insert(struct store_tx *tx, const struct doc_request *r, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = prep(tx->c, "INSERT INTO documentation_requests(case_id, letter_id, staff_id, text, deadline, "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO documentation_requests(case_id, letter_id, staff_id, text, deadline, "
 				       "requested_at) VALUES (?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->case_id);
 	sqlite3_bind_int64(st, 2, r->letter_id);
 	sqlite3_bind_int64(st, 3, r->staff_id);
-	bind_str(st, 4, r->text);
-	bind_str(st, 5, r->deadline);
+	sq_bind_str(st, 4, r->text);
+	sq_bind_str(st, 5, r->deadline);
 	sqlite3_bind_int64(st, 6, r->requested_at);
-	return step_insert(tx, st, id, "insert documentation request", e);
+	return sq_step_insert(tx, st, id, "insert documentation request", e);
 }
 
 int store_doc_request_of_letter(struct store *s, int64_t letter_id, struct doc_request *out, struct arena *a,
 				struct err *e)
 {
-	int n = query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE letter_id = ? ORDER BY id DESC",
-		      bind_id, &letter_id, doc_request_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE letter_id = ? ORDER BY id DESC",
+		      sq_bind_id, &letter_id, doc_request_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_doc_request_latest(struct store *s, int64_t case_id, struct doc_request *out, struct arena *a,
 			     struct err *e)
 {
-	int n = query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE case_id = ? ORDER BY id DESC",
-		      bind_id, &case_id, doc_request_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " DOC_REQUEST_COLS " FROM documentation_requests WHERE case_id = ? ORDER BY id DESC",
+		      sq_bind_id, &case_id, doc_request_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -1243,21 +1260,21 @@ int store_doc_request_latest(struct store *s, int64_t case_id, struct doc_reques
 
 int64_t store_intake_each(struct store *s, const char *prefix, store_intake_fn fn, void *arg, struct err *e)
 {
-	struct conn *c = reader(s, e);
+	struct conn *c = sq_reader(s, e);
 	if (c == NULL)
 		return -1;
 	/* A range on the unique index: the tags from prefix up to prefix with
 	 * its last byte raised, which no tag with the prefix reaches. */
 	size_t n = strlen(prefix);
 	char *hi = malloc(n + 1);
-	sqlite3_stmt *st = hi && n > 0 ? prep(c, "SELECT intake FROM cases WHERE intake >= ?1 AND intake < ?2 "
+	sqlite3_stmt *st = hi && n > 0 ? sq_prep(c, "SELECT intake FROM cases WHERE intake >= ?1 AND intake < ?2 "
 						 "ORDER BY intake", e)
 				       : NULL;
 	if (st == NULL) {
 		if (hi == NULL || n == 0)
 			err_set(e, ERR_INTERNAL, NULL, hi ? "an empty intake prefix" : "out of memory");
 		free(hi);
-		reader_done(s, c);
+		sq_reader_done(s, c);
 		return -1;
 	}
 	memcpy(hi, prefix, n + 1);
@@ -1274,9 +1291,9 @@ int64_t store_intake_each(struct store *s, const char *prefix, store_intake_fn f
 		}
 	}
 	if (rc != SQLITE_DONE)
-		count = db_error(e, c->db, "intake");
+		count = sq_db_error(e, c->db, "intake");
 	sqlite3_reset(st);
 	free(hi);
-	reader_done(s, c);
+	sq_reader_done(s, c);
 	return count;
 }

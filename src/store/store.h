@@ -77,8 +77,8 @@ struct case_rec {
 
 struct job_rec {
 	int64_t id;
-	const char *kind; /* "decide" */
-	int64_t case_id;
+	const char *kind;   /* "decide", "notice", ... */
+	int64_t subject_id; /* what the kind works on: a case, a letter, ... */
 	const char *state; /* ready, running, done, failed */
 	int attempts;
 	int64_t run_after;
@@ -89,9 +89,28 @@ struct letter {
 	int64_t id;
 	int64_t person_id;
 	int64_t case_id;
-	const char *kind; /* decision, documentation-request */
+	const char *kind; /* decision, documentation-request, ... */
 	int64_t created_at;
-	int64_t first_read_at; /* 0: unread */
+	int64_t first_read_at;      /* 0: unread */
+	const char *sender_unit;    /* the agency's unit that sent it, or NULL */
+	int64_t paper_at;           /* when it joined a print batch, 0: not on paper */
+	int64_t paper_batch;        /* the print batch, 0: none */
+	const char *notice_channel; /* "email", "sms", or NULL: no notice */
+	const char *notice_status;  /* pending, sent, failed, bounced, none; or NULL */
+};
+
+/* How a person wants to hear from the agency. */
+struct contact_prefs {
+	int64_t person_id;
+	const char *email;  /* or NULL */
+	const char *mobile; /* a verified number, or NULL */
+	int64_t mobile_verified_at;
+	const char *mobile_pending;   /* a number waiting for its code, or NULL */
+	const char *mobile_code_hash; /* hex hash of the code sent to it */
+	int64_t mobile_code_expires;
+	const char *channel;  /* "email", "sms" or "none" */
+	const char *language; /* "nb" or "en" */
+	int64_t updated_at;
 };
 
 struct session {
@@ -141,9 +160,10 @@ int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **
 
 /* ---- jobs ---- */
 
-/* Enqueue kind for case_id, due at run_after; a job of that kind for that
- * case already queued is left as it is (enqueueing is idempotent). */
-int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t case_id, int64_t run_after, int64_t now,
+/* Enqueue kind for subject_id, due at run_after. A job of that kind for that
+ * subject already queued or running is left as it is (enqueueing is
+ * idempotent); one done or failed is armed again, to run once more. */
+int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t subject_id, int64_t run_after, int64_t now,
 		      struct err *e);
 /* Claim up to max due jobs (ready with run_after <= now, or running with a
  * lease run out: their worker died) for lease seconds. Returns the count. */
@@ -167,6 +187,12 @@ int store_letter_insert(struct store_tx *tx, const struct letter *l, int64_t *id
 /* Record the first reading; a later reading leaves it. *first (may be NULL)
  * is set to 1 when this was the first. */
 int store_letter_mark_read(struct store_tx *tx, int64_t id, int64_t at, int *first, struct err *e);
+
+/* A person's contact preferences: 0 found, 1 none stored, -1 error. */
+int store_contact_get(struct store *s, int64_t person_id, struct contact_prefs *out, struct arena *a,
+		      struct err *e);
+/* Store them whole (insert or replace). */
+int store_contact_put(struct store_tx *tx, const struct contact_prefs *p, struct err *e);
 
 /* Sessions are keyed by a hash of their secret token, never the token. */
 int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e);

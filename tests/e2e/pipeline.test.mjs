@@ -63,7 +63,7 @@ for (const mode of ['down', 'malformed', 'error']) {
     assert.match(page, /151 690 kr/);
     assert.equal(srv.sql(`select count(*) from letters where case_id = ${id}`), '1');
     assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '1');
-    assert.ok(Number(srv.sql(`select attempts from jobs where case_id = ${id}`)) >= 1);
+    assert.ok(Number(srv.sql(`select attempts from jobs where subject_id = ${id}`)) >= 1);
   });
 }
 
