@@ -268,7 +268,7 @@ out:
 	return rc;
 }
 
-const struct job_kind cases_job_kinds[] = {{"decide", decide_job}, {NULL, NULL}};
+const struct job_kind cases_job_kinds[] = {{"decide", decide_job, NULL}, {NULL, NULL, NULL}};
 
 struct reading {
 	const struct principal *who;

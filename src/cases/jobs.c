@@ -96,7 +96,7 @@ static void run_one(struct store *s, const struct job_kind *kinds, void *ctx, co
 	struct err e;
 	err_clear(&e);
 	const struct job_kind *k = find_kind(kinds, job->kind);
-	int rc = k ? k->run(s, job, now, ctx, &e) : err_set(&e, ERR_INTERNAL, NULL, "no job kind %s", job->kind);
+	int rc = k ? k->run(s, job, now, k->ctx ? k->ctx : ctx, &e) : err_set(&e, ERR_INTERNAL, NULL, "no job kind %s", job->kind);
 	if (rc == 0)
 		return;
 	struct retry r = {job, now + jobs_backoff(job->attempts, o->delay_max), e.message,

@@ -22,6 +22,7 @@ typedef int (*job_fn)(struct store *s, const struct job_rec *job, int64_t now, v
 struct job_kind {
 	const char *kind;
 	job_fn run;
+	void *ctx; /* passed to run; NULL: the runner's ctx */
 };
 
 #define JOBS_MAX_ATTEMPTS 50
@@ -36,7 +37,7 @@ struct jobs_options {
 struct jobs;
 
 /* Start worker threads running the kinds (an array ended by {NULL, NULL})
- * with ctx passed to each. Returns NULL with e filled. */
+ * with ctx passed to each kind that has none of its own. Returns NULL with e filled. */
 struct jobs *jobs_start(struct store *s, const struct job_kind *kinds, void *ctx, const struct jobs_options *o,
 			struct err *e);
 
