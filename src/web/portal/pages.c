@@ -205,8 +205,6 @@ void portal_inbox(struct req *r, struct resp *w)
 void portal_letter(struct req *r, struct resp *w)
 {
 	struct letter l;
-	struct case_rec c;
-	struct person p;
 	struct err e;
 	if (view_require_login(r, w))
 		return;
@@ -214,28 +212,7 @@ void portal_letter(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "letter");
 		return;
 	}
-	json_t *d = json_pack("{s:o}", "letter", view_letter(&l));
-	/* The letter's owner is the reader: the address, even a confidential
-	 * one, is theirs to see. */
-	if (store_person_get(r->app->store, l.person_id, &p, r->a, &e) == 0)
-		json_object_set_new(d, "recipient", json_pack("{s:s,s:s,s:s,s:b}", "name",
-							     arena_printf(r->a, "%s %s", p.given_name, p.family_name),
-							     "address", p.address, "postal",
-							     arena_printf(r->a, "%s %s", p.postcode, p.city),
-							     "confidential", p.confidential_address));
-	/* A request for documentation shows what is asked and by when; a
-	 * decision letter shows the case's current decision. */
-	struct doc_request dr;
-	int request = strcmp(l.kind, "documentation-request") == 0 &&
-		      store_doc_request_of_letter(r->app->store, l.id, &dr, r->a, &e) == 0;
-	if (request)
-		json_object_set_new(d, "request", json_pack("{s:s,s:s}", "text", dr.text, "deadline", dr.deadline));
-	if (l.case_id && store_case_get(r->app->store, l.case_id, &c, r->a, &e) == 0) {
-		json_object_set_new(d, "case", view_case(&c));
-		json_t *decision = request ? NULL : view_decision(r, c.decision_json);
-		if (decision)
-			json_object_set_new(d, "decision", decision);
-	}
+	json_t *d = view_letter_page(r->app->store, r->lang, r->a, &l);
 	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
 }
 

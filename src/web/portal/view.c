@@ -6,6 +6,8 @@
 
 #include "core/arena.h"
 #include "core/date.h"
+#include "core/err.h"
+#include "mailbox/mailbox.h"
 
 /* The calendar day (UTC) of a Unix time, "2024-08-15". */
 static char *day_of(int64_t unix_seconds, char out[11])
@@ -34,6 +36,11 @@ static json_t *step_args(const json_t *step, enum lang lang)
 
 json_t *view_decision(struct req *r, const char *decision_json)
 {
+	return view_decision_in(r->lang, r->a, decision_json);
+}
+
+json_t *view_decision_in(enum lang lang, struct arena *arena, const char *decision_json)
+{
 	if (decision_json == NULL)
 		return NULL;
 	json_t *d = json_loads(decision_json, 0, NULL);
@@ -42,7 +49,7 @@ json_t *view_decision(struct req *r, const char *decision_json)
 	json_t *out = json_object();
 	const char *outcome = json_string_value(json_object_get(d, "outcome"));
 	json_object_set_new(out, "outcome", json_string(outcome ? outcome : ""));
-	json_object_set_new(out, "outcome_key", json_string(arena_printf(r->a, "outcome.%s", outcome ? outcome : "")));
+	json_object_set_new(out, "outcome_key", json_string(arena_printf(arena, "outcome.%s", outcome ? outcome : "")));
 	json_object_set_new(out, "granted", json_boolean(outcome && (strcmp(outcome, "granted") == 0 ||
 								    strcmp(outcome, "partly-granted") == 0)));
 	json_object_set(out, "rules_version", json_object_get(d, "rules_version"));
@@ -54,8 +61,8 @@ json_t *view_decision(struct req *r, const char *decision_json)
 		json_t *v = json_deep_copy(a);
 		const char *name = json_string_value(json_object_get(a, "name"));
 		const char *kind = json_string_value(json_object_get(a, "kind"));
-		json_object_set_new(v, "name_key", json_string(arena_printf(r->a, "award.%s", name ? name : "")));
-		json_object_set_new(v, "kind_key", json_string(arena_printf(r->a, "kind.%s", kind ? kind : "")));
+		json_object_set_new(v, "name_key", json_string(arena_printf(arena, "award.%s", name ? name : "")));
+		json_object_set_new(v, "kind_key", json_string(arena_printf(arena, "kind.%s", kind ? kind : "")));
 		int64_t amount = json_integer_value(json_object_get(a, "amount"));
 		if (kind && strcmp(kind, "loan") == 0)
 			loans += amount;
@@ -71,11 +78,11 @@ json_t *view_decision(struct req *r, const char *decision_json)
 	struct buf text;
 	buf_init(&text, 8192);
 	json_array_foreach(json_object_get(d, "trace"), i, s) {
-		json_t *args = step_args(s, r->lang);
+		json_t *args = step_args(s, lang);
 		buf_reset(&text);
 		const char *msg = json_string_value(json_object_get(s, "message"));
 		if (msg)
-			i18n_render(&text, r->lang, msg, args);
+			i18n_render(&text, lang, msg, args);
 		else
 			buf_puts(&text, json_string_value(json_object_get(s, "explanation")) ?: "");
 		json_decref(args);
@@ -98,7 +105,7 @@ json_t *view_decision(struct req *r, const char *decision_json)
 	json_array_foreach(json_object_get(d, "manual_reasons"), i, m) {
 		const char *code = json_string_value(json_object_get(m, "code"));
 		json_array_append_new(reasons, json_pack("{s:s,s:O}", "text_key",
-							 arena_printf(r->a, "reason.%s", code ? code : ""), "reference",
+							 arena_printf(arena, "reason.%s", code ? code : ""), "reference",
 							 json_object_get(m, "reference")));
 	}
 	json_object_set_new(out, "reasons", reasons);
@@ -128,13 +135,43 @@ json_t *view_case(const struct case_rec *c)
 
 json_t *view_letter(const struct letter *l)
 {
-	char created[21];
-	char day[11];
-	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)l->id, "case_id", (json_int_t)l->case_id,
-			      "title_key", view_letter_title_key(l->kind),
-			      "created", date_format_timestamp(l->created_at, created), "day",
-			      day_of(l->created_at, day), "unread", l->first_read_at == 0);
+	char created[21], day[11], sender_key[48];
+	snprintf(sender_key, sizeof(sender_key), "unit.%s", l->sender_unit ? l->sender_unit : mbox_sender_unit(l->kind));
+	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)l->id, "case_id",
+			      (json_int_t)l->case_id, "kind", l->kind, "title_key", view_letter_title_key(l->kind),
+			      "sender_key", sender_key, "created", date_format_timestamp(l->created_at, created),
+			      "day", day_of(l->created_at, day), "unread", l->first_read_at == 0);
 	return j;
+}
+
+json_t *view_letter_page(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
+{
+	struct case_rec c;
+	struct person p;
+	struct err e;
+	json_t *d = json_pack("{s:o}", "letter", view_letter(l));
+	/* The letter's owner is the reader: the address, even a confidential
+	 * one, is theirs to see. */
+	if (store_person_get(s, l->person_id, &p, a, &e) == 0)
+		json_object_set_new(d, "recipient",
+				    json_pack("{s:s,s:s,s:s,s:b}", "name",
+					      arena_printf(a, "%s %s", p.given_name, p.family_name), "address",
+					      p.address, "postal", arena_printf(a, "%s %s", p.postcode, p.city),
+					      "confidential", p.confidential_address));
+	/* A request for documentation shows what is asked and by when; a
+	 * decision letter shows the case's current decision. */
+	struct doc_request dr;
+	int request = strcmp(l->kind, "documentation-request") == 0 &&
+		      store_doc_request_of_letter(s, l->id, &dr, a, &e) == 0;
+	if (request)
+		json_object_set_new(d, "request", json_pack("{s:s,s:s}", "text", dr.text, "deadline", dr.deadline));
+	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
+		json_object_set_new(d, "case", view_case(&c));
+		json_t *decision = request ? NULL : view_decision_in(lang, a, c.decision_json);
+		if (decision)
+			json_object_set_new(d, "decision", decision);
+	}
+	return d;
 }
 
 const char *view_letter_title_key(const char *kind)
