@@ -7,7 +7,10 @@
 
 #define STIPEND_VERSION "0.1.0"
 
+struct cases_env;
 struct err;
+struct job_kind;
+struct notify_config;
 
 int cli_serve(int argc, char **argv);
 int cli_init(int argc, char **argv);
@@ -19,6 +22,11 @@ int cli_params(int argc, char **argv);
 int cli_test_rules(int argc, char **argv);
 int cli_registers(int argc, char **argv);
 int cli_batch(int argc, char **argv);
+
+/* Every job kind this binary runs (kinds.c), each with its context: the
+ * case life cycle's in env, the notices' in notify (may be NULL). Call once
+ * at start; the array is static and ended by a kind named NULL. */
+const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify);
 
 /* Print e as the contract's JSON error on standard error. */
 void cli_print_error(const struct err *e);

@@ -149,7 +149,7 @@ int cli_serve(int argc, char **argv)
 			goto fail;
 	}
 	app.cases = &env;
-	if ((jobs = jobs_start(s, cases_job_kinds, &env, &job_opts, &e)) == NULL)
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, NULL), &env, &job_opts, &e)) == NULL)
 		goto fail;
 	env.jobs = jobs;
 	signal(SIGINT, on_signal);

@@ -91,7 +91,7 @@ int cli_work(int argc, char **argv)
 	}
 	if (once) {
 		int ran = 0;
-		if (jobs_run_due(s, cases_job_kinds, &env, &o, date_now_unix(), 1 << 30, &ran, &e) != 0)
+		if (jobs_run_due(s, cli_job_kinds(&env, NULL), &env, &o, date_now_unix(), 1 << 30, &ran, &e) != 0)
 			goto fail;
 		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
 		rc = 0;
@@ -99,7 +99,7 @@ int cli_work(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if ((jobs = jobs_start(s, cases_job_kinds, &env, &o, &e)) == NULL)
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, NULL), &env, &o, &e)) == NULL)
 		goto fail;
 	log_info("working on %s with %d threads", db, o.threads);
 	while (!stop)

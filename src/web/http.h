@@ -17,6 +17,7 @@
 
 struct arena;
 struct cases_env;
+struct notify_config;
 struct params;
 struct store;
 
@@ -25,6 +26,7 @@ struct app {
 	struct store *store;
 	const struct params *params;
 	const struct cases_env *cases; /* the case life cycle's environment */
+	const struct notify_config *notify; /* e-mail and SMS (notify/notify.h) */
 	int test_login;       /* --test-login: the TestID-like login is offered */
 	int secure_cookies;   /* cookies carry Secure (public URL is https) */
 	const char *school_year; /* the year the application form applies for */

@@ -1,0 +1,25 @@
+/* kinds.c - every kind of job this binary runs, in one list that `stipend
+ * serve` and `stipend work` both hand to the job runner, each kind with
+ * the context it works in. */
+#include "cli/cli.h"
+
+#include <stddef.h>
+
+#include "cases/cases.h"
+#include "cases/jobs.h"
+#include "notify/notify.h"
+
+/* Filled once at start, before the runner starts, and only read after. */
+static struct job_kind kinds[16];
+
+const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify)
+{
+	(void)notify;
+	int n = 0;
+	for (const struct job_kind *k = cases_job_kinds; k->kind != NULL; k++) {
+		kinds[n] = *k;
+		kinds[n++].ctx = env;
+	}
+	kinds[n] = (struct job_kind){NULL, NULL, NULL};
+	return kinds;
+}
