@@ -18,12 +18,14 @@
 #include "store/store.h"
 
 static const char work_help[] =
-	"Usage: stipend work --db FILE [--threads N] [--once] [--params DIR] [--registers URL]\n\n"
+	"Usage: stipend work --db FILE [--threads N] [--once [--now TIME]] [--params DIR] [--registers URL]\n\n"
 	"Run the jobs that follow acknowledged requests (deciding cases that\n"
 	"waited for their facts), retrying with back-off, until stopped.\n\n"
 	"  --db FILE      the database\n"
 	"  --threads N    worker threads (default 2)\n"
 	"  --once         run the jobs due now, print how many ran, and stop\n"
+	"  --now TIME     with --once: run as if it were TIME (2025-09-01 or\n"
+	"                 2025-09-01T12:00:00Z), for tests and replays\n"
 	"  --params DIR   decide under this parameter set instead of the built-in one\n"
 	"  --registers URL  fetch applicants' facts from the registers at URL\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
@@ -41,6 +43,7 @@ int cli_work(int argc, char **argv)
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
 					     {"threads", required_argument, NULL, 't'},
 					     {"once", no_argument, NULL, 'o'},
+					     {"now", required_argument, NULL, 'n'},
 					     {"params", required_argument, NULL, 'p'},
 					     {"registers", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
@@ -48,6 +51,7 @@ int cli_work(int argc, char **argv)
 	const char *db = NULL, *params_dir = NULL, *registers_url = NULL;
 	struct reg_client *registers = NULL;
 	int once = 0, c, rc = 1, version;
+	int64_t now = 0;
 	struct jobs_options o = {2, 60, 600, 16};
 	struct err e;
 	struct store *s = NULL;
@@ -65,11 +69,21 @@ int cli_work(int argc, char **argv)
 			}
 			break;
 		case 'o': once = 1; break;
+		case 'n':
+			if (date_parse_timestamp(optarg, &now) != 0) {
+				fprintf(stderr, "stipend work: --now must be 2025-09-01 or 2025-09-01T12:00:00Z\n");
+				return 2;
+			}
+			break;
 		case 'p': params_dir = optarg; break;
 		case 'r': registers_url = optarg; break;
 		case 'h': fputs(work_help, stdout); return 0;
 		default: fputs(work_help, stderr); return 2;
 		}
+	}
+	if (now != 0 && !once) {
+		fprintf(stderr, "stipend work: --now goes with --once\n");
+		return 2;
 	}
 	if (db == NULL || access(db, F_OK) != 0) {
 		fprintf(stderr, "stipend work: --db FILE is required and must exist (create it with stipend init)\n");
@@ -91,7 +105,7 @@ int cli_work(int argc, char **argv)
 	}
 	if (once) {
 		int ran = 0;
-		if (jobs_run_due(s, cli_job_kinds(&env, NULL), &env, &o, date_now_unix(), 1 << 30, &ran, &e) != 0)
+		if (jobs_run_due(s, cli_job_kinds(&env, NULL), &env, &o, now ? now : date_now_unix(), 1 << 30, &ran, &e) != 0)
 			goto fail;
 		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
 		rc = 0;

@@ -157,3 +157,34 @@ char *date_format_timestamp(int64_t unix_seconds, char out[21])
 	out[20] = '\0';
 	return out;
 }
+
+int date_parse_timestamp(const char *s, int64_t *out)
+{
+	char day[11];
+	date_t d;
+	size_t n = strlen(s);
+	if (n != 10 && n != 20)
+		return -1;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (date_parse(day, &d) != 0)
+		return -1;
+	int64_t secs = 0;
+	if (n == 20) {
+		const char *t = s + 10;
+		if (t[0] != 'T' || t[3] != ':' || t[6] != ':' || t[9] != 'Z')
+			return -1;
+		int parts[3];
+		for (int i = 0; i < 3; i++) {
+			const char *p = t + 1 + 3 * i;
+			if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+				return -1;
+			parts[i] = (p[0] - '0') * 10 + (p[1] - '0');
+		}
+		if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59)
+			return -1;
+		secs = parts[0] * 3600 + parts[1] * 60 + parts[2];
+	}
+	*out = (int64_t)d * 86400 + secs;
+	return 0;
+}

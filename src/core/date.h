@@ -50,4 +50,9 @@ int64_t date_now_unix(void);
 /* ISO 8601 UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" of a Unix time (21 bytes). */
 char *date_format_timestamp(int64_t unix_seconds, char out[21]);
 
+/* Parse a moment given as input (a command's --now): "YYYY-MM-DD" (its
+ * midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ". Returns 0, or -1 for any other
+ * text. */
+int date_parse_timestamp(const char *s, int64_t *out);
+
 #endif

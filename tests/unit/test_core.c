@@ -258,6 +258,20 @@ static void buf_put_json_real_writes_the_shortest_text(void **state)
 
 /* ---- date ----------------------------------------------------------- */
 
+static void date_parse_timestamp_takes_a_day_or_a_moment_in_utc(void **state)
+{
+	(void)state;
+	int64_t t;
+	assert_int_equal(date_parse_timestamp("1970-01-02", &t), 0);
+	assert_int_equal(t, 86400);
+	assert_int_equal(date_parse_timestamp("2025-09-01T12:30:05Z", &t), 0);
+	assert_int_equal(t, (int64_t)date_from_ymd(2025, 9, 1) * 86400 + 12 * 3600 + 30 * 60 + 5);
+	assert_int_equal(date_parse_timestamp("2025-09-01T24:00:00Z", &t), -1);
+	assert_int_equal(date_parse_timestamp("2025-09-01 12:00:00Z", &t), -1);
+	assert_int_equal(date_parse_timestamp("2025-09-01T12:00:00", &t), -1);
+	assert_int_equal(date_parse_timestamp("2025-02-29", &t), -1);
+}
+
 static void date_parse_accepts_leap_day_and_rejects_malformed_text(void **state)
 {
 	(void)state;
@@ -768,6 +782,7 @@ int main(void)
 	    cmocka_unit_test(buf_put_json_string_escapes_quotes_backslash_and_control_chars),
 	    cmocka_unit_test(buf_put_json_real_writes_the_shortest_text),
 	    cmocka_unit_test(date_parse_accepts_leap_day_and_rejects_malformed_text),
+	    cmocka_unit_test(date_parse_timestamp_takes_a_day_or_a_moment_in_utc),
 	    cmocka_unit_test(date_from_ymd_and_to_ymd_round_trip_over_a_wide_range),
 	    cmocka_unit_test(date_age_turns_on_the_birthday_not_the_day_before),
 	    cmocka_unit_test(date_age_of_29_february_birthday_turns_on_1_march_in_common_years),
