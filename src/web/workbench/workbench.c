@@ -27,7 +27,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/money.h"
-#include "mailbox/mailbox.h"
 #include "rules/params.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
@@ -825,32 +824,11 @@ static json_t *caseworker_decision(struct req *r, const struct casework *cw, con
 	return d;
 }
 
-struct decide_tx {
-	int64_t case_id, person_id, at;
-	const char *actor, *outcome, *decision_json, *facts_json, *detail;
-	int64_t letter_id;
-};
-
-/* One transaction: the case leaves the queue (once), the decision
- * supersedes the rules', the audit record and the letter. */
-static int store_caseworker_decision(struct store_tx *tx, void *arg, struct err *e)
-{
-	struct decide_tx *d = arg;
-	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)d->case_id);
-	if (store_case_from_manual(tx, d->case_id, "decided", e) != 0 ||
-	    store_case_decide(tx, d->case_id, "decided", d->outcome, d->at, d->decision_json, d->facts_json, e) != 0 ||
-	    audit_append(tx, d->at, d->actor, "case.decided-by-caseworker", object, d->detail, e) != 0)
-		return -1;
-	return mbox_deliver(tx, d->person_id, d->case_id, "decision", d->at, &d->letter_id, e);
-}
-
 void workbench_decide(struct req *r, struct resp *w)
 {
 	struct case_rec c;
 	struct casework cw;
 	struct err e;
-	char actor[32];
 	if (begin_action(r, w, ACT_CASE_DECIDE, "case.decide.denied", &c, &cw))
 		return;
 	json_t *values = json_object(), *errors = json_object(), *kept = json_array(), *a;
@@ -891,10 +869,10 @@ void workbench_decide(struct req *r, struct resp *w)
 	}
 	json_t *d = caseworker_decision(r, &cw, outcome, kept, boarding, justification);
 	char *dj = json_dumps(d, JSON_COMPACT);
-	struct decide_tx tx = {
-	    c.id, c.person_id, r->now, access_actor(&r->who, actor, sizeof(actor)), outcome, dj, c.facts_json, NULL, 0};
-	tx.detail = arena_printf(r->a, "outcome=%s awards=%zu", outcome, json_array_size(json_object_get(d, "awards")));
-	int rc = dj ? store_write(r->app->store, store_caseworker_decision, &tx, &e)
+	struct caseworker_decision cd = {
+	    c.id, c.person_id, outcome, dj, c.facts_json,
+	    arena_printf(r->a, "outcome=%s awards=%zu", outcome, json_array_size(json_object_get(d, "awards")))};
+	int rc = dj ? cases_decide_by_caseworker(r->app->store, &r->who, &cd, r->now, NULL, &e)
 	            : err_set(&e, ERR_INTERNAL, NULL, "out of memory");
 	free(dj);
 	json_decref(d);
@@ -912,34 +890,11 @@ void workbench_decide(struct req *r, struct resp *w)
 	resp_redirect(w, r, arena_printf(r->a, "/saksbehandling/saker/%lld?done=decided", (long long)c.id));
 }
 
-struct request_tx {
-	struct doc_request dr;
-	int64_t person_id;
-	const char *actor;
-};
-
-/* One transaction: the case waits for the documentation, the letter that
- * asks for it, the request itself and the audit record. */
-static int store_request(struct store_tx *tx, void *arg, struct err *e)
-{
-	struct request_tx *q = arg;
-	char object[32], detail[48];
-	snprintf(object, sizeof(object), "case:%lld", (long long)q->dr.case_id);
-	snprintf(detail, sizeof(detail), "deadline=%s", q->dr.deadline);
-	if (store_case_from_manual(tx, q->dr.case_id, "awaiting-documentation", e) != 0 ||
-	    mbox_deliver(tx, q->person_id, q->dr.case_id, "documentation-request", q->dr.requested_at, &q->dr.letter_id,
-	                 e) != 0 ||
-	    store_doc_request_insert(tx, &q->dr, NULL, e) != 0)
-		return -1;
-	return audit_append(tx, q->dr.requested_at, q->actor, "case.documentation-requested", object, detail, e);
-}
-
 void workbench_request_docs(struct req *r, struct resp *w)
 {
 	struct case_rec c;
 	struct casework cw;
 	struct err e;
-	char actor[32];
 	date_t deadline;
 	if (begin_action(r, w, ACT_CASE_REQUEST_DOCS, "case.request-docs.denied", &c, &cw))
 		return;
@@ -962,10 +917,8 @@ void workbench_request_docs(struct req *r, struct resp *w)
 	json_decref(values);
 	json_decref(errors);
 	char iso[11];
-	struct request_tx q = {{0, c.id, 0, r->who.staff_id, text, date_format(deadline, iso), r->now},
-	                       c.person_id,
-	                       access_actor(&r->who, actor, sizeof(actor))};
-	if (store_write(r->app->store, store_request, &q, &e) != 0) {
+	if (cases_request_documentation(r->app->store, &r->who, c.id, c.person_id, text, date_format(deadline, iso),
+	                                r->now, NULL, &e) != 0) {
 		if (e.code == ERR_CONFLICT)
 			resp_error(w, r, 409, "workbench.error.not_open");
 		else
