@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/internal.h"
 #include "cases/jobs.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "mailbox/mailbox.h"
 #include "rules/rules.h"
 
@@ -268,7 +270,155 @@ out:
 	return rc;
 }
 
-const struct job_kind cases_job_kinds[] = {{"decide", decide_job, NULL}, {NULL, NULL, NULL}};
+/* ---- deciding again when a fact changed ---- */
+
+/* 1 when the decision's last step is a case worker's. */
+static int by_caseworker(const json_t *d)
+{
+	const json_t *trace = json_object_get(d, "trace");
+	const json_t *last = json_array_get(trace, json_array_size(trace) - 1);
+	const char *rule = json_string_value(json_object_get(last, "rule"));
+	return rule != NULL && strcmp(rule, "caseworker.decision") == 0;
+}
+
+/* The part of a decision the person is told: outcome, awards, and why a
+ * case worker must look at it. Two decisions that agree on it need no new
+ * letter. */
+static int same_substance(const json_t *x, const json_t *y)
+{
+	static const char *keys[] = {"outcome", "awards", "manual_reasons"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_equal(json_object_get(x, keys[i]), json_object_get(y, keys[i])))
+			return 0;
+	return 1;
+}
+
+struct again {
+	struct case_rec was;
+	struct intake in;
+	int substance_changed; /* the new decision supersedes the old */
+	int letter;            /* and the person gets a letter about it */
+	const char *skipped;   /* why nothing was decided, or NULL */
+};
+
+static int store_again(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct again *g = arg;
+	struct intake *in = &g->in;
+	char detail[96];
+	if (g->skipped != NULL) {
+		snprintf(detail, sizeof(detail), "%s", g->skipped);
+		if (audit_case(tx, in->c.decided_at, "rules", "case.redecide.skipped", in->c.id, detail, e) != 0)
+			return -1;
+	} else if (!g->substance_changed) {
+		if (audit_case(tx, in->c.decided_at, "rules", "case.rechecked", in->c.id, "the decision stands", e) != 0)
+			return -1;
+	} else {
+		snprintf(detail, sizeof(detail), "outcome=%s previous=%s", in->outcome,
+			 g->was.outcome ? g->was.outcome : "none");
+		if (store_case_redecide(tx, &g->was, in->c.status, in->outcome, in->c.decided_at, in->c.decision_json,
+					in->c.facts_json, e) != 0 ||
+		    audit_case(tx, in->c.decided_at, "rules", "case.redecided", in->c.id, detail, e) != 0)
+			return -1;
+		if (g->letter &&
+		    mbox_deliver(tx, in->c.person_id, in->c.id, "decision", in->c.decided_at, &in->letter_id, e) != 0)
+			return -1;
+	}
+	return store_job_done(tx, in->job_id, e);
+}
+
+/* Decide a case again with the facts the registers hold now (a register
+ * announced a correction, or a case worker asked for it). A case decided
+ * by the rules, or waiting for a case worker, gets the new decision when
+ * its substance differs, superseding the old (both kept), with a letter
+ * unless it still only waits for a case worker; an unchanged result is
+ * audited as rechecked. A case worker's decision is never overturned by
+ * the rules: the case is left for a case worker (audited as skipped), as
+ * are cases still collecting facts or awaiting documentation. Idempotent:
+ * run twice, the second run finds the decision stands. */
+static int redecide_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	const struct cases_env *env = ctx;
+	struct arena a;
+	struct buf dj;
+	char *facts = NULL;
+	json_t *application = NULL, *old = NULL, *new = NULL;
+	int rc = -1;
+	struct again g = {0};
+
+	arena_init(&a, 0);
+	buf_init(&dj, 1 << 20);
+	int found = store_case_get(s, job->subject_id, &g.was, &a, e);
+	if (found != 0) {
+		if (found == 1)
+			err_set(e, ERR_NOT_FOUND, NULL, "no case %lld", (long long)job->subject_id);
+		goto out;
+	}
+	g.in = (struct intake){g.was, "rules", NULL, job->id, 0};
+	g.in.c.decided_at = now;
+	if (strcmp(g.was.status, "decided") != 0 && strcmp(g.was.status, "manual") != 0) {
+		/* Not yet decided (the decide job will use the new facts), or
+		 * with a case worker: nothing for the rules to do. */
+		g.skipped = arena_printf(&a, "status=%s", g.was.status);
+		rc = store_write(s, store_again, &g, e);
+		goto out;
+	}
+	old = json_loads(g.was.decision_json ? g.was.decision_json : "{}", 0, NULL);
+	if (old != NULL && by_caseworker(old)) {
+		g.skipped = "decided by a case worker";
+		rc = store_write(s, store_again, &g, e);
+		goto out;
+	}
+	application = json_loads(g.was.application_json, JSON_REJECT_DUPLICATES, NULL);
+	if (application == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "case %lld holds an unreadable application", (long long)g.was.id);
+		goto out;
+	}
+	const char *waiting_for = NULL;
+	if (gather(env, g.was.person_id, application, &facts, &waiting_for, &a, e) != 0)
+		goto out; /* the registers do not answer: try again later */
+	struct application app;
+	if (rules_parse_application(application, &app, &a, e) != 0)
+		goto out;
+	g.in.outcome = decide_into(env, &app, &dj, &a, NULL, e);
+	if (g.in.outcome == NULL)
+		goto out;
+	new = json_loads(buf_str(&dj), 0, NULL);
+	g.substance_changed = old == NULL || new == NULL || !same_substance(old, new);
+	int manual = strcmp(g.in.outcome, "manual") == 0;
+	g.letter = !(manual && strcmp(g.was.status, "manual") == 0);
+	g.in.c.status = manual ? "manual" : "decided";
+	g.in.c.outcome = g.in.outcome;
+	g.in.c.decision_json = buf_str(&dj);
+	g.in.c.facts_json = facts;
+	rc = store_write(s, store_again, &g, e);
+	if (rc != 0 && e->code == ERR_CONFLICT) {
+		/* Decided meanwhile (a case worker): run again to see it. */
+		log_info("case %lld changed while it was decided again; trying again", (long long)g.was.id);
+	}
+out:
+	json_decref(application);
+	json_decref(old);
+	json_decref(new);
+	free(facts);
+	buf_cleanup(&dj);
+	arena_cleanup(&a);
+	return rc;
+}
+
+int cases_redecide(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
+		   struct err *e)
+{
+	if (store_job_enqueue(tx, "redecide", case_id, now, now, e) != 0)
+		return -1;
+	return audit_case(tx, now, actor, "case.redecide.queued", case_id, why, e);
+}
+
+const struct job_kind cases_job_kinds[] = {
+	{"decide", decide_job, NULL},
+	{"redecide", redecide_job, NULL},
+	{"register-events", cases_events_job, NULL},
+	{NULL, NULL, NULL}};
 
 struct reading {
 	const struct principal *who;

@@ -23,6 +23,7 @@
 
 struct arena;
 struct err;
+struct reg_client;
 
 /* Where a case's facts come from: complete the application in place with
  * what the registers hold (income, enrolment, travel, ...) and describe the
@@ -41,6 +42,7 @@ struct cases_env {
 	cases_gather_fn gather;
 	void *gather_ctx;
 	struct jobs *jobs;
+	struct reg_client *registers; /* set by cases_use_registers(), or NULL */
 };
 
 #define CASES_MAX_REASONS 8
@@ -81,7 +83,6 @@ int cases_audit_person_read(struct store *s, const struct principal *who, int64_
 int cases_gather_from_registers(void *ctx, const struct person *who, json_t *application, char **facts_json,
 				const char **waiting_for, struct err *e);
 
-struct reg_client;
 struct reg_options;
 
 /* Make env gather its facts from the registers at url (o may be NULL for
@@ -90,9 +91,32 @@ struct reg_options;
 struct reg_client *cases_use_registers(struct cases_env *env, const char *url, const struct reg_options *o,
 				       struct err *e);
 
-/* The job kinds of the case life cycle ("decide"), for jobs_start() and
- * jobs_run_due() with a struct cases_env as their ctx. */
+/* The job kinds of the case life cycle, for jobs_start() and
+ * jobs_run_due() with a struct cases_env as their ctx: "decide" (a case
+ * that waited for its facts), "redecide" (a case whose facts may have
+ * changed: see cases_redecide()) and "register-events" (follow.c). */
 extern const struct job_kind cases_job_kinds[];
+
+/* Have case_id decided again with the facts the registers hold now, by a
+ * "redecide" job enqueued in tx, audited with actor and why (no personal
+ * data). The job gives the case a new decision that supersedes the old
+ * (both kept) and a letter when the substance changed; a case worker's
+ * decision is left for a case worker. */
+int cases_redecide(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
+		   struct err *e);
+
+/* ---- following the registers' changes (follow.c) ---- */
+
+/* Seconds between two readings of the registers' event feeds. */
+#define CASES_FOLLOW_INTERVAL 60
+
+/* Start following the registers' event feeds: enqueue the recurring
+ * "register-events" job (idempotent; a no-op without registers). Each run
+ * reads every register's feed after the last sequence it has seen (kept in
+ * the settings), has the cases of each person named decided again
+ * (cases_redecide), stores the new position in the same transaction, and
+ * runs again CASES_FOLLOW_INTERVAL seconds later. */
+int cases_follow_registers(const struct cases_env *env, int64_t now, struct err *e);
 
 /* ---- the case worker's transitions (caseworker.c) ---- */
 

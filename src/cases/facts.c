@@ -4,7 +4,7 @@
  * and travel from the schools, benefits from the welfare agency.
  *
  * What a register holds replaces what the application says (marriage,
- * children, parents' incomes, equipment rate group, travel), since the
+ * children, parents' incomes, study load, equipment rate group, travel), since the
  * agency does not ask for what the state already knows; every group of
  * facts is written down with the register it came from and when, for the
  * case worker and for "Mine opplysninger". A register that is down or
@@ -104,6 +104,10 @@ int cases_gather_from_registers(void *ctx, const struct person *who, json_t *app
 				       source(&f.schools));
 		if (pupil && education != NULL)
 			json_object_set_new(education, "equipment_rate", json_integer(en->equipment_rate));
+		/* The study load the school reports is the one decided on: a
+		 * school that reports a change has the case decided again. */
+		if (education != NULL)
+			json_object_set_new(education, "load_percent", json_integer(en->load_percent));
 		if (pupil && en->has_travel) {
 			json_t *travel = json_object();
 			json_object_set_new(travel, "distance_km", json_real(en->travel.distance_km));
@@ -141,5 +145,6 @@ struct reg_client *cases_use_registers(struct cases_env *env, const char *url, c
 	}
 	env->gather = cases_gather_from_registers;
 	env->gather_ctx = client;
+	env->registers = client;
 	return client;
 }

@@ -14,12 +14,16 @@ static struct job_kind kinds[16];
 
 const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify)
 {
-	(void)notify;
+	/* The notices' kind always gets a config of its own: a NULL ctx would
+	 * hand it the runner's (the case life cycle's). No channel configured
+	 * means every notice is recorded as failed, never faked. */
+	static const struct notify_config unconfigured = {NULL, NULL, NULL, NULL};
 	int n = 0;
 	for (const struct job_kind *k = cases_job_kinds; k->kind != NULL; k++) {
 		kinds[n] = *k;
 		kinds[n++].ctx = env;
 	}
+	kinds[n++] = (struct job_kind){"notice", notify_notice_job, (void *)(notify ? notify : &unconfigured)};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

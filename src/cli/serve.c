@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "notify/notify.h"
 #include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
@@ -22,7 +23,8 @@
 
 static const char serve_help[] =
 	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
-	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n\n"
+	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n"
+	"                     [--smtp URL] [--mail-from ADDR] [--sms URL]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -39,7 +41,13 @@ static const char serve_help[] =
 	"  --registers URL    fetch applicants' facts from the registers at URL (the\n"
 	"                     register simulator, stipend registers serve, or an\n"
 	"                     agency's gateway speaking its API); without it an\n"
-	"                     application carries its facts itself\n";
+	"                     application carries its facts itself\n"
+	"  --smtp URL         send e-mail notices through this SMTP server\n"
+	"                     (smtp://host:port, smtps:// for TLS); without it an\n"
+	"                     e-mail notice is recorded as failed, never faked\n"
+	"  --mail-from ADDR   the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
+	"  --sms URL          send SMS notices through this gateway (the register\n"
+	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n";
 
 static volatile sig_atomic_t stop;
 
@@ -59,6 +67,9 @@ int cli_serve(int argc, char **argv)
 					     {"test-login", no_argument, NULL, 'T'},
 					     {"params", required_argument, NULL, 'p'},
 					     {"registers", required_argument, NULL, 'r'},
+					     {"smtp", required_argument, NULL, 'S'},
+					     {"mail-from", required_argument, NULL, 'F'},
+					     {"sms", required_argument, NULL, 'M'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -73,6 +84,8 @@ int cli_serve(int argc, char **argv)
 	struct cases_env env = {0};
 	struct jobs *jobs = NULL;
 	struct jobs_options job_opts = {2, 60, 600, 16};
+	struct notify_config notify = {NULL, NULL, NULL, NULL};
+	char default_url[96], from_addr[256];
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -99,6 +112,9 @@ int cli_serve(int argc, char **argv)
 		case 'T': app.test_login = 1; break;
 		case 'p': params_dir = optarg; break;
 		case 'r': registers_url = optarg; break;
+		case 'S': notify.smtp_url = optarg; break;
+		case 'F': notify.mail_from = optarg; break;
+		case 'M': notify.sms_url = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -113,6 +129,12 @@ int cli_serve(int argc, char **argv)
 	}
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
 	app.secure_cookies = public_url != NULL && strncmp(public_url, "https://", 8) == 0;
+	snprintf(default_url, sizeof(default_url), "http://%s:%ld", host, port);
+	notify.public_url = public_url ? public_url : default_url;
+	if (notify.mail_from != NULL && notify_mail_address(notify.mail_from, from_addr, sizeof(from_addr)) != 0) {
+		fprintf(stderr, "stipend serve: --mail-from must be an address, or a name and <address>\n");
+		return 2;
+	}
 	if (db == NULL) {
 		fprintf(stderr, "stipend serve: --db FILE is required (create one with stipend init)\n");
 		return 2;
@@ -145,11 +167,13 @@ int cli_serve(int argc, char **argv)
 		/* An instant decision waits at most about two seconds for a
 		 * register; after that the case waits and a job retries. */
 		struct reg_options ro = {.timeout_ms = 1000, .tries = 2};
-		if ((registers = cases_use_registers(&env, registers_url, &ro, &e)) == NULL)
+		if ((registers = cases_use_registers(&env, registers_url, &ro, &e)) == NULL ||
+		    cases_follow_registers(&env, date_now_unix(), &e) != 0)
 			goto fail;
 	}
 	app.cases = &env;
-	if ((jobs = jobs_start(s, cli_job_kinds(&env, NULL), &env, &job_opts, &e)) == NULL)
+	app.notify = &notify;
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify), &env, &job_opts, &e)) == NULL)
 		goto fail;
 	env.jobs = jobs;
 	signal(SIGINT, on_signal);

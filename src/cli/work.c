@@ -13,12 +13,14 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "notify/notify.h"
 #include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
 
 static const char work_help[] =
-	"Usage: stipend work --db FILE [--threads N] [--once [--now TIME]] [--params DIR] [--registers URL]\n\n"
+	"Usage: stipend work --db FILE [--threads N] [--once [--now TIME]] [--params DIR] [--registers URL]\n"
+	"                    [--smtp URL] [--mail-from ADDR] [--sms URL] [--public-url URL]\n\n"
 	"Run the jobs that follow acknowledged requests (deciding cases that\n"
 	"waited for their facts), retrying with back-off, until stopped.\n\n"
 	"  --db FILE      the database\n"
@@ -27,7 +29,12 @@ static const char work_help[] =
 	"  --now TIME     with --once: run as if it were TIME (2025-09-01 or\n"
 	"                 2025-09-01T12:00:00Z), for tests and replays\n"
 	"  --params DIR   decide under this parameter set instead of the built-in one\n"
-	"  --registers URL  fetch applicants' facts from the registers at URL\n\n"
+	"  --registers URL  fetch applicants' facts from the registers at URL\n"
+	"  --smtp URL       send e-mail notices through this SMTP server (smtp://host:port)\n"
+	"  --mail-from ADDR the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
+	"  --sms URL        send SMS notices through this gateway\n"
+	"  --public-url URL the portal's address, for the link in a notice\n"
+	"                   (default http://127.0.0.1:8080)\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
 
 static volatile sig_atomic_t stop;
@@ -46,6 +53,10 @@ int cli_work(int argc, char **argv)
 					     {"now", required_argument, NULL, 'n'},
 					     {"params", required_argument, NULL, 'p'},
 					     {"registers", required_argument, NULL, 'r'},
+					     {"smtp", required_argument, NULL, 'S'},
+					     {"mail-from", required_argument, NULL, 'F'},
+					     {"sms", required_argument, NULL, 'M'},
+					     {"public-url", required_argument, NULL, 'u'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *params_dir = NULL, *registers_url = NULL;
@@ -57,6 +68,8 @@ int cli_work(int argc, char **argv)
 	struct store *s = NULL;
 	struct params *p = NULL;
 	struct jobs *jobs = NULL;
+	struct notify_config notify = {NULL, NULL, NULL, "http://127.0.0.1:8080"};
+	char from_addr[256];
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
@@ -77,6 +90,16 @@ int cli_work(int argc, char **argv)
 			break;
 		case 'p': params_dir = optarg; break;
 		case 'r': registers_url = optarg; break;
+		case 'S': notify.smtp_url = optarg; break;
+		case 'F':
+			if (notify_mail_address(optarg, from_addr, sizeof(from_addr)) != 0) {
+				fprintf(stderr, "stipend work: --mail-from must be an address, or a name and <address>\n");
+				return 2;
+			}
+			notify.mail_from = optarg;
+			break;
+		case 'M': notify.sms_url = optarg; break;
+		case 'u': notify.public_url = optarg; break;
 		case 'h': fputs(work_help, stdout); return 0;
 		default: fputs(work_help, stderr); return 2;
 		}
@@ -100,12 +123,13 @@ int cli_work(int argc, char **argv)
 	}
 	struct cases_env env = {s, p, NULL, NULL, NULL};
 	if (registers_url != NULL) {
-		if ((registers = cases_use_registers(&env, registers_url, NULL, &e)) == NULL)
+		if ((registers = cases_use_registers(&env, registers_url, NULL, &e)) == NULL ||
+		    cases_follow_registers(&env, now ? now : date_now_unix(), &e) != 0)
 			goto fail;
 	}
 	if (once) {
 		int ran = 0;
-		if (jobs_run_due(s, cli_job_kinds(&env, NULL), &env, &o, now ? now : date_now_unix(), 1 << 30, &ran, &e) != 0)
+		if (jobs_run_due(s, cli_job_kinds(&env, &notify), &env, &o, now ? now : date_now_unix(), 1 << 30, &ran, &e) != 0)
 			goto fail;
 		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
 		rc = 0;
@@ -113,7 +137,7 @@ int cli_work(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if ((jobs = jobs_start(s, cli_job_kinds(&env, NULL), &env, &o, &e)) == NULL)
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify), &env, &o, &e)) == NULL)
 		goto fail;
 	log_info("working on %s with %d threads", db, o.threads);
 	while (!stop)

@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "store/notices.h"
 
 const char *mbox_sender_unit(const char *kind)
 {
@@ -22,7 +23,12 @@ int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const 
 	struct letter l = {0, person_id, case_id, kind, now, 0};
 	l.sender_unit = mbox_sender_unit(kind);
 	char object[32], detail[64];
-	if (store_letter_insert(tx, &l, letter_id, e) != 0)
+	/* A notice goes when the person has a channel to take it (notify.h). */
+	if (store_notice_channel(tx, person_id, &l.notice_channel, e) != 0)
+		return -1;
+	l.notice_status = l.notice_channel ? "pending" : "none";
+	if (store_letter_insert(tx, &l, letter_id, e) != 0 ||
+	    (l.notice_channel && store_job_enqueue(tx, "notice", *letter_id, now, now, e) != 0))
 		return -1;
 	snprintf(object, sizeof(object), "letter:%lld", (long long)*letter_id);
 	snprintf(detail, sizeof(detail), "kind=%s case=%lld", kind, (long long)case_id);

@@ -22,7 +22,9 @@ struct err;
 const char *mbox_sender_unit(const char *kind);
 
 /* Deliver a letter of kind ("decision") about case_id to person_id, within
- * tx, with its audit record. */
+ * tx, with its audit record. When the person has a channel for notices
+ * (store_notice_channel) the letter's notice is pending and the "notice"
+ * job is enqueued in tx; otherwise its notice_status is "none". */
 int mbox_deliver(struct store_tx *tx, int64_t person_id, int64_t case_id, const char *kind, int64_t now,
 		 int64_t *letter_id, struct err *e);
 

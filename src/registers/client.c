@@ -712,6 +712,47 @@ int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benef
 	return rc;
 }
 
+/* ---- changes the registers announce ---- */
+
+int reg_events(struct reg_client *c, enum reg_register r, int64_t after, int limit, struct reg_events *out,
+	       struct arena *a, struct err *e)
+{
+	const char *R = reg_register_name(r);
+	char path[96];
+	json_t *j, *list;
+	if (after < 0 || limit < 1 || limit > 1000)
+		return err_set(e, ERR_INVALID, "limit", "must be from 1 to 1000");
+	snprintf(path, sizeof(path), "/%s/v1/events?after=%lld&limit=%d", R, (long long)after, limit);
+	memset(out, 0, sizeof(*out));
+	int rc = get_json(c, r, path, &j, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : err_set(e, ERR_INVALID, R, "%s has no event feed", R);
+	rc = -1;
+	if (want_array(j, "events", R, (size_t)limit, &list, e) == 0 &&
+	    want_int(j, "last", R, "last", 0, INT64_MAX / 2, &out->last, e) == 0) {
+		int n = (int)json_array_size(list);
+		out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+		rc = 0;
+		int64_t prev = after;
+		for (int i = 0; i < n && rc == 0; i++) {
+			json_t *o = json_array_get(list, (size_t)i);
+			struct reg_event *ev = &out->items[i];
+			if (!json_is_object(o)) {
+				rc = bad(e, R, "events[]", "must be an object");
+			} else if (want_int(o, "sequence", R, "events[].sequence", prev + 1, out->last, &ev->sequence,
+					    e) ||
+				   want_nin(json_object_get(o, "nin"), R, "events[].nin", &ev->nin, NULL, a, e) ||
+				   want_string(o, "change", R, "events[].change", 1, &ev->change, a, e)) {
+				rc = -1;
+			}
+			prev = ev->sequence;
+		}
+		out->n = rc == 0 ? n : 0;
+	}
+	json_decref(j);
+	return rc;
+}
+
 /* ---- everything one application needs ---- */
 
 static void stamp(struct reg_source *s, enum reg_register r)

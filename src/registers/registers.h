@@ -179,6 +179,28 @@ struct reg_benefits {
 int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benefits *out, struct arena *a,
                          struct err *e);
 
+/* ---- changes the registers announce ---- */
+
+/* One change in a register's event feed: the register says something it
+ * holds about the person nin changed ("enrolment", "credits", "income");
+ * what changed is asked for again, never taken from the event. */
+struct reg_event {
+	int64_t sequence;
+	const char *nin;
+	const char *change;
+};
+
+struct reg_events {
+	struct reg_event *items;
+	int n;
+	int64_t last; /* the register's newest sequence number */
+};
+
+/* The events of register r after sequence `after`, oldest first, at most
+ * limit (1..1000). Returns 0 or -1 with e filled (as the other calls). */
+int reg_events(struct reg_client *c, enum reg_register r, int64_t after, int limit, struct reg_events *out,
+	       struct arena *a, struct err *e);
+
 /* ---- everything one application needs ---- */
 
 /* Where a group of facts came from and when: "Mine opplysninger" shows it. */

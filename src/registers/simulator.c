@@ -29,6 +29,8 @@
 #include "core/log.h"
 #include "core/nin.h"
 #include "registers/registers.h"
+#include "registers/sim_changes.h"
+#include "registers/sms_gateway.h"
 #include "registers/synth.h"
 
 enum mode { MODE_OK, MODE_ERROR, MODE_SLOW, MODE_MALFORMED, MODE_DOWN, MODE_N };
@@ -301,6 +303,7 @@ static void income(struct answer *w, struct MHD_Connection *c, const struct synt
 		error_answer(w, 404, "not-found", NULL);
 		return;
 	}
+	simchg_income(p->index, (int)year, &inc);
 	put(w, "{\"nin\":");
 	put_str(w, p->nin);
 	putf(w, ",\"year\":%d,\"income\":%lld,\"wealth\":%lld}\n", (int)year, (long long)inc, (long long)wealth);
@@ -426,10 +429,35 @@ static int register_of(const char *url)
 	return -1;
 }
 
+/* GET /{register}/v1/events?after=N&limit=M: the register's changes. */
+static void events(struct answer *w, struct MHD_Connection *c, const char *reg)
+{
+	int64_t after, limit;
+	if (query_int(c, "after", 0, INT64_MAX / 2, 0, &after) != 0) {
+		error_answer(w, 400, "invalid", "after");
+		return;
+	}
+	if (query_int(c, "limit", 1, 1000, 100, &limit) != 0) {
+		error_answer(w, 400, "invalid", "limit");
+		return;
+	}
+	if (simchg_events(&w->b, reg, after, (int)limit) != 0)
+		w->failed = 1;
+	w->status = 200;
+}
+
 static void route_register(struct answer *w, struct MHD_Connection *c, const char *url)
 {
 	struct synth_person p;
 	const char *s, *rest;
+	for (int r = 0; r < REG_N; r++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/%s/v1/events", reg_register_name((enum reg_register)r));
+		if (strcmp(url, path) == 0) {
+			events(w, c, reg_register_name((enum reg_register)r));
+			return;
+		}
+	}
 	if (strcmp(url, "/population/v1/persons") == 0) {
 		population_list(w, c);
 		return;
@@ -459,6 +487,7 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 			error_answer(w, 404, "not-found", NULL);
 		return;
 	}
+	simchg_apply(&p);
 	if (strcmp(reg, "tax") == 0 && strcmp(rest, "/income") == 0) {
 		income(w, c, &p);
 	} else if (strcmp(reg, "tax") == 0 && strcmp(rest, "/account") == 0) {
@@ -495,6 +524,8 @@ static void control_state(struct answer *w)
 int reg_simulator_control(const char *reg, const char *mode, int delay_ms, struct err *e)
 {
 	int r = -1, m = -1;
+	if (reg && strcmp(reg, "sms") == 0)
+		return sms_gateway_set_mode(mode, e);
 	for (int i = 0; i < REG_N; i++)
 		if (reg && strcmp(reg, reg_register_name((enum reg_register)i)) == 0)
 			r = i;
@@ -539,6 +570,22 @@ static void control_post(struct answer *w, const struct buf *body)
 		error_answer(w, 400, "invalid", e.field);
 	else
 		control_state(w);
+}
+
+/* POST /_control/corrections: a register corrects a fact about a person
+ * (see sim_changes.h); the answer names the event's sequence number. */
+static void correction_post(struct answer *w, const struct buf *body)
+{
+	struct err e;
+	int64_t seq = simchg_post(body->p, body->len, sim.persons, sim.seed, (int64_t)time(NULL), &e);
+	if (seq < 0) {
+		error_answer(w, e.code == ERR_NOT_FOUND ? 404 : e.code == ERR_CONFLICT ? 409 : 400,
+			     e.code == ERR_NOT_FOUND ? "not-found" : "invalid", e.field);
+		return;
+	}
+	log_info("registers: correction %lld taken", (long long)seq);
+	putf(w, "{\"sequence\":%lld}\n", (long long)seq);
+	w->status = 201;
 }
 
 static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *w)
@@ -613,6 +660,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		control_state(&w);
 	} else if (strcmp(url, "/_control") == 0 && strcmp(method, "POST") == 0) {
 		control_post(&w, &call->body);
+	} else if (strcmp(url, "/_control/corrections") == 0 && strcmp(method, "POST") == 0) {
+		correction_post(&w, &call->body);
+	} else if (sms_gateway_handles(url)) {
+		w.status = sms_gateway_answer(method, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
+					      buf_str(&call->body), call->body.len, &w.b);
+		if (w.status == 0) { /* the gateway is "down" */
+			buf_cleanup(&w.b);
+			return MHD_NO;
+		}
 	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/_control") == 0) {
 		error_answer(&w, 405, "method-not-allowed", NULL);
 	} else {

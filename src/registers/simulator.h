@@ -28,6 +28,7 @@ void reg_simulator_stop(void);
  * "tax", "schools", "welfare" or "all"; mode "ok", "error" (500), "slow"
  * (delay_ms before answering), "malformed" (200 with a body that is not the
  * promised JSON) or "down" (the connection is closed without an answer).
+ * reg "sms" sets the test SMS gateway's mode (sms_gateway.h).
  * Returns 0, or -1 with ERR_INVALID naming the field. Thread-safe. */
 int reg_simulator_control(const char *reg, const char *mode, int delay_ms, struct err *e);
 

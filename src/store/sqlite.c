@@ -605,6 +605,27 @@ int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, 
 	return insert_decision(tx, case_id, 1, decided_at, outcome, decision_json, facts_json, e);
 }
 
+int store_case_redecide(struct store_tx *tx, const struct case_rec *was, const char *status, const char *outcome,
+			int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET status = ?, outcome = ?, decided_at = ? "
+					  "WHERE id = ? AND status = ? AND decided_at IS ?", e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, status);
+	sq_bind_str(st, 2, outcome);
+	sqlite3_bind_int64(st, 3, decided_at);
+	sqlite3_bind_int64(st, 4, was->id);
+	sq_bind_str(st, 5, was->status);
+	if (was->decided_at)
+		sqlite3_bind_int64(st, 6, was->decided_at);
+	if (sq_step_insert(tx, st, NULL, "decide case again", e) != 0)
+		return -1;
+	if (sqlite3_changes(tx->c->db) != 1)
+		return err_set(e, ERR_CONFLICT, NULL, "case %lld changed meanwhile", (long long)was->id);
+	return insert_decision(tx, was->id, 1, decided_at, outcome, decision_json, facts_json, e);
+}
+
 int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET waiting_for = ? WHERE id = ?", e);
@@ -988,6 +1009,17 @@ int store_setting_get(struct store *s, const char *name, const char **value, str
 int store_setting_init(struct store_tx *tx, const char *name, const char *value, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR IGNORE INTO settings(name, value) VALUES (?, ?)", e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, name);
+	sq_bind_str(st, 2, value);
+	return sq_step_insert(tx, st, NULL, "store setting", e);
+}
+
+int store_setting_put(struct store_tx *tx, const char *name, const char *value, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO settings(name, value) VALUES (?, ?) "
+					  "ON CONFLICT(name) DO UPDATE SET value = excluded.value", e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, name);

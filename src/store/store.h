@@ -147,6 +147,12 @@ int store_case_count(struct store *s, int64_t *count, struct err *e);
  * decision, the decisions table keeps it beside the ones it supersedes. */
 int store_case_decide(struct store_tx *tx, int64_t case_id, const char *status, const char *outcome,
 		      int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e);
+/* Decide a case again (a fact changed): as store_case_decide, but only
+ * while the case is as `was` read it (same status and decided_at); else
+ * ERR_CONFLICT and nothing changes, so that a case worker's decision made
+ * meanwhile is never overwritten. */
+int store_case_redecide(struct store_tx *tx, const struct case_rec *was, const char *status, const char *outcome,
+			int64_t decided_at, const char *decision_json, const char *facts_json, struct err *e);
 /* Say why a case waits (NULL: it no longer does). */
 int store_case_set_waiting(struct store_tx *tx, int64_t case_id, const char *waiting_for, struct err *e);
 /* The facts the newest decision about a person was made on (JSON with each
@@ -201,6 +207,8 @@ int store_session_delete(struct store_tx *tx, const char *key_hash, struct err *
 
 /* Installation settings: 0 found (value in the arena), 1 absent, -1 error. */
 int store_setting_get(struct store *s, const char *name, const char **value, struct arena *a, struct err *e);
+/* Set name to value, replacing what it had. */
+int store_setting_put(struct store_tx *tx, const char *name, const char *value, struct err *e);
 /* Set name to value unless it already has one. */
 int store_setting_init(struct store_tx *tx, const char *name, const char *value, struct err *e);
 

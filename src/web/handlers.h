@@ -29,6 +29,8 @@ void workbench_queue(struct req *r, struct resp *w);
 void workbench_case(struct req *r, struct resp *w);
 void workbench_decide(struct req *r, struct resp *w);
 void workbench_request_docs(struct req *r, struct resp *w);
+/* Have a case decided again on the registers' facts as they are now. */
+void workbench_redecide(struct req *r, struct resp *w);
 
 void api_decide(struct req *r, struct resp *w);
 

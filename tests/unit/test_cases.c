@@ -1,7 +1,9 @@
 /* test_cases.c - the case life cycle: an application whose facts come in
  * time is decided at once; one whose register does not answer waits,
  * durably, with a job that decides it when the register answers; deciding
- * is idempotent, so a job run twice issues one decision and one letter. */
+ * is idempotent, so a job run twice issues one decision and one letter; a
+ * changed fact has the case decided again (the new decision supersedes the
+ * old, both kept), but never a case worker's decision. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +33,8 @@ struct fixture {
 	int register_down; /* the gather function's register does not answer */
 	int gathered;
 	int64_t person_id;
+	int load_percent; /* the study load the school reports (0: as applied) */
+	int conflict;     /* the registers contradict each other */
 };
 
 /* The registers' part in these tests: the tax register gives the income. */
@@ -45,6 +49,11 @@ static int fake_gather(void *ctx, const struct person *who, json_t *application,
 	}
 	f->gathered++;
 	json_object_set_new(json_object_get(application, "applicant"), "income", json_integer(0));
+	if (f->load_percent)
+		json_object_set_new(json_object_get(application, "education"), "load_percent",
+				    json_integer(f->load_percent));
+	if (f->conflict)
+		json_object_set_new(application, "conflicting_facts", json_true());
 	*facts_json = strdup("{\"income\":{\"source\":\"tax\"}}");
 	return 0;
 }
@@ -223,6 +232,131 @@ static void invalid_application_stores_nothing(void **state)
 	assert_int_equal(f->gathered, 0); /* not even the registers were asked */
 }
 
+struct queue {
+	int64_t case_id, now;
+};
+
+static int queue_redecide(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct queue *q = arg;
+	return cases_redecide(tx, q->case_id, q->now, "system", "test", e);
+}
+
+static int decisions_of(struct fixture *f, int64_t case_id)
+{
+	struct arena a;
+	struct case_rec *d;
+	struct err e;
+	arena_init(&a, 0);
+	int n = store_decisions_of_case(f->s, case_id, &d, &a, &e);
+	arena_cleanup(&a);
+	return n;
+}
+
+static int audited(struct fixture *f, int64_t case_id, const char *action)
+{
+	struct arena a;
+	struct audit_rec *r;
+	struct err e;
+	char object[32];
+	arena_init(&a, 0);
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	int n = store_audit_of(f->s, object, &r, &a, &e), found = 0;
+	for (int i = 0; i < n; i++)
+		found += strcmp(r[i].action, action) == 0;
+	arena_cleanup(&a);
+	return found;
+}
+
+static void a_changed_fact_gives_a_new_decision_that_supersedes_the_old(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	int ran;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "granted");
+	/* The school reports half the load. */
+	f->load_percent = 50;
+	struct queue q = {out.case_id, 2000};
+	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	assert_int_equal(ran, 1);
+	assert_int_equal(decisions_of(f, out.case_id), 2);
+	assert_int_equal(letters_of(f), 2);
+	assert_int_equal(audited(f, out.case_id, "case.redecided"), 1);
+	/* Asked again with the same facts: the decision stands, no letter. */
+	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 3000, 10, &ran, &e), 0);
+	assert_int_equal(ran, 1);
+	assert_int_equal(decisions_of(f, out.case_id), 2);
+	assert_int_equal(letters_of(f), 2);
+	assert_int_equal(audited(f, out.case_id, "case.rechecked"), 1);
+}
+
+static void a_case_workers_decision_is_never_overturned_by_the_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct principal worker = {ROLE_CASEWORKER, 0};
+	struct submitted out;
+	struct err e;
+	int ran;
+	f->conflict = 1;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "manual");
+	struct caseworker_decision d = {
+	    out.case_id, f->person_id, "rejected",
+	    "{\"outcome\":\"rejected\",\"awards\":[],\"manual_reasons\":[],"
+	    "\"trace\":[{\"rule\":\"caseworker.decision\"}]}",
+	    NULL, "outcome=rejected"};
+	assert_int_equal(cases_decide_by_caseworker(f->s, &worker, &d, 1500, NULL, &e), 0);
+	/* The contradiction is cleared up in the registers afterwards. */
+	f->conflict = 0;
+	struct queue q = {out.case_id, 2000};
+	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	assert_int_equal(decisions_of(f, out.case_id), 2);
+	assert_int_equal(audited(f, out.case_id, "case.redecide.skipped"), 1);
+	struct case_rec c;
+	struct arena a;
+	arena_init(&a, 0);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.outcome, "rejected");
+	arena_cleanup(&a);
+}
+
+static void a_manual_case_whose_facts_are_cleared_up_is_decided_by_the_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	int ran;
+	f->conflict = 1;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "manual");
+	f->conflict = 0;
+	struct queue q = {out.case_id, 2000};
+	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	struct case_rec c;
+	struct arena a;
+	arena_init(&a, 0);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_string_equal(c.status, "decided");
+	assert_string_equal(c.outcome, "granted");
+	arena_cleanup(&a);
+	assert_int_equal(letters_of(f), 2);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -232,6 +366,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(deciding_twice_issues_one_decision_and_one_letter, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_application_stores_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_changed_fact_gives_a_new_decision_that_supersedes_the_old, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_case_workers_decision_is_never_overturned_by_the_rules, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_manual_case_whose_facts_are_cleared_up_is_decided_by_the_rules, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

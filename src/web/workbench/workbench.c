@@ -705,11 +705,19 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 		json_object_set_new(d, "error_summary", summary);
 		w->status = 422;
 	}
+	/* The rules' decision (or a case waiting for a case worker) can be
+	 * made again on the registers' facts as they are now. */
+	int rules_decided = (strcmp(c.status, "decided") == 0 &&
+	                     !json_is_true(json_object_get(decision, "by_caseworker"))) ||
+	                    strcmp(c.status, "manual") == 0;
+	json_object_set_new(d, "redecide", json_boolean(rules_decided));
 	const char *done = req_query(r, "done");
 	if (done && strcmp(done, "decided") == 0)
 		json_object_set_new(d, "done_key", json_string("workbench.done.decided"));
 	else if (done && strcmp(done, "requested") == 0)
 		json_object_set_new(d, "done_key", json_string("workbench.done.requested"));
+	else if (done && strcmp(done, "redecide") == 0)
+		json_object_set_new(d, "done_key", json_string("workbench.done.redecide"));
 	json_decref(cw.decision);
 	json_decref(values);
 	json_decref(errors);
@@ -926,4 +934,46 @@ void workbench_request_docs(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, arena_printf(r->a, "/saksbehandling/saker/%lld?done=requested", (long long)c.id));
+}
+
+struct redecide_tx {
+	int64_t case_id, now;
+	const char *actor;
+};
+
+static int queue_redecide(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct redecide_tx *q = arg;
+	return cases_redecide(tx, q->case_id, q->now, q->actor, "asked by a case worker", e);
+}
+
+void workbench_redecide(struct req *r, struct resp *w)
+{
+	struct case_rec c;
+	struct err e;
+	char actor[32];
+	int64_t id = param_id(r);
+	const char *object = arena_printf(r->a, "case:%lld", (long long)id);
+	if (refuse_unless(r, w, ACT_CASE_DECIDE, 0, "case.redecide.denied", object))
+		return;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	int rc = store_case_get(r->app->store, id, &c, r->a, &e);
+	if (rc != 0) {
+		if (rc > 0)
+			err_set(&e, ERR_NOT_FOUND, NULL, "no such case");
+		resp_failure(w, r, &e, "workbench redecide");
+		return;
+	}
+	if (refuse_unless(r, w, ACT_CASE_DECIDE, c.person_id, "case.redecide.denied", object))
+		return;
+	struct redecide_tx q = {c.id, r->now, access_actor(&r->who, actor, sizeof(actor))};
+	if (store_write(r->app->store, queue_redecide, &q, &e) != 0) {
+		resp_failure(w, r, &e, "workbench redecide");
+		return;
+	}
+	jobs_notify(r->app->cases->jobs);
+	resp_redirect(w, r, arena_printf(r->a, "/saksbehandling/saker/%lld?done=redecide", (long long)c.id));
 }

@@ -1,0 +1,151 @@
+/* calendar.h - a person's deadlines and appointments as a calendar: the
+ * entries themselves, the reminders before them, and the iCalendar feed at
+ * a secret address ("Mine sider").
+ *
+ * Entries come from two places: the deadlines table, which later issues
+ * write with cal_deadline_put() (sign the loan document by, invoice due,
+ * an appointment), and the requests for documentation a case worker makes
+ * (read where they are kept; open while the case waits for documentation).
+ *
+ * Reminders: a person chooses, per case type (a case's scheme, or "other"
+ * for an entry without a case), how many days before a deadline to be
+ * reminded, from cal_offset_choices (14, 7, 3, 1 days, or on the day).
+ * Without a choice the defaults hold: 7 and 1 days before, for every case
+ * type. The recurring job "reminders" runs once a day at
+ * CAL_REMINDER_HOUR:00 UTC; each reminder falls due at the start (UTC) of
+ * its day and is delivered as a letter of kind "reminder" to the mailbox
+ * (whose notice then goes by the person's channel), once per deadline and
+ * offset. When the job finds several reminders of one deadline due at once
+ * (it did not run for days), only the latest-due one is sent: the others
+ * are recorded as passed over, never sent late.
+ *
+ * Dates are calendar days in UTC, as everywhere in stipend; the clock is
+ * an input (now) to every function here. */
+#ifndef STIPEND_CALENDAR_H
+#define STIPEND_CALENDAR_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "access/access.h"
+#include "core/date.h"
+#include "core/i18n.h"
+#include "store/calendar.h"
+#include "store/store.h"
+
+struct arena;
+struct buf;
+struct err;
+
+/* ---- entries ---- */
+
+/* The kinds of entry: documentation, signing, invoice, appointment. 1 when
+ * kind is one of them. */
+int cal_kind_valid(const char *kind);
+
+/* Write a deadline within the caller's transaction (whose audit record
+ * covers it: the calendar adds none). d->kind must be valid, d->due a date,
+ * d->source non-empty; else ERR_INVALID naming the field, nothing stored.
+ * Writing the same source again updates that deadline. *id may be NULL. */
+int cal_deadline_put(struct store_tx *tx, const struct deadline *d, int64_t now, int64_t *id, struct err *e);
+
+/* Mark the deadline of source done (at > 0) or open again (at = 0). Returns
+ * 0, or -1 with ERR_NOT_FOUND when there is no such deadline. */
+int cal_deadline_done(struct store_tx *tx, const char *source, int64_t at, struct err *e);
+
+/* ---- reminder settings ---- */
+
+#define CAL_MAX_OFFSETS 8
+#define CAL_OFFSET_MAX 14 /* the earliest reminder, in days before */
+
+/* The offsets a person may choose, earliest first, ended by -1. */
+extern const int cal_offset_choices[];
+/* The case types settings are kept for, ended by NULL. */
+extern const char *const cal_case_types[];
+
+/* The defaults: 7 and 1 days before. Fills out, returns the count. */
+int cal_default_offsets(int out[CAL_MAX_OFFSETS]);
+
+/* Parse "7,1" (or "" for none): each a choice, none twice. Returns the
+ * count, sorted earliest first, or -1 for anything else. */
+int cal_offsets_parse(const char *text, int out[CAL_MAX_OFFSETS]);
+/* Write offsets as "7,1" into out (at least 4 * n + 1 bytes). */
+char *cal_offsets_format(const int *offsets, int n, char *out, size_t len);
+
+/* A person's offsets for every case type, the defaults where none is set. */
+struct cal_settings {
+	int n[8];
+	int offsets[8][CAL_MAX_OFFSETS]; /* in cal_case_types' order */
+};
+int cal_settings_load(struct store *s, int64_t person_id, struct cal_settings *out, struct err *e);
+/* The offsets of case_type in st (the "other" type's for an unknown one);
+ * returns the count and points *offsets at them. */
+int cal_settings_of(const struct cal_settings *st, const char *case_type, const int **offsets);
+
+/* Store who's offsets for each case type (offsets[i] for cal_case_types[i],
+ * n[i] of them), with an audit record naming the types changed. */
+int cal_settings_save(struct store *s, const struct principal *who, const struct cal_settings *st, int64_t now,
+		      struct err *e);
+
+/* ---- reminders ---- */
+
+#define CAL_REMINDER_HOUR 6 /* UTC: 07:00 or 08:00 in Norway */
+
+/* Which reminder of an entry due on `due` to send on `today`, given the
+ * person's offsets (n of them) and those recorded already (n_recorded).
+ * The offsets due are those k with due - k <= today <= due; the smallest
+ * of them is the one to send, unless it is recorded. Returns that offset,
+ * or -1 when none is to be sent; skip (room for CAL_MAX_OFFSETS) receives
+ * the other due offsets not yet recorded, *n_skip their count. Pure. */
+int cal_reminder_pick(date_t due, date_t today, const int *offsets, int n, const int *recorded, int n_recorded,
+		      int *skip, int *n_skip);
+
+/* When the recurring job runs next after now: the next CAL_REMINDER_HOUR:00
+ * UTC strictly after now. */
+int64_t cal_reminders_next_run(int64_t now);
+
+/* The job kind "reminders" (subject 0): deliver every reminder due on
+ * now's day, each in its own transaction with its record, then finish the
+ * job and arm it again for the next run in one transaction. A reminder
+ * recorded before is never sent again. ctx is unused. */
+int cal_reminders_run(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
+
+/* Make sure the recurring job is queued (serve and work call it at start):
+ * queued or running, it is left as it is; absent, done or failed, it is
+ * armed to run at now. */
+int cal_reminders_arm(struct store *s, int64_t now, struct err *e);
+
+/* A reminder letter's content as template data, in lang: kind_key, due,
+ * case_id, offset, what (the entry's own text), or NULL when letter_id
+ * carried no reminder. New reference. */
+json_t *cal_reminder_view(struct store *s, enum lang lang, struct arena *a, int64_t letter_id);
+
+/* ---- the iCalendar feed ---- */
+
+#define CAL_TOKEN_LEN 43 /* base64url of 32 bytes, no padding */
+
+/* Make who a new feed address: the first, or one replacing the current
+ * (which then stops working), audited. Returns 0 or -1. */
+int cal_feed_create(struct store *s, const struct principal *who, int64_t now, struct err *e);
+/* Revoke who's address, audited. Returns 0, 1 when there was none. */
+int cal_feed_revoke(struct store *s, const struct principal *who, int64_t now, struct err *e);
+/* The token of person_id's address: 0 (token filled), 1 none, -1. */
+int cal_feed_token(struct store *s, int64_t person_id, char token[CAL_TOKEN_LEN + 1], struct err *e);
+/* The person whose address has token: 0, 1 none (unknown, malformed or
+ * revoked), -1. */
+int cal_feed_lookup(struct store *s, const char *token, int64_t *person_id, struct err *e);
+
+/* Write person_id's calendar as iCalendar (RFC 5545, via libical) to out:
+ * one all-day VEVENT per open entry with a stable UID, SUMMARY (the kind's
+ * title and the case number, in the person's language), DESCRIPTION with a
+ * link to the calendar page at public_url, and one VALARM per reminder
+ * offset of the person's settings; PRODID and X-WR-CALNAME. Nothing else
+ * about the person: no amounts, no free text. now is the DTSTAMP. */
+int cal_feed_render(struct store *s, int64_t person_id, const char *public_url, int64_t now, struct buf *out,
+		    struct err *e);
+
+/* The language a person wants letters and the feed in (their contact
+ * preferences; bokmål by default). */
+enum lang cal_person_lang(struct store *s, int64_t person_id);
+
+#endif

@@ -1,0 +1,216 @@
+/* messages.c - e-henvendelse: the person's messages about a case and the
+ * case workers' answers, delivered as letters; see messages.h.
+ *
+ * The policy has no action of its own for the conversation yet: writing
+ * about one's own case is acting on one's own application (ACT_APPLY: a
+ * person for themself, never a case worker), answering is writing to the
+ * applicant about their case as a request for documentation does
+ * (ACT_CASE_REQUEST_DOCS: case workers), and reading it goes with reading
+ * the case (ACT_CASE_READ). */
+#include "mailbox/messages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "mailbox/mailbox.h"
+
+char *msg_text_clean(struct arena *a, const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
+		text++;
+	char *out = arena_strdup(a, text), *o = out;
+	for (const char *p = out; *p; p++)
+		if (!(p[0] == '\r' && p[1] == '\n'))
+			*o++ = *p == '\r' ? '\n' : *p;
+	*o = '\0';
+	while (o > out && (o[-1] == ' ' || o[-1] == '\t' || o[-1] == '\n'))
+		*--o = '\0';
+	return out;
+}
+
+int msg_text_ok(const char *s, size_t min, size_t max)
+{
+	if (s == NULL)
+		return 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t chars = 0;
+	while (*p) {
+		unsigned c = *p;
+		int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (len == 0 || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
+			return 0;
+		for (int i = 1; i < len; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		/* Overlong three-byte forms and UTF-16 surrogates are not text. */
+		if (len == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
+			return 0;
+		if (len == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
+			return 0;
+		if (len == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F))
+			return 0;
+		if (len == 2 && c == 0xC2 && p[1] < 0xA0)
+			return 0; /* C1 controls */
+		p += len;
+		chars++;
+	}
+	return chars >= min && chars <= max;
+}
+
+struct refusal {
+	int64_t at;
+	const char *actor, *action, *object;
+};
+
+static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
+{
+	const struct refusal *r = arg;
+	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
+}
+
+/* Audit a refusal and answer ERR_NOT_FOUND, as a missing thing would. */
+static int refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
+		  const char *what, struct err *e)
+{
+	char actor[32];
+	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object};
+	struct err e2;
+	if (store_write(s, audit_refusal, &r, &e2) != 0)
+		return err_set(e, e2.code, NULL, "%s", e2.message);
+	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
+}
+
+/* ---- the person writes ---- */
+
+struct writing {
+	struct message m;
+	char actor[32];
+	int64_t id;
+};
+
+static int store_writing(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct writing *w = arg;
+	char object[32], detail[48];
+	snprintf(object, sizeof(object), "case:%lld", (long long)w->m.case_id);
+	if (store_message_insert(tx, &w->m, &w->id, e) != 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "message=%lld", (long long)w->id);
+	return audit_append(tx, w->m.created_at, w->actor, "message.received", object, detail, e);
+}
+
+int msg_write(struct store *s, const struct principal *who, int64_t case_id, const char *text, int64_t now,
+	      int64_t *id, struct err *e)
+{
+	struct case_rec c;
+	struct arena a;
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	arena_init(&a, 0);
+	int rc = store_case_get(s, case_id, &c, &a, e);
+	int64_t owner = rc == 0 ? c.person_id : 0;
+	arena_cleanup(&a);
+	if (rc < 0)
+		return -1;
+	if (rc > 0 || !access_allowed(who, ACT_APPLY, owner))
+		return refuse(s, who, now, "message.write.denied", object, "case", e);
+	if (!msg_text_ok(text, 1, MSG_TEXT_MAX))
+		return err_set(e, ERR_INVALID, "text", "a message is 1 to %d characters of text", MSG_TEXT_MAX);
+	struct writing w = {{0, case_id, owner, "in", 0, text, now, 0, 0, 0}, "", 0};
+	access_actor(who, w.actor, sizeof(w.actor));
+	if (store_write(s, store_writing, &w, e) != 0)
+		return -1;
+	if (id)
+		*id = w.id;
+	return 0;
+}
+
+/* ---- a case worker answers ---- */
+
+struct answering {
+	int64_t message_id;
+	const char *text;
+	int64_t now, staff_id;
+	char actor[32];
+	int found; /* the message is an incoming one */
+	int64_t letter_id;
+	struct arena *a;
+};
+
+static int store_answer(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct answering *q = arg;
+	struct message in;
+	int rc = store_message_get_tx(tx, q->message_id, &in, q->a, e);
+	if (rc < 0)
+		return -1;
+	q->found = rc == 0 && strcmp(in.direction, "in") == 0;
+	if (!q->found)
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such message");
+	struct message out = {0, in.case_id, in.person_id, "out", q->staff_id, q->text, q->now, 0, 0, 0};
+	int64_t answer_id;
+	char object[32], detail[96];
+	if (store_message_insert(tx, &out, &answer_id, e) != 0 ||
+	    store_message_answered(tx, in.id, answer_id, q->now, e) != 0 ||
+	    mbox_deliver(tx, in.person_id, in.case_id, "answer", q->now, &q->letter_id, e) != 0 ||
+	    store_message_set_letter(tx, answer_id, q->letter_id, e) != 0)
+		return -1;
+	snprintf(object, sizeof(object), "case:%lld", (long long)in.case_id);
+	snprintf(detail, sizeof(detail), "message=%lld answer=%lld letter=%lld", (long long)in.id, (long long)answer_id,
+		 (long long)q->letter_id);
+	return audit_append(tx, q->now, q->actor, "message.answered", object, detail, e);
+}
+
+int msg_answer(struct store *s, const struct principal *who, int64_t message_id, const char *text, int64_t now,
+	       int64_t *letter_id, struct err *e)
+{
+	char object[32];
+	snprintf(object, sizeof(object), "message:%lld", (long long)message_id);
+	/* The policy asks about the person the message is from. */
+	struct message m;
+	struct arena a;
+	arena_init(&a, 0);
+	int rc = store_message_get(s, message_id, &m, &a, e);
+	int64_t owner = rc == 0 ? m.person_id : 0;
+	if (rc < 0) {
+		arena_cleanup(&a);
+		return -1;
+	}
+	if (!access_allowed(who, ACT_CASE_REQUEST_DOCS, owner) || rc > 0 || strcmp(m.direction, "in") != 0) {
+		arena_cleanup(&a);
+		return refuse(s, who, now, "message.answer.denied", object, "message", e);
+	}
+	if (!msg_text_ok(text, 1, MSG_TEXT_MAX)) {
+		arena_cleanup(&a);
+		return err_set(e, ERR_INVALID, "text", "an answer is 1 to %d characters of text", MSG_TEXT_MAX);
+	}
+	struct answering q = {message_id, text, now, who->staff_id, "", 0, 0, &a};
+	access_actor(who, q.actor, sizeof(q.actor));
+	rc = store_write(s, store_answer, &q, e);
+	arena_cleanup(&a);
+	if (rc != 0)
+		return -1;
+	if (letter_id)
+		*letter_id = q.letter_id;
+	return 0;
+}
+
+int msg_conversation(struct store *s, const struct principal *who, int64_t case_id, int64_t owner_person_id,
+		     struct message **out, struct arena *a, struct err *e)
+{
+	if (!access_allowed(who, ACT_CASE_READ, owner_person_id))
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such case");
+	int n = store_messages_of_case(s, case_id, out, a, e);
+	/* A conversation is one person's: never show another's messages,
+	 * even if a case were ever to change hands. */
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+		if ((*out)[i].person_id == owner_person_id)
+			(*out)[kept++] = (*out)[i];
+	return n < 0 ? -1 : kept;
+}
