@@ -115,10 +115,11 @@ int cal_reminders_run(struct store *s, const struct job_rec *job, int64_t now, v
  * armed to run at now. */
 int cal_reminders_arm(struct store *s, int64_t now, struct err *e);
 
-/* A reminder letter's content as template data, in lang: kind_key, due,
- * case_id, offset, what (the entry's own text), or NULL when letter_id
- * carried no reminder. New reference. */
-json_t *cal_reminder_view(struct store *s, enum lang lang, struct arena *a, int64_t letter_id);
+/* A reminder letter's content as template data: kind, kind_key (the
+ * catalogue key of the kind's title), due, case_id, offset, today (offset
+ * 0), done, what (the entry's own text, when it has one); NULL when
+ * letter_id carried no reminder. New reference; strings in a. */
+json_t *cal_reminder_view(struct store *s, struct arena *a, int64_t letter_id);
 
 /* ---- the iCalendar feed ---- */
 

@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "cases/cases.h"
+#include "cases/documents.h"
 #include "core/err.h"
 #include "mailbox/mailbox.h"
 
@@ -61,7 +62,7 @@ static int store_request(struct store_tx *tx, void *arg, struct err *e)
 	if (store_case_from_manual(tx, q->dr.case_id, "awaiting-documentation", e) != 0 ||
 	    mbox_deliver(tx, q->person_id, q->dr.case_id, "documentation-request", q->dr.requested_at, &q->dr.letter_id,
 			 e) != 0 ||
-	    store_doc_request_insert(tx, &q->dr, &q->dr.id, e) != 0)
+	    store_doc_request_insert(tx, &q->dr, &q->dr.id, e) != 0 || documents_arm_deadline(tx, &q->dr, e) != 0)
 		return -1;
 	return audit_append(tx, q->dr.requested_at, q->actor, "case.documentation-requested", object, detail, e);
 }

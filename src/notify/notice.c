@@ -37,6 +37,13 @@ const char *notify_status_key(const char *channel, const char *status)
 	return "notify.status.failed";
 }
 
+int64_t notify_share_tenths(int64_t opened, int64_t eligible)
+{
+	if (eligible <= 0)
+		return -1;
+	return (opened * 1000 + eligible / 2) / eligible;
+}
+
 /* What came of one attempt, committed with the job's end when final. */
 struct outcome {
 	const struct job_rec *job;

@@ -106,4 +106,10 @@ int notify_notice_job(struct store *s, const struct job_rec *job, int64_t now, v
  * tell (no notice, or status "none"). */
 const char *notify_status_key(const char *channel, const char *status);
 
+/* ---- the opening statistics ---- */
+
+/* The share opened/eligible in tenths of a per cent, rounded half up
+ * (429 for 3 of 7), or -1 when eligible is 0: no share to give. */
+int64_t notify_share_tenths(int64_t opened, int64_t eligible);
+
 #endif

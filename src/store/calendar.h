@@ -62,10 +62,11 @@ struct cal_due {
 	const char *recorded;
 };
 
-/* The open entries due in [from, to], every person's, by ref. Returns the
- * count (at most max) or -1. */
-int store_calendar_due(struct store *s, const char *from, const char *to, struct cal_due *out, int max,
-		       struct arena *a, struct err *e);
+/* The open entries due in [from, to], every person's, by ref, after the
+ * ref `after` ("" from the first): a page of at most max. Returns the
+ * count or -1. */
+int store_calendar_due(struct store *s, const char *from, const char *to, const char *after, struct cal_due *out,
+		       int max, struct arena *a, struct err *e);
 
 /* Record a reminder of ref at offset_days: *fresh is 1 when this call
  * recorded it, 0 when it was recorded before (then nothing changes). */

@@ -90,6 +90,7 @@ struct doc_request_state {
 	int64_t case_id;
 	const char *state;
 	int64_t closed_at; /* 0 while open */
+	const char *deadline; /* "2025-01-31" */
 	int latest;        /* the newest request of its case */
 	const char *case_status;
 	int64_t person_id; /* the case's */

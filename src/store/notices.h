@@ -1,6 +1,6 @@
 /* notices.h - the store's part of notices (notify/notify.h): which channel
- * a new letter's notice can go by, each attempt at sending one, the
- * letters' notice states for a case worker, and the opening statistics.
+ * a new letter's notice can go by, each attempt at sending one, and the
+ * opening statistics.
  *
  * Conventions as store.h: reads take the store and an arena, writes a
  * transaction of store_write(); 0 found / 1 not found / -1 error for single
@@ -38,22 +38,6 @@ int store_notice_record(struct store_tx *tx, const struct notice_attempt *a, con
 /* A letter's attempts, oldest first. */
 int store_notice_attempts(struct store *s, int64_t letter_id, struct notice_attempt **out, struct arena *a,
 			  struct err *e);
-
-/* A letter's notice as a case worker sees it. */
-struct notice_letter {
-	int64_t id;
-	const char *kind;
-	int64_t created_at;
-	const char *channel; /* or NULL */
-	const char *status;  /* pending, sent, failed, bounced, none; or NULL */
-	int64_t sent_at;     /* 0: not sent */
-	int attempts;
-	const char *last_error; /* the last attempt's, or NULL */
-};
-
-/* The letters about case_id (the person_id's), oldest first. */
-int store_notice_letters_of_case(struct store *s, int64_t person_id, int64_t case_id, struct notice_letter **out,
-				 struct arena *a, struct err *e);
 
 /* The days after delivery the statistics measure openings within. */
 #define NOTICE_STAT_SPANS 3

@@ -85,7 +85,7 @@ int store_calendar_of_person(struct store *s, int64_t person_id, struct cal_entr
 }
 
 struct range {
-	const char *from, *to;
+	const char *from, *to, *after;
 };
 
 static void bind_range(sqlite3_stmt *st, const void *arg)
@@ -93,6 +93,7 @@ static void bind_range(sqlite3_stmt *st, const void *arg)
 	const struct range *r = arg;
 	sqlite3_bind_text(st, 1, r->from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, r->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->after, -1, SQLITE_STATIC);
 }
 
 static int due_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -104,10 +105,10 @@ static int due_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
-int store_calendar_due(struct store *s, const char *from, const char *to, struct cal_due *out, int max,
-		       struct arena *a, struct err *e)
+int store_calendar_due(struct store *s, const char *from, const char *to, const char *after, struct cal_due *out,
+		       int max, struct arena *a, struct err *e)
 {
-	struct range r = {from, to};
+	struct range r = {from, to, after};
 	/* Written per source rather than through the view, so that each part
 	 * reads its own index: open deadlines by due date, and the cases that
 	 * wait for documentation by status. */
@@ -125,7 +126,7 @@ int store_calendar_due(struct store *s, const char *from, const char *to, struct
 			" FROM open e LEFT JOIN cases c ON c.id = e.case_id"
 			" LEFT JOIN reminder_settings rs ON rs.person_id = e.person_id"
 			" AND rs.case_type = coalesce(c.scheme, 'other')"
-			" ORDER BY e.ref",
+			" WHERE e.ref > ?3 ORDER BY e.ref",
 			bind_range, &r, due_row, out, max, a, e);
 }
 

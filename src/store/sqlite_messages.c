@@ -201,7 +201,7 @@ int store_message_set_letter(struct store_tx *tx, int64_t id, int64_t letter_id,
 
 #define STATE_COLS "dr.id, dr.case_id, coalesce(dr.state, 'open'), coalesce(dr.closed_at, 0), " \
 		   "dr.id = (SELECT max(id) FROM documentation_requests x WHERE x.case_id = dr.case_id), " \
-		   "c.status, c.person_id"
+		   "c.status, c.person_id, dr.deadline"
 #define STATE_FROM "documentation_requests dr JOIN cases c ON c.id = dr.case_id"
 
 static int state_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -214,6 +214,7 @@ static int state_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	r->latest = sqlite3_column_int(st, 4);
 	r->case_status = sq_col_str(st, 5, a);
 	r->person_id = sqlite3_column_int64(st, 6);
+	r->deadline = sq_col_str(st, 7, a);
 	return 0;
 }
 

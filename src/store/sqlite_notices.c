@@ -91,46 +91,6 @@ int store_notice_attempts(struct store *s, int64_t letter_id, struct notice_atte
 			sq_bind_id, &letter_id, attempt_row, *out, LIST_MAX, a, e);
 }
 
-struct person_case {
-	int64_t person_id, case_id;
-};
-
-static void bind_person_case(sqlite3_stmt *st, const void *arg)
-{
-	const struct person_case *pc = arg;
-	sqlite3_bind_int64(st, 1, pc->person_id);
-	sqlite3_bind_int64(st, 2, pc->case_id);
-}
-
-static int notice_letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
-{
-	struct notice_letter *l = (struct notice_letter *)out + i;
-	l->id = sqlite3_column_int64(st, 0);
-	l->kind = sq_col_str(st, 1, a);
-	l->created_at = sqlite3_column_int64(st, 2);
-	l->channel = sq_col_str(st, 3, a);
-	l->status = sq_col_str(st, 4, a);
-	l->sent_at = sqlite3_column_int64(st, 5);
-	l->attempts = sqlite3_column_int(st, 6);
-	l->last_error = sq_col_str(st, 7, a);
-	return 0;
-}
-
-int store_notice_letters_of_case(struct store *s, int64_t person_id, int64_t case_id, struct notice_letter **out,
-				 struct arena *a, struct err *e)
-{
-	struct person_case pc = {person_id, case_id};
-	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	/* Through the person's letters (indexed), of which a case has few. */
-	return sq_query(s,
-			"SELECT l.id, l.kind, l.created_at, l.notice_channel, l.notice_status, "
-			"coalesce((SELECT at FROM notice_attempts n WHERE n.letter_id = l.id AND n.result = 'sent'), 0), "
-			"(SELECT count(*) FROM notice_attempts n WHERE n.letter_id = l.id), "
-			"(SELECT error FROM notice_attempts n WHERE n.letter_id = l.id ORDER BY attempt DESC LIMIT 1) "
-			"FROM letters l WHERE l.person_id = ? AND l.case_id = ? ORDER BY l.id",
-			bind_person_case, &pc, notice_letter_row, *out, LIST_MAX, a, e);
-}
-
 static void bind_stats(sqlite3_stmt *st, const void *arg)
 {
 	sqlite3_bind_int64(st, 1, *(const int64_t *)arg);

@@ -29,6 +29,9 @@ void workbench_queue(struct req *r, struct resp *w);
 void workbench_case(struct req *r, struct resp *w);
 void workbench_decide(struct req *r, struct resp *w);
 void workbench_request_docs(struct req *r, struct resp *w);
+/* Management's statistics (workbench/stats.c): how soon letters are
+ * opened, by type and notice channel; staff only. */
+void workbench_stats(struct req *r, struct resp *w);
 /* Have a case decided again on the registers' facts as they are now. */
 void workbench_redecide(struct req *r, struct resp *w);
 

@@ -25,6 +25,7 @@ static const struct route routes[] = {
 	{"GET", "/saksbehandling/saker/:id", workbench_case},
 	{"POST", "/saksbehandling/saker/:id/vedtak", workbench_decide},
 	{"POST", "/saksbehandling/saker/:id/dokumentasjon", workbench_request_docs},
+	{"GET", "/saksbehandling/statistikk", workbench_stats},
 	{"POST", "/saksbehandling/saker/:id/ny-vurdering", workbench_redecide},
 	{"POST", "/api/v1/decide", api_decide},
 	{"GET", "/static/*", static_asset},

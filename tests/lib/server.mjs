@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSmtp } from './smtp.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = path.join(root, 'stipend');
@@ -39,8 +40,10 @@ async function waitFor(url, what, log) {
 }
 
 // With registers: true the register simulator runs beside the server with
-// the same population, and the server fetches applicants' facts from it.
-export async function startServer({ persons = 50, registers = false } = {}) {
+// the same population, and the server fetches applicants' facts from it and
+// sends SMS notices to its test SMS gateway. With smtp: true a local SMTP
+// server (tests/lib/smtp.mjs) takes the e-mail notices.
+export async function startServer({ persons = 50, registers = false, smtp = false } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
   const init = run(['init', '--demo', '--persons', String(persons), '--db', db]);
@@ -56,14 +59,22 @@ export async function startServer({ persons = 50, registers = false } = {}) {
   }
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'];
-  if (registersUrl) args.push('--registers', registersUrl);
+  if (registersUrl) args.push('--registers', registersUrl, '--sms', `${registersUrl}/sms/v1/messages`);
+  const mail = smtp ? await startSmtp() : null;
+  if (mail) args.push('--smtp', mail.url);
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`, 'the server', () => log);
   return {
-    base, db, dir, registersUrl, log: () => log,
+    base, db, dir, registersUrl, smtp: mail, log: () => log,
+    // The text messages the test SMS gateway received for a number ("+4791234567").
+    async sms(to) {
+      const r = await fetch(`${registersUrl}/sms/v1/messages?to=${encodeURIComponent(to)}`);
+      if (r.status !== 200) throw new Error(`the SMS gateway answered ${r.status}`);
+      return (await r.json()).messages;
+    },
     // Set a register's failure mode in the simulator: ok, error, slow, malformed, down.
     async registerMode(register, mode) {
       const r = await fetch(`${registersUrl}/_control`, { method: 'POST', body: JSON.stringify({ register, mode }) });
@@ -81,6 +92,7 @@ export async function startServer({ persons = 50, registers = false } = {}) {
         sim.kill('SIGTERM');
         await new Promise((r) => sim.once('exit', r));
       }
+      if (mail) await mail.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

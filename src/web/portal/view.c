@@ -8,6 +8,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "mailbox/mailbox.h"
+#include "notify/notify.h"
 
 /* The calendar day (UTC) of a Unix time, "2024-08-15". */
 static char *day_of(int64_t unix_seconds, char out[11])
@@ -141,6 +142,9 @@ json_t *view_letter(const struct letter *l)
 			      (json_int_t)l->case_id, "kind", l->kind, "title_key", view_letter_title_key(l->kind),
 			      "sender_key", sender_key, "created", date_format_timestamp(l->created_at, created),
 			      "day", day_of(l->created_at, day), "unread", l->first_read_at == 0);
+	const char *notice_key = notify_status_key(l->notice_channel, l->notice_status);
+	if (notice_key != NULL)
+		json_object_set_new(j, "notice_key", json_string(notice_key));
 	return j;
 }
 
