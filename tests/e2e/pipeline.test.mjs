@@ -83,3 +83,32 @@ test('mine_opplysninger_shows_the_facts_with_their_registers_and_audits_the_read
   const anonymous = await new Client(srv.base).get('/mine-opplysninger');
   assert.equal(anonymous.status, 303);
 });
+
+test('the_application_form_starts_from_what_the_registers_hold_now', async () => {
+  const c = new Client(srv.base);
+  const nin = await c.login(6);
+  const en = (await (await fetch(`${srv.registersUrl}/schools/v1/persons/${nin}/enrolments?school_year=2024-2025`)).json()).enrolments;
+  const who = await (await fetch(`${srv.registersUrl}/population/v1/persons/${nin}`)).json();
+  const higher = en.find((x) => x.level === 'higher');
+  const upper = en.find((x) => x.level === 'upper-secondary');
+  const scheme = higher ? '' : '?scheme=upper-secondary';
+  const page = nbsp((await c.get(`/soknad${scheme}`)).text);
+  assert.match(page, /Skjemaet er fylt ut med det Folkeregisteret og skolen din har registrert nå/);
+  const checked = who.lives_with_parents ? 'lwp-yes' : 'lwp-no';
+  assert.match(page, new RegExp(`id="${checked}" name="lives_with_parents" value="(yes|no)" checked`));
+  const x = higher || upper;
+  if (x) {
+    assert.match(page, new RegExp(`name="start"[^>]*value="${x.start}"|value="${x.start}"[^>]*name="start"`));
+    assert.ok(page.includes(x.institution), 'the place of study the school reports');
+    if (higher) assert.match(page, new RegExp(`value="${higher.load_percent}"`));
+    else assert.match(page, new RegExp(`value="${upper.travel.distance_km.toFixed(1)}"`));
+  }
+  // With the population register down, the form still comes, and says so.
+  await srv.registerMode('population', 'down');
+  try {
+    const down = nbsp((await c.get('/soknad')).text);
+    assert.match(down, /Vi fikk ikke hentet opplysninger fra registrene akkurat nå/);
+  } finally {
+    await srv.registerMode('population', 'ok');
+  }
+});

@@ -9,7 +9,9 @@
  * social reasons make living away necessary; the equipment grant's rate
  * group is not asked, as the school's register gives it.
  *
- * The form asks only what the person alone knows. Each field is checked
+ * With registers (serve --registers) the form starts from what they hold
+ * now: see prefill_from_registers(). The form asks only what the person
+ * alone knows. Each field is checked
  * here with a message next to it; the application is then built in the
  * decision contract's shape and handed to cases_submit(), which decides it
  * at once and commits case, decision and letter durably before the person
@@ -22,6 +24,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "registers/registers.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
@@ -84,9 +87,62 @@ static const struct {
 		    {"daily_travel_minutes", "apply.us.travel_minutes", "apply.us.travel_minutes_help", "text", "numeric"},
 		    {"walking_km", "apply.us.walking_km", "apply.us.walking_km_help", "text", "decimal"}};
 
+/* "Don't ask for what the state already knows": with registers, the form
+ * starts from what they hold now. The population register says whether the
+ * person lives with the parents and where (an address withheld for
+ * confidentiality keeps the agency's record); the school's enrolment gives
+ * the place of study, the period, the load and, for upper secondary, the
+ * travel. The person may still correct any answer, and the registers'
+ * facts are fetched again at submit and decided on. A register that does
+ * not answer leaves the form as the agency's record fills it, saying so. */
+static void prefill_from_registers(struct req *r, const struct person *p, int upper, json_t *values, json_t *held)
+{
+	struct reg_client *rc = r->app->cases ? r->app->cases->registers : NULL;
+	struct reg_person rp;
+	struct reg_enrolments en;
+	struct err e;
+	char day[11], num[32];
+	if (rc == NULL)
+		return;
+	if (reg_population_person(rc, p->nin, &rp, r->a, &e) != 0 ||
+	    reg_school_enrolments(rc, p->nin, r->app->school_year, &en, r->a, &e) < 0) {
+		json_object_set_new(held, "registers_unavailable", json_true());
+		return;
+	}
+	json_object_set_new(held, "from_registers", json_true());
+	json_object_set_new(values, "lives_with_parents", json_string(rp.lives_with_parents ? "yes" : "no"));
+	if (rp.address != NULL) {
+		json_object_set_new(held, "address", json_string(rp.address->line));
+		json_object_set_new(held, "postal",
+				    json_string(arena_printf(r->a, "%s %s", rp.address->postcode, rp.address->city)));
+	}
+	for (int i = 0; i < en.n; i++) {
+		const struct reg_enrolment *x = &en.items[i];
+		if ((x->level == REG_UPPER_SECONDARY) != upper)
+			continue;
+		json_object_set_new(held, "institution", json_string(x->institution));
+		json_object_set_new(held, "programme", json_string(x->programme));
+		json_object_set_new(values, "start", json_string(date_format(x->start, day)));
+		json_object_set_new(values, "end", json_string(date_format(x->end, day)));
+		if (!upper) {
+			snprintf(num, sizeof(num), "%d", x->load_percent);
+			json_object_set_new(values, "load_percent", json_string(num));
+		} else if (x->has_travel) {
+			snprintf(num, sizeof(num), "%.1f", x->travel.distance_km);
+			json_object_set_new(values, "distance_km", json_string(num));
+			snprintf(num, sizeof(num), "%d", x->travel.daily_travel_minutes);
+			json_object_set_new(values, "daily_travel_minutes", json_string(num));
+			snprintf(num, sizeof(num), "%.1f", x->travel.walking_km);
+			json_object_set_new(values, "walking_km", json_string(num));
+		}
+		break;
+	}
+}
+
 /* Show the form with the values given (all strings) and the errors found
- * (field -> catalogue key); takes both references. */
-static void show_form(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors)
+ * (field -> catalogue key); takes both references. The first showing
+ * (prefill) starts from the registers when the server has them. */
+static void show_form_as(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors, int prefill)
 {
 	struct person p;
 	json_t *held = held_data(r, &p);
@@ -96,6 +152,8 @@ static void show_form(struct req *r, struct resp *w, int upper, json_t *values, 
 		resp_error(w, r, 500, "error.internal");
 		return;
 	}
+	if (prefill)
+		prefill_from_registers(r, &p, upper, values, held);
 	json_t *d = json_pack("{s:o,s:s,s:b,s:s,s:s,s:s}", "held", held, "school_year", r->app->school_year, "upper",
 			      upper, "scheme", upper ? "upper-secondary" : "higher-education", "lwp_legend_key",
 			      upper ? "apply.us.lives_with_parents" : "apply.lives_with_parents", "lwp_help_key",
@@ -144,6 +202,11 @@ static void show_form(struct req *r, struct resp *w, int upper, json_t *values, 
 	resp_page(w, r, "apply", "apply.title", d);
 }
 
+static void show_form(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors)
+{
+	show_form_as(r, w, upper, values, errors, 0);
+}
+
 void portal_apply_form(struct req *r, struct resp *w)
 {
 	if (view_require_login(r, w))
@@ -153,14 +216,14 @@ void portal_apply_form(struct req *r, struct resp *w)
 		/* Defaults: the school year's ordinary school days. */
 		snprintf(start, sizeof(start), "%.4s-08-19", r->app->school_year);
 		snprintf(end, sizeof(end), "%.4s-06-20", r->app->school_year + 5);
-		show_form(r, w, 1, json_pack("{s:s,s:s}", "start", start, "end", end), json_object());
+		show_form_as(r, w, 1, json_pack("{s:s,s:s}", "start", start, "end", end), json_object(), 1);
 		return;
 	}
 	/* Defaults: the school year's ordinary study period. */
 	snprintf(start, sizeof(start), "%.4s-08-15", r->app->school_year);
 	snprintf(end, sizeof(end), "%.4s-06-15", r->app->school_year + 5);
-	show_form(r, w, 0, json_pack("{s:s,s:s,s:s,s:s}", "load_percent", "100", "start", start, "end", end,
-				     "months_requested", "11"), json_object());
+	show_form_as(r, w, 0, json_pack("{s:s,s:s,s:s,s:s}", "load_percent", "100", "start", start, "end", end,
+					"months_requested", "11"), json_object(), 1);
 }
 
 /* Check the upper-secondary questions into errors; fill the travel. */
