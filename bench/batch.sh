@@ -8,8 +8,14 @@
 # as many persons as applications; the intake comes from bench/gen-batch.c,
 # which writes the students of that same synthetic population. The cost
 # should grow linearly: the time per application at 100 000 is compared with
-# the time at 10 000. Then 10 000 again with --registers, every applicant's
-# facts fetched from the register simulator running on the same machine.
+# the time at 10 000. Then a whole intake from the registers (--from-registers)
+# of 10 000 persons of the register simulator running on the same machine:
+# the population listed, the schools asked who studies, and every student's
+# facts fetched with the bulk lookups, a few hundred persons a request; and
+# beside it, as its peer, the same intake with --per-person (every fact asked
+# for one person at a time, as the portal does). Both give the same
+# decisions (tests/e2e/batch.test.mjs); the ratio of their rates is what the
+# bulk lookups gain.
 #
 # Times are wall-clock times of the whole command (start, reading and
 # hashing the file, the run, the summary). Lånekassen receives about
@@ -19,6 +25,8 @@
 #   bench/batch.sh                  (bench/run.sh runs it as part E)
 #   BENCH_BATCH_MILLION=1 bench/batch.sh
 #   BENCH_BATCH_SIZES="10000 100000" BENCH_BATCH_REGISTERS_N=10000 BENCH_BATCH_THREADS=64
+#   BENCH_BATCH_SIZES= BENCH_BATCH_REGISTERS_N=100000 bench/batch.sh   the registers' part alone
+#   BENCH_BATCH_PER_PERSON=0        without the per-person peer
 #
 # Writes build/bench/batch.json, and build/bench/batch.env for run.sh to
 # source. Exit status 1 when a run failed or lost or refused an application.
@@ -28,9 +36,10 @@ export LC_ALL=C
 
 STIPEND=${BENCH_STIPEND:-./stipend}
 OUT=build/bench
-SIZES=${BENCH_BATCH_SIZES:-10000 100000}
+SIZES=${BENCH_BATCH_SIZES-10000 100000}
 [ "${BENCH_BATCH_MILLION:-0}" = 1 ] && SIZES="$SIZES 1000000"
 REG_N=${BENCH_BATCH_REGISTERS_N:-10000}
+REG_PEER=${BENCH_BATCH_PER_PERSON:-1}
 THREADS=${BENCH_BATCH_THREADS:-64}
 TARGET_S_PER_MILLION=120
 LIBS="$(pkg-config --libs libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl) -lpthread -lm"
@@ -120,6 +129,43 @@ intake() {
 	rm -f "$db" "$db-wal" "$db-shm"
 }
 
+# A whole intake from the registers' first n persons on a fresh database of
+# the same population: from_registers N URL [--per-person] -> sets R_S,
+# R_RATE (applications/s), R_PERSONS_RATE, R_ACCEPTED, R_AUTO.
+from_registers() {
+	local n=$1 url=$2 db=$TMP/registers.db out=$TMP/summary.json t0 t1 rc=0
+	shift 2
+	rm -f "$db" "$db-wal" "$db-shm"
+	"$STIPEND" init --demo --persons "$n" --db "$db" >/dev/null 2>&1 ||
+		{ problem "E: stipend init --persons $n failed"; return 1; }
+	sync
+	t0=$(date +%s%N)
+	"$STIPEND" batch --db "$db" --threads "$THREADS" --quiet --json --from-registers --persons "$n" \
+		--registers "$url" "$@" >"$out" 2>"$TMP/batch.err" || rc=$?
+	t1=$(date +%s%N)
+	if [ "$rc" -ne 0 ]; then
+		problem "E: stipend batch --from-registers of $n persons $* exited $rc: $(tail -n 3 "$TMP/batch.err" | tr '\n' ' ')"
+		return 1
+	fi
+	local accepted not_enrolled waiting stored cases
+	accepted=$(field "$out" accepted)
+	not_enrolled=$(field "$out" not_enrolled)
+	waiting=$(field "$out" waiting)
+	stored=$(field "$out" stored_in_all)
+	cases=$(sqlite3 "$db" 'select count(*) from cases' 2>/dev/null || echo '?')
+	if [ -z "$accepted" ] || [ $((accepted + not_enrolled)) != "$n" ] || [ "$stored" != "$accepted" ] ||
+		[ "$cases" != "$accepted" ] || [ "$waiting" != 0 ]; then
+		problem "E: --from-registers $n persons $*: $accepted accepted, $not_enrolled without an enrolment, $waiting waiting, $stored stored, $cases cases"
+		return 1
+	fi
+	R_S=$(calc %.2f "($t1 - $t0) / 1e9")
+	R_RATE=$(calc %.0f "$accepted / (($t1 - $t0) / 1e9)")
+	R_PERSONS_RATE=$(calc %.0f "$n / (($t1 - $t0) / 1e9)")
+	R_ACCEPTED=$accepted
+	R_AUTO=$(calc %.1f "100 * $(field "$out" automation_rate)")
+	rm -f "$db" "$db-wal" "$db-shm"
+}
+
 for n in $SIZES; do
 	[ "${#E_PROBLEMS[@]}" -eq 0 ] || break
 	intake "$n" || continue
@@ -152,8 +198,10 @@ else
 	printf '  1 000 000 not run: BENCH_BATCH_MILLION=1 runs it (about three minutes more)\n'
 fi
 
-# The same with every applicant's facts from the register simulator.
-REG_S='' REG_RATE='' REG_AUTO='' REG_WAITING=''
+# A whole intake from the registers: the bulk path, and the per-person path
+# beside it as its peer, against the same simulator.
+REG_S='' REG_RATE='' REG_PERSONS_RATE='' REG_APPS='' REG_AUTO=''
+PEER_S='' PEER_RATE='' PEER_PERSONS_RATE='' REG_RATIO=''
 if [ "${#E_PROBLEMS[@]}" -eq 0 ] && [ "$REG_N" -gt 0 ]; then
 	port=$(free_port 19000) || port=19090
 	"$STIPEND" registers serve --listen "127.0.0.1:$port" --persons "$REG_N" >"$TMP/sim.log" 2>&1 &
@@ -162,10 +210,17 @@ if [ "${#E_PROBLEMS[@]}" -eq 0 ] && [ "$REG_N" -gt 0 ]; then
 		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health" || true)" = 200 ] && break
 		sleep 0.1
 	done
-	if intake "$REG_N" --registers "http://127.0.0.1:$port"; then
-		REG_S=$R_S REG_RATE=$R_RATE REG_AUTO=$R_AUTO REG_WAITING=$R_WAITING
-		printf '  %9s with --registers (the register simulator on this machine)  %s s  %s applications/s  automatic %s %%, waiting %s\n' \
-			"$REG_N" "$REG_S" "$REG_RATE" "$REG_AUTO" "$REG_WAITING"
+	if from_registers "$REG_N" "http://127.0.0.1:$port"; then
+		REG_S=$R_S REG_RATE=$R_RATE REG_PERSONS_RATE=$R_PERSONS_RATE REG_APPS=$R_ACCEPTED REG_AUTO=$R_AUTO
+		printf '  %9s persons --from-registers, bulk lookups (simulator on this machine)  %s s  %s applications/s (%s applications, %s persons/s)  automatic %s %%\n' \
+			"$REG_N" "$REG_S" "$REG_RATE" "$REG_APPS" "$REG_PERSONS_RATE" "$REG_AUTO"
+	fi
+	if [ "$REG_PEER" = 1 ] && [ -n "$REG_S" ] && from_registers "$REG_N" "http://127.0.0.1:$port" --per-person; then
+		PEER_S=$R_S PEER_RATE=$R_RATE PEER_PERSONS_RATE=$R_PERSONS_RATE
+		REG_RATIO=$(calc %.2f "$REG_RATE / $PEER_RATE")
+		printf '  %9s persons --from-registers --per-person (the peer)                   %s s  %s applications/s (%s persons/s)\n' \
+			"$REG_N" "$PEER_S" "$PEER_RATE" "$PEER_PERSONS_RATE"
+		printf '  bulk lookups against one person at a time: %sx the applications per second\n' "$REG_RATIO"
 	fi
 	kill -TERM "$SIM_PID" 2>/dev/null || true
 	wait "$SIM_PID" 2>/dev/null || true
@@ -190,8 +245,12 @@ cat >"$OUT/batch.json" <<EOF
   "time_per_application_against_smallest": {$RATIOS_JSON},
   "linear_ratio_largest_to_smallest": $(num "$LINEAR_RATIO"),
   "million_seconds": $(num "$MILLION_S"), "million_target_seconds": $TARGET_S_PER_MILLION,
-  "registers": {"applications": $REG_N, "seconds": $(num "$REG_S"), "per_second": $(num "$REG_RATE"),
-    "automation_percent": $(num "$REG_AUTO"), "waiting": $(num "$REG_WAITING")},
+  "registers": {"persons": $REG_N, "applications": $(num "$REG_APPS"), "seconds": $(num "$REG_S"),
+    "per_second": $(num "$REG_RATE"), "persons_per_second": $(num "$REG_PERSONS_RATE"),
+    "automation_percent": $(num "$REG_AUTO"),
+    "per_person_peer": {"seconds": $(num "$PEER_S"), "per_second": $(num "$PEER_RATE"),
+      "persons_per_second": $(num "$PEER_PERSONS_RATE")},
+    "ratio_bulk_to_per_person": $(num "$REG_RATIO")},
   "problems": $(problems_json)
 }
 EOF
@@ -202,6 +261,8 @@ EOF
 	echo "E_LINEAR_RATIO='$LINEAR_RATIO'"
 	echo "E_MILLION_S='$MILLION_S'"
 	echo "E_REG_RATE='$REG_RATE'"
+	echo "E_REG_PEER_RATE='$PEER_RATE'"
+	echo "E_REG_RATIO='$REG_RATIO'"
 	for p in ${E_PROBLEMS[@]+"${E_PROBLEMS[@]}"}; do printf 'E_PROBLEMS+=(%q)\n' "$p"; done
 } >"$OUT/batch.env"
 [ "$STATUS" = ok ]

@@ -17,8 +17,10 @@
 # E. Whole intakes through `stipend batch` (bench/batch.sh): applications
 #    from received to decided and stored per second for 10 000 and 100 000
 #    (1 000 000 with BENCH_BATCH_MILLION=1), whether the cost grows
-#    linearly, and 10 000 with every applicant's facts from the register
-#    simulator on the same machine. It has its own time budget of about 30 s.
+#    linearly, and a whole intake from the register simulator on the same
+#    machine (--from-registers, 10 000 persons), its facts fetched with the
+#    bulk lookups, beside the same intake one person at a time
+#    (--per-person) as its peer. It has its own time budget of about 30 s.
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
@@ -579,7 +581,7 @@ part_d || true
 # --- E. Batch intake ----------------------------------------------------------
 
 E_STATUS=failed
-E_SIZES='' E_LINEAR_RATIO='' E_MILLION_S='' E_REG_RATE='' E_PROBLEMS=()
+E_SIZES='' E_LINEAR_RATIO='' E_MILLION_S='' E_REG_RATE='' E_REG_PEER_RATE='' E_REG_RATIO='' E_PROBLEMS=()
 if BENCH_STIPEND=$STIPEND bench/batch.sh; then :; fi
 if [ -f "$OUT/batch.env" ]; then
 	# shellcheck disable=SC1091
@@ -621,9 +623,10 @@ printf '  D mix, traces on   %s: %s decisions/s over %s applications, %s not und
 printf '  D upper-secondary  stipend %s/s; json-rules-engine %s/s engine loop, %s/s whole; ratio %sx, %sx\n' \
 	"${D_US_DPS:--}" "${D_PEER_ENGINE_DPS:--}" "${D_PEER_IO_DPS:--}" "${D_RATIO_ENGINE:--}" "${D_RATIO_IO:--}"
 printf '  D agreement        %s compared, %s disagreements\n' "${D_COMPARED:--}" "${D_DISAGREE:--}"
-printf '  E batch intake     %s: %s; time per application largest/smallest %sx; --registers %s/s%s\n' \
-	"$E_STATUS" "${E_LINE:--}" "${E_LINEAR_RATIO:--}" "${E_REG_RATE:--}" \
-	"$([ -n "$E_MILLION_S" ] && echo "; 1 000 000 in $E_MILLION_S s")"
+printf '  E batch intake     %s: %s; time per application largest/smallest %sx%s\n' \
+	"$E_STATUS" "${E_LINE:--}" "${E_LINEAR_RATIO:--}" "$([ -n "$E_MILLION_S" ] && echo "; 1 000 000 in $E_MILLION_S s")"
+printf '  E from registers   bulk lookups %s applications/s; one person at a time %s/s; ratio %sx\n' \
+	"${E_REG_RATE:--}" "${E_REG_PEER_RATE:--}" "${E_REG_RATIO:--}"
 printf '  targets            p99 < %s ms at full load: %s, paced: %s;  >= %s submissions/s: %s (paced: %s);  >= %sx json-rules-engine: %s\n' \
 	"$TARGET_P99_MS" "$P99_MET" "$PACED_P99_MET" "$TARGET_RPS" "$RPS_MET" "$PACED_RPS_MET" "$TARGET_PEER_RATIO" "$PEER_MET"
 if [ "${#FAILURES[@]}" -eq 0 ]; then

@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
 	{"registers", "run the register simulator (population, tax, schools, welfare)", cli_registers},
 	{"batch", "take a whole intake (a JSONL file, or the registers) through the pipeline", cli_batch},
+	{"stats", "the share of letters opened within 1, 3 and 7 days, by type and notice", cli_stats},
+	{"print-batch", "send unread decision letters on paper: a PDF and manifest for the print house", cli_print_batch},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -121,7 +121,12 @@ int cal_reminders_arm(struct store *s, int64_t now, struct err *e);
  * letter_id carried no reminder. New reference; strings in a. */
 json_t *cal_reminder_view(struct store *s, struct arena *a, int64_t letter_id);
 
-/* ---- the iCalendar feed ---- */
+/* ---- the iCalendar feed ----
+ *
+ * The secret address's token is derived (a keyed hash of a generation
+ * under a random per-person secret) rather than stored only as a hash, so
+ * that the person can see their address again; lookups go by the token's
+ * hash. feed.c's opening comment gives the reasons in full. */
 
 #define CAL_TOKEN_LEN 43 /* base64url of 32 bytes, no padding */
 

@@ -24,6 +24,18 @@
  * year, however often the command runs. A file whose content changes is a
  * new intake, and its lines are stored again.
  *
+ * From the registers the facts are fetched in bulk: a worker takes the
+ * listed persons BULK at a time, asks the schools which of them are
+ * enrolled in one request, fetches all the students' facts with
+ * reg_gather_many() (about seven requests for the lot, where one person
+ * alone takes about ten), and then submits each application through
+ * cases_submit_intake() with a gather function that serves that person's
+ * prefetched facts (cases_gather_prefetched()): the decision, its facts,
+ * their sources and the letter are those the per-person path gives, which
+ * --per-person still runs, as the peer the bulk path is measured against.
+ * A register that fails a chunk's facts has each of its cases stored
+ * waiting for that register, as the per-person path does.
+ *
  * Nothing personal is printed or logged: a refused line is named by its
  * number (a person by the register's index) and the field. */
 #include <errno.h>
@@ -44,6 +56,7 @@
 
 #include "access/access.h"
 #include "cases/cases.h"
+#include "cases/facts.h"
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/date.h"
@@ -58,7 +71,8 @@ static const char batch_help[] =
 	"Usage: stipend batch --db FILE [--threads N] [--registers URL] [--params DIR]\n"
 	"                     [--quiet] [--json] FILE.jsonl\n"
 	"       stipend batch --db FILE --from-registers --persons N --registers URL\n"
-	"                     [--school-year 2024-2025] [--threads N] [--quiet] [--json]\n\n"
+	"                     [--school-year 2024-2025] [--per-person] [--threads N]\n"
+	"                     [--quiet] [--json]\n\n"
 	"Take a whole intake through the portal's pipeline: each application is\n"
 	"validated, completed from the registers (with --registers), decided, and\n"
 	"stored with its decision, letter and audit records in one transaction, or\n"
@@ -69,7 +83,11 @@ static const char batch_help[] =
 	"  --from-registers the students among the population register's first\n"
 	"                   --persons N persons, each with an application built from\n"
 	"                   the schools' enrolment in --school-year (decided as of\n"
-	"                   today, or the school year's last day once it has ended)\n"
+	"                   today, or the school year's last day once it has ended);\n"
+	"                   their facts come from the registers' bulk lookups, a\n"
+	"                   few hundred persons a request\n"
+	"  --per-person     with --from-registers: ask the registers one person at a\n"
+	"                   time, as the portal does (slower; to compare with)\n"
 	"  --db FILE        the database (stipend init; the persons must be in it)\n"
 	"  --threads N      worker threads (default 64): many more than the cores,\n"
 	"                   so that the store's group commit shares its fsyncs\n"
@@ -85,7 +103,8 @@ static const char batch_help[] =
 
 #define CHUNK 16           /* lines a worker claims at once */
 #define PAGE 1000          /* persons a page of the population register */
-#define QUEUE 4096         /* persons listed and not yet taken by a worker */
+#define QUEUE 4096         /* persons listed and not yet taken by a worker, at least */
+#define BULK 256           /* persons a worker takes at once from the registers */
 #define MAX_CHILDREN 8     /* children carried from the population list */
 #define MAX_CODES 32       /* distinct manual reason codes counted */
 #define MAX_PERSONS 100000000
@@ -137,6 +156,7 @@ struct batch {
 	/* The registers: the persons listed for the workers, and the person
 	 * ids a run before this one stored (sorted). */
 	struct reg_client *reg;
+	int per_person; /* --per-person: single lookups, as the portal */
 	const char *school_year;
 	char decision_date[11];
 	int64_t persons;
@@ -145,7 +165,7 @@ struct batch {
 	pthread_mutex_t q_mu;
 	pthread_cond_t q_put, q_take;
 	struct listed *queue;
-	size_t q_head, q_len;
+	size_t q_cap, q_head, q_len;
 	int q_closed;
 
 	atomic_llong examined;   /* items done this run, for the progress */
@@ -253,14 +273,16 @@ static void add_tally(struct tally *to, const struct tally *t)
 		count_reason(to, t->reasons[i].code, t->reasons[i].n);
 }
 
-/* Take one application through the pipeline under its intake tag. */
-static void submit(struct worker *w, int64_t key, int64_t person_id, const json_t *application, const char *tag)
+/* Take one application through the pipeline under its intake tag, with
+ * env's facts (the run's, or one person's prefetched). */
+static void submit(struct worker *w, const struct cases_env *env, int64_t key, int64_t person_id,
+		   const json_t *application, const char *tag)
 {
 	struct principal who = {ROLE_PERSON, person_id, 0, 0};
 	struct submitted out;
 	struct err e;
 	err_clear(&e);
-	if (cases_submit_intake(w->b->env, &who, application, tag, date_now_unix(), &out, &e) != 0) {
+	if (cases_submit_intake(env, &who, application, tag, date_now_unix(), &out, &e) != 0) {
 		if (e.code == ERR_CONFLICT && strcmp(e.field, "intake") == 0) {
 			w->t.already++; /* another run stored it meanwhile */
 		} else if (e.code == ERR_INVALID) {
@@ -356,7 +378,7 @@ static void take_line(struct worker *w, int64_t line, const char *text, size_t l
 	if (person_of(w, line, nin, &person_id) != 0)
 		goto out;
 	snprintf(tag, sizeof(tag), "%s%lld", b->prefix, (long long)line);
-	submit(w, line, person_id, application, tag);
+	submit(w, b->env, line, person_id, application, tag);
 out:
 	json_decref(j);
 }
@@ -476,11 +498,11 @@ static void queue_close(struct batch *b)
 static int queue_put(struct batch *b, const struct listed *p)
 {
 	pthread_mutex_lock(&b->q_mu);
-	while (b->q_len == QUEUE && !b->q_closed && !atomic_load(&b->stop))
+	while (b->q_len == b->q_cap && !b->q_closed && !atomic_load(&b->stop))
 		pthread_cond_wait(&b->q_put, &b->q_mu);
 	int rc = -1;
-	if (b->q_len < QUEUE && !b->q_closed && !atomic_load(&b->stop)) {
-		b->queue[(b->q_head + b->q_len++) % QUEUE] = *p;
+	if (b->q_len < b->q_cap && !b->q_closed && !atomic_load(&b->stop)) {
+		b->queue[(b->q_head + b->q_len++) % b->q_cap] = *p;
 		pthread_cond_signal(&b->q_take);
 		rc = 0;
 	}
@@ -488,22 +510,24 @@ static int queue_put(struct batch *b, const struct listed *p)
 	return rc;
 }
 
-/* Returns 0 with *p, or -1 when no person is left. */
-static int queue_take(struct batch *b, struct listed *p)
+/* Take most persons into p[]: as many once the lister has listed them
+ * (the queue holds threads x BULK, so it can), fewer only at the end.
+ * Returns how many, 0 when no person is left. */
+static int queue_take(struct batch *b, struct listed *p, int most)
 {
+	int n = 0;
 	pthread_mutex_lock(&b->q_mu);
-	while (b->q_len == 0 && !b->q_closed)
+	while (b->q_len < (size_t)most && !b->q_closed)
 		pthread_cond_wait(&b->q_take, &b->q_mu);
-	int rc = -1;
-	if (b->q_len > 0) {
-		*p = b->queue[b->q_head];
-		b->q_head = (b->q_head + 1) % QUEUE;
+	for (; n < most && b->q_len > 0; n++) {
+		p[n] = b->queue[b->q_head];
+		b->q_head = (b->q_head + 1) % b->q_cap;
 		b->q_len--;
-		pthread_cond_signal(&b->q_put);
-		rc = 0;
 	}
+	if (n > 0)
+		pthread_cond_signal(&b->q_put);
 	pthread_mutex_unlock(&b->q_mu);
-	return rc;
+	return n;
 }
 
 /* List persons 0..persons-1, a page at a time, for the workers. */
@@ -585,6 +609,23 @@ static int cmp_id(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The person's id when an application of theirs is to be taken: 0, or 1
+ * when not (refused: not in the database; or stored by a run before), -1
+ * the database failed. */
+static int to_take(struct worker *w, const struct listed *p, int64_t *person_id)
+{
+	struct batch *b = w->b;
+	int rc = person_of(w, p->index, p->nin, person_id);
+	if (rc != 0)
+		return rc;
+	if (b->n_done_ids > 0 && bsearch(person_id, b->done_ids, b->n_done_ids, sizeof(int64_t), cmp_id) != NULL) {
+		w->t.already++;
+		return 1;
+	}
+	return 0;
+}
+
+/* One person with single lookups, as the portal does (--per-person). */
 static void take_person(struct worker *w, const struct listed *p)
 {
 	struct batch *b = w->b;
@@ -593,12 +634,8 @@ static void take_person(struct worker *w, const struct listed *p)
 	int64_t person_id;
 	char tag[96];
 
-	if (person_of(w, p->index, p->nin, &person_id) != 0)
+	if (to_take(w, p, &person_id) != 0)
 		return;
-	if (b->n_done_ids > 0 && bsearch(&person_id, b->done_ids, b->n_done_ids, sizeof(int64_t), cmp_id) != NULL) {
-		w->t.already++;
-		return;
-	}
 	int rc = reg_school_enrolments(b->reg, p->nin, b->school_year, &ens, &w->a, &e);
 	if (rc < 0) {
 		/* Nothing is stored, so the next run asks again. */
@@ -616,20 +653,105 @@ static void take_person(struct worker *w, const struct listed *p)
 		return;
 	}
 	snprintf(tag, sizeof(tag), "%s%lld", b->prefix, (long long)person_id);
-	submit(w, p->index, person_id, app, tag);
+	submit(w, b->env, p->index, person_id, app, tag);
 	json_decref(app);
+}
+
+/* n listed persons with bulk lookups: the schools are asked about all of
+ * them in one request (as take_person() asks about one: a failure leaves
+ * them all for the next run), the students' facts are fetched together
+ * with reg_gather_many(), and each student's application is submitted with
+ * its own facts, or waits with the rest of the chunk for a register that
+ * failed them. Each person is counted examined once done with. */
+static void take_chunk(struct worker *w, const struct listed *ps, int n)
+{
+	struct batch *b = w->b;
+	struct arena *a = &w->a;
+	struct err e;
+	const struct listed **who = arena_alloc(a, sizeof(*who) * (size_t)n);
+	const char **nins = arena_alloc(a, sizeof(*nins) * (size_t)n);
+	int64_t *ids = arena_alloc(a, sizeof(*ids) * (size_t)n);
+	struct reg_enrolments *ens = arena_alloc(a, sizeof(*ens) * (size_t)n);
+	int *found = arena_alloc(a, sizeof(*found) * (size_t)n);
+	int m = 0, k = 0;
+
+	for (int i = 0; i < n && !stopping(b); i++) {
+		if (to_take(w, &ps[i], &ids[m]) != 0) {
+			atomic_fetch_add(&b->examined, 1);
+			continue;
+		}
+		who[m] = &ps[i];
+		nins[m++] = ps[i].nin;
+	}
+	if (m == 0 || stopping(b))
+		return;
+	if (reg_school_enrolments_many(b->reg, nins, m, b->school_year, ens, found, a, &e) != 0) {
+		/* Nothing is stored, so the next run asks again. */
+		w->t.unreached += m;
+		atomic_fetch_add(&b->examined, m);
+		return;
+	}
+	/* The students, kept in the same arrays. */
+	for (int i = 0; i < m; i++) {
+		if (!found[i] || ens[i].n == 0) {
+			w->t.not_enrolled++;
+			atomic_fetch_add(&b->examined, 1);
+			continue;
+		}
+		who[k] = who[i];
+		nins[k] = nins[i];
+		ids[k] = ids[i];
+		ens[k++] = ens[i];
+	}
+	if (k == 0)
+		return;
+
+	struct reg_facts *facts = arena_alloc(a, sizeof(*facts) * (size_t)k);
+	struct cases_prefetched pf = {b->school_year, 0, {0}, 0, NULL};
+	err_clear(&pf.failure);
+	if (reg_gather_many(b->reg, nins, k, b->school_year, facts, found, a, &pf.failure) != 0)
+		pf.failed = 1;
+	struct cases_env env = *b->env;
+	env.gather = cases_gather_prefetched;
+	env.gather_ctx = &pf;
+	for (int i = 0; i < k && !stopping(b); i++) {
+		char tag[96];
+		json_t *app = application_of(b, who[i], &ens[i].items[0]);
+		if (app == NULL) {
+			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+			fail(b, &e);
+			return;
+		}
+		pf.found = !pf.failed && found[i];
+		pf.facts = &facts[i];
+		snprintf(tag, sizeof(tag), "%s%lld", b->prefix, (long long)ids[i]);
+		submit(w, &env, who[i]->index, ids[i], app, tag);
+		json_decref(app);
+		atomic_fetch_add(&b->examined, 1);
+	}
 }
 
 static void *person_worker(void *arg)
 {
 	struct worker *w = arg;
 	struct batch *b = w->b;
-	struct listed p;
-	while (!stopping(b) && queue_take(b, &p) == 0) {
-		take_person(w, &p);
-		arena_reset(&w->a);
-		atomic_fetch_add(&b->examined, 1);
+	struct listed *ps = malloc(sizeof(*ps) * BULK);
+	int n;
+	if (ps == NULL) {
+		struct err e;
+		err_set(&e, ERR_INTERNAL, NULL, "out of memory");
+		fail(b, &e);
 	}
+	while (ps != NULL && !stopping(b) && (n = queue_take(b, ps, b->per_person ? 1 : BULK)) > 0) {
+		if (b->per_person) {
+			take_person(w, &ps[0]);
+			atomic_fetch_add(&b->examined, 1);
+		} else {
+			take_chunk(w, ps, n);
+		}
+		arena_reset(&w->a);
+	}
+	free(ps);
 	/* The lister may wait for room that no worker will make now. */
 	if (atomic_fetch_sub(&b->workers_left, 1) == 1)
 		queue_close(b);
@@ -878,6 +1000,7 @@ static int parse_options(int argc, char **argv, struct batch *b, struct options 
 					     {"registers", required_argument, NULL, 'r'},
 					     {"params", required_argument, NULL, 'p'},
 					     {"from-registers", no_argument, NULL, 'F'},
+					     {"per-person", no_argument, NULL, 'P'},
 					     {"persons", required_argument, NULL, 'n'},
 					     {"school-year", required_argument, NULL, 'y'},
 					     {"quiet", no_argument, NULL, 'q'},
@@ -900,6 +1023,7 @@ static int parse_options(int argc, char **argv, struct batch *b, struct options 
 		case 'r': o->registers_url = optarg; break;
 		case 'p': o->params_dir = optarg; break;
 		case 'F': b->from_registers = 1; break;
+		case 'P': b->per_person = 1; break;
 		case 'n':
 			o->persons = strtoll(optarg, &end, 10);
 			if (*end || o->persons < 1 || o->persons > MAX_PERSONS) {
@@ -921,7 +1045,7 @@ static int parse_options(int argc, char **argv, struct batch *b, struct options 
 		return 2;
 	}
 	if (b->from_registers ? (o->path != NULL || o->registers_url == NULL || o->persons == 0)
-			      : (o->path == NULL || optind + 1 < argc || o->persons != 0)) {
+			      : (o->path == NULL || optind + 1 < argc || o->persons != 0 || b->per_person)) {
 		fprintf(stderr, "stipend batch: give FILE.jsonl, or --from-registers with --persons N and "
 				"--registers URL\n\n");
 		fputs(batch_help, stderr);
@@ -989,7 +1113,9 @@ int cli_batch(int argc, char **argv)
 			 b->school_year);
 		b->persons = o.persons;
 		atomic_store(&b->to_examine, o.persons);
-		b->queue = malloc(QUEUE * sizeof(*b->queue));
+		/* Room for a chunk for every worker. */
+		b->q_cap = (size_t)o.threads * BULK > QUEUE ? (size_t)o.threads * BULK : QUEUE;
+		b->queue = malloc(b->q_cap * sizeof(*b->queue));
 		if (b->queue == NULL) {
 			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
 			goto fail;

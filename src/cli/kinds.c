@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/documents.h"
 #include "cases/jobs.h"
@@ -27,6 +28,7 @@ const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_
 	kinds[n++] = (struct job_kind){"notice", notify_notice_job, (void *)(notify ? notify : &unconfigured)};
 	for (const struct job_kind *k = documents_job_kinds; k->kind != NULL; k++)
 		kinds[n++] = *k;
+	kinds[n++] = (struct job_kind){"reminders", cal_reminders_run, NULL};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

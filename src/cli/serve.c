@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/jobs.h"
 #include "cli/cli.h"
@@ -173,6 +174,9 @@ int cli_serve(int argc, char **argv)
 	}
 	app.cases = &env;
 	app.notify = &notify;
+	/* The daily reminders before deadlines re-arm themselves once queued. */
+	if (cal_reminders_arm(s, date_now_unix(), &e) != 0)
+		goto fail;
 	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify), &env, &job_opts, &e)) == NULL)
 		goto fail;
 	env.jobs = jobs;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/jobs.h"
 #include "cli/cli.h"
@@ -127,6 +128,9 @@ int cli_work(int argc, char **argv)
 		    cases_follow_registers(&env, now ? now : date_now_unix(), &e) != 0)
 			goto fail;
 	}
+	/* The daily reminders before deadlines re-arm themselves once queued. */
+	if (cal_reminders_arm(s, now ? now : date_now_unix(), &e) != 0)
+		goto fail;
 	if (once) {
 		int ran = 0;
 		if (jobs_run_due(s, cli_job_kinds(&env, &notify), &env, &o, now ? now : date_now_unix(), 1 << 30, &ran, &e) != 0)

@@ -118,7 +118,6 @@ static struct pdf *pdf_new(struct buf *out, FILE *f, const char *title, const ch
 	if (fontmap == NULL)
 		fontmap = pango_cairo_font_map_new();
 	p->pc = pango_font_map_create_context(fontmap);
-	pthread_mutex_unlock(&draw_mu);
 	/* Unhinted metrics: the layout is the same at every scale, and the
 	 * same on every machine with the same fonts. */
 	cairo_font_options_t *fo = cairo_font_options_create();
@@ -127,6 +126,7 @@ static struct pdf *pdf_new(struct buf *out, FILE *f, const char *title, const ch
 	pango_cairo_context_set_font_options(p->pc, fo);
 	cairo_font_options_destroy(fo);
 	pango_cairo_update_context(p->cr, p->pc);
+	pthread_mutex_unlock(&draw_mu);
 	return p;
 }
 

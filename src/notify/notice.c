@@ -75,7 +75,7 @@ static int finish_only(struct store_tx *tx, void *arg, struct err *e)
 
 /* The notice's texts in lang: the subject (e-mail) and the text. */
 static int compose(enum lang lang, const char *public_url, int64_t letter_id, int sms, struct buf *subject,
-		   struct buf *text)
+                   struct buf *text)
 {
 	char link[512];
 	size_t n = strlen(public_url);
@@ -137,7 +137,7 @@ int notify_notice_job(struct store *s, const struct job_rec *job, int64_t now, v
 		err_set(&send_err, ERR_INTERNAL, NULL, "the notice's text does not fit");
 	} else {
 		sent = sms ? notify_sms(cfg, to, buf_str(&text), &send_err)
-			   : notify_email_at(cfg, to, buf_str(&subject), buf_str(&text), now, &send_err);
+		           : notify_email_at(cfg, to, buf_str(&subject), buf_str(&text), now, &send_err);
 	}
 	if (sent == 0) {
 		o.a.result = "sent";

@@ -29,8 +29,8 @@
 #define TEXT_MAX (64 * 1024)
 #define MESSAGE_MAX (256 * 1024)
 #define SMS_TEXT_MAX 1600
-#define LINE_MAX_QP 76   /* quoted-printable lines, the soft break's "=" included */
-#define WORD_BYTES 39    /* bytes of text in one encoded-word: 52 base64 characters */
+#define LINE_MAX_QP 76 /* quoted-printable lines, the soft break's "=" included */
+#define WORD_BYTES 39  /* bytes of text in one encoded-word: 52 base64 characters */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_ok;
@@ -47,7 +47,11 @@ static int utf8_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+		int len = *p < 0x80             ? 1
+		          : (*p & 0xE0) == 0xC0 ? 2
+		          : (*p & 0xF0) == 0xE0 ? 3
+		          : (*p & 0xF8) == 0xF0 ? 4
+		                                : 0;
 		if (len == 0 || (len == 2 && *p < 0xC2) || (len == 4 && *p > 0xF4))
 			return 0;
 		for (int i = 1; i < len; i++)
@@ -184,14 +188,14 @@ static int put_date(struct buf *b, int64_t t)
 {
 	static const char *const days[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - day * 86400;
 	int y, m, d;
 	date_to_ymd((date_t)day, &y, &m, &d);
 	/* 1970-01-01 was a Thursday. */
 	int wd = (int)(((day % 7) + 7 + 4) % 7);
 	return buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[wd], d, months[m - 1], y,
-			  (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	                  (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 /* Append text as quoted-printable with CRLF line ends. */
@@ -210,7 +214,8 @@ static int put_quoted_printable(struct buf *b, const char *text)
 		int at_end = p[1] == '\0' || p[1] == '\n' || (p[1] == '\r' && p[2] == '\n');
 		/* Literal: printable ASCII but "=", a blank not ending its line, and
 		 * a "." starting one (SMTP's end of data). */
-		int literal = ((*p > 0x20 && *p < 0x7F && *p != '=') || (*p == ' ' && !at_end)) && !(*p == '.' && col == 0);
+		int literal =
+		    ((*p > 0x20 && *p < 0x7F && *p != '=') || (*p == ' ' && !at_end)) && !(*p == '.' && col == 0);
 		int width = literal ? 1 : 3;
 		if (col + width > LINE_MAX_QP - 1) {
 			rc |= buf_puts(b, "=\r\n");
@@ -238,11 +243,11 @@ int notify_mail_build(const struct notify_mail *m, struct buf *out, struct err *
 		return err_set(e, ERR_INVALID, "to", "the recipient is not a plain e-mail address");
 	if (m->subject == NULL || !utf8_ok(m->subject) || !no_controls(m->subject) || strlen(m->subject) > SUBJECT_MAX)
 		return err_set(e, ERR_INVALID, "subject", "the subject must be one line of UTF-8, at most %d bytes",
-			       SUBJECT_MAX);
+		               SUBJECT_MAX);
 	if (m->text == NULL || !utf8_ok(m->text) || strlen(m->text) > TEXT_MAX)
 		return err_set(e, ERR_INVALID, "text", "the text must be UTF-8, at most %d bytes", TEXT_MAX);
 	if (m->message_id != NULL && (m->message_id[0] != '<' || !plain_ascii(m->message_id) ||
-				      strchr(m->message_id, ' ') != NULL || strlen(m->message_id) > 200))
+	                              strchr(m->message_id, ' ') != NULL || strlen(m->message_id) > 200))
 		return err_set(e, ERR_INVALID, "message_id", "a Message-ID is \"<id@domain>\"");
 	snprintf(domain, sizeof(domain), "%s", strchr(from_addr, '@') + 1);
 
@@ -273,10 +278,10 @@ int notify_mail_build(const struct notify_mail *m, struct buf *out, struct err *
 		rc |= buf_printf(out, "<%s@%s>", hex, domain);
 	}
 	rc |= buf_puts(out, "\r\nMIME-Version: 1.0\r\n"
-			    "Content-Type: text/plain; charset=utf-8\r\n"
-			    "Content-Transfer-Encoding: quoted-printable\r\n"
-			    "Auto-Submitted: auto-generated\r\n"
-			    "\r\n");
+	                    "Content-Type: text/plain; charset=utf-8\r\n"
+	                    "Content-Transfer-Encoding: quoted-printable\r\n"
+	                    "Auto-Submitted: auto-generated\r\n"
+	                    "\r\n");
 	rc |= put_quoted_printable(out, m->text);
 	if (out->len < 2 || memcmp(out->p + out->len - 2, "\r\n", 2) != 0)
 		rc |= buf_puts(out, "\r\n");
@@ -309,8 +314,8 @@ static size_t on_discard(char *p, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
-int notify_email_at(const struct notify_config *c, const char *to, const char *subject, const char *text,
-		    int64_t date, struct err *e)
+int notify_email_at(const struct notify_config *c, const char *to, const char *subject, const char *text, int64_t date,
+                    struct err *e)
 {
 	if (c == NULL || c->smtp_url == NULL)
 		return err_set(e, ERR_CONFLICT, NULL, "e-mail is not configured (no SMTP server)");
@@ -366,8 +371,7 @@ out:
 	return rc;
 }
 
-int notify_email(const struct notify_config *c, const char *to, const char *subject, const char *text,
-		 struct err *e)
+int notify_email(const struct notify_config *c, const char *to, const char *subject, const char *text, struct err *e)
 {
 	return notify_email_at(c, to, subject, text, date_now_unix(), e);
 }

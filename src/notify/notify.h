@@ -37,16 +37,15 @@ struct notify_config {
  * -1 with e filled: ERR_IO for a failure worth retrying (no connection,
  * timeout, 4xx), ERR_INVALID for a permanent refusal (5xx: bounced).
  * Thread-safe. */
-int notify_email(const struct notify_config *c, const char *to, const char *subject, const char *text,
-		 struct err *e);
+int notify_email(const struct notify_config *c, const char *to, const char *subject, const char *text, struct err *e);
 
 /* notify_email() with the message's Date given (Unix seconds): the job
  * runner passes its own clock, so that a replayed run dates its mail by
  * the moment it replays. Also ERR_CONFLICT when e-mail is not configured,
  * ERR_INVALID with field "to" for an address that is no plain addr-spec.
  * No error message ever contains an address. */
-int notify_email_at(const struct notify_config *c, const char *to, const char *subject, const char *text,
-		    int64_t date, struct err *e);
+int notify_email_at(const struct notify_config *c, const char *to, const char *subject, const char *text, int64_t date,
+                    struct err *e);
 
 /* Send one SMS through the gateway; errors as notify_email(): a 2xx answer
  * is accepted, 4xx is a permanent refusal (ERR_INVALID), 5xx, a timeout or

@@ -198,9 +198,11 @@ static void pause_ms(int ms)
 		;
 }
 
-/* GET base + path from register r. Returns 0 with *out the parsed answer
+/* GET base + path from register r, or POST body (a JSON object of len
+ * bytes) there when body is not NULL. Returns 0 with *out the parsed answer
  * (a new reference) on 200, 1 on 404, -1 with e filled. */
-static int get_json(struct reg_client *c, enum reg_register r, const char *path, json_t **out, struct err *e)
+static int request_json(struct reg_client *c, enum reg_register r, const char *path, const char *body_in, size_t len,
+			json_t **out, struct err *e)
 {
 	const char *name = register_names[r];
 	char url[1024], reason[CURL_ERROR_SIZE + 64] = "";
@@ -217,6 +219,12 @@ static int get_json(struct reg_client *c, enum reg_register r, const char *path,
 	if (headers && r == REG_POPULATION && c->scope_header &&
 	    (h1 = curl_slist_append(headers, c->scope_header)) != NULL)
 		headers = h1;
+	/* A bulk request's body goes at once: no "Expect: 100-continue" round
+	 * trip before it. */
+	if (headers && body_in && (h1 = curl_slist_append(headers, "Content-Type: application/json")) != NULL)
+		headers = h1;
+	if (headers && body_in && (h1 = curl_slist_append(headers, "Expect:")) != NULL)
+		headers = h1;
 	buf_init(&body, MAX_ANSWER);
 	for (int try = 1; try <= c->o.tries; try++) {
 		CURL *k = hd->curl;
@@ -229,6 +237,12 @@ static int get_json(struct reg_client *c, enum reg_register r, const char *path,
 		buf_reset(&body);
 		curl_easy_setopt(k, CURLOPT_URL, url);
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
+		if (body_in) {
+			curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long)len);
+			curl_easy_setopt(k, CURLOPT_POSTFIELDS, body_in);
+		} else {
+			curl_easy_setopt(k, CURLOPT_HTTPGET, 1L); /* the handle may have posted before */
+		}
 		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(k, CURLOPT_WRITEDATA, &body);
 		curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, (long)c->o.timeout_ms);
@@ -290,6 +304,11 @@ out:
 	curl_slist_free_all(headers);
 	give_back(c, hd);
 	return rc;
+}
+
+static int get_json(struct reg_client *c, enum reg_register r, const char *path, json_t **out, struct err *e)
+{
+	return request_json(c, r, path, NULL, 0, out, e);
 }
 
 /* ---- validation ---- */
@@ -450,108 +469,52 @@ static int check_nin(const char *nin, struct err *e)
 	return 0;
 }
 
-/* ---- the typed calls ---- */
+/* ---- the answers, parsed ----
+ *
+ * One parser per answer, shared by the single calls and the bulk calls, so
+ * that a fact is the same whichever way it was asked for. */
 
-int reg_population_person(struct reg_client *c, const char *nin, struct reg_person *out, struct arena *a, struct err *e)
+/* A person, who must be the one asked for. */
+static int parse_person_of(json_t *j, const char *nin, struct reg_person *out, struct arena *a, struct err *e)
 {
-	char path[64];
-	json_t *j;
-	if (check_nin(nin, e) != 0)
+	if (parse_person(j, out, a, e) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "/population/v1/persons/%s", nin);
-	int rc = get_json(c, REG_POPULATION, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_person(j, out, a, e);
-	if (rc == 0 && strcmp(out->nin, nin) != 0)
-		rc = bad(e, "population", "nin", "is not the number asked for");
-	json_decref(j);
-	return rc;
+	if (strcmp(out->nin, nin) != 0)
+		return bad(e, "population", "nin", "is not the number asked for");
+	return 0;
 }
 
-int reg_population_list(struct reg_client *c, int64_t offset, int limit, struct reg_person_list *out, struct arena *a,
-                        struct err *e)
-{
-	char path[96];
-	json_t *j, *persons;
-	int64_t t;
-	if (offset < 0 || limit < 1 || limit > 1000)
-		return err_set(e, ERR_INVALID, "limit", "offset must be >= 0 and limit from 1 to 1000");
-	snprintf(path, sizeof(path), "/population/v1/persons?offset=%lld&limit=%d", (long long)offset, limit);
-	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_POPULATION, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = -1;
-	if (want_array(j, "persons", "population", (size_t)limit, &persons, e) ||
-	    want_int(j, "total", "population", "total", 0, INT64_MAX, &t, e))
-		goto out;
-	int n = (int)json_array_size(persons);
-	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-	for (int i = 0; i < n; i++)
-		if (parse_person(json_array_get(persons, (size_t)i), &out->items[i], a, e) != 0)
-			goto out;
-	out->n = n;
-	out->total = t;
-	rc = 0;
-out:
-	json_decref(j);
-	return rc;
-}
-
-int reg_tax_income(struct reg_client *c, const char *nin, int year, struct reg_income *out, struct err *e)
+static int parse_income(json_t *j, const char *nin, int year, struct reg_income *out, struct err *e)
 {
 	static const char *R = "tax";
-	char path[96];
-	json_t *j;
+	json_t *answered = json_object_get(j, "nin");
 	int64_t y, inc, wea;
-	const char *answered;
-	struct arena a;
-	if (check_nin(nin, e) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "/tax/v1/persons/%s/income?year=%d", nin, year);
-	int rc = get_json(c, REG_TAX, path, &j, e);
-	if (rc != 0)
-		return rc;
-	arena_init(&a, 256);
-	rc = -1;
-	if (want_nin(json_object_get(j, "nin"), R, "nin", &answered, NULL, &a, e) ||
-	    want_int(j, "year", R, "year", 1800, 2999, &y, e) ||
-	    want_int(j, "income", R, "income", 0, INT64_MAX, &inc, e) ||
+	if (!json_is_object(j))
+		return bad(e, R, "income", "must be an object");
+	if (!json_is_string(answered) || nin_parse(json_string_value(answered), NULL, NULL) != 0)
+		return bad(e, R, "nin", "must be a valid national identity number");
+	if (want_int(j, "year", R, "year", 1800, 2999, &y, e) || want_int(j, "income", R, "income", 0, INT64_MAX, &inc, e) ||
 	    want_int(j, "wealth", R, "wealth", 0, INT64_MAX, &wea, e))
-		goto out;
-	if (strcmp(answered, nin) != 0 || y != year) {
-		bad(e, R, strcmp(answered, nin) ? "nin" : "year", "is not the one asked for");
-		goto out;
-	}
+		return -1;
+	if (strcmp(json_string_value(answered), nin) != 0 || y != year)
+		return bad(e, R, strcmp(json_string_value(answered), nin) ? "nin" : "year", "is not the one asked for");
 	out->year = year;
 	out->income = inc;
 	out->wealth = wea;
-	rc = 0;
-out:
-	arena_cleanup(&a);
-	json_decref(j);
-	return rc;
+	return 0;
 }
 
-int reg_tax_account(struct reg_client *c, const char *nin, const char **account, struct arena *a, struct err *e)
+static int parse_account(json_t *j, const char **account, struct arena *a, struct err *e)
 {
-	char path[64];
-	json_t *j;
 	const char *s;
-	if (check_nin(nin, e) != 0)
+	if (!json_is_object(j))
+		return bad(e, "tax", "account", "must be an object");
+	if (want_string(j, "account", "tax", "account", 1, &s, a, e) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "/tax/v1/persons/%s/account", nin);
-	int rc = get_json(c, REG_TAX, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = want_string(j, "account", "tax", "account", 1, &s, a, e);
-	if (rc == 0 && !reg_account_valid(s))
-		rc = bad(e, "tax", "account", "must be 11 digits with a valid check digit");
-	if (rc == 0)
-		*account = s;
-	json_decref(j);
-	return rc;
+	if (!reg_account_valid(s))
+		return bad(e, "tax", "account", "must be 11 digits with a valid check digit");
+	*account = s;
+	return 0;
 }
 
 static int parse_enrolment(json_t *o, struct reg_enrolment *en, struct arena *a, struct err *e)
@@ -597,31 +560,18 @@ static int parse_enrolment(json_t *o, struct reg_enrolment *en, struct arena *a,
 	return 0;
 }
 
-int reg_school_enrolments(struct reg_client *c, const char *nin, const char *school_year, struct reg_enrolments *out,
-                          struct arena *a, struct err *e)
+static int parse_enrolments(json_t *j, struct reg_enrolments *out, struct arena *a, struct err *e)
 {
-	char path[96];
-	json_t *j, *list;
-	date_t first, last;
-	if (check_nin(nin, e) != 0)
-		return -1;
-	if (date_school_year(school_year, &first, &last) != 0)
-		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
-	snprintf(path, sizeof(path), "/schools/v1/persons/%s/enrolments?school_year=%s", nin, school_year);
+	json_t *list;
+	int rc = 0;
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_SCHOOLS, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = -1;
-	if (want_array(j, "enrolments", "schools", 20, &list, e) == 0) {
-		int n = (int)json_array_size(list);
-		out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-		rc = 0;
-		for (int i = 0; i < n && rc == 0; i++)
-			rc = parse_enrolment(json_array_get(list, (size_t)i), &out->items[i], a, e);
-		out->n = rc == 0 ? n : 0;
-	}
-	json_decref(j);
+	if (want_array(j, "enrolments", "schools", 20, &list, e) != 0)
+		return -1;
+	int n = (int)json_array_size(list);
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = parse_enrolment(json_array_get(list, (size_t)i), &out->items[i], a, e);
+	out->n = rc == 0 ? n : 0;
 	return rc;
 }
 
@@ -632,11 +582,167 @@ static int semester_ok(const char *s)
 	       (strcmp(s + 5, "autumn") == 0 || strcmp(s + 5, "spring") == 0);
 }
 
-int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits *out, struct arena *a, struct err *e)
+static int parse_credits(json_t *j, struct reg_credits *out, struct arena *a, struct err *e)
 {
 	static const char *R = "schools";
+	json_t *list;
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	if (want_array(j, "credits", R, 100, &list, e) != 0)
+		return -1;
+	int n = (int)json_array_size(list);
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	for (int i = 0; i < n && rc == 0; i++) {
+		json_t *o = json_array_get(list, (size_t)i);
+		struct reg_credit *cr = &out->items[i];
+		if (!json_is_object(o)) {
+			rc = bad(e, R, "credits[]", "must be an object");
+		} else if (want_string(o, "semester", R, "credits[].semester", 1, &cr->semester, a, e) ||
+		           want_number(o, "credits", R, "credits[].credits", 0, 60, &cr->credits, e)) {
+			rc = -1;
+		} else if (!semester_ok(cr->semester)) {
+			rc = bad(e, R, "credits[].semester", "must be YYYY-autumn or YYYY-spring");
+		} else if (cr->credits * 2 != (double)(int)(cr->credits * 2)) {
+			rc = bad(e, R, "credits[].credits", "must be a multiple of 0.5");
+		}
+	}
+	out->n = rc == 0 ? n : 0;
+	return rc;
+}
+
+static int parse_benefits(json_t *j, struct reg_benefits *out, struct arena *a, struct err *e)
+{
+	static const char *R = "welfare";
+	json_t *list;
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	if (want_array(j, "benefits", R, 100, &list, e) != 0)
+		return -1;
+	int n = (int)json_array_size(list);
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	for (int i = 0; i < n && rc == 0; i++) {
+		json_t *o = json_array_get(list, (size_t)i), *kind = json_object_get(o, "kind");
+		struct reg_benefit *b = &out->items[i];
+		if (!json_is_object(o)) {
+			rc = bad(e, R, "benefits[]", "must be an object");
+		} else if (want_date(o, "from", R, "benefits[].from", &b->from, e) ||
+		           want_date(o, "to", R, "benefits[].to", &b->to, e)) {
+			rc = -1;
+		} else if (json_is_string(kind) && strcmp(json_string_value(kind), "work-assessment-allowance") == 0) {
+			b->kind = REG_WORK_ASSESSMENT_ALLOWANCE;
+		} else if (json_is_string(kind) && strcmp(json_string_value(kind), "unemployment") == 0) {
+			b->kind = REG_UNEMPLOYMENT;
+		} else {
+			rc = bad(e, R, "benefits[].kind", "must be work-assessment-allowance or unemployment");
+		}
+		if (rc == 0 && b->to < b->from)
+			rc = bad(e, R, "benefits[].to", "is before from");
+	}
+	out->n = rc == 0 ? n : 0;
+	return rc;
+}
+
+/* ---- the typed calls ---- */
+
+int reg_population_person(struct reg_client *c, const char *nin, struct reg_person *out, struct arena *a, struct err *e)
+{
 	char path[64];
-	json_t *j, *list;
+	json_t *j;
+	if (check_nin(nin, e) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/population/v1/persons/%s", nin);
+	int rc = get_json(c, REG_POPULATION, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = parse_person_of(j, nin, out, a, e);
+	json_decref(j);
+	return rc;
+}
+
+int reg_population_list(struct reg_client *c, int64_t offset, int limit, struct reg_person_list *out, struct arena *a,
+                        struct err *e)
+{
+	char path[96];
+	json_t *j, *persons;
+	int64_t t;
+	if (offset < 0 || limit < 1 || limit > 1000)
+		return err_set(e, ERR_INVALID, "limit", "offset must be >= 0 and limit from 1 to 1000");
+	snprintf(path, sizeof(path), "/population/v1/persons?offset=%lld&limit=%d", (long long)offset, limit);
+	memset(out, 0, sizeof(*out));
+	int rc = get_json(c, REG_POPULATION, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = -1;
+	if (want_array(j, "persons", "population", (size_t)limit, &persons, e) ||
+	    want_int(j, "total", "population", "total", 0, INT64_MAX, &t, e))
+		goto out;
+	int n = (int)json_array_size(persons);
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++)
+		if (parse_person(json_array_get(persons, (size_t)i), &out->items[i], a, e) != 0)
+			goto out;
+	out->n = n;
+	out->total = t;
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}
+
+int reg_tax_income(struct reg_client *c, const char *nin, int year, struct reg_income *out, struct err *e)
+{
+	char path[96];
+	json_t *j;
+	if (check_nin(nin, e) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/tax/v1/persons/%s/income?year=%d", nin, year);
+	int rc = get_json(c, REG_TAX, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = parse_income(j, nin, year, out, e);
+	json_decref(j);
+	return rc;
+}
+
+int reg_tax_account(struct reg_client *c, const char *nin, const char **account, struct arena *a, struct err *e)
+{
+	char path[64];
+	json_t *j;
+	if (check_nin(nin, e) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/tax/v1/persons/%s/account", nin);
+	int rc = get_json(c, REG_TAX, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = parse_account(j, account, a, e);
+	json_decref(j);
+	return rc;
+}
+
+int reg_school_enrolments(struct reg_client *c, const char *nin, const char *school_year, struct reg_enrolments *out,
+                          struct arena *a, struct err *e)
+{
+	char path[96];
+	json_t *j;
+	date_t first, last;
+	if (check_nin(nin, e) != 0)
+		return -1;
+	if (date_school_year(school_year, &first, &last) != 0)
+		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
+	snprintf(path, sizeof(path), "/schools/v1/persons/%s/enrolments?school_year=%s", nin, school_year);
+	memset(out, 0, sizeof(*out));
+	int rc = get_json(c, REG_SCHOOLS, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = parse_enrolments(j, out, a, e);
+	json_decref(j);
+	return rc;
+}
+
+int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits *out, struct arena *a, struct err *e)
+{
+	char path[64];
+	json_t *j;
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/schools/v1/persons/%s/credits", nin);
@@ -644,27 +750,7 @@ int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits
 	int rc = get_json(c, REG_SCHOOLS, path, &j, e);
 	if (rc != 0)
 		return rc;
-	rc = -1;
-	if (want_array(j, "credits", R, 100, &list, e) == 0) {
-		int n = (int)json_array_size(list);
-		out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-		rc = 0;
-		for (int i = 0; i < n && rc == 0; i++) {
-			json_t *o = json_array_get(list, (size_t)i);
-			struct reg_credit *cr = &out->items[i];
-			if (!json_is_object(o)) {
-				rc = bad(e, R, "credits[]", "must be an object");
-			} else if (want_string(o, "semester", R, "credits[].semester", 1, &cr->semester, a, e) ||
-			           want_number(o, "credits", R, "credits[].credits", 0, 60, &cr->credits, e)) {
-				rc = -1;
-			} else if (!semester_ok(cr->semester)) {
-				rc = bad(e, R, "credits[].semester", "must be YYYY-autumn or YYYY-spring");
-			} else if (cr->credits * 2 != (double)(int)(cr->credits * 2)) {
-				rc = bad(e, R, "credits[].credits", "must be a multiple of 0.5");
-			}
-		}
-		out->n = rc == 0 ? n : 0;
-	}
+	rc = parse_credits(j, out, a, e);
 	json_decref(j);
 	return rc;
 }
@@ -672,9 +758,8 @@ int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits
 int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benefits *out, struct arena *a,
                          struct err *e)
 {
-	static const char *R = "welfare";
 	char path[64];
-	json_t *j, *list;
+	json_t *j;
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/welfare/v1/persons/%s/benefits", nin);
@@ -682,34 +767,256 @@ int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benef
 	int rc = get_json(c, REG_WELFARE, path, &j, e);
 	if (rc != 0)
 		return rc;
-	rc = -1;
-	if (want_array(j, "benefits", R, 100, &list, e) == 0) {
-		int n = (int)json_array_size(list);
-		out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-		rc = 0;
-		for (int i = 0; i < n && rc == 0; i++) {
-			json_t *o = json_array_get(list, (size_t)i), *kind = json_object_get(o, "kind");
-			struct reg_benefit *b = &out->items[i];
-			if (!json_is_object(o)) {
-				rc = bad(e, R, "benefits[]", "must be an object");
-			} else if (want_date(o, "from", R, "benefits[].from", &b->from, e) ||
-			           want_date(o, "to", R, "benefits[].to", &b->to, e)) {
-				rc = -1;
-			} else if (json_is_string(kind) &&
-			           strcmp(json_string_value(kind), "work-assessment-allowance") == 0) {
-				b->kind = REG_WORK_ASSESSMENT_ALLOWANCE;
-			} else if (json_is_string(kind) && strcmp(json_string_value(kind), "unemployment") == 0) {
-				b->kind = REG_UNEMPLOYMENT;
-			} else {
-				rc = bad(e, R, "benefits[].kind", "must be work-assessment-allowance or unemployment");
-			}
-			if (rc == 0 && b->to < b->from)
-				rc = bad(e, R, "benefits[].to", "is before from");
-		}
-		out->n = rc == 0 ? n : 0;
-	}
+	rc = parse_benefits(j, out, a, e);
 	json_decref(j);
 	return rc;
+}
+
+/* ---- bulk lookups ----
+ *
+ * The numbers asked for are checked, sorted and made distinct, and sent
+ * REG_BULK_MAX at a time as {"nins": [...], <params>}; the answer must
+ * hold each number sent exactly once, in "results" or in "not_found", and
+ * nothing else. Each result is then parsed by the single call's parser for
+ * every place the number had in the caller's list. A request goes through
+ * request_json() like a single call: the same tries, back-off and health. */
+
+struct bulk_nin {
+	const char *nin;
+	int at; /* its place in the caller's list */
+};
+
+static int cmp_bulk_nin(const void *x, const void *y)
+{
+	const struct bulk_nin *a = x, *b = y;
+	return strcmp(a->nin, b->nin);
+}
+
+/* Takes the answer about the number at place `at` of the caller's list:
+ * answer is NULL when the register does not know it (404 for a single
+ * call). Returns 0, or -1 with e filled. */
+typedef int (*bulk_take_fn)(void *ctx, int at, json_t *answer, struct err *e);
+
+/* The answer to one request must name each of the m numbers sent exactly
+ * once. Returns 0 with *results, or -1. */
+static int bulk_answer_ok(json_t *j, const char *reg, const struct bulk_nin *sent, int m, json_t **results,
+			  struct err *e)
+{
+	json_t *nf = json_object_get(j, "not_found"), *seen, *v;
+	size_t i;
+	int rc = 0;
+	*results = json_object_get(j, "results");
+	if (!json_is_object(*results))
+		return bad(e, reg, "results", "must be an object");
+	if (!json_is_array(nf))
+		return bad(e, reg, "not_found", "must be an array");
+	if ((seen = json_object()) == NULL)
+		return err_set(e, ERR_INTERNAL, reg, "out of memory");
+	json_array_foreach(nf, i, v) {
+		if (!json_is_string(v) || json_object_get(*results, json_string_value(v)) != NULL ||
+		    json_object_get(seen, json_string_value(v)) != NULL) {
+			rc = bad(e, reg, "not_found[]", "must be numbers asked for, each once and not among the results");
+			break;
+		}
+		json_object_set(seen, json_string_value(v), json_true());
+	}
+	if (rc == 0 && json_object_size(*results) + json_object_size(seen) != (size_t)m)
+		rc = bad(e, reg, "results", "must answer for exactly the numbers asked for");
+	for (int k = 0; rc == 0 && k < m; k++)
+		if (json_object_get(*results, sent[k].nin) == NULL && json_object_get(seen, sent[k].nin) == NULL)
+			rc = bad(e, reg, "results", "must answer for exactly the numbers asked for");
+	json_decref(seen);
+	return rc;
+}
+
+/* Ask register r at path about the n numbers nins, with params (JSON
+ * members to add to the body, "\"year\":2022", or NULL), and hand each
+ * answer to take. Returns 0, or -1 with e filled: ERR_INVALID naming
+ * "nins[i]" for a number that is not valid (nothing is sent), or as a
+ * single call fails. */
+static int bulk(struct reg_client *c, enum reg_register r, const char *path, const char *params,
+		const char *const *nins, int n, bulk_take_fn take, void *ctx, struct err *e)
+{
+	const char *reg = register_names[r];
+	struct bulk_nin *s;
+	struct buf body;
+	int rc = 0;
+	if (n <= 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (nins[i] == NULL || nin_parse(nins[i], NULL, NULL) != 0) {
+			char field[32];
+			snprintf(field, sizeof(field), "nins[%d]", i);
+			return err_set(e, ERR_INVALID, field, "not a valid national identity number");
+		}
+	if ((s = malloc(sizeof(*s) * (size_t)n)) == NULL)
+		return err_set(e, ERR_INTERNAL, reg, "out of memory");
+	for (int i = 0; i < n; i++)
+		s[i] = (struct bulk_nin){nins[i], i};
+	qsort(s, (size_t)n, sizeof(*s), cmp_bulk_nin);
+	/* A number is 11 digits, 14 bytes written; the whole body fits. */
+	buf_init(&body, (size_t)REG_BULK_MAX * 14 + 256);
+	for (int from = 0; from < n && rc == 0;) {
+		/* s[from..to) holds at most REG_BULK_MAX distinct numbers; sent[]
+		 * is the first place of each, m of them. */
+		struct bulk_nin sent[REG_BULK_MAX];
+		int to = from, m = 0;
+		json_t *j, *results;
+		buf_reset(&body);
+		buf_puts(&body, "{\"nins\":[");
+		for (; to < n; to++) {
+			if (to > from && strcmp(s[to].nin, s[to - 1].nin) == 0)
+				continue; /* asked for already */
+			if (m == REG_BULK_MAX)
+				break;
+			buf_puts(&body, m ? ",\"" : "\"");
+			buf_puts(&body, s[to].nin);
+			buf_putc(&body, '"');
+			sent[m++] = s[to];
+		}
+		buf_putc(&body, ']');
+		if (params) {
+			buf_putc(&body, ',');
+			buf_puts(&body, params);
+		}
+		if (buf_puts(&body, "}") != 0) {
+			rc = err_set(e, ERR_INTERNAL, reg, "a bulk request's body is too large");
+			break;
+		}
+		int got = request_json(c, r, path, body.p, body.len, &j, e);
+		if (got != 0) {
+			if (got == 1)
+				rc = err_set(e, ERR_INVALID, reg, "the %s register offers no bulk lookup at %s", reg, path);
+			else
+				rc = -1;
+			break;
+		}
+		rc = bulk_answer_ok(j, reg, sent, m, &results, e);
+		for (int k = from; k < to && rc == 0; k++)
+			rc = take(ctx, s[k].at, json_object_get(results, s[k].nin), e);
+		json_decref(j);
+		from = to;
+	}
+	buf_cleanup(&body);
+	free(s);
+	return rc;
+}
+
+struct take_ctx {
+	const char *const *nins;
+	void *out;
+	int *found;
+	int year;
+	struct arena *a;
+};
+
+static int take_person(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	struct reg_person *p = (struct reg_person *)t->out + at;
+	t->found[at] = j != NULL;
+	if (j == NULL) {
+		memset(p, 0, sizeof(*p));
+		return 0;
+	}
+	return parse_person_of(j, t->nins[at], p, t->a, e);
+}
+
+static int take_income(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	struct reg_income *inc = (struct reg_income *)t->out + at;
+	t->found[at] = j != NULL;
+	if (j == NULL) {
+		memset(inc, 0, sizeof(*inc));
+		return 0;
+	}
+	return parse_income(j, t->nins[at], t->year, inc, e);
+}
+
+static int take_account(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	const char **account = (const char **)t->out + at;
+	t->found[at] = j != NULL;
+	*account = NULL;
+	return j == NULL ? 0 : parse_account(j, account, t->a, e);
+}
+
+static int take_enrolments(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	struct reg_enrolments *en = (struct reg_enrolments *)t->out + at;
+	t->found[at] = j != NULL;
+	memset(en, 0, sizeof(*en));
+	return j == NULL ? 0 : parse_enrolments(j, en, t->a, e);
+}
+
+static int take_credits(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	struct reg_credits *cr = (struct reg_credits *)t->out + at;
+	t->found[at] = j != NULL;
+	memset(cr, 0, sizeof(*cr));
+	return j == NULL ? 0 : parse_credits(j, cr, t->a, e);
+}
+
+static int take_benefits(void *ctx, int at, json_t *j, struct err *e)
+{
+	struct take_ctx *t = ctx;
+	struct reg_benefits *b = (struct reg_benefits *)t->out + at;
+	t->found[at] = j != NULL;
+	memset(b, 0, sizeof(*b));
+	return j == NULL ? 0 : parse_benefits(j, b, t->a, e);
+}
+
+int reg_population_person_many(struct reg_client *c, const char *const *nins, int n, struct reg_person *out,
+			       int *found, struct arena *a, struct err *e)
+{
+	struct take_ctx t = {nins, out, found, 0, a};
+	return bulk(c, REG_POPULATION, "/population/v1/bulk/persons", NULL, nins, n, take_person, &t, e);
+}
+
+int reg_tax_income_many(struct reg_client *c, const char *const *nins, int n, int year, struct reg_income *out,
+			int *found, struct err *e)
+{
+	struct take_ctx t = {nins, out, found, year, NULL};
+	char params[32];
+	snprintf(params, sizeof(params), "\"year\":%d", year);
+	return bulk(c, REG_TAX, "/tax/v1/bulk/income", params, nins, n, take_income, &t, e);
+}
+
+int reg_tax_account_many(struct reg_client *c, const char *const *nins, int n, const char **accounts, int *found,
+			 struct arena *a, struct err *e)
+{
+	struct take_ctx t = {nins, (void *)accounts, found, 0, a};
+	return bulk(c, REG_TAX, "/tax/v1/bulk/account", NULL, nins, n, take_account, &t, e);
+}
+
+int reg_school_enrolments_many(struct reg_client *c, const char *const *nins, int n, const char *school_year,
+			       struct reg_enrolments *out, int *found, struct arena *a, struct err *e)
+{
+	struct take_ctx t = {nins, out, found, 0, a};
+	char params[64];
+	date_t first, last;
+	if (date_school_year(school_year, &first, &last) != 0)
+		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
+	snprintf(params, sizeof(params), "\"school_year\":\"%s\"", school_year);
+	return bulk(c, REG_SCHOOLS, "/schools/v1/bulk/enrolments", params, nins, n, take_enrolments, &t, e);
+}
+
+int reg_school_credits_many(struct reg_client *c, const char *const *nins, int n, struct reg_credits *out, int *found,
+			    struct arena *a, struct err *e)
+{
+	struct take_ctx t = {nins, out, found, 0, a};
+	return bulk(c, REG_SCHOOLS, "/schools/v1/bulk/credits", NULL, nins, n, take_credits, &t, e);
+}
+
+int reg_welfare_benefits_many(struct reg_client *c, const char *const *nins, int n, struct reg_benefits *out,
+			      int *found, struct arena *a, struct err *e)
+{
+	struct take_ctx t = {nins, out, found, 0, a};
+	return bulk(c, REG_WELFARE, "/welfare/v1/bulk/benefits", NULL, nins, n, take_benefits, &t, e);
 }
 
 /* ---- changes the registers announce ---- */
@@ -766,11 +1073,37 @@ static int same_address(const struct reg_address *x, const struct reg_address *y
 	return strcmp(x->line, y->line) == 0 && strcmp(x->postcode, y->postcode) == 0;
 }
 
+/* Incomes are those of the last year the tax authority has assessed when
+ * applications for the school year open: the year two years before the
+ * school year's first calendar year (2022 for 2024-2025), as Lånekassen
+ * uses for the parents' income. */
+static int income_year_of(date_t first)
+{
+	int y, m, d;
+	date_to_ymd(first, &y, &m, &d);
+	return y - 2;
+}
+
+/* Registered at the parents' dwelling, yet at an address that no parent
+ * whose address we may see has. */
+static int address_conflict(const struct reg_facts *f)
+{
+	int known = 0, matches = 0;
+	if (!f->person.lives_with_parents || f->person.address == NULL)
+		return 0;
+	for (int i = 0; i < f->n_parents; i++)
+		if (f->parents[i].address) {
+			known++;
+			matches += same_address(f->parents[i].address, f->person.address);
+		}
+	return known > 0 && matches == 0;
+}
+
 int reg_gather(struct reg_client *c, const char *nin, const char *school_year, struct reg_facts *out, struct arena *a,
                struct err *e)
 {
 	date_t first, last;
-	int rc, y, m, d;
+	int rc;
 	memset(out, 0, sizeof(*out));
 	if (date_school_year(school_year, &first, &last) != 0)
 		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
@@ -778,13 +1111,7 @@ int reg_gather(struct reg_client *c, const char *nin, const char *school_year, s
 	if ((rc = reg_population_person(c, nin, &out->person, a, e)) != 0)
 		return rc;
 	stamp(&out->identity, REG_POPULATION);
-
-	/* Incomes are those of the last year the tax authority has assessed
-	 * when applications for the school year open: the year two years
-	 * before the school year's first calendar year (2022 for 2024-2025),
-	 * as Lånekassen uses for the parents' income. */
-	date_to_ymd(first, &y, &m, &d);
-	out->income_year = y - 2;
+	out->income_year = income_year_of(first);
 
 	out->n_parents = out->person.n_parents;
 	out->parents = arena_zalloc(a, sizeof(*out->parents) * (size_t)(out->n_parents + 1));
@@ -801,18 +1128,7 @@ int reg_gather(struct reg_client *c, const char *nin, const char *school_year, s
 		pf->income_found = rc == 0;
 	}
 	stamp(&out->parents_source, REG_TAX);
-
-	/* Registered at the parents' dwelling, yet at an address that no
-	 * parent whose address we may see has. */
-	if (out->person.lives_with_parents && out->person.address) {
-		int known = 0, matches = 0;
-		for (int i = 0; i < out->n_parents; i++)
-			if (out->parents[i].address) {
-				known++;
-				matches += same_address(out->parents[i].address, out->person.address);
-			}
-		out->address_conflict = known > 0 && matches == 0;
-	}
+	out->address_conflict = address_conflict(out);
 
 	if ((rc = reg_tax_income(c, nin, out->income_year, &out->own, e)) < 0)
 		return -1;
@@ -833,5 +1149,116 @@ int reg_gather(struct reg_client *c, const char *nin, const char *school_year, s
 	if (reg_welfare_benefits(c, nin, &out->benefits, a, e) < 0)
 		return -1;
 	stamp(&out->welfare, REG_WELFARE);
+	return 0;
+}
+
+/* reg_gather() for many persons with the bulk lookups, register by
+ * register in the same order: the applicants' identities, their parents'
+ * (all parents in one list), the incomes of applicants and parents (one
+ * list: the year is the same), then accounts, enrolments, credits and
+ * benefits of the applicants the population register knows. */
+int reg_gather_many(struct reg_client *c, const char *const *nins, int n, const char *school_year,
+		    struct reg_facts *out, int *found, struct arena *a, struct err *e)
+{
+	date_t first, last;
+	if (date_school_year(school_year, &first, &last) != 0)
+		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
+	if (n <= 0)
+		return 0;
+	size_t sz = (size_t)n;
+	struct reg_person *persons = arena_zalloc(a, sizeof(*persons) * sz);
+	int *pfound = arena_zalloc(a, sizeof(*pfound) * sz);
+	if (reg_population_person_many(c, nins, n, persons, pfound, a, e) != 0)
+		return -1;
+	int income_year = income_year_of(first), m = 0, n_parents = 0;
+	for (int i = 0; i < n; i++) {
+		struct reg_facts *f = &out[i];
+		memset(f, 0, sizeof(*f));
+		f->nin = arena_strdup(a, nins[i]);
+		found[i] = pfound[i];
+		if (!found[i])
+			continue;
+		f->person = persons[i];
+		stamp(&f->identity, REG_POPULATION);
+		f->income_year = income_year;
+		f->n_parents = f->person.n_parents;
+		f->parents = arena_zalloc(a, sizeof(*f->parents) * (size_t)(f->n_parents + 1));
+		for (int k = 0; k < f->n_parents; k++)
+			f->parents[k].nin = f->person.parents[k];
+		n_parents += f->n_parents;
+		m++;
+	}
+	if (m == 0)
+		return 0;
+
+	/* The applicants the population register knows, then their parents:
+	 * one list for the incomes, whose first m are the applicants'. */
+	const char **who = arena_zalloc(a, sizeof(*who) * (size_t)(m + n_parents));
+	int *of = arena_zalloc(a, sizeof(*of) * (size_t)m);
+	struct reg_parent_facts **parent = arena_zalloc(a, sizeof(*parent) * (size_t)(n_parents + 1));
+	int k = 0, np = 0;
+	for (int i = 0; i < n; i++)
+		if (found[i]) {
+			of[k] = i;
+			who[k++] = nins[i];
+		}
+	for (int i = 0; i < n; i++)
+		for (int p = 0; found[i] && p < out[i].n_parents; p++) {
+			parent[np] = &out[i].parents[p];
+			who[m + np++] = out[i].parents[p].nin;
+		}
+
+	struct reg_person *pp = arena_zalloc(a, sizeof(*pp) * (size_t)(n_parents + 1));
+	int *ok = arena_zalloc(a, sizeof(*ok) * (size_t)(m + n_parents));
+	struct reg_income *inc = arena_zalloc(a, sizeof(*inc) * (size_t)(m + n_parents));
+	if (reg_population_person_many(c, who + m, n_parents, pp, ok, a, e) != 0)
+		return -1;
+	for (int p = 0; p < n_parents; p++) {
+		parent[p]->found = ok[p];
+		parent[p]->address = ok[p] ? pp[p].address : NULL;
+	}
+	if (reg_tax_income_many(c, who, m + n_parents, income_year, inc, ok, e) != 0)
+		return -1;
+	for (int p = 0; p < n_parents; p++) {
+		parent[p]->income_found = ok[m + p];
+		if (ok[m + p])
+			parent[p]->income = inc[m + p];
+	}
+	for (k = 0; k < m; k++) {
+		struct reg_facts *f = &out[of[k]];
+		stamp(&f->parents_source, REG_TAX);
+		f->address_conflict = address_conflict(f);
+		f->own_income_found = ok[k];
+		if (ok[k])
+			f->own = inc[k];
+		stamp(&f->income, REG_TAX);
+	}
+
+	const char **accounts = arena_zalloc(a, sizeof(*accounts) * (size_t)m);
+	if (reg_tax_account_many(c, who, m, accounts, ok, a, e) != 0)
+		return -1;
+	for (k = 0; k < m; k++) {
+		out[of[k]].account = accounts[k];
+		stamp(&out[of[k]].account_source, REG_TAX);
+	}
+
+	struct reg_enrolments *ens = arena_zalloc(a, sizeof(*ens) * (size_t)m);
+	struct reg_credits *crs = arena_zalloc(a, sizeof(*crs) * (size_t)m);
+	if (reg_school_enrolments_many(c, who, m, school_year, ens, ok, a, e) != 0 ||
+	    reg_school_credits_many(c, who, m, crs, ok, a, e) != 0)
+		return -1;
+	for (k = 0; k < m; k++) {
+		out[of[k]].enrolments = ens[k];
+		out[of[k]].credits = crs[k];
+		stamp(&out[of[k]].schools, REG_SCHOOLS);
+	}
+
+	struct reg_benefits *bes = arena_zalloc(a, sizeof(*bes) * (size_t)m);
+	if (reg_welfare_benefits_many(c, who, m, bes, ok, a, e) != 0)
+		return -1;
+	for (k = 0; k < m; k++) {
+		out[of[k]].benefits = bes[k];
+		stamp(&out[of[k]].welfare, REG_WELFARE);
+	}
 	return 0;
 }

@@ -16,7 +16,18 @@
  * register could not be reached, timed out or failed (5xx) on every try,
  * ERR_INVALID when an answer was malformed (the message names what was
  * wrong) or a NIN given was not valid. A client is thread-safe: each call
- * borrows a connection from a small pool, so threads reuse connections. */
+ * borrows a connection from a small pool, so threads reuse connections.
+ *
+ * For mass intake each lookup about persons also comes in bulk (the
+ * `_many` calls, as Folkeregisteret's bulk extract and the tax authority's
+ * batch APIs serve mass consumers): any number of NINs, sent REG_BULK_MAX
+ * at a time, each answer parsed and validated exactly as the single call's,
+ * with the same tries, back-off and health per request. They return 0 with
+ * found[i] 1 (out[i] filled) or 0 (the single call would answer 1: out[i]
+ * zeroed, an account NULL) for each place i of nins (a number may appear
+ * more than once), or -1 with e filled as the single calls, ERR_INVALID
+ * naming "nins[i]" for a number that is not valid: a request that fails
+ * fails the whole call, and no partial answer is ever given. */
 #ifndef STIPEND_REGISTERS_H
 #define STIPEND_REGISTERS_H
 
@@ -29,6 +40,9 @@ struct err;
 struct reg_client;
 
 enum reg_register { REG_POPULATION, REG_TAX, REG_SCHOOLS, REG_WELFARE, REG_N };
+
+/* The most NINs one bulk request names (the registers' own limit). */
+#define REG_BULK_MAX 1000
 
 /* "population", "tax", "schools", "welfare". */
 const char *reg_register_name(enum reg_register r);
@@ -100,6 +114,9 @@ struct reg_person_list {
 	int64_t total; /* how many the register holds */
 };
 
+int reg_population_person_many(struct reg_client *c, const char *const *nins, int n, struct reg_person *out,
+			       int *found, struct arena *a, struct err *e);
+
 /* Persons offset.. in the register's order, at most limit (1..1000), for
  * batch intake. Returns 0 (n is 0 past the end), 1 when the register has no
  * such list, or -1. */
@@ -114,9 +131,13 @@ struct reg_income {
 };
 
 int reg_tax_income(struct reg_client *c, const char *nin, int year, struct reg_income *out, struct err *e);
+int reg_tax_income_many(struct reg_client *c, const char *const *nins, int n, int year, struct reg_income *out,
+			int *found, struct err *e);
 
 /* The account payments go to: 11 digits with a valid mod-11 check digit. */
 int reg_tax_account(struct reg_client *c, const char *nin, const char **account, struct arena *a, struct err *e);
+int reg_tax_account_many(struct reg_client *c, const char *const *nins, int n, const char **accounts, int *found,
+			 struct arena *a, struct err *e);
 
 /* ---- the schools ---- */
 
@@ -147,6 +168,8 @@ struct reg_enrolments {
 /* Enrolments in a school year ("2024-2025"). */
 int reg_school_enrolments(struct reg_client *c, const char *nin, const char *school_year, struct reg_enrolments *out,
                           struct arena *a, struct err *e);
+int reg_school_enrolments_many(struct reg_client *c, const char *const *nins, int n, const char *school_year,
+			       struct reg_enrolments *out, int *found, struct arena *a, struct err *e);
 
 struct reg_credit {
 	const char *semester; /* "2024-autumn", "2025-spring" */
@@ -160,6 +183,8 @@ struct reg_credits {
 
 /* Credits passed per semester. */
 int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits *out, struct arena *a, struct err *e);
+int reg_school_credits_many(struct reg_client *c, const char *const *nins, int n, struct reg_credits *out, int *found,
+			    struct arena *a, struct err *e);
 
 /* ---- the welfare agency ---- */
 
@@ -178,6 +203,8 @@ struct reg_benefits {
 /* Benefit periods. */
 int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benefits *out, struct arena *a,
                          struct err *e);
+int reg_welfare_benefits_many(struct reg_client *c, const char *const *nins, int n, struct reg_benefits *out,
+			      int *found, struct arena *a, struct err *e);
 
 /* ---- changes the registers announce ---- */
 
@@ -254,6 +281,19 @@ struct reg_facts {
  * client. */
 int reg_gather(struct reg_client *c, const char *nin, const char *school_year, struct reg_facts *out, struct arena *a,
                struct err *e);
+
+/* reg_gather() for the n persons nins at once, with the bulk lookups (the
+ * parents' too), in requests of at most REG_BULK_MAX numbers: for each i,
+ * found[i] is 1 and out[i] exactly what reg_gather() gives for nins[i]
+ * (but for the times in the sources), or found[i] is 0 when the population
+ * register does not know the person (out[i] zeroed but for nin). Returns 0,
+ * or -1 with e filled as reg_gather() fails, naming the register that
+ * failed: then no facts at all, for anyone. Seven requests for a few
+ * hundred persons (more once their parents or incomes pass REG_BULK_MAX),
+ * where reg_gather() makes about ten for each. Safe for one client from
+ * many threads, each with its own out and arena. */
+int reg_gather_many(struct reg_client *c, const char *const *nins, int n, const char *school_year,
+		    struct reg_facts *out, int *found, struct arena *a, struct err *e);
 
 /* ---- bank account numbers ---- */
 

@@ -291,22 +291,32 @@ static void population_list(struct answer *w, struct MHD_Connection *c)
 	w->status = 200;
 }
 
+/* A person's income and wealth as assessed for year, corrections laid
+ * over: 0 with the answer written, 1 when the year is not assessed. */
+static int income_json(struct answer *w, const struct synth_person *p, int year)
+{
+	int64_t inc, wealth;
+	if (synth_income(p, year, &inc, &wealth) != 0)
+		return 1;
+	simchg_income(p->index, year, &inc);
+	put(w, "{\"nin\":");
+	put_str(w, p->nin);
+	putf(w, ",\"year\":%d,\"income\":%lld,\"wealth\":%lld}\n", year, (long long)inc, (long long)wealth);
+	return 0;
+}
+
 static void income(struct answer *w, struct MHD_Connection *c, const struct synth_person *p)
 {
-	int64_t year, inc, wealth;
+	int64_t year;
 	if (MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "year") == NULL ||
 	    query_int(c, "year", 1800, 2999, 0, &year) != 0) {
 		error_answer(w, 400, "invalid", "year");
 		return;
 	}
-	if (synth_income(p, (int)year, &inc, &wealth) != 0) {
+	if (income_json(w, p, (int)year) != 0) {
 		error_answer(w, 404, "not-found", NULL);
 		return;
 	}
-	simchg_income(p->index, (int)year, &inc);
-	put(w, "{\"nin\":");
-	put_str(w, p->nin);
-	putf(w, ",\"year\":%d,\"income\":%lld,\"wealth\":%lld}\n", (int)year, (long long)inc, (long long)wealth);
 	w->status = 200;
 }
 
@@ -315,14 +325,9 @@ static const char *level_name(enum synth_level l)
 	return l == SYNTH_UPPER_SECONDARY ? "upper-secondary" : "higher";
 }
 
-static void enrolments(struct answer *w, struct MHD_Connection *c, const struct synth_person *p)
+/* The enrolments of a valid school year. */
+static void enrolments_json(struct answer *w, const struct synth_person *p, const char *year)
 {
-	const char *year = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "school_year");
-	date_t first, last;
-	if (year == NULL || date_school_year(year, &first, &last) != 0) {
-		error_answer(w, 400, "invalid", "school_year");
-		return;
-	}
 	put(w, "{\"enrolments\":[");
 	if (p->level != SYNTH_NOT_ENROLLED && strcmp(year, SYNTH_SCHOOL_YEAR) == 0) {
 		put(w, "{\"institution\":");
@@ -341,6 +346,17 @@ static void enrolments(struct answer *w, struct MHD_Connection *c, const struct 
 		put(w, "}}");
 	}
 	put(w, "]}\n");
+}
+
+static void enrolments(struct answer *w, struct MHD_Connection *c, const struct synth_person *p)
+{
+	const char *year = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "school_year");
+	date_t first, last;
+	if (year == NULL || date_school_year(year, &first, &last) != 0) {
+		error_answer(w, 400, "invalid", "school_year");
+		return;
+	}
+	enrolments_json(w, p, year);
 	w->status = 200;
 }
 
@@ -370,6 +386,17 @@ static void benefits(struct answer *w, const struct synth_person *p)
 	}
 	put(w, "]}\n");
 	w->status = 200;
+}
+
+/* The account payments go to: 0 written, 1 when the person has none. */
+static int account_json(struct answer *w, const struct synth_person *p)
+{
+	if (p->account[0] == '\0')
+		return 1;
+	put(w, "{\"account\":");
+	put_str(w, p->account);
+	put(w, "}\n");
+	return 0;
 }
 
 static void institutions(struct answer *w)
@@ -491,13 +518,10 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 	if (strcmp(reg, "tax") == 0 && strcmp(rest, "/income") == 0) {
 		income(w, c, &p);
 	} else if (strcmp(reg, "tax") == 0 && strcmp(rest, "/account") == 0) {
-		if (p.account[0] == '\0') {
+		if (account_json(w, &p) != 0) {
 			error_answer(w, 404, "not-found", NULL);
 			return;
 		}
-		put(w, "{\"account\":");
-		put_str(w, p.account);
-		put(w, "}\n");
 		w->status = 200;
 	} else if (strcmp(reg, "schools") == 0 && strcmp(rest, "/enrolments") == 0) {
 		enrolments(w, c, &p);
@@ -508,6 +532,167 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 	} else {
 		error_answer(w, 404, "not-found", NULL);
 	}
+}
+
+/* ---- bulk lookups ----
+ *
+ * POST /{register}/v1/bulk/{what} with {"nins": [...]} (at most BULK_MAX
+ * distinct valid numbers) and the parameter the single route takes ("year"
+ * for incomes, "school_year" for enrolments) answers, for mass consumers
+ * as the real registers' bulk extracts do,
+ *   {"results": {"<nin>": <the single route's answer>, ...},
+ *    "not_found": ["<nin>", ...]}
+ * where each number asked for is in exactly one of the two: "not_found"
+ * holds those the single route answers 404 (unknown, a year not assessed,
+ * no account). The confidential-address scope and the corrections apply
+ * exactly as to the single routes; so do the failure modes, by the
+ * register's path. A number that is not valid, a duplicate, or a bad
+ * parameter answers 400 naming it ("nins[3]", "year"). */
+
+#define BULK_MAX 1000
+#define MAX_BULK_BODY 32768 /* 1 000 numbers of 14 bytes written, spacing and a parameter */
+
+enum bulk_what { BULK_PERSONS, BULK_INCOME, BULK_ACCOUNT, BULK_ENROLMENTS, BULK_CREDITS, BULK_BENEFITS, BULK_N };
+
+static const char *bulk_paths[BULK_N] = {"/population/v1/bulk/persons", "/tax/v1/bulk/income",
+					  "/tax/v1/bulk/account",        "/schools/v1/bulk/enrolments",
+					  "/schools/v1/bulk/credits",    "/welfare/v1/bulk/benefits"};
+
+/* The bulk route of a path, or -1. */
+static int bulk_of(const char *url)
+{
+	for (int i = 0; i < BULK_N; i++)
+		if (strcmp(url, bulk_paths[i]) == 0)
+			return i;
+	return -1;
+}
+
+struct bulk_nin {
+	const char *nin;
+	int at; /* its place in the request */
+};
+
+static int cmp_bulk_nin(const void *x, const void *y)
+{
+	const struct bulk_nin *a = x, *b = y;
+	int c = strcmp(a->nin, b->nin);
+	return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+static void bulk_invalid_at(struct answer *w, int at)
+{
+	char field[32];
+	snprintf(field, sizeof(field), "nins[%d]", at);
+	error_answer(w, 400, "invalid", field);
+}
+
+static void route_bulk(struct answer *w, struct MHD_Connection *c, enum bulk_what what, const struct buf *body)
+{
+	json_t *j = json_loadb(body->p ? body->p : "", body->len, JSON_REJECT_DUPLICATES, NULL), *list, *v;
+	const char *key, *school_year = NULL;
+	struct bulk_nin *nins = NULL;
+	int64_t year = 0;
+	int n = 0, listed = 0, *not_found = NULL, n_not_found = 0;
+	date_t first, last;
+
+	if (!json_is_object(j)) {
+		error_answer(w, 400, "invalid", "body");
+		goto out;
+	}
+	json_object_foreach(j, key, v) {
+		if (strcmp(key, "nins") != 0 && !(what == BULK_INCOME && strcmp(key, "year") == 0) &&
+		    !(what == BULK_ENROLMENTS && strcmp(key, "school_year") == 0)) {
+			error_answer(w, 400, "invalid", key);
+			goto out;
+		}
+	}
+	list = json_object_get(j, "nins");
+	if (!json_is_array(list) || json_array_size(list) > BULK_MAX) {
+		error_answer(w, 400, "invalid", "nins");
+		goto out;
+	}
+	if (what == BULK_INCOME) {
+		v = json_object_get(j, "year");
+		if (!json_is_integer(v) || json_integer_value(v) < 1800 || json_integer_value(v) > 2999) {
+			error_answer(w, 400, "invalid", "year");
+			goto out;
+		}
+		year = json_integer_value(v);
+	}
+	if (what == BULK_ENROLMENTS) {
+		school_year = json_string_value(json_object_get(j, "school_year"));
+		if (school_year == NULL || date_school_year(school_year, &first, &last) != 0) {
+			error_answer(w, 400, "invalid", "school_year");
+			goto out;
+		}
+	}
+	n = (int)json_array_size(list);
+	if (n > 0 && ((nins = calloc((size_t)n, sizeof(*nins))) == NULL ||
+		      (not_found = calloc((size_t)n, sizeof(*not_found))) == NULL)) {
+		w->failed = 1;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		v = json_array_get(list, (size_t)i);
+		if (!json_is_string(v) || json_string_length(v) != 11 || nin_parse(json_string_value(v), NULL, NULL) != 0) {
+			bulk_invalid_at(w, i);
+			goto out;
+		}
+		nins[i] = (struct bulk_nin){json_string_value(v), i};
+	}
+	/* Each number once: the answer is keyed by number. */
+	if (n > 1)
+		qsort(nins, (size_t)n, sizeof(*nins), cmp_bulk_nin);
+	for (int i = 1; i < n; i++)
+		if (strcmp(nins[i].nin, nins[i - 1].nin) == 0) {
+			bulk_invalid_at(w, nins[i].at);
+			goto out;
+		}
+
+	int scope = what == BULK_PERSONS && has_scope(c, "confidential-address");
+	put(w, "{\"results\":{");
+	for (int i = 0; i < n; i++) {
+		struct synth_person p;
+		size_t mark = w->b.len;
+		int absent = synth_find(sim.seed, sim.persons, nins[i].nin, &p) != 0;
+		if (!absent) {
+			put(w, listed ? "," : "");
+			put_str(w, p.nin);
+			put(w, ":");
+			if (what != BULK_PERSONS)
+				simchg_apply(&p);
+			switch (what) {
+			case BULK_PERSONS: person_json(w, &p, scope); break;
+			case BULK_INCOME: absent = income_json(w, &p, (int)year); break;
+			case BULK_ACCOUNT: absent = account_json(w, &p); break;
+			case BULK_ENROLMENTS: enrolments_json(w, &p, school_year); break;
+			case BULK_CREDITS: credits(w, &p); break;
+			case BULK_BENEFITS: benefits(w, &p); break;
+			case BULK_N: break;
+			}
+		}
+		if (absent) {
+			w->b.len = mark; /* the key written for it, if any */
+			not_found[n_not_found++] = i;
+		} else {
+			if (w->b.p[w->b.len - 1] == '\n') /* the single route's line end */
+				w->b.len--;
+			listed++;
+		}
+		if (w->b.p)
+			w->b.p[w->b.len] = '\0';
+	}
+	put(w, "},\"not_found\":[");
+	for (int i = 0; i < n_not_found; i++) {
+		put(w, i ? "," : "");
+		put_str(w, nins[not_found[i]].nin);
+	}
+	put(w, "]}\n");
+	w->status = 200;
+out:
+	free(nins);
+	free(not_found);
+	json_decref(j);
 }
 
 static void control_state(struct answer *w)
@@ -618,7 +803,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		call = calloc(1, sizeof(*call));
 		if (call == NULL)
 			return MHD_NO;
-		buf_init(&call->body, MAX_BODY);
+		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : MAX_BODY);
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -640,7 +825,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 	}
 	if (reg >= 0) {
-		if (!get)
+		int bulk = bulk_of(url);
+		if (bulk >= 0 && strcmp(method, "POST") == 0)
+			route_bulk(&w, c, (enum bulk_what)bulk, &call->body);
+		else if (!get || bulk >= 0)
 			error_answer(&w, 405, "method-not-allowed", NULL);
 		else
 			route_register(&w, c, url);

@@ -111,6 +111,12 @@ int store_feed_by_hash(struct store *s, const char *token_hash, int64_t *person_
 /* Store the feed whole (insert or replace). */
 int store_feed_put(struct store_tx *tx, const struct feed_rec *f, struct err *e);
 
+/* ---- contact preferences (store.h keeps them) ---- */
+
+/* The contact preferences as the transaction sees them: 0, 1 none, -1. */
+int store_contact_get_tx(struct store_tx *tx, int64_t person_id, struct contact_prefs *out, struct arena *a,
+			 struct err *e);
+
 /* ---- mobile number verification ---- */
 
 struct mobile_verif {
@@ -118,10 +124,6 @@ struct mobile_verif {
 	int codes_sent;     /* codes sent since window_start */
 	int64_t window_start;
 };
-
-/* The contact preferences as the transaction sees them: 0, 1 none, -1. */
-int store_contact_get_tx(struct store_tx *tx, int64_t person_id, struct contact_prefs *out, struct arena *a,
-			 struct err *e);
 /* 0 (out filled), 1 none (out zeroed), -1. */
 int store_mobile_verif_get_tx(struct store_tx *tx, int64_t person_id, struct mobile_verif *out, struct err *e);
 int store_mobile_verif_put(struct store_tx *tx, int64_t person_id, const struct mobile_verif *v, struct err *e);

@@ -20,7 +20,7 @@ int store_notice_channel(struct store_tx *tx, int64_t person_id, const char **ch
 
 struct notice_attempt {
 	int64_t letter_id;
-	int attempt;         /* 1, 2, ... */
+	int attempt; /* 1, 2, ... */
 	int64_t at;
 	const char *channel; /* "email" or "sms" */
 	const char *result;  /* sent, retry, failed, bounced */
@@ -37,7 +37,7 @@ int store_notice_record(struct store_tx *tx, const struct notice_attempt *a, con
 
 /* A letter's attempts, oldest first. */
 int store_notice_attempts(struct store *s, int64_t letter_id, struct notice_attempt **out, struct arena *a,
-			  struct err *e);
+                          struct err *e);
 
 /* The days after delivery the statistics measure openings within. */
 #define NOTICE_STAT_SPANS 3

@@ -928,8 +928,9 @@ int store_contact_get(struct store *s, int64_t person_id, struct contact_prefs *
 
 int store_contact_put(struct store_tx *tx, const struct contact_prefs *p, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO contact_preferences(" CONTACT_COLS ") "
-					  "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO contact_preferences(person_id, email, mobile, "
+					  "mobile_verified_at, mobile_pending, mobile_code_hash, mobile_code_expires, channel, "
+					  "language, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->person_id);

@@ -300,7 +300,8 @@ int store_feed_by_hash(struct store *s, const char *token_hash, int64_t *person_
 
 int store_feed_put(struct store_tx *tx, const struct feed_rec *f, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO calendar_feeds(" FEED_COLS ") VALUES (?, ?, ?, ?, ?, ?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO calendar_feeds(person_id, secret, generation, token_hash, "
+				       "created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->person_id);

@@ -16,9 +16,11 @@ const int notice_stat_days[NOTICE_STAT_SPANS] = {1, 3, 7};
 
 int store_notice_channel(struct store_tx *tx, int64_t person_id, const char **channel, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "SELECT channel FROM contact_preferences WHERE person_id = ? AND "
-					  "((channel = 'email' AND coalesce(email, '') <> '') OR (channel = 'sms' AND "
-					  "coalesce(mobile, '') <> '' AND mobile_verified_at IS NOT NULL))", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "SELECT channel FROM contact_preferences WHERE person_id = ? AND "
+	                           "((channel = 'email' AND coalesce(email, '') <> '') OR (channel = 'sms' AND "
+	                           "coalesce(mobile, '') <> '' AND mobile_verified_at IS NOT NULL))",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
@@ -37,8 +39,8 @@ int store_notice_channel(struct store_tx *tx, int64_t person_id, const char **ch
 int store_notice_attempt_count(struct store *s, int64_t letter_id, int *count, struct err *e)
 {
 	int64_t n = 0;
-	if (sq_query(s, "SELECT count(*) FROM notice_attempts WHERE letter_id = ?", sq_bind_id, &letter_id, sq_count_row,
-		     &n, 1, NULL, e) < 0)
+	if (sq_query(s, "SELECT count(*) FROM notice_attempts WHERE letter_id = ?", sq_bind_id, &letter_id,
+	             sq_count_row, &n, 1, NULL, e) < 0)
 		return -1;
 	*count = (int)n;
 	return 0;
@@ -46,8 +48,10 @@ int store_notice_attempt_count(struct store *s, int64_t letter_id, int *count, s
 
 int store_notice_record(struct store_tx *tx, const struct notice_attempt *a, const char *status, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO notice_attempts(letter_id, attempt, at, channel, result, error) "
-					  "VALUES (?,?,?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "INSERT INTO notice_attempts(letter_id, attempt, at, channel, result, error) "
+	                           "VALUES (?,?,?,?,?,?)",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->letter_id);
@@ -83,12 +87,13 @@ static int attempt_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 }
 
 int store_notice_attempts(struct store *s, int64_t letter_id, struct notice_attempt **out, struct arena *a,
-			  struct err *e)
+                          struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return sq_query(s, "SELECT letter_id, attempt, at, channel, result, error FROM notice_attempts "
-			   "WHERE letter_id = ? ORDER BY attempt",
-			sq_bind_id, &letter_id, attempt_row, *out, LIST_MAX, a, e);
+	return sq_query(s,
+	                "SELECT letter_id, attempt, at, channel, result, error FROM notice_attempts "
+	                "WHERE letter_id = ? ORDER BY attempt",
+	                sq_bind_id, &letter_id, attempt_row, *out, LIST_MAX, a, e);
 }
 
 static void bind_stats(sqlite3_stmt *st, const void *arg)
@@ -114,16 +119,16 @@ static int stat_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 /* Letters delivered at least a span before now, and those of them first
  * read within the span and by now (a reading after now has not happened
  * yet for a report made as of now). */
-#define SPAN(p)                                                                                                   \
-	", coalesce(sum(created_at <= ?1 - " p "), 0), coalesce(sum(created_at <= ?1 - " p " AND first_read_at IS " \
+#define SPAN(p)                                                                                                        \
+	", coalesce(sum(created_at <= ?1 - " p "), 0), coalesce(sum(created_at <= ?1 - " p " AND first_read_at IS "    \
 	"NOT NULL AND first_read_at <= ?1 AND first_read_at - created_at <= " p "), 0)"
 
 int store_notice_stats(struct store *s, int64_t now, struct notice_stat **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
 	return sq_query(s,
-			"SELECT kind, coalesce(notice_channel, 'none') AS channel, count(*)" SPAN("?2") SPAN("?3")
-			    SPAN("?4") " FROM letters WHERE created_at <= ?1 GROUP BY kind, channel "
-				       "ORDER BY kind, CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END",
-			bind_stats, &now, stat_row, *out, LIST_MAX, a, e);
+	                "SELECT kind, coalesce(notice_channel, 'none') AS channel, count(*)" SPAN("?2") SPAN("?3")
+	                    SPAN("?4") " FROM letters WHERE created_at <= ?1 GROUP BY kind, channel "
+	                               "ORDER BY kind, CASE channel WHEN 'email' THEN 0 WHEN 'sms' THEN 1 ELSE 2 END",
+	                bind_stats, &now, stat_row, *out, LIST_MAX, a, e);
 }

@@ -15,12 +15,39 @@ void portal_cases(struct req *r, struct resp *w);
 void portal_case(struct req *r, struct resp *w);
 void portal_inbox(struct req *r, struct resp *w);
 void portal_letter(struct req *r, struct resp *w);
+/* A letter as a PDF download (portal/letter_pdf.c); reading it opens it. */
+void portal_letter_pdf(struct req *r, struct resp *w);
 void portal_my_data(struct req *r, struct resp *w);
+
+/* The mailbox (portal/inbox.c): the inbox with search and filters is
+ * portal_inbox above; writing to the agency about a case; sending the
+ * documentation a case worker asked for (multipart/form-data). */
+void portal_write_form(struct req *r, struct resp *w);
+void portal_write(struct req *r, struct resp *w);
+void portal_upload_form(struct req *r, struct resp *w);
+void portal_upload(struct req *r, struct resp *w);
+/* 1 when method and path are the documentation upload's, the one route
+ * whose body may be larger than SERVER_MAX_BODY: up to
+ * PORTAL_UPLOAD_MAX_BODY (five files of 10 MiB and the form around them). */
+int portal_upload_route(const char *method, const char *path);
+#define PORTAL_UPLOAD_MAX_BODY ((size_t)51 * 1024 * 1024)
 
 /* "Min kalkyl" (portal/calculator.c): open to anyone, store nothing. */
 void portal_calculators(struct req *r, struct resp *w);
 void portal_calc_support(struct req *r, struct resp *w);
 void portal_calc_repayment(struct req *r, struct resp *w);
+
+/* "Mine sider" (portal/mypages.c, portal/preferences.c): the overview,
+ * the calendar with its secret iCalendar address (and the feed at it,
+ * served without login), reminder settings and contact preferences. */
+void mypages_overview(struct req *r, struct resp *w);
+void mypages_calendar(struct req *r, struct resp *w);
+void mypages_feed_address(struct req *r, struct resp *w);
+void mypages_feed(struct req *r, struct resp *w);
+void mypages_reminders(struct req *r, struct resp *w);
+void mypages_reminders_save(struct req *r, struct resp *w);
+void mypages_contact(struct req *r, struct resp *w);
+void mypages_contact_save(struct req *r, struct resp *w);
 
 /* The case worker's workbench (workbench/workbench.c): the queue of
  * manual cases, a case with its facts, trace and history, and the case
@@ -29,6 +56,13 @@ void workbench_queue(struct req *r, struct resp *w);
 void workbench_case(struct req *r, struct resp *w);
 void workbench_decide(struct req *r, struct resp *w);
 void workbench_request_docs(struct req *r, struct resp *w);
+/* The case workers' side of the mailbox (workbench/messages.c): the
+ * messages waiting for an answer, one message with its case's
+ * conversation, the answer, and a document a person sent. */
+void workbench_messages(struct req *r, struct resp *w);
+void workbench_message(struct req *r, struct resp *w);
+void workbench_message_answer(struct req *r, struct resp *w);
+void workbench_document(struct req *r, struct resp *w);
 /* Management's statistics (workbench/stats.c): how soon letters are
  * opened, by type and notice channel; staff only. */
 void workbench_stats(struct req *r, struct resp *w);

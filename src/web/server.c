@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "store/store.h"
+#include "web/handlers.h"
 #include "web/router.h"
 #include "web/tmpl.h"
 
@@ -466,7 +467,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (p == NULL)
 			return MHD_NO;
 		arena_init(&p->a, 16384);
-		buf_init(&p->body, SERVER_MAX_BODY);
+		/* Only the documentation upload may send more than the usual. */
+		buf_init(&p->body, portal_upload_route(method, url) ? PORTAL_UPLOAD_MAX_BODY : SERVER_MAX_BODY);
 		buf_init(&p->w.body, 8 << 20);
 		*con_cls = p;
 		return MHD_YES;

@@ -4,7 +4,11 @@
 // number of a person); the same file run again stores nothing new; a run
 // killed with SIGKILL partway and started again ends with exactly one
 // decided case per line; and --from-registers decides the students of the
-// register simulator's population.
+// register simulator's population, with facts fetched in bulk that give
+// exactly the decisions, facts and letters of the per-person path
+// (--per-person), cases that wait for a register that failed the bulk
+// lookups and are decided alike later, and persons the schools did not
+// answer for asked again by the next run.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +29,7 @@ function initDb(name, persons) {
 }
 
 function sql(db, query) {
-  const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+  const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout.trim();
 }
@@ -267,10 +271,160 @@ test('from_the_registers_the_students_are_decided', async () => {
   }
 });
 
+// The register simulator for a population of n persons: { url, mode, stop }.
+async function startSimulator(n) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sim = spawn(bin, ['registers', 'serve', '--persons', String(n), '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) {
+      sim.kill('SIGKILL');
+      throw new Error('the register simulator did not start');
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return {
+    url,
+    async mode(register, mode) {
+      const r = await fetch(`${url}/_control`, { method: 'POST', body: JSON.stringify({ register, mode }) });
+      assert.equal(r.status, 200);
+    },
+    async stop() {
+      sim.kill('SIGTERM');
+      await new Promise((res) => sim.once('exit', res));
+    },
+  };
+}
+
+// stipend batch with the simulator's registers, without blocking the event
+// loop the simulator's control calls need.
+function batchAsync(args) {
+  return new Promise((res) => {
+    const p = spawn(bin, ['batch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.once('exit', (status) => res({ status, stdout: out, stderr: err,
+      summary: args.includes('--json') && out ? JSON.parse(out) : null }));
+  });
+}
+
+// Every case from the registers as the person sees it: the application,
+// the decision with its awards and trace, the facts with their registers
+// (but not the moment each was fetched) and the letters; by person.
+function registerCases(db) {
+  const rows = sql(db, "select json_object('nin', p.nin, 'scheme', c.scheme, 'status', c.status, " +
+    "'outcome', c.outcome, 'waiting_for', c.waiting_for, 'intake', c.intake, 'application', c.application_json, " +
+    "'decisions', (select json_group_array(json_object('outcome', d.outcome, 'decision', d.decision_json, " +
+    "'facts', d.facts_json)) from decisions d where d.case_id = c.id), " +
+    "'letters', (select group_concat(l.kind) from letters l where l.case_id = c.id)) " +
+    "from cases c join persons p on p.id = c.person_id where c.intake like 'registers:%' order by p.nin");
+  const drop = (o) => {
+    if (o && typeof o === 'object') {
+      delete o.fetched_at;
+      Object.values(o).forEach(drop);
+    }
+    return o;
+  };
+  return rows.split('\n').filter(Boolean).map((l) => {
+    const c = JSON.parse(l);
+    c.decisions = c.decisions.map((d) => ({ ...d, decision: JSON.parse(d.decision), facts: drop(JSON.parse(d.facts)) }));
+    return c;
+  });
+}
+
+test('from_the_registers_in_bulk_the_decisions_are_those_of_the_per_person_path', async () => {
+  const n = 800;
+  const bulkDb = initDb('bulk.db', n), singleDb = initDb('single.db', n);
+  const sim = await startSimulator(n);
+  try {
+    const args = ['--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
+    const bulk = await batchAsync(['--db', bulkDb, ...args]);
+    assert.equal(bulk.status, 0, bulk.stderr);
+    const single = await batchAsync(['--db', singleDb, ...args, '--per-person']);
+    assert.equal(single.status, 0, single.stderr);
+    for (const k of ['persons', 'not_enrolled', 'accepted', 'decided', 'manual', 'waiting', 'refused']) {
+      assert.deepEqual(bulk.summary[k], single.summary[k], k);
+    }
+    const s = bulk.summary;
+    assert.equal(s.accepted + s.not_enrolled, n);
+    assert.ok(s.decided.granted > 0 && s.manual.total > 0, JSON.stringify(s));
+    assert.equal(s.waiting, 0);
+
+    const got = registerCases(bulkDb), want = registerCases(singleDb);
+    assert.equal(got.length, s.accepted);
+    assert.deepEqual(got, want);
+    // What was compared holds what the decisions rest on.
+    const upper = got.find((c) => c.scheme === 'upper-secondary' && c.decisions[0].facts.parents.incomes.length > 0);
+    assert.ok(upper, 'an upper-secondary case with the parents\' incomes');
+    assert.equal(upper.decisions[0].facts.parents.source.register, 'tax');
+    assert.ok(got.some((c) => c.decisions[0].decision.awards?.length > 0), 'a decision with awards');
+    assert.ok(got.every((c) => c.letters === 'decision' || c.letters?.length > 0));
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('a_register_failing_the_bulk_facts_leaves_the_cases_waiting_to_be_decided_alike', async () => {
+  const n = 200;
+  const bulkDb = initDb('bulk-wait.db', n), singleDb = initDb('single-wait.db', n);
+  const sim = await startSimulator(n);
+  try {
+    const args = ['--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
+    await sim.mode('tax', 'error');
+    const r = await batchAsync(['--db', bulkDb, ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.summary.accepted > 20);
+    assert.equal(r.summary.waiting, r.summary.accepted);
+    assert.equal(num(bulkDb, "select count(*) from cases where intake like 'registers:%' and " +
+      "status = 'collecting-facts' and waiting_for = 'tax'"), r.summary.accepted);
+    assert.equal(num(bulkDb, 'select count(*) from decisions'), 0);
+
+    // The tax authority answers again: the job runner decides them.
+    await sim.mode('tax', 'ok');
+    const work = run(['work', '--db', bulkDb, '--once', '--registers', sim.url]);
+    assert.equal(work.status, 0, work.stderr);
+    const single = await batchAsync(['--db', singleDb, ...args, '--per-person']);
+    assert.equal(single.status, 0, single.stderr);
+    const strip = (cases) => cases.map(({ status, waiting_for: w, ...rest }) => ({ ...rest, status }));
+    assert.deepEqual(strip(registerCases(bulkDb)), strip(registerCases(singleDb)));
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('persons_the_schools_did_not_answer_for_are_asked_again_by_the_next_run', async () => {
+  const n = 200;
+  const db = initDb('unreached.db', n);
+  const sim = await startSimulator(n);
+  try {
+    const args = ['--db', db, '--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
+    await sim.mode('schools', 'error');
+    const r = await batchAsync(args);
+    assert.equal(r.status, 1);
+    assert.equal(r.summary.unreached, n);
+    assert.match(r.stderr, new RegExp(`the schools did not answer for ${n} persons`));
+    assert.equal(cases(db, 'registers:'), 0);
+    await sim.mode('schools', 'ok');
+    const again = await batchAsync(args);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.summary.unreached, 0);
+    assert.equal(again.summary.accepted + again.summary.not_enrolled, n);
+    assert.equal(cases(db, 'registers:'), again.summary.accepted);
+  } finally {
+    await sim.stop();
+  }
+});
+
 test('usage_errors_exit_2', () => {
   const db = initDb('usage.db', 5);
   assert.equal(batch(['--db', db]).status, 2);
   assert.equal(batch(['--db', db, '--from-registers', '--persons', '5']).status, 2);
+  assert.equal(batch(['--db', db, '--per-person', path.join(tmp, 'x.jsonl')]).status, 2);
   assert.equal(batch(['--db', path.join(tmp, 'absent.db'), 'x.jsonl']).status, 2);
   const missing = batch(['--db', db, path.join(tmp, 'absent.jsonl')]);
   assert.equal(missing.status, 1);

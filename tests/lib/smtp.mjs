@@ -51,6 +51,7 @@ export async function startSmtp() {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
+    disableReverseLookup: true, // no DNS here: a lookup would hold up the greeting
     logger: false,
     size: 1024 * 1024,
     onRcptTo(address, session, callback) {

@@ -2,8 +2,11 @@
  * running in this process on a free port of 127.0.0.1, and the synthetic
  * population behind it: a person round-trips through all four registers,
  * unknown persons, confidential addresses and scopes, each failure mode
- * (error, slow, malformed, down) and the health it leaves, and a population
- * that is deterministic, has unique numbers and can be searched by number.
+ * (error, slow, malformed, down) and the health it leaves, the bulk lookups
+ * (the same facts as the single calls, for every person of a small
+ * population; every failure mode of every register failing them whole;
+ * the bulk routes' refusals), and a population that is deterministic, has
+ * unique numbers and can be searched by number.
  *
  * Expected values come from the synthetic population itself (synth.h), the
  * source the simulator answers from: the tests show that what the registers
@@ -17,11 +20,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/nin.h"
 #include "registers/registers.h"
+#include "registers/sim_changes.h"
 #include "registers/simulator.h"
 #include "registers/synth.h"
 
@@ -502,6 +508,435 @@ static void unreachable_registers_give_io(void **state)
 	arena_cleanup(&a);
 }
 
+/* ---- bulk lookups ---- */
+
+static void assert_address_equal(const struct reg_address *got, const struct reg_address *want)
+{
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got->line, want->line);
+	assert_string_equal(got->postcode, want->postcode);
+	assert_string_equal(got->city, want->city);
+}
+
+static void assert_person_equal(const struct reg_person *got, const struct reg_person *want)
+{
+	assert_string_equal(got->nin, want->nin);
+	assert_string_equal(got->given_name, want->given_name);
+	assert_string_equal(got->family_name, want->family_name);
+	assert_int_equal(got->birth_date, want->birth_date);
+	assert_address_equal(got->address, want->address);
+	assert_int_equal(got->confidential_address, want->confidential_address);
+	assert_int_equal(got->lives_with_parents, want->lives_with_parents);
+	assert_int_equal(got->married, want->married);
+	assert_int_equal(got->n_parents, want->n_parents);
+	for (int i = 0; i < want->n_parents; i++)
+		assert_string_equal(got->parents[i], want->parents[i]);
+	assert_int_equal(got->n_children, want->n_children);
+	for (int i = 0; i < want->n_children; i++) {
+		assert_string_equal(got->children[i].nin, want->children[i].nin);
+		assert_int_equal(got->children[i].birth_date, want->children[i].birth_date);
+	}
+}
+
+static void assert_source_equal(const struct reg_source *got, const struct reg_source *want)
+{
+	assert_string_equal(got->source, want->source);
+	assert_true(got->fetched_at > 0);
+}
+
+static void assert_income_equal(const struct reg_income *got, const struct reg_income *want)
+{
+	assert_int_equal(got->year, want->year);
+	assert_int_equal(got->income, want->income);
+	assert_int_equal(got->wealth, want->wealth);
+}
+
+static void assert_enrolments_equal(const struct reg_enrolments *got, const struct reg_enrolments *want)
+{
+	assert_int_equal(got->n, want->n);
+	for (int i = 0; i < want->n; i++) {
+		const struct reg_enrolment *g = &got->items[i], *w = &want->items[i];
+		assert_string_equal(g->institution, w->institution);
+		assert_string_equal(g->programme, w->programme);
+		assert_int_equal(g->level, w->level);
+		assert_int_equal(g->equipment_rate, w->equipment_rate);
+		assert_int_equal(g->load_percent, w->load_percent);
+		assert_int_equal(g->start, w->start);
+		assert_int_equal(g->end, w->end);
+		assert_int_equal(g->admitted, w->admitted);
+		assert_int_equal(g->has_travel, w->has_travel);
+		assert_true(g->travel.distance_km == w->travel.distance_km);
+		assert_int_equal(g->travel.daily_travel_minutes, w->travel.daily_travel_minutes);
+		assert_true(g->travel.walking_km == w->travel.walking_km);
+	}
+}
+
+/* Every field of two gatherings but the moments in their sources. */
+static void assert_facts_equal(const struct reg_facts *got, const struct reg_facts *want)
+{
+	assert_string_equal(got->nin, want->nin);
+	assert_person_equal(&got->person, &want->person);
+	assert_source_equal(&got->identity, &want->identity);
+	assert_int_equal(got->address_conflict, want->address_conflict);
+	assert_int_equal(got->income_year, want->income_year);
+	assert_int_equal(got->n_parents, want->n_parents);
+	for (int i = 0; i < want->n_parents; i++) {
+		const struct reg_parent_facts *g = &got->parents[i], *w = &want->parents[i];
+		assert_string_equal(g->nin, w->nin);
+		assert_int_equal(g->found, w->found);
+		assert_address_equal(g->address, w->address);
+		assert_int_equal(g->income_found, w->income_found);
+		assert_income_equal(&g->income, &w->income);
+	}
+	assert_source_equal(&got->parents_source, &want->parents_source);
+	assert_int_equal(got->own_income_found, want->own_income_found);
+	assert_income_equal(&got->own, &want->own);
+	assert_source_equal(&got->income, &want->income);
+	if (want->account == NULL)
+		assert_null(got->account);
+	else
+		assert_string_equal(got->account, want->account);
+	assert_source_equal(&got->account_source, &want->account_source);
+	assert_enrolments_equal(&got->enrolments, &want->enrolments);
+	assert_int_equal(got->credits.n, want->credits.n);
+	for (int i = 0; i < want->credits.n; i++) {
+		assert_string_equal(got->credits.items[i].semester, want->credits.items[i].semester);
+		assert_true(got->credits.items[i].credits == want->credits.items[i].credits);
+	}
+	assert_source_equal(&got->schools, &want->schools);
+	assert_int_equal(got->benefits.n, want->benefits.n);
+	for (int i = 0; i < want->benefits.n; i++) {
+		assert_int_equal(got->benefits.items[i].kind, want->benefits.items[i].kind);
+		assert_int_equal(got->benefits.items[i].from, want->benefits.items[i].from);
+		assert_int_equal(got->benefits.items[i].to, want->benefits.items[i].to);
+	}
+	assert_source_equal(&got->welfare, &want->welfare);
+}
+
+#define SMALL 400 /* the first hundred households, whole */
+
+/* The numbers to gather in bulk: the first SMALL persons, the first with
+ * an address conflict and the first with a confidential address, one past
+ * the population's end, and the first person once more. */
+static int bulk_nins(const char **nins, char (*own)[12])
+{
+	struct synth_person sp;
+	int n = 0;
+	for (int64_t i = 0; i < SMALL; i++) {
+		synth_person(SEED, i, &sp);
+		memcpy(own[n], sp.nin, 12);
+		nins[n] = own[n];
+		n++;
+	}
+	int (*wants[])(const struct synth_person *) = {has_address_conflict, is_confidential};
+	for (int k = 0; k < 2; k++) {
+		find_person(wants[k], &sp);
+		memcpy(own[n], sp.nin, 12);
+		nins[n] = own[n];
+		n++;
+	}
+	synth_person(SEED, PERSONS + 3, &sp);
+	memcpy(own[n], sp.nin, 12);
+	nins[n] = own[n];
+	n++;
+	nins[n++] = own[0];
+	return n;
+}
+
+static void bulk_gather_equals_single_gather_for_every_person(void **state)
+{
+	(void)state;
+	static char own[SMALL + 8][12];
+	const char *nins[SMALL + 8];
+	int n = bulk_nins(nins, own), found[SMALL + 8], conflicts = 0, withheld = 0, shown = 0, upper = 0;
+	struct reg_facts *bulk = calloc(SMALL + 8, sizeof(*bulk));
+	struct arena a;
+	struct err e;
+	assert_non_null(bulk);
+	arena_init(&a, 0);
+	/* Without the scope and with it: the confidential addresses. */
+	for (int scoped = 0; scoped < 2; scoped++) {
+		struct reg_client *c = client(5000, 3, scoped ? "confidential-address" : NULL);
+		assert_int_equal(reg_gather_many(c, nins, n, "2024-2025", bulk, found, &a, &e), 0);
+		for (int i = 0; i < n; i++) {
+			struct reg_facts one;
+			int rc = reg_gather(c, nins[i], "2024-2025", &one, &a, &e);
+			assert_int_equal(rc == 0, found[i]);
+			assert_string_equal(bulk[i].nin, nins[i]);
+			if (rc != 0) {
+				assert_int_equal(rc, 1);
+				continue;
+			}
+			assert_facts_equal(&bulk[i], &one);
+			conflicts += bulk[i].address_conflict;
+			upper += bulk[i].enrolments.n > 0 && bulk[i].enrolments.items[0].level == REG_UPPER_SECONDARY;
+			if (bulk[i].person.confidential_address) {
+				withheld += bulk[i].person.address == NULL;
+				shown += bulk[i].person.address != NULL;
+			}
+		}
+		/* Beyond the population: not found; asked twice: the same. */
+		assert_false(found[n - 2]);
+		assert_true(found[n - 1]);
+		assert_facts_equal(&bulk[n - 1], &bulk[0]);
+		reg_client_free(c);
+		arena_reset(&a);
+	}
+	/* What this shows was there to be shown. */
+	assert_true(conflicts >= 2);
+	assert_true(upper > 0);
+	assert_true(withheld > 0);
+	assert_int_equal(withheld, shown);
+	arena_cleanup(&a);
+	free(bulk);
+}
+
+static void bulk_lookups_answer_as_the_single_calls_in_requests_of_at_most_1000(void **state)
+{
+	(void)state;
+	enum { N = 2300 };
+	static char own[N][12];
+	static const char *nins[N];
+	static struct reg_person persons[N];
+	static struct reg_income incomes[N];
+	static const char *accounts[N];
+	static struct reg_benefits benefits[N];
+	static int found[N], found_income[N], found_account[N];
+	struct arena a;
+	struct err e;
+	arena_init(&a, 0);
+	/* 2 000 persons from 19 000 on, past the end of the population, and
+	 * the first 100 again. */
+	for (int i = 0; i < N; i++) {
+		struct synth_person sp;
+		synth_person(SEED, 19000 + (i < 2200 ? i : i - 2200), &sp);
+		memcpy(own[i], sp.nin, 12);
+		nins[i] = own[i];
+	}
+	struct reg_client *c = client(5000, 3, NULL);
+	assert_int_equal(reg_population_person_many(c, nins, N, persons, found, &a, &e), 0);
+	for (int i = 0; i < N; i++) {
+		struct synth_person sp;
+		int in = synth_find(SEED, PERSONS, nins[i], &sp) == 0;
+		assert_int_equal(found[i], in);
+		if (in) {
+			assert_string_equal(persons[i].nin, sp.nin);
+			assert_string_equal(persons[i].given_name, sp.given_name);
+		}
+	}
+	assert_int_equal(reg_tax_income_many(c, nins, N, 2022, incomes, found_income, &e), 0);
+	assert_int_equal(reg_tax_account_many(c, nins, N, accounts, found_account, &a, &e), 0);
+	assert_int_equal(reg_welfare_benefits_many(c, nins, N, benefits, found, &a, &e), 0);
+	for (int i = 0; i < N; i += 7) {
+		struct reg_income inc;
+		const char *account = NULL;
+		struct reg_benefits be;
+		int rc = reg_tax_income(c, nins[i], 2022, &inc, &e);
+		assert_int_equal(found_income[i], rc == 0);
+		if (rc == 0)
+			assert_income_equal(&incomes[i], &inc);
+		rc = reg_tax_account(c, nins[i], &account, &a, &e);
+		assert_int_equal(found_account[i], rc == 0);
+		if (rc == 0)
+			assert_string_equal(accounts[i], account);
+		else
+			assert_null(accounts[i]);
+		rc = reg_welfare_benefits(c, nins[i], &be, &a, &e);
+		assert_int_equal(found[i], rc == 0);
+		assert_int_equal(benefits[i].n, be.n);
+	}
+	reg_client_free(c);
+	arena_cleanup(&a);
+}
+
+static void bulk_client_refuses_an_invalid_number_without_asking(void **state)
+{
+	(void)state;
+	struct synth_person sp;
+	struct reg_person p[2];
+	struct reg_facts f[2];
+	struct reg_health h;
+	int found[2];
+	struct arena a;
+	struct err e;
+	arena_init(&a, 0);
+	synth_person(SEED, 0, &sp);
+	const char *nins[2] = {sp.nin, "12345678901"};
+	struct reg_client *c = client(2000, 3, NULL);
+	assert_int_equal(reg_population_person_many(c, nins, 2, p, found, &a, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "nins[1]");
+	assert_int_equal(reg_gather_many(c, nins, 2, "2024-2025", f, found, &a, &e), -1);
+	assert_string_equal(e.field, "nins[1]");
+	reg_health(c, REG_POPULATION, &h);
+	assert_int_equal(h.last_success, 0); /* nothing was sent */
+	assert_int_equal(reg_gather_many(c, nins, 1, "2024", f, found, &a, &e), -1);
+	assert_string_equal(e.field, "school_year");
+	reg_client_free(c);
+	arena_cleanup(&a);
+}
+
+static size_t on_answer(char *p, size_t size, size_t n, void *arg)
+{
+	return buf_append(arg, p, size * n) == 0 ? size * n : 0;
+}
+
+/* POST body to path on the simulator: the status, the answer in out. */
+static long post(const char *path, const char *body, char *out, size_t size)
+{
+	struct buf b;
+	char url[256];
+	long status = 0;
+	buf_init(&b, 1 << 20);
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	CURL *k = curl_easy_init();
+	assert_non_null(k);
+	curl_easy_setopt(k, CURLOPT_URL, url);
+	curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(k, CURLOPT_WRITEDATA, &b);
+	assert_int_equal(curl_easy_perform(k), CURLE_OK);
+	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(k);
+	snprintf(out, size, "%s", buf_str(&b));
+	buf_cleanup(&b);
+	return status;
+}
+
+static void bulk_route_answers_400_naming_what_is_invalid(void **state)
+{
+	(void)state;
+	struct synth_person x, y;
+	char body[40000], answer[4096];
+	synth_person(SEED, 0, &x);
+	synth_person(SEED, 1, &y);
+
+	snprintf(body, sizeof(body), "{\"nins\":[\"%s\",\"12345678901\"]}", x.nin);
+	assert_int_equal(post("/population/v1/bulk/persons", body, answer, sizeof(answer)), 400);
+	assert_string_equal(answer, "{\"error\":\"invalid\",\"field\":\"nins[1]\"}\n");
+	snprintf(body, sizeof(body), "{\"nins\":[\"%s\",\"%s\",\"%s\"],\"year\":2022}", x.nin, y.nin, x.nin);
+	assert_int_equal(post("/tax/v1/bulk/income", body, answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"nins[2]\"")); /* asked twice */
+	snprintf(body, sizeof(body), "{\"nins\":[\"%s\"]}", x.nin);
+	assert_int_equal(post("/tax/v1/bulk/income", body, answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"year\""));
+	assert_int_equal(post("/schools/v1/bulk/enrolments", body, answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"school_year\""));
+	assert_int_equal(post("/welfare/v1/bulk/benefits", "[1]", answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"body\""));
+	assert_int_equal(post("/welfare/v1/bulk/benefits", "{\"nins\":[12345678901]}", answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"nins[0]\""));
+	/* More than 1 000 numbers. */
+	size_t at = (size_t)snprintf(body, sizeof(body), "{\"nins\":[");
+	for (int i = 0; i < 1001; i++) {
+		struct synth_person sp;
+		synth_person(SEED, i, &sp);
+		at += (size_t)snprintf(body + at, sizeof(body) - at, "%s\"%s\"", i ? "," : "", sp.nin);
+	}
+	snprintf(body + at, sizeof(body) - at, "]}");
+	assert_int_equal(post("/tax/v1/bulk/account", body, answer, sizeof(answer)), 400);
+	assert_non_null(strstr(answer, "\"field\":\"nins\""));
+	/* A number unknown is listed as not found. */
+	synth_person(SEED, PERSONS + 1, &y);
+	snprintf(body, sizeof(body), "{\"nins\":[\"%s\"]}", y.nin);
+	assert_int_equal(post("/welfare/v1/bulk/benefits", body, answer, sizeof(answer)), 200);
+	char want[128];
+	snprintf(want, sizeof(want), "{\"results\":{},\"not_found\":[\"%s\"]}\n", y.nin);
+	assert_string_equal(answer, want);
+}
+
+/* Each failure mode of each register fails the bulk gathering as a whole,
+ * naming the register, with the health a single call leaves. */
+static void bulk_gather_fails_whole_for_each_failure_mode_of_each_register(void **state)
+{
+	(void)state;
+	static const char *modes[] = {"error", "slow", "malformed", "down"};
+	char own[12][12];
+	const char *nins[12];
+	struct reg_facts f[12];
+	int found[12];
+	struct arena a;
+	struct err e;
+	arena_init(&a, 0);
+	for (int i = 0; i < 12; i++) {
+		struct synth_person sp;
+		synth_person(SEED, i, &sp);
+		memcpy(own[i], sp.nin, 12);
+		nins[i] = own[i];
+	}
+	for (int r = 0; r < REG_N; r++) {
+		const char *reg = reg_register_name((enum reg_register)r);
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			struct reg_health h;
+			struct reg_client *c = client(200, 2, NULL);
+			assert_int_equal(reg_simulator_control(reg, modes[m], 1000, &e), 0);
+			err_clear(&e);
+			assert_int_equal(reg_gather_many(c, nins, 12, "2024-2025", f, found, &a, &e), -1);
+			if (strcmp(modes[m], "malformed") == 0) {
+				assert_int_equal(e.code, ERR_INVALID);
+				assert_non_null(strstr(e.message, "not a JSON"));
+			} else {
+				assert_int_equal(e.code, ERR_IO);
+			}
+			assert_string_equal(e.field, reg);
+			reg_health(c, (enum reg_register)r, &h);
+			assert_int_not_equal(h.state, REG_OK);
+			/* A malformed answer is not asked again; the rest are. */
+			assert_int_equal(h.consecutive_failures, strcmp(modes[m], "malformed") == 0 ? 1 : 2);
+			assert_int_equal(reg_simulator_control(reg, "ok", 0, &e), 0);
+			reg_client_free(c);
+			arena_reset(&a);
+		}
+	}
+	arena_cleanup(&a);
+}
+
+/* A register's corrections reach its bulk answers as its single ones. */
+static void bulk_answers_carry_the_registers_corrections(void **state)
+{
+	(void)state;
+	struct synth_person sp;
+	struct reg_facts bulk, one;
+	const char *nins[1];
+	int found;
+	struct arena a;
+	struct err e;
+	char body[256];
+	arena_init(&a, 0);
+	/* A student with two parents, well past the persons other tests use. */
+	int64_t i = 12000;
+	for (;; i += 4) {
+		assert_true(i < PERSONS);
+		synth_person(SEED, i, &sp);
+		if (sp.level == SYNTH_HIGHER && sp.n_parents == 2 && sp.load_percent == 100 && !sp.confidential_address)
+			break;
+	}
+	nins[0] = sp.nin;
+	snprintf(body, sizeof(body), "{\"nin\":\"%s\",\"change\":\"enrolment\",\"load_percent\":50}", sp.nin);
+	assert_true(simchg_post(body, strlen(body), PERSONS, SEED, 1, &e) > 0);
+	snprintf(body, sizeof(body), "{\"nin\":\"%s\",\"change\":\"credits\",\"semester\":\"2025-spring\",\"credits\":7.5}",
+		 sp.nin);
+	assert_true(simchg_post(body, strlen(body), PERSONS, SEED, 1, &e) > 0);
+	snprintf(body, sizeof(body), "{\"nin\":\"%s\",\"change\":\"income\",\"year\":2022,\"income\":123400}",
+		 sp.parents[1].nin);
+	assert_true(simchg_post(body, strlen(body), PERSONS, SEED, 1, &e) > 0);
+
+	struct reg_client *c = client(5000, 3, NULL);
+	assert_int_equal(reg_gather_many(c, nins, 1, "2024-2025", &bulk, &found, &a, &e), 0);
+	assert_int_equal(reg_gather(c, sp.nin, "2024-2025", &one, &a, &e), 0);
+	assert_facts_equal(&bulk, &one);
+	assert_int_equal(bulk.enrolments.items[0].load_percent, 50);
+	assert_string_equal(bulk.credits.items[bulk.credits.n - 1].semester, "2025-spring");
+	assert_true(bulk.credits.items[bulk.credits.n - 1].credits == 7.5);
+	assert_int_equal(bulk.parents[1].income.income, 123400);
+	reg_client_free(c);
+	arena_cleanup(&a);
+}
+
 /* ---- the synthetic population ---- */
 
 static void same_seed_gives_same_person_and_another_seed_another(void **state)
@@ -646,6 +1081,12 @@ int main(void)
 	    cmocka_unit_test_teardown(register_that_closes_the_connection_gives_io, all_ok),
 	    cmocka_unit_test_teardown(gather_fails_whole_when_one_register_fails, all_ok),
 	    cmocka_unit_test_teardown(unreachable_registers_give_io, all_ok),
+	    cmocka_unit_test_teardown(bulk_gather_equals_single_gather_for_every_person, all_ok),
+	    cmocka_unit_test_teardown(bulk_lookups_answer_as_the_single_calls_in_requests_of_at_most_1000, all_ok),
+	    cmocka_unit_test_teardown(bulk_client_refuses_an_invalid_number_without_asking, all_ok),
+	    cmocka_unit_test_teardown(bulk_route_answers_400_naming_what_is_invalid, all_ok),
+	    cmocka_unit_test_teardown(bulk_gather_fails_whole_for_each_failure_mode_of_each_register, all_ok),
+	    cmocka_unit_test_teardown(bulk_answers_carry_the_registers_corrections, all_ok),
 	    cmocka_unit_test(same_seed_gives_same_person_and_another_seed_another),
 	    cmocka_unit_test(numbers_are_valid_synthetic_and_unique_over_100000_persons),
 	    cmocka_unit_test(synth_find_finds_each_person_by_number),

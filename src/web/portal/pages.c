@@ -12,6 +12,7 @@
 #include "core/nin.h"
 #include "mailbox/mailbox.h"
 #include "web/handlers.h"
+#include "web/portal/inbox.h"
 #include "web/portal/view.h"
 
 void portal_home(struct req *r, struct resp *w)
@@ -164,13 +165,8 @@ void portal_case(struct req *r, struct resp *w)
 	json_t *decision = view_decision(r, c.decision_json);
 	if (decision)
 		json_object_set_new(d, "decision", decision);
-	struct letter *letters;
-	int n = store_letters_of_person(r->app->store, r->who.person_id, &letters, NULL, r->a, &e);
-	json_t *mine = json_array();
-	for (int i = 0; i < n; i++)
-		if (letters[i].case_id == c.id)
-			json_array_append_new(mine, view_letter(&letters[i]));
-	json_object_set_new(d, "letters", mine);
+	/* Its letters, its conversation and documentation (portal/inbox.c). */
+	inbox_case_extras(r, d, &c);
 	struct doc_request dr;
 	if (strcmp(c.status, "awaiting-documentation") == 0 &&
 	    store_doc_request_latest(r->app->store, c.id, &dr, r->a, &e) == 0)
@@ -179,28 +175,7 @@ void portal_case(struct req *r, struct resp *w)
 	resp_page(w, r, "case", "case.title", d);
 }
 
-void portal_inbox(struct req *r, struct resp *w)
-{
-	struct letter *letters;
-	struct err e;
-	int unread;
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_LETTER_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return;
-	}
-	int n = store_letters_of_person(r->app->store, r->who.person_id, &letters, &unread, r->a, &e);
-	if (n < 0) {
-		log_error("inbox: %s", e.message);
-		resp_error(w, r, 500, "error.internal");
-		return;
-	}
-	json_t *list = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(list, view_letter(&letters[i]));
-	resp_page(w, r, "inbox", "inbox.title", json_pack("{s:o,s:i}", "letters", list, "unread_count", unread));
-}
+/* portal_inbox: the inbox with its search and filters is in portal/inbox.c. */
 
 void portal_letter(struct req *r, struct resp *w)
 {
@@ -212,7 +187,8 @@ void portal_letter(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "letter");
 		return;
 	}
-	json_t *d = view_letter_page(r->app->store, r->lang, r->a, &l);
+	json_t *d = inbox_letter_page(r->app->store, r->lang, r->a, &l);
+	inbox_letter_extras(r, d, &l);
 	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
 }
 

@@ -7,6 +7,7 @@
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "calendar/calendar.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 
@@ -142,6 +143,9 @@ json_t *view_letter(const struct letter *l)
 			      (json_int_t)l->case_id, "kind", l->kind, "title_key", view_letter_title_key(l->kind),
 			      "sender_key", sender_key, "created", date_format_timestamp(l->created_at, created),
 			      "day", day_of(l->created_at, day), "unread", l->first_read_at == 0);
+	/* A letter sent on paper as well says when (Sendt i posten ...). */
+	if (l->paper_at != 0)
+		json_object_set_new(j, "paper_day", json_string(day_of(l->paper_at, day)));
 	const char *notice_key = notify_status_key(l->notice_channel, l->notice_status);
 	if (notice_key != NULL)
 		json_object_set_new(j, "notice_key", json_string(notice_key));
@@ -169,9 +173,13 @@ json_t *view_letter_page(struct store *s, enum lang lang, struct arena *a, const
 		      store_doc_request_of_letter(s, l->id, &dr, a, &e) == 0;
 	if (request)
 		json_object_set_new(d, "request", json_pack("{s:s,s:s}", "text", dr.text, "deadline", dr.deadline));
+	/* A reminder shows the deadline it is about (calendar/calendar.h). */
+	json_t *reminder = strcmp(l->kind, "reminder") == 0 ? cal_reminder_view(s, a, l->id) : NULL;
+	if (reminder)
+		json_object_set_new(d, "reminder", reminder);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", view_case(&c));
-		json_t *decision = request ? NULL : view_decision_in(lang, a, c.decision_json);
+		json_t *decision = request || reminder ? NULL : view_decision_in(lang, a, c.decision_json);
 		if (decision)
 			json_object_set_new(d, "decision", decision);
 	}
@@ -184,6 +192,8 @@ const char *view_letter_title_key(const char *kind)
 		return "letter.decision.title";
 	if (strcmp(kind, "documentation-request") == 0)
 		return "letter.documentation.title";
+	if (strcmp(kind, "reminder") == 0)
+		return "mypages.reminder.title";
 	return "letter.other.title";
 }
 

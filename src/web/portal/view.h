@@ -24,7 +24,8 @@ json_t *view_case(const struct case_rec *c);
 
 /* A letter's summary for the inbox: id, case_id, kind, title_key,
  * sender_key (the unit that sent it), created, day, unread, and
- * notice_key when a notice was sent or tried (notify_status_key). */
+ * notice_key when a notice was sent or tried (notify_status_key);
+ * paper_day when it went on paper as well (its print batch's day). */
 json_t *view_letter(const struct letter *l);
 
 /* A whole letter as template data, for its page, its PDF and its paper

@@ -27,9 +27,11 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "mailbox/paper.h"
 #include "rules/params.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
+#include "web/workbench/messages.h"
 
 #define TEXT_MIN 10 /* characters of a justification or request */
 #define TEXT_MAX 2000
@@ -195,6 +197,7 @@ static json_t *queue_list(struct req *r, const char *status, const char *reason,
 		json_object_set_new(c, "reasons", reason_tags(r, q[i].c.decision_json));
 		if (q[i].deadline)
 			json_object_set_new(c, "deadline", json_string(q[i].deadline));
+		wb_mailbox_queue_mark(r, c, q[i].c.id);
 		json_array_append_new(list, c);
 	}
 	return list;
@@ -678,7 +681,9 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 	for (int k = n - 1; k >= 0; k--)
 		if (letters[k].case_id == c.id)
 			json_array_append_new(mine, view_letter(&letters[k]));
+	paper_mark_withheld(r->app->store, c.person_id, mine, &e); /* kept off paper: confidential address */
 	json_object_set_new(d, "letters", mine);
+	wb_mailbox_case(r, d, &c);
 	struct doc_request dr;
 	if (store_doc_request_latest(r->app->store, c.id, &dr, r->a, &e) == 0) {
 		json_t *o = json_pack("{s:s,s:s}", "text", dr.text, "deadline", dr.deadline);

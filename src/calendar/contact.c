@@ -1,0 +1,331 @@
+/* contact.c - checking and storing a person's contact preferences, and
+ * verifying a mobile number by a code; see contact.h. */
+#include "calendar/contact.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/calendar.h"
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int contact_email_check(const char *in, char *out, size_t len)
+{
+	const char *p = in ? in : "";
+	while (is_space(*p))
+		p++;
+	size_t n = strlen(p);
+	while (n > 0 && is_space(p[n - 1]))
+		n--;
+	if (n == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (n > CONTACT_EMAIL_MAX || n + 1 > len)
+		return -1;
+	const char *at = memchr(p, '@', n);
+	if (at == NULL || at == p || memchr(at + 1, '@', n - (size_t)(at + 1 - p)) != NULL)
+		return -1;
+	const char *domain = at + 1;
+	size_t dlen = n - (size_t)(domain - p);
+	const char *dot = memchr(domain, '.', dlen);
+	/* A dot inside the domain, not at either end, and no empty label. */
+	if (dot == NULL || dot == domain || domain[dlen - 1] == '.' || domain[0] == '-')
+		return -1;
+	for (size_t i = 0; i + 1 < dlen; i++)
+		if (domain[i] == '.' && domain[i + 1] == '.')
+			return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+		    c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
+			return -1;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int contact_mobile_normalise(const char *in, char out[16])
+{
+	char digits[24];
+	int n = 0, plus = 0;
+	for (const char *p = in ? in : ""; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == (int)sizeof(digits) - 1)
+				return -1;
+			digits[n++] = *p;
+		} else if (*p == '+' && n == 0 && !plus) {
+			plus = 1;
+		} else if (*p != ' ' && *p != '-' && *p != '.' && *p != '(' && *p != ')' && !is_space(*p)) {
+			return -1;
+		}
+	}
+	digits[n] = '\0';
+	if (n == 0 && !plus) {
+		out[0] = '\0';
+		return 0;
+	}
+	const char *local = digits;
+	if (plus && n == 10 && strncmp(digits, "47", 2) == 0)
+		local = digits + 2;
+	else if (!plus && n == 12 && strncmp(digits, "0047", 4) == 0)
+		local = digits + 4;
+	else if (plus || n != 8)
+		return -1;
+	if (local[0] != '4' && local[0] != '9')
+		return -1;
+	memcpy(out, "+47", 3);
+	memcpy(out + 3, local, 8);
+	out[11] = '\0';
+	return 0;
+}
+
+/* The hash kept of a code sent to number for person: hex BLAKE2b. */
+static void code_hash(int64_t person_id, const char *number, const char *code, char out[65])
+{
+	unsigned char h[32];
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "stipend mobile code:%lld:%s:%s", (long long)person_id, number, code);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)msg, (size_t)n, NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	sodium_memzero(msg, sizeof(msg));
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int contact_load(struct store *s, int64_t person_id, struct contact_prefs *out, struct arena *a, struct err *e)
+{
+	int rc = store_contact_get(s, person_id, out, a, e);
+	if (rc == 1) {
+		memset(out, 0, sizeof(*out));
+		out->person_id = person_id;
+		out->channel = "email";
+		out->language = "nb";
+		rc = 0;
+	}
+	return rc;
+}
+
+struct save {
+	const struct principal *who;
+	const struct contact_change *c;
+	int64_t now;
+	struct contact_saved *out;
+};
+
+static void add_field(struct buf *b, const char *name)
+{
+	buf_puts(b, b->len > 8 ? "," : "");
+	buf_puts(b, name);
+}
+
+static int save(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct save *sv = arg;
+	const struct contact_change *c = sv->c;
+	struct contact_prefs p;
+	struct mobile_verif v;
+	struct arena a;
+	struct buf changed;
+	char hash[65], actor[32], object[32];
+	int rc;
+	arena_init(&a, 0);
+	buf_init(&changed, 256);
+	buf_puts(&changed, "changed=");
+	rc = store_contact_get_tx(tx, sv->who->person_id, &p, &a, e);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		memset(&p, 0, sizeof(p));
+		p.person_id = sv->who->person_id;
+		p.channel = "email";
+		p.language = "nb";
+	}
+	rc = 0;
+	const char *email = c->email[0] ? c->email : NULL;
+	if (!same_text(p.email, email))
+		add_field(&changed, "email");
+	p.email = email;
+	if (c->mobile[0] == '\0') {
+		if (p.mobile != NULL || p.mobile_pending != NULL)
+			add_field(&changed, "mobile");
+		p.mobile = p.mobile_pending = p.mobile_code_hash = NULL;
+		p.mobile_verified_at = p.mobile_code_expires = 0;
+	} else if (!same_text(p.mobile, c->mobile)) {
+		if ((rc = store_mobile_verif_get_tx(tx, p.person_id, &v, e)) < 0)
+			goto out;
+		/* The waiting number with a live code keeps it, unless a new
+		 * one is asked for; a new number gets a fresh code. */
+		int alive = same_text(p.mobile_pending, c->mobile) && p.mobile_code_hash != NULL &&
+			    sv->now <= p.mobile_code_expires && (rc == 1 || v.tries < CONTACT_CODE_TRIES);
+		if (alive && !c->new_code) {
+			rc = 0;
+			goto channel;
+		}
+		if (rc == 1 || sv->now - v.window_start >= 86400) {
+			v.window_start = sv->now;
+			v.codes_sent = 0;
+		}
+		if (v.codes_sent >= CONTACT_CODES_PER_DAY) {
+			rc = err_set(e, ERR_INVALID, "mobile", "too many codes asked for today");
+			goto out;
+		}
+		v.codes_sent++;
+		v.tries = 0;
+		if ((rc = store_mobile_verif_put(tx, p.person_id, &v, e)) != 0)
+			goto out;
+		snprintf(sv->out->code, sizeof(sv->out->code), "%06u", (unsigned)randombytes_uniform(1000000));
+		snprintf(sv->out->number, sizeof(sv->out->number), "%s", c->mobile);
+		code_hash(p.person_id, c->mobile, sv->out->code, hash);
+		p.mobile_pending = c->mobile;
+		p.mobile_code_hash = hash;
+		p.mobile_code_expires = sv->now + CONTACT_CODE_TTL;
+		sv->out->code_needed = 1;
+		add_field(&changed, "mobile_pending");
+	}
+channel:
+	if (strcmp(c->channel, "sms") == 0 && p.mobile == NULL) {
+		rc = err_set(e, ERR_INVALID, "channel", "SMS needs a verified mobile number");
+		goto out;
+	}
+	if (strcmp(c->channel, "email") == 0 && p.email == NULL) {
+		rc = err_set(e, ERR_INVALID, "channel", "e-mail needs an e-mail address");
+		goto out;
+	}
+	if (!same_text(p.channel, c->channel))
+		add_field(&changed, "channel");
+	if (!same_text(p.language, c->language))
+		add_field(&changed, "language");
+	p.channel = c->channel;
+	p.language = c->language;
+	if (changed.len == 8)
+		goto out; /* nothing to store */
+	p.updated_at = sv->now;
+	sv->out->changed = 1;
+	access_actor(sv->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "person:%lld", (long long)p.person_id);
+	rc = store_contact_put(tx, &p, e);
+	if (rc == 0)
+		rc = audit_append(tx, sv->now, actor, "contact.updated", object, buf_str(&changed), e);
+out:
+	if (rc != 0) {
+		sodium_memzero(sv->out->code, sizeof(sv->out->code));
+		sv->out->code_needed = sv->out->changed = 0;
+	}
+	buf_cleanup(&changed);
+	arena_cleanup(&a);
+	return rc;
+}
+
+static int valid_choice(const char *v, const char *a, const char *b, const char *c)
+{
+	return v != NULL && (strcmp(v, a) == 0 || strcmp(v, b) == 0 || (c != NULL && strcmp(v, c) == 0));
+}
+
+int contact_save(struct store *s, const struct principal *who, const struct contact_change *c, int64_t now,
+		 struct contact_saved *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (who->role != ROLE_PERSON || who->person_id == 0)
+		return err_set(e, ERR_FORBIDDEN, NULL, "only a person sets their contact preferences");
+	if (!valid_choice(c->channel, "email", "sms", "none"))
+		return err_set(e, ERR_INVALID, "channel", "channel is email, sms or none");
+	if (!valid_choice(c->language, "nb", "en", NULL))
+		return err_set(e, ERR_INVALID, "language", "language is nb or en");
+	if (c->email == NULL || c->mobile == NULL)
+		return err_set(e, ERR_INVALID, c->email == NULL ? "email" : "mobile", "missing");
+	if (sodium_init() < 0)
+		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
+	struct save sv = {who, c, now, out};
+	return store_write(s, save, &sv, e);
+}
+
+struct verify {
+	const struct principal *who;
+	const char *code;
+	int64_t now;
+	enum contact_verify_result result;
+	int left;
+};
+
+static int verify(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct verify *vf = arg;
+	struct contact_prefs p;
+	struct mobile_verif v;
+	struct arena a;
+	char hash[65], actor[32], object[32];
+	arena_init(&a, 0);
+	int rc = store_contact_get_tx(tx, vf->who->person_id, &p, &a, e);
+	if (rc < 0)
+		goto out;
+	vf->left = 0;
+	if (rc == 1 || p.mobile_pending == NULL || p.mobile_code_hash == NULL) {
+		vf->result = CONTACT_NO_CODE;
+		rc = 0;
+		goto out;
+	}
+	if ((rc = store_mobile_verif_get_tx(tx, p.person_id, &v, e)) < 0)
+		goto out;
+	rc = 0;
+	if (v.tries >= CONTACT_CODE_TRIES) {
+		vf->result = CONTACT_LOCKED;
+		goto out;
+	}
+	if (vf->now > p.mobile_code_expires) {
+		vf->result = CONTACT_EXPIRED;
+		goto out;
+	}
+	access_actor(vf->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "person:%lld", (long long)p.person_id);
+	code_hash(p.person_id, p.mobile_pending, vf->code, hash);
+	if (strlen(p.mobile_code_hash) != 64 || sodium_memcmp(hash, p.mobile_code_hash, 64) != 0) {
+		v.tries++;
+		vf->left = CONTACT_CODE_TRIES - v.tries;
+		vf->result = vf->left > 0 ? CONTACT_WRONG : CONTACT_LOCKED;
+		if ((rc = store_mobile_verif_put(tx, p.person_id, &v, e)) == 0)
+			rc = audit_append(tx, vf->now, actor, "contact.mobile.code-wrong", object,
+					  vf->left > 0 ? NULL : "locked", e);
+		goto out;
+	}
+	p.mobile = p.mobile_pending;
+	p.mobile_verified_at = vf->now;
+	p.mobile_pending = p.mobile_code_hash = NULL;
+	p.mobile_code_expires = 0;
+	p.updated_at = vf->now;
+	v.tries = 0;
+	vf->result = CONTACT_VERIFIED;
+	if ((rc = store_contact_put(tx, &p, e)) == 0 && (rc = store_mobile_verif_put(tx, p.person_id, &v, e)) == 0)
+		rc = audit_append(tx, vf->now, actor, "contact.mobile.verified", object, NULL, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int contact_verify(struct store *s, const struct principal *who, const char *code, int64_t now,
+		   enum contact_verify_result *result, int *left, struct err *e)
+{
+	if (who->role != ROLE_PERSON || who->person_id == 0)
+		return err_set(e, ERR_FORBIDDEN, NULL, "only a person verifies their number");
+	if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		return err_set(e, ERR_INVALID, "code", "the code is 6 digits");
+	struct verify vf = {who, code, now, CONTACT_NO_CODE, 0};
+	if (store_write(s, verify, &vf, e) != 0)
+		return -1;
+	*result = vf.result;
+	if (left)
+		*left = vf.left;
+	return 0;
+}

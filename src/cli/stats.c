@@ -1,0 +1,135 @@
+/* stats.c - `stipend stats`: the share of letters opened within 1, 3 and 7
+ * days of delivery, by type of letter and notice channel, as of a moment;
+ * the same figures as the workbench's statistics page (store_notice_stats),
+ * as a text table or JSON. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/arena.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "notify/notify.h"
+#include "store/notices.h"
+#include "store/store.h"
+
+static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [--json]\n\n"
+                                 "Print the share of letters first read within 1, 3 and 7 days of delivery,\n"
+                                 "by type of letter and by the channel their notice went by (email, sms,\n"
+                                 "none). A share counts only letters delivered at least that long before\n"
+                                 "the moment, and readings by then; the counts stand beside it.\n\n"
+                                 "  --db FILE   the database\n"
+                                 "  --now TIME  as of TIME (2025-09-01 or 2025-09-01T12:00:00Z); default now\n"
+                                 "  --json      print JSON: {\"now\", \"rows\": [{\"kind\", \"channel\", \"letters\",\n"
+                                 "              \"within\": [{\"days\", \"eligible\", \"opened\", \"percent\"}]}]}\n"
+                                 "              (percent null when no letter is that old)\n\n"
+                                 "Exit status: 0, 1 when the database cannot be read, 2 bad usage.\n";
+
+static json_t *as_json(const char *now, const struct notice_stat *rows, int n)
+{
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *within = json_array();
+		for (int k = 0; k < NOTICE_STAT_SPANS; k++) {
+			int64_t t = notify_share_tenths(rows[i].opened[k], rows[i].eligible[k]);
+			json_array_append_new(within, json_pack("{s:i,s:I,s:I,s:o}", "days", notice_stat_days[k],
+			                                        "eligible", (json_int_t)rows[i].eligible[k], "opened",
+			                                        (json_int_t)rows[i].opened[k], "percent",
+			                                        t < 0 ? json_null() : json_real((double)t / 10)));
+		}
+		json_array_append_new(list,
+		                      json_pack("{s:s,s:s,s:I,s:o}", "kind", rows[i].kind, "channel", rows[i].channel,
+		                                "letters", (json_int_t)rows[i].letters, "within", within));
+	}
+	return json_pack("{s:s,s:o}", "now", now, "rows", list);
+}
+
+static void as_text(const char *now, const struct notice_stat *rows, int n)
+{
+	printf("Letters opened within 1, 3 and 7 days of delivery, as of %s\n\n", now);
+	printf("%-24s %-8s %8s  %-18s %-18s %-18s\n", "kind", "channel", "letters", "1 day", "3 days", "7 days");
+	for (int i = 0; i < n; i++) {
+		printf("%-24s %-8s %8lld ", rows[i].kind, rows[i].channel, (long long)rows[i].letters);
+		for (int k = 0; k < NOTICE_STAT_SPANS; k++) {
+			char cell[64];
+			int64_t t = notify_share_tenths(rows[i].opened[k], rows[i].eligible[k]);
+			if (t < 0)
+				snprintf(cell, sizeof(cell), "-");
+			else
+				snprintf(cell, sizeof(cell), "%lld/%lld %lld.%lld%%", (long long)rows[i].opened[k],
+				         (long long)rows[i].eligible[k], (long long)(t / 10), (long long)(t % 10));
+			printf(" %-18s", cell);
+		}
+		printf("\n");
+	}
+	if (n == 0)
+		printf("(no letters delivered)\n");
+}
+
+int cli_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+	                                     {"now", required_argument, NULL, 'n'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *db = NULL;
+	int json = 0, c, rc = 1, version;
+	int64_t now = 0;
+	struct err e;
+	struct store *s = NULL;
+	struct arena a;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n':
+			if (date_parse_timestamp(optarg, &now) != 0) {
+				fprintf(stderr, "stipend stats: --now must be 2025-09-01 or 2025-09-01T12:00:00Z\n");
+				return 2;
+			}
+			break;
+		case 'j': json = 1; break;
+		case 'h': fputs(stats_help, stdout); return 0;
+		default: fputs(stats_help, stderr); return 2;
+		}
+	}
+	if (db == NULL || access(db, F_OK) != 0) {
+		fprintf(stderr, "stipend stats: --db FILE is required and must exist\n");
+		return 2;
+	}
+	if (now == 0)
+		now = date_now_unix();
+	arena_init(&a, 0);
+	struct notice_stat *rows;
+	int n = -1;
+	if ((s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
+		goto fail;
+	if (version != store_schema_expected()) {
+		fprintf(stderr, "stipend stats: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n",
+		        db, version, store_schema_expected(), db);
+		rc = 2;
+		goto out;
+	}
+	if ((n = store_notice_stats(s, now, &rows, &a, &e)) < 0)
+		goto fail;
+	char ts[21];
+	date_format_timestamp(now, ts);
+	if (json) {
+		json_t *j = as_json(ts, rows, n);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else {
+		as_text(ts, rows, n);
+	}
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "stipend stats: %s\n", e.message);
+out:
+	store_close(s);
+	arena_cleanup(&a);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* messages.h - what the mailbox adds to the workbench's own pages
+ * (workbench/messages.c): the conversation and the documents on the case
+ * page, and on the queue what became of a case's request for
+ * documentation. The mailbox's workbench pages are handlers (handlers.h). */
+#ifndef STIPEND_WORKBENCH_MESSAGES_H
+#define STIPEND_WORKBENCH_MESSAGES_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+#include "web/http.h"
+
+/* Add "mailbox" to the workbench case page's data d (case c, read
+ * through cases_read, which audited it): the case's conversation with who
+ * wrote each message, the documents the person sent (links to download
+ * them), and what became of the latest request for documentation. */
+void wb_mailbox_case(struct req *r, json_t *d, const struct case_rec *c);
+
+/* Add "docs_key" to a queue row (item, with its "status") for case_id when
+ * the case came back to the queue because documentation was received
+ * ("Dokumentasjon mottatt") or its deadline passed ("Frist utløpt"). */
+void wb_mailbox_queue_mark(struct req *r, json_t *item, int64_t case_id);
+
+#endif

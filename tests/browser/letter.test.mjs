@@ -1,0 +1,73 @@
+// letter.test.mjs - a student reads a decision letter in chromium and
+// downloads it as PDF: the download is a real PDF whose text (pdftotext)
+// holds the decision's amount exactly as the page shows it; the letter page
+// passes axe with no serious or critical findings.
+//
+// Run from the repository root: node --test tests/browser/letter.test.mjs
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { assertAccessible, launchBrowser, newVisitor, plain, startServer } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
+  const context = await newVisitor(browser, { bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  try {
+    // Log in with the test login as the seventh listed person (the other
+    // browser tests use the first ones), and apply living at home.
+    await page.goto(`${server.url}/login`);
+    const people = page.getByRole('button', { name: /\(født .*\d{11}\)$/ });
+    const name = (await people.nth(6).innerText()).replace(/\s*\(født.*$/, '').trim();
+    await people.nth(6).click();
+    await page.waitForURL(/\/saker$/);
+    await page.goto(`${server.url}/soknad`);
+    await page.getByRole('radio', { name: 'Hjemme hos foreldrene mine' }).check();
+    await page.getByRole('button', { name: 'Send søknaden' }).click();
+    await page.waitForURL(/\/saker\/\d+$/);
+
+    // The inbox holds the decision letter; open it.
+    await page.goto(`${server.url}/innboks`);
+    await page.getByRole('link', { name: 'Vedtak om stipend og lån' }).click();
+    await page.waitForURL(/\/innboks\/\d+$/);
+    const letterId = page.url().split('/').pop();
+    const letter = page.getByRole('article', { name: 'Vedtak om stipend og lån' });
+    await letter.getByText(name).waitFor();
+    const amountCell = letter.getByRole('row', { name: /^Basislån/ }).locator('td.amount');
+    const amount = plain((await amountCell.innerText()).trim());
+    assert.match(amount, /^\d[\d ]* kr$/, `the amount reads: ${amount}`);
+    await assertAccessible(t, page, 'the letter page');
+
+    // Download it.
+    const link = page.getByRole('link', { name: 'Last ned brevet som PDF' });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), `brev-${letterId}.pdf`);
+    const file = path.join(server.dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /Title:\s+Vedtak om stipend og lån/);
+    const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    assert.equal(text.status, 0, text.stderr);
+    const pdf = plain(text.stdout);
+    assert.ok(pdf.includes(amount), `the PDF holds ${amount}`);
+    assert.ok(pdf.includes(name), 'the PDF is addressed to the reader');
+    assert.match(pdf, /Side 1 av \d/);
+  } finally {
+    await context.close();
+  }
+});
