@@ -19,6 +19,8 @@ int access_allowed(const struct principal *who, enum action act, int64_t owner_p
 	switch (act) {
 	case ACT_APPLY:
 	case ACT_LETTER_READ:
+	case ACT_MESSAGE_WRITE:
+	case ACT_DOCUMENT_UPLOAD:
 		return own;
 	case ACT_CASE_READ:
 	case ACT_PERSON_READ:
@@ -26,6 +28,8 @@ int access_allowed(const struct principal *who, enum action act, int64_t owner_p
 	case ACT_QUEUE_READ:
 	case ACT_CASE_DECIDE:
 	case ACT_CASE_REQUEST_DOCS:
+	case ACT_MESSAGE_ANSWER:
+	case ACT_DOCUMENT_READ:
 		return caseworker;
 	case ACT_SEE_CONFIDENTIAL_ADDRESS:
 		/* The owner knows where they live; staff only with the

@@ -37,14 +37,20 @@ enum action {
 	ACT_QUEUE_READ,  /* see the case workers' queue of manual cases */
 	ACT_CASE_DECIDE, /* decide a case the rules sent to a case worker */
 	ACT_CASE_REQUEST_DOCS,       /* ask the applicant for documentation */
-	ACT_SEE_CONFIDENTIAL_ADDRESS /* see a person's strictly confidential address */
+	ACT_SEE_CONFIDENTIAL_ADDRESS, /* see a person's strictly confidential address */
+	ACT_MESSAGE_WRITE,   /* write to the agency about one's own case */
+	ACT_MESSAGE_ANSWER,  /* answer a person's message */
+	ACT_DOCUMENT_UPLOAD, /* send documentation for one's own case */
+	ACT_DOCUMENT_READ    /* download documentation a person sent */
 };
 
 /* 1 when who may do act on a thing owned by owner_person_id, else 0.
- * A person acts on their own things only. A case worker reads any case
- * and the person it concerns, sees the queue, decides cases and asks for
- * documentation, but sees a confidential address only when authorised;
- * a case worker never applies or opens a person's letters. */
+ * A person acts on their own things only: applies, reads their letters,
+ * writes to the agency and sends documentation. A case worker reads any
+ * case and the person it concerns, sees the queue, decides cases, asks for
+ * documentation, answers messages and reads the documentation sent, but
+ * sees a confidential address only when authorised; a case worker never
+ * applies, writes as a person or opens a person's letters. */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
 /* "person:17", "staff:2" or "anonymous", for audit records. Returns out. */

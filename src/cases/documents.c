@@ -126,7 +126,7 @@ int documents_receive(struct store *s, const struct principal *who, int64_t case
 	int found = store_case_get(s, case_id, &c, &a, e);
 	if (found < 0)
 		goto out;
-	if (found > 0 || !access_allowed(who, ACT_APPLY, c.person_id)) {
+	if (found > 0 || !access_allowed(who, ACT_DOCUMENT_UPLOAD, c.person_id)) {
 		rc = refuse(s, who, now, "case.documentation.denied", object, "case", e);
 		goto out;
 	}
@@ -197,7 +197,7 @@ int documents_read(struct store *s, const struct principal *who, int64_t id, int
 	if (rc < 0)
 		return -1;
 	/* Case workers only: the person sent them and has them already. */
-	if (rc > 0 || !access_allowed(who, ACT_QUEUE_READ, 0) || !access_allowed(who, ACT_CASE_READ, out->person_id))
+	if (rc > 0 || !access_allowed(who, ACT_DOCUMENT_READ, out->person_id))
 		return refuse(s, who, now, "document.read.denied", object, "document", e);
 	snprintf(detail, sizeof(detail), "case=%lld", (long long)out->case_id);
 	struct reading r = {now, access_actor(who, actor, sizeof(actor)), object, detail};

@@ -20,32 +20,32 @@
 #include "web/portal/view.h"
 
 static const char help[] =
-	"Usage: stipend print-batch --db FILE --out DIR [--now TIME] [--after-days N]\n"
-	"                           [--forwarding-address LINES] [--json]\n\n"
-	"Send on paper the decision letters still unread N days after they were\n"
-	"delivered: each print batch is one PDF (every letter from a new page, its\n"
-	"address in the envelope window) and a manifest JSON beside it for the print\n"
-	"house, print-batch-NNNNNN.pdf and .json in DIR, and every letter in it\n"
-	"records that it went on paper. A batch an earlier run left half-done is\n"
-	"completed first; a letter is never in two batches, and a second run finds\n"
-	"nothing more to send.\n\n"
-	"A person with a confidential address is never sent paper to their address:\n"
-	"their letter goes to the forwarding address when one is configured, else it\n"
-	"is withheld (counted below, shown to case workers) until one is.\n\n"
-	"  --db FILE        the database\n"
-	"  --out DIR        where the batches go (created when missing)\n"
-	"  --now TIME       run as if it were TIME (2025-09-01 or 2025-09-01T12:00:00Z);\n"
-	"                   default: now\n"
-	"  --after-days N   days a decision letter may stay unread (default 7)\n"
-	"  --forwarding-address LINES\n"
-	"                   first store the population register's forwarding address\n"
-	"                   for persons with a confidential address (setting\n"
-	"                   paper.forwarding_address): 2 to 4 lines separated by \";\",\n"
-	"                   e.g. \"Skatteetaten, Folkeregisteret;Postboks 9200 Grønland;0134 Oslo\"\n"
-	"  --json           print the summary as JSON\n\n"
-	"Prints one line per batch and a summary: letters, pages, withheld.\n"
-	"Exit status: 0, 1 when the database or a file fails (what was finished\n"
-	"stays; the next run completes the rest), 2 bad usage.\n";
+    "Usage: stipend print-batch --db FILE --out DIR [--now TIME] [--after-days N]\n"
+    "                           [--forwarding-address LINES] [--json]\n\n"
+    "Send on paper the decision letters still unread N days after they were\n"
+    "delivered: each print batch is one PDF (every letter from a new page, its\n"
+    "address in the envelope window) and a manifest JSON beside it for the print\n"
+    "house, print-batch-NNNNNN.pdf and .json in DIR, and every letter in it\n"
+    "records that it went on paper. A batch an earlier run left half-done is\n"
+    "completed first; a letter is never in two batches, and a second run finds\n"
+    "nothing more to send.\n\n"
+    "A person with a confidential address is never sent paper to their address:\n"
+    "their letter goes to the forwarding address when one is configured, else it\n"
+    "is withheld (counted below, shown to case workers) until one is.\n\n"
+    "  --db FILE        the database\n"
+    "  --out DIR        where the batches go (created when missing)\n"
+    "  --now TIME       run as if it were TIME (2025-09-01 or 2025-09-01T12:00:00Z);\n"
+    "                   default: now\n"
+    "  --after-days N   days a decision letter may stay unread (default 7)\n"
+    "  --forwarding-address LINES\n"
+    "                   first store the population register's forwarding address\n"
+    "                   for persons with a confidential address (setting\n"
+    "                   paper.forwarding_address): 2 to 4 lines separated by \";\",\n"
+    "                   e.g. \"Skatteetaten, Folkeregisteret;Postboks 9200 Grønland;0134 Oslo\"\n"
+    "  --json           print the summary as JSON\n\n"
+    "Prints one line per batch and a summary: letters, pages, withheld.\n"
+    "Exit status: 0, 1 when the database or a file fails (what was finished\n"
+    "stays; the next run completes the rest), 2 bad usage.\n";
 
 static json_t *letter_model(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
 {
@@ -63,13 +63,13 @@ static int ensure_dir(const char *dir)
 int cli_print_batch(int argc, char **argv)
 {
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"out", required_argument, NULL, 'o'},
-					     {"now", required_argument, NULL, 'n'},
-					     {"after-days", required_argument, NULL, 'a'},
-					     {"forwarding-address", required_argument, NULL, 'f'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"now", required_argument, NULL, 'n'},
+	                                     {"after-days", required_argument, NULL, 'a'},
+	                                     {"forwarding-address", required_argument, NULL, 'f'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *forwarding = NULL;
 	struct paper_options o = {NULL, 0, PAPER_AFTER_DAYS, letter_model, 0};
 	int c, json = 0, rc = 1, version;
@@ -84,7 +84,8 @@ int cli_print_batch(int argc, char **argv)
 		case 'o': o.out_dir = optarg; break;
 		case 'n':
 			if (date_parse_timestamp(optarg, &o.now) != 0) {
-				fprintf(stderr, "stipend print-batch: --now must be 2025-09-01 or 2025-09-01T12:00:00Z\n");
+				fprintf(stderr,
+				        "stipend print-batch: --now must be 2025-09-01 or 2025-09-01T12:00:00Z\n");
 				return 2;
 			}
 			break;
@@ -107,7 +108,8 @@ int cli_print_batch(int argc, char **argv)
 		return 2;
 	}
 	if (db == NULL || access(db, F_OK) != 0) {
-		fprintf(stderr, "stipend print-batch: --db FILE is required and must exist (create it with stipend init)\n");
+		fprintf(stderr,
+		        "stipend print-batch: --db FILE is required and must exist (create it with stipend init)\n");
 		return 2;
 	}
 	if (o.out_dir == NULL) {
@@ -117,7 +119,7 @@ int cli_print_batch(int argc, char **argv)
 	if (ensure_dir(o.out_dir) != 0) {
 		char msg[128];
 		fprintf(stderr, "stipend print-batch: %s is no folder that can be made: %s\n", o.out_dir,
-			log_errno(errno, msg, sizeof(msg)));
+		        log_errno(errno, msg, sizeof(msg)));
 		return 1;
 	}
 	if (o.now == 0)
@@ -125,8 +127,9 @@ int cli_print_batch(int argc, char **argv)
 	if ((s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
 		goto fail;
 	if (version != store_schema_expected()) {
-		fprintf(stderr, "stipend print-batch: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n",
-			db, version, store_schema_expected(), db);
+		fprintf(stderr,
+		        "stipend print-batch: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n",
+		        db, version, store_schema_expected(), db);
 		rc = 2;
 		goto out;
 	}
@@ -145,12 +148,13 @@ int cli_print_batch(int argc, char **argv)
 		json_t *batches = json_array();
 		for (int i = 0; i < sum.n_batches && i < PAPER_RUN_BATCHES; i++) {
 			const struct paper_batch_done *d = &sum.batches[i];
-			json_array_append_new(batches, json_pack("{s:I,s:i,s:i,s:b,s:s,s:s}", "batch_id", (json_int_t)d->id,
-								 "letters", d->letters, "pages", d->pages, "completed",
-								 d->completed, "pdf", d->pdf, "manifest", d->manifest));
+			json_array_append_new(batches,
+			                      json_pack("{s:I,s:i,s:i,s:b,s:s,s:s}", "batch_id", (json_int_t)d->id,
+			                                "letters", d->letters, "pages", d->pages, "completed",
+			                                d->completed, "pdf", d->pdf, "manifest", d->manifest));
 		}
 		json_t *j = json_pack("{s:o,s:i,s:i,s:i,s:i}", "batches", batches, "letters", sum.letters, "pages",
-				      sum.pages, "withheld", sum.withheld, "withheld_new", sum.withheld_new);
+		                      sum.pages, "withheld", sum.withheld, "withheld_new", sum.withheld_new);
 		char *text = json_dumps(j, JSON_COMPACT);
 		puts(text ? text : "{}");
 		free(text);
@@ -160,8 +164,8 @@ int cli_print_batch(int argc, char **argv)
 			const struct paper_batch_done *d = &sum.batches[i];
 			printf("batch %lld%s: %d letter%s, %d page%s: %s/%s, %s/%s\n", (long long)d->id,
 			       d->completed ? " (left open by an earlier run, completed)" : "", d->letters,
-			       d->letters == 1 ? "" : "s", d->pages, d->pages == 1 ? "" : "s", o.out_dir, d->pdf, o.out_dir,
-			       d->manifest);
+			       d->letters == 1 ? "" : "s", d->pages, d->pages == 1 ? "" : "s", o.out_dir, d->pdf,
+			       o.out_dir, d->manifest);
 		}
 		printf("letters: %d, pages: %d, withheld: %d", sum.letters, sum.pages, sum.withheld);
 		if (sum.withheld > 0)

@@ -1,12 +1,10 @@
 /* messages.c - e-henvendelse: the person's messages about a case and the
  * case workers' answers, delivered as letters; see messages.h.
  *
- * The policy has no action of its own for the conversation yet: writing
- * about one's own case is acting on one's own application (ACT_APPLY: a
- * person for themself, never a case worker), answering is writing to the
- * applicant about their case as a request for documentation does
- * (ACT_CASE_REQUEST_DOCS: case workers), and reading it goes with reading
- * the case (ACT_CASE_READ). */
+ * The policy decides: writing about one's own case is ACT_MESSAGE_WRITE (a
+ * person for themself, never a case worker), answering ACT_MESSAGE_ANSWER
+ * (case workers), and reading the conversation goes with reading the case
+ * (ACT_CASE_READ). */
 #include "mailbox/messages.h"
 
 #include <stdio.h>
@@ -117,7 +115,7 @@ int msg_write(struct store *s, const struct principal *who, int64_t case_id, con
 	arena_cleanup(&a);
 	if (rc < 0)
 		return -1;
-	if (rc > 0 || !access_allowed(who, ACT_APPLY, owner))
+	if (rc > 0 || !access_allowed(who, ACT_MESSAGE_WRITE, owner))
 		return refuse(s, who, now, "message.write.denied", object, "case", e);
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX))
 		return err_set(e, ERR_INVALID, "text", "a message is 1 to %d characters of text", MSG_TEXT_MAX);
@@ -181,7 +179,7 @@ int msg_answer(struct store *s, const struct principal *who, int64_t message_id,
 		arena_cleanup(&a);
 		return -1;
 	}
-	if (!access_allowed(who, ACT_CASE_REQUEST_DOCS, owner) || rc > 0 || strcmp(m.direction, "in") != 0) {
+	if (!access_allowed(who, ACT_MESSAGE_ANSWER, owner) || rc > 0 || strcmp(m.direction, "in") != 0) {
 		arena_cleanup(&a);
 		return refuse(s, who, now, "message.answer.denied", object, "message", e);
 	}

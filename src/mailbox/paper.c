@@ -63,7 +63,7 @@ static int store_forwarding(struct store_tx *tx, void *arg, struct err *e)
 	if (store_paper_setting_put(tx, PAPER_FORWARDING_SETTING, f->value, e) != 0)
 		return -1;
 	return audit_append(tx, f->now, f->actor, "paper.forwarding-address.set", "setting:" PAPER_FORWARDING_SETTING,
-			    NULL, e);
+	                    NULL, e);
 }
 
 int paper_set_forwarding(struct store *s, const char *lines, const char *actor, int64_t now, struct err *e)
@@ -75,9 +75,9 @@ int paper_set_forwarding(struct store *s, const char *lines, const char *actor, 
 	int rc;
 	if (n < 2) {
 		rc = err_set(e, ERR_INVALID, "forwarding_address",
-			     "the forwarding address needs 2 to %d non-empty lines of at most %d characters, "
-			     "separated by \";\"",
-			     PAPER_FORWARDING_LINES, PAPER_LINE_MAX);
+		             "the forwarding address needs 2 to %d non-empty lines of at most %d characters, "
+		             "separated by \";\"",
+		             PAPER_FORWARDING_LINES, PAPER_LINE_MAX);
 		goto out;
 	}
 	struct buf b;
@@ -132,7 +132,7 @@ static int claim_tx(struct store_tx *tx, void *arg, struct err *e)
 			char object[32];
 			snprintf(object, sizeof(object), "letter:%lld", (long long)ids[i]);
 			if (audit_append(tx, c->now, "system", "letter.paper.withheld", object,
-					 "reason=confidential-address, no forwarding address configured", e) != 0)
+			                 "reason=confidential-address, no forwarding address configured", e) != 0)
 				return -1;
 		}
 		c->withheld_new = n;
@@ -195,14 +195,14 @@ static int finish_tx(struct store_tx *tx, void *arg, struct err *e)
 		if (it->withdrawn) {
 			if (store_paper_letter_withdraw(tx, w->b.id, it->letter_id, w->now, e) != 0 ||
 			    audit_append(tx, w->now, "system", "letter.paper.withheld", object,
-					 "reason=confidential-address, no forwarding address configured", e) != 0)
+			                 "reason=confidential-address, no forwarding address configured", e) != 0)
 				return -1;
 			continue;
 		}
 		snprintf(detail, sizeof(detail), "batch=%lld pages=%d address=%s", (long long)w->b.id, it->pages,
-			 it->address_kind);
+		         it->address_kind);
 		if (store_paper_letter_written(tx, w->b.id, it->letter_id, it->address_kind, it->first_page, it->pages,
-					       w->b.created_at, e) != 0 ||
+		                               w->b.created_at, e) != 0 ||
 		    audit_append(tx, w->now, "system", "letter.paper", object, detail, e) != 0)
 			return -1;
 	}
@@ -261,16 +261,19 @@ static int file_sha256(const char *path, char hex[65], struct err *e)
  * after the letter is drawn), and the address it may go to (in a, kept
  * for the manifest). Returns 0, or -1 with e. */
 static int prepare(struct store *s, const struct paper_options *o, int64_t letter_id, const char **fwd, int n_fwd,
-		   struct item *it, json_t **model, enum lang *lang, struct arena *a, struct arena *la, struct err *e)
+                   struct item *it, json_t **model, enum lang *lang, struct arena *a, struct arena *la, struct err *e)
 {
 	struct letter l;
 	struct person p;
 	struct contact_prefs cp;
 	int rc = store_letter_get(s, letter_id, &l, a, e);
 	if (rc != 0)
-		return rc < 0 ? -1 : err_set(e, ERR_INTERNAL, NULL, "letter %lld of a batch is gone", (long long)letter_id);
+		return rc < 0 ? -1
+		              : err_set(e, ERR_INTERNAL, NULL, "letter %lld of a batch is gone", (long long)letter_id);
 	if ((rc = store_person_get(s, l.person_id, &p, a, e)) != 0)
-		return rc < 0 ? -1 : err_set(e, ERR_INTERNAL, NULL, "the person of letter %lld is gone", (long long)letter_id);
+		return rc < 0
+		           ? -1
+		           : err_set(e, ERR_INTERNAL, NULL, "the person of letter %lld is gone", (long long)letter_id);
 	*lang = LANG_NB;
 	rc = store_contact_get(s, l.person_id, &cp, a, e);
 	if (rc < 0)
@@ -319,19 +322,19 @@ static json_t *manifest(const struct batch_write *w, const struct paper_batch_do
 		json_t *lines = json_array();
 		for (int k = 0; k < it->addr.n; k++)
 			json_array_append_new(lines, json_string(it->addr.lines[k]));
-		json_array_append_new(letters, json_pack("{s:I,s:I,s:i,s:i,s:s,s:o}", "letter_id", (json_int_t)it->letter_id,
-							 "case_id", (json_int_t)it->case_id, "first_page",
-							 it->first_page, "page_count", it->pages, "address_kind",
-							 it->address_kind, "address", lines));
+		json_array_append_new(letters, json_pack("{s:I,s:I,s:i,s:i,s:s,s:o}", "letter_id",
+		                                         (json_int_t)it->letter_id, "case_id", (json_int_t)it->case_id,
+		                                         "first_page", it->first_page, "page_count", it->pages,
+		                                         "address_kind", it->address_kind, "address", lines));
 	}
 	return json_pack("{s:I,s:s,s:s,s:s,s:i,s:i,s:o}", "batch_id", (json_int_t)w->b.id, "created",
-			 date_format_timestamp(w->b.created_at, created), "pdf", d->pdf, "pdf_sha256", w->sha256,
-			 "letter_count", w->letters, "page_count", w->pages, "letters", letters);
+	                 date_format_timestamp(w->b.created_at, created), "pdf", d->pdf, "pdf_sha256", w->sha256,
+	                 "letter_count", w->letters, "page_count", w->pages, "letters", letters);
 }
 
 /* Write batch id (claimed, maybe half-written before) and record it. */
 static int write_batch(struct store *s, const struct paper_options *o, int64_t id, struct paper_batch_done *d,
-		       struct err *e)
+                       struct err *e)
 {
 	struct arena a;
 	arena_init(&a, 0);
@@ -379,8 +382,9 @@ static int write_batch(struct store *s, const struct paper_options *o, int64_t i
 				if ((f = fopen(pdf_tmp, "wb")) == NULL) {
 					io_error(e, "cannot create", pdf_tmp);
 					prc = -1;
-				} else if ((pdf = pdf_new_file(f, arena_printf(&a, "%s %lld", "print batch", (long long)id),
-								created, e)) == NULL) {
+				} else if ((pdf = pdf_new_file(
+				                f, arena_printf(&a, "%s %lld", "print batch", (long long)id), created,
+				                e)) == NULL) {
 					prc = -1;
 				}
 			}
@@ -537,7 +541,8 @@ int paper_mark_withheld(struct store *s, int64_t person_id, json_t *letters, str
 	int n = store_paper_withheld_of_person(s, person_id, 200, &ids, &a, e);
 	size_t i;
 	json_t *l;
-	json_array_foreach(letters, i, l) {
+	json_array_foreach(letters, i, l)
+	{
 		int64_t id = json_integer_value(json_object_get(l, "id"));
 		for (int k = 0; k < n; k++)
 			if (ids[k] == id)

@@ -64,17 +64,17 @@ struct paper_options {
 struct paper_batch_done {
 	int64_t id;
 	int letters, pages;
-	int completed; /* left open by an earlier run, completed by this one */
+	int completed;              /* left open by an earlier run, completed by this one */
 	char pdf[64], manifest[64]; /* file names in out_dir */
 };
 
 #define PAPER_RUN_BATCHES 64
 
 struct paper_summary {
-	int letters, pages;  /* on paper by this run */
-	int withheld;        /* withheld letters waiting (all, not only this run's) */
-	int withheld_new;    /* withheld by this run */
-	int n_batches;       /* batches written; the first PAPER_RUN_BATCHES in batches */
+	int letters, pages; /* on paper by this run */
+	int withheld;       /* withheld letters waiting (all, not only this run's) */
+	int withheld_new;   /* withheld by this run */
+	int n_batches;      /* batches written; the first PAPER_RUN_BATCHES in batches */
 	struct paper_batch_done batches[PAPER_RUN_BATCHES];
 };
 
@@ -88,8 +88,7 @@ int paper_run(struct store *s, const struct paper_options *o, struct paper_summa
 /* The first step alone, for tests that stop a run half-way: claim letters
  * due at o->now into a new batch (*batch_id 0 when none) and record those
  * withheld. */
-int paper_claim(struct store *s, const struct paper_options *o, int64_t *batch_id, int *withheld_new,
-		struct err *e);
+int paper_claim(struct store *s, const struct paper_options *o, int64_t *batch_id, int *withheld_new, struct err *e);
 
 /* Set the forwarding address: lines separated by newlines or ";", 2 to
  * PAPER_FORWARDING_LINES non-empty lines of at most PAPER_LINE_MAX bytes.

@@ -33,7 +33,7 @@
 static const char *const agency_address[] = {"Statens lånekasse for utdanning", "Postboks 8000 Dep.", "0030 Oslo"};
 #define AGENCY_RETURN "Lånekassen, Postboks 8000 Dep., 0030 Oslo"
 
-#define MM(x) ((x) * 72.0 / 25.4)
+#define MM(x) ((x)*72.0 / 25.4)
 #define PAGE_W MM(210.0)
 #define PAGE_H MM(297.0)
 #define LEFT MM(25.0)
@@ -158,7 +158,8 @@ int pdf_finish(struct pdf *p, struct err *e)
 	pthread_mutex_unlock(&draw_mu);
 	int rc = 0;
 	if (p->write_failed)
-		rc = err_set(e, ERR_IO, NULL, p->out ? "the PDF is larger than its buffer allows" : "writing the PDF failed");
+		rc = err_set(e, ERR_IO, NULL,
+		             p->out ? "the PDF is larger than its buffer allows" : "writing the PDF failed");
 	else if (st != CAIRO_STATUS_SUCCESS)
 		rc = err_set(e, ERR_IO, NULL, "pdf: %s", cairo_status_to_string(st));
 	free(p);
@@ -179,11 +180,11 @@ struct line {
 
 struct block {
 	enum block_kind kind;
-	double indent;  /* from the left text edge */
-	double before;  /* space above, dropped at the top of a page */
-	int keep_next;  /* a heading: never last on a page */
-	int grey;       /* secondary text */
-	PangoLayout *l; /* B_PARA */
+	double indent;      /* from the left text edge */
+	double before;      /* space above, dropped at the top of a page */
+	int keep_next;      /* a heading: never last on a page */
+	int grey;           /* secondary text */
+	PangoLayout *l;     /* B_PARA */
 	PangoLayout *label; /* a list item's marker, beside its first line */
 	struct line *lines;
 	int n_lines;
@@ -224,9 +225,18 @@ static PangoFontDescription *font_of(enum style s)
 	switch (s) {
 	case S_BODY: break;
 	case S_SMALL: size = 8.5; break;
-	case S_TITLE: size = 15; w = PANGO_WEIGHT_BOLD; break;
-	case S_HEADING: size = 12; w = PANGO_WEIGHT_BOLD; break;
-	case S_SUBHEADING: size = 10.5; w = PANGO_WEIGHT_BOLD; break;
+	case S_TITLE:
+		size = 15;
+		w = PANGO_WEIGHT_BOLD;
+		break;
+	case S_HEADING:
+		size = 12;
+		w = PANGO_WEIGHT_BOLD;
+		break;
+	case S_SUBHEADING:
+		size = 10.5;
+		w = PANGO_WEIGHT_BOLD;
+		break;
 	case S_BOLD: w = PANGO_WEIGHT_BOLD; break;
 	}
 	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
@@ -330,7 +340,7 @@ static struct block *row(struct letter *L, const char *const cells[ROW_CELLS], e
 	/* Award, kind, months, per month, amount: shares of the text width. */
 	static const double share[ROW_CELLS] = {0.34, 0.16, 0.14, 0.17, 0.19};
 	static const PangoAlignment align[ROW_CELLS] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_LEFT, PANGO_ALIGN_RIGHT,
-							PANGO_ALIGN_RIGHT, PANGO_ALIGN_RIGHT};
+	                                                PANGO_ALIGN_RIGHT, PANGO_ALIGN_RIGHT};
 	struct block *b = new_block(L, B_ROW);
 	b->before = before;
 	double x = 0;
@@ -388,28 +398,32 @@ static void decision_body(struct letter *L, const json_t *d)
 	size_t i;
 	json_t *v;
 	const char *outcome = str(d, "outcome_key");
-	para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.heading"),
-			     outcome ? i18n_get(L->lang, outcome) : ""),
+	para(L,
+	     arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.heading"),
+	                  outcome ? i18n_get(L->lang, outcome) : ""),
 	     S_HEADING, 14);
 
 	json_t *awards = json_object_get(d, "awards");
 	if (json_array_size(awards) > 0) {
 		para(L, i18n_get(L->lang, "decision.awards"), S_SUBHEADING, 8);
 		const char *head[ROW_CELLS] = {i18n_get(L->lang, "decision.award"), i18n_get(L->lang, "decision.kind"),
-					       i18n_get(L->lang, "decision.months"),
-					       i18n_get(L->lang, "decision.monthly"),
-					       i18n_get(L->lang, "decision.amount")};
+		                               i18n_get(L->lang, "decision.months"),
+		                               i18n_get(L->lang, "decision.monthly"),
+		                               i18n_get(L->lang, "decision.amount")};
 		row(L, head, S_BOLD, 4)->rule_below = 1;
-		json_array_foreach(awards, i, v) {
+		json_array_foreach(awards, i, v)
+		{
 			json_t *months = json_object_get(v, "months");
 			const char *cells[ROW_CELLS] = {
-				str(v, "name_key") ? i18n_get(L->lang, str(v, "name_key")) : "",
-				str(v, "kind_key") ? i18n_get(L->lang, str(v, "kind_key")) : "",
-				json_is_integer(months) ? arena_printf(L->a, "%lld", (long long)json_integer_value(months)) : "",
-				money(L, json_object_get(v, "monthly")), money(L, json_object_get(v, "amount"))};
+			    str(v, "name_key") ? i18n_get(L->lang, str(v, "name_key")) : "",
+			    str(v, "kind_key") ? i18n_get(L->lang, str(v, "kind_key")) : "",
+			    json_is_integer(months) ? arena_printf(L->a, "%lld", (long long)json_integer_value(months))
+			                            : "",
+			    money(L, json_object_get(v, "monthly")), money(L, json_object_get(v, "amount"))};
 			row(L, cells, S_BODY, 0);
 		}
-		json_array_foreach(awards, i, v) {
+		json_array_foreach(awards, i, v)
+		{
 			json_t *conv = json_object_get(v, "convertible");
 			if (json_is_integer(conv) && json_integer_value(conv) != 0)
 				para(L, text(L, "decision.convertible", v), S_BODY, 6);
@@ -423,28 +437,31 @@ static void decision_body(struct letter *L, const json_t *d)
 	json_t *reasons = json_object_get(d, "reasons");
 	if (json_array_size(reasons) > 0) {
 		para(L, i18n_get(L->lang, "decision.manual"), S_SUBHEADING, 10);
-		json_array_foreach(reasons, i, v) {
+		json_array_foreach(reasons, i, v)
+		{
 			const char *k = str(v, "text_key");
 			const char *ref = str(v, "reference");
-			item(L, "•", arena_printf(L->a, "%s (%s)", k ? i18n_get(L->lang, k) : "", ref ? ref : ""), S_BODY,
-			     4);
+			item(L, "•", arena_printf(L->a, "%s (%s)", k ? i18n_get(L->lang, k) : "", ref ? ref : ""),
+			     S_BODY, 4);
 		}
 	}
 	para(L, i18n_get(L->lang, "decision.why"), S_SUBHEADING, 10);
-	json_array_foreach(json_object_get(d, "steps"), i, v) {
+	json_array_foreach(json_object_get(d, "steps"), i, v)
+	{
 		struct block *step = item(L, arena_printf(L->a, "%zu.", i + 1), str(v, "text"), S_BODY, 6);
 		const char *ref = str(v, "reference");
 		if (ref) {
 			step->keep_next = 1; /* the explanation with its paragraph */
-			struct block *b = item(L, NULL, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.reference"), ref),
-					       S_SMALL, 1);
+			struct block *b =
+			    item(L, NULL, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.reference"), ref),
+			         S_SMALL, 1);
 			b->grey = 1;
 		}
 	}
 	const char *version = str(d, "rules_version");
-	struct block *b = para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.rules_version"),
-					       version ? version : ""),
-			       S_SMALL, 8);
+	struct block *b =
+	    para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.rules_version"), version ? version : ""),
+	         S_SMALL, 8);
 	b->grey = 1;
 }
 
@@ -463,6 +480,43 @@ static void build_body(struct letter *L)
 		para(L, text(L, "letter.documentation.deadline", request), S_BODY, 4);
 		para(L, i18n_get(L->lang, "letter.documentation.how"), S_BODY, 8);
 		para(L, i18n_get(L->lang, "letter.documentation.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *answer = json_object_get(m, "answer");
+	if (json_is_object(answer)) {
+		/* templates/_letter_answer.html */
+		size_t i;
+		json_t *q;
+		para(L, i18n_get(L->lang, "mailbox.answer.intro"), S_BODY, 10);
+		if (json_array_size(json_object_get(answer, "questions")) > 0)
+			para(L, i18n_get(L->lang, "mailbox.answer.you_wrote"), S_SUBHEADING, 10);
+		json_array_foreach(json_object_get(answer, "questions"), i, q)
+		{
+			item(L, "»", str(q, "text"), S_BODY, 4);
+			item(L, NULL, date_text(L, str(q, "day")), S_SMALL, 1)->grey = 1;
+		}
+		para(L, i18n_get(L->lang, "mailbox.answer.heading"), S_SUBHEADING, 10);
+		para(L, str(answer, "text"), S_BODY, 4);
+		para(L, i18n_get(L->lang, "mailbox.answer.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *reminder = json_object_get(m, "reminder");
+	if (json_is_object(reminder)) {
+		/* templates/_mypages_reminder.html */
+		int today = json_is_true(json_object_get(reminder, "today"));
+		para(L, text(L, today ? "mypages.reminder.intro_today" : "mypages.reminder.intro", reminder), S_BODY, 10);
+		const char *kind = str(reminder, "kind_key");
+		para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "mypages.calendar.what"),
+				     kind ? i18n_get(L->lang, kind) : ""), S_BODY, 8);
+		para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, "mypages.reminder.due"),
+				     date_text(L, str(reminder, "due"))), S_BODY, 4);
+		if (str(reminder, "what"))
+			para(L, str(reminder, "what"), S_BODY, 8);
+		if (json_is_true(json_object_get(reminder, "done")))
+			para(L, i18n_get(L->lang, "mypages.reminder.done"), S_BODY, 8);
+		para(L, i18n_get(L->lang, "mypages.reminder.ignore"), S_BODY, 8);
+		para(L, i18n_get(L->lang, "mypages.reminder.settings"), S_BODY, 8);
+		para(L, i18n_get(L->lang, "mypages.reminder.signature"), S_BODY, 12);
 		return;
 	}
 	if (json_is_object(c))
@@ -538,8 +592,7 @@ static void paginate(struct letter *L)
 
 /* ---- drawing ---- */
 
-static void show(struct letter *L, const char *s, enum style st, double x, double y, double width,
-		 PangoAlignment align)
+static void show(struct letter *L, const char *s, enum style st, double x, double y, double width, PangoAlignment align)
 {
 	PangoLayout *l = layout(L, s, st, width, align);
 	cairo_move_to(L->p->cr, x, y);
@@ -627,11 +680,11 @@ static void letterhead(struct letter *L)
 	double iy = WINDOW_Y + MM(7.0), label_w = MM(28.0);
 	json_t *c = json_object_get(letter, "case_id");
 	const char *rows[3][2] = {
-		{i18n_get(L->lang, "letter.date"), date_text(L, str(letter, "day"))},
-		{i18n_get(L->lang, "paper.pdf.case_number"),
-		 json_integer_value(c) ? arena_printf(L->a, "%lld", (long long)json_integer_value(c)) : ""},
-		{i18n_get(L->lang, "paper.pdf.letter_number"),
-		 arena_printf(L->a, "%lld", (long long)json_integer_value(json_object_get(letter, "id")))}};
+	    {i18n_get(L->lang, "letter.date"), date_text(L, str(letter, "day"))},
+	    {i18n_get(L->lang, "paper.pdf.case_number"),
+	     json_integer_value(c) ? arena_printf(L->a, "%lld", (long long)json_integer_value(c)) : ""},
+	    {i18n_get(L->lang, "paper.pdf.letter_number"),
+	     arena_printf(L->a, "%lld", (long long)json_integer_value(json_object_get(letter, "id")))}};
 	for (int i = 0; i < 3; i++) {
 		cairo_set_source_rgb(cr, GREY);
 		show(L, rows[i][0], S_SMALL, INFO_X, iy + 1.0, label_w, PANGO_ALIGN_LEFT);
@@ -646,8 +699,8 @@ static void running_header(struct letter *L)
 	json_t *letter = json_object_get(L->model, "letter");
 	json_int_t c = json_integer_value(json_object_get(letter, "case_id"));
 	const char *s = c ? arena_printf(L->a, "%s · %s · %s %lld", i18n_get(L->lang, "paper.pdf.letterhead"), L->title,
-					 i18n_get(L->lang, "paper.pdf.case_number"), (long long)c)
-			  : arena_printf(L->a, "%s · %s", i18n_get(L->lang, "paper.pdf.letterhead"), L->title);
+	                                 i18n_get(L->lang, "paper.pdf.case_number"), (long long)c)
+	                  : arena_printf(L->a, "%s · %s", i18n_get(L->lang, "paper.pdf.letterhead"), L->title);
 	cairo_set_source_rgb(cr, GREY);
 	show(L, s, S_SMALL, LEFT, MM(14.0), TEXT_W, PANGO_ALIGN_LEFT);
 	rule(cr, LEFT, PAGE_W - RIGHT, MM(20.0), 0.4);
@@ -720,8 +773,8 @@ static void letter_free(struct letter *L)
 	buf_cleanup(&L->tmp);
 }
 
-int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const struct pdf_address *addr,
-		   int *first_page, int *pages, struct err *e)
+int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const struct pdf_address *addr, int *first_page,
+                   int *pages, struct err *e)
 {
 	json_t *letter = json_object_get(model, "letter");
 	if (!json_is_object(letter))
@@ -746,7 +799,7 @@ int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const str
 	p->pages += L.pages;
 	if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS)
 		return err_set(e, p->write_failed ? ERR_IO : ERR_INTERNAL, NULL, "pdf: %s",
-			       cairo_status_to_string(cairo_status(p->cr)));
+		               cairo_status_to_string(cairo_status(p->cr)));
 	return 0;
 }
 

@@ -56,8 +56,8 @@ struct pdf *pdf_new_file(FILE *f, const char *title, const char *created, struct
  * receives the letter's first page in the document (1-based), *pages (may
  * be NULL) its page count. Returns 0, or -1 with e filled (ERR_INVALID when
  * the model has no "letter"). */
-int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const struct pdf_address *addr,
-		   int *first_page, int *pages, struct err *e);
+int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const struct pdf_address *addr, int *first_page,
+                   int *pages, struct err *e);
 
 /* Pages in the document so far. */
 int pdf_page_count(const struct pdf *p);

@@ -15,12 +15,12 @@
 #include "store/sqlite_internal.h"
 
 int store_paper_claim(struct store_tx *tx, int64_t now, int64_t unread_before, int forwarding, int max,
-		      int64_t *batch_id, int *count, struct err *e)
+                      int64_t *batch_id, int *count, struct err *e)
 {
 	*batch_id = 0;
 	*count = 0;
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO print_batches(created_at, unread_before, state) VALUES (?, ?, 'open')",
-				   e);
+	sqlite3_stmt *st =
+	    sq_prep(tx->c, "INSERT INTO print_batches(created_at, unread_before, state) VALUES (?, ?, 'open')", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
@@ -28,14 +28,15 @@ int store_paper_claim(struct store_tx *tx, int64_t now, int64_t unread_before, i
 	int64_t id;
 	if (sq_step_insert(tx, st, &id, "create a print batch", e) != 0)
 		return -1;
-	st = sq_prep(tx->c,
-		     "INSERT INTO print_batch_letters(batch_id, seq, letter_id) "
-		     "SELECT ?1, row_number() OVER (ORDER BY l.id), l.id FROM letters l JOIN persons p ON p.id = l.person_id "
-		     "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL AND l.created_at <= ?2 "
-		     "AND (p.confidential_address = 0 OR ?3) "
-		     "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
-		     "ORDER BY l.id LIMIT ?4",
-		     e);
+	st = sq_prep(
+	    tx->c,
+	    "INSERT INTO print_batch_letters(batch_id, seq, letter_id) "
+	    "SELECT ?1, row_number() OVER (ORDER BY l.id), l.id FROM letters l JOIN persons p ON p.id = l.person_id "
+	    "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL AND l.created_at <= ?2 "
+	    "AND (p.confidential_address = 0 OR ?3) "
+	    "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
+	    "ORDER BY l.id LIMIT ?4",
+	    e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -66,17 +67,17 @@ int store_paper_claim(struct store_tx *tx, int64_t now, int64_t unread_before, i
 }
 
 int store_paper_withhold_due(struct store_tx *tx, int64_t now, int64_t unread_before, int max, int64_t **ids,
-			     struct arena *a, struct err *e)
+                             struct arena *a, struct err *e)
 {
 	*ids = arena_zalloc(a, sizeof(**ids) * (size_t)(max > 0 ? max : 1));
 	sqlite3_stmt *st = sq_prep(tx->c,
-				   "SELECT l.id FROM letters l JOIN persons p ON p.id = l.person_id "
-				   "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL "
-				   "AND l.created_at <= ? AND p.confidential_address <> 0 "
-				   "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
-				   "AND NOT EXISTS (SELECT 1 FROM paper_withheld w WHERE w.letter_id = l.id) "
-				   "ORDER BY l.id LIMIT ?",
-				   e);
+	                           "SELECT l.id FROM letters l JOIN persons p ON p.id = l.person_id "
+	                           "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL "
+	                           "AND l.created_at <= ? AND p.confidential_address <> 0 "
+	                           "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
+	                           "AND NOT EXISTS (SELECT 1 FROM paper_withheld w WHERE w.letter_id = l.id) "
+	                           "ORDER BY l.id LIMIT ?",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, unread_before);
@@ -87,8 +88,9 @@ int store_paper_withhold_due(struct store_tx *tx, int64_t now, int64_t unread_be
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_db_error(e, tx->c->db, "find letters to withhold");
-	st = sq_prep(tx->c, "INSERT INTO paper_withheld(letter_id, withheld_at, reason) VALUES (?, ?, 'confidential-address')",
-		     e);
+	st = sq_prep(tx->c,
+	             "INSERT INTO paper_withheld(letter_id, withheld_at, reason) VALUES (?, ?, 'confidential-address')",
+	             e);
 	if (st == NULL)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -112,7 +114,7 @@ int store_paper_open_batches(struct store *s, int max, int64_t **ids, struct are
 {
 	*ids = arena_zalloc(a, sizeof(**ids) * (size_t)(max > 0 ? max : 1));
 	return sq_query(s, "SELECT id FROM print_batches WHERE state = 'open' ORDER BY id", sq_bind_none, NULL, id_row,
-			*ids, max, a, e);
+	                *ids, max, a, e);
 }
 
 static int batch_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -130,27 +132,27 @@ static int batch_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 int store_paper_batch_get(struct store *s, int64_t id, struct paper_batch *out, struct arena *a, struct err *e)
 {
 	int n = sq_query(s,
-			 "SELECT id, created_at, unread_before, state, letter_count, coalesce(page_count, 0) "
-			 "FROM print_batches WHERE id = ?",
-			 sq_bind_id, &id, batch_row, out, 1, a, e);
+	                 "SELECT id, created_at, unread_before, state, letter_count, coalesce(page_count, 0) "
+	                 "FROM print_batches WHERE id = ?",
+	                 sq_bind_id, &id, batch_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_paper_batch_letters(struct store *s, int64_t batch_id, int max, int64_t **letter_ids, struct arena *a,
-			      struct err *e)
+                              struct err *e)
 {
 	*letter_ids = arena_zalloc(a, sizeof(**letter_ids) * (size_t)(max > 0 ? max : 1));
 	return sq_query(s, "SELECT letter_id FROM print_batch_letters WHERE batch_id = ? ORDER BY seq", sq_bind_id,
-			&batch_id, id_row, *letter_ids, max, a, e);
+	                &batch_id, id_row, *letter_ids, max, a, e);
 }
 
 int store_paper_letter_written(struct store_tx *tx, int64_t batch_id, int64_t letter_id, const char *address_kind,
-			       int first_page, int page_count, int64_t paper_at, struct err *e)
+                               int first_page, int page_count, int64_t paper_at, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c,
-				   "UPDATE print_batch_letters SET address_kind = ?, first_page = ?, page_count = ? "
-				   "WHERE batch_id = ? AND letter_id = ?",
-				   e);
+	                           "UPDATE print_batch_letters SET address_kind = ?, first_page = ?, page_count = ? "
+	                           "WHERE batch_id = ? AND letter_id = ?",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, address_kind);
@@ -169,8 +171,7 @@ int store_paper_letter_written(struct store_tx *tx, int64_t batch_id, int64_t le
 	return sq_step_insert(tx, st, NULL, "record a letter on paper", e);
 }
 
-int store_paper_letter_withdraw(struct store_tx *tx, int64_t batch_id, int64_t letter_id, int64_t now,
-				struct err *e)
+int store_paper_letter_withdraw(struct store_tx *tx, int64_t batch_id, int64_t letter_id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM print_batch_letters WHERE batch_id = ? AND letter_id = ?", e);
 	if (st == NULL)
@@ -179,9 +180,10 @@ int store_paper_letter_withdraw(struct store_tx *tx, int64_t batch_id, int64_t l
 	sqlite3_bind_int64(st, 2, letter_id);
 	if (sq_step_insert(tx, st, NULL, "take a letter out of its batch", e) != 0)
 		return -1;
-	st = sq_prep(tx->c, "INSERT OR IGNORE INTO paper_withheld(letter_id, withheld_at, reason) "
-			    "VALUES (?, ?, 'confidential-address')",
-		     e);
+	st = sq_prep(tx->c,
+	             "INSERT OR IGNORE INTO paper_withheld(letter_id, withheld_at, reason) "
+	             "VALUES (?, ?, 'confidential-address')",
+	             e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, letter_id);
@@ -190,12 +192,12 @@ int store_paper_letter_withdraw(struct store_tx *tx, int64_t batch_id, int64_t l
 }
 
 int store_paper_batch_written(struct store_tx *tx, int64_t batch_id, int letters, int pages, const char *sha256,
-			      int64_t now, struct err *e)
+                              int64_t now, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c,
-				   "UPDATE print_batches SET state = 'written', letter_count = ?, page_count = ?, "
-				   "pdf_sha256 = ?, written_at = ? WHERE id = ?",
-				   e);
+	                           "UPDATE print_batches SET state = 'written', letter_count = ?, page_count = ?, "
+	                           "pdf_sha256 = ?, written_at = ? WHERE id = ?",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, letters);
@@ -210,31 +212,31 @@ int store_paper_withheld_count(struct store *s, int64_t *count, struct err *e)
 {
 	*count = 0;
 	return sq_query(s,
-			"SELECT count(*) FROM paper_withheld w JOIN letters l ON l.id = w.letter_id "
-			"WHERE l.first_read_at IS NULL AND l.paper_at IS NULL "
-			"AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id)",
-			sq_bind_none, NULL, sq_count_row, count, 1, NULL, e) < 0
-		       ? -1
-		       : 0;
+	                "SELECT count(*) FROM paper_withheld w JOIN letters l ON l.id = w.letter_id "
+	                "WHERE l.first_read_at IS NULL AND l.paper_at IS NULL "
+	                "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id)",
+	                sq_bind_none, NULL, sq_count_row, count, 1, NULL, e) < 0
+	           ? -1
+	           : 0;
 }
 
-int store_paper_withheld_of_person(struct store *s, int64_t person_id, int max, int64_t **letter_ids,
-				   struct arena *a, struct err *e)
+int store_paper_withheld_of_person(struct store *s, int64_t person_id, int max, int64_t **letter_ids, struct arena *a,
+                                   struct err *e)
 {
 	*letter_ids = arena_zalloc(a, sizeof(**letter_ids) * (size_t)(max > 0 ? max : 1));
 	return sq_query(s,
-			"SELECT l.id FROM paper_withheld w JOIN letters l ON l.id = w.letter_id "
-			"WHERE l.person_id = ? AND l.paper_at IS NULL "
-			"AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) ORDER BY l.id",
-			sq_bind_id, &person_id, id_row, *letter_ids, max, a, e);
+	                "SELECT l.id FROM paper_withheld w JOIN letters l ON l.id = w.letter_id "
+	                "WHERE l.person_id = ? AND l.paper_at IS NULL "
+	                "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) ORDER BY l.id",
+	                sq_bind_id, &person_id, id_row, *letter_ids, max, a, e);
 }
 
 int store_paper_setting_put(struct store_tx *tx, const char *name, const char *value, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c,
-				   "INSERT INTO settings(name, value) VALUES (?, ?) "
-				   "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-				   e);
+	                           "INSERT INTO settings(name, value) VALUES (?, ?) "
+	                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, name);

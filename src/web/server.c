@@ -455,6 +455,17 @@ static const char *copy_value(struct arena *a, const char *v)
 	return v ? arena_strdup(a, v) : NULL;
 }
 
+/* 1 when the request carries the session of a person logged in. Asked on
+ * the event loop before the body is read, for the upload route only. */
+static int person_session(struct server *srv, struct MHD_Connection *c, struct arena *a)
+{
+	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
+	struct principal who;
+	struct err e;
+	return sid != NULL && access_session_find(srv->app->store, sid, date_now_unix(), &who, a, &e) == 0 &&
+	       who.role == ROLE_PERSON;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -467,8 +478,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (p == NULL)
 			return MHD_NO;
 		arena_init(&p->a, 16384);
-		/* Only the documentation upload may send more than the usual. */
-		buf_init(&p->body, portal_upload_route(method, url) ? PORTAL_UPLOAD_MAX_BODY : SERVER_MAX_BODY);
+		/* Only the documentation upload may send more than the usual,
+		 * and only from a person logged in: nobody else makes the
+		 * server hold a large body (theirs is refused as too large). */
+		buf_init(&p->body, portal_upload_route(method, url) && person_session(srv, c, &p->a)
+					   ? PORTAL_UPLOAD_MAX_BODY
+					   : SERVER_MAX_BODY);
 		buf_init(&p->w.body, 8 << 20);
 		*con_cls = p;
 		return MHD_YES;

@@ -124,7 +124,7 @@ test('a_pupil_sends_documentation_and_gets_an_answer_in_the_inbox', async (t) =>
     assert.equal(await items.count(), 1);
     await items.getByText('Ulest', { exact: true }).waitFor();
     await assertAccessible(t, pupil, 'the filtered inbox');
-    await items.getByRole('link', { name: 'Brev fra Lånekassen' }).click();
+    await items.getByRole('link', { name: 'Svar på henvendelsen din' }).click();
     await pupil.waitForURL(/\/innboks\/\d+$/);
     const letter = plain(await pupil.getByRole('article').innerText());
     assert.match(letter, /Uttalelsen holder\. Du får vedtak snart\./);

@@ -402,6 +402,11 @@ test('refused_files_get_a_field_error_and_store_nothing', async () => {
   // Other routes keep the small body limit.
   const huge = await a.c.request('POST', '/innboks/skriv', Buffer.alloc(70 * 1024, 0x61), { 'content-type': 'application/x-www-form-urlencoded' });
   assert.equal(huge.status, 413);
+  // Without a person's session, the upload route keeps it too: nobody
+  // anonymous makes the server hold a large body.
+  const anonymous = await new Client(srv.base).request('POST', `/saker/${a.id}/dokumentasjon`, Buffer.alloc(70 * 1024, 0x61),
+    { 'content-type': 'multipart/form-data; boundary=xyz' });
+  assert.equal(anonymous.status, 413);
 });
 
 test('the_deadline_passing_with_nothing_received_puts_the_case_back_marked', async () => {

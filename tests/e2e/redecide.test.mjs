@@ -7,7 +7,7 @@
 // a case to be decided again from the workbench.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client, run, startServer } from '../lib/server.mjs';
+import { Client, nbsp, run, startServer } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ registers: true }); });
@@ -56,9 +56,15 @@ test('a_school_reporting_a_lower_load_has_the_case_decided_again_with_a_new_lett
   assert.match(audit, /case\.redecided outcome=\w+/);
   assert.doesNotMatch(audit, new RegExp(nin), 'no national identity number in the audit details');
 
-  // The person reads the new decision on the case page.
-  const page = await c.get(`/saker/${id}`);
-  assert.equal(page.status, 200);
+  // Each letter keeps saying what it said: the first the old decision,
+  // the second the new one.
+  const kr = (ore) => `${String(Math.round(ore / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ')} kr`;
+  const [first, second] = srv.sql(`select id from letters where case_id = ${id} order by id`).split('\n');
+  const oldLetter = nbsp((await c.get(`/innboks/${first}`)).text);
+  const newLetter = nbsp((await c.get(`/innboks/${second}`)).text);
+  assert.ok(oldLetter.includes(kr(before)), `the first letter says ${kr(before)}`);
+  assert.ok(!oldLetter.includes(kr(total(now))));
+  assert.ok(newLetter.includes(kr(total(now))), `the second letter says ${kr(total(now))}`);
 
   // An income correction for a student in higher education changes
   // nothing the decision rests on: it stands, no new letter.

@@ -60,9 +60,17 @@ struct add {
 static int add_person(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct add *ad = arg;
-	struct person p = {0, ad->nin, "Åse", ad->confidential ? "Hemmelig" : "Ødegård", date_from_ymd(2004, 5, 17),
-			   ad->confidential ? "Skjultveien 13" : "Bjørkeveien 7", "9990", "Båtsfjord",
-			   ad->confidential, NULL, NULL};
+	struct person p = {0,
+	                   ad->nin,
+	                   "Åse",
+	                   ad->confidential ? "Hemmelig" : "Ødegård",
+	                   date_from_ymd(2004, 5, 17),
+	                   ad->confidential ? "Skjultveien 13" : "Bjørkeveien 7",
+	                   "9990",
+	                   "Båtsfjord",
+	                   ad->confidential,
+	                   NULL,
+	                   NULL};
 	return store_person_insert(tx, &p, &ad->id, e);
 }
 
@@ -190,7 +198,8 @@ static void due_letters_go_on_paper_once(void **state)
 	int first;
 	char sql[128];
 	/* The person opens one letter on day 3. */
-	snprintf(sql, sizeof(sql), "UPDATE letters SET first_read_at = %d WHERE id = %lld", T + 3 * DAY, (long long)opened);
+	snprintf(sql, sizeof(sql), "UPDATE letters SET first_read_at = %d WHERE id = %lld", T + 3 * DAY,
+	         (long long)opened);
 	sql_exec(f, sql);
 
 	/* Day 6: nothing due. */
@@ -211,10 +220,11 @@ static void due_letters_go_on_paper_once(void **state)
 	assert_int_equal(sum.withheld_new, 1);
 	int64_t batch = sum.batches[0].id;
 	snprintf(sql, sizeof(sql), "SELECT paper_batch FROM letters WHERE id = %lld AND paper_at = %d", (long long)due,
-		 T + 8 * DAY);
+	         T + 8 * DAY);
 	assert_int_equal(sql_int(f, sql), batch);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM letters WHERE paper_at IS NOT NULL AND id IN (%lld, %lld, %lld)",
-		 (long long)request, (long long)opened, (long long)secret);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM letters WHERE paper_at IS NOT NULL AND id IN (%lld, %lld, %lld)",
+	         (long long)request, (long long)opened, (long long)secret);
 	assert_int_equal(sql_int(f, sql), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE action = 'letter.paper'"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE action = 'letter.paper.withheld'"), 1);
@@ -320,8 +330,8 @@ static void batch_killed_before_recording_is_written_again_identically(void **st
 	assert_int_equal(stat(out_file(f, done.pdf), &st1), 0);
 	char *man1 = file_text(out_file(f, done.manifest));
 	sql_exec(f, "UPDATE print_batches SET state = 'open', page_count = NULL, pdf_sha256 = NULL, written_at = NULL;"
-		    "UPDATE print_batch_letters SET address_kind = NULL, first_page = NULL, page_count = NULL;"
-		    "UPDATE letters SET paper_at = NULL, paper_batch = NULL;");
+	            "UPDATE print_batch_letters SET address_kind = NULL, first_page = NULL, page_count = NULL;"
+	            "UPDATE letters SET paper_at = NULL, paper_batch = NULL;");
 	/* A truncated PDF, as if the kill came while writing. */
 	FILE *fp = fopen(out_file(f, done.pdf), "wb");
 	fputs("%PDF-1.5\n", fp);
@@ -382,9 +392,10 @@ static void confidential_address_goes_to_the_forwarding_address(void **state)
 	assert_int_equal(e.code, ERR_INVALID);
 	assert_string_equal(e.field, "forwarding_address");
 	assert_int_equal(paper_set_forwarding(f->db.s, "a;b;c;d;e", "operator", T, &e), -1);
-	assert_int_equal(paper_set_forwarding(f->db.s, " Skatteetaten, Folkeregisteret ; Postboks 9200 Grønland;0134 Oslo",
-					      "operator", T, &e),
-			 0);
+	assert_int_equal(paper_set_forwarding(f->db.s,
+	                                      " Skatteetaten, Folkeregisteret ; Postboks 9200 Grønland;0134 Oslo",
+	                                      "operator", T, &e),
+	                 0);
 	struct paper_options o = options(f, 8);
 	assert_int_equal(paper_run(f->db.s, &o, &sum, &e), 0);
 	assert_int_equal(sum.letters, 1);
@@ -399,7 +410,8 @@ static void confidential_address_goes_to_the_forwarding_address(void **state)
 	assert_non_null(strstr(man, "\"forwarding\""));
 	free(man);
 	char sql[96];
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM letters WHERE id = %lld AND paper_at IS NOT NULL", (long long)id);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM letters WHERE id = %lld AND paper_at IS NOT NULL",
+	         (long long)id);
 	assert_int_equal(sql_int(f, sql), 1);
 }
 
@@ -458,15 +470,15 @@ static int group_setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(due_letters_go_on_paper_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(after_days_is_an_option, setup, teardown),
-		cmocka_unit_test_setup_teardown(batch_left_open_after_claim_is_completed, setup, teardown),
-		cmocka_unit_test_setup_teardown(batch_killed_before_recording_is_written_again_identically, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(batches_split_at_their_maximum, setup, teardown),
-		cmocka_unit_test_setup_teardown(confidential_address_goes_to_the_forwarding_address, setup, teardown),
-		cmocka_unit_test_setup_teardown(address_made_confidential_after_the_claim_is_withheld, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_second_run_at_once_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(due_letters_go_on_paper_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(after_days_is_an_option, setup, teardown),
+	    cmocka_unit_test_setup_teardown(batch_left_open_after_claim_is_completed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(batch_killed_before_recording_is_written_again_identically, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(batches_split_at_their_maximum, setup, teardown),
+	    cmocka_unit_test_setup_teardown(confidential_address_goes_to_the_forwarding_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(address_made_confidential_after_the_claim_is_withheld, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_second_run_at_once_is_refused, setup, teardown),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -27,28 +27,27 @@
 static json_t *decision_model(int steps)
 {
 	json_t *m = json_pack(
-		"{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:b},"
-		" s:{s:s,s:s,s:s,s:b},"
-		" s:{s:I,s:s},"
-		" s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:I,s:I,s:I,s:I}],s:s,s:b,s:[],s:[]}}",
-		"letter", "id", (json_int_t)34, "case_id", (json_int_t)12, "kind", "decision", "title_key",
-		"letter.decision.title", "sender_key", "unit.student-support", "created", "2024-08-15T10:00:00Z", "day",
-		"2024-08-15", "unread", 1,
-		"recipient", "name", "Åse Øyvårdsætre", "address", "Bjørkeveien 7", "postal", "9990 Båtsfjord",
-		"confidential", 0,
-		"case", "id", (json_int_t)12, "school_year", "2024-2025",
-		"decision", "outcome", "granted", "outcome_key", "outcome.granted", "rules_version", "2024-2025",
-		"awards", "name", "basic-loan", "name_key", "award.basic-loan", "kind_key", "kind.loan", "months",
-		(json_int_t)11, "monthly", (json_int_t)1379000, "amount", (json_int_t)15169000, "convertible",
-		(json_int_t)6067600, "justification", "Søkeren bor på hybel i Tromsø, og særlige grunner gjør at støtten gis.",
-		"by_caseworker", 1, "steps", "reasons");
+	    "{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:b},"
+	    " s:{s:s,s:s,s:s,s:b},"
+	    " s:{s:I,s:s},"
+	    " s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:I,s:I,s:I,s:I}],s:s,s:b,s:[],s:[]}}",
+	    "letter", "id", (json_int_t)34, "case_id", (json_int_t)12, "kind", "decision", "title_key",
+	    "letter.decision.title", "sender_key", "unit.student-support", "created", "2024-08-15T10:00:00Z", "day",
+	    "2024-08-15", "unread", 1, "recipient", "name", "Åse Øyvårdsætre", "address", "Bjørkeveien 7", "postal",
+	    "9990 Båtsfjord", "confidential", 0, "case", "id", (json_int_t)12, "school_year", "2024-2025", "decision",
+	    "outcome", "granted", "outcome_key", "outcome.granted", "rules_version", "2024-2025", "awards", "name",
+	    "basic-loan", "name_key", "award.basic-loan", "kind_key", "kind.loan", "months", (json_int_t)11, "monthly",
+	    (json_int_t)1379000, "amount", (json_int_t)15169000, "convertible", (json_int_t)6067600, "justification",
+	    "Søkeren bor på hybel i Tromsø, og særlige grunner gjør at støtten gis.", "by_caseworker", 1, "steps",
+	    "reasons");
 	json_t *list = json_object_get(json_object_get(m, "decision"), "steps");
 	for (int i = 0; i < steps; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "text",
-						      "Du studerer i 11 måneder av skoleåret som gir støtte (fra 15.08.2024 "
-						      "til 15.06.2025, høyst 11 måneder). Studiebelastningen din er 100 %, "
-						      "og du må studere minst 50 % for å få støtte.",
-						      "reference", "forskrift om utdanningsstøtte § 72", "rule", "support.months"));
+		json_array_append_new(
+		    list, json_pack("{s:s,s:s,s:s}", "text",
+		                    "Du studerer i 11 måneder av skoleåret som gir støtte (fra 15.08.2024 "
+		                    "til 15.06.2025, høyst 11 måneder). Studiebelastningen din er 100 %, "
+		                    "og du må studere minst 50 % for å få støtte.",
+		                    "reference", "forskrift om utdanningsstøtte § 72", "rule", "support.months"));
 	return m;
 }
 
@@ -171,11 +170,11 @@ static void documentation_request_says_what_and_by_when(void **state)
 	struct buf out;
 	struct err e;
 	json_t *m = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s},s:{s:s,s:s}}", "letter", "id",
-			      (json_int_t)5, "case_id", (json_int_t)3, "kind", "documentation-request", "title_key",
-			      "letter.documentation.title", "sender_key", "unit.case-processing", "created",
-			      "2025-01-10T08:00:00Z", "day", "2025-01-10", "recipient", "name", "Per Ås", "address",
-			      "Storgata 1", "postal", "0155 Oslo", "request", "text",
-			      "Send oss leiekontrakten for hybelen i Ålesund.", "deadline", "2025-02-01");
+	                      (json_int_t)5, "case_id", (json_int_t)3, "kind", "documentation-request", "title_key",
+	                      "letter.documentation.title", "sender_key", "unit.case-processing", "created",
+	                      "2025-01-10T08:00:00Z", "day", "2025-01-10", "recipient", "name", "Per Ås", "address",
+	                      "Storgata 1", "postal", "0155 Oslo", "request", "text",
+	                      "Send oss leiekontrakten for hybelen i Ålesund.", "deadline", "2025-02-01");
 	buf_init(&out, PDF_MAX);
 	assert_int_equal(pdf_letter(m, LANG_NB, &out, NULL, &e), 0);
 	char *t = pdf_text(&out);
@@ -183,6 +182,46 @@ static void documentation_request_says_what_and_by_when(void **state)
 	assert_non_null(strstr(t, "leiekontrakten for hybelen i Ålesund"));
 	assert_non_null(strstr(t, "01.02.2025"));
 	assert_non_null(strstr(t, "Lånekassen, saksbehandling"));
+	assert_null(strstr(t, "Du kan klage"));
+	free(t);
+	buf_cleanup(&out);
+	json_decref(m);
+}
+
+/* An answer says what the case worker wrote and what it answers, not a
+ * decision; a reminder says which deadline it is about. */
+static void answer_and_reminder_say_what_their_pages_say(void **state)
+{
+	(void)state;
+	struct buf out;
+	struct err e;
+	json_t *m = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s},s:{s:s,s:s,s:[{s:s,s:s}]}}", "letter", "id",
+	                      (json_int_t)6, "case_id", (json_int_t)3, "kind", "answer", "title_key",
+	                      "letter.answer.title", "sender_key", "unit.case-processing", "created",
+	                      "2025-01-12T08:00:00Z", "day", "2025-01-12", "answer", "text",
+	                      "Uttalelsen holder. Du får vedtak snart.", "day", "2025-01-12", "questions", "text",
+	                      "Holder det med uttalelsen fra rådgiveren?", "day", "2025-01-11");
+	buf_init(&out, PDF_MAX);
+	assert_int_equal(pdf_letter(m, LANG_NB, &out, NULL, &e), 0);
+	char *t = pdf_text(&out);
+	assert_non_null(strstr(t, "Svar på henvendelsen din"));
+	assert_non_null(strstr(t, "Uttalelsen holder. Du får vedtak snart."));
+	assert_non_null(strstr(t, "Holder det med uttalelsen fra rådgiveren?"));
+	assert_null(strstr(t, "Du kan klage"));
+	free(t);
+	buf_cleanup(&out);
+	json_decref(m);
+
+	m = json_pack("{s:{s:I,s:I,s:s,s:s,s:s,s:s,s:s},s:{s:s,s:s,s:I,s:s,s:b}}", "letter", "id", (json_int_t)7,
+	              "case_id", (json_int_t)3, "kind", "reminder", "title_key", "mypages.reminder.title",
+	              "sender_key", "unit.customer-service", "created", "2025-01-20T06:00:00Z", "day", "2025-01-20",
+	              "reminder", "kind_key", "mypages.kind.documentation", "due", "2025-02-01", "case_id",
+	              (json_int_t)3, "what", "Send oss leiekontrakten.", "today", 0);
+	buf_init(&out, PDF_MAX);
+	assert_int_equal(pdf_letter(m, LANG_NB, &out, NULL, &e), 0);
+	t = pdf_text(&out);
+	assert_non_null(strstr(t, "01.02.2025"));
+	assert_non_null(strstr(t, "Send oss leiekontrakten."));
 	assert_null(strstr(t, "Du kan klage"));
 	free(t);
 	buf_cleanup(&out);
@@ -278,14 +317,15 @@ static int group_setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(decision_renders_with_letters_and_amount),
-		cmocka_unit_test(english_letter_formats_money_and_pages_in_english),
-		cmocka_unit_test(long_letter_flows_onto_a_second_page),
-		cmocka_unit_test(documentation_request_says_what_and_by_when),
-		cmocka_unit_test(batch_numbers_each_letter_and_replaces_the_address),
-		cmocka_unit_test(same_input_gives_same_bytes),
-		cmocka_unit_test(too_small_buffer_fails_cleanly),
-		cmocka_unit_test(model_without_letter_is_refused),
+	    cmocka_unit_test(decision_renders_with_letters_and_amount),
+	    cmocka_unit_test(english_letter_formats_money_and_pages_in_english),
+	    cmocka_unit_test(long_letter_flows_onto_a_second_page),
+	    cmocka_unit_test(documentation_request_says_what_and_by_when),
+	    cmocka_unit_test(answer_and_reminder_say_what_their_pages_say),
+	    cmocka_unit_test(batch_numbers_each_letter_and_replaces_the_address),
+	    cmocka_unit_test(same_input_gives_same_bytes),
+	    cmocka_unit_test(too_small_buffer_fails_cleanly),
+	    cmocka_unit_test(model_without_letter_is_refused),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

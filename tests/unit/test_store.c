@@ -382,6 +382,22 @@ static void person_sees_only_own_cases_and_letters(void **state)
 	assert_false(access_allowed(&anon, ACT_APPLY, 0));
 }
 
+static void messages_and_documents_go_between_the_person_and_case_workers_only(void **state)
+{
+	(void)state;
+	struct principal kari = {ROLE_PERSON, 7, 0, 0}, worker = {ROLE_CASEWORKER, 0, 3, 0};
+	assert_true(access_allowed(&kari, ACT_MESSAGE_WRITE, 7));
+	assert_true(access_allowed(&kari, ACT_DOCUMENT_UPLOAD, 7));
+	assert_false(access_allowed(&kari, ACT_MESSAGE_WRITE, 8));
+	assert_false(access_allowed(&kari, ACT_DOCUMENT_UPLOAD, 8));
+	assert_false(access_allowed(&kari, ACT_MESSAGE_ANSWER, 7));
+	assert_false(access_allowed(&kari, ACT_DOCUMENT_READ, 7));
+	assert_true(access_allowed(&worker, ACT_MESSAGE_ANSWER, 7));
+	assert_true(access_allowed(&worker, ACT_DOCUMENT_READ, 7));
+	assert_false(access_allowed(&worker, ACT_MESSAGE_WRITE, 7));
+	assert_false(access_allowed(&worker, ACT_DOCUMENT_UPLOAD, 7));
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -396,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(session_token_opens_session_and_database_holds_only_its_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(csrf_token_belongs_to_its_session, setup, teardown),
 		cmocka_unit_test(person_sees_only_own_cases_and_letters),
+		cmocka_unit_test(messages_and_documents_go_between_the_person_and_case_workers_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -418,7 +418,7 @@ void portal_write(struct req *r, struct resp *w)
 
 /* ---- the conversation, as the person sees it ---- */
 
-static json_t *conversation_view(struct req *r, const struct message *m, int n)
+static json_t *conversation_view(const struct message *m, int n)
 {
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++) {
@@ -486,7 +486,7 @@ void inbox_case_extras(struct req *r, json_t *d, const struct case_rec *c)
 	}
 	n = msg_conversation(r->app->store, &r->who, c->id, c->person_id, &m, r->a, &e);
 	if (n >= 0)
-		json_object_set_new(d, "conversation", conversation_view(r, m, n));
+		json_object_set_new(d, "conversation", conversation_view(m, n));
 	else
 		log_error("case conversation: %s", e.message);
 	json_object_set_new(d, "write", json_pack("{s:I,s:i}", "case_id", (json_int_t)c->id, "max", MSG_TEXT_MAX));
@@ -504,38 +504,6 @@ void inbox_case_extras(struct req *r, json_t *d, const struct case_rec *c)
 		json_object_set_new(d, "mailbox_done_key", json_string("mailbox.upload.received"));
 }
 
-json_t *inbox_letter_page(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
-{
-	json_t *d = view_letter_page(s, lang, a, l);
-	if (strcmp(l->kind, "answer") != 0)
-		return d;
-	/* An answer says what the case worker wrote, not the decision. */
-	struct message *m;
-	struct err e;
-	int n = store_messages_of_case(s, l->case_id, &m, a, &e);
-	const struct message *answer = NULL;
-	for (int i = 0; i < n && answer == NULL; i++)
-		if (m[i].letter_id == l->id && m[i].person_id == l->person_id)
-			answer = &m[i];
-	json_object_del(d, "decision");
-	if (answer == NULL) {
-		log_error("letter %lld: its answer is not in the conversation", (long long)l->id);
-		return d;
-	}
-	json_t *questions = json_array();
-	for (int i = 0; i < n; i++)
-		if (strcmp(m[i].direction, "in") == 0 && m[i].answer_id == answer->id) {
-			char ts[21];
-			json_array_append_new(questions, json_pack("{s:s,s:s%}", "text", m[i].text, "day",
-								   date_format_timestamp(m[i].created_at, ts), (size_t)10));
-		}
-	char ts[21];
-	json_object_set_new(d, "answer", json_pack("{s:s,s:s%,s:o}", "text", answer->text, "day",
-						   date_format_timestamp(answer->created_at, ts), (size_t)10,
-						   "questions", questions));
-	return d;
-}
-
 void inbox_letter_extras(struct req *r, json_t *d, const struct letter *l)
 {
 	struct err e;
@@ -547,7 +515,7 @@ void inbox_letter_extras(struct req *r, json_t *d, const struct letter *l)
 		struct message *m;
 		int n = msg_conversation(r->app->store, &r->who, c.id, c.person_id, &m, r->a, &e);
 		if (n >= 0)
-			json_object_set_new(d, "conversation", conversation_view(r, m, n));
+			json_object_set_new(d, "conversation", conversation_view(m, n));
 	} else if (strcmp(l->kind, "documentation-request") == 0) {
 		struct doc_request dr;
 		struct doc_request_state st;

@@ -1,6 +1,6 @@
 /* inbox.h - what the mailbox adds to the portal's pages (portal/inbox.c):
  * the data the case page and the letter page show about letters, the
- * conversation and documentation, and the model of an answer letter.
+ * conversation and documentation.
  * The mailbox's own pages are handlers (handlers.h). */
 #ifndef STIPEND_PORTAL_INBOX_H
 #define STIPEND_PORTAL_INBOX_H
@@ -10,13 +10,6 @@
 #include "core/i18n.h"
 #include "store/store.h"
 #include "web/http.h"
-
-/* view_letter_page() for every kind of letter: for an answer ("answer")
- * the model has the answer ("answer": text, day) and the messages it
- * answers ("questions") instead of the case's decision, so that the page,
- * a PDF and a paper copy say what the case worker wrote. New reference.
- * Same signature as view_letter_page. */
-json_t *inbox_letter_page(struct store *s, enum lang lang, struct arena *a, const struct letter *l);
 
 /* Add to the case page's data d (case c, already read through cases_read,
  * which audited it): the case's letters ("letters", found in SQL), its

@@ -36,5 +36,6 @@ void portal_letter_pdf(struct req *r, struct resp *w)
 	}
 	w->status = 200;
 	w->content_type = "application/pdf";
-	resp_header(w, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"brev-%lld.pdf\"", (long long)l.id));
+	resp_header(w, "Content-Disposition",
+	            arena_printf(r->a, "attachment; filename=\"brev-%lld.pdf\"", (long long)l.id));
 }

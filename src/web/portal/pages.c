@@ -187,7 +187,7 @@ void portal_letter(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "letter");
 		return;
 	}
-	json_t *d = inbox_letter_page(r->app->store, r->lang, r->a, &l);
+	json_t *d = view_letter_page(r->app->store, r->lang, r->a, &l);
 	inbox_letter_extras(r, d, &l);
 	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
 }

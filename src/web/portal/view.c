@@ -7,9 +7,11 @@
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "calendar/calendar.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
+#include "store/messages.h"
 
 /* The calendar day (UTC) of a Unix time, "2024-08-15". */
 static char *day_of(int64_t unix_seconds, char out[11])
@@ -152,6 +154,51 @@ json_t *view_letter(const struct letter *l)
 	return j;
 }
 
+/* An answer says what the case worker wrote ("answer": text, day, and the
+ * "questions" it answers), not the case's decision. */
+static void answer_view(struct store *s, struct arena *a, const struct letter *l, json_t *d)
+{
+	struct message *m;
+	struct err e;
+	int n = store_messages_of_case(s, l->case_id, &m, a, &e);
+	const struct message *answer = NULL;
+	for (int i = 0; i < n && answer == NULL; i++)
+		if (m[i].letter_id == l->id && m[i].person_id == l->person_id)
+			answer = &m[i];
+	if (answer == NULL) {
+		log_error("letter %lld: its answer is not in the conversation", (long long)l->id);
+		return;
+	}
+	json_t *questions = json_array();
+	for (int i = 0; i < n; i++)
+		if (strcmp(m[i].direction, "in") == 0 && m[i].answer_id == answer->id) {
+			char ts[21];
+			json_array_append_new(questions, json_pack("{s:s,s:s%}", "text", m[i].text, "day",
+								   date_format_timestamp(m[i].created_at, ts), (size_t)10));
+		}
+	char ts[21];
+	json_object_set_new(d, "answer", json_pack("{s:s,s:s%,s:o}", "text", answer->text, "day",
+						   date_format_timestamp(answer->created_at, ts), (size_t)10,
+						   "questions", questions));
+}
+
+
+/* The decision a decision letter carried: the case's decision in force
+ * when the letter was issued (a letter is issued with its decision, in
+ * the same transaction), so that an old letter keeps saying what it said
+ * after the case was decided again. current is the case's decision. */
+static const char *decision_of_letter(struct store *s, struct arena *a, const struct letter *l, const char *current)
+{
+	struct case_rec *d;
+	struct err e;
+	const char *found = NULL;
+	int n = store_decisions_of_case(s, l->case_id, &d, a, &e);
+	for (int i = 0; i < n; i++)
+		if (d[i].decided_at <= l->created_at)
+			found = d[i].decision_json;
+	return found ? found : current;
+}
+
 json_t *view_letter_page(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
 {
 	struct case_rec c;
@@ -177,9 +224,14 @@ json_t *view_letter_page(struct store *s, enum lang lang, struct arena *a, const
 	json_t *reminder = strcmp(l->kind, "reminder") == 0 ? cal_reminder_view(s, a, l->id) : NULL;
 	if (reminder)
 		json_object_set_new(d, "reminder", reminder);
+	int answer = strcmp(l->kind, "answer") == 0;
+	if (answer)
+		answer_view(s, a, l, d);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", view_case(&c));
-		json_t *decision = request || reminder ? NULL : view_decision_in(lang, a, c.decision_json);
+		json_t *decision = request || reminder || answer
+					   ? NULL
+					   : view_decision_in(lang, a, decision_of_letter(s, a, l, c.decision_json));
 		if (decision)
 			json_object_set_new(d, "decision", decision);
 	}
@@ -194,6 +246,8 @@ const char *view_letter_title_key(const char *kind)
 		return "letter.documentation.title";
 	if (strcmp(kind, "reminder") == 0)
 		return "mypages.reminder.title";
+	if (strcmp(kind, "answer") == 0)
+		return "letter.answer.title";
 	return "letter.other.title";
 }
 
