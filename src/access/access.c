@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "audit/audit.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -188,4 +189,26 @@ int access_csrf_ok(const char *token, const char *csrf)
 		return 0;
 	access_csrf(token, want);
 	return sodium_memcmp(want, csrf, 64) == 0;
+}
+
+struct refusal {
+	int64_t at;
+	const char *actor, *action, *object;
+};
+
+static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
+{
+	const struct refusal *r = arg;
+	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
+}
+
+int access_refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
+		  const char *what, struct err *e)
+{
+	char actor[32];
+	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object};
+	struct err e2;
+	if (store_write(s, audit_refusal, &r, &e2) != 0)
+		return err_set(e, e2.code, NULL, "%s", e2.message);
+	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
 }

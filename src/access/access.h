@@ -53,6 +53,13 @@ enum action {
  * applies, writes as a person or opens a person's letters. */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
+/* Audit that who was refused `action` ("letter.read.denied") on object
+ * ("case:7"), and fail as a missing thing would (ERR_NOT_FOUND, "no such
+ * <what>"), so that a refusal reveals nothing. Returns -1 (with the
+ * store's error when the audit record could not be written). */
+int access_refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
+		  const char *what, struct err *e);
+
 /* "person:17", "staff:2" or "anonymous", for audit records. Returns out. */
 char *access_actor(const struct principal *who, char *out, size_t len);
 

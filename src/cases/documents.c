@@ -56,27 +56,6 @@ static const char *clean_name(struct arena *a, const char *name, const char *med
 	return arena_strdup(a, name);
 }
 
-struct refusal {
-	int64_t at;
-	const char *actor, *action, *object;
-};
-
-static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
-{
-	const struct refusal *r = arg;
-	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
-}
-
-static int refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
-		  const char *what, struct err *e)
-{
-	char actor[32];
-	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object};
-	struct err e2;
-	if (store_write(s, audit_refusal, &r, &e2) != 0)
-		return err_set(e, e2.code, NULL, "%s", e2.message);
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
-}
 
 /* ---- receiving ---- */
 
@@ -127,7 +106,7 @@ int documents_receive(struct store *s, const struct principal *who, int64_t case
 	if (found < 0)
 		goto out;
 	if (found > 0 || !access_allowed(who, ACT_DOCUMENT_UPLOAD, c.person_id)) {
-		rc = refuse(s, who, now, "case.documentation.denied", object, "case", e);
+		rc = access_refuse(s, who, now, "case.documentation.denied", object, "case", e);
 		goto out;
 	}
 	if (n < 1 || n > DOC_MAX_FILES) {
@@ -198,7 +177,7 @@ int documents_read(struct store *s, const struct principal *who, int64_t id, int
 		return -1;
 	/* Case workers only: the person sent them and has them already. */
 	if (rc > 0 || !access_allowed(who, ACT_DOCUMENT_READ, out->person_id))
-		return refuse(s, who, now, "document.read.denied", object, "document", e);
+		return access_refuse(s, who, now, "document.read.denied", object, "document", e);
 	snprintf(detail, sizeof(detail), "case=%lld", (long long)out->case_id);
 	struct reading r = {now, access_actor(who, actor, sizeof(actor)), object, detail};
 	return store_write(s, audit_reading, &r, e);

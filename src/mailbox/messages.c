@@ -60,28 +60,6 @@ int msg_text_ok(const char *s, size_t min, size_t max)
 	return chars >= min && chars <= max;
 }
 
-struct refusal {
-	int64_t at;
-	const char *actor, *action, *object;
-};
-
-static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
-{
-	const struct refusal *r = arg;
-	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
-}
-
-/* Audit a refusal and answer ERR_NOT_FOUND, as a missing thing would. */
-static int refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
-		  const char *what, struct err *e)
-{
-	char actor[32];
-	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object};
-	struct err e2;
-	if (store_write(s, audit_refusal, &r, &e2) != 0)
-		return err_set(e, e2.code, NULL, "%s", e2.message);
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
-}
 
 /* ---- the person writes ---- */
 
@@ -116,7 +94,7 @@ int msg_write(struct store *s, const struct principal *who, int64_t case_id, con
 	if (rc < 0)
 		return -1;
 	if (rc > 0 || !access_allowed(who, ACT_MESSAGE_WRITE, owner))
-		return refuse(s, who, now, "message.write.denied", object, "case", e);
+		return access_refuse(s, who, now, "message.write.denied", object, "case", e);
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX))
 		return err_set(e, ERR_INVALID, "text", "a message is 1 to %d characters of text", MSG_TEXT_MAX);
 	struct writing w = {{0, case_id, owner, "in", 0, text, now, 0, 0, 0}, "", 0};
@@ -181,7 +159,7 @@ int msg_answer(struct store *s, const struct principal *who, int64_t message_id,
 	}
 	if (!access_allowed(who, ACT_MESSAGE_ANSWER, owner) || rc > 0 || strcmp(m.direction, "in") != 0) {
 		arena_cleanup(&a);
-		return refuse(s, who, now, "message.answer.denied", object, "message", e);
+		return access_refuse(s, who, now, "message.answer.denied", object, "message", e);
 	}
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX)) {
 		arena_cleanup(&a);

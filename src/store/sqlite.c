@@ -826,10 +826,7 @@ int store_jobs_count(struct store *s, const char *state, int64_t *count, int64_t
 
 /* ---- letters ---- */
 
-#define LETTER_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0), " \
-		    "sender_unit, coalesce(paper_at, 0), coalesce(paper_batch, 0), notice_channel, notice_status"
-
-static int letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+int sq_letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct letter *l = (struct letter *)out + i;
 	l->id = sqlite3_column_int64(st, 0);
@@ -848,7 +845,7 @@ static int letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 
 int store_letter_get(struct store *s, int64_t id, struct letter *out, struct arena *a, struct err *e)
 {
-	int n = sq_query(s, "SELECT " LETTER_COLS " FROM letters WHERE id = ?", sq_bind_id, &id, letter_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " SQ_LETTER_COLS " FROM letters WHERE id = ?", sq_bind_id, &id, sq_letter_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -856,8 +853,8 @@ int store_letters_of_person(struct store *s, int64_t person_id, struct letter **
 			    struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	int n = sq_query(s, "SELECT " LETTER_COLS " FROM letters WHERE person_id = ? ORDER BY id DESC", sq_bind_id,
-		      &person_id, letter_row, *out, LIST_MAX, a, e);
+	int n = sq_query(s, "SELECT " SQ_LETTER_COLS " FROM letters WHERE person_id = ? ORDER BY id DESC", sq_bind_id,
+		      &person_id, sq_letter_row, *out, LIST_MAX, a, e);
 	if (unread != NULL) {
 		*unread = 0;
 		for (int i = 0; i < n; i++)

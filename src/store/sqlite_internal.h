@@ -95,6 +95,12 @@ int sq_count_row(sqlite3_stmt *st, void *out, int i, struct arena *a);
 int sq_text_row(sqlite3_stmt *st, void *out, int i, struct arena *a);
 int sq_text_list_row(sqlite3_stmt *st, void *out, int i, struct arena *a);
 
+/* A letter's columns, and the row function that reads them into struct
+ * letter (store.h). */
+#define SQ_LETTER_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0), " \
+		       "sender_unit, coalesce(paper_at, 0), coalesce(paper_batch, 0), notice_channel, notice_status"
+int sq_letter_row(sqlite3_stmt *st, void *out, int i, struct arena *a);
+
 /* Step a write; *id (may be NULL) receives the new row's id. */
 int sq_step_insert(struct store_tx *tx, sqlite3_stmt *st, int64_t *id, const char *what, struct err *e);
 

@@ -17,32 +17,12 @@
 /* ---- finding letters ---- */
 
 /* The same columns, in the same order, as sqlite.c reads a letter. */
-#define FIND_COLS "id, person_id, coalesce(case_id, 0), kind, created_at, coalesce(first_read_at, 0), " \
-		  "sender_unit, coalesce(paper_at, 0), coalesce(paper_batch, 0), notice_channel, notice_status"
-
 #define FIND_WHERE "person_id = ?1 AND (?2 = 0 OR case_id = ?2) AND (?3 IS NULL OR kind = ?3) " \
 		   "AND (?4 IS NULL OR sender_unit = ?4) " \
 		   "AND (?5 = 0 OR (?5 = 1 AND first_read_at IS NULL) OR (?5 = 2 AND first_read_at IS NOT NULL)) " \
 		   "AND (?6 = 0 OR kind IN (SELECT value FROM json_each(?7)) " \
 		   "OR sender_unit IN (SELECT value FROM json_each(?8)) " \
 		   "OR (?9 <> 0 AND kind NOT IN (SELECT value FROM json_each(?10))))"
-
-static int find_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
-{
-	struct letter *l = (struct letter *)out + i;
-	l->id = sqlite3_column_int64(st, 0);
-	l->person_id = sqlite3_column_int64(st, 1);
-	l->case_id = sqlite3_column_int64(st, 2);
-	l->kind = sq_col_str(st, 3, a);
-	l->created_at = sqlite3_column_int64(st, 4);
-	l->first_read_at = sqlite3_column_int64(st, 5);
-	l->sender_unit = sq_col_str(st, 6, a);
-	l->paper_at = sqlite3_column_int64(st, 7);
-	l->paper_batch = sqlite3_column_int64(st, 8);
-	l->notice_channel = sq_col_str(st, 9, a);
-	l->notice_status = sq_col_str(st, 10, a);
-	return 0;
-}
 
 static void bind_find(sqlite3_stmt *st, const void *arg)
 {
@@ -69,8 +49,8 @@ int store_letters_find(struct store *s, const struct letter_query *q, struct let
 	if (q->limit < 1 || q->limit > LETTERS_FIND_MAX || q->offset < 0)
 		return err_set(e, ERR_INVALID, "page", "a page of 1 to %d letters", LETTERS_FIND_MAX);
 	*out = arena_zalloc(a, sizeof(**out) * (size_t)q->limit);
-	int n = sq_query(s, "SELECT " FIND_COLS " FROM letters WHERE " FIND_WHERE " ORDER BY id DESC LIMIT ?11 OFFSET ?12",
-			 bind_find, q, find_row, *out, q->limit, a, e);
+	int n = sq_query(s, "SELECT " SQ_LETTER_COLS " FROM letters WHERE " FIND_WHERE " ORDER BY id DESC LIMIT ?11 OFFSET ?12",
+			 bind_find, q, sq_letter_row, *out, q->limit, a, e);
 	if (n < 0 || total == NULL)
 		return n;
 	*total = 0;

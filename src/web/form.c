@@ -38,3 +38,14 @@ double form_decimal(const char *s, long max)
 		return -1;
 	return (double)whole + (double)hundredths / 100.0;
 }
+
+json_t *form_error_summary(const json_t *errors, const char *const (*fields)[2], size_t n)
+{
+	json_t *summary = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = json_object_get(errors, fields[i][0]);
+		if (m)
+			json_array_append_new(summary, json_pack("{s:s,s:O}", "field", fields[i][1], "key", m));
+	}
+	return summary;
+}

@@ -97,6 +97,9 @@ void resp_cookie(struct resp *w, struct req *r, const char *name, const char *va
  * reference to data. */
 void resp_page(struct resp *w, struct req *r, const char *name, const char *title_key, json_t *data);
 
+/* Append s percent-encoded for a URL's query (RFC 3986 unreserved kept). */
+void http_url_encode(struct buf *b, const char *s);
+
 /* Parse "a=1&b=x%20y" into kv pairs in the arena. Returns the count, or -1
  * for a malformed escape. */
 int http_parse_urlencoded(struct arena *a, const char *s, size_t len, struct kv **out);

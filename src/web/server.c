@@ -112,7 +112,7 @@ void resp_cookie(struct resp *w, struct req *r, const char *name, const char *va
 }
 
 /* Append s percent-encoded for a query string. */
-static void url_encode(struct buf *b, const char *s)
+void http_url_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -144,9 +144,9 @@ static json_t *layout_data(struct req *r, const char *title_key)
 		if (strcmp(r->query[i].key, "lang") == 0)
 			continue;
 		buf_putc(&url, url.len == strlen(r->path) ? '?' : '&');
-		url_encode(&url, r->query[i].key);
+		http_url_encode(&url, r->query[i].key);
 		buf_putc(&url, '=');
-		url_encode(&url, r->query[i].value);
+		http_url_encode(&url, r->query[i].value);
 	}
 	buf_puts(&url, url.len == strlen(r->path) ? "?lang=" : "&lang=");
 	buf_puts(&url, r->lang == LANG_NB ? "en" : "nb");

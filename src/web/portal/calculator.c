@@ -108,18 +108,6 @@ static json_t *radio_group(const char *name, const char *legend, const char *hel
 	return g;
 }
 
-/* The error summary: each message linked to its field, in form order. */
-static json_t *error_summary(json_t *errors, const char *const (*fields)[2], size_t n)
-{
-	json_t *summary = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *m = json_object_get(errors, fields[i][0]);
-		if (m)
-			json_array_append_new(summary, json_pack("{s:s,s:O}", "field", fields[i][1], "key", m));
-	}
-	return summary;
-}
-
 static void set_error(json_t *errors, const char *field, const char *key)
 {
 	if (json_object_get(errors, field) == NULL)
@@ -381,7 +369,7 @@ void portal_calc_support(struct req *r, struct resp *w)
 	json_object_set_new(d, "decision_why_key", json_string("calc.decision.why"));
 	json_object_set_new(d, "result", result);
 	if (json_object_size(errors) > 0) {
-		json_object_set_new(d, "error_summary", error_summary(errors, support_fields, N_SUPPORT_FIELDS));
+		json_object_set_new(d, "error_summary", form_error_summary(errors, support_fields, N_SUPPORT_FIELDS));
 		w->status = 422;
 	}
 	json_decref(values);
@@ -537,7 +525,7 @@ void portal_calc_repayment(struct req *r, struct resp *w)
 	                                 per_year_labels, 4, r, values, errors));
 	json_object_set_new(d, "result", result);
 	if (json_object_size(errors) > 0) {
-		json_object_set_new(d, "error_summary", error_summary(errors, repayment_fields, N_REPAYMENT_FIELDS));
+		json_object_set_new(d, "error_summary", form_error_summary(errors, repayment_fields, N_REPAYMENT_FIELDS));
 		w->status = 422;
 	}
 	json_decref(values);

@@ -95,20 +95,6 @@ static json_t *letter_item(struct arena *a, const struct letter *l)
 }
 
 /* Append s percent-encoded for a query string. */
-static void url_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		    *p == '_' || *p == '.' || *p == '~') {
-			buf_putc(b, (char)*p);
-		} else {
-			char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			buf_append(b, esc, 3);
-		}
-	}
-}
-
 /* Lower-case UTF-8 for matching: ASCII and the Latin-1 letters (Æ Ø Å É
  * ...), which is every letter of the catalogues' two languages. Other
  * bytes stay as they are. A copy in a. */
@@ -156,7 +142,7 @@ static const char *filters_url(struct req *r, const struct filters *f, long p)
 	buf_puts(&b, "/innboks?");
 	if (f->sender) {
 		buf_puts(&b, "sender=");
-		url_encode(&b, f->sender);
+		http_url_encode(&b, f->sender);
 		buf_putc(&b, '&');
 	}
 	if (f->case_id) {
@@ -164,17 +150,17 @@ static const char *filters_url(struct req *r, const struct filters *f, long p)
 	}
 	if (f->type) {
 		buf_puts(&b, "type=");
-		url_encode(&b, f->type);
+		http_url_encode(&b, f->type);
 		buf_putc(&b, '&');
 	}
 	if (f->read) {
 		buf_puts(&b, "read=");
-		url_encode(&b, f->read);
+		http_url_encode(&b, f->read);
 		buf_putc(&b, '&');
 	}
 	if (f->q) {
 		buf_puts(&b, "q=");
-		url_encode(&b, f->q);
+		http_url_encode(&b, f->q);
 		buf_putc(&b, '&');
 	}
 	buf_printf(&b, "page=%ld", p);
@@ -276,14 +262,8 @@ void portal_inbox(struct req *r, struct resp *w)
 	json_object_set_new(d, "unread_count", json_integer(unread));
 
 	if (json_object_size(errors) > 0) {
-		static const char *const order[] = {"sender", "case", "type", "read", "q", "page"};
-		json_t *summary = json_array();
-		for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-			json_t *key = json_object_get(errors, order[k]);
-			if (key)
-				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", order[k], "key", key));
-		}
-		json_object_set_new(d, "error_summary", summary);
+		static const char *const order[][2] = {{"sender", "sender"}, {"case", "case"}, {"type", "type"}, {"read", "read"}, {"q", "q"}, {"page", "page"}};
+		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		json_object_set_new(d, "letters", json_array());
 		w->status = 422;
 		resp_page(w, r, "inbox", "inbox.title", d);
@@ -358,14 +338,8 @@ static void show_write(struct req *r, struct resp *w, int64_t chosen, const char
 	}
 	json_t *d = json_pack("{s:o,s:s,s:i}", "cases", list, "text", text ? text : "", "max", MSG_TEXT_MAX);
 	if (errors && json_object_size(errors) > 0) {
-		static const char *const order[] = {"case", "text"};
-		json_t *summary = json_array();
-		for (size_t k = 0; k < 2; k++) {
-			json_t *key = json_object_get(errors, order[k]);
-			if (key)
-				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", order[k], "key", key));
-		}
-		json_object_set_new(d, "error_summary", summary);
+		static const char *const order[][2] = {{"case", "case"}, {"text", "text"}};
+		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		json_object_set(d, "errors", errors);
 		w->status = 422;
 	}
@@ -572,14 +546,8 @@ static void show_upload(struct req *r, struct resp *w, int64_t id, const char *n
 	if (docs)
 		json_object_set_new(d, "docs_state", docs);
 	if (errors && json_object_size(errors) > 0) {
-		static const char *const order[] = {"files", "note"};
-		json_t *summary = json_array();
-		for (size_t k = 0; k < 2; k++) {
-			json_t *key = json_object_get(errors, order[k]);
-			if (key)
-				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", order[k], "key", key));
-		}
-		json_object_set_new(d, "error_summary", summary);
+		static const char *const order[][2] = {{"files", "files"}, {"note", "note"}};
+		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		w->status = 422;
 	}
 	json_decref(errors);

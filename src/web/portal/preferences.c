@@ -12,11 +12,15 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "notify/notify.h"
+#include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
 
 /* The form's fields in the order the error summary lists them. */
 static const char *const fields[] = {"email", "mobile", "channel", "language", "code", NULL};
+/* The summary links a radio group's message to its first choice. */
+static const char *const summary_fields[][2] = {
+	{"email", "email"}, {"mobile", "mobile"}, {"channel", "channel-email"}, {"language", "language-nb"}, {"code", "code"}};
 
 /* "+4791234567" as people read it: "+47 912 34 567". */
 static const char *show_mobile(struct arena *a, const char *m)
@@ -55,16 +59,8 @@ static void show(struct req *r, struct resp *w, json_t *values, json_t *errors, 
 		json_object_set_new(d, "pending_dead", json_string(show_mobile(r->a, p.mobile_pending)));
 	json_object_set_new(d, "code_minutes", json_integer(CONTACT_CODE_TTL / 60));
 	if (json_object_size(errors) > 0) {
-		json_t *summary = json_array();
-		for (int i = 0; fields[i] != NULL; i++) {
-			json_t *m = json_object_get(errors, fields[i]);
-			const char *anchor = strcmp(fields[i], "channel") == 0 ? "channel-email"
-					     : strcmp(fields[i], "language") == 0 ? "language-nb"
-										  : fields[i];
-			if (m)
-				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", anchor, "key", m));
-		}
-		json_object_set_new(d, "error_summary", summary);
+		json_object_set_new(d, "error_summary",
+				    form_error_summary(errors, summary_fields, sizeof(summary_fields) / sizeof(summary_fields[0])));
 		if (w->status == 0)
 			w->status = 422;
 	}

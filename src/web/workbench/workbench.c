@@ -29,6 +29,7 @@
 #include "core/money.h"
 #include "mailbox/paper.h"
 #include "rules/params.h"
+#include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
 #include "web/workbench/messages.h"
@@ -700,14 +701,7 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 		                                       {"justification", "justification"},
 		                                       {"doc_text", "doc_text"},
 		                                       {"deadline", "deadline"}};
-		json_t *summary = json_array();
-		for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-			json_t *key = json_object_get(errors, order[k][0]);
-			if (key)
-				json_array_append_new(summary,
-				                      json_pack("{s:s,s:O}", "field", order[k][1], "key", key));
-		}
-		json_object_set_new(d, "error_summary", summary);
+		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		w->status = 422;
 	}
 	/* The rules' decision (or a case waiting for a case worker) can be
