@@ -7,8 +7,9 @@
 // register simulator's population, with facts fetched in bulk that give
 // exactly the decisions, facts and letters of the per-person path
 // (--per-person), cases that wait for a register that failed the bulk
-// lookups and are decided alike later, and persons the schools did not
-// answer for asked again by the next run.
+// lookups and are decided alike later, persons the schools did not
+// answer for asked again by the next run, and a bulk run killed partway
+// and started again storing each student's application exactly once.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -415,6 +416,42 @@ test('persons_the_schools_did_not_answer_for_are_asked_again_by_the_next_run', a
     assert.equal(again.summary.unreached, 0);
     assert.equal(again.summary.accepted + again.summary.not_enrolled, n);
     assert.equal(cases(db, 'registers:'), again.summary.accepted);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('a_bulk_run_from_the_registers_killed_partway_and_run_again_stores_each_application_once', async () => {
+  const n = 4000;
+  const db = initDb('kill-registers.db', n);
+  const sim = await startSimulator(n);
+  try {
+    const args = ['batch', '--db', db, '--from-registers', '--persons', String(n), '--registers', sim.url];
+    const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 400);
+    proc.stderr.on('data', (d) => {
+      err += d;
+      if (/batch: +\d+ %/.test(err)) proc.kill('SIGKILL');
+    });
+    const [code, signal] = await new Promise((res) => proc.once('exit', (c, s) => res([c, s])));
+    clearTimeout(timer);
+    assert.equal(signal, 'SIGKILL', `the batch ended before it was killed (exit ${code}): ${err}`);
+    const partway = cases(db, 'registers:');
+
+    const r = await batchAsync([...args.slice(1), '--json', '--quiet']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.summary.stored_before, partway);
+    const students = r.summary.stored_before + r.summary.accepted;
+    assert.equal(students + r.summary.not_enrolled, n);
+    assert.ok(partway < students, `${partway} of ${students} stored before the kill`);
+    assert.equal(r.summary.stored_in_all, students);
+    assert.equal(cases(db, 'registers:'), students);
+    assert.equal(num(db, "select count(distinct person_id) from cases where intake like 'registers:%'"), students);
+    assert.equal(num(db, "select count(*) from cases c where intake like 'registers:%' and (" +
+      '(select count(*) from decisions d where d.case_id = c.id) != 1 or ' +
+      '(select count(*) from letters l where l.case_id = c.id) != 1)'), 0);
+    assert.equal(run(['verify', '--db', db]).status, 0);
   } finally {
     await sim.stop();
   }
