@@ -49,7 +49,7 @@ static void usage(FILE *f)
 	      "rules as code, the secure mailbox, and the tools around them.\n\nCommands:\n",
 	      f);
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-11s %s\n", c->name, c->summary);
 	fputs("\nRun \"stipend COMMAND --help\" for a command's options.\n", f);
 }
 
