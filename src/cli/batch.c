@@ -101,7 +101,7 @@ static const char batch_help[] =
 	"(each named on standard error by its number and field) or bad usage, 1\n"
 	"the database, the file or the registers failed, or the run was stopped.\n";
 
-#define CHUNK 16           /* lines a worker claims at once */
+#define CHUNK 16           /* lines a worker claims at once, their persons found in one read */
 #define PAGE 1000          /* persons a page of the population register */
 #define QUEUE 4096         /* persons listed and not yet taken by a worker, at least */
 /* Persons a worker takes at once from the registers. Smaller chunks let
@@ -343,16 +343,24 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-static void take_line(struct worker *w, int64_t line, const char *text, size_t len)
+/* A line read: its number, the whole JSON and the application in it. */
+struct parsed {
+	int64_t line;
+	json_t *j;
+	const char *nin;
+	json_t *application;
+};
+
+/* Read one line into *p; a line that cannot be taken is refused (and
+ * p->j left NULL). */
+static void parse_line(struct worker *w, int64_t line, const char *text, size_t len, struct parsed *p)
 {
 	struct batch *b = w->b;
 	json_error_t jerr;
-	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	const char *key, *nin;
-	json_t *v, *application;
-	int64_t person_id;
-	char tag[96];
-
+	const char *key;
+	json_t *v, *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	memset(p, 0, sizeof(*p));
+	p->line = line;
 	/* jansson's message may quote the line: only the column is shown. */
 	if (j == NULL) {
 		refuse(b, line, ERR_INVALID, "", "not valid JSON (column %d)", jerr.column);
@@ -360,30 +368,69 @@ static void take_line(struct worker *w, int64_t line, const char *text, size_t l
 	}
 	if (!json_is_object(j)) {
 		refuse(b, line, ERR_INVALID, "", "must be an object with nin and application");
-		goto out;
+		goto refused;
 	}
 	json_object_foreach(j, key, v) {
 		if (strcmp(key, "nin") != 0 && strcmp(key, "application") != 0) {
 			refuse(b, line, ERR_INVALID, "", "a field other than nin and application");
-			goto out;
+			goto refused;
 		}
 	}
-	nin = json_string_value(json_object_get(j, "nin"));
-	if (nin == NULL || strlen(nin) != 11 || nin_parse(nin, NULL, NULL) != 0) {
+	p->nin = json_string_value(json_object_get(j, "nin"));
+	if (p->nin == NULL || strlen(p->nin) != 11 || nin_parse(p->nin, NULL, NULL) != 0) {
 		refuse(b, line, ERR_INVALID, "nin", "must be a valid national identity number of 11 digits");
-		goto out;
+		goto refused;
 	}
-	application = json_object_get(j, "application");
-	if (!json_is_object(application)) {
+	p->application = json_object_get(j, "application");
+	if (!json_is_object(p->application)) {
 		refuse(b, line, ERR_INVALID, "application", "is required: the application as the decision contract writes it");
-		goto out;
+		goto refused;
 	}
-	if (person_of(w, line, nin, &person_id) != 0)
-		goto out;
-	snprintf(tag, sizeof(tag), "%s%lld", b->prefix, (long long)line);
-	submit(w, b->env, line, person_id, application, tag);
-out:
+	p->j = j;
+	return;
+refused:
 	json_decref(j);
+}
+
+/* Take a claimed chunk of lines: read them, find their persons in one
+ * query, and submit each. */
+static void take_lines(struct worker *w, int64_t first, int64_t last)
+{
+	struct batch *b = w->b;
+	struct parsed lines[CHUNK];
+	const char *nins[CHUNK];
+	int64_t ids[CHUNK];
+	int n = 0, k = 0;
+	for (int64_t i = first; i < last && !stopping(b); i++) {
+		const char *text = b->data + b->starts[i];
+		size_t len = b->starts[i + 1] - b->starts[i] - 1;
+		if (blank(text, len) || (b->stored_before[i >> 3] & (1u << (i & 7))))
+			continue;
+		parse_line(w, i + 1, text, len, &lines[n]);
+		atomic_fetch_add(&b->examined, lines[n].j == NULL);
+		if (lines[n].j != NULL) {
+			nins[n] = lines[n].nin;
+			n++;
+		}
+	}
+	struct err e;
+	if (n > 0 && store_person_ids_by_nin(b->env->store, nins, n, ids, &e) != 0) {
+		fail(b, &e);
+		n = 0; /* the run stops; what was not stored is taken by the next */
+	}
+	for (k = 0; k < n; k++) {
+		char tag[96];
+		if (ids[k] == 0) {
+			refuse(b, lines[k].line, ERR_NOT_FOUND, "nin", "no person with this number in the database");
+		} else if (!stopping(b)) {
+			snprintf(tag, sizeof(tag), "%s%lld", b->prefix, (long long)lines[k].line);
+			submit(w, b->env, lines[k].line, ids[k], lines[k].application, tag);
+		}
+		arena_reset(&w->a);
+		atomic_fetch_add(&b->examined, 1);
+	}
+	for (k = 0; k < n; k++)
+		json_decref(lines[k].j);
 }
 
 static void *file_worker(void *arg)
@@ -394,16 +441,7 @@ static void *file_worker(void *arg)
 		int64_t first = atomic_fetch_add(&b->next_line, CHUNK);
 		if (first >= b->lines)
 			break;
-		int64_t last = first + CHUNK < b->lines ? first + CHUNK : b->lines;
-		for (int64_t i = first; i < last && !stopping(b); i++) {
-			const char *text = b->data + b->starts[i];
-			size_t len = b->starts[i + 1] - b->starts[i] - 1;
-			if (blank(text, len) || (b->stored_before[i >> 3] & (1u << (i & 7))))
-				continue;
-			take_line(w, i + 1, text, len);
-			arena_reset(&w->a);
-			atomic_fetch_add(&b->examined, 1);
-		}
+		take_lines(w, first, first + CHUNK < b->lines ? first + CHUNK : b->lines);
 	}
 	atomic_fetch_sub(&b->workers_left, 1);
 	return NULL;

@@ -449,6 +449,55 @@ int store_person_get(struct store *s, int64_t id, struct person *out, struct are
 	return n < 0 ? -1 : n == 0;
 }
 
+struct nin_list {
+	const char *json;
+};
+
+static void bind_nin_list(sqlite3_stmt *st, const void *arg)
+{
+	sqlite3_bind_text(st, 1, ((const struct nin_list *)arg)->json, -1, SQLITE_STATIC);
+}
+
+struct found_ids {
+	int64_t *ids;
+	int n;
+};
+
+static int found_id_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	(void)a;
+	struct found_ids *f = out;
+	int64_t k = sqlite3_column_int64(st, 0);
+	if (k >= 0 && k < f->n)
+		f->ids[k] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_person_ids_by_nin(struct store *s, const char *const *nins, int n, int64_t *ids, struct err *e)
+{
+	char json[STORE_NINS_AT_ONCE * 14 + 3];
+	size_t len = 0;
+	if (n < 0 || n > STORE_NINS_AT_ONCE)
+		return err_set(e, ERR_INVALID, "nins", "from 0 to %d numbers at once", STORE_NINS_AT_ONCE);
+	json[len++] = '[';
+	for (int i = 0; i < n; i++) {
+		ids[i] = 0;
+		if (strlen(nins[i]) != 11 || strspn(nins[i], "0123456789") != 11)
+			return err_set(e, ERR_INVALID, "nins", "a number is not 11 digits");
+		len += (size_t)snprintf(json + len, sizeof(json) - len, "%s\"%s\"", i ? "," : "", nins[i]);
+	}
+	json[len++] = ']';
+	json[len] = '\0';
+	struct nin_list list = {json};
+	struct found_ids f = {ids, n};
+	/* The index on nin holds the id: no row of the table is read. */
+	return sq_query(s, "SELECT j.key, p.id FROM json_each(?1) AS j JOIN persons AS p ON p.nin = j.value",
+			bind_nin_list, &list, found_id_row, &f, n, NULL, e) < 0
+		       ? -1
+		       : 0;
+}
+
 static void bind_limit(sqlite3_stmt *st, const void *arg)
 {
 	sqlite3_bind_int(st, 1, *(const int *)arg);

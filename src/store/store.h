@@ -135,6 +135,11 @@ int store_person_get(struct store *s, int64_t id, struct person *out, struct are
 /* The first `limit` persons by id: the test login lists them. */
 int store_persons_list(struct store *s, int limit, struct person **out, struct arena *a, struct err *e);
 int store_person_insert(struct store_tx *tx, const struct person *p, int64_t *id, struct err *e);
+/* The ids of the persons whose numbers are nins[0..n-1] (11 digits each,
+ * at most STORE_NINS_AT_ONCE), in one read: ids[i] is 0 for a number no
+ * person has. Returns 0, or -1 with e filled. For a mass intake. */
+#define STORE_NINS_AT_ONCE 256
+int store_person_ids_by_nin(struct store *s, const char *const *nins, int n, int64_t *ids, struct err *e);
 
 int store_case_get(struct store *s, int64_t id, struct case_rec *out, struct arena *a, struct err *e);
 /* A person's cases, newest first. */

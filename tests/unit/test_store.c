@@ -103,6 +103,29 @@ static void person_round_trips_with_confidential_address(void **state)
 	arena_cleanup(&a);
 }
 
+static void persons_are_found_by_their_numbers_in_one_read(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a;
+	struct err e;
+	struct person p1, p2;
+	arena_init(&a, 0);
+	int64_t id1 = person(f->s, 600), id2 = person(f->s, 700);
+	assert_int_equal(store_person_get(f->s, id1, &p1, &a, &e), 0);
+	assert_int_equal(store_person_get(f->s, id2, &p2, &a, &e), 0);
+	const char *nins[] = {p2.nin, "00000000000", p1.nin, p2.nin};
+	int64_t ids[4] = {-1, -1, -1, -1};
+	assert_int_equal(store_person_ids_by_nin(f->s, nins, 4, ids, &e), 0);
+	assert_int_equal(ids[0], id2);
+	assert_int_equal(ids[1], 0);
+	assert_int_equal(ids[2], id1);
+	assert_int_equal(ids[3], id2);
+	const char *bad[] = {"1234\"5678901"};
+	assert_int_equal(store_person_ids_by_nin(f->s, bad, 1, ids, &e), -1);
+	assert_string_equal(e.field, "nins");
+	arena_cleanup(&a);
+}
+
 struct case_and_letter {
 	int64_t person_id, case_id, letter_id;
 };
@@ -404,6 +427,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(migrations_bring_schema_to_the_expected_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(person_round_trips_with_confidential_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(persons_are_found_by_their_numbers_in_one_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(case_and_letter_round_trip_and_first_reading_is_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_writers_all_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_writer_undoes_only_its_own_work, setup, teardown),
