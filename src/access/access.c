@@ -1,4 +1,5 @@
-/* access.c - the authorisation policy, sessions and CSRF; see access.h. */
+/* access.c - sessions, CSRF tokens and the actor names of audit records;
+ * see access.h. The policy itself is policy.c. */
 #include "access/access.h"
 
 #include <sodium.h>
@@ -11,34 +12,6 @@
 #include "store/store.h"
 
 static unsigned char secret[crypto_auth_hmacsha256_KEYBYTES];
-
-int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id)
-{
-	/* A person acts for themself only (proxies come later). */
-	int own = who->role == ROLE_PERSON && who->person_id != 0 && who->person_id == owner_person_id;
-	int caseworker = who->role == ROLE_CASEWORKER && who->staff_id != 0;
-	switch (act) {
-	case ACT_APPLY:
-	case ACT_LETTER_READ:
-	case ACT_MESSAGE_WRITE:
-	case ACT_DOCUMENT_UPLOAD:
-		return own;
-	case ACT_CASE_READ:
-	case ACT_PERSON_READ:
-		return own || caseworker;
-	case ACT_QUEUE_READ:
-	case ACT_CASE_DECIDE:
-	case ACT_CASE_REQUEST_DOCS:
-	case ACT_MESSAGE_ANSWER:
-	case ACT_DOCUMENT_READ:
-		return caseworker;
-	case ACT_SEE_CONFIDENTIAL_ADDRESS:
-		/* The owner knows where they live; staff only with the
-		 * authorisation. */
-		return own || (caseworker && who->may_see_confidential);
-	}
-	return 0;
-}
 
 char *access_actor(const struct principal *who, char *out, size_t len)
 {
@@ -189,26 +162,4 @@ int access_csrf_ok(const char *token, const char *csrf)
 		return 0;
 	access_csrf(token, want);
 	return sodium_memcmp(want, csrf, 64) == 0;
-}
-
-struct refusal {
-	int64_t at;
-	const char *actor, *action, *object;
-};
-
-static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
-{
-	const struct refusal *r = arg;
-	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
-}
-
-int access_refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
-		  const char *what, struct err *e)
-{
-	char actor[32];
-	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object};
-	struct err e2;
-	if (store_write(s, audit_refusal, &r, &e2) != 0)
-		return err_set(e, e2.code, NULL, "%s", e2.message);
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
 }

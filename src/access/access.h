@@ -1,10 +1,11 @@
 /* access.h - who may see or do what, sessions, and CSRF tokens.
  *
- * One authorisation policy: every handler asks access_allowed() before it
- * shows or changes anything, and audits a refusal. Today a person sees only
- * their own cases and letters, and a case worker works the queue of manual
- * cases; guardians, proxies, schools, support and administrators join the
- * same table of rules later.
+ * One authorisation policy, a table a person can read (policy.c): every
+ * domain function that touches personal data asks access_check() before it
+ * reads or writes, and a refusal is audited there, once. Handlers never
+ * decide who may do what. Today a person acts on their own things and a
+ * case worker works the cases; guardians, proxies, schools, support and
+ * management join the same table as relations.
  *
  * A session is a random 256-bit token in a cookie; the database keeps only
  * its hash, so a stolen database opens no session. CSRF tokens are derived
@@ -16,49 +17,89 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct arena;
 struct err;
 struct store;
 
 enum role { ROLE_ANONYMOUS, ROLE_PERSON, ROLE_CASEWORKER };
 
+/* Under which grant a principal acts. A person logged in acts for themself;
+ * guardians and proxies (acting for another person under a grant) join as
+ * further grants, and every record then names both. */
+enum grant { GRANT_SELF, GRANT_STAFF };
+
+/* The acting identity: who acts, for whom, under which grant. */
 struct principal {
 	enum role role;
-	int64_t person_id; /* 0 when anonymous or staff */
-	int64_t staff_id;  /* a case worker's staff id, else 0 */
+	int64_t person_id; /* the person logged in; 0 when anonymous or staff */
+	int64_t staff_id;  /* a member of staff's id, else 0 */
 	int may_see_confidential; /* a case worker authorised to see confidential addresses */
+	int64_t acting_for;       /* the person acted for; 0: the person logged in */
+	enum grant grant;
 };
 
+/* What may be done, each with the name that audit records give it
+ * ("case.read"; a refusal is "case.read.denied"). The policy table in
+ * access/policy.c says who may do each. */
 enum action {
-	ACT_APPLY,       /* submit an application for oneself */
-	ACT_CASE_READ,   /* see a case, its decision and trace */
-	ACT_LETTER_READ, /* open a letter in the mailbox */
+	ACT_PUBLIC,      /* open to anyone: the front page, the calculators, login */
+	ACT_APPLY,       /* submit an application, and see the form filled in */
+	ACT_CASE_READ,   /* see one's case, its decision, trace, letters and conversation */
+	ACT_LETTER_READ, /* see the mailbox and open a letter */
 	ACT_PERSON_READ, /* see the data held about a person */
-	ACT_QUEUE_READ,  /* see the case workers' queue of manual cases */
-	ACT_CASE_DECIDE, /* decide a case the rules sent to a case worker */
-	ACT_CASE_REQUEST_DOCS,       /* ask the applicant for documentation */
+	ACT_MYPAGES_READ, /* "Mine sider": the overview and the calendar */
+	ACT_PREFERENCES_READ,  /* see reminder and contact preferences */
+	ACT_PREFERENCES_WRITE, /* change them */
+	ACT_CALENDAR_FEED_MANAGE, /* make, replace or revoke the calendar's secret address */
+	ACT_MESSAGE_WRITE,   /* write to the agency about a case */
+	ACT_DOCUMENT_UPLOAD, /* send the documentation asked for */
+	ACT_QUEUE_READ,      /* see the case workers' queue of manual cases */
+	ACT_CASE_EXAMINE,    /* open a case in the workbench: facts, history, audit trail */
+	ACT_CASE_DECIDE,     /* decide a case the rules sent to a case worker */
+	ACT_CASE_REQUEST_DOCS, /* ask the applicant for documentation */
+	ACT_CASE_REDECIDE,   /* have a case decided again on the registers' facts */
 	ACT_SEE_CONFIDENTIAL_ADDRESS, /* see a person's strictly confidential address */
-	ACT_MESSAGE_WRITE,   /* write to the agency about one's own case */
+	ACT_MESSAGES_QUEUE,  /* see the messages waiting for an answer */
+	ACT_MESSAGE_READ,    /* open one message with its case's conversation */
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
-	ACT_DOCUMENT_UPLOAD, /* send documentation for one's own case */
-	ACT_DOCUMENT_READ    /* download documentation a person sent */
+	ACT_DOCUMENT_READ,   /* download documentation a person sent */
+	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	ACT_N
 };
 
-/* 1 when who may do act on a thing owned by owner_person_id, else 0.
- * A person acts on their own things only: applies, reads their letters,
- * writes to the agency and sends documentation. A case worker reads any
- * case and the person it concerns, sees the queue, decides cases, asks for
- * documentation, answers messages and reads the documentation sent, but
- * sees a confidential address only when authorised; a case worker never
- * applies, writes as a person or opens a person's letters. */
+/* The action's name: "case.read". */
+const char *access_action_name(enum action act);
+
+/* 1 when the action concerns one person's data, so that it needs the
+ * person it is about (its owner); 0 for actions on no one's data. */
+int access_action_about_person(enum action act);
+
+/* The person whose things who acts on: acting_for, else the person logged
+ * in (0 for staff and anonymous visitors). */
+int64_t access_subject(const struct principal *who);
+
+/* 1 when who may do act on what belongs to owner_person_id (0 when it
+ * belongs to no one, or does not exist), by the policy table. Pure: it
+ * asks nothing and audits nothing; domain functions call access_check(). */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
-/* Audit that who was refused `action` ("letter.read.denied") on object
- * ("case:7"), and fail as a missing thing would (ERR_NOT_FOUND, "no such
- * <what>"), so that a refusal reveals nothing. Returns -1 (with the
- * store's error when the audit record could not be written). */
-int access_refuse(struct store *s, const struct principal *who, int64_t now, const char *action, const char *object,
-		  const char *what, struct err *e);
+/* The one gate. Returns 0 when who may do act on object ("case:7"; NULL
+ * for none) owned by owner_person_id. Otherwise audits the refusal once
+ * ("case.read.denied" by who on object) and returns -1: ERR_NOT_FOUND ("no
+ * such <what>") for an action about a person, so that a refusal reveals
+ * nothing, ERR_FORBIDDEN for one about no one's data, or the store's error
+ * when the record could not be written. A domain function calls it before
+ * it reads or writes, outside its own transaction, so that the record of a
+ * refusal stays. Thread-safe. */
+int access_check(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id,
+		 const char *object, const char *what, int64_t now, struct err *e);
+
+/* The policy as data, for `stipend policy` and the tests: {"relations":
+ * [name...], "actions": [{"name", "about_person", "allowed": [relation
+ * name...]}]}. New reference. */
+json_t *access_policy_json(void);
 
 /* "person:17", "staff:2" or "anonymous", for audit records. Returns out. */
 char *access_actor(const struct principal *who, char *out, size_t len);

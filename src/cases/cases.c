@@ -441,7 +441,9 @@ int cases_read(struct store *s, const struct principal *who, int64_t case_id, in
 	int rc = store_case_get(s, case_id, out, a, e);
 	if (rc < 0)
 		return -1;
-	struct reading r = {who, case_id, now, rc == 0 && access_allowed(who, ACT_CASE_READ, out->person_id)};
+	int64_t owner = rc == 0 ? out->person_id : 0;
+	struct reading r = {who, case_id, now,
+			    access_allowed(who, ACT_CASE_READ, owner) || access_allowed(who, ACT_CASE_EXAMINE, owner)};
 	if (store_write(s, record_reading, &r, e) != 0)
 		return -1;
 	if (!r.allowed)

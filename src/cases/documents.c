@@ -105,10 +105,8 @@ int documents_receive(struct store *s, const struct principal *who, int64_t case
 	int found = store_case_get(s, case_id, &c, &a, e);
 	if (found < 0)
 		goto out;
-	if (found > 0 || !access_allowed(who, ACT_DOCUMENT_UPLOAD, c.person_id)) {
-		rc = access_refuse(s, who, now, "case.documentation.denied", object, "case", e);
+	if (access_check(s, who, ACT_DOCUMENT_UPLOAD, found == 0 ? c.person_id : 0, object, "case", now, e) != 0)
 		goto out;
-	}
 	if (n < 1 || n > DOC_MAX_FILES) {
 		err_set(e, ERR_INVALID, "files", "send 1 to %d files", DOC_MAX_FILES);
 		goto out;
@@ -176,8 +174,8 @@ int documents_read(struct store *s, const struct principal *who, int64_t id, int
 	if (rc < 0)
 		return -1;
 	/* Case workers only: the person sent them and has them already. */
-	if (rc > 0 || !access_allowed(who, ACT_DOCUMENT_READ, out->person_id))
-		return access_refuse(s, who, now, "document.read.denied", object, "document", e);
+	if (access_check(s, who, ACT_DOCUMENT_READ, rc == 0 ? out->person_id : 0, object, "document", now, e) != 0)
+		return -1;
 	snprintf(detail, sizeof(detail), "case=%lld", (long long)out->case_id);
 	struct reading r = {now, access_actor(who, actor, sizeof(actor)), object, detail};
 	return store_write(s, audit_reading, &r, e);

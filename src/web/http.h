@@ -84,7 +84,8 @@ void resp_redirect(struct resp *w, struct req *r, const char *location);
 void resp_error(struct resp *w, struct req *r, int status, const char *message_key);
 /* The page for a failed call: 404 for ERR_NOT_FOUND (also what a refusal
  * looks like, so that it reveals nothing), 403 for ERR_FORBIDDEN, else 500
- * with e logged under `what`. */
+ * with e logged under `what`. A visitor who is not logged in is sent to log
+ * in instead of a 403 or 404 (the gate audited the refusal). */
 void resp_failure(struct resp *w, struct req *r, const struct err *e, const char *what);
 
 /* A JSON body; takes the reference. */

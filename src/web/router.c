@@ -1,4 +1,6 @@
-/* router.c - the routes of the portal and the API. */
+/* router.c - the routes of the portal and the API, each with the action of
+ * the policy that governs it (the calendar feed is public: its secret
+ * address is the key, and the feed audits each reading). */
 #include "web/router.h"
 
 #include <string.h>
@@ -7,47 +9,52 @@
 #include "web/handlers.h"
 
 static const struct route routes[] = {
-	{"GET", "/", portal_home},
-	{"GET", "/login", portal_login_page},
-	{"POST", "/login/test", portal_login_test},
-	{"POST", "/logout", portal_logout},
-	{"GET", "/soknad", portal_apply_form},
-	{"POST", "/soknad", portal_apply_submit},
-	{"GET", "/saker", portal_cases},
-	{"GET", "/saker/:id", portal_case},
-	{"GET", "/saker/:id/dokumentasjon", portal_upload_form},
-	{"POST", "/saker/:id/dokumentasjon", portal_upload},
-	{"GET", "/innboks", portal_inbox},
-	{"GET", "/innboks/skriv", portal_write_form},
-	{"POST", "/innboks/skriv", portal_write},
-	{"GET", "/innboks/:id", portal_letter},
-	{"GET", "/innboks/:id/pdf", portal_letter_pdf},
-	{"GET", "/mine-opplysninger", portal_my_data},
-	{"GET", "/mine-sider", mypages_overview},
-	{"GET", "/mine-sider/kalender", mypages_calendar},
-	{"POST", "/mine-sider/kalender/adresse", mypages_feed_address},
-	{"GET", "/mine-sider/paminnelser", mypages_reminders},
-	{"POST", "/mine-sider/paminnelser", mypages_reminders_save},
-	{"GET", "/mine-sider/varsling", mypages_contact},
-	{"POST", "/mine-sider/varsling", mypages_contact_save},
-	{"GET", "/kalender/*", mypages_feed},
-	{"GET", "/kalkulator", portal_calculators},
-	{"GET", "/kalkulator/stotte", portal_calc_support},
-	{"GET", "/kalkulator/nedbetaling", portal_calc_repayment},
-	{"GET", "/saksbehandling", workbench_queue},
-	{"GET", "/saksbehandling/saker/:id", workbench_case},
-	{"POST", "/saksbehandling/saker/:id/vedtak", workbench_decide},
-	{"POST", "/saksbehandling/saker/:id/dokumentasjon", workbench_request_docs},
-	{"GET", "/saksbehandling/henvendelser", workbench_messages},
-	{"GET", "/saksbehandling/henvendelser/:id", workbench_message},
-	{"POST", "/saksbehandling/henvendelser/:id/svar", workbench_message_answer},
-	{"GET", "/saksbehandling/dokumenter/:id", workbench_document},
-	{"GET", "/saksbehandling/statistikk", workbench_stats},
-	{"POST", "/saksbehandling/saker/:id/ny-vurdering", workbench_redecide},
-	{"POST", "/api/v1/decide", api_decide},
-	{"GET", "/static/*", static_asset},
-	{"GET", "/healthz", health},
-	{NULL, NULL, NULL}};
+	{"GET", "/", portal_home, ACT_PUBLIC},
+	{"GET", "/login", portal_login_page, ACT_PUBLIC},
+	{"POST", "/login/test", portal_login_test, ACT_PUBLIC},
+	{"POST", "/logout", portal_logout, ACT_PUBLIC},
+	{"GET", "/soknad", portal_apply_form, ACT_APPLY},
+	{"POST", "/soknad", portal_apply_submit, ACT_APPLY},
+	{"GET", "/saker", portal_cases, ACT_CASE_READ},
+	{"GET", "/saker/:id", portal_case, ACT_CASE_READ},
+	{"GET", "/saker/:id/dokumentasjon", portal_upload_form, ACT_DOCUMENT_UPLOAD},
+	{"POST", "/saker/:id/dokumentasjon", portal_upload, ACT_DOCUMENT_UPLOAD},
+	{"GET", "/innboks", portal_inbox, ACT_LETTER_READ},
+	{"GET", "/innboks/skriv", portal_write_form, ACT_MESSAGE_WRITE},
+	{"POST", "/innboks/skriv", portal_write, ACT_MESSAGE_WRITE},
+	{"GET", "/innboks/:id", portal_letter, ACT_LETTER_READ},
+	{"GET", "/innboks/:id/pdf", portal_letter_pdf, ACT_LETTER_READ},
+	{"GET", "/mine-opplysninger", portal_my_data, ACT_PERSON_READ},
+	{"GET", "/mine-sider", mypages_overview, ACT_MYPAGES_READ},
+	{"GET", "/mine-sider/kalender", mypages_calendar, ACT_MYPAGES_READ},
+	{"POST", "/mine-sider/kalender/adresse", mypages_feed_address, ACT_CALENDAR_FEED_MANAGE},
+	{"GET", "/mine-sider/paminnelser", mypages_reminders, ACT_PREFERENCES_READ},
+	{"POST", "/mine-sider/paminnelser", mypages_reminders_save, ACT_PREFERENCES_WRITE},
+	{"GET", "/mine-sider/varsling", mypages_contact, ACT_PREFERENCES_READ},
+	{"POST", "/mine-sider/varsling", mypages_contact_save, ACT_PREFERENCES_WRITE},
+	{"GET", "/kalender/*", mypages_feed, ACT_PUBLIC},
+	{"GET", "/kalkulator", portal_calculators, ACT_PUBLIC},
+	{"GET", "/kalkulator/stotte", portal_calc_support, ACT_PUBLIC},
+	{"GET", "/kalkulator/nedbetaling", portal_calc_repayment, ACT_PUBLIC},
+	{"GET", "/saksbehandling", workbench_queue, ACT_QUEUE_READ},
+	{"GET", "/saksbehandling/saker/:id", workbench_case, ACT_CASE_EXAMINE},
+	{"POST", "/saksbehandling/saker/:id/vedtak", workbench_decide, ACT_CASE_DECIDE},
+	{"POST", "/saksbehandling/saker/:id/dokumentasjon", workbench_request_docs, ACT_CASE_REQUEST_DOCS},
+	{"GET", "/saksbehandling/henvendelser", workbench_messages, ACT_MESSAGES_QUEUE},
+	{"GET", "/saksbehandling/henvendelser/:id", workbench_message, ACT_MESSAGE_READ},
+	{"POST", "/saksbehandling/henvendelser/:id/svar", workbench_message_answer, ACT_MESSAGE_ANSWER},
+	{"GET", "/saksbehandling/dokumenter/:id", workbench_document, ACT_DOCUMENT_READ},
+	{"GET", "/saksbehandling/statistikk", workbench_stats, ACT_STATS_READ},
+	{"POST", "/saksbehandling/saker/:id/ny-vurdering", workbench_redecide, ACT_CASE_REDECIDE},
+	{"POST", "/api/v1/decide", api_decide, ACT_PUBLIC},
+	{"GET", "/static/*", static_asset, ACT_PUBLIC},
+	{"GET", "/healthz", health, ACT_PUBLIC},
+	{NULL, NULL, NULL, ACT_PUBLIC}};
+
+const struct route *router_routes(void)
+{
+	return routes;
+}
 
 /* Match path against pattern, capturing ":id" segments (1-18 digits). */
 static int match(const char *pattern, const char *path, struct req *r)

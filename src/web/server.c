@@ -221,6 +221,12 @@ void resp_error(struct resp *w, struct req *r, int status, const char *message_k
 
 void resp_failure(struct resp *w, struct req *r, const struct err *e, const char *what)
 {
+	/* A visitor who is not logged in is asked to log in: the gate has
+	 * audited the refusal already. */
+	if ((e->code == ERR_NOT_FOUND || e->code == ERR_FORBIDDEN) && r->who.role == ROLE_ANONYMOUS) {
+		resp_redirect(w, r, r->app->test_login ? "/login" : "/");
+		return;
+	}
 	if (e->code == ERR_NOT_FOUND) {
 		resp_error(w, r, 404, "error.not-found");
 	} else if (e->code == ERR_FORBIDDEN) {

@@ -127,7 +127,7 @@ void workbench_stats(struct req *r, struct resp *w)
 	struct err e;
 	struct notice_stat *rows;
 	char day[11];
-	if (!access_allowed(&r->who, ACT_QUEUE_READ, 0)) {
+	if (!access_allowed(&r->who, ACT_STATS_READ, 0)) {
 		if (r->who.role == ROLE_ANONYMOUS) {
 			resp_redirect(w, r, r->app->test_login ? "/login" : "/");
 			return;

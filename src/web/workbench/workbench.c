@@ -742,7 +742,7 @@ static int begin_action(struct req *r, struct resp *w, enum action act, const ch
 	struct err e;
 	int64_t id = param_id(r);
 	const char *object = arena_printf(r->a, "case:%lld", (long long)id);
-	if (refuse_unless(r, w, act, 0, denied, object))
+	if (refuse_unless(r, w, ACT_QUEUE_READ, 0, denied, object))
 		return 1;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
@@ -953,7 +953,7 @@ void workbench_redecide(struct req *r, struct resp *w)
 	char actor[32];
 	int64_t id = param_id(r);
 	const char *object = arena_printf(r->a, "case:%lld", (long long)id);
-	if (refuse_unless(r, w, ACT_CASE_DECIDE, 0, "case.redecide.denied", object))
+	if (refuse_unless(r, w, ACT_QUEUE_READ, 0, "case.redecide.denied", object))
 		return;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
@@ -966,7 +966,7 @@ void workbench_redecide(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "workbench redecide");
 		return;
 	}
-	if (refuse_unless(r, w, ACT_CASE_DECIDE, c.person_id, "case.redecide.denied", object))
+	if (refuse_unless(r, w, ACT_CASE_REDECIDE, c.person_id, "case.redecide.denied", object))
 		return;
 	struct redecide_tx q = {c.id, r->now, access_actor(&r->who, actor, sizeof(actor))};
 	if (store_write(r->app->store, queue_redecide, &q, &e) != 0) {
