@@ -80,7 +80,8 @@ static json_t *values_of(struct req *r, const struct contact_prefs *p)
 			 p->channel ? p->channel : "email", "language", p->language ? p->language : "nb");
 }
 
-/* The stored preferences as form values. */
+/* The stored preferences, read afresh after a change, as form values ({}
+ * when they cannot be read). */
 static json_t *stored_values(struct req *r)
 {
 	struct contact_prefs p;
