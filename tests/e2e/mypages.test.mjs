@@ -107,6 +107,10 @@ test('overview_shows_the_persons_cases_unread_letters_and_granted_support', asyn
   assert.match(html, /<a class="ds-link" href="\/mine-sider">Mine sider<\/a>/, 'the navigation leads here');
   assert.match(html, new RegExp(`href="/saker/${id}">Sak ${id}</a>`));
   assert.match(html, /Du har 1 uleste brev\./);
+  // The page header names the person and counts the unread letter.
+  const [given, family] = srv.sql(`select given_name || '|' || family_name from persons where nin='${nin}'`).split('|');
+  assert.ok(html.includes(`<p class="site-user">Logget inn som ${given} ${family}</p>`), 'the header does not name the person');
+  assert.match(html, /href="\/innboks">Innboks <span class="ds-badge"[^>]* data-count="1"/);
   assert.match(html, new RegExp(`href="/innboks/${letter}">Vedtak om stipend og lån</a>`));
   assert.match(html, /Du har ingen frister framover\./);
   // What the decision grants, from the stored decision, and no invented date.
@@ -133,6 +137,12 @@ test('overview_shows_the_persons_cases_unread_letters_and_granted_support', asyn
   const worker = new Client(srv.base);
   await loginStaff(worker, 'per.lund');
   const staff = `staff:${srv.sql("select id from staff where username='per.lund'")}`;
+  // A case worker's header gives their name and no mailbox count; a visitor's neither.
+  const bench = (await worker.get('/saksbehandling')).text;
+  assert.ok(bench.includes('<p class="site-user">Logget inn som Per Lund</p>'), 'the header does not name the case worker');
+  assert.doesNotMatch(bench, /data-count=/);
+  const front = (await new Client(srv.base).get('/')).text;
+  assert.doesNotMatch(front, /class="site-user"|data-count=/);
   const pages = { '/mine-sider': 'mypages.read', '/mine-sider/kalender': 'mypages.read',
     '/mine-sider/varsling': 'preferences.read', '/mine-sider/paminnelser': 'preferences.read' };
   for (const [url, action] of Object.entries(pages)) {
