@@ -19,6 +19,14 @@
  * (it did not run for days), only the latest-due one is sent: the others
  * are recorded as passed over, never sent late.
  *
+ * Every function that reads or changes a person's calendar, reminders or
+ * feed address on their behalf takes the acting identity (who) and asks
+ * the gate (access_check) first, about the person who acts on
+ * (access_subject(who)), object "person:N": a refusal is audited there,
+ * once, and answers ERR_NOT_FOUND. The functions that take a person_id
+ * instead are for the domain's own use (the feed at its secret address,
+ * the reminder job) and for tests.
+ *
  * Dates are calendar days in UTC, as everywhere in stipend; the clock is
  * an input (now) to every function here. */
 #ifndef STIPEND_CALENDAR_H
@@ -53,9 +61,47 @@ int cal_deadline_put(struct store_tx *tx, const struct deadline *d, int64_t now,
  * 0, or -1 with ERR_NOT_FOUND when there is no such deadline. */
 int cal_deadline_done(struct store_tx *tx, const char *source, int64_t at, struct err *e);
 
+/* ---- Mine sider ---- */
+
+#define CAL_TOKEN_LEN 43 /* a feed address's token: base64url of 32 bytes, no padding */
+
+/* The overview of "Mine sider": the person's cases (newest first), letters
+ * (newest first) with the count of unread ones, and calendar entries (by
+ * due date). Arrays and strings in a. */
+struct cal_overview {
+	struct case_rec *cases;
+	int n_cases;
+	struct letter *letters;
+	int n_letters, unread;
+	struct cal_entry *entries;
+	int n_entries;
+};
+
+/* Fill out with the overview of who's own things, after the gate
+ * (ACT_MYPAGES_READ). Returns 0, or -1: ERR_NOT_FOUND when refused (the
+ * refusal audited), the store's error otherwise. Reading it is not
+ * audited: it is the person's own overview. */
+int cal_overview_read(struct store *s, const struct principal *who, int64_t now, struct cal_overview *out,
+		      struct arena *a, struct err *e);
+
+/* The calendar page: every entry of the person, and the feed's secret
+ * address when there is one (has_feed, token). */
+struct cal_calendar {
+	struct cal_entry *entries;
+	int n_entries;
+	int has_feed;
+	char token[CAL_TOKEN_LEN + 1];
+};
+
+/* Fill out with who's calendar, after the gate (ACT_MYPAGES_READ).
+ * Returns 0, or -1 as cal_overview_read. */
+int cal_calendar_read(struct store *s, const struct principal *who, int64_t now, struct cal_calendar *out,
+		      struct arena *a, struct err *e);
+
 /* ---- reminder settings ---- */
 
 #define CAL_MAX_OFFSETS 8
+#define CAL_MAX_TYPES 8 /* room for the case types */
 #define CAL_OFFSET_MAX 14 /* the earliest reminder, in days before */
 
 /* The offsets a person may choose, earliest first, ended by -1. */
@@ -74,18 +120,47 @@ char *cal_offsets_format(const int *offsets, int n, char *out, size_t len);
 
 /* A person's offsets for every case type, the defaults where none is set. */
 struct cal_settings {
-	int n[8];
-	int offsets[8][CAL_MAX_OFFSETS]; /* in cal_case_types' order */
+	int n[CAL_MAX_TYPES];
+	int offsets[CAL_MAX_TYPES][CAL_MAX_OFFSETS]; /* in cal_case_types' order */
 };
+/* person_id's settings, for the domain's own use (the feed, tests):
+ * asks no one. Returns 0 or -1. */
 int cal_settings_load(struct store *s, int64_t person_id, struct cal_settings *out, struct err *e);
+
+/* who's settings, after the gate (ACT_PREFERENCES_READ). Returns 0, or -1:
+ * ERR_NOT_FOUND when refused (audited), the store's error otherwise. */
+int cal_settings_read(struct store *s, const struct principal *who, int64_t now, struct cal_settings *out,
+		      struct err *e);
 /* The offsets of case_type in st (the "other" type's for an unknown one);
  * returns the count and points *offsets at them. */
 int cal_settings_of(const struct cal_settings *st, const char *case_type, const int **offsets);
 
 /* Store who's offsets for each case type (offsets[i] for cal_case_types[i],
- * n[i] of them), with an audit record naming the types changed. */
+ * n[i] of them), with an audit record naming the types changed, after the
+ * gate (ACT_PREFERENCES_WRITE). Returns 0, or -1: ERR_NOT_FOUND when
+ * refused (audited, nothing changed), the store's error otherwise. */
 int cal_settings_save(struct store *s, const struct principal *who, const struct cal_settings *st, int64_t now,
 		      struct err *e);
+
+/* One box of the reminder form as sent: its name (a case type) and its
+ * value (days before, as text). Boxes of other names are ignored. */
+struct cal_choice {
+	const char *case_type;
+	const char *days;
+};
+
+/* Save who's reminder settings from the form's checked boxes (n of them):
+ * each case type gets the days of its boxes, none checked meaning no
+ * reminders for it. The gate (ACT_PREFERENCES_WRITE) is asked before the
+ * input is looked at, so that a refused request learns nothing from it.
+ * Returns 0 (saved, as cal_settings_save), or -1: ERR_NOT_FOUND when
+ * refused (audited); ERR_INVALID (field: the first wrong case type) when a
+ * box is not one of cal_offset_choices, nothing stored, bad[i] set to 1 for
+ * each wrong cal_case_types[i] and st holding the valid choices to show
+ * again; the store's error otherwise. st and bad are always filled (st
+ * with the choices, earliest first). */
+int cal_settings_update(struct store *s, const struct principal *who, const struct cal_choice *choices, int n,
+			int64_t now, struct cal_settings *st, int bad[CAL_MAX_TYPES], struct err *e);
 
 /* ---- reminders ---- */
 
@@ -128,18 +203,33 @@ json_t *cal_reminder_view(struct store *s, struct arena *a, int64_t letter_id);
  * that the person can see their address again; lookups go by the token's
  * hash. feed.c's opening comment gives the reasons in full. */
 
-#define CAL_TOKEN_LEN 43 /* base64url of 32 bytes, no padding */
-
 /* Make who a new feed address: the first, or one replacing the current
- * (which then stops working), audited. Returns 0 or -1. */
+ * (which then stops working), audited, after the gate
+ * (ACT_CALENDAR_FEED_MANAGE). Returns 0 or -1 (ERR_NOT_FOUND when
+ * refused, audited). */
 int cal_feed_create(struct store *s, const struct principal *who, int64_t now, struct err *e);
-/* Revoke who's address, audited. Returns 0, 1 when there was none. */
+/* Revoke who's address, audited, after the gate as cal_feed_create.
+ * Returns 0, 1 when there was none, or -1. */
 int cal_feed_revoke(struct store *s, const struct principal *who, int64_t now, struct err *e);
+/* The feed address form's action: "create" (cal_feed_create) or "revoke"
+ * (cal_feed_revoke); the gate is asked first, then anything else is
+ * ERR_INVALID (field "action"). Returns as those do. */
+int cal_feed_manage(struct store *s, const struct principal *who, const char *action, int64_t now,
+		    struct err *e);
 /* The token of person_id's address: 0 (token filled), 1 none, -1. */
 int cal_feed_token(struct store *s, int64_t person_id, char token[CAL_TOKEN_LEN + 1], struct err *e);
 /* The person whose address has token: 0, 1 none (unknown, malformed or
  * revoked), -1. */
 int cal_feed_lookup(struct store *s, const char *token, int64_t *person_id, struct err *e);
+
+/* The feed at its secret address: the token is the authority, so no
+ * policy is asked. Looks token up (as cal_feed_lookup), audits the reading
+ * ("calendar.feed.read" by who, whoever fetches it, on "person:N") and
+ * writes the person's calendar to out (as cal_feed_render). Returns 0, 1
+ * when the token finds no address (nothing written, nothing audited), or
+ * -1. */
+int cal_feed_read(struct store *s, const struct principal *who, const char *token, const char *public_url,
+		  int64_t now, struct buf *out, struct err *e);
 
 /* Write person_id's calendar as iCalendar (RFC 5545, via libical) to out:
  * one all-day VEVENT per open entry with a stable UID, SUMMARY (the kind's

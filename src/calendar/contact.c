@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -120,6 +121,7 @@ int contact_load(struct store *s, int64_t person_id, struct contact_prefs *out, 
 
 struct save {
 	const struct principal *who;
+	int64_t person_id; /* the person who acts on */
 	const struct contact_change *c;
 	int64_t now;
 	struct contact_saved *out;
@@ -144,12 +146,12 @@ static int save(struct store_tx *tx, void *arg, struct err *e)
 	arena_init(&a, 0);
 	buf_init(&changed, 256);
 	buf_puts(&changed, "changed=");
-	rc = store_contact_get_tx(tx, sv->who->person_id, &p, &a, e);
+	rc = store_contact_get_tx(tx, sv->person_id, &p, &a, e);
 	if (rc < 0)
 		goto out;
 	if (rc == 1) {
 		memset(&p, 0, sizeof(p));
-		p.person_id = sv->who->person_id;
+		p.person_id = sv->person_id;
 		p.channel = "email";
 		p.language = "nb";
 	}
@@ -234,26 +236,104 @@ static int valid_choice(const char *v, const char *a, const char *b, const char 
 	return v != NULL && (strcmp(v, a) == 0 || strcmp(v, b) == 0 || (c != NULL && strcmp(v, c) == 0));
 }
 
+/* The first field of out with a problem, in the form's order, or NULL. */
+static const char *first_problem(const struct contact_saved *out)
+{
+	return out->email	? "email"
+	       : out->mobile	? "mobile"
+	       : out->channel	? "channel"
+	       : out->language ? "language"
+				: NULL;
+}
+
+/* Check c, normalise it and store it for who: contact_save without the
+ * gate, which the callers have asked. */
+static int save_checked(struct store *s, const struct principal *who, const struct contact_change *c, int64_t now,
+			struct contact_saved *out, struct err *e)
+{
+	char email[CONTACT_EMAIL_MAX + 1], mobile[16];
+	int64_t pid = access_subject(who);
+	if (contact_email_check(c->email, email, sizeof(email)) != 0)
+		out->email = CONTACT_EMAIL_INVALID;
+	if (contact_mobile_normalise(c->mobile, mobile) != 0)
+		out->mobile = CONTACT_MOBILE_INVALID;
+	if (!valid_choice(c->channel, "email", "sms", "none"))
+		out->channel = CONTACT_CHANNEL_INVALID;
+	else if (strcmp(c->channel, "email") == 0 && out->email == CONTACT_FINE && email[0] == '\0')
+		out->channel = CONTACT_EMAIL_NEEDED;
+	if (!valid_choice(c->language, "nb", "en", NULL))
+		out->language = CONTACT_LANGUAGE_INVALID;
+	/* A new number needs a gateway to send its code through. */
+	if (first_problem(out) == NULL && mobile[0] != '\0' && c->sms_unavailable) {
+		struct contact_prefs p;
+		struct arena a;
+		arena_init(&a, 0);
+		int rc = contact_load(s, pid, &p, &a, e);
+		if (rc == 0 && !(p.mobile && strcmp(p.mobile, mobile) == 0))
+			out->mobile = CONTACT_SMS_UNAVAILABLE;
+		arena_cleanup(&a);
+		if (rc != 0)
+			return -1;
+	}
+	const char *field = first_problem(out);
+	if (field != NULL)
+		return err_set(e, ERR_INVALID, field, "the contact preferences are not valid");
+	if (sodium_init() < 0)
+		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
+	struct contact_change checked = {email, mobile, c->channel, c->language, c->new_code, c->sms_unavailable};
+	struct save sv = {who, pid, &checked, now, out};
+	if (store_write(s, save, &sv, e) == 0)
+		return 0;
+	if (e->code == ERR_INVALID && strcmp(e->field, "mobile") == 0)
+		out->mobile = CONTACT_TOO_MANY_CODES;
+	else if (e->code == ERR_INVALID)
+		out->channel = strcmp(c->channel, "sms") == 0 ? CONTACT_MOBILE_NEEDED : CONTACT_EMAIL_NEEDED;
+	return -1;
+}
+
 int contact_save(struct store *s, const struct principal *who, const struct contact_change *c, int64_t now,
 		 struct contact_saved *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (who->role != ROLE_PERSON || who->person_id == 0)
-		return err_set(e, ERR_FORBIDDEN, NULL, "only a person sets their contact preferences");
-	if (!valid_choice(c->channel, "email", "sms", "none"))
-		return err_set(e, ERR_INVALID, "channel", "channel is email, sms or none");
-	if (!valid_choice(c->language, "nb", "en", NULL))
-		return err_set(e, ERR_INVALID, "language", "language is nb or en");
-	if (c->email == NULL || c->mobile == NULL)
-		return err_set(e, ERR_INVALID, c->email == NULL ? "email" : "mobile", "missing");
-	if (sodium_init() < 0)
-		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
-	struct save sv = {who, c, now, out};
-	return store_write(s, save, &sv, e);
+	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+		return -1;
+	return save_checked(s, who, c, now, out, e);
+}
+
+int contact_resend(struct store *s, const struct principal *who, int sms_unavailable, int64_t now,
+		   struct contact_saved *out, struct err *e)
+{
+	struct contact_prefs p;
+	struct arena a;
+	memset(out, 0, sizeof(*out));
+	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+		return -1;
+	arena_init(&a, 0);
+	int rc = contact_load(s, access_subject(who), &p, &a, e);
+	if (rc == 0) {
+		struct contact_change c = {p.email ? p.email : "",
+					   p.mobile_pending ? p.mobile_pending : (p.mobile ? p.mobile : ""),
+					   p.channel ? p.channel : "email",
+					   p.language ? p.language : "nb",
+					   1,
+					   sms_unavailable};
+		rc = save_checked(s, who, &c, now, out, e);
+	}
+	arena_cleanup(&a);
+	return rc;
+}
+
+int contact_read(struct store *s, const struct principal *who, int64_t now, struct contact_prefs *out,
+		 struct arena *a, struct err *e)
+{
+	if (cal_gate(s, who, ACT_PREFERENCES_READ, "contact preferences", now, e) != 0)
+		return -1;
+	return contact_load(s, access_subject(who), out, a, e);
 }
 
 struct verify {
 	const struct principal *who;
+	int64_t person_id; /* the person who acts on */
 	const char *code;
 	int64_t now;
 	enum contact_verify_result result;
@@ -268,7 +348,7 @@ static int verify(struct store_tx *tx, void *arg, struct err *e)
 	struct arena a;
 	char hash[65], actor[32], object[32];
 	arena_init(&a, 0);
-	int rc = store_contact_get_tx(tx, vf->who->person_id, &p, &a, e);
+	int rc = store_contact_get_tx(tx, vf->person_id, &p, &a, e);
 	if (rc < 0)
 		goto out;
 	vf->left = 0;
@@ -317,11 +397,11 @@ out:
 int contact_verify(struct store *s, const struct principal *who, const char *code, int64_t now,
 		   enum contact_verify_result *result, int *left, struct err *e)
 {
-	if (who->role != ROLE_PERSON || who->person_id == 0)
-		return err_set(e, ERR_FORBIDDEN, NULL, "only a person verifies their number");
+	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+		return -1;
 	if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return err_set(e, ERR_INVALID, "code", "the code is 6 digits");
-	struct verify vf = {who, code, now, CONTACT_NO_CODE, 0};
+	struct verify vf = {who, access_subject(who), code, now, CONTACT_NO_CODE, 0};
 	if (store_write(s, verify, &vf, e) != 0)
 		return -1;
 	*result = vf.result;

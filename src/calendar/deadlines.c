@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -149,6 +150,7 @@ int cal_settings_of(const struct cal_settings *st, const char *case_type, const 
 
 struct save_settings {
 	const struct principal *who;
+	int64_t person_id; /* the person who acts on */
 	const struct cal_settings *st;
 	const struct cal_settings *was;
 	int64_t now;
@@ -176,30 +178,95 @@ static int save_settings(struct store_tx *tx, void *arg, struct err *e)
 		if (same(p->st->offsets[i], p->st->n[i], p->was->offsets[i], p->was->n[i]))
 			continue;
 		cal_offsets_format(p->st->offsets[i], p->st->n[i], text, sizeof(text));
-		rc = store_reminder_setting_put(tx, p->who->person_id, cal_case_types[i], text, p->now, e);
+		rc = store_reminder_setting_put(tx, p->person_id, cal_case_types[i], text, p->now, e);
 		if (changed.len > 6)
 			buf_putc(&changed, ',');
 		buf_puts(&changed, cal_case_types[i]);
 	}
 	if (rc == 0 && changed.len > 6) {
 		access_actor(p->who, actor, sizeof(actor));
-		snprintf(object, sizeof(object), "person:%lld", (long long)p->who->person_id);
+		snprintf(object, sizeof(object), "person:%lld", (long long)p->person_id);
 		rc = audit_append(tx, p->now, actor, "reminders.settings.updated", object, buf_str(&changed), e);
 	}
 	buf_cleanup(&changed);
 	return rc;
 }
 
+/* Store st for who without asking the gate: the callers have. */
+static int settings_store(struct store *s, const struct principal *who, const struct cal_settings *st, int64_t now,
+			  struct err *e)
+{
+	struct cal_settings was;
+	int64_t pid = access_subject(who);
+	if (cal_settings_load(s, pid, &was, e) != 0)
+		return -1;
+	struct save_settings p = {who, pid, st, &was, now};
+	return store_write(s, save_settings, &p, e);
+}
+
 int cal_settings_save(struct store *s, const struct principal *who, const struct cal_settings *st, int64_t now,
 		      struct err *e)
 {
-	struct cal_settings was;
-	if (who->role != ROLE_PERSON || who->person_id == 0)
-		return err_set(e, ERR_FORBIDDEN, NULL, "only a person sets their reminders");
-	if (cal_settings_load(s, who->person_id, &was, e) != 0)
+	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
 		return -1;
-	struct save_settings p = {who, st, &was, now};
-	return store_write(s, save_settings, &p, e);
+	return settings_store(s, who, st, now, e);
+}
+
+int cal_settings_read(struct store *s, const struct principal *who, int64_t now, struct cal_settings *out,
+		      struct err *e)
+{
+	if (cal_gate(s, who, ACT_PREFERENCES_READ, "reminder settings", now, e) != 0)
+		return -1;
+	return cal_settings_load(s, access_subject(who), out, e);
+}
+
+/* A box's value naming days before: one of the choices, else -1. */
+static int offset_value(const char *v)
+{
+	for (int c = 0; cal_offset_choices[c] >= 0; c++) {
+		char text[16];
+		snprintf(text, sizeof(text), "%d", cal_offset_choices[c]);
+		if (v != NULL && strcmp(v, text) == 0)
+			return cal_offset_choices[c];
+	}
+	return -1;
+}
+
+int cal_settings_update(struct store *s, const struct principal *who, const struct cal_choice *choices, int n,
+			int64_t now, struct cal_settings *st, int bad[CAL_MAX_TYPES], struct err *e)
+{
+	int first_bad = -1;
+	memset(st, 0, sizeof(*st));
+	memset(bad, 0, sizeof(int) * CAL_MAX_TYPES);
+	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
+		return -1;
+	for (int c = 0; c < n; c++) {
+		for (int i = 0; cal_case_types[i] != NULL; i++) {
+			if (choices[c].case_type == NULL || strcmp(choices[c].case_type, cal_case_types[i]) != 0)
+				continue;
+			int k = offset_value(choices[c].days), dup = 0;
+			for (int j = 0; j < st->n[i]; j++)
+				dup |= st->offsets[i][j] == k;
+			if (k < 0 || st->n[i] == CAL_MAX_OFFSETS) {
+				bad[i] = 1;
+				if (first_bad < 0 || i < first_bad)
+					first_bad = i;
+			} else if (!dup) {
+				st->offsets[i][st->n[i]++] = k;
+			}
+		}
+	}
+	/* Earliest first, as cal_offsets_parse keeps them. */
+	for (int i = 0; cal_case_types[i] != NULL; i++)
+		for (int j = 1; j < st->n[i]; j++)
+			for (int k = j; k > 0 && st->offsets[i][k - 1] < st->offsets[i][k]; k--) {
+				int t = st->offsets[i][k];
+				st->offsets[i][k] = st->offsets[i][k - 1];
+				st->offsets[i][k - 1] = t;
+			}
+	if (first_bad >= 0)
+		return err_set(e, ERR_INVALID, cal_case_types[first_bad], "choose among the times offered");
+	return settings_store(s, who, st, now, e);
 }
 
 enum lang cal_person_lang(struct store *s, int64_t person_id)

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -57,6 +58,7 @@ static void token_hash(const char *token, char out[65])
 
 struct feed_change {
 	const struct principal *who;
+	int64_t person_id; /* the person who acts on */
 	int64_t now;
 	int revoke;
 	int found; /* revoke: there was an address */
@@ -69,11 +71,11 @@ static int change_feed(struct store_tx *tx, void *arg, struct err *e)
 	struct arena a;
 	char secret[2 * SECRET_BYTES + 1], token[CAL_TOKEN_LEN + 1], hash[65], actor[32], object[32], detail[48];
 	arena_init(&a, 0);
-	int rc = store_feed_get_tx(tx, c->who->person_id, &f, &a, e);
+	int rc = store_feed_get_tx(tx, c->person_id, &f, &a, e);
 	if (rc < 0)
 		goto out;
 	access_actor(c->who, actor, sizeof(actor));
-	snprintf(object, sizeof(object), "person:%lld", (long long)c->who->person_id);
+	snprintf(object, sizeof(object), "person:%lld", (long long)c->person_id);
 	if (c->revoke) {
 		c->found = rc == 0 && f.token_hash != NULL;
 		rc = 0;
@@ -93,7 +95,7 @@ static int change_feed(struct store_tx *tx, void *arg, struct err *e)
 		randombytes_buf(raw, sizeof(raw));
 		sodium_bin2hex(secret, sizeof(secret), raw, sizeof(raw));
 		sodium_memzero(raw, sizeof(raw));
-		f = (struct feed_rec){c->who->person_id, secret, 0, NULL, 0, 0};
+		f = (struct feed_rec){c->person_id, secret, 0, NULL, 0, 0};
 	}
 	f.generation++;
 	if (derive_token(f.secret, f.generation, token) != 0) {
@@ -118,11 +120,11 @@ out:
 static int change(struct store *s, const struct principal *who, int64_t now, int revoke, struct feed_change *c,
 		  struct err *e)
 {
-	if (who->role != ROLE_PERSON || who->person_id == 0)
-		return err_set(e, ERR_FORBIDDEN, NULL, "only a person has a calendar address");
+	if (cal_gate(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
+		return -1;
 	if (sodium_init() < 0)
 		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
-	*c = (struct feed_change){who, now, revoke, 0};
+	*c = (struct feed_change){who, access_subject(who), now, revoke, 0};
 	return store_write(s, change_feed, c, e);
 }
 
@@ -138,6 +140,23 @@ int cal_feed_revoke(struct store *s, const struct principal *who, int64_t now, s
 	if (change(s, who, now, 1, &c, e) != 0)
 		return -1;
 	return c.found ? 0 : 1;
+}
+
+int cal_feed_manage(struct store *s, const struct principal *who, const char *action, int64_t now,
+		    struct err *e)
+{
+	struct feed_change c;
+	int create = action != NULL && strcmp(action, "create") == 0;
+	if (!create && !(action != NULL && strcmp(action, "revoke") == 0)) {
+		/* The gate first: a refused request learns nothing from the
+		 * answer about its input. */
+		if (cal_gate(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
+			return -1;
+		return err_set(e, ERR_INVALID, "action", "the action is create or revoke");
+	}
+	if (change(s, who, now, !create, &c, e) != 0)
+		return -1;
+	return create || c.found ? 0 : 1;
 }
 
 int cal_feed_token(struct store *s, int64_t person_id, char token[CAL_TOKEN_LEN + 1], struct err *e)
@@ -169,6 +188,32 @@ int cal_feed_lookup(struct store *s, const char *token, int64_t *person_id, stru
 		return 1;
 	token_hash(token, hash);
 	return store_feed_by_hash(s, hash, person_id, e);
+}
+
+struct feed_read {
+	const char *actor;
+	int64_t person_id, now;
+};
+
+static int audit_feed_read(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct feed_read *f = arg;
+	char object[32];
+	snprintf(object, sizeof(object), "person:%lld", (long long)f->person_id);
+	return audit_append(tx, f->now, f->actor, "calendar.feed.read", object, "secret address", e);
+}
+
+int cal_feed_read(struct store *s, const struct principal *who, const char *token, const char *public_url,
+		  int64_t now, struct buf *out, struct err *e)
+{
+	char actor[64];
+	struct feed_read fr = {access_actor(who, actor, sizeof(actor)), 0, now};
+	int rc = cal_feed_lookup(s, token, &fr.person_id, e);
+	if (rc != 0)
+		return rc;
+	if (store_write(s, audit_feed_read, &fr, e) != 0)
+		return -1;
+	return cal_feed_render(s, fr.person_id, public_url, now, out, e);
 }
 
 /* ---- rendering ---- */

@@ -16,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access/identity.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "store/store.h"
+#include "mailbox/unread.h"
 #include "web/handlers.h"
 #include "web/router.h"
 #include "web/tmpl.h"
@@ -156,23 +157,16 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON || r->who.role == ROLE_CASEWORKER));
 	/* A case worker's menu leads to the workbench, not to a person's pages. */
 	json_object_set_new(d, "staff", json_boolean(r->who.role == ROLE_CASEWORKER));
-	if (r->who.role == ROLE_CASEWORKER) {
-		struct staff st;
-		struct err e;
-		if (store_staff_get(r->app->store, r->who.staff_id, &st, r->a, &e) == 0)
-			json_object_set_new(d, "user_name", json_string(st.name));
-	}
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
-	if (r->who.role == ROLE_PERSON) {
-		struct person p;
-		struct letter *letters;
-		int unread = 0;
-		struct err e;
-		if (store_person_get(r->app->store, r->who.person_id, &p, r->a, &e) == 0)
-			json_object_set_new(d, "user_name", json_string(arena_printf(r->a, "%s %s", p.given_name, p.family_name)));
-		if (store_letters_of_person(r->app->store, r->who.person_id, &letters, &unread, r->a, &e) >= 0)
-			json_object_set_new(d, "unread", json_integer(unread));
-	}
+	/* The header's name and unread count: a failure to find them costs
+	 * the page nothing but the header's detail. */
+	const char *name;
+	int unread = 0;
+	struct err e;
+	if (access_identity_name(r->app->store, &r->who, &name, r->a, &e) == 0)
+		json_object_set_new(d, "user_name", json_string(name));
+	if (mbox_unread_count(r->app->store, &r->who, &unread, &e) == 0)
+		json_object_set_new(d, "unread", json_integer(unread));
 	return d;
 }
 

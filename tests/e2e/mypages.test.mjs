@@ -107,6 +107,10 @@ test('overview_shows_the_persons_cases_unread_letters_and_granted_support', asyn
   assert.match(html, /<a class="ds-link" href="\/mine-sider">Mine sider<\/a>/, 'the navigation leads here');
   assert.match(html, new RegExp(`href="/saker/${id}">Sak ${id}</a>`));
   assert.match(html, /Du har 1 uleste brev\./);
+  // The page header names the person and counts the unread letter.
+  const [given, family] = srv.sql(`select given_name || '|' || family_name from persons where nin='${nin}'`).split('|');
+  assert.ok(html.includes(`<p class="site-user">Logget inn som ${given} ${family}</p>`), 'the header does not name the person');
+  assert.match(html, /href="\/innboks">Innboks <span class="ds-badge"[^>]* data-count="1"/);
   assert.match(html, new RegExp(`href="/innboks/${letter}">Vedtak om stipend og lån</a>`));
   assert.match(html, /Du har ingen frister framover\./);
   // What the decision grants, from the stored decision, and no invented date.
@@ -127,13 +131,82 @@ test('overview_shows_the_persons_cases_unread_letters_and_granted_support', asyn
   assert.match(en, /You have 0 unread letters\./);
   assert.match(en, /You get the payment dates when the payout is ready/);
 
-  // Only for a logged-in person.
-  const anonymous = await new Client(srv.base).get('/mine-sider');
-  assert.equal(anonymous.status, 303);
+  // Only for the person: a visitor is sent to log in, a case worker finds
+  // nothing (a refusal looks like a missing thing), each refusal audited
+  // with the policy's name.
   const worker = new Client(srv.base);
   await loginStaff(worker, 'per.lund');
-  for (const url of ['/mine-sider', '/mine-sider/kalender', '/mine-sider/varsling', '/mine-sider/paminnelser'])
-    assert.equal((await worker.get(url)).status, 303, url);
+  const staff = `staff:${srv.sql("select id from staff where username='per.lund'")}`;
+  // A case worker's header gives their name and no mailbox count; a visitor's neither.
+  const bench = (await worker.get('/saksbehandling')).text;
+  assert.ok(bench.includes('<p class="site-user">Logget inn som Per Lund</p>'), 'the header does not name the case worker');
+  assert.doesNotMatch(bench, /data-count=/);
+  const front = (await new Client(srv.base).get('/')).text;
+  assert.doesNotMatch(front, /class="site-user"|data-count=/);
+  const pages = { '/mine-sider': 'mypages.read', '/mine-sider/kalender': 'mypages.read',
+    '/mine-sider/varsling': 'preferences.read', '/mine-sider/paminnelser': 'preferences.read' };
+  for (const [url, action] of Object.entries(pages)) {
+    for (const [who, actor, status] of [[new Client(srv.base), 'anonymous', 303], [worker, staff, 404]]) {
+      const before = refusals(actor, `${action}.denied`);
+      const r = await who.get(url);
+      assert.equal(r.status, status, `${actor} ${url}`);
+      if (status === 303) assert.equal(r.headers.get('location'), '/login');
+      assert.equal(refusals(actor, `${action}.denied`), before + 1, `${actor} ${url} is not audited`);
+    }
+  }
+});
+
+// How many refusals of action (a policy name and ".denied") by actor are audited.
+const refusals = (actor, action) => Number(srv.sql(`select count(*) from audit where actor='${actor}' and action='${action}'`));
+
+test('post_routes_refuse_a_case_worker_and_a_visitor_audited_and_change_nothing', async () => {
+  const c = new Client(srv.base);
+  const nin = adult();
+  await loginNin(c, nin);
+  const person = personOf(srv, nin);
+  // The person's own settings, address and preferences, to see that nothing changes.
+  const page = await c.get('/mine-sider/paminnelser');
+  const mine = new URLSearchParams([['csrf', Client.csrf(page.text)], ['upper-secondary', '3'], ['other', '1']]).toString();
+  const saved = await c.request('POST', '/mine-sider/paminnelser', mine, { 'content-type': 'application/x-www-form-urlencoded' });
+  assert.equal(saved.status, 303);
+  const pref = await c.post('/mine-sider/varsling', { csrf: Client.csrf(page.text), action: 'save', email: 'kari@example.no', mobile: '', channel: 'email', language: 'nb' });
+  assert.equal(pref.status, 303);
+  const links = await feedAddress(c);
+  const state = () => srv.sql(`select coalesce(group_concat(case_type || '=' || offsets, ' '), '') from (select * from reminder_settings where person_id=${person} order by case_type)`)
+    + ' | ' + srv.sql(`select email || ' ' || channel || ' ' || language from contact_preferences where person_id=${person}`)
+    + ' | ' + srv.sql(`select generation || ' ' || coalesce(token_hash, '-') from calendar_feeds where person_id=${person}`);
+  const was = state();
+  assert.match(was, /^higher-education= interest-relief= other=1 payment-deferral= upper-secondary=3 \| kari@example\.no email nb \| 1 [0-9a-f]{64}$/);
+
+  const worker = new Client(srv.base);
+  await loginStaff(worker, 'sara.berg');
+  const workerCsrf = Client.csrf((await worker.get('/saksbehandling')).text);
+  const staff = `staff:${srv.sql("select id from staff where username='sara.berg'")}`;
+  const visitor = new Client(srv.base);
+  const visitorCsrf = Client.csrf((await visitor.get('/login')).text);
+  const posts = [
+    ['/mine-sider/paminnelser', { 'upper-secondary': '14', other: '0' }, 'preferences.write'],
+    ['/mine-sider/paminnelser', { 'upper-secondary': '5' }, 'preferences.write'], // wrong input: still no 422
+    ['/mine-sider/varsling', { action: 'save', email: 'ikke en adresse', mobile: '', channel: 'none', language: 'en' }, 'preferences.write'],
+    ['/mine-sider/varsling', { action: 'save', email: 'x@example.no', mobile: '', channel: 'none', language: 'en' }, 'preferences.write'],
+    ['/mine-sider/varsling', { action: 'verify', code: '123456' }, 'preferences.write'],
+    ['/mine-sider/varsling', { action: 'resend' }, 'preferences.write'],
+    ['/mine-sider/kalender/adresse', { action: 'revoke' }, 'calendar.feed.manage'],
+    ['/mine-sider/kalender/adresse', { action: 'create' }, 'calendar.feed.manage'],
+    ['/mine-sider/kalender/adresse', { action: 'nonsense' }, 'calendar.feed.manage'], // no 400 either
+  ];
+  for (const [url, form, action] of posts) {
+    for (const [who, csrf, actor, status] of [[visitor, visitorCsrf, 'anonymous', 303], [worker, workerCsrf, staff, 404]]) {
+      const before = refusals(actor, `${action}.denied`);
+      const r = await who.post(url, { csrf, ...form });
+      assert.equal(r.status, status, `${actor} ${url} ${JSON.stringify(form)}`);
+      if (status === 303) assert.equal(r.headers.get('location'), '/login');
+      assert.equal(refusals(actor, `${action}.denied`), before + 1, `${actor} ${url} is not audited as ${action}.denied`);
+    }
+  }
+  assert.equal(state(), was, 'a refused request changed the person\'s settings');
+  assert.equal((await fetch(links.url)).status, 200, 'a refused request revoked the address');
+  assert.equal(srv.sql(`select count(*) from audit where object='person:${person}' and actor != 'person:${person}' and action not like '%.read'`), '0');
 });
 
 test('documentation_request_is_a_deadline_on_the_calendar_and_in_the_feed', async () => {

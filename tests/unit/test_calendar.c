@@ -241,6 +241,29 @@ static void feed_alarms_follow_the_persons_settings(void **state)
 	arena_cleanup(&a);
 }
 
+/* How many records of action by actor the audit log holds about the
+ * fixture's person, or about no one ("-": a refusal of someone who has no
+ * person of their own to act on). */
+static int audited(struct fixture *f, const char *actor, const char *action)
+{
+	struct audit_rec *recs;
+	struct arena a;
+	struct err e;
+	char object[32];
+	int count = 0;
+	arena_init(&a, 0);
+	snprintf(object, sizeof(object), "person:%lld", (long long)f->person_id);
+	const char *objects[] = {"-", object};
+	for (int k = 0; k < 2; k++) {
+		int n = store_audit_of(f->s, objects[k], &recs, &a, &e);
+		assert_true(n >= 0);
+		for (int i = 0; i < n; i++)
+			count += strcmp(recs[i].actor, actor) == 0 && strcmp(recs[i].action, action) == 0;
+	}
+	arena_cleanup(&a);
+	return count;
+}
+
 static void feed_address_is_revoked_and_renewed(void **state)
 {
 	struct fixture *f = *state;
@@ -279,10 +302,12 @@ static void feed_address_is_revoked_and_renewed(void **state)
 	assert_int_equal(cal_feed_lookup(f->s, "short", &pid, &e), 1);
 	third[5] = '%';
 	assert_int_equal(cal_feed_lookup(f->s, third, &pid, &e), 1);
-	/* A case worker has no address of their own. */
+	/* A case worker has no address of their own: the gate refuses, as
+	 * for a missing thing, and audits it. */
 	struct principal staff = {ROLE_CASEWORKER, 0, 1, 0};
 	assert_int_equal(cal_feed_create(f->s, &staff, 1400, &e), -1);
-	assert_int_equal(e.code, ERR_FORBIDDEN);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audited(f, "staff:1", "calendar.feed.manage.denied"), 1);
 
 	/* Creation and revocation are audited, never with the token. */
 	struct audit_rec *recs;
@@ -626,6 +651,191 @@ static void wrong_code_five_times_locks_and_a_new_code_verifies(void **state)
 	arena_cleanup(&a);
 }
 
+static const struct principal a_caseworker = {ROLE_CASEWORKER, 0, 1, 1};
+static const struct principal a_visitor = {ROLE_ANONYMOUS, 0, 0, 0};
+
+static void reminder_settings_are_changed_only_by_the_person_and_refusals_are_audited(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct cal_settings st;
+	struct err e;
+	int bad[CAL_MAX_TYPES];
+	const struct cal_choice chosen[] = {
+		{"csrf", "ignored"}, {"upper-secondary", "1"}, {"upper-secondary", "3"}, {"upper-secondary", "1"}};
+	assert_int_equal(cal_settings_update(f->s, &who, chosen, 4, 2000, &st, bad, &e), 0);
+	assert_int_equal(cal_settings_read(f->s, &who, 2001, &st, &e), 0);
+	const int *offsets;
+	assert_int_equal(cal_settings_of(&st, "upper-secondary", &offsets), 2);
+	assert_int_equal(offsets[0], 3); /* earliest first, once each */
+	assert_int_equal(offsets[1], 1);
+	assert_int_equal(cal_settings_of(&st, "higher-education", &offsets), 0); /* none checked: none */
+
+	/* A box that is no choice: the type named, nothing stored. */
+	const struct cal_choice wrong[] = {{"higher-education", "7"}, {"interest-relief", "5"}, {"other", "x"}};
+	assert_int_equal(cal_settings_update(f->s, &who, wrong, 3, 2002, &st, bad, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "interest-relief");
+	assert_int_equal(bad[0], 0);
+	assert_int_equal(bad[3], 1);
+	assert_int_equal(bad[4], 1);
+	assert_int_equal(cal_settings_of(&st, "higher-education", &offsets), 1); /* the valid ones, to show */
+
+	/* A case worker and a visitor are refused before their input is
+	 * looked at (a wrong box gives no 422), each refusal audited with the
+	 * policy's name, and the person's settings stay. */
+	const struct principal *others[] = {&a_caseworker, &a_visitor};
+	const char *actors[] = {"staff:1", "anonymous"};
+	for (int k = 0; k < 2; k++) {
+		const struct cal_choice all_off[] = {{"upper-secondary", "14"}};
+		assert_int_equal(cal_settings_update(f->s, others[k], all_off, 1, 2003, &st, bad, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(cal_settings_update(f->s, others[k], wrong, 3, 2004, &st, bad, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(cal_settings_save(f->s, others[k], &st, 2005, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(audited(f, actors[k], "preferences.write.denied"), 3);
+		assert_int_equal(cal_settings_read(f->s, others[k], 2006, &st, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(audited(f, actors[k], "preferences.read.denied"), 1);
+	}
+	assert_int_equal(cal_settings_load(f->s, f->person_id, &st, &e), 0);
+	assert_int_equal(cal_settings_of(&st, "upper-secondary", &offsets), 2);
+	assert_int_equal(offsets[0], 3);
+}
+
+static void contact_preferences_are_changed_only_by_the_person(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct contact_saved saved;
+	struct contact_prefs p;
+	struct arena a;
+	struct err e;
+	enum contact_verify_result res;
+	arena_init(&a, 0);
+
+	/* Every field is checked after the gate, each problem named. */
+	struct contact_change bad = {"ikke en adresse", "12 34", "email", "de", 0, 0};
+	assert_int_equal(contact_save(f->s, &who, &bad, 1000, &saved, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "email");
+	assert_int_equal(saved.email, CONTACT_EMAIL_INVALID);
+	assert_int_equal(saved.mobile, CONTACT_MOBILE_INVALID);
+	assert_int_equal(saved.channel, CONTACT_FINE); /* the address's own problem says it */
+	assert_int_equal(saved.language, CONTACT_LANGUAGE_INVALID);
+	struct contact_change no_email = {"", "", "email", "nb", 0, 0};
+	assert_int_equal(contact_save(f->s, &who, &no_email, 1000, &saved, &e), -1);
+	assert_int_equal(saved.channel, CONTACT_EMAIL_NEEDED);
+	/* A new number without a gateway to send its code. */
+	struct contact_change number = {"ola@example.no", "912 34 567", "email", "nb", 0, 1};
+	assert_int_equal(contact_save(f->s, &who, &number, 1000, &saved, &e), -1);
+	assert_int_equal(saved.mobile, CONTACT_SMS_UNAVAILABLE);
+	assert_int_equal(store_contact_get(f->s, f->person_id, &p, &a, &e), 1);
+
+	struct contact_change good = {" ola@example.no ", "", "email", "en", 0, 0};
+	assert_int_equal(contact_save(f->s, &who, &good, 1010, &saved, &e), 0);
+	assert_int_equal(contact_read(f->s, &who, 1011, &p, &a, &e), 0);
+	assert_string_equal(p.email, "ola@example.no");
+	assert_string_equal(p.language, "en");
+
+	const struct principal *others[] = {&a_caseworker, &a_visitor};
+	const char *actors[] = {"staff:1", "anonymous"};
+	for (int k = 0; k < 2; k++) {
+		struct contact_change theirs = {"other@example.no", "", "none", "nb", 0, 0};
+		assert_int_equal(contact_save(f->s, others[k], &theirs, 1020, &saved, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(contact_save(f->s, others[k], &bad, 1021, &saved, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND); /* not ERR_INVALID: the input is not looked at */
+		assert_int_equal(contact_resend(f->s, others[k], 0, 1022, &saved, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(contact_verify(f->s, others[k], "12", 1023, &res, NULL, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(audited(f, actors[k], "preferences.write.denied"), 4);
+		assert_int_equal(contact_read(f->s, others[k], 1024, &p, &a, &e), -1);
+		assert_int_equal(audited(f, actors[k], "preferences.read.denied"), 1);
+	}
+	assert_int_equal(contact_read(f->s, &who, 1030, &p, &a, &e), 0);
+	assert_string_equal(p.email, "ola@example.no");
+	assert_string_equal(p.channel, "email");
+	arena_cleanup(&a);
+}
+
+static void overview_and_calendar_are_only_the_persons_own(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct cal_overview o;
+	struct cal_calendar c;
+	struct arena a;
+	struct err e;
+	arena_init(&a, 0);
+	deadline(f, f->case_id, "signing", "2025-03-20", "loan-document:1", 0);
+	assert_int_equal(cal_overview_read(f->s, &who, 1000, &o, &a, &e), 0);
+	assert_int_equal(o.n_cases, 1);
+	assert_int_equal(o.cases[0].id, f->case_id);
+	assert_int_equal(o.n_letters, 0);
+	assert_int_equal(o.n_entries, 1);
+	assert_int_equal(cal_calendar_read(f->s, &who, 1000, &c, &a, &e), 0);
+	assert_int_equal(c.n_entries, 1);
+	assert_false(c.has_feed);
+	assert_int_equal(cal_feed_manage(f->s, &who, "create", 1001, &e), 0);
+	assert_int_equal(cal_calendar_read(f->s, &who, 1002, &c, &a, &e), 0);
+	assert_true(c.has_feed);
+	assert_int_equal(strlen(c.token), CAL_TOKEN_LEN);
+	char shown[CAL_TOKEN_LEN + 1];
+	memcpy(shown, c.token, sizeof(shown));
+
+	const struct principal *others[] = {&a_caseworker, &a_visitor};
+	const char *actors[] = {"staff:1", "anonymous"};
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(cal_overview_read(f->s, others[k], 1010, &o, &a, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(o.n_cases, 0);
+		assert_int_equal(cal_calendar_read(f->s, others[k], 1011, &c, &a, &e), -1);
+		assert_false(c.has_feed);
+		assert_int_equal(audited(f, actors[k], "mypages.read.denied"), 2);
+		assert_int_equal(cal_feed_manage(f->s, others[k], "revoke", 1012, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(cal_feed_manage(f->s, others[k], "nonsense", 1013, &e), -1);
+		assert_int_equal(e.code, ERR_NOT_FOUND);
+		assert_int_equal(audited(f, actors[k], "calendar.feed.manage.denied"), 2);
+	}
+	/* The person's address still works; an unknown action is theirs to
+	 * get wrong. */
+	char token[CAL_TOKEN_LEN + 1];
+	assert_int_equal(cal_feed_token(f->s, f->person_id, token, &e), 0);
+	assert_string_equal(token, shown);
+	assert_int_equal(cal_feed_manage(f->s, &who, "nonsense", 1020, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	arena_cleanup(&a);
+}
+
+static void feed_reading_is_audited_against_the_person(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct buf out;
+	struct err e;
+	char token[CAL_TOKEN_LEN + 1];
+	deadline(f, f->case_id, "signing", "2025-03-20", "loan-document:1", 0);
+	assert_int_equal(cal_feed_create(f->s, &who, 1000, &e), 0);
+	assert_int_equal(cal_feed_token(f->s, f->person_id, token, &e), 0);
+	buf_init(&out, 1 << 20);
+	assert_int_equal(cal_feed_read(f->s, &a_visitor, token, "https://stipend.example", 1100, &out, &e), 0);
+	assert_non_null(strstr(buf_str(&out), "BEGIN:VEVENT"));
+	assert_int_equal(audited(f, "anonymous", "calendar.feed.read"), 1);
+	/* An unknown address writes nothing and records nothing. */
+	buf_reset(&out);
+	char wrong[CAL_TOKEN_LEN + 1];
+	memcpy(wrong, token, sizeof(wrong));
+	wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+	assert_int_equal(cal_feed_read(f->s, &a_visitor, wrong, "https://stipend.example", 1200, &out, &e), 1);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(audited(f, "anonymous", "calendar.feed.read"), 1);
+	buf_cleanup(&out);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -641,6 +851,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test(contact_checks_email_and_mobile),
 		cmocka_unit_test_setup_teardown(wrong_code_five_times_locks_and_a_new_code_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(reminder_settings_are_changed_only_by_the_person_and_refusals_are_audited,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(contact_preferences_are_changed_only_by_the_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(overview_and_calendar_are_only_the_persons_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(feed_reading_is_audited_against_the_person, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,14 +4,15 @@
  * feed itself at that address, and the reminder settings per case type.
  * The contact preferences are in preferences.c.
  *
- * Every page here is the logged-in person's own: it reads only by
- * r->who.person_id, after asking the policy. The feed is the one page
- * served without login: its secret address is its authority, and each
- * reading is audited against the person. */
+ * Every page here is the person's own: each handler parses, calls one
+ * domain function of calendar/ with the acting identity, which asks the
+ * gate (and audits a refusal), and renders; resp_failure sends a visitor
+ * who is not logged in to the login. The feed is the one page served
+ * without login: its secret address is its authority, and
+ * cal_feed_read() audits each reading against the person. */
 #include <stdio.h>
 #include <string.h>
 
-#include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -39,19 +40,6 @@ static const char *public_url(struct req *r)
 	while (n > 0 && u[n - 1] == '/')
 		n--;
 	return arena_strndup(r->a, u, n);
-}
-
-/* Only the person: a case worker or a visitor has no "Mine sider". */
-static int require_person(struct req *r, struct resp *w)
-{
-	if (view_require_login(r, w))
-		return 1;
-	if (!access_allowed(&r->who, ACT_CASE_READ, r->who.person_id) ||
-	    !access_allowed(&r->who, ACT_LETTER_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return 1;
-	}
-	return 0;
 }
 
 /* A calendar entry as template data, its date written for the language. */
@@ -99,21 +87,16 @@ static int granted(const struct case_rec *c)
 
 void mypages_overview(struct req *r, struct resp *w)
 {
-	struct case_rec *cases;
-	struct letter *letters;
-	struct cal_entry *entries;
+	struct cal_overview v;
 	struct err e;
-	int unread = 0;
-	if (require_person(r, w))
-		return;
-	int64_t pid = r->who.person_id;
-	int n_cases = store_cases_of_person(r->app->store, pid, &cases, r->a, &e);
-	int n_letters = n_cases < 0 ? -1 : store_letters_of_person(r->app->store, pid, &letters, &unread, r->a, &e);
-	int n_entries = n_letters < 0 ? -1 : store_calendar_of_person(r->app->store, pid, &entries, r->a, &e);
-	if (n_entries < 0) {
+	if (cal_overview_read(r->app->store, &r->who, r->now, &v, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "my pages");
 		return;
 	}
+	struct case_rec *cases = v.cases;
+	struct letter *letters = v.letters;
+	struct cal_entry *entries = v.entries;
+	int n_cases = v.n_cases, n_letters = v.n_letters, n_entries = v.n_entries, unread = v.unread;
 	date_t today = today_of(r);
 	json_t *d = json_object(), *list = json_array(), *open = json_array(), *pay = json_array();
 	for (int i = 0; i < n_cases; i++) {
@@ -159,18 +142,14 @@ void mypages_overview(struct req *r, struct resp *w)
 
 void mypages_calendar(struct req *r, struct resp *w)
 {
-	struct cal_entry *entries;
+	struct cal_calendar v;
 	struct err e;
-	char token[CAL_TOKEN_LEN + 1];
-	if (require_person(r, w))
-		return;
-	int64_t pid = r->who.person_id;
-	int n = store_calendar_of_person(r->app->store, pid, &entries, r->a, &e);
-	int feed = n < 0 ? -1 : cal_feed_token(r->app->store, pid, token, &e);
-	if (feed < 0) {
+	if (cal_calendar_read(r->app->store, &r->who, r->now, &v, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "calendar");
 		return;
 	}
+	struct cal_entry *entries = v.entries;
+	int n = v.n_entries;
 	date_t today = today_of(r);
 	json_t *d = json_object(), *next = json_array(), *past = json_array();
 	for (int i = 0; i < n; i++)
@@ -182,9 +161,9 @@ void mypages_calendar(struct req *r, struct resp *w)
 	json_decref(past);
 	json_object_set_new(d, "upcoming", next);
 	json_object_set_new(d, "past", past_desc);
-	if (feed == 0) {
+	if (v.has_feed) {
 		const char *base = public_url(r);
-		const char *https = arena_printf(r->a, "%s/kalender/%s.ics", base, token);
+		const char *https = arena_printf(r->a, "%s/kalender/%s.ics", base, v.token);
 		const char *colon = strstr(https, "://");
 		json_object_set_new(d, "feed", json_pack("{s:s,s:s}", "url", https, "webcal",
 							 arena_printf(r->a, "webcal%s", colon ? colon : "://")));
@@ -198,71 +177,43 @@ void mypages_calendar(struct req *r, struct resp *w)
 void mypages_feed_address(struct req *r, struct resp *w)
 {
 	struct err e;
-	if (require_person(r, w))
-		return;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
 	const char *action = req_form(r, "action");
-	if (action && strcmp(action, "create") == 0) {
-		if (cal_feed_create(r->app->store, &r->who, r->now, &e) != 0) {
-			resp_failure(w, r, &e, "calendar address");
-			return;
-		}
-		resp_redirect(w, r, "/mine-sider/kalender?adresse=ny#adresse");
+	int rc = cal_feed_manage(r->app->store, &r->who, action, r->now, &e);
+	if (rc < 0 && e.code == ERR_INVALID) {
+		resp_error(w, r, 400, "error.bad-request");
 		return;
 	}
-	if (action && strcmp(action, "revoke") == 0) {
-		int rc = cal_feed_revoke(r->app->store, &r->who, r->now, &e);
-		if (rc < 0) {
-			resp_failure(w, r, &e, "calendar address");
-			return;
-		}
-		resp_redirect(w, r, rc == 0 ? "/mine-sider/kalender?adresse=slettet#adresse"
-					    : "/mine-sider/kalender?adresse=ingen#adresse");
+	if (rc < 0) {
+		resp_failure(w, r, &e, "calendar address");
 		return;
 	}
-	resp_error(w, r, 400, "error.bad-request");
-}
-
-struct feed_read {
-	int64_t person_id, now;
-};
-
-static int audit_feed_read(struct store_tx *tx, void *arg, struct err *e)
-{
-	struct feed_read *f = arg;
-	char object[32];
-	snprintf(object, sizeof(object), "person:%lld", (long long)f->person_id);
-	return audit_append(tx, f->now, "anonymous", "calendar.feed.read", object, "secret address", e);
+	resp_redirect(w, r, strcmp(action, "create") == 0 ? "/mine-sider/kalender?adresse=ny#adresse"
+			    : rc == 0			 ? "/mine-sider/kalender?adresse=slettet#adresse"
+							 : "/mine-sider/kalender?adresse=ingen#adresse");
 }
 
 void mypages_feed(struct req *r, struct resp *w)
 {
 	static const char prefix[] = "/kalender/", suffix[] = ".ics";
 	struct err e;
-	int64_t pid = 0;
 	size_t len = strlen(r->path);
 	int rc = 1;
+	buf_reset(&w->body);
 	if (len == sizeof(prefix) - 1 + CAL_TOKEN_LEN + sizeof(suffix) - 1 &&
 	    strcmp(r->path + len - (sizeof(suffix) - 1), suffix) == 0) {
 		char *token = arena_strndup(r->a, r->path + sizeof(prefix) - 1, CAL_TOKEN_LEN);
-		rc = cal_feed_lookup(r->app->store, token, &pid, &e);
+		rc = cal_feed_read(r->app->store, &r->who, token, public_url(r), r->now, &w->body, &e);
 	}
 	if (rc != 0) {
 		/* Unknown, malformed and revoked addresses look alike. */
+		buf_reset(&w->body);
 		if (rc < 0)
 			log_error("calendar feed: %s", e.message);
 		resp_error(w, r, rc < 0 ? 500 : 404, rc < 0 ? "error.internal" : "error.not-found");
-		return;
-	}
-	struct feed_read fr = {pid, r->now};
-	buf_reset(&w->body);
-	if (store_write(r->app->store, audit_feed_read, &fr, &e) != 0 ||
-	    cal_feed_render(r->app->store, pid, public_url(r), r->now, &w->body, &e) != 0) {
-		buf_reset(&w->body);
-		resp_failure(w, r, &e, "calendar feed");
 		return;
 	}
 	w->status = 200;
@@ -327,73 +278,38 @@ void mypages_reminders(struct req *r, struct resp *w)
 {
 	struct cal_settings st;
 	struct err e;
-	if (require_person(r, w))
-		return;
-	if (cal_settings_load(r->app->store, r->who.person_id, &st, &e) != 0) {
+	if (cal_settings_read(r->app->store, &r->who, r->now, &st, &e) != 0) {
 		resp_failure(w, r, &e, "reminder settings");
 		return;
 	}
 	show_reminders(r, w, &st, NULL);
 }
 
-/* A form value naming days before: one of the choices, else -1. */
-static int offset_value(const char *v)
-{
-	for (int c = 0; cal_offset_choices[c] >= 0; c++) {
-		char s[16];
-		snprintf(s, sizeof(s), "%d", cal_offset_choices[c]);
-		if (v != NULL && strcmp(v, s) == 0)
-			return cal_offset_choices[c];
-	}
-	return -1;
-}
-
 void mypages_reminders_save(struct req *r, struct resp *w)
 {
 	struct cal_settings st;
 	struct err e;
-	if (require_person(r, w))
-		return;
+	int bad[CAL_MAX_TYPES];
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
 	/* Each case type's boxes arrive as repeated fields of its name;
 	 * none checked means no reminders for that type. */
-	json_t *errors = json_object();
-	memset(&st, 0, sizeof(st));
-	for (int f = 0; f < r->n_form; f++) {
-		for (int i = 0; cal_case_types[i] != NULL; i++) {
-			if (strcmp(r->form[f].key, cal_case_types[i]) != 0)
-				continue;
-			int k = offset_value(r->form[f].value), dup = 0;
-			for (int j = 0; j < st.n[i]; j++)
-				dup |= st.offsets[i][j] == k;
-			if (k < 0 || st.n[i] == CAL_MAX_OFFSETS)
-				json_object_set_new(errors, cal_case_types[i], json_string("mypages.reminders.error"));
-			else if (!dup)
-				st.offsets[i][st.n[i]++] = k;
-		}
-	}
-	/* Earliest first, as cal_offsets_parse keeps them. */
-	for (int i = 0; cal_case_types[i] != NULL; i++) {
-		char text[64];
-		int sorted[CAL_MAX_OFFSETS];
-		cal_offsets_format(st.offsets[i], st.n[i], text, sizeof(text));
-		int n = cal_offsets_parse(text, sorted);
-		if (n >= 0) {
-			memcpy(st.offsets[i], sorted, sizeof(sorted));
-			st.n[i] = n;
-		}
-	}
-	if (json_object_size(errors) > 0) {
-		show_reminders(r, w, &st, errors);
+	struct cal_choice *boxes = arena_alloc(r->a, sizeof(*boxes) * (size_t)(r->n_form > 0 ? r->n_form : 1));
+	for (int f = 0; f < r->n_form; f++)
+		boxes[f] = (struct cal_choice){r->form[f].key, r->form[f].value};
+	if (cal_settings_update(r->app->store, &r->who, boxes, r->n_form, r->now, &st, bad, &e) == 0) {
+		resp_redirect(w, r, "/mine-sider/paminnelser?lagret=1");
 		return;
 	}
-	json_decref(errors);
-	if (cal_settings_save(r->app->store, &r->who, &st, r->now, &e) != 0) {
+	if (e.code != ERR_INVALID) {
 		resp_failure(w, r, &e, "reminder settings");
 		return;
 	}
-	resp_redirect(w, r, "/mine-sider/paminnelser?lagret=1");
+	json_t *errors = json_object();
+	for (int i = 0; cal_case_types[i] != NULL; i++)
+		if (bad[i])
+			json_object_set_new(errors, cal_case_types[i], json_string("mypages.reminders.error"));
+	show_reminders(r, w, &st, errors);
 }

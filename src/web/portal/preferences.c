@@ -2,7 +2,9 @@
  * mobile number (verified by a code sent by SMS), preferred channel and
  * language. Each field is checked with a message next to it and in the
  * error summary, as the application form does; nothing is stored while a
- * field is wrong. The rules and the storage are calendar/contact.h's. */
+ * field is wrong. The rules, the checks, the gate and the storage are
+ * calendar/contact.h's: a handler here parses the form, calls one of its
+ * functions with the acting identity, and renders. */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +40,7 @@ static void show(struct req *r, struct resp *w, json_t *values, json_t *errors, 
 {
 	struct contact_prefs p;
 	struct err e;
-	if (contact_load(r->app->store, r->who.person_id, &p, r->a, &e) != 0) {
+	if (contact_read(r->app->store, &r->who, r->now, &p, r->a, &e) != 0) {
 		json_decref(values);
 		json_decref(errors);
 		resp_failure(w, r, &e, "contact preferences");
@@ -70,32 +72,39 @@ static void show(struct req *r, struct resp *w, json_t *values, json_t *errors, 
 	resp_page(w, r, "mypages_contact", "mypages.contact.title", d);
 }
 
-/* The stored preferences as form values. */
+/* Stored preferences as form values. */
+static json_t *values_of(struct req *r, const struct contact_prefs *p)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "email", p->email ? p->email : "", "mobile",
+			 show_mobile(r->a, p->mobile_pending ? p->mobile_pending : p->mobile), "channel",
+			 p->channel ? p->channel : "email", "language", p->language ? p->language : "nb");
+}
+
+/* The stored preferences, read afresh after a change, as form values ({}
+ * when they cannot be read). */
 static json_t *stored_values(struct req *r)
 {
 	struct contact_prefs p;
 	struct err e;
-	if (contact_load(r->app->store, r->who.person_id, &p, r->a, &e) != 0)
+	if (contact_read(r->app->store, &r->who, r->now, &p, r->a, &e) != 0)
 		return json_object();
-	return json_pack("{s:s,s:s,s:s,s:s}", "email", p.email ? p.email : "", "mobile",
-			 show_mobile(r->a, p.mobile_pending ? p.mobile_pending : p.mobile), "channel",
-			 p.channel ? p.channel : "email", "language", p.language ? p.language : "nb");
+	return values_of(r, &p);
 }
 
 void mypages_contact(struct req *r, struct resp *w)
 {
 	static const char *const flashes[] = {"lagret", "kode-sendt", "bekreftet", NULL};
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_PERSON_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
+	struct contact_prefs p;
+	struct err e;
+	if (contact_read(r->app->store, &r->who, r->now, &p, r->a, &e) != 0) {
+		resp_failure(w, r, &e, "contact preferences");
 		return;
 	}
 	const char *flash = NULL, *q = req_query(r, "status");
 	for (int i = 0; q != NULL && flashes[i] != NULL; i++)
 		if (strcmp(q, flashes[i]) == 0)
 			flash = arena_printf(r->a, "mypages.contact.flash.%s", q);
-	show(r, w, stored_values(r), json_object(), flash);
+	show(r, w, values_of(r, &p), json_object(), flash);
 }
 
 /* The text of the SMS that carries a code, in lang. */
@@ -127,61 +136,60 @@ static int send_code(struct req *r, const struct contact_saved *saved)
 	return 0;
 }
 
-static void save(struct req *r, struct resp *w, int new_code)
+/* A field's problem as the catalogue's message key, or NULL when fine. */
+static const char *problem_key(enum contact_problem p)
 {
-	struct err e;
-	struct contact_saved saved;
-	char email[CONTACT_EMAIL_MAX + 1], mobile[16];
-	json_t *values = json_object(), *errors = json_object();
-	for (int i = 0; fields[i] != NULL; i++) {
-		const char *v = req_form(r, fields[i]);
-		json_object_set_new(values, fields[i], json_string(v && strlen(v) <= 300 ? v : ""));
+	switch (p) {
+	case CONTACT_FINE:
+		return NULL;
+	case CONTACT_EMAIL_INVALID:
+		return "mypages.contact.error.email";
+	case CONTACT_MOBILE_INVALID:
+		return "mypages.contact.error.mobile";
+	case CONTACT_CHANNEL_INVALID:
+		return "mypages.contact.error.channel";
+	case CONTACT_LANGUAGE_INVALID:
+		return "mypages.contact.error.language";
+	case CONTACT_EMAIL_NEEDED:
+		return "mypages.contact.error.channel_email";
+	case CONTACT_MOBILE_NEEDED:
+		return "mypages.contact.error.channel_sms";
+	case CONTACT_SMS_UNAVAILABLE:
+		return "mypages.contact.error.sms_unavailable";
+	case CONTACT_TOO_MANY_CODES:
+		return "mypages.contact.error.too_many_codes";
 	}
-	if (contact_email_check(req_form(r, "email"), email, sizeof(email)) != 0)
-		json_object_set_new(errors, "email", json_string("mypages.contact.error.email"));
-	if (contact_mobile_normalise(req_form(r, "mobile"), mobile) != 0)
-		json_object_set_new(errors, "mobile", json_string("mypages.contact.error.mobile"));
-	const char *channel = req_form(r, "channel"), *language = req_form(r, "language");
-	if (channel == NULL || (strcmp(channel, "email") != 0 && strcmp(channel, "sms") != 0 && strcmp(channel, "none") != 0))
-		json_object_set_new(errors, "channel", json_string("mypages.contact.error.channel"));
-	else if (strcmp(channel, "email") == 0 && email[0] == '\0' && json_object_get(errors, "email") == NULL)
-		json_object_set_new(errors, "channel", json_string("mypages.contact.error.channel_email"));
-	if (language == NULL || (strcmp(language, "nb") != 0 && strcmp(language, "en") != 0))
-		json_object_set_new(errors, "language", json_string("mypages.contact.error.language"));
-	/* A new number needs a gateway to send its code through. */
-	struct contact_prefs p;
-	if (json_object_size(errors) == 0 && mobile[0] != '\0' &&
-	    (r->app->notify == NULL || r->app->notify->sms_url == NULL) &&
-	    contact_load(r->app->store, r->who.person_id, &p, r->a, &e) == 0 &&
-	    !(p.mobile && strcmp(p.mobile, mobile) == 0)) {
-		json_object_set_new(errors, "mobile", json_string("mypages.contact.error.sms_unavailable"));
-		w->status = 503;
-	}
-	if (json_object_size(errors) > 0) {
-		show(r, w, values, errors, NULL);
+	return "mypages.contact.error.channel";
+}
+
+/* Answer contact_save's or contact_resend's result rc: the page again with
+ * the fields' messages (values as typed), a failure, or where to go. */
+static void saved_answer(struct req *r, struct resp *w, int rc, const struct contact_saved *saved, json_t *values,
+			 const struct err *e)
+{
+	if (rc != 0 && e->code != ERR_INVALID) {
+		json_decref(values);
+		resp_failure(w, r, e, "contact preferences");
 		return;
 	}
-	struct contact_change c = {email, mobile, channel, language, new_code};
-	if (contact_save(r->app->store, &r->who, &c, r->now, &saved, &e) != 0) {
-		if (e.code != ERR_INVALID) {
-			json_decref(values);
-			json_decref(errors);
-			resp_failure(w, r, &e, "contact preferences");
-			return;
-		}
-		const char *key = strcmp(e.field, "mobile") == 0	  ? "mypages.contact.error.too_many_codes"
-				  : strcmp(channel, "sms") == 0		  ? "mypages.contact.error.channel_sms"
-									  : "mypages.contact.error.channel_email";
-		json_object_set_new(errors, e.field[0] ? e.field : "channel", json_string(key));
+	if (rc != 0) {
+		json_t *errors = json_object();
+		const char *names[] = {"email", "mobile", "channel", "language"};
+		enum contact_problem problems[] = {saved->email, saved->mobile, saved->channel, saved->language};
+		for (int i = 0; i < 4; i++)
+			if (problem_key(problems[i]) != NULL)
+				json_object_set_new(errors, names[i], json_string(problem_key(problems[i])));
+		if (saved->mobile == CONTACT_SMS_UNAVAILABLE)
+			w->status = 503;
 		show(r, w, values, errors, NULL);
 		return;
 	}
 	json_decref(values);
-	json_decref(errors);
-	if (saved.code_needed) {
-		int sent = send_code(r, &saved);
-		memset(saved.code, 0, sizeof(saved.code));
-		if (sent != 0) {
+	if (saved->code_needed) {
+		struct contact_saved sent = *saved;
+		int ok = send_code(r, &sent);
+		memset(sent.code, 0, sizeof(sent.code));
+		if (ok != 0) {
 			/* The rest is saved; the number waits for a code that
 			 * did not go: say so, and offer to send it again. */
 			w->status = 502;
@@ -193,6 +201,38 @@ static void save(struct req *r, struct resp *w, int new_code)
 		return;
 	}
 	resp_redirect(w, r, "/mine-sider/varsling?status=lagret");
+}
+
+/* No SMS gateway to send a new number's code through. */
+static int sms_unavailable(const struct req *r)
+{
+	return r->app->notify == NULL || r->app->notify->sms_url == NULL;
+}
+
+static void save(struct req *r, struct resp *w)
+{
+	struct err e;
+	struct contact_saved saved;
+	json_t *values = json_object();
+	for (int i = 0; fields[i] != NULL; i++) {
+		const char *v = req_form(r, fields[i]);
+		json_object_set_new(values, fields[i], json_string(v && strlen(v) <= 300 ? v : ""));
+	}
+	struct contact_change c = {req_form(r, "email"), req_form(r, "mobile"), req_form(r, "channel"),
+				   req_form(r, "language"), 0, sms_unavailable(r)};
+	int rc = contact_save(r->app->store, &r->who, &c, r->now, &saved, &e);
+	saved_answer(r, w, rc, &saved, values, &e);
+	memset(saved.code, 0, sizeof(saved.code));
+}
+
+/* Send the waiting number a new code, keeping the rest. */
+static void resend(struct req *r, struct resp *w)
+{
+	struct err e;
+	struct contact_saved saved;
+	int rc = contact_resend(r->app->store, &r->who, sms_unavailable(r), r->now, &saved, &e);
+	saved_answer(r, w, rc, &saved, rc == 0 || e.code != ERR_INVALID ? json_object() : stored_values(r), &e);
+	memset(saved.code, 0, sizeof(saved.code));
 }
 
 static void verify(struct req *r, struct resp *w)
@@ -231,34 +271,15 @@ static void verify(struct req *r, struct resp *w)
 
 void mypages_contact_save(struct req *r, struct resp *w)
 {
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_PERSON_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return;
-	}
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
 	const char *action = req_form(r, "action");
-	if (action && strcmp(action, "verify") == 0) {
+	if (action && strcmp(action, "verify") == 0)
 		verify(r, w);
-		return;
-	}
-	if (action && strcmp(action, "resend") == 0) {
-		/* Send the waiting number a new code, keeping the rest. */
-		json_t *v = stored_values(r);
-		struct kv *form = arena_alloc(r->a, sizeof(*form) * 5);
-		const char *names[] = {"email", "mobile", "channel", "language"};
-		for (int i = 0; i < 4; i++)
-			form[i] = (struct kv){names[i], arena_strdup(r->a, json_string_value(json_object_get(v, names[i])))};
-		form[4] = (struct kv){"csrf", r->csrf};
-		json_decref(v);
-		r->form = form;
-		r->n_form = 5;
-		save(r, w, 1);
-		return;
-	}
-	save(r, w, 0);
+	else if (action && strcmp(action, "resend") == 0)
+		resend(r, w);
+	else
+		save(r, w);
 }
