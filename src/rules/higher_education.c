@@ -17,6 +17,8 @@
 
 #define REF_BASIC_LOAN "forskrift om utdanningsstøtte § 72"
 #define REF_CONVERSION "forskrift om utdanningsstøtte kapittel 12"
+#define REF_MONTHS "forskrift om utdanningsstøtte § 72"
+#define REF_LOAD "forskrift om utdanningsstøtte § 72"
 
 int study_months(const struct application *app, int max)
 {
@@ -26,17 +28,45 @@ int study_months(const struct application *app, int max)
 	return months > max ? max : months;
 }
 
+/* 1 when the education gives the 11th month (June): full-time higher
+ * education through the whole spring term, January to June. Part-time
+ * study, programmes that are not higher education (folk high school,
+ * level "other") and study that ends before June get no June support. */
+static int gives_june(const struct application *app)
+{
+	int y, m, d;
+	date_to_ymd(app->year_last, &y, &m, &d);
+	return app->load_percent == 100 && app->level == LEVEL_HIGHER && app->edu_start <= date_from_ymd(y, 1, 31) &&
+	       app->edu_end >= date_from_ymd(y, 6, 1);
+}
+
+/* 1 when the education touches June of the school year. */
+static int touches_june(const struct application *app)
+{
+	int y, m, d;
+	date_to_ymd(app->year_last, &y, &m, &d);
+	return app->edu_start <= date_from_ymd(y, 6, 30) && app->edu_end >= date_from_ymd(y, 6, 1);
+}
+
 /* The months of the school year the education touches, at most a school
- * year's months of support, at most those applied for. */
+ * year's months of support, at most those applied for; June only for
+ * full-time study through the whole spring term. */
 static int support_months(struct ctx *c)
 {
 	const struct application *app = c->app;
-	struct trace_step *s = step_begin(c, "support.months", REF_BASIC_LOAN, "rule.support.months");
+	int june = gives_june(app);
+	struct trace_step *s = step_begin(c, "support.months", REF_MONTHS,
+					  june ? "rule.support.months" : "rule.support.months-no-june");
 	step_int(s, "start", TV_DATE, app->edu_start);
 	step_int(s, "end", TV_DATE, app->edu_end);
+	step_int(s, "load_percent", TV_INT, app->load_percent);
 	step_int(s, "months_requested", TV_INT, app->months_requested);
-	int64_t max = step_param(c, s, "basic_loan.months");
-	int64_t months = study_months(app, (int)max);
+	int64_t max = step_param(c, s, june ? "basic_loan.months" : "support.months_without_june");
+	int64_t months = study_months(app, 12);
+	if (!june && touches_june(app))
+		months--; /* June gives no support to this education */
+	if (months > max)
+		months = max;
 	if (app->months_requested > 0 && months > app->months_requested)
 		months = app->months_requested;
 	if (app->months_requested > months)
@@ -45,13 +75,13 @@ static int support_months(struct ctx *c)
 	return (int)months;
 }
 
-/* Study below the lowest load gives no support. */
+/* Support follows the study load, whatever it is: the 50 % minimum was
+ * removed from the school year 2020-2021. No load, no support. */
 static int load_sufficient(struct ctx *c)
 {
-	struct trace_step *s = step_begin(c, "support.load", REF_BASIC_LOAN, "rule.support.load");
+	struct trace_step *s = step_begin(c, "support.load", REF_LOAD, "rule.support.load");
 	step_int(s, "load_percent", TV_INT, c->app->load_percent);
-	int64_t min = step_param(c, s, "support.min_load_percent");
-	int ok = c->app->load_percent >= min;
+	int ok = c->app->load_percent > 0;
 	step_value(s, TV_BOOL, ok);
 	return ok;
 }
