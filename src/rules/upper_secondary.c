@@ -134,23 +134,31 @@ static void means_tested_grant(struct ctx *c)
 	manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
 }
 
-static void equipment_grant(struct ctx *c, int months)
+static void equipment_grant(struct ctx *c)
 {
 	const struct application *app = c->app;
 	if (app->equipment_rate == 0)
 		return;
 	static const char *const keys[] = {NULL, "equipment_grant.rate_1", "equipment_grant.rate_2",
 					   "equipment_grant.rate_3", "equipment_grant.rate_4", "equipment_grant.rate_5"};
+	/* A semester is the autumn (August to December) or the spring
+	 * (January to July) of the school year; one of them alone gives half
+	 * the year's amount, whatever its length. */
+	date_t new_year = app->year_first + 153; /* 1 August + 153 days: 1 January */
+	int autumn = app->edu_start < new_year && app->edu_end >= app->year_first;
+	int spring = app->edu_end >= new_year && app->edu_start <= app->year_last;
 	int gaps = c->missing;
-	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT, "rule.equipment-grant.amount");
+	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT,
+					  autumn && spring ? "rule.equipment-grant.amount"
+							   : "rule.equipment-grant.semester");
 	step_int(s, "equipment_rate", TV_INT, app->equipment_rate);
-	step_int(s, "months", TV_INT, months);
+	step_int(s, "autumn", TV_BOOL, autumn);
+	step_int(s, "spring", TV_BOOL, spring);
 	int64_t annual = step_param(c, s, keys[app->equipment_rate]);
-	int64_t semester_months = step_param(c, s, "equipment_grant.semester_max_months");
 	if (c->missing != gaps)
 		return;
-	/* One semester gives half; rounding.ore: half up. */
-	int64_t amount = months <= semester_months ? money_muldiv_round(annual, 1, 2) : annual;
+	/* rounding.ore: half a year's amount, half up. */
+	int64_t amount = autumn && spring ? annual : money_muldiv_round(annual, 1, 2);
 	step_value(s, TV_MONEY, amount);
 	award_add(c, "equipment-grant", "grant", REF_EQUIPMENT)->amount = amount;
 }
@@ -209,6 +217,6 @@ void decide_upper_secondary(struct ctx *c)
 	}
 	boarding_grant(c, months);
 	means_tested_grant(c);
-	equipment_grant(c, months);
+	equipment_grant(c);
 	child_grant(c, months);
 }
