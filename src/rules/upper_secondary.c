@@ -15,8 +15,9 @@
  * parents live together), which the application does not carry, so a
  * person settles it. The equipment grant (utstyrsstipend) is a year's
  * amount by the programme's rate group, half for one semester. The child
- * grant is paid a month per child under 16, at a lower rate for the third
- * and fourth child. */
+ * grant is paid a month per child through the calendar year the child
+ * turns 16, at a lower rate for the third and fourth child. A pupil with
+ * children of their own gets the boarding grant wherever they live. */
 #include <math.h>
 
 #include "core/money.h"
@@ -49,9 +50,38 @@ static int youth_entitlement(struct ctx *c)
 	return ok;
 }
 
+/* The boarding grant for the months of the school year, at the month's
+ * rate; nothing when a parameter read since gaps was not in force. */
+static void boarding_amount(struct ctx *c, int months, int gaps)
+{
+	struct trace_step *s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
+	step_int(s, "months", TV_INT, months);
+	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
+	if (c->missing != gaps)
+		return;
+	step_value(s, TV_MONEY, monthly * months);
+	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
+}
+
 static void boarding_grant(struct ctx *c, int months)
 {
 	const struct application *app = c->app;
+	int gaps = c->missing;
+	if (app->n_children > 0) {
+		/* A pupil with children of their own gets the boarding grant
+		 * wherever they live, with the parents too (lanekassen.no,
+		 * "Elev med barn"): no distance or travel to weigh. */
+		struct trace_step *s =
+		    step_begin(c, "boarding-grant.own-children", REF_BOARDING, "rule.boarding-grant.own-children");
+		step_int(s, "children", TV_INT, (int64_t)app->n_children);
+		step_int(s, "lives_with_parents", TV_BOOL, app->lives_with_parents);
+		step_value(s, TV_BOOL, 1);
+		boarding_amount(c, months, gaps);
+		return;
+	}
 	if (app->lives_with_parents) {
 		struct trace_step *s = step_begin(c, "boarding-grant.lives-away", REF_BOARDING, "rule.boarding-grant.at-home");
 		step_int(s, "lives_with_parents", TV_BOOL, 1);
@@ -64,7 +94,6 @@ static void boarding_grant(struct ctx *c, int months)
 		manual_add(c, "travel-missing", "reason.travel-missing", REF_BOARDING);
 		return;
 	}
-	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "boarding-grant.distance", REF_BOARDING, "rule.boarding-grant.distance");
 	step_real(s, "distance_km", app->distance_km);
 	int64_t min_km = step_param(c, s, "boarding_grant.min_distance_km");
@@ -96,16 +125,7 @@ static void boarding_grant(struct ctx *c, int months)
 			c->refused = 1; /* living away was claimed, and is not met */
 		return;
 	}
-	s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
-	step_int(s, "months", TV_INT, months);
-	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
-	if (c->missing != gaps)
-		return;
-	step_value(s, TV_MONEY, monthly * months);
-	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
-	a->months = months;
-	a->monthly = monthly;
-	a->amount = monthly * months;
+	boarding_amount(c, months, gaps);
 }
 
 static void means_tested_grant(struct ctx *c)
@@ -170,7 +190,10 @@ static void child_grant(struct ctx *c, int months)
 		return;
 	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "child-grant.amount", REF_CHILD, "rule.child-grant.amount");
-	int64_t max_age = step_param(c, s, "child_grant.max_age");
+	/* A child counts through the calendar year it turns this age: for
+	 * 2024-2025, children born in 2009 or later (lanekassen.no, "Student
+	 * med barn"). */
+	int64_t last_age = step_param(c, s, "child_grant.last_year_age");
 	int64_t first = step_param(c, s, "child_grant.monthly");
 	int64_t third = step_param(c, s, "child_grant.monthly_third_fourth");
 	if (c->missing != gaps)
@@ -178,7 +201,7 @@ static void child_grant(struct ctx *c, int months)
 	int counted = 0;
 	int64_t monthly = 0;
 	for (size_t i = 0; i < app->n_children; i++) {
-		if (date_age(app->children[i], app->year_first) > max_age)
+		if (birth_year(app->children[i]) + last_age < birth_year(app->year_last))
 			continue;
 		counted++;
 		monthly += counted <= 2 ? first : counted <= 4 ? third : 0;

@@ -352,10 +352,12 @@ static void school_year_without_parameters_fails_naming_school_year(void **state
 }
 
 /* An upper-secondary pupil: youth entitlement, 30 km and 2 hours from
- * school, claiming special circumstances. */
+ * school, claiming special circumstances, without children of their own
+ * (a pupil with children gets the boarding grant wherever they live). */
 static json_t *pupil(void)
 {
 	json_t *in = example();
+	set(in, "applicant.children", NULL);
 	set(in, "scheme", json_string("upper-secondary"));
 	set(in, "education.level", json_string("upper-secondary"));
 	set(in, "applicant.birth_date", json_string("2007-03-01"));
