@@ -120,7 +120,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
 					  "conflicting_facts", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
-						     "income", "wealth", NULL};
+						     "income", "wealth", "family_income", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
@@ -166,6 +166,9 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	    get_bool(o, "applicant.", "married", NULL, &app->married, e) ||
 	    get_int(o, "applicant.", "income", 0, 0, MONEY_MAX, &app->income, e) ||
 	    get_int(o, "applicant.", "wealth", 0, 0, MONEY_MAX, &app->wealth, e))
+		return -1;
+	app->family_income = -1;
+	if (get_int(o, "applicant.", "family_income", 0, 0, MONEY_MAX, &app->family_income, e))
 		return -1;
 	if (app->birth_date > app->decision_date)
 		return err_set(e, ERR_INVALID, "applicant.birth_date", "must be before the decision date");

@@ -43,6 +43,7 @@ struct application {
 	size_t n_children;
 	date_t *children; /* birth dates */
 	int64_t income, wealth;
+	int64_t family_income; /* the applicant's and a spouse's or partner's; -1 when not given */
 
 	int has_education;
 	enum edu_level level;
