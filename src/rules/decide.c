@@ -220,6 +220,8 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 		for (int i = 0; i < s->n_params; i++)
 			if (strcmp(s->params[i]->key, name) == 0) {
 				int64_t v = s->params[i]->value;
+				if (strncmp(fmt, "count=", 6) == 0)
+					return i18n_put_count(b, lang, fmt + 6, v);
 				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
 					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
 				return buf_printf(b, "%lld", (long long)v);
@@ -239,8 +241,10 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
 	case TV_STR:
-		return buf_puts(b, t->s);
+		return strcmp(fmt, "label") == 0 ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
 	case TV_INT:
+		if (strncmp(fmt, "count=", 6) == 0)
+			return i18n_put_count(b, lang, fmt + 6, t->i);
 		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
 						 : buf_printf(b, "%lld", (long long)t->i);
 	}
