@@ -150,14 +150,29 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		return err_set(e, ERR_INVALID, "scheme",
 			       "must be higher-education, upper-secondary, payment-deferral or interest-relief");
 
+	/* Support for studies is decided for a school year; a payment deferral
+	 * and interest relief for the decision date, and a school year given
+	 * with them is checked for form and otherwise ignored (the contract). */
+	int for_a_date = app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF;
 	v = json_object_get(in, "school_year");
-	if (v == NULL)
+	if (v == NULL && !for_a_date)
 		return err_set(e, ERR_INVALID, "school_year", "is required");
-	if (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0)
+	if (v != NULL &&
+	    (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0))
 		return err_set(e, ERR_INVALID, "school_year", "must be a school year written 2024-2025");
-	snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
 	if (get_date(in, "", "decision_date", 1, &app->decision_date, e))
 		return -1;
+	if (for_a_date) {
+		/* The school year the decision date falls in: 1 August to 31 July. */
+		int y, m, d;
+		date_to_ymd(app->decision_date, &y, &m, &d);
+		int first = m >= 8 ? y : y - 1; /* 1800..2999: date_parse's range */
+		snprintf(app->school_year, sizeof(app->school_year), "%04u-%04u", (unsigned)first % 10000u,
+			 (unsigned)(first + 1) % 10000u);
+		date_school_year(app->school_year, &app->year_first, &app->year_last);
+	} else {
+		snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
+	}
 
 	if (get_obj(in, "", "applicant", 1, &o, e) || only_keys(o, "applicant.", applicant_keys, e))
 		return -1;
