@@ -120,7 +120,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
 					  "conflicting_facts", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
-						     "income", "wealth", "family_income", NULL};
+						     "income", "wealth", "family_income", "qualification",
+						     "youth_support_last_year", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
@@ -179,6 +180,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	if (get_date(o, "applicant.", "birth_date", 1, &app->birth_date, e) ||
 	    get_bool(o, "applicant.", "lives_with_parents", &app->has_lives_with_parents, &app->lives_with_parents, e) ||
 	    get_bool(o, "applicant.", "married", NULL, &app->married, e) ||
+	    get_bool(o, "applicant.", "qualification", NULL, &app->qualification, e) ||
+	    get_bool(o, "applicant.", "youth_support_last_year", NULL, &app->youth_support_last_year, e) ||
 	    get_int(o, "applicant.", "income", 0, 0, MONEY_MAX, &app->income, e) ||
 	    get_int(o, "applicant.", "wealth", 0, 0, MONEY_MAX, &app->wealth, e))
 		return -1;

@@ -2,9 +2,10 @@
  * youth entitlement (ungdomsrett): the boarding grant, the means-tested
  * grant, the equipment grant and the child grant.
  *
- * forskrift om utdanningsstøtte part 2 (§§ 48-69). A pupil has youth
- * entitlement when 20 or younger in the calendar year the school year
- * starts. The boarding grant (borteboerstipend) is paid for the months of
+ * forskrift om utdanningsstøtte part 2 (§§ 48-69), for a pupil 20 or
+ * younger in the calendar year the school year starts without a study or
+ * vocational qualification, or in the transition scheme; anyone else is
+ * decided by the rules for higher education (part 3). The boarding grant (borteboerstipend) is paid for the months of
  * the school year to a pupil who lives away from the parents because the
  * parents' home is 40 km or more from school, or because the day's travel
  * there and back takes 3 hours or more (walking counts 15 minutes a
@@ -24,6 +25,7 @@
 #include "rules/internal.h"
 
 #define REF_PART2 "forskrift om utdanningsstøtte del 2 (§§ 48–69)"
+#define REF_ADULT "forskrift om utdanningsstøtte del 3"
 #define REF_BOARDING "forskrift om utdanningsstøtte del 2 (§§ 48–69), borteboerstipend"
 #define REF_MEANS "forskrift om utdanningsstøtte del 2 (§§ 48–69), inntektsavhengig stipend"
 #define REF_EQUIPMENT "forskrift om utdanningsstøtte del 2 (§§ 48–69), utstyrsstipend"
@@ -36,16 +38,35 @@ static int birth_year(date_t d)
 	return y;
 }
 
-/* Youth entitlement: 20 or younger in the calendar year the school year
- * starts, whatever the birthday. */
+/* The rules for ordinary upper secondary school (part 2) are for a pupil
+ * 20 or younger in the calendar year the school year starts, whatever the
+ * birthday, who holds no study or vocational qualification yet; and, until
+ * the transition ends (2025-2026), for a pupil in the transition scheme:
+ * 21 to 24 in 2024, without a qualification, who had support under part 2
+ * the year before (lanekassen.no, "Noen elever er med i en
+ * overgangsordning"). Anyone else applies under the rules for higher
+ * education (part 3): the basic loan, part of which may become a grant. */
 static int youth_entitlement(struct ctx *c)
 {
+	const struct application *app = c->app;
 	struct trace_step *s = step_begin(c, "youth.entitlement", REF_PART2, "rule.youth.entitlement");
-	int age = birth_year(c->app->year_first) - birth_year(c->app->birth_date);
-	step_int(s, "birth_date", TV_DATE, c->app->birth_date);
+	int age = birth_year(app->year_first) - birth_year(app->birth_date);
+	step_int(s, "birth_date", TV_DATE, app->birth_date);
 	step_int(s, "age_in_year", TV_INT, age);
+	step_int(s, "qualification", TV_BOOL, app->qualification);
 	int64_t max = step_param(c, s, "youth.max_age_in_start_year");
-	int ok = age <= max;
+	int ok = age <= max && !app->qualification;
+	step_value(s, TV_BOOL, ok);
+	if (ok || c->missing || app->qualification || !step_has_param(c, "transition.reference_year"))
+		return ok;
+	s = step_begin(c, "youth.transition", REF_PART2, "rule.youth.transition");
+	int64_t year = step_param(c, s, "transition.reference_year");
+	int64_t lo = step_param(c, s, "transition.min_age");
+	int64_t hi = step_param(c, s, "transition.max_age");
+	int age_then = (int)year - birth_year(app->birth_date);
+	step_int(s, "age_then", TV_INT, age_then);
+	step_int(s, "youth_support_last_year", TV_BOOL, app->youth_support_last_year);
+	ok = !c->missing && app->youth_support_last_year && age_then >= lo && age_then <= hi;
 	step_value(s, TV_BOOL, ok);
 	return ok;
 }
@@ -220,8 +241,13 @@ static void child_grant(struct ctx *c, int months)
 void decide_upper_secondary(struct ctx *c)
 {
 	if (!youth_entitlement(c)) {
-		if (!c->missing)
-			manual_add(c, "no-youth-entitlement", "reason.no-youth-entitlement", REF_PART2);
+		if (c->missing)
+			return;
+		/* From 21, or with a qualification: the rules for higher
+		 * education, with no June (a school year of 10 months). */
+		struct trace_step *s = step_begin(c, "upper-secondary.adult", REF_ADULT, "rule.upper-secondary.adult");
+		step_value(s, TV_BOOL, 1);
+		decide_higher_education(c);
 		return;
 	}
 	struct trace_step *s = step_begin(c, "support.months", REF_PART2, "rule.support.months-school");
