@@ -42,7 +42,8 @@ static const char test_rules_help[] =
 	"      awards:                           # exactly these award names, any order;\n"
 	"        - {name: boarding-grant, months: 10, amount: 6677000}  # only the keys given\n"
 	"      manual_reasons: [special-circumstances]  # exactly these codes, any order\n"
-	"      not_awarded: [means-tested-grant]        # none of these awards\n\n"
+	"      not_awarded: [means-tested-grant]        # none of these awards\n"
+	"      steps: [deferral.interest-relief-instead] # rules the trace must show\n\n"
 	"or, for an application that must be refused as invalid naming a field,\n"
 	"  expect: {error_field: travel.distance_km}\n\n"
 	"Plain YAML values are typed by their look (true, false, null, 12, 12.5);\n"
@@ -422,8 +423,8 @@ struct rcase {
 	int has_awards, has_manual;
 	struct exp_award *awards;
 	size_t n_awards;
-	const char **manual, **not_awarded;
-	size_t n_manual, n_not;
+	const char **manual, **not_awarded, **steps;
+	size_t n_manual, n_not, n_steps;
 };
 
 /* A scalar's text, or NULL with e filled: what must be a single value. */
@@ -489,7 +490,8 @@ static int read_award(const struct ynode *n, const char *file, struct exp_award 
 
 static int read_expect(const struct ynode *n, const char *file, struct rcase *c, struct arena *a, struct err *e)
 {
-	static const char *const keys[] = {"outcome", "awards", "manual_reasons", "not_awarded", "error_field", NULL};
+	static const char *const keys[] = {"outcome", "awards", "manual_reasons", "not_awarded", "steps", "error_field",
+					   NULL};
 	static const char *const outcomes[] = {"granted", "partly-granted", "rejected", "manual", NULL};
 	const struct ynode *v;
 	if (n->type != Y_MAP)
@@ -535,6 +537,8 @@ static int read_expect(const struct ynode *n, const char *file, struct rcase *c,
 	}
 	if ((v = map_get(n, "not_awarded")) != NULL &&
 	    names_of(v, file, "not_awarded", a, &c->not_awarded, &c->n_not, e) != 0)
+		return -1;
+	if ((v = map_get(n, "steps")) != NULL && names_of(v, file, "steps", a, &c->steps, &c->n_steps, e) != 0)
 		return -1;
 	return 0;
 }
@@ -686,6 +690,13 @@ static void run_case(const struct rcase *c, const struct params *p, struct arena
 	for (size_t i = 0; i < c->n_not; i++)
 		if (rules_award(d, c->not_awarded[i]) != NULL)
 			differ(b, "not_awarded: %s was awarded", c->not_awarded[i]);
+	for (size_t i = 0; i < c->n_steps; i++) {
+		int seen = 0;
+		for (int k = 0; k < d->n_steps && !seen; k++)
+			seen = strcmp(d->steps[k].rule, c->steps[i]) == 0;
+		if (!seen)
+			differ(b, "steps: the trace has no %s", c->steps[i]);
+	}
 }
 
 /* ---- Files ------------------------------------------------------------- */

@@ -209,6 +209,20 @@ int i18n_put_date(struct buf *b, enum lang lang, const char *iso)
 	return buf_printf(b, "%02d.%02d.%04d", d, m, y);
 }
 
+int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "noun.%s.%s", noun, n == 1 ? "one" : "other");
+	return buf_printf(b, "%lld %s", n, i18n_get(lang, key));
+}
+
+int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *code)
+{
+	char key[128];
+	snprintf(key, sizeof(key), "%s.%s", name, code);
+	return buf_puts(b, i18n_get(lang, key));
+}
+
 /* Write one JSON argument as the placeholder's format asks. */
 static int put_json_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
 {
@@ -220,6 +234,10 @@ static int put_json_arg(struct buf *b, enum lang lang, const char *name, const c
 		return buf_puts(b, money_format(json_integer_value(v), lang, tmp, sizeof(tmp)));
 	if (strcmp(fmt, "date") == 0 && json_is_string(v))
 		return i18n_put_date(b, lang, json_string_value(v));
+	if (strncmp(fmt, "count=", 6) == 0 && json_is_integer(v))
+		return i18n_put_count(b, lang, fmt + 6, json_integer_value(v));
+	if (strcmp(fmt, "label") == 0 && json_is_string(v))
+		return i18n_put_label(b, lang, name, json_string_value(v));
 	if (json_is_string(v))
 		return buf_puts(b, json_string_value(v));
 	if (json_is_integer(v))

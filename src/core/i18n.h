@@ -48,4 +48,13 @@ int i18n_render_with(struct buf *b, enum lang lang, const char *key, i18n_arg_fn
  * 15 August 2024. A string that is no date is appended as it is. */
 int i18n_put_date(struct buf *b, enum lang lang, const char *iso);
 
+/* "{n:count=month}": n with its noun in agreement, "1 month", "2 months",
+ * from the catalogue's "noun.<noun>.one" and "noun.<noun>.other". */
+int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n);
+
+/* "{relief_ground:label}": a code shown in words, the catalogue's
+ * "<name>.<code>" ("relief_ground.unemployment"), so that no code reaches a
+ * sentence. */
+int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *code);
+
 #endif

@@ -120,7 +120,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
 					  "conflicting_facts", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
-						     "income", "wealth", NULL};
+						     "income", "wealth", "family_income", "qualification",
+						     "youth_support_last_year", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
@@ -150,22 +151,42 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		return err_set(e, ERR_INVALID, "scheme",
 			       "must be higher-education, upper-secondary, payment-deferral or interest-relief");
 
+	/* Support for studies is decided for a school year; a payment deferral
+	 * and interest relief for the decision date, and a school year given
+	 * with them is checked for form and otherwise ignored (the contract). */
+	int for_a_date = app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF;
 	v = json_object_get(in, "school_year");
-	if (v == NULL)
+	if (v == NULL && !for_a_date)
 		return err_set(e, ERR_INVALID, "school_year", "is required");
-	if (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0)
+	if (v != NULL &&
+	    (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0))
 		return err_set(e, ERR_INVALID, "school_year", "must be a school year written 2024-2025");
-	snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
 	if (get_date(in, "", "decision_date", 1, &app->decision_date, e))
 		return -1;
+	if (for_a_date) {
+		/* The school year the decision date falls in: 1 August to 31 July. */
+		int y, m, d;
+		date_to_ymd(app->decision_date, &y, &m, &d);
+		int first = m >= 8 ? y : y - 1; /* 1800..2999: date_parse's range */
+		snprintf(app->school_year, sizeof(app->school_year), "%04u-%04u", (unsigned)first % 10000u,
+			 (unsigned)(first + 1) % 10000u);
+		date_school_year(app->school_year, &app->year_first, &app->year_last);
+	} else {
+		snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
+	}
 
 	if (get_obj(in, "", "applicant", 1, &o, e) || only_keys(o, "applicant.", applicant_keys, e))
 		return -1;
 	if (get_date(o, "applicant.", "birth_date", 1, &app->birth_date, e) ||
 	    get_bool(o, "applicant.", "lives_with_parents", &app->has_lives_with_parents, &app->lives_with_parents, e) ||
 	    get_bool(o, "applicant.", "married", NULL, &app->married, e) ||
+	    get_bool(o, "applicant.", "qualification", NULL, &app->qualification, e) ||
+	    get_bool(o, "applicant.", "youth_support_last_year", NULL, &app->youth_support_last_year, e) ||
 	    get_int(o, "applicant.", "income", 0, 0, MONEY_MAX, &app->income, e) ||
 	    get_int(o, "applicant.", "wealth", 0, 0, MONEY_MAX, &app->wealth, e))
+		return -1;
+	app->family_income = -1;
+	if (get_int(o, "applicant.", "family_income", 0, 0, MONEY_MAX, &app->family_income, e))
 		return -1;
 	if (app->birth_date > app->decision_date)
 		return err_set(e, ERR_INVALID, "applicant.birth_date", "must be before the decision date");

@@ -155,14 +155,18 @@ void manual_add(struct ctx *c, const char *code, const char *message, const char
 
 int rules_decide(const struct application *app, const struct params *p, struct decision *d, struct err *e)
 {
-	struct ctx c = {.app = app, .params = p, .d = d, .on = app->year_first, .e = e};
+	/* Support is read for its school year's first day; a deferral and
+	 * interest relief for the decision date. */
+	int for_a_date = app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF;
+	struct ctx c = {.app = app, .params = p, .d = d, .on = for_a_date ? app->decision_date : app->year_first, .e = e};
 
 	memset(d, 0, sizeof(*d));
 	d->scheme = app->scheme;
 	snprintf(d->rules_version, sizeof(d->rules_version), "%s-%s", params_name(p), app->school_year);
-	if (!params_covers(p, app->year_first))
-		return err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
-			       app->school_year);
+	if (!params_covers(p, c.on))
+		return for_a_date ? err_set(e, ERR_INVALID, "decision_date", "no rules are in force on the decision date")
+				  : err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
+					    app->school_year);
 	if (app->conflicting_facts) {
 		/* Facts that contradict each other are for a person to clear up
 		 * (the duty to clarify a case); the rules still settle the rest. */
@@ -220,6 +224,8 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 		for (int i = 0; i < s->n_params; i++)
 			if (strcmp(s->params[i]->key, name) == 0) {
 				int64_t v = s->params[i]->value;
+				if (strncmp(fmt, "count=", 6) == 0)
+					return i18n_put_count(b, lang, fmt + 6, v);
 				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
 					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
 				return buf_printf(b, "%lld", (long long)v);
@@ -239,8 +245,10 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
 	case TV_STR:
-		return buf_puts(b, t->s);
+		return strcmp(fmt, "label") == 0 ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
 	case TV_INT:
+		if (strncmp(fmt, "count=", 6) == 0)
+			return i18n_put_count(b, lang, fmt + 6, t->i);
 		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
 						 : buf_printf(b, "%lld", (long long)t->i);
 	}

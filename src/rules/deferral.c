@@ -3,10 +3,13 @@
  * forskrift om tilbakebetaling av utdanningslån: a borrower may defer
  * payments without giving a reason for up to 36 months in all, at most 6
  * due dates (months) in one application; each month deferred moves the end
- * of repayment a month later. There must be a loan to defer. */
+ * of repayment a month later. There must be a loan to defer. A borrower
+ * past the 36 months is told that interest relief (sletting av renter) may
+ * still apply when the income is low, rather than given a bare no. */
 #include "rules/internal.h"
 
 #define REF_DEFERRAL "forskrift om tilbakebetaling av utdanningslån, betalingsutsettelse"
+#define REF_RELIEF "forskrift om tilbakebetaling av utdanningslån, sletting av renter"
 
 void decide_payment_deferral(struct ctx *c)
 {
@@ -32,6 +35,14 @@ void decide_payment_deferral(struct ctx *c)
 		granted = left;
 	step_int(s, "months_left", TV_INT, left);
 	step_value(s, TV_INT, granted);
+	if (left < app->months_requested && left < per_application) {
+		/* Past the 36 months, low income may still lift the interest:
+		 * the decision says where to turn rather than stop at no. */
+		struct trace_step *r =
+		    step_begin(c, "deferral.interest-relief-instead", REF_RELIEF, "rule.deferral.interest-relief-instead");
+		step_int(r, "months_left", TV_INT, left);
+		step_value(r, TV_BOOL, 1);
+	}
 	if (granted <= 0)
 		return;
 

@@ -17,6 +17,8 @@
 
 #define REF_BASIC_LOAN "forskrift om utdanningsstøtte § 72"
 #define REF_CONVERSION "forskrift om utdanningsstøtte kapittel 12"
+#define REF_MONTHS "forskrift om utdanningsstøtte § 72"
+#define REF_LOAD "forskrift om utdanningsstøtte § 72"
 
 int study_months(const struct application *app, int max)
 {
@@ -26,17 +28,45 @@ int study_months(const struct application *app, int max)
 	return months > max ? max : months;
 }
 
+/* 1 when the education gives the 11th month (June): full-time higher
+ * education through the whole spring term, January to June. Part-time
+ * study, programmes that are not higher education (folk high school,
+ * level "other") and study that ends before June get no June support. */
+static int gives_june(const struct application *app)
+{
+	int y, m, d;
+	date_to_ymd(app->year_last, &y, &m, &d);
+	return app->load_percent == 100 && app->level == LEVEL_HIGHER && app->edu_start <= date_from_ymd(y, 1, 31) &&
+	       app->edu_end >= date_from_ymd(y, 6, 1);
+}
+
+/* 1 when the education touches June of the school year. */
+static int touches_june(const struct application *app)
+{
+	int y, m, d;
+	date_to_ymd(app->year_last, &y, &m, &d);
+	return app->edu_start <= date_from_ymd(y, 6, 30) && app->edu_end >= date_from_ymd(y, 6, 1);
+}
+
 /* The months of the school year the education touches, at most a school
- * year's months of support, at most those applied for. */
+ * year's months of support, at most those applied for; June only for
+ * full-time study through the whole spring term. */
 static int support_months(struct ctx *c)
 {
 	const struct application *app = c->app;
-	struct trace_step *s = step_begin(c, "support.months", REF_BASIC_LOAN, "rule.support.months");
+	int june = gives_june(app), without_june = !june && touches_june(app);
+	struct trace_step *s = step_begin(c, "support.months", REF_MONTHS,
+					  without_june ? "rule.support.months-no-june" : "rule.support.months");
 	step_int(s, "start", TV_DATE, app->edu_start);
 	step_int(s, "end", TV_DATE, app->edu_end);
+	step_int(s, "load_percent", TV_INT, app->load_percent);
 	step_int(s, "months_requested", TV_INT, app->months_requested);
-	int64_t max = step_param(c, s, "basic_loan.months");
-	int64_t months = study_months(app, (int)max);
+	int64_t max = step_param(c, s, june ? "basic_loan.months" : "support.months_without_june");
+	int64_t months = study_months(app, 12);
+	if (without_june)
+		months--; /* June gives no support to this education */
+	if (months > max)
+		months = max;
 	if (app->months_requested > 0 && months > app->months_requested)
 		months = app->months_requested;
 	if (app->months_requested > months)
@@ -45,13 +75,13 @@ static int support_months(struct ctx *c)
 	return (int)months;
 }
 
-/* Study below the lowest load gives no support. */
+/* Support follows the study load, whatever it is: the 50 % minimum was
+ * removed from the school year 2020-2021. No load, no support. */
 static int load_sufficient(struct ctx *c)
 {
-	struct trace_step *s = step_begin(c, "support.load", REF_BASIC_LOAN, "rule.support.load");
+	struct trace_step *s = step_begin(c, "support.load", REF_LOAD, "rule.support.load");
 	step_int(s, "load_percent", TV_INT, c->app->load_percent);
-	int64_t min = step_param(c, s, "support.min_load_percent");
-	int ok = c->app->load_percent >= min;
+	int ok = c->app->load_percent > 0;
 	step_value(s, TV_BOOL, ok);
 	return ok;
 }
@@ -70,18 +100,35 @@ static int lives_away(struct ctx *c)
 	return away;
 }
 
-/* The income over the limit: a low limit for those who study at least 7
- * months of the year, a high one for those who study less. */
+/* The income over the limit: the higher limit for support in seven months
+ * or fewer, the lower one for more ("Inntektsgrense ved støtte i sju
+ * måneder eller mindre"). The higher limit is always above the lower (the
+ * pages' table, every year), so an income under the lower limit is under
+ * both, and a year whose higher limit is not held needs it only above. */
 static int64_t excess_income(struct ctx *c, int months)
 {
 	if (c->app->income == 0)
 		return 0; /* no income is under any limit: none to read */
+	const char *limit_key = "conversion.income_limit.full_year";
+	const struct param *max = params_get(c->params, "conversion.part_year_max_months", c->on);
+	const struct param *low = params_get(c->params, limit_key, c->on);
+	if (max != NULL && months <= max->value && low != NULL && c->app->income <= low->value &&
+	    !step_has_param(c, "conversion.income_limit.part_year")) {
+		struct trace_step *s =
+		    step_begin(c, "conversion.income", REF_CONVERSION, "rule.conversion.income-under-both");
+		step_int(s, "income", TV_MONEY, c->app->income);
+		step_int(s, "months", TV_INT, months);
+		step_param(c, s, "conversion.part_year_max_months");
+		int64_t limit = step_param(c, s, limit_key);
+		step_int(s, "limit", TV_MONEY, limit);
+		step_value(s, TV_MONEY, 0);
+		return 0;
+	}
 	struct trace_step *s = step_begin(c, "conversion.income", REF_CONVERSION, "rule.conversion.income");
 	step_int(s, "income", TV_MONEY, c->app->income);
 	step_int(s, "months", TV_INT, months);
-	int64_t full = step_param(c, s, "conversion.full_year_min_months");
-	int64_t limit = step_param(c, s, months >= full ? "conversion.income_limit.full_year"
-							: "conversion.income_limit.part_year");
+	int64_t most = step_param(c, s, "conversion.part_year_max_months");
+	int64_t limit = step_param(c, s, months <= most ? "conversion.income_limit.part_year" : limit_key);
 	int64_t excess = c->app->income > limit ? c->app->income - limit : 0;
 	step_int(s, "limit", TV_MONEY, limit);
 	step_value(s, TV_MONEY, excess);
@@ -95,7 +142,11 @@ static int64_t excess_wealth(struct ctx *c)
 		return 0;
 	struct trace_step *s = step_begin(c, "conversion.wealth", REF_CONVERSION, "rule.conversion.wealth");
 	step_int(s, "wealth", TV_MONEY, c->app->wealth);
-	int64_t limit = step_param(c, s, "conversion.wealth_limit");
+	step_int(s, "married", TV_BOOL, c->app->married);
+	/* A married applicant (or one with a partner and a child in common)
+	 * is held against the couple's limit ("Formuegrense for gifte"). */
+	int64_t limit = step_param(c, s, c->app->married ? "conversion.wealth_limit.married"
+							 : "conversion.wealth_limit.single");
 	int64_t excess = c->app->wealth > limit ? c->app->wealth - limit : 0;
 	step_value(s, TV_MONEY, excess);
 	return excess;
@@ -152,7 +203,9 @@ void decide_higher_education(struct ctx *c)
 	int64_t reduction = 0;
 	if (over_income || over_wealth) {
 		int64_t pi = step_param(c, s, "conversion.income_reduction_percent");
-		int64_t pw = step_param(c, s, "conversion.wealth_reduction_percent");
+		/* 2 % of the wealth over the limit a month; 1 % when married. */
+		int64_t pw = step_param(c, s, c->app->married ? "conversion.wealth_reduction_percent.married"
+							      : "conversion.wealth_reduction_percent");
 		/* rounding.ore: each month's reduction is rounded to whole øre,
 		 * half up, before it is multiplied by the months. */
 		reduction = (money_muldiv_round(over_income, pi, 100) + money_muldiv_round(over_wealth, pw, 100)) * months;

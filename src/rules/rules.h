@@ -40,9 +40,13 @@ struct application {
 	date_t birth_date;
 	int has_lives_with_parents, lives_with_parents;
 	int married;
+	int qualification;        /* holds a study or vocational qualification already */
+	int youth_support_last_year; /* had support under the rules for ordinary upper
+				      * secondary school in the previous school year */
 	size_t n_children;
 	date_t *children; /* birth dates */
 	int64_t income, wealth;
+	int64_t family_income; /* the applicant's and a spouse's or partner's; -1 when not given */
 
 	int has_education;
 	enum edu_level level;

@@ -2,9 +2,10 @@
  * youth entitlement (ungdomsrett): the boarding grant, the means-tested
  * grant, the equipment grant and the child grant.
  *
- * forskrift om utdanningsstøtte part 2 (§§ 48-69). A pupil has youth
- * entitlement when 20 or younger in the calendar year the school year
- * starts. The boarding grant (borteboerstipend) is paid for the months of
+ * forskrift om utdanningsstøtte part 2 (§§ 48-69), for a pupil 20 or
+ * younger in the calendar year the school year starts without a study or
+ * vocational qualification, or in the transition scheme; anyone else is
+ * decided by the rules for higher education (part 3). The boarding grant (borteboerstipend) is paid for the months of
  * the school year to a pupil who lives away from the parents because the
  * parents' home is 40 km or more from school, or because the day's travel
  * there and back takes 3 hours or more (walking counts 15 minutes a
@@ -15,14 +16,16 @@
  * parents live together), which the application does not carry, so a
  * person settles it. The equipment grant (utstyrsstipend) is a year's
  * amount by the programme's rate group, half for one semester. The child
- * grant is paid a month per child under 16, at a lower rate for the third
- * and fourth child. */
+ * grant is paid a month per child through the calendar year the child
+ * turns 16, at a lower rate for the third and fourth child. A pupil with
+ * children of their own gets the boarding grant wherever they live. */
 #include <math.h>
 
 #include "core/money.h"
 #include "rules/internal.h"
 
 #define REF_PART2 "forskrift om utdanningsstøtte del 2 (§§ 48–69)"
+#define REF_ADULT "forskrift om utdanningsstøtte del 3"
 #define REF_BOARDING "forskrift om utdanningsstøtte del 2 (§§ 48–69), borteboerstipend"
 #define REF_MEANS "forskrift om utdanningsstøtte del 2 (§§ 48–69), inntektsavhengig stipend"
 #define REF_EQUIPMENT "forskrift om utdanningsstøtte del 2 (§§ 48–69), utstyrsstipend"
@@ -35,23 +38,71 @@ static int birth_year(date_t d)
 	return y;
 }
 
-/* Youth entitlement: 20 or younger in the calendar year the school year
- * starts, whatever the birthday. */
+/* The rules for ordinary upper secondary school (part 2) are for a pupil
+ * 20 or younger in the calendar year the school year starts, whatever the
+ * birthday, who holds no study or vocational qualification yet; and, until
+ * the transition ends (2025-2026), for a pupil in the transition scheme:
+ * 21 to 24 in 2024, without a qualification, who had support under part 2
+ * the year before (lanekassen.no, "Noen elever er med i en
+ * overgangsordning"). Anyone else applies under the rules for higher
+ * education (part 3): the basic loan, part of which may become a grant. */
 static int youth_entitlement(struct ctx *c)
 {
+	const struct application *app = c->app;
 	struct trace_step *s = step_begin(c, "youth.entitlement", REF_PART2, "rule.youth.entitlement");
-	int age = birth_year(c->app->year_first) - birth_year(c->app->birth_date);
-	step_int(s, "birth_date", TV_DATE, c->app->birth_date);
+	int age = birth_year(app->year_first) - birth_year(app->birth_date);
+	step_int(s, "birth_date", TV_DATE, app->birth_date);
 	step_int(s, "age_in_year", TV_INT, age);
+	step_int(s, "qualification", TV_BOOL, app->qualification);
 	int64_t max = step_param(c, s, "youth.max_age_in_start_year");
-	int ok = age <= max;
+	int ok = age <= max && !app->qualification;
+	step_value(s, TV_BOOL, ok);
+	if (ok || c->missing || app->qualification || !step_has_param(c, "transition.reference_year"))
+		return ok;
+	s = step_begin(c, "youth.transition", REF_PART2, "rule.youth.transition");
+	int64_t year = step_param(c, s, "transition.reference_year");
+	int64_t lo = step_param(c, s, "transition.min_age");
+	int64_t hi = step_param(c, s, "transition.max_age");
+	int age_then = (int)year - birth_year(app->birth_date);
+	step_int(s, "age_then", TV_INT, age_then);
+	step_int(s, "youth_support_last_year", TV_BOOL, app->youth_support_last_year);
+	ok = !c->missing && app->youth_support_last_year && age_then >= lo && age_then <= hi;
 	step_value(s, TV_BOOL, ok);
 	return ok;
+}
+
+/* The boarding grant for the months of the school year, at the month's
+ * rate; nothing when a parameter read since gaps was not in force. */
+static void boarding_amount(struct ctx *c, int months, int gaps)
+{
+	struct trace_step *s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
+	step_int(s, "months", TV_INT, months);
+	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
+	if (c->missing != gaps)
+		return;
+	step_value(s, TV_MONEY, monthly * months);
+	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
 }
 
 static void boarding_grant(struct ctx *c, int months)
 {
 	const struct application *app = c->app;
+	int gaps = c->missing;
+	if (app->n_children > 0) {
+		/* A pupil with children of their own gets the boarding grant
+		 * wherever they live, with the parents too (lanekassen.no,
+		 * "Elev med barn"): no distance or travel to weigh. */
+		struct trace_step *s =
+		    step_begin(c, "boarding-grant.own-children", REF_BOARDING, "rule.boarding-grant.own-children");
+		step_int(s, "children", TV_INT, (int64_t)app->n_children);
+		step_int(s, "lives_with_parents", TV_BOOL, app->lives_with_parents);
+		step_value(s, TV_BOOL, 1);
+		boarding_amount(c, months, gaps);
+		return;
+	}
 	if (app->lives_with_parents) {
 		struct trace_step *s = step_begin(c, "boarding-grant.lives-away", REF_BOARDING, "rule.boarding-grant.at-home");
 		step_int(s, "lives_with_parents", TV_BOOL, 1);
@@ -64,7 +115,6 @@ static void boarding_grant(struct ctx *c, int months)
 		manual_add(c, "travel-missing", "reason.travel-missing", REF_BOARDING);
 		return;
 	}
-	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "boarding-grant.distance", REF_BOARDING, "rule.boarding-grant.distance");
 	step_real(s, "distance_km", app->distance_km);
 	int64_t min_km = step_param(c, s, "boarding_grant.min_distance_km");
@@ -96,16 +146,7 @@ static void boarding_grant(struct ctx *c, int months)
 			c->refused = 1; /* living away was claimed, and is not met */
 		return;
 	}
-	s = step_begin(c, "boarding-grant.amount", REF_BOARDING, "rule.boarding-grant.amount");
-	step_int(s, "months", TV_INT, months);
-	int64_t monthly = step_param(c, s, "boarding_grant.monthly");
-	if (c->missing != gaps)
-		return;
-	step_value(s, TV_MONEY, monthly * months);
-	struct award *a = award_add(c, "boarding-grant", "grant", REF_BOARDING);
-	a->months = months;
-	a->monthly = monthly;
-	a->amount = monthly * months;
+	boarding_amount(c, months, gaps);
 }
 
 static void means_tested_grant(struct ctx *c)
@@ -134,23 +175,31 @@ static void means_tested_grant(struct ctx *c)
 	manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
 }
 
-static void equipment_grant(struct ctx *c, int months)
+static void equipment_grant(struct ctx *c)
 {
 	const struct application *app = c->app;
 	if (app->equipment_rate == 0)
 		return;
 	static const char *const keys[] = {NULL, "equipment_grant.rate_1", "equipment_grant.rate_2",
 					   "equipment_grant.rate_3", "equipment_grant.rate_4", "equipment_grant.rate_5"};
+	/* A semester is the autumn (August to December) or the spring
+	 * (January to July) of the school year; one of them alone gives half
+	 * the year's amount, whatever its length. */
+	date_t new_year = app->year_first + 153; /* 1 August + 153 days: 1 January */
+	int autumn = app->edu_start < new_year && app->edu_end >= app->year_first;
+	int spring = app->edu_end >= new_year && app->edu_start <= app->year_last;
 	int gaps = c->missing;
-	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT, "rule.equipment-grant.amount");
+	struct trace_step *s = step_begin(c, "equipment-grant.amount", REF_EQUIPMENT,
+					  autumn && spring ? "rule.equipment-grant.amount"
+							   : "rule.equipment-grant.semester");
 	step_int(s, "equipment_rate", TV_INT, app->equipment_rate);
-	step_int(s, "months", TV_INT, months);
+	step_int(s, "autumn", TV_BOOL, autumn);
+	step_int(s, "spring", TV_BOOL, spring);
 	int64_t annual = step_param(c, s, keys[app->equipment_rate]);
-	int64_t semester_months = step_param(c, s, "equipment_grant.semester_max_months");
 	if (c->missing != gaps)
 		return;
-	/* One semester gives half; rounding.ore: half up. */
-	int64_t amount = months <= semester_months ? money_muldiv_round(annual, 1, 2) : annual;
+	/* rounding.ore: half a year's amount, half up. */
+	int64_t amount = autumn && spring ? annual : money_muldiv_round(annual, 1, 2);
 	step_value(s, TV_MONEY, amount);
 	award_add(c, "equipment-grant", "grant", REF_EQUIPMENT)->amount = amount;
 }
@@ -162,7 +211,10 @@ static void child_grant(struct ctx *c, int months)
 		return;
 	int gaps = c->missing;
 	struct trace_step *s = step_begin(c, "child-grant.amount", REF_CHILD, "rule.child-grant.amount");
-	int64_t max_age = step_param(c, s, "child_grant.max_age");
+	/* A child counts through the calendar year it turns this age: for
+	 * 2024-2025, children born in 2009 or later (lanekassen.no, "Student
+	 * med barn"). */
+	int64_t last_age = step_param(c, s, "child_grant.last_year_age");
 	int64_t first = step_param(c, s, "child_grant.monthly");
 	int64_t third = step_param(c, s, "child_grant.monthly_third_fourth");
 	if (c->missing != gaps)
@@ -170,7 +222,7 @@ static void child_grant(struct ctx *c, int months)
 	int counted = 0;
 	int64_t monthly = 0;
 	for (size_t i = 0; i < app->n_children; i++) {
-		if (date_age(app->children[i], app->year_first) > max_age)
+		if (birth_year(app->children[i]) + last_age < birth_year(app->year_last))
 			continue;
 		counted++;
 		monthly += counted <= 2 ? first : counted <= 4 ? third : 0;
@@ -189,8 +241,13 @@ static void child_grant(struct ctx *c, int months)
 void decide_upper_secondary(struct ctx *c)
 {
 	if (!youth_entitlement(c)) {
-		if (!c->missing)
-			manual_add(c, "no-youth-entitlement", "reason.no-youth-entitlement", REF_PART2);
+		if (c->missing)
+			return;
+		/* From 21, or with a qualification: the rules for higher
+		 * education, with no June (a school year of 10 months). */
+		struct trace_step *s = step_begin(c, "upper-secondary.adult", REF_ADULT, "rule.upper-secondary.adult");
+		step_value(s, TV_BOOL, 1);
+		decide_higher_education(c);
 		return;
 	}
 	struct trace_step *s = step_begin(c, "support.months", REF_PART2, "rule.support.months-school");
@@ -209,6 +266,6 @@ void decide_upper_secondary(struct ctx *c)
 	}
 	boarding_grant(c, months);
 	means_tested_grant(c);
-	equipment_grant(c, months);
+	equipment_grant(c);
 	child_grant(c, months);
 }

@@ -80,17 +80,20 @@ test('support_calculator_gives_what_the_decide_api_gives_without_login', async (
 
 test('support_calculator_in_english_and_part_time_at_home', async () => {
   const c = new Client(srv.base);
-  const answers = { ...fullTimeAway, lives_with_parents: 'yes', load_percent: '50' };
+  // Part-time study gets 10 months (no June), so ten are asked for.
+  const answers = { ...fullTimeAway, lives_with_parents: 'yes', load_percent: '50', months: '10' };
   const page = nbsp((await c.get(`/kalkulator/stotte?${query(answers)}&lang=en`)).text);
   const d = await decide({
     ...fullTimeAwayApplication,
     applicant: { ...fullTimeAwayApplication.applicant, lives_with_parents: true },
     education: { ...fullTimeAwayApplication.education, load_percent: 50 },
   }, 'en');
-  assert.equal(d.awards[0].amount, 7584500);
+  // Half of 13 790 kr a month for the 10 months part-time study gets (no
+  // June: lanekassen.no, "Bare fulltidsstudenter får 11 måneder").
+  assert.equal(d.awards[0].amount, 6895000);
   assert.match(page, /<html lang="en"/);
   assert.match(page, /Estimate: Granted/);
-  assert.match(page, /NOK 75,845/);
+  assert.match(page, /NOK 68,950/);
   assert.match(page, /This is an estimate, not a decision\./);
   assert.match(page, /You live with your parents, so the basic loan cannot become a grant/);
 });

@@ -49,11 +49,12 @@ test('apply_gets_instant_decision_and_letter_in_inbox', async () => {
 test('english_pages_and_explanations', async () => {
   const c = new Client(srv.base);
   await c.login(3);
-  const r = await c.apply({ ...valid, lives_with_parents: 'yes', load_percent: '50' });
+  // Half time for the 10 months part-time study gets (no June): 68 950 kr.
+  const r = await c.apply({ ...valid, lives_with_parents: 'yes', load_percent: '50', months_requested: '10' });
   const page = nbsp((await c.get(`${r.headers.get('location')}?lang=en`)).text);
   assert.match(page, /<html lang="en"/);
   assert.match(page, /Decision: Granted/);
-  assert.match(page, /NOK 75,845/);
+  assert.match(page, /NOK 68,950/);
   assert.match(page, /You live with your parents, so the basic loan cannot become a grant/);
   // The language choice is remembered.
   assert.match((await c.get('/innboks')).text, /Inbox/);

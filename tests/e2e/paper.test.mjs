@@ -32,7 +32,8 @@ const daysLater = (d) => iso(started + d * 86400e3);
 const nbDate = (ms) => { const t = new Date(ms); return `${String(t.getUTCDate()).padStart(2, '0')}.${String(t.getUTCMonth() + 1).padStart(2, '0')}.${t.getUTCFullYear()}`; };
 
 const full = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
-const half = { ...full, lives_with_parents: 'yes', load_percent: '50' };
+// Half time for the 10 months part-time study gets (no June): 68 950 kr.
+const half = { ...full, lives_with_parents: 'yes', load_percent: '50', months_requested: '10' };
 
 function printBatch(...args) {
   const r = run(['print-batch', '--db', srv.db, '--out', out, '--json', ...args]);
@@ -122,7 +123,7 @@ test('letters_unread_for_seven_days_go_into_one_print_batch', async () => {
   const pdf = path.join(out, manifest.pdf);
   const info = spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout;
   assert.match(info, new RegExp(`Pages:\\s+${manifest.page_count}\\b`));
-  const amounts = { [people.b.letterId]: '75 845 kr', [people.c.letterId]: '151 690 kr' };
+  const amounts = { [people.b.letterId]: '68 950 kr', [people.c.letterId]: '151 690 kr' };
   for (const l of manifest.letters) {
     const p = people[l.letter_id === Number(people.b.letterId) ? 'b' : 'c'];
     assert.equal(String(l.case_id), p.caseId);

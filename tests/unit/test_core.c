@@ -751,6 +751,33 @@ static void i18n_render_leaves_an_unknown_placeholder_visible(void **state)
 	buf_cleanup(&b);
 }
 
+static void i18n_render_agrees_counts_and_words_codes(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 4096);
+	json_t *one = json_pack("{s:i,s:s}", "n", 1, "relief_ground", "work-assessment-allowance");
+	json_t *two = json_pack("{s:i}", "n", 2);
+	assert_int_equal(i18n_render(&b, LANG_EN, "{n:count=month}, {n:count=child}", one), 0);
+	assert_string_equal(buf_str(&b), "1 month, 1 child");
+	buf_reset(&b);
+	assert_int_equal(i18n_render(&b, LANG_EN, "{n:count=month}, {n:count=child}", two), 0);
+	assert_string_equal(buf_str(&b), "2 months, 2 children");
+	buf_reset(&b);
+	assert_int_equal(i18n_render(&b, LANG_NB, "{n:count=month}", two), 0);
+	assert_string_equal(buf_str(&b), "2 måneder");
+	buf_reset(&b);
+	/* A code is shown in words, never as the code. */
+	assert_int_equal(i18n_render(&b, LANG_NB, "{relief_ground:label}", one), 0);
+	assert_string_equal(buf_str(&b), "arbeidsavklaringspenger");
+	buf_reset(&b);
+	assert_int_equal(i18n_render(&b, LANG_EN, "{relief_ground:label}", one), 0);
+	assert_string_equal(buf_str(&b), "work assessment allowance");
+	json_decref(one);
+	json_decref(two);
+	buf_cleanup(&b);
+}
+
 static void i18n_put_date_writes_the_date_as_each_language_does(void **state)
 {
 	(void)state;
@@ -805,6 +832,7 @@ int main(void)
 	    cmocka_unit_test(i18n_lang_parse_maps_tags_to_catalogues),
 	    cmocka_unit_test(i18n_render_fills_names_and_formats_money),
 	    cmocka_unit_test(i18n_render_leaves_an_unknown_placeholder_visible),
+	    cmocka_unit_test(i18n_render_agrees_counts_and_words_codes),
 	    cmocka_unit_test(i18n_put_date_writes_the_date_as_each_language_does),
 	};
 	return cmocka_run_group_tests_name("core", tests, i18n_setup, NULL);
