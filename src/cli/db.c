@@ -49,6 +49,7 @@ struct population_page {
 	const struct reg_person_list *list;
 	const struct reg_enrolments *enrolments;
 	const int *enrolled; /* the schools know the person */
+	int64_t first;       /* the register's index of the page's first person */
 };
 
 static int insert_page(struct store_tx *tx, void *arg, struct err *e)
@@ -60,7 +61,7 @@ static int insert_page(struct store_tx *tx, void *arg, struct err *e)
 		struct person p = {0};
 		if (rp->address == NULL)
 			return err_set(e, ERR_INVALID, "population.address",
-				       "the register withheld the address of person %d of the page", i);
+				       "the register withheld the address of its person %lld", (long long)(pg->first + i));
 		p.nin = rp->nin;
 		p.given_name = rp->given_name;
 		p.family_name = rp->family_name;
@@ -88,7 +89,10 @@ static int insert_page(struct store_tx *tx, void *arg, struct err *e)
 static int64_t add_population(struct store *s, const char *url, int64_t persons, struct err *e)
 {
 	/* The agency may hold a strictly confidential address (the policy
-	 * decides who sees it), so it asks with the scope that returns it. */
+	 * decides who sees it), so it asks with the scope that returns it. A
+	 * page is a thousand persons, made on the spot by a simulator that may
+	 * share the machine with the tests: give it far longer than the
+	 * portal's one second. */
 	struct reg_options ro = {.timeout_ms = 30000, .scope = "confidential-address"};
 	struct reg_client *c = reg_client_new(url, &ro);
 	struct arena a;
@@ -118,7 +122,7 @@ static int64_t add_population(struct store *s, const char *url, int64_t persons,
 		int *found = arena_alloc(&a, sizeof(*found) * (size_t)list.n);
 		for (int i = 0; i < list.n; i++)
 			nins[i] = list.items[i].nin;
-		struct population_page pg = {&list, ens, found};
+		struct population_page pg = {&list, ens, found, taken};
 		if ((rc = reg_school_enrolments_many(c, nins, list.n, DEMO_SCHOOL_YEAR, ens, found, &a, e)) != 0 ||
 		    (rc = store_write(s, insert_page, &pg, e)) != 0)
 			break;
