@@ -762,7 +762,7 @@ static void control_post(struct answer *w, const struct buf *body)
 }
 
 /* POST /_control/corrections: a register corrects a fact about a person
- * (see sim_changes.h); the answer names the event's sequence number. */
+ * (see sim/changes.h); the answer names the event's sequence number. */
 static void correction_post(struct answer *w, const struct buf *body)
 {
 	struct err e;
