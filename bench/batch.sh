@@ -5,8 +5,10 @@
 # committed durably), for 10 000 and 100 000 applications, and 1 000 000
 # with BENCH_BATCH_MILLION=1 (about three minutes more, most of it the run
 # itself). Each size runs once on a fresh `stipend init --demo` database of
-# as many persons as applications; the intake comes from bench/gen-batch.c,
-# which writes the students of that same synthetic population. The cost
+# as many persons as applications, taken from the register simulator
+# (stipend-sim serve) of that size (its time is not counted); the intake
+# comes from bench/gen-batch.c, which writes the students of that same
+# synthetic population. The cost
 # should grow linearly: the time per application at 100 000 is compared with
 # the time at 10 000. Then a whole intake from the registers (--from-registers)
 # of 10 000 persons of the register simulator running on the same machine:
@@ -35,6 +37,7 @@ cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 STIPEND=${BENCH_STIPEND:-./stipend}
+SIM=${BENCH_SIM:-./stipend-sim}
 OUT=build/bench
 SIZES=${BENCH_BATCH_SIZES-10000 100000}
 [ "${BENCH_BATCH_MILLION:-0}" = 1 ] && SIZES="$SIZES 1000000"
@@ -81,13 +84,46 @@ mkdir -p "$OUT"
 rm -f "$OUT/batch.json" "$OUT/batch.env"
 echo
 echo "E. Batch intake: stipend batch, $THREADS threads, applications from received to decided and stored"
-[ -x "$STIPEND" ] && [ -f build/libstipend.a ] || { problem "E not run: $STIPEND or build/libstipend.a is not built"; }
+[ -x "$STIPEND" ] && [ -x "$SIM" ] && [ -f build/libsim.a ] && [ -f build/libcore.a ] ||
+	problem "E not run: $STIPEND, $SIM, build/libsim.a or build/libcore.a is not built (make stipend stipend-sim)"
 if [ "${#E_PROBLEMS[@]}" -eq 0 ]; then
 	# shellcheck disable=SC2086
 	cc -O2 -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
-		-D_GNU_SOURCE -Isrc -o "$OUT/gen-batch" bench/gen-batch.c build/libstipend.a $LIBS ||
+		-D_GNU_SOURCE -Isrc -I. -o "$OUT/gen-batch" bench/gen-batch.c build/libsim.a build/libcore.a $LIBS ||
 		problem "E not run: bench/gen-batch.c does not compile"
 fi
+
+# Start the register simulator with n persons on a free port: sim_start N
+# -> sets SIM_PID and SIM_URL. sim_stop ends it.
+sim_start() {
+	local port
+	port=$(free_port 19000) || port=19090
+	"$SIM" serve --listen "127.0.0.1:$port" --persons "$1" >"$TMP/sim.log" 2>&1 &
+	SIM_PID=$!
+	SIM_URL=http://127.0.0.1:$port
+	for _ in $(seq 1 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$SIM_URL/health" || true)" = 200 ] && return 0
+		kill -0 "$SIM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	problem "E: the register simulator did not start: $(tail -n 3 "$TMP/sim.log" | tr '\n' ' ')"
+	sim_stop
+	return 1
+}
+sim_stop() {
+	[ -n "$SIM_PID" ] || return 0
+	kill -TERM "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
+}
+
+# A fresh demo database of the first n persons of the registers at url:
+# demo_db DB N URL.
+demo_db() {
+	rm -f "$1" "$1-wal" "$1-shm"
+	"$STIPEND" init --demo --registers "$3" --persons "$2" --db "$1" >/dev/null 2>"$TMP/init.err" ||
+		{ problem "E: stipend init --persons $2 failed: $(tail -n 3 "$TMP/init.err" | tr '\n' ' ')"; return 1; }
+}
 
 declare -A SECONDS_OF RATE_OF AUTO_OF
 ROWS_JSON=''
@@ -100,8 +136,9 @@ intake() {
 	[ "$persons" -le 1000000 ] || persons=1000000
 	rm -f "$db" "$db-wal" "$db-shm"
 	[ -s "$file" ] || "$OUT/gen-batch" "$n" "$persons" >"$file" || { problem "E: gen-batch $n failed"; return 1; }
-	"$STIPEND" init --demo --persons "$persons" --db "$db" >/dev/null 2>&1 ||
-		{ problem "E: stipend init --persons $persons failed"; return 1; }
+	sim_start "$persons" || return 1
+	demo_db "$db" "$persons" "$SIM_URL" || { sim_stop; return 1; }
+	sim_stop
 	sync
 	t0=$(date +%s%N)
 	"$STIPEND" batch --db "$db" --threads "$THREADS" --quiet --json "$@" "$file" >"$out" 2>"$TMP/batch.err" || rc=$?
@@ -135,9 +172,7 @@ intake() {
 from_registers() {
 	local n=$1 url=$2 db=$TMP/registers.db out=$TMP/summary.json t0 t1 rc=0
 	shift 2
-	rm -f "$db" "$db-wal" "$db-shm"
-	"$STIPEND" init --demo --persons "$n" --db "$db" >/dev/null 2>&1 ||
-		{ problem "E: stipend init --persons $n failed"; return 1; }
+	demo_db "$db" "$n" "$url" || return 1
 	sync
 	t0=$(date +%s%N)
 	"$STIPEND" batch --db "$db" --threads "$THREADS" --quiet --json --from-registers --persons "$n" \
@@ -203,28 +238,20 @@ fi
 REG_S='' REG_RATE='' REG_PERSONS_RATE='' REG_APPS='' REG_AUTO=''
 PEER_S='' PEER_RATE='' PEER_PERSONS_RATE='' REG_RATIO=''
 if [ "${#E_PROBLEMS[@]}" -eq 0 ] && [ "$REG_N" -gt 0 ]; then
-	port=$(free_port 19000) || port=19090
-	"$STIPEND" registers serve --listen "127.0.0.1:$port" --persons "$REG_N" >"$TMP/sim.log" 2>&1 &
-	SIM_PID=$!
-	for _ in $(seq 1 100); do
-		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health" || true)" = 200 ] && break
-		sleep 0.1
-	done
-	if from_registers "$REG_N" "http://127.0.0.1:$port"; then
+	sim_start "$REG_N" || true
+	if [ -n "$SIM_PID" ] && from_registers "$REG_N" "$SIM_URL"; then
 		REG_S=$R_S REG_RATE=$R_RATE REG_PERSONS_RATE=$R_PERSONS_RATE REG_APPS=$R_ACCEPTED REG_AUTO=$R_AUTO
 		printf '  %9s persons --from-registers, bulk lookups (simulator on this machine)  %s s  %s applications/s (%s applications, %s persons/s)  automatic %s %%\n' \
 			"$REG_N" "$REG_S" "$REG_RATE" "$REG_APPS" "$REG_PERSONS_RATE" "$REG_AUTO"
 	fi
-	if [ "$REG_PEER" = 1 ] && [ -n "$REG_S" ] && from_registers "$REG_N" "http://127.0.0.1:$port" --per-person; then
+	if [ "$REG_PEER" = 1 ] && [ -n "$REG_S" ] && from_registers "$REG_N" "$SIM_URL" --per-person; then
 		PEER_S=$R_S PEER_RATE=$R_RATE PEER_PERSONS_RATE=$R_PERSONS_RATE
 		REG_RATIO=$(calc %.2f "$REG_RATE / $PEER_RATE")
 		printf '  %9s persons --from-registers --per-person (the peer)                   %s s  %s applications/s (%s persons/s)\n' \
 			"$REG_N" "$PEER_S" "$PEER_RATE" "$PEER_PERSONS_RATE"
 		printf '  bulk lookups against one person at a time: %sx the applications per second\n' "$REG_RATIO"
 	fi
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
+	sim_stop
 fi
 
 STATUS=ok

@@ -1,9 +1,10 @@
 /* gen-batch.c - generate an intake for `stipend batch`: N applications as
  * JSONL, {"nin", "application"} a line, for the demo population that
- * `stipend init --demo --persons P --seed S` loads.
+ * `stipend init --demo --persons P` takes from `stipend-sim serve --persons P
+ * --seed S`.
  *
  * The applicants are the students among persons 0..P-1 of the synthetic
- * population (registers/synth.h), taken in turn, again from the first once
+ * population (sim/synth.h), taken in turn, again from the first once
  * all have applied, so that N may exceed the students (about three in ten
  * persons). Each application says what the registers hold about its
  * student: the scheme by the enrolment's level, its load and dates, the
@@ -18,8 +19,9 @@
  *
  *   gen-batch N PERSONS [SEED] > intake.jsonl
  *
- * Built against the project's library:
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Isrc -o build/bench/gen-batch bench/gen-batch.c build/libstipend.a -lm */
+ * Built against the simulated world's library (make stipend-sim builds it):
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Isrc -I. -o build/bench/gen-batch bench/gen-batch.c \
+ *      build/libsim.a build/libcore.a -lm */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +29,7 @@
 #include <string.h>
 
 #include "core/date.h"
-#include "registers/synth.h"
+#include "sim/synth.h"
 
 /* The assessed year the registers give incomes for: two before the school
  * year's first calendar year. */

@@ -29,7 +29,7 @@
 # All traffic goes to 127.0.0.1; every load is bounded in time, and the whole
 # run in under four minutes (A-D under three, E about half a minute).
 #
-#   bench/run.sh                      (make bench builds ./stipend first)
+#   bench/run.sh                      (make bench builds ./stipend and ./stipend-sim first)
 #   BENCH_N=20000 BENCH_DURATION=3s bench/run.sh     a quick trial
 #   BENCH_MIX_N (100000) applications in D's mix; BENCH_PEER_N (all) of its
 #   upper-secondary ones for stipend and the peer to decide side by side.
@@ -41,6 +41,7 @@ N=${BENCH_N:-200000}
 DURATION=${BENCH_DURATION:-10s}
 REPEAT=${BENCH_REPEAT:-3}
 STIPEND=${BENCH_STIPEND:-./stipend}
+SIM=${BENCH_SIM:-./stipend-sim}
 NGINX=${BENCH_NGINX:-/usr/sbin/nginx}
 WRK_ARGS=(-t2 -c32 "-d$DURATION" --latency)
 MIX_N=${BENCH_MIX_N:-100000}
@@ -55,14 +56,15 @@ DEADLINE=$(($(date +%s) + 175))
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stipend-bench.XXXXXX")
 SERVER_PID=
 NGINX_PID=
+SIM_PID=
 FAILURES=()
 
 cleanup() {
 	local pid
-	for pid in $SERVER_PID $NGINX_PID; do
+	for pid in $SERVER_PID $NGINX_PID $SIM_PID; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
-	for pid in $SERVER_PID $NGINX_PID; do
+	for pid in $SERVER_PID $NGINX_PID $SIM_PID; do
 		wait "$pid" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
@@ -261,12 +263,22 @@ part_b() {
 	local db=$TMP/bench.db jar=$TMP/jar port base code csrf nin loc url cookie rc wrkout=$TMP/wrk-submit.txt
 	echo
 	echo "B. Submit-to-decision: POST /soknad, wrk ${WRK_ARGS[*]}"
-	if [ ! -x "$STIPEND" ]; then
-		fail "B not run: $STIPEND is not built"
+	if [ ! -x "$STIPEND" ] || [ ! -x "$SIM" ]; then
+		fail "B not run: $STIPEND or $SIM is not built"
 		return 1
 	fi
+	# The demo population, taken from the register simulator run for it.
+	port=$(free_port 19000) || { fail "B not run: no free port"; return 1; }
+	"$SIM" serve --listen "127.0.0.1:$port" --persons 200 >"$TMP/sim.log" 2>&1 &
+	SIM_PID=$!
+	wait_http "http://127.0.0.1:$port/health" 10 "$SIM_PID" ||
+		{ fail "B not run: the register simulator did not start: $(tail -n 3 "$TMP/sim.log")"; return 1; }
 	rc=0
-	timeout "$(budget 60)" "$STIPEND" init --demo --db "$db" >"$TMP/init.log" 2>&1 || rc=$?
+	timeout "$(budget 60)" "$STIPEND" init --demo --registers "http://127.0.0.1:$port" --db "$db" >"$TMP/init.log" 2>&1 ||
+		rc=$?
+	kill -TERM "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
 	[ "$rc" -eq 0 ] || { fail "B not run: stipend init --demo exited $rc: $(tail -n 3 "$TMP/init.log")"; return 1; }
 	B_BEFORE=$(sqlite3 "$db" 'select count(*) from cases' 2>"$TMP/sqlite.err") ||
 		{ fail "B not run: cannot count cases: $(cat "$TMP/sqlite.err")"; return 1; }

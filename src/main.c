@@ -36,7 +36,6 @@ static const struct command commands[] = {
 	{"work", "run the jobs that follow acknowledged requests", cli_work},
 	{"params", "check a parameter folder, show a value in force on a day", cli_params},
 	{"test-rules", "run rule case files (tests/rules), print failing cases", cli_test_rules},
-	{"registers", "run the register simulator (population, tax, schools, welfare)", cli_registers},
 	{"batch", "take a whole intake (a JSONL file, or the registers) through the pipeline", cli_batch},
 	{"stats", "the share of letters opened within 1, 3 and 7 days, by type and notice", cli_stats},
 	{"print-batch", "send unread decision letters on paper: a PDF and manifest for the print house", cli_print_batch},

@@ -1,27 +1,41 @@
 #!/bin/sh
-# demo.sh - create the demo database (once) and serve the portal with the
-# test login at http://127.0.0.1:8080, with the register simulator (same
-# synthetic population) at http://127.0.0.1:8090, until Ctrl-C. E-mail
-# notices go to a local SMTP sink that writes each message to demo/mail/,
-# SMS notices to the simulator's test gateway (GET /sms/v1/messages).
+# demo.sh - serve the portal with the test login at http://127.0.0.1:8080,
+# beside the simulated outside world (stipend-sim: the registers over the
+# synthetic population, and the test SMS gateway) at http://127.0.0.1:8090,
+# until Ctrl-C. The demo database is created once, with the persons the
+# simulated population register lists. E-mail notices go to a local SMTP
+# sink that writes each message to demo/mail/, SMS notices to the
+# simulator's test gateway (GET /sms/v1/messages).
 set -eu
 cd "$(dirname "$0")/.."
 PERSONS=1000
 SEED=7
+REG_PORT=${REG_PORT:-8090}
+REGISTERS="http://127.0.0.1:$REG_PORT"
+SMTP_PORT=${SMTP_PORT:-2525}
 mkdir -p demo
+./stipend-sim serve --persons "$PERSONS" --seed "$SEED" --listen "127.0.0.1:$REG_PORT" &
+REG_PID=$!
+MAIL_PID=
+trap 'kill $REG_PID $MAIL_PID 2>/dev/null' EXIT INT TERM
+# The database takes its people from the registers: wait until they answer.
+tries=0
+until curl -fs "$REGISTERS/health" >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 100 ] || ! kill -0 "$REG_PID" 2>/dev/null; then
+		echo "stipend: the register simulator did not start on $REGISTERS" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 if [ ! -f demo/stipend.db ]; then
-	./stipend init --demo --persons "$PERSONS" --seed "$SEED" --db demo/stipend.db
+	./stipend init --demo --registers "$REGISTERS" --persons "$PERSONS" --db demo/stipend.db
 else
 	./stipend migrate --db demo/stipend.db
 fi
-REG_PORT=${REG_PORT:-8090}
-./stipend registers serve --persons "$PERSONS" --seed "$SEED" --listen "127.0.0.1:$REG_PORT" &
-REG_PID=$!
-SMTP_PORT=${SMTP_PORT:-2525}
 node tools/mail-sink.mjs --listen "127.0.0.1:$SMTP_PORT" --dir demo/mail &
 MAIL_PID=$!
-trap 'kill $REG_PID $MAIL_PID 2>/dev/null' EXIT INT TERM
 echo "stipend: open http://127.0.0.1:${PORT:-8080}/ and log in with a test person"
 ./stipend serve --db demo/stipend.db --listen "127.0.0.1:${PORT:-8080}" --test-login \
-	--registers "http://127.0.0.1:$REG_PORT" --smtp "smtp://127.0.0.1:$SMTP_PORT" \
-	--sms "http://127.0.0.1:$REG_PORT/sms/v1/messages"
+	--registers "$REGISTERS" --smtp "smtp://127.0.0.1:$SMTP_PORT" \
+	--sms "$REGISTERS/sms/v1/messages"

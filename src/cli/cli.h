@@ -20,7 +20,6 @@ int cli_verify(int argc, char **argv);
 int cli_work(int argc, char **argv);
 int cli_params(int argc, char **argv);
 int cli_test_rules(int argc, char **argv);
-int cli_registers(int argc, char **argv);
 int cli_batch(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 int cli_print_batch(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* db.c - `stipend init`, `stipend migrate` and `stipend verify`: creating a
  * database, bringing its schema up to date, and checking the audit chain;
- * and the synthetic demo population that `init --demo` adds. */
+ * and the demo population that `init --demo` takes from the population
+ * register. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +12,23 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "registers/synth.h"
+#include "registers/registers.h"
 #include "store/store.h"
 
 static const char init_help[] =
-	"Usage: stipend init --db FILE [--demo] [--persons N] [--seed S]\n\n"
+	"Usage: stipend init --db FILE [--demo --registers URL [--persons N]]\n\n"
 	"Create the database FILE (SQLite) with the current schema.\n\n"
-	"  --db FILE     the database file to create (must not exist)\n"
-	"  --demo        add a synthetic population for demos and tests (people\n"
-	"                with synthetic test national identity numbers): the one\n"
-	"                `stipend registers serve` serves with the same --persons\n"
-	"                and --seed\n"
-	"  --persons N   the population's size (default 200)\n"
-	"  --seed S      the population's seed (default 7): same seed, same people\n";
+	"  --db FILE         the database file to create (must not exist)\n"
+	"  --demo            add a population for demos and tests, taken as an agency\n"
+	"                    takes it: the persons the population register at\n"
+	"                    --registers lists, in its order, with the place of study\n"
+	"                    the schools report for 2024-2025 (with stipend-sim serve,\n"
+	"                    its synthetic people); and the test case workers Sara\n"
+	"                    Berg and Per Lund\n"
+	"  --registers URL   the registers to take the population from, e.g.\n"
+	"                    http://127.0.0.1:8090 (stipend-sim serve)\n"
+	"  --persons N       take the register's first N persons (default: all of\n"
+	"                    them); fails when it holds fewer\n";
 
 static const char migrate_help[] =
 	"Usage: stipend migrate --db FILE\n\n"
@@ -34,38 +39,99 @@ static const char verify_help[] =
 	"Walk the audit log's hash chain. Exit status 0 when intact, 1 when a\n"
 	"record was changed, removed or inserted (its number is printed).\n";
 
-struct population {
-	int persons;
-	uint64_t seed;
-	int made;
+/* The school year whose enrolments give the demo persons their place of
+ * study: the year the portal takes applications for (serve.c). */
+#define DEMO_SCHOOL_YEAR "2024-2025"
+
+/* One page of the population register's list, with each person's
+ * enrolments, to insert in one transaction. */
+struct population_page {
+	const struct reg_person_list *list;
+	const struct reg_enrolments *enrolments;
+	const int *enrolled; /* the schools know the person */
+	int64_t first;       /* the register's index of the page's first person */
 };
 
-/* The register simulator's population (registers/synth.h): with the same
- * --persons and --seed the database holds the very people the registers
- * know, in the same order, so that the test login's people exist there. */
-static int add_population(struct store_tx *tx, void *arg, struct err *e)
+static int insert_page(struct store_tx *tx, void *arg, struct err *e)
 {
-	struct population *pop = arg;
-	for (int i = 0; i < pop->persons; i++) {
-		struct synth_person sp;
-		if (synth_person(pop->seed, i, &sp) != 0)
-			return err_set(e, ERR_INVALID, "persons", "at most %d persons", SYNTH_MAX_PERSONS);
+	const struct population_page *pg = arg;
+	for (int i = 0; i < pg->list->n; i++) {
+		const struct reg_person *rp = &pg->list->items[i];
+		const struct reg_enrolments *en = &pg->enrolments[i];
 		struct person p = {0};
-		p.nin = sp.nin;
-		p.given_name = sp.given_name;
-		p.family_name = sp.family_name;
-		p.birth_date = sp.birth_date;
-		p.address = sp.address_line;
-		p.postcode = sp.place->postcode;
-		p.city = sp.place->city;
-		p.confidential_address = sp.confidential_address;
-		p.institution = sp.institution ? sp.institution->name : NULL;
-		p.programme = sp.programme;
+		if (rp->address == NULL)
+			return err_set(e, ERR_INVALID, "population.address",
+				       "the register withheld the address of its person %lld", (long long)(pg->first + i));
+		p.nin = rp->nin;
+		p.given_name = rp->given_name;
+		p.family_name = rp->family_name;
+		p.birth_date = rp->birth_date;
+		p.address = rp->address->line;
+		p.postcode = rp->address->postcode;
+		p.city = rp->address->city;
+		p.confidential_address = rp->confidential_address;
+		if (pg->enrolled[i] && en->n > 0) {
+			p.institution = en->items[0].institution;
+			p.programme = en->items[0].programme;
+		}
 		if (store_person_insert(tx, &p, NULL, e) != 0)
 			return -1;
-		pop->made++;
 	}
 	return 0;
+}
+
+/* Take the first `persons` persons (all when -1) of the population register
+ * at url into s, a page of the register's list at a time, each with its
+ * place of study from the schools. The register's order is kept, so the
+ * database's persons are the register's in the same order: with
+ * stipend-sim, the test login's people are the simulator's. Returns the
+ * number taken, or -1 with e filled. */
+static int64_t add_population(struct store *s, const char *url, int64_t persons, struct err *e)
+{
+	/* The agency may hold a strictly confidential address (the policy
+	 * decides who sees it), so it asks with the scope that returns it. A
+	 * page is a thousand persons, made on the spot by a simulator that may
+	 * share the machine with the tests: give it far longer than the
+	 * portal's one second. */
+	struct reg_options ro = {.timeout_ms = 30000, .scope = "confidential-address"};
+	struct reg_client *c = reg_client_new(url, &ro);
+	struct arena a;
+	int64_t taken = 0, total = persons;
+	int rc = 0;
+	if (c == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	arena_init(&a, 1 << 20);
+	while (total < 0 || taken < total) {
+		struct reg_person_list list;
+		int64_t want = total < 0 || total - taken > REG_BULK_MAX ? REG_BULK_MAX : total - taken;
+		rc = reg_population_list(c, taken, (int)want, &list, &a, e);
+		if (rc == 1)
+			rc = err_set(e, ERR_IO, "registers", "the population register at %s offers no list of persons", url);
+		if (rc != 0)
+			break;
+		if (total < 0)
+			total = list.total;
+		if (list.n == 0) {
+			if (taken < total)
+				rc = err_set(e, ERR_INVALID, "persons", "the population register holds only %lld persons",
+					     (long long)taken);
+			break;
+		}
+		const char **nins = arena_alloc(&a, sizeof(*nins) * (size_t)list.n);
+		struct reg_enrolments *ens = arena_alloc(&a, sizeof(*ens) * (size_t)list.n);
+		int *found = arena_alloc(&a, sizeof(*found) * (size_t)list.n);
+		for (int i = 0; i < list.n; i++)
+			nins[i] = list.items[i].nin;
+		struct population_page pg = {&list, ens, found, taken};
+		if ((rc = reg_school_enrolments_many(c, nins, list.n, DEMO_SCHOOL_YEAR, ens, found, &a, e)) != 0 ||
+		    (rc = store_write(s, insert_page, &pg, e)) != 0)
+			break;
+		taken += list.n;
+		arena_reset(&a);
+	}
+	arena_cleanup(&a);
+	reg_client_free(c);
+	return rc != 0 ? -1 : taken;
 }
 
 /* The demo's case workers, for the test login: one authorised to see
@@ -100,37 +166,48 @@ static int open_db(const char *path, int must_exist, struct store **out)
 	return 0;
 }
 
+/* Remove a database file and its write-ahead log. */
+static void remove_db(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char name[4096];
+		if (snprintf(name, sizeof(name), "%s%s", path, suffixes[i]) < (int)sizeof(name))
+			unlink(name);
+	}
+}
+
 int cli_init(int argc, char **argv)
 {
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {"demo", no_argument, NULL, 'D'},
-					     {"persons", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-					     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	const char *db = NULL;
+					     {"registers", required_argument, NULL, 'r'},
+					     {"persons", required_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *db = NULL, *registers = NULL;
 	int demo = 0, c, rc;
-	struct population pop = {200, 7, 0};
+	int64_t persons = -1, made = 0;
 	struct err e;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'D': demo = 1; break;
+		case 'r': registers = optarg; break;
 		case 'n':
-			pop.persons = (int)strtol(optarg, &end, 10);
-			if (*end || pop.persons < 1 || pop.persons > SYNTH_MAX_PERSONS) {
-				fprintf(stderr, "stipend init: --persons must be a number from 1 to %d\n", SYNTH_MAX_PERSONS);
-				return 2;
-			}
-			break;
-		case 's':
-			pop.seed = strtoull(optarg, &end, 10);
-			if (*end) {
-				fprintf(stderr, "stipend init: --seed must be a number\n");
+			persons = strtoll(optarg, &end, 10);
+			if (*end || *optarg < '0' || *optarg > '9' || persons < 1 || persons > 100000000) {
+				fprintf(stderr, "stipend init: --persons must be a number from 1 to 100000000\n");
 				return 2;
 			}
 			break;
 		case 'h': fputs(init_help, stdout); return 0;
 		default: fputs(init_help, stderr); return 2;
 		}
+	}
+	if (demo != (registers != NULL) || (persons > 0 && !demo)) {
+		fprintf(stderr, "stipend init: --demo takes its population from --registers URL (e.g. stipend-sim "
+				"serve), and --registers and --persons go with --demo\n");
+		return 2;
 	}
 	if (db && access(db, F_OK) == 0) {
 		fprintf(stderr, "stipend init: %s exists already (use stipend migrate to update it)\n", db);
@@ -140,16 +217,20 @@ int cli_init(int argc, char **argv)
 	if ((rc = open_db(db, 0, &s)) != 0)
 		return rc;
 	rc = 0;
-	if (store_migrate(s, NULL, &e) != 0 || (demo && store_write(s, add_population, &pop, &e) != 0) ||
+	if (store_migrate(s, NULL, &e) != 0 || (demo && (made = add_population(s, registers, persons, &e)) < 0) ||
 	    (demo && store_write(s, add_test_staff, NULL, &e) != 0)) {
 		fprintf(stderr, "stipend init: %s\n", e.message);
 		rc = 1;
 	} else {
 		printf("created %s (schema %d)%s", db, store_schema_expected(), demo ? "" : "\n");
 		if (demo)
-			printf(" with %d synthetic persons\n", pop.made);
+			printf(" with %lld persons from the population register\n", (long long)made);
 	}
 	store_close(s);
+	/* A database without its demo population is none: remove it, so that
+	 * init can run again once the registers answer. */
+	if (rc != 0)
+		remove_db(db);
 	return rc;
 }
 

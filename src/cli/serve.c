@@ -40,7 +40,7 @@ static const char serve_help[] =
 	"  --params DIR       decide under this parameter set instead of the\n"
 	"                     built-in Norwegian one\n"
 	"  --registers URL    fetch applicants' facts from the registers at URL (the\n"
-	"                     register simulator, stipend registers serve, or an\n"
+	"                     register simulator, stipend-sim serve, or an\n"
 	"                     agency's gateway speaking its API); without it an\n"
 	"                     application carries its facts itself\n"
 	"  --smtp URL         send e-mail notices through this SMTP server\n"

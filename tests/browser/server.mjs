@@ -1,18 +1,19 @@
 // server.mjs - start a throwaway stipend portal for the browser tests.
 //
 // startServer() makes a fresh folder under the system's temporary directory,
-// creates the synthetic demo population there with `stipend init --demo`,
-// serves it with the test login on a free port of 127.0.0.1 and waits until
+// creates the synthetic demo population there with `stipend init --demo`
+// (taken from a register simulator, stipend-sim, run for the purpose: see
+// createDemoDb in tests/lib/server.mjs), serves it with the test login on a free port of 127.0.0.1 and waits until
 // /healthz answers. The returned stop() ends the server and removes the
 // folder, so a test run leaves nothing behind.
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { createDemoDb } from '../lib/server.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BINARY = path.join(REPO, 'stipend');
@@ -52,7 +53,7 @@ export async function startServer({ timeoutMs = 10_000 } = {}) {
   }
 
   try {
-    await promisify(execFile)(BINARY, ['init', '--demo', '--db', db], { cwd: REPO });
+    await createDemoDb(db, { persons: 200 });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     child = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login'], {

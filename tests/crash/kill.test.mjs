@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bin, Client, freePort, run } from '../lib/server.mjs';
+import { bin, Client, createDemoDb, freePort, run } from '../lib/server.mjs';
 
 const KILLS = 6;
 const CLIENTS = 8;
@@ -39,7 +39,7 @@ test('every_acknowledged_application_survives_repeated_sigkill', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-crash-'));
   const db = path.join(dir, 'c.db');
   try {
-    assert.equal(run(['init', '--demo', '--persons', '40', '--db', db]).status, 0);
+    await createDemoDb(db, { persons: 40 });
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let proc = await startOn(db, port);

@@ -16,16 +16,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bin, freePort, run } from '../lib/server.mjs';
+import { bin, createDemoDb, run, startSim } from '../lib/server.mjs';
 
 let tmp;
 before(() => { tmp = mkdtempSync(path.join(os.tmpdir(), 'stipend-batch-')); });
 after(() => { rmSync(tmp, { recursive: true, force: true }); });
 
-function initDb(name, persons) {
+// A demo database of the simulator's first `persons` persons.
+async function initDb(name, persons) {
   const db = path.join(tmp, name);
-  const r = run(['init', '--demo', '--persons', String(persons), '--db', db]);
-  assert.equal(r.status, 0, r.stderr);
+  await createDemoDb(db, { persons });
   return db;
 }
 
@@ -102,8 +102,8 @@ function batch(args) {
 
 const cases = (db, prefix = 'batch:') => num(db, `select count(*) from cases where intake like '${prefix}%'`);
 
-test('a_file_with_bad_lines_is_taken_in_and_the_summary_matches_the_database', () => {
-  const db = initDb('file.db', 50);
+test('a_file_with_bad_lines_is_taken_in_and_the_summary_matches_the_database', async () => {
+  const db = await initDb('file.db', 50);
   const people = persons(db);
   const lines = intake(people, 200);
   const stranger = ordinaryNin();
@@ -169,8 +169,8 @@ test('a_file_with_bad_lines_is_taken_in_and_the_summary_matches_the_database', (
   assert.equal(num(db, 'select count(*) from letters'), 195);
 });
 
-test('a_clean_file_exits_0_and_a_changed_file_is_a_new_intake', () => {
-  const db = initDb('clean.db', 20);
+test('a_clean_file_exits_0_and_a_changed_file_is_a_new_intake', async () => {
+  const db = await initDb('clean.db', 20);
   const lines = intake(persons(db), 30);
   const file = path.join(tmp, 'clean.jsonl');
   writeFileSync(file, lines.join('\n')); // no newline after the last line
@@ -187,7 +187,7 @@ test('a_clean_file_exits_0_and_a_changed_file_is_a_new_intake', () => {
 });
 
 test('a_batch_killed_partway_and_run_again_stores_each_line_exactly_once', async () => {
-  const db = initDb('kill.db', 200);
+  const db = await initDb('kill.db', 200);
   const file = path.join(tmp, 'big.jsonl');
   writeFileSync(file, intake(persons(db), 3000).join('\n') + '\n');
 
@@ -221,19 +221,10 @@ test('a_batch_killed_partway_and_run_again_stores_each_line_exactly_once', async
 });
 
 test('from_the_registers_the_students_are_decided', async () => {
-  const db = initDb('registers.db', 200);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const sim = spawn(bin, ['registers', 'serve', '--persons', '200', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const db = await initDb('registers.db', 200);
+  const sim = await startSim({ persons: 200 });
+  const { url } = sim;
   try {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/health`)).status === 200) break;
-      } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error('the register simulator did not start');
-      await new Promise((res) => setTimeout(res, 50));
-    }
     const args = ['batch', '--db', db, '--from-registers', '--persons', '200', '--registers', url];
     const r = await new Promise((res) => {
       const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -267,37 +258,20 @@ test('from_the_registers_the_students_are_decided', async () => {
     assert.equal(s.accepted, 0);
     assert.equal(cases(db, 'registers:'), accepted);
   } finally {
-    sim.kill('SIGTERM');
-    await new Promise((res) => sim.once('exit', res));
+    await sim.stop();
   }
 });
 
 // The register simulator for a population of n persons: { url, mode, stop }.
 async function startSimulator(n) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const sim = spawn(bin, ['registers', 'serve', '--persons', String(n), '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/health`)).status === 200) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) {
-      sim.kill('SIGKILL');
-      throw new Error('the register simulator did not start');
-    }
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  const sim = await startSim({ persons: n });
   return {
-    url,
+    url: sim.url,
     async mode(register, mode) {
-      const r = await fetch(`${url}/_control`, { method: 'POST', body: JSON.stringify({ register, mode }) });
+      const r = await fetch(`${sim.url}/_control`, { method: 'POST', body: JSON.stringify({ register, mode }) });
       assert.equal(r.status, 200);
     },
-    async stop() {
-      sim.kill('SIGTERM');
-      await new Promise((res) => sim.once('exit', res));
-    },
+    stop: () => sim.stop(),
   };
 }
 
@@ -340,7 +314,7 @@ function registerCases(db) {
 
 test('from_the_registers_in_bulk_the_decisions_are_those_of_the_per_person_path', async () => {
   const n = 800;
-  const bulkDb = initDb('bulk.db', n), singleDb = initDb('single.db', n);
+  const bulkDb = await initDb('bulk.db', n), singleDb = await initDb('single.db', n);
   const sim = await startSimulator(n);
   try {
     const args = ['--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
@@ -372,7 +346,7 @@ test('from_the_registers_in_bulk_the_decisions_are_those_of_the_per_person_path'
 
 test('a_register_failing_the_bulk_facts_leaves_the_cases_waiting_to_be_decided_alike', async () => {
   const n = 200;
-  const bulkDb = initDb('bulk-wait.db', n), singleDb = initDb('single-wait.db', n);
+  const bulkDb = await initDb('bulk-wait.db', n), singleDb = await initDb('single-wait.db', n);
   const sim = await startSimulator(n);
   try {
     const args = ['--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
@@ -400,7 +374,7 @@ test('a_register_failing_the_bulk_facts_leaves_the_cases_waiting_to_be_decided_a
 
 test('persons_the_schools_did_not_answer_for_are_asked_again_by_the_next_run', async () => {
   const n = 200;
-  const db = initDb('unreached.db', n);
+  const db = await initDb('unreached.db', n);
   const sim = await startSimulator(n);
   try {
     const args = ['--db', db, '--from-registers', '--persons', String(n), '--registers', sim.url, '--json', '--quiet'];
@@ -423,7 +397,7 @@ test('persons_the_schools_did_not_answer_for_are_asked_again_by_the_next_run', a
 
 test('a_bulk_run_from_the_registers_killed_partway_and_run_again_stores_each_application_once', async () => {
   const n = 4000;
-  const db = initDb('kill-registers.db', n);
+  const db = await initDb('kill-registers.db', n);
   const sim = await startSimulator(n);
   try {
     const args = ['batch', '--db', db, '--from-registers', '--persons', String(n), '--registers', sim.url];
@@ -457,8 +431,8 @@ test('a_bulk_run_from_the_registers_killed_partway_and_run_again_stores_each_app
   }
 });
 
-test('usage_errors_exit_2', () => {
-  const db = initDb('usage.db', 5);
+test('usage_errors_exit_2', async () => {
+  const db = await initDb('usage.db', 5);
   assert.equal(batch(['--db', db]).status, 2);
   assert.equal(batch(['--db', db, '--from-registers', '--persons', '5']).status, 2);
   assert.equal(batch(['--db', db, '--per-person', path.join(tmp, 'x.jsonl')]).status, 2);

@@ -1,41 +1,45 @@
-// registers.test.mjs - `stipend registers serve`, the register simulator, as
-// a client meets it over HTTP: a person taken from the batch list and then
+// registers.test.mjs - `stipend-sim serve`, the register simulator, as a
+// client meets it over HTTP: a person taken from the batch list and then
 // looked up in each register, the confidential-address scope, failure
-// injection through /_control, and `stipend init --demo` holding the same
-// people as the simulator with the same --persons and --seed.
+// injection through /_control; `stipend init --demo --registers URL` holding
+// the very people the population register lists, in its order, with their
+// confidential addresses and places of study, or making no database at all
+// when the registers fail; and stipend holding no simulator of its own.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bin, freePort, run } from '../lib/server.mjs';
+import { bin, freePort, run, simBin, startSim } from '../lib/server.mjs';
 
-let proc, base, tmp;
-let log = '';
+let sim, base, tmp;
 
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'stipend-registers-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = spawn(bin, ['registers', 'serve', '--listen', `127.0.0.1:${port}`, '--persons', '1000', '--seed', '7'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  proc.stderr.on('data', (d) => { log += d; });
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`the simulator did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  sim = await startSim({ persons: 1000, seed: 7 });
+  base = sim.url;
 });
 
 after(async () => {
-  proc.kill('SIGTERM');
-  await new Promise((r) => proc.once('exit', r));
+  await sim.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
+
+// stipend-sim run to its end, as run() runs stipend.
+const runSim = (args) => spawnSync(simBin, args, { encoding: 'utf8' });
+
+// stipend init without blocking the event loop (the simulator answers it
+// from another process, but a test's control calls need the loop).
+function initAsync(args) {
+  return new Promise((res) => {
+    const p = spawn(bin, ['init', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.once('close', (status) => res({ status, stdout: out, stderr: err }));
+  });
+}
 
 async function get(url, headers = {}) {
   const r = await fetch(base + url, { headers });
@@ -201,26 +205,92 @@ test('failure_modes_through_control', async () => {
   assert.equal((await get(`/welfare/v1/persons/${nin}/benefits`)).status, 200);
 });
 
+function sqlRows(db, query) {
+  const q = spawnSync('sqlite3', ['-separator', '|', db, query], { encoding: 'utf8' });
+  assert.equal(q.status, 0, q.stderr);
+  return q.stdout.trim().split('\n').map((l) => l.split('|'));
+}
+
 test('init_demo_holds_the_people_the_registers_know', async () => {
   const db = path.join(tmp, 'demo.db');
-  const init = run(['init', '--demo', '--persons', '1000', '--seed', '7', '--db', db]);
+  const init = await initAsync(['--demo', '--registers', base, '--db', db]);
   assert.equal(init.status, 0, init.stderr);
-  assert.match(init.stdout, /with 1000 synthetic persons/);
-  const q = spawnSync('sqlite3', ['-separator', '|', db,
-    'select nin, given_name, family_name, birth_date from persons order by id limit 20'], { encoding: 'utf8' });
-  assert.equal(q.status, 0, q.stderr);
-  const rows = q.stdout.trim().split('\n').map((l) => l.split('|'));
-  const { persons } = await getJson('/population/v1/persons?offset=0&limit=20');
-  assert.deepEqual(rows, persons.map((p) => [p.nin, p.given_name, p.family_name, p.birth_date]));
-  const count = spawnSync('sqlite3', [db, 'select count(*) from persons'], { encoding: 'utf8' });
-  assert.equal(count.stdout.trim(), '1000');
+  assert.match(init.stdout, /with 1000 persons from the population register/);
+  // Every person, in the register's order, as the register says with the
+  // scope that shows a confidential address; the place of study as the
+  // schools report it.
+  const scope = { 'x-scope': 'confidential-address' };
+  const want = [];
+  for (let offset = 0; offset < 1000; offset += 500)
+    want.push(...(await getJson(`/population/v1/persons?offset=${offset}&limit=500`, scope)).persons);
+  const rows = sqlRows(db, 'select id, nin, given_name, family_name, birth_date, address, postcode, city, ' +
+    "confidential_address, coalesce(institution, ''), coalesce(programme, '') from persons order by id");
+  assert.equal(rows.length, 1000);
+  assert.deepEqual(rows.map((r) => r.slice(0, 9)), want.map((p, i) => [String(i + 1), p.nin, p.given_name,
+    p.family_name, p.birth_date, p.address.line, p.address.postcode, p.address.city, p.confidential_address ? '1' : '0']));
+  assert.ok(want.some((p) => p.confidential_address), 'the population holds a confidential address');
+  for (let i = 0; i < 200; i++) {
+    const [first] = (await getJson(`/schools/v1/persons/${want[i].nin}/enrolments?school_year=2024-2025`)).enrolments;
+    assert.deepEqual(rows[i].slice(9), first ? [first.institution, first.programme] : ['', ''], `person ${i + 1}`);
+  }
+  assert.ok(rows.some((r) => r[9] !== ''), 'someone studies');
+  assert.ok(rows.some((r) => r[9] === ''), 'someone does not');
+  assert.deepEqual(sqlRows(db, 'select username, name from staff order by id'),
+    [['sara.berg', 'Sara Berg'], ['per.lund', 'Per Lund']]);
+
+  // The first N persons only; more than the register holds is refused.
+  const few = path.join(tmp, 'few.db');
+  assert.equal((await initAsync(['--demo', '--registers', base, '--persons', '30', '--db', few])).status, 0);
+  assert.deepEqual(sqlRows(few, 'select nin from persons order by id').flat(), want.slice(0, 30).map((p) => p.nin));
+  const many = path.join(tmp, 'many.db');
+  const over = await initAsync(['--demo', '--registers', base, '--persons', '1001', '--db', many]);
+  assert.equal(over.status, 1);
+  assert.match(over.stderr, /holds only 1000 persons/);
+  assert.equal(existsSync(many), false, 'no half-made database is left');
 });
 
-test('registers_help_and_bad_options', () => {
-  const help = run(['registers', 'serve', '--help']);
+test('init_demo_makes_no_database_when_the_registers_fail', async () => {
+  for (const mode of ['error', 'malformed']) {
+    const db = path.join(tmp, `failed-${mode}.db`);
+    assert.equal((await control({ register: 'schools', mode })).status, 200);
+    try {
+      const r = await initAsync(['--demo', '--registers', base, '--persons', '20', '--db', db]);
+      assert.equal(r.status, 1, mode);
+      assert.match(r.stderr, /schools/, mode);
+    } finally {
+      assert.equal((await control({ register: 'all', mode: 'ok' })).status, 200);
+    }
+    assert.equal(existsSync(db), false, mode);
+    assert.equal(existsSync(`${db}-wal`), false, mode);
+  }
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  const db = path.join(tmp, 'nowhere.db');
+  const r = await initAsync(['--demo', '--registers', nowhere, '--db', db]);
+  assert.equal(r.status, 1);
+  assert.equal(existsSync(db), false);
+  // --demo takes its people from the registers, and only --demo does.
+  assert.equal(run(['init', '--demo', '--db', path.join(tmp, 'x.db')]).status, 2);
+  assert.equal(run(['init', '--registers', base, '--db', path.join(tmp, 'x.db')]).status, 2);
+  assert.equal(existsSync(path.join(tmp, 'x.db')), false);
+});
+
+test('stipend_sim_help_and_bad_options', () => {
+  const help = runSim(['serve', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /\/population\/v1\/persons\/\{nin\}/);
-  assert.equal(run(['registers', 'serve', '--persons', '0']).status, 2);
-  assert.equal(run(['registers', 'serve', '--listen', 'nowhere']).status, 2);
-  assert.equal(run(['registers']).status, 2);
+  assert.match(help.stdout, /\/sms\/v1\/messages/);
+  const usage = runSim(['--help']);
+  assert.equal(usage.status, 0);
+  assert.match(usage.stdout, /serve/);
+  assert.equal(runSim(['serve', '--persons', '0']).status, 2);
+  assert.equal(runSim(['serve', '--listen', 'nowhere']).status, 2);
+  assert.equal(runSim(['serve', 'extra']).status, 2);
+  assert.equal(runSim([]).status, 2);
+  assert.equal(runSim(['registers']).status, 2);
+});
+
+test('stipend_holds_no_simulator', () => {
+  // The binary an agency runs has no command that serves the registers.
+  assert.equal(run(['registers', 'serve']).status, 2);
+  assert.doesNotMatch(run(['--help']).stdout, /^ {2}registers /m);
 });

@@ -1,6 +1,9 @@
 // server.mjs - start the real stipend binary on 127.0.0.1 for a test, with
 // its own demo database in a temporary folder, and speak HTTP to it as a
-// browser would (cookies, CSRF tokens from the forms).
+// browser would (cookies, CSRF tokens from the forms). The simulated world
+// (the registers and the test SMS gateway) is a program of its own,
+// stipend-sim: startSim() runs it, and createDemoDb() makes a database of its
+// synthetic population with `stipend init --demo --registers URL`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -11,6 +14,7 @@ import { startSmtp } from './smtp.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = path.join(root, 'stipend');
+export const simBin = path.join(root, 'stipend-sim');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -39,6 +43,55 @@ async function waitFor(url, what, log) {
   }
 }
 
+// Run the register simulator (`stipend-sim serve`) on a free port with the
+// first `persons` persons of the synthetic population of seed 7 (or `seed`).
+// Resolves to { url, port, proc, stop() }.
+export async function startSim({ persons = 50, seed, port } = {}) {
+  port ??= await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = ['serve', '--persons', String(persons), '--listen', `127.0.0.1:${port}`];
+  if (seed !== undefined) args.push('--seed', String(seed));
+  const proc = spawn(simBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((r) => proc.once('exit', r));
+  try {
+    await waitFor(`${url}/health`, 'the register simulator', () => log);
+  } catch (err) {
+    proc.kill('SIGTERM');
+    throw err;
+  }
+  return {
+    url, port, proc, log: () => log,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+// Create the demo database db as `stipend init --demo` does, with the
+// population of the register simulator sim (from startSim), or of one run
+// for the purpose with `persons` persons: the same people in the same order
+// as a simulator of that size serves, and the test case workers.
+export async function createDemoDb(db, { persons = 50, sim = null } = {}) {
+  const own = sim ? null : await startSim({ persons });
+  try {
+    const init = await new Promise((resolve) => {
+      const p = spawn(bin, ['init', '--demo', '--registers', (sim ?? own).url, '--persons', String(persons),
+        '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = ''; let stderr = '';
+      p.stdout.on('data', (d) => { stdout += d; });
+      p.stderr.on('data', (d) => { stderr += d; });
+      p.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+    return init;
+  } finally {
+    if (own) await own.stop();
+  }
+}
+
 // With registers: true the register simulator runs beside the server with
 // the same population, and the server fetches applicants' facts from it and
 // sends SMS notices to its test SMS gateway. With smtp: true a local SMTP
@@ -46,16 +99,13 @@ async function waitFor(url, what, log) {
 export async function startServer({ persons = 50, registers = false, smtp = false } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
-  const init = run(['init', '--demo', '--persons', String(persons), '--db', db]);
-  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
-  let sim = null;
-  let registersUrl = null;
-  if (registers) {
-    const rport = await freePort();
-    registersUrl = `http://127.0.0.1:${rport}`;
-    sim = spawn(bin, ['registers', 'serve', '--persons', String(persons), '--listen', `127.0.0.1:${rport}`],
-      { stdio: 'ignore' });
-    await waitFor(`${registersUrl}/health`, 'the register simulator', () => '');
+  const sim = registers ? await startSim({ persons }) : null;
+  const registersUrl = sim ? sim.url : null;
+  try {
+    await createDemoDb(db, { persons, sim });
+  } catch (err) {
+    if (sim) await sim.stop();
+    throw err;
   }
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'];
@@ -88,10 +138,7 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
-      if (sim) {
-        sim.kill('SIGTERM');
-        await new Promise((r) => sim.once('exit', r));
-      }
+      if (sim) await sim.stop();
       if (mail) await mail.stop();
       rmSync(dir, { recursive: true, force: true });
     },

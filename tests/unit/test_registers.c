@@ -8,9 +8,10 @@
  * the bulk routes' refusals), and a population that is deterministic, has
  * unique numbers and can be searched by number.
  *
- * Expected values come from the synthetic population itself (synth.h), the
- * source the simulator answers from: the tests show that what the registers
- * say arrives intact, typed and validated. No test asserts a duration. */
+ * Expected values come from the synthetic population itself (sim/synth.h),
+ * the source the simulator answers from: the tests show that what the
+ * registers say arrives intact, typed and validated. No test asserts a
+ * duration. The simulator's objects (build/libsim.a) are linked in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,9 +28,9 @@
 #include "core/err.h"
 #include "core/nin.h"
 #include "registers/registers.h"
-#include "registers/sim_changes.h"
-#include "registers/simulator.h"
-#include "registers/synth.h"
+#include "sim/changes.h"
+#include "sim/registers.h"
+#include "sim/synth.h"
 
 #define SEED 7
 #define PERSONS 20000
@@ -40,7 +41,7 @@ static int start_simulator(void **state)
 {
 	(void)state;
 	struct err e;
-	int port = reg_simulator_start(0, PERSONS, SEED, &e);
+	int port = sim_start(0, PERSONS, SEED, &e);
 	if (port < 0) {
 		fprintf(stderr, "simulator: %s\n", e.message);
 		return -1;
@@ -52,7 +53,7 @@ static int start_simulator(void **state)
 static int stop_simulator(void **state)
 {
 	(void)state;
-	reg_simulator_stop();
+	sim_stop();
 	return 0;
 }
 
@@ -61,7 +62,7 @@ static int all_ok(void **state)
 {
 	(void)state;
 	struct err e;
-	return reg_simulator_control("all", "ok", 0, &e);
+	return sim_control("all", "ok", 0, &e);
 }
 
 static struct reg_client *client(int timeout_ms, int tries, const char *scope)
@@ -366,7 +367,7 @@ static void error_mode_retries_then_fails_and_register_recovers(void **state)
 	struct err e;
 	synth_person(SEED, 0, &sp);
 	struct reg_client *c = client(2000, 3, NULL);
-	assert_int_equal(reg_simulator_control("tax", "error", 0, &e), 0);
+	assert_int_equal(sim_control("tax", "error", 0, &e), 0);
 	assert_int_equal(reg_tax_income(c, sp.nin, 2022, &inc, &e), -1);
 	assert_int_equal(e.code, ERR_IO);
 	assert_string_equal(e.field, "tax");
@@ -378,7 +379,7 @@ static void error_mode_retries_then_fails_and_register_recovers(void **state)
 	reg_health(c, REG_POPULATION, &h);
 	assert_int_equal(h.state, REG_OK);
 
-	assert_int_equal(reg_simulator_control("tax", "ok", 0, &e), 0);
+	assert_int_equal(sim_control("tax", "ok", 0, &e), 0);
 	assert_int_equal(reg_tax_income(c, sp.nin, 2022, &inc, &e), 0);
 	reg_health(c, REG_TAX, &h);
 	assert_int_equal(h.state, REG_OK);
@@ -397,7 +398,7 @@ static void one_failed_try_makes_a_register_degraded(void **state)
 	arena_init(&a, 0);
 	synth_person(SEED, 0, &sp);
 	struct reg_client *c = client(2000, 1, NULL);
-	assert_int_equal(reg_simulator_control("welfare", "error", 0, &e), 0);
+	assert_int_equal(sim_control("welfare", "error", 0, &e), 0);
 	assert_int_equal(reg_welfare_benefits(c, sp.nin, &be, &a, &e), -1);
 	assert_int_equal(e.code, ERR_IO);
 	reg_health(c, REG_WELFARE, &h);
@@ -416,12 +417,12 @@ static void slow_register_beyond_the_timeout_fails_with_io(void **state)
 	arena_init(&a, 0);
 	synth_person(SEED, 0, &sp);
 	struct reg_client *c = client(100, 2, NULL);
-	assert_int_equal(reg_simulator_control("population", "slow", 1000, &e), 0);
+	assert_int_equal(sim_control("population", "slow", 1000, &e), 0);
 	assert_int_equal(reg_population_person(c, sp.nin, &p, &a, &e), -1);
 	assert_int_equal(e.code, ERR_IO);
 	assert_string_equal(e.field, "population");
 	/* Slow within the timeout is merely slow. */
-	assert_int_equal(reg_simulator_control("population", "slow", 20, &e), 0);
+	assert_int_equal(sim_control("population", "slow", 20, &e), 0);
 	struct reg_client *patient = client(2000, 1, NULL);
 	assert_int_equal(reg_population_person(patient, sp.nin, &p, &a, &e), 0);
 	reg_client_free(patient);
@@ -440,7 +441,7 @@ static void malformed_answer_gives_invalid(void **state)
 	arena_init(&a, 0);
 	synth_person(SEED, 0, &sp);
 	struct reg_client *c = client(2000, 3, NULL);
-	assert_int_equal(reg_simulator_control("schools", "malformed", 0, &e), 0);
+	assert_int_equal(sim_control("schools", "malformed", 0, &e), 0);
 	assert_int_equal(reg_school_enrolments(c, sp.nin, SYNTH_SCHOOL_YEAR, &en, &a, &e), -1);
 	assert_int_equal(e.code, ERR_INVALID);
 	assert_string_equal(e.field, "schools");
@@ -461,7 +462,7 @@ static void register_that_closes_the_connection_gives_io(void **state)
 	arena_init(&a, 0);
 	synth_person(SEED, 0, &sp);
 	struct reg_client *c = client(2000, 3, NULL);
-	assert_int_equal(reg_simulator_control("welfare", "down", 0, &e), 0);
+	assert_int_equal(sim_control("welfare", "down", 0, &e), 0);
 	assert_int_equal(reg_welfare_benefits(c, sp.nin, &be, &a, &e), -1);
 	assert_int_equal(e.code, ERR_IO);
 	assert_string_equal(e.field, "welfare");
@@ -479,7 +480,7 @@ static void gather_fails_whole_when_one_register_fails(void **state)
 	arena_init(&a, 0);
 	find_person(is_student_with_benefits, &sp);
 	struct reg_client *c = client(2000, 2, NULL);
-	assert_int_equal(reg_simulator_control("welfare", "error", 0, &e), 0);
+	assert_int_equal(sim_control("welfare", "error", 0, &e), 0);
 	assert_int_equal(reg_gather(c, sp.nin, "2024-2025", &f, &a, &e), -1);
 	assert_int_equal(e.code, ERR_IO);
 	assert_string_equal(e.field, "welfare");
@@ -873,7 +874,7 @@ static void bulk_gather_fails_whole_for_each_failure_mode_of_each_register(void 
 		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 			struct reg_health h;
 			struct reg_client *c = client(200, 2, NULL);
-			assert_int_equal(reg_simulator_control(reg, modes[m], 1000, &e), 0);
+			assert_int_equal(sim_control(reg, modes[m], 1000, &e), 0);
 			err_clear(&e);
 			assert_int_equal(reg_gather_many(c, nins, 12, "2024-2025", f, found, &a, &e), -1);
 			if (strcmp(modes[m], "malformed") == 0) {
@@ -887,7 +888,7 @@ static void bulk_gather_fails_whole_for_each_failure_mode_of_each_register(void 
 			assert_int_not_equal(h.state, REG_OK);
 			/* A malformed answer is not asked again; the rest are. */
 			assert_int_equal(h.consecutive_failures, strcmp(modes[m], "malformed") == 0 ? 1 : 2);
-			assert_int_equal(reg_simulator_control(reg, "ok", 0, &e), 0);
+			assert_int_equal(sim_control(reg, "ok", 0, &e), 0);
 			reg_client_free(c);
 			arena_reset(&a);
 		}

@@ -29,7 +29,7 @@
  *
  * Everything else (names, addresses, incomes, schools) comes from a
  * splitmix64 stream keyed by (seed, household) or (seed, person). */
-#include "registers/synth.h"
+#include "sim/synth.h"
 
 #include <assert.h>
 #include <math.h>
@@ -38,7 +38,6 @@
 #include <string.h>
 
 #include "core/nin.h"
-#include "registers/registers.h"
 
 #define K 408 /* positions: individual numbers every date has */
 
@@ -735,12 +734,25 @@ static void set_home(struct synth_person *p, const struct home *home)
 	p->place = &places[home->place];
 }
 
+/* The mod-11 check digit of an account number's first ten digits (weights
+ * 5 4 3 2 7 6 5 4 3 2), or -1 when no digit can end them: the banks' rule,
+ * which the registers' client checks (reg_account_valid). */
+static int account_check_digit(const char ten[10])
+{
+	static const int w[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+	int sum = 0;
+	for (int i = 0; i < 10; i++)
+		sum += (ten[i] - '0') * w[i];
+	int k = 11 - sum % 11;
+	return k == 11 ? 0 : k == 10 ? -1 : k;
+}
+
 static void make_account(struct rng *r, char out[12])
 {
 	int bank = banks[rng_below(r, N(banks))], body = rng_below(r, 1000000);
 	for (;;) {
 		snprintf(out, 12, "%04d%06d", bank, body);
-		int check = reg_account_check_digit(out);
+		int check = account_check_digit(out);
 		if (check >= 0) {
 			out[10] = (char)('0' + check);
 			out[11] = '\0';

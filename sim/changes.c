@@ -1,10 +1,10 @@
-/* sim_changes.c - corrections to the synthetic population and the event
- * feeds; see sim_changes.h.
+/* changes.c - corrections to the synthetic population and the event
+ * feeds; see changes.h.
  *
  * Corrections are few (a test's or a demo's), kept in one array under a
  * lock and searched linearly; while there are none, a register's answer
  * pays one atomic load. */
-#include "registers/sim_changes.h"
+#include "sim/changes.h"
 
 #include <jansson.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
-/* sim_changes.h - corrections to the register simulator's synthetic
+/* changes.h - corrections to the register simulator's synthetic
  * population, and the event feeds through which the registers announce
- * them (internal to src/registers/: the simulator's own state).
+ * them (internal to sim/: the simulator's own state).
  *
  * The population is a pure function of (seed, index); a correction is
  * kept beside it and laid over the person when a register answers: a
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "registers/synth.h"
+#include "sim/synth.h"
 
 struct buf;
 struct err;

@@ -1,5 +1,6 @@
 /* synth.h - the synthetic population: the people the register simulator
- * serves and `stipend init --demo` loads, made from a seed.
+ * serves (and so the people `stipend init --demo` takes from it), made from
+ * a seed.
  *
  * Person i (0 <= i < SYNTH_MAX_PERSONS) is a pure function of (seed, i): any
  * person can be made without making the others, so a population of a
@@ -13,8 +14,8 @@
  * core/nin.h) that encode the index, so that they never collide and
  * synth_find() can go from a number back to its person: see synth.c. All
  * functions are pure and thread-safe. */
-#ifndef STIPEND_SYNTH_H
-#define STIPEND_SYNTH_H
+#ifndef STIPEND_SIM_SYNTH_H
+#define STIPEND_SIM_SYNTH_H
 
 #include <stdint.h>
 

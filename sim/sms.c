@@ -1,10 +1,10 @@
-/* sms_gateway.c - the test SMS gateway; see sms_gateway.h.
+/* sms.c - the test SMS gateway; see sms.h.
  *
  * A ring of the newest SMS_GATEWAY_KEEP messages under one mutex: a
  * message's id counts up from 1 for as long as the simulator runs, so a
  * test can tell new messages from old ones. The gateway logs no number and
  * no text: a message may carry a verification code. */
-#include "registers/sms_gateway.h"
+#include "sim/sms.h"
 
 #include <jansson.h>
 #include <pthread.h>

@@ -1,6 +1,14 @@
-/* registers.c - `stipend registers serve`: the register simulator over HTTP
- * until SIGINT or SIGTERM, serving the synthetic population that
- * `stipend init --demo` loads with the same --persons and --seed. */
+/* main.c - stipend-sim, the simulated outside world: the registers (the
+ * population register, the tax authority, the schools, the welfare agency)
+ * over their synthetic population, and the test SMS gateway, served over
+ * HTTP until SIGINT or SIGTERM.
+ *
+ * A program of its own so that the binary an agency runs (stipend) holds
+ * nothing that stands in for the world: stipend speaks to this one over
+ * HTTP only, as it would to the real registers, and `stipend init --demo
+ * --registers URL` takes its demo population from here. Exit status: 0
+ * success, 1 failure of the machine (the address cannot be bound), 2 bad
+ * usage. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,18 +16,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "registers/simulator.h"
-#include "registers/synth.h"
+#include "sim/registers.h"
+#include "sim/synth.h"
 
-static const char registers_help[] =
-    "Usage: stipend registers serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n\n"
+#define SIM_VERSION "0.1.0"
+
+static const char usage_text[] =
+    "Usage: stipend-sim COMMAND [OPTIONS]\n\n"
+    "stipend-sim stands in for the world outside the agency in demos and tests:\n"
+    "the registers over a synthetic population, and a test SMS gateway. It is\n"
+    "never part of what an agency runs.\n\nCommands:\n"
+    "  serve       serve the registers and the test SMS gateway over HTTP\n\n"
+    "Run \"stipend-sim serve --help\" for its options and endpoints.\n";
+
+static const char serve_help[] =
+    "Usage: stipend-sim serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n\n"
     "Run the register simulator: the population register, the tax authority, the\n"
-    "schools and the welfare agency over HTTP and JSON, answering about the\n"
-    "synthetic population that `stipend init --demo` loads with the same --persons\n"
-    "and --seed. Endpoints:\n\n"
+    "schools and the welfare agency over HTTP and JSON, answering about persons\n"
+    "0..N-1 of the synthetic population of seed S (same seed, same people, in\n"
+    "the same order), and the test SMS gateway. `stipend init --demo --registers\n"
+    "URL` creates a database holding that population. Endpoints:\n\n"
     "  GET  /population/v1/persons/{nin}        identity, address, family\n"
     "  GET  /population/v1/persons?offset=&limit=  batch intake (limit <= 1000)\n"
     "  GET  /tax/v1/persons/{nin}/income?year=  income and wealth (øre)\n"
@@ -74,7 +92,7 @@ static int serve(int argc, char **argv)
 		case 'n':
 			persons = strtoll(optarg, &end, 10);
 			if (*end || persons < 1 || persons > SYNTH_MAX_PERSONS) {
-				fprintf(stderr, "stipend registers: --persons must be a number from 1 to %d\n",
+				fprintf(stderr, "stipend-sim serve: --persons must be a number from 1 to %d\n",
 				        SYNTH_MAX_PERSONS);
 				return 2;
 			}
@@ -82,23 +100,23 @@ static int serve(int argc, char **argv)
 		case 's':
 			seed = strtoull(optarg, &end, 10);
 			if (*end || *optarg == '-') {
-				fprintf(stderr, "stipend registers: --seed must be a number\n");
+				fprintf(stderr, "stipend-sim serve: --seed must be a number\n");
 				return 2;
 			}
 			break;
 		case 't':
 			threads = strtol(optarg, &end, 10);
 			if (*end || threads < 1 || threads > 64) {
-				fprintf(stderr, "stipend registers: --threads must be a number from 1 to 64\n");
+				fprintf(stderr, "stipend-sim serve: --threads must be a number from 1 to 64\n");
 				return 2;
 			}
 			break;
-		case 'h': fputs(registers_help, stdout); return 0;
-		default: fputs(registers_help, stderr); return 2;
+		case 'h': fputs(serve_help, stdout); return 0;
+		default: fputs(serve_help, stderr); return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "stipend registers serve: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "stipend-sim serve: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
 	char host[64];
@@ -106,14 +124,14 @@ static int serve(int argc, char **argv)
 	char *end;
 	long port = colon ? strtol(colon + 1, &end, 10) : -1;
 	if (colon == NULL || *end || port < 1 || port > 65535 || (size_t)(colon - listen) >= sizeof(host)) {
-		fprintf(stderr, "stipend registers: --listen must be HOST:PORT, e.g. 127.0.0.1:8090\n");
+		fprintf(stderr, "stipend-sim serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8090\n");
 		return 2;
 	}
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (reg_simulator_listen(host, (int)port, persons, seed, (int)threads, &e) < 0) {
-		fprintf(stderr, "stipend registers: %s\n", e.message);
+	if (sim_listen(host, (int)port, persons, seed, (int)threads, &e) < 0) {
+		fprintf(stderr, "stipend-sim serve: %s\n", e.message);
 		return e.code == ERR_INVALID ? 2 : 1;
 	}
 	log_info("registers: serving http://%s:%ld/ with %lld synthetic persons (seed %llu)", host, port, persons,
@@ -121,18 +139,28 @@ static int serve(int argc, char **argv)
 	while (!stop)
 		pause();
 	log_info("registers: stopping");
-	reg_simulator_stop();
+	sim_stop();
 	return 0;
 }
 
-int cli_registers(int argc, char **argv)
+int main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
-		return serve(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(registers_help, stdout);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
 		return 0;
 	}
-	fputs(registers_help, stderr);
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("stipend-sim " SIM_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return serve(argc - 1, argv + 1);
+	fprintf(stderr, "stipend-sim: unknown command \"%s\"\n\n", argv[1]);
+	fputs(usage_text, stderr);
 	return 2;
 }

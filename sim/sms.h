@@ -1,4 +1,4 @@
-/* sms_gateway.h - the test SMS gateway that the register simulator serves
+/* sms.h - the test SMS gateway that the register simulator serves
  * beside the registers: it accepts messages as an operator's gateway would
  * (POST /sms/v1/messages {"to": "+4791234567", "text": "..."} -> 202
  * {"id": n}) and, unlike one, lets tests and the demo read what arrived
@@ -7,8 +7,8 @@
  * SMS_GATEWAY_KEEP only. Its failure mode is set like a register's, through
  * the simulator's /_control with register "sms". All functions are
  * thread-safe. */
-#ifndef STIPEND_SMS_GATEWAY_H
-#define STIPEND_SMS_GATEWAY_H
+#ifndef STIPEND_SIM_SMS_H
+#define STIPEND_SIM_SMS_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* simulator.c - the register simulator: four registers over HTTP and JSON,
+/* registers.c - the register simulator: four registers over HTTP and JSON,
  * answering from the synthetic population, with failure injection.
  *
  * A small libmicrohttpd server of its own (thread pool on epoll). Every
@@ -10,7 +10,7 @@
  * suspends the connection and a timer thread resumes it when its delay has
  * passed, so a slow answer never holds up an event loop. The simulator logs
  * no personal data. */
-#include "registers/simulator.h"
+#include "sim/registers.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -28,10 +28,14 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nin.h"
-#include "registers/registers.h"
-#include "registers/sim_changes.h"
-#include "registers/sms_gateway.h"
-#include "registers/synth.h"
+#include "sim/changes.h"
+#include "sim/sms.h"
+#include "sim/synth.h"
+
+/* The registers, in the order /_control lists them. */
+enum reg { REG_POPULATION, REG_TAX, REG_SCHOOLS, REG_WELFARE, REG_N };
+
+static const char *reg_names[REG_N] = {"population", "tax", "schools", "welfare"};
 
 enum mode { MODE_OK, MODE_ERROR, MODE_SLOW, MODE_MALFORMED, MODE_DOWN, MODE_N };
 
@@ -479,9 +483,9 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 	const char *s, *rest;
 	for (int r = 0; r < REG_N; r++) {
 		char path[32];
-		snprintf(path, sizeof(path), "/%s/v1/events", reg_register_name((enum reg_register)r));
+		snprintf(path, sizeof(path), "/%s/v1/events", reg_names[r]);
 		if (strcmp(url, path) == 0) {
-			events(w, c, reg_register_name((enum reg_register)r));
+			events(w, c, reg_names[r]);
 			return;
 		}
 	}
@@ -700,19 +704,19 @@ static void control_state(struct answer *w)
 	put(w, "{");
 	for (int r = 0; r < REG_N; r++)
 		putf(w, "%s\"%s\":{\"mode\":\"%s\",\"delay_ms\":%d}", r ? "," : "",
-		     reg_register_name((enum reg_register)r), mode_names[atomic_load(&sim.mode[r])],
+		     reg_names[r], mode_names[atomic_load(&sim.mode[r])],
 		     atomic_load(&sim.delay_ms[r]));
 	put(w, "}\n");
 	w->status = 200;
 }
 
-int reg_simulator_control(const char *reg, const char *mode, int delay_ms, struct err *e)
+int sim_control(const char *reg, const char *mode, int delay_ms, struct err *e)
 {
 	int r = -1, m = -1;
 	if (reg && strcmp(reg, "sms") == 0)
 		return sms_gateway_set_mode(mode, e);
 	for (int i = 0; i < REG_N; i++)
-		if (reg && strcmp(reg, reg_register_name((enum reg_register)i)) == 0)
+		if (reg && strcmp(reg, reg_names[i]) == 0)
 			r = i;
 	if (r < 0 && !(reg && strcmp(reg, "all") == 0))
 		return err_set(e, ERR_INVALID, "register", "must be population, tax, schools, welfare or all");
@@ -746,7 +750,7 @@ static void control_post(struct answer *w, const struct buf *body)
 	                       json_integer_value(delay_j) > MAX_DELAY_MS)) {
 		rc = err_set(&e, ERR_INVALID, "delay_ms", "must be a whole number from 0 to %d", MAX_DELAY_MS);
 	} else {
-		rc = reg_simulator_control(reg, mode, delay_j ? (int)json_integer_value(delay_j) : 0, &e);
+		rc = sim_control(reg, mode, delay_j ? (int)json_integer_value(delay_j) : 0, &e);
 	}
 	if (rc == 0)
 		log_info("registers: %s set to %s", reg, mode);
@@ -758,7 +762,7 @@ static void control_post(struct answer *w, const struct buf *body)
 }
 
 /* POST /_control/corrections: a register corrects a fact about a person
- * (see sim_changes.h); the answer names the event's sequence number. */
+ * (see sim/changes.h); the answer names the event's sequence number. */
 static void correction_post(struct answer *w, const struct buf *body)
 {
 	struct err e;
@@ -891,7 +895,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		log_warn("registers: %.*s", (int)strcspn(line, "\n"), line);
 }
 
-int reg_simulator_listen(const char *host, int port, int64_t persons, uint64_t seed, int threads, struct err *e)
+int sim_listen(const char *host, int port, int64_t persons, uint64_t seed, int threads, struct err *e)
 {
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -936,12 +940,12 @@ int reg_simulator_listen(const char *host, int port, int64_t persons, uint64_t s
 	return info && info->port ? info->port : port;
 }
 
-int reg_simulator_start(int port, int64_t persons, uint64_t seed, struct err *e)
+int sim_start(int port, int64_t persons, uint64_t seed, struct err *e)
 {
-	return reg_simulator_listen("127.0.0.1", port, persons, seed, 2, e);
+	return sim_listen("127.0.0.1", port, persons, seed, 2, e);
 }
 
-void reg_simulator_stop(void)
+void sim_stop(void)
 {
 	if (!sim.running)
 		return;
