@@ -343,14 +343,17 @@ json_t *inbox_letter_data(struct req *r, const struct mbox_letter_view *v)
 
 /* ---- sending documentation ---- */
 
-int portal_upload_route(const char *method, const char *path)
+int64_t portal_upload_route(const char *method, const char *path)
 {
 	const char *prefix = "/saker/", *suffix = "/dokumentasjon";
 	size_t n = strlen(prefix), digits;
 	if (strcmp(method, "POST") != 0 || strncmp(path, prefix, n) != 0)
 		return 0;
 	digits = strspn(path + n, "0123456789");
-	return digits > 0 && digits <= 18 && strcmp(path + n + digits, suffix) == 0;
+	if (digits == 0 || digits > 18 || strcmp(path + n + digits, suffix) != 0)
+		return 0;
+	int64_t id = strtoll(path + n, NULL, 10);
+	return id > 0 ? id : 0;
 }
 
 /* The upload page of case id with a refused try's note and errors (the
