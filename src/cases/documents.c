@@ -151,6 +151,21 @@ out:
 	return rc;
 }
 
+int documents_upload_gate(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct err *e)
+{
+	struct arena a;
+	struct case_rec c;
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	arena_init(&a, 0);
+	int found = store_case_get(s, case_id, &c, &a, e);
+	int64_t owner = found == 0 ? c.person_id : 0;
+	arena_cleanup(&a);
+	if (found < 0)
+		return -1;
+	return access_check(s, who, ACT_DOCUMENT_UPLOAD, owner, object, "case", now, e);
+}
+
 /* ---- reading ---- */
 
 struct reading {

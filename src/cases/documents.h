@@ -62,6 +62,15 @@ struct doc_upload {
 int documents_receive(struct store *s, const struct principal *who, int64_t case_id, const struct doc_upload *files,
 		      int n, const char *note, int64_t now, int64_t *submission, struct err *e);
 
+/* The gate of an upload, asked before its body is read (the server asks
+ * it when the request's headers have come, so that nobody makes it hold a
+ * body it would refuse): 0 when who may send documentation for case_id
+ * (ACT_DOCUMENT_UPLOAD); else -1 with ERR_NOT_FOUND when the case does not
+ * exist or is not who's, the refusal audited as
+ * "case.documentation.denied" (the same for both), or the store's error.
+ * documents_receive asks the gate again before it stores. */
+int documents_upload_gate(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct err *e);
+
 /* Read document id with its content for who (a case worker): audited
  * ("document.read"); anyone else gets ERR_NOT_FOUND, the refusal audited. */
 int documents_read(struct store *s, const struct principal *who, int64_t id, int64_t now, struct document *out,

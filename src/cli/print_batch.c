@@ -2,7 +2,7 @@
  * letters still unread PAPER_AFTER_DAYS (or --after-days) days after they
  * were delivered go into print batches for the print house: one PDF and
  * one manifest JSON per batch in --out. The letters are drawn from the very
- * model their page uses (view_letter_page). See mailbox/paper.h. */
+ * model their page uses (mbox_letter_model). See mailbox/paper.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "mailbox/letter.h"
 #include "mailbox/paper.h"
 #include "store/store.h"
-#include "web/portal/view.h"
 
 static const char help[] =
     "Usage: stipend print-batch --db FILE --out DIR [--now TIME] [--after-days N]\n"
@@ -47,11 +47,6 @@ static const char help[] =
     "Exit status: 0, 1 when the database or a file fails (what was finished\n"
     "stays; the next run completes the rest), 2 bad usage.\n";
 
-static json_t *letter_model(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
-{
-	return view_letter_page(s, lang, a, l);
-}
-
 static int ensure_dir(const char *dir)
 {
 	struct stat st;
@@ -71,7 +66,7 @@ int cli_print_batch(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *forwarding = NULL;
-	struct paper_options o = {NULL, 0, PAPER_AFTER_DAYS, letter_model, 0};
+	struct paper_options o = {NULL, 0, PAPER_AFTER_DAYS, mbox_letter_model, 0};
 	int c, json = 0, rc = 1, version;
 	struct err e;
 	struct store *s = NULL;

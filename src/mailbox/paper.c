@@ -22,6 +22,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "mailbox/letter.h"
 #include "mailbox/pdf.h"
 #include "store/paper.h"
 
@@ -300,7 +301,7 @@ static int prepare(struct store *s, const struct paper_options *o, int64_t lette
 		it->addr.lines[2] = arena_printf(a, "%s %s", p.postcode, p.city);
 		it->addr.n = 3;
 	}
-	*model = o->model(s, *lang, la, &l);
+	*model = (o->model ? o->model : mbox_letter_model)(s, *lang, la, &l);
 	if (*model == NULL)
 		return err_set(e, ERR_INTERNAL, NULL, "no model for letter %lld", (long long)letter_id);
 	json_t *r = json_object_get(*model, "recipient");

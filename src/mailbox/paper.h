@@ -48,15 +48,15 @@ struct err;
 #define PAPER_FORWARDING_LINES 4
 #define PAPER_LINE_MAX 80
 
-/* The model of a letter in lang, as its page gets it (view_letter_page):
- * new reference, or NULL when it cannot be made. */
+/* The model of a letter in lang, as its page gets it (mbox_letter_model,
+ * mailbox/letter.h): new reference, or NULL when it cannot be made. */
 typedef json_t *(*paper_model_fn)(struct store *s, enum lang lang, struct arena *a, const struct letter *l);
 
 struct paper_options {
 	const char *out_dir;  /* where the PDFs and manifests go (must exist) */
 	int64_t now;          /* the run's moment */
 	int after_days;       /* PAPER_AFTER_DAYS unless asked otherwise */
-	paper_model_fn model; /* required */
+	paper_model_fn model; /* NULL: mbox_letter_model; tests may put their own */
 	int batch_max;        /* 0: PAPER_BATCH_MAX */
 };
 
@@ -97,7 +97,7 @@ int paper_claim(struct store *s, const struct paper_options *o, int64_t *batch_i
  * "forwarding_address" for a bad address. */
 int paper_set_forwarding(struct store *s, const char *lines, const char *actor, int64_t now, struct err *e);
 
-/* Mark, in letters (an array of view_letter() objects of person_id's), the
+/* Mark, in letters (an array of mbox_letter_json() objects of person_id's), the
  * ones withheld from paper: "paper_withheld": true. For the case worker's
  * view. Returns 0 or -1 with e. */
 int paper_mark_withheld(struct store *s, int64_t person_id, json_t *letters, struct err *e);

@@ -2,7 +2,7 @@
  * and the paper copy a print house sends, drawn with cairo and pango.
  *
  * A letter is drawn from the model that also drives its page
- * (view_letter_page(): "letter", "recipient", "request", "case",
+ * (mbox_letter_model(): "letter", "recipient", "request", "case",
  * "decision"), so that the page, the download and the paper copy say the
  * same. Each letter is A4 with the agency's letterhead (the agency, the unit
  * that sent it, the agency's postal address), the recipient's address where

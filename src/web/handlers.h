@@ -26,10 +26,11 @@ void portal_write_form(struct req *r, struct resp *w);
 void portal_write(struct req *r, struct resp *w);
 void portal_upload_form(struct req *r, struct resp *w);
 void portal_upload(struct req *r, struct resp *w);
-/* 1 when method and path are the documentation upload's, the one route
- * whose body may be larger than SERVER_MAX_BODY: up to
- * PORTAL_UPLOAD_MAX_BODY (five files of 10 MiB and the form around them). */
-int portal_upload_route(const char *method, const char *path);
+/* The case id when method and path are the documentation upload's, else
+ * 0. It is the one route whose body may be larger than SERVER_MAX_BODY: up
+ * to PORTAL_UPLOAD_MAX_BODY (five files of 10 MiB and the form around
+ * them), streamed to a temporary file once the gate let it in. */
+int64_t portal_upload_route(const char *method, const char *path);
 #define PORTAL_UPLOAD_MAX_BODY ((size_t)51 * 1024 * 1024)
 
 /* "Min kalkyl" (portal/calculator.c): open to anyone, store nothing. */

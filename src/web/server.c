@@ -10,13 +10,18 @@
 #include "web/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "access/identity.h"
+#include "cases/documents.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -35,6 +40,13 @@ struct server {
 	int stopping;
 	pthread_t *workers;
 	int n_workers;
+	/* The documentation uploads whose bodies are being received: one slot
+	 * each, with the person and the bytes reserved (see upload_begin). */
+	pthread_mutex_t up_mu;
+	struct upload_slot {
+		int64_t person_id; /* 0: free */
+		size_t bytes;
+	} uploads[SERVER_UPLOADS_MAX];
 };
 
 enum pending_state { RECEIVING, RUNNING, ANSWERED };
@@ -44,6 +56,16 @@ struct pending {
 	struct arena a;
 	struct buf body;
 	int too_large;
+	/* An upload's body goes to a temporary file, not memory: its
+	 * descriptor (-1: none), the bytes reserved and received, its slot in
+	 * the server's uploads (-1: none), and the file mapped for the
+	 * handler. */
+	int body_fd;
+	size_t body_cap, body_got;
+	int upload_slot;
+	void *body_map;
+	size_t body_map_len;
+	struct server *srv;
 	enum pending_state state;
 	int inline_ok; /* answered on libmicrohttpd's thread */
 	struct MHD_Connection *c;
@@ -450,20 +472,211 @@ static void hand_to_worker(struct server *srv, struct pending *p)
 	pthread_mutex_unlock(&srv->mu);
 }
 
+/* ---- the documentation upload ----
+ *
+ * The upload is the one route with a large body. Its gate is asked on the
+ * event loop as soon as the request's headers have come (the route's case
+ * and the session are known then), before a byte of the body is read: a
+ * refusal is audited by the gate and answered at once (404, or the login
+ * for a visitor who is not logged in), and libmicrohttpd then closes the
+ * connection without reading the body. An accepted body is streamed to an
+ * unlinked temporary file, within SERVER_UPLOAD_QUOTA bytes in flight per
+ * person and SERVER_UPLOADS_MAX uploads in flight in all (past either the
+ * answer is at once: 429 or 503, with Retry-After), and the handler parses
+ * it from the file mapped read-only, so that no upload's body sits on the
+ * heap. */
+
+/* The acting identity of the request's session cookie: a person, a case
+ * worker, or the anonymous visitor (who zeroed). */
+static void person_session(struct server *srv, struct MHD_Connection *c, struct principal *who, struct arena *a)
+{
+	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
+	struct err e;
+	memset(who, 0, sizeof(*who));
+	if (sid == NULL || access_session_find(srv->app->store, sid, date_now_unix(), who, a, &e) != 0)
+		memset(who, 0, sizeof(*who));
+}
+
+/* Take a slot for person's upload of bytes: the slot's index, -1 when
+ * SERVER_UPLOADS_MAX uploads are in flight, -2 when the person's would pass
+ * SERVER_UPLOAD_QUOTA. */
+static int upload_begin(struct server *srv, int64_t person_id, size_t bytes)
+{
+	int slot = -1;
+	size_t mine = 0;
+	pthread_mutex_lock(&srv->up_mu);
+	for (int i = 0; i < SERVER_UPLOADS_MAX; i++) {
+		if (srv->uploads[i].person_id == person_id)
+			mine += srv->uploads[i].bytes;
+		else if (srv->uploads[i].person_id == 0 && slot < 0)
+			slot = i;
+	}
+	if (slot >= 0 && mine + bytes > SERVER_UPLOAD_QUOTA)
+		slot = -2;
+	if (slot >= 0)
+		srv->uploads[slot] = (struct upload_slot){person_id, bytes};
+	pthread_mutex_unlock(&srv->up_mu);
+	return slot;
+}
+
+static void upload_end(struct server *srv, int slot)
+{
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&srv->up_mu);
+	srv->uploads[slot] = (struct upload_slot){0, 0};
+	pthread_mutex_unlock(&srv->up_mu);
+}
+
+/* An unlinked temporary file for a body, in $TMPDIR or /tmp: its
+ * descriptor, or -1. */
+static int body_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	/* A file system without O_TMPFILE: a named file, unlinked at once. */
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s/stipend-upload-XXXXXX", dir) >= sizeof(path))
+		return -1;
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* Append n bytes to the body file; -1 when it cannot be written. */
+static int body_write(int fd, const char *data, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, data, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		data += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static const char *copy_value(struct arena *a, const char *v)
 {
 	return v ? arena_strdup(a, v) : NULL;
 }
 
-/* 1 when the request carries the session of a person logged in. Asked on
- * the event loop before the body is read, for the upload route only. */
-static int person_session(struct server *srv, struct MHD_Connection *c, struct arena *a)
+/* Take from the connection what the handler (or an answer given at once)
+ * needs, since the handler may run on another thread. */
+static void take_request(struct server *srv, struct pending *p, struct MHD_Connection *c, const char *method,
+			 const char *url)
 {
-	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
+	struct req *r = &p->r;
+	r->app = srv->app;
+	r->a = &p->a;
+	r->method = copy_value(r->a, method);
+	r->path = copy_value(r->a, url);
+	r->now = date_now_unix();
+	r->body = "";
+	r->body_len = 0;
+	r->content_type = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
+	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
+	r->n_query = 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);
+	p->cookie_sid = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid"));
+	p->cookie_pre = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre"));
+	p->cookie_lang = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"));
+	p->accept_language = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+									  MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	p->c = c;
+}
+
+/* Answer p at once, before its body is read: libmicrohttpd sends it and
+ * closes the connection without reading the rest. */
+static enum MHD_Result answer_now(struct pending *p, struct MHD_Connection *c)
+{
+	p->state = ANSWERED;
+	if (p->w.status == 0)
+		p->w.status = 200;
+	return send_resp(c, &p->w);
+}
+
+/* An answer of status with Retry-After, at once: too many uploads. */
+static enum MHD_Result answer_busy(struct pending *p, struct MHD_Connection *c, int status)
+{
+	struct req *r = &p->r;
+	find_session(p);
+	pick_language(p);
+	resp_error(&p->w, r, status, "mailbox.upload.error.busy");
+	resp_header(&p->w, "Retry-After", "30");
+	return answer_now(p, c);
+}
+
+/* The upload's first call: ask the gate, reserve the quota, open the file.
+ * Returns MHD_YES to read the body, or the result of an answer given at
+ * once. */
+static enum MHD_Result upload_start(struct server *srv, struct pending *p, struct MHD_Connection *c,
+				    const char *method, const char *url, int64_t case_id)
+{
+	struct req *r = &p->r;
 	struct principal who;
 	struct err e;
-	return sid != NULL && access_session_find(srv->app->store, sid, date_now_unix(), &who, a, &e) == 0 &&
-	       who.role == ROLE_PERSON;
+	take_request(srv, p, c, method, url);
+	person_session(srv, c, &who, &p->a);
+	if (documents_upload_gate(srv->app->store, &who, case_id, r->now, &e) != 0) {
+		find_session(p);
+		pick_language(p);
+		resp_failure(&p->w, r, &e, "upload");
+		return answer_now(p, c);
+	}
+	/* The body's size as announced; without one (chunked), the most an
+	 * upload may be. */
+	size_t cap = PORTAL_UPLOAD_MAX_BODY;
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || n > PORTAL_UPLOAD_MAX_BODY) {
+			find_session(p);
+			pick_language(p);
+			resp_error(&p->w, r, 413, "mailbox.upload.error.body_too_large");
+			return answer_now(p, c);
+		}
+		cap = (size_t)n;
+	}
+	int slot = upload_begin(srv, access_subject(&who), cap);
+	if (slot < 0)
+		return answer_busy(p, c, slot == -1 ? 503 : 429);
+	p->upload_slot = slot;
+	p->body_cap = cap;
+	p->body_fd = body_file();
+	if (p->body_fd < 0) {
+		char msg[128];
+		log_error("upload: no temporary file: %s", log_errno(errno, msg, sizeof(msg)));
+		find_session(p);
+		pick_language(p);
+		resp_error(&p->w, r, 500, "error.internal");
+		return answer_now(p, c);
+	}
+	return MHD_YES;
+}
+
+/* The whole upload is in its file: map it for the handler. */
+static int upload_map(struct pending *p)
+{
+	if (p->body_got == 0)
+		return 0;
+	void *m = mmap(NULL, p->body_got, PROT_READ, MAP_PRIVATE, p->body_fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	p->body_map = m;
+	p->body_map_len = p->body_got;
+	p->r.body = m;
+	p->r.body_len = p->body_got;
+	return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -478,14 +691,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (p == NULL)
 			return MHD_NO;
 		arena_init(&p->a, 16384);
-		/* Only the documentation upload may send more than the usual,
-		 * and only from a person logged in: nobody else makes the
-		 * server hold a large body (theirs is refused as too large). */
-		buf_init(&p->body, portal_upload_route(method, url) && person_session(srv, c, &p->a)
-					   ? PORTAL_UPLOAD_MAX_BODY
-					   : SERVER_MAX_BODY);
+		p->srv = srv;
+		p->body_fd = -1;
+		p->upload_slot = -1;
+		buf_init(&p->body, SERVER_MAX_BODY);
 		buf_init(&p->w.body, 8 << 20);
 		*con_cls = p;
+		/* Only the documentation upload may send more than the usual,
+		 * and only once its gate let it in. */
+		int64_t case_id = portal_upload_route(method, url);
+		if (case_id > 0)
+			return upload_start(srv, p, c, method, url, case_id);
 		return MHD_YES;
 	}
 	if (p->state == ANSWERED) {
@@ -494,31 +710,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_resp(c, &p->w);
 	}
 	if (*upload_data_size > 0) {
-		if (!p->too_large && buf_append(&p->body, upload_data, *upload_data_size) != 0)
+		if (p->body_fd >= 0) {
+			if (!p->too_large) {
+				if (*upload_data_size > p->body_cap - p->body_got)
+					p->too_large = 1;
+				else if (body_write(p->body_fd, upload_data, *upload_data_size) != 0)
+					p->too_large = 1; /* the disk is full: refused as too large */
+				else
+					p->body_got += *upload_data_size;
+			}
+		} else if (!p->too_large && buf_append(&p->body, upload_data, *upload_data_size) != 0) {
 			p->too_large = 1;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 
-	/* The whole request is here: take what the handler needs from the
-	 * connection now, since the handler may run on another thread. */
+	/* The whole request is here. */
 	struct req *r = &p->r;
-	r->app = srv->app;
-	r->a = &p->a;
-	r->method = copy_value(r->a, method);
-	r->path = copy_value(r->a, url);
-	r->now = date_now_unix();
+	take_request(srv, p, c, method, url);
 	r->body = buf_str(&p->body);
 	r->body_len = p->body.len;
-	r->content_type = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
-	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);
-	p->cookie_sid = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid"));
-	p->cookie_pre = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre"));
-	p->cookie_lang = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"));
-	p->accept_language = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-									  MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	p->c = c;
+	if (p->body_fd >= 0 && !p->too_large && upload_map(p) != 0) {
+		char msg[128];
+		log_error("upload: cannot map the body: %s", log_errno(errno, msg, sizeof(msg)));
+		p->too_large = 1;
+	}
 	/* Static assets and the health check touch no storage: answer them
 	 * on the spot. */
 	p->inline_ok = strncmp(r->path, "/static/", 8) == 0 || strcmp(r->path, "/healthz") == 0;
@@ -543,6 +760,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct pending *p = *con_cls;
 	if (p == NULL)
 		return;
+	if (p->body_map != NULL)
+		munmap(p->body_map, p->body_map_len);
+	if (p->body_fd >= 0)
+		close(p->body_fd);
+	upload_end(p->srv, p->upload_slot);
 	arena_cleanup(&p->a);
 	buf_cleanup(&p->body);
 	buf_cleanup(&p->w.body);
@@ -570,6 +792,7 @@ struct server *server_start(struct app *app, const char *host, int port, int io_
 	s->app = app;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work, NULL);
+	pthread_mutex_init(&s->up_mu, NULL);
 	for (; s->n_workers < workers; s->n_workers++)
 		if (pthread_create(&s->workers[s->n_workers], NULL, worker_main, s) != 0)
 			break;
@@ -610,6 +833,7 @@ void server_stop(struct server *s)
 		MHD_stop_daemon(s->d);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work);
+	pthread_mutex_destroy(&s->up_mu);
 	free(s->workers);
 	free(s);
 }

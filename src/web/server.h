@@ -19,7 +19,15 @@ struct server *server_start(struct app *app, const char *host, int port, int io_
 /* Stop accepting, finish the requests under way, free. NULL is a no-op. */
 void server_stop(struct server *s);
 
-/* The most a request body may be, in bytes. */
+/* The most a request body may be, in bytes (the documentation upload's
+ * is PORTAL_UPLOAD_MAX_BODY, handlers.h). */
 #define SERVER_MAX_BODY (64 * 1024)
+
+/* Documentation uploads whose bodies may be received at once, server-wide,
+ * and the bytes one person may have in flight (announced by
+ * Content-Length, or PORTAL_UPLOAD_MAX_BODY without one); past either an
+ * upload is answered at once, 503 or 429 with Retry-After. */
+#define SERVER_UPLOADS_MAX 8
+#define SERVER_UPLOAD_QUOTA ((size_t)60 * 1024 * 1024)
 
 #endif

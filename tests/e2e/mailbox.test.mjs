@@ -4,10 +4,13 @@
 // worker's answer arriving as an unread letter, who may read a
 // conversation, sending documentation (multipart) that moves the case back
 // to the queue with the document for the case worker only, refused files
-// that store nothing, and the documentation deadline run with
-// `stipend work --once --now`, never by waiting.
+// that store nothing, an upload refused before its body is read (and the
+// server's bounds on uploads in flight), and the documentation deadline
+// run with `stipend work --once --now`, never by waiting.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { Client, nbsp, run, startServer } from '../lib/server.mjs';
 
@@ -402,11 +405,121 @@ test('refused_files_get_a_field_error_and_store_nothing', async () => {
   // Other routes keep the small body limit.
   const huge = await a.c.request('POST', '/innboks/skriv', Buffer.alloc(70 * 1024, 0x61), { 'content-type': 'application/x-www-form-urlencoded' });
   assert.equal(huge.status, 413);
-  // Without a person's session, the upload route keeps it too: nobody
-  // anonymous makes the server hold a large body.
+  // Without a person's session, the upload's gate refuses before the body
+  // is read: sent to log in, the refusal audited.
   const anonymous = await new Client(srv.base).request('POST', `/saker/${a.id}/dokumentasjon`, Buffer.alloc(70 * 1024, 0x61),
     { 'content-type': 'multipart/form-data; boundary=xyz' });
-  assert.equal(anonymous.status, 413);
+  assert.equal(anonymous.status, 303);
+  assert.equal(anonymous.headers.get('location'), '/login');
+  assert.equal(srv.sql(`select count(*) from audit where action='case.documentation.denied' and actor='anonymous' and object='case:${a.id}'`), '1');
+});
+
+// ---- the upload's bounds: the gate before the body, and what is in flight ----
+
+// The server's resident memory in KiB (VmRSS of /proc/PID/status).
+const residentKiB = () => Number(readFileSync(`/proc/${srv.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)[1]);
+
+// Start an upload to case id with the client's cookies, announcing length
+// bytes of body but sending only the headers and first (a Buffer): a
+// server that waited for the whole body would never answer. Resolves with
+// the answer's status and headers once the connection ended. (No more is
+// written after first: a server that answers and closes without reading
+// the rest resets the connection, and a client still writing then loses
+// the answer.) hold: send the headers only, with "Expect: 100-continue",
+// and resolve when the server has taken the upload in (its "100
+// Continue": the gate let it in and it counts as in flight) with the
+// socket and a promise of the answer.
+function rawUpload(c, id, length, { hold = false, first = Buffer.alloc(64 * 1024, 0x61) } = {}) {
+  const url = new URL(srv.base);
+  const sock = net.connect(Number(url.port), url.hostname);
+  let data = Buffer.alloc(0);
+  let taken = null;
+  const answer = new Promise((resolve) => {
+    sock.on('data', (d) => {
+      data = Buffer.concat([data, d]);
+      if (taken && /^HTTP\/1\.1 100 /.test(data.toString('latin1'))) { taken(); taken = null; }
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      const head = data.toString('latin1').replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, '').split('\r\n\r\n')[0];
+      const status = Number((head.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0);
+      const headers = Object.fromEntries(head.split('\r\n').slice(1).map((l) => {
+        const i = l.indexOf(':');
+        return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
+      }));
+      resolve({ status, headers });
+    });
+  });
+  sock.on('connect', () => {
+    sock.write(`POST /saker/${id}/dokumentasjon HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${c.cookieHeader()}\r\n`
+      + `Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: ${length}\r\n`
+      + `${hold ? 'Expect: 100-continue\r\n' : ''}\r\n`);
+    if (!hold) sock.write(first.subarray(0, Math.min(first.length, length)));
+  });
+  if (hold) return new Promise((resolve) => { taken = () => resolve({ sock, answer }); });
+  return answer;
+}
+
+const MiB = 1024 * 1024;
+
+test('an_upload_to_another_persons_case_is_refused_before_its_body_is_read', async () => {
+  const owner = await applicant();
+  const worker = new Client(srv.base);
+  await loginStaff(worker);
+  await requestDocs(worker, owner.id);
+  const stranger = await applicant();
+  const denied = () => Number(srv.sql(`select count(*) from audit where action='case.documentation.denied' `
+    + `and actor='person:${stranger.person}' and object='case:${owner.id}'`));
+
+  // 50 MiB announced, 64 KiB sent: the answer comes all the same, so the
+  // server did not wait for the body; the refusal is audited.
+  const one = await rawUpload(stranger.c, owner.id, 50 * MiB);
+  assert.equal(one.status, 404);
+  assert.equal(denied(), 1);
+  // A case that does not exist is refused alike.
+  assert.equal((await rawUpload(stranger.c, 99999999, 50 * MiB)).status, 404);
+
+  // Eight at once, each announcing 50 MiB and sending the first MiB: each
+  // is answered, and the server's memory does not grow by a body's size.
+  const before = residentKiB();
+  const answers = await Promise.all(Array.from({ length: 8 },
+    () => rawUpload(stranger.c, owner.id, 50 * MiB, { first: Buffer.alloc(MiB, 0x61) })));
+  const after = residentKiB();
+  assert.deepEqual(answers.map((r) => r.status), Array(8).fill(404));
+  assert.ok(after - before < 50 * 1024, `resident memory grew by ${after - before} KiB`);
+  assert.equal(denied(), 9);
+  assert.equal(srv.sql(`select count(*) from document_submissions where case_id=${owner.id}`), '0');
+  assert.equal(srv.sql(`select status from cases where id=${owner.id}`), 'awaiting-documentation');
+});
+
+test('uploads_in_flight_are_bounded_per_person_and_in_all', async () => {
+  const a = await applicant();
+  const worker = new Client(srv.base);
+  await loginStaff(worker);
+  await requestDocs(worker, a.id);
+  // More than the most an upload may be: refused at once.
+  assert.equal((await rawUpload(a.c, a.id, 52 * MiB)).status, 413);
+  // One person may have 60 MiB in flight: a second 40 MiB upload while the
+  // first is under way waits its turn (429 with Retry-After).
+  const first = await rawUpload(a.c, a.id, 40 * MiB, { hold: true });
+  const second = await rawUpload(a.c, a.id, 40 * MiB);
+  assert.equal(second.status, 429);
+  assert.ok(Number(second.headers['retry-after']) > 0);
+  first.sock.destroy();
+  await first.answer;
+  // Eight uploads in flight in all (each small, from one person): the
+  // ninth is answered 503 with Retry-After, at once.
+  const held = [];
+  for (let i = 0; i < 8; i++) held.push(await rawUpload(a.c, a.id, MiB, { hold: true }));
+  const ninth = await rawUpload(a.c, a.id, MiB);
+  assert.equal(ninth.status, 503);
+  assert.ok(Number(ninth.headers['retry-after']) > 0);
+  for (const h of held) h.sock.destroy();
+  await Promise.all(held.map((h) => h.answer));
+  // With the uploads gone, the person sends documentation as ever.
+  const page = await a.c.get(`/saker/${a.id}/dokumentasjon`);
+  assert.equal((await upload(a.c, a.id, Client.csrf(page.text), [pdfFile()])).status, 303);
+  assert.equal(srv.sql(`select count(*) from documents where case_id=${a.id}`), '1');
 });
 
 test('the_deadline_passing_with_nothing_received_puts_the_case_back_marked', async () => {

@@ -261,12 +261,21 @@ test('nobody_else_can_download_a_letter', async () => {
   assert.equal(srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}'`),
     String(Number(before) + 1));
   assert.equal(srv.sql(`select count(*) from audit where action='letter.read' and object='letter:${letterId}'`), reads);
-  // A case worker does not open a person's letters either.
+  // A case worker does not open a person's letters either: refused as a
+  // missing letter is, and the refusal audited (it used to be a redirect
+  // to the login that left no record).
   const staff = new Client(srv.base);
   await loginStaff(staff, 'sara.berg');
-  assert.equal((await download(staff, `/innboks/${letterId}/pdf`)).status, 303);
+  const staffDenied = srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor like 'staff:%'`);
+  assert.equal((await download(staff, `/innboks/${letterId}/pdf`)).status, 404);
+  assert.equal(srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor like 'staff:%'`),
+    String(Number(staffDenied) + 1));
+  // A visitor who is not logged in is sent to log in, the refusal audited.
   const anonymous = new Client(srv.base);
+  const anonDenied = srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor='anonymous'`);
   const a = await download(anonymous, `/innboks/${letterId}/pdf`);
   assert.equal(a.status, 303);
   assert.equal(a.headers.get('location'), '/login');
+  assert.equal(srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor='anonymous'`),
+    String(Number(anonDenied) + 1));
 });

@@ -118,7 +118,7 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/healthz`, 'the server', () => log);
   return {
-    base, db, dir, registersUrl, smtp: mail, log: () => log,
+    base, db, dir, registersUrl, smtp: mail, log: () => log, pid: proc.pid,
     // The text messages the test SMS gateway received for a number ("+4791234567").
     async sms(to) {
       const r = await fetch(`${registersUrl}/sms/v1/messages?to=${encodeURIComponent(to)}`);

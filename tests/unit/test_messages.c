@@ -4,8 +4,10 @@
  * letter, a message is answered once, another person is refused and the
  * refusal audited); documents sent for a request (type by first bytes,
  * stored with SHA-256 in the transaction that moves the case back to the
- * queue, nothing stored when refused, read only by case workers); and the
- * documentation deadline job with the clock as input. */
+ * queue, nothing stored when refused, read only by case workers); the
+ * documentation deadline job with the clock as input; and the person's
+ * pages as domain functions (cases/person.h, mailbox/inbox.h), each asking
+ * the gate first and auditing a refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,9 +22,11 @@
 #include "cases/cases.h"
 #include "cases/documents.h"
 #include "cases/jobs.h"
+#include "cases/person.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "mailbox/inbox.h"
 #include "mailbox/mailbox.h"
 #include "mailbox/messages.h"
 #include "store/messages.h"
@@ -501,6 +505,114 @@ static void a_newer_request_leaves_the_older_deadline_nothing_to_do(void **state
 	assert_string_equal(st.state, "open");
 }
 
+
+static void the_persons_pages_ask_the_gate_and_audit_a_refusal(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct case_view v;
+	struct mbox_inbox in;
+	struct mbox_inbox_query q = {0};
+	struct case_rec *cases;
+	struct principal anonymous = {0};
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)f->c1);
+
+	/* Kari reads her case, audited; Ola and a case worker are refused as
+	 * if it did not exist, each refusal audited. */
+	assert_int_equal(cases_person_case(f->s, &f->kari, f->c1, 200, &v, &f->a, &e), 0);
+	assert_int_equal(v.c.id, f->c1);
+	assert_int_equal(audits(f, object, "case.read"), 1);
+	assert_int_equal(cases_person_case(f->s, &f->ola, f->c1, 200, &v, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(cases_person_case(f->s, &f->worker, f->c1, 200, &v, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audits(f, object, "case.read.denied"), 2);
+	assert_int_equal(audits(f, object, "case.read"), 1);
+
+	/* The upload's gate, asked before a body is read. */
+	assert_int_equal(documents_upload_gate(f->s, &f->kari, f->c1, 200, &e), 0);
+	assert_int_equal(documents_upload_gate(f->s, &f->ola, f->c1, 200, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(documents_upload_gate(f->s, &anonymous, f->c1, 200, &e), -1);
+	assert_int_equal(audits(f, object, "case.documentation.denied"), 2);
+
+	/* The lists: a person's own, nobody else's. */
+	assert_int_equal(cases_of_person(f->s, &f->kari, 200, &cases, &f->a, &e), 2);
+	assert_int_equal(cases_of_person(f->s, &anonymous, 200, &cases, &f->a, &e), -1);
+	assert_int_equal(mbox_inbox(f->s, &anonymous, LANG_NB, &q, 200, &in, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(mbox_write_cases(f->s, &f->worker, 200, &cases, &f->a, &e), -1);
+	assert_int_equal(mbox_write_cases(f->s, &f->ola, 200, &cases, &f->a, &e), 1);
+	assert_int_equal(cases[0].id, f->c3);
+	assert_int_equal(audits(f, "-", "letter.read.denied"), 1);
+	assert_int_equal(audits(f, "-", "case.read.denied"), 1);
+	assert_int_equal(audits(f, "-", "message.write.denied"), 1);
+}
+
+static void the_inbox_checks_its_filters_and_counts_the_unread(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct mbox_inbox in;
+	char ola_case[24];
+	snprintf(ola_case, sizeof(ola_case), "%lld", (long long)f->c3);
+	int64_t l1 = deliver(f, f->p1, f->c1, "decision", 300);
+	deliver(f, f->p1, f->c2, "documentation-request", 400);
+	deliver(f, f->p2, f->c3, "decision", 500);
+
+	struct mbox_inbox_query all = {0};
+	assert_int_equal(mbox_inbox(f->s, &f->kari, LANG_NB, &all, 600, &in, &f->a, &e), 0);
+	assert_int_equal(in.n_errors, 0);
+	assert_int_equal(in.n_letters, 2);
+	assert_int_equal(in.total, 2);
+	assert_int_equal(in.unread, 2);
+	assert_int_equal(in.n_cases, 2);
+
+	struct mbox_inbox_query typed = {.type = "decision"};
+	assert_int_equal(mbox_inbox(f->s, &f->kari, LANG_NB, &typed, 600, &in, &f->a, &e), 0);
+	assert_int_equal(in.n_letters, 1);
+	assert_int_equal(in.letters[0].id, l1);
+
+	/* Another person's case, an unknown kind and a page out of range are
+	 * field errors, in the form's order, and nothing is listed. */
+	struct mbox_inbox_query bad = {.case_id = ola_case, .type = "bill", .page = "0"};
+	assert_int_equal(mbox_inbox(f->s, &f->kari, LANG_NB, &bad, 600, &in, &f->a, &e), 0);
+	assert_int_equal(in.n_errors, 3);
+	assert_string_equal(in.errors[0].field, "case");
+	assert_string_equal(in.errors[1].field, "type");
+	assert_string_equal(in.errors[2].field, "page");
+	assert_int_equal(in.n_letters, 0);
+	assert_int_equal(in.unread, 2);
+}
+
+static void a_letter_is_opened_with_its_model_and_the_reading_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct mbox_letter_view v;
+	int64_t id = deliver(f, f->p1, f->c1, "decision", 300);
+	char object[32];
+	snprintf(object, sizeof(object), "letter:%lld", (long long)id);
+
+	assert_int_equal(mbox_letter_view(f->s, &f->ola, LANG_NB, id, 400, &v, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audits(f, object, "letter.read.denied"), 1);
+
+	assert_int_equal(mbox_letter_view(f->s, &f->kari, LANG_NB, id, 400, &v, &f->a, &e), 0);
+	assert_non_null(v.model);
+	json_t *letter = json_object_get(v.model, "letter");
+	assert_int_equal(json_integer_value(json_object_get(letter, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(letter, "title_key")), "letter.decision.title");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v.model, "recipient"), "name")),
+			    "Kari Nordmann");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v.model, "case"), "id")), f->c1);
+	assert_int_equal(v.case_id, f->c1);
+	json_decref(v.model);
+	assert_int_equal(audits(f, object, "letter.read"), 1);
+	assert_int_equal(v.l.first_read_at, 400);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -516,6 +628,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_deadline_passing_with_nothing_received_puts_the_case_back, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_newer_request_leaves_the_older_deadline_nothing_to_do, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_persons_pages_ask_the_gate_and_audit_a_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_inbox_checks_its_filters_and_counts_the_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_letter_is_opened_with_its_model_and_the_reading_recorded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@
 #include "mailbox/paper.h"
 #include "store/paper.h"
 #include "testdb.h"
-#include "web/portal/view.h"
+#include "mailbox/letter.h"
 
 #define T 1735689600 /* 2025-01-01T00:00:00Z: the letters are delivered */
 #define DAY 86400
@@ -39,7 +39,7 @@ struct fixture {
 
 static json_t *model(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
 {
-	return view_letter_page(s, lang, a, l);
+	return mbox_letter_model(s, lang, a, l);
 }
 
 static struct paper_options options(struct fixture *f, int days)

@@ -1,6 +1,6 @@
 /* test_pdf.c - unit tests of letters as PDF (src/mailbox/pdf.c).
  *
- * Each test builds a letter model as view_letter_page() gives it, renders
+ * Each test builds a letter model as mbox_letter_model() gives it, renders
  * it, and reads the PDF back with pdftotext (poppler-utils) to check what a
  * reader would see: the letterhead, the names with æ, ø and å, the amounts
  * as money in the language, and "Side i av n" on every page. */

@@ -4,49 +4,30 @@
  * the case page and the letter page show of letters, the conversation and
  * documentation.
  *
- * The inbox filters by sender (the unit), case, type (the letter's kind)
- * and read state in SQL (store_letters_find), paged. Free text searches
- * what the reader sees of a letter in their own language: its title and
- * its sender. Both are catalogue texts chosen by the letter's kind and
- * unit, so the search is done by matching the text against the few titles
- * and senders there are, here, and asking SQL for the letters of the kinds
- * and units that matched: exact, in either language, and still paged in
- * SQL. Letters of a kind this list does not know carry the general title,
- * and are found when that title matches.
- *
- * Every page asks the policy before it shows anything: a case through
- * cases_read, a letter through mbox_open (both audit the reading, or the
- * refusal, and answer a refusal as if the thing did not exist). */
+ * Handlers parse, call one domain function and render: the inbox is
+ * mbox_inbox (mailbox/inbox.h), writing msg_write, the upload page
+ * cases_upload_view (cases/person.h) and the upload documents_receive
+ * (cases/documents.h). Each asks the gate first, which audits a refusal,
+ * and a failure is answered by resp_failure (a visitor who is not logged
+ * in is sent to log in). */
 #include "web/portal/inbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases/cases.h"
 #include "cases/documents.h"
+#include "cases/person.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/err.h"
-#include "core/log.h"
-#include "mailbox/mailbox.h"
+#include "mailbox/inbox.h"
 #include "mailbox/messages.h"
-#include "store/messages.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/multipart.h"
 #include "web/portal/view.h"
-
-/* The kinds of letter the mailbox knows, and the units that send them. */
-static const char *const kinds[] = {"decision", "documentation-request", "answer", "reminder", "information"};
-static const char *const units[] = {"student-support", "case-processing", "customer-service"};
-#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
-#define N_UNITS (sizeof(units) / sizeof(units[0]))
-
-#define PAGE_SIZE 20
-#define PAGE_MAX 1000
-#define QUERY_MAX 100 /* characters of the free text */
 
 _Static_assert(PORTAL_UPLOAD_MAX_BODY >= (size_t)DOC_MAX_FILES * DOC_MAX_BYTES + 64 * 1024,
 	       "the upload's body must hold every file the form may carry");
@@ -67,26 +48,12 @@ static void put_when(json_t *o, int64_t unix_seconds)
 	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
 }
 
-static int in_list(const char *v, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* The catalogue key naming a kind of letter in lists ("Vedtak"). */
-static const char *kind_key(struct arena *a, const char *kind)
-{
-	return in_list(kind, kinds, N_KINDS) ? arena_printf(a, "mailbox.kind.%s", kind) : "mailbox.kind.other";
-}
-
 /* A letter for a list: view_letter with its type, and the day it went on
  * paper when it did. */
 static json_t *letter_item(struct arena *a, const struct letter *l)
 {
 	json_t *j = view_letter(l);
-	json_object_set_new(j, "kind_key", json_string(kind_key(a, l->kind)));
+	json_object_set_new(j, "kind_key", json_string(mbox_kind_key(a, l->kind)));
 	if (l->paper_at > 0 && json_object_get(j, "paper_day") == NULL) {
 		char ts[21];
 		json_object_set_new(j, "paper_day", json_stringn(date_format_timestamp(l->paper_at, ts), 10));
@@ -94,48 +61,25 @@ static json_t *letter_item(struct arena *a, const struct letter *l)
 	return j;
 }
 
-/* Append s percent-encoded for a query string. */
-/* Lower-case UTF-8 for matching: ASCII and the Latin-1 letters (Æ Ø Å É
- * ...), which is every letter of the catalogues' two languages. Other
- * bytes stay as they are. A copy in a. */
-static char *fold(struct arena *a, const char *s)
+/* The cases as choices of a select: value, scheme_key, school_year,
+ * selected (the one chosen). */
+static json_t *case_options(const struct case_rec *cases, int n, int64_t chosen)
 {
-	char *out = arena_strdup(a, s);
-	for (unsigned char *p = (unsigned char *)out; *p; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (unsigned char)(*p + 32);
-		else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
-			p[1] = (unsigned char)(p[1] + 0x20), p++;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++) {
+		char scheme_key[64];
+		snprintf(scheme_key, sizeof(scheme_key), "scheme.%s", cases[i].scheme);
+		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:b}", "value", (json_int_t)cases[i].id, "scheme_key",
+						      scheme_key, "school_year", cases[i].school_year, "selected",
+						      cases[i].id == chosen));
 	}
-	return out;
-}
-
-static int text_matches(struct req *r, const char *needle, const char *key)
-{
-	return strstr(fold(r->a, i18n_get(r->lang, key)), needle) != NULL;
-}
-
-/* A JSON array of strings, as the store's free-text lists want it. */
-static const char *json_list(const char *const *items, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(items[i]));
-	char *s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
+	return list;
 }
 
 /* ---- the inbox ---- */
 
-struct filters {
-	const char *sender, *type, *read, *q;
-	int64_t case_id;
-	long page;
-};
-
-/* The query string of f with page p ("?sender=...&page=2"). */
-static const char *filters_url(struct req *r, const struct filters *f, long p)
+/* The query string of the inbox's filters with page p ("?sender=...&page=2"). */
+static const char *filters_url(struct req *r, const struct mbox_inbox *f, long p)
 {
 	struct buf b;
 	buf_init(&b, 4096);
@@ -169,13 +113,6 @@ static const char *filters_url(struct req *r, const struct filters *f, long p)
 	return s;
 }
 
-/* A query value, NULL when absent or empty. */
-static const char *query_value(struct req *r, const char *key)
-{
-	const char *v = req_query(r, key);
-	return v && *v ? v : NULL;
-}
-
 static json_t *options(struct req *r, const char *prefix, const char *const *values, size_t n, const char *chosen)
 {
 	json_t *list = json_array();
@@ -189,154 +126,60 @@ static json_t *options(struct req *r, const char *prefix, const char *const *val
 void portal_inbox(struct req *r, struct resp *w)
 {
 	struct err e;
-	struct case_rec *cases;
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_LETTER_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return;
-	}
-	int n_cases = store_cases_of_person(r->app->store, r->who.person_id, &cases, r->a, &e);
-	if (n_cases < 0) {
+	struct mbox_inbox in;
+	struct mbox_inbox_query q = {req_query(r, "sender"), req_query(r, "case"), req_query(r, "type"),
+				     req_query(r, "read"),   req_query(r, "q"),    req_query(r, "page")};
+	if (mbox_inbox(r->app->store, &r->who, r->lang, &q, r->now, &in, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "inbox");
 		return;
 	}
-	/* Read and check the filters; a value we do not offer is a field
-	 * error, never a guess. */
-	struct filters f = {query_value(r, "sender"), query_value(r, "type"), query_value(r, "read"), NULL, 0, 1};
-	json_t *errors = json_object();
-	if (f.sender && !in_list(f.sender, units, N_UNITS))
-		json_object_set_new(errors, "sender", json_string("mailbox.filter.error.sender"));
-	if (f.type && !in_list(f.type, kinds, N_KINDS))
-		json_object_set_new(errors, "type", json_string("mailbox.filter.error.type"));
-	if (f.read && strcmp(f.read, "unread") != 0 && strcmp(f.read, "read") != 0)
-		json_object_set_new(errors, "read", json_string("mailbox.filter.error.read"));
-	const char *case_v = query_value(r, "case");
-	if (case_v) {
-		long id = form_int(case_v, 1, 999999999999L);
-		for (int i = 0; id > 0 && i < n_cases; i++)
-			if (cases[i].id == id)
-				f.case_id = id;
-		if (f.case_id == 0)
-			json_object_set_new(errors, "case", json_string("mailbox.filter.error.case"));
-	}
-	const char *q = msg_text_clean(r->a, req_query(r, "q"));
-	if (q && *q) {
-		if (!msg_text_ok(q, 1, QUERY_MAX) || strchr(q, '\n') != NULL)
-			json_object_set_new(errors, "q", json_string("mailbox.filter.error.q"));
-		f.q = q;
-	}
-	const char *page_v = query_value(r, "page");
-	if (page_v && (f.page = form_int(page_v, 1, PAGE_MAX)) < 1) {
-		json_object_set_new(errors, "page", json_string("mailbox.filter.error.page"));
-		f.page = 1;
-	}
-
 	json_t *d = json_object();
-	json_t *case_opts = json_array();
-	for (int i = 0; i < n_cases; i++) {
-		char scheme_key[64];
-		snprintf(scheme_key, sizeof(scheme_key), "scheme.%s", cases[i].scheme);
-		json_array_append_new(case_opts, json_pack("{s:I,s:s,s:s,s:b}", "value", (json_int_t)cases[i].id,
-							   "scheme_key", scheme_key, "school_year",
-							   cases[i].school_year, "selected", cases[i].id == f.case_id));
-	}
 	static const char *const reads[] = {"unread", "read"};
 	json_object_set_new(d, "filters",
-			    json_pack("{s:o,s:o,s:o,s:o,s:s,s:b,s:b}", "senders", options(r, "unit.", units, N_UNITS, f.sender),
-				      "types", options(r, "mailbox.kind.", kinds, N_KINDS, f.type), "cases", case_opts,
-				      "reads", options(r, "mailbox.filter.read.", reads, 2, f.read), "q",
+			    json_pack("{s:o,s:o,s:o,s:o,s:s,s:b,s:b}", "senders",
+				      options(r, "unit.", mbox_units, MBOX_N_UNITS, in.sender), "types",
+				      options(r, "mailbox.kind.", mbox_kinds, MBOX_N_KINDS, in.type), "cases",
+				      case_options(in.cases, in.n_cases, in.case_id), "reads",
+				      options(r, "mailbox.filter.read.", reads, 2, in.read), "q",
 				      req_query(r, "q") ? req_query(r, "q") : "", "active",
-				      f.sender || f.type || f.read || f.q || f.case_id, "any_read", f.read == NULL));
+				      in.sender || in.type || in.read || in.q || in.case_id, "any_read", in.read == NULL));
+	json_t *errors = json_object();
+	for (int i = 0; i < in.n_errors; i++)
+		json_object_set_new(errors, in.errors[i].field, json_string(in.errors[i].key));
 	json_object_set_new(d, "errors", errors);
-
-	/* The unread count is the person's, whatever the filters. */
-	struct letter *letters;
-	int64_t unread = 0, total = 0;
-	struct letter_query uq = {r->who.person_id, 0, NULL, NULL, LETTERS_UNREAD, 0, NULL, NULL, NULL, 0, 0, 1};
-	if (store_letters_find(r->app->store, &uq, &letters, &unread, r->a, &e) < 0) {
-		json_decref(d);
-		resp_failure(w, r, &e, "inbox");
-		return;
-	}
-	json_object_set_new(d, "unread_count", json_integer(unread));
-
-	if (json_object_size(errors) > 0) {
-		static const char *const order[][2] = {{"sender", "sender"}, {"case", "case"}, {"type", "type"}, {"read", "read"}, {"q", "q"}, {"page", "page"}};
+	json_object_set_new(d, "unread_count", json_integer(in.unread));
+	if (in.n_errors > 0) {
+		static const char *const order[][2] = {{"sender", "sender"}, {"case", "case"}, {"type", "type"},
+						       {"read", "read"},     {"q", "q"},       {"page", "page"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		json_object_set_new(d, "letters", json_array());
 		w->status = 422;
 		resp_page(w, r, "inbox", "inbox.title", d);
 		return;
 	}
-
-	struct letter_query lq = {r->who.person_id, f.case_id, f.type, f.sender,
-				  f.read == NULL ? LETTERS_ANY : strcmp(f.read, "unread") == 0 ? LETTERS_UNREAD : LETTERS_READ,
-				  0, NULL, NULL, NULL, 0, (int)((f.page - 1) * PAGE_SIZE), PAGE_SIZE};
-	char *to_free[3] = {NULL, NULL, NULL};
-	if (f.q) {
-		const char *needle = fold(r->a, f.q);
-		const char *kind_hits[N_KINDS], *unit_hits[N_UNITS];
-		size_t nk = 0, nu = 0;
-		for (size_t i = 0; i < N_KINDS; i++)
-			if (text_matches(r, needle, view_letter_title_key(kinds[i])) ||
-			    text_matches(r, needle, kind_key(r->a, kinds[i])))
-				kind_hits[nk++] = kinds[i];
-		for (size_t i = 0; i < N_UNITS; i++)
-			if (text_matches(r, needle, arena_printf(r->a, "unit.%s", units[i])))
-				unit_hits[nu++] = units[i];
-		lq.text = 1;
-		lq.text_kinds = to_free[0] = (char *)json_list(kind_hits, nk);
-		lq.text_units = to_free[1] = (char *)json_list(unit_hits, nu);
-		lq.known_kinds = to_free[2] = (char *)json_list(kinds, N_KINDS);
-		lq.text_other = text_matches(r, needle, view_letter_title_key("other")) ||
-				text_matches(r, needle, "mailbox.kind.other");
-	}
-	int n = store_letters_find(r->app->store, &lq, &letters, &total, r->a, &e);
-	for (int i = 0; i < 3; i++)
-		free(to_free[i]);
-	if (n < 0) {
-		json_decref(d);
-		resp_failure(w, r, &e, "inbox");
-		return;
-	}
 	json_t *list = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(list, letter_item(r->a, &letters[i]));
+	for (int i = 0; i < in.n_letters; i++)
+		json_array_append_new(list, letter_item(r->a, &in.letters[i]));
 	json_object_set_new(d, "letters", list);
-	long pages = total > 0 ? (long)((total + PAGE_SIZE - 1) / PAGE_SIZE) : 1;
-	json_object_set_new(d, "pager", json_pack("{s:I,s:i,s:i}", "total", (json_int_t)total, "page", (int)f.page,
-						  "pages", (int)pages));
-	if (f.page > 1)
-		json_object_set_new(json_object_get(d, "pager"), "prev_url", json_string(filters_url(r, &f, f.page - 1)));
-	if (f.page < pages)
-		json_object_set_new(json_object_get(d, "pager"), "next_url", json_string(filters_url(r, &f, f.page + 1)));
+	json_t *pager = json_pack("{s:I,s:i,s:i}", "total", (json_int_t)in.total, "page", (int)in.page, "pages",
+				  (int)in.pages);
+	if (in.page > 1)
+		json_object_set_new(pager, "prev_url", json_string(filters_url(r, &in, in.page - 1)));
+	if (in.page < in.pages)
+		json_object_set_new(pager, "next_url", json_string(filters_url(r, &in, in.page + 1)));
+	json_object_set_new(d, "pager", pager);
 	resp_page(w, r, "inbox", "inbox.title", d);
 }
 
 /* ---- writing to the agency ---- */
 
-/* The write page, with the values and errors of a refused try (both
- * references taken, may be NULL). */
-static void show_write(struct req *r, struct resp *w, int64_t chosen, const char *text, json_t *errors)
+/* The write page with the cases to choose from, and the values and errors
+ * of a refused try (errors' reference taken, may be NULL). */
+static void show_write(struct req *r, struct resp *w, const struct case_rec *cases, int n, int64_t chosen,
+		       const char *text, json_t *errors)
 {
-	struct case_rec *cases;
-	struct err e;
-	int n = store_cases_of_person(r->app->store, r->who.person_id, &cases, r->a, &e);
-	if (n < 0) {
-		json_decref(errors);
-		resp_failure(w, r, &e, "write");
-		return;
-	}
-	json_t *list = json_array();
-	for (int i = 0; i < n; i++) {
-		char scheme_key[64];
-		snprintf(scheme_key, sizeof(scheme_key), "scheme.%s", cases[i].scheme);
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:b}", "value", (json_int_t)cases[i].id, "scheme_key",
-						      scheme_key, "school_year", cases[i].school_year, "selected",
-						      cases[i].id == chosen));
-	}
-	json_t *d = json_pack("{s:o,s:s,s:i}", "cases", list, "text", text ? text : "", "max", MSG_TEXT_MAX);
+	json_t *d = json_pack("{s:o,s:s,s:i}", "cases", case_options(cases, n, chosen), "text", text ? text : "", "max",
+			      MSG_TEXT_MAX);
 	if (errors && json_object_size(errors) > 0) {
 		static const char *const order[][2] = {{"case", "case"}, {"text", "text"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
@@ -349,20 +192,31 @@ static void show_write(struct req *r, struct resp *w, int64_t chosen, const char
 
 void portal_write_form(struct req *r, struct resp *w)
 {
-	if (view_require_login(r, w))
+	struct case_rec *cases;
+	struct err e;
+	int n = mbox_write_cases(r->app->store, &r->who, r->now, &cases, r->a, &e);
+	if (n < 0) {
+		resp_failure(w, r, &e, "write");
 		return;
+	}
 	const char *c = req_query(r, "case");
 	long chosen = c ? form_int(c, 1, 999999999999L) : 0;
-	show_write(r, w, chosen > 0 ? chosen : 0, NULL, NULL);
+	show_write(r, w, cases, n, chosen > 0 ? chosen : 0, NULL, NULL);
 }
 
 void portal_write(struct req *r, struct resp *w)
 {
 	struct err e;
-	if (view_require_login(r, w))
-		return;
+	struct case_rec *cases;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	/* The gate first, so that a refused visitor learns nothing from the
+	 * form's errors. */
+	int n = mbox_write_cases(r->app->store, &r->who, r->now, &cases, r->a, &e);
+	if (n < 0) {
+		resp_failure(w, r, &e, "write");
 		return;
 	}
 	json_t *errors = json_object();
@@ -375,13 +229,13 @@ void portal_write(struct req *r, struct resp *w)
 		json_object_set_new(errors, "text", json_string(text && *text ? "mailbox.write.error.text_long"
 									       : "mailbox.write.error.text"));
 	if (json_object_size(errors) > 0) {
-		show_write(r, w, case_id > 0 ? case_id : 0, text, errors);
+		show_write(r, w, cases, n, case_id > 0 ? case_id : 0, text, errors);
 		return;
 	}
 	json_decref(errors);
 	if (msg_write(r->app->store, &r->who, case_id, text, r->now, NULL, &e) != 0) {
 		if (e.code == ERR_INVALID) {
-			show_write(r, w, case_id, text, json_pack("{s:s}", "text", "mailbox.write.error.text"));
+			show_write(r, w, cases, n, case_id, text, json_pack("{s:s}", "text", "mailbox.write.error.text"));
 			return;
 		}
 		resp_failure(w, r, &e, "write");
@@ -390,7 +244,7 @@ void portal_write(struct req *r, struct resp *w)
 	resp_redirect(w, r, arena_printf(r->a, "/saker/%ld?sent=1#conversation", case_id));
 }
 
-/* ---- the conversation, as the person sees it ---- */
+/* ---- the conversation and documentation, as the person sees them ---- */
 
 static json_t *conversation_view(const struct message *m, int n)
 {
@@ -408,19 +262,13 @@ static json_t *conversation_view(const struct message *m, int n)
 	return list;
 }
 
-/* ---- documentation ---- */
-
-/* What became of the latest request on case c, for a page: "waits" (the
- * upload may be made), or "received"/"expired" with its day. NULL when
- * the case has no request. */
-static json_t *docs_state(struct req *r, const struct case_rec *c, struct doc_request_state *st)
+/* What became of a request st, for a page: "waits" (the upload may be
+ * made), or "received"/"expired" with its day. */
+static json_t *docs_state(const struct doc_request_state *st, int waits)
 {
-	struct err e;
-	if (store_doc_request_state_of_case(r->app->store, c->id, st, r->a, &e) != 0)
-		return NULL;
 	json_t *o = json_pack("{s:I,s:s}", "request_id", (json_int_t)st->id, "deadline", st->deadline);
 	if (strcmp(st->state, "open") == 0) {
-		json_object_set_new(o, "waits", json_boolean(strcmp(c->status, "awaiting-documentation") == 0));
+		json_object_set_new(o, "waits", json_boolean(waits));
 	} else {
 		char ts[21];
 		json_object_set_new(o, st->state, json_true()); /* "received" or "expired" */
@@ -429,11 +277,11 @@ static json_t *docs_state(struct req *r, const struct case_rec *c, struct doc_re
 	return o;
 }
 
-/* The upload form's data for case c whose latest request st waits. */
-static json_t *upload_form(const struct case_rec *c, const struct doc_request_state *st, const char *note,
-			   json_t *errors)
+/* The upload form's data for case case_id whose latest request waits
+ * until deadline. */
+static json_t *upload_form(int64_t case_id, const char *deadline, const char *note, json_t *errors)
 {
-	json_t *f = json_pack("{s:I,s:s,s:s,s:i,s:i}", "case_id", (json_int_t)c->id, "deadline", st->deadline, "note",
+	json_t *f = json_pack("{s:I,s:s,s:s,s:i,s:i}", "case_id", (json_int_t)case_id, "deadline", deadline, "note",
 			      note ? note : "", "max_files", DOC_MAX_FILES, "max_mib", DOC_MAX_BYTES / (1024 * 1024));
 	if (errors) {
 		json_object_set(f, "files_error", json_object_get(errors, "files"));
@@ -442,109 +290,93 @@ static json_t *upload_form(const struct case_rec *c, const struct doc_request_st
 	return f;
 }
 
-void inbox_case_extras(struct req *r, json_t *d, const struct case_rec *c)
+json_t *inbox_case_data(struct req *r, const struct case_view *v)
 {
-	struct err e;
-	struct letter *letters;
-	struct message *m;
-	/* The case's letters, newest first. */
-	struct letter_query q = {c->person_id, c->id, NULL, NULL, LETTERS_ANY, 0, NULL, NULL, NULL, 0, 0, LETTERS_FIND_MAX};
-	int n = store_letters_find(r->app->store, &q, &letters, NULL, r->a, &e);
-	if (n >= 0) {
-		json_t *list = json_array();
-		for (int i = 0; i < n; i++)
-			json_array_append_new(list, letter_item(r->a, &letters[i]));
-		json_object_set_new(d, "letters", list);
-	} else {
-		log_error("case letters: %s", e.message);
-	}
-	n = msg_conversation(r->app->store, &r->who, c->id, c->person_id, &m, r->a, &e);
-	if (n >= 0)
-		json_object_set_new(d, "conversation", conversation_view(m, n));
-	else
-		log_error("case conversation: %s", e.message);
+	const struct case_rec *c = &v->c;
+	json_t *d = json_pack("{s:o}", "case", view_case(c));
+	json_t *decision = view_decision(r, c->decision_json);
+	if (decision)
+		json_object_set_new(d, "decision", decision);
+	json_t *list = json_array();
+	for (int i = 0; i < v->n_letters; i++)
+		json_array_append_new(list, letter_item(r->a, &v->letters[i]));
+	json_object_set_new(d, "letters", list);
+	json_object_set_new(d, "conversation", conversation_view(v->messages, v->n_messages));
 	json_object_set_new(d, "write", json_pack("{s:I,s:i}", "case_id", (json_int_t)c->id, "max", MSG_TEXT_MAX));
-	struct doc_request_state st;
-	json_t *docs = docs_state(r, c, &st);
-	if (docs) {
-		if (json_is_true(json_object_get(docs, "waits")))
-			json_object_set_new(d, "upload", upload_form(c, &st, NULL, NULL));
-		json_object_set_new(d, "docs_state", docs);
+	if (v->has_request) {
+		if (v->request_waits)
+			json_object_set_new(d, "upload", upload_form(c->id, v->request_state.deadline, NULL, NULL));
+		json_object_set_new(d, "docs_state", docs_state(&v->request_state, v->request_waits));
+		if (strcmp(c->status, "awaiting-documentation") == 0)
+			json_object_set_new(d, "documentation",
+					    json_pack("{s:s,s:I}", "deadline", v->request.deadline, "letter_id",
+						      (json_int_t)v->request.letter_id));
 	}
 	const char *sent = req_query(r, "sent"), *received = req_query(r, "received");
 	if (sent && strcmp(sent, "1") == 0)
 		json_object_set_new(d, "mailbox_done_key", json_string("mailbox.write.sent"));
 	else if (received && strcmp(received, "1") == 0)
 		json_object_set_new(d, "mailbox_done_key", json_string("mailbox.upload.received"));
+	return d;
 }
 
-void inbox_letter_extras(struct req *r, json_t *d, const struct letter *l)
+json_t *inbox_letter_data(struct req *r, const struct mbox_letter_view *v)
 {
-	struct err e;
-	struct case_rec c;
-	if (l->case_id == 0 || store_case_get(r->app->store, l->case_id, &c, r->a, &e) != 0)
-		return;
-	json_object_set_new(d, "write", json_pack("{s:I,s:i}", "case_id", (json_int_t)c.id, "max", MSG_TEXT_MAX));
-	if (strcmp(l->kind, "answer") == 0) {
-		struct message *m;
-		int n = msg_conversation(r->app->store, &r->who, c.id, c.person_id, &m, r->a, &e);
-		if (n >= 0)
-			json_object_set_new(d, "conversation", conversation_view(m, n));
-	} else if (strcmp(l->kind, "documentation-request") == 0) {
-		struct doc_request dr;
-		struct doc_request_state st;
-		json_t *docs = docs_state(r, &c, &st);
-		if (docs == NULL || store_doc_request_of_letter(r->app->store, l->id, &dr, r->a, &e) != 0) {
-			json_decref(docs);
-			return;
+	(void)r;
+	json_t *d = v->model ? v->model : json_object();
+	if (v->case_id == 0)
+		return d;
+	json_object_set_new(d, "write", json_pack("{s:I,s:i}", "case_id", (json_int_t)v->case_id, "max", MSG_TEXT_MAX));
+	if (v->conversation) {
+		json_object_set_new(d, "conversation", conversation_view(v->messages, v->n_messages));
+	} else if (v->request) {
+		if (v->replaced) {
+			json_object_set_new(d, "docs_state", json_pack("{s:b}", "replaced", 1));
+		} else {
+			if (v->request_waits)
+				json_object_set_new(d, "upload", upload_form(v->case_id, v->request_state.deadline, NULL, NULL));
+			json_object_set_new(d, "docs_state", docs_state(&v->request_state, v->request_waits));
 		}
-		if (dr.id != st.id) {
-			/* A newer request replaced this one. */
-			json_decref(docs);
-			docs = json_pack("{s:b}", "replaced", 1);
-		} else if (json_is_true(json_object_get(docs, "waits"))) {
-			json_object_set_new(d, "upload", upload_form(&c, &st, NULL, NULL));
-		}
-		json_object_set_new(d, "docs_state", docs);
 	}
+	return d;
 }
 
 /* ---- sending documentation ---- */
 
-int portal_upload_route(const char *method, const char *path)
+int64_t portal_upload_route(const char *method, const char *path)
 {
 	const char *prefix = "/saker/", *suffix = "/dokumentasjon";
 	size_t n = strlen(prefix), digits;
 	if (strcmp(method, "POST") != 0 || strncmp(path, prefix, n) != 0)
 		return 0;
 	digits = strspn(path + n, "0123456789");
-	return digits > 0 && digits <= 18 && strcmp(path + n + digits, suffix) == 0;
+	if (digits == 0 || digits > 18 || strcmp(path + n + digits, suffix) != 0)
+		return 0;
+	int64_t id = strtoll(path + n, NULL, 10);
+	return id > 0 ? id : 0;
 }
 
 /* The upload page of case id with a refused try's note and errors (the
  * errors' reference is taken, may be NULL); status 422 when there are
- * errors. The case is read through cases_read, audited. */
+ * errors. The case is read through cases_upload_view: gated, audited. */
 static void show_upload(struct req *r, struct resp *w, int64_t id, const char *note, json_t *errors)
 {
-	struct case_rec c;
+	struct case_view v;
 	struct err e;
-	struct doc_request dr;
-	if (cases_read(r->app->store, &r->who, id, r->now, &c, r->a, &e) != 0) {
+	if (cases_upload_view(r->app->store, &r->who, id, r->now, &v, r->a, &e) != 0) {
 		json_decref(errors);
 		resp_failure(w, r, &e, "upload");
 		return;
 	}
-	json_t *d = json_pack("{s:o}", "case", view_case(&c));
-	struct doc_request_state st;
-	json_t *docs = docs_state(r, &c, &st);
-	if (docs && json_is_true(json_object_get(docs, "waits"))) {
-		json_object_set_new(d, "upload", upload_form(&c, &st, note, errors));
-		if (store_doc_request_latest(r->app->store, c.id, &dr, r->a, &e) == 0)
-			json_object_set_new(d, "request", json_pack("{s:s,s:I}", "text", dr.text, "letter_id",
-								   (json_int_t)dr.letter_id));
+	json_t *d = json_pack("{s:o}", "case", view_case(&v.c));
+	if (v.has_request) {
+		if (v.request_waits) {
+			json_object_set_new(d, "upload", upload_form(v.c.id, v.request_state.deadline, note, errors));
+			json_object_set_new(d, "request", json_pack("{s:s,s:I}", "text", v.request.text, "letter_id",
+								   (json_int_t)v.request.letter_id));
+		}
+		json_object_set_new(d, "docs_state", docs_state(&v.request_state, v.request_waits));
 	}
-	if (docs)
-		json_object_set_new(d, "docs_state", docs);
 	if (errors && json_object_size(errors) > 0) {
 		static const char *const order[][2] = {{"files", "files"}, {"note", "note"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
@@ -556,8 +388,6 @@ static void show_upload(struct req *r, struct resp *w, int64_t id, const char *n
 
 void portal_upload_form(struct req *r, struct resp *w)
 {
-	if (view_require_login(r, w))
-		return;
 	show_upload(r, w, param_id(r), NULL, NULL);
 }
 
@@ -578,8 +408,8 @@ void portal_upload(struct req *r, struct resp *w)
 	struct multipart mp;
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	int64_t id = param_id(r);
-	if (view_require_login(r, w))
-		return;
+	/* The server asked the gate (documents_upload_gate) before it read the
+	 * body; documents_receive asks it again before it stores anything. */
 	if (multipart_boundary(r->content_type, boundary, &e) != 0) {
 		resp_error(w, r, 400, "error.bad-request");
 		return;

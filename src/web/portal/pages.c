@@ -1,16 +1,17 @@
 /* pages.c - the portal's pages: the front page, the test login, "Mine
- * saker" and the case page, and the mailbox (Innboks) with its letters.
- * Every page with personal data asks the policy (through cases_read and
- * mbox_open, which also audit) before it shows anything. */
+ * saker" and the case page, a letter of the mailbox (Innboks), and "Mine
+ * opplysninger". Each page with personal data calls one domain function
+ * (cases/person.h, mailbox/inbox.h), which asks the gate and audits, and
+ * renders what it returns; a refusal is answered by resp_failure. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases/cases.h"
+#include "cases/person.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nin.h"
-#include "mailbox/mailbox.h"
+#include "mailbox/inbox.h"
 #include "web/handlers.h"
 #include "web/portal/inbox.h"
 #include "web/portal/view.h"
@@ -128,16 +129,9 @@ void portal_cases(struct req *r, struct resp *w)
 {
 	struct case_rec *cases;
 	struct err e;
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_CASE_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return;
-	}
-	int n = store_cases_of_person(r->app->store, r->who.person_id, &cases, r->a, &e);
+	int n = cases_of_person(r->app->store, &r->who, r->now, &cases, r->a, &e);
 	if (n < 0) {
-		log_error("cases: %s", e.message);
-		resp_error(w, r, 500, "error.internal");
+		resp_failure(w, r, &e, "cases");
 		return;
 	}
 	json_t *list = json_array();
@@ -153,43 +147,27 @@ static int64_t param_id(struct req *r)
 
 void portal_case(struct req *r, struct resp *w)
 {
-	struct case_rec c;
+	struct case_view v;
 	struct err e;
-	if (view_require_login(r, w))
-		return;
-	if (cases_read(r->app->store, &r->who, param_id(r), r->now, &c, r->a, &e) != 0) {
+	if (cases_person_case(r->app->store, &r->who, param_id(r), r->now, &v, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "case");
 		return;
 	}
-	json_t *d = json_pack("{s:o}", "case", view_case(&c));
-	json_t *decision = view_decision(r, c.decision_json);
-	if (decision)
-		json_object_set_new(d, "decision", decision);
-	/* Its letters, its conversation and documentation (portal/inbox.c). */
-	inbox_case_extras(r, d, &c);
-	struct doc_request dr;
-	if (strcmp(c.status, "awaiting-documentation") == 0 &&
-	    store_doc_request_latest(r->app->store, c.id, &dr, r->a, &e) == 0)
-		json_object_set_new(d, "documentation", json_pack("{s:s,s:I}", "deadline", dr.deadline, "letter_id",
-								  (json_int_t)dr.letter_id));
-	resp_page(w, r, "case", "case.title", d);
+	/* Its decision, letters, conversation and documentation (portal/inbox.c). */
+	resp_page(w, r, "case", "case.title", inbox_case_data(r, &v));
 }
 
 /* portal_inbox: the inbox with its search and filters is in portal/inbox.c. */
 
 void portal_letter(struct req *r, struct resp *w)
 {
-	struct letter l;
+	struct mbox_letter_view v;
 	struct err e;
-	if (view_require_login(r, w))
-		return;
-	if (mbox_open(r->app->store, &r->who, param_id(r), r->now, &l, r->a, &e) != 0) {
+	if (mbox_letter_view(r->app->store, &r->who, r->lang, param_id(r), r->now, &v, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "letter");
 		return;
 	}
-	json_t *d = view_letter_page(r->app->store, r->lang, r->a, &l);
-	inbox_letter_extras(r, d, &l);
-	resp_page(w, r, "letter", view_letter_title_key(l.kind), d);
+	resp_page(w, r, "letter", view_letter_title_key(v.l.kind), inbox_letter_data(r, &v));
 }
 
 /* One group of facts for "Mine opplysninger": its register and time, and
@@ -222,15 +200,7 @@ void portal_my_data(struct req *r, struct resp *w)
 	const char *facts_json = NULL;
 	int64_t decided_at = 0;
 	char day[11];
-	if (view_require_login(r, w))
-		return;
-	if (!access_allowed(&r->who, ACT_PERSON_READ, r->who.person_id)) {
-		resp_error(w, r, 403, "error.forbidden");
-		return;
-	}
-	if (store_person_get(r->app->store, r->who.person_id, &p, r->a, &e) != 0 ||
-	    store_person_latest_facts(r->app->store, r->who.person_id, &facts_json, &decided_at, r->a, &e) < 0 ||
-	    cases_audit_person_read(r->app->store, &r->who, r->who.person_id, r->now, &e) != 0) {
+	if (cases_person_data(r->app->store, &r->who, r->now, &p, &facts_json, &decided_at, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "my data");
 		return;
 	}
