@@ -18,6 +18,7 @@
 
 #include "access/access.h"
 #include "cases/cases.h"
+#include "cases/casework.h"
 #include "cases/documents.h"
 #include "cases/jobs.h"
 #include "core/arena.h"
@@ -347,14 +348,19 @@ static void files_are_known_by_their_first_bytes(void **state)
 }
 
 /* A request for documentation on case_id by deadline, made by the case
- * worker at now (the lead's transition, which arms the deadline). */
-static struct doc_request request_docs(struct fixture *f, int64_t case_id, int64_t person, const char *deadline,
-				       int64_t now)
+ * worker now seconds into the day 30 days before the deadline (a deadline
+ * is tomorrow to 60 days ahead), which arms the deadline. */
+static struct doc_request request_docs(struct fixture *f, int64_t case_id, const char *deadline, int64_t now)
 {
 	struct doc_request dr;
 	struct err e;
-	assert_int_equal(cases_request_documentation(f->s, &f->worker, case_id, person, "Send vitnemålet ditt.", deadline,
-						     now, &dr, &e), 0);
+	date_t day;
+	assert_int_equal(date_parse(deadline, &day), 0);
+	struct cases_env env = {f->s, NULL, NULL, NULL, NULL, NULL};
+	struct casework_request_form form = {"Send vitnemålet ditt.", deadline};
+	assert_int_equal(cases_request_documentation(&env, &f->worker, case_id, &form, ((int64_t)day - 30) * 86400 + now,
+						     &dr, NULL, &e),
+			 0);
 	return dr;
 }
 
@@ -370,7 +376,7 @@ static void documents_received_move_the_case_back_to_the_queue(void **state)
 {
 	struct fixture *f = *state;
 	struct err e;
-	struct doc_request dr = request_docs(f, f->c1, f->p1, "2025-01-31", 1000);
+	struct doc_request dr = request_docs(f, f->c1, "2025-01-31", 1000);
 	assert_string_equal(status_of(f, f->c1), "awaiting-documentation");
 	char object[32];
 	snprintf(object, sizeof(object), "case:%lld", (long long)f->c1);
@@ -456,7 +462,7 @@ static void the_deadline_passing_with_nothing_received_puts_the_case_back(void *
 {
 	struct fixture *f = *state;
 	struct err e;
-	struct doc_request dr = request_docs(f, f->c2, f->p1, "2025-01-31", 1000);
+	struct doc_request dr = request_docs(f, f->c2, "2025-01-31", 1000);
 	int64_t end = ((int64_t)date_from_ymd(2025, 2, 1)) * 86400; /* the first second after the day */
 	int64_t count = 0, next = 0;
 	assert_int_equal(store_jobs_count(f->s, "ready", &count, &next, &e), 0);
@@ -488,8 +494,8 @@ static void a_newer_request_leaves_the_older_deadline_nothing_to_do(void **state
 {
 	struct fixture *f = *state;
 	struct err e;
-	request_docs(f, f->c2, f->p1, "2025-01-10", 1000);
-	struct doc_request newer = request_docs(f, f->c2, f->p1, "2025-01-31", 2000);
+	request_docs(f, f->c2, "2025-01-10", 1000);
+	struct doc_request newer = request_docs(f, f->c2, "2025-01-31", 2000);
 	int ran = 0;
 	int64_t first_end = ((int64_t)date_from_ymd(2025, 1, 11)) * 86400;
 	assert_int_equal(jobs_run_due(f->s, documents_job_kinds, NULL, NULL, first_end, 10, &ran, &e), 0);
