@@ -423,7 +423,6 @@ const struct job_kind cases_job_kinds[] = {
 struct reading {
 	const struct principal *who;
 	int64_t case_id, now;
-	int allowed;
 };
 
 static int record_reading(struct store_tx *tx, void *arg, struct err *e)
@@ -432,23 +431,21 @@ static int record_reading(struct store_tx *tx, void *arg, struct err *e)
 	char actor[32], object[32];
 	access_actor(r->who, actor, sizeof(actor));
 	snprintf(object, sizeof(object), "case:%lld", (long long)r->case_id);
-	return audit_append(tx, r->now, actor, r->allowed ? "case.read" : "case.read.denied", object, NULL, e);
+	return audit_append(tx, r->now, actor, "case.read", object, NULL, e);
 }
 
 int cases_read(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct case_rec *out,
 	       struct arena *a, struct err *e)
 {
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
 	int rc = store_case_get(s, case_id, out, a, e);
 	if (rc < 0)
 		return -1;
-	int64_t owner = rc == 0 ? out->person_id : 0;
-	struct reading r = {who, case_id, now,
-			    access_allowed(who, ACT_CASE_READ, owner) || access_allowed(who, ACT_CASE_EXAMINE, owner)};
-	if (store_write(s, record_reading, &r, e) != 0)
+	if (access_check(s, who, ACT_CASE_READ, rc == 0 ? out->person_id : 0, object, "case", now, e) != 0)
 		return -1;
-	if (!r.allowed)
-		return err_set(e, ERR_NOT_FOUND, NULL, "no such case");
-	return 0;
+	struct reading r = {who, case_id, now};
+	return store_write(s, record_reading, &r, e);
 }
 
 struct person_read {

@@ -118,36 +118,15 @@ int cases_redecide(struct store_tx *tx, int64_t case_id, int64_t now, const char
  * runs again CASES_FOLLOW_INTERVAL seconds later. */
 int cases_follow_registers(const struct cases_env *env, int64_t now, struct err *e);
 
-/* ---- the case worker's transitions (caseworker.c) ---- */
+/* The case worker's work on cases (the queue, examining a case, deciding
+ * it, asking for documentation, deciding it again) is in cases/casework.h. */
 
-/* A case worker's decision of a waiting case, already in the decision
- * contract's shape (decision_json), with the facts it was made on. */
-struct caseworker_decision {
-	int64_t case_id, person_id;
-	const char *outcome;       /* granted, partly-granted, rejected */
-	const char *decision_json; /* the whole decision, the case worker's step last */
-	const char *facts_json;    /* may be NULL */
-	const char *detail;        /* for the audit record: no personal data */
-};
-
-/* Decide a case that waits for a case worker: the case is decided, the
- * decision supersedes the rules' (both kept), the decision letter is
- * delivered and the act audited with who as actor, in one transaction.
- * ERR_CONFLICT, changing nothing, when the case no longer waits. */
-int cases_decide_by_caseworker(struct store *s, const struct principal *who, const struct caseworker_decision *d,
-			       int64_t now, int64_t *letter_id, struct err *e);
-
-/* Ask the applicant for documentation by deadline ("2025-01-31"): the
- * case waits (awaiting-documentation), the request and the letter that
- * carries it are stored and the act audited, in one transaction; *out (may
- * be NULL) receives the request with its ids. ERR_CONFLICT as above. */
-int cases_request_documentation(struct store *s, const struct principal *who, int64_t case_id, int64_t person_id,
-				const char *text, const char *deadline, int64_t now, struct doc_request *out,
-				struct err *e);
-
-/* Read one case for who: 0 (out filled), -1 with ERR_NOT_FOUND when it does
- * not exist or who may not see it (both audited alike, so that a refusal
- * reveals nothing), or -1 on failure. */
+/* Read one case for who, the person whose case it is (ACT_CASE_READ; a
+ * case worker examines a case with cases_examine, casework.h): 0 (out
+ * filled, the reading audited "case.read"), -1 with ERR_NOT_FOUND when it
+ * does not exist or who may not see it (both audited alike by the gate,
+ * "case.read.denied", so that a refusal reveals nothing), or -1 on
+ * failure. */
 int cases_read(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct case_rec *out,
 	       struct arena *a, struct err *e);
 

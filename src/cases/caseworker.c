@@ -1,18 +1,222 @@
-/* caseworker.c - the case worker's transitions of a case that waits for
- * one (manual, or awaiting documentation): deciding it, or asking the
- * applicant for documentation. Each is one transaction with its audit
- * record and the letter it issues; a case leaves the queue once, so a
- * second case worker acting on the same case meets ERR_CONFLICT. */
+/* caseworker.c - the case worker's acts on a case that waits for one
+ * (manual, or awaiting documentation): deciding it, asking the applicant
+ * for documentation, and having it decided again by the rules.
+ *
+ * Each act asks the gate first (access_check: a refused act is audited
+ * there, once, and reveals nothing), then whether the case still waits
+ * (409), then checks the form (422 with every field's error), and is then
+ * one transaction with its audit record and the letter it issues; a case
+ * leaves the queue once, so a second case worker acting on the same case
+ * meets ERR_CONFLICT.
+ *
+ * A case worker's decision supersedes the rules' (both are kept): it is
+ * the rules' decision with the outcome and awards the case worker chose,
+ * no manual reasons left, and the rules' trace with the case worker's
+ * steps after it, the last one carrying the justification the letter must
+ * give (forvaltningsloven § 25). For special circumstances in upper
+ * secondary school the case worker may add the boarding grant, at the rate
+ * in force on the school year's first day for the months of the decision
+ * (forskrift om utdanningsstøtte; the rate's reference is the parameter's). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "audit/audit.h"
-#include "cases/cases.h"
+#include "cases/casework.h"
 #include "cases/documents.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/date.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "mailbox/mailbox.h"
+#include "rules/params.h"
+
+#define REF_CASEWORKER "forvaltningsloven § 25"
+
+char *casework_text_clean(struct arena *a, const char *text)
+{
+	if (text == NULL)
+		return NULL;
+	while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
+		text++;
+	char *out = arena_strdup(a, text), *o = out;
+	for (const char *p = out; *p; p++)
+		if (*p != '\r')
+			*o++ = *p;
+	*o = '\0';
+	while (o > out && (o[-1] == ' ' || o[-1] == '\t' || o[-1] == '\n'))
+		*--o = '\0';
+	return out;
+}
+
+/* 1 when s is well-formed UTF-8; *chars receives its code points. */
+static int utf8_chars(const char *s, size_t *chars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	while (*p) {
+		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+		if (len == 0 || (len == 2 && *p < 0xC2))
+			return 0;
+		for (int i = 1; i < len; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+		p += len;
+		n++;
+	}
+	*chars = n;
+	return 1;
+}
+
+/* 1 when a text of a form has CASEWORK_TEXT_MIN to CASEWORK_TEXT_MAX
+ * characters of UTF-8 and no control characters but line breaks and tabs. */
+static int text_ok(const char *s)
+{
+	size_t chars;
+	if (s == NULL || !utf8_chars(s, &chars) || chars < CASEWORK_TEXT_MIN || chars > CASEWORK_TEXT_MAX)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
+			return 0;
+	return 1;
+}
+
+static int waits_for_caseworker(const struct case_rec *c)
+{
+	return strcmp(c->status, "manual") == 0 || strcmp(c->status, "awaiting-documentation") == 0;
+}
+
+/* ---- what a case offers a case worker ---- */
+
+struct work {
+	json_t *decision; /* the current decision, parsed (owned) */
+	int open;         /* waits for a case worker, with a decision to build on */
+	int months;       /* the months of the decision (support.months) */
+	const struct param *boarding_rate; /* on offer, or NULL */
+};
+
+static void work_init(const struct params *params, const struct case_rec *c, struct work *w)
+{
+	size_t i;
+	json_t *v;
+	int special = 0, has_boarding = 0;
+	memset(w, 0, sizeof(*w));
+	w->decision = c->decision_json ? json_loads(c->decision_json, 0, NULL) : NULL;
+	w->open = waits_for_caseworker(c) && w->decision != NULL;
+	if (w->decision == NULL)
+		return;
+	json_array_foreach(json_object_get(w->decision, "manual_reasons"), i, v) {
+		const char *code = json_string_value(json_object_get(v, "code"));
+		special |= code && strcmp(code, "special-circumstances") == 0;
+	}
+	json_array_foreach(json_object_get(w->decision, "trace"), i, v) {
+		const char *rule = json_string_value(json_object_get(v, "rule"));
+		if (rule && strcmp(rule, "support.months") == 0 && json_is_integer(json_object_get(v, "value")))
+			w->months = (int)json_integer_value(json_object_get(v, "value"));
+	}
+	json_array_foreach(json_object_get(w->decision, "awards"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+		has_boarding |= name && strcmp(name, "boarding-grant") == 0;
+	}
+	date_t first, last;
+	if (params != NULL && strcmp(c->scheme, "upper-secondary") == 0 && special && !has_boarding && w->months > 0 &&
+	    date_school_year(c->school_year, &first, &last) == 0)
+		w->boarding_rate = params_get(params, "boarding_grant.monthly", first);
+}
+
+void casework_offer_of(const struct params *params, const struct case_rec *c, struct casework_offer *out,
+		       struct arena *a)
+{
+	struct work w;
+	size_t i;
+	json_t *v;
+	memset(out, 0, sizeof(*out));
+	work_init(params, c, &w);
+	out->open = w.open;
+	size_t n = json_array_size(json_object_get(w.decision, "awards"));
+	out->awards = arena_zalloc(a, sizeof(*out->awards) * (n ? n : 1));
+	json_array_foreach(json_object_get(w.decision, "awards"), i, v) {
+		const char *name = json_string_value(json_object_get(v, "name"));
+		if (name == NULL)
+			continue;
+		out->awards[out->n_awards].name = arena_strdup(a, name);
+		out->awards[out->n_awards++].amount = json_integer_value(json_object_get(v, "amount"));
+	}
+	out->boarding_offered = w.open && w.boarding_rate != NULL;
+	out->months = w.months;
+	out->boarding_monthly = w.boarding_rate ? w.boarding_rate->value : 0;
+	json_decref(w.decision);
+}
+
+/* ---- the decision ---- */
+
+/* The explanation of record (bokmål) of a step from its catalogue key. */
+static const char *explain(struct arena *a, const char *key, const json_t *args)
+{
+	struct buf b;
+	buf_init(&b, 16384);
+	i18n_render(&b, LANG_NB, key, args);
+	const char *s = arena_strdup(a, buf_str(&b));
+	buf_cleanup(&b);
+	return s;
+}
+
+/* The case worker's boarding grant for special circumstances: its award
+ * and its trace step. */
+static void add_boarding(struct arena *a, const struct work *w, json_t *awards, json_t *trace)
+{
+	const struct param *p = w->boarding_rate;
+	int64_t amount = p->value * w->months;
+	char from[11], to[11];
+	json_array_append_new(awards, json_pack("{s:s,s:s,s:i,s:I,s:I,s:s}", "name", "boarding-grant", "kind", "grant",
+						"months", w->months, "monthly", (json_int_t)p->value, "amount",
+						(json_int_t)amount, "reference", p->reference));
+	json_t *step = json_pack("{s:s,s:s,s:{s:b,s:i},s:{s:I},s:{s:{s:s,s:s}},s:I,s:s}", "rule",
+				 "boarding-grant.special-circumstances", "reference", p->reference, "inputs",
+				 "special_circumstances", 1, "months", w->months, "parameters",
+				 "boarding_grant.monthly", (json_int_t)p->value, "parameter_validity",
+				 "boarding_grant.monthly", "valid_from", date_format(p->valid_from, from), "valid_to",
+				 date_format(p->valid_to, to), "value", (json_int_t)amount, "message",
+				 "rule.caseworker.boarding-grant");
+	json_t *args = json_pack("{s:i,s:I,s:I}", "months", w->months, "boarding_grant.monthly", (json_int_t)p->value,
+				 "value", (json_int_t)amount);
+	json_object_set_new(step, "explanation", json_string(explain(a, "rule.caseworker.boarding-grant", args)));
+	json_decref(args);
+	json_array_append_new(trace, step);
+}
+
+/* The case worker's decision in the contract's shape. New reference. */
+static json_t *decision_of(struct arena *a, const struct work *w, const char *outcome, json_t *kept, int boarding,
+			   const char *justification)
+{
+	json_t *d = json_deep_copy(w->decision);
+	json_t *awards = json_array();
+	if (!json_is_array(json_object_get(d, "trace")))
+		json_object_set_new(d, "trace", json_array());
+	if (strcmp(outcome, "rejected") != 0) {
+		json_array_extend(awards, kept);
+		if (boarding)
+			add_boarding(a, w, awards, json_object_get(d, "trace"));
+	}
+	json_object_set_new(d, "outcome", json_string(outcome));
+	json_object_set_new(d, "awards", awards);
+	json_object_set_new(d, "manual_reasons", json_array());
+	json_t *step = json_pack("{s:s,s:s,s:{s:s},s:{},s:s,s:s}", "rule", "caseworker.decision", "reference",
+				 REF_CASEWORKER, "inputs", "justification", justification, "parameters", "value",
+				 outcome, "message", "rule.caseworker.decision");
+	/* The explanation of record carries the justification too, so the
+	 * stored decision reads whole without the catalogue. */
+	json_object_set_new(step, "explanation",
+			    json_string(arena_printf(a, "%s %s", explain(a, "rule.caseworker.decision", NULL),
+						     justification)));
+	json_array_append_new(json_object_get(d, "trace"), step);
+	return d;
+}
 
 struct decide_tx {
-	const struct caseworker_decision *d;
+	int64_t case_id, person_id;
+	const char *outcome, *decision_json, *facts_json, *detail;
 	char actor[32];
 	int64_t now;
 	int64_t letter_id;
@@ -23,27 +227,109 @@ struct decide_tx {
 static int store_decision(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct decide_tx *t = arg;
-	const struct caseworker_decision *d = t->d;
 	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)d->case_id);
-	if (store_case_from_manual(tx, d->case_id, "decided", e) != 0 ||
-	    store_case_decide(tx, d->case_id, "decided", d->outcome, t->now, d->decision_json, d->facts_json, e) != 0 ||
-	    audit_append(tx, t->now, t->actor, "case.decided-by-caseworker", object, d->detail, e) != 0)
+	snprintf(object, sizeof(object), "case:%lld", (long long)t->case_id);
+	if (store_case_from_manual(tx, t->case_id, "decided", e) != 0 ||
+	    store_case_decide(tx, t->case_id, "decided", t->outcome, t->now, t->decision_json, t->facts_json, e) != 0 ||
+	    audit_append(tx, t->now, t->actor, "case.decided-by-caseworker", object, t->detail, e) != 0)
 		return -1;
-	return mbox_deliver(tx, d->person_id, d->case_id, "decision", t->now, &t->letter_id, e);
+	return mbox_deliver(tx, t->person_id, t->case_id, "decision", t->now, &t->letter_id, e);
 }
 
-int cases_decide_by_caseworker(struct store *s, const struct principal *who, const struct caseworker_decision *d,
-			       int64_t now, int64_t *letter_id, struct err *e)
+/* Read case_id and ask the gate for act on it. Returns 0 (c filled), or
+ * -1 with e (ERR_NOT_FOUND for a missing case, alike a refusal). */
+static int gated_case(const struct cases_env *env, const struct principal *who, enum action act, int64_t case_id,
+		      int64_t now, struct case_rec *c, struct arena *a, struct err *e)
 {
-	struct decide_tx t = {d, "", now, 0};
-	access_actor(who, t.actor, sizeof(t.actor));
-	if (store_write(s, store_decision, &t, e) != 0)
+	char object[32];
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	int found = store_case_get(env->store, case_id, c, a, e);
+	if (found < 0)
 		return -1;
-	if (letter_id)
-		*letter_id = t.letter_id;
+	return access_check(env->store, who, act, found == 0 ? c->person_id : 0, object, "case", now, e);
+}
+
+static int has_name(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(names[i], name) == 0)
+			return 1;
 	return 0;
 }
+
+int cases_decide_by_caseworker(const struct cases_env *env, const struct principal *who, int64_t case_id,
+			       const struct casework_decision_form *form, int64_t now, int64_t *letter_id,
+			       struct casework_errors *errors, struct err *e)
+{
+	struct arena a;
+	struct case_rec c;
+	struct casework_errors none, *err = errors ? errors : &none;
+	struct work w = {0};
+	json_t *kept = NULL, *d = NULL;
+	char *dj = NULL;
+	int rc = -1;
+
+	memset(err, 0, sizeof(*err));
+	arena_init(&a, 0);
+	if (gated_case(env, who, ACT_CASE_DECIDE, case_id, now, &c, &a, e) != 0)
+		goto out;
+	work_init(env->params, &c, &w);
+	if (!w.open) {
+		err_set(e, ERR_CONFLICT, NULL, "case %lld does not wait for a case worker", (long long)case_id);
+		goto out;
+	}
+	const char *outcome = form->outcome;
+	int valid_outcome = outcome && (strcmp(outcome, "granted") == 0 || strcmp(outcome, "partly-granted") == 0 ||
+					strcmp(outcome, "rejected") == 0);
+	if (!valid_outcome)
+		err->outcome = "required";
+	kept = json_array();
+	size_t i;
+	json_t *award;
+	json_array_foreach(json_object_get(w.decision, "awards"), i, award) {
+		const char *name = json_string_value(json_object_get(award, "name"));
+		if (name && has_name(form->keep, form->n_keep, name))
+			json_array_append(kept, award);
+	}
+	int boarding = w.boarding_rate != NULL && form->grant_boarding;
+	if (!text_ok(form->justification))
+		err->justification = "length";
+	/* A grant gives something: with nothing kept or added, the case
+	 * worker must choose what, or reject. */
+	if (valid_outcome && strcmp(outcome, "rejected") != 0 && json_array_size(kept) == 0 && !boarding)
+		err->outcome = "no-awards";
+	err->n = (err->outcome != NULL) + (err->justification != NULL);
+	if (err->n > 0) {
+		err_set(e, ERR_INVALID, err->outcome ? "outcome" : "justification", "the decision form has %d errors",
+			err->n);
+		goto out;
+	}
+	d = decision_of(&a, &w, outcome, kept, boarding, form->justification);
+	dj = json_dumps(d, JSON_COMPACT);
+	if (dj == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	struct decide_tx t = {c.id, c.person_id, outcome, dj, c.facts_json,
+			      arena_printf(&a, "outcome=%s awards=%zu", outcome,
+					   json_array_size(json_object_get(d, "awards"))),
+			      "", now, 0};
+	access_actor(who, t.actor, sizeof(t.actor));
+	if (store_write(env->store, store_decision, &t, e) != 0)
+		goto out;
+	if (letter_id)
+		*letter_id = t.letter_id;
+	rc = 0;
+out:
+	free(dj);
+	json_decref(d);
+	json_decref(kept);
+	json_decref(w.decision);
+	arena_cleanup(&a);
+	return rc;
+}
+
+/* ---- asking for documentation ---- */
 
 struct request_tx {
 	struct doc_request dr;
@@ -67,15 +353,81 @@ static int store_request(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, q->dr.requested_at, q->actor, "case.documentation-requested", object, detail, e);
 }
 
-int cases_request_documentation(struct store *s, const struct principal *who, int64_t case_id, int64_t person_id,
-				const char *text, const char *deadline, int64_t now, struct doc_request *out,
-				struct err *e)
+int cases_request_documentation(const struct cases_env *env, const struct principal *who, int64_t case_id,
+				const struct casework_request_form *form, int64_t now, struct doc_request *out,
+				struct casework_errors *errors, struct err *e)
 {
-	struct request_tx q = {{0, case_id, 0, who->staff_id, text, deadline, now}, person_id, ""};
+	struct arena a;
+	struct case_rec c;
+	struct casework_errors none, *err = errors ? errors : &none;
+	date_t deadline;
+	char iso[11];
+	int rc = -1;
+
+	memset(err, 0, sizeof(*err));
+	arena_init(&a, 0);
+	if (gated_case(env, who, ACT_CASE_REQUEST_DOCS, case_id, now, &c, &a, e) != 0)
+		goto out;
+	if (!waits_for_caseworker(&c)) {
+		err_set(e, ERR_CONFLICT, NULL, "case %lld does not wait for a case worker", (long long)case_id);
+		goto out;
+	}
+	if (!text_ok(form->text))
+		err->doc_text = "length";
+	int64_t today = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+	if (form->deadline == NULL || date_parse(form->deadline, &deadline) != 0 ||
+	    deadline < today + CASEWORK_DEADLINE_MIN_DAYS || deadline > today + CASEWORK_DEADLINE_MAX_DAYS)
+		err->deadline = "range";
+	err->n = (err->doc_text != NULL) + (err->deadline != NULL);
+	if (err->n > 0) {
+		err_set(e, ERR_INVALID, err->doc_text ? "doc_text" : "deadline", "the request form has %d errors",
+			err->n);
+		goto out;
+	}
+	struct request_tx q = {{0, case_id, 0, who->staff_id, form->text, date_format(deadline, iso), now},
+			       c.person_id,
+			       ""};
 	access_actor(who, q.actor, sizeof(q.actor));
-	if (store_write(s, store_request, &q, e) != 0)
-		return -1;
-	if (out)
+	if (store_write(env->store, store_request, &q, e) != 0)
+		goto out;
+	if (out) {
 		*out = q.dr;
+		out->text = form->text; /* the caller's, as iso is ours */
+		out->deadline = form->deadline;
+	}
+	rc = 0;
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+/* ---- deciding again ---- */
+
+struct redecide_tx {
+	int64_t case_id, now;
+	char actor[32];
+};
+
+static int queue_redecide(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct redecide_tx *q = arg;
+	return cases_redecide(tx, q->case_id, q->now, q->actor, "asked by a case worker", e);
+}
+
+int cases_redecide_by_caseworker(const struct cases_env *env, const struct principal *who, int64_t case_id,
+				 int64_t now, struct err *e)
+{
+	struct arena a;
+	struct case_rec c;
+	arena_init(&a, 0);
+	int rc = gated_case(env, who, ACT_CASE_REDECIDE, case_id, now, &c, &a, e);
+	arena_cleanup(&a);
+	if (rc != 0)
+		return -1;
+	struct redecide_tx q = {case_id, now, ""};
+	access_actor(who, q.actor, sizeof(q.actor));
+	if (store_write(env->store, queue_redecide, &q, e) != 0)
+		return -1;
+	jobs_notify(env->jobs);
 	return 0;
 }

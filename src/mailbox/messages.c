@@ -163,6 +163,12 @@ int msg_answer(struct store *s, const struct principal *who, int64_t message_id,
 		arena_cleanup(&a);
 		return -1;
 	}
+	/* An answered message is answered whatever the text: 409 before any
+	 * 422, so that an empty second answer is no page of the message. */
+	if (m.answered_at != 0) {
+		arena_cleanup(&a);
+		return err_set(e, ERR_CONFLICT, NULL, "message %lld is answered already", (long long)message_id);
+	}
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX)) {
 		arena_cleanup(&a);
 		return err_set(e, ERR_INVALID, "text", "an answer is 1 to %d characters of text", MSG_TEXT_MAX);

@@ -43,10 +43,11 @@ int msg_write(struct store *s, const struct principal *who, int64_t case_id, con
  * the answer is stored in the conversation, the message (and any earlier
  * one of the case still waiting) marked answered, and a letter of kind
  * "answer" delivered to the person, in one transaction; *letter_id (may
- * be NULL) receives the letter. ERR_INVALID (field "text") as msg_write;
- * ERR_NOT_FOUND when there is no such incoming message or who may not
- * answer (audited); ERR_CONFLICT, changing nothing, when it was answered
- * already. */
+ * be NULL) receives the letter. Asks, in this order: ERR_NOT_FOUND when
+ * there is no such incoming message or who may not answer (audited by the
+ * gate, "message.answer.denied"); ERR_CONFLICT, changing nothing, when it
+ * was answered already (whatever the text); ERR_INVALID (field "text") as
+ * msg_write. */
 int msg_answer(struct store *s, const struct principal *who, int64_t message_id, const char *text, int64_t now,
 	       int64_t *letter_id, struct err *e);
 

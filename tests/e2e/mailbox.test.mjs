@@ -273,6 +273,17 @@ test('a_message_reaches_the_case_worker_and_the_answer_arrives_as_an_unread_lett
   assert.equal(r.headers.get('location'), '/saksbehandling/henvendelser?done=answered');
   const again = await worker.post(`/saksbehandling/henvendelser/${message}/svar`, { csrf: Client.csrf(page.text), text: 'En gang til' });
   assert.equal(again.status, 409);
+  // A security test found that an empty answer to an answered message was
+  // answered 200 with the message's page: it is 409, and nothing is stored.
+  const answers = srv.sql(`select count(*) from messages where case_id=${a.id} and direction='out'`);
+  for (const text of ['', '   ', undefined]) {
+    const form = { csrf: Client.csrf(page.text) };
+    if (text !== undefined) form.text = text;
+    const emptyAgain = await worker.post(`/saksbehandling/henvendelser/${message}/svar`, form);
+    assert.equal(emptyAgain.status, 409, JSON.stringify(text));
+    assert.doesNotMatch(emptyAgain.text, /Jeg flytter i august/);
+  }
+  assert.equal(srv.sql(`select count(*) from messages where case_id=${a.id} and direction='out'`), answers);
   const after = await worker.get('/saksbehandling/henvendelser?done=answered');
   assert.match(after.text, /Svaret er sendt til søkerens innboks\./);
   assert.doesNotMatch(after.text, new RegExp(`href="/saksbehandling/henvendelser/${message}"`));

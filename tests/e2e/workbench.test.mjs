@@ -249,19 +249,38 @@ test('a_person_cannot_use_the_workbench_and_forms_need_csrf', async () => {
   const applicant = new Client(srv.base);
   const id = await manualCase(applicant, pupil());
   const person = srv.sql(`select person_id from cases where id=${id}`);
-  for (const url of ['/saksbehandling', `/saksbehandling/saker/${id}`]) {
-    const r = await applicant.get(url);
-    assert.equal(r.status, 403, url);
-  }
+  // The queue names no one: 403. A case is about a person: the gate
+  // answers a refusal as if the case did not exist (404), as the message
+  // and document pages do. Each refusal is audited once, by the policy's
+  // name for the action.
+  assert.equal((await applicant.get('/saksbehandling')).status, 403);
+  assert.equal((await applicant.get(`/saksbehandling/saker/${id}`)).status, 404);
   const csrf = Client.csrf((await applicant.get('/saker')).text);
   const post = await applicant.post(`/saksbehandling/saker/${id}/vedtak`, { csrf, outcome: 'granted', grant_boarding: 'yes', justification: 'Jeg innvilger meg selv dette.' });
-  assert.equal(post.status, 403);
-  assert.equal(srv.sql(`select count(*) from audit where actor='person:${person}' and action in ('queue.read.denied', 'case.read.denied', 'case.decide.denied')`), '3');
+  assert.equal(post.status, 404);
+  const docsByPerson = await applicant.post(`/saksbehandling/saker/${id}/dokumentasjon`, { csrf, doc_text: 'Jeg ber meg selv om noe.', deadline: '2099-01-01' });
+  assert.equal(docsByPerson.status, 404);
+  const redecideByPerson = await applicant.post(`/saksbehandling/saker/${id}/ny-vurdering`, { csrf });
+  assert.equal(redecideByPerson.status, 404);
+  const denied = srv.sql(`select group_concat(action, ',') from (select action from audit where actor='person:${person}' and action like '%denied' order by seq)`);
+  assert.deepEqual(denied.split(','), ['queue.read.denied', 'case.examine.denied', 'case.decide.denied', 'case.request-docs.denied', 'case.redecide.denied']);
+  assert.equal(srv.sql(`select count(*) from audit where actor='person:${person}' and action='case.read' and object='case:${id}'`), '0', 'a refusal is no reading');
 
   const anonymous = new Client(srv.base);
   const a = await anonymous.get('/saksbehandling');
   assert.equal(a.status, 303);
   assert.equal(a.headers.get('location'), '/login');
+  // A visitor is sent to log in from a case too, and the refusal is
+  // audited (it was not, before the gate).
+  const count = (action) => Number(srv.sql(`select count(*) from audit where actor='anonymous' and action='${action}'`));
+  const examined = count('case.examine.denied');
+  const ac = await anonymous.get(`/saksbehandling/saker/${id}`);
+  assert.equal(ac.status, 303);
+  assert.equal(ac.headers.get('location'), '/login');
+  assert.equal(count('case.examine.denied'), examined + 1);
+  const stats = count('stats.read.denied');
+  assert.equal((await anonymous.get('/saksbehandling/statistikk')).status, 303);
+  assert.equal(count('stats.read.denied'), stats + 1);
 
   const worker = new Client(srv.base);
   await loginStaff(worker, 'sara.berg');

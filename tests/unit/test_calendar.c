@@ -18,6 +18,7 @@
 #include "calendar/calendar.h"
 #include "calendar/contact.h"
 #include "cases/cases.h"
+#include "cases/casework.h"
 #include "cases/jobs.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -358,9 +359,9 @@ static void documentation_request_is_a_deadline_while_the_case_waits(void **stat
 	arena_init(&a, 0);
 	assert_int_equal(store_write(f->s, add_staff, &staff_id, &e), 0);
 	struct principal worker = {ROLE_CASEWORKER, 0, staff_id, 0};
-	assert_int_equal(cases_request_documentation(f->s, &worker, f->case_id, f->person_id, asked, "2025-03-20", 1000,
-						     &dr, &e),
-			 0);
+	struct cases_env env = {f->s, NULL, NULL, NULL, NULL, NULL};
+	struct casework_request_form form = {asked, "2025-03-20"};
+	assert_int_equal(cases_request_documentation(&env, &worker, f->case_id, &form, at("2025-03-01"), &dr, NULL, &e), 0);
 	assert_int_equal(store_calendar_of_person(f->s, f->person_id, &entries, &a, &e), 1);
 	snprintf(ref, sizeof(ref), "documentation-request:%lld", (long long)dr.id);
 	assert_string_equal(entries[0].ref, ref);

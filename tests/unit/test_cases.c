@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "cases/cases.h"
+#include "cases/casework.h"
 #include "cases/jobs.h"
 #include "core/arena.h"
 #include "core/err.h"
@@ -301,7 +302,7 @@ static void a_case_workers_decision_is_never_overturned_by_the_rules(void **stat
 {
 	struct fixture *f = *state;
 	struct principal who = {ROLE_PERSON, f->person_id};
-	struct principal worker = {ROLE_CASEWORKER, 0};
+	struct principal worker = {ROLE_CASEWORKER, 0, 7, 0};
 	struct submitted out;
 	struct err e;
 	int ran;
@@ -310,12 +311,8 @@ static void a_case_workers_decision_is_never_overturned_by_the_rules(void **stat
 	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
 	json_decref(app);
 	assert_string_equal(out.outcome, "manual");
-	struct caseworker_decision d = {
-	    out.case_id, f->person_id, "rejected",
-	    "{\"outcome\":\"rejected\",\"awards\":[],\"manual_reasons\":[],"
-	    "\"trace\":[{\"rule\":\"caseworker.decision\"}]}",
-	    NULL, "outcome=rejected"};
-	assert_int_equal(cases_decide_by_caseworker(f->s, &worker, &d, 1500, NULL, &e), 0);
+	struct casework_decision_form d = {"rejected", NULL, 0, 0, "Opplysningene strider mot hverandre."};
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, out.case_id, &d, 1500, NULL, NULL, &e), 0);
 	/* The contradiction is cleared up in the registers afterwards. */
 	f->conflict = 0;
 	struct queue q = {out.case_id, 2000};
@@ -357,11 +354,197 @@ static void a_manual_case_whose_facts_are_cleared_up_is_decided_by_the_rules(voi
 	assert_int_equal(letters_of(f), 2);
 }
 
+static int add_staff(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct staff st = {0, "sara.berg", "Sara Berg", "caseworker", 0};
+	return store_staff_insert(tx, &st, arg, e);
+}
+
+/* A case the rules sent to a case worker (the registers contradict each
+ * other), for the case worker's tests. */
+static int64_t manual_case(struct fixture *f)
+{
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	f->conflict = 1;
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "manual");
+	f->conflict = 0;
+	return out.case_id;
+}
+
+static void a_case_worker_decides_through_the_gate_once(void **state)
+{
+	struct fixture *f = *state;
+	struct principal person = {ROLE_PERSON, f->person_id};
+	struct principal worker = {ROLE_CASEWORKER, 0, 7, 0};
+	struct casework_errors x;
+	struct err e;
+	int64_t id = manual_case(f), letter = 0;
+	int letters = letters_of(f);
+	const char *keep[] = {"basic-loan"};
+	struct casework_decision_form good = {"granted", keep, 1, 0, "Opplysningene er kontrollert og stemmer."};
+
+	/* The person is refused by the gate, audited, before the form is
+	 * looked at: a refusal reveals nothing, not even a 422. */
+	struct casework_decision_form empty = {NULL, NULL, 0, 0, NULL};
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &person, id, &empty, 1500, NULL, &x, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(audited(f, id, "case.decide.denied"), 1);
+	/* A missing case looks the same, and is audited alike. */
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, 999999, &good, 1500, NULL, &x, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audited(f, 999999, "case.decide.denied"), 1);
+
+	/* Every field's error at once, the first named; nothing stored. */
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, id, &empty, 1500, NULL, &x, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "outcome");
+	assert_int_equal(x.n, 2);
+	assert_string_equal(x.outcome, "required");
+	assert_string_equal(x.justification, "length");
+	struct casework_decision_form nothing = {"granted", NULL, 0, 0, "Opplysningene er kontrollert og stemmer."};
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, id, &nothing, 1500, NULL, &x, &e), -1);
+	assert_string_equal(x.outcome, "no-awards");
+	assert_null(x.justification);
+	struct casework_decision_form short_text = {"rejected", NULL, 0, 0, "Nei."};
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, id, &short_text, 1500, NULL, &x, &e), -1);
+	assert_string_equal(e.field, "justification");
+	assert_int_equal(decisions_of(f, id), 1);
+	assert_int_equal(letters_of(f), letters);
+
+	/* Decided: the case worker's step ends the trace, with the
+	 * justification; the rules' decision is kept under it. */
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, id, &good, 1500, &letter, &x, &e), 0);
+	assert_true(letter > 0);
+	assert_int_equal(decisions_of(f, id), 2);
+	assert_int_equal(letters_of(f), letters + 1);
+	assert_int_equal(audited(f, id, "case.decided-by-caseworker"), 1);
+	struct case_rec c;
+	struct arena a;
+	arena_init(&a, 0);
+	assert_int_equal(store_case_get(f->s, id, &c, &a, &e), 0);
+	assert_string_equal(c.status, "decided");
+	assert_string_equal(c.outcome, "granted");
+	json_t *d = json_loads(c.decision_json, 0, NULL);
+	json_t *trace = json_object_get(d, "trace");
+	json_t *last = json_array_get(trace, json_array_size(trace) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "rule")), "caseworker.decision");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(last, "inputs"), "justification")),
+			    good.justification);
+	assert_int_equal(json_array_size(json_object_get(d, "manual_reasons")), 0);
+	assert_int_equal(json_array_size(json_object_get(d, "awards")), 1);
+	json_decref(d);
+	arena_cleanup(&a);
+
+	/* Once: a second case worker meets a conflict, changing nothing. */
+	assert_int_equal(cases_decide_by_caseworker(&f->env, &worker, id, &good, 1600, NULL, &x, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_int_equal(decisions_of(f, id), 2);
+}
+
+static void a_request_for_documentation_checks_text_and_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct principal person = {ROLE_PERSON, f->person_id};
+	struct casework_errors x;
+	struct err e;
+	int64_t staff_id = 0;
+	assert_int_equal(store_write(f->s, add_staff, &staff_id, &e), 0);
+	struct principal worker = {ROLE_CASEWORKER, 0, staff_id, 0};
+	int64_t id = manual_case(f);
+	int64_t now = (int64_t)date_from_ymd(2025, 1, 10) * 86400 + 3600;
+	struct casework_request_form good = {"Send en bekreftelse fra lærestedet.", "2025-01-11"};
+	assert_int_equal(cases_request_documentation(&f->env, &person, id, &good, now, NULL, &x, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audited(f, id, "case.request-docs.denied"), 1);
+	/* Today, or more than 60 days ahead, is no deadline; a short text no
+	 * request. */
+	const char *wrong[] = {"2025-01-10", "2025-03-12", "11.01.2025", NULL};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		struct casework_request_form form = {good.text, wrong[i]};
+		assert_int_equal(cases_request_documentation(&f->env, &worker, id, &form, now, NULL, &x, &e), -1);
+		assert_int_equal(e.code, ERR_INVALID);
+		assert_string_equal(e.field, "deadline");
+		assert_string_equal(x.deadline, "range");
+		assert_null(x.doc_text);
+	}
+	struct casework_request_form both = {"Send.", "2025-01-10"};
+	assert_int_equal(cases_request_documentation(&f->env, &worker, id, &both, now, NULL, &x, &e), -1);
+	assert_string_equal(e.field, "doc_text");
+	assert_int_equal(x.n, 2);
+	assert_int_equal(audited(f, id, "case.documentation-requested"), 0);
+	struct casework_request_form last = {good.text, "2025-03-11"};
+	struct doc_request dr;
+	assert_int_equal(cases_request_documentation(&f->env, &worker, id, &last, now, &dr, &x, &e), 0);
+	assert_true(dr.id > 0 && dr.letter_id > 0);
+	assert_int_equal(audited(f, id, "case.documentation-requested"), 1);
+}
+
+static void a_case_is_the_persons_to_read_and_the_case_workers_to_examine(void **state)
+{
+	struct fixture *f = *state;
+	struct principal person = {ROLE_PERSON, f->person_id};
+	struct principal other = {ROLE_PERSON, f->person_id + 1};
+	struct principal worker = {ROLE_CASEWORKER, 0, 7, 0};
+	struct principal anonymous = {ROLE_ANONYMOUS, 0};
+	struct casework_case k;
+	struct case_rec c;
+	struct arena a;
+	struct err e;
+	int64_t id = manual_case(f);
+	arena_init(&a, 0);
+
+	/* cases_read is the person's own: a case worker no longer gets in by
+	 * it (they examine), and the refusal is audited by the gate. */
+	assert_int_equal(cases_read(f->s, &person, id, 1100, &c, &a, &e), 0);
+	assert_int_equal(audited(f, id, "case.read"), 1);
+	assert_int_equal(cases_read(f->s, &worker, id, 1100, &c, &a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(cases_read(f->s, &other, id, 1100, &c, &a, &e), -1);
+	assert_int_equal(audited(f, id, "case.read.denied"), 2);
+
+	/* The workbench examines: persons and visitors are refused alike. */
+	assert_int_equal(cases_examine(&f->env, &person, id, 1200, &k, &a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(cases_examine(&f->env, &anonymous, id, 1200, &k, &a, &e), -1);
+	assert_int_equal(audited(f, id, "case.examine.denied"), 2);
+	assert_int_equal(audited(f, id, "case.read"), 1);
+
+	assert_int_equal(cases_examine(&f->env, &worker, id, 1200, &k, &a, &e), 0);
+	assert_int_equal(audited(f, id, "case.read"), 2);
+	assert_int_equal(k.c.id, id);
+	assert_true(k.has_applicant);
+	assert_string_equal(k.applicant.given_name, "Kari");
+	assert_false(k.address_withheld);
+	assert_int_equal(k.n_history, 1);
+	assert_false(k.history[0].by_caseworker);
+	assert_int_equal(k.n_letters, 1);
+	assert_true(k.offer.open);
+	assert_int_equal(k.offer.n_awards, 1);
+	assert_false(k.offer.boarding_offered);
+	assert_true(k.redecidable);
+	/* The audit trail shown holds this reading, by the case worker. */
+	assert_string_equal(k.audit[k.n_audit - 1].rec.action, "case.read");
+	assert_string_equal(k.audit[k.n_audit - 1].rec.actor, "staff:7");
+	assert_int_equal(k.n_conversation, 0);
+	assert_int_equal(k.n_documents, 0);
+	arena_cleanup(&a);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(facts_in_time_give_the_instant_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_case_worker_decides_through_the_gate_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_request_for_documentation_checks_text_and_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_case_is_the_persons_to_read_and_the_case_workers_to_examine, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(case_waits_for_a_silent_register_and_is_decided_when_it_answers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(deciding_twice_issues_one_decision_and_one_letter, setup, teardown),

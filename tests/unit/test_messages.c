@@ -20,6 +20,7 @@
 
 #include "access/access.h"
 #include "cases/cases.h"
+#include "cases/casework.h"
 #include "cases/documents.h"
 #include "cases/jobs.h"
 #include "cases/person.h"
@@ -313,6 +314,12 @@ static void a_case_worker_answers_with_a_letter_once(void **state)
 	/* Answered once: a second answer changes nothing. */
 	assert_int_equal(msg_answer(f->s, &f->worker, m1, "Igjen", 2001, NULL, &e), -1);
 	assert_int_equal(e.code, ERR_CONFLICT);
+	/* Whatever the text: an empty answer to it is no invalid form (422)
+	 * but the same conflict (a security test found it answered 200). */
+	assert_int_equal(msg_answer(f->s, &f->worker, m1, "", 2001, NULL, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_int_equal(msg_answer(f->s, &f->worker, m1, NULL, 2001, NULL, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
 	assert_int_equal(msg_conversation(f->s, &f->kari, f->c1, f->p1, &conv, &f->a, &e), 2);
 	/* Only case workers answer, and only what a person wrote. */
 	assert_int_equal(msg_answer(f->s, &f->kari, m2, "Selv", 2002, NULL, &e), -1);
@@ -328,6 +335,48 @@ static void a_case_worker_answers_with_a_letter_once(void **state)
 	assert_int_equal(msg_answer(f->s, &f->worker, m4, "Svar på alle", 3000, NULL, &e), 0);
 	assert_int_equal(store_messages_waiting(f->s, &w, &total, &f->a, &e), 0);
 	assert_int_equal(total, 0);
+}
+
+static void case_workers_read_the_messages_through_the_gate(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t m1, total = 0;
+	struct message *w;
+	struct casework_message_view v;
+	struct cases_env env = {f->s, NULL, NULL, NULL, NULL, NULL};
+	char object[32], msg_object[32];
+	assert_int_equal(msg_write(f->s, &f->kari, f->c1, "Når får jeg svar?", 1000, &m1, &e), 0);
+	snprintf(object, sizeof(object), "case:%lld", (long long)f->c1);
+	snprintf(msg_object, sizeof(msg_object), "message:%lld", (long long)m1);
+
+	/* The list names no one: a person is forbidden, audited. */
+	assert_int_equal(casework_messages_waiting(&env, &f->kari, 1100, &w, &total, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_FORBIDDEN);
+	assert_int_equal(audits(f, "messages:waiting", "messages.read.denied"), 1);
+	assert_int_equal(casework_messages_waiting(&env, &f->worker, 1100, &w, &total, &f->a, &e), 1);
+	assert_int_equal(w[0].id, m1);
+
+	/* One message is about a person: refused as if missing, audited. */
+	assert_int_equal(casework_message_read(&env, &f->kari, m1, 1200, &v, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audits(f, msg_object, "message.read.denied"), 1);
+	assert_int_equal(audits(f, object, "case.read"), 0);
+	assert_int_equal(casework_message_read(&env, &f->worker, m1, 1200, &v, &f->a, &e), 0);
+	assert_int_equal(v.message.id, m1);
+	assert_int_equal(v.c.id, f->c1);
+	assert_int_equal(v.n_conversation, 1);
+	assert_string_equal(v.conversation[0].m.text, "Når får jeg svar?");
+	assert_int_equal(audits(f, object, "case.read"), 1); /* reading the conversation reads the case */
+
+	/* The answer carries the case worker's name; an answer is no message
+	 * to open. */
+	assert_int_equal(msg_answer(f->s, &f->worker, m1, "Om tre uker.", 1300, NULL, &e), 0);
+	assert_int_equal(casework_message_read(&env, &f->worker, m1, 1400, &v, &f->a, &e), 0);
+	assert_int_equal(v.n_conversation, 2);
+	assert_string_equal(v.conversation[1].staff_name, "Sara Berg");
+	assert_int_equal(casework_message_read(&env, &f->worker, v.conversation[1].m.id, 1400, &v, &f->a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
 }
 
 /* ---- documents ---- */
@@ -351,14 +400,19 @@ static void files_are_known_by_their_first_bytes(void **state)
 }
 
 /* A request for documentation on case_id by deadline, made by the case
- * worker at now (the lead's transition, which arms the deadline). */
-static struct doc_request request_docs(struct fixture *f, int64_t case_id, int64_t person, const char *deadline,
-				       int64_t now)
+ * worker now seconds into the day 30 days before the deadline (a deadline
+ * is tomorrow to 60 days ahead), which arms the deadline. */
+static struct doc_request request_docs(struct fixture *f, int64_t case_id, const char *deadline, int64_t now)
 {
 	struct doc_request dr;
 	struct err e;
-	assert_int_equal(cases_request_documentation(f->s, &f->worker, case_id, person, "Send vitnemålet ditt.", deadline,
-						     now, &dr, &e), 0);
+	date_t day;
+	assert_int_equal(date_parse(deadline, &day), 0);
+	struct cases_env env = {f->s, NULL, NULL, NULL, NULL, NULL};
+	struct casework_request_form form = {"Send vitnemålet ditt.", deadline};
+	assert_int_equal(cases_request_documentation(&env, &f->worker, case_id, &form, ((int64_t)day - 30) * 86400 + now,
+						     &dr, NULL, &e),
+			 0);
 	return dr;
 }
 
@@ -374,7 +428,7 @@ static void documents_received_move_the_case_back_to_the_queue(void **state)
 {
 	struct fixture *f = *state;
 	struct err e;
-	struct doc_request dr = request_docs(f, f->c1, f->p1, "2025-01-31", 1000);
+	struct doc_request dr = request_docs(f, f->c1, "2025-01-31", 1000);
 	assert_string_equal(status_of(f, f->c1), "awaiting-documentation");
 	char object[32];
 	snprintf(object, sizeof(object), "case:%lld", (long long)f->c1);
@@ -460,7 +514,7 @@ static void the_deadline_passing_with_nothing_received_puts_the_case_back(void *
 {
 	struct fixture *f = *state;
 	struct err e;
-	struct doc_request dr = request_docs(f, f->c2, f->p1, "2025-01-31", 1000);
+	struct doc_request dr = request_docs(f, f->c2, "2025-01-31", 1000);
 	int64_t end = ((int64_t)date_from_ymd(2025, 2, 1)) * 86400; /* the first second after the day */
 	int64_t count = 0, next = 0;
 	assert_int_equal(store_jobs_count(f->s, "ready", &count, &next, &e), 0);
@@ -492,8 +546,8 @@ static void a_newer_request_leaves_the_older_deadline_nothing_to_do(void **state
 {
 	struct fixture *f = *state;
 	struct err e;
-	request_docs(f, f->c2, f->p1, "2025-01-10", 1000);
-	struct doc_request newer = request_docs(f, f->c2, f->p1, "2025-01-31", 2000);
+	request_docs(f, f->c2, "2025-01-10", 1000);
+	struct doc_request newer = request_docs(f, f->c2, "2025-01-31", 2000);
 	int ran = 0;
 	int64_t first_end = ((int64_t)date_from_ymd(2025, 1, 11)) * 86400;
 	assert_int_equal(jobs_run_due(f->s, documents_job_kinds, NULL, NULL, first_end, 10, &ran, &e), 0);
@@ -623,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(message_texts_are_cleaned_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_person_writes_about_their_own_case_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_case_worker_answers_with_a_letter_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(case_workers_read_the_messages_through_the_gate, setup, teardown),
 		cmocka_unit_test(files_are_known_by_their_first_bytes),
 		cmocka_unit_test_setup_teardown(documents_received_move_the_case_back_to_the_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_deadline_passing_with_nothing_received_puts_the_case_back, setup,

@@ -7,18 +7,20 @@
 
 #include <jansson.h>
 
-#include "store/store.h"
+#include "cases/casework.h"
 #include "web/http.h"
 
-/* Add "mailbox" to the workbench case page's data d (case c, read
- * through cases_read, which audited it): the case's conversation with who
- * wrote each message, the documents the person sent (links to download
- * them), and what became of the latest request for documentation. */
-void wb_mailbox_case(struct req *r, json_t *d, const struct case_rec *c);
+/* Add "mailbox" to the workbench case page's data d (case k, examined
+ * through cases_examine, which audited it): the case's conversation with
+ * who wrote each message, the documents the person sent (links to
+ * download them), and what became of the latest request for
+ * documentation. */
+void wb_mailbox_case(struct req *r, json_t *d, const struct casework_case *k);
 
-/* Add "docs_key" to a queue row (item, with its "status") for case_id when
- * the case came back to the queue because documentation was received
- * ("Dokumentasjon mottatt") or its deadline passed ("Frist utløpt"). */
-void wb_mailbox_queue_mark(struct req *r, json_t *item, int64_t case_id);
+/* Add "docs_key" to a queue row (item) of a case that came back to the
+ * queue because documentation was received (docs_state "received":
+ * "Dokumentasjon mottatt") or its deadline passed ("expired": "Frist
+ * utløpt"); docs_state NULL adds nothing. */
+void wb_mailbox_queue_mark(json_t *item, const char *docs_state);
 
 #endif
