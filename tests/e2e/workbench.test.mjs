@@ -296,9 +296,9 @@ test('a_person_cannot_use_the_workbench_and_forms_need_csrf', async () => {
 
   // A case worker is no applicant: the person's pages refuse them as a
   // missing page, and the gate audits the refusal.
-  const denied = srv.sql(`select count(*) from audit where action='case.read.denied' and actor like 'staff:%'`);
+  const before = srv.sql(`select count(*) from audit where action='case.read.denied' and actor like 'staff:%'`);
   assert.equal((await worker.get('/saker')).status, 404);
-  assert.equal(srv.sql(`select count(*) from audit where action='case.read.denied' and actor like 'staff:%'`), String(Number(denied) + 1));
+  assert.equal(srv.sql(`select count(*) from audit where action='case.read.denied' and actor like 'staff:%'`), String(Number(before) + 1));
 });
 
 test('too_short_justification_shows_the_field_error_and_stores_nothing', async () => {
