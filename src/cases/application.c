@@ -92,36 +92,36 @@ json_t *cases_application_build(const struct cases_answers *a, struct err *e)
 	if (cases_answers_check(a, &problems) > 0) {
 		const struct cases_problem *p = &problems.items[0];
 		err_set(e, ERR_INVALID, p->path, "%s",
-			strcmp(p->reason, "before-start") == 0 ? "must not be before education.start"
-							       : "is not an answer this question takes");
+		        strcmp(p->reason, "before-start") == 0 ? "must not be before education.start"
+		                                               : "is not an answer this question takes");
 		return NULL;
 	}
 	json_t *applicant = json_pack("{s:s,s:b,s:b}", "birth_date", date_format(a->birth_date, birth),
-				      "lives_with_parents", a->lives_with_parents, "married", a->married);
+	                              "lives_with_parents", a->lives_with_parents, "married", a->married);
 	if (applicant != NULL && a->with_children) {
 		json_t *children = json_array();
 		for (int i = 0; i < a->n_children; i++)
 			json_array_append_new(children,
-					      json_pack("{s:s}", "birth_date", date_format(a->children[i], day)));
+			                      json_pack("{s:s}", "birth_date", date_format(a->children[i], day)));
 		json_object_set_new(applicant, "children", children);
 	}
-	json_t *education = json_pack("{s:s,s:i,s:s,s:s}", "level", a->upper ? "upper-secondary" : "higher",
-				      "load_percent", a->load_percent, "start", date_format(a->start, start), "end",
-				      date_format(a->end, end));
+	json_t *education =
+	    json_pack("{s:s,s:i,s:s,s:s}", "level", a->upper ? "upper-secondary" : "higher", "load_percent",
+	              a->load_percent, "start", date_format(a->start, start), "end", date_format(a->end, end));
 	if (education != NULL && a->with_equipment_rate)
 		json_object_set_new(education, "equipment_rate", json_integer(a->equipment_rate));
-	json_t *app = json_pack("{s:s,s:s,s:s,s:o,s:o}", "scheme", a->upper ? "upper-secondary" : "higher-education",
-				"school_year", a->school_year, "decision_date",
-				date_format(a->decision_date, decision_date), "applicant", applicant, "education",
-				education);
+	json_t *app =
+	    json_pack("{s:s,s:s,s:s,s:o,s:o}", "scheme", a->upper ? "upper-secondary" : "higher-education",
+	              "school_year", a->school_year, "decision_date", date_format(a->decision_date, decision_date),
+	              "applicant", applicant, "education", education);
 	if (app == NULL) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		return NULL;
 	}
 	if (a->with_travel)
-		json_object_set_new(app, "travel", json_pack("{s:f,s:i,s:f}", "distance_km", a->distance_km,
-							     "daily_travel_minutes", a->daily_travel_minutes,
-							     "walking_km", a->walking_km));
+		json_object_set_new(app, "travel",
+		                    json_pack("{s:f,s:i,s:f}", "distance_km", a->distance_km, "daily_travel_minutes",
+		                              a->daily_travel_minutes, "walking_km", a->walking_km));
 	if (a->n_parents > 0) {
 		json_t *parents = json_array();
 		for (int i = 0; i < a->n_parents; i++)
@@ -170,7 +170,7 @@ static int audit_form_reading(struct store_tx *tx, void *arg, struct err *e)
  * secondary, the travel. A register that does not answer leaves the form
  * as the agency's record fills it. */
 static void from_registers(struct reg_client *rc, const char *nin, int upper, const char *school_year,
-			   struct cases_application_form *f, struct arena *a)
+                           struct cases_application_form *f, struct arena *a)
 {
 	struct reg_person rp;
 	struct reg_enrolments en;
@@ -207,9 +207,9 @@ static void from_registers(struct reg_client *rc, const char *nin, int upper, co
 	}
 }
 
-int cases_application_form(const struct cases_env *env, const struct principal *who, int upper,
-			   const char *school_year, int ask_registers, int64_t now, struct cases_application_form *out,
-			   struct arena *a, struct err *e)
+int cases_application_form(const struct cases_env *env, const struct principal *who, int upper, const char *school_year,
+                           int ask_registers, int64_t now, struct cases_application_form *out, struct arena *a,
+                           struct err *e)
 {
 	struct person p;
 	memset(out, 0, sizeof(*out));
@@ -235,7 +235,7 @@ int cases_application_form(const struct cases_env *env, const struct principal *
 }
 
 int cases_apply(const struct cases_env *env, const struct principal *who, struct cases_answers *a, int64_t now,
-		struct submitted *out, struct cases_problems *problems, struct err *e)
+                struct submitted *out, struct cases_problems *problems, struct err *e)
 {
 	struct person p;
 	struct arena ar;

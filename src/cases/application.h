@@ -57,16 +57,16 @@ struct cases_answers {
 	int load_percent;       /* 1..100 */
 	date_t start, end;      /* the education's period */
 	int with_equipment_rate;
-	int equipment_rate;     /* 0..CASES_MAX_EQUIPMENT_RATE */
-	int with_loan;          /* higher education: the loan's months */
-	int months_requested;   /* 1..CASES_MAX_MONTHS */
-	int with_travel;        /* upper secondary: the day's travel */
-	double distance_km;     /* 0..CASES_MAX_DISTANCE_KM, -1 */
-	int daily_travel_minutes; /* 0..CASES_MAX_TRAVEL_MINUTES, -1 */
-	double walking_km;      /* 0..CASES_MAX_WALKING_KM, -1 */
-	int with_special;       /* write special_circumstances */
-	int special_circumstances; /* 1, 0, -1 */
-	int n_parents;          /* 0..CASES_MAX_PARENTS: parents[i].income written */
+	int equipment_rate;                        /* 0..CASES_MAX_EQUIPMENT_RATE */
+	int with_loan;                             /* higher education: the loan's months */
+	int months_requested;                      /* 1..CASES_MAX_MONTHS */
+	int with_travel;                           /* upper secondary: the day's travel */
+	double distance_km;                        /* 0..CASES_MAX_DISTANCE_KM, -1 */
+	int daily_travel_minutes;                  /* 0..CASES_MAX_TRAVEL_MINUTES, -1 */
+	double walking_km;                         /* 0..CASES_MAX_WALKING_KM, -1 */
+	int with_special;                          /* write special_circumstances */
+	int special_circumstances;                 /* 1, 0, -1 */
+	int n_parents;                             /* 0..CASES_MAX_PARENTS: parents[i].income written */
 	int64_t parents_income[CASES_MAX_PARENTS]; /* øre, >= 0 */
 };
 
@@ -107,9 +107,9 @@ struct cases_application_form {
 	date_t birth_date;
 	const char *address, *postcode, *city; /* the registers' when they answered */
 	int confidential_address;
-	const char *institution, *programme;   /* "" when none is known */
-	int from_registers;        /* the registers answered: the suggestions below hold */
-	int registers_unavailable; /* registers are used but did not answer */
+	const char *institution, *programme; /* "" when none is known */
+	int from_registers;                  /* the registers answered: the suggestions below hold */
+	int registers_unavailable;           /* registers are used but did not answer */
 	/* What the registers suggest, when from_registers. */
 	int lives_with_parents;
 	int enrolled; /* an enrolment at the scheme's level: the period below */
@@ -129,9 +129,9 @@ struct cases_application_form {
  * "application-form". Returns 0 with *out filled (strings in a), or -1 with
  * e filled. A register that does not answer is no failure: the form then
  * says so (registers_unavailable). Thread-safe. */
-int cases_application_form(const struct cases_env *env, const struct principal *who, int upper,
-			   const char *school_year, int ask_registers, int64_t now, struct cases_application_form *out,
-			   struct arena *a, struct err *e);
+int cases_application_form(const struct cases_env *env, const struct principal *who, int upper, const char *school_year,
+                           int ask_registers, int64_t now, struct cases_application_form *out, struct arena *a,
+                           struct err *e);
 
 /* Apply for who with the form's answers: the gate first (as above), then
  * the answers are checked (ERR_INVALID, with every problem in *problems and
@@ -141,6 +141,6 @@ int cases_application_form(const struct cases_env *env, const struct principal *
  * its path and no problem listed. Returns 0 once the case is durably
  * committed, *out filled. a->birth_date and a->decision_date are set here. */
 int cases_apply(const struct cases_env *env, const struct principal *who, struct cases_answers *a, int64_t now,
-		struct submitted *out, struct cases_problems *problems, struct err *e);
+                struct submitted *out, struct cases_problems *problems, struct err *e);
 
 #endif

@@ -62,14 +62,14 @@
 #include "registers/registers.h"
 #include "store/store.h"
 
-#define CHUNK 16           /* lines a worker claims at once, their persons found in one read */
-#define PAGE 1000          /* persons a page of the population register */
-#define QUEUE 4096         /* persons listed and not yet taken by a worker, at least */
+#define CHUNK 16   /* lines a worker claims at once, their persons found in one read */
+#define PAGE 1000  /* persons a page of the population register */
+#define QUEUE 4096 /* persons listed and not yet taken by a worker, at least */
 /* Persons a worker takes at once from the registers. Smaller chunks let
  * fetching and committing overlap sooner; from 32 to 256 the cost is the
  * same, and 64 was quickest at 10 000 persons (bench/batch.sh). */
 #define BULK 64
-#define MAX_CHILDREN 8     /* children carried from the population list */
+#define MAX_CHILDREN 8                     /* children carried from the population list */
 #define MAX_CODES CASES_INTAKE_MAX_REASONS /* distinct manual reason codes counted */
 #define MAX_PERSONS 100000000
 
@@ -166,7 +166,7 @@ static void fail(struct batch *b, const struct err *e)
 }
 
 static void refuse(struct batch *b, int64_t key, enum err_code code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 static void refuse(struct batch *b, int64_t key, enum err_code code, const char *field, const char *fmt, ...)
 {
@@ -223,7 +223,7 @@ static void add_tally(struct tally *to, const struct tally *t)
 /* Take one application through the pipeline under its intake tag, with
  * env's facts (the run's, or one person's prefetched). */
 static void submit(struct worker *w, const struct cases_env *env, int64_t key, int64_t person_id,
-		   const json_t *application, const char *tag)
+                   const json_t *application, const char *tag)
 {
 	struct principal who = {ROLE_PERSON, person_id, 0, 0};
 	struct submitted out;
@@ -314,7 +314,8 @@ static void parse_line(struct worker *w, int64_t line, const char *text, size_t 
 		refuse(b, line, ERR_INVALID, "", "must be an object with nin and application");
 		goto refused;
 	}
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		if (strcmp(key, "nin") != 0 && strcmp(key, "application") != 0) {
 			refuse(b, line, ERR_INVALID, "", "a field other than nin and application");
 			goto refused;
@@ -327,7 +328,8 @@ static void parse_line(struct worker *w, int64_t line, const char *text, size_t 
 	}
 	p->application = json_object_get(j, "application");
 	if (!json_is_object(p->application)) {
-		refuse(b, line, ERR_INVALID, "application", "is required: the application as the decision contract writes it");
+		refuse(b, line, ERR_INVALID, "application",
+		       "is required: the application as the decision contract writes it");
 		goto refused;
 	}
 	p->j = j;
@@ -416,7 +418,8 @@ static int open_intake(struct batch *b, const char *path, struct err *e)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return err_set(e, ERR_INVALID, "FILE", "%s: must be a regular file (a run is resumed by its content)", path);
+		return err_set(e, ERR_INVALID, "FILE", "%s: must be a regular file (a run is resumed by its content)",
+		               path);
 	}
 	b->size = (size_t)st.st_size;
 	if (b->size > 0) {
@@ -561,7 +564,7 @@ static void *list_persons(void *arg)
  * where the school does not report it). NULL with e filled: ERR_INVALID
  * naming the answer refused, or out of memory. */
 static json_t *application_of(const struct batch *b, const struct listed *p, const struct reg_enrolment *en,
-			      struct err *e)
+                              struct err *e)
 {
 	struct cases_answers a;
 	memset(&a, 0, sizeof(a));
@@ -818,7 +821,7 @@ static void run(struct batch *b, const struct cases_intake_options *o)
 		workers[started].b = b;
 		arena_init(&workers[started].a, 0);
 		if (pthread_create(&workers[started].thread, NULL, b->from_registers ? person_worker : file_worker,
-				   &workers[started]) != 0) {
+		                   &workers[started]) != 0) {
 			arena_cleanup(&workers[started].a);
 			err_set(&e, ERR_INTERNAL, NULL, "cannot start a thread");
 			fail(b, &e);

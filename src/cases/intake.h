@@ -29,15 +29,15 @@
 typedef int (*cases_intake_progress_fn)(void *ctx, int64_t done, int64_t total, int last);
 
 struct cases_intake_options {
-	const struct cases_env *env; /* store, params; registers for from_registers */
-	const char *path;            /* the JSONL file; NULL with from_registers */
-	int from_registers;          /* the students among the register's first persons */
-	int per_person;              /* ask the registers one person at a time (the peer) */
-	int64_t persons;             /* with from_registers: how many persons to examine */
-	const char *school_year;     /* with from_registers: "2024-2025" */
-	date_t decision_date;        /* with from_registers: the applications' decision date */
-	int threads;                 /* worker threads, 1 or more */
-	int interval_ms;             /* between two calls of progress */
+	const struct cases_env *env;       /* store, params; registers for from_registers */
+	const char *path;                  /* the JSONL file; NULL with from_registers */
+	int from_registers;                /* the students among the register's first persons */
+	int per_person;                    /* ask the registers one person at a time (the peer) */
+	int64_t persons;                   /* with from_registers: how many persons to examine */
+	const char *school_year;           /* with from_registers: "2024-2025" */
+	date_t decision_date;              /* with from_registers: the applications' decision date */
+	int threads;                       /* worker threads, 1 or more */
+	int interval_ms;                   /* between two calls of progress */
 	cases_intake_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
 };
@@ -73,7 +73,7 @@ struct cases_intake_outcome {
 	int64_t stored_in_all; /* cases the intake's tags hold after the run */
 	int failed;            /* the database or the registers failed: failure says how */
 	struct err failure;
-	int stopped;           /* the progress function asked to stop */
+	int stopped; /* the progress function asked to stop */
 };
 
 /* Run an intake as o says and fill *out (which the caller releases with
