@@ -18,14 +18,12 @@
  * at once and committing case, decision and letter durably before the
  * person is sent to the decision. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cases/application.h"
 #include "cases/cases.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "core/log.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
