@@ -2,10 +2,10 @@
  * reading and the portal's submission, on the domain floor.
  *
  * An application for upper secondary school or higher education is built
- * in the decision contract's shape (docs/decide.md) from a plain C struct
- * of answers, whoever gives them: the portal's form (the person), the
- * support calculator (anyone, to see what the rules would say) and the
- * mass intake from the registers (cases/intake.c). Each caller fills the
+ * in the decision contract's shape (what rules_parse_application() reads)
+ * from a plain C struct of answers, whoever gives them: the portal's form
+ * (the person), the support calculator (anyone, to see what the rules
+ * would say) and the mass intake from the registers (cases/intake.c). Each caller fills the
  * parts it has; the builder checks each answer and names the contract's
  * path of one it refuses ("education.load_percent"), so that the form shows
  * the message next to its field and the intake names the field it refused.
