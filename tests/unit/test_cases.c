@@ -3,7 +3,11 @@
  * durably, with a job that decides it when the register answers; deciding
  * is idempotent, so a job run twice issues one decision and one letter; a
  * changed fact has the case decided again (the new decision supersedes the
- * old, both kept), but never a case worker's decision. */
+ * old, both kept), but never a case worker's decision. The one application
+ * builder gives the form, the calculator and the intake the same
+ * application for the same answers; the application form and its
+ * submission go through the gate; the intake engine stores each line of a
+ * file once, however often it runs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,14 +19,17 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "cases/application.h"
 #include "cases/cases.h"
 #include "cases/casework.h"
+#include "cases/intake.h"
 #include "cases/jobs.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/nin.h"
 #include "rules/params.h"
+#include "rules/rules.h"
 #include "store/store.h"
 #include "testdb.h"
 
@@ -536,6 +543,333 @@ static void a_case_is_the_persons_to_read_and_the_case_workers_to_examine(void *
 	arena_cleanup(&a);
 }
 
+/* ---- the one application builder ---- */
+
+/* One set of answers, as a pupil would give them. */
+static struct cases_answers pupil_answers(void)
+{
+	static const date_t children[] = {0};
+	struct cases_answers a;
+	memset(&a, 0, sizeof(a));
+	a.upper = 1;
+	a.school_year = "2024-2025";
+	a.decision_date = date_from_ymd(2024, 8, 1);
+	a.birth_date = date_from_ymd(2008, 3, 1);
+	a.lives_with_parents = 0;
+	a.married = 0;
+	a.children = children;
+	a.load_percent = 100;
+	a.start = date_from_ymd(2024, 8, 19);
+	a.end = date_from_ymd(2025, 6, 20);
+	a.equipment_rate = 2;
+	a.distance_km = 45.5;
+	a.daily_travel_minutes = 200;
+	a.walking_km = 0;
+	a.special_circumstances = 0;
+	a.parents_income[0] = 45000000;
+	return a;
+}
+
+static json_t *built(const struct cases_answers *a)
+{
+	struct err e;
+	json_t *j = cases_application_build(a, &e);
+	assert_non_null(j);
+	return j;
+}
+
+static void the_same_answers_give_the_same_application_to_form_calculator_and_intake(void **state)
+{
+	(void)state;
+	/* What each caller gives: the form leaves the children, the equipment
+	 * rate and the parents to the registers; the calculator gives them
+	 * all; the intake gives what the population register and the schools
+	 * hold, leaving the parents' incomes to the registers at submit. */
+	struct cases_answers form = pupil_answers(), calc = pupil_answers(), intake = pupil_answers();
+	form.with_travel = form.with_special = 1;
+	calc.with_children = calc.with_equipment_rate = calc.with_travel = calc.with_special = 1;
+	calc.n_parents = 1;
+	intake.with_children = intake.with_equipment_rate = intake.with_travel = intake.with_special = 1;
+	json_t *f = built(&form), *c = built(&calc), *i = built(&intake);
+
+	json_error_t jerr;
+	json_t *want = json_loads("{\"scheme\":\"upper-secondary\",\"school_year\":\"2024-2025\","
+				  "\"decision_date\":\"2024-08-01\",\"applicant\":{\"birth_date\":\"2008-03-01\","
+				  "\"lives_with_parents\":false,\"married\":false},\"education\":{\"level\":"
+				  "\"upper-secondary\",\"load_percent\":100,\"start\":\"2024-08-19\",\"end\":"
+				  "\"2025-06-20\"},\"travel\":{\"distance_km\":45.5,\"daily_travel_minutes\":200,"
+				  "\"walking_km\":0.0},\"special_circumstances\":false}",
+				  0, &jerr);
+	assert_non_null(want);
+	assert_true(json_equal(f, want));
+	/* The calculator's and the intake's are the form's with their own
+	 * parts added, and those parts are alike where both give them. */
+	json_object_set_new(json_object_get(want, "applicant"), "children", json_array());
+	json_object_set_new(json_object_get(want, "education"), "equipment_rate", json_integer(2));
+	assert_true(json_equal(i, want));
+	json_object_set_new(want, "parents", json_pack("[{s:I}]", "income", (json_int_t)45000000));
+	assert_true(json_equal(c, want));
+
+	/* Building is pure: the same answers, the same application. */
+	json_t *again = built(&form);
+	assert_true(json_equal(f, again));
+
+	/* And the rules read each as the same application. */
+	struct arena a;
+	struct application pf, pc, pi;
+	struct err e;
+	arena_init(&a, 0);
+	assert_int_equal(rules_parse_application(f, &pf, &a, &e), 0);
+	assert_int_equal(rules_parse_application(c, &pc, &a, &e), 0);
+	assert_int_equal(rules_parse_application(i, &pi, &a, &e), 0);
+	assert_int_equal(pf.edu_start, pc.edu_start);
+	assert_int_equal(pf.edu_end, pi.edu_end);
+	assert_true(pf.distance_km == pc.distance_km && pc.distance_km == pi.distance_km);
+	assert_int_equal(pf.daily_travel_minutes, pi.daily_travel_minutes);
+	arena_cleanup(&a);
+	json_decref(f);
+	json_decref(c);
+	json_decref(i);
+	json_decref(again);
+	json_decref(want);
+}
+
+static void higher_education_asks_the_loan_months_and_no_travel(void **state)
+{
+	(void)state;
+	struct cases_answers a = pupil_answers();
+	a.upper = 0;
+	a.load_percent = 75;
+	a.with_loan = 1;
+	a.months_requested = 11;
+	json_t *j = built(&a);
+	assert_string_equal(json_string_value(json_object_get(j, "scheme")), "higher-education");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "education"), "level")), "higher");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "loan"), "months_requested")), 11);
+	assert_null(json_object_get(j, "travel"));
+	assert_null(json_object_get(j, "special_circumstances"));
+	json_decref(j);
+}
+
+static void every_refused_answer_is_named_by_its_contract_path(void **state)
+{
+	(void)state;
+	struct cases_answers a = pupil_answers();
+	struct cases_problems p;
+	struct err e;
+	assert_int_equal(cases_answers_check(&a, &p), 0);
+	a.lives_with_parents = -1;     /* not answered */
+	a.load_percent = 150;
+	a.start = CASES_DATE_INVALID;  /* "2024-02-30" */
+	a.with_travel = 1;
+	a.distance_km = -1;            /* "12 km" */
+	a.daily_travel_minutes = 2000;
+	a.with_special = 1;
+	a.special_circumstances = -1;
+	assert_int_equal(cases_answers_check(&a, &p), 6);
+	const char *paths[] = {"applicant.lives_with_parents", "education.load_percent", "education.start",
+			       "travel.distance_km", "travel.daily_travel_minutes", "special_circumstances"};
+	for (int i = 0; i < 6; i++) {
+		assert_string_equal(p.items[i].path, paths[i]);
+		assert_string_equal(p.items[i].reason, "invalid");
+	}
+	assert_null(cases_application_build(&a, &e));
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "applicant.lives_with_parents");
+
+	/* An end before the start is its own reason, at the end's path. */
+	a = pupil_answers();
+	a.end = date_from_ymd(2024, 8, 1);
+	a.with_loan = 1;
+	a.months_requested = 12;
+	assert_int_equal(cases_answers_check(&a, &p), 2);
+	assert_non_null(cases_problem_at(&p, "education.end"));
+	assert_string_equal(cases_problem_at(&p, "education.end")->reason, "before-start");
+	assert_non_null(cases_problem_at(&p, "loan.months_requested"));
+	assert_null(cases_problem_at(&p, "education.start"));
+}
+
+/* ---- the application form and its submission through the gate ---- */
+
+struct audit_count {
+	const char *actor, *action, *object, *detail;
+	int n;
+};
+
+static int count_audit(const struct audit_rec *r, void *arg)
+{
+	struct audit_count *c = arg;
+	if (strcmp(r->actor, c->actor) == 0 && strcmp(r->action, c->action) == 0 &&
+	    (c->object == NULL || strcmp(r->object, c->object) == 0) &&
+	    (c->detail == NULL || strcmp(r->detail, c->detail) == 0))
+		c->n++;
+	return 0;
+}
+
+static int audited_by(struct fixture *f, const char *actor, const char *action, const char *object, const char *detail)
+{
+	struct audit_count c = {actor, action, object, detail, 0};
+	struct err e;
+	assert_int_equal(store_audit_each(f->s, count_audit, &c, &e), 0);
+	return c.n;
+}
+
+static int cases_of(struct fixture *f)
+{
+	struct arena a;
+	struct case_rec *c;
+	struct err e;
+	arena_init(&a, 0);
+	int n = store_cases_of_person(f->s, f->person_id, &c, &a, &e);
+	arena_cleanup(&a);
+	return n;
+}
+
+static void the_application_form_asks_the_gate_and_audits_the_reading(void **state)
+{
+	struct fixture *f = *state;
+	struct principal anonymous = {ROLE_ANONYMOUS, 0};
+	struct principal staff = {ROLE_CASEWORKER, 0, 3};
+	struct principal person = {ROLE_PERSON, f->person_id};
+	struct cases_application_form form;
+	struct arena a;
+	struct err e;
+	char object[32];
+	snprintf(object, sizeof(object), "person:%lld", (long long)f->person_id);
+	arena_init(&a, 0);
+
+	assert_int_equal(cases_application_form(&f->env, &anonymous, 0, "2024-2025", 1, 1000, &form, &a, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audited_by(f, "anonymous", "apply.denied", NULL, NULL), 1);
+	assert_int_equal(cases_application_form(&f->env, &staff, 0, "2024-2025", 1, 1000, &form, &a, &e), -1);
+	assert_int_equal(audited_by(f, "staff:3", "apply.denied", NULL, NULL), 1);
+	assert_int_equal(audited_by(f, "anonymous", "person.read", NULL, NULL) + audited_by(f, "staff:3", "person.read", NULL, NULL), 0);
+
+	assert_int_equal(cases_application_form(&f->env, &person, 0, "2024-2025", 1, 1000, &form, &a, &e), 0);
+	assert_string_equal(form.given_name, "Kari");
+	assert_string_equal(form.address, "Storgata 1");
+	assert_string_equal(form.institution, "");
+	assert_false(form.from_registers);
+	assert_false(form.registers_unavailable); /* no registers in this environment */
+	char actor[32];
+	snprintf(actor, sizeof(actor), "person:%lld", (long long)f->person_id);
+	assert_int_equal(audited_by(f, actor, "person.read", object, "application-form"), 1);
+	arena_cleanup(&a);
+}
+
+static void applying_asks_the_gate_before_the_answers_are_checked(void **state)
+{
+	struct fixture *f = *state;
+	struct principal anonymous = {ROLE_ANONYMOUS, 0};
+	struct principal person = {ROLE_PERSON, f->person_id};
+	struct cases_answers a = pupil_answers();
+	struct cases_problems p;
+	struct submitted out;
+	struct err e;
+	a.upper = 0;
+	a.with_loan = 1;
+	a.months_requested = 11;
+
+	/* Refused before anything is checked: no problem is told. */
+	a.load_percent = 0;
+	assert_int_equal(cases_apply(&f->env, &anonymous, &a, 1000, &out, &p, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(audited_by(f, "anonymous", "apply.denied", NULL, NULL), 1);
+	/* cases_submit's own gate audits its refusal too. */
+	json_t *app = application();
+	assert_int_equal(cases_submit(&f->env, &anonymous, app, 1000, &out, &e), -1);
+	json_decref(app);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_int_equal(audited_by(f, "anonymous", "apply.denied", NULL, NULL), 2);
+
+	/* Let in, the answers are checked; nothing is stored. */
+	assert_int_equal(cases_apply(&f->env, &person, &a, 1000, &out, &p, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "education.load_percent");
+	assert_int_equal(p.n, 1);
+	assert_int_equal(cases_of(f), 0);
+
+	/* Good answers are built with the person's birth date and decided. */
+	a.load_percent = 100;
+	a.decision_date = CASES_DATE_INVALID; /* not the person's answer: set from now */
+	assert_int_equal(cases_apply(&f->env, &person, &a, (int64_t)date_from_ymd(2024, 7, 1) * 86400, &out, &p, &e), 0);
+	assert_string_equal(out.outcome, "granted");
+	struct arena ar;
+	struct case_rec c;
+	arena_init(&ar, 0);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &ar, &e), 0);
+	assert_non_null(strstr(c.application_json, "\"birth_date\":\"2004-05-17\""));
+	assert_non_null(strstr(c.application_json, "\"decision_date\":\"2024-07-01\""));
+	arena_cleanup(&ar);
+}
+
+/* ---- the intake engine ---- */
+
+static int last_seen;
+
+static int note_progress(void *ctx, int64_t done, int64_t total, int last)
+{
+	(void)ctx;
+	if (last)
+		last_seen = done == total ? 1 : -1;
+	return 0;
+}
+
+static void an_intake_stores_each_line_once_however_often_it_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a;
+	struct person p;
+	struct err e;
+	char path[128], *aj;
+	arena_init(&a, 0);
+	assert_int_equal(store_person_get(f->s, f->person_id, &p, &a, &e), 0);
+	snprintf(path, sizeof(path), "%s/intake.jsonl", f->db.dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	json_t *app = application();
+	aj = json_dumps(app, JSON_COMPACT);
+	json_decref(app);
+	fprintf(fp, "{\"nin\":\"%s\",\"application\":%s}\n\n", p.nin, aj);
+	fprintf(fp, "{\"nin\":\"%s\",\"application\":{\"scheme\":\"x\"}}\n", p.nin);
+	fprintf(fp, "{\"nin\":\"%s\",\"application\":%s}\n", p.nin, aj);
+	fclose(fp);
+	free(aj);
+
+	struct cases_intake_options o = {&f->env, path, 0, 0, 0, NULL, 0, 4, 10, note_progress, NULL};
+	struct cases_intake_outcome out;
+	assert_int_equal(cases_intake_run(&o, &out, &e), 0);
+	assert_int_equal(last_seen, 1);
+	assert_int_equal(out.lines, 3);
+	assert_int_equal(out.granted, 2);
+	assert_int_equal(out.refused, 1);
+	assert_int_equal(out.n_refusals, 1);
+	assert_int_equal(out.refusals[0].key, 3);
+	assert_string_equal(out.refusals[0].field, "application.scheme");
+	assert_int_equal(out.stored_in_all, 2);
+	assert_false(out.failed);
+	assert_int_equal(strncmp(out.intake, "batch:", 6), 0);
+	cases_intake_outcome_cleanup(&out);
+
+	/* Again: the lines stored are skipped, the refused one refused again. */
+	assert_int_equal(cases_intake_run(&o, &out, &e), 0);
+	assert_int_equal(out.already, 2);
+	assert_int_equal(out.granted, 0);
+	assert_int_equal(out.refused, 1);
+	assert_int_equal(out.stored_in_all, 2);
+	cases_intake_outcome_cleanup(&out);
+	assert_int_equal(cases_of(f), 2);
+
+	/* A path that is no regular file is refused before anything runs. */
+	o.path = f->db.dir;
+	assert_int_equal(cases_intake_run(&o, &out, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	cases_intake_outcome_cleanup(&out);
+	unlink(path);
+	arena_cleanup(&a);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -555,6 +889,13 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_manual_case_whose_facts_are_cleared_up_is_decided_by_the_rules, setup,
 						teardown),
+		cmocka_unit_test(the_same_answers_give_the_same_application_to_form_calculator_and_intake),
+		cmocka_unit_test(higher_education_asks_the_loan_months_and_no_travel),
+		cmocka_unit_test(every_refused_answer_is_named_by_its_contract_path),
+		cmocka_unit_test_setup_teardown(the_application_form_asks_the_gate_and_audits_the_reading, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(applying_asks_the_gate_before_the_answers_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_intake_stores_each_line_once_however_often_it_runs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
  * fetches the same address when a field changes and swaps in the result.
  *
  * The support calculator builds an application in the decision contract's
- * shape (../shared/spec/decide.md) and decides it with rules_decide(), the
+ * shape with the one application builder (cases/application.h), as the
+ * form and the intake do, and decides it with rules_decide(), the
  * very core that decides real applications, so the estimate is what a
  * decision on the same facts would say; the result is shown with the case
  * page's partial. The repayment calculator asks loans_annuity() for the
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/application.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -158,95 +160,116 @@ static const char *form_field_of(const char *path)
 	return "year";
 }
 
+/* Which form field and message a problem the builder finds concerns. */
+static const char *const problem_fields[][3] = {
+    {"school_year", "year", "calc.error.year"},
+    {"decision_date", "year", "calc.error.year"},
+    {"applicant.birth_date", "birth_date", "calc.error.birth_date"},
+    {"applicant.lives_with_parents", "lives_with_parents", "calc.error.lives_with_parents"},
+    {"applicant.married", "married", "calc.error.married"},
+    {"applicant.children", "children", "calc.error.children"},
+    {"education.load_percent", "load_percent", "apply.error.load_percent"},
+    {"education.start", "months", "apply.error.months"},
+    {"education.end", "months", "apply.error.months"},
+    {"education.equipment_rate", "equipment_rate", "calc.error.equipment_rate"},
+    {"travel.distance_km", "distance_km", "calc.error.distance_km"},
+    {"travel.daily_travel_minutes", "travel_minutes", "calc.error.travel_minutes"},
+    {"parents", "parents_income", "calc.error.parents_income"},
+    {"loan.months_requested", "months", "apply.error.months"},
+};
+
+static int yes_no(const char *v)
+{
+	return strcmp(v, "yes") == 0 ? 1 : strcmp(v, "no") == 0 ? 0 : -1;
+}
+
+/* The application the calculator's answers make, built by the one
+ * application builder (cases/application.h); NULL with errors filled (field
+ * -> message key) when an answer is refused. What only the calculator asks
+ * is checked here: the school years it offers, the level, and a birth date
+ * before the school year; it derives the period from the months asked and
+ * the children's birth dates from their number. */
 static json_t *support_application(json_t *v, json_t *errors)
 {
 	const char *year = json_string_value(json_object_get(v, "year"));
 	const char *level = json_string_value(json_object_get(v, "level"));
-	const char *lwp = json_string_value(json_object_get(v, "lives_with_parents"));
-	const char *married = json_string_value(json_object_get(v, "married"));
 	date_t first = 0, last = 0, birth = 0;
 	int year_ok = 0;
+	struct cases_answers a;
+	memset(&a, 0, sizeof(a));
 
 	for (size_t i = 0; i < sizeof(school_years) / sizeof(school_years[0]); i++)
 		if (strcmp(year, school_years[i]) == 0)
 			year_ok = date_school_year(year, &first, &last) == 0;
 	if (!year_ok)
 		set_error(errors, "year", "calc.error.year");
-	int upper = strcmp(level, "upper-secondary") == 0;
-	if (!upper && strcmp(level, "higher") != 0)
+	a.upper = strcmp(level, "upper-secondary") == 0;
+	if (!a.upper && strcmp(level, "higher") != 0)
 		set_error(errors, "level", "calc.error.level");
 	if (date_parse(json_string_value(json_object_get(v, "birth_date")), &birth) != 0)
-		set_error(errors, "birth_date", "calc.error.birth_date");
+		birth = CASES_DATE_INVALID;
 	else if (year_ok && birth > first)
 		set_error(errors, "birth_date", "calc.error.birth_date_late");
-	if (strcmp(lwp, "yes") != 0 && strcmp(lwp, "no") != 0)
-		set_error(errors, "lives_with_parents", "calc.error.lives_with_parents");
-	if (strcmp(married, "yes") != 0 && strcmp(married, "no") != 0)
-		set_error(errors, "married", "calc.error.married");
-	long children = form_int(json_string_value(json_object_get(v, "children")), 0, 10);
-	if (children < 0)
-		set_error(errors, "children", "calc.error.children");
-	long load = form_int(json_string_value(json_object_get(v, "load_percent")), 1, 100);
-	if (load < 0)
-		set_error(errors, "load_percent", "apply.error.load_percent");
-	long months = form_int(json_string_value(json_object_get(v, "months")), 1, 11);
+	long months = form_int(json_string_value(json_object_get(v, "months")), 1, CASES_MAX_MONTHS);
 	if (months < 0)
 		set_error(errors, "months", "apply.error.months");
 
-	/* The upper-secondary questions count only for upper secondary. */
-	double km = 0;
-	long minutes = 0, rate = 0;
-	int64_t income = 0;
-	if (upper) {
-		km = form_decimal(json_string_value(json_object_get(v, "distance_km")), 50000);
-		if (km < 0)
-			set_error(errors, "distance_km", "calc.error.distance_km");
-		minutes = form_int(json_string_value(json_object_get(v, "travel_minutes")), 0, 1440);
-		if (minutes < 0)
-			set_error(errors, "travel_minutes", "calc.error.travel_minutes");
+	/* The school year's first day decides; education runs from 15 August
+	 * to 15 June, cut to the months asked: the 15th of the last month.
+	 * Each child's birth date is not asked: five years before the school
+	 * year starts, young enough for every rule about children. */
+	int y, m, d;
+	date_t children[CASES_MAX_CHILDREN];
+	date_to_ymd(first, &y, &m, &d);
+	int end_month = 8 + (int)months - 1;
+	a.school_year = year;
+	a.decision_date = first;
+	a.birth_date = birth;
+	a.lives_with_parents = yes_no(json_string_value(json_object_get(v, "lives_with_parents")));
+	a.married = yes_no(json_string_value(json_object_get(v, "married")));
+	a.with_children = 1;
+	a.n_children = (int)form_int(json_string_value(json_object_get(v, "children")), 0, CASES_MAX_CHILDREN);
+	for (int i = 0; i < a.n_children; i++)
+		children[i] = date_from_ymd(y - 5, 8, 1);
+	a.children = children;
+	a.load_percent = (int)form_int(json_string_value(json_object_get(v, "load_percent")), 1, 100);
+	a.start = date_from_ymd(y, 8, 15);
+	a.end = months < 0 ? a.start : date_from_ymd(end_month > 12 ? y + 1 : y, (end_month - 1) % 12 + 1, 15);
+	a.with_special = 1;
+	a.special_circumstances = 0;
+	if (a.upper) {
+		/* The upper-secondary questions count only for upper secondary. */
+		int64_t income = 0;
 		if (loans_parse_kroner(json_string_value(json_object_get(v, "parents_income")), INT64_C(100000000000),
 		                       &income) != 0)
 			set_error(errors, "parents_income", "calc.error.parents_income");
-		rate = form_int(json_string_value(json_object_get(v, "equipment_rate")), 0, 5);
-		if (rate < 0)
-			set_error(errors, "equipment_rate", "calc.error.equipment_rate");
+		a.with_equipment_rate = 1;
+		a.equipment_rate =
+		    (int)form_int(json_string_value(json_object_get(v, "equipment_rate")), 0, CASES_MAX_EQUIPMENT_RATE);
+		a.with_travel = 1;
+		a.distance_km = form_decimal(json_string_value(json_object_get(v, "distance_km")), CASES_MAX_DISTANCE_KM);
+		a.daily_travel_minutes =
+		    (int)form_int(json_string_value(json_object_get(v, "travel_minutes")), 0, CASES_MAX_TRAVEL_MINUTES);
+		a.walking_km = 0.0;
+		a.n_parents = 1;
+		a.parents_income[0] = income;
+	} else {
+		a.with_loan = 1;
+		a.months_requested = (int)months;
 	}
+
+	struct cases_problems problems;
+	cases_answers_check(&a, &problems);
+	for (int i = 0; i < problems.n; i++)
+		for (size_t k = 0; k < sizeof(problem_fields) / sizeof(problem_fields[0]); k++)
+			if (strncmp(problems.items[i].path, problem_fields[k][0], strlen(problem_fields[k][0])) == 0) {
+				set_error(errors, problem_fields[k][1], problem_fields[k][2]);
+				break;
+			}
 	if (json_object_size(errors) > 0)
 		return NULL;
-
-	/* The school year's first day decides; education runs from 15 August
-	 * to 15 June, cut to the months asked: the 15th of the last month. */
-	int y, m, d;
-	date_to_ymd(first, &y, &m, &d);
-	int end_month = 8 + (int)months - 1;
-	char decision_date[11], start[11], end[11], child_birth[11];
-	date_format(first, decision_date);
-	date_format(date_from_ymd(y, 8, 15), start);
-	date_format(date_from_ymd(end_month > 12 ? y + 1 : y, (end_month - 1) % 12 + 1, 15), end);
-	/* Each child's birth date is not asked: five years before the school
-	 * year starts, young enough for every rule about children. */
-	date_format(date_from_ymd(y - 5, 8, 1), child_birth);
-	json_t *kids = json_array();
-	for (long i = 0; i < children; i++)
-		json_array_append_new(kids, json_pack("{s:s}", "birth_date", child_birth));
-
-	json_t *app =
-	    json_pack("{s:s,s:s,s:s,s:{s:s,s:b,s:b,s:o},s:{s:s,s:i,s:s,s:s},s:b}", "scheme",
-	              upper ? "upper-secondary" : "higher-education", "school_year", year, "decision_date",
-	              decision_date, "applicant", "birth_date", json_string_value(json_object_get(v, "birth_date")),
-	              "lives_with_parents", strcmp(lwp, "yes") == 0, "married", strcmp(married, "yes") == 0, "children",
-	              kids, "education", "level", upper ? "upper-secondary" : "higher", "load_percent", (int)load,
-	              "start", start, "end", end, "special_circumstances", 0);
-	if (upper) {
-		json_object_set_new(json_object_get(app, "education"), "equipment_rate", json_integer(rate));
-		json_object_set_new(app, "travel",
-		                    json_pack("{s:f,s:i,s:f}", "distance_km", km, "daily_travel_minutes", (int)minutes,
-		                              "walking_km", 0.0));
-		json_object_set_new(app, "parents", json_pack("[{s:I}]", "income", (json_int_t)income));
-	} else {
-		json_object_set_new(app, "loan", json_pack("{s:i}", "months_requested", (int)months));
-	}
-	return app;
+	struct err e;
+	return cases_application_build(&a, &e);
 }
 
 /* Decide the application with the core and give the result as the case
