@@ -56,7 +56,7 @@ int cli_audit_anchor(const char *cmd, const char *key_path, const char *checkpoi
 	"                     FILE (outside the database) at start, every 5 minutes and\n"                      \
 	"                     at a clean stop; stipend verify --checkpoints FILE then\n"                        \
 	"                     finds a removed tail or a rewritten log. Give serve and\n"                        \
-	"                     work the same two\n"
+	"                     work the same two.\n"
 
 /* Print e as the contract's JSON error on standard error. */
 void cli_print_error(const struct err *e);

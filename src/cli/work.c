@@ -38,7 +38,8 @@ static const char work_help[] =
 	"  --sms URL        send SMS notices through this gateway\n"
 	"  --public-url URL the portal's address, for the link in a notice\n"
 	"                   (default http://127.0.0.1:8080)\n"
-	CLI_AUDIT_ANCHOR_HELP "\n"
+	CLI_AUDIT_ANCHOR_HELP
+	"                     With --once, a checkpoint when the run ends.\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
 
 static volatile sig_atomic_t stop;
@@ -151,6 +152,10 @@ int cli_work(int argc, char **argv)
 		int ran = 0;
 		if (jobs_run_due(s, cli_job_kinds(&env, &notify, &anchor), &env, &o, now ? now : date_now_unix(), 1 << 30,
 				 &ran, &e) != 0)
+			goto fail;
+		/* A run that ends signs the head as it leaves it. */
+		if (anchor.key != NULL &&
+		    audit_checkpoint(s, anchor.key, anchor.path, now ? now : date_now_unix(), NULL, &e) != 0)
 			goto fail;
 		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
 		rc = 0;
