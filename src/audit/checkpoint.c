@@ -227,9 +227,15 @@ int audit_checkpoint(struct store *s, const struct audit_key *k, const char *pat
 	if (fd < 0)
 		return io_error(e, "cannot open the checkpoint file", path, errno);
 	int fresh = fstat(fd, &st) == 0 && st.st_size == 0;
-	snprintf(line, sizeof(line), "%s%lld %s %s %s\n",
-		 fresh ? "# stipend audit checkpoints: record, its hash, time, Ed25519 signature\n" : "",
-		 (long long)cp.seq, cp.hash, date_format_timestamp(cp.at, when), sighex);
+	/* A new file names the public key in its first line, for the reader;
+	 * verify takes the key from its own argument, never from here. */
+	char header[200] = "", pkhex[65];
+	if (fresh)
+		snprintf(header, sizeof(header),
+			 "# stipend audit checkpoints (record, its hash, time, signature) by Ed25519 key %s\n",
+			 audit_public_key_hex(k->pk, pkhex));
+	snprintf(line, sizeof(line), "%s%lld %s %s %s\n", header, (long long)cp.seq, cp.hash,
+		 date_format_timestamp(cp.at, when), sighex);
 	/* One write with O_APPEND: a line never interleaves with another
 	 * writer's. */
 	if (write_all(fd, line, strlen(line)) != 0) {

@@ -3,6 +3,7 @@
  * commit). */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,7 @@ int cli_serve(int argc, char **argv)
 fail:
 	fprintf(stderr, "stipend serve: %s\n", e.message);
 out:
+	sodium_memzero(&audit_key, sizeof(audit_key));
 	server_stop(srv);
 	jobs_stop(jobs);
 	reg_client_free(registers);

@@ -3,6 +3,7 @@
  * jobs due now and no more. */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -180,6 +181,7 @@ int cli_work(int argc, char **argv)
 fail:
 	fprintf(stderr, "stipend work: %s\n", e.message);
 out:
+	sodium_memzero(&audit_key, sizeof(audit_key));
 	jobs_stop(jobs);
 	reg_client_free(registers);
 	store_close(s);
