@@ -10,6 +10,7 @@
 #ifndef STIPEND_AUDIT_H
 #define STIPEND_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct err;
@@ -85,6 +86,12 @@ struct audit_checkpoint {
  * machine may share the file (each line is one append). */
 int audit_checkpoint(struct store *s, const struct audit_key *k, const char *path, int64_t now,
 		     struct audit_checkpoint *out, struct err *e);
+
+/* Parse one line of a checkpoint file (no newline; the text is cut up in
+ * place) into cp and check its signature against pk. Returns 0, or 1 with
+ * problem (len bytes) saying why the line is no good checkpoint. */
+int audit_checkpoint_parse(char *text, int lineno, const unsigned char pk[32], struct audit_checkpoint *cp,
+			   char *problem, size_t len);
 
 /* What audit_verify_anchored() found. */
 struct audit_report {

@@ -264,9 +264,8 @@ static int split(char *line, char **words, int max)
 	return p == NULL || *p == '\0' ? n : max + 1;
 }
 
-/* Parse and check one line. Returns 0, or 1 with problem filled. */
-static int parse_line(char *text, int lineno, const unsigned char pk[32], struct audit_checkpoint *cp,
-		      char *problem, size_t len)
+int audit_checkpoint_parse(char *text, int lineno, const unsigned char pk[32], struct audit_checkpoint *cp,
+			   char *problem, size_t len)
 {
 	char *w[4], *end, msg[160];
 	unsigned char sig[SIG_BYTES];
@@ -333,7 +332,7 @@ int audit_verify_anchored(struct store *s, const char *path, const unsigned char
 			}
 			cps = more;
 		}
-		if (parse_line(text, lineno, pk, &cps[n], rep->problem, sizeof(rep->problem)) != 0)
+		if (audit_checkpoint_parse(text, lineno, pk, &cps[n], rep->problem, sizeof(rep->problem)) != 0)
 			goto out;
 		n++;
 	}
