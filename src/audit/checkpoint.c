@@ -97,13 +97,15 @@ int audit_key_create(const char *path, struct audit_key *k, struct err *e)
 		       "# outside the database; the public key is in %s.pub\n%s\n",
 		   path, hex);
 	/* The umask may only take permissions away; make sure of 0600. */
-	if (fchmod(fd, 0600) != 0 || write_all(fd, buf_str(&b), b.len) != 0) {
-		io_error(e, "cannot write", path, errno);
-		close(fd);
+	int failed = fchmod(fd, 0600) != 0 || write_all(fd, buf_str(&b), b.len) != 0;
+	int errnum = errno;
+	close(fd);
+	sodium_memzero(b.p, b.len); /* the secret leaves no copy behind */
+	if (failed) {
+		io_error(e, "cannot write", path, errnum);
 		unlink(path);
 		goto out;
 	}
-	close(fd);
 	buf_reset(&b);
 	buf_printf(&b, "%s.pub", path);
 	char *pub = strdup(buf_str(&b));
