@@ -85,21 +85,13 @@ static const char *role_name(enum role r)
 int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
 			 char token[ACCESS_TOKEN_LEN + 1], struct err *e)
 {
-	char hash[65];
-	access_new_token(token);
-	token_hash(token, hash);
-	struct put_session p = {hash, {person_id, role_name(role), now + ttl, 0}};
-	return store_write(s, put_session, &p, e);
+	return access_session_switch(s, NULL, person_id, 0, role, now, ttl, token, e);
 }
 
 int access_session_start_staff(struct store *s, int64_t staff_id, int64_t now, int64_t ttl,
 			       char token[ACCESS_TOKEN_LEN + 1], struct err *e)
 {
-	char hash[65];
-	access_new_token(token);
-	token_hash(token, hash);
-	struct put_session p = {hash, {0, role_name(ROLE_CASEWORKER), now + ttl, staff_id}};
-	return store_write(s, put_session, &p, e);
+	return access_session_switch(s, NULL, 0, staff_id, ROLE_CASEWORKER, now, ttl, token, e);
 }
 
 int access_session_find(struct store *s, const char *token, int64_t now, struct principal *who,
@@ -141,6 +133,33 @@ static int delete_session(struct store_tx *tx, void *arg, struct err *e)
 	return store_session_delete(tx, arg, e);
 }
 
+struct switch_session {
+	const char *old_hash; /* or NULL */
+	struct put_session put;
+};
+
+static int switch_session(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct switch_session *sw = arg;
+	if (sw->old_hash != NULL && store_session_delete(tx, sw->old_hash, e) != 0)
+		return -1;
+	return put_session(tx, &sw->put, e);
+}
+
+int access_session_switch(struct store *s, const char *old_token, int64_t person_id, int64_t staff_id,
+			  enum role role, int64_t now, int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], struct err *e)
+{
+	char hash[65], old_hash[65];
+	access_new_token(token);
+	token_hash(token, hash);
+	struct switch_session sw = {NULL, {hash, {person_id, role_name(role), now + ttl, staff_id}}};
+	if (old_token != NULL && old_token[0] != '\0') {
+		token_hash(old_token, old_hash);
+		sw.old_hash = old_hash;
+	}
+	return store_write(s, switch_session, &sw, e);
+}
+
 int access_session_end(struct store *s, const char *token, struct err *e)
 {
 	char hash[65];
@@ -162,4 +181,48 @@ int access_csrf_ok(const char *token, const char *csrf)
 		return 0;
 	access_csrf(token, want);
 	return sodium_memcmp(want, csrf, 64) == 0;
+}
+
+/* The `pre` token's MAC: HMAC-SHA-256 under the secret of a label and the
+ * random part, cut to 16 bytes (128 bits: no guessing). The label keeps it
+ * apart from the CSRF tokens, which are MACs under the same secret. */
+#define PRE_RANDOM 16
+#define PRE_MAC 16
+
+static void pre_mac(const unsigned char random[PRE_RANDOM], unsigned char out[PRE_MAC])
+{
+	static const char label[] = "stipend pre token v1";
+	unsigned char msg[sizeof(label) + PRE_RANDOM], mac[crypto_auth_hmacsha256_BYTES];
+	memcpy(msg, label, sizeof(label));
+	memcpy(msg + sizeof(label), random, PRE_RANDOM);
+	crypto_auth_hmacsha256(mac, msg, sizeof(msg), secret);
+	memcpy(out, mac, PRE_MAC);
+}
+
+void access_pre_token(char out[ACCESS_TOKEN_LEN + 1])
+{
+	unsigned char raw[PRE_RANDOM + PRE_MAC];
+	randombytes_buf(raw, PRE_RANDOM);
+	pre_mac(raw, raw + PRE_RANDOM);
+	sodium_bin2base64(out, ACCESS_TOKEN_LEN + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int access_pre_ok(const char *token)
+{
+	unsigned char raw[PRE_RANDOM + PRE_MAC], want[PRE_MAC];
+	char again[ACCESS_TOKEN_LEN + 1];
+	size_t len = 0;
+	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN ||
+	    sodium_base642bin(raw, sizeof(raw), token, ACCESS_TOKEN_LEN, NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != sizeof(raw))
+		return 0;
+	/* One spelling per token: the CSRF token derives from the text, so a
+	 * second spelling of the same bytes (the last character's spare bits)
+	 * must not pass either. */
+	sodium_bin2base64(again, sizeof(again), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (strcmp(again, token) != 0)
+		return 0;
+	pre_mac(raw, want);
+	return sodium_memcmp(want, raw + PRE_RANDOM, PRE_MAC) == 0;
 }

@@ -133,6 +133,52 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 /* End a session. */
 int access_session_end(struct store *s, const char *token, struct err *e);
 
+/* Start a session for person_id (staff_id 0) or the member of staff
+ * staff_id (person_id 0) in role, as access_session_start does, and end
+ * the session of old_token (may be NULL: none) in the same transaction, so
+ * that a second login in a browser never leaves the first session alive
+ * beside it. Returns 0 (token filled) or -1 with nothing changed. */
+int access_session_switch(struct store *s, const char *old_token, int64_t person_id, int64_t staff_id,
+			  enum role role, int64_t now, int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], struct err *e);
+
+/* A fresh token for an anonymous visitor (the `pre` cookie that forms
+ * before login derive their CSRF token from): 16 random bytes and a 16-byte
+ * MAC of them under the installation's secret, ACCESS_TOKEN_LEN characters
+ * and a NUL. Only the server can make one, so a value a client makes up or
+ * another site plants never passes access_pre_ok(). Call after access_init(). */
+void access_pre_token(char out[ACCESS_TOKEN_LEN + 1]);
+
+/* 1 when token is a `pre` token this installation issued (MAC checked in
+ * constant time), else 0. */
+int access_pre_ok(const char *token);
+
+/* ---- the test login (login.c) ----
+ *
+ * Like ID-porten's TestID: pick a synthetic person or a test case worker,
+ * with no proof of identity, so a server offers it only with --test-login
+ * (the handler's check). Each login ends the session of old_token (the
+ * request's own session, NULL when it has none) as it starts the new one. */
+
+struct person;
+struct staff;
+
+/* Whom the test login lists: the first `limit` persons by id and every
+ * member of staff, in the arena. Returns 0 with the two lists and their
+ * counts filled, or -1. */
+int access_test_login_people(struct store *s, int limit, struct person **persons, int *n_persons,
+			     struct staff **staff, int *n_staff, struct arena *a, struct err *e);
+
+/* Log in as the person with national identity number nin. Returns 0 with
+ * token filled, 1 when no person has that number, -1 with ERR_INVALID (field
+ * "nin") when it is not a valid number, or -1 on failure. */
+int access_login_test_person(struct store *s, const char *nin, const char *old_token, int64_t now, int64_t ttl,
+			     char token[ACCESS_TOKEN_LEN + 1], struct err *e);
+
+/* Log in as the member of staff with username, as access_login_test_person
+ * does (1: no such member of staff). */
+int access_login_test_staff(struct store *s, const char *username, const char *old_token, int64_t now,
+			    int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], struct err *e);
+
 /* The CSRF token for forms shown to the holder of a session (or anonymous
  * visitor) token: 64 hex digits and a NUL. */
 void access_csrf(const char *token, char out[65]);

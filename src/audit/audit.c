@@ -53,6 +53,9 @@ int audit_append(struct store_tx *tx, int64_t at, const char *actor, const char 
 struct walk {
 	int64_t count, expect_seq, bad;
 	char prev[65];
+	/* Checkpoints to find in the chain, by record number (may be none). */
+	const struct audit_checkpoint *cps;
+	int n_cps, next_cp, bad_cp;
 };
 
 static int check_one(const struct audit_rec *r, void *arg)
@@ -67,12 +70,23 @@ static int check_one(const struct audit_rec *r, void *arg)
 	snprintf(w->prev, sizeof(w->prev), "%s", r->hash);
 	w->expect_seq++;
 	w->count++;
+	/* The record is in the chain; is it the one each checkpoint signed? */
+	for (; w->next_cp < w->n_cps && w->cps[w->next_cp].seq <= r->seq; w->next_cp++) {
+		if (w->cps[w->next_cp].seq == r->seq && strcmp(w->cps[w->next_cp].hash, r->hash) != 0) {
+			w->bad_cp = w->next_cp;
+			return 1;
+		}
+	}
 	return 0;
 }
 
-int audit_verify(struct store *s, int64_t *count, int64_t *bad_seq, struct err *e)
+int audit_verify_against(struct store *s, const struct audit_checkpoint *cps, int n_cps, int64_t *count,
+			 int64_t *bad_seq, int *bad_cp, struct err *e)
 {
-	struct walk w = {0, 1, 0, ""};
+	struct walk w = {0, 1, 0, "", cps, n_cps, 0, -1};
+	/* An empty log's checkpoints name record 0: nothing to find. */
+	while (w.next_cp < n_cps && cps[w.next_cp].seq <= 0)
+		w.next_cp++;
 	if (store_audit_each(s, check_one, &w, e) != 0)
 		return -1;
 	if (count)
@@ -82,5 +96,18 @@ int audit_verify(struct store *s, int64_t *count, int64_t *bad_seq, struct err *
 			*bad_seq = w.bad;
 		return 1;
 	}
+	if (w.bad_cp < 0 && w.next_cp < n_cps)
+		w.bad_cp = w.next_cp; /* a checkpoint beyond the chain's end */
+	if (w.bad_cp >= 0) {
+		if (bad_cp)
+			*bad_cp = w.bad_cp;
+		return 2;
+	}
 	return 0;
+}
+
+int audit_verify(struct store *s, int64_t *count, int64_t *bad_seq, struct err *e)
+{
+	int rc = audit_verify_against(s, NULL, 0, count, bad_seq, NULL, e);
+	return rc < 0 ? -1 : rc;
 }

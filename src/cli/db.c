@@ -3,6 +3,7 @@
  * and the demo population that `init --demo` takes from the population
  * register. */
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "core/arena.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "registers/registers.h"
 #include "store/store.h"
@@ -35,9 +37,21 @@ static const char migrate_help[] =
 	"Apply the schema migrations FILE has not had yet, each in a transaction.\n";
 
 static const char verify_help[] =
-	"Usage: stipend verify --db FILE\n\n"
+	"Usage: stipend verify --db FILE [--checkpoints FILE (--audit-public-key KEY | --audit-key FILE)]\n\n"
 	"Walk the audit log's hash chain. Exit status 0 when intact, 1 when a\n"
-	"record was changed, removed or inserted (its number is printed).\n";
+	"record was changed, removed or inserted (its number is printed).\n\n"
+	"The chain alone cannot show that its last records were removed, or that\n"
+	"the log was rewritten with every later hash computed again. With\n"
+	"--checkpoints it is checked against the signed checkpoints that serve and\n"
+	"work append (--audit-key, --checkpoints): every checkpoint's signature,\n"
+	"and that the chain still holds each checkpoint's record with the same hash\n"
+	"(exit status 1 and the reason when not). Records written after the newest\n"
+	"checkpoint are covered by the chain only.\n\n"
+	"  --db FILE                the database\n"
+	"  --checkpoints FILE       the checkpoint file serve and work append to\n"
+	"  --audit-public-key KEY   the key that signed them: 64 hex digits, or the\n"
+	"                           FILE.pub that stipend audit-key --out FILE wrote\n"
+	"  --audit-key FILE         or the signing key itself (its public half is used)\n";
 
 /* The school year whose enrolments give the demo persons their place of
  * study: the year the portal takes applications for (serve.c). */
@@ -234,7 +248,7 @@ int cli_init(int argc, char **argv)
 	return rc;
 }
 
-/* Parse the one option --db of migrate and verify. */
+/* Parse the one option --db of migrate. */
 static const char *db_option(int argc, char **argv, const char *help, int *status)
 {
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
@@ -279,15 +293,69 @@ int cli_migrate(int argc, char **argv)
 
 int cli_verify(int argc, char **argv)
 {
-	int status, rc;
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"checkpoints", required_argument, NULL, 'C'},
+					     {"audit-public-key", required_argument, NULL, 'P'},
+					     {"audit-key", required_argument, NULL, 'K'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *db = NULL, *checkpoints = NULL, *public_key = NULL, *key_path = NULL;
+	int rc, c;
 	int64_t count = 0, bad = 0;
+	unsigned char pk[32];
+	char when[21], hex[65];
 	struct err e;
 	struct store *s;
-	const char *db = db_option(argc, argv, verify_help, &status);
-	if (status >= 0)
-		return status;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'C': checkpoints = optarg; break;
+		case 'P': public_key = optarg; break;
+		case 'K': key_path = optarg; break;
+		case 'h': fputs(verify_help, stdout); return 0;
+		default: fputs(verify_help, stderr); return 2;
+		}
+	}
+	if (checkpoints != NULL && (public_key == NULL) == (key_path == NULL)) {
+		fprintf(stderr, "stipend verify: --checkpoints needs the key that signed them: --audit-public-key KEY or "
+				"--audit-key FILE\n");
+		return 2;
+	}
+	if (checkpoints == NULL && (public_key != NULL || key_path != NULL)) {
+		fprintf(stderr, "stipend verify: a key goes with --checkpoints FILE\n");
+		return 2;
+	}
+	if (public_key != NULL && audit_public_key_parse(public_key, pk, &e) != 0) {
+		fprintf(stderr, "stipend verify: %s\n", e.message);
+		return 2;
+	}
+	if (key_path != NULL) {
+		struct audit_key key;
+		if (audit_key_load(key_path, 0, &key, NULL, &e) != 0) {
+			fprintf(stderr, "stipend verify: %s\n", e.message);
+			return e.code == ERR_IO ? 1 : 2;
+		}
+		memcpy(pk, key.pk, sizeof(pk));
+		sodium_memzero(&key, sizeof(key));
+	}
 	if ((rc = open_db(db, 1, &s)) != 0)
 		return rc;
+	if (checkpoints != NULL) {
+		struct audit_report rep;
+		rc = audit_verify_anchored(s, checkpoints, pk, &rep, &e);
+		if (rc < 0)
+			fprintf(stderr, "stipend verify: %s\n", e.message);
+		else if (rc > 0)
+			printf("audit log not intact: %s\n", rep.problem);
+		else
+			printf("audit chain intact: %lld records; %d checkpoint%s signed by %s hold%s, the newest at "
+			       "record %lld (%s)\n",
+			       (long long)rep.count, rep.checkpoints, rep.checkpoints == 1 ? "" : "s",
+			       audit_public_key_hex(pk, hex), rep.checkpoints == 1 ? "s" : "",
+			       (long long)rep.newest.seq, date_format_timestamp(rep.newest.at, when));
+		store_close(s);
+		return rc == 0 ? 0 : 1;
+	}
 	rc = audit_verify(s, &count, &bad, &e);
 	if (rc < 0)
 		fprintf(stderr, "stipend verify: %s\n", e.message);

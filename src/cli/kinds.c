@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/documents.h"
@@ -14,7 +15,8 @@
 /* Filled once at start, before the runner starts, and only read after. */
 static struct job_kind kinds[16];
 
-const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify)
+const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify,
+				     const struct audit_anchor *anchor)
 {
 	/* The notices' kind always gets a config of its own: a NULL ctx would
 	 * hand it the runner's (the case life cycle's). No channel configured
@@ -29,6 +31,11 @@ const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_
 	for (const struct job_kind *k = documents_job_kinds; k->kind != NULL; k++)
 		kinds[n++] = *k;
 	kinds[n++] = (struct job_kind){"reminders", cal_reminders_run, NULL};
+	/* The checkpoints of the audit chain: a runner without the key keeps
+	 * the job going for one that has it. */
+	static const struct audit_anchor keyless = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
+	kinds[n++] = (struct job_kind){AUDIT_CHECKPOINT_KIND, audit_checkpoint_job,
+				       (void *)(anchor && anchor->key ? anchor : &keyless)};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

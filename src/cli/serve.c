@@ -3,12 +3,14 @@
  * commit). */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "access/access.h"
+#include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/jobs.h"
@@ -25,7 +27,8 @@
 static const char serve_help[] =
 	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
 	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n"
-	"                     [--smtp URL] [--mail-from ADDR] [--sms URL]\n\n"
+	"                     [--smtp URL] [--mail-from ADDR] [--sms URL]\n"
+	"                     [--audit-key FILE --checkpoints FILE]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -33,7 +36,8 @@ static const char serve_help[] =
 	"                     group commit, so more threads than cores pays\n"
 	"  --io-threads N     connection event loops (default 2)\n"
 	"  --public-url URL   the address people use; with https:// cookies are\n"
-	"                     marked Secure (default http://HOST:PORT)\n"
+	"                     marked Secure and every answer carries\n"
+	"                     Strict-Transport-Security (default http://HOST:PORT)\n"
 	"  --test-login       offer the test login (pick a synthetic person or type\n"
 	"                     a test national identity number); for test and demo\n"
 	"                     installations only, and shown as such on every page\n"
@@ -48,7 +52,8 @@ static const char serve_help[] =
 	"                     e-mail notice is recorded as failed, never faked\n"
 	"  --mail-from ADDR   the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
 	"  --sms URL          send SMS notices through this gateway (the register\n"
-	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n";
+	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n"
+	CLI_AUDIT_ANCHOR_HELP;
 
 static volatile sig_atomic_t stop;
 
@@ -71,6 +76,8 @@ int cli_serve(int argc, char **argv)
 					     {"smtp", required_argument, NULL, 'S'},
 					     {"mail-from", required_argument, NULL, 'F'},
 					     {"sms", required_argument, NULL, 'M'},
+					     {"audit-key", required_argument, NULL, 'K'},
+					     {"checkpoints", required_argument, NULL, 'C'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -87,6 +94,9 @@ int cli_serve(int argc, char **argv)
 	struct jobs_options job_opts = {2, 60, 600, 16};
 	struct notify_config notify = {NULL, NULL, NULL, NULL};
 	char default_url[96], from_addr[256];
+	const char *audit_key_path = NULL, *checkpoints = NULL;
+	struct audit_key audit_key;
+	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -116,6 +126,8 @@ int cli_serve(int argc, char **argv)
 		case 'S': notify.smtp_url = optarg; break;
 		case 'F': notify.mail_from = optarg; break;
 		case 'M': notify.sms_url = optarg; break;
+		case 'K': audit_key_path = optarg; break;
+		case 'C': checkpoints = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -144,6 +156,9 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "stipend serve: %s does not exist (create it with stipend init)\n", db);
 		return 2;
 	}
+	if ((rc = cli_audit_anchor("serve", audit_key_path, checkpoints, &audit_key, &anchor)) != 0)
+		return rc;
+	rc = 1;
 	if (tmpl_init(&e) != 0)
 		goto fail;
 	p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
@@ -177,7 +192,10 @@ int cli_serve(int argc, char **argv)
 	/* The daily reminders before deadlines re-arm themselves once queued. */
 	if (cal_reminders_arm(s, date_now_unix(), &e) != 0)
 		goto fail;
-	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify), &env, &job_opts, &e)) == NULL)
+	/* A checkpoint of the audit chain at start, then every few minutes. */
+	if (anchor.key != NULL && audit_checkpoint_arm(s, date_now_unix(), &e) != 0)
+		goto fail;
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify, &anchor), &env, &job_opts, &e)) == NULL)
 		goto fail;
 	env.jobs = jobs;
 	signal(SIGINT, on_signal);
@@ -190,10 +208,21 @@ int cli_serve(int argc, char **argv)
 		pause();
 	log_info("stopping");
 	rc = 0;
+	/* A clean stop signs the head as it is once the last requests and jobs
+	 * are done. */
+	server_stop(srv);
+	srv = NULL;
+	jobs_stop(jobs);
+	jobs = NULL;
+	if (anchor.key != NULL && audit_checkpoint(s, anchor.key, anchor.path, date_now_unix(), NULL, &e) != 0) {
+		fprintf(stderr, "stipend serve: %s\n", e.message);
+		rc = 1;
+	}
 	goto out;
 fail:
 	fprintf(stderr, "stipend serve: %s\n", e.message);
 out:
+	sodium_memzero(&audit_key, sizeof(audit_key));
 	server_stop(srv);
 	jobs_stop(jobs);
 	reg_client_free(registers);

@@ -3,10 +3,12 @@
  * jobs due now and no more. */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
 #include "cases/jobs.h"
@@ -21,7 +23,8 @@
 
 static const char work_help[] =
 	"Usage: stipend work --db FILE [--threads N] [--once [--now TIME]] [--params DIR] [--registers URL]\n"
-	"                    [--smtp URL] [--mail-from ADDR] [--sms URL] [--public-url URL]\n\n"
+	"                    [--smtp URL] [--mail-from ADDR] [--sms URL] [--public-url URL]\n"
+	"                    [--audit-key FILE --checkpoints FILE]\n\n"
 	"Run the jobs that follow acknowledged requests (deciding cases that\n"
 	"waited for their facts), retrying with back-off, until stopped.\n\n"
 	"  --db FILE      the database\n"
@@ -35,7 +38,9 @@ static const char work_help[] =
 	"  --mail-from ADDR the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
 	"  --sms URL        send SMS notices through this gateway\n"
 	"  --public-url URL the portal's address, for the link in a notice\n"
-	"                   (default http://127.0.0.1:8080)\n\n"
+	"                   (default http://127.0.0.1:8080)\n"
+	CLI_AUDIT_ANCHOR_HELP
+	"                     With --once, a checkpoint when the run ends.\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
 
 static volatile sig_atomic_t stop;
@@ -58,6 +63,8 @@ int cli_work(int argc, char **argv)
 					     {"mail-from", required_argument, NULL, 'F'},
 					     {"sms", required_argument, NULL, 'M'},
 					     {"public-url", required_argument, NULL, 'u'},
+					     {"audit-key", required_argument, NULL, 'K'},
+					     {"checkpoints", required_argument, NULL, 'C'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *params_dir = NULL, *registers_url = NULL;
@@ -71,6 +78,9 @@ int cli_work(int argc, char **argv)
 	struct jobs *jobs = NULL;
 	struct notify_config notify = {NULL, NULL, NULL, "http://127.0.0.1:8080"};
 	char from_addr[256];
+	const char *audit_key_path = NULL, *checkpoints = NULL;
+	struct audit_key audit_key;
+	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
@@ -101,6 +111,8 @@ int cli_work(int argc, char **argv)
 			break;
 		case 'M': notify.sms_url = optarg; break;
 		case 'u': notify.public_url = optarg; break;
+		case 'K': audit_key_path = optarg; break;
+		case 'C': checkpoints = optarg; break;
 		case 'h': fputs(work_help, stdout); return 0;
 		default: fputs(work_help, stderr); return 2;
 		}
@@ -113,6 +125,9 @@ int cli_work(int argc, char **argv)
 		fprintf(stderr, "stipend work: --db FILE is required and must exist (create it with stipend init)\n");
 		return 2;
 	}
+	if ((rc = cli_audit_anchor("work", audit_key_path, checkpoints, &audit_key, &anchor)) != 0)
+		return rc;
+	rc = 1;
 	p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
 	if (p == NULL || (s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
 		goto fail;
@@ -131,9 +146,17 @@ int cli_work(int argc, char **argv)
 	/* The daily reminders before deadlines re-arm themselves once queued. */
 	if (cal_reminders_arm(s, now ? now : date_now_unix(), &e) != 0)
 		goto fail;
+	/* A checkpoint of the audit chain at start, then every few minutes. */
+	if (anchor.key != NULL && audit_checkpoint_arm(s, now ? now : date_now_unix(), &e) != 0)
+		goto fail;
 	if (once) {
 		int ran = 0;
-		if (jobs_run_due(s, cli_job_kinds(&env, &notify), &env, &o, now ? now : date_now_unix(), 1 << 30, &ran, &e) != 0)
+		if (jobs_run_due(s, cli_job_kinds(&env, &notify, &anchor), &env, &o, now ? now : date_now_unix(), 1 << 30,
+				 &ran, &e) != 0)
+			goto fail;
+		/* A run that ends signs the head as it leaves it. */
+		if (anchor.key != NULL &&
+		    audit_checkpoint(s, anchor.key, anchor.path, now ? now : date_now_unix(), NULL, &e) != 0)
 			goto fail;
 		printf("%d job%s run\n", ran, ran == 1 ? "" : "s");
 		rc = 0;
@@ -141,16 +164,24 @@ int cli_work(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify), &env, &o, &e)) == NULL)
+	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify, &anchor), &env, &o, &e)) == NULL)
 		goto fail;
 	log_info("working on %s with %d threads", db, o.threads);
 	while (!stop)
 		pause();
 	rc = 0;
+	/* A clean stop signs the head once the jobs under way are done. */
+	jobs_stop(jobs);
+	jobs = NULL;
+	if (anchor.key != NULL && audit_checkpoint(s, anchor.key, anchor.path, date_now_unix(), NULL, &e) != 0) {
+		rc = 1;
+		goto fail;
+	}
 	goto out;
 fail:
 	fprintf(stderr, "stipend work: %s\n", e.message);
 out:
+	sodium_memzero(&audit_key, sizeof(audit_key));
 	jobs_stop(jobs);
 	reg_client_free(registers);
 	store_close(s);

@@ -344,25 +344,32 @@ static void pick_language(struct pending *p)
 }
 
 /* Find the session; give an anonymous visitor a token of their own so that
- * forms before login carry a CSRF token too. */
+ * forms before login carry a CSRF token too. The visitor's token is one the
+ * server issued (access_pre_ok); any other value, such as one another site
+ * planted, is replaced, so that nobody can know a visitor's CSRF token in
+ * advance. */
 static void find_session(struct pending *p)
 {
 	struct req *r = &p->r;
 	struct err e;
 	if (p->cookie_sid && access_session_find(r->app->store, p->cookie_sid, r->now, &r->who, r->a, &e) == 0) {
 		r->token = p->cookie_sid;
-	} else if (p->cookie_pre && strlen(p->cookie_pre) == ACCESS_TOKEN_LEN) {
+	} else if (p->cookie_pre && access_pre_ok(p->cookie_pre)) {
 		r->token = p->cookie_pre;
 	} else {
 		char *t = arena_alloc(r->a, ACCESS_TOKEN_LEN + 1);
-		access_new_token(t);
+		access_pre_token(t);
 		r->token = t;
 		resp_cookie(&p->w, r, "pre", t, -1);
 	}
 	access_csrf(r->token, r->csrf);
 }
 
-static void add_headers(struct MHD_Response *m, const struct resp *w)
+/* The house's headers on every answer. Strict-Transport-Security only when
+ * the public address is https (the same knowledge that marks cookies
+ * Secure): sent over plain http it would be ignored at best, and would lock
+ * out a test installation's http at worst. */
+static void add_headers(struct MHD_Response *m, const struct resp *w, const struct app *app)
 {
 	MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, w->content_type ? w->content_type : "text/plain; charset=utf-8");
 	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
@@ -371,18 +378,20 @@ static void add_headers(struct MHD_Response *m, const struct resp *w)
 	MHD_add_response_header(m, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(m, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
 	MHD_add_response_header(m, "Content-Security-Policy", csp);
+	if (app != NULL && app->secure_cookies)
+		MHD_add_response_header(m, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 	MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, w->cacheable ? "public, max-age=3600" : "no-store");
 	for (int i = 0; i < w->n_headers; i++)
 		MHD_add_response_header(m, w->headers[i].key, w->headers[i].value);
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w)
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, const struct app *app)
 {
 	struct MHD_Response *m = MHD_create_response_from_buffer(w->body.len, w->body.p ? w->body.p : (char *)"",
 								 MHD_RESPMEM_MUST_COPY);
 	if (m == NULL)
 		return MHD_NO;
-	add_headers(m, w);
+	add_headers(m, w, app);
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, m);
 	MHD_destroy_response(m);
 	return rc;
@@ -707,7 +716,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (p->state == ANSWERED) {
 		if (p->w.status == 0)
 			p->w.status = 200;
-		return send_resp(c, &p->w);
+		return send_resp(c, &p->w, srv->app);
 	}
 	if (*upload_data_size > 0) {
 		if (p->body_fd >= 0) {
@@ -744,7 +753,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		p->state = ANSWERED;
 		if (p->w.status == 0)
 			p->w.status = 200;
-		return send_resp(c, &p->w);
+		return send_resp(c, &p->w, srv->app);
 	}
 	p->state = RUNNING;
 	MHD_suspend_connection(c);

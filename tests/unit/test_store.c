@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "access/access.h"
@@ -344,6 +346,158 @@ static void audit_chain_stays_whole_when_writers_in_a_group_fail(void **state)
 	assert_int_equal(count, 5 * 20); /* 5 of the 8 writers keep their records */
 }
 
+/* Play the attacker who can write the database: change record `seq`'s
+ * detail and compute its hash and every later one again, as audit.c does. */
+static void rewrite_and_rehash(const char *path, int64_t seq, const char *detail)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st, *up;
+	char prev[65] = "";
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT seq, at, actor, action, object, detail, hash FROM audit ORDER BY seq",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?", -1,
+					    &up, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 0);
+		char text[2048], hash[65];
+		unsigned char h[crypto_hash_sha256_BYTES];
+		const char *d = n == seq ? detail : (const char *)sqlite3_column_text(st, 5);
+		if (n < seq) {
+			snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 6));
+			continue;
+		}
+		snprintf(text, sizeof(text), "%s\n%lld\n%lld\n%s\n%s\n%s\n%s", prev, (long long)n,
+			 (long long)sqlite3_column_int64(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+			 sqlite3_column_text(st, 4), d);
+		crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+		sodium_bin2hex(hash, sizeof(hash), h, sizeof(h));
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, d, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 2, prev, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 3, hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 4, n);
+		assert_int_equal(sqlite3_step(up), SQLITE_DONE);
+		snprintf(prev, sizeof(prev), "%s", hash);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	sqlite3_close(db);
+}
+
+struct anchor_files {
+	char key[128], pub[128], cps[128], other[128], other_pub[128];
+};
+
+static void anchor_files(const struct fixture *f, struct anchor_files *af)
+{
+	snprintf(af->key, sizeof(af->key), "%s/audit.key", f->db.dir);
+	snprintf(af->pub, sizeof(af->pub), "%s/audit.key.pub", f->db.dir);
+	snprintf(af->cps, sizeof(af->cps), "%s/checkpoints", f->db.dir);
+	snprintf(af->other, sizeof(af->other), "%s/other.key", f->db.dir);
+	snprintf(af->other_pub, sizeof(af->other_pub), "%s/other.key.pub", f->db.dir);
+}
+
+static void anchor_files_remove(const struct anchor_files *af)
+{
+	unlink(af->key);
+	unlink(af->pub);
+	unlink(af->cps);
+	unlink(af->other);
+	unlink(af->other_pub);
+}
+
+static void checkpoints_hold_an_intact_log_and_the_records_after_them(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct anchor_files af;
+	struct audit_key k, loaded;
+	struct audit_report rep;
+	struct audit_checkpoint cp;
+	unsigned char pk[32];
+	char hex[65];
+	int created = 0;
+	anchor_files(f, &af);
+	assert_int_equal(audit_key_load(af.key, 1, &k, &created, &e), 0);
+	assert_int_equal(created, 1);
+	struct stat st;
+	assert_int_equal(stat(af.key, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(audit_key_load(af.key, 0, &loaded, NULL, &e), 0);
+	assert_memory_equal(loaded.pk, k.pk, sizeof(k.pk));
+	assert_int_equal(audit_public_key_parse(af.pub, pk, &e), 0);
+	assert_memory_equal(pk, k.pk, sizeof(pk));
+	assert_int_equal(audit_public_key_parse(audit_public_key_hex(k.pk, hex), pk, &e), 0);
+	assert_memory_equal(pk, k.pk, sizeof(pk));
+
+	assert_int_equal(audit_checkpoint(f->s, &k, af.cps, 100, &cp, &e), 0); /* the empty log */
+	assert_int_equal(cp.seq, 0);
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(audit_checkpoint(f->s, &k, af.cps, 200, &cp, &e), 0);
+	assert_int_equal(cp.seq, 3);
+	assert_int_equal(audit_verify_anchored(f->s, af.cps, k.pk, &rep, &e), 0);
+	assert_int_equal(rep.checkpoints, 2);
+	assert_int_equal(rep.newest.seq, 3);
+	assert_int_equal(rep.count, 3);
+	/* Records after the newest checkpoint are the chain's to vouch for. */
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(audit_verify_anchored(f->s, af.cps, k.pk, &rep, &e), 0);
+	assert_int_equal(rep.count, 6);
+
+	/* A key others may read is refused. */
+	chmod(af.key, 0644);
+	assert_int_equal(audit_key_load(af.key, 0, &loaded, NULL, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	anchor_files_remove(&af);
+}
+
+static void checkpoints_find_a_removed_tail_a_rewritten_log_and_a_forged_checkpoint(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct anchor_files af;
+	struct audit_key k, other;
+	struct audit_report rep;
+	int64_t count = 0, bad = 0;
+	sqlite3 *db;
+	anchor_files(f, &af);
+	assert_int_equal(audit_key_create(af.key, &k, &e), 0);
+	assert_int_equal(audit_key_create(af.key, &other, &e), -1); /* never overwritten */
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(audit_checkpoint(f->s, &k, af.cps, 300, NULL, &e), 0);
+
+	/* Rewritten: record 2 changed and every later hash computed again. The
+	 * chain alone cannot tell; the checkpoint of record 6 can. */
+	rewrite_and_rehash(f->path, 2, "outcome=rejected");
+	assert_int_equal(audit_verify(f->s, &count, &bad, &e), 0);
+	assert_int_equal(audit_verify_anchored(f->s, af.cps, k.pk, &rep, &e), 1);
+	assert_non_null(strstr(rep.problem, "rewritten"));
+
+	/* The tail removed: records 5 and 6 deleted. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > 4", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(audit_verify(f->s, &count, &bad, &e), 0);
+	assert_int_equal(count, 4);
+	assert_int_equal(audit_verify_anchored(f->s, af.cps, k.pk, &rep, &e), 1);
+	assert_non_null(strstr(rep.problem, "removed"));
+
+	/* A checkpoint signed by another key (the attacker's) is refused. */
+	assert_int_equal(audit_key_create(af.other, &other, &e), 0);
+	unlink(af.cps);
+	assert_int_equal(audit_checkpoint(f->s, &other, af.cps, 400, NULL, &e), 0);
+	assert_int_equal(audit_verify_anchored(f->s, af.cps, k.pk, &rep, &e), 1);
+	assert_non_null(strstr(rep.problem, "bad signature"));
+	anchor_files_remove(&af);
+}
+
 /* ---- sessions and policy ---- */
 
 static void session_token_opens_session_and_database_holds_only_its_hash(void **state)
@@ -393,6 +547,50 @@ static void csrf_token_belongs_to_its_session(void **state)
 	assert_false(access_csrf_ok(t1, "00"));
 }
 
+static void a_login_ends_the_session_it_came_with(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct arena a;
+	struct principal who;
+	char first[ACCESS_TOKEN_LEN + 1], second[ACCESS_TOKEN_LEN + 1], nin[12];
+	arena_init(&a, 0);
+	assert_int_equal(access_init(f->s, &e), 0);
+	int64_t kari = person(f->s, 600);
+	assert_int_equal(access_session_start(f->s, kari, ROLE_PERSON, 1000, 3600, first, &e), 0);
+	int individual = 610;
+	while (nin_make(date_from_ymd(2004, 5, 17), individual, 1, nin) != 0)
+		individual++;
+	int64_t ola = person(f->s, individual);
+	assert_int_equal(access_login_test_person(f->s, nin, first, 1001, 3600, second, &e), 0);
+	assert_int_equal(access_session_find(f->s, second, 1002, &who, &a, &e), 0);
+	assert_int_equal(who.person_id, ola);
+	assert_int_equal(access_session_find(f->s, first, 1002, &who, &a, &e), 1); /* ended */
+	assert_int_equal(who.role, ROLE_ANONYMOUS);
+	/* Unknown and malformed numbers start nothing. */
+	assert_int_equal(access_login_test_person(f->s, "01010100000", second, 1003, 3600, first, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_int_equal(access_session_find(f->s, second, 1004, &who, &a, &e), 0);
+	arena_cleanup(&a);
+}
+
+static void pre_token_is_one_the_server_issued(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	char pre[ACCESS_TOKEN_LEN + 1], planted[ACCESS_TOKEN_LEN + 1];
+	assert_int_equal(access_init(f->s, &e), 0);
+	access_pre_token(pre);
+	assert_int_equal(strlen(pre), ACCESS_TOKEN_LEN);
+	assert_true(access_pre_ok(pre));
+	access_new_token(planted); /* 43 characters of the right alphabet */
+	assert_false(access_pre_ok(planted));
+	pre[5] = pre[5] == 'A' ? 'B' : 'A';
+	assert_false(access_pre_ok(pre));
+	assert_false(access_pre_ok(NULL));
+	assert_false(access_pre_ok("short"));
+}
+
 static void person_sees_only_own_cases_and_letters(void **state)
 {
 	(void)state;
@@ -435,6 +633,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(audit_chain_stays_whole_when_writers_in_a_group_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(session_token_opens_session_and_database_holds_only_its_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(csrf_token_belongs_to_its_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(checkpoints_hold_an_intact_log_and_the_records_after_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(checkpoints_find_a_removed_tail_a_rewritten_log_and_a_forged_checkpoint, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_login_ends_the_session_it_came_with, setup, teardown),
+		cmocka_unit_test_setup_teardown(pre_token_is_one_the_server_issued, setup, teardown),
 		cmocka_unit_test(person_sees_only_own_cases_and_letters),
 		cmocka_unit_test(messages_and_documents_go_between_the_person_and_case_workers_only),
 	};

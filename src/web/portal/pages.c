@@ -30,11 +30,15 @@ void portal_login_page(struct req *r, struct resp *w)
 		resp_error(w, r, 404, "error.no-login");
 		return;
 	}
-	struct person *people;
+	struct person *people = NULL;
+	struct staff *staff = NULL;
+	int n_people = 0, n_staff = 0;
 	struct err e;
-	json_t *d = json_object(), *list = json_array();
-	int n = store_persons_list(r->app->store, TEST_LOGIN_LIST, &people, r->a, &e);
-	for (int i = 0; i < n; i++) {
+	json_t *d = json_object(), *list = json_array(), *workers = json_array();
+	if (access_test_login_people(r->app->store, TEST_LOGIN_LIST, &people, &n_people, &staff, &n_staff, r->a,
+				     &e) != 0)
+		log_error("login: %s", e.message);
+	for (int i = 0; i < n_people; i++) {
 		char day[11];
 		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "nin", people[i].nin, "name",
 						      arena_printf(r->a, "%s %s", people[i].given_name, people[i].family_name),
@@ -42,10 +46,7 @@ void portal_login_page(struct req *r, struct resp *w)
 	}
 	json_object_set_new(d, "persons", list);
 	/* The test case workers, each with what they are authorised to see. */
-	struct staff *staff;
-	json_t *workers = json_array();
-	n = store_staff_list(r->app->store, &staff, r->a, &e);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n_staff; i++)
 		json_array_append_new(workers, json_pack("{s:s,s:s,s:b}", "username", staff[i].username, "name",
 							 staff[i].name, "may_see_confidential",
 							 staff[i].may_see_confidential));
@@ -58,10 +59,12 @@ void portal_login_page(struct req *r, struct resp *w)
 	resp_page(w, r, "login", "login.title", d);
 }
 
+/* A test login: a test case worker to the workbench, a person to their
+ * cases. The session the request came with (a first login in the same
+ * browser) ends as the new one starts. */
 void portal_login_test(struct req *r, struct resp *w)
 {
 	struct err e;
-	struct person p;
 	char token[ACCESS_TOKEN_LEN + 1];
 	if (!r->app->test_login) {
 		resp_error(w, r, 404, "error.no-login");
@@ -71,45 +74,27 @@ void portal_login_test(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
+	const char *old = r->who.role != ROLE_ANONYMOUS ? r->token : NULL;
 	const char *username = req_form(r, "staff");
-	if (username != NULL) {
-		/* A test case worker: to the workbench. */
-		struct staff st;
-		int found = store_staff_by_username(r->app->store, username, &st, r->a, &e);
-		if (found != 0) {
-			if (found < 0)
-				log_error("login: %s", e.message);
-			resp_redirect(w, r, "/login?error=unknown");
-			return;
-		}
-		if (access_session_start_staff(r->app->store, st.id, r->now, r->app->session_ttl, token, &e) != 0) {
+	int rc = username != NULL
+			 ? access_login_test_staff(r->app->store, username, old, r->now, r->app->session_ttl, token, &e)
+			 : access_login_test_person(r->app->store, req_form(r, "nin"), old, r->now, r->app->session_ttl,
+						    token, &e);
+	if (rc < 0 && e.code == ERR_INVALID) {
+		resp_redirect(w, r, "/login?error=invalid");
+		return;
+	}
+	if (rc != 0) {
+		if (rc < 0) {
 			log_error("login: %s", e.message);
 			resp_error(w, r, 500, "error.internal");
 			return;
 		}
-		resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
-		resp_redirect(w, r, "/saksbehandling");
-		return;
-	}
-	const char *nin = req_form(r, "nin");
-	if (nin == NULL || nin_parse(nin, NULL, NULL) != 0) {
-		resp_redirect(w, r, "/login?error=invalid");
-		return;
-	}
-	int rc = store_person_by_nin(r->app->store, nin, &p, r->a, &e);
-	if (rc != 0) {
-		if (rc < 0)
-			log_error("login: %s", e.message);
 		resp_redirect(w, r, "/login?error=unknown");
 		return;
 	}
-	if (access_session_start(r->app->store, p.id, ROLE_PERSON, r->now, r->app->session_ttl, token, &e) != 0) {
-		log_error("login: %s", e.message);
-		resp_error(w, r, 500, "error.internal");
-		return;
-	}
 	resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
-	resp_redirect(w, r, "/saker");
+	resp_redirect(w, r, username != NULL ? "/saksbehandling" : "/saker");
 }
 
 void portal_logout(struct req *r, struct resp *w)
