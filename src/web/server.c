@@ -609,7 +609,7 @@ static enum MHD_Result answer_now(struct pending *p, struct MHD_Connection *c)
 	p->state = ANSWERED;
 	if (p->w.status == 0)
 		p->w.status = 200;
-	return send_resp(c, &p->w);
+	return send_resp(c, &p->w, p->r.app);
 }
 
 /* An answer of status with Retry-After, at once: too many uploads. */
