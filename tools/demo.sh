@@ -36,6 +36,9 @@ fi
 node tools/mail-sink.mjs --listen "127.0.0.1:$SMTP_PORT" --dir demo/mail &
 MAIL_PID=$!
 echo "stipend: open http://127.0.0.1:${PORT:-8080}/ and log in with a test person"
+echo "stipend: the audit log's signed checkpoints go to demo/audit.checkpoints;" \
+	"check them with stipend verify --db demo/stipend.db --checkpoints demo/audit.checkpoints --audit-key demo/audit.key"
 ./stipend serve --db demo/stipend.db --listen "127.0.0.1:${PORT:-8080}" --test-login \
 	--registers "$REGISTERS" --smtp "smtp://127.0.0.1:$SMTP_PORT" \
-	--sms "$REGISTERS/sms/v1/messages"
+	--sms "$REGISTERS/sms/v1/messages" \
+	--audit-key demo/audit.key --checkpoints demo/audit.checkpoints

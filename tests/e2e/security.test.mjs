@@ -12,15 +12,12 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bin, Client, freePort, run } from '../lib/server.mjs';
+import { bin, Client, createDemoDb, freePort, run } from '../lib/server.mjs';
 
 // A server of our own, on a demo database in dir, with extra options.
 async function serve(dir, extra = []) {
   const db = path.join(dir, 't.db');
-  if (!existsSync(db)) {
-    const init = run(['init', '--demo', '--persons', '20', '--db', db]);
-    if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
-  }
+  if (!existsSync(db)) await createDemoDb(db, { persons: 20 });
   const port = await freePort();
   const proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4', ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -26,11 +26,3 @@ const char *view_letter_title_key(const char *kind)
 {
 	return mbox_letter_title_key(kind);
 }
-
-int view_require_login(struct req *r, struct resp *w)
-{
-	if (r->who.role == ROLE_PERSON)
-		return 0;
-	resp_redirect(w, r, r->app->test_login ? "/login" : "/");
-	return 1;
-}

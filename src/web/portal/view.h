@@ -26,11 +26,4 @@ json_t *view_letter(const struct letter *l);
 /* The catalogue key of the title of a letter of kind. */
 const char *view_letter_title_key(const char *kind);
 
-/* Ask a visitor who is not logged in to log in; returns 1 when it did.
- * Deprecated: it redirects without an audit record. A handler calls its
- * domain function, whose gate audits the refusal, and answers with
- * resp_failure(). Kept only until the last callers (apply.c, mypages.c,
- * preferences.c) are converted; then remove it. */
-int view_require_login(struct req *r, struct resp *w);
-
 #endif
