@@ -436,15 +436,21 @@ static int record_reading(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, r->now, actor, "case.read", object, NULL, e);
 }
 
-int cases_read(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct case_rec *out,
-	       struct arena *a, struct err *e)
+int cases_gate(struct store *s, const struct principal *who, enum action act, int64_t case_id, int64_t now,
+	       struct case_rec *out, struct arena *a, struct err *e)
 {
 	char object[32];
 	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
-	int rc = store_case_get(s, case_id, out, a, e);
-	if (rc < 0)
+	int found = store_case_get(s, case_id, out, a, e);
+	if (found < 0)
 		return -1;
-	if (access_check(s, who, ACT_CASE_READ, rc == 0 ? out->person_id : 0, object, "case", now, e) != 0)
+	return access_check(s, who, act, found == 0 ? out->person_id : 0, object, "case", now, e);
+}
+
+int cases_read(struct store *s, const struct principal *who, int64_t case_id, int64_t now, struct case_rec *out,
+	       struct arena *a, struct err *e)
+{
+	if (cases_gate(s, who, ACT_CASE_READ, case_id, now, out, a, e) != 0)
 		return -1;
 	struct reading r = {who, case_id, now};
 	return store_write(s, record_reading, &r, e);

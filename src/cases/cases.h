@@ -121,6 +121,14 @@ int cases_follow_registers(const struct cases_env *env, int64_t now, struct err 
 /* The case worker's work on cases (the queue, examining a case, deciding
  * it, asking for documentation, deciding it again) is in cases/casework.h. */
 
+/* The gate for act on case case_id: reads the case into *out (arena a) and
+ * asks access_check() with its owner and the object "case:N"; a case that
+ * does not exist is refused alike (owner 0), so that a refusal reveals
+ * nothing. Returns 0 (out filled), or -1 with e: the refusal, audited once,
+ * or the store's error. */
+int cases_gate(struct store *s, const struct principal *who, enum action act, int64_t case_id, int64_t now,
+	       struct case_rec *out, struct arena *a, struct err *e);
+
 /* Read one case for who, the person whose case it is (ACT_CASE_READ; a
  * case worker examines a case with cases_examine, casework.h): 0 (out
  * filled, the reading audited "case.read"), -1 with ERR_NOT_FOUND when it

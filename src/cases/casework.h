@@ -36,10 +36,6 @@ struct err;
 #define CASEWORK_DEADLINE_MAX_DAYS 60 /* ... to 60 days ahead */
 #define CASEWORK_DEADLINE_DEFAULT_DAYS 14
 
-/* The text of a textarea made ready to check and store: surrounding white
- * space trimmed, CR dropped (CR LF becomes LF). NULL for NULL; a copy in a. */
-char *casework_text_clean(struct arena *a, const char *text);
-
 /* ---- what a decision may offer ---- */
 
 /* An award the rules settled, which the case worker may keep. */
@@ -69,12 +65,12 @@ struct casework_decision_form {
 	const char *const *keep;  /* the names of the awards to keep (keep_<name>=yes) */
 	int n_keep;
 	int grant_boarding;       /* grant_boarding=yes */
-	const char *justification; /* as casework_text_clean left it; NULL when absent */
+	const char *justification; /* as msg_text_clean() left it; NULL when absent */
 };
 
 /* The request-for-documentation form, parsed. */
 struct casework_request_form {
-	const char *text;     /* as casework_text_clean left it; NULL when absent */
+	const char *text;     /* as msg_text_clean() left it; NULL when absent */
 	const char *deadline; /* "2025-01-31" as typed; NULL when absent */
 };
 

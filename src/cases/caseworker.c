@@ -30,56 +30,17 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "mailbox/mailbox.h"
+#include "mailbox/messages.h"
 #include "rules/params.h"
 
 #define REF_CASEWORKER "forvaltningsloven § 25"
 
-char *casework_text_clean(struct arena *a, const char *text)
-{
-	if (text == NULL)
-		return NULL;
-	while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
-		text++;
-	char *out = arena_strdup(a, text), *o = out;
-	for (const char *p = out; *p; p++)
-		if (*p != '\r')
-			*o++ = *p;
-	*o = '\0';
-	while (o > out && (o[-1] == ' ' || o[-1] == '\t' || o[-1] == '\n'))
-		*--o = '\0';
-	return out;
-}
-
-/* 1 when s is well-formed UTF-8; *chars receives its code points. */
-static int utf8_chars(const char *s, size_t *chars)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	while (*p) {
-		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
-		if (len == 0 || (len == 2 && *p < 0xC2))
-			return 0;
-		for (int i = 1; i < len; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-		p += len;
-		n++;
-	}
-	*chars = n;
-	return 1;
-}
-
 /* 1 when a text of a form has CASEWORK_TEXT_MIN to CASEWORK_TEXT_MAX
- * characters of UTF-8 and no control characters but line breaks and tabs. */
+ * characters of UTF-8 and no control characters but line breaks and tabs
+ * (the same check as a message's). */
 static int text_ok(const char *s)
 {
-	size_t chars;
-	if (s == NULL || !utf8_chars(s, &chars) || chars < CASEWORK_TEXT_MIN || chars > CASEWORK_TEXT_MAX)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
-			return 0;
-	return 1;
+	return msg_text_ok(s, CASEWORK_TEXT_MIN, CASEWORK_TEXT_MAX);
 }
 
 static int waits_for_caseworker(const struct case_rec *c)
@@ -236,18 +197,6 @@ static int store_decision(struct store_tx *tx, void *arg, struct err *e)
 	return mbox_deliver(tx, t->person_id, t->case_id, "decision", t->now, &t->letter_id, e);
 }
 
-/* Read case_id and ask the gate for act on it. Returns 0 (c filled), or
- * -1 with e (ERR_NOT_FOUND for a missing case, alike a refusal). */
-static int gated_case(const struct cases_env *env, const struct principal *who, enum action act, int64_t case_id,
-		      int64_t now, struct case_rec *c, struct arena *a, struct err *e)
-{
-	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
-	int found = store_case_get(env->store, case_id, c, a, e);
-	if (found < 0)
-		return -1;
-	return access_check(env->store, who, act, found == 0 ? c->person_id : 0, object, "case", now, e);
-}
 
 static int has_name(const char *const *names, int n, const char *name)
 {
@@ -271,7 +220,7 @@ int cases_decide_by_caseworker(const struct cases_env *env, const struct princip
 
 	memset(err, 0, sizeof(*err));
 	arena_init(&a, 0);
-	if (gated_case(env, who, ACT_CASE_DECIDE, case_id, now, &c, &a, e) != 0)
+	if (cases_gate(env->store, who, ACT_CASE_DECIDE, case_id, now, &c, &a, e) != 0)
 		goto out;
 	work_init(env->params, &c, &w);
 	if (!w.open) {
@@ -366,7 +315,7 @@ int cases_request_documentation(const struct cases_env *env, const struct princi
 
 	memset(err, 0, sizeof(*err));
 	arena_init(&a, 0);
-	if (gated_case(env, who, ACT_CASE_REQUEST_DOCS, case_id, now, &c, &a, e) != 0)
+	if (cases_gate(env->store, who, ACT_CASE_REQUEST_DOCS, case_id, now, &c, &a, e) != 0)
 		goto out;
 	if (!waits_for_caseworker(&c)) {
 		err_set(e, ERR_CONFLICT, NULL, "case %lld does not wait for a case worker", (long long)case_id);
@@ -420,7 +369,7 @@ int cases_redecide_by_caseworker(const struct cases_env *env, const struct princ
 	struct arena a;
 	struct case_rec c;
 	arena_init(&a, 0);
-	int rc = gated_case(env, who, ACT_CASE_REDECIDE, case_id, now, &c, &a, e);
+	int rc = cases_gate(env->store, who, ACT_CASE_REDECIDE, case_id, now, &c, &a, e);
 	arena_cleanup(&a);
 	if (rc != 0)
 		return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/cases.h"
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -98,14 +99,9 @@ int documents_receive(struct store *s, const struct principal *who, int64_t case
 	struct arena a;
 	struct case_rec c;
 	struct doc_request dr;
-	char object[32];
 	int rc = -1;
-	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
 	arena_init(&a, 0);
-	int found = store_case_get(s, case_id, &c, &a, e);
-	if (found < 0)
-		goto out;
-	if (access_check(s, who, ACT_DOCUMENT_UPLOAD, found == 0 ? c.person_id : 0, object, "case", now, e) != 0)
+	if (cases_gate(s, who, ACT_DOCUMENT_UPLOAD, case_id, now, &c, &a, e) != 0)
 		goto out;
 	if (n < 1 || n > DOC_MAX_FILES) {
 		err_set(e, ERR_INVALID, "files", "send 1 to %d files", DOC_MAX_FILES);
@@ -133,7 +129,7 @@ int documents_receive(struct store *s, const struct principal *who, int64_t case
 		docs[i].content = files[i].data;
 		bytes += docs[i].size;
 	}
-	found = store_doc_request_latest(s, case_id, &dr, &a, e);
+	int found = store_doc_request_latest(s, case_id, &dr, &a, e);
 	if (found != 0) {
 		if (found > 0)
 			err_set(e, ERR_CONFLICT, NULL, "case %lld does not await documentation", (long long)case_id);
@@ -155,15 +151,10 @@ int documents_upload_gate(struct store *s, const struct principal *who, int64_t 
 {
 	struct arena a;
 	struct case_rec c;
-	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
 	arena_init(&a, 0);
-	int found = store_case_get(s, case_id, &c, &a, e);
-	int64_t owner = found == 0 ? c.person_id : 0;
+	int rc = cases_gate(s, who, ACT_DOCUMENT_UPLOAD, case_id, now, &c, &a, e);
 	arena_cleanup(&a);
-	if (found < 0)
-		return -1;
-	return access_check(s, who, ACT_DOCUMENT_UPLOAD, owner, object, "case", now, e);
+	return rc;
 }
 
 /* ---- reading ---- */

@@ -95,10 +95,7 @@ int cases_examine(const struct cases_env *env, const struct principal *who, int6
 	char object[32];
 	memset(out, 0, sizeof(*out));
 	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
-	int found = store_case_get(s, case_id, &out->c, a, e);
-	if (found < 0)
-		return -1;
-	if (access_check(s, who, ACT_CASE_EXAMINE, found == 0 ? out->c.person_id : 0, object, "case", now, e) != 0)
+	if (cases_gate(s, who, ACT_CASE_EXAMINE, case_id, now, &out->c, a, e) != 0)
 		return -1;
 	const struct case_rec *c = &out->c;
 

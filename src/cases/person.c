@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/cases.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -51,10 +52,7 @@ static int read_case(struct store *s, const struct principal *who, enum action a
 	char object[32];
 	memset(out, 0, sizeof(*out));
 	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
-	int rc = store_case_get(s, case_id, &out->c, a, e);
-	if (rc < 0)
-		return -1;
-	if (access_check(s, who, act, rc == 0 ? out->c.person_id : 0, object, "case", now, e) != 0 ||
+	if (cases_gate(s, who, act, case_id, now, &out->c, a, e) != 0 ||
 	    audited(s, who, "case.read", object, now, e) != 0)
 		return -1;
 	struct err e2;

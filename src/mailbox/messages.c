@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/cases.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "mailbox/mailbox.h"
@@ -85,15 +86,11 @@ int msg_write(struct store *s, const struct principal *who, int64_t case_id, con
 {
 	struct case_rec c;
 	struct arena a;
-	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
 	arena_init(&a, 0);
-	int rc = store_case_get(s, case_id, &c, &a, e);
-	int64_t owner = rc == 0 ? c.person_id : 0;
+	int rc = cases_gate(s, who, ACT_MESSAGE_WRITE, case_id, now, &c, &a, e);
+	int64_t owner = c.person_id;
 	arena_cleanup(&a);
-	if (rc < 0)
-		return -1;
-	if (access_check(s, who, ACT_MESSAGE_WRITE, owner, object, "case", now, e) != 0)
+	if (rc != 0)
 		return -1;
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX))
 		return err_set(e, ERR_INVALID, "text", "a message is 1 to %d characters of text", MSG_TEXT_MAX);

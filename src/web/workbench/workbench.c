@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "mailbox/messages.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
@@ -570,7 +571,7 @@ void workbench_decide(struct req *r, struct resp *w)
 	}
 	/* The form as it came: the awards to keep are its keep_<name>=yes. */
 	struct casework_decision_form f = {req_form(r, "outcome"), NULL, 0, 0,
-	                                   casework_text_clean(r->a, req_form(r, "justification"))};
+	                                   msg_text_clean(r->a, req_form(r, "justification"))};
 	const char **keep = arena_zalloc(r->a, sizeof(*keep) * (size_t)(r->n_form > 0 ? r->n_form : 1));
 	json_t *values = json_object();
 	for (int i = 0; i < r->n_form; i++) {
@@ -606,7 +607,7 @@ void workbench_request_docs(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	struct casework_request_form f = {casework_text_clean(r->a, req_form(r, "doc_text")), req_form(r, "deadline")};
+	struct casework_request_form f = {msg_text_clean(r->a, req_form(r, "doc_text")), req_form(r, "deadline")};
 	if (cases_request_documentation(r->app->cases, &r->who, id, &f, r->now, NULL, &x, &e) != 0) {
 		json_t *values = json_pack("{s:s,s:s}", "doc_text", f.text ? f.text : "", "deadline",
 		                           f.deadline && strlen(f.deadline) <= 10 ? f.deadline : "");
