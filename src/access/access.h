@@ -96,6 +96,14 @@ int access_allowed(const struct principal *who, enum action act, int64_t owner_p
 int access_check(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id,
 		 const char *object, const char *what, int64_t now, struct err *e);
 
+/* access_check() for act on the things of the person who acts for
+ * (access_subject(who)), object "person:N" (none when there is no such
+ * person: an anonymous visitor or a member of staff, who is then refused).
+ * what names the thing in the refusal's message. Returns 0 or -1 as
+ * access_check(). */
+int access_check_subject(struct store *s, const struct principal *who, enum action act, const char *what,
+			 int64_t now, struct err *e);
+
 /* The policy as data, for `stipend policy` and the tests: {"relations":
  * [name...], "actions": [{"name", "about_person", "allowed": [relation
  * name...]}]}. New reference. */

@@ -139,6 +139,15 @@ int access_check(struct store *s, const struct principal *who, enum action act, 
 	return err_set(e, ERR_FORBIDDEN, NULL, "%s is not allowed", access_action_name(act));
 }
 
+int access_check_subject(struct store *s, const struct principal *who, enum action act, const char *what,
+			 int64_t now, struct err *e)
+{
+	char object[32];
+	int64_t subject = access_subject(who);
+	snprintf(object, sizeof(object), "person:%lld", (long long)subject);
+	return access_check(s, who, act, subject, subject != 0 ? object : NULL, what, now, e);
+}
+
 json_t *access_policy_json(void)
 {
 	json_t *rels = json_array(), *acts = json_array();

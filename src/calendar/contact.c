@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -295,7 +294,7 @@ int contact_save(struct store *s, const struct principal *who, const struct cont
 		 struct contact_saved *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
 		return -1;
 	return save_checked(s, who, c, now, out, e);
 }
@@ -306,7 +305,7 @@ int contact_resend(struct store *s, const struct principal *who, int sms_unavail
 	struct contact_prefs p;
 	struct arena a;
 	memset(out, 0, sizeof(*out));
-	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
 		return -1;
 	arena_init(&a, 0);
 	int rc = contact_load(s, access_subject(who), &p, &a, e);
@@ -326,7 +325,7 @@ int contact_resend(struct store *s, const struct principal *who, int sms_unavail
 int contact_read(struct store *s, const struct principal *who, int64_t now, struct contact_prefs *out,
 		 struct arena *a, struct err *e)
 {
-	if (cal_gate(s, who, ACT_PREFERENCES_READ, "contact preferences", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_READ, "contact preferences", now, e) != 0)
 		return -1;
 	return contact_load(s, access_subject(who), out, a, e);
 }
@@ -397,7 +396,7 @@ out:
 int contact_verify(struct store *s, const struct principal *who, const char *code, int64_t now,
 		   enum contact_verify_result *result, int *left, struct err *e)
 {
-	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_WRITE, "contact preferences", now, e) != 0)
 		return -1;
 	if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return err_set(e, ERR_INVALID, "code", "the code is 6 digits");

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -207,7 +206,7 @@ static int settings_store(struct store *s, const struct principal *who, const st
 int cal_settings_save(struct store *s, const struct principal *who, const struct cal_settings *st, int64_t now,
 		      struct err *e)
 {
-	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
 		return -1;
 	return settings_store(s, who, st, now, e);
 }
@@ -215,7 +214,7 @@ int cal_settings_save(struct store *s, const struct principal *who, const struct
 int cal_settings_read(struct store *s, const struct principal *who, int64_t now, struct cal_settings *out,
 		      struct err *e)
 {
-	if (cal_gate(s, who, ACT_PREFERENCES_READ, "reminder settings", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_READ, "reminder settings", now, e) != 0)
 		return -1;
 	return cal_settings_load(s, access_subject(who), out, e);
 }
@@ -238,7 +237,7 @@ int cal_settings_update(struct store *s, const struct principal *who, const stru
 	int first_bad = -1;
 	memset(st, 0, sizeof(*st));
 	memset(bad, 0, sizeof(int) * CAL_MAX_TYPES);
-	if (cal_gate(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
+	if (access_check_subject(s, who, ACT_PREFERENCES_WRITE, "reminder settings", now, e) != 0)
 		return -1;
 	for (int c = 0; c < n; c++) {
 		for (int i = 0; cal_case_types[i] != NULL; i++) {

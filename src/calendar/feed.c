@@ -25,7 +25,6 @@
 #include <time.h>
 
 #include "audit/audit.h"
-#include "calendar/internal.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -120,7 +119,7 @@ out:
 static int change(struct store *s, const struct principal *who, int64_t now, int revoke, struct feed_change *c,
 		  struct err *e)
 {
-	if (cal_gate(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
+	if (access_check_subject(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
 		return -1;
 	if (sodium_init() < 0)
 		return err_set(e, ERR_INTERNAL, NULL, "libsodium cannot start");
@@ -150,7 +149,7 @@ int cal_feed_manage(struct store *s, const struct principal *who, const char *ac
 	if (!create && !(action != NULL && strcmp(action, "revoke") == 0)) {
 		/* The gate first: a refused request learns nothing from the
 		 * answer about its input. */
-		if (cal_gate(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
+		if (access_check_subject(s, who, ACT_CALENDAR_FEED_MANAGE, "calendar address", now, e) != 0)
 			return -1;
 		return err_set(e, ERR_INVALID, "action", "the action is create or revoke");
 	}

@@ -1,29 +1,18 @@
 /* overview.c - what "Mine sider" shows a person: the overview (cases,
  * letters, deadlines) and the calendar page with its feed address, each
- * read after the gate; see calendar.h. Also the calendar's gate itself,
- * which every file here asks through cal_gate(). */
+ * read after the gate (access_check_subject); see calendar.h. */
 #include "calendar/calendar.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "calendar/internal.h"
 #include "core/err.h"
-
-int cal_gate(struct store *s, const struct principal *who, enum action act, const char *what, int64_t now,
-	     struct err *e)
-{
-	char object[32];
-	int64_t subject = access_subject(who);
-	snprintf(object, sizeof(object), "person:%lld", (long long)subject);
-	return access_check(s, who, act, subject, subject != 0 ? object : NULL, what, now, e);
-}
 
 int cal_overview_read(struct store *s, const struct principal *who, int64_t now, struct cal_overview *out,
 		      struct arena *a, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (cal_gate(s, who, ACT_MYPAGES_READ, "page", now, e) != 0)
+	if (access_check_subject(s, who, ACT_MYPAGES_READ, "page", now, e) != 0)
 		return -1;
 	int64_t pid = access_subject(who);
 	out->n_cases = store_cases_of_person(s, pid, &out->cases, a, e);
@@ -40,7 +29,7 @@ int cal_calendar_read(struct store *s, const struct principal *who, int64_t now,
 		      struct arena *a, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (cal_gate(s, who, ACT_MYPAGES_READ, "page", now, e) != 0)
+	if (access_check_subject(s, who, ACT_MYPAGES_READ, "page", now, e) != 0)
 		return -1;
 	int64_t pid = access_subject(who);
 	out->n_entries = store_calendar_of_person(s, pid, &out->entries, a, e);

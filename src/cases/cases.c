@@ -124,10 +124,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	buf_init(&dj, 1 << 20);
 	memset(out, 0, sizeof(*out));
 	/* The gate: a refusal is audited there (apply.denied). */
-	char object[32];
-	snprintf(object, sizeof(object), "person:%lld", (long long)access_subject(who));
-	if (access_check(env->store, who, ACT_APPLY, access_subject(who), access_subject(who) ? object : NULL,
-			 "person", now, e) != 0)
+	if (access_check_subject(env->store, who, ACT_APPLY, "person", now, e) != 0)
 		goto out;
 	/* Refuse what is not understood before anything is stored. */
 	if (rules_parse_application(application, &app, &a, e) != 0)
