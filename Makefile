@@ -25,6 +25,7 @@ EMBEDDED  := $(sort $(wildcard templates/*.html i18n/*.txt src/store/migrations/
 UNIT      := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps demo check test-unit test-rules test-e2e test-crash test-browser bench lint format clean
+.PHONY: test-asan test-fuzz
 
 all: stipend
 
@@ -66,10 +67,47 @@ build/tests/%: tests/unit/%.c tests/unit/testdb.h build/libstipend.a
 	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(CFLAGS) -o $@ $< build/libstipend.a \
 	    $(LDLIBS) -lcmocka
 
+# ---- the sanitizers and the fuzz targets ----
+#
+# A second build of the library with clang under AddressSanitizer and UBSan
+# (a report is fatal: -fno-sanitize-recover), into build/asan/: the unit
+# tests run on it (test-asan), and so do the libFuzzer targets of
+# tests/fuzz/, which is why its objects also carry the fuzzer's coverage
+# instrumentation (-fsanitize=fuzzer-no-link; without libFuzzer linked in,
+# the sanitizer runtime's no-op hooks take it). The compiled-in files
+# (embedded.o) are data: the ordinary object serves.
+SAN_CC    := clang
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_OBJ  := $(patsubst build/obj/%,build/asan/obj/%,$(filter-out build/obj/embedded.o,$(OBJ))) build/obj/embedded.o
+ASAN_UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h src/*/*/*.h)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/asan/libstipend.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/tests/%: tests/unit/%.c tests/unit/testdb.h build/asan/libstipend.a
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) -o $@ $< build/asan/libstipend.a \
+	    $(LDLIBS) -lcmocka
+
+build/fuzz/%: tests/fuzz/%.c build/asan/libstipend.a
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $< build/asan/libstipend.a $(LDLIBS)
+
+test-asan: $(ASAN_UNIT)
+	@tests/run-all.sh asan
+
+test-fuzz: $(FUZZ)
+	@tests/run-all.sh fuzz
+
 demo: deps stipend
 	@tools/demo.sh
 
-check: deps stipend $(UNIT)
+check: deps stipend $(UNIT) $(ASAN_UNIT) $(FUZZ)
 	@tests/run-all.sh
 
 test-unit: stipend $(UNIT)
