@@ -37,7 +37,7 @@ static void check_person(const struct reg_person *p)
 	if (p->given_name == NULL || !*p->given_name || p->family_name == NULL || !*p->family_name)
 		abort();
 	if (p->address == NULL ? !p->confidential_address
-			       : strlen(p->address->postcode) != 4 || !*p->address->line || !*p->address->city)
+	                       : strlen(p->address->postcode) != 4 || !*p->address->line || !*p->address->city)
 		abort();
 	if (p->n_parents < 0 || p->n_parents > 2 || p->n_children < 0 || p->n_children > 20)
 		abort();
@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    en->equipment_rate < 0 || en->equipment_rate > 5 || !*en->institution || !*en->programme)
 				abort();
 			if (en->has_travel && (!(en->travel.distance_km >= 0) || en->travel.daily_travel_minutes < 0 ||
-					       !(en->travel.walking_km >= 0)))
+			                       !(en->travel.walking_km >= 0)))
 				abort();
 		}
 		break;
@@ -138,8 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (int i = 0; i < out.events.n; i++) {
 			const struct reg_event *ev = &out.events.items[i];
-			if (ev->sequence <= prev || ev->sequence > out.events.last || nin_parse(ev->nin, NULL, NULL) != 0 ||
-			    !*ev->change)
+			if (ev->sequence <= prev || ev->sequence > out.events.last ||
+			    nin_parse(ev->nin, NULL, NULL) != 0 || !*ev->change)
 				abort();
 			prev = ev->sequence;
 		}
