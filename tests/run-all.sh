@@ -10,8 +10,8 @@
 #
 # asan runs the unit tests built under AddressSanitizer and UBSan
 # (build/asan/tests/, `make test-asan`); fuzz runs each libFuzzer target of
-# build/fuzz/ (`make test-fuzz`) for FUZZ_SECONDS (10) from its seed corpus
-# in tests/fuzz/corpus/<target>/. A sanitizer's report fails the test it
+# build/fuzz/ (`make test-fuzz`) for FUZZ_SECONDS (10), FUZZ_JOBS (2) at a
+# time, from its seed corpus in tests/fuzz/corpus/<target>/. A sanitizer's report fails the test it
 # came from, as a crash of a fuzz target fails that target; the input that
 # crashed it is kept in build/fuzz/artifacts/.
 set -u
@@ -113,11 +113,14 @@ run_node() {
 }
 
 # Each fuzz target for a while from its seed corpus; new inputs go to a
-# temporary folder, so the seeds in the repository stay as they are. Each
-# target that runs clean is one passed test; its runs are summed.
+# temporary folder, so the seeds in the repository stay as they are.
+# FUZZ_JOBS (2) targets run at once, each with its own log. Each target that
+# runs clean is one passed test; its runs are summed.
 run_fuzz() {
 	seconds=${FUZZ_SECONDS:-10}
+	jobs=${FUZZ_JOBS:-2}
 	mkdir -p build/fuzz/artifacts
+	started=0
 	for t in build/fuzz/fuzz_*; do
 		[ -x "$t" ] || continue
 		name=${t##*/fuzz_}
@@ -130,18 +133,26 @@ run_fuzz() {
 		[ -f "$dict" ] && set -- "$@" -dict="$dict"
 		set -- "$@" "$corpus_tmp/$name"
 		[ -d "$seeds" ] && set -- "$@" "$seeds"
-		"$t" "$@" >"$log" 2>&1
-		rc=$?
+		("$t" "$@" >"$corpus_tmp/$name.log" 2>&1; echo $? >"$corpus_tmp/$name.rc") &
+		started=$((started + 1))
+		[ $((started % jobs)) -ne 0 ] || wait
+	done
+	wait
+	for t in build/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=${t##*/fuzz_}
+		cp "$corpus_tmp/$name.log" "$log"
+		rc=$(cat "$corpus_tmp/$name.rc")
 		runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$')
 		fuzz_runs=$((fuzz_runs + ${runs:-0}))
-		if [ $rc -eq 0 ] && [ "${runs:-0}" -gt 0 ] && ! sanitizer_report; then
+		if [ "$rc" -eq 0 ] && [ "${runs:-0}" -gt 0 ] && ! sanitizer_report; then
 			passed=$((passed + 1))
 			echo "ok: $name, ${runs} runs"
 		else
 			failed=$((failed + 1))
 			cat "$log"
 			broken="$broken $t"
-			echo "not ok: $name (exit $rc); the input is in build/fuzz/artifacts/$name-*"
+			echo "not ok: $name (exit $rc); a crashing input is kept in build/fuzz/artifacts/$name-*"
 		fi
 	done
 }
