@@ -33,6 +33,7 @@ CORE_OBJ  := $(patsubst src/%.c,build/obj/%.o,$(sort $(wildcard src/core/*.c)))
 UNIT      := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps demo check test-unit test-rules test-e2e test-crash test-browser bench lint format clean
+.PHONY: test-asan test-fuzz
 
 all: stipend stipend-sim
 
@@ -90,10 +91,56 @@ build/tests/%: tests/unit/%.c tests/unit/testdb.h build/libstipend.a build/libsi
 	$(CC) $(CPPFLAGS) -I. $(WARN) -Wno-missing-prototypes $(CFLAGS) -o $@ $< build/libsim.a \
 	    build/libstipend.a $(LDLIBS) -lcmocka
 
+# ---- the sanitizers and the fuzz targets ----
+#
+# A second build of the library with clang under AddressSanitizer and UBSan
+# (a report is fatal: -fno-sanitize-recover), into build/asan/: the unit
+# tests run on it (test-asan), and so do the libFuzzer targets of
+# tests/fuzz/, which is why its objects also carry the fuzzer's coverage
+# instrumentation (-fsanitize=fuzzer-no-link; without libFuzzer linked in,
+# the sanitizer runtime's no-op hooks take it). The compiled-in files
+# (embedded.o) are data: the ordinary object serves.
+SAN_CC    := clang
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_OBJ  := $(patsubst build/obj/%,build/asan/obj/%,$(filter-out build/obj/embedded.o,$(OBJ))) build/obj/embedded.o
+ASAN_SIM  := $(patsubst build/sim/%,build/asan/sim/%,$(SIM_OBJ))
+ASAN_UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ      := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h src/*/*/*.h)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/asan/sim/%.o: sim/%.c $(wildcard sim/*.h src/core/*.h)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) -I. $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/asan/libstipend.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/libsim.a: $(ASAN_SIM)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/tests/%: tests/unit/%.c tests/unit/testdb.h build/asan/libstipend.a build/asan/libsim.a
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) -I. $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) -o $@ $< build/asan/libsim.a \
+	    build/asan/libstipend.a $(LDLIBS) -lcmocka
+
+build/fuzz/%: tests/fuzz/%.c build/asan/libstipend.a
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $< build/asan/libstipend.a $(LDLIBS)
+
+test-asan: $(ASAN_UNIT)
+	@tests/run-all.sh asan
+
+test-fuzz: $(FUZZ)
+	@tests/run-all.sh fuzz
+
 demo: deps stipend stipend-sim
 	@tools/demo.sh
 
-check: deps stipend stipend-sim $(UNIT)
+check: deps stipend stipend-sim $(UNIT) $(ASAN_UNIT) $(FUZZ)
+	@tools/lint.sh
 	@tests/run-all.sh
 
 test-unit: stipend stipend-sim $(UNIT)

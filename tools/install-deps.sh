@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh - install what stipend needs on Debian 12: the C libraries
 # and tools from Debian's archive, and the front-end assets and browser-test
-# drivers from npm. Installs only what is missing. As root it installs; as
+# drivers from npm (clang with its runtimes builds the sanitizer run and the
+# fuzz targets of make check). Installs only what is missing. As root it installs; as
 # another user it names the packages to install and stops.
 #
 #   tools/install-deps.sh            Debian packages, then npm packages
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 DEBS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev \
 libsodium-dev libyaml-dev libcmocka-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libical-dev \
-fonts-dejavu-core curl chromium nginx-light wrk poppler-utils"
+fonts-dejavu-core curl chromium nginx-light wrk poppler-utils clang libclang-rt-14-dev"
 
 if [ "${1:-}" != "--npm-only" ]; then
 	missing=""

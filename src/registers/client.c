@@ -642,88 +642,134 @@ static int parse_benefits(json_t *j, struct reg_benefits *out, struct arena *a, 
 	return rc;
 }
 
+static int parse_person_list(json_t *j, int limit, struct reg_person_list *out, struct arena *a, struct err *e)
+{
+	json_t *persons;
+	int64_t t;
+	memset(out, 0, sizeof(*out));
+	if (want_array(j, "persons", "population", (size_t)limit, &persons, e) ||
+	    want_int(j, "total", "population", "total", 0, INT64_MAX, &t, e))
+		return -1;
+	int n = (int)json_array_size(persons);
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++)
+		if (parse_person(json_array_get(persons, (size_t)i), &out->items[i], a, e) != 0)
+			return -1;
+	out->n = n;
+	out->total = t;
+	return 0;
+}
+
+/* The events after `after`, each numbered above the one before it and at
+ * most the feed's last. */
+static int parse_events(json_t *j, enum reg_register r, int64_t after, int limit, struct reg_events *out,
+			struct arena *a, struct err *e)
+{
+	const char *R = reg_register_name(r);
+	json_t *list;
+	memset(out, 0, sizeof(*out));
+	if (want_array(j, "events", R, (size_t)limit, &list, e) != 0 ||
+	    want_int(j, "last", R, "last", 0, INT64_MAX / 2, &out->last, e) != 0)
+		return -1;
+	int n = (int)json_array_size(list), rc = 0;
+	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
+	int64_t prev = after;
+	for (int i = 0; i < n && rc == 0; i++) {
+		json_t *o = json_array_get(list, (size_t)i);
+		struct reg_event *ev = &out->items[i];
+		if (!json_is_object(o)) {
+			rc = bad(e, R, "events[]", "must be an object");
+		} else if (want_int(o, "sequence", R, "events[].sequence", prev + 1, out->last, &ev->sequence, e) ||
+			   want_nin(json_object_get(o, "nin"), R, "events[].nin", &ev->nin, NULL, a, e) ||
+			   want_string(o, "change", R, "events[].change", 1, &ev->change, a, e)) {
+			rc = -1;
+		}
+		prev = ev->sequence;
+	}
+	out->n = rc == 0 ? n : 0;
+	return rc;
+}
+
+int reg_answer_parse(enum reg_answer kind, const struct reg_question *q, json_t *answer, void *out,
+		     struct arena *a, struct err *e)
+{
+	switch (kind) {
+	case REG_ANSWER_PERSON: return parse_person_of(answer, q->nin, out, a, e);
+	case REG_ANSWER_PERSONS: return parse_person_list(answer, q->limit, out, a, e);
+	case REG_ANSWER_INCOME: return parse_income(answer, q->nin, q->year, out, e);
+	case REG_ANSWER_ACCOUNT: return parse_account(answer, out, a, e);
+	case REG_ANSWER_ENROLMENTS: return parse_enrolments(answer, out, a, e);
+	case REG_ANSWER_CREDITS: return parse_credits(answer, out, a, e);
+	case REG_ANSWER_BENEFITS: return parse_benefits(answer, out, a, e);
+	case REG_ANSWER_EVENTS: return parse_events(answer, q->reg, q->after, q->limit, out, a, e);
+	}
+	return err_set(e, ERR_INTERNAL, NULL, "no such answer");
+}
+
 /* ---- the typed calls ---- */
+
+/* GET path from register r and validate its answer as kind into out.
+ * Returns 0, 1 when the register does not know what was asked (404), or -1
+ * with e filled. */
+static int ask(struct reg_client *c, enum reg_register r, const char *path, enum reg_answer kind,
+	       const struct reg_question *q, void *out, struct arena *a, struct err *e)
+{
+	json_t *j;
+	int rc = get_json(c, r, path, &j, e);
+	if (rc != 0)
+		return rc;
+	rc = reg_answer_parse(kind, q, j, out, a, e);
+	json_decref(j);
+	return rc;
+}
 
 int reg_population_person(struct reg_client *c, const char *nin, struct reg_person *out, struct arena *a, struct err *e)
 {
 	char path[64];
-	json_t *j;
+	struct reg_question q = {.nin = nin};
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/population/v1/persons/%s", nin);
-	int rc = get_json(c, REG_POPULATION, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_person_of(j, nin, out, a, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_POPULATION, path, REG_ANSWER_PERSON, &q, out, a, e);
 }
 
 int reg_population_list(struct reg_client *c, int64_t offset, int limit, struct reg_person_list *out, struct arena *a,
                         struct err *e)
 {
 	char path[96];
-	json_t *j, *persons;
-	int64_t t;
+	struct reg_question q = {.limit = limit};
 	if (offset < 0 || limit < 1 || limit > 1000)
 		return err_set(e, ERR_INVALID, "limit", "offset must be >= 0 and limit from 1 to 1000");
 	snprintf(path, sizeof(path), "/population/v1/persons?offset=%lld&limit=%d", (long long)offset, limit);
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_POPULATION, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = -1;
-	if (want_array(j, "persons", "population", (size_t)limit, &persons, e) ||
-	    want_int(j, "total", "population", "total", 0, INT64_MAX, &t, e))
-		goto out;
-	int n = (int)json_array_size(persons);
-	out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-	for (int i = 0; i < n; i++)
-		if (parse_person(json_array_get(persons, (size_t)i), &out->items[i], a, e) != 0)
-			goto out;
-	out->n = n;
-	out->total = t;
-	rc = 0;
-out:
-	json_decref(j);
-	return rc;
+	return ask(c, REG_POPULATION, path, REG_ANSWER_PERSONS, &q, out, a, e);
 }
 
 int reg_tax_income(struct reg_client *c, const char *nin, int year, struct reg_income *out, struct err *e)
 {
 	char path[96];
-	json_t *j;
+	struct reg_question q = {.nin = nin, .year = year};
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/tax/v1/persons/%s/income?year=%d", nin, year);
-	int rc = get_json(c, REG_TAX, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_income(j, nin, year, out, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_TAX, path, REG_ANSWER_INCOME, &q, out, NULL, e);
 }
 
 int reg_tax_account(struct reg_client *c, const char *nin, const char **account, struct arena *a, struct err *e)
 {
 	char path[64];
-	json_t *j;
+	struct reg_question q = {.nin = nin};
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/tax/v1/persons/%s/account", nin);
-	int rc = get_json(c, REG_TAX, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_account(j, account, a, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_TAX, path, REG_ANSWER_ACCOUNT, &q, (void *)account, a, e);
 }
 
 int reg_school_enrolments(struct reg_client *c, const char *nin, const char *school_year, struct reg_enrolments *out,
                           struct arena *a, struct err *e)
 {
 	char path[96];
-	json_t *j;
+	struct reg_question q = {.nin = nin};
 	date_t first, last;
 	if (check_nin(nin, e) != 0)
 		return -1;
@@ -731,45 +777,30 @@ int reg_school_enrolments(struct reg_client *c, const char *nin, const char *sch
 		return err_set(e, ERR_INVALID, "school_year", "must be a school year such as 2024-2025");
 	snprintf(path, sizeof(path), "/schools/v1/persons/%s/enrolments?school_year=%s", nin, school_year);
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_SCHOOLS, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_enrolments(j, out, a, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_SCHOOLS, path, REG_ANSWER_ENROLMENTS, &q, out, a, e);
 }
 
 int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits *out, struct arena *a, struct err *e)
 {
 	char path[64];
-	json_t *j;
+	struct reg_question q = {.nin = nin};
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/schools/v1/persons/%s/credits", nin);
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_SCHOOLS, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_credits(j, out, a, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_SCHOOLS, path, REG_ANSWER_CREDITS, &q, out, a, e);
 }
 
 int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benefits *out, struct arena *a,
                          struct err *e)
 {
 	char path[64];
-	json_t *j;
+	struct reg_question q = {.nin = nin};
 	if (check_nin(nin, e) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "/welfare/v1/persons/%s/benefits", nin);
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_WELFARE, path, &j, e);
-	if (rc != 0)
-		return rc;
-	rc = parse_benefits(j, out, a, e);
-	json_decref(j);
-	return rc;
+	return ask(c, REG_WELFARE, path, REG_ANSWER_BENEFITS, &q, out, a, e);
 }
 
 /* ---- bulk lookups ----
@@ -1026,38 +1057,13 @@ int reg_events(struct reg_client *c, enum reg_register r, int64_t after, int lim
 {
 	const char *R = reg_register_name(r);
 	char path[96];
-	json_t *j, *list;
+	struct reg_question q = {.reg = r, .after = after, .limit = limit};
 	if (after < 0 || limit < 1 || limit > 1000)
 		return err_set(e, ERR_INVALID, "limit", "must be from 1 to 1000");
 	snprintf(path, sizeof(path), "/%s/v1/events?after=%lld&limit=%d", R, (long long)after, limit);
 	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, r, path, &j, e);
-	if (rc != 0)
-		return rc < 0 ? -1 : err_set(e, ERR_INVALID, R, "%s has no event feed", R);
-	rc = -1;
-	if (want_array(j, "events", R, (size_t)limit, &list, e) == 0 &&
-	    want_int(j, "last", R, "last", 0, INT64_MAX / 2, &out->last, e) == 0) {
-		int n = (int)json_array_size(list);
-		out->items = arena_zalloc(a, sizeof(*out->items) * (size_t)(n + 1));
-		rc = 0;
-		int64_t prev = after;
-		for (int i = 0; i < n && rc == 0; i++) {
-			json_t *o = json_array_get(list, (size_t)i);
-			struct reg_event *ev = &out->items[i];
-			if (!json_is_object(o)) {
-				rc = bad(e, R, "events[]", "must be an object");
-			} else if (want_int(o, "sequence", R, "events[].sequence", prev + 1, out->last, &ev->sequence,
-					    e) ||
-				   want_nin(json_object_get(o, "nin"), R, "events[].nin", &ev->nin, NULL, a, e) ||
-				   want_string(o, "change", R, "events[].change", 1, &ev->change, a, e)) {
-				rc = -1;
-			}
-			prev = ev->sequence;
-		}
-		out->n = rc == 0 ? n : 0;
-	}
-	json_decref(j);
-	return rc;
+	int rc = ask(c, r, path, REG_ANSWER_EVENTS, &q, out, a, e);
+	return rc <= 0 ? rc : err_set(e, ERR_INVALID, R, "%s has no event feed", R);
 }
 
 /* ---- everything one application needs ---- */

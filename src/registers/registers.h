@@ -31,6 +31,7 @@
 #ifndef STIPEND_REGISTERS_H
 #define STIPEND_REGISTERS_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/date.h"
@@ -227,6 +228,42 @@ struct reg_events {
  * limit (1..1000). Returns 0 or -1 with e filled (as the other calls). */
 int reg_events(struct reg_client *c, enum reg_register r, int64_t after, int limit, struct reg_events *out,
 	       struct arena *a, struct err *e);
+
+/* ---- an answer, validated ----
+ *
+ * Every call above checks a register's answer in one place: the answer's
+ * JSON object against what the register promised (types, ranges, dates that
+ * exist, valid numbers, the person asked about), before any fact is made of
+ * it. The fuzz target tests/fuzz/fuzz_registers.c meets it there. */
+
+enum reg_answer {
+	REG_ANSWER_PERSON,     /* a person: out is a struct reg_person */
+	REG_ANSWER_PERSONS,    /* a page of the population list: struct reg_person_list */
+	REG_ANSWER_INCOME,     /* a year's income: struct reg_income */
+	REG_ANSWER_ACCOUNT,    /* an account number: const char * */
+	REG_ANSWER_ENROLMENTS, /* struct reg_enrolments */
+	REG_ANSWER_CREDITS,    /* struct reg_credits */
+	REG_ANSWER_BENEFITS,   /* struct reg_benefits */
+	REG_ANSWER_EVENTS      /* an event feed: struct reg_events */
+};
+
+/* What was asked, which the answer must match: the number (PERSON, INCOME),
+ * the year (INCOME), the register, the sequence after which and the most
+ * events (EVENTS), the most persons (PERSONS). */
+struct reg_question {
+	const char *nin;
+	int year;
+	enum reg_register reg;
+	int64_t after;
+	int limit;
+};
+
+/* Validate answer (a JSON object as the register sent it) to question q
+ * and fill out, whose type kind names; strings live in a. Returns 0, or -1
+ * with e filled (ERR_INVALID, field "<register>.<path>") and out holding
+ * nothing to rely on. Thread-safe. */
+int reg_answer_parse(enum reg_answer kind, const struct reg_question *q, json_t *answer, void *out,
+		     struct arena *a, struct err *e);
 
 /* ---- everything one application needs ---- */
 

@@ -102,7 +102,13 @@ int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 			c->missing_reported = 1;
 			manual_add(c, "parameter-not-in-force", "reason.parameter-not-in-force", s->reference);
 		}
-		step_str(s, "missing_parameter", key);
+		/* The step names the first value it lacks: the trace's inputs
+		 * are a JSON object, which holds a name once. */
+		int named = 0;
+		for (int i = 0; i < s->n_inputs; i++)
+			named |= strcmp(s->inputs[i].name, "missing_parameter") == 0;
+		if (!named)
+			step_str(s, "missing_parameter", key);
 		return 0;
 	}
 	if (s->n_params < TRACE_MAX_PARAMS)

@@ -3,8 +3,11 @@
 // on the registers' facts (recorded with their sources); with the tax
 // register down or answering nonsense, the application is acknowledged,
 // the person sees the case waiting for that register, and once it answers
-// again the job runner decides the case and the letter arrives.
+// again the job runner decides the case and the letter arrives. When the
+// commit that would keep an application fails, the person is told so (5xx,
+// never the 303 that acknowledges it) and nothing of it is kept.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Client, nbsp, startServer } from '../lib/server.mjs';
 
@@ -51,9 +54,14 @@ for (const mode of ['down', 'malformed', 'error']) {
       assert.match(page, /venter på opplysninger fra Skatteetaten/);
       assert.doesNotMatch(page, /Vedtak:/);
       // Still down: the job tries and puts it back; no decision is made on
-      // partial facts.
-      await new Promise((r) => setTimeout(r, 1500));
+      // partial facts. Wait until the job has tried (claimed, failed and
+      // put back with its error), which is when a decision would show.
+      await until('the job to try and put the case back', () =>
+        srv.sql(`select state || '/' || attempts || '/' || (last_error is not null) from jobs where kind = 'decide' and subject_id = ${id}`)
+          .match(/^ready\/[1-9]\d*\/1$/));
       assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '0');
+      assert.equal(srv.sql(`select status from cases where id = ${id}`), 'collecting-facts');
+      assert.equal(srv.sql(`select count(*) from letters where case_id = ${id}`), '0');
     } finally {
       await srv.registerMode('tax', 'ok');
     }
@@ -66,6 +74,44 @@ for (const mode of ['down', 'malformed', 'error']) {
     assert.ok(Number(srv.sql(`select attempts from jobs where subject_id = ${id}`)) >= 1);
   });
 }
+
+// SQL beside the running server, waiting for its write lock if need be.
+function sqlBeside(query) {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+test('a_failed_commit_answers_5xx_never_303_and_keeps_nothing_of_the_application', async () => {
+  const c = new Client(srv.base);
+  const nin = await c.login(10);
+  const person = srv.sql(`select id from persons where nin = '${nin}'`);
+  // A row that breaks a foreign key only when the transaction commits:
+  // the case's insert succeeds, its COMMIT fails (a deferred constraint).
+  sqlBeside(`create table doom (person_id integer references persons(id) deferrable initially deferred);
+    create trigger doom_commit after insert on cases when new.person_id = ${person}
+    begin insert into doom values (-1); end;`);
+  const count = () => srv.sql(`select (select count(*) from cases where person_id = ${person}) || '/' ||
+    (select count(*) from letters where person_id = ${person}) || '/' ||
+    (select count(*) from audit where action in ('case.received', 'case.collecting-facts', 'case.decided'))`);
+  let r;
+  try {
+    const page = await c.get('/soknad');
+    const before = count();
+    r = await c.post('/soknad', { csrf: Client.csrf(page.text), ...form });
+    assert.ok(r.status >= 500 && r.status < 600, `a failed commit answers 5xx, not ${r.status}`);
+    assert.equal(r.headers.get('location'), null);
+    assert.match(srv.log(), /COMMIT: FOREIGN KEY constraint failed/, 'the write itself went through; its commit failed');
+    assert.equal(count(), before, 'no case, letter or audit record of the application remains');
+    assert.equal(before.split('/').slice(0, 2).join('/'), '0/0');
+  } finally {
+    sqlBeside('drop trigger doom_commit; drop table doom;');
+  }
+  // The server goes on: the same application is taken now.
+  const again = await c.apply(form);
+  assert.equal(again.status, 303);
+  assert.equal(srv.sql(`select count(*) from cases where person_id = ${person}`), '1');
+});
 
 test('mine_opplysninger_shows_the_facts_with_their_registers_and_audits_the_reading', async () => {
   const c = new Client(srv.base);

@@ -103,8 +103,21 @@ test('a_case_worker_asks_for_a_case_to_be_decided_again', async () => {
     await new Promise((res) => setTimeout(res, 100));
   assert.match(srv.sql(`select group_concat(action, ' ') from audit where object = 'case:${id}'`), /case\.rechecked/);
   assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '1');
+  const queued = () => srv.sql(`select count(*) from audit where action = 'case.redecide.queued' and object = 'case:${id}'`);
+  const was = queued();
   // Without the CSRF token nothing is queued.
-  assert.equal((await cw.post(`/saksbehandling/saker/${id}/ny-vurdering`, {})).status, 403);
-  // A person cannot ask for it.
-  assert.equal((await c.post(`/saksbehandling/saker/${id}/ny-vurdering`, { csrf: 'x'.repeat(64) })).status >= 400, true);
+  const forged = await cw.post(`/saksbehandling/saker/${id}/ny-vurdering`, {});
+  assert.equal(forged.status, 403);
+  assert.match(forged.text, /Skjemaet var utløpt eller kom ikke fra oss/);
+  assert.equal(queued(), was);
+  // A person cannot ask for it, not even for their own case and with a
+  // valid CSRF token of their own session (from a form of theirs): the
+  // policy refuses, and audits the refusal.
+  const person = srv.sql(`select person_id from cases where id = ${id}`);
+  const token = Client.csrf((await c.get('/soknad')).text);
+  const refused = await c.post(`/saksbehandling/saker/${id}/ny-vurdering`, { csrf: token });
+  assert.ok([403, 404].includes(refused.status), `the policy refuses the person: ${refused.status}`);
+  assert.doesNotMatch(refused.text, /Skjemaet var utløpt eller kom ikke fra oss/, 'refused by the policy, not by CSRF');
+  assert.equal(queued(), was);
+  assert.equal(srv.sql(`select count(*) from audit where action = 'case.redecide.denied' and actor = 'person:${person}' and object = 'case:${id}'`), '1');
 });

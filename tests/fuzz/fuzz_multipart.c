@@ -4,11 +4,12 @@
  * rest is the body; the parser must never read outside it, and every part
  * it returns must lie within it.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *       tests/fuzz/fuzz_multipart.c src/web/multipart.c src/core/arena.c src/core/err.c \
- *       $(pkg-config --cflags --libs jansson) -o build/fuzz_multipart
- *   build/fuzz_multipart -max_total_time=60
- */
+ *   make build/fuzz/fuzz_multipart
+ *   build/fuzz/fuzz_multipart -dict=tests/fuzz/multipart.dict build/fuzz/new tests/fuzz/corpus/multipart
+ *
+ * `make check` runs every target of this folder for a while (tests/run-all.sh
+ * fuzz): each from its seeds in corpus/<name>/ with the dictionary
+ * <name>.dict beside it, built against build/asan/libstipend.a. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

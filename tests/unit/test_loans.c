@@ -103,6 +103,45 @@ static void hand_worked_annuity_of_1000_kr_at_10_percent_over_two_years(void **s
 	assert_plan_consistent(&t, &p);
 }
 
+static void hand_worked_plan_rounds_the_interest_to_whole_ore_half_away_from_zero(void **state)
+{
+	(void)state;
+	struct loans_plan p;
+	struct loans_terms t = {KR(1375), 5212, 2, 1};
+	/* 1 375 kr at 5.212 % a year, paid once a year for two years; each
+	 * year's interest is rounded to whole øre, half away from zero
+	 * (repayment.h), so every year's figure has a fraction to round:
+	 *
+	 * Year 1: 137 500 øre x 0.05212 = 7 166.5 øre: exactly half an øre,
+	 *   rounded up to 7 167 øre (truncating, or rounding half to even,
+	 *   would give 7 166).
+	 * The payment: P = 137 500 x 0.05212 / (1 - 1.05212^-2)
+	 *   = 7 166.5 x 1.1069564944 / 0.1069564944 = 74 170.38 øre,
+	 *   rounded up to whole kroner: 742 kr.
+	 *   Principal repaid in year 1: 74 200 - 7 167 = 67 033 øre;
+	 *   balance 137 500 - 67 033 = 70 467 øre.
+	 * Year 2: 70 467 øre x 0.05212 = 3 672.740 04 øre, rounded to 3 673
+	 *   (truncating gives 3 672). Due: 70 467 + 3 673 = 74 140 øre, at
+	 *   most 742 kr: the last payment is 741.40 kr.
+	 * Interest in all: 7 167 + 3 673 = 10 840 øre; paid 74 200 + 74 140 =
+	 *   148 340 øre = 137 500 + 10 840.
+	 * (741 kr would not do: year 1 leaves 137 500 - (74 100 - 7 167) =
+	 *   70 567 øre, whose year-2 interest 3 677.95 rounds to 3 678, so
+	 *   74 245 øre would be due, more than 741 kr.) */
+	make_plan(t.principal, t.rate, t.years, t.per_year, &p);
+	assert_int_equal(p.years[0].interest, 7167);
+	assert_int_equal(p.payment, KR(742));
+	assert_int_equal(p.years[0].principal, 67033);
+	assert_int_equal(p.years[0].balance, 70467);
+	assert_int_equal(p.years[1].interest, 3673);
+	assert_int_equal(p.years[1].paid, 74140);
+	assert_int_equal(p.last_payment, 74140);
+	assert_int_equal(p.n_payments, 2);
+	assert_int_equal(p.total_interest, 10840);
+	assert_int_equal(p.total_paid, 148340);
+	assert_plan_consistent(&t, &p);
+}
+
 /* The annuity formula in long double, in øre. */
 static long double formula(const struct loans_terms *t)
 {
@@ -266,8 +305,8 @@ static void parse_kroner_takes_whole_kroner_grouped_as_people_write_them(void **
 	                                  "12,5",
 	                                  "-3",
 	                                  "1.000",
-	                                  "\xc2\xa0"
-	                                  "000",
+	                                  ("\xc2\xa0"
+	                                   "000"),
 	                                  "100000001",
 	                                  "99999999999999999999999",
 	                                  "1  000",
@@ -286,6 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(zero_interest_gives_equal_payments_summing_exactly_to_the_loan),
 	    cmocka_unit_test(hand_worked_annuity_of_1000_kr_at_10_percent_over_two_years),
+	    cmocka_unit_test(hand_worked_plan_rounds_the_interest_to_whole_ore_half_away_from_zero),
 	    cmocka_unit_test(payment_is_the_annuity_formula_rounded_up_to_whole_kroner),
 	    cmocka_unit_test(balance_ends_at_exactly_zero_for_every_term),
 	    cmocka_unit_test(small_loan_over_many_periods_ends_early_never_late),

@@ -1,7 +1,8 @@
 /* test_store.c - the storage interface on SQLite, the audit chain and the
  * authorisation policy: migrations, records round-trip, group commit under
- * concurrent writers, a failing writer that undoes only its own work, and
- * sessions whose tokens the database never holds. */
+ * concurrent writers, a failing writer that undoes only its own work, a
+ * failed COMMIT that fails every writer of its group and keeps nothing of
+ * it, and sessions whose tokens the database never holds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -22,6 +24,8 @@
 #include "core/err.h"
 #include "core/nin.h"
 #include "store/store.h"
+/* The writer's queue, to gather writers into one group on purpose. */
+#include "store/sqlite_internal.h"
 #include "testdb.h"
 
 struct fixture {
@@ -273,6 +277,156 @@ static void failing_writer_undoes_only_its_own_work(void **state)
 	}
 	assert_int_equal(store_case_count(f->s, &after, &e), 0);
 	assert_int_equal(after - before, 4);
+}
+
+/* ---- a failed commit ----
+ *
+ * The writer runs each writer of a group in a savepoint and commits once;
+ * when that COMMIT fails, every writer whose work succeeded must learn it
+ * (its store_write answers -1, ERR_STORE) and nothing of the group may
+ * remain: the promise "nothing acknowledged is lost" rests on it. A
+ * violation SQLite checks only at COMMIT makes the commit fail: a letter
+ * for a person who does not exist, with foreign keys deferred to the end
+ * of the transaction. */
+
+struct gate {
+	sem_t entered, open;
+};
+
+/* Hold the writer thread inside its group until the test opens the gate. */
+static int hold_the_writer(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct gate *g = arg;
+	(void)tx;
+	(void)e;
+	sem_post(&g->entered);
+	while (sem_wait(&g->open) != 0)
+		;
+	return 0;
+}
+
+static int doom_the_commit(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	if (sqlite3_exec(tx->c->db, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
+		return err_set(e, ERR_STORE, NULL, "defer_foreign_keys");
+	struct letter l = {0, 999999, 0, "decision", 1000, 0};
+	int64_t id;
+	return store_letter_insert(tx, &l, &id, e);
+}
+
+/* Writers that queue while the writer is held, so that they commit as one
+ * group. */
+struct grouped {
+	struct store *s;
+	store_tx_fn fn;
+	void *arg;
+	int rc;
+	struct err e;
+};
+
+static void *grouped_writer(void *p)
+{
+	struct grouped *g = p;
+	g->rc = store_write(g->s, g->fn, g->arg, &g->e);
+	return NULL;
+}
+
+static int queued(struct store *s)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (struct job *j = s->head; j != NULL; j = j->next)
+		n++;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+static int three_records(struct store_tx *tx, void *arg, struct err *e);
+
+static void failed_commit_fails_every_writer_of_its_group_and_keeps_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct arena a;
+	struct err e;
+	int64_t cases_before, cases_after, audit_before = 0, audit_after = 0, bad = 0;
+	arena_init(&a, 0);
+	int64_t pid = person(f->s, 800);
+	assert_int_equal(store_case_count(f->s, &cases_before, &e), 0);
+	assert_int_equal(audit_verify(f->s, &audit_before, &bad, &e), 0);
+
+	/* The writer is held in a group of its own... */
+	struct gate gate;
+	sem_init(&gate.entered, 0, 0);
+	sem_init(&gate.open, 0, 0);
+	struct grouped hold = {f->s, hold_the_writer, &gate, -1, {0}};
+	pthread_t holder;
+	pthread_create(&holder, NULL, grouped_writer, &hold);
+	while (sem_wait(&gate.entered) != 0)
+		;
+
+	/* ...while five writers queue for the next one: a case with its
+	 * letter, three audit records, a new person, a writer that fails by
+	 * itself, and the write that dooms the commit. */
+	char nin[12];
+	int individual = 900;
+	while (nin_make(date_from_ymd(2004, 5, 17), individual, 1, nin) != 0)
+		individual++;
+	struct case_and_letter cl = {pid, 0, 0}, cl_failing = {pid, 0, 0};
+	struct new_person np = {nin, 0};
+	struct grouped w[] = {
+		{f->s, add_case_and_letter, &cl, 0, {0}},    {f->s, three_records, NULL, 0, {0}},
+		{f->s, add_person, &np, 0, {0}},              {f->s, fail_after_insert, &cl_failing, 0, {0}},
+		{f->s, doom_the_commit, NULL, 0, {0}},
+	};
+	enum { N = sizeof(w) / sizeof(w[0]) };
+	pthread_t t[N];
+	for (int i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, grouped_writer, &w[i]);
+	for (int i = 0; i < 100000 && queued(f->s) < N; i++)
+		usleep(100);
+	assert_int_equal(queued(f->s), N);
+	sem_post(&gate.open);
+	pthread_join(holder, NULL);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(hold.rc, 0);
+
+	/* Every writer whose own work succeeded gets the commit's failure;
+	 * the one that failed by itself keeps its own error. */
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(w[i].rc, -1);
+		if (w[i].fn == fail_after_insert) {
+			assert_int_equal(w[i].e.code, ERR_CONFLICT);
+		} else {
+			assert_int_equal(w[i].e.code, ERR_STORE);
+			assert_non_null(strstr(w[i].e.message, "FOREIGN KEY"));
+		}
+	}
+
+	/* Nothing of the group remains: no case, no letter, no audit record,
+	 * no person. */
+	assert_int_equal(store_case_count(f->s, &cases_after, &e), 0);
+	assert_int_equal(cases_after, cases_before);
+	struct letter *letters;
+	int unread;
+	assert_int_equal(store_letters_of_person(f->s, pid, &letters, &unread, &a, &e), 0);
+	struct person p;
+	assert_int_equal(store_person_by_nin(f->s, nin, &p, &a, &e), 1);
+	assert_int_equal(audit_verify(f->s, &audit_after, &bad, &e), 0);
+	assert_int_equal(audit_after, audit_before);
+
+	/* The store goes on: the next writers commit, the chain is whole. */
+	struct case_and_letter again = {pid, 0, 0};
+	assert_int_equal(store_write(f->s, add_case_and_letter, &again, &e), 0);
+	assert_int_equal(store_write(f->s, three_records, NULL, &e), 0);
+	assert_int_equal(store_case_count(f->s, &cases_after, &e), 0);
+	assert_int_equal(cases_after, cases_before + 1);
+	assert_int_equal(audit_verify(f->s, &audit_after, &bad, &e), 0);
+	assert_int_equal(audit_after, audit_before + 3);
+	sem_destroy(&gate.entered);
+	sem_destroy(&gate.open);
+	arena_cleanup(&a);
 }
 
 /* ---- audit ---- */
@@ -629,6 +783,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(case_and_letter_round_trip_and_first_reading_is_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_writers_all_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_writer_undoes_only_its_own_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_commit_fails_every_writer_of_its_group_and_keeps_nothing, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(audit_chain_verifies_and_breaks_when_a_record_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_chain_stays_whole_when_writers_in_a_group_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(session_token_opens_session_and_database_holds_only_its_hash, setup, teardown),
