@@ -1,7 +1,7 @@
 #!/bin/sh
-# run-all.sh - run the test suites and print one closing line that sums them:
-# "check: N passed, N failed (unit N, asan N, ...)", each part's count of
-# tests in the brackets. Exit status 0 only when every suite ran, each ran at
+# run-all.sh - run the test suites and print one closing line that sums them,
+# "check: N passed, N failed", after a line with each part's count of tests
+# ("parts: unit N, asan N, ..."). Exit status 0 only when every suite ran, each ran at
 # least one test, and none failed: a part that finds nothing to run (no
 # build/tests, no fuzz target) is a failing suite, never "0 passed".
 #
@@ -182,5 +182,7 @@ if [ -n "$broken" ]; then
 	echo "failing suites:$broken"
 	[ "$failed" -gt 0 ] || failed=1
 fi
-echo "check: $passed passed, $failed failed ($parts)"
+# The parts first, then the closing line alone, as test runners write it.
+echo "parts: $parts"
+echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
