@@ -1,0 +1,95 @@
+// narrow.test.mjs - no page overflows a phone: the pages a person and a case
+// worker use, at 320 and 390 px wide and at 1280, in bokmål and English,
+// must not be wider than the window (a wide table scrolls inside its own
+// region instead), and the table regions pass axe-core.
+//
+// Run from the repository root: node --test tests/browser/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { assertAccessible, launchBrowser, newVisitor, startServer } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function sql(query) {
+  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+// The elements that reach past the window's right edge, for the message.
+const wider = (page) => page.evaluate(() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll'))
+  .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 30)}"`));
+
+async function login(page, lang, who) {
+  await page.goto(`${server.url}/login?lang=${lang}`);
+  if (who.staff) {
+    await page.locator(`button[name="staff"][value="${who.value}"]`).click();
+    await page.waitForURL(/\/saksbehandling$/);
+  } else {
+    await page.locator('input[name="nin"]').fill(who.value);
+    await page.locator('input[name="nin"]').press('Enter');
+    await page.waitForURL(/\/saker$/);
+  }
+}
+
+test('no_page_is_wider_than_a_phone', async (t) => {
+  const nin = sql("select nin from persons where birth_date between '2004-01-01' and '2008-12-31' "
+    + 'and confidential_address = 0 order by id limit 1');
+  // A case of the pupil's own, through the form, so that the case pages,
+  // the workbench and Mine sider have a table to show.
+  const setup = await newVisitor(browser);
+  const p0 = await setup.newPage();
+  await login(p0, 'nb', { value: nin });
+  await p0.goto(`${server.url}/soknad?scheme=upper-secondary`);
+  await p0.getByRole('radio', { name: 'Borte fra foreldrene mine' }).check();
+  await p0.getByLabel('Avstand fra foreldrenes hjem til skolen, i km').fill('12,5');
+  await p0.getByLabel('Reisetid tur-retur en skoledag, i minutter').fill('90');
+  await p0.getByLabel('Gange per dag, i km').fill('1,5');
+  await p0.getByRole('checkbox', { name: 'Jeg har særlige personlige eller sosiale grunner til å bo borte' }).check();
+  await p0.getByRole('button', { name: 'Send søknaden' }).click();
+  await p0.waitForURL(/\/saker\/\d+/);
+  const caseId = p0.url().split('/').pop();
+  await setup.close();
+
+  const person = { value: nin };
+  const worker = { staff: true, value: 'sara.berg' };
+  const pages = [
+    [person, '/saker'], [person, `/saker/${caseId}`], [person, '/innboks'], [person, '/mine-sider'],
+    [person, '/mine-sider/kalender'], [person, '/mine-opplysninger'],
+    [worker, '/saksbehandling'], [worker, `/saksbehandling/saker/${caseId}`], [worker, '/saksbehandling/statistikk'],
+  ];
+  for (const width of [320, 390, 1280]) {
+    for (const lang of ['nb', 'en']) {
+      const context = await newVisitor(browser, { bypassCSP: true, viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      let as = null;
+      for (const [who, url] of pages) {
+        if (who !== as) {
+          await context.clearCookies();
+          await login(page, lang, who);
+          as = who;
+        }
+        await page.goto(`${server.url}${url}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${url} at ${width} px (${lang}) is ${overflow} px too wide: ${await wider(page)}`);
+        if (width === 320 && lang === 'nb') await assertAccessible(t, page, `${url} at 320 px`);
+      }
+      await context.close();
+    }
+  }
+});
