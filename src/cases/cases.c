@@ -89,12 +89,63 @@ static const char *decide_into(const struct cases_env *env, const struct applica
 
 /* Gather the facts of who's application into it; the person record gives
  * whom to ask for. */
+/* What the agency's own records add to an upper-secondary application: that
+ * the pupil had support under the rules for ordinary upper secondary school
+ * the school year before (an upper-secondary case of that year whose
+ * decision gave one of those rules' grants), which the transition scheme
+ * asks. Kept as the applicant gave
+ * it when given. Returns 0 or -1. */
+static int own_records(const struct cases_env *env, int64_t person_id, json_t *application, struct arena *a,
+		       struct err *e)
+{
+	json_t *applicant = json_object_get(application, "applicant");
+	const char *scheme = json_string_value(json_object_get(application, "scheme"));
+	const char *year = json_string_value(json_object_get(application, "school_year"));
+	int first;
+	char *end;
+	if (!json_is_object(applicant) || scheme == NULL || strcmp(scheme, "upper-secondary") != 0 || year == NULL ||
+	    json_object_get(applicant, "youth_support_last_year") != NULL)
+		return 0;
+	first = (int)strtol(year, &end, 10);
+	if (end == year || *end != '-')
+		return 0; /* the rules refuse it, naming the field */
+	char last_year[16];
+	snprintf(last_year, sizeof(last_year), "%d-%d", first - 1, first);
+	struct case_rec *cases;
+	int n = store_cases_of_person(env->store, person_id, &cases, a, e);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(cases[i].scheme, "upper-secondary") != 0 || strcmp(cases[i].school_year, last_year) != 0 ||
+		    cases[i].decision_json == NULL)
+			continue;
+		/* Support under those rules: one of their grants (a pupil of 21 or
+		 * more had the basic loan of the rules for higher education). */
+		json_t *d = json_loads(cases[i].decision_json, 0, NULL), *award;
+		size_t k;
+		int youth = 0;
+		json_array_foreach(json_object_get(d, "awards"), k, award) {
+			const char *name = json_string_value(json_object_get(award, "name"));
+			youth |= name != NULL && (strcmp(name, "boarding-grant") == 0 || strcmp(name, "equipment-grant") == 0 ||
+						  strcmp(name, "means-tested-grant") == 0);
+		}
+		json_decref(d);
+		if (youth) {
+			json_object_set_new(applicant, "youth_support_last_year", json_true());
+			break;
+		}
+	}
+	return 0;
+}
+
 static int gather(const struct cases_env *env, int64_t person_id, json_t *application, char **facts_json,
 		  const char **waiting_for, struct arena *a, struct err *e)
 {
 	struct person p;
 	*facts_json = NULL;
 	*waiting_for = NULL;
+	if (own_records(env, person_id, application, a, e) != 0)
+		return -1;
 	if (env->gather == NULL)
 		return 0;
 	int rc = store_person_get(env->store, person_id, &p, a, e);

@@ -141,6 +141,55 @@ static void facts_in_time_give_the_instant_decision(void **state)
 	arena_cleanup(&a);
 }
 
+static int add_older_pupil(struct store_tx *tx, void *arg, struct err *e)
+{
+	int64_t *id = arg;
+	char nin[12];
+	int individual = 500;
+	while (nin_make(date_from_ymd(2003, 3, 3), individual, 1, nin) != 0)
+		individual++;
+	struct person p = {0, nin, "Ola", "Nordmann", date_from_ymd(2003, 3, 3), "Storgata 2", "0150", "Oslo", 0, NULL, NULL};
+	return store_person_insert(tx, &p, id, e);
+}
+
+/* A pupil living away, 55 km from school, in school_year. */
+static json_t *pupil_away(const char *school_year, const char *start, const char *end)
+{
+	return json_pack("{s:s,s:s,s:s,s:{s:s,s:b},s:{s:s,s:i,s:s,s:s},s:{s:f,s:i,s:f}}", "scheme", "upper-secondary",
+			 "school_year", school_year, "decision_date", start, "applicant", "birth_date", "2003-03-03",
+			 "lives_with_parents", 0, "education", "level", "upper-secondary", "load_percent", 100, "start",
+			 start, "end", end, "travel", "distance_km", 55.0, "daily_travel_minutes", 120, "walking_km", 0.0);
+}
+
+/* A pupil of 20 in 2023 who had the boarding grant in 2023-2024 turns 21 in
+ * 2024: the agency's own records put them in the transition scheme, so
+ * 2024-2025 is decided under the rules for ordinary upper secondary school
+ * again (the boarding grant), not under those for higher education. */
+static void the_agencys_records_keep_a_pupil_in_the_transition_scheme(void **state)
+{
+	struct fixture *f = *state;
+	int64_t pid = 0;
+	struct err e;
+	assert_int_equal(store_write(f->s, add_older_pupil, &pid, &e), 0);
+	struct principal who = {ROLE_PERSON, pid};
+	struct submitted out;
+	json_t *app = pupil_away("2023-2024", "2023-08-21", "2024-06-20");
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	json_decref(app);
+	assert_string_equal(out.outcome, "granted");
+	app = pupil_away("2024-2025", "2024-08-19", "2025-06-20");
+	assert_int_equal(cases_submit(&f->env, &who, app, 2000, &out, &e), 0);
+	json_decref(app);
+	struct arena a;
+	struct case_rec c;
+	arena_init(&a, 0);
+	assert_int_equal(store_case_get(f->s, out.case_id, &c, &a, &e), 0);
+	assert_non_null(strstr(c.decision_json, "\"boarding-grant\""));
+	assert_null(strstr(c.decision_json, "\"basic-loan\""));
+	assert_non_null(strstr(c.decision_json, "\"youth.transition\""));
+	arena_cleanup(&a);
+}
+
 static void case_waits_for_a_silent_register_and_is_decided_when_it_answers(void **state)
 {
 	struct fixture *f = *state;
@@ -875,6 +924,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(facts_in_time_give_the_instant_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_agencys_records_keep_a_pupil_in_the_transition_scheme, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_case_worker_decides_through_the_gate_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_request_for_documentation_checks_text_and_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_case_is_the_persons_to_read_and_the_case_workers_to_examine, setup,
