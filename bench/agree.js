@@ -5,7 +5,8 @@
 // and of stipend's output (`stipend decide --jsonl` on the same file, one
 // decision a line in the same order), and compares the boarding grant's
 // amount (0 when stipend awards none) and the manual reasons the peer can
-// give, as a set. Prints the number compared, the number of disagreements
+// give, as a set. For a pupil the peer places under the rules for higher
+// education ("adult"), it checks that stipend's trace went there too. Prints the number compared, the number of disagreements
 // and the first five in full, then one line for the benchmark to read:
 //
 //   agree: compared=N disagreements=M
@@ -39,7 +40,8 @@ function stipendAnswer(line) {
   if (d.error !== undefined) return { error: d };
   const award = (d.awards || []).find((a) => a.name === 'boarding-grant');
   const manual = (d.manual_reasons || []).map((r) => r.code).filter((c) => CODES.has(c));
-  return { boarding_grant: award ? award.amount : 0, manual: [...new Set(manual)].sort(), outcome: d.outcome };
+  const adult = (d.trace || []).some((t) => t.rule === 'upper-secondary.adult');
+  return { boarding_grant: award ? award.amount : 0, manual: [...new Set(manual)].sort(), outcome: d.outcome, adult };
 }
 
 function main() {
@@ -64,8 +66,9 @@ function main() {
       process.exit(2);
     }
     const s = stipendAnswer(stipend[i]);
-    const same =
-      s.error === undefined && s.boarding_grant === p.boarding_grant && s.manual.join(',') === p.manual.join(',');
+    const same = s.error === undefined && (p.adult
+      ? s.adult
+      : !s.adult && s.boarding_grant === p.boarding_grant && s.manual.join(',') === p.manual.join(','));
     compared++;
     if (same) continue;
     disagree++;
@@ -73,7 +76,7 @@ function main() {
       console.log(`  disagreement ${disagree}, line ${p.line}:`);
       console.log(`    application: ${apps[i]}`);
       console.log(`    stipend:     ${JSON.stringify(s)}`);
-      console.log(`    peer:        ${JSON.stringify({ boarding_grant: p.boarding_grant, manual: p.manual })}`);
+      console.log(`    peer:        ${JSON.stringify(p.adult ? { adult: true } : { boarding_grant: p.boarding_grant, manual: p.manual })}`);
     }
   }
   console.log(`agree: compared=${compared} disagreements=${disagree}`);

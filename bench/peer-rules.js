@@ -13,11 +13,18 @@
 //
 // The rules, after src/rules/upper_secondary.c (forskrift om
 // utdanningsstøtte del 2):
-//   - youth entitlement: 20 or younger in the calendar year the school year
-//     starts, else manual no-youth-entitlement and nothing more;
+//   - the rules for ordinary upper secondary: 20 or younger in the calendar
+//     year the school year starts without a qualification, or in the
+//     transition scheme (transition.* in force: the given ages in the
+//     reference year, support under these rules the year before); anyone
+//     else is decided by the rules for higher education, which this peer
+//     does not hold: it answers "adult" and the check compares only that
+//     stipend went there too;
 //   - months: those of the school year (1 Aug - 31 Jul) the education
 //     touches, at most 10; none, nothing more;
-//   - boarding grant, for a pupil not living with the parents: no travel
+//   - boarding grant: a pupil with children of their own gets it wherever
+//     they live (the monthly rate times the months); for one without, not
+//     living with the parents: no travel
 //     given, manual travel-missing; 40 km or more, or a day's travel of 180
 //     minutes or more with walking at 15 minutes a km, the monthly rate times
 //     the months (no rate in force: parameter-not-in-force); neither, with
@@ -133,6 +140,17 @@ function buildEngine() {
     const a = await app(almanac);
     return Number(a.school_year.slice(0, 4)) - ymd(a.applicant.birth_date)[0];
   });
+  // Whether the rules for ordinary upper secondary apply (see above).
+  engine.addFact('youth_rules', async (params, almanac) => {
+    const a = await app(almanac);
+    if (a.applicant.qualification === true) return false;
+    if ((await almanac.factValue('age_in_start_year')) <= (await param(almanac, 'youth.max_age_in_start_year')))
+      return true;
+    const year = await param(almanac, 'transition.reference_year');
+    if (year === null || a.applicant.youth_support_last_year !== true) return false;
+    const age = year - ymd(a.applicant.birth_date)[0];
+    return age >= (await param(almanac, 'transition.min_age')) && age <= (await param(almanac, 'transition.max_age'));
+  });
   engine.addFact('support_months', async (params, almanac) => {
     const a = await app(almanac);
     const y1 = Number(a.school_year.slice(0, 4));
@@ -180,13 +198,17 @@ function buildEngine() {
 
   engine.setCondition('in-school-year', {
     all: [
-      { fact: 'age_in_start_year', operator: 'lessThanInclusive', value: P('youth.max_age_in_start_year') },
+      { fact: 'youth_rules', operator: 'equal', value: true },
       { fact: 'support_months', operator: 'greaterThanInclusive', value: 1 },
     ],
+  });
+  engine.setCondition('own-children', {
+    all: [{ condition: 'in-school-year' }, { fact: 'children_count', operator: 'greaterThan', value: 0 }],
   });
   engine.setCondition('lives-away-with-travel', {
     all: [
       { condition: 'in-school-year' },
+      { fact: 'children_count', operator: 'equal', value: 0 },
       { fact: 'application', path: '$.applicant.lives_with_parents', operator: 'notEqual', value: true },
       { fact: 'has_travel', operator: 'equal', value: true },
     ],
@@ -206,17 +228,26 @@ function buildEngine() {
 
   const rules = [
     {
-      name: 'youth.entitlement',
-      conditions: {
-        all: [{ fact: 'age_in_start_year', operator: 'greaterThan', value: P('youth.max_age_in_start_year') }],
-      },
-      event: manual('no-youth-entitlement'),
+      name: 'upper-secondary.adult',
+      conditions: { all: [{ fact: 'youth_rules', operator: 'equal', value: false }] },
+      event: { type: 'adult' },
+    },
+    {
+      name: 'boarding-grant.own-children',
+      conditions: { all: [{ condition: 'own-children' }, present('boarding_grant.monthly')] },
+      event: { type: 'award', params: { name: 'boarding-grant', amount: { fact: 'boarding_grant_amount' } } },
+    },
+    {
+      name: 'boarding-grant.own-children-rate-not-in-force',
+      conditions: { all: [{ condition: 'own-children' }, missing('boarding_grant.monthly')] },
+      event: manual('parameter-not-in-force'),
     },
     {
       name: 'boarding-grant.no-travel',
       conditions: {
         all: [
           { condition: 'in-school-year' },
+          { fact: 'children_count', operator: 'equal', value: 0 },
           { fact: 'application', path: '$.applicant.lives_with_parents', operator: 'notEqual', value: true },
           { fact: 'has_travel', operator: 'equal', value: false },
         ],
@@ -285,12 +316,7 @@ function buildEngine() {
         all: [
           { condition: 'in-school-year' },
           { fact: 'equipment_rate', operator: 'greaterThan', value: 0 },
-          {
-            any: [
-              { fact: 'equipment_annual', operator: 'equal', value: null },
-              missing('equipment_grant.semester_max_months'),
-            ],
-          },
+          { fact: 'equipment_annual', operator: 'equal', value: null },
         ],
       },
       event: manual('parameter-not-in-force'),
@@ -303,7 +329,7 @@ function buildEngine() {
           { fact: 'children_count', operator: 'greaterThan', value: 0 },
           {
             any: [
-              missing('child_grant.max_age'),
+              missing('child_grant.last_year_age'),
               missing('child_grant.monthly'),
               missing('child_grant.monthly_third_fourth'),
             ],
@@ -350,18 +376,21 @@ async function main() {
   for (let i = 0; i < apps.length; i++) {
     const { events } = await engine.run({ application: apps[i] });
     let boarding = 0;
+    let adult = false;
     const manual = [];
     for (const e of events) {
-      if (e.type === 'award' && e.params.name === 'boarding-grant') boarding = e.params.amount;
+      if (e.type === 'adult') adult = true;
+      else if (e.type === 'award' && e.params.name === 'boarding-grant') boarding = e.params.amount;
       else if (e.type === 'manual' && !manual.includes(e.params.code)) manual.push(e.params.code);
     }
-    answers[i] = { boarding, manual };
+    answers[i] = adult ? { adult } : { boarding, manual };
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   const out = [];
   for (let i = 0; i < answers.length; i++) {
-    out.push(JSON.stringify({ line: lines[i], boarding_grant: answers[i].boarding, manual: answers[i].manual.sort() }));
+    out.push(JSON.stringify(answers[i].adult ? { line: lines[i], adult: true }
+      : { line: lines[i], boarding_grant: answers[i].boarding, manual: answers[i].manual.sort() }));
     if (out.length >= 4096 || i === answers.length - 1) {
       fs.writeSync(1, out.join('\n') + '\n');
       out.length = 0;
