@@ -6,7 +6,6 @@
 // way is checked with axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,11 +27,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => server.sql(query);
 
 const nav = (page) => page.getByRole('navigation', { name: 'Hovedmeny' });
 

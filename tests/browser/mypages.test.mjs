@@ -9,8 +9,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { assertAccessible, launchBrowser, newVisitor, plain, startServer } from './server.mjs';
 
 let server;
@@ -26,11 +24,7 @@ after(async () => {
   await server?.stop();
 });
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => server.sql(query);
 
 const nav = (page) => page.getByRole('navigation', { name: 'Hovedmeny' });
 

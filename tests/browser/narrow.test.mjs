@@ -7,8 +7,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { assertAccessible, launchBrowser, newVisitor, startServer } from './server.mjs';
 
 let server;
@@ -24,11 +22,7 @@ after(async () => {
   await server?.stop();
 });
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => server.sql(query);
 
 // The elements that reach past the window's right edge, for the message.
 const wider = (page) => page.evaluate(() => [...document.querySelectorAll('body *')]

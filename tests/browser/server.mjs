@@ -5,9 +5,9 @@
 // (taken from a register simulator, stipend-sim, run for the purpose: see
 // createDemoDb in tests/lib/server.mjs), serves it with the test login on a free port of 127.0.0.1 and waits until
 // /healthz answers. The returned stop() ends the server and removes the
-// folder, so a test run leaves nothing behind.
+// folder, so a test run leaves nothing behind; sql() reads its database.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -82,7 +82,12 @@ export async function startServer({ timeoutMs = 10_000 } = {}) {
         throw new Error(`stipend serve did not answer /healthz within ${timeoutMs} ms:\n${log}`);
       await sleep(100);
     }
-    return { url, dir, stop, log: () => log };
+    const sql = (query) => {
+      const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      return r.stdout.trim();
+    };
+    return { url, dir, stop, sql, log: () => log };
   } catch (err) {
     await stop();
     throw err;

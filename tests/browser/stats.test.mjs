@@ -6,7 +6,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { assertAccessible, launchBrowser, newVisitor, plain, startServer, REPO } from './server.mjs';
@@ -24,11 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => server.sql(query);
 
 test('case_worker_reads_the_opening_statistics_as_chart_and_table', async (t) => {
   const now = Math.floor(Date.now() / 1000);

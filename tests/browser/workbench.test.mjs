@@ -15,7 +15,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { assertAccessible, launchBrowser, newVisitor, plain, startServer, REPO } from './server.mjs';
@@ -39,11 +38,7 @@ async function newContext(options = {}) {
   return newVisitor(browser, { bypassCSP: true, ...options });
 }
 
-function sql(query) {
-  const r = spawnSync('sqlite3', [path.join(server.dir, 't.db'), query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+const sql = (query) => server.sql(query);
 
 function nav(page) {
   return page.getByRole('navigation', { name: 'Hovedmeny' });
