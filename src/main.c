@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{"batch", "take a whole intake (a JSONL file, or the registers) through the pipeline", cli_batch},
 	{"stats", "the share of letters opened within 1, 3 and 7 days, by type and notice", cli_stats},
 	{"print-batch", "send unread decision letters on paper: a PDF and manifest for the print house", cli_print_batch},
+	{"simulate", "decide one intake under two parameter sets: what a change costs, whom it touches", cli_simulate},
 	{"policy", "print who may do what: the policy table and every route's action", cli_policy},
 	{NULL, NULL, NULL}};
 
