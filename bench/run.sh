@@ -13,7 +13,9 @@
 #    boundaries, through `stipend decide --jsonl` with its full trace; and its
 #    upper-secondary part beside the same boarding-grant and means-tested
 #    grant rules written for json-rules-engine (bench/peer-rules.js), with
-#    every answer compared case by case (bench/agree.js).
+#    every answer compared case by case (bench/agree.js); and `stipend
+#    simulate` over the same mix under two parameter sets, beside the two
+#    `stipend decide --jsonl` runs it replaces.
 # E. Whole intakes through `stipend batch` (bench/batch.sh): applications
 #    from received to decided and stored per second for 10 000 and 100 000
 #    (1 000 000 with BENCH_BATCH_MILLION=1), whether the cost grows
@@ -587,6 +589,21 @@ part_d() {
 		"$D_ERRORS" "$MIX_N" "$REPEAT" "$D_PEER_RUNS"
 	[ "$D_DISAGREE" = 0 ] ||
 		fail "D: DISAGREEMENTS: stipend and the json-rules-engine peer disagree on $D_DISAGREE of $D_COMPARED applications (see $OUT/agree-d.txt) - must be 0"
+
+	# The policy simulation on the same mix: each application decided under
+	# two parameter sets (the built-in one twice: a change costs what none
+	# does), beside its peer, the two runs of stipend decide --jsonl over the
+	# mix that a simulation without it would take.
+	rc=0
+	timed timeout "$(budget 60)" "$STIPEND" simulate --intake "$mix" --params builtin --params builtin --json \
+		>"$TMP/sim.json" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "D: stipend simulate exited $rc on the mix (124: out of time)"
+	else
+		D_SIM_S=$(calc %.3f "$T_NS / 1e9")
+		printf '  %-58s %8s s   %sx the two decide runs above (%s s)\n' "stipend simulate, the mix under two parameter sets" \
+			"$D_SIM_S" "$(calc %.2f "2 * $best_s / $T_NS")" "$(calc %.3f "2 * $best_s / 1e9")"
+	fi
 }
 part_d || true
 
