@@ -216,6 +216,11 @@ int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)
 	return buf_printf(b, "%lld %s", n, i18n_get(lang, key));
 }
 
+int i18n_has(const char *key)
+{
+	return i18n_get(LANG_NB, key) != key;
+}
+
 int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *code)
 {
 	char key[128];

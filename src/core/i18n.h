@@ -57,4 +57,7 @@ int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)
  * sentence. */
 int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *code);
 
+/* 1 when the catalogues hold key (in bokmål, the one every key is in). */
+int i18n_has(const char *key);
+
 #endif

@@ -43,6 +43,14 @@ static json_t *step_args(const json_t *step, enum lang lang)
 	return args;
 }
 
+void mbox_reason_parameter(json_t *reason, const json_t *stored, struct arena *a)
+{
+	const char *key = json_string_value(json_object_get(stored, "parameter"));
+	const char *label = key ? arena_printf(a, "parameter.%s", key) : NULL;
+	if (label && i18n_has(label))
+		json_object_set_new(reason, "parameter_label_key", json_string(label));
+}
+
 json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *decision_json)
 {
 	if (decision_json == NULL)
@@ -108,9 +116,10 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 	json_t *reasons = json_array(), *m;
 	json_array_foreach(json_object_get(d, "manual_reasons"), i, m) {
 		const char *code = json_string_value(json_object_get(m, "code"));
-		json_array_append_new(reasons, json_pack("{s:s,s:O}", "text_key",
-							 arena_printf(arena, "reason.%s", code ? code : ""), "reference",
-							 json_object_get(m, "reference")));
+		json_t *reason = json_pack("{s:s,s:O}", "text_key", arena_printf(arena, "reason.%s", code ? code : ""),
+					   "reference", json_object_get(m, "reference"));
+		mbox_reason_parameter(reason, m, arena);
+		json_array_append_new(reasons, reason);
 	}
 	json_object_set_new(out, "reasons", reasons);
 	json_decref(d);

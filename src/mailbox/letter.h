@@ -27,6 +27,12 @@ struct arena;
  * when decision_json is NULL or no JSON. Touches no store; thread-safe. */
 json_t *mbox_decision_json(enum lang lang, struct arena *a, const char *decision_json);
 
+/* Name the figure a parameter-not-in-force reason waits for: when the
+ * stored reason (the decision JSON's) names a parameter the catalogues
+ * have a label for ("parameter.<key>"), set "parameter_label_key" on the
+ * template data reason. Keys come from a. */
+void mbox_reason_parameter(json_t *reason, const json_t *stored, struct arena *a);
+
 /* A case's summary for lists: id, scheme_key, school_year, status,
  * status_key, outcome, outcome_key, received, received_day, and
  * waiting_key while it waits for a register. New reference. */

@@ -101,6 +101,9 @@ int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 		if (!c->missing_reported) {
 			c->missing_reported = 1;
 			manual_add(c, "parameter-not-in-force", "reason.parameter-not-in-force", s->reference);
+			if (c->d->n_reasons > 0 &&
+			    strcmp(c->d->reasons[c->d->n_reasons - 1].code, "parameter-not-in-force") == 0)
+				c->d->reasons[c->d->n_reasons - 1].parameter = key;
 		}
 		/* The step names the first value it lacks: the trace's inputs
 		 * are a JSON object, which holds a name once. */
@@ -335,6 +338,10 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= buf_put_json_string(b, i18n_get(lang, r->message));
 		rc |= put_key(b, 0, "reference");
 		rc |= buf_put_json_string(b, r->reference);
+		if (r->parameter) {
+			rc |= put_key(b, 0, "parameter");
+			rc |= buf_put_json_string(b, r->parameter);
+		}
 		rc |= buf_putc(b, '}');
 	}
 	rc |= buf_puts(b, "],\"trace\":[");

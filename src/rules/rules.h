@@ -121,6 +121,7 @@ struct manual_reason {
 	const char *code;
 	const char *message; /* catalogue key */
 	const char *reference;
+	const char *parameter; /* parameter-not-in-force: the first value lacked, else NULL */
 };
 
 enum outcome { OUTCOME_GRANTED, OUTCOME_PARTLY, OUTCOME_REJECTED, OUTCOME_MANUAL };

@@ -18,6 +18,8 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "core/arena.h"
+#include "mailbox/letter.h"
 #include "mailbox/pdf.h"
 
 #define PDF_MAX (4 << 20)
@@ -307,6 +309,34 @@ static void model_without_letter_is_refused(void **state)
 	json_decref(m);
 }
 
+/* A case sent to a person for want of a figure names the figure, in each
+ * language, wherever the catalogues have words for it. */
+static void a_missing_figure_is_named_in_the_reason(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	const char *stored = "{\"outcome\":\"manual\",\"awards\":[],\"trace\":[],\"manual_reasons\":["
+			     "{\"code\":\"parameter-not-in-force\",\"text\":\"-\",\"reference\":\"r\","
+			     "\"parameter\":\"equipment_grant.rate_1\"},"
+			     "{\"code\":\"household-facts-missing\",\"text\":\"-\",\"reference\":\"r\"}]}";
+	json_t *d = mbox_decision_json(LANG_EN, &a, stored);
+	json_t *first = json_array_get(json_object_get(d, "reasons"), 0);
+	json_t *second = json_array_get(json_object_get(d, "reasons"), 1);
+	const char *key = json_string_value(json_object_get(first, "parameter_label_key"));
+	assert_non_null(key);
+	assert_string_equal(i18n_get(LANG_EN, key), "the equipment grant's rate for rate group 1");
+	assert_string_equal(i18n_get(LANG_NB, key), "utstyrsstipendets sats for satsgruppe 1");
+	assert_null(json_object_get(second, "parameter_label_key"));
+	json_decref(d);
+	/* A parameter without words for it is not named by its code. */
+	d = mbox_decision_json(LANG_EN, &a, "{\"outcome\":\"manual\",\"awards\":[],\"trace\":[],\"manual_reasons\":"
+					    "[{\"code\":\"parameter-not-in-force\",\"parameter\":\"no.such\"}]}");
+	assert_null(json_object_get(json_array_get(json_object_get(d, "reasons"), 0), "parameter_label_key"));
+	json_decref(d);
+	arena_cleanup(&a);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -326,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(same_input_gives_same_bytes),
 	    cmocka_unit_test(too_small_buffer_fails_cleanly),
 	    cmocka_unit_test(model_without_letter_is_refused),
+	    cmocka_unit_test(a_missing_figure_is_named_in_the_reason),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

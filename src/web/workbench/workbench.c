@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "mailbox/letter.h"
 #include "mailbox/messages.h"
 #include "web/form.h"
 #include "web/handlers.h"
@@ -470,11 +471,13 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 	size_t i;
 	json_array_foreach(json_object_get(stored, "manual_reasons"), i, m) {
 		const char *code = json_string_value(json_object_get(m, "code"));
-		if (code)
-			json_array_append_new(reasons, json_pack("{s:s,s:s,s:s,s:O}", "code", code, "label_key",
-			                                         reason_label(r, code), "text_key",
-			                                         arena_printf(r->a, "reason.%s", code), "reference",
-			                                         json_object_get(m, "reference")));
+		if (code == NULL)
+			continue;
+		json_t *reason = json_pack("{s:s,s:s,s:s,s:O}", "code", code, "label_key", reason_label(r, code),
+		                           "text_key", arena_printf(r->a, "reason.%s", code), "reference",
+		                           json_object_get(m, "reference"));
+		mbox_reason_parameter(reason, m, r->a);
+		json_array_append_new(reasons, reason);
 	}
 	json_decref(stored);
 	json_object_set_new(d, "stop_reasons", reasons);
