@@ -93,7 +93,7 @@ static const char *decide_into(const struct cases_env *env, const struct applica
  * the pupil had support under the rules for ordinary upper secondary school
  * the school year before (an upper-secondary case of that year whose
  * decision gave one of those rules' grants), which the transition scheme
- * asks. Kept as the applicant gave
+ * asks; read only for a pupil of the scheme's ages in a year it is in force. Kept as the applicant gave
  * it when given. Returns 0 or -1. */
 static int own_records(const struct cases_env *env, int64_t person_id, json_t *application, struct arena *a,
 		       struct err *e)
@@ -109,6 +109,17 @@ static int own_records(const struct cases_env *env, int64_t person_id, json_t *a
 	first = (int)strtol(year, &end, 10);
 	if (end == year || *end != '-')
 		return 0; /* the rules refuse it, naming the field */
+	/* Only a pupil of the transition scheme's ages needs the records: ask
+	 * the store for no one else (most pupils are younger). */
+	const char *birth = json_string_value(json_object_get(applicant, "birth_date"));
+	date_t on = date_from_ymd(first, 8, 1);
+	const struct param *ref = params_get(env->params, "transition.reference_year", on);
+	const struct param *lo = params_get(env->params, "transition.min_age", on);
+	const struct param *hi = params_get(env->params, "transition.max_age", on);
+	long born = birth ? strtol(birth, &end, 10) : 0;
+	if (ref == NULL || lo == NULL || hi == NULL || born <= 0 || ref->value - born < lo->value ||
+	    ref->value - born > hi->value)
+		return 0;
 	char last_year[16];
 	snprintf(last_year, sizeof(last_year), "%d-%d", first - 1, first);
 	struct case_rec *cases;
