@@ -126,7 +126,7 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testdb.h build/asan/libstipend.a b
 	$(SAN_CC) $(CPPFLAGS) -I. $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) -o $@ $< build/asan/libsim.a \
 	    build/asan/libstipend.a $(LDLIBS) -lcmocka
 
-build/fuzz/%: tests/fuzz/%.c build/asan/libstipend.a
+build/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) build/asan/libstipend.a
 	@mkdir -p $(@D)
 	$(SAN_CC) $(CPPFLAGS) $(WARN) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $< build/asan/libstipend.a $(LDLIBS)
 

@@ -17,40 +17,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input_file.h"
+
 #include "core/err.h"
 #include "rules/params.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], file[96];
-
-static void remove_folder(void)
-{
-	unlink(file);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/stipend-fuzz-params-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(file, sizeof(file), "%s/p.yaml", dir);
-	atexit(remove_folder);
+	fuzz_input_init("params", "p.yaml");
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE *f = fopen(file, "wb");
-	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		abort();
+	fuzz_input_write(data, size);
 	struct err e;
 	err_clear(&e);
-	struct params *p = params_load_dir(dir, &e);
+	struct params *p = params_load_dir(fuzz_dir, &e);
 	if (p == NULL) {
 		if (e.message[0] == '\0')
 			abort(); /* a refusal says why */

@@ -20,28 +20,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "input_file.h"
+
 #include "cli/cli.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], file[96];
-
-static void remove_folder(void)
-{
-	unlink(file);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/stipend-fuzz-rules-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(file, sizeof(file), "%s/cases.yaml", dir);
-	atexit(remove_folder);
+	fuzz_input_init("rules", "cases.yaml");
 	/* libFuzzer keeps the FILE it took for its own output at start. */
 	FILE *null = fopen("/dev/null", "w");
 	if (null == NULL)
@@ -53,11 +43,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE *f = fopen(file, "wb");
-	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		abort();
+	fuzz_input_write(data, size);
 	char name[] = "test-rules";
-	char *argv[] = {name, file, NULL};
+	char *argv[] = {name, fuzz_file, NULL};
 	optind = 0; /* getopt starts afresh, as in a new process */
 	int rc = cli_test_rules(2, argv);
 	if (rc < 0 || rc > 2)
