@@ -15,7 +15,7 @@ static unsigned char secret[crypto_auth_hmacsha256_KEYBYTES];
 
 char *access_actor(const struct principal *who, char *out, size_t len)
 {
-	if (who->role == ROLE_CASEWORKER && who->staff_id != 0)
+	if (who->role >= ROLE_CASEWORKER && who->staff_id != 0)
 		snprintf(out, len, "staff:%lld", (long long)who->staff_id);
 	else if (who->role == ROLE_ANONYMOUS || who->person_id == 0)
 		snprintf(out, len, "anonymous");
@@ -77,21 +77,28 @@ static int put_session(struct store_tx *tx, void *arg, struct err *e)
 	return store_session_put(tx, p->hash, &p->ss, e);
 }
 
-static const char *role_name(enum role r)
+static const char *const role_names[] = {
+	[ROLE_ANONYMOUS] = "anonymous",	  [ROLE_PERSON] = "person",	    [ROLE_CASEWORKER] = "caseworker",
+	[ROLE_SUPPORT] = "support",	  [ROLE_MANAGEMENT] = "management", [ROLE_INSTITUTION] = "institution",
+};
+
+const char *access_role_name(enum role r)
 {
-	return r == ROLE_PERSON ? "person" : r == ROLE_CASEWORKER ? "caseworker" : "anonymous";
+	return r >= ROLE_ANONYMOUS && r <= ROLE_INSTITUTION ? role_names[r] : "anonymous";
+}
+
+enum role access_staff_role(const char *name)
+{
+	for (int r = ROLE_CASEWORKER; r <= ROLE_INSTITUTION; r++)
+		if (name != NULL && strcmp(name, role_names[r]) == 0)
+			return (enum role)r;
+	return ROLE_ANONYMOUS;
 }
 
 int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
 			 char token[ACCESS_TOKEN_LEN + 1], struct err *e)
 {
 	return access_session_switch(s, NULL, person_id, 0, role, now, ttl, token, e);
-}
-
-int access_session_start_staff(struct store *s, int64_t staff_id, int64_t now, int64_t ttl,
-			       char token[ACCESS_TOKEN_LEN + 1], struct err *e)
-{
-	return access_session_switch(s, NULL, 0, staff_id, ROLE_CASEWORKER, now, ttl, token, e);
 }
 
 int access_session_find(struct store *s, const char *token, int64_t now, struct principal *who,
@@ -103,6 +110,8 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	who->person_id = 0;
 	who->staff_id = 0;
 	who->may_see_confidential = 0;
+	who->institution = NULL;
+	who->admin = 0;
 	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
 		return 1;
 	token_hash(token, hash);
@@ -111,16 +120,19 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 		return rc;
 	if (ss.expires_at <= now)
 		return 1;
-	if (strcmp(ss.role, "caseworker") == 0 && ss.staff_id != 0) {
+	if (ss.staff_id != 0) {
 		struct staff st;
 		rc = store_staff_get(s, ss.staff_id, &st, a, e);
 		if (rc != 0)
 			return rc; /* staff removed: the session is gone with them */
-		if (strcmp(st.role, "caseworker") != 0)
-			return 1;
-		who->role = ROLE_CASEWORKER;
+		enum role role = access_staff_role(st.role);
+		if (role == ROLE_ANONYMOUS || strcmp(ss.role, st.role) != 0)
+			return 1; /* a changed role ends the session */
+		who->role = role;
 		who->staff_id = st.id;
 		who->may_see_confidential = st.may_see_confidential;
+		who->institution = st.institution;
+		who->admin = st.admin;
 		return 0;
 	}
 	who->person_id = ss.person_id;
@@ -152,7 +164,7 @@ int access_session_switch(struct store *s, const char *old_token, int64_t person
 	char hash[65], old_hash[65];
 	access_new_token(token);
 	token_hash(token, hash);
-	struct switch_session sw = {NULL, {hash, {person_id, role_name(role), now + ttl, staff_id}}};
+	struct switch_session sw = {NULL, {hash, {person_id, access_role_name(role), now + ttl, staff_id}}};
 	if (old_token != NULL && old_token[0] != '\0') {
 		token_hash(old_token, old_hash);
 		sw.old_hash = old_hash;

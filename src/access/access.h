@@ -23,12 +23,22 @@ struct arena;
 struct err;
 struct store;
 
-enum role { ROLE_ANONYMOUS, ROLE_PERSON, ROLE_CASEWORKER };
+/* Who is logged in: nobody, a person (a citizen), or a member of staff in
+ * one of the staff roles (the staff record's role: "caseworker",
+ * "support", "management", "institution"). */
+enum role { ROLE_ANONYMOUS, ROLE_PERSON, ROLE_CASEWORKER, ROLE_SUPPORT, ROLE_MANAGEMENT, ROLE_INSTITUTION };
+
+/* The role's name as sessions, staff records and audit records spell it
+ * ("person", "caseworker", ...; "anonymous"). */
+const char *access_role_name(enum role r);
+
+/* The staff role named name, or ROLE_ANONYMOUS when name is not one. */
+enum role access_staff_role(const char *name);
 
 /* Under which grant a principal acts. A person logged in acts for themself;
  * guardians and proxies (acting for another person under a grant) join as
  * further grants, and every record then names both. */
-enum grant { GRANT_SELF, GRANT_STAFF };
+enum grant { GRANT_SELF, GRANT_STAFF, GRANT_GUARDIAN, GRANT_PROXY };
 
 /* The acting identity: who acts, for whom, under which grant. */
 struct principal {
@@ -38,6 +48,8 @@ struct principal {
 	int may_see_confidential; /* a case worker authorised to see confidential addresses */
 	int64_t acting_for;       /* the person acted for; 0: the person logged in */
 	enum grant grant;
+	const char *institution;  /* institution staff: their institution's id, else NULL */
+	int admin;                /* institution staff: the institution's administrator */
 };
 
 /* What may be done, each with the name that audit records give it
@@ -125,11 +137,6 @@ void access_new_token(char out[ACCESS_TOKEN_LEN + 1]);
  * written to token. Returns 0 or -1. */
 int access_session_start(struct store *s, int64_t person_id, enum role role, int64_t now, int64_t ttl,
 			 char token[ACCESS_TOKEN_LEN + 1], struct err *e);
-
-/* Start a session for the member of staff staff_id in their role (today
- * always ROLE_CASEWORKER), as access_session_start does. */
-int access_session_start_staff(struct store *s, int64_t staff_id, int64_t now, int64_t ttl,
-			       char token[ACCESS_TOKEN_LEN + 1], struct err *e);
 
 /* Find the principal of a session token. A staff session's authorisations
  * (may_see_confidential) are read afresh from the staff record, so that a

@@ -10,7 +10,7 @@ int access_identity_name(struct store *s, const struct principal *who, const cha
 			 struct err *e)
 {
 	*name = NULL;
-	if (who->role == ROLE_CASEWORKER && who->staff_id != 0) {
+	if (who->role >= ROLE_CASEWORKER && who->staff_id != 0) {
 		struct staff st;
 		int rc = store_staff_get(s, who->staff_id, &st, a, e);
 		if (rc == 0)

@@ -50,8 +50,9 @@ int access_login_test_staff(struct store *s, const char *username, const char *o
 	struct staff st;
 	arena_init(&a, 0);
 	int rc = store_staff_by_username(s, username, &st, &a, e);
+	enum role role = rc == 0 ? access_staff_role(st.role) : ROLE_ANONYMOUS;
 	arena_cleanup(&a);
 	if (rc != 0)
 		return rc;
-	return access_session_switch(s, old_token, 0, st.id, ROLE_CASEWORKER, now, ttl, token, e);
+	return access_session_switch(s, old_token, 0, st.id, role, now, ttl, token, e);
 }

@@ -2,18 +2,23 @@
  *
  * Each row is an action; each column a relation the acting identity can
  * have to the person the action concerns. A principal holds a relation when
- * (self) it is that person, logged in and acting for themself; (caseworker)
- * it is a member of staff in the case worker role, whoever the person is;
- * (caseworker+confidential) it is such a case worker authorised to see
- * strictly confidential addresses. An action is allowed when any relation
- * the principal holds has a Y in its row. An action about a person is
- * never allowed without the person (owner 0: nobody's, or not there).
+ * (self) it is that person, logged in and acting for themself;
+ * (guardian) it is a parent or guardian the population register names for
+ * that person, acting for them while they are under 18; (proxy) it acts
+ * for that person under a power of attorney whose scope covers the action;
+ * (caseworker) it is a member of staff in the case worker role, whoever the
+ * person is; (caseworker+confidential) it is such a case worker authorised
+ * to see strictly confidential addresses; (support) a support agent of the
+ * support centre; (management) the agency's management; (institution)
+ * staff of a school or institution of higher education, for that
+ * institution's own students. An action is allowed when any relation the
+ * principal holds has a Y in its row. An action about a person is never
+ * allowed without the person (owner 0: nobody's, or not there).
  *
- * Guardians, proxies with scopes, institution staff, support agents and
- * management join as columns of this table; nothing else in the program
- * decides who may do what. `stipend policy` prints the table, and the
- * authorisation matrix test (tests/e2e/authz.test.mjs) walks every route
- * as every kind of user and checks the answer against it. */
+ * Nothing else in the program decides who may do what. `stipend policy`
+ * prints the table, and the authorisation matrix test
+ * (tests/e2e/authz.test.mjs) walks every route as every kind of user and
+ * checks the answer against it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,9 +27,21 @@
 #include "core/err.h"
 #include "store/store.h"
 
-enum relation { REL_SELF, REL_CASEWORKER, REL_CASEWORKER_CONFIDENTIAL, REL_N };
+enum relation {
+	REL_SELF,
+	REL_GUARDIAN,
+	REL_PROXY,
+	REL_CASEWORKER,
+	REL_CASEWORKER_CONFIDENTIAL,
+	REL_SUPPORT,
+	REL_MANAGEMENT,
+	REL_INSTITUTION,
+	REL_N
+};
 
-static const char *const relation_names[REL_N] = {"self", "caseworker", "caseworker+confidential"};
+static const char *const relation_names[REL_N] = {
+	"self", "guardian", "proxy", "caseworker", "caseworker+confidential", "support", "management", "institution",
+};
 
 #define Y 1
 #define N 0
@@ -34,29 +51,29 @@ static const struct rule {
 	int about_person;
 	int allowed[REL_N];
 } policy[ACT_N] = {
-	/* action                        name                         person  self  cw  cw+conf */
-	[ACT_PUBLIC] =                 {"public",                    0,     {Y,    Y,  Y}},
-	[ACT_APPLY] =                  {"apply",                     1,     {Y,    N,  N}},
-	[ACT_CASE_READ] =              {"case.read",                 1,     {Y,    N,  N}},
-	[ACT_LETTER_READ] =            {"letter.read",               1,     {Y,    N,  N}},
-	[ACT_PERSON_READ] =            {"person.read",               1,     {Y,    Y,  Y}},
-	[ACT_MYPAGES_READ] =           {"mypages.read",              1,     {Y,    N,  N}},
-	[ACT_PREFERENCES_READ] =       {"preferences.read",          1,     {Y,    N,  N}},
-	[ACT_PREFERENCES_WRITE] =      {"preferences.write",         1,     {Y,    N,  N}},
-	[ACT_CALENDAR_FEED_MANAGE] =   {"calendar.feed.manage",      1,     {Y,    N,  N}},
-	[ACT_MESSAGE_WRITE] =          {"message.write",             1,     {Y,    N,  N}},
-	[ACT_DOCUMENT_UPLOAD] =        {"case.documentation",        1,     {Y,    N,  N}},
-	[ACT_QUEUE_READ] =             {"queue.read",                0,     {N,    Y,  Y}},
-	[ACT_CASE_EXAMINE] =           {"case.examine",              1,     {N,    Y,  Y}},
-	[ACT_CASE_DECIDE] =            {"case.decide",               1,     {N,    Y,  Y}},
-	[ACT_CASE_REQUEST_DOCS] =      {"case.request-docs",         1,     {N,    Y,  Y}},
-	[ACT_CASE_REDECIDE] =          {"case.redecide",             1,     {N,    Y,  Y}},
-	[ACT_SEE_CONFIDENTIAL_ADDRESS] = {"address.confidential.read", 1,     {Y,    N,  Y}},
-	[ACT_MESSAGES_QUEUE] =         {"messages.read",             0,     {N,    Y,  Y}},
-	[ACT_MESSAGE_READ] =           {"message.read",              1,     {N,    Y,  Y}},
-	[ACT_MESSAGE_ANSWER] =         {"message.answer",            1,     {N,    Y,  Y}},
-	[ACT_DOCUMENT_READ] =          {"document.read",             1,     {N,    Y,  Y}},
-	[ACT_STATS_READ] =             {"stats.read",                0,     {N,    Y,  Y}},
+	/* action                        name                      person  self grd prx cw cwc sup mgt ins */
+	[ACT_PUBLIC] =                 {"public",                    0,     {Y, Y, Y, Y, Y, Y, Y, Y}},
+	[ACT_APPLY] =                  {"apply",                     1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_CASE_READ] =              {"case.read",                 1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_LETTER_READ] =            {"letter.read",               1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PERSON_READ] =            {"person.read",               1,     {Y, N, N, Y, Y, N, N, N}},
+	[ACT_MYPAGES_READ] =           {"mypages.read",              1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PREFERENCES_READ] =       {"preferences.read",          1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PREFERENCES_WRITE] =      {"preferences.write",         1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_CALENDAR_FEED_MANAGE] =   {"calendar.feed.manage",      1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_MESSAGE_WRITE] =          {"message.write",             1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_DOCUMENT_UPLOAD] =        {"case.documentation",        1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_QUEUE_READ] =             {"queue.read",                0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_CASE_EXAMINE] =           {"case.examine",              1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_CASE_DECIDE] =            {"case.decide",               1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_CASE_REQUEST_DOCS] =      {"case.request-docs",         1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_CASE_REDECIDE] =          {"case.redecide",             1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_SEE_CONFIDENTIAL_ADDRESS] = {"address.confidential.read", 1,     {Y, N, N, N, Y, N, N, N}},
+	[ACT_MESSAGES_QUEUE] =         {"messages.read",             0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_MESSAGE_READ] =           {"message.read",              1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_MESSAGE_ANSWER] =         {"message.answer",            1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_DOCUMENT_READ] =          {"document.read",             1,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_STATS_READ] =             {"stats.read",                0,     {N, N, N, Y, Y, N, Y, N}},
 };
 
 #undef Y
@@ -87,10 +104,18 @@ static int holds(const struct principal *who, enum relation rel, int64_t owner)
 	case REL_SELF:
 		return who->role == ROLE_PERSON && who->person_id != 0 && who->grant == GRANT_SELF &&
 		       (who->acting_for == 0 || who->acting_for == who->person_id) && owner == who->person_id;
+	case REL_GUARDIAN:
+	case REL_PROXY:
+	case REL_INSTITUTION:
+		return 0; /* not granted yet: guardians, proxies and institutions come with their grants */
 	case REL_CASEWORKER:
 		return caseworker;
 	case REL_CASEWORKER_CONFIDENTIAL:
 		return caseworker && who->may_see_confidential;
+	case REL_SUPPORT:
+		return who->role == ROLE_SUPPORT && who->staff_id != 0;
+	case REL_MANAGEMENT:
+		return who->role == ROLE_MANAGEMENT && who->staff_id != 0;
 	case REL_N:
 		break;
 	}

@@ -148,13 +148,15 @@ static int64_t add_population(struct store *s, const char *url, int64_t persons,
 	return rc != 0 ? -1 : taken;
 }
 
-/* The demo's case workers, for the test login: one authorised to see
- * confidential addresses, one not. */
+/* The demo's staff, for the test login: two case workers (one authorised
+ * to see confidential addresses, one not), a support agent and a manager. */
 static int add_test_staff(struct store_tx *tx, void *arg, struct err *e)
 {
 	(void)arg;
-	static const struct staff staff[] = {{0, "sara.berg", "Sara Berg", "caseworker", 1},
-					     {0, "per.lund", "Per Lund", "caseworker", 0}};
+	static const struct staff staff[] = {{0, "sara.berg", "Sara Berg", "caseworker", 1, NULL, 0},
+					     {0, "per.lund", "Per Lund", "caseworker", 0, NULL, 0},
+					     {0, "siri.hauge", "Siri Hauge", "support", 0, NULL, 0},
+					     {0, "mona.vik", "Mona Vik", "management", 0, NULL, 0}};
 	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
 		if (store_staff_insert(tx, &staff[i], NULL, e) != 0)
 			return -1;

@@ -176,9 +176,22 @@ static void *writer_main(void *arg)
 		if (s->head == NULL)
 			break;
 		struct job *jobs = s->head;
-		s->head = s->tail = NULL;
+		/* A job with foreign keys off runs in a group of its own (the
+		 * pragma is a no-op inside a transaction): a group ends before it. */
+		struct job *last = jobs;
+		if (!jobs->fk_off)
+			while (last->next != NULL && !last->next->fk_off)
+				last = last->next;
+		s->head = last->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		last->next = NULL;
 		pthread_mutex_unlock(&s->mu);
+		if (jobs->fk_off)
+			exec(s->wconn, "PRAGMA foreign_keys = OFF", jobs->e);
 		run_group(s, jobs);
+		if (jobs->fk_off)
+			exec(s->wconn, "PRAGMA foreign_keys = ON", jobs->e);
 		for (struct job *j = jobs; j != NULL;) {
 			struct job *next = j->next; /* j vanishes once posted */
 			sem_post(&j->done);
@@ -190,10 +203,10 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+static int submit(struct store *s, store_tx_fn fn, void *arg, int fk_off, struct err *e)
 {
 	struct err local;
-	struct job j = {.fn = fn, .arg = arg, .e = e ? e : &local};
+	struct job j = {.fn = fn, .arg = arg, .e = e ? e : &local, .fk_off = fk_off};
 	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&s->mu);
 	if (s->tail)
@@ -207,6 +220,11 @@ int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
 		; /* interrupted by a signal: keep waiting */
 	sem_destroy(&j.done);
 	return j.rc;
+}
+
+int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+{
+	return submit(s, fn, arg, 0, e);
 }
 
 struct store *store_open(const char *path, struct err *e)
@@ -260,6 +278,8 @@ void store_close(struct store *s)
 
 /* ---- migrations ---- */
 
+#define FK_OFF_MARK "-- foreign keys off"
+
 struct migration {
 	int version;
 	const struct embed_file *file;
@@ -301,6 +321,14 @@ static int migrate_one(struct store_tx *tx, void *arg, struct err *e)
 		snprintf(msg, sizeof(msg), "%s", e->message);
 		return err_set(e, ERR_STORE, NULL, "%s: %s", m->file->name, msg);
 	}
+	/* A rebuild with foreign keys off must leave every reference whole. */
+	sqlite3_stmt *check;
+	if (sqlite3_prepare_v2(tx->c->db, "PRAGMA foreign_key_check", -1, &check, NULL) != SQLITE_OK)
+		return sq_db_error(e, tx->c->db, "foreign key check");
+	int broken = sqlite3_step(check) == SQLITE_ROW;
+	sqlite3_finalize(check);
+	if (broken)
+		return err_set(e, ERR_STORE, NULL, "%s leaves a broken foreign key", m->file->name);
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", e);
 	if (st == NULL)
 		return -1;
@@ -346,7 +374,10 @@ int store_migrate(struct store *s, int *applied, struct err *e)
 	for (int i = 0; i < n; i++) {
 		if (m[i].version <= have)
 			continue;
-		if (store_write(s, migrate_one, &m[i], e) != 0)
+		/* A migration that rebuilds a table says so on its first line,
+		 * and runs with foreign keys off (SQLite's documented way). */
+		int fk_off = strncmp((const char *)m[i].file->data, FK_OFF_MARK, strlen(FK_OFF_MARK)) == 0;
+		if (submit(s, migrate_one, &m[i], fk_off, e) != 0)
 			return -1;
 		log_info("store: applied migration %s", m[i].file->name);
 		count++;
@@ -1173,7 +1204,7 @@ int store_audit_each(struct store *s, store_audit_fn fn, void *arg, struct err *
 
 /* ---- staff and the case worker's workbench ---- */
 
-#define STAFF_COLS "id, username, name, role, may_see_confidential"
+#define STAFF_COLS "id, username, name, role, may_see_confidential, institution, admin"
 
 static int staff_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -1183,18 +1214,23 @@ static int staff_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	m->name = sq_col_str(st, 2, a);
 	m->role = sq_col_str(st, 3, a);
 	m->may_see_confidential = sqlite3_column_int(st, 4);
+	m->institution = sq_col_str(st, 5, a);
+	m->admin = sqlite3_column_int(st, 6);
 	return 0;
 }
 
 int store_staff_insert(struct store_tx *tx, const struct staff *m, int64_t *id, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO staff(username, name, role, may_see_confidential) VALUES (?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(
+		tx->c, "INSERT INTO staff(username, name, role, may_see_confidential, institution, admin) VALUES (?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, m->username);
 	sq_bind_str(st, 2, m->name);
 	sq_bind_str(st, 3, m->role);
 	sqlite3_bind_int(st, 4, m->may_see_confidential ? 1 : 0);
+	sq_bind_str(st, 5, m->institution);
+	sqlite3_bind_int(st, 6, m->admin ? 1 : 0);
 	return sq_step_insert(tx, st, id, "insert staff", e);
 }
 

@@ -38,6 +38,7 @@ struct job {
 	void *arg;
 	struct err *e;
 	int rc;
+	int fk_off; /* run alone, with foreign keys off (a migration that rebuilds a table) */
 	sem_t done; /* posted by the writer once the job's group is committed */
 	struct job *next;
 };

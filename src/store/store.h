@@ -232,8 +232,10 @@ struct staff {
 	int64_t id;
 	const char *username;
 	const char *name;
-	const char *role; /* "caseworker" */
+	const char *role; /* "caseworker", "support", "management" or "institution" */
 	int may_see_confidential;
+	const char *institution; /* institution staff: their institution's id, else NULL */
+	int admin;               /* institution staff: the institution's administrator */
 };
 
 int store_staff_insert(struct store_tx *tx, const struct staff *st, int64_t *id, struct err *e);

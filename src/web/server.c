@@ -176,9 +176,13 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "lang_url", json_string(buf_str(&url)));
 	buf_cleanup(&url);
 	json_object_set_new(d, "csrf", json_string(r->csrf));
-	json_object_set_new(d, "logged_in", json_boolean(r->who.role == ROLE_PERSON || r->who.role == ROLE_CASEWORKER));
+	json_object_set_new(d, "logged_in", json_boolean(r->who.role != ROLE_ANONYMOUS));
 	/* A case worker's menu leads to the workbench, not to a person's pages. */
-	json_object_set_new(d, "staff", json_boolean(r->who.role == ROLE_CASEWORKER));
+	json_object_set_new(d, "staff", json_boolean(r->who.role >= ROLE_CASEWORKER));
+	/* Staff see the menu entries their role may open, no more. */
+	json_object_set_new(d, "nav_queue", json_boolean(access_allowed(&r->who, ACT_QUEUE_READ, 0)));
+	json_object_set_new(d, "nav_messages", json_boolean(access_allowed(&r->who, ACT_MESSAGES_QUEUE, 0)));
+	json_object_set_new(d, "nav_stats", json_boolean(access_allowed(&r->who, ACT_STATS_READ, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	/* The header's name and unread count: a failure to find them costs
 	 * the page nothing but the header's detail. */

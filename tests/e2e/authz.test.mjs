@@ -96,10 +96,12 @@ async function awaitingCase(sara) {
 
 // The world the matrix walks: a person A with a case, its letters, a
 // document A sent and a message A wrote; another person B; two case
-// workers; an anonymous visitor.
+// workers; a support agent; management; an anonymous visitor.
 async function world() {
   const sara = await loginStaff('sara.berg');
   const per = await loginStaff('per.lund');
+  const siri = await loginStaff('siri.hauge');
+  const mona = await loginStaff('mona.vik');
   const a = await awaitingCase(sara);
   const form = await a.c.get(`/saker/${a.id}/dokumentasjon`);
   const m = multipart({ csrf: Client.csrf(form.text) }, [pdf()]);
@@ -129,6 +131,8 @@ async function world() {
     { label: 'a case worker', c: per, actor: `staff:${staffId('per.lund')}`, relations: ['caseworker'], person: false },
     { label: 'an authorised case worker', c: sara, actor: `staff:${staffId('sara.berg')}`,
       relations: ['caseworker', 'caseworker+confidential'], person: false },
+    { label: 'a support agent', c: siri, actor: `staff:${staffId('siri.hauge')}`, relations: ['support'], person: false },
+    { label: 'management', c: mona, actor: `staff:${staffId('mona.vik')}`, relations: ['management'], person: false },
   ];
   return { a, ids, users, name };
 }

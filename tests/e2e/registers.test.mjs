@@ -235,8 +235,9 @@ test('init_demo_holds_the_people_the_registers_know', async () => {
   }
   assert.ok(rows.some((r) => r[9] !== ''), 'someone studies');
   assert.ok(rows.some((r) => r[9] === ''), 'someone does not');
-  assert.deepEqual(sqlRows(db, 'select username, name from staff order by id'),
-    [['sara.berg', 'Sara Berg'], ['per.lund', 'Per Lund']]);
+  assert.deepEqual(sqlRows(db, 'select username, name, role from staff order by id'),
+    [['sara.berg', 'Sara Berg', 'caseworker'], ['per.lund', 'Per Lund', 'caseworker'],
+      ['siri.hauge', 'Siri Hauge', 'support'], ['mona.vik', 'Mona Vik', 'management']]);
 
   // The first N persons only; more than the register holds is refused.
   const few = path.join(tmp, 'few.db');

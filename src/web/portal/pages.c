@@ -47,9 +47,10 @@ void portal_login_page(struct req *r, struct resp *w)
 	json_object_set_new(d, "persons", list);
 	/* The test case workers, each with what they are authorised to see. */
 	for (int i = 0; i < n_staff; i++)
-		json_array_append_new(workers, json_pack("{s:s,s:s,s:b}", "username", staff[i].username, "name",
-							 staff[i].name, "may_see_confidential",
-							 staff[i].may_see_confidential));
+		json_array_append_new(workers, json_pack("{s:s,s:s,s:s,s:b}", "username", staff[i].username, "name",
+							 staff[i].name, "role_key",
+							 arena_printf(r->a, "login.role.%s", staff[i].role),
+							 "may_see_confidential", staff[i].may_see_confidential));
 	json_object_set_new(d, "staff", workers);
 	const char *err = req_query(r, "error");
 	if (err && strcmp(err, "unknown") == 0)
