@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "core/nin.h"
 #include "sim/changes.h"
+#include "sim/oidc.h" /* the test OpenID provider (tracker #13, real login) */
 #include "sim/sms.h"
 #include "sim/synth.h"
 
@@ -854,6 +855,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		control_post(&w, &call->body);
 	} else if (strcmp(url, "/_control/corrections") == 0 && strcmp(method, "POST") == 0) {
 		correction_post(&w, &call->body);
+	} else if (oidc_handles(url)) {
+		/* The test OpenID provider answers in its own way (pages,
+		 * redirects): tracker #13, real login. */
+		buf_cleanup(&w.b);
+		return (enum MHD_Result)oidc_serve(c, url, method, buf_str(&call->body), call->body.len);
 	} else if (sms_gateway_handles(url)) {
 		w.status = sms_gateway_answer(method, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
 					      buf_str(&call->body), call->body.len, &w.b);
@@ -913,6 +919,7 @@ int sim_listen(const char *host, int port, int64_t persons, uint64_t seed, int t
 		return err_set(e, ERR_CONFLICT, NULL, "a register simulator runs already");
 	sim.persons = persons;
 	sim.seed = seed;
+	oidc_init(persons, seed); /* the test OpenID provider's login page lists them */
 	sim.stopping = 0;
 	sim.delayed = NULL;
 	for (int r = 0; r < REG_N; r++) {
