@@ -59,7 +59,7 @@ void access_new_token(char out[ACCESS_TOKEN_LEN + 1])
 	sodium_bin2base64(out, ACCESS_TOKEN_LEN + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static void token_hash(const char *token, char out[65])
+void access_token_hash(const char *token, char out[65])
 {
 	unsigned char h[32];
 	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
@@ -81,6 +81,15 @@ static const char *const role_names[] = {
 	[ROLE_ANONYMOUS] = "anonymous",	  [ROLE_PERSON] = "person",	    [ROLE_CASEWORKER] = "caseworker",
 	[ROLE_SUPPORT] = "support",	  [ROLE_MANAGEMENT] = "management", [ROLE_INSTITUTION] = "institution",
 };
+
+enum assurance access_assurance_of(const char *acr)
+{
+	if (acr != NULL && strcmp(acr, ACR_HIGH) == 0)
+		return ASSURANCE_HIGH;
+	if (acr != NULL && strcmp(acr, ACR_SUBSTANTIAL) == 0)
+		return ASSURANCE_SUBSTANTIAL;
+	return ASSURANCE_NONE;
+}
 
 const char *access_role_name(enum role r)
 {
@@ -112,14 +121,16 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	who->may_see_confidential = 0;
 	who->institution = NULL;
 	who->admin = 0;
+	who->assurance = ASSURANCE_NONE;
 	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
 		return 1;
-	token_hash(token, hash);
+	access_token_hash(token, hash);
 	int rc = store_session_get(s, hash, &ss, a, e);
 	if (rc != 0)
 		return rc;
 	if (ss.expires_at <= now)
 		return 1;
+	who->assurance = access_assurance_of(ss.acr);
 	if (ss.staff_id != 0) {
 		struct staff st;
 		rc = store_staff_get(s, ss.staff_id, &st, a, e);
@@ -163,10 +174,10 @@ int access_session_switch(struct store *s, const char *old_token, int64_t person
 {
 	char hash[65], old_hash[65];
 	access_new_token(token);
-	token_hash(token, hash);
-	struct switch_session sw = {NULL, {hash, {person_id, access_role_name(role), now + ttl, staff_id}}};
+	access_token_hash(token, hash);
+	struct switch_session sw = {NULL, {hash, {person_id, access_role_name(role), now + ttl, staff_id, ACR_HIGH}}};
 	if (old_token != NULL && old_token[0] != '\0') {
-		token_hash(old_token, old_hash);
+		access_token_hash(old_token, old_hash);
 		sw.old_hash = old_hash;
 	}
 	return store_write(s, switch_session, &sw, e);
@@ -175,7 +186,7 @@ int access_session_switch(struct store *s, const char *old_token, int64_t person
 int access_session_end(struct store *s, const char *token, struct err *e)
 {
 	char hash[65];
-	token_hash(token, hash);
+	access_token_hash(token, hash);
 	return store_write(s, delete_session, hash, e);
 }
 

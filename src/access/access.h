@@ -40,6 +40,18 @@ enum role access_staff_role(const char *name);
  * further grants, and every record then names both. */
 enum grant { GRANT_SELF, GRANT_STAFF, GRANT_GUARDIAN, GRANT_PROXY };
 
+/* The level of assurance a login vouched for (eIDAS "substantial" or
+ * "high"; ID-porten's acr values below). Actions the policy marks need_high
+ * (signing, a payout account change) ask for high; a session at
+ * substantial is refused with a step-up to a login at high. */
+enum assurance { ASSURANCE_NONE, ASSURANCE_SUBSTANTIAL, ASSURANCE_HIGH };
+
+#define ACR_SUBSTANTIAL "idporten-loa-substantial"
+#define ACR_HIGH "idporten-loa-high"
+
+/* The level an acr value names: ASSURANCE_NONE for NULL or an unknown one. */
+enum assurance access_assurance_of(const char *acr);
+
 /* The acting identity: who acts, for whom, under which grant. */
 struct principal {
 	enum role role;
@@ -50,6 +62,7 @@ struct principal {
 	enum grant grant;
 	const char *institution;  /* institution staff: their institution's id, else NULL */
 	int admin;                /* institution staff: the institution's administrator */
+	enum assurance assurance; /* the level of assurance of the session's login (real login, #13) */
 };
 
 /* What may be done, each with the name that audit records give it
@@ -108,6 +121,18 @@ int access_allowed(const struct principal *who, enum action act, int64_t owner_p
 int access_check(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id,
 		 const char *object, const char *what, int64_t now, struct err *e);
 
+/* 1 when the policy says act needs a login at high assurance. */
+int access_action_needs_high(enum action act);
+
+/* access_check() with the level of assurance the action needs given
+ * explicitly (ASSURANCE_HIGH where the policy's column says need_high;
+ * for a domain function whose need depends on the thing, and for the tests
+ * of the step-up). A principal the relations allow but whose session is
+ * below need is refused with ERR_FORBIDDEN and field "acr" (the web layer
+ * answers with a step-up login), audited once as "<action>.denied". */
+int access_check_level(struct store *s, const struct principal *who, enum action act, enum assurance need,
+		       int64_t owner_person_id, const char *object, const char *what, int64_t now, struct err *e);
+
 /* access_check() for act on the things of the person who acts for
  * (access_subject(who)), object "person:N" (none when there is no such
  * person: an anonymous visitor or a member of staff, who is then refused).
@@ -145,6 +170,10 @@ int access_session_start(struct store *s, int64_t person_id, enum role role, int
 int access_session_find(struct store *s, const char *token, int64_t now, struct principal *who,
 			struct arena *a, struct err *e);
 
+/* The hash under which the store keeps a session token: 64 hex digits and
+ * a NUL. */
+void access_token_hash(const char *token, char out[65]);
+
 /* End a session. */
 int access_session_end(struct store *s, const char *token, struct err *e);
 
@@ -152,7 +181,10 @@ int access_session_end(struct store *s, const char *token, struct err *e);
  * staff_id (person_id 0) in role, as access_session_start does, and end
  * the session of old_token (may be NULL: none) in the same transaction, so
  * that a second login in a browser never leaves the first session alive
- * beside it. Returns 0 (token filled) or -1 with nothing changed. */
+ * beside it. Returns 0 (token filled) or -1 with nothing changed. The
+ * session is at high assurance: the test login (like TestID, which lets
+ * the tester choose the level) and access_session_start use it; a real
+ * login records the level its provider vouched for (access/oidc.h). */
 int access_session_switch(struct store *s, const char *old_token, int64_t person_id, int64_t staff_id,
 			  enum role role, int64_t now, int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], struct err *e);
 

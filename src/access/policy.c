@@ -45,11 +45,16 @@ static const char *const relation_names[REL_N] = {
 
 #define Y 1
 #define N 0
+#define HIGH 1
 
 static const struct rule {
 	const char *name;
 	int about_person;
 	int allowed[REL_N];
+	/* Real login (#13): 1 when the action needs a login at high
+	 * assurance (signing, payout account changes); a row may end with
+	 * HIGH after its relations. */
+	int need_high;
 } policy[ACT_N] = {
 	/* action                        name                      person  self grd prx cw cwc sup mgt ins */
 	[ACT_PUBLIC] =                 {"public",                    0,     {Y, Y, Y, Y, Y, Y, Y, Y}},
@@ -78,6 +83,7 @@ static const struct rule {
 
 #undef Y
 #undef N
+#undef HIGH
 
 const char *access_action_name(enum action act)
 {
@@ -87,6 +93,11 @@ const char *access_action_name(enum action act)
 int access_action_about_person(enum action act)
 {
 	return act >= 0 && act < ACT_N && policy[act].about_person;
+}
+
+int access_action_needs_high(enum action act)
+{
+	return act >= 0 && act < ACT_N && policy[act].need_high;
 }
 
 int64_t access_subject(const struct principal *who)
@@ -148,20 +159,41 @@ static int audit_refusal(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, r->at, r->actor, r->action, r->object, NULL, e);
 }
 
-int access_check(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id,
-		 const char *object, const char *what, int64_t now, struct err *e)
+static int refuse(struct store *s, const struct principal *who, enum action act, const char *object, int64_t now,
+		  struct err *e)
 {
-	if (access_allowed(who, act, owner_person_id))
-		return 0;
 	char actor[64], action[64];
 	snprintf(action, sizeof(action), "%s.denied", access_action_name(act));
 	struct refusal r = {now, access_actor(who, actor, sizeof(actor)), action, object ? object : "-"};
 	struct err e2;
 	if (store_write(s, audit_refusal, &r, &e2) != 0)
 		return err_set(e, e2.code, NULL, "%s", e2.message);
+	return 0;
+}
+
+int access_check_level(struct store *s, const struct principal *who, enum action act, enum assurance need,
+		       int64_t owner_person_id, const char *object, const char *what, int64_t now, struct err *e)
+{
+	int allowed = access_allowed(who, act, owner_person_id);
+	/* Allowed by a relation, but the login was not strong enough: the
+	 * person may do it after a login at the level asked, so the answer
+	 * says so (field "acr") instead of pretending the thing is not there. */
+	if (allowed && who->assurance >= need)
+		return 0;
+	if (refuse(s, who, act, object, now, e) != 0)
+		return -1;
+	if (allowed)
+		return err_set(e, ERR_FORBIDDEN, "acr", "%s needs a login at high assurance", access_action_name(act));
 	if (access_action_about_person(act))
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what ? what : "thing");
 	return err_set(e, ERR_FORBIDDEN, NULL, "%s is not allowed", access_action_name(act));
+}
+
+int access_check(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id,
+		 const char *object, const char *what, int64_t now, struct err *e)
+{
+	enum assurance need = access_action_needs_high(act) ? ASSURANCE_HIGH : ASSURANCE_NONE;
+	return access_check_level(s, who, act, need, owner_person_id, object, what, now, e);
 }
 
 int access_check_subject(struct store *s, const struct principal *who, enum action act, const char *what,
@@ -185,8 +217,9 @@ json_t *access_policy_json(void)
 				json_array_append_new(allowed, json_string(relation_names[rel]));
 		if (i == ACT_PUBLIC)
 			json_array_append_new(allowed, json_string("anonymous"));
-		json_array_append_new(acts, json_pack("{s:s,s:b,s:o}", "name", policy[i].name, "about_person",
-						      policy[i].about_person, "allowed", allowed));
+		json_array_append_new(acts, json_pack("{s:s,s:b,s:o,s:b}", "name", policy[i].name, "about_person",
+						      policy[i].about_person, "allowed", allowed, "need_high",
+						      policy[i].need_high));
 	}
 	return json_pack("{s:o,s:o}", "relations", rels, "actions", acts);
 }

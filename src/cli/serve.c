@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "access/oidc.h"
 #include "audit/audit.h"
 #include "calendar/calendar.h"
 #include "cases/cases.h"
@@ -28,7 +29,10 @@ static const char serve_help[] =
 	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
 	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n"
 	"                     [--smtp URL] [--mail-from ADDR] [--sms URL]\n"
-	"                     [--audit-key FILE --checkpoints FILE]\n\n"
+	"                     [--audit-key FILE --checkpoints FILE]\n"
+	"                     [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret S]\n"
+	"                     [--staff-oidc-issuer URL --staff-oidc-client-id ID\n"
+	"                      --staff-oidc-client-secret S]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -53,7 +57,16 @@ static const char serve_help[] =
 	"  --mail-from ADDR   the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
 	"  --sms URL          send SMS notices through this gateway (the register\n"
 	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n"
-	CLI_AUDIT_ANCHOR_HELP;
+	CLI_AUDIT_ANCHOR_HELP
+	"  --oidc-issuer URL  log citizens in with this OpenID provider (ID-porten,\n"
+	"                     or the simulator's: http://127.0.0.1:8090/oidc/idporten);\n"
+	"                     its client is --oidc-client-id and --oidc-client-secret\n"
+	"                     (or $STIPEND_OIDC_CLIENT_SECRET), and its redirect URI\n"
+	"                     is the public URL + /login/callback\n"
+	"  --staff-oidc-issuer URL, --staff-oidc-client-id ID, --staff-oidc-client-secret S\n"
+	"                     log staff in with the agency's own provider (secret also\n"
+	"                     $STIPEND_STAFF_OIDC_CLIENT_SECRET); the role comes from\n"
+	"                     its claim and must be the staff record's\n";
 
 static volatile sig_atomic_t stop;
 
@@ -78,6 +91,12 @@ int cli_serve(int argc, char **argv)
 					     {"sms", required_argument, NULL, 'M'},
 					     {"audit-key", required_argument, NULL, 'K'},
 					     {"checkpoints", required_argument, NULL, 'C'},
+					     {"oidc-issuer", required_argument, NULL, 1001},
+					     {"oidc-client-id", required_argument, NULL, 1002},
+					     {"oidc-client-secret", required_argument, NULL, 1003},
+					     {"staff-oidc-issuer", required_argument, NULL, 1004},
+					     {"staff-oidc-client-id", required_argument, NULL, 1005},
+					     {"staff-oidc-client-secret", required_argument, NULL, 1006},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -97,6 +116,12 @@ int cli_serve(int argc, char **argv)
 	const char *audit_key_path = NULL, *checkpoints = NULL;
 	struct audit_key audit_key;
 	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
+
+	/* Real login (#13): ID-porten for citizens, the agency's for staff. */
+	struct oidc_config oidc_person = {"person", NULL, NULL, getenv("STIPEND_OIDC_CLIENT_SECRET"), NULL, NULL};
+	struct oidc_config oidc_staff = {"staff", NULL, NULL, getenv("STIPEND_STAFF_OIDC_CLIENT_SECRET"), NULL, NULL};
+	struct oidc_providers providers = {NULL, NULL};
+	char callback_url[1024], home_url[1024];
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -128,6 +153,12 @@ int cli_serve(int argc, char **argv)
 		case 'M': notify.sms_url = optarg; break;
 		case 'K': audit_key_path = optarg; break;
 		case 'C': checkpoints = optarg; break;
+		case 1001: oidc_person.issuer = optarg; break;
+		case 1002: oidc_person.client_id = optarg; break;
+		case 1003: oidc_person.client_secret = optarg; break;
+		case 1004: oidc_staff.issuer = optarg; break;
+		case 1005: oidc_staff.client_id = optarg; break;
+		case 1006: oidc_staff.client_secret = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -148,6 +179,10 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "stipend serve: --mail-from must be an address, or a name and <address>\n");
 		return 2;
 	}
+	snprintf(callback_url, sizeof(callback_url), "%s/login/callback", notify.public_url);
+	snprintf(home_url, sizeof(home_url), "%s/", notify.public_url);
+	oidc_person.redirect_uri = oidc_staff.redirect_uri = callback_url;
+	oidc_person.post_logout_redirect_uri = oidc_staff.post_logout_redirect_uri = home_url;
 	if (db == NULL) {
 		fprintf(stderr, "stipend serve: --db FILE is required (create one with stipend init)\n");
 		return 2;
@@ -158,6 +193,22 @@ int cli_serve(int argc, char **argv)
 	}
 	if ((rc = cli_audit_anchor("serve", audit_key_path, checkpoints, &audit_key, &anchor)) != 0)
 		return rc;
+	if (oidc_person.issuer != NULL || oidc_person.client_id != NULL) {
+		if ((providers.person = oidc_provider_new(&oidc_person, &e)) == NULL) {
+			fprintf(stderr, "stipend serve: %s\n", e.message);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (oidc_staff.issuer != NULL || oidc_staff.client_id != NULL) {
+		if ((providers.staff = oidc_provider_new(&oidc_staff, &e)) == NULL) {
+			/* The message names the option without its staff- prefix. */
+			fprintf(stderr, "stipend serve: %s (the --staff-oidc-* options)\n", e.message);
+			rc = 2;
+			goto out;
+		}
+	}
+	app.oidc = &providers;
 	rc = 1;
 	if (tmpl_init(&e) != 0)
 		goto fail;
@@ -229,5 +280,7 @@ out:
 	store_close(s);
 	params_free(p);
 	tmpl_cleanup();
+	oidc_provider_free(providers.person);
+	oidc_provider_free(providers.staff);
 	return rc;
 }

@@ -1034,20 +1034,22 @@ static int session_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	ss->role = sq_col_str(st, 1, a);
 	ss->expires_at = sqlite3_column_int64(st, 2);
 	ss->staff_id = sqlite3_column_int64(st, 3);
+	ss->acr = sq_col_str(st, 4, a);
 	return 0;
 }
 
 int store_session_get(struct store *s, const char *key_hash, struct session *out, struct arena *a, struct err *e)
 {
-	int n = sq_query(s, "SELECT coalesce(person_id, 0), role, expires_at, coalesce(staff_id, 0) FROM sessions WHERE key_hash = ?",
+	int n = sq_query(s, "SELECT coalesce(person_id, 0), role, expires_at, coalesce(staff_id, 0), acr FROM sessions "
+			 "WHERE key_hash = ?",
 		      sq_bind_text, key_hash, session_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
 int store_session_put(struct store_tx *tx, const char *key_hash, const struct session *ss, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at, staff_id) "
-				       "VALUES (?,?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO sessions(key_hash, person_id, role, expires_at, staff_id, acr) "
+				       "VALUES (?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, key_hash);
@@ -1057,6 +1059,7 @@ int store_session_put(struct store_tx *tx, const char *key_hash, const struct se
 	sqlite3_bind_int64(st, 4, ss->expires_at);
 	if (ss->staff_id)
 		sqlite3_bind_int64(st, 5, ss->staff_id);
+	sq_bind_str(st, 6, ss->acr);
 	return sq_step_insert(tx, st, NULL, "store session", e);
 }
 

@@ -118,6 +118,7 @@ struct session {
 	const char *role;  /* "person" or "caseworker" */
 	int64_t expires_at;
 	int64_t staff_id; /* a member of staff's session, else 0 */
+	const char *acr;  /* the level of assurance of its login (real login, #13), or NULL */
 };
 
 struct audit_rec {

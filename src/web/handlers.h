@@ -72,6 +72,17 @@ void workbench_redecide(struct req *r, struct resp *w);
 
 void api_decide(struct req *r, struct resp *w);
 
+/* Real login (portal/login_oidc.c, tracker #13): the redirect to
+ * ID-porten (?acr=high for a step-up, ?next=/path), to the agency's own
+ * provider for staff, and the callback both return to. portal_login_real
+ * answers GET /login when the test login is off (1: it answered);
+ * portal_logout_oidc ends a session at the provider too (1: it answered). */
+void portal_login_oidc(struct req *r, struct resp *w);
+void portal_login_staff(struct req *r, struct resp *w);
+void portal_login_callback(struct req *r, struct resp *w);
+int portal_login_real(struct req *r, struct resp *w);
+int portal_logout_oidc(struct req *r, struct resp *w);
+
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 

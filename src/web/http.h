@@ -18,6 +18,7 @@
 struct arena;
 struct cases_env;
 struct notify_config;
+struct oidc_providers;
 struct params;
 struct store;
 
@@ -31,6 +32,7 @@ struct app {
 	int secure_cookies;   /* cookies carry Secure (public URL is https) */
 	const char *school_year; /* the year the application form applies for */
 	int64_t session_ttl;  /* seconds */
+	const struct oidc_providers *oidc; /* real login (#13): ID-porten and the staff provider, or NULL */
 };
 
 struct kv {

@@ -49,6 +49,10 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/decide", api_decide, ACT_PUBLIC},
 	{"GET", "/static/*", static_asset, ACT_PUBLIC},
 	{"GET", "/healthz", health, ACT_PUBLIC},
+	/* Real login (tracker #13). */
+	{"GET", "/login/idporten", portal_login_oidc, ACT_PUBLIC},
+	{"GET", "/login/ansatt", portal_login_staff, ACT_PUBLIC},
+	{"GET", "/login/callback", portal_login_callback, ACT_PUBLIC},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "access/identity.h"
+#include "access/oidc.h"
 #include "cases/documents.h"
 #include "core/arena.h"
 #include "core/date.h"
@@ -184,6 +185,7 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "nav_messages", json_boolean(access_allowed(&r->who, ACT_MESSAGES_QUEUE, 0)));
 	json_object_set_new(d, "nav_stats", json_boolean(access_allowed(&r->who, ACT_STATS_READ, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
+	json_object_set_new(d, "login_offered", json_boolean(r->app->test_login || (r->app->oidc && r->app->oidc->person)));
 	/* The header's name and unread count: a failure to find them costs
 	 * the page nothing but the header's detail. */
 	const char *name;
@@ -245,6 +247,17 @@ void resp_failure(struct resp *w, struct req *r, const struct err *e, const char
 	 * audited the refusal already. */
 	if ((e->code == ERR_NOT_FOUND || e->code == ERR_FORBIDDEN) && r->who.role == ROLE_ANONYMOUS) {
 		resp_redirect(w, r, r->app->test_login ? "/login" : "/");
+		return;
+	}
+	/* Allowed, but the login was not strong enough (real login, #13):
+	 * a step-up to a login at high assurance, back to this page. */
+	if (e->code == ERR_FORBIDDEN && strcmp(e->field, "acr") == 0) {
+		struct buf url;
+		buf_init(&url, 4096);
+		buf_puts(&url, r->app->oidc && r->app->oidc->person ? "/login/idporten?acr=high&next=" : "/login?next=");
+		http_url_encode(&url, r->path);
+		resp_redirect(w, r, buf_str(&url));
+		buf_cleanup(&url);
 		return;
 	}
 	if (e->code == ERR_NOT_FOUND) {

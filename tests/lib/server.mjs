@@ -96,7 +96,13 @@ export async function createDemoDb(db, { persons = 50, sim = null } = {}) {
 // the same population, and the server fetches applicants' facts from it and
 // sends SMS notices to its test SMS gateway. With smtp: true a local SMTP
 // server (tests/lib/smtp.mjs) takes the e-mail notices.
-export async function startServer({ persons = 50, registers = false, smtp = false } = {}) {
+//
+// With oidc: true (real login, tracker #13) the server logs citizens in with
+// the simulator's test ID-porten and staff with its agency provider (the
+// simulator runs beside it, as with registers: true); testLogin: false
+// leaves the test login off, as in production.
+export async function startServer({ persons = 50, registers = false, smtp = false, oidc = false, testLogin = true } = {}) {
+  if (oidc) registers = true;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
   const sim = registers ? await startSim({ persons }) : null;
@@ -108,7 +114,9 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
     throw err;
   }
   const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'];
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--threads', '4'];
+  if (testLogin) args.push('--test-login');
+  if (oidc) args.push(...oidcArgs(registersUrl));
   if (registersUrl) args.push('--registers', registersUrl, '--sms', `${registersUrl}/sms/v1/messages`);
   const mail = smtp ? await startSmtp() : null;
   if (mail) args.push('--smtp', mail.url);
@@ -143,6 +151,25 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// The serve options that wire stipend to the simulator's OpenID providers
+// (the simulator's test clients and their secrets, sim/oidc.h).
+export function oidcArgs(simUrl) {
+  return ['--oidc-issuer', `${simUrl}/oidc/idporten`, '--oidc-client-id', 'stipend',
+    '--oidc-client-secret', 'stipend-test-secret',
+    '--staff-oidc-issuer', `${simUrl}/oidc/agency`, '--staff-oidc-client-id', 'stipend-staff',
+    '--staff-oidc-client-secret', 'stipend-staff-test-secret'];
+}
+
+// The simulator's OpenID control (test only): rotate keys, make the next ID
+// token wrong ({ next_token: { nonce, aud, iss, exp_offset, unknown_key,
+// forged } }), or read its state (GET).
+export async function oidcControl(simUrl, body) {
+  const r = body === undefined ? await fetch(`${simUrl}/oidc/_control`)
+    : await fetch(`${simUrl}/oidc/_control`, { method: 'POST', body: JSON.stringify(body) });
+  if (r.status !== 200) throw new Error(`oidc _control answered ${r.status}`);
+  return r.json();
 }
 
 // A browser-like client: keeps cookies, reads CSRF tokens from pages.
@@ -185,6 +212,38 @@ export class Client {
     const r = await this.post('/login/test', { nin: nins[i], csrf: Client.csrf(page.text) });
     if (r.status !== 303) throw new Error(`login answered ${r.status}`);
     return nins[i];
+  }
+
+  // Log in through the simulator's provider as a browser would: follow the
+  // redirect to its login page, choose there ({ pid } or { username }, and
+  // acr), and come back to the callback. start is /login/idporten or
+  // /login/ansatt (with ?acr=high&next=...). Resolves to the callback's
+  // answer, { status, headers, text, callback } (callback: its path).
+  async loginOidc(start = '/login/idporten', { pid, username, acr = 'idporten-loa-substantial', index = 0 } = {}) {
+    const begin = await this.get(start);
+    if (begin.status !== 303) throw new Error(`${start} answered ${begin.status}`);
+    const authorize = begin.headers.get('location');
+    const page = await fetch(authorize);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`the provider's login page answered ${page.status}: ${html}`);
+    const form = new URLSearchParams();
+    for (const m of html.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)">/g)) {
+      form.set(m[1], m[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+    }
+    if (username !== undefined) {
+      form.set('username', username);
+    } else {
+      const pids = [...html.matchAll(/name="pid" id="p\d+" value="(\d{11})"/g)].map((m) => m[1]);
+      form.set('pid', pid ?? pids[index]);
+    }
+    form.set('acr', acr);
+    const action = new URL(html.match(/<form method="post" action="([^"]+)"/)[1], authorize);
+    const post = await fetch(action, { method: 'POST', body: form.toString(), redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    if (post.status !== 302) throw new Error(`the provider answered ${post.status}: ${await post.text()}`);
+    const back = new URL(post.headers.get('location'));
+    const callback = back.pathname + back.search;
+    return { ...(await this.get(callback)), callback, pid: form.get('pid') };
   }
 
   async apply(fields) {

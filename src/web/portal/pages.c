@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access/oidc.h"
 #include "cases/person.h"
 #include "core/arena.h"
 #include "core/err.h"
@@ -26,6 +27,8 @@ void portal_home(struct req *r, struct resp *w)
 
 void portal_login_page(struct req *r, struct resp *w)
 {
+	if (portal_login_real(r, w))
+		return;
 	if (!r->app->test_login) {
 		resp_error(w, r, 404, "error.no-login");
 		return;
@@ -52,6 +55,9 @@ void portal_login_page(struct req *r, struct resp *w)
 							 arena_printf(r->a, "login.role.%s", staff[i].role),
 							 "may_see_confidential", staff[i].may_see_confidential));
 	json_object_set_new(d, "staff", workers);
+	/* Real login beside the test login, when configured (#13). */
+	json_object_set_new(d, "oidc_person", json_boolean(r->app->oidc && r->app->oidc->person));
+	json_object_set_new(d, "oidc_staff", json_boolean(r->app->oidc && r->app->oidc->staff));
 	const char *err = req_query(r, "error");
 	if (err && strcmp(err, "unknown") == 0)
 		json_object_set_new(d, "error_key", json_string("login.error.unknown"));
@@ -105,6 +111,8 @@ void portal_logout(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
+	if (portal_logout_oidc(r, w))
+		return;
 	if (r->who.role != ROLE_ANONYMOUS && access_session_end(r->app->store, r->token, &e) != 0)
 		log_error("logout: %s", e.message);
 	resp_cookie(w, r, "sid", "", 0);
