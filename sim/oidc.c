@@ -86,12 +86,29 @@ static const struct staff_user {
 	{"mona.vik", "Mona Vik", "management"},
 };
 
+static int keys_ready(void);
+
+/* Make the keys in the background: RSA key generation takes seconds on a
+ * busy machine, which the first login should not wait for (a client's
+ * back channel would give up), nor the simulator's start. */
+static void *make_keys(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&op.mu);
+	keys_ready();
+	pthread_mutex_unlock(&op.mu);
+	return NULL;
+}
+
 void oidc_init(int64_t persons, uint64_t seed)
 {
+	pthread_t t;
 	pthread_mutex_lock(&op.mu);
 	op.persons = persons;
 	op.seed = seed;
 	pthread_mutex_unlock(&op.mu);
+	if (pthread_create(&t, NULL, make_keys, NULL) == 0)
+		pthread_detach(t);
 }
 
 /* ---- keys and JWTs ---- */
@@ -154,8 +171,7 @@ static int rotate(void)
 	return 0;
 }
 
-/* The keys, made on first use: the RSA key generation costs a moment that
- * a simulator started only for its registers should not pay. Under mu. */
+/* The keys, made by oidc_init's thread or else on first use. Under mu. */
 static int keys_ready(void)
 {
 	if (op.n_keys > 0)

@@ -29,7 +29,7 @@ struct MHD_Connection;
 #define OIDC_STAFF_SECRET "stipend-staff-test-secret"
 
 /* Serve the population of (seed, persons) on the login page. Call before
- * the first request; the keys are made on first use. */
+ * the first request; it starts making the keys in the background. */
 void oidc_init(int64_t persons, uint64_t seed);
 
 /* Forget codes, tampering and logouts, and make fresh keys on next use. */

@@ -5,7 +5,10 @@
 # until Ctrl-C. The demo database is created once, with the persons the
 # simulated population register lists. E-mail notices go to a local SMTP
 # sink that writes each message to demo/mail/, SMS notices to the
-# simulator's test gateway (GET /sms/v1/messages).
+# simulator's test gateway (GET /sms/v1/messages). Login is real OpenID
+# Connect against the simulator's test ID-porten (and its agency provider
+# for staff, /login/ansatt), beside the test login; LOGIN=real leaves the
+# test login off, as in production.
 set -eu
 cd "$(dirname "$0")/.."
 PERSONS=1000
@@ -35,10 +38,16 @@ else
 fi
 node tools/mail-sink.mjs --listen "127.0.0.1:$SMTP_PORT" --dir demo/mail &
 MAIL_PID=$!
-echo "stipend: open http://127.0.0.1:${PORT:-8080}/ and log in with a test person"
+TEST_LOGIN=--test-login
+[ "${LOGIN:-both}" = real ] && TEST_LOGIN=
+echo "stipend: open http://127.0.0.1:${PORT:-8080}/ and log in through the test ID-porten (or the test login)"
 echo "stipend: the audit log's signed checkpoints go to demo/audit.checkpoints;" \
 	"check them with stipend verify --db demo/stipend.db --checkpoints demo/audit.checkpoints --audit-key demo/audit.key"
-./stipend serve --db demo/stipend.db --listen "127.0.0.1:${PORT:-8080}" --test-login \
+# The simulator's test OpenID clients (sim/oidc.h); their secrets are no secret.
+./stipend serve --db demo/stipend.db --listen "127.0.0.1:${PORT:-8080}" $TEST_LOGIN \
+	--oidc-issuer "$REGISTERS/oidc/idporten" --oidc-client-id stipend --oidc-client-secret stipend-test-secret \
+	--staff-oidc-issuer "$REGISTERS/oidc/agency" --staff-oidc-client-id stipend-staff \
+	--staff-oidc-client-secret stipend-staff-test-secret \
 	--registers "$REGISTERS" --smtp "smtp://127.0.0.1:$SMTP_PORT" \
 	--sms "$REGISTERS/sms/v1/messages" \
 	--audit-key demo/audit.key --checkpoints demo/audit.checkpoints

@@ -65,7 +65,7 @@ void portal_login_callback(struct req *r, struct resp *w)
 			      &role, r->a, &e) != 0) {
 		json_t *d = json_object();
 		int status = e.code == ERR_INVALID ? 400 : e.code == ERR_NOT_FOUND ? 403 : e.code == ERR_IO ? 502 : 500;
-		if (status == 500)
+		if (status == 500 || status == 502)
 			log_error("login: %s", e.message);
 		json_object_set_new(d, "message_key", json_string(e.code == ERR_INVALID	  ? "oidc.refused"
 								  : e.code == ERR_NOT_FOUND ? "oidc.unknown"
