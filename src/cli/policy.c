@@ -15,7 +15,8 @@
 static const char help[] =
 	"Usage: stipend policy [--json]\n\n"
 	"Print who may do what: each action of the authorisation policy with the\n"
-	"relations that allow it, then each route of the server with its action.\n\n"
+	"relations that allow it (and, last, whether it needs a login at high\n"
+	"assurance), then each route of the server with its action.\n\n"
 	"  --json   the same as JSON: {\"relations\", \"actions\", \"routes\"}\n";
 
 /* 1 when the JSON array holds the string s. */
@@ -58,7 +59,7 @@ int cli_policy(int argc, char **argv)
 	size_t i, j;
 	printf("%-28s %-7s", "action", "person");
 	json_array_foreach(rels, j, v) printf(" %-s", json_string_value(v));
-	putchar('\n');
+	printf(" %s\n", "high"); /* real login (#13): the action needs a login at high assurance */
 	json_array_foreach(acts, i, v)
 	{
 		json_t *allowed = json_object_get(v, "allowed"), *rel;
@@ -69,7 +70,7 @@ int cli_policy(int argc, char **argv)
 			const char *name = json_string_value(rel);
 			printf(" %-*s", (int)strlen(name), holds(allowed, name) ? "Y" : "-");
 		}
-		putchar('\n');
+		printf(" %s\n", json_is_true(json_object_get(v, "need_high")) ? "Y" : "-");
 	}
 	puts("\nroute                                              action");
 	json_array_foreach(routes, i, v)
