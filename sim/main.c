@@ -26,7 +26,8 @@
 static const char usage_text[] =
     "Usage: stipend-sim COMMAND [OPTIONS]\n\n"
     "stipend-sim stands in for the world outside the agency in demos and tests:\n"
-    "the registers over a synthetic population, and a test SMS gateway. It is\n"
+    "the registers over a synthetic population, a test SMS gateway and test\n"
+    "OpenID providers (ID-porten, the agency's staff login). It is\n"
     "never part of what an agency runs.\n\nCommands:\n"
     "  serve       serve the registers and the test SMS gateway over HTTP\n\n"
     "Run \"stipend-sim serve --help\" for its options and endpoints.\n";
@@ -54,6 +55,12 @@ static const char serve_help[] =
     "       a register corrects a fact (see README \"Registers\")\n"
     "  POST /sms/v1/messages {\"to\": \"+4791234567\", \"text\"}  the test SMS gateway (202)\n"
     "  GET  /sms/v1/messages?to=+4791234567    what the gateway received (newest 1000)\n"
+    "  GET  /oidc/{idporten|agency}/.well-known/openid-configuration, /jwks,\n"
+    "       /authorize (the login page), /endsession; POST /token\n"
+    "       the test OpenID providers: ID-porten for citizens, the agency's for staff\n"
+    "  GET  /oidc/_control, POST /oidc/_control {\"rotate\": true} | {\"reset\": true} |\n"
+    "       {\"next_token\": {nonce, aud, iss, exp_offset, unknown_key, forged}}\n"
+    "       (tests only) rotate the signing key, or make the next ID token wrong\n"
     "  GET  /health\n"
     "  GET  /_control, POST /_control {\"register\", \"mode\", \"delay_ms\"}\n"
     "       failure injection: register population|tax|schools|welfare|all,\n"
