@@ -328,8 +328,6 @@ static int http_json(struct oidc_provider *p, const char *url, const char *form,
 	if (form != NULL) {
 		curl_easy_setopt(k, CURLOPT_POSTFIELDS, form);
 		curl_easy_setopt(k, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(k, CURLOPT_USERNAME, p->client_id);
-		curl_easy_setopt(k, CURLOPT_PASSWORD, p->client_secret);
 	}
 	curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(k, CURLOPT_WRITEDATA, &body);
@@ -338,7 +336,19 @@ static int http_json(struct oidc_provider *p, const char *url, const char *form,
 	curl_easy_setopt(k, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(k, CURLOPT_FOLLOWLOCATION, 0L);
+	struct buf user, pass;
+	buf_init(&user, 1024);
+	buf_init(&pass, 1024);
+	if (form != NULL) {
+		/* RFC 6749, 2.3.1: both are form-urlencoded before Basic. */
+		url_encode(&user, p->client_id);
+		url_encode(&pass, p->client_secret);
+		curl_easy_setopt(k, CURLOPT_USERNAME, buf_str(&user));
+		curl_easy_setopt(k, CURLOPT_PASSWORD, buf_str(&pass));
+	}
 	CURLcode cc = curl_easy_perform(k);
+	buf_cleanup(&user);
+	buf_cleanup(&pass);
 	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(k);
