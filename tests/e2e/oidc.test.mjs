@@ -109,6 +109,21 @@ test('a member of staff logs in through the agency provider with the role from i
   assert.equal((await support.get('/saksbehandling')).status, 403, 'a support agent has no queue');
 });
 
+test('a role the provider vouches for that is not the staff record\'s is refused', async () => {
+  srv.sql("UPDATE staff SET role = 'support' WHERE username = 'per.lund'");
+  try {
+    const before = refusals();
+    const c = new Client(srv.base);
+    const r = await c.loginOidc('/login/ansatt', { username: 'per.lund' });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(c.cookies.has('sid'), false);
+    assert.equal(refusals(), before + 1);
+    assert.match(srv.sql("SELECT detail FROM audit WHERE action = 'login.refused' ORDER BY seq DESC LIMIT 1"), /role/);
+  } finally {
+    srv.sql("UPDATE staff SET role = 'caseworker' WHERE username = 'per.lund'");
+  }
+});
+
 test('a wrong nonce is refused', async () => {
   await refusedWith({ nonce: 'not-the-nonce-we-sent' }, /nonce/);
 });
