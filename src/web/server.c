@@ -186,6 +186,7 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "nav_stats", json_boolean(access_allowed(&r->who, ACT_STATS_READ, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	json_object_set_new(d, "login_offered", json_boolean(r->app->test_login || (r->app->oidc && r->app->oidc->person)));
+	json_object_set_new(d, "staff_login", json_boolean(r->app->oidc && r->app->oidc->staff)); /* real login, #13 */
 	/* The header's name and unread count: a failure to find them costs
 	 * the page nothing but the header's detail. */
 	const char *name;

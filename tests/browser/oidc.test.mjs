@@ -58,7 +58,8 @@ test('a citizen logs in through the provider\'s page, sees their cases, and logs
 test('a member of staff logs in through the agency\'s provider into the workbench', async (t) => {
   const context = await newVisitor(browser, { bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${server.base}/login/ansatt`);
+  await page.goto(`${server.base}/`);
+  await page.getByRole('contentinfo').getByRole('link', { name: 'Logg inn som ansatt' }).click();
   await page.waitForURL(/\/oidc\/agency\/authorize/);
   await page.getByLabel(/Per Lund/).check();
   await page.getByRole('button', { name: 'Logg inn' }).click();
