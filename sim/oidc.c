@@ -28,11 +28,11 @@
 
 #define ACR_SUBSTANTIAL "idporten-loa-substantial"
 #define ACR_HIGH "idporten-loa-high"
-#define CODE_TTL 60      /* seconds a code may wait for its exchange */
-#define TOKEN_TTL 120    /* an ID token's lifetime, as ID-porten's */
-#define CODES_MAX 256    /* codes kept; the oldest give way */
-#define KEYS_MAX 2       /* the signing key and the one before it */
-#define LOGIN_LIST 40    /* persons on the login page */
+#define CODE_TTL 60   /* seconds a code may wait for its exchange */
+#define TOKEN_TTL 120 /* an ID token's lifetime, as ID-porten's */
+#define CODES_MAX 256 /* codes kept; the oldest give way */
+#define KEYS_MAX 2    /* the signing key and the one before it */
+#define LOGIN_LIST 40 /* persons on the login page */
 
 struct key {
 	EVP_PKEY *pkey;
@@ -55,12 +55,12 @@ struct code {
 /* What the next ID token gets wrong (a test asks for it). */
 struct tamper {
 	int armed;
-	char nonce[128];     /* "": the right one */
-	char aud[64];        /* "": the client's */
-	char iss[256];       /* "": the realm's */
-	int64_t exp_offset;  /* seconds added to exp (negative: expired) */
-	int unknown_key;     /* signed by a key the JWKS never lists */
-	int forged;          /* signed by that key, but naming the signing key's kid */
+	char nonce[128];    /* "": the right one */
+	char aud[64];       /* "": the client's */
+	char iss[256];      /* "": the realm's */
+	int64_t exp_offset; /* seconds added to exp (negative: expired) */
+	int unknown_key;    /* signed by a key the JWKS never lists */
+	int forged;         /* signed by that key, but naming the signing key's kid */
 };
 
 static struct {
@@ -69,7 +69,7 @@ static struct {
 	uint64_t seed;
 	struct key keys[KEYS_MAX]; /* keys[0] signs */
 	int n_keys, key_serial;
-	struct key stranger;       /* a key no JWKS lists */
+	struct key stranger; /* a key no JWKS lists */
 	struct code codes[CODES_MAX];
 	int next_code;
 	struct tamper tamper;
@@ -80,10 +80,10 @@ static struct {
 static const struct staff_user {
 	const char *username, *name, *role;
 } staff_users[] = {
-	{"sara.berg", "Sara Berg", "caseworker"},
-	{"per.lund", "Per Lund", "caseworker"},
-	{"siri.hauge", "Siri Hauge", "support"},
-	{"mona.vik", "Mona Vik", "management"},
+    {"sara.berg", "Sara Berg", "caseworker"},
+    {"per.lund", "Per Lund", "caseworker"},
+    {"siri.hauge", "Siri Hauge", "support"},
+    {"mona.vik", "Mona Vik", "management"},
 };
 
 static int keys_ready(void);
@@ -221,7 +221,7 @@ static json_t *jwk(const struct key *k)
 	json_t *j = NULL;
 	if (bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_N, &n) == 0 && bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 0)
 		j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kty", "RSA", "use", "sig", "alg", "RS256", "kid", k->kid,
-			      "n", buf_str(&n), "e", buf_str(&e));
+		              "n", buf_str(&n), "e", buf_str(&e));
 	buf_cleanup(&n);
 	buf_cleanup(&e);
 	return j;
@@ -287,7 +287,10 @@ static int oauth_error(struct MHD_Connection *c, int status, const char *code, c
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
 }
 
 /* The value of key in a urlencoded body, decoded into out; 0 or -1. */
@@ -303,7 +306,8 @@ static int form_get(const char *body, size_t len, const char *key, char *out, si
 			for (size_t j = i + klen + 1; j < end && o + 1 < size; j++) {
 				if (body[j] == '+') {
 					out[o++] = ' ';
-				} else if (body[j] == '%' && j + 2 < end && hexval(body[j + 1]) >= 0 && hexval(body[j + 2]) >= 0) {
+				} else if (body[j] == '%' && j + 2 < end && hexval(body[j + 1]) >= 0 &&
+				           hexval(body[j + 2]) >= 0) {
 					out[o++] = (char)(hexval(body[j + 1]) * 16 + hexval(body[j + 2]));
 					j += 2;
 				} else {
@@ -322,7 +326,8 @@ static void url_encode(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-._~", ch))
 			buf_putc(b, (char)ch);
 		else
 			buf_printf(b, "%%%02X", ch);
@@ -343,7 +348,8 @@ static void issuer(struct MHD_Connection *c, const char *realm, char *out, size_
 static int client_ok(const char *realm, const char *id, const char *secret)
 {
 	if (strcmp(realm, "idporten") == 0)
-		return strcmp(id, OIDC_PERSON_CLIENT) == 0 && (secret == NULL || strcmp(secret, OIDC_PERSON_SECRET) == 0);
+		return strcmp(id, OIDC_PERSON_CLIENT) == 0 &&
+		       (secret == NULL || strcmp(secret, OIDC_PERSON_SECRET) == 0);
 	return strcmp(id, OIDC_STAFF_CLIENT) == 0 && (secret == NULL || strcmp(secret, OIDC_STAFF_SECRET) == 0);
 }
 
@@ -353,14 +359,13 @@ static int discovery(struct MHD_Connection *c, const char *realm)
 {
 	char iss[256];
 	issuer(c, realm, iss, sizeof(iss));
-	json_t *j = json_pack("{s:s,s:s+,s:s+,s:s+,s:s+,s:[s],s:[s],s:[s],s:[s],s:[s,s],s:[s,s],s:[s,s,s]}",
-			      "issuer", iss, "authorization_endpoint", iss, "/authorize", "token_endpoint", iss, "/token",
-			      "jwks_uri", iss, "/jwks", "end_session_endpoint", iss, "/endsession",
-			      "response_types_supported", "code", "subject_types_supported", "pairwise",
-			      "id_token_signing_alg_values_supported", "RS256", "code_challenge_methods_supported",
-			      "S256", "acr_values_supported", ACR_SUBSTANTIAL, ACR_HIGH,
-			      "token_endpoint_auth_methods_supported", "client_secret_basic", "client_secret_post",
-			      "scopes_supported", "openid", "profile", "roles");
+	json_t *j = json_pack(
+	    "{s:s,s:s+,s:s+,s:s+,s:s+,s:[s],s:[s],s:[s],s:[s],s:[s,s],s:[s,s],s:[s,s,s]}", "issuer", iss,
+	    "authorization_endpoint", iss, "/authorize", "token_endpoint", iss, "/token", "jwks_uri", iss, "/jwks",
+	    "end_session_endpoint", iss, "/endsession", "response_types_supported", "code", "subject_types_supported",
+	    "pairwise", "id_token_signing_alg_values_supported", "RS256", "code_challenge_methods_supported", "S256",
+	    "acr_values_supported", ACR_SUBSTANTIAL, ACR_HIGH, "token_endpoint_auth_methods_supported",
+	    "client_secret_basic", "client_secret_post", "scopes_supported", "openid", "profile", "roles");
 	return reply_json(c, 200, j);
 }
 
@@ -382,12 +387,12 @@ static int jwks(struct MHD_Connection *c)
 static void html_head(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!doctype html><html lang=\"nb\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	buf_put_html(b, title, strlen(title));
 	buf_puts(b, "</title><style>body{font-family:sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem}"
-		    "label{display:block;padding:.4rem 0}fieldset{margin:1rem 0}table{border-collapse:collapse}"
-		    "td,th{padding:.2rem .5rem;text-align:left;vertical-align:top}"
-		    ".scroll{overflow-x:auto}</style></head><body><main>");
+	            "label{display:block;padding:.4rem 0}fieldset{margin:1rem 0}table{border-collapse:collapse}"
+	            "td,th{padding:.2rem .5rem;text-align:left;vertical-align:top}"
+	            ".scroll{overflow-x:auto}</style></head><body><main>");
 }
 
 static void hidden(struct buf *b, const char *name, const char *value)
@@ -404,9 +409,9 @@ static const char *schooling(const struct synth_person *p, char *out, size_t siz
 		snprintf(out, size, "%s; ingen skoleplass i %s", who ? who : "ikke i utdanning", SYNTH_SCHOOL_YEAR);
 	else
 		snprintf(out, size, "%s%s ved %s (%s), %d %%", who ? who : "",
-			 p->level == SYNTH_UPPER_SECONDARY ? (who ? ", elev" : "elev i videregående")
-							   : (who ? ", student" : "student i høyere utdanning"),
-			 p->institution->name, p->programme ? p->programme : "-", p->load_percent);
+		         p->level == SYNTH_UPPER_SECONDARY ? (who ? ", elev" : "elev i videregående")
+		                                           : (who ? ", student" : "student i høyere utdanning"),
+		         p->institution->name, p->programme ? p->programme : "-", p->load_percent);
 	return out;
 }
 
@@ -414,15 +419,18 @@ static const char *schooling(const struct synth_person *p, char *out, size_t siz
  * parameters travel on in hidden fields. */
 static int login_page(struct MHD_Connection *c, const char *realm)
 {
-	const char *keys[] = {"client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method", "scope"};
+	const char *keys[] = {"client_id",      "redirect_uri",          "state", "nonce",
+	                      "code_challenge", "code_challenge_method", "scope"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (arg(c, keys[i]) == NULL || arg(c, keys[i])[0] == '\0')
 			return reply(c, 400, "text/plain; charset=utf-8", "missing parameter\n", NULL);
 	if (strcmp(arg(c, "response_type") ? arg(c, "response_type") : "", "code") != 0 ||
 	    strcmp(arg(c, "code_challenge_method"), "S256") != 0 || strstr(arg(c, "scope"), "openid") == NULL ||
 	    !client_ok(realm, arg(c, "client_id"), NULL))
-		return reply(c, 400, "text/plain; charset=utf-8", "bad request: response_type code, S256 and scope openid, "
-								  "for a known client\n", NULL);
+		return reply(c, 400, "text/plain; charset=utf-8",
+		             "bad request: response_type code, S256 and scope openid, "
+		             "for a known client\n",
+		             NULL);
 	int staff = strcmp(realm, "agency") == 0;
 	const char *want = arg(c, "acr_values");
 	int high = want != NULL && strcmp(want, ACR_HIGH) == 0;
@@ -430,8 +438,8 @@ static int login_page(struct MHD_Connection *c, const char *realm)
 	buf_init(&b, 1 << 20);
 	html_head(&b, staff ? "Etatens innlogging (test)" : "ID-porten (test)");
 	buf_puts(&b, staff ? "<h1>Etatens innlogging (test)</h1><p>Velg en testansatt.</p>"
-			   : "<h1>ID-porten (testleverandør)</h1><p>Velg en syntetisk person, eller skriv et "
-			     "testfødselsnummer.</p>");
+	                   : "<h1>ID-porten (testleverandør)</h1><p>Velg en syntetisk person, eller skriv et "
+	                     "testfødselsnummer.</p>");
 	buf_printf(&b, "<form method=\"post\" action=\"/oidc/%s/authorize\">", realm);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		hidden(&b, keys[i], arg(c, keys[i]));
@@ -439,7 +447,7 @@ static int login_page(struct MHD_Connection *c, const char *realm)
 		buf_puts(&b, "<fieldset><legend>Ansatt</legend>");
 		for (size_t i = 0; i < sizeof(staff_users) / sizeof(staff_users[0]); i++) {
 			buf_printf(&b, "<label><input type=\"radio\" name=\"username\" value=\"%s\"%s> ",
-				   staff_users[i].username, i == 0 ? " checked" : "");
+			           staff_users[i].username, i == 0 ? " checked" : "");
 			buf_put_html(&b, staff_users[i].name, strlen(staff_users[i].name));
 			buf_printf(&b, " (%s, rolle %s)</label>", staff_users[i].username, staff_users[i].role);
 		}
@@ -454,16 +462,17 @@ static int login_page(struct MHD_Connection *c, const char *realm)
 		n = persons < LOGIN_LIST ? persons : LOGIN_LIST;
 		date_t today = date_today();
 		buf_puts(&b, "<fieldset><legend>Person</legend><div class=\"scroll\"><table><thead><tr><th>Velg</th>"
-			     "<th>Navn</th><th>Alder</th><th>Registrene om skolegang</th></tr></thead><tbody>");
+		             "<th>Navn</th><th>Alder</th><th>Registrene om skolegang</th></tr></thead><tbody>");
 		for (int64_t i = 0; i < n; i++) {
 			struct synth_person p;
 			char text[256], id[32];
 			if (synth_person(seed, i, &p) != 0)
 				continue;
 			snprintf(id, sizeof(id), "p%lld", (long long)i);
-			buf_printf(&b, "<tr><td><input type=\"radio\" name=\"pid\" id=\"%s\" value=\"%s\"%s></td>"
-				       "<td><label for=\"%s\">",
-				   id, p.nin, i == 0 ? " checked" : "", id);
+			buf_printf(&b,
+			           "<tr><td><input type=\"radio\" name=\"pid\" id=\"%s\" value=\"%s\"%s></td>"
+			           "<td><label for=\"%s\">",
+			           id, p.nin, i == 0 ? " checked" : "", id);
 			buf_put_html(&b, p.given_name, strlen(p.given_name));
 			buf_putc(&b, ' ');
 			buf_put_html(&b, p.family_name, strlen(p.family_name));
@@ -473,12 +482,13 @@ static int login_page(struct MHD_Connection *c, const char *realm)
 			buf_puts(&b, "</td></tr>");
 		}
 		buf_puts(&b, "</tbody></table></div><label>Eller testfødselsnummer: <input name=\"pid_typed\" "
-			     "inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"11\"></label></fieldset>");
+		             "inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"11\"></label></fieldset>");
 	}
-	buf_printf(&b, "<fieldset><legend>Sikkerhetsnivå</legend>"
-		       "<label><input type=\"radio\" name=\"acr\" value=\"%s\"%s> Betydelig (MinID)</label>"
-		       "<label><input type=\"radio\" name=\"acr\" value=\"%s\"%s> Høyt (BankID)</label></fieldset>",
-		   ACR_SUBSTANTIAL, high ? "" : " checked", ACR_HIGH, high ? " checked" : "");
+	buf_printf(&b,
+	           "<fieldset><legend>Sikkerhetsnivå</legend>"
+	           "<label><input type=\"radio\" name=\"acr\" value=\"%s\"%s> Betydelig (MinID)</label>"
+	           "<label><input type=\"radio\" name=\"acr\" value=\"%s\"%s> Høyt (BankID)</label></fieldset>",
+	           ACR_SUBSTANTIAL, high ? "" : " checked", ACR_HIGH, high ? " checked" : "");
 	buf_puts(&b, "<button type=\"submit\">Logg inn</button></form></main></body></html>");
 	int rc = reply(c, 200, "text/html; charset=utf-8", buf_str(&b), NULL);
 	buf_cleanup(&b);
@@ -498,8 +508,9 @@ static int login_post(struct MHD_Connection *c, const char *realm, const char *b
 	    form_get(body, len, "code_challenge_method", method, sizeof(method)) != 0 ||
 	    form_get(body, len, "nonce", k.nonce, sizeof(k.nonce)) != 0 ||
 	    form_get(body, len, "state", state, sizeof(state)) != 0 ||
-	    form_get(body, len, "scope", scope, sizeof(scope)) != 0 || form_get(body, len, "acr", k.acr, sizeof(k.acr)) != 0 ||
-	    strcmp(method, "S256") != 0 || !client_ok(realm, k.client_id, NULL) ||
+	    form_get(body, len, "scope", scope, sizeof(scope)) != 0 ||
+	    form_get(body, len, "acr", k.acr, sizeof(k.acr)) != 0 || strcmp(method, "S256") != 0 ||
+	    !client_ok(realm, k.client_id, NULL) ||
 	    (strcmp(k.acr, ACR_SUBSTANTIAL) != 0 && strcmp(k.acr, ACR_HIGH) != 0))
 		return reply(c, 400, "text/plain; charset=utf-8", "bad login form\n", NULL);
 	int staff = strcmp(realm, "agency") == 0;
@@ -546,7 +557,7 @@ static int login_post(struct MHD_Connection *c, const char *realm, const char *b
 /* The client's credentials: HTTP Basic, else client_id and client_secret
  * in the body. */
 static int client_credentials(struct MHD_Connection *c, const char *body, size_t len, char *id, size_t id_size,
-			      char *secret, size_t secret_size)
+                              char *secret, size_t secret_size)
 {
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(c, &pass);
@@ -556,7 +567,7 @@ static int client_credentials(struct MHD_Connection *c, const char *body, size_t
 		snprintf(secret, secret_size, "%s", pass);
 		rc = 0;
 	} else if (form_get(body, len, "client_id", id, id_size) == 0 &&
-		   form_get(body, len, "client_secret", secret, secret_size) == 0) {
+	           form_get(body, len, "client_secret", secret, secret_size) == 0) {
 		rc = 0;
 	}
 	MHD_free(user);
@@ -626,11 +637,11 @@ static int token(struct MHD_Connection *c, const char *realm, const char *body, 
 	char iss[256];
 	issuer(c, realm, iss, sizeof(iss));
 	int64_t now = date_now_unix();
-	json_t *claims = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:[s]}", "iss", t.armed && t.iss[0] ? t.iss : iss,
-				   "aud", t.armed && t.aud[0] ? t.aud : k.client_id, "iat", (json_int_t)now, "exp",
-				   (json_int_t)(now + TOKEN_TTL + (t.armed ? t.exp_offset : 0)), "auth_time",
-				   (json_int_t)now, "nonce", t.armed && t.nonce[0] ? t.nonce : k.nonce, "acr", k.acr,
-				   "amr", "TestID");
+	json_t *claims =
+	    json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:[s]}", "iss", t.armed && t.iss[0] ? t.iss : iss, "aud",
+	              t.armed && t.aud[0] ? t.aud : k.client_id, "iat", (json_int_t)now, "exp",
+	              (json_int_t)(now + TOKEN_TTL + (t.armed ? t.exp_offset : 0)), "auth_time", (json_int_t)now,
+	              "nonce", t.armed && t.nonce[0] ? t.nonce : k.nonce, "acr", k.acr, "amr", "TestID");
 	char sub[64];
 	/* A pairwise subject: not the identity number itself. */
 	unsigned char h[32];
@@ -662,10 +673,11 @@ static int token(struct MHD_Connection *c, const char *realm, const char *body, 
 	json_decref(claims);
 	char access[48];
 	random_token(access, sizeof(access));
-	int res = rc == 0 ? reply_json(c, 200, json_pack("{s:s,s:s,s:i,s:s,s:s}", "access_token", access, "token_type",
-							  "Bearer", "expires_in", TOKEN_TTL, "id_token", buf_str(&jwt),
-							  "scope", "openid"))
-			  : oauth_error(c, 500, "server_error", "cannot sign");
+	int res = rc == 0
+	              ? reply_json(c, 200,
+	                           json_pack("{s:s,s:s,s:i,s:s,s:s}", "access_token", access, "token_type", "Bearer",
+	                                     "expires_in", TOKEN_TTL, "id_token", buf_str(&jwt), "scope", "openid"))
+	              : oauth_error(c, 500, "server_error", "cannot sign");
 	buf_cleanup(&jwt);
 	return res;
 }
@@ -714,7 +726,7 @@ static int control(struct MHD_Connection *c, const char *method, const char *bod
 		for (int i = 0; ok && i < op.n_keys; i++)
 			json_array_append_new(kids, json_string(op.keys[i].kid));
 		json_t *j = json_pack("{s:o,s:I,s:b}", "kids", kids, "logouts", (json_int_t)op.logouts, "tamper_armed",
-				      op.tamper.armed);
+		                      op.tamper.armed);
 		pthread_mutex_unlock(&op.mu);
 		return reply_json(c, 200, j);
 	}

@@ -31,8 +31,8 @@
 #include "store/oidc.h"
 #include "store/store.h"
 
-#define LOGIN_TTL 600        /* seconds from begin to callback */
-#define JWKS_REFETCH_MAX 10  /* fetches of the JWKS for unknown keys a minute */
+#define LOGIN_TTL 600       /* seconds from begin to callback */
+#define JWKS_REFETCH_MAX 10 /* fetches of the JWKS for unknown keys a minute */
 #define BODY_MAX (256 * 1024)
 
 struct oidc_provider {
@@ -53,8 +53,11 @@ static char *dup_or_null(const char *s)
 
 struct oidc_provider *oidc_provider_new(const struct oidc_config *c, struct err *e)
 {
-	const char *missing = c->issuer == NULL ? "issuer" : c->client_id == NULL ? "client-id"
-					: c->client_secret == NULL ? "client-secret" : c->redirect_uri == NULL ? "redirect-uri" : NULL;
+	const char *missing = c->issuer == NULL          ? "issuer"
+	                      : c->client_id == NULL     ? "client-id"
+	                      : c->client_secret == NULL ? "client-secret"
+	                      : c->redirect_uri == NULL  ? "redirect-uri"
+	                                                 : NULL;
 	if (missing != NULL) {
 		err_set(e, ERR_INVALID, missing, "the %s login needs --%s", c->kind, missing);
 		return NULL;
@@ -148,7 +151,8 @@ static void url_encode(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-._~", ch))
 			buf_putc(b, (char)ch);
 		else
 			buf_printf(b, "%%%02X", ch);
@@ -207,7 +211,7 @@ static const char *claim_str(json_t *j, const char *key, struct arena *a)
 }
 
 int oidc_verify(const char *jwt, const json_t *jwks, const struct oidc_expect *x, struct oidc_claims *out,
-		struct arena *a, struct err *e)
+                struct arena *a, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	if (jwt == NULL)
@@ -253,7 +257,7 @@ int oidc_verify(const char *jwt, const json_t *jwks, const struct oidc_expect *x
 		return bad(e, "the provider's key is not an RSA key of 2048 bits or more");
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-		 EVP_DigestVerify(ctx, sig, sl, (const unsigned char *)jwt, (size_t)(dot2 - jwt)) == 1;
+	         EVP_DigestVerify(ctx, sig, sl, (const unsigned char *)jwt, (size_t)(dot2 - jwt)) == 1;
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(key);
 	if (!ok)
@@ -271,7 +275,8 @@ int oidc_verify(const char *jwt, const json_t *jwks, const struct oidc_expect *x
 	} else if (json_is_array(aud)) {
 		/* Several audiences: ours among them, and azp naming us. */
 		json_t *v;
-		json_array_foreach(aud, i, v) aud_ok |= json_is_string(v) && strcmp(json_string_value(v), x->client_id) == 0;
+		json_array_foreach(aud, i, v) aud_ok |=
+		    json_is_string(v) && strcmp(json_string_value(v), x->client_id) == 0;
 		const char *azp = json_string_value(json_object_get(c, "azp"));
 		aud_ok = aud_ok && azp != NULL && strcmp(azp, x->client_id) == 0;
 	}
@@ -282,8 +287,10 @@ int oidc_verify(const char *jwt, const json_t *jwks, const struct oidc_expect *x
 	out->pid = claim_str(c, "pid", a);
 	out->username = claim_str(c, "preferred_username", a);
 	json_t *roles = json_object_get(c, "roles");
-	out->role = json_is_array(roles) ? (json_string_value(json_array_get(roles, 0)) ? arena_strdup(a, json_string_value(json_array_get(roles, 0))) : NULL)
-					 : claim_str(c, "role", a);
+	out->role = json_is_array(roles) ? (json_string_value(json_array_get(roles, 0))
+	                                        ? arena_strdup(a, json_string_value(json_array_get(roles, 0)))
+	                                        : NULL)
+	                                 : claim_str(c, "role", a);
 	out->exp = json_is_integer(exp) ? json_integer_value(exp) : 0;
 	out->iat = json_is_integer(iat) ? json_integer_value(iat) : 0;
 	json_decref(c);
@@ -355,7 +362,7 @@ static int http_json(struct oidc_provider *p, const char *url, const char *form,
 	if (cc != CURLE_OK) {
 		buf_cleanup(&body);
 		return err_set(e, ERR_IO, NULL, "the %s login provider cannot be reached: %s", p->kind,
-			       cerr[0] ? cerr : curl_easy_strerror(cc));
+		               cerr[0] ? cerr : curl_easy_strerror(cc));
 	}
 	json_error_t je;
 	*out = json_loadb(body.p ? body.p : "", body.len, 0, &je);
@@ -387,11 +394,13 @@ static int discover(struct oidc_provider *p, struct err *e)
 		goto out;
 	const char *iss = json_string_value(json_object_get(doc, "issuer"));
 	if (status != 200 || iss == NULL || strcmp(iss, p->issuer) != 0) {
-		err_set(e, ERR_IO, NULL, "the %s login provider's discovery document is missing or names another issuer", p->kind);
+		err_set(e, ERR_IO, NULL,
+		        "the %s login provider's discovery document is missing or names another issuer", p->kind);
 		goto out;
 	}
 	if (set_endpoint(&p->authorization_endpoint, doc, "authorization_endpoint") != 0 ||
-	    set_endpoint(&p->token_endpoint, doc, "token_endpoint") != 0 || set_endpoint(&p->jwks_uri, doc, "jwks_uri") != 0) {
+	    set_endpoint(&p->token_endpoint, doc, "token_endpoint") != 0 ||
+	    set_endpoint(&p->jwks_uri, doc, "jwks_uri") != 0) {
 		free(p->token_endpoint);
 		p->token_endpoint = NULL;
 		err_set(e, ERR_IO, NULL, "the %s login provider's discovery document lacks an endpoint", p->kind);
@@ -461,7 +470,7 @@ static int put_login(struct store_tx *tx, void *arg, struct err *e)
 }
 
 int oidc_login_begin(struct store *s, struct oidc_provider *p, const char *visitor_token, const char *acr,
-		     const char *next, int64_t now, const char **url, struct arena *a, struct err *e)
+                     const char *next, int64_t now, const char **url, struct arena *a, struct err *e)
 {
 	char state[48], nonce[48], verifier[48], challenge[44], vhash[65];
 	pthread_mutex_lock(&p->mu);
@@ -520,7 +529,7 @@ static int take_login(struct store_tx *tx, void *arg, struct err *e)
 
 /* Exchange the code and verify the ID token it brings. */
 static int exchange(struct oidc_provider *p, const struct oidc_login *l, const char *code, int64_t now,
-		    struct oidc_claims *claims, const char **id_token, struct arena *a, struct err *e)
+                    struct oidc_claims *claims, const char **id_token, struct arena *a, struct err *e)
 {
 	struct buf form;
 	buf_init(&form, 8192);
@@ -586,9 +595,9 @@ static int start_session(struct store_tx *tx, void *arg, struct err *e)
 }
 
 int oidc_login_finish(struct store *s, const struct oidc_providers *ps, const char *visitor_token,
-		      const char *old_session, const char *state, const char *code, const char *error, int64_t now,
-		      int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], const char **next, enum role *role,
-		      struct arena *a, struct err *e)
+                      const char *old_session, const char *state, const char *code, const char *iss, const char *error,
+                      int64_t now, int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], const char **next, enum role *role,
+                      struct arena *a, struct err *e)
 {
 	struct oidc_login l;
 	char vhash[65], hash[65], old_hash[65], actor[32];
@@ -628,6 +637,10 @@ int oidc_login_finish(struct store *s, const struct oidc_providers *ps, const ch
 		err_set(e, ERR_INVALID, "state", "no %s login is configured", l.provider);
 		return refused(s, l.provider, now, e);
 	}
+	if (iss != NULL && strcmp(iss, p->issuer) != 0) {
+		err_set(e, ERR_INVALID, "iss", "the callback names another issuer");
+		return refused(s, l.provider, now, e);
+	}
 	struct oidc_claims c;
 	const char *id_token = NULL;
 	if (exchange(p, &l, code, now, &c, &id_token, a, e) != 0)
@@ -650,7 +663,8 @@ int oidc_login_finish(struct store *s, const struct oidc_providers *ps, const ch
 		/* The provider vouches for the role; the staff record must agree,
 		 * or a session would end at its first request anyway. */
 		if (strcmp(member.role, c.role) != 0 || access_staff_role(c.role) == ROLE_ANONYMOUS) {
-			err_set(e, ERR_INVALID, "id_token", "the role the provider vouches for is not the staff record's");
+			err_set(e, ERR_INVALID, "id_token",
+			        "the role the provider vouches for is not the staff record's");
 			return refused(s, l.provider, now, e);
 		}
 		*role = access_staff_role(c.role);
@@ -670,7 +684,8 @@ int oidc_login_finish(struct store *s, const struct oidc_providers *ps, const ch
 		if (rc < 0)
 			return -1;
 		if (rc == 1) {
-			err_set(e, ERR_NOT_FOUND, NULL, "the agency holds no person with the provider's identity number");
+			err_set(e, ERR_NOT_FOUND, NULL,
+			        "the agency holds no person with the provider's identity number");
 			return refused(s, l.provider, now, e);
 		}
 		*role = ROLE_PERSON;
@@ -700,8 +715,8 @@ static int end_session(struct store_tx *tx, void *arg, struct err *e)
 	return store_session_delete(tx, arg, e);
 }
 
-int oidc_logout(struct store *s, const struct oidc_providers *ps, const char *token, const char **url,
-		struct arena *a, struct err *e)
+int oidc_logout(struct store *s, const struct oidc_providers *ps, const char *token, const char **url, struct arena *a,
+                struct err *e)
 {
 	char hash[65];
 	const char *provider = NULL, *id_token = NULL;
@@ -717,7 +732,8 @@ int oidc_logout(struct store *s, const struct oidc_providers *ps, const char *to
 		return 0;
 	pthread_mutex_lock(&p->mu);
 	struct err e2;
-	char *endpoint = discover(p, &e2) == 0 && p->end_session_endpoint ? arena_strdup(a, p->end_session_endpoint) : NULL;
+	char *endpoint =
+	    discover(p, &e2) == 0 && p->end_session_endpoint ? arena_strdup(a, p->end_session_endpoint) : NULL;
 	pthread_mutex_unlock(&p->mu);
 	if (endpoint == NULL)
 		return 0; /* our session is over; the provider's ends on its own */

@@ -33,11 +33,11 @@ struct store;
 
 /* How one provider is reached. Strings are copied. */
 struct oidc_config {
-	const char *kind;          /* "person" (ID-porten) or "staff" (the agency's) */
-	const char *issuer;        /* the issuer URL; discovery at issuer + /.well-known/openid-configuration */
+	const char *kind;   /* "person" (ID-porten) or "staff" (the agency's) */
+	const char *issuer; /* the issuer URL; discovery at issuer + /.well-known/openid-configuration */
 	const char *client_id;
 	const char *client_secret;
-	const char *redirect_uri;  /* this server's callback: public URL + /login/callback */
+	const char *redirect_uri;             /* this server's callback: public URL + /login/callback */
 	const char *post_logout_redirect_uri; /* where the provider sends the browser after logout */
 };
 
@@ -60,32 +60,34 @@ void oidc_provider_timeout(struct oidc_provider *p, long ms);
  * authorization request to redirect to (in a), or -1 (ERR_IO when the
  * provider's discovery document cannot be had). */
 int oidc_login_begin(struct store *s, struct oidc_provider *p, const char *visitor_token, const char *acr,
-		     const char *next, int64_t now, const char **url, struct arena *a, struct err *e);
+                     const char *next, int64_t now, const char **url, struct arena *a, struct err *e);
 
 /* The providers a callback may answer for (either may be NULL). */
 struct oidc_providers {
 	struct oidc_provider *person, *staff;
 };
 
-/* Finish the login the callback's state names: state, code and error are
- * the callback's parameters (error: the provider's refusal, or NULL).
+/* Finish the login the callback's state names: state, code, iss and error
+ * are the callback's parameters (error: the provider's refusal, or NULL;
+ * iss, when the provider sends it (RFC 9207), must be its issuer, against
+ * a mix-up of providers).
  * visitor_token is the browser's token as at the begin; old_session the
  * session to end as the new one starts (or NULL). Returns 0 with token (the
  * new session's), *next and *role filled; or -1 with e: ERR_INVALID (field
- * "state", "code", "id_token" or "error") for a refused login, ERR_NOT_FOUND
+ * "state", "code", "iss", "id_token" or "error") for a refused login, ERR_NOT_FOUND
  * when the provider's identity is no person or member of staff the agency
  * knows, ERR_IO when the provider cannot be reached, ERR_STORE. Refusals
  * are audited. */
 int oidc_login_finish(struct store *s, const struct oidc_providers *ps, const char *visitor_token,
-		      const char *old_session, const char *state, const char *code, const char *error, int64_t now,
-		      int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], const char **next, enum role *role,
-		      struct arena *a, struct err *e);
+                      const char *old_session, const char *state, const char *code, const char *iss, const char *error,
+                      int64_t now, int64_t ttl, char token[ACCESS_TOKEN_LEN + 1], const char **next, enum role *role,
+                      struct arena *a, struct err *e);
 
 /* End the session token and find where the browser goes next: *url is the
  * provider's end-session request when the session came from one of ps, else
  * NULL (in a). Returns 0 or -1. */
-int oidc_logout(struct store *s, const struct oidc_providers *ps, const char *token, const char **url,
-		struct arena *a, struct err *e);
+int oidc_logout(struct store *s, const struct oidc_providers *ps, const char *token, const char **url, struct arena *a,
+                struct err *e);
 
 /* ---- the ID token (pure; for the tests and the fuzz target) ---- */
 
@@ -95,7 +97,7 @@ struct oidc_expect {
 	const char *client_id; /* the audience */
 	const char *nonce;
 	int64_t now;
-	int64_t skew;          /* seconds of clock difference tolerated */
+	int64_t skew; /* seconds of clock difference tolerated */
 };
 
 /* What it said (strings in the arena; NULL when absent). */
@@ -117,7 +119,7 @@ struct oidc_claims {
  * the kid (the caller may fetch the JWKS again), or -1 with ERR_INVALID
  * (field "id_token", the message saying what was wrong). Thread-safe. */
 int oidc_verify(const char *jwt, const json_t *jwks, const struct oidc_expect *x, struct oidc_claims *out,
-		struct arena *a, struct err *e);
+                struct arena *a, struct err *e);
 
 /* The PKCE S256 challenge of verifier: BASE64URL(SHA-256(verifier)), 43
  * characters and a NUL. */

@@ -21,9 +21,9 @@ struct oidc_login {
 	const char *visitor_hash; /* the hash of the browser's token that began it */
 	const char *provider;     /* "person" or "staff" */
 	const char *nonce;
-	const char *verifier;     /* the PKCE code verifier */
-	const char *acr;          /* the level asked for, or NULL */
-	const char *next;         /* the local path to go to afterwards */
+	const char *verifier; /* the PKCE code verifier */
+	const char *acr;      /* the level asked for, or NULL */
+	const char *next;     /* the local path to go to afterwards */
 	int64_t created_at;
 };
 
@@ -34,15 +34,15 @@ int store_oidc_login_put(struct store_tx *tx, const struct oidc_login *l, int64_
  * a state serves one callback only. Returns 0, 1 when there is none, or
  * -1. */
 int store_oidc_login_take(struct store_tx *tx, const char *state, struct oidc_login *out, struct arena *a,
-			  struct err *e);
+                          struct err *e);
 
 /* Keep the ID token of the session key_hash (the session must exist). */
 int store_oidc_session_put(struct store_tx *tx, const char *key_hash, const char *provider, const char *id_token,
-			   struct err *e);
+                           struct err *e);
 
 /* The provider and ID token of the session key_hash. Returns 0, 1 when the
  * session did not come from an OpenID login, or -1. */
 int store_oidc_session_get(struct store *s, const char *key_hash, const char **provider, const char **id_token,
-			   struct arena *a, struct err *e);
+                           struct arena *a, struct err *e);
 
 #endif

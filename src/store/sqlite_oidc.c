@@ -17,8 +17,10 @@ int store_oidc_login_put(struct store_tx *tx, const struct oidc_login *l, int64_
 	sqlite3_bind_int64(st, 1, stale);
 	if (sq_step_insert(tx, st, NULL, "forget stale logins", e) != 0)
 		return -1;
-	st = sq_prep(tx->c, "INSERT INTO oidc_logins(state, visitor_hash, provider, nonce, verifier, acr, next, created_at) "
-			    "VALUES (?,?,?,?,?,?,?,?)", e);
+	st = sq_prep(tx->c,
+	             "INSERT INTO oidc_logins(state, visitor_hash, provider, nonce, verifier, acr, next, created_at) "
+	             "VALUES (?,?,?,?,?,?,?,?)",
+	             e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, l->state);
@@ -33,10 +35,12 @@ int store_oidc_login_put(struct store_tx *tx, const struct oidc_login *l, int64_
 }
 
 int store_oidc_login_take(struct store_tx *tx, const char *state, struct oidc_login *out, struct arena *a,
-			  struct err *e)
+                          struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "SELECT state, visitor_hash, provider, nonce, verifier, acr, next, created_at "
-					  "FROM oidc_logins WHERE state = ?", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "SELECT state, visitor_hash, provider, nonce, verifier, acr, next, created_at "
+	                           "FROM oidc_logins WHERE state = ?",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, state);
@@ -67,9 +71,10 @@ int store_oidc_login_take(struct store_tx *tx, const char *state, struct oidc_lo
 }
 
 int store_oidc_session_put(struct store_tx *tx, const char *key_hash, const char *provider, const char *id_token,
-			   struct err *e)
+                           struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO oidc_sessions(key_hash, provider, id_token) VALUES (?,?,?)", e);
+	sqlite3_stmt *st =
+	    sq_prep(tx->c, "INSERT OR REPLACE INTO oidc_sessions(key_hash, provider, id_token) VALUES (?,?,?)", e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, key_hash);
@@ -92,10 +97,10 @@ static int two_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 }
 
 int store_oidc_session_get(struct store *s, const char *key_hash, const char **provider, const char **id_token,
-			   struct arena *a, struct err *e)
+                           struct arena *a, struct err *e)
 {
 	struct two t = {provider, id_token};
 	int n = sq_query(s, "SELECT provider, id_token FROM oidc_sessions WHERE key_hash = ?", sq_bind_text, key_hash,
-			 two_row, &t, 1, a, e);
+	                 two_row, &t, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }

@@ -190,6 +190,25 @@ test('a wrong state, or one begun in another browser, is refused', async () => {
   assert.equal((await a.get(back.pathname + back.search)).status, 400, 'the state is spent');
 });
 
+test('a callback naming another issuer (a mix-up) is refused', async () => {
+  const c = new Client(srv.base);
+  const begin = await c.get('/login/idporten');
+  const authorize = new URL(begin.headers.get('location'));
+  const html = await (await fetch(authorize)).text();
+  const form = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([a-z_]+)" value="([^"]*)">/g)) form.set(m[1], m[2]);
+  form.set('pid', html.match(/name="pid" id="p0" value="(\d{11})"/)[1]);
+  form.set('acr', 'idporten-loa-substantial');
+  const post = await fetch(new URL('/oidc/idporten/authorize', authorize), { method: 'POST', body: form.toString(),
+    redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const back = new URL(post.headers.get('location'));
+  assert.equal(back.searchParams.get('iss'), `${srv.registersUrl}/oidc/idporten`);
+  back.searchParams.set('iss', 'https://evil.example/oidc');
+  const r = await c.get(back.pathname + back.search);
+  assert.equal(r.status, 400);
+  assert.equal(c.cookies.has('sid'), false);
+});
+
 test('the provider refusing or the user cancelling is refused with its error', async () => {
   const c = new Client(srv.base);
   const state = new URL((await c.get('/login/idporten')).headers.get('location')).searchParams.get('state');

@@ -56,7 +56,7 @@ static void init(void)
 	b64(&n64, nb, (size_t)nl);
 	b64(&e64, eb, (size_t)el);
 	jwks = json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "keys", "kty", "RSA", "kid", "k", "n", buf_str(&n64), "e",
-			 buf_str(&e64));
+	                 buf_str(&e64));
 	buf_cleanup(&n64);
 	buf_cleanup(&e64);
 	BN_free(n);

@@ -91,7 +91,7 @@ static char *token(EVP_PKEY *k, const char *alg, const char *kid, json_t *claims
 static json_t *good_claims(void)
 {
 	return json_pack("{s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "iss", ISS, "aud", "stipend", "iat", NOW - 5, "exp",
-			 NOW + 115, "nonce", "n-123", "acr", ACR_HIGH, "pid", "01870050069", "sub", "pairwise");
+	                 NOW + 115, "nonce", "n-123", "acr", ACR_HIGH, "pid", "01870050069", "sub", "pairwise");
 }
 
 static const struct oidc_expect expect = {ISS, "stipend", "n-123", NOW, OIDC_DEFAULT_SKEW};
@@ -179,9 +179,8 @@ static void an_expired_token_is_refused_past_the_skew(void **state)
 	struct err e;
 	arena_init(&a, 0);
 	/* Within the skew a clock a little behind the provider's still takes it. */
-	assert_int_equal(verify(token(key_a, "RS256", "a", with("exp", json_integer(NOW - OIDC_DEFAULT_SKEW + 1))), &c,
-				&a, &e),
-			 0);
+	assert_int_equal(
+	    verify(token(key_a, "RS256", "a", with("exp", json_integer(NOW - OIDC_DEFAULT_SKEW + 1))), &c, &a, &e), 0);
 	arena_cleanup(&a);
 	refused(token(key_a, "RS256", "a", with("exp", json_integer(NOW - OIDC_DEFAULT_SKEW))), "expired");
 	refused(token(key_a, "RS256", "a", with("exp", NULL)), "expired");
@@ -311,23 +310,27 @@ static void an_action_needing_high_steps_up_a_substantial_session(void **state)
 	assert_int_equal(access_init(t.s, &e), 0);
 	struct principal kari = {ROLE_PERSON, 7, 0, 0, 0, GRANT_SELF, NULL, 0, ASSURANCE_SUBSTANTIAL};
 	/* Allowed by its relation, but not at this level: a step-up. */
-	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 7, "person:7", "person", NOW, &e), -1);
+	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 7, "person:7", "person", NOW, &e),
+	                 -1);
 	assert_int_equal(e.code, ERR_FORBIDDEN);
 	assert_string_equal(e.field, "acr");
 	assert_int_equal(count_audit(&t, "apply.denied"), 1);
 	/* At high it passes, and audits nothing. */
 	kari.assurance = ASSURANCE_HIGH;
-	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 7, "person:7", "person", NOW, &e), 0);
+	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 7, "person:7", "person", NOW, &e),
+	                 0);
 	assert_int_equal(count_audit(&t, "apply.denied"), 1);
 	/* Not allowed at all: still a missing thing, no step-up offered. */
-	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 8, "person:8", "person", NOW, &e), -1);
+	assert_int_equal(access_check_level(t.s, &kari, ACT_APPLY, ASSURANCE_HIGH, 8, "person:8", "person", NOW, &e),
+	                 -1);
 	assert_int_equal(e.code, ERR_NOT_FOUND);
 	assert_string_equal(e.field, "");
 	/* Actions the policy leaves at substantial take a substantial session. */
 	kari.assurance = ASSURANCE_SUBSTANTIAL;
 	for (int act = 0; act < ACT_N; act++)
 		if (!access_action_needs_high((enum action)act) && access_allowed(&kari, (enum action)act, 7))
-			assert_int_equal(access_check(t.s, &kari, (enum action)act, 7, "person:7", "person", NOW, &e), 0);
+			assert_int_equal(access_check(t.s, &kari, (enum action)act, 7, "person:7", "person", NOW, &e),
+			                 0);
 	/* The policy printout says which actions need high. */
 	json_t *p = access_policy_json();
 	json_t *a;
@@ -335,7 +338,8 @@ static void an_action_needing_high_steps_up_a_substantial_session(void **state)
 	json_array_foreach(json_object_get(p, "actions"), i, a)
 	{
 		assert_true(json_is_boolean(json_object_get(a, "need_high")));
-		assert_int_equal(json_is_true(json_object_get(a, "need_high")), access_action_needs_high((enum action)i));
+		assert_int_equal(json_is_true(json_object_get(a, "need_high")),
+		                 access_action_needs_high((enum action)i));
 	}
 	json_decref(p);
 	testdb_close(&t);
@@ -435,21 +439,21 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_valid_token_verifies_and_gives_its_claims),
-		cmocka_unit_test(a_wrong_nonce_is_refused),
-		cmocka_unit_test(an_expired_token_is_refused_past_the_skew),
-		cmocka_unit_test(a_token_issued_in_the_future_is_refused),
-		cmocka_unit_test(a_wrong_audience_or_issuer_is_refused),
-		cmocka_unit_test(an_unknown_key_id_asks_for_the_keys_again),
-		cmocka_unit_test(a_signature_by_another_key_or_over_other_claims_is_refused),
-		cmocka_unit_test(only_rs256_with_a_kid_is_taken),
-		cmocka_unit_test(a_key_under_2048_bits_is_refused),
-		cmocka_unit_test(malformed_tokens_are_refused),
-		cmocka_unit_test(the_pkce_challenge_is_rfc_7636s),
-		cmocka_unit_test(acr_values_name_the_levels),
-		cmocka_unit_test(an_action_needing_high_steps_up_a_substantial_session),
-		cmocka_unit_test(a_session_keeps_its_level_of_assurance),
-		cmocka_unit_test(a_login_under_way_is_taken_once_and_stale_ones_go),
+	    cmocka_unit_test(a_valid_token_verifies_and_gives_its_claims),
+	    cmocka_unit_test(a_wrong_nonce_is_refused),
+	    cmocka_unit_test(an_expired_token_is_refused_past_the_skew),
+	    cmocka_unit_test(a_token_issued_in_the_future_is_refused),
+	    cmocka_unit_test(a_wrong_audience_or_issuer_is_refused),
+	    cmocka_unit_test(an_unknown_key_id_asks_for_the_keys_again),
+	    cmocka_unit_test(a_signature_by_another_key_or_over_other_claims_is_refused),
+	    cmocka_unit_test(only_rs256_with_a_kid_is_taken),
+	    cmocka_unit_test(a_key_under_2048_bits_is_refused),
+	    cmocka_unit_test(malformed_tokens_are_refused),
+	    cmocka_unit_test(the_pkce_challenge_is_rfc_7636s),
+	    cmocka_unit_test(acr_values_name_the_levels),
+	    cmocka_unit_test(an_action_needing_high_steps_up_a_substantial_session),
+	    cmocka_unit_test(a_session_keeps_its_level_of_assurance),
+	    cmocka_unit_test(a_login_under_way_is_taken_once_and_stale_ones_go),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,7 +24,8 @@ static void begin(struct req *r, struct resp *w, struct oidc_provider *p, const 
 	}
 	if (acr != NULL)
 		acr = strcmp(acr, "high") == 0 ? ACR_HIGH : strcmp(acr, "substantial") == 0 ? ACR_SUBSTANTIAL : NULL;
-	if (oidc_login_begin(r->app->store, p, r->token, acr, next ? next : default_next, r->now, &url, r->a, &e) != 0) {
+	if (oidc_login_begin(r->app->store, p, r->token, acr, next ? next : default_next, r->now, &url, r->a, &e) !=
+	    0) {
 		log_error("login: %s", e.message);
 		resp_error(w, r, 502, "oidc.unavailable");
 		return;
@@ -61,16 +62,17 @@ void portal_login_callback(struct req *r, struct resp *w)
 	static const struct oidc_providers none = {NULL, NULL};
 	const char *old = r->who.role != ROLE_ANONYMOUS ? r->token : NULL;
 	if (oidc_login_finish(r->app->store, r->app->oidc ? r->app->oidc : &none, r->token, old, req_query(r, "state"),
-			      req_query(r, "code"), req_query(r, "error"), r->now, r->app->session_ttl, token, &next,
-			      &role, r->a, &e) != 0) {
+	                      req_query(r, "code"), req_query(r, "iss"), req_query(r, "error"), r->now,
+	                      r->app->session_ttl, token, &next, &role, r->a, &e) != 0) {
 		json_t *d = json_object();
 		int status = e.code == ERR_INVALID ? 400 : e.code == ERR_NOT_FOUND ? 403 : e.code == ERR_IO ? 502 : 500;
 		if (status == 500 || status == 502)
 			log_error("login: %s", e.message);
-		json_object_set_new(d, "message_key", json_string(e.code == ERR_INVALID	  ? "oidc.refused"
-								  : e.code == ERR_NOT_FOUND ? "oidc.unknown"
-								  : e.code == ERR_IO	    ? "oidc.unavailable"
-											    : "error.internal"));
+		json_object_set_new(d, "message_key",
+		                    json_string(e.code == ERR_INVALID     ? "oidc.refused"
+		                                : e.code == ERR_NOT_FOUND ? "oidc.unknown"
+		                                : e.code == ERR_IO        ? "oidc.unavailable"
+		                                                          : "error.internal"));
 		json_object_set_new(d, "status", json_integer(status));
 		w->status = status;
 		resp_page(w, r, "oidc_refused", "oidc.refused_title", d);
