@@ -118,14 +118,14 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", NULL};
+					  "conflicting_facts", "extra_loan", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
-						NULL};
+						"extra_loan_used", NULL};
 	const json_t *o, *v;
 	int64_t n;
 
@@ -298,7 +298,12 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		if (get_int(o, "loan.", "relief_months_used", 0, 0, 1000, &n, e))
 			return -1;
 		app->relief_months_used = (int)n;
+		if (get_int(o, "loan.", "extra_loan_used", 0, 0, MONEY_MAX, &app->extra_loan_used, e))
+			return -1;
 	}
+	/* The extra loan (tilleggslån) asked for, in øre; optional. */
+	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))
+		return -1;
 	v = json_object_get(in, "relief_ground");
 	if (v != NULL) {
 		static const char *const grounds[] = {"unemployment", "illness", "work-assessment-allowance",

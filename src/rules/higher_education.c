@@ -152,38 +152,10 @@ static int64_t excess_wealth(struct ctx *c)
 	return excess;
 }
 
-void decide_higher_education(struct ctx *c)
+/* The part of the basic loan that can become a grant (kapittel 12). */
+static void convertible_part(struct ctx *c, struct award *a, int64_t amount, int months)
 {
-	int months = support_months(c);
-	if (c->missing)
-		return;
-	if (months == 0) {
-		struct trace_step *s = step_begin(c, "support.period", REF_BASIC_LOAN, "rule.support.no-months");
-		step_str(s, "school_year", c->app->school_year);
-		step_value(s, TV_BOOL, 0);
-		return;
-	}
-	if (!load_sufficient(c) || c->missing)
-		return;
-
-	struct trace_step *s = step_begin(c, "basic-loan.amount", REF_BASIC_LOAN,
-					  c->app->load_percent == 100 ? "rule.basic-loan.full" : "rule.basic-loan.part");
-	step_int(s, "load_percent", TV_INT, c->app->load_percent);
-	step_int(s, "months", TV_INT, months);
-	int64_t annual = step_param(c, s, "basic_loan.annual");
-	int64_t year_months = step_param(c, s, "basic_loan.months");
-	if (c->missing)
-		return;
-	/* rounding.ore: the monthly amount is rounded to whole øre, half up. */
-	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
-	int64_t amount = monthly * months;
-	step_value(s, TV_MONEY, amount);
-
-	struct award *a = award_add(c, "basic-loan", "loan", REF_BASIC_LOAN);
-	a->months = months;
-	a->monthly = monthly;
-	a->amount = amount;
-
+	struct trace_step *s;
 	if (!lives_away(c)) {
 		s = step_begin(c, "basic-loan.convertible", REF_CONVERSION, "rule.basic-loan.not-convertible");
 		step_int(s, "amount", TV_MONEY, amount);
@@ -218,4 +190,43 @@ void decide_higher_education(struct ctx *c)
 	int64_t base = money_muldiv_round(amount, percent, 100);
 	a->convertible = base > reduction ? base - reduction : 0;
 	step_value(s, TV_MONEY, a->convertible);
+}
+
+void decide_higher_education(struct ctx *c)
+{
+	int months = support_months(c);
+	if (c->missing)
+		return;
+	if (months == 0) {
+		struct trace_step *s = step_begin(c, "support.period", REF_BASIC_LOAN, "rule.support.no-months");
+		step_str(s, "school_year", c->app->school_year);
+		step_value(s, TV_BOOL, 0);
+		return;
+	}
+	if (!load_sufficient(c) || c->missing)
+		return;
+
+	struct trace_step *s = step_begin(c, "basic-loan.amount", REF_BASIC_LOAN,
+					  c->app->load_percent == 100 ? "rule.basic-loan.full" : "rule.basic-loan.part");
+	step_int(s, "load_percent", TV_INT, c->app->load_percent);
+	step_int(s, "months", TV_INT, months);
+	int64_t annual = step_param(c, s, "basic_loan.annual");
+	int64_t year_months = step_param(c, s, "basic_loan.months");
+	if (c->missing)
+		return;
+	/* rounding.ore: the monthly amount is rounded to whole øre, half up. */
+	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
+	int64_t amount = monthly * months;
+	step_value(s, TV_MONEY, amount);
+
+	struct award *a = award_add(c, "basic-loan", "loan", REF_BASIC_LOAN);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = amount;
+
+	convertible_part(c, a, amount, months);
+	/* The child grant and the extra loan: their own gaps never hold the
+	 * basic loan back, nor the other way round. */
+	if (!c->failed)
+		decide_student_family(c, months);
 }

@@ -51,6 +51,10 @@ void decide_upper_secondary(struct ctx *c);
 void decide_payment_deferral(struct ctx *c);
 void decide_interest_relief(struct ctx *c);
 
+/* A student's child grant and extra loan, for the months of support
+ * (student_family.c). */
+void decide_student_family(struct ctx *c, int months);
+
 /* Months of the school year that the education touches, at most max. */
 int study_months(const struct application *app, int max);
 

@@ -68,6 +68,8 @@ struct application {
 	int deferrals_used;
 	int months_requested;
 	int relief_months_used; /* interest relief for low income, so far */
+	int64_t extra_loan_requested; /* extra loan (tilleggslån) asked for this year; 0: none */
+	int64_t extra_loan_used;      /* extra loan had in earlier years */
 
 	/* The ground of an interest-relief application: unemployment, illness,
 	 * work-assessment-allowance, part-time-study or low-income-full-time;
