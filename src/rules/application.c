@@ -118,7 +118,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", "extra_loan", NULL};
+					  "conflicting_facts", "extra_loan", "household", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
@@ -300,6 +300,24 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->relief_months_used = (int)n;
 		if (get_int(o, "loan.", "extra_loan_used", 0, 0, MONEY_MAX, &app->extra_loan_used, e))
 			return -1;
+	}
+	/* The household of a pupil applying for the means-tested grant:
+	 * optional, and when given both keys are. */
+	const json_t *h = NULL;
+	if (get_obj(in, "", "household", 0, &h, e))
+		return -1;
+	if (h != NULL) {
+		static const char *const household_keys[] = {"siblings", "parents_live_together", NULL};
+		int has_together = 0;
+		n = 0;
+		if (only_keys(h, "household.", household_keys, e) ||
+		    get_int(h, "household.", "siblings", 1, 0, 30, &n, e) ||
+		    get_bool(h, "household.", "parents_live_together", &has_together, &app->parents_live_together, e))
+			return -1;
+		if (!has_together)
+			return err_set(e, ERR_INVALID, "household.parents_live_together", "is required");
+		app->siblings = (int)n;
+		app->has_household = 1;
 	}
 	/* The extra loan (tilleggslån) asked for, in øre; optional. */
 	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))

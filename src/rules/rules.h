@@ -68,6 +68,11 @@ struct application {
 	int deferrals_used;
 	int months_requested;
 	int relief_months_used; /* interest relief for low income, so far */
+	/* The pupil's household for the means-tested grant: siblings, and
+	 * whether the parents live together (table A) or not (table B). */
+	int has_household;
+	int siblings;
+	int parents_live_together;
 	int64_t extra_loan_requested; /* extra loan (tilleggslån) asked for this year; 0: none */
 	int64_t extra_loan_used;      /* extra loan had in earlier years */
 

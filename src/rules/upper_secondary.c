@@ -28,7 +28,9 @@
 #define REF_ADULT "forskrift om utdanningsstøtte del 3"
 #define REF_BOARDING "forskrift om utdanningsstøtte del 2 (§§ 48–69), borteboerstipend"
 #define REF_MEANS "forskrift om utdanningsstøtte del 2 (§§ 48–69), inntektsavhengig stipend"
-#define REF_EQUIPMENT "forskrift om utdanningsstøtte del 2 (§§ 48–69), utstyrsstipend"
+/* § 50 sets the equipment grant's rate groups (lanekassen.no, "Nye
+ * utstyrsstipendssatser for elever i videregående opplæring"). */
+#define REF_EQUIPMENT "forskrift om utdanningsstøtte § 50"
 #define REF_CHILD "forskrift om utdanningsstøtte del 2 (§§ 48–69), barnestipend"
 
 static int birth_year(date_t d)
@@ -149,7 +151,9 @@ static void boarding_grant(struct ctx *c, int months)
 	boarding_amount(c, months, gaps);
 }
 
-static void means_tested_grant(struct ctx *c)
+static void means_tested_rate(struct ctx *c, int64_t combined, int months);
+
+static void means_tested_grant(struct ctx *c, int months)
 {
 	const struct application *app = c->app;
 	if (app->n_parents == 0)
@@ -169,10 +173,82 @@ static void means_tested_grant(struct ctx *c)
 		c->refused = 1;
 		return;
 	}
-	/* Under the ceiling the rate depends on siblings and on whether the
-	 * parents live together: facts a person (or, later, the population
-	 * register) must supply. */
-	manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
+	means_tested_rate(c, combined, months);
+}
+
+/* The bands' keys, static: a lacked one is named in the decision, which
+ * outlives the rule's frame; the catalogue describes each. */
+static const char *const names[2][4][3] = {
+    {{"means_tested_grant.table_a.siblings_0.band_1_max", "means_tested_grant.table_a.siblings_0.band_2_max",
+      "means_tested_grant.table_a.siblings_0.band_3_max"},
+     {"means_tested_grant.table_a.siblings_1.band_1_max", "means_tested_grant.table_a.siblings_1.band_2_max",
+      "means_tested_grant.table_a.siblings_1.band_3_max"},
+     {"means_tested_grant.table_a.siblings_2.band_1_max", "means_tested_grant.table_a.siblings_2.band_2_max",
+      "means_tested_grant.table_a.siblings_2.band_3_max"},
+     {"means_tested_grant.table_a.siblings_3.band_1_max", "means_tested_grant.table_a.siblings_3.band_2_max",
+      "means_tested_grant.table_a.siblings_3.band_3_max"}},
+    {{"means_tested_grant.table_b.siblings_0.band_1_max", "means_tested_grant.table_b.siblings_0.band_2_max",
+      "means_tested_grant.table_b.siblings_0.band_3_max"},
+     {"means_tested_grant.table_b.siblings_1.band_1_max", "means_tested_grant.table_b.siblings_1.band_2_max",
+      "means_tested_grant.table_b.siblings_1.band_3_max"},
+     {"means_tested_grant.table_b.siblings_2.band_1_max", "means_tested_grant.table_b.siblings_2.band_2_max",
+      "means_tested_grant.table_b.siblings_2.band_3_max"},
+     {"means_tested_grant.table_b.siblings_3.band_1_max", "means_tested_grant.table_b.siblings_3.band_2_max",
+      "means_tested_grant.table_b.siblings_3.band_3_max"}}};
+
+/* Under the ceiling the rate comes from the agency's income table: table A
+ * when the parents live together (or one has the responsibility alone),
+ * table B when they do not; the row by the number of siblings (3 or more
+ * share a row); three income bands, the lowest income giving the highest
+ * rate. The household comes with the application (from the population
+ * register); the table's bands are parameters, one key per band:
+ * means_tested_grant.table_a.siblings_0.band_1_max is the most income that
+ * gives the highest rate with no siblings, band_2 the middle rate and
+ * band_3 the lowest. */
+static void means_tested_rate(struct ctx *c, int64_t combined, int months)
+{
+	const struct application *app = c->app;
+	int gaps = c->missing;
+	int row = app->siblings > 3 ? 3 : app->siblings;
+	int table_b = app->has_household && !app->parents_live_together;
+	struct trace_step *s = step_begin(c, "means-tested-grant.table", REF_MEANS, "rule.means-tested.table");
+	const char *const *band = names[table_b][row];
+	step_int(s, "parents_income", TV_MONEY, combined);
+	if (!app->has_household && step_has_param(c, band[0])) {
+		/* The table is held but the household is not known: a person
+		 * (or the population register) must supply it. */
+		step_value(s, TV_MONEY, 0);
+		manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
+		return;
+	}
+	step_int(s, "siblings", TV_INT, app->siblings);
+	step_int(s, "parents_live_together", TV_BOOL, app->parents_live_together);
+	int64_t max1 = step_param(c, s, band[0]);
+	if (c->missing != gaps)
+		return;
+	int64_t max2 = step_param(c, s, band[1]);
+	int64_t max3 = step_param(c, s, band[2]);
+	if (c->missing != gaps)
+		return;
+	/* The highest rate (rate_3) for the lowest band. */
+	const char *rate_key = combined <= max1   ? "means_tested_grant.rate_3"
+			       : combined <= max2 ? "means_tested_grant.rate_2"
+			       : combined <= max3 ? "means_tested_grant.rate_1"
+						  : NULL;
+	if (rate_key == NULL) {
+		step_value(s, TV_MONEY, 0);
+		c->refused = 1;
+		return;
+	}
+	int64_t monthly = step_param(c, s, rate_key);
+	if (c->missing != gaps)
+		return;
+	step_int(s, "months", TV_INT, months);
+	step_value(s, TV_MONEY, monthly * months);
+	struct award *a = award_add(c, "means-tested-grant", "grant", REF_MEANS);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
 }
 
 static void equipment_grant(struct ctx *c)
@@ -265,7 +341,7 @@ void decide_upper_secondary(struct ctx *c)
 		return;
 	}
 	boarding_grant(c, months);
-	means_tested_grant(c);
+	means_tested_grant(c, months);
 	equipment_grant(c);
 	child_grant(c, months);
 }
