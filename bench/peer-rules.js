@@ -30,8 +30,10 @@
 //     the months (no rate in force: parameter-not-in-force); neither, with
 //     special circumstances claimed, manual special-circumstances;
 //   - means-tested grant, when the parents' incomes are given: none above
-//     the combined ceiling; at or under it, manual household-facts-missing
-//     (the household facts that set the rate are not in the application);
+//     the combined ceiling; at or under it, the income table's band not in
+//     force: parameter-not-in-force; in force, manual
+//     household-facts-missing (the household facts that set the rate are
+//     not in the application);
 //   - the equipment and child grants are not computed here, but the rates
 //     they need are checked as stipend checks them, because a rate not in
 //     force is one of the reasons compared.
@@ -195,6 +197,9 @@ function buildEngine() {
   const missing = (key) => ({ fact: 'param', params: { key }, operator: 'equal', value: null });
   const present = (key) => ({ fact: 'param', params: { key }, operator: 'notEqual', value: null });
   const manual = (code) => ({ type: 'manual', params: { code } });
+  // The income table's first band for an application without its
+  // household (table A, no siblings): stipend reads it first.
+  const MT_BAND = 'means_tested_grant.table_a.siblings_0.band_1_max';
 
   engine.setCondition('in-school-year', {
     all: [
@@ -301,9 +306,24 @@ function buildEngine() {
           { condition: 'parents-given' },
           present('means_tested_grant.income_max'),
           { fact: 'parents_income', operator: 'lessThanInclusive', value: P('means_tested_grant.income_max') },
+          present(MT_BAND),
         ],
       },
       event: manual('household-facts-missing'),
+    },
+    {
+      // Under the ceiling the income table's band is read; not held, the
+      // case goes to a person naming it.
+      name: 'means-tested-grant.table-not-in-force',
+      conditions: {
+        all: [
+          { condition: 'parents-given' },
+          present('means_tested_grant.income_max'),
+          { fact: 'parents_income', operator: 'lessThanInclusive', value: P('means_tested_grant.income_max') },
+          missing(MT_BAND),
+        ],
+      },
+      event: manual('parameter-not-in-force'),
     },
     {
       name: 'means-tested-grant.ceiling-not-in-force',
