@@ -214,6 +214,14 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The middle of a sorted run of m values (m > 0): the middle one, or the
+ * mean of the two middle ones rounded half away from zero. */
+static int64_t middle(const int64_t *x, size_t m)
+{
+	int64_t lo = x[(m - 1) / 2], hi = x[m / 2], sum = lo + hi;
+	return sum >= 0 ? (sum + 1) / 2 : (sum - 1) / 2;
+}
+
 /* The median and the extreme of the changes of one sign, in øre. */
 static void spread(const int64_t *sorted, size_t n, int positive, int64_t *median, int64_t *extreme)
 {
@@ -221,10 +229,10 @@ static void spread(const int64_t *sorted, size_t n, int positive, int64_t *media
 	while (lo < n && sorted[lo] < 0)
 		lo++;
 	if (positive) {
-		*median = lo < n ? sorted[lo + (n - lo) / 2] : 0;
+		*median = lo < n ? middle(sorted + lo, n - lo) : 0;
 		*extreme = lo < n ? sorted[n - 1] : 0;
 	} else {
-		*median = lo > 0 ? sorted[(lo - 1) / 2] : 0;
+		*median = lo > 0 ? middle(sorted, lo) : 0;
 		*extreme = lo > 0 ? sorted[0] : 0;
 	}
 }

@@ -49,6 +49,9 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/decide", api_decide, ACT_PUBLIC},
 	{"GET", "/static/*", static_asset, ACT_PUBLIC},
 	{"GET", "/healthz", health, ACT_PUBLIC},
+	/* #9 (rules): the policy simulation */
+	{"GET", "/saksbehandling/simulering", workbench_simulate_form, ACT_RULES_SIMULATE},
+	{"POST", "/saksbehandling/simulering", workbench_simulate, ACT_RULES_SIMULATE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)
