@@ -32,6 +32,10 @@
  * utstyrsstipendssatser for elever i videregående opplæring"). */
 #define REF_EQUIPMENT "forskrift om utdanningsstøtte § 50"
 #define REF_CHILD "forskrift om utdanningsstøtte del 2 (§§ 48–69), barnestipend"
+/* The travel grant (reisestipend) for a pupil who lives away from the
+ * parents: lanekassen.no, "Reisestipend" and "Slik reknar vi ut
+ * reisestipendet" for ordinary upper secondary school. */
+#define REF_TRAVEL "forskrift om utdanningsstøtte del 2 (§§ 48–69), reisestipend"
 
 static int birth_year(date_t d)
 {
@@ -314,6 +318,59 @@ static void child_grant(struct ctx *c, int months)
 	a->amount = monthly * months;
 }
 
+/* The travel grant: for a pupil who lives away from the parents and whose
+ * home (the parents' address) is at least the least distance from school,
+ * three trips there and back a school year at the kilometre rates (a rate
+ * for the first 300 km, another up to 1 500 km and a third beyond), less
+ * the pupil's own share (lanekassen.no, "Slik reknar vi ut
+ * reisestipendet": 700 km gives 300 x 1,76 + 400 x 0,97 = 916 kr a trip,
+ * x 6 = 5 496 kr, less 1 144 kr = 4 352 kr). The page gives no rule for a
+ * part of a school year: such a pupil's travel grant goes to a person. */
+static void travel_grant(struct ctx *c, int months, int64_t full_months)
+{
+	const struct application *app = c->app;
+	if (app->lives_with_parents || !app->has_travel)
+		return;
+	int gaps = c->missing;
+	struct trace_step *s = step_begin(c, "travel-grant.distance", REF_TRAVEL, "rule.travel-grant.distance");
+	step_real(s, "distance_km", app->distance_km);
+	int64_t least = step_param(c, s, "travel_grant.min_distance_km");
+	if (c->missing != gaps)
+		return;
+	int far = app->distance_km >= (double)least;
+	step_value(s, TV_BOOL, far);
+	if (!far)
+		return;
+	s = step_begin(c, "travel-grant.amount", REF_TRAVEL, "rule.travel-grant.amount");
+	step_real(s, "distance_km", app->distance_km);
+	step_int(s, "months", TV_INT, months);
+	int64_t r1 = step_param(c, s, "travel_grant.rate_first_300_km");
+	int64_t r2 = step_param(c, s, "travel_grant.rate_300_1500_km");
+	int64_t r3 = step_param(c, s, "travel_grant.rate_over_1500_km");
+	int64_t trips = step_param(c, s, "travel_grant.trips");
+	int64_t own = step_param(c, s, "travel_grant.own_share");
+	if (c->missing != gaps)
+		return;
+	if (months < full_months) {
+		step_value(s, TV_BOOL, 0);
+		manual_add(c, "travel-grant-part-year", "reason.travel-grant-part-year", REF_TRAVEL);
+		return;
+	}
+	double d = app->distance_km;
+	double first = d < 300 ? d : 300, middle = d <= 300 ? 0 : (d < 1500 ? d : 1500) - 300,
+	       beyond = d > 1500 ? d - 1500 : 0;
+	/* rounding.ore: a trip to the nearest øre, half up. */
+	int64_t trip = (int64_t)llround(first * (double)r1 + middle * (double)r2 + beyond * (double)r3);
+	int64_t amount = trip * trips - own;
+	if (amount < 0)
+		amount = 0;
+	step_int(s, "trip", TV_MONEY, trip);
+	step_value(s, TV_MONEY, amount);
+	if (amount == 0)
+		return;
+	award_add(c, "travel-grant", "grant", REF_TRAVEL)->amount = amount;
+}
+
 void decide_upper_secondary(struct ctx *c)
 {
 	if (!youth_entitlement(c)) {
@@ -344,4 +401,5 @@ void decide_upper_secondary(struct ctx *c)
 	means_tested_grant(c, months);
 	equipment_grant(c);
 	child_grant(c, months);
+	travel_grant(c, months, max);
 }

@@ -13,7 +13,8 @@
 #include "simulate/simulate.h"
 
 const char *const sim_award_names[SIM_N_AWARDS] = {"basic-loan",  "boarding-grant", "means-tested-grant",
-						     "equipment-grant", "child-grant", "deferral", "interest-relief"};
+						     "equipment-grant", "child-grant", "travel-grant", "deferral",
+						     "interest-relief"};
 
 /* The bucket edges in kroner; SIM_ZERO_BUCKET comes after the edges
  * below 0 and 0 itself. */

@@ -32,7 +32,7 @@ struct store;
 
 /* The awards the report names, in its order; the last SIM_MONTH_AWARDS
  * (deferral, interest relief) are counted in months, not money. */
-#define SIM_N_AWARDS 7
+#define SIM_N_AWARDS 8
 #define SIM_MONTH_AWARDS 2
 extern const char *const sim_award_names[SIM_N_AWARDS];
 

@@ -806,6 +806,73 @@ static void means_tested_grant_follows_the_income_table_when_it_is_in_force(void
 	params_free(p);
 }
 
+/* A pupil living away, distance km from home, at school from start. */
+static json_t *tg_pupil(const char *km, const char *start)
+{
+	char text[900];
+	snprintf(text, sizeof(text),
+	         "{\"scheme\":\"upper-secondary\",\"school_year\":\"2024-2025\",\"decision_date\":\"2024-07-01\","
+	         "\"applicant\":{\"birth_date\":\"2008-03-01\",\"lives_with_parents\":false},"
+	         "\"education\":{\"level\":\"upper-secondary\",\"load_percent\":100,\"start\":\"%s\","
+	         "\"end\":\"2025-06-20\"},\"travel\":{\"distance_km\":%s,\"daily_travel_minutes\":300,"
+	         "\"walking_km\":0}}",
+	         start, km);
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	assert_non_null(j);
+	return j;
+}
+
+/* The travel grant's kilometre rates and own share are this test's own,
+ * the figures of the agency's worked example ("Slik reknar vi ut
+ * reisestipendet": 1,76, 0,97 and 0,35 kr a km, own share 1 144 kr), as
+ * the rates for 2024-2025 are not held. */
+static void travel_grant_follows_the_km_rates_when_they_are_in_force(void **state)
+{
+	struct tmpdir *t = *state;
+	const struct embed_file *f = embed_find("params/no/2024-2025/upper-secondary.yaml");
+	assert_non_null(f);
+	tmp_write(t, "upper-secondary.yaml", (const char *)f->data);
+	static const char rates[] =
+	    "travel_grant.rate_first_300_km:\n  value: 176\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.rate_300_1500_km:\n  value: 97\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.rate_over_1500_km:\n  value: 35\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.own_share:\n  value: 114400\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n";
+	tmp_write(t, "travel.yaml", rates);
+	struct params *p = load_ok(t);
+	/* 700 km: (300 x 1,76 + 400 x 0,97) x 6 - 1 144 = 4 352 kr, the
+	 * page's own answer; the edges of the least distance and the bands. */
+	static const struct {
+		const char *km;
+		long long amount; /* øre; -1: no travel grant */
+	} cases[] = {{"700", 435200}, {"109.9", -1}, {"110", 1760}, {"300", 202400}, {"1500", 900800}, {"1600", 921800}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = {.in = tg_pupil(cases[i].km, "2024-08-19")};
+		assert_int_equal(decide_with(&r, p), 0);
+		const struct award *a = award_named(&r.d, "travel-grant");
+		if (cases[i].amount < 0) {
+			assert_null(a);
+		} else {
+			assert_non_null(a);
+			assert_int_equal(a->amount, cases[i].amount);
+		}
+		assert_int_equal(r.d.n_reasons, 0);
+		run_cleanup(&r);
+	}
+	/* The spring term alone: the pages give the rule for a whole year. */
+	struct run r = {.in = tg_pupil("700", "2025-01-06")};
+	assert_int_equal(decide_with(&r, p), 0);
+	assert_null(award_named(&r.d, "travel-grant"));
+	assert_int_equal(r.d.n_reasons, 1);
+	assert_string_equal(r.d.reasons[0].code, "travel-grant-part-year");
+	run_cleanup(&r);
+	params_free(p);
+}
+
 static void params_load_dir_refuses_an_unknown_field_with_file_and_line(void **state)
 {
 	struct tmpdir *t = *state;
@@ -938,6 +1005,9 @@ int main(void)
 	    /* tracker #9: the means-tested grant's income table */
 	    cmocka_unit_test_setup_teardown(means_tested_grant_follows_the_income_table_when_it_is_in_force,
 	                                    tmp_setup, tmp_teardown),
+	    /* tracker #9: the travel grant's kilometre rates */
+	    cmocka_unit_test_setup_teardown(travel_grant_follows_the_km_rates_when_they_are_in_force, tmp_setup,
+	                                    tmp_teardown),
 	};
 	return cmocka_run_group_tests_name("rules", tests, group_setup, group_teardown);
 }
