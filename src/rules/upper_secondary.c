@@ -341,14 +341,14 @@ static void travel_grant(struct ctx *c, int months, int64_t full_months)
 	step_value(s, TV_BOOL, far);
 	if (!far)
 		return;
-	s = step_begin(c, "travel-grant.amount", REF_TRAVEL, "rule.travel-grant.amount");
+	/* A step records at most four figures: the trips, then the own share. */
+	s = step_begin(c, "travel-grant.trips", REF_TRAVEL, "rule.travel-grant.trips");
 	step_real(s, "distance_km", app->distance_km);
 	step_int(s, "months", TV_INT, months);
 	int64_t r1 = step_param(c, s, "travel_grant.rate_first_300_km");
 	int64_t r2 = step_param(c, s, "travel_grant.rate_300_1500_km");
 	int64_t r3 = step_param(c, s, "travel_grant.rate_over_1500_km");
 	int64_t trips = step_param(c, s, "travel_grant.trips");
-	int64_t own = step_param(c, s, "travel_grant.own_share");
 	if (c->missing != gaps)
 		return;
 	if (months < full_months) {
@@ -361,10 +361,16 @@ static void travel_grant(struct ctx *c, int months, int64_t full_months)
 	       beyond = d > 1500 ? d - 1500 : 0;
 	/* rounding.ore: a trip to the nearest øre, half up. */
 	int64_t trip = (int64_t)llround(first * (double)r1 + middle * (double)r2 + beyond * (double)r3);
+	step_int(s, "trip", TV_MONEY, trip);
+	step_value(s, TV_MONEY, trip * trips);
+	s = step_begin(c, "travel-grant.amount", REF_TRAVEL, "rule.travel-grant.amount");
+	step_int(s, "before_own_share", TV_MONEY, trip * trips);
+	int64_t own = step_param(c, s, "travel_grant.own_share");
+	if (c->missing != gaps)
+		return;
 	int64_t amount = trip * trips - own;
 	if (amount < 0)
 		amount = 0;
-	step_int(s, "trip", TV_MONEY, trip);
 	step_value(s, TV_MONEY, amount);
 	if (amount == 0)
 		return;
