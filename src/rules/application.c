@@ -118,7 +118,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", "extra_loan", "household", NULL};
+					  "conflicting_facts", "extra_loan", "household", "progression", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
@@ -318,6 +318,29 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 			return err_set(e, ERR_INVALID, "household.parents_live_together", "is required");
 		app->siblings = (int)n;
 		app->has_household = 1;
+	}
+	/* Progression: credits supported and passed (halves and quarters of
+	 * a credit occur: 7.5, 22.5), kept in tenths; optional, and when
+	 * given both counts are. */
+	const json_t *pg = NULL;
+	if (get_obj(in, "", "progression", 0, &pg, e))
+		return -1;
+	if (pg != NULL) {
+		static const char *const progression_keys[] = {"credits_supported", "credits_passed", "delay_reason", NULL};
+		double supported = 0, passed = 0;
+		if (only_keys(pg, "progression.", progression_keys, e))
+			return -1;
+		if (json_object_get(pg, "credits_supported") == NULL)
+			return err_set(e, ERR_INVALID, "progression.credits_supported", "is required");
+		if (json_object_get(pg, "credits_passed") == NULL)
+			return err_set(e, ERR_INVALID, "progression.credits_passed", "is required");
+		if (get_real(pg, "progression.", "credits_supported", 10000, &supported, e) ||
+		    get_real(pg, "progression.", "credits_passed", 10000, &passed, e) ||
+		    get_bool(pg, "progression.", "delay_reason", NULL, &app->delay_reason, e))
+			return -1;
+		app->credits_supported_tenths = llround(supported * 10);
+		app->credits_passed_tenths = llround(passed * 10);
+		app->has_progression = 1;
 	}
 	/* The extra loan (tilleggslån) asked for, in øre; optional. */
 	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))

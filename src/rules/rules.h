@@ -74,6 +74,13 @@ struct application {
 	int siblings;
 	int parents_live_together;
 	int64_t extra_loan_requested; /* extra loan (tilleggslån) asked for this year; 0: none */
+	/* Progression (higher education): the credits the applicant has had
+	 * support for and passed since first getting support, in tenths of
+	 * a credit, and whether the applicant gives illness, birth or reduced
+	 * functional ability as the cause of a delay. */
+	int has_progression;
+	int64_t credits_supported_tenths, credits_passed_tenths;
+	int delay_reason;
 	int64_t extra_loan_used;      /* extra loan had in earlier years */
 
 	/* The ground of an interest-relief application: unemployment, illness,
