@@ -118,7 +118,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", "extra_loan", "household", "progression", NULL};
+					  "conflicting_facts", "extra_loan", "household", "progression", "sickness", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
@@ -147,9 +147,12 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->scheme = SCHEME_PAYMENT_DEFERRAL;
 	else if (s && strcmp(s, "interest-relief") == 0)
 		app->scheme = SCHEME_INTEREST_RELIEF;
+	else if (s && strcmp(s, "sickness-grant") == 0)
+		app->scheme = SCHEME_SICKNESS_GRANT;
 	else
 		return err_set(e, ERR_INVALID, "scheme",
-			       "must be higher-education, upper-secondary, payment-deferral or interest-relief");
+			       "must be higher-education, upper-secondary, payment-deferral, interest-relief or "
+			       "sickness-grant");
 
 	/* Support for studies is decided for a school year; a payment deferral
 	 * and interest relief for the decision date, and a school year given
@@ -341,6 +344,31 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->credits_supported_tenths = llround(supported * 10);
 		app->credits_passed_tenths = llround(passed * 10);
 		app->has_progression = 1;
+	}
+	/* The illness of a sickness grant: required for that scheme. */
+	const json_t *sk = NULL;
+	if (get_obj(in, "", "sickness", app->scheme == SCHEME_SICKNESS_GRANT, &sk, e))
+		return -1;
+	if (sk != NULL) {
+		static const char *const sickness_keys[] = {"from", "to", "percent_unable", "doctor_confirmed",
+							    "applied_before_ill", "work_assessment_allowance", NULL};
+		int has_before = 0;
+		if (only_keys(sk, "sickness.", sickness_keys, e) || get_date(sk, "sickness.", "from", 1, &app->sick_from, e) ||
+		    get_date(sk, "sickness.", "to", 1, &app->sick_to, e) ||
+		    get_int(sk, "sickness.", "percent_unable", 1, 0, 100, &n, e))
+			return -1;
+		app->percent_unable = (int)n;
+		if (get_bool(sk, "sickness.", "doctor_confirmed", NULL, &app->doctor_confirmed, e) ||
+		    get_bool(sk, "sickness.", "applied_before_ill", &has_before, &app->applied_before_ill, e) ||
+		    get_bool(sk, "sickness.", "work_assessment_allowance", NULL, &app->work_assessment_allowance, e))
+			return -1;
+		if (!has_before)
+			return err_set(e, ERR_INVALID, "sickness.applied_before_ill", "is required");
+		if (app->sick_to < app->sick_from)
+			return err_set(e, ERR_INVALID, "sickness.to", "must not be before sickness.from");
+		if (app->sick_from < app->year_first || app->sick_to > app->year_last)
+			return err_set(e, ERR_INVALID, "sickness.from", "the illness must lie within the school year");
+		app->has_sickness = 1;
 	}
 	/* The extra loan (tilleggslån) asked for, in øre; optional. */
 	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))

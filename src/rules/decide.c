@@ -20,6 +20,7 @@ const char *rules_scheme_name(enum scheme s)
 	case SCHEME_UPPER_SECONDARY: return "upper-secondary";
 	case SCHEME_PAYMENT_DEFERRAL: return "payment-deferral";
 	case SCHEME_INTEREST_RELIEF: return "interest-relief";
+	case SCHEME_SICKNESS_GRANT: return "sickness-grant";
 	}
 	return "unknown";
 }
@@ -196,6 +197,9 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 		break;
 	case SCHEME_INTEREST_RELIEF:
 		decide_interest_relief(&c);
+		break;
+	case SCHEME_SICKNESS_GRANT:
+		decide_sickness_grant(&c);
 		break;
 	}
 	if (c.failed)

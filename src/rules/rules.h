@@ -24,7 +24,8 @@ enum scheme {
 	SCHEME_HIGHER_EDUCATION,
 	SCHEME_UPPER_SECONDARY,
 	SCHEME_PAYMENT_DEFERRAL,
-	SCHEME_INTEREST_RELIEF
+	SCHEME_INTEREST_RELIEF,
+	SCHEME_SICKNESS_GRANT /* #9: sykestipend, loan for a period of illness made a grant */
 };
 
 enum edu_level { LEVEL_NONE, LEVEL_UPPER_SECONDARY, LEVEL_HIGHER, LEVEL_OTHER };
@@ -81,6 +82,15 @@ struct application {
 	int has_progression;
 	int64_t credits_supported_tenths, credits_passed_tenths;
 	int delay_reason;
+	/* A sickness grant's illness: the period, how far unable to study
+	 * (percent), and what the application says of the documentation a
+	 * doctor (or another who may write sick notes) gives, of support
+	 * applied for before the illness, and of work assessment allowance
+	 * (AAP) from NAV in the period. */
+	int has_sickness;
+	date_t sick_from, sick_to;
+	int percent_unable;
+	int doctor_confirmed, applied_before_ill, work_assessment_allowance;
 	int64_t extra_loan_used;      /* extra loan had in earlier years */
 
 	/* The ground of an interest-relief application: unemployment, illness,
