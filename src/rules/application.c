@@ -118,7 +118,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", "extra_loan", "household", "progression", "sickness", NULL};
+					  "conflicting_facts", "extra_loan", "household", "progression", "sickness", "parental", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
@@ -149,10 +149,12 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->scheme = SCHEME_INTEREST_RELIEF;
 	else if (s && strcmp(s, "sickness-grant") == 0)
 		app->scheme = SCHEME_SICKNESS_GRANT;
+	else if (s && strcmp(s, "parental-grant") == 0)
+		app->scheme = SCHEME_PARENTAL_GRANT;
 	else
 		return err_set(e, ERR_INVALID, "scheme",
-			       "must be higher-education, upper-secondary, payment-deferral, interest-relief or "
-			       "sickness-grant");
+			       "must be higher-education, upper-secondary, payment-deferral, interest-relief, "
+			       "sickness-grant or parental-grant");
 
 	/* Support for studies is decided for a school year; a payment deferral
 	 * and interest relief for the decision date, and a school year given
@@ -369,6 +371,33 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		if (app->sick_from < app->year_first || app->sick_to > app->year_last)
 			return err_set(e, ERR_INVALID, "sickness.from", "the illness must lie within the school year");
 		app->has_sickness = 1;
+	}
+	/* The birth or adoption of a parental grant: required for that scheme. */
+	const json_t *pr = NULL;
+	if (get_obj(in, "", "parental", app->scheme == SCHEME_PARENTAL_GRANT, &pr, e))
+		return -1;
+	if (pr != NULL) {
+		static const char *const parental_keys[] = {"child_date", "months_in_education_before", "lives_with_child",
+							     "partner_benefit_percent", "leave_documented", NULL};
+		int has_lives = 0;
+		if (only_keys(pr, "parental.", parental_keys, e) ||
+		    get_date(pr, "parental.", "child_date", 1, &app->child_date, e) ||
+		    get_int(pr, "parental.", "months_in_education_before", 1, 0, 600, &n, e))
+			return -1;
+		app->months_in_education_before = (int)n;
+		n = 0;
+		if (get_int(pr, "parental.", "partner_benefit_percent", 0, 0, 100, &n, e))
+			return -1;
+		app->partner_benefit_percent = (int)n;
+		if (get_bool(pr, "parental.", "lives_with_child", &has_lives, &app->lives_with_child, e) ||
+		    get_bool(pr, "parental.", "leave_documented", NULL, &app->leave_documented, e))
+			return -1;
+		if (!has_lives)
+			return err_set(e, ERR_INVALID, "parental.lives_with_child", "is required");
+		if (app->child_date > app->decision_date)
+			return err_set(e, ERR_INVALID, "parental.child_date",
+				       "must not be after the decision date: the grant is applied for after the birth");
+		app->has_parental = 1;
 	}
 	/* The extra loan (tilleggslån) asked for, in øre; optional. */
 	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))

@@ -21,6 +21,7 @@ const char *rules_scheme_name(enum scheme s)
 	case SCHEME_PAYMENT_DEFERRAL: return "payment-deferral";
 	case SCHEME_INTEREST_RELIEF: return "interest-relief";
 	case SCHEME_SICKNESS_GRANT: return "sickness-grant";
+	case SCHEME_PARENTAL_GRANT: return "parental-grant";
 	}
 	return "unknown";
 }
@@ -200,6 +201,9 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 		break;
 	case SCHEME_SICKNESS_GRANT:
 		decide_sickness_grant(&c);
+		break;
+	case SCHEME_PARENTAL_GRANT:
+		decide_parental_grant(&c);
 		break;
 	}
 	if (c.failed)

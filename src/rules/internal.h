@@ -51,6 +51,7 @@ void decide_upper_secondary(struct ctx *c);
 void decide_payment_deferral(struct ctx *c);
 void decide_interest_relief(struct ctx *c);
 void decide_sickness_grant(struct ctx *c); /* sickness.c */
+void decide_parental_grant(struct ctx *c); /* parental.c */
 
 /* A student's child grant and extra loan, for the months of support
  * (student_family.c). */

@@ -25,7 +25,8 @@ enum scheme {
 	SCHEME_UPPER_SECONDARY,
 	SCHEME_PAYMENT_DEFERRAL,
 	SCHEME_INTEREST_RELIEF,
-	SCHEME_SICKNESS_GRANT /* #9: sykestipend, loan for a period of illness made a grant */
+	SCHEME_SICKNESS_GRANT, /* #9: sykestipend, loan for a period of illness made a grant */
+	SCHEME_PARENTAL_GRANT  /* #9: foreldrestipend, at a birth or adoption */
 };
 
 enum edu_level { LEVEL_NONE, LEVEL_UPPER_SECONDARY, LEVEL_HIGHER, LEVEL_OTHER };
@@ -91,6 +92,15 @@ struct application {
 	date_t sick_from, sick_to;
 	int percent_unable;
 	int doctor_confirmed, applied_before_ill, work_assessment_allowance;
+	/* A parental grant's birth or adoption: its date, the months in
+	 * education with a right to support right before it, whether the
+	 * applicant lives with the child, the grading of parental benefit a
+	 * spouse or partner has from NAV at the same time (percent), and
+	 * whether the school has documented the leave. */
+	int has_parental;
+	date_t child_date;
+	int months_in_education_before;
+	int lives_with_child, partner_benefit_percent, leave_documented;
 	int64_t extra_loan_used;      /* extra loan had in earlier years */
 
 	/* The ground of an interest-relief application: unemployment, illness,
