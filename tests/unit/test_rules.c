@@ -873,6 +873,52 @@ static void travel_grant_follows_the_km_rates_when_they_are_in_force(void **stat
 	params_free(p);
 }
 
+/* The value of the trace step named rule, which must be there. */
+static const struct trace_step *step_named(const struct decision *d, const char *rule)
+{
+	for (int i = 0; i < d->n_steps; i++)
+		if (strcmp(d->steps[i].rule, rule) == 0)
+			return &d->steps[i];
+	fail_msg("no step %s", rule);
+	return NULL;
+}
+
+/* The sickness grant's period: from day 15, at most 4 months and 15 days
+ * (the page "Sykdom"); a long illness is cut there, a short one is not. */
+static void sickness_grant_period_runs_from_day_15_for_at_most_4_months_and_15_days(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		long long days;
+	} cases[] = {
+	    /* 15 September to 29 January: 122 days to 15 January, then 15. */
+	    {"2024-09-01", "2025-06-30", 137},
+	    {"2024-09-01", "2024-09-15", 1},
+	    {"2024-09-01", "2025-01-29", 137},
+	    {"2024-09-01", "2025-01-28", 136},
+	    /* From 31 October: 4 months on is 28 February (no 31st). */
+	    {"2024-10-17", "2025-06-30", 120 + 15},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[600];
+		snprintf(text, sizeof(text),
+		         "{\"scheme\":\"sickness-grant\",\"school_year\":\"2024-2025\",\"decision_date\":\"2025-07-01\","
+		         "\"applicant\":{\"birth_date\":\"2000-05-17\"},\"sickness\":{\"from\":\"%s\",\"to\":\"%s\","
+		         "\"percent_unable\":100,\"doctor_confirmed\":true,\"applied_before_ill\":true}}",
+		         cases[i].from, cases[i].to);
+		json_error_t jerr;
+		struct run r = {.in = json_loads(text, 0, &jerr)};
+		assert_non_null(r.in);
+		assert_int_equal(decide(&r), 0);
+		const struct trace_step *s = step_named(&r.d, "sickness-grant.period");
+		assert_int_equal(s->value.i, cases[i].days);
+		assert_int_equal(r.d.outcome, OUTCOME_MANUAL);
+		assert_string_equal(r.d.reasons[0].code, "sickness-grant-amount");
+		run_cleanup(&r);
+	}
+}
+
 static void params_load_dir_refuses_an_unknown_field_with_file_and_line(void **state)
 {
 	struct tmpdir *t = *state;
@@ -1008,6 +1054,7 @@ int main(void)
 	    /* tracker #9: the travel grant's kilometre rates */
 	    cmocka_unit_test_setup_teardown(travel_grant_follows_the_km_rates_when_they_are_in_force, tmp_setup,
 	                                    tmp_teardown),
+	    cmocka_unit_test(sickness_grant_period_runs_from_day_15_for_at_most_4_months_and_15_days),
 	};
 	return cmocka_run_group_tests_name("rules", tests, group_setup, group_teardown);
 }
