@@ -34,6 +34,11 @@
 //     force: parameter-not-in-force; in force, manual
 //     household-facts-missing (the household facts that set the rate are
 //     not in the application);
+//   - travel grant (#9): a pupil not living with the parents, with travel
+//     given, 110 km or more from home (travel_grant.min_distance_km) while
+//     the kilometre rate is not in force: parameter-not-in-force, as
+//     stipend; the rates are not held for any year the mix uses, so the
+//     grant itself is not computed here;
 //   - the equipment and child grants are not computed here, but the rates
 //     they need are checked as stipend checks them, because a rate not in
 //     force is one of the reasons compared.
@@ -287,6 +292,21 @@ function buildEngine() {
         ],
       },
       event: manual('special-circumstances'),
+    },
+    {
+      // #9: the travel grant, whose kilometre rates no page held gives.
+      name: 'travel-grant.rate-not-in-force',
+      conditions: {
+        all: [
+          { condition: 'in-school-year' },
+          { fact: 'application', path: '$.applicant.lives_with_parents', operator: 'notEqual', value: true },
+          { fact: 'has_travel', operator: 'equal', value: true },
+          present('travel_grant.min_distance_km'),
+          { fact: 'distance_km', operator: 'greaterThanInclusive', value: P('travel_grant.min_distance_km') },
+          missing('travel_grant.rate_first_300_km'),
+        ],
+      },
+      event: manual('parameter-not-in-force'),
     },
     {
       name: 'means-tested-grant.above-ceiling',
