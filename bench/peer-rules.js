@@ -30,8 +30,15 @@
 //     the months (no rate in force: parameter-not-in-force); neither, with
 //     special circumstances claimed, manual special-circumstances;
 //   - means-tested grant, when the parents' incomes are given: none above
-//     the combined ceiling; at or under it, manual household-facts-missing
-//     (the household facts that set the rate are not in the application);
+//     the combined ceiling; at or under it, the income table's band not in
+//     force: parameter-not-in-force; in force, manual
+//     household-facts-missing (the household facts that set the rate are
+//     not in the application);
+//   - travel grant (#9): a pupil not living with the parents, with travel
+//     given, 110 km or more from home (travel_grant.min_distance_km) while
+//     the kilometre rate is not in force: parameter-not-in-force, as
+//     stipend; the rates are not held for any year the mix uses, so the
+//     grant itself is not computed here;
 //   - the equipment and child grants are not computed here, but the rates
 //     they need are checked as stipend checks them, because a rate not in
 //     force is one of the reasons compared.
@@ -195,6 +202,9 @@ function buildEngine() {
   const missing = (key) => ({ fact: 'param', params: { key }, operator: 'equal', value: null });
   const present = (key) => ({ fact: 'param', params: { key }, operator: 'notEqual', value: null });
   const manual = (code) => ({ type: 'manual', params: { code } });
+  // The income table's first band for an application without its
+  // household (table A, no siblings): stipend reads it first.
+  const MT_BAND = 'means_tested_grant.table_a.siblings_0.band_1_max';
 
   engine.setCondition('in-school-year', {
     all: [
@@ -284,6 +294,21 @@ function buildEngine() {
       event: manual('special-circumstances'),
     },
     {
+      // #9: the travel grant, whose kilometre rates no page held gives.
+      name: 'travel-grant.rate-not-in-force',
+      conditions: {
+        all: [
+          { condition: 'in-school-year' },
+          { fact: 'application', path: '$.applicant.lives_with_parents', operator: 'notEqual', value: true },
+          { fact: 'has_travel', operator: 'equal', value: true },
+          present('travel_grant.min_distance_km'),
+          { fact: 'distance_km', operator: 'greaterThanInclusive', value: P('travel_grant.min_distance_km') },
+          missing('travel_grant.rate_first_300_km'),
+        ],
+      },
+      event: manual('parameter-not-in-force'),
+    },
+    {
       name: 'means-tested-grant.above-ceiling',
       conditions: {
         all: [
@@ -301,9 +326,24 @@ function buildEngine() {
           { condition: 'parents-given' },
           present('means_tested_grant.income_max'),
           { fact: 'parents_income', operator: 'lessThanInclusive', value: P('means_tested_grant.income_max') },
+          present(MT_BAND),
         ],
       },
       event: manual('household-facts-missing'),
+    },
+    {
+      // Under the ceiling the income table's band is read; not held, the
+      // case goes to a person naming it.
+      name: 'means-tested-grant.table-not-in-force',
+      conditions: {
+        all: [
+          { condition: 'parents-given' },
+          present('means_tested_grant.income_max'),
+          { fact: 'parents_income', operator: 'lessThanInclusive', value: P('means_tested_grant.income_max') },
+          missing(MT_BAND),
+        ],
+      },
+      event: manual('parameter-not-in-force'),
     },
     {
       name: 'means-tested-grant.ceiling-not-in-force',

@@ -91,6 +91,8 @@ enum action {
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
 	ACT_DOCUMENT_READ,   /* download documentation a person sent */
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	/* #9 (rules): the case workers' policy simulation, on stored applications */
+	ACT_RULES_SIMULATE,  /* decide stored applications under a changed parameter; stores nothing */
 	ACT_N
 };
 

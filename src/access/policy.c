@@ -79,6 +79,8 @@ static const struct rule {
 	[ACT_MESSAGE_ANSWER] =         {"message.answer",            1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_DOCUMENT_READ] =          {"document.read",             1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_STATS_READ] =             {"stats.read",                0,     {N, N, N, Y, Y, N, Y, N}},
+	/* #9 (rules) */
+	[ACT_RULES_SIMULATE] =         {"rules.simulate",            0,     {N, N, N, Y, Y, N, Y, N}},
 };
 
 #undef Y

@@ -13,11 +13,10 @@
  * support, grants and loans alike; the grant and loan columns say what
  * kind moved.
  *
- * The file is memory-mapped and split at line ends into one range a
- * thread; each thread keeps its own tallies, merged at the end, so the
- * answer does not depend on the number of threads. Nothing is stored. */
+ * The file is memory-mapped and handed to the engine (simulate/), which
+ * the case workers' page runs too; the chart is the page's. Nothing is
+ * stored. */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include "core/money.h"
 #include "rules/params.h"
 #include "rules/rules.h"
+#include "simulate/simulate.h"
 
 static const char help[] =
 	"Usage: stipend simulate --intake FILE.jsonl --params A --params B [--threads N]\n"
@@ -52,293 +52,36 @@ static const char help[] =
 	"Exit status: 0 done, 1 a parameter set or the file could not be read, 2 bad\n"
 	"usage.\n";
 
-/* The awards the report names, in its order. */
-static const char *const award_names[] = {"basic-loan", "boarding-grant", "means-tested-grant", "equipment-grant",
-					  "child-grant", "deferral", "interest-relief"};
-#define N_AWARDS (sizeof(award_names) / sizeof(award_names[0]))
-
-/* The change per person, in kroner, bucketed for the chart: below the
- * first edge, between edges, and above the last; 0 is its own bucket. */
-static const int64_t edges_kr[] = {-20000, -10000, -5000, -1000, 0, 1000, 5000, 10000, 20000};
-#define N_EDGES (sizeof(edges_kr) / sizeof(edges_kr[0]))
-#define N_BUCKETS (N_EDGES + 2) /* ..., [0] unchanged, ... */
-
-struct side {
-	int64_t grants, loans, convertible;
-	int64_t award_amount[N_AWARDS];
-	int64_t award_count[N_AWARDS];
-	int64_t outcomes[4]; /* enum outcome */
-	int64_t undecided;   /* the set could not decide it (no rules for its year) */
-};
-
-struct tally {
-	int64_t read, not_understood;
-	struct side a, b;
-	int64_t better, worse, unchanged;
-	int64_t to_manual, from_manual;
-	int64_t buckets[N_BUCKETS];
-	int64_t *deltas; /* øre, of those whose support changed */
-	size_t n_deltas, cap_deltas;
-	int64_t first_bad_line; /* 0: none */
-};
-
-struct job {
-	const char *start, *end;
-	int64_t first_line;
-	const struct params *pa, *pb;
-	struct tally t;
-};
-
-#define ZERO_BUCKET (N_EDGES / 2 + 1) /* the edges below 0 and 0 itself come first */
-
-/* The bucket of a change of delta øre: a loss below each edge it is not
- * under, nothing, or a gain above each edge it passes. */
-static int bucket_of(int64_t delta)
-{
-	int i = 0;
-	if (delta == 0)
-		return ZERO_BUCKET;
-	if (delta < 0) {
-		for (size_t k = 0; k < ZERO_BUCKET; k++)
-			i += delta >= edges_kr[k] * 100;
-		return i;
-	}
-	i = ZERO_BUCKET + 1;
-	for (size_t k = ZERO_BUCKET; k < N_EDGES; k++)
-		i += delta > edges_kr[k] * 100;
-	return i;
-}
-
-/* Support a decision gives: grants and loans, in øre. */
-static void add_side(struct side *s, const struct decision *d, int64_t *total)
-{
-	*total = 0;
-	s->outcomes[d->outcome]++;
-	for (int i = 0; i < d->n_awards; i++) {
-		const struct award *w = &d->awards[i];
-		if (strcmp(w->kind, "grant") == 0)
-			s->grants += w->amount;
-		else
-			s->loans += w->amount;
-		if (w->convertible > 0)
-			s->convertible += w->convertible;
-		*total += w->amount;
-		for (size_t k = 0; k < N_AWARDS; k++)
-			if (strcmp(w->name, award_names[k]) == 0) {
-				/* Deferral and interest relief are months, not money. */
-				s->award_amount[k] += w->amount ? w->amount : w->months;
-				s->award_count[k]++;
-			}
-	}
-}
-
-static void keep_delta(struct tally *t, int64_t delta)
-{
-	if (t->n_deltas == t->cap_deltas) {
-		size_t cap = t->cap_deltas ? 2 * t->cap_deltas : 4096;
-		int64_t *p = realloc(t->deltas, cap * sizeof(*p));
-		if (p == NULL)
-			return; /* the median then leaves this one out; the counts stand */
-		t->deltas = p;
-		t->cap_deltas = cap;
-	}
-	t->deltas[t->n_deltas++] = delta;
-}
-
-static void one(struct job *j, const char *text, size_t len, int64_t line, struct arena *a)
-{
-	struct tally *t = &j->t;
-	struct err e;
-	t->read++;
-	json_t *in = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
-	struct application app;
-	if (in == NULL || rules_parse_application(in, &app, a, &e) != 0) {
-		json_decref(in);
-		t->not_understood++;
-		if (t->first_bad_line == 0)
-			t->first_bad_line = line;
-		return;
-	}
-	json_decref(in);
-	struct decision *da = arena_alloc(a, sizeof(*da)), *db = arena_alloc(a, sizeof(*db));
-	int ok_a = rules_decide(&app, j->pa, da, &e) == 0;
-	int ok_b = rules_decide(&app, j->pb, db, &e) == 0;
-	int64_t sa = 0, sb = 0;
-	if (ok_a)
-		add_side(&t->a, da, &sa);
-	else
-		t->a.undecided++;
-	if (ok_b)
-		add_side(&t->b, db, &sb);
-	else
-		t->b.undecided++;
-	if (!ok_a || !ok_b)
-		return;
-	int64_t delta = sb - sa;
-	t->buckets[bucket_of(delta)]++;
-	if (delta > 0)
-		t->better++;
-	else if (delta < 0)
-		t->worse++;
-	else
-		t->unchanged++;
-	if (delta != 0)
-		keep_delta(t, delta);
-	int manual_a = da->outcome == OUTCOME_MANUAL, manual_b = db->outcome == OUTCOME_MANUAL;
-	t->to_manual += !manual_a && manual_b;
-	t->from_manual += manual_a && !manual_b;
-}
-
-static void *work(void *arg)
-{
-	struct job *j = arg;
-	struct arena a;
-	arena_init(&a, 65536);
-	int64_t line = j->first_line;
-	for (const char *p = j->start; p < j->end;) {
-		const char *nl = memchr(p, '\n', (size_t)(j->end - p));
-		const char *stop = nl ? nl : j->end;
-		if (stop > p) {
-			arena_reset(&a);
-			one(j, p, (size_t)(stop - p), line, &a);
-		}
-		line++;
-		p = stop + 1;
-	}
-	arena_cleanup(&a);
-	return NULL;
-}
-
-static void merge_side(struct side *to, const struct side *s)
-{
-	to->grants += s->grants;
-	to->loans += s->loans;
-	to->convertible += s->convertible;
-	to->undecided += s->undecided;
-	for (size_t k = 0; k < N_AWARDS; k++) {
-		to->award_amount[k] += s->award_amount[k];
-		to->award_count[k] += s->award_count[k];
-	}
-	for (int i = 0; i < 4; i++)
-		to->outcomes[i] += s->outcomes[i];
-}
-
-static void merge(struct tally *to, struct tally *t)
-{
-	to->read += t->read;
-	to->not_understood += t->not_understood;
-	if (to->first_bad_line == 0 || (t->first_bad_line && t->first_bad_line < to->first_bad_line))
-		to->first_bad_line = t->first_bad_line;
-	merge_side(&to->a, &t->a);
-	merge_side(&to->b, &t->b);
-	to->better += t->better;
-	to->worse += t->worse;
-	to->unchanged += t->unchanged;
-	to->to_manual += t->to_manual;
-	to->from_manual += t->from_manual;
-	for (size_t i = 0; i < N_BUCKETS; i++)
-		to->buckets[i] += t->buckets[i];
-	for (size_t i = 0; i < t->n_deltas; i++)
-		keep_delta(to, t->deltas[i]);
-	free(t->deltas);
-	t->deltas = NULL;
-}
-
-static int cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-	return (a > b) - (a < b);
-}
-
-/* The median and the extreme of the changes of one sign, in øre. */
-static void spread(const int64_t *sorted, size_t n, int positive, int64_t *median, int64_t *extreme)
-{
-	size_t lo = 0, hi = n; /* the run of the sign asked for */
-	while (lo < n && sorted[lo] < 0)
-		lo++;
-	if (positive) {
-		*median = lo < n ? sorted[lo + (n - lo) / 2] : 0;
-		*extreme = lo < n ? sorted[n - 1] : 0;
-	} else {
-		hi = lo;
-		*median = hi > 0 ? sorted[(hi - 1) / 2] : 0;
-		*extreme = hi > 0 ? sorted[0] : 0;
-	}
-}
-
-static double automation(const struct side *s)
-{
-	int64_t decided = 0;
-	for (int i = 0; i < 4; i++)
-		decided += s->outcomes[i];
-	return decided ? (double)(decided - s->outcomes[OUTCOME_MANUAL]) / (double)decided : 0.0;
-}
-
-static const char *bucket_label(size_t i, char *out, size_t len)
-{
-	if (i == ZERO_BUCKET)
-		snprintf(out, len, "0");
-	else if (i == 0)
-		snprintf(out, len, "< %lld", (long long)edges_kr[0]);
-	else if (i == N_BUCKETS - 1)
-		snprintf(out, len, "> %lld", (long long)edges_kr[N_EDGES - 1]);
-	else if (i < ZERO_BUCKET)
-		snprintf(out, len, "%lld..%lld", (long long)edges_kr[i - 1], (long long)edges_kr[i]);
-	else
-		snprintf(out, len, "%lld..%lld", (long long)edges_kr[i - 2], (long long)edges_kr[i - 1]);
-	return out;
-}
-
-/* The distribution as an SVG bar chart, with a title and a description. */
-static int write_svg(const char *path, const struct tally *t)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
-	int64_t most = 1;
-	for (size_t i = 0; i < N_BUCKETS; i++)
-		if (t->buckets[i] > most)
-			most = t->buckets[i];
-	const int w = 720, h = 320, left = 60, bottom = 60, top = 30, bar = (w - left - 20) / (int)N_BUCKETS;
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
-		   "aria-labelledby=\"t d\">\n<title id=\"t\">Change in support per person (kr), B against A</title>\n"
-		   "<desc id=\"d\">%lld better off, %lld worse off, %lld unchanged, of %lld decided under both.</desc>\n",
-		w, h, (long long)t->better, (long long)t->worse, (long long)t->unchanged,
-		(long long)(t->better + t->worse + t->unchanged));
-	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n", left, h - bottom, w - 10,
-		h - bottom);
-	for (size_t i = 0; i < N_BUCKETS; i++) {
-		char label[48];
-		int bh = (int)((double)t->buckets[i] / (double)most * (h - bottom - top));
-		int x = left + (int)i * bar;
-		const char *colour = i < ZERO_BUCKET ? "#b3261e" : i == ZERO_BUCKET ? "#777" : "#1e6b3a";
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", x + 2, h - bottom - bh,
-			bar - 4, bh, colour);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%lld</text>\n", x + bar / 2,
-			h - bottom - bh - 4, (long long)t->buckets[i]);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" transform=\"rotate(-35 %d %d)\">",
-			x + bar / 2, h - bottom + 14, x + bar / 2, h - bottom + 14);
-		for (const char *c = bucket_label(i, label, sizeof(label)); *c; c++)
-			fputs(*c == '<' ? "&lt;" : *c == '>' ? "&gt;" : (char[]){*c, 0}, f);
-		fputs("</text>\n", f);
-	}
-	fprintf(f, "</svg>\n");
-	return fclose(f) == 0 ? 0 : -1;
-}
-
-static json_t *side_json(const struct side *s)
+static json_t *side_json(const struct sim_side *s)
 {
 	json_t *awards = json_object();
-	for (size_t k = 0; k < N_AWARDS; k++)
-		json_object_set_new(awards, award_names[k],
-				    json_pack("{s:I,s:I}", "count", (json_int_t)s->award_count[k], k < 5 ? "amount" : "months",
+	for (size_t k = 0; k < SIM_N_AWARDS; k++)
+		json_object_set_new(awards, sim_award_names[k],
+				    json_pack("{s:I,s:I}", "count", (json_int_t)s->award_count[k], k < SIM_N_AWARDS - SIM_MONTH_AWARDS ? "amount" : "months",
 					      (json_int_t)s->award_amount[k]));
 	return json_pack("{s:I,s:I,s:I,s:o,s:{s:I,s:I,s:I,s:I},s:f,s:I}", "grants", (json_int_t)s->grants, "loans",
 			 (json_int_t)s->loans, "convertible", (json_int_t)s->convertible, "awards", awards, "outcomes",
 			 "granted", (json_int_t)s->outcomes[OUTCOME_GRANTED], "partly-granted",
 			 (json_int_t)s->outcomes[OUTCOME_PARTLY], "rejected", (json_int_t)s->outcomes[OUTCOME_REJECTED],
-			 "manual", (json_int_t)s->outcomes[OUTCOME_MANUAL], "automation_rate", automation(s), "undecided",
+			 "manual", (json_int_t)s->outcomes[OUTCOME_MANUAL], "automation_rate", sim_automation(s), "undecided",
 			 (json_int_t)s->undecided);
+}
+
+/* The chart the page draws, to a file. */
+static int write_svg(const char *path, const struct sim_report *t)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	int rc = sim_chart_svg(&b, t, LANG_EN, "");
+	FILE *f = rc == 0 ? fopen(path, "w") : NULL;
+	if (f == NULL) {
+		buf_cleanup(&b);
+		return -1;
+	}
+	rc = fputs(buf_str(&b), f) < 0;
+	rc |= fclose(f) != 0;
+	buf_cleanup(&b);
+	return rc ? -1 : 0;
 }
 
 static void print_money_row(const char *what, int64_t a, int64_t b)
@@ -350,8 +93,7 @@ static void print_money_row(const char *what, int64_t a, int64_t b)
 	printf("  %-22s %22s %22s   %c%s\n", what, x, y, b - a < 0 ? '-' : '+', z);
 }
 
-static void report_text(const struct tally *t, const char *name_a, const char *name_b, int64_t med_up,
-			int64_t max_up, int64_t med_down, int64_t max_down)
+static void report_text(const struct sim_report *t, const char *name_a, const char *name_b)
 {
 	char m1[40], m2[40];
 	printf("Policy simulation: %lld applications, A = %s, B = %s\n", (long long)t->read, name_a, name_b);
@@ -363,28 +105,30 @@ static void report_text(const struct tally *t, const char *name_a, const char *n
 	print_money_row("grants", t->a.grants, t->b.grants);
 	print_money_row("loans", t->a.loans, t->b.loans);
 	print_money_row("of which convertible", t->a.convertible, t->b.convertible);
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < SIM_N_AWARDS - SIM_MONTH_AWARDS; k++)
 		if (t->a.award_count[k] || t->b.award_count[k])
-			print_money_row(award_names[k], t->a.award_amount[k], t->b.award_amount[k]);
-	for (size_t k = 5; k < N_AWARDS; k++)
+			print_money_row(sim_award_names[k], t->a.award_amount[k], t->b.award_amount[k]);
+	for (size_t k = SIM_N_AWARDS - SIM_MONTH_AWARDS; k < SIM_N_AWARDS; k++)
 		if (t->a.award_count[k] || t->b.award_count[k])
-			printf("  %-22s %17lld months %16lld months\n", award_names[k], (long long)t->a.award_amount[k],
+			printf("  %-22s %17lld months %16lld months\n", sim_award_names[k], (long long)t->a.award_amount[k],
 			       (long long)t->b.award_amount[k]);
-	printf("\n  decided without a person: A %.1f %%, B %.1f %%\n", 100.0 * automation(&t->a),
-	       100.0 * automation(&t->b));
+	printf("\n  decided without a person: A %.1f %%, B %.1f %%\n", 100.0 * sim_automation(&t->a),
+	       100.0 * sim_automation(&t->b));
 	printf("  to a case worker under B only: %lld; from a case worker under B: %lld\n", (long long)t->to_manual,
 	       (long long)t->from_manual);
 	if (t->a.undecided || t->b.undecided)
 		printf("  not decided (no rules for the school year): A %lld, B %lld\n", (long long)t->a.undecided,
 		       (long long)t->b.undecided);
 	printf("  better off: %lld (median +%s, most +%s)\n", (long long)t->better,
-	       money_format(med_up, LANG_EN, m1, sizeof(m1)), money_format(max_up, LANG_EN, m2, sizeof(m2)));
+	       money_format(t->median_gain, LANG_EN, m1, sizeof(m1)),
+	       money_format(t->largest_gain, LANG_EN, m2, sizeof(m2)));
 	printf("  worse off:  %lld (median -%s, most -%s)\n", (long long)t->worse,
-	       money_format(-med_down, LANG_EN, m1, sizeof(m1)), money_format(-max_down, LANG_EN, m2, sizeof(m2)));
+	       money_format(t->median_loss, LANG_EN, m1, sizeof(m1)),
+	       money_format(t->largest_loss, LANG_EN, m2, sizeof(m2)));
 	printf("  unchanged:  %lld\n\n  change per person (kr):", (long long)t->unchanged);
-	for (size_t i = 0; i < N_BUCKETS; i++) {
+	for (int i = 0; i < SIM_N_BUCKETS; i++) {
 		char label[48];
-		printf(" [%s] %lld", bucket_label(i, label, sizeof(label)), (long long)t->buckets[i]);
+		printf(" [%s] %lld", sim_bucket_label(i, label, sizeof(label)), (long long)t->buckets[i]);
 	}
 	printf("\n");
 }
@@ -466,38 +210,16 @@ int cli_simulate(int argc, char **argv)
 		return 1;
 	}
 
-	/* One range a thread, each starting at a line's start. */
-	struct job *jobs = calloc((size_t)threads, sizeof(*jobs));
-	pthread_t *tids = calloc((size_t)threads, sizeof(*tids));
-	const char *p = data, *end = data + size;
-	int64_t line = 1;
-	for (int i = 0; i < threads; i++) {
-		const char *stop = i == threads - 1 ? end : data + size / (size_t)threads * (size_t)(i + 1);
-		if (stop < p)
-			stop = p;
-		while (stop < end && stop > data && stop[-1] != '\n')
-			stop++;
-		jobs[i] = (struct job){p, stop, line, pa, pb, {0}};
-		for (const char *q = p; q < stop; q++)
-			line += *q == '\n';
-		p = stop;
-	}
-	for (int i = 0; i < threads; i++)
-		pthread_create(&tids[i], NULL, work, &jobs[i]);
-	struct tally t = {0};
-	for (int i = 0; i < threads; i++) {
-		pthread_join(tids[i], NULL);
-		merge(&t, &jobs[i].t);
-	}
+	struct sim_report t;
+	int ran = sim_run(data, size, threads, pa, pb, &t, &e);
 	if (size)
 		munmap((void *)data, size);
-	free(jobs);
-	free(tids);
-
-	qsort(t.deltas, t.n_deltas, sizeof(*t.deltas), cmp_i64);
-	int64_t med_up, max_up, med_down, max_down;
-	spread(t.deltas, t.n_deltas, 1, &med_up, &max_up);
-	spread(t.deltas, t.n_deltas, 0, &med_down, &max_down);
+	if (ran != 0) {
+		fprintf(stderr, "stipend simulate: %s\n", e.message);
+		params_free(pa);
+		params_free(pb);
+		return 1;
+	}
 	int rc = 0;
 	if (svg && write_svg(svg, &t) != 0) {
 		fprintf(stderr, "stipend simulate: cannot write %s\n", svg);
@@ -505,26 +227,25 @@ int cli_simulate(int argc, char **argv)
 	}
 	if (json) {
 		json_t *buckets = json_array();
-		for (size_t i = 0; i < N_BUCKETS; i++) {
+		for (int i = 0; i < SIM_N_BUCKETS; i++) {
 			char label[48];
-			json_array_append_new(buckets, json_pack("{s:s,s:I}", "kr", bucket_label(i, label, sizeof(label)),
+			json_array_append_new(buckets, json_pack("{s:s,s:I}", "kr", sim_bucket_label(i, label, sizeof(label)),
 								 "people", (json_int_t)t.buckets[i]));
 		}
 		json_t *r = json_pack("{s:I,s:I,s:s,s:s,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:{s:I,s:I}}",
 				      "applications", (json_int_t)t.read, "not_understood", (json_int_t)t.not_understood,
 				      "a", sets[0], "b", sets[1], "under_a", side_json(&t.a), "under_b", side_json(&t.b),
 				      "people", "better_off", (json_int_t)t.better, "worse_off", (json_int_t)t.worse,
-				      "unchanged", (json_int_t)t.unchanged, "median_gain", (json_int_t)med_up, "largest_gain",
-				      (json_int_t)max_up, "median_loss", (json_int_t)-med_down, "largest_loss",
-				      (json_int_t)-max_down, "change_kr", buckets, "workload", "to_manual",
+				      "unchanged", (json_int_t)t.unchanged, "median_gain", (json_int_t)t.median_gain,
+				      "largest_gain", (json_int_t)t.largest_gain, "median_loss", (json_int_t)t.median_loss,
+				      "largest_loss", (json_int_t)t.largest_loss, "change_kr", buckets, "workload", "to_manual",
 				      (json_int_t)t.to_manual, "from_manual", (json_int_t)t.from_manual);
 		json_dumpf(r, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(r);
 	} else {
-		report_text(&t, sets[0], sets[1], med_up, max_up, med_down, max_down);
+		report_text(&t, sets[0], sets[1]);
 	}
-	free(t.deltas);
 	params_free(pa);
 	params_free(pb);
 	return rc;

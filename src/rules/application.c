@@ -118,14 +118,14 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
-					  "conflicting_facts", NULL};
+					  "conflicting_facts", "extra_loan", "household", "progression", "sickness", "parental", NULL};
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
-						NULL};
+						"extra_loan_used", NULL};
 	const json_t *o, *v;
 	int64_t n;
 
@@ -147,9 +147,14 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->scheme = SCHEME_PAYMENT_DEFERRAL;
 	else if (s && strcmp(s, "interest-relief") == 0)
 		app->scheme = SCHEME_INTEREST_RELIEF;
+	else if (s && strcmp(s, "sickness-grant") == 0)
+		app->scheme = SCHEME_SICKNESS_GRANT;
+	else if (s && strcmp(s, "parental-grant") == 0)
+		app->scheme = SCHEME_PARENTAL_GRANT;
 	else
 		return err_set(e, ERR_INVALID, "scheme",
-			       "must be higher-education, upper-secondary, payment-deferral or interest-relief");
+			       "must be higher-education, upper-secondary, payment-deferral, interest-relief, "
+			       "sickness-grant or parental-grant");
 
 	/* Support for studies is decided for a school year; a payment deferral
 	 * and interest relief for the decision date, and a school year given
@@ -298,7 +303,105 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		if (get_int(o, "loan.", "relief_months_used", 0, 0, 1000, &n, e))
 			return -1;
 		app->relief_months_used = (int)n;
+		if (get_int(o, "loan.", "extra_loan_used", 0, 0, MONEY_MAX, &app->extra_loan_used, e))
+			return -1;
 	}
+	/* The household of a pupil applying for the means-tested grant:
+	 * optional, and when given both keys are. */
+	const json_t *h = NULL;
+	if (get_obj(in, "", "household", 0, &h, e))
+		return -1;
+	if (h != NULL) {
+		static const char *const household_keys[] = {"siblings", "parents_live_together", NULL};
+		int has_together = 0;
+		n = 0;
+		if (only_keys(h, "household.", household_keys, e) ||
+		    get_int(h, "household.", "siblings", 1, 0, 30, &n, e) ||
+		    get_bool(h, "household.", "parents_live_together", &has_together, &app->parents_live_together, e))
+			return -1;
+		if (!has_together)
+			return err_set(e, ERR_INVALID, "household.parents_live_together", "is required");
+		app->siblings = (int)n;
+		app->has_household = 1;
+	}
+	/* Progression: credits supported and passed (halves and quarters of
+	 * a credit occur: 7.5, 22.5), kept in tenths; optional, and when
+	 * given both counts are. */
+	const json_t *pg = NULL;
+	if (get_obj(in, "", "progression", 0, &pg, e))
+		return -1;
+	if (pg != NULL) {
+		static const char *const progression_keys[] = {"credits_supported", "credits_passed", "delay_reason", NULL};
+		double supported = 0, passed = 0;
+		if (only_keys(pg, "progression.", progression_keys, e))
+			return -1;
+		if (json_object_get(pg, "credits_supported") == NULL)
+			return err_set(e, ERR_INVALID, "progression.credits_supported", "is required");
+		if (json_object_get(pg, "credits_passed") == NULL)
+			return err_set(e, ERR_INVALID, "progression.credits_passed", "is required");
+		if (get_real(pg, "progression.", "credits_supported", 10000, &supported, e) ||
+		    get_real(pg, "progression.", "credits_passed", 10000, &passed, e) ||
+		    get_bool(pg, "progression.", "delay_reason", NULL, &app->delay_reason, e))
+			return -1;
+		app->credits_supported_tenths = llround(supported * 10);
+		app->credits_passed_tenths = llround(passed * 10);
+		app->has_progression = 1;
+	}
+	/* The illness of a sickness grant: required for that scheme. */
+	const json_t *sk = NULL;
+	if (get_obj(in, "", "sickness", app->scheme == SCHEME_SICKNESS_GRANT, &sk, e))
+		return -1;
+	if (sk != NULL) {
+		static const char *const sickness_keys[] = {"from", "to", "percent_unable", "doctor_confirmed",
+							    "applied_before_ill", "work_assessment_allowance", NULL};
+		int has_before = 0;
+		if (only_keys(sk, "sickness.", sickness_keys, e) || get_date(sk, "sickness.", "from", 1, &app->sick_from, e) ||
+		    get_date(sk, "sickness.", "to", 1, &app->sick_to, e) ||
+		    get_int(sk, "sickness.", "percent_unable", 1, 0, 100, &n, e))
+			return -1;
+		app->percent_unable = (int)n;
+		if (get_bool(sk, "sickness.", "doctor_confirmed", NULL, &app->doctor_confirmed, e) ||
+		    get_bool(sk, "sickness.", "applied_before_ill", &has_before, &app->applied_before_ill, e) ||
+		    get_bool(sk, "sickness.", "work_assessment_allowance", NULL, &app->work_assessment_allowance, e))
+			return -1;
+		if (!has_before)
+			return err_set(e, ERR_INVALID, "sickness.applied_before_ill", "is required");
+		if (app->sick_to < app->sick_from)
+			return err_set(e, ERR_INVALID, "sickness.to", "must not be before sickness.from");
+		if (app->sick_from < app->year_first || app->sick_to > app->year_last)
+			return err_set(e, ERR_INVALID, "sickness.from", "the illness must lie within the school year");
+		app->has_sickness = 1;
+	}
+	/* The birth or adoption of a parental grant: required for that scheme. */
+	const json_t *pr = NULL;
+	if (get_obj(in, "", "parental", app->scheme == SCHEME_PARENTAL_GRANT, &pr, e))
+		return -1;
+	if (pr != NULL) {
+		static const char *const parental_keys[] = {"child_date", "months_in_education_before", "lives_with_child",
+							     "partner_benefit_percent", "leave_documented", NULL};
+		int has_lives = 0;
+		if (only_keys(pr, "parental.", parental_keys, e) ||
+		    get_date(pr, "parental.", "child_date", 1, &app->child_date, e) ||
+		    get_int(pr, "parental.", "months_in_education_before", 1, 0, 600, &n, e))
+			return -1;
+		app->months_in_education_before = (int)n;
+		n = 0;
+		if (get_int(pr, "parental.", "partner_benefit_percent", 0, 0, 100, &n, e))
+			return -1;
+		app->partner_benefit_percent = (int)n;
+		if (get_bool(pr, "parental.", "lives_with_child", &has_lives, &app->lives_with_child, e) ||
+		    get_bool(pr, "parental.", "leave_documented", NULL, &app->leave_documented, e))
+			return -1;
+		if (!has_lives)
+			return err_set(e, ERR_INVALID, "parental.lives_with_child", "is required");
+		if (app->child_date > app->decision_date)
+			return err_set(e, ERR_INVALID, "parental.child_date",
+				       "must not be after the decision date: the grant is applied for after the birth");
+		app->has_parental = 1;
+	}
+	/* The extra loan (tilleggslån) asked for, in øre; optional. */
+	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))
+		return -1;
 	v = json_object_get(in, "relief_ground");
 	if (v != NULL) {
 		static const char *const grounds[] = {"unemployment", "illness", "work-assessment-allowance",

@@ -20,6 +20,8 @@ const char *rules_scheme_name(enum scheme s)
 	case SCHEME_UPPER_SECONDARY: return "upper-secondary";
 	case SCHEME_PAYMENT_DEFERRAL: return "payment-deferral";
 	case SCHEME_INTEREST_RELIEF: return "interest-relief";
+	case SCHEME_SICKNESS_GRANT: return "sickness-grant";
+	case SCHEME_PARENTAL_GRANT: return "parental-grant";
 	}
 	return "unknown";
 }
@@ -197,6 +199,12 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 	case SCHEME_INTEREST_RELIEF:
 		decide_interest_relief(&c);
 		break;
+	case SCHEME_SICKNESS_GRANT:
+		decide_sickness_grant(&c);
+		break;
+	case SCHEME_PARENTAL_GRANT:
+		decide_parental_grant(&c);
+		break;
 	}
 	if (c.failed)
 		return -1;
@@ -254,6 +262,13 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
 	case TV_STR:
+		if (strcmp(fmt, "param") == 0) {
+			/* A parameter's key in words, from the catalogue's
+			 * parameter.<key>; the bare key when it has none. */
+			char key[128];
+			snprintf(key, sizeof(key), "parameter.%s", t->s);
+			return buf_puts(b, i18n_has(key) ? i18n_get(lang, key) : t->s);
+		}
 		return strcmp(fmt, "label") == 0 ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
 	case TV_INT:
 		if (strncmp(fmt, "count=", 6) == 0)
@@ -266,6 +281,11 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 
 int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
 {
+	/* A step that lacked a figure cannot say what the figure gave: it
+	 * says which figure is missing instead of a value of nothing. */
+	for (int i = 0; i < s->n_inputs; i++)
+		if (strcmp(s->inputs[i].name, "missing_parameter") == 0)
+			return i18n_render_with(out, lang, "rule.parameter-missing", put_step_arg, (void *)s);
 	return i18n_render_with(out, lang, s->message, put_step_arg, (void *)s);
 }
 

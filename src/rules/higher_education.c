@@ -19,6 +19,12 @@
 #define REF_CONVERSION "forskrift om utdanningsstøtte kapittel 12"
 #define REF_MONTHS "forskrift om utdanningsstøtte § 72"
 #define REF_LOAD "forskrift om utdanningsstøtte § 72"
+/* Progression: the agency's page "Forsinkelse i utdanningen" (faglig
+ * forsinkelse); the exception for illness, birth or reduced functional
+ * ability is § 9-3 (the page "Forseinka i utdanninga"). No page held names
+ * the paragraph of the 60-credit limit itself: the chapter is cited. */
+#define REF_PROGRESSION "forskrift om utdanningsstøtte kapittel 9, faglig progresjon"
+#define REF_DELAY_EXCEPTION "forskrift om utdanningsstøtte § 9-3"
 
 int study_months(const struct application *app, int max)
 {
@@ -152,38 +158,10 @@ static int64_t excess_wealth(struct ctx *c)
 	return excess;
 }
 
-void decide_higher_education(struct ctx *c)
+/* The part of the basic loan that can become a grant (kapittel 12). */
+static void convertible_part(struct ctx *c, struct award *a, int64_t amount, int months)
 {
-	int months = support_months(c);
-	if (c->missing)
-		return;
-	if (months == 0) {
-		struct trace_step *s = step_begin(c, "support.period", REF_BASIC_LOAN, "rule.support.no-months");
-		step_str(s, "school_year", c->app->school_year);
-		step_value(s, TV_BOOL, 0);
-		return;
-	}
-	if (!load_sufficient(c) || c->missing)
-		return;
-
-	struct trace_step *s = step_begin(c, "basic-loan.amount", REF_BASIC_LOAN,
-					  c->app->load_percent == 100 ? "rule.basic-loan.full" : "rule.basic-loan.part");
-	step_int(s, "load_percent", TV_INT, c->app->load_percent);
-	step_int(s, "months", TV_INT, months);
-	int64_t annual = step_param(c, s, "basic_loan.annual");
-	int64_t year_months = step_param(c, s, "basic_loan.months");
-	if (c->missing)
-		return;
-	/* rounding.ore: the monthly amount is rounded to whole øre, half up. */
-	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
-	int64_t amount = monthly * months;
-	step_value(s, TV_MONEY, amount);
-
-	struct award *a = award_add(c, "basic-loan", "loan", REF_BASIC_LOAN);
-	a->months = months;
-	a->monthly = monthly;
-	a->amount = amount;
-
+	struct trace_step *s;
 	if (!lives_away(c)) {
 		s = step_begin(c, "basic-loan.convertible", REF_CONVERSION, "rule.basic-loan.not-convertible");
 		step_int(s, "amount", TV_MONEY, amount);
@@ -218,4 +196,83 @@ void decide_higher_education(struct ctx *c)
 	int64_t base = money_muldiv_round(amount, percent, 100);
 	a->convertible = base > reduction ? base - reduction : 0;
 	step_value(s, TV_MONEY, a->convertible);
+}
+
+/* Progression (lanekassen.no, "Forsinkelse i utdanningen"): an applicant
+ * whose credits passed since first getting support fall more than 60
+ * credits (a year of full-time study) behind the credits supported gets
+ * no more loan or grant until the delay is 60 or less again; a delay
+ * caused by illness, birth or reduced functional ability, documented,
+ * does not count (§ 9-3): a person weighs the documentation. Support for
+ * upper secondary school with youth entitlement does not count; its
+ * applicant reaches here only as an adult (part 3). Returns 1 when
+ * support may be given. */
+static int progression(struct ctx *c)
+{
+	const struct application *app = c->app;
+	if (!app->has_progression)
+		return 1;
+	int gaps = c->missing;
+	struct trace_step *s = step_begin(c, "progression.delay", REF_PROGRESSION, "rule.progression.delay");
+	step_real(s, "credits_supported", (double)app->credits_supported_tenths / 10.0);
+	step_real(s, "credits_passed", (double)app->credits_passed_tenths / 10.0);
+	int64_t max = step_param(c, s, "progression.max_delay_credits");
+	if (c->missing != gaps)
+		return 0;
+	int64_t delay = app->credits_supported_tenths - app->credits_passed_tenths;
+	if (delay < 0)
+		delay = 0;
+	step_real(s, "delay", (double)delay / 10.0);
+	int ok = delay <= max * 10;
+	step_value(s, TV_BOOL, ok);
+	if (ok)
+		return 1;
+	s = step_begin(c, "progression.catch-up", REF_PROGRESSION, "rule.progression.catch-up");
+	step_real(s, "to_catch_up", (double)(delay - max * 10) / 10.0);
+	step_int(s, "delay_reason", TV_BOOL, app->delay_reason);
+	step_value(s, TV_BOOL, 0);
+	if (app->delay_reason)
+		manual_add(c, "delay-reason", "reason.delay-reason", REF_DELAY_EXCEPTION);
+	return 0;
+}
+
+void decide_higher_education(struct ctx *c)
+{
+	if (!progression(c))
+		return;
+	int months = support_months(c);
+	if (c->missing)
+		return;
+	if (months == 0) {
+		struct trace_step *s = step_begin(c, "support.period", REF_BASIC_LOAN, "rule.support.no-months");
+		step_str(s, "school_year", c->app->school_year);
+		step_value(s, TV_BOOL, 0);
+		return;
+	}
+	if (!load_sufficient(c) || c->missing)
+		return;
+
+	struct trace_step *s = step_begin(c, "basic-loan.amount", REF_BASIC_LOAN,
+					  c->app->load_percent == 100 ? "rule.basic-loan.full" : "rule.basic-loan.part");
+	step_int(s, "load_percent", TV_INT, c->app->load_percent);
+	step_int(s, "months", TV_INT, months);
+	int64_t annual = step_param(c, s, "basic_loan.annual");
+	int64_t year_months = step_param(c, s, "basic_loan.months");
+	if (c->missing)
+		return;
+	/* rounding.ore: the monthly amount is rounded to whole øre, half up. */
+	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
+	int64_t amount = monthly * months;
+	step_value(s, TV_MONEY, amount);
+
+	struct award *a = award_add(c, "basic-loan", "loan", REF_BASIC_LOAN);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = amount;
+
+	convertible_part(c, a, amount, months);
+	/* The child grant and the extra loan: their own gaps never hold the
+	 * basic loan back, nor the other way round. */
+	if (!c->failed)
+		decide_student_family(c, months);
 }

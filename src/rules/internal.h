@@ -50,6 +50,12 @@ void decide_higher_education(struct ctx *c);
 void decide_upper_secondary(struct ctx *c);
 void decide_payment_deferral(struct ctx *c);
 void decide_interest_relief(struct ctx *c);
+void decide_sickness_grant(struct ctx *c); /* sickness.c */
+void decide_parental_grant(struct ctx *c); /* parental.c */
+
+/* A student's child grant and extra loan, for the months of support
+ * (student_family.c). */
+void decide_student_family(struct ctx *c, int months);
 
 /* Months of the school year that the education touches, at most max. */
 int study_months(const struct application *app, int max);

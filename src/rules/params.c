@@ -384,3 +384,23 @@ int params_covers(const struct params *p, date_t on)
 			return 1;
 	return 0;
 }
+
+struct params *params_with_value(const struct params *p, const char *key, date_t on, int64_t value, struct err *e)
+{
+	const struct param *old = params_get(p, key, on);
+	if (old == NULL) {
+		err_set(e, ERR_NOT_FOUND, "parameter", "no value of %s is in force then", key);
+		return NULL;
+	}
+	struct params *q = set_new(p->name);
+	if (q == NULL || (q->v = malloc((p->n ? p->n : 1) * sizeof(*q->v))) == NULL) {
+		params_free(q);
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
+	/* The strings stay the original's: the copy lives within its life. */
+	memcpy(q->v, p->v, p->n * sizeof(*q->v));
+	q->n = q->cap = p->n;
+	q->v[old - p->v].value = value;
+	return q;
+}

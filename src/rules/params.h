@@ -61,6 +61,14 @@ const struct param *params_get(const struct params *p, const char *key, date_t o
  * the set covers a school year at all. */
 int params_covers(const struct params *p, date_t on);
 
+/* A copy of p in which the value of key in force on date on is value (its
+ * period, unit and references unchanged): the policy simulation's changed
+ * set. The copy shares p's strings, so it must be freed (params_free)
+ * before p. NULL with e (ERR_NOT_FOUND, field "parameter") when no value of
+ * key is in force on that date, or ERR_INTERNAL. */
+struct params *params_with_value(const struct params *p, const char *key, date_t on, int64_t value,
+				 struct err *e);
+
 /* Number of values, and the i-th in key order (then by date). */
 size_t params_count(const struct params *p);
 const struct param *params_at(const struct params *p, size_t i);

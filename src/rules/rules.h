@@ -24,7 +24,9 @@ enum scheme {
 	SCHEME_HIGHER_EDUCATION,
 	SCHEME_UPPER_SECONDARY,
 	SCHEME_PAYMENT_DEFERRAL,
-	SCHEME_INTEREST_RELIEF
+	SCHEME_INTEREST_RELIEF,
+	SCHEME_SICKNESS_GRANT, /* #9: sykestipend, loan for a period of illness made a grant */
+	SCHEME_PARENTAL_GRANT  /* #9: foreldrestipend, at a birth or adoption */
 };
 
 enum edu_level { LEVEL_NONE, LEVEL_UPPER_SECONDARY, LEVEL_HIGHER, LEVEL_OTHER };
@@ -68,6 +70,38 @@ struct application {
 	int deferrals_used;
 	int months_requested;
 	int relief_months_used; /* interest relief for low income, so far */
+	/* The pupil's household for the means-tested grant: siblings, and
+	 * whether the parents live together (table A) or not (table B). */
+	int has_household;
+	int siblings;
+	int parents_live_together;
+	int64_t extra_loan_requested; /* extra loan (tilleggslån) asked for this year; 0: none */
+	/* Progression (higher education): the credits the applicant has had
+	 * support for and passed since first getting support, in tenths of
+	 * a credit, and whether the applicant gives illness, birth or reduced
+	 * functional ability as the cause of a delay. */
+	int has_progression;
+	int64_t credits_supported_tenths, credits_passed_tenths;
+	int delay_reason;
+	/* A sickness grant's illness: the period, how far unable to study
+	 * (percent), and what the application says of the documentation a
+	 * doctor (or another who may write sick notes) gives, of support
+	 * applied for before the illness, and of work assessment allowance
+	 * (AAP) from NAV in the period. */
+	int has_sickness;
+	date_t sick_from, sick_to;
+	int percent_unable;
+	int doctor_confirmed, applied_before_ill, work_assessment_allowance;
+	/* A parental grant's birth or adoption: its date, the months in
+	 * education with a right to support right before it, whether the
+	 * applicant lives with the child, the grading of parental benefit a
+	 * spouse or partner has from NAV at the same time (percent), and
+	 * whether the school has documented the leave. */
+	int has_parental;
+	date_t child_date;
+	int months_in_education_before;
+	int lives_with_child, partner_benefit_percent, leave_documented;
+	int64_t extra_loan_used;      /* extra loan had in earlier years */
 
 	/* The ground of an interest-relief application: unemployment, illness,
 	 * work-assessment-allowance, part-time-study or low-income-full-time;

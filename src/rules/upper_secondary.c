@@ -28,8 +28,14 @@
 #define REF_ADULT "forskrift om utdanningsstøtte del 3"
 #define REF_BOARDING "forskrift om utdanningsstøtte del 2 (§§ 48–69), borteboerstipend"
 #define REF_MEANS "forskrift om utdanningsstøtte del 2 (§§ 48–69), inntektsavhengig stipend"
-#define REF_EQUIPMENT "forskrift om utdanningsstøtte del 2 (§§ 48–69), utstyrsstipend"
+/* § 50 sets the equipment grant's rate groups (lanekassen.no, "Nye
+ * utstyrsstipendssatser for elever i videregående opplæring"). */
+#define REF_EQUIPMENT "forskrift om utdanningsstøtte § 50"
 #define REF_CHILD "forskrift om utdanningsstøtte del 2 (§§ 48–69), barnestipend"
+/* The travel grant (reisestipend) for a pupil who lives away from the
+ * parents: lanekassen.no, "Reisestipend" and "Slik reknar vi ut
+ * reisestipendet" for ordinary upper secondary school. */
+#define REF_TRAVEL "forskrift om utdanningsstøtte del 2 (§§ 48–69), reisestipend"
 
 static int birth_year(date_t d)
 {
@@ -149,7 +155,9 @@ static void boarding_grant(struct ctx *c, int months)
 	boarding_amount(c, months, gaps);
 }
 
-static void means_tested_grant(struct ctx *c)
+static void means_tested_rate(struct ctx *c, int64_t combined, int months);
+
+static void means_tested_grant(struct ctx *c, int months)
 {
 	const struct application *app = c->app;
 	if (app->n_parents == 0)
@@ -169,10 +177,82 @@ static void means_tested_grant(struct ctx *c)
 		c->refused = 1;
 		return;
 	}
-	/* Under the ceiling the rate depends on siblings and on whether the
-	 * parents live together: facts a person (or, later, the population
-	 * register) must supply. */
-	manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
+	means_tested_rate(c, combined, months);
+}
+
+/* The bands' keys, static: a lacked one is named in the decision, which
+ * outlives the rule's frame; the catalogue describes each. */
+static const char *const names[2][4][3] = {
+    {{"means_tested_grant.table_a.siblings_0.band_1_max", "means_tested_grant.table_a.siblings_0.band_2_max",
+      "means_tested_grant.table_a.siblings_0.band_3_max"},
+     {"means_tested_grant.table_a.siblings_1.band_1_max", "means_tested_grant.table_a.siblings_1.band_2_max",
+      "means_tested_grant.table_a.siblings_1.band_3_max"},
+     {"means_tested_grant.table_a.siblings_2.band_1_max", "means_tested_grant.table_a.siblings_2.band_2_max",
+      "means_tested_grant.table_a.siblings_2.band_3_max"},
+     {"means_tested_grant.table_a.siblings_3.band_1_max", "means_tested_grant.table_a.siblings_3.band_2_max",
+      "means_tested_grant.table_a.siblings_3.band_3_max"}},
+    {{"means_tested_grant.table_b.siblings_0.band_1_max", "means_tested_grant.table_b.siblings_0.band_2_max",
+      "means_tested_grant.table_b.siblings_0.band_3_max"},
+     {"means_tested_grant.table_b.siblings_1.band_1_max", "means_tested_grant.table_b.siblings_1.band_2_max",
+      "means_tested_grant.table_b.siblings_1.band_3_max"},
+     {"means_tested_grant.table_b.siblings_2.band_1_max", "means_tested_grant.table_b.siblings_2.band_2_max",
+      "means_tested_grant.table_b.siblings_2.band_3_max"},
+     {"means_tested_grant.table_b.siblings_3.band_1_max", "means_tested_grant.table_b.siblings_3.band_2_max",
+      "means_tested_grant.table_b.siblings_3.band_3_max"}}};
+
+/* Under the ceiling the rate comes from the agency's income table: table A
+ * when the parents live together (or one has the responsibility alone),
+ * table B when they do not; the row by the number of siblings (3 or more
+ * share a row); three income bands, the lowest income giving the highest
+ * rate. The household comes with the application (from the population
+ * register); the table's bands are parameters, one key per band:
+ * means_tested_grant.table_a.siblings_0.band_1_max is the most income that
+ * gives the highest rate with no siblings, band_2 the middle rate and
+ * band_3 the lowest. */
+static void means_tested_rate(struct ctx *c, int64_t combined, int months)
+{
+	const struct application *app = c->app;
+	int gaps = c->missing;
+	int row = app->siblings > 3 ? 3 : app->siblings;
+	int table_b = app->has_household && !app->parents_live_together;
+	struct trace_step *s = step_begin(c, "means-tested-grant.table", REF_MEANS, "rule.means-tested.table");
+	const char *const *band = names[table_b][row];
+	step_int(s, "parents_income", TV_MONEY, combined);
+	if (!app->has_household && step_has_param(c, band[0])) {
+		/* The table is held but the household is not known: a person
+		 * (or the population register) must supply it. */
+		step_value(s, TV_MONEY, 0);
+		manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
+		return;
+	}
+	step_int(s, "siblings", TV_INT, app->siblings);
+	step_int(s, "parents_live_together", TV_BOOL, app->parents_live_together);
+	int64_t max1 = step_param(c, s, band[0]);
+	if (c->missing != gaps)
+		return;
+	int64_t max2 = step_param(c, s, band[1]);
+	int64_t max3 = step_param(c, s, band[2]);
+	if (c->missing != gaps)
+		return;
+	/* The highest rate (rate_3) for the lowest band. */
+	const char *rate_key = combined <= max1   ? "means_tested_grant.rate_3"
+			       : combined <= max2 ? "means_tested_grant.rate_2"
+			       : combined <= max3 ? "means_tested_grant.rate_1"
+						  : NULL;
+	if (rate_key == NULL) {
+		step_value(s, TV_MONEY, 0);
+		c->refused = 1;
+		return;
+	}
+	int64_t monthly = step_param(c, s, rate_key);
+	if (c->missing != gaps)
+		return;
+	step_int(s, "months", TV_INT, months);
+	step_value(s, TV_MONEY, monthly * months);
+	struct award *a = award_add(c, "means-tested-grant", "grant", REF_MEANS);
+	a->months = months;
+	a->monthly = monthly;
+	a->amount = monthly * months;
 }
 
 static void equipment_grant(struct ctx *c)
@@ -238,6 +318,65 @@ static void child_grant(struct ctx *c, int months)
 	a->amount = monthly * months;
 }
 
+/* The travel grant: for a pupil who lives away from the parents and whose
+ * home (the parents' address) is at least the least distance from school,
+ * three trips there and back a school year at the kilometre rates (a rate
+ * for the first 300 km, another up to 1 500 km and a third beyond), less
+ * the pupil's own share (lanekassen.no, "Slik reknar vi ut
+ * reisestipendet": 700 km gives 300 x 1,76 + 400 x 0,97 = 916 kr a trip,
+ * x 6 = 5 496 kr, less 1 144 kr = 4 352 kr). The page gives no rule for a
+ * part of a school year: such a pupil's travel grant goes to a person. */
+static void travel_grant(struct ctx *c, int months, int64_t full_months)
+{
+	const struct application *app = c->app;
+	if (app->lives_with_parents || !app->has_travel)
+		return;
+	int gaps = c->missing;
+	struct trace_step *s = step_begin(c, "travel-grant.distance", REF_TRAVEL, "rule.travel-grant.distance");
+	step_real(s, "distance_km", app->distance_km);
+	int64_t least = step_param(c, s, "travel_grant.min_distance_km");
+	if (c->missing != gaps)
+		return;
+	int far = app->distance_km >= (double)least;
+	step_value(s, TV_BOOL, far);
+	if (!far)
+		return;
+	/* A step records at most four figures: the trips, then the own share. */
+	s = step_begin(c, "travel-grant.trips", REF_TRAVEL, "rule.travel-grant.trips");
+	step_real(s, "distance_km", app->distance_km);
+	step_int(s, "months", TV_INT, months);
+	int64_t r1 = step_param(c, s, "travel_grant.rate_first_300_km");
+	int64_t r2 = step_param(c, s, "travel_grant.rate_300_1500_km");
+	int64_t r3 = step_param(c, s, "travel_grant.rate_over_1500_km");
+	int64_t trips = step_param(c, s, "travel_grant.trips");
+	if (c->missing != gaps)
+		return;
+	if (months < full_months) {
+		step_value(s, TV_BOOL, 0);
+		manual_add(c, "travel-grant-part-year", "reason.travel-grant-part-year", REF_TRAVEL);
+		return;
+	}
+	double d = app->distance_km;
+	double first = d < 300 ? d : 300, middle = d <= 300 ? 0 : (d < 1500 ? d : 1500) - 300,
+	       beyond = d > 1500 ? d - 1500 : 0;
+	/* rounding.ore: a trip to the nearest øre, half up. */
+	int64_t trip = (int64_t)llround(first * (double)r1 + middle * (double)r2 + beyond * (double)r3);
+	step_int(s, "trip", TV_MONEY, trip);
+	step_value(s, TV_MONEY, trip * trips);
+	s = step_begin(c, "travel-grant.amount", REF_TRAVEL, "rule.travel-grant.amount");
+	step_int(s, "before_own_share", TV_MONEY, trip * trips);
+	int64_t own = step_param(c, s, "travel_grant.own_share");
+	if (c->missing != gaps)
+		return;
+	int64_t amount = trip * trips - own;
+	if (amount < 0)
+		amount = 0;
+	step_value(s, TV_MONEY, amount);
+	if (amount == 0)
+		return;
+	award_add(c, "travel-grant", "grant", REF_TRAVEL)->amount = amount;
+}
+
 void decide_upper_secondary(struct ctx *c)
 {
 	if (!youth_entitlement(c)) {
@@ -265,7 +404,8 @@ void decide_upper_secondary(struct ctx *c)
 		return;
 	}
 	boarding_grant(c, months);
-	means_tested_grant(c);
+	means_tested_grant(c, months);
 	equipment_grant(c);
 	child_grant(c, months);
+	travel_grant(c, months, max);
 }

@@ -86,4 +86,9 @@ int portal_logout_oidc(struct req *r, struct resp *w);
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 
+/* #9 (rules): the case workers' policy simulation (workbench/simulate.c):
+ * the form, and a run on stored applications that stores nothing. */
+void workbench_simulate_form(struct req *r, struct resp *w);
+void workbench_simulate(struct req *r, struct resp *w);
+
 #endif

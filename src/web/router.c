@@ -53,6 +53,9 @@ static const struct route routes[] = {
 	{"GET", "/login/idporten", portal_login_oidc, ACT_PUBLIC},
 	{"GET", "/login/ansatt", portal_login_staff, ACT_PUBLIC},
 	{"GET", "/login/callback", portal_login_callback, ACT_PUBLIC},
+	/* #9 (rules): the policy simulation */
+	{"GET", "/saksbehandling/simulering", workbench_simulate_form, ACT_RULES_SIMULATE},
+	{"POST", "/saksbehandling/simulering", workbench_simulate, ACT_RULES_SIMULATE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -256,6 +256,9 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/saker/:id/ny-vurdering': { as: sara, foreign: per, url: `/saksbehandling/saker/${a.id}/ny-vurdering`, form: {} },
     'POST /saksbehandling/henvendelser/:id/svar': { as: sara, foreign: per, url: `/saksbehandling/henvendelser/${message}/svar`,
       form: { text: 'Her er svaret.' } },
+    // #9 (rules): the policy simulation
+    'POST /saksbehandling/simulering': { as: sara, foreign: per,
+      form: { school_year: '2024-2025', parameter: 'basic_loan.annual', value: '160000', scope: 'last', count: '10' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

@@ -151,7 +151,9 @@ test('decide_api_answers_as_the_command_line_and_stores_nothing', async () => {
   const d = JSON.parse(r.text);
   assert.equal(d.outcome, 'granted');
   assert.deepEqual(d.awards.map((a) => [a.name, a.kind, a.months, a.monthly, a.amount, a.convertible]),
-    [['basic-loan', 'loan', 11, 1379000, 15169000, 6067600]]);
+    [['basic-loan', 'loan', 11, 1379000, 15169000, 6067600],
+      // the example's child (born 2023): 2 028 kr a month (tracker #9)
+      ['child-grant', 'grant', 11, 202800, 2230800, undefined]]);
   assert.equal(d.rules_version, 'no-2024-2025');
   for (const s of d.trace) {
     assert.ok(s.rule && s.reference && s.explanation, `trace step ${s.rule} is complete`);

@@ -143,12 +143,18 @@ static void run_cleanup(struct run *r)
 	arena_cleanup(&r->arena);
 }
 
-/* The decision must be made, with exactly one award, the basic loan. */
+/* The decision must be made, with the basic loan and no other loan: the
+ * example's child gives a child grant besides (a grant). */
 static const struct award *only_basic_loan(struct run *r)
 {
 	if (r->rc != 0)
 		fail_msg("not decided: %s: %s", r->e.field, r->e.message);
-	assert_int_equal(r->d.n_awards, 1);
+	int n = r->d.n_awards;
+	if (rules_award(&r->d, "child-grant") != NULL) {
+		assert_string_equal(rules_award(&r->d, "child-grant")->kind, "grant");
+		n--;
+	}
+	assert_int_equal(n, 1);
 	const struct award *a = rules_award(&r->d, "basic-loan");
 	assert_non_null(a);
 	assert_string_equal(a->kind, "loan");
@@ -695,6 +701,224 @@ static void params_load_dir_of_school_year_folders_decides_like_builtin(void **s
 	params_free(p);
 }
 
+/* A band of the means-tested grant's income table as a parameter; the
+ * figures are this test's own (the agency's 2024 table is not held), so
+ * that the rule's lookup can be tried with a table in force. */
+static void band(struct buf *b, const char *key, long long kr)
+{
+	buf_printf(b,
+	           "%s:\n  value: %lld00\n  unit: ore\n  valid_from: 2024-08-01\n  valid_to: 2025-07-31\n"
+	           "  reference: test\n  source: https://example.org/test-table\n\n",
+	           key, kr);
+}
+
+/* One pupil at home with the means-tested grant applied for: parents'
+ * combined income in kroner, and the household's JSON ("" for none). */
+static json_t *mt_pupil(long long parents_kr, const char *household)
+{
+	char text[900];
+	snprintf(text, sizeof(text),
+	         "{\"scheme\":\"upper-secondary\",\"school_year\":\"2024-2025\",\"decision_date\":\"2024-07-01\","
+	         "\"applicant\":{\"birth_date\":\"2008-03-01\",\"lives_with_parents\":true},"
+	         "\"education\":{\"level\":\"upper-secondary\",\"load_percent\":100,\"start\":\"2024-08-19\","
+	         "\"end\":\"2025-06-20\"},\"parents\":[{\"income\":%lld00}]%s%s}",
+	         parents_kr, *household ? ",\"household\":" : "", household);
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	assert_non_null(j);
+	return j;
+}
+
+#define TOGETHER_1 "{\"siblings\":1,\"parents_live_together\":true}"
+#define TOGETHER_5 "{\"siblings\":5,\"parents_live_together\":true}"
+#define APART_0 "{\"siblings\":0,\"parents_live_together\":false}"
+
+static const struct award *award_named(const struct decision *d, const char *name)
+{
+	for (int i = 0; i < d->n_awards; i++)
+		if (strcmp(d->awards[i].name, name) == 0)
+			return &d->awards[i];
+	return NULL;
+}
+
+static void means_tested_grant_follows_the_income_table_when_it_is_in_force(void **state)
+{
+	struct tmpdir *t = *state;
+	const struct embed_file *f = embed_find("params/no/2024-2025/upper-secondary.yaml");
+	assert_non_null(f);
+	tmp_write(t, "upper-secondary.yaml", (const char *)f->data);
+	struct buf b;
+	buf_init(&b, 4096);
+	band(&b, "means_tested_grant.table_a.siblings_0.band_1_max", 250000);
+	band(&b, "means_tested_grant.table_a.siblings_0.band_2_max", 310000);
+	band(&b, "means_tested_grant.table_a.siblings_0.band_3_max", 370000);
+	band(&b, "means_tested_grant.table_a.siblings_1.band_1_max", 300000);
+	band(&b, "means_tested_grant.table_a.siblings_1.band_2_max", 360000);
+	band(&b, "means_tested_grant.table_a.siblings_1.band_3_max", 420000);
+	band(&b, "means_tested_grant.table_a.siblings_3.band_1_max", 430000);
+	band(&b, "means_tested_grant.table_a.siblings_3.band_2_max", 490000);
+	band(&b, "means_tested_grant.table_a.siblings_3.band_3_max", 550000);
+	tmp_write(t, "table.yaml", buf_str(&b));
+	buf_cleanup(&b);
+	struct params *p = load_ok(t);
+
+	/* Band edges, table A with one sibling: 3 875, 2 483, 1 291 kr a
+	 * month for the 10 months, none above the last band. */
+	static const struct {
+		long long kr;
+		const char *household;
+		long long monthly; /* øre; 0: none */
+	} cases[] = {{300000, TOGETHER_1, 387500}, {300001, TOGETHER_1, 248300}, {360000, TOGETHER_1, 248300},
+	             {360001, TOGETHER_1, 129100}, {420000, TOGETHER_1, 129100}, {420001, TOGETHER_1, 0},
+	             {430000, TOGETHER_5, 387500}, {550001, TOGETHER_5, 0}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = {.in = mt_pupil(cases[i].kr, cases[i].household)};
+		assert_int_equal(decide_with(&r, p), 0);
+		const struct award *a = award_named(&r.d, "means-tested-grant");
+		if (cases[i].monthly == 0) {
+			assert_null(a);
+			assert_int_equal(r.d.outcome, OUTCOME_REJECTED);
+		} else {
+			assert_non_null(a);
+			assert_int_equal(a->monthly, cases[i].monthly);
+			assert_int_equal(a->months, 10);
+			assert_int_equal(a->amount, cases[i].monthly * 10);
+			assert_int_equal(r.d.n_reasons, 0);
+		}
+		run_cleanup(&r);
+	}
+
+	/* The table is held but the household is not given: a person. */
+	struct run r = {.in = mt_pupil(300000, "")};
+	assert_int_equal(decide_with(&r, p), 0);
+	assert_int_equal(r.d.n_reasons, 1);
+	assert_string_equal(r.d.reasons[0].code, "household-facts-missing");
+	run_cleanup(&r);
+
+	/* Parents apart read table B, which this set does not hold: the
+	 * reason names its band. */
+	struct run rb = {.in = mt_pupil(300000, APART_0)};
+	assert_int_equal(decide_with(&rb, p), 0);
+	assert_int_equal(rb.d.n_reasons, 1);
+	assert_string_equal(rb.d.reasons[0].code, "parameter-not-in-force");
+	assert_string_equal(rb.d.reasons[0].parameter, "means_tested_grant.table_b.siblings_0.band_1_max");
+	run_cleanup(&rb);
+	params_free(p);
+}
+
+/* A pupil living away, distance km from home, at school from start. */
+static json_t *tg_pupil(const char *km, const char *start)
+{
+	char text[900];
+	snprintf(text, sizeof(text),
+	         "{\"scheme\":\"upper-secondary\",\"school_year\":\"2024-2025\",\"decision_date\":\"2024-07-01\","
+	         "\"applicant\":{\"birth_date\":\"2008-03-01\",\"lives_with_parents\":false},"
+	         "\"education\":{\"level\":\"upper-secondary\",\"load_percent\":100,\"start\":\"%s\","
+	         "\"end\":\"2025-06-20\"},\"travel\":{\"distance_km\":%s,\"daily_travel_minutes\":300,"
+	         "\"walking_km\":0}}",
+	         start, km);
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	assert_non_null(j);
+	return j;
+}
+
+/* The travel grant's kilometre rates and own share are this test's own,
+ * the figures of the agency's worked example ("Slik reknar vi ut
+ * reisestipendet": 1,76, 0,97 and 0,35 kr a km, own share 1 144 kr), as
+ * the rates for 2024-2025 are not held. */
+static void travel_grant_follows_the_km_rates_when_they_are_in_force(void **state)
+{
+	struct tmpdir *t = *state;
+	const struct embed_file *f = embed_find("params/no/2024-2025/upper-secondary.yaml");
+	assert_non_null(f);
+	tmp_write(t, "upper-secondary.yaml", (const char *)f->data);
+	static const char rates[] =
+	    "travel_grant.rate_first_300_km:\n  value: 176\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.rate_300_1500_km:\n  value: 97\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.rate_over_1500_km:\n  value: 35\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n"
+	    "travel_grant.own_share:\n  value: 114400\n  unit: ore\n  valid_from: 2024-08-01\n"
+	    "  valid_to: 2025-07-31\n  reference: test\n  source: https://example.org/test\n";
+	tmp_write(t, "travel.yaml", rates);
+	struct params *p = load_ok(t);
+	/* 700 km: (300 x 1,76 + 400 x 0,97) x 6 - 1 144 = 4 352 kr, the
+	 * page's own answer; the edges of the least distance and the bands. */
+	static const struct {
+		const char *km;
+		long long amount; /* øre; -1: no travel grant */
+	} cases[] = {{"700", 435200}, {"109.9", -1}, {"110", 1760}, {"300", 202400}, {"1500", 900800}, {"1600", 921800}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = {.in = tg_pupil(cases[i].km, "2024-08-19")};
+		assert_int_equal(decide_with(&r, p), 0);
+		const struct award *a = award_named(&r.d, "travel-grant");
+		if (cases[i].amount < 0) {
+			assert_null(a);
+		} else {
+			assert_non_null(a);
+			assert_int_equal(a->amount, cases[i].amount);
+		}
+		assert_int_equal(r.d.n_reasons, 0);
+		run_cleanup(&r);
+	}
+	/* The spring term alone: the pages give the rule for a whole year. */
+	struct run r = {.in = tg_pupil("700", "2025-01-06")};
+	assert_int_equal(decide_with(&r, p), 0);
+	assert_null(award_named(&r.d, "travel-grant"));
+	assert_int_equal(r.d.n_reasons, 1);
+	assert_string_equal(r.d.reasons[0].code, "travel-grant-part-year");
+	run_cleanup(&r);
+	params_free(p);
+}
+
+/* The value of the trace step named rule, which must be there. */
+static const struct trace_step *step_named(const struct decision *d, const char *rule)
+{
+	for (int i = 0; i < d->n_steps; i++)
+		if (strcmp(d->steps[i].rule, rule) == 0)
+			return &d->steps[i];
+	fail_msg("no step %s", rule);
+	return NULL;
+}
+
+/* The sickness grant's period: from day 15, at most 4 months and 15 days
+ * (the page "Sykdom"); a long illness is cut there, a short one is not. */
+static void sickness_grant_period_runs_from_day_15_for_at_most_4_months_and_15_days(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		long long days;
+	} cases[] = {
+	    /* 15 September to 29 January: 122 days to 15 January, then 15. */
+	    {"2024-09-01", "2025-06-30", 137},
+	    {"2024-09-01", "2024-09-15", 1},
+	    {"2024-09-01", "2025-01-29", 137},
+	    {"2024-09-01", "2025-01-28", 136},
+	    /* From 31 October: 4 months on is 28 February (no 31st). */
+	    {"2024-10-17", "2025-06-30", 120 + 15},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[600];
+		snprintf(text, sizeof(text),
+		         "{\"scheme\":\"sickness-grant\",\"school_year\":\"2024-2025\",\"decision_date\":\"2025-07-01\","
+		         "\"applicant\":{\"birth_date\":\"2000-05-17\"},\"sickness\":{\"from\":\"%s\",\"to\":\"%s\","
+		         "\"percent_unable\":100,\"doctor_confirmed\":true,\"applied_before_ill\":true}}",
+		         cases[i].from, cases[i].to);
+		json_error_t jerr;
+		struct run r = {.in = json_loads(text, 0, &jerr)};
+		assert_non_null(r.in);
+		assert_int_equal(decide(&r), 0);
+		const struct trace_step *s = step_named(&r.d, "sickness-grant.period");
+		assert_int_equal(s->value.i, cases[i].days);
+		assert_int_equal(r.d.outcome, OUTCOME_MANUAL);
+		assert_string_equal(r.d.reasons[0].code, "sickness-grant-amount");
+		run_cleanup(&r);
+	}
+}
+
 static void params_load_dir_refuses_an_unknown_field_with_file_and_line(void **state)
 {
 	struct tmpdir *t = *state;
@@ -824,6 +1048,13 @@ int main(void)
 		tmp_teardown),
 	    cmocka_unit_test_setup_teardown(params_load_dir_accepts_periods_that_follow_each_other,
 	                                    tmp_setup, tmp_teardown),
+	    /* tracker #9: the means-tested grant's income table */
+	    cmocka_unit_test_setup_teardown(means_tested_grant_follows_the_income_table_when_it_is_in_force,
+	                                    tmp_setup, tmp_teardown),
+	    /* tracker #9: the travel grant's kilometre rates */
+	    cmocka_unit_test_setup_teardown(travel_grant_follows_the_km_rates_when_they_are_in_force, tmp_setup,
+	                                    tmp_teardown),
+	    cmocka_unit_test(sickness_grant_period_runs_from_day_15_for_at_most_4_months_and_15_days),
 	};
 	return cmocka_run_group_tests_name("rules", tests, group_setup, group_teardown);
 }
