@@ -458,16 +458,25 @@ int store_faq_search(struct store *s, const char *match, int limit, struct faq_e
 {
 	if (limit < 1 || limit > LIST_MAX)
 		limit = LIST_MAX;
-	struct search_q q = {match, limit};
-	*out = arena_zalloc(a, sizeof(**out) * (size_t)limit);
-	/* Both languages' rows are searched; an entry counts once, at its
-	 * best rank (bm25: lower is better). */
-	return sq_query(s,
-			"WITH hits AS (SELECT rowid / 2 AS entry, min(bm25(faq_search, 3.0, 1.0)) AS score "
-			"FROM faq_search WHERE faq_search MATCH ?1 GROUP BY rowid / 2) "
-			"SELECT " FAQ_COLS FAQ_FROM "JOIN hits h ON h.entry = f.id "
-			"WHERE v.version = f.published_version ORDER BY h.score, f.id LIMIT ?2",
-			bind_search, &q, faq_row, *out, limit, a, e);
+	struct search_q q = {match, limit * 2};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)limit * 2);
+	/* Both languages' rows are searched, best first (FTS5's rank, bm25);
+	 * an entry found in both counts once, at its better place. */
+	int n = sq_query(s,
+			 "SELECT " FAQ_COLS " FROM faq_search JOIN faq_entries f ON f.id = faq_search.rowid / 2 "
+			 "JOIN support_topics t ON t.id = f.topic_id JOIN faq_versions v ON v.entry_id = f.id "
+			 "AND v.version = f.published_version LEFT JOIN staff st ON st.id = v.staff_id "
+			 "WHERE faq_search MATCH ?1 ORDER BY faq_search.rank, f.id LIMIT ?2",
+			 bind_search, &q, faq_row, *out, limit * 2, a, e);
+	int kept = 0;
+	for (int i = 0; i < n && kept < limit; i++) {
+		int seen = 0;
+		for (int k = 0; k < kept && !seen; k++)
+			seen = (*out)[k].id == (*out)[i].id;
+		if (!seen)
+			(*out)[kept++] = (*out)[i];
+	}
+	return n < 0 ? -1 : kept;
 }
 
 int store_faq_feedback(struct store_tx *tx, int64_t entry_id, int helped, int64_t at, struct err *e)
@@ -509,4 +518,113 @@ int store_jobs_waiting(struct store *s, int64_t now, int64_t *depth, int64_t *ol
 	*depth = g.depth;
 	*oldest_age = g.oldest < 0 ? 0 : g.oldest;
 	return 0;
+}
+
+static int automation_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct week_automation *w = (struct week_automation *)out + i;
+	w->scheme = sq_col_str(st, 0, a);
+	w->week = sq_col_str(st, 1, a);
+	w->decided = sqlite3_column_int64(st, 2);
+	w->automatic = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+#define FIGURES_MAX 2000
+
+int store_automation_by_week(struct store *s, int64_t from, int64_t to, struct week_automation **out,
+			     struct arena *a, struct err *e)
+{
+	struct span x = {from, to};
+	*out = arena_zalloc(a, sizeof(**out) * FIGURES_MAX);
+	/* A week is named by its Monday: 'weekday 0' goes on to Sunday (or
+	 * stays), and six days back is that week's Monday. */
+	return sq_query(s,
+			"SELECT scheme, week, count(first), sum(first <> 'manual') FROM (SELECT c.scheme, "
+			"date(c.received_at, 'unixepoch', 'weekday 0', '-6 days') AS week, (SELECT d.outcome FROM "
+			"decisions d WHERE d.case_id = c.id ORDER BY d.id LIMIT 1) AS first FROM cases c "
+			"WHERE c.received_at >= ?1 AND c.received_at < ?2) WHERE first IS NOT NULL "
+			"GROUP BY scheme, week ORDER BY week, scheme",
+			bind_span, &x, automation_row, *out, FIGURES_MAX, a, e);
+}
+
+static int i64_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	((int64_t *)out)[i] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_decision_durations(struct store *s, int64_t from, int64_t to, int64_t **out, int max, struct arena *a,
+			     struct err *e)
+{
+	struct span x = {from, to};
+	*out = arena_zalloc(a, sizeof(int64_t) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT dur FROM (SELECT (SELECT min(d.decided_at) FROM decisions d WHERE d.case_id = c.id "
+			"AND d.outcome <> 'manual') - c.received_at AS dur FROM cases c WHERE c.received_at >= ?1 "
+			"AND c.received_at < ?2) WHERE dur IS NOT NULL ORDER BY dur",
+			bind_span, &x, i64_row, *out, max, a, e);
+}
+
+static int queue_reason_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct queue_reason *q = (struct queue_reason *)out + i;
+	q->reason = sq_col_str(st, 0, a);
+	q->count = sqlite3_column_int64(st, 1);
+	q->oldest_received = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+int store_manual_by_reason(struct store *s, struct queue_reason **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return sq_query(s,
+			"SELECT coalesce(json_extract(r.value, '$.code'), 'none') AS reason, count(DISTINCT c.id), "
+			"min(c.received_at) FROM cases c JOIN decisions d ON d.case_id = c.id AND d.superseded_at IS NULL, "
+			"json_each(d.decision_json, '$.manual_reasons') r WHERE c.status = 'manual' "
+			"GROUP BY reason ORDER BY count(DISTINCT c.id) DESC, reason",
+			sq_bind_none, NULL, queue_reason_row, *out, LIST_MAX, a, e);
+}
+
+static int pair_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)i;
+	(void)a;
+	int64_t *p = out;
+	p[0] = sqlite3_column_int64(st, 0);
+	p[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_applications_online(struct store *s, int64_t from, int64_t to, int64_t *all, int64_t *online,
+			      struct err *e)
+{
+	struct span x = {from, to};
+	int64_t p[2] = {0, 0};
+	if (sq_query(s, "SELECT count(*), coalesce(sum(intake IS NULL), 0) FROM cases WHERE received_at >= ?1 AND "
+			"received_at < ?2",
+		     bind_span, &x, pair_row, p, 1, NULL, e) < 0)
+		return -1;
+	*all = p[0];
+	*online = p[1];
+	return 0;
+}
+
+static int kind_count_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct kind_count *k = (struct kind_count *)out + i;
+	k->kind = sq_col_str(st, 0, a);
+	k->count = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_paper_by_kind(struct store *s, int64_t from, int64_t to, struct kind_count **out, struct arena *a,
+			struct err *e)
+{
+	struct span x = {from, to};
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return sq_query(s, "SELECT kind, count(*) FROM letters WHERE paper_at >= ?1 AND paper_at < ?2 GROUP BY kind "
+			   "ORDER BY kind",
+			bind_span, &x, kind_count_row, *out, LIST_MAX, a, e);
 }

@@ -179,4 +179,41 @@ int store_faq_feedback(struct store_tx *tx, int64_t entry_id, int helped, int64_
  * now in seconds (0 when none). */
 int store_jobs_waiting(struct store *s, int64_t now, int64_t *depth, int64_t *oldest_age, struct err *e);
 
+/* The automation of one scheme in one week (Monday, "2024-08-19"): cases
+ * received that week that have a decision, and how many of them the rules
+ * decided without a person (their first decision was not "manual"). */
+struct week_automation {
+	const char *scheme, *week;
+	int64_t decided, automatic;
+};
+int store_automation_by_week(struct store *s, int64_t from, int64_t to, struct week_automation **out,
+			     struct arena *a, struct err *e);
+
+/* Seconds from application to the first decision that was not "manual",
+ * of the cases received in [from, to), ascending, into *out (at most max).
+ * Returns the count or -1. */
+int store_decision_durations(struct store *s, int64_t from, int64_t to, int64_t **out, int max, struct arena *a,
+			     struct err *e);
+
+/* The cases waiting for a case worker (status manual), by the reason of
+ * their current decision: how many, and the oldest's receipt. */
+struct queue_reason {
+	const char *reason;
+	int64_t count, oldest_received;
+};
+int store_manual_by_reason(struct store *s, struct queue_reason **out, struct arena *a, struct err *e);
+
+/* Applications received in [from, to): all, and those sent on the web
+ * (not taken in by a batch intake). */
+int store_applications_online(struct store *s, int64_t from, int64_t to, int64_t *all, int64_t *online,
+			      struct err *e);
+
+/* Letters sent on paper in [from, to), by kind. */
+struct kind_count {
+	const char *kind;
+	int64_t count;
+};
+int store_paper_by_kind(struct store *s, int64_t from, int64_t to, struct kind_count **out, struct arena *a,
+			struct err *e);
+
 #endif

@@ -219,4 +219,47 @@ int support_report_csv(const struct support_report *r, struct buf *b);
  * an amount of at most 10^12 kr. */
 int support_parse_kroner(const char *s, int64_t *ore);
 
+/* ---- the agency's figures (figures.c) ---- */
+
+#define FIGURES_DURATIONS_MAX 2000000
+
+/* Management's dashboard over applications received in [from, to). */
+struct support_figures {
+	int64_t from, to;
+	struct week_automation *automation; /* by week, then scheme */
+	int n_automation;
+	/* Application to decision (the first that is not "manual"), in
+	 * seconds, nearest rank: the median and the 90th percentile; n the
+	 * cases decided; within_norm those decided within norm_days (when
+	 * norm_days > 0). */
+	int64_t decided, median, p90, within_norm;
+	int norm_days;
+	struct queue_reason *queue; /* the manual queue now, by reason */
+	int n_queue;
+	int64_t applications, online;
+	struct kind_count *paper; /* letters sent on paper, by kind */
+	int n_paper;
+	struct topic_tally *topics; /* inquiries by topic */
+	int n_topics;
+};
+
+/* The figures for who (ACT_DASHBOARD_READ; NULL: the operator's command,
+ * no gate). norm_days 0: no service norm given. */
+int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to, int norm_days,
+			 int64_t now, struct support_figures *out, struct arena *a, struct err *e);
+
+/* The nearest-rank percentile pct (1-100) of sorted values v[0..n-1]; 0
+ * when n is 0. */
+int64_t support_percentile(const int64_t *v, int64_t n, int pct);
+
+/* Inquiries per thousand applications, in tenths ("12.5" is 125); -1 when
+ * there were no applications. */
+int64_t support_per_thousand_tenths(int64_t inquiries, int64_t applications);
+
+/* The text for /metrics: the counters of core/metrics.c and the job
+ * queue's depth and oldest age from the database, in the exposition
+ * format 0.0.4. Open to anyone (the operators' scraper); it holds no
+ * personal data. Returns 0 or -1. */
+int support_metrics_text(struct store *s, int64_t now, struct buf *b, struct err *e);
+
 #endif
