@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/messages.h"
 #include "store/sqlite_internal.h"
 #include "store/support.h"
 
@@ -220,6 +221,32 @@ int store_topic_tallies(struct store *s, int64_t from, int64_t to, struct topic_
 			   "JOIN support_topics t ON t.id = q.topic_id WHERE q.started_at >= ?1 AND q.started_at < ?2 "
 			   "GROUP BY q.topic_id ORDER BY count(*) DESC, q.topic_id",
 			bind_span, &x, topic_tally_row, *out, LIST_MAX, a, e);
+}
+
+static int message_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct message *m = (struct message *)out + i;
+	m->id = sqlite3_column_int64(st, 0);
+	m->case_id = 0;
+	m->person_id = sqlite3_column_int64(st, 1);
+	m->direction = sq_col_str(st, 2, a);
+	m->staff_id = sqlite3_column_int64(st, 3);
+	m->text = sq_col_str(st, 4, a);
+	m->created_at = sqlite3_column_int64(st, 5);
+	m->answered_at = sqlite3_column_int64(st, 6);
+	m->answer_id = sqlite3_column_int64(st, 7);
+	m->letter_id = sqlite3_column_int64(st, 8);
+	return 0;
+}
+
+int store_messages_without_case(struct store *s, int64_t person_id, struct message **out, struct arena *a,
+				struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return sq_query(s, "SELECT id, person_id, direction, coalesce(staff_id, 0), text, created_at, "
+			   "coalesce(answered_at, 0), coalesce(answer_id, 0), coalesce(letter_id, 0) FROM messages "
+			   "WHERE person_id = ? AND case_id IS NULL ORDER BY id LIMIT 200",
+			sq_bind_id, &person_id, message_row, *out, LIST_MAX, a, e);
 }
 
 /* ---- the communication history ---- */

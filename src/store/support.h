@@ -96,6 +96,13 @@ struct topic_tally {
 int store_topic_tallies(struct store *s, int64_t from, int64_t to, struct topic_tally **out, struct arena *a,
 			struct err *e);
 
+/* A person's messages about no case (general questions and the support
+ * centre's hand-overs, with their answers), oldest first, at most 200, as
+ * store_messages_of_case gives a case's. */
+struct message;
+int store_messages_without_case(struct store *s, int64_t person_id, struct message **out, struct arena *a,
+				struct err *e);
+
 /* ---- the communication history ---- */
 
 /* One thing that passed between the agency and a person. */
