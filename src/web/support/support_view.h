@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "store/support.h"
+#include "support/support.h"
 #include "web/http.h"
 
 /* Put "day" (YYYY-MM-DD) and "time" (HH:MM, UTC) of t into o. */
