@@ -586,12 +586,19 @@ int store_decision_durations(struct store *s, int64_t from, int64_t to, int64_t 
 			     struct err *e)
 {
 	struct span x = {from, to};
-	*out = arena_zalloc(a, sizeof(int64_t) * (size_t)(max > 0 ? max : 1));
+	int64_t n = 0;
+	/* Counted first, so that the list takes only the room it needs. */
+	if (sq_query(s, "SELECT count(*) FROM cases WHERE received_at >= ?1 AND received_at < ?2", bind_span, &x,
+		     sq_count_row, &n, 1, NULL, e) < 0)
+		return -1;
+	if (n > max)
+		n = max;
+	*out = arena_zalloc(a, sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
 	return sq_query(s,
 			"SELECT dur FROM (SELECT (SELECT min(d.decided_at) FROM decisions d WHERE d.case_id = c.id "
 			"AND d.outcome <> 'manual') - c.received_at AS dur FROM cases c WHERE c.received_at >= ?1 "
 			"AND c.received_at < ?2) WHERE dur IS NOT NULL ORDER BY dur",
-			bind_span, &x, i64_row, *out, max, a, e);
+			bind_span, &x, i64_row, *out, (int)n, a, e);
 }
 
 static int queue_reason_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
