@@ -19,9 +19,7 @@
 
 #define QUERY_WORDS 8
 
-/* The FTS5 expression of query: '"w1"* "w2"*' (all must match), or NULL
- * when it has no words. */
-static const char *match_of(struct arena *a, const char *query)
+const char *faq_fts_query(struct arena *a, const char *query)
 {
 	struct buf b;
 	buf_init(&b, 1024);
@@ -49,7 +47,7 @@ static const char *match_of(struct arena *a, const char *query)
 int faq_search(struct store *s, const char *query, int limit, struct faq_entry **out, struct arena *a,
 	       struct err *e)
 {
-	const char *match = match_of(a, query);
+	const char *match = faq_fts_query(a, query);
 	*out = NULL;
 	if (match == NULL)
 		return 0;

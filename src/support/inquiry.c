@@ -143,8 +143,7 @@ int support_caller(struct store *s, const struct principal *who, int64_t person_
 
 /* ---- logging ---- */
 
-/* "YYYY-MM-DDTHH:MM" (seconds allowed, a space for the T) as UTC. */
-static int parse_local(const char *s, int64_t *out)
+int support_parse_when(const char *s, int64_t *out)
 {
 	if (s == NULL || strlen(s) < 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
 		return -1;
@@ -257,13 +256,13 @@ int support_log(struct store *s, const struct principal *who, const struct inqui
 		err_set(e, ERR_INVALID, "outcome", "choose an outcome");
 		goto out;
 	}
-	if (parse_local(f->start, &start) != 0 || start > now + 60) {
+	if (support_parse_when(f->start, &start) != 0 || start > now + 60) {
 		err_set(e, ERR_INVALID, "start", "the start is a date and time (YYYY-MM-DDTHH:MM), not in the future");
 		goto out;
 	}
 	if (f->end == NULL || f->end[0] == '\0')
 		end = now;
-	else if (parse_local(f->end, &end) != 0) {
+	else if (support_parse_when(f->end, &end) != 0) {
 		err_set(e, ERR_INVALID, "end", "the end is a date and time (YYYY-MM-DDTHH:MM)");
 		goto out;
 	}

@@ -75,6 +75,11 @@ struct support_caller {
 int support_caller(struct store *s, const struct principal *who, int64_t person_id, int64_t now,
 		   struct support_caller *out, struct arena *a, struct err *e);
 
+/* Parse a moment as the desk's fields give it, "YYYY-MM-DDTHH:MM" with
+ * optional ":SS" (a space for the T allowed), as UTC seconds. Returns 0, or
+ * -1 for any other text. */
+int support_parse_when(const char *s, int64_t *out);
+
 /* Log f for who (ACT_INQUIRY_LOG). Checks, naming the field: agency (one
  * configured), channel, topic (a topic's code), service, outcome, start and
  * end (end not before start, start not after now, at most 12 hours), link
@@ -131,6 +136,11 @@ int support_timeline(struct store *s, const struct principal *who, int64_t perso
  * words finds nothing (0). Open to anyone. */
 int faq_search(struct store *s, const char *query, int limit, struct faq_entry **out, struct arena *a,
 	       struct err *e);
+/* The FTS5 expression faq_search hands SQLite for query: each word
+ * (letters and digits of any script, at most 8 words of at most 64 bytes)
+ * quoted and marked a prefix, '"w1"* "w2"*', in a; NULL when the query has
+ * no words. No other FTS5 syntax can come through. */
+const char *faq_fts_query(struct arena *a, const char *query);
 /* Every published answer, by id. */
 int faq_published(struct store *s, struct faq_entry **out, struct arena *a, struct err *e);
 /* A published answer (1: none). */
