@@ -23,6 +23,10 @@
 #    machine (--from-registers, 10 000 persons), its facts fetched with the
 #    bulk lookups, beside the same intake one person at a time
 #    (--per-person) as its peer. It has its own time budget of about 30 s.
+# F. The support centre's month (bench/support.sh): inquiries logged over
+#    HTTP by an agent, a month of 200 000, and its cost report beside the
+#    same tallies and sharing by the sqlite3 shell and awk, which must agree
+#    øre by øre.
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
@@ -625,6 +629,18 @@ for n in $E_SIZES; do
 	E_LINE="$E_LINE${E_LINE:+, }$n: ${!v:--}/s"
 done
 
+# --- F. The support centre's month (#14; bench/support.sh) -----------------
+
+F_TOTAL='' F_HTTP_RATE='' F_REPORT_S='' F_REPORT_CPU='' F_PEER_S='' F_AGREE='' F_PROBLEMS=()
+BENCH_STIPEND=$STIPEND bench/support.sh || true
+if [ -f "$OUT/support.env" ]; then
+	# shellcheck disable=SC1091
+	. "$OUT/support.env"
+	for f in ${F_PROBLEMS[@]+"${F_PROBLEMS[@]}"}; do FAILURES+=("$f"); done
+else
+	fail "F: bench/support.sh wrote no figures"
+fi
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
@@ -656,6 +672,8 @@ printf '  E batch intake     %s: %s; time per application largest/smallest %sx%s
 	"$E_STATUS" "${E_LINE:--}" "${E_LINEAR_RATIO:--}" "$([ -n "$E_MILLION_S" ] && echo "; 1 000 000 in $E_MILLION_S s")"
 printf '  E from registers   bulk lookups %s applications/s; one person at a time %s/s; ratio %sx\n' \
 	"${E_REG_RATE:--}" "${E_REG_PEER_RATE:--}" "${E_REG_RATIO:--}"
+printf '  F support month    %s inquiries: report %s s (CPU %s s), peer %s s, agree %s; logged over HTTP %s/s\n' \
+	"${F_TOTAL:--}" "${F_REPORT_S:--}" "${F_REPORT_CPU:--}" "${F_PEER_S:--}" "${F_AGREE:--}" "${F_HTTP_RATE:--}"
 printf '  targets            p99 < %s ms at full load: %s, paced: %s;  >= %s submissions/s: %s (paced: %s);  >= %sx json-rules-engine: %s\n' \
 	"$TARGET_P99_MS" "$P99_MET" "$PACED_P99_MET" "$TARGET_RPS" "$RPS_MET" "$PACED_RPS_MET" "$TARGET_PEER_RATIO" "$PEER_MET"
 if [ "${#FAILURES[@]}" -eq 0 ]; then
@@ -722,6 +740,7 @@ cat >"$REPORT" <<EOF
     "compared": $(num "$D_COMPARED"), "disagreements": $(num "$D_DISAGREE")
   },
   "batch": $(cat "$OUT/batch.json" 2>/dev/null || echo null),
+  "support": $(cat "$OUT/support.json" 2>/dev/null || echo null),
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },

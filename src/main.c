@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{"print-batch", "send unread decision letters on paper: a PDF and manifest for the print house", cli_print_batch},
 	{"simulate", "decide one intake under two parameter sets: what a change costs, whom it touches", cli_simulate},
 	{"policy", "print who may do what: the policy table and every route's action", cli_policy},
+	{"support", "the support centre: the month's cost report by agency and service, agencies", cli_support},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -93,6 +93,13 @@ enum action {
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
 	/* #9 (rules): the case workers' policy simulation, on stored applications */
 	ACT_RULES_SIMULATE,  /* decide stored applications under a changed parameter; stores nothing */
+	/* The support centre (#14, src/support/): */
+	ACT_INQUIRY_LOG,     /* log an inquiry to the support centre, identify a caller */
+	ACT_INQUIRY_READ,    /* see a person's inquiries (the caller's recent ones) */
+	ACT_TIMELINE_READ,   /* see a person's communication history */
+	ACT_FAQ_EDIT,        /* write, publish and review the FAQ's answers */
+	ACT_SUPPORT_REPORT,  /* the support centre's cost report by agency and service */
+	ACT_DASHBOARD_READ,  /* management's dashboard of the agency's figures */
 	ACT_N
 };
 

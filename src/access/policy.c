@@ -81,6 +81,15 @@ static const struct rule {
 	[ACT_STATS_READ] =             {"stats.read",                0,     {N, N, N, Y, Y, N, Y, N}},
 	/* #9 (rules) */
 	[ACT_RULES_SIMULATE] =         {"rules.simulate",            0,     {N, N, N, Y, Y, N, Y, N}},
+	/* The support centre (#14): agents log and read inquiries; a person,
+	 * a case worker and an agent read a person's history (each reading
+	 * audited by support/timeline.c); management reads the figures. */
+	[ACT_INQUIRY_LOG] =            {"inquiry.log",               0,     {N, N, N, N, N, Y, N, N}},
+	[ACT_INQUIRY_READ] =           {"inquiry.read",              1,     {Y, N, N, Y, Y, Y, N, N}},
+	[ACT_TIMELINE_READ] =          {"timeline.read",             1,     {Y, N, N, Y, Y, Y, N, N}},
+	[ACT_FAQ_EDIT] =               {"faq.edit",                  0,     {N, N, N, N, N, Y, N, N}},
+	[ACT_SUPPORT_REPORT] =         {"support.report",            0,     {N, N, N, N, N, Y, Y, N}},
+	[ACT_DASHBOARD_READ] =         {"dashboard.read",            0,     {N, N, N, N, N, N, Y, N}},
 };
 
 #undef Y

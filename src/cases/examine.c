@@ -186,6 +186,14 @@ static int record_case_read(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, r->now, r->actor, "case.read", object, NULL, e);
 }
 
+static int record_message_read(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct reading *r = arg;
+	char object[32];
+	snprintf(object, sizeof(object), "person:%lld", (long long)r->person_id);
+	return audit_append(tx, r->now, r->actor, "message.read", object, NULL, e);
+}
+
 int casework_message_read(const struct cases_env *env, const struct principal *who, int64_t message_id,
 			  int64_t now, struct casework_message_view *out, struct arena *a, struct err *e)
 {
@@ -200,6 +208,22 @@ int casework_message_read(const struct cases_env *env, const struct principal *w
 	int64_t owner = found == 0 && strcmp(out->message.direction, "in") == 0 ? out->message.person_id : 0;
 	if (access_check(s, who, ACT_MESSAGE_READ, owner, object, "message", now, e) != 0)
 		return -1;
+	if (out->message.case_id == 0) {
+		/* A message about no case (the support centre's hand-over or a
+		 * person's general question, #14): its conversation is itself
+		 * and its answer; the reading is audited on the person. */
+		struct reading r = {"", 0, out->message.person_id, now, 0};
+		access_actor(who, r.actor, sizeof(r.actor));
+		if (store_write(s, record_message_read, &r, e) != 0)
+			return -1;
+		out->conversation = arena_zalloc(a, sizeof(*out->conversation) * 2);
+		out->conversation[0].m = out->message;
+		out->n_conversation = 1;
+		if (out->message.answer_id != 0 &&
+		    store_message_get(s, out->message.answer_id, &out->conversation[1].m, a, e) == 0)
+			out->n_conversation = 2;
+		return 0;
+	}
 	found = store_case_get(s, out->message.case_id, &out->c, a, e);
 	if (found != 0)
 		return found < 0 ? -1 : err_set(e, ERR_NOT_FOUND, NULL, "no such case");

@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "support/support.h"
 #include "registers/registers.h"
 #include "store/store.h"
 
@@ -234,7 +235,8 @@ int cli_init(int argc, char **argv)
 		return rc;
 	rc = 0;
 	if (store_migrate(s, NULL, &e) != 0 || (demo && (made = add_population(s, registers, persons, &e)) < 0) ||
-	    (demo && store_write(s, add_test_staff, NULL, &e) != 0)) {
+	    (demo && store_write(s, add_test_staff, NULL, &e) != 0) ||
+	    (demo && faq_seed(s, date_now_unix(), &e) != 0) /* #14: the FAQ's answers */) {
 		fprintf(stderr, "stipend init: %s\n", e.message);
 		rc = 1;
 	} else {

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -14,8 +15,10 @@
 #include "notify/notify.h"
 #include "store/notices.h"
 #include "store/store.h"
+#include "support/support.h"
 
-static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [--json]\n\n"
+static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [--json]\n"
+                                 "       stipend stats --db FILE --figures [--from DAY] [--to DAY] [--norm-days N] [--json]\n\n"
                                  "Print the share of letters first read within 1, 3 and 7 days of delivery,\n"
                                  "by type of letter and by the channel their notice went by (email, sms,\n"
                                  "none). A share counts only letters delivered at least that long before\n"
@@ -25,7 +28,45 @@ static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [-
                                  "  --json      print JSON: {\"now\", \"rows\": [{\"kind\", \"channel\", \"letters\",\n"
                                  "              \"within\": [{\"days\", \"eligible\", \"opened\", \"percent\"}]}]}\n"
                                  "              (percent null when no letter is that old)\n\n"
+                                 "With --figures, the agency's figures over applications received from DAY\n"
+                                 "to DAY (both included; default the last 91 days): automation by scheme\n"
+                                 "and week, time from application to decision (median, 90th percentile,\n"
+                                 "nearest rank) against a service norm of N days, the manual queue by\n"
+                                 "reason, the online share, letters sent on paper, inquiries per thousand\n"
+                                 "applications by topic; the same figures as management's dashboard.\n\n"
                                  "Exit status: 0, 1 when the database cannot be read, 2 bad usage.\n";
+
+/* The figures (#14) as JSON or text. */
+static void print_figures(const struct support_figures *f, int json)
+{
+	json_t *aut = json_array(), *queue = json_array(), *paper = json_array(), *topics = json_array();
+	for (int i = 0; i < f->n_automation; i++)
+		json_array_append_new(aut, json_pack("{s:s,s:s,s:I,s:I}", "week", f->automation[i].week, "scheme",
+		                                     f->automation[i].scheme, "decided", (json_int_t)f->automation[i].decided,
+		                                     "automatic", (json_int_t)f->automation[i].automatic));
+	for (int i = 0; i < f->n_queue; i++)
+		json_array_append_new(queue, json_pack("{s:s,s:I,s:I}", "reason", f->queue[i].reason, "cases",
+		                                       (json_int_t)f->queue[i].count, "oldest_received",
+		                                       (json_int_t)f->queue[i].oldest_received));
+	for (int i = 0; i < f->n_paper; i++)
+		json_array_append_new(paper, json_pack("{s:s,s:I}", "kind", f->paper[i].kind, "letters",
+		                                       (json_int_t)f->paper[i].count));
+	for (int i = 0; i < f->n_topics; i++) {
+		int64_t t = support_per_thousand_tenths(f->topics[i].count, f->applications);
+		json_array_append_new(topics, json_pack("{s:s,s:I,s:o}", "topic", f->topics[i].topic_code, "inquiries",
+		                                        (json_int_t)f->topics[i].count, "per_thousand",
+		                                        t < 0 ? json_null() : json_real((double)t / 10)));
+	}
+	json_t *j = json_pack("{s:o,s:{s:I,s:I,s:I,s:i,s:I},s:o,s:{s:I,s:I},s:o,s:o}", "automation", aut,
+	                      "duration", "decided", (json_int_t)f->decided, "median_seconds", (json_int_t)f->median,
+	                      "p90_seconds", (json_int_t)f->p90, "norm_days", f->norm_days, "within_norm",
+	                      (json_int_t)f->within_norm, "queue", queue, "applications", "all",
+	                      (json_int_t)f->applications, "online", (json_int_t)f->online, "paper", paper,
+	                      "inquiries_by_topic", topics);
+	json_dumpf(j, stdout, json ? JSON_INDENT(2) : JSON_INDENT(1) | JSON_COMPACT);
+	putchar('\n');
+	json_decref(j);
+}
 
 static json_t *as_json(const char *now, const struct notice_stat *rows, int n)
 {
@@ -73,11 +114,16 @@ int cli_stats(int argc, char **argv)
 	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
 	                                     {"now", required_argument, NULL, 'n'},
 	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"figures", no_argument, NULL, 'F'},
+	                                     {"from", required_argument, NULL, 'f'},
+	                                     {"to", required_argument, NULL, 't'},
+	                                     {"norm-days", required_argument, NULL, 'N'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *db = NULL;
-	int json = 0, c, rc = 1, version;
-	int64_t now = 0;
+	int json = 0, c, rc = 1, version, figures = 0, norm = 0;
+	int64_t now = 0, from = 0, to = 0;
+	date_t day;
 	struct err e;
 	struct store *s = NULL;
 	struct arena a;
@@ -91,6 +137,28 @@ int cli_stats(int argc, char **argv)
 			}
 			break;
 		case 'j': json = 1; break;
+		case 'F': figures = 1; break;
+		case 'f':
+		case 't':
+			if (date_parse(optarg, &day) != 0) {
+				fprintf(stderr, "stipend stats: --%s must be a day such as 2025-09-01\n", c == 'f' ? "from" : "to");
+				return 2;
+			}
+			if (c == 'f')
+				from = (int64_t)day * 86400;
+			else
+				to = ((int64_t)day + 1) * 86400;
+			break;
+		case 'N': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 365) {
+				fprintf(stderr, "stipend stats: --norm-days is 1 to 365\n");
+				return 2;
+			}
+			norm = (int)v;
+			break;
+		}
 		case 'h': fputs(stats_help, stdout); return 0;
 		default: fputs(stats_help, stderr); return 2;
 		}
@@ -110,6 +178,18 @@ int cli_stats(int argc, char **argv)
 		fprintf(stderr, "stipend stats: %s has schema %d, this stipend needs %d: run stipend migrate --db %s\n",
 		        db, version, store_schema_expected(), db);
 		rc = 2;
+		goto out;
+	}
+	if (figures) {
+		struct support_figures f;
+		if (to == 0)
+			to = (now / 86400 + 1) * 86400;
+		if (from == 0)
+			from = to - 91 * 86400;
+		if (support_figures_read(s, NULL, from, to, norm, now, &f, &a, &e) != 0)
+			goto fail;
+		print_figures(&f, json);
+		rc = 0;
 		goto out;
 	}
 	if ((n = store_notice_stats(s, now, &rows, &a, &e)) < 0)

@@ -17,6 +17,7 @@
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
+#include "store/support.h"
 
 /* The calendar day (UTC) of a Unix time, "2024-08-15". */
 static char *day_of(int64_t unix_seconds, char out[11])
@@ -169,7 +170,10 @@ static void answer_view(struct store *s, struct arena *a, const struct letter *l
 {
 	struct message *m;
 	struct err e;
-	int n = store_messages_of_case(s, l->case_id, &m, a, &e);
+	/* An answer about no case (#14) is among the person's messages
+	 * without one. */
+	int n = l->case_id ? store_messages_of_case(s, l->case_id, &m, a, &e)
+			   : store_messages_without_case(s, l->person_id, &m, a, &e);
 	const struct message *answer = NULL;
 	for (int i = 0; i < n && answer == NULL; i++)
 		if (m[i].letter_id == l->id && m[i].person_id == l->person_id)

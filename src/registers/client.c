@@ -24,6 +24,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/nin.h"
+#include "core/metrics.h"
 
 #define MAX_ANSWER (8 << 20)
 
@@ -152,6 +153,7 @@ static void note_try(struct reg_client *c, enum reg_register r, int ok)
 		h->last_success = now;
 		h->state = REG_OK;
 	} else {
+		metrics_register_failure(reg_register_name(r)); /* #14: /metrics */
 		h->consecutive_failures++;
 		h->last_failure = now;
 		h->state = h->consecutive_failures >= c->o.down_after ? REG_DOWN : REG_DEGRADED;

@@ -19,6 +19,7 @@
 #include "core/embed.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/sqlite_internal.h"
 #include "store/store.h"
 
@@ -137,6 +138,7 @@ static void run_group(struct store *s, struct job *jobs)
 			  savepoint[] = "SAVEPOINT job", release[] = "RELEASE job", undo[] = "ROLLBACK TO job";
 	struct err e;
 	struct store_tx tx = {s, s->wconn, 0, 0, ""};
+	double t0 = metrics_clock(); /* #14: commit latency for /metrics */
 	int began = run_cached(s->wconn, begin, &e) == 0;
 	for (struct job *j = jobs; j != NULL; j = j->next) {
 		if (!began) {
@@ -164,6 +166,8 @@ static void run_group(struct store *s, struct job *jobs)
 				*j->e = e;
 			}
 	}
+	if (began)
+		metrics_commit(metrics_clock() - t0);
 }
 
 static void *writer_main(void *arg)

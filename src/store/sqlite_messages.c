@@ -86,7 +86,8 @@ int store_message_insert(struct store_tx *tx, const struct message *m, int64_t *
 					  "created_at, letter_id) VALUES (?,?,?,?,?,?,?)", e);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, m->case_id);
+	if (m->case_id) /* 0: a message about no case (the support centre, #14) */
+		sqlite3_bind_int64(st, 1, m->case_id);
 	sqlite3_bind_int64(st, 2, m->person_id);
 	sq_bind_str(st, 3, m->direction);
 	if (m->staff_id)

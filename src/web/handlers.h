@@ -70,6 +70,26 @@ void workbench_stats(struct req *r, struct resp *w);
 /* Have a case decided again on the registers' facts as they are now. */
 void workbench_redecide(struct req *r, struct resp *w);
 
+/* The support centre (#14; web/support/): the agent's desk (identify a
+ * caller, log an inquiry), one communication history per person (for the
+ * person, a case worker and an agent), the cost report, the FAQ (public
+ * and the agents' editor), management's dashboard and /metrics. */
+void support_desk(struct req *r, struct resp *w);
+void support_identify_caller(struct req *r, struct resp *w);
+void support_log_inquiry(struct req *r, struct resp *w);
+void support_person_timeline(struct req *r, struct resp *w);
+void mypages_timeline(struct req *r, struct resp *w);
+void support_report_page(struct req *r, struct resp *w);
+void faq_public(struct req *r, struct resp *w);
+void faq_public_entry(struct req *r, struct resp *w);
+void faq_vote(struct req *r, struct resp *w);
+void faq_editor(struct req *r, struct resp *w);
+void faq_editor_create(struct req *r, struct resp *w);
+void faq_editor_entry(struct req *r, struct resp *w);
+void faq_editor_save(struct req *r, struct resp *w);
+void management_dashboard(struct req *r, struct resp *w);
+void metrics_page(struct req *r, struct resp *w);
+
 void api_decide(struct req *r, struct resp *w);
 
 /* Real login (portal/login_oidc.c, tracker #13): the redirect to

@@ -56,6 +56,22 @@ static const struct route routes[] = {
 	/* #9 (rules): the policy simulation */
 	{"GET", "/saksbehandling/simulering", workbench_simulate_form, ACT_RULES_SIMULATE},
 	{"POST", "/saksbehandling/simulering", workbench_simulate, ACT_RULES_SIMULATE},
+	/* The support centre (#14). */
+	{"GET", "/kundesenter", support_desk, ACT_INQUIRY_LOG},
+	{"POST", "/kundesenter/innringer", support_identify_caller, ACT_INQUIRY_LOG},
+	{"POST", "/kundesenter/henvendelser", support_log_inquiry, ACT_INQUIRY_LOG},
+	{"GET", "/kundesenter/personer/:id/historikk", support_person_timeline, ACT_TIMELINE_READ},
+	{"GET", "/kundesenter/rapport", support_report_page, ACT_SUPPORT_REPORT},
+	{"GET", "/kundesenter/faq", faq_editor, ACT_FAQ_EDIT},
+	{"POST", "/kundesenter/faq", faq_editor_create, ACT_FAQ_EDIT},
+	{"GET", "/kundesenter/faq/:id", faq_editor_entry, ACT_FAQ_EDIT},
+	{"POST", "/kundesenter/faq/:id", faq_editor_save, ACT_FAQ_EDIT},
+	{"GET", "/mine-sider/historikk", mypages_timeline, ACT_TIMELINE_READ},
+	{"GET", "/faq", faq_public, ACT_PUBLIC},
+	{"GET", "/faq/:id", faq_public_entry, ACT_PUBLIC},
+	{"POST", "/faq/:id/svar", faq_vote, ACT_PUBLIC},
+	{"GET", "/ledelse", management_dashboard, ACT_DASHBOARD_READ},
+	{"GET", "/metrics", metrics_page, ACT_PUBLIC},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -27,6 +27,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "mailbox/unread.h"
 #include "web/handlers.h"
 #include "web/router.h"
@@ -184,6 +185,9 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "nav_queue", json_boolean(access_allowed(&r->who, ACT_QUEUE_READ, 0)));
 	json_object_set_new(d, "nav_messages", json_boolean(access_allowed(&r->who, ACT_MESSAGES_QUEUE, 0)));
 	json_object_set_new(d, "nav_stats", json_boolean(access_allowed(&r->who, ACT_STATS_READ, 0)));
+	/* The support centre's and management's pages (#14). */
+	json_object_set_new(d, "nav_support", json_boolean(access_allowed(&r->who, ACT_INQUIRY_LOG, 0)));
+	json_object_set_new(d, "nav_dashboard", json_boolean(access_allowed(&r->who, ACT_DASHBOARD_READ, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	json_object_set_new(d, "login_offered", json_boolean(r->app->test_login || (r->app->oidc && r->app->oidc->person)));
 	json_object_set_new(d, "staff_login", json_boolean(r->app->oidc && r->app->oidc->staff)); /* real login, #13 */
@@ -417,7 +421,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, const
 
 /* Run the request's handler (on a worker thread, or inline for the few
  * that touch no storage) and leave the response in p->w. */
-static void dispatch(struct pending *p)
+static void dispatch_request(struct pending *p)
 {
 	struct req *r = &p->r;
 	struct resp *w = &p->w;
@@ -453,6 +457,25 @@ static void dispatch(struct pending *p)
 		}
 	}
 	h(r, w);
+}
+
+/* The route's pattern for the metrics (#14): the router's own string, so
+ * that a path's ids never become labels; NULL when no route matched. */
+static const char *route_pattern(struct req *r)
+{
+	int mismatch = 0;
+	handler_fn h = router_find(r, &mismatch);
+	for (const struct route *rt = router_routes(); h && rt->method; rt++)
+		if (rt->handler == h && strcmp(rt->method, r->method) == 0)
+			return rt->pattern;
+	return NULL;
+}
+
+static void dispatch(struct pending *p)
+{
+	double t0 = metrics_clock();
+	dispatch_request(p);
+	metrics_request(route_pattern(&p->r), p->r.method, p->w.status, metrics_clock() - t0);
 }
 
 /* ---- the handler workers ----

@@ -115,6 +115,9 @@ async function world() {
     letter: srv.sql(`select id from letters where case_id=${a.id} order by id limit 1`),
     message: srv.sql(`select id from messages where case_id=${a.id} and direction='in' limit 1`),
     document: srv.sql(`select id from documents where case_id=${a.id} limit 1`),
+    // The support centre (#14): A's history, and an answer of the demo's FAQ.
+    person: a.person,
+    faq: srv.sql('select min(id) from faq_entries'),
   };
   for (const [k, v] of Object.entries(ids)) assert.match(v, /^\d+$/, `no ${k} to test with`);
   const bNin = pupil();
@@ -144,7 +147,9 @@ function urlOf(route, ids) {
   if (p.startsWith('/kalender/')) return `/kalender/${'x'.repeat(43)}.ics`;
   const kind = p.startsWith('/innboks/') ? 'letter'
     : p.startsWith('/saksbehandling/henvendelser/') ? 'message'
-      : p.startsWith('/saksbehandling/dokumenter/') ? 'document' : 'case';
+      : p.startsWith('/saksbehandling/dokumenter/') ? 'document'
+        : p.startsWith('/kundesenter/personer/') ? 'person'
+          : p.startsWith('/faq/') || p.startsWith('/kundesenter/faq/') ? 'faq' : 'case';
   return p.replace(':id', ids[kind]);
 }
 
@@ -217,7 +222,7 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
 function fingerprint(actors) {
   const tables = ['persons', 'cases', 'decisions', 'letters', 'messages', 'documents', 'document_submissions',
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
-    'mobile_verification', 'sessions'];
+    'mobile_verification', 'sessions', 'inquiries', 'faq_entries', 'faq_versions', 'faq_feedback'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -236,8 +241,11 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
   const w = await msgCase.c.get(`/innboks/skriv?case=${msgCase.id}`);
   assert.equal((await msgCase.c.post('/innboks/skriv', { csrf: Client.csrf(w.text), case: msgCase.id, text: 'Spørsmål' })).status, 303);
   const message = srv.sql(`select id from messages where case_id=${msgCase.id} and direction='in' limit 1`);
+  const siri = await loginStaff('siri.hauge');
+  const faq = srv.sql('select min(id) from faq_entries');
   const staffOf = (u) => `staff:${srv.sql(`select id from staff where username='${u}'`)}`;
-  const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous'];
+  const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
+    staffOf('siri.hauge')];
   // For each POST route: who may post, a form that would change something
   // if the token were not checked, and how to send it.
   const forms = {
@@ -259,6 +267,15 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     // #9 (rules): the policy simulation
     'POST /saksbehandling/simulering': { as: sara, foreign: per,
       form: { school_year: '2024-2025', parameter: 'basic_loan.annual', value: '160000', scope: 'last', count: '10' } },
+    // The support centre (#14).
+    'POST /kundesenter/innringer': { as: siri, foreign: per, form: { nin: a.nin, confirmed: 'yes' } },
+    'POST /kundesenter/henvendelser': { as: siri, foreign: per, form: { agency: 'lanekassen', channel: 'phone', topic: 'other',
+      service: 'none', outcome: 'answered', start: new Date(Date.now() - 60e3).toISOString().slice(0, 16) } },
+    'POST /kundesenter/faq': { as: siri, foreign: per, form: { topic: 'other', question_nb: 'Spørsmål?', answer_nb: 'Svar.',
+      question_en: 'Question?', answer_en: 'Answer.', action: 'publish' } },
+    'POST /kundesenter/faq/:id': { as: siri, foreign: per, url: `/kundesenter/faq/${faq}`, form: { topic: 'other',
+      question_nb: 'Spørsmål?', answer_nb: 'Svar.', question_en: 'Question?', answer_en: 'Answer.', action: 'publish' } },
+    'POST /faq/:id/svar': { as: anon, foreign: other, url: `/faq/${faq}/svar`, form: { helped: 'yes' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

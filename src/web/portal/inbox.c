@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "mailbox/inbox.h"
 #include "mailbox/messages.h"
+#include "support/support.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/multipart.h"
@@ -221,8 +222,11 @@ void portal_write(struct req *r, struct resp *w)
 	}
 	json_t *errors = json_object();
 	const char *c = req_form(r, "case");
-	long case_id = c && *c ? form_int(c, 1, 999999999999L) : 0;
-	if (case_id < 1)
+	/* "none": a general question without a case (#14), which lands in
+	 * the support centre's log and the case workers' queue. */
+	int general = c && strcmp(c, "none") == 0;
+	long case_id = c && *c && !general ? form_int(c, 1, 999999999999L) : 0;
+	if (case_id < 1 && !general)
 		json_object_set_new(errors, "case", json_string("mailbox.write.error.case"));
 	char *text = msg_text_clean(r->a, req_form(r, "text"));
 	if (!msg_text_ok(text, 1, MSG_TEXT_MAX))
@@ -233,6 +237,17 @@ void portal_write(struct req *r, struct resp *w)
 		return;
 	}
 	json_decref(errors);
+	if (general) {
+		if (support_secure_message(r->app->store, &r->who, NULL, text, r->now, NULL, &e) != 0) {
+			if (e.code == ERR_INVALID)
+				show_write(r, w, cases, n, 0, text, json_pack("{s:s}", "text", "mailbox.write.error.text"));
+			else
+				resp_failure(w, r, &e, "write");
+			return;
+		}
+		resp_redirect(w, r, "/mine-sider/historikk?sent=1");
+		return;
+	}
 	if (msg_write(r->app->store, &r->who, case_id, text, r->now, NULL, &e) != 0) {
 		if (e.code == ERR_INVALID) {
 			show_write(r, w, cases, n, case_id, text, json_pack("{s:s}", "text", "mailbox.write.error.text"));

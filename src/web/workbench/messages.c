@@ -131,6 +131,8 @@ void workbench_messages(struct req *r, struct resp *w)
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *o = json_pack("{s:I,s:I}", "id", (json_int_t)m[i].id, "case_id", (json_int_t)m[i].case_id);
+		if (m[i].case_id == 0) /* a general question or the support centre's hand-over (#14) */
+			json_object_set_new(o, "person_id", json_integer((json_int_t)m[i].person_id));
 		put_when(o, m[i].created_at);
 		json_array_append_new(list, o);
 	}
@@ -158,8 +160,10 @@ static void show_message(struct req *r, struct resp *w, int64_t id, const char *
 	json_t *mj = json_pack("{s:I,s:I,s:b}", "id", (json_int_t)msg->id, "case_id", (json_int_t)msg->case_id,
 			       "waiting", msg->answered_at == 0);
 	put_when(mj, msg->created_at);
-	json_t *d = json_pack("{s:o,s:o,s:o}", "message", mj, "case", view_case(&v.c), "conversation",
-			      conversation_view(r, v.conversation, v.n_conversation));
+	json_t *d = json_pack("{s:o,s:o,s:o}", "message", mj, "case", msg->case_id ? view_case(&v.c) : json_null(),
+			      "conversation", conversation_view(r, v.conversation, v.n_conversation));
+	if (msg->case_id == 0) /* no case (#14): the person's history instead */
+		json_object_set_new(mj, "person_id", json_integer((json_int_t)msg->person_id));
 	if (error) {
 		json_object_set_new(d, "error_summary", json_pack("[{s:s,s:O}]", "field", "text", "key", error));
 		w->status = 422;

@@ -450,6 +450,10 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 	json_t *applicant = applicant_view(r, &k);
 	if (applicant)
 		json_object_set_new(d, "applicant", applicant);
+	/* The applicant's communication history (#14), for who may read it. */
+	if (access_allowed(&r->who, ACT_TIMELINE_READ, c->person_id))
+		json_object_set_new(d, "history_url", json_string(arena_printf(
+							  r->a, "/kundesenter/personer/%lld/historikk", (long long)c->person_id)));
 
 	json_t *facts = json_array();
 	json_t *fj = c->facts_json ? json_loads(c->facts_json, 0, NULL) : NULL;

@@ -1,0 +1,111 @@
+// support.test.mjs - the support centre (#14) in chromium, against the real
+// binary: an agent identifies a caller and logs an inquiry with the keyboard
+// alone; a visitor finds an answer in the FAQ by a word's beginning and says
+// whether it helped; the person reads the history; each page is checked
+// with axe, and at 320 px no page of the centre is wider than the window.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, launchBrowser, newVisitor, startServer } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const sql = (query) => server.sql(query);
+
+async function loginStaff(page, username) {
+  await page.goto(`${server.url}/login`);
+  await page.locator(`button[name="staff"][value="${username}"]`).click();
+  await page.waitForURL(/\/saksbehandling$/);
+}
+
+test('an_agent_logs_an_inquiry_with_the_keyboard_alone', async (t) => {
+  const context = await newVisitor(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  try {
+    const [id, nin] = sql('select id, nin from persons where confidential_address = 0 order by id limit 1').split('|');
+    await loginStaff(page, 'siri.hauge');
+    await page.goto(`${server.url}/kundesenter`);
+    await assertAccessible(t, page, 'the desk');
+    // The number field has the focus: type, tab to the confirmation, tick, submit.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'nin');
+    await page.keyboard.type(nin);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'confirmed');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/kundesenter\\?person=${id}$`));
+    // Now the topic has the focus; the searchable list takes a topic's code.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'topic');
+    await page.keyboard.type('boarding');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/kundesenter\\?person=${id}&done=logged$`));
+    await page.getByText('Henvendelsen er registrert.').waitFor();
+    await assertAccessible(t, page, 'the desk with the caller');
+    assert.equal(sql(`select channel || '|' || outcome || '|' || service from inquiries where person_id=${id}`),
+      'phone|answered|application');
+    await page.getByRole('link', { name: 'Kommunikasjonshistorikk' }).click();
+    await page.waitForURL(new RegExp(`/kundesenter/personer/${id}/historikk$`));
+    await page.locator('li.timeline-item[data-type="inquiry"]').first().waitFor();
+    await assertAccessible(t, page, 'the history as the agent reads it');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a_visitor_finds_an_answer_by_the_beginning_of_a_word_and_says_it_helped', async (t) => {
+  const context = await newVisitor(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/faq`);
+    await assertAccessible(t, page, 'the FAQ');
+    await page.getByLabel('Søk i spørsmål og svar').fill('bortebo');
+    await page.getByLabel('Søk i spørsmål og svar').press('Enter');
+    await page.waitForURL(/\/faq\?q=bortebo$/);
+    await page.getByRole('link', { name: 'Når regnes jeg som borteboer i høyere utdanning?' }).click();
+    await page.waitForURL(/\/faq\/\d+$/);
+    const entry = page.url().split('/').pop();
+    await assertAccessible(t, page, 'an answer');
+    await page.getByRole('button', { name: 'Ja' }).click();
+    await page.getByText('Takk for svaret ditt.').waitFor();
+    assert.equal(sql(`select count(*) from faq_feedback where entry_id=${entry} and helped=1`), '1');
+    await page.goto(`${server.url}/faq?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'Questions and answers' }).waitFor();
+    await assertAccessible(t, page, 'the FAQ in English');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the_support_centres_pages_fit_320_px', async (t) => {
+  const pages = [
+    ['siri.hauge', ['/kundesenter', '/kundesenter/faq', '/kundesenter/faq/1', '/kundesenter/rapport?month=2026-01&cost=1000',
+      `/kundesenter/personer/${sql('select min(id) from persons')}/historikk`]],
+    ['mona.vik', ['/ledelse?norm=21']],
+    [null, ['/faq', '/faq/1']],
+  ];
+  for (const [who, urls] of pages) {
+    const context = await newVisitor(browser, { bypassCSP: true, viewport: { width: 320, height: 800 } });
+    const page = await context.newPage();
+    try {
+      if (who) await loginStaff(page, who);
+      for (const url of urls) {
+        await page.goto(`${server.url}${url}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${url} at 320 px is ${overflow} px too wide`);
+        await assertAccessible(t, page, `${url} at 320 px`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+});
