@@ -11,7 +11,7 @@
 # beside it; it is built from sim/ and src/core/ only, and stipend never links
 # sim/.
 
-PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical libcrypto
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -336,6 +336,8 @@ static void enrolments_json(struct answer *w, const struct synth_person *p, cons
 	if (p->level != SYNTH_NOT_ENROLLED && strcmp(year, SYNTH_SCHOOL_YEAR) == 0) {
 		put(w, "{\"institution\":");
 		put_str(w, p->institution->name);
+		put(w, ",\"orgnr\":");
+		put_str(w, p->institution->orgnr);
 		put(w, ",\"programme\":");
 		put_str(w, p->programme);
 		putf(w, ",\"level\":\"%s\",\"equipment_rate\":%d,\"load_percent\":%d,\"start\":", level_name(p->level),
@@ -413,6 +415,8 @@ static void institutions(struct answer *w)
 		const struct synth_place *pl = &synth_places(&np)[in[i].place];
 		put(w, i ? ",{\"name\":" : "{\"name\":");
 		put_str(w, in[i].name);
+		put(w, ",\"orgnr\":");
+		put_str(w, in[i].orgnr);
 		putf(w, ",\"level\":\"%s\",\"city\":", level_name(in[i].level));
 		put_str(w, pl->city);
 		putf(w, ",\"x_km\":%d,\"y_km\":%d}", pl->x_km, pl->y_km);

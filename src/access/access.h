@@ -50,6 +50,7 @@ struct principal {
 	enum grant grant;
 	const char *institution;  /* institution staff: their institution's id, else NULL */
 	int admin;                /* institution staff: the institution's administrator */
+	const char *client_id;    /* an institution's student system acting through the API, else NULL */
 };
 
 /* What may be done, each with the name that audit records give it
@@ -78,6 +79,12 @@ enum action {
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
 	ACT_DOCUMENT_READ,   /* download documentation a person sent */
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	/* The institutions' workspace (#13): */
+	ACT_INSTITUTION_WORKSPACE, /* the workspace: the institution's students who applied, bulk forms */
+	ACT_INSTITUTION_STUDENT_READ, /* one of its students: status and what was reported */
+	ACT_INSTITUTION_CONFIRM,   /* confirm admission, semester registration or attendance */
+	ACT_INSTITUTION_REPORT,    /* report credits passed or an interruption */
+	ACT_INSTITUTION_STAFF_MANAGE, /* the administrator: colleagues and the student system's keys */
 	ACT_N
 };
 
@@ -94,7 +101,9 @@ int64_t access_subject(const struct principal *who);
 
 /* 1 when who may do act on what belongs to owner_person_id (0 when it
  * belongs to no one, or does not exist), by the policy table. Pure: it
- * asks nothing and audits nothing; domain functions call access_check(). */
+ * asks nothing and audits nothing; domain functions call access_check().
+ * The institution relation to a person needs the store (is the person the
+ * institution's student?), so here it is never held: ask access_check(). */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
 /* The one gate. Returns 0 when who may do act on object ("case:7"; NULL

@@ -15,6 +15,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "registers/registers.h"
+#include "store/institution.h"
 #include "store/store.h"
 
 static const char init_help[] =
@@ -149,18 +150,56 @@ static int64_t add_population(struct store *s, const char *url, int64_t persons,
 }
 
 /* The demo's staff, for the test login: two case workers (one authorised
- * to see confidential addresses, one not), a support agent and a manager. */
+ * to see confidential addresses, one not), a support agent and a manager;
+ * and (#13) the administrators of an upper-secondary school (Oslo
+ * katedralskole) and of a university college (Høgskolen i Molde), by the
+ * organisation numbers the schools register gives them. */
 static int add_test_staff(struct store_tx *tx, void *arg, struct err *e)
 {
 	(void)arg;
 	static const struct staff staff[] = {{0, "sara.berg", "Sara Berg", "caseworker", 1, NULL, 0},
 					     {0, "per.lund", "Per Lund", "caseworker", 0, NULL, 0},
 					     {0, "siri.hauge", "Siri Hauge", "support", 0, NULL, 0},
-					     {0, "mona.vik", "Mona Vik", "management", 0, NULL, 0}};
+					     {0, "mona.vik", "Mona Vik", "management", 0, NULL, 0},
+					     {0, "ingrid.dahl", "Ingrid Dahl", "institution", 0, "974600005", 1},
+					     {0, "hans.moe", "Hans Moe", "institution", 0, "974706865", 1}};
 	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
 		if (store_staff_insert(tx, &staff[i], NULL, e) != 0)
 			return -1;
 	return 0;
+}
+
+/* ---- the schools register's institutions (#13) ---- */
+
+static int put_institutions(struct store_tx *tx, void *arg, struct err *e)
+{
+	const struct reg_institutions *list = arg;
+	for (int i = 0; i < list->n; i++) {
+		const struct reg_institution *r = &list->items[i];
+		struct institution in = {r->orgnr, r->name, r->level == REG_UPPER_SECONDARY ? "upper-secondary" : "higher"};
+		if (store_institution_put(tx, &in, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Take the schools and institutions of higher education, by organisation
+ * number, from the schools register at url. Returns 0 or -1. */
+static int add_institutions(struct store *s, const char *url, struct err *e)
+{
+	struct reg_options ro = {.timeout_ms = 30000};
+	struct reg_client *c = reg_client_new(url, &ro);
+	struct reg_institutions list;
+	struct arena a;
+	if (c == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	arena_init(&a, 0);
+	int rc = reg_school_institutions(c, &list, &a, e);
+	if (rc == 0)
+		rc = store_write(s, put_institutions, &list, e);
+	arena_cleanup(&a);
+	reg_client_free(c);
+	return rc;
 }
 
 static int open_db(const char *path, int must_exist, struct store **out)
@@ -234,6 +273,7 @@ int cli_init(int argc, char **argv)
 		return rc;
 	rc = 0;
 	if (store_migrate(s, NULL, &e) != 0 || (demo && (made = add_population(s, registers, persons, &e)) < 0) ||
+	    (demo && add_institutions(s, registers, &e) != 0) ||
 	    (demo && store_write(s, add_test_staff, NULL, &e) != 0)) {
 		fprintf(stderr, "stipend init: %s\n", e.message);
 		rc = 1;

@@ -72,6 +72,25 @@ void workbench_redecide(struct req *r, struct resp *w);
 
 void api_decide(struct req *r, struct resp *w);
 
+/* The institutions' workspace (#13, web/institution/workspace.c): the
+ * students who applied and confirming a selection, one student and a
+ * report about them, a CSV file of reports, the administrator's colleagues
+ * and the student system's key. */
+void inst_home(struct req *r, struct resp *w);
+void inst_confirm_selected(struct req *r, struct resp *w);
+void inst_student_page(struct req *r, struct resp *w);
+void inst_student_report(struct req *r, struct resp *w);
+void inst_upload_form(struct req *r, struct resp *w);
+void inst_upload(struct req *r, struct resp *w);
+void inst_staff_page(struct req *r, struct resp *w);
+void inst_staff_add_post(struct req *r, struct resp *w);
+void inst_key_register(struct req *r, struct resp *w);
+/* The institutions' API (web/institution/api.c): the token endpoint, the
+ * students and the confirmations, with a bearer token. */
+void api_inst_token(struct req *r, struct resp *w);
+void api_inst_students(struct req *r, struct resp *w);
+void api_inst_confirmations(struct req *r, struct resp *w);
+
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 

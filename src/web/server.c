@@ -183,6 +183,7 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	json_object_set_new(d, "nav_queue", json_boolean(access_allowed(&r->who, ACT_QUEUE_READ, 0)));
 	json_object_set_new(d, "nav_messages", json_boolean(access_allowed(&r->who, ACT_MESSAGES_QUEUE, 0)));
 	json_object_set_new(d, "nav_stats", json_boolean(access_allowed(&r->who, ACT_STATS_READ, 0)));
+	json_object_set_new(d, "nav_institution", json_boolean(access_allowed(&r->who, ACT_INSTITUTION_WORKSPACE, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	/* The header's name and unread count: a failure to find them costs
 	 * the page nothing but the header's detail. */
@@ -598,6 +599,8 @@ static void take_request(struct server *srv, struct pending *p, struct MHD_Conne
 	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
 	r->n_query = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);
+	r->authorization = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+									 MHD_HTTP_HEADER_AUTHORIZATION));
 	p->cookie_sid = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid"));
 	p->cookie_pre = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre"));
 	p->cookie_lang = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"));
