@@ -344,6 +344,25 @@ int inst_apply(const struct cases_env *env, const struct principal *who, const s
 	return batch(env, who, items, n, first_line, now, NULL, res, a, e);
 }
 
+int inst_report_one(const struct cases_env *env, const struct principal *who, int64_t person_id,
+		    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a,
+		    struct err *e)
+{
+	char object[32];
+	struct person p;
+	memset(res, 0, sizeof(*res));
+	snprintf(object, sizeof(object), "person:%lld", (long long)person_id);
+	if (access_check(env->store, who, ACT_INSTITUTION_REPORT, person_id, object, "student", now, e) != 0)
+		return -1;
+	int rc = store_person_get(env->store, person_id, &p, a, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : err_set(e, ERR_NOT_FOUND, NULL, "no such student");
+	struct inst_report one = *rep;
+	one.nin = p.nin;
+	one.line = 1;
+	return batch(env, who, &one, 1, 1, now, NULL, res, a, e);
+}
+
 int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len,
 		   int64_t now, struct inst_result *res, struct arena *a, struct err *e)
 {

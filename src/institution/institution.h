@@ -97,6 +97,14 @@ int inst_apply(const struct cases_env *env, const struct principal *who, const s
 int inst_csv_read(const char *text, size_t len, struct inst_report **items, struct inst_result *res,
 		  struct arena *a);
 
+/* inst_apply() for one report about the student person_id (kind, period,
+ * date and credits as struct inst_report's), asking the gate for
+ * ACT_INSTITUTION_REPORT on the student first (ERR_NOT_FOUND when not the
+ * institution's). */
+int inst_report_one(const struct cases_env *env, const struct principal *who, int64_t person_id,
+		    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a,
+		    struct err *e);
+
 /* inst_apply() for a CSV file (inst_csv_read): all or nothing, every
  * problem of the file and its lines reported together, ordered by line. */
 int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len,

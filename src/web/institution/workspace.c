@@ -90,14 +90,14 @@ static json_t *student_json(struct req *r, const struct inst_student_row *s)
 	json_object_set_new(o, "programme", json_string(s->programme ? s->programme : ""));
 	json_object_set_new(o, "status_key", json_string(arena_printf(r->a, "status.%s", s->status)));
 	json_object_set_new(o, "scheme_key", json_string(arena_printf(r->a, "scheme.%s", s->scheme)));
-	if (s->outcome)
-		json_object_set_new(o, "outcome_key", json_string(arena_printf(r->a, "outcome.%s", s->outcome)));
-	if (s->confirmed) {
-		json_object_set_new(o, "confirmed", json_string(s->confirmed));
-		json_object_set_new(o, "confirmed_key", json_string(kind_key(s->confirmed)));
-	}
-	if (s->interrupted)
-		json_object_set_new(o, "interrupted", json_string(s->interrupted));
+	/* Every key is set, null when there is none: the list is rendered
+	 * inside {{#students.0}}, whose first student is on the context stack
+	 * beneath each row, and a missing key would be found there. */
+	json_object_set_new(o, "outcome_key",
+			    s->outcome ? json_string(arena_printf(r->a, "outcome.%s", s->outcome)) : json_null());
+	json_object_set_new(o, "confirmed", s->confirmed ? json_string(s->confirmed) : json_null());
+	json_object_set_new(o, "confirmed_key", s->confirmed ? json_string(kind_key(s->confirmed)) : json_null());
+	json_object_set_new(o, "interrupted", s->interrupted ? json_string(s->interrupted) : json_null());
 	return o;
 }
 
@@ -200,9 +200,10 @@ static void student_page(struct req *r, struct resp *w, int status, const struct
 		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind_key(facts[i].kind), "period", facts[i].period,
 				      "effective", facts[i].effective, "reported_by", facts[i].reported_by, "reported_at",
 				      date_format_timestamp(facts[i].reported_at, ts));
-		if (facts[i].half_credits >= 0)
-			json_object_set_new(f, "credits", json_string(arena_printf(r->a, "%d%s", facts[i].half_credits / 2,
-										  facts[i].half_credits % 2 ? ",5" : "")));
+		/* Always set: a missing key would be found beneath the row. */
+		json_object_set_new(f, "credits", json_string(facts[i].half_credits < 0 ? ""
+							      : arena_printf(r->a, "%d%s", facts[i].half_credits / 2,
+									     facts[i].half_credits % 2 ? ",5" : "")));
 		json_array_append_new(fs, f);
 	}
 	json_object_set_new(d, "facts", fs);
@@ -227,21 +228,14 @@ void inst_student_report(struct req *r, struct resp *w)
 {
 	struct err e;
 	struct inst_result res;
-	struct inst_student_row s;
-	struct inst_fact_row *facts;
-	int n;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
 	int64_t id = param_id(r);
-	if (inst_student(r->app->store, &r->who, id, r->now, &s, &facts, &n, r->a, &e) != 0) {
-		resp_failure(w, r, &e, "institution report");
-		return;
-	}
-	struct inst_report rep = {s.nin, req_form(r, "kind"), req_form(r, "period"), req_form(r, "date"),
+	struct inst_report rep = {NULL, req_form(r, "kind"), req_form(r, "period"), req_form(r, "date"),
 				  req_form(r, "credits"), 0};
-	if (inst_apply(r->app->cases, &r->who, &rep, 1, 1, r->now, &res, r->a, &e) != 0) {
+	if (inst_report_one(r->app->cases, &r->who, id, &rep, r->now, &res, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "institution report");
 		return;
 	}
@@ -288,8 +282,13 @@ void inst_upload(struct req *r, struct resp *w)
 	struct inst_result res;
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	if (multipart_boundary(r->content_type, boundary, &e) != 0) {
-		/* Not a file upload at all: still the token first. */
-		resp_error(w, r, req_csrf_ok(r) ? 400 : 403, req_csrf_ok(r) ? "error.bad-request" : "error.csrf");
+		/* Not a file upload at all: still the token first, then the gate. */
+		if (!req_csrf_ok(r))
+			resp_error(w, r, 403, "error.csrf");
+		else if (inst_gate(r->app->store, &r->who, ACT_INSTITUTION_WORKSPACE, r->now, &e) != 0)
+			resp_failure(w, r, &e, "institution upload");
+		else
+			resp_error(w, r, 400, "error.bad-request");
 		return;
 	}
 	const struct mp_limits lim = {8, 4096, CSV_MAX_FILE, 1024};
