@@ -78,6 +78,10 @@ enum action {
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
 	ACT_DOCUMENT_READ,   /* download documentation a person sent */
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	/* Payouts (#10, "the money goes out"): */
+	ACT_PAYOUT_READ,          /* the payout conditions and plan on Dine sider */
+	ACT_PAYOUT_ACCOUNT_WRITE, /* register the account payments go to */
+	ACT_PAYOUT_EXAMINE,       /* a case worker's view of a person's payouts */
 	ACT_N
 };
 

@@ -74,6 +74,11 @@ static const struct rule {
 	[ACT_MESSAGE_ANSWER] =         {"message.answer",            1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_DOCUMENT_READ] =          {"document.read",             1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_STATS_READ] =             {"stats.read",                0,     {N, N, N, Y, Y, N, Y, N}},
+	/* Payouts (#10). Registering an account redirects money: it is to
+	 * ask for high assurance once the login carries the level. */
+	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_EXAMINE] =         {"payout.examine",            1,     {N, N, N, Y, Y, N, N, N}},
 };
 
 #undef Y

@@ -27,6 +27,8 @@ int cli_stats(int argc, char **argv);
 int cli_print_batch(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_simulate(int argc, char **argv);
+/* `stipend payout` (payout.c): the daily payout run (#10). */
+int cli_payout(int argc, char **argv);
 /* The loan account (#11): `stipend ledger check` (ledger.c). */
 int cli_ledger(int argc, char **argv);
 
