@@ -73,8 +73,12 @@ static int account_tx(struct store_tx *tx, void *arg, struct err *e)
 }
 
 int payout_account_register(const struct payout_env *env, const struct principal *who, const char *account,
-			    int64_t now, struct err *e)
+			    int64_t now, enum payout_account_problem *problem, struct err *e)
 {
+	enum payout_account_problem ignored;
+	if (problem == NULL)
+		problem = &ignored;
+	*problem = PAYOUT_ACCOUNT_FINE;
 	/* Registering an account redirects money: it will need high assurance
 	 * (ID-porten level "high") once the login tells the level; the policy
 	 * row ACT_PAYOUT_ACCOUNT_WRITE is where that requirement belongs. */
@@ -86,12 +90,12 @@ int payout_account_register(const struct payout_env *env, const struct principal
 	int64_t person_id = access_subject(who);
 	struct person p;
 	char *digits = digits_of(account, &a);
-	if (digits == NULL) {
-		err_set(e, ERR_INVALID, "account", "an account number has 11 digits");
+	if (digits == NULL || payout_account_check(digits, e) != 0) {
+		*problem = digits && strlen(digits) == 11 ? PAYOUT_ACCOUNT_CHECK_DIGIT : PAYOUT_ACCOUNT_FORMAT;
+		if (digits == NULL)
+			err_set(e, ERR_INVALID, "account", "an account number has 11 digits");
 		goto out;
 	}
-	if (payout_account_check(digits, e) != 0)
-		goto out;
 	if (store_person_get(env->store, person_id, &p, &a, e) != 0) {
 		if (e->code == ERR_NONE)
 			err_set(e, ERR_NOT_FOUND, NULL, "no such person");
@@ -110,6 +114,7 @@ int payout_account_register(const struct payout_env *env, const struct principal
 	if (got != 0)
 		goto out;
 	if (status == 404) {
+		*problem = PAYOUT_ACCOUNT_NOT_OWN;
 		err_set(e, ERR_INVALID, "account", "the account register does not name this account as yours");
 		goto out;
 	}

@@ -93,8 +93,15 @@ int payout_account_check(const char *account, struct err *e);
  * otherwise ERR_INVALID naming "account" (nothing changes). A payment held
  * for a rejected account is paid in the next run. Returns 0 or -1 (ERR_IO
  * when the register could not answer). */
+enum payout_account_problem {
+	PAYOUT_ACCOUNT_FINE,
+	PAYOUT_ACCOUNT_FORMAT,      /* not 11 digits */
+	PAYOUT_ACCOUNT_CHECK_DIGIT, /* the MOD11 check digit is wrong */
+	PAYOUT_ACCOUNT_NOT_OWN,     /* the register does not name it as the person's */
+};
+/* *problem (may be NULL) says which, when ERR_INVALID. */
 int payout_account_register(const struct payout_env *env, const struct principal *who, const char *account,
-			    int64_t now, struct err *e);
+			    int64_t now, enum payout_account_problem *problem, struct err *e);
 
 /* ---- the run ---- */
 
@@ -126,6 +133,14 @@ int payout_plan_all(const struct payout_env *env, int64_t now, struct payout_run
  * committed stays; the next run carries on). */
 int payout_run(const struct payout_env *env, date_t date, int64_t now, struct payout_run_result *out,
 	       struct err *e);
+
+/* The daily run as a job (kind PAYOUT_JOB_KIND, ctx a struct payout_env
+ * whose store is ignored): today's run, then again tomorrow at 05:00 UTC.
+ * payout_arm() queues it (idempotent). */
+#define PAYOUT_JOB_KIND "payout"
+struct job_rec;
+int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
+int payout_arm(struct store *s, int64_t now, struct err *e);
 
 /* Validate the pain.001.001.03 file at path against the schema. Returns 0,
  * or -1 with ERR_INVALID and the first problem. */

@@ -456,3 +456,45 @@ out:
 	arena_cleanup(&a);
 	return rc;
 }
+
+/* ---- the daily job ---- */
+
+struct finish {
+	int64_t job_id, now;
+};
+
+/* Tomorrow at 05:00 UTC: the day's run goes before the bank's first cut-off. */
+static int64_t next_run(int64_t now)
+{
+	return ((int64_t)payout_day(now) + 1) * 86400 + 5 * 3600;
+}
+
+static int finish_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct finish *f = arg;
+	if (store_job_done(tx, f->job_id, e) != 0)
+		return -1;
+	return store_job_enqueue(tx, PAYOUT_JOB_KIND, 0, next_run(f->now), f->now, e);
+}
+
+int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	struct payout_env env = *(const struct payout_env *)ctx;
+	struct payout_run_result r;
+	env.store = s;
+	if (payout_run(&env, payout_day(now), now, &r, e) != 0)
+		return -1;
+	struct finish f = {job->id, now};
+	return store_write(s, finish_tx, &f, e);
+}
+
+static int arm_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	int64_t now = *(int64_t *)arg;
+	return store_job_enqueue(tx, PAYOUT_JOB_KIND, 0, now, now, e);
+}
+
+int payout_arm(struct store *s, int64_t now, struct err *e)
+{
+	return store_write(s, arm_tx, &now, e);
+}
