@@ -28,6 +28,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nin.h"
+#include "sim/accounts.h"
+#include "sim/bank.h"
 #include "sim/changes.h"
 #include "sim/sms.h"
 #include "sim/synth.h"
@@ -142,6 +144,7 @@ struct answer {
 	int status;
 	struct buf b;
 	int failed; /* an append passed MAX_ANSWER */
+	const char *ctype; /* NULL: application/json (the bank answers XML) */
 };
 
 static void put(struct answer *w, const char *s)
@@ -501,6 +504,19 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 		institutions(w);
 		return;
 	}
+	/* Payouts (#10): the schools register's confirmation feed. */
+	if (strcmp(url, "/schools/v1/confirmations") == 0) {
+		int64_t after, limit;
+		if (query_int(c, "after", 0, INT64_MAX / 2, 0, &after) != 0 ||
+		    query_int(c, "limit", 1, 1000, 100, &limit) != 0) {
+			error_answer(w, 400, "invalid", "after");
+			return;
+		}
+		if (simconf_events(&w->b, after, (int)limit) != 0)
+			w->failed = 1;
+		w->status = 200;
+		return;
+	}
 	if ((s = after(url, "/population/v1/persons")) != NULL) {
 		if (person_path(w, s, &p, &rest) == 0) {
 			if (*rest) {
@@ -530,6 +546,18 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 			error_answer(w, 404, "not-found", NULL);
 			return;
 		}
+		w->status = 200;
+	} else if (strcmp(reg, "tax") == 0 && strncmp(rest, "/accounts/", 10) == 0) {
+		/* Payouts (#10): is this account the person's own? */
+		if (!simacc_owned(p.nin, p.account, rest + 10)) {
+			error_answer(w, 404, "not-found", NULL);
+			return;
+		}
+		put(w, "{\"account\":");
+		put_str(w, rest + 10);
+		putf(w, ",\"owner\":true,\"state\":\"%s\"}\n", simacc_state(rest + 10, sim.persons, sim.seed)
+									 ? simacc_state(rest + 10, sim.persons, sim.seed)
+									 : "open");
 		w->status = 200;
 	} else if (strcmp(reg, "schools") == 0 && strcmp(rest, "/enrolments") == 0) {
 		enrolments(w, c, &p);
@@ -793,7 +821,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *w)
 		free(p);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, w->ctype ? w->ctype : "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, r);
 	MHD_destroy_response(r);
@@ -811,7 +839,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		call = calloc(1, sizeof(*call));
 		if (call == NULL)
 			return MHD_NO;
-		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : MAX_BODY);
+		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : bank_handles(url) ? BANK_MAX_BODY : MAX_BODY);
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -858,6 +886,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		control_post(&w, &call->body);
 	} else if (strcmp(url, "/_control/corrections") == 0 && strcmp(method, "POST") == 0) {
 		correction_post(&w, &call->body);
+	} else if (strcmp(url, "/_control/accounts") == 0 && strcmp(method, "POST") == 0) {
+		/* Payouts (#10): the account register's added and closed accounts. */
+		struct err e;
+		if (simacc_post(buf_str(&call->body), call->body.len, sim.persons, sim.seed, &e) != 0) {
+			error_answer(&w, e.code == ERR_NOT_FOUND ? 404 : e.code == ERR_CONFLICT ? 409 : 400,
+				     e.code == ERR_NOT_FOUND ? "not-found" : "invalid", e.field);
+		} else {
+			put(&w, "{\"status\":\"ok\"}\n");
+			w.status = 200;
+		}
+	} else if (strcmp(url, "/_control/confirmations") == 0 && strcmp(method, "POST") == 0) {
+		struct err e;
+		int64_t seq = simconf_post(buf_str(&call->body), call->body.len, sim.persons, sim.seed, (int64_t)time(NULL), &e);
+		if (seq < 0) {
+			error_answer(&w, e.code == ERR_NOT_FOUND ? 404 : 400, e.code == ERR_NOT_FOUND ? "not-found" : "invalid",
+				     e.field);
+		} else {
+			putf(&w, "{\"sequence\":%lld}\n", (long long)seq);
+			w.status = 201;
+		}
+	} else if (bank_handles(url)) {
+		buf_cleanup(&w.b);
+		buf_init(&w.b, BANK_MAX_BODY);
+		w.status = bank_answer(method, url, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "date"),
+				       buf_str(&call->body), call->body.len, &w.b, sim.persons, sim.seed, (int64_t)time(NULL));
+		if (w.status == 200 || w.status == 201)
+			w.ctype = "application/xml";
 	} else if (sms_gateway_handles(url)) {
 		w.status = sms_gateway_answer(method, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
 					      buf_str(&call->body), call->body.len, &w.b);

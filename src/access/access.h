@@ -79,6 +79,10 @@ enum action {
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
 	ACT_DOCUMENT_READ,   /* download documentation a person sent */
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	/* Payouts (#10, "the money goes out"): */
+	ACT_PAYOUT_READ,          /* the payout conditions and plan on Dine sider */
+	ACT_PAYOUT_ACCOUNT_WRITE, /* register the account payments go to */
+	ACT_PAYOUT_EXAMINE,       /* a case worker's view of a person's payouts */
 	/* The institutions' workspace (#13): */
 	ACT_INSTITUTION_WORKSPACE, /* the workspace: the institution's students who applied, bulk forms */
 	ACT_INSTITUTION_STUDENT_READ, /* one of its students: status and what was reported */

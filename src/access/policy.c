@@ -81,6 +81,11 @@ static const struct rule {
 	[ACT_MESSAGE_ANSWER] =         {"message.answer",            1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_DOCUMENT_READ] =          {"document.read",             1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_STATS_READ] =             {"stats.read",                0,     {N, N, N, Y, Y, N, Y, N}},
+	/* Payouts (#10). Registering an account redirects money: it is to
+	 * ask for high assurance once the login carries the level. */
+	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_EXAMINE] =         {"payout.examine",            1,     {N, N, N, Y, Y, N, N, N}},
 	/* The institutions' workspace (#13); the last column is institution+admin. */
 	[ACT_INSTITUTION_WORKSPACE] =  {"institution.workspace",     0,     {N, N, N, N, N, N, N, Y, N}},
 	[ACT_INSTITUTION_STUDENT_READ] = {"institution.students.read", 1,   {N, N, N, N, N, N, N, Y, N}},

@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "notify/notify.h"
+#include "payout/payout.h"
 #include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
@@ -28,7 +29,7 @@ static const char serve_help[] =
 	"Usage: stipend serve --db FILE [--listen HOST:PORT] [--threads N] [--io-threads N]\n"
 	"                     [--public-url URL] [--test-login] [--params DIR] [--registers URL]\n"
 	"                     [--smtp URL] [--mail-from ADDR] [--sms URL]\n"
-	"                     [--audit-key FILE --checkpoints FILE]\n\n"
+	"                     [--audit-key FILE --checkpoints FILE] [--bank URL --payout-dir DIR]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -53,6 +54,10 @@ static const char serve_help[] =
 	"  --mail-from ADDR   the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
 	"  --sms URL          send SMS notices through this gateway (the register\n"
 	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n"
+	"  --bank URL         pay through the bank at URL (the simulator's: its base URL)\n"
+	"  --payout-dir DIR   run the daily payout as a job, its files in DIR\n"
+	"                     (stipend payout --help); Dine sider's account form asks\n"
+	"                     the account register at --registers\n"
 	CLI_AUDIT_ANCHOR_HELP;
 
 static volatile sig_atomic_t stop;
@@ -78,11 +83,14 @@ int cli_serve(int argc, char **argv)
 					     {"sms", required_argument, NULL, 'M'},
 					     {"audit-key", required_argument, NULL, 'K'},
 					     {"checkpoints", required_argument, NULL, 'C'},
+					     {"bank", required_argument, NULL, 'B'},
+					     {"payout-dir", required_argument, NULL, 'P'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
-	const char *registers_url = NULL;
+	const char *registers_url = NULL, *bank_url = NULL, *payout_dir = NULL;
 	struct reg_client *registers = NULL;
+	struct payout_env payout = {0};
 	int threads = 64, io_threads = 2, c, version, rc = 1;
 	struct app app = {0};
 	struct err e;
@@ -128,6 +136,8 @@ int cli_serve(int argc, char **argv)
 		case 'M': notify.sms_url = optarg; break;
 		case 'K': audit_key_path = optarg; break;
 		case 'C': checkpoints = optarg; break;
+		case 'B': bank_url = optarg; break;
+		case 'P': payout_dir = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -189,6 +199,15 @@ int cli_serve(int argc, char **argv)
 	}
 	app.cases = &env;
 	app.notify = &notify;
+	/* Payouts (#10): the account register for Dine sider's account form;
+	 * with --payout-dir the daily run is a job. */
+	payout = (struct payout_env){s, registers, registers_url, bank_url, payout_dir, 1};
+	app.payout = &payout;
+	if (payout_dir != NULL) {
+		cli_job_kinds_payout(&payout);
+		if (payout_arm(s, date_now_unix(), &e) != 0)
+			goto fail;
+	}
 	/* The daily reminders before deadlines re-arm themselves once queued. */
 	if (cal_reminders_arm(s, date_now_unix(), &e) != 0)
 		goto fail;

@@ -22,6 +22,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/nin.h"
+#include "payout/payout.h"
 #include "registers/registers.h"
 #include "store/institution.h"
 #include "store/store.h"
@@ -214,6 +215,20 @@ static int check_fields(const struct inst_report *it, const struct institution *
 	return 0;
 }
 
+/* The school year a confirmation that is a payout condition is for
+ * (attendance: its school year; semester registration: the school year of
+ * its semester), or NULL for one that is not (admission, credits, an
+ * interruption). */
+static const char *payout_year(const char *kind, const char *period, struct arena *a)
+{
+	int y = (int)strtol(period, NULL, 10);
+	if (strcmp(kind, "attendance") == 0)
+		return period;
+	if (strcmp(kind, "semester-registration") != 0)
+		return NULL;
+	return strcmp(period + 5, "autumn") == 0 ? arena_printf(a, "%d-%d", y, y + 1) : arena_printf(a, "%d-%d", y - 1, y);
+}
+
 struct apply_tx {
 	const struct principal *who;
 	struct checked *items;
@@ -333,6 +348,17 @@ static int batch(const struct cases_env *env, const struct principal *who, const
 	struct apply_tx t = {who, c, n, now, res};
 	if (store_write(s, apply_tx, &t, e) != 0)
 		return -1;
+	/* The payout condition of #10: attendance and semester registration
+	 * are recorded with the payouts, each in its own transaction
+	 * (payout_confirmation_record keeps a year's first confirmation), so
+	 * every confirmation of the batch, new or not, is passed on: a batch
+	 * sent again after a failure here completes what was missed. */
+	for (int i = 0; i < n; i++) {
+		const char *year = payout_year(c[i].f.kind, c[i].f.period, a);
+		if (year != NULL && payout_confirmation_record(s, c[i].f.person_id, year, c[i].f.kind, c[i].f.source, now,
+							       NULL, e) != 0)
+			return -1;
+	}
 	if (res->redecided > 0 && env->jobs != NULL)
 		jobs_notify(env->jobs);
 	return 0;

@@ -94,4 +94,8 @@ void api_inst_confirmations(struct req *r, struct resp *w);
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 
+/* Payouts (#10, payout.c): Dine sider's payout page and the account form. */
+void mypages_payout(struct req *r, struct resp *w);
+void mypages_payout_account(struct req *r, struct resp *w);
+
 #endif

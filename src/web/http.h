@@ -19,6 +19,7 @@ struct arena;
 struct cases_env;
 struct notify_config;
 struct params;
+struct payout_env;
 struct store;
 
 /* What every request may need: set up once by `stipend serve`. */
@@ -31,6 +32,8 @@ struct app {
 	int secure_cookies;   /* cookies carry Secure (public URL is https) */
 	const char *school_year; /* the year the application form applies for */
 	int64_t session_ttl;  /* seconds */
+	/* Payouts (#10): the account register and the bank; NULL: none. */
+	const struct payout_env *payout;
 };
 
 struct kv {

@@ -49,6 +49,9 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/decide", api_decide, ACT_PUBLIC},
 	{"GET", "/static/*", static_asset, ACT_PUBLIC},
 	{"GET", "/healthz", health, ACT_PUBLIC},
+	/* Payouts (#10) */
+	{"GET", "/mine-sider/utbetaling", mypages_payout, ACT_PAYOUT_READ},
+	{"POST", "/mine-sider/utbetaling/konto", mypages_payout_account, ACT_PAYOUT_ACCOUNT_WRITE},
 	/* The institutions' workspace and API (#13). */
 	{"GET", "/larested", inst_home, ACT_INSTITUTION_WORKSPACE},
 	{"POST", "/larested/bekreft", inst_confirm_selected, ACT_INSTITUTION_WORKSPACE},

@@ -249,7 +249,7 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
 function fingerprint(actors) {
   const tables = ['persons', 'cases', 'decisions', 'letters', 'messages', 'documents', 'document_submissions',
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
-    'mobile_verification', 'sessions', 'staff', 'institution_facts', 'institution_clients'];
+    'mobile_verification', 'sessions', 'payout_accounts', 'staff', 'institution_facts', 'institution_clients'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -293,6 +293,8 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/saker/:id/ny-vurdering': { as: sara, foreign: per, url: `/saksbehandling/saker/${a.id}/ny-vurdering`, form: {} },
     'POST /saksbehandling/henvendelser/:id/svar': { as: sara, foreign: per, url: `/saksbehandling/henvendelser/${message}/svar`,
       form: { text: 'Her er svaret.' } },
+    // Payouts (#10): another account of one's own.
+    'POST /mine-sider/utbetaling/konto': { as: a.c, foreign: other, form: { account: '12345678903' } },
     // #13: the institutions' workspace.
     'POST /larested/bekreft': { as: inst.user, foreign: instOther.user,
       form: { nin: a.nin, kind: confirmKind, period: '2024-2025' } },

@@ -97,6 +97,10 @@ test('a_school_confirms_500_pupils_from_a_csv_and_gets_its_three_bad_lines_back_
     and staff_id=${staffId('ingrid.dahl')}`), 500);
   assert.equal(count(`select count(*) from audit where action='institution.confirmed'
     and actor='staff:${staffId('ingrid.dahl')}'`), 500);
+  // Each is the payout condition of #10 for its school year.
+  const ids = pupils.slice(0, 500).map((p) => p.id).join(',');
+  assert.equal(count(`select count(*) from payout_confirmations where person_id in (${ids})
+    and school_year='2024-2025' and kind='attendance' and source='institution:${OSLO}'`), 500);
   // The list shows them confirmed.
   const list = await ingrid.get('/larested');
   assert.equal(list.status, 200);
@@ -197,7 +201,10 @@ test('a_student_system_confirms_through_the_api_with_a_signed_assertion_and_bad_
   assert.equal(listed.body.students.length, pupils.length);
 
   // A bad item: 422 naming it, nothing stored.
-  const stopped = pupils[pupils.length - 1];
+  // A pupil whose case the rules decided (a case worker's decision is left
+  // for a case worker).
+  const decidedIds = new Set(srv.sql(`select person_id from cases where status='decided'`).split('\n'));
+  const stopped = [...pupils].reverse().find((p) => decidedIds.has(p.id));
   const facts = count('select count(*) from institution_facts');
   const badItem = await api('POST', `/api/v1/institutions/${OSLO}/confirmations`, t.body.access_token, {
     confirmations: [
@@ -222,6 +229,19 @@ test('a_student_system_confirms_through_the_api_with_a_signed_assertion_and_bad_
   assert.equal(srv.sql(`select json_extract(application_json, '$.education.end') from cases where id=${caseId}`),
     '2025-01-31');
   assert.equal(count(`select count(*) from audit where object='case:${caseId}' and action='case.redecide.queued'`), 1);
+  // The job runner decides it again: a new decision over fewer months.
+  const decided = () => count(`select count(*) from audit where object='case:${caseId}'
+    and action in ('case.redecided', 'case.rechecked', 'case.redecide.skipped')`);
+  for (let i = 0; i < 600 && decided() === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(count(`select count(*) from audit where object='case:${caseId}' and action='case.redecided'`), 1,
+    'the interrupted case was not decided again');
+  // The monthly awards run to January (the month the pupil stopped), no
+  // longer to June: no month after the interruption is paid.
+  const months = srv.sql(`select max(json_extract(a.value, '$.months')) from decisions d,
+    json_each(d.decision_json, '$.awards') a where d.case_id=${caseId} group by d.id order by d.id`).split('\n').map(Number);
+  assert.equal(months.length, 2);
+  assert.ok(months[1] < months[0], `months ${months}`);
+  assert.equal(months[1], 6); // August to January
 });
 
 test('staff_of_one_institution_cannot_see_or_report_about_another_institutions_students', async () => {
