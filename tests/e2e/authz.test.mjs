@@ -161,6 +161,12 @@ async function world() {
     { label: "the administrator of the owner's institution", c: inst.admin, actor: `staff:${staffId(inst.adminName)}`,
       relations: ['institution', 'institution+admin'], person: false },
   );
+  // And the administrator of another institution: its own workspace is
+  // open to it, the owner's things (a student of another) never are.
+  const otherAdmin = inst.orgnr === '974600005' ? 'hans.moe' : 'ingrid.dahl';
+  users.push({ label: 'the administrator of another institution', c: await loginStaff(otherAdmin),
+    actor: `staff:${staffId(otherAdmin)}`, relations: ['institution', 'institution+admin'], person: false,
+    otherInstitution: true });
   return { a, ids, users, name };
 }
 
@@ -186,6 +192,7 @@ function allowed(route, user) {
     // A thing of A's (:id), or the user's own things (a person's pages).
     const rels = onThing ? user.relations : (user.person ? ['self'] : []);
     if (onThing && !user.owner && user.person) return false;
+    if (onThing && user.otherInstitution) return false; // #13: not its student
     return rels.some((r) => act.allowed.includes(r));
   }
   return user.relations.some((r) => act.allowed.includes(r));
