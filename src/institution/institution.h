@@ -193,6 +193,13 @@ int inst_staff_add(struct store *s, const struct principal *who, const char *use
 int inst_client_register(struct store *s, const struct principal *who, const char *pem, int64_t now,
 			 const char **client_id, struct arena *a, struct err *e);
 
+/* Revoke the student system client_id of who's institution: its key signs
+ * no more assertions and its tokens open nothing, at once. Returns 0, or -1:
+ * ERR_NOT_FOUND (field "client_id") when the institution has no such
+ * client in use, ERR_FORBIDDEN by the gate. */
+int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now,
+		       struct err *e);
+
 /* ---- the API's tokens (token.c) ---- */
 
 #define INST_ASSERTION_MAX_AGE 120 /* seconds an assertion may live (exp - iat) */

@@ -88,6 +88,35 @@ int inst_client_register(struct store *s, const struct principal *who, const cha
 	return store_write(s, register_tx, &t, e);
 }
 
+struct revoke_tx {
+	const char *orgnr, *client_id, *actor;
+	int64_t now;
+};
+
+static int revoke_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct revoke_tx *t = arg;
+	int rc = store_institution_client_revoke(tx, t->orgnr, t->client_id, t->now, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : err_set(e, ERR_NOT_FOUND, "client_id", "no such client in use");
+	char object[160];
+	snprintf(object, sizeof(object), "client:%.120s", t->client_id);
+	return audit_append(tx, t->now, t->actor, "institution.client.revoked", object, t->orgnr, e);
+}
+
+int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now,
+		       struct err *e)
+{
+	char object[48], actor[80];
+	snprintf(object, sizeof(object), "institution:%s", who->institution ? who->institution : "-");
+	if (access_check(s, who, ACT_INSTITUTION_STAFF_MANAGE, 0, object, "institution", now, e) != 0)
+		return -1;
+	if (client_id == NULL || client_id[0] == '\0' || strlen(client_id) > 120)
+		return err_set(e, ERR_NOT_FOUND, "client_id", "no such client in use");
+	struct revoke_tx t = {who->institution, client_id, access_actor(who, actor, sizeof(actor)), now};
+	return store_write(s, revoke_tx, &t, e);
+}
+
 /* Decode one base64url part (no padding) into a NUL-terminated buffer in
  * the arena. Returns it, or NULL. */
 static unsigned char *b64url(const char *p, size_t len, size_t *out_len, struct arena *a)

@@ -105,6 +105,11 @@ int store_institution_client_get(struct store *s, const char *client_id, struct 
 /* The clients of orgnr, newest first, at most 50. Returns the count or -1. */
 int store_institution_clients(struct store *s, const char *orgnr, struct institution_client **out,
 			      struct arena *a, struct err *e);
+/* Revoke client_id of orgnr at now: its key signs no more assertions and
+ * its access tokens open nothing. Returns 0, 1 when orgnr has no such
+ * client in use, -1. */
+int store_institution_client_revoke(struct store_tx *tx, const char *orgnr, const char *client_id, int64_t now,
+				    struct err *e);
 
 /* Take the assertion id jti of client_id, kept until expires_at (when its
  * assertion could no longer be used anyway; older ones are forgotten here).

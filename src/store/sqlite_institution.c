@@ -261,6 +261,27 @@ int store_institution_clients(struct store *s, const char *orgnr, struct institu
 			sq_bind_text, orgnr, client_row, *out, 50, a, e);
 }
 
+int store_institution_client_revoke(struct store_tx *tx, const char *orgnr, const char *client_id, int64_t now,
+				    struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE institution_clients SET revoked_at = ?3 WHERE orgnr = ?1 "
+					  "AND client_id = ?2 AND revoked_at IS NULL", e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, orgnr);
+	sq_bind_str(st, 2, client_id);
+	sqlite3_bind_int64(st, 3, now);
+	if (sq_step_insert(tx, st, NULL, "revoke institution client", e) != 0)
+		return -1;
+	if (sqlite3_changes(tx->c->db) == 0)
+		return 1;
+	st = sq_prep(tx->c, "DELETE FROM institution_tokens WHERE client_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, client_id);
+	return sq_step_insert(tx, st, NULL, "forget the client's tokens", e);
+}
+
 int store_institution_jti_take(struct store_tx *tx, const char *client_id, const char *jti, int64_t expires_at,
 			       int64_t now, struct err *e)
 {

@@ -85,6 +85,7 @@ void inst_upload(struct req *r, struct resp *w);
 void inst_staff_page(struct req *r, struct resp *w);
 void inst_staff_add_post(struct req *r, struct resp *w);
 void inst_key_register(struct req *r, struct resp *w);
+void inst_key_revoke(struct req *r, struct resp *w);
 /* The institutions' API (web/institution/api.c): the token endpoint, the
  * students and the confirmations, with a bearer token. */
 void api_inst_token(struct req *r, struct resp *w);

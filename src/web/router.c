@@ -62,6 +62,7 @@ static const struct route routes[] = {
 	{"GET", "/larested/kolleger", inst_staff_page, ACT_INSTITUTION_STAFF_MANAGE},
 	{"POST", "/larested/kolleger", inst_staff_add_post, ACT_INSTITUTION_STAFF_MANAGE},
 	{"POST", "/larested/nokler", inst_key_register, ACT_INSTITUTION_STAFF_MANAGE},
+	{"POST", "/larested/nokler/trekk", inst_key_revoke, ACT_INSTITUTION_STAFF_MANAGE},
 	{"POST", "/api/v1/token", api_inst_token, ACT_PUBLIC},
 	{"GET", "/api/v1/institutions/:id/students", api_inst_students, ACT_INSTITUTION_WORKSPACE},
 	{"POST", "/api/v1/institutions/:id/confirmations", api_inst_confirmations, ACT_INSTITUTION_WORKSPACE},

@@ -282,6 +282,10 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     staffOf(inst.userName), staffOf(inst.adminName), staffOf(instOther.userName), staffOf(instOther.adminName)];
   const confirmKind = inst.level === 'higher' ? 'admission' : 'attendance';
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // A student system's key in use, for the form that revokes it.
+  const clientId = `${inst.orgnr}-00000000000000aa`;
+  srv.sql(`insert into institution_clients(client_id, orgnr, public_key_pem, registered_at, registered_by)
+    values ('${clientId}', '${inst.orgnr}', 'x', 0, ${srv.sql(`select id from staff where username='${inst.adminName}'`)})`);
   // For each POST route: who may post, a form that would change something
   // if the token were not checked, and how to send it.
   const forms = {
@@ -311,6 +315,7 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /larested/kolleger': { as: inst.admin, foreign: instOther.admin, form: { username: 'csrf.colleague', name: 'Ny Kollega' } },
     'POST /larested/nokler': { as: inst.admin, foreign: instOther.admin,
       form: { public_key: publicKey.export({ type: 'spki', format: 'pem' }) } },
+    'POST /larested/nokler/trekk': { as: inst.admin, foreign: instOther.admin, form: { client_id: clientId } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

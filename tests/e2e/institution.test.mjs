@@ -242,6 +242,22 @@ test('a_student_system_confirms_through_the_api_with_a_signed_assertion_and_bad_
   assert.equal(months.length, 2);
   assert.ok(months[1] < months[0], `months ${months}`);
   assert.equal(months[1], 6); // August to January
+
+  // The administrator revokes the key: its token opens nothing at once,
+  // and a new assertion it signs is refused.
+  const keys = await ingrid.get('/larested/kolleger');
+  const revoked = await ingrid.post('/larested/nokler/trekk', { csrf: Client.csrf(keys.text), client_id: clientId });
+  assert.equal(revoked.status, 303, revoked.text);
+  assert.equal((await api('GET', `/api/v1/institutions/${OSLO}/students`, t.body.access_token)).status, 401);
+  const afterRevoke = await token(assertion(privateKey, claims()));
+  assert.equal(afterRevoke.status, 400);
+  assert.equal(afterRevoke.body.field, 'iss');
+  // Another institution's administrator cannot revoke it (nor see it).
+  const hans = await loginStaff('hans.moe');
+  const hk = await hans.get('/larested/kolleger');
+  assert.ok(!hk.text.includes(clientId));
+  const foreignRevoke = await hans.post('/larested/nokler/trekk', { csrf: Client.csrf(hk.text), client_id: clientId });
+  assert.equal(foreignRevoke.status, 422);
 });
 
 test('staff_of_one_institution_cannot_see_or_report_about_another_institutions_students', async () => {

@@ -382,6 +382,8 @@ static void staff_page(struct req *r, struct resp *w, int status, const char *fi
 		json_object_set_new(d, "client_added", json_string(added));
 	if (req_query(r, "added"))
 		json_object_set_new(d, "staff_added", json_true());
+	if (req_query(r, "revoked"))
+		json_object_set_new(d, "client_revoked", json_true());
 	w->status = status;
 	resp_page(w, r, "inst_staff", "institution.staff.title", d);
 }
@@ -432,4 +434,22 @@ void inst_key_register(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, arena_printf(r->a, "/larested/kolleger?client=%s", client_id));
+}
+
+void inst_key_revoke(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	if (inst_client_revoke(r->app->store, &r->who, req_form(r, "client_id"), r->now, &e) != 0) {
+		if (e.code == ERR_NOT_FOUND && strcmp(e.field, "client_id") == 0) {
+			staff_page(r, w, 422, "client_id", "institution.error.client_id", NULL);
+			return;
+		}
+		resp_failure(w, r, &e, "institution key revoke");
+		return;
+	}
+	resp_redirect(w, r, "/larested/kolleger?revoked=1");
 }
