@@ -70,8 +70,7 @@ static void add(struct inst_result *res, int cap, int line, const char *column, 
 		res->problems[res->n_problems++] = (struct inst_problem){line, column, code, msg};
 }
 
-int inst_csv_read(const char *text, size_t len, struct inst_report **items, struct inst_result *res,
-		  struct arena *a)
+int inst_csv_read(const char *text, size_t len, struct inst_report **items, struct inst_result *res, struct arena *a)
 {
 	enum { CAP = 100 };
 	memset(res, 0, sizeof(*res));
@@ -118,7 +117,8 @@ int inst_csv_read(const char *text, size_t len, struct inst_report **items, stru
 						col_of[c] = i;
 			for (int c = 0; c <= COL_PERIOD; c++)
 				if (col_of[c] < 0)
-					add(res, CAP, line, col_names[c], "csv.header", "the header line lacks this column");
+					add(res, CAP, line, col_names[c], "csv.header",
+					    "the header line lacks this column");
 			if (res->n_problems > 0)
 				return -1;
 			n_cols = k > 0 ? k : 1;
@@ -130,7 +130,8 @@ int inst_csv_read(const char *text, size_t len, struct inst_report **items, stru
 			continue;
 		}
 		if (k != n_cols) {
-			add(res, CAP, line, "line", "csv.fields", "the line does not have the header's number of fields");
+			add(res, CAP, line, "line", "csv.fields",
+			    "the line does not have the header's number of fields");
 			continue;
 		}
 		struct inst_report *r = &(*items)[n++];

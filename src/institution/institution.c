@@ -34,7 +34,7 @@ int inst_orgnr_valid(const char *s)
 
 /* The gate for the workspace itself: who must be an institution's. */
 static int workspace_gate(struct store *s, const struct principal *who, enum action act, int64_t now,
-			  struct institution *in, struct arena *a, struct err *e)
+                          struct institution *in, struct arena *a, struct err *e)
 {
 	char object[48];
 	snprintf(object, sizeof(object), "institution:%s", who->institution ? who->institution : "-");
@@ -43,7 +43,7 @@ static int workspace_gate(struct store *s, const struct principal *who, enum act
 	int rc = store_institution_get(s, who->institution, in, a, e);
 	if (rc == 1)
 		return err_set(e, ERR_NOT_FOUND, NULL, "the schools register does not know institution %s",
-			       who->institution);
+		               who->institution);
 	return rc;
 }
 
@@ -141,7 +141,7 @@ static int half_credits(const char *s)
 }
 
 static int problem(struct inst_result *res, int cap, int line, const char *column, const char *code,
-		   const char *message)
+                   const char *message)
 {
 	if (res->n_problems < cap)
 		res->problems[res->n_problems] = (struct inst_problem){line, column, code, message};
@@ -159,7 +159,7 @@ struct checked {
 /* Check item's fields (not its student). Returns 0, or -1 with its problems
  * added. */
 static int check_fields(const struct inst_report *it, const struct institution *in, int line, date_t today,
-			struct checked *c, struct inst_result *res, int cap, struct arena *a)
+                        struct checked *c, struct inst_result *res, int cap, struct arena *a)
 {
 	int bad = 0;
 	date_t first = 0, last = 0, day = today;
@@ -173,18 +173,18 @@ static int check_fields(const struct inst_report *it, const struct institution *
 		bad |= problem(res, cap, line, "kind", "kind.unknown", "must be one of " INST_KINDS);
 	else if (!kind_fits(kind, in->level))
 		bad |= problem(res, cap, line, "kind", strcmp(in->level, "higher") == 0 ? "kind.higher" : "kind.upper",
-			       strcmp(in->level, "higher") == 0
-				       ? "attendance is reported by upper-secondary schools"
-				       : "admission, semester registration and credits are reported in higher education");
+		               strcmp(in->level, "higher") == 0
+		                   ? "attendance is reported by upper-secondary schools"
+		                   : "admission, semester registration and credits are reported in higher education");
 	const char *period = it->period ? it->period : "";
 	int by_semester = strcmp(kind, "semester-registration") == 0 || strcmp(kind, "credits") == 0;
 	if (kind_ok) {
 		int ok = by_semester ? semester_parse(period, &first, &last) == 0
-				     : date_school_year(period, &first, &last) == 0;
+		                     : date_school_year(period, &first, &last) == 0;
 		if (!ok)
 			bad |= problem(res, cap, line, "period", by_semester ? "period.semester" : "period.year",
-				       by_semester ? "must be a semester such as 2024-autumn or 2025-spring"
-						   : "must be a school year such as 2024-2025");
+			               by_semester ? "must be a semester such as 2024-autumn or 2025-spring"
+			                           : "must be a school year such as 2024-2025");
 	}
 	if (it->date != NULL && it->date[0] != '\0') {
 		if (date_parse(it->date, &day) != 0)
@@ -198,8 +198,7 @@ static int check_fields(const struct inst_report *it, const struct institution *
 		if (credits[0] == '\0')
 			bad |= problem(res, cap, line, "credits", "credits.missing", "is required for credits");
 		else if ((hc = half_credits(credits)) < 0)
-			bad |= problem(res, cap, line, "credits", "credits.invalid",
-				       "must be 0 to 60 in steps of 0.5");
+			bad |= problem(res, cap, line, "credits", "credits.invalid", "must be 0 to 60 in steps of 0.5");
 	} else if (credits[0] != '\0') {
 		bad |= problem(res, cap, line, "credits", "credits.unexpected", "is given only with kind credits");
 	}
@@ -226,7 +225,8 @@ static const char *payout_year(const char *kind, const char *period, struct aren
 		return period;
 	if (strcmp(kind, "semester-registration") != 0)
 		return NULL;
-	return strcmp(period + 5, "autumn") == 0 ? arena_printf(a, "%d-%d", y, y + 1) : arena_printf(a, "%d-%d", y - 1, y);
+	return strcmp(period + 5, "autumn") == 0 ? arena_printf(a, "%d-%d", y, y + 1)
+	                                         : arena_printf(a, "%d-%d", y - 1, y);
 }
 
 struct apply_tx {
@@ -256,12 +256,12 @@ static int apply_tx(struct store_tx *tx, void *arg, struct err *e)
 		snprintf(object, sizeof(object), "person:%lld", (long long)c->f.person_id);
 		if (c->f.half_credits >= 0)
 			snprintf(detail, sizeof(detail), "%s %s %s %d.%d", c->f.kind, c->f.period, c->f.effective,
-				 c->f.half_credits / 2, c->f.half_credits % 2 ? 5 : 0);
+			         c->f.half_credits / 2, c->f.half_credits % 2 ? 5 : 0);
 		else
 			snprintf(detail, sizeof(detail), "%s %s %s", c->f.kind, c->f.period, c->f.effective);
 		if (audit_append(tx, t->now, actor,
-				 is_confirmation(c->f.kind) ? "institution.confirmed" : "institution.reported", object,
-				 detail, e) != 0)
+		                 is_confirmation(c->f.kind) ? "institution.confirmed" : "institution.reported", object,
+		                 detail, e) != 0)
 			return -1;
 		if (c->redecide && c->f.case_id != 0) {
 			/* TODO(#10, wt-pay): payouts stop from the date. */
@@ -282,8 +282,8 @@ static int by_line(const void *x, const void *y)
 
 /* inst_apply(), with the problems of pre (may be NULL) counted first. */
 static int batch(const struct cases_env *env, const struct principal *who, const struct inst_report *items, int n,
-		 int first_line, int64_t now, const struct inst_result *pre, struct inst_result *res,
-		 struct arena *a, struct err *e)
+                 int first_line, int64_t now, const struct inst_result *pre, struct inst_result *res, struct arena *a,
+                 struct err *e)
 {
 	struct store *s = env->store;
 	struct institution in;
@@ -355,8 +355,8 @@ static int batch(const struct cases_env *env, const struct principal *who, const
 	 * sent again after a failure here completes what was missed. */
 	for (int i = 0; i < n; i++) {
 		const char *year = payout_year(c[i].f.kind, c[i].f.period, a);
-		if (year != NULL && payout_confirmation_record(s, c[i].f.person_id, year, c[i].f.kind, c[i].f.source, now,
-							       NULL, e) != 0)
+		if (year != NULL && payout_confirmation_record(s, c[i].f.person_id, year, c[i].f.kind, c[i].f.source,
+		                                               now, NULL, e) != 0)
 			return -1;
 	}
 	if (res->redecided > 0 && env->jobs != NULL)
@@ -365,14 +365,13 @@ static int batch(const struct cases_env *env, const struct principal *who, const
 }
 
 int inst_apply(const struct cases_env *env, const struct principal *who, const struct inst_report *items, int n,
-	       int first_line, int64_t now, struct inst_result *res, struct arena *a, struct err *e)
+               int first_line, int64_t now, struct inst_result *res, struct arena *a, struct err *e)
 {
 	return batch(env, who, items, n, first_line, now, NULL, res, a, e);
 }
 
 int inst_report_one(const struct cases_env *env, const struct principal *who, int64_t person_id,
-		    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a,
-		    struct err *e)
+                    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a, struct err *e)
 {
 	char object[32];
 	struct person p;
@@ -389,8 +388,8 @@ int inst_report_one(const struct cases_env *env, const struct principal *who, in
 	return batch(env, who, &one, 1, 1, now, NULL, res, a, e);
 }
 
-int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len,
-		   int64_t now, struct inst_result *res, struct arena *a, struct err *e)
+int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len, int64_t now,
+                   struct inst_result *res, struct arena *a, struct err *e)
 {
 	struct institution in;
 	struct inst_report *items;
@@ -435,16 +434,16 @@ static int audit_reading(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, r->now, r->actor, r->action, r->object, NULL, e);
 }
 
-static int audit_read(struct store *s, const struct principal *who, const char *action, const char *object,
-		      int64_t now, struct err *e)
+static int audit_read(struct store *s, const struct principal *who, const char *action, const char *object, int64_t now,
+                      struct err *e)
 {
 	char actor[80];
 	struct reading r = {access_actor(who, actor, sizeof(actor)), action, object, now};
 	return store_write(s, audit_reading, &r, e);
 }
 
-int inst_overview(struct store *s, const struct principal *who, int64_t now, struct inst_overview *out,
-		  struct arena *a, struct err *e)
+int inst_overview(struct store *s, const struct principal *who, int64_t now, struct inst_overview *out, struct arena *a,
+                  struct err *e)
 {
 	struct institution in;
 	memset(out, 0, sizeof(*out));
@@ -466,8 +465,8 @@ int inst_overview(struct store *s, const struct principal *who, int64_t now, str
 }
 
 int inst_student(struct store *s, const struct principal *who, int64_t person_id, int64_t now,
-		 struct inst_student_row *out, struct inst_fact_row **facts, int *n_facts, struct arena *a,
-		 struct err *e)
+                 struct inst_student_row *out, struct inst_fact_row **facts, int *n_facts, struct arena *a,
+                 struct err *e)
 {
 	char object[32];
 	snprintf(object, sizeof(object), "person:%lld", (long long)person_id);
@@ -490,7 +489,7 @@ int inst_student(struct store *s, const struct principal *who, int64_t person_id
 		f->effective = fs[i].effective;
 		f->half_credits = fs[i].half_credits;
 		f->reported_by = fs[i].client_id ? arena_printf(a, "client:%s", fs[i].client_id)
-						 : arena_printf(a, "staff:%lld", (long long)fs[i].staff_id);
+		                                 : arena_printf(a, "staff:%lld", (long long)fs[i].staff_id);
 		f->reported_at = fs[i].reported_at;
 	}
 	*n_facts = n;
@@ -499,8 +498,8 @@ int inst_student(struct store *s, const struct principal *who, int64_t person_id
 
 /* ---- the administrator ---- */
 
-int inst_staff(struct store *s, const struct principal *who, int64_t now, struct inst_colleague **staff,
-	       int *n_staff, struct inst_client_row **clients, int *n_clients, struct arena *a, struct err *e)
+int inst_staff(struct store *s, const struct principal *who, int64_t now, struct inst_colleague **staff, int *n_staff,
+               struct inst_client_row **clients, int *n_clients, struct arena *a, struct err *e)
 {
 	struct institution in;
 	if (workspace_gate(s, who, ACT_INSTITUTION_STAFF_MANAGE, now, &in, a, e) != 0)
@@ -541,8 +540,8 @@ static int add_staff_tx(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, t->now, t->actor, "institution.staff.added", object, t->m.admin ? "admin" : NULL, e);
 }
 
-int inst_staff_add(struct store *s, const struct principal *who, const char *username, const char *name,
-		   int admin, int64_t now, struct err *e)
+int inst_staff_add(struct store *s, const struct principal *who, const char *username, const char *name, int admin,
+                   int64_t now, struct err *e)
 {
 	struct institution in;
 	struct arena a;
@@ -572,7 +571,8 @@ int inst_staff_add(struct store *s, const struct principal *who, const char *use
 	}
 	char actor[80];
 	struct add_staff t = {{0, username, arena_strndup(&a, name, nl), "institution", 0, in.orgnr, admin ? 1 : 0},
-			      access_actor(who, actor, sizeof(actor)), now};
+	                      access_actor(who, actor, sizeof(actor)),
+	                      now};
 	rc = store_write(s, add_staff_tx, &t, e);
 out:
 	arena_cleanup(&a);

@@ -43,10 +43,10 @@ int inst_orgnr_valid(const char *s);
 
 /* One report about one student, as read from a form, a CSV line or the API. */
 struct inst_report {
-	const char *nin;    /* the student's national identity number */
-	const char *kind;   /* one of INST_KINDS */
-	const char *period; /* "2024-2025" (admission, attendance, interruption) or "2024-autumn" */
-	const char *date;   /* ISO date the fact holds from; NULL or "": today */
+	const char *nin;     /* the student's national identity number */
+	const char *kind;    /* one of INST_KINDS */
+	const char *period;  /* "2024-2025" (admission, attendance, interruption) or "2024-autumn" */
+	const char *date;    /* ISO date the fact holds from; NULL or "": today */
 	const char *credits; /* credits: "0" to "60" in steps of 0.5 ("7,5" too); else NULL or "" */
 	int line;            /* its line in a file; 0: first_line + its index */
 };
@@ -65,9 +65,9 @@ struct inst_problem {
 
 /* The outcome of a batch. */
 struct inst_result {
-	int applied;   /* facts stored */
-	int unchanged; /* confirmations already given */
-	int redecided; /* cases sent to be decided again (interruptions) */
+	int applied;                   /* facts stored */
+	int unchanged;                 /* confirmations already given */
+	int redecided;                 /* cases sent to be decided again (interruptions) */
 	struct inst_problem *problems; /* in the arena */
 	int n_problems;
 };
@@ -84,7 +84,7 @@ struct inst_result {
  * again, and returns 0. Returns -1 with e filled when who may not use the
  * workspace at all (ERR_FORBIDDEN, audited) or the store fails. */
 int inst_apply(const struct cases_env *env, const struct principal *who, const struct inst_report *items, int n,
-	       int first_line, int64_t now, struct inst_result *res, struct arena *a, struct err *e);
+               int first_line, int64_t now, struct inst_result *res, struct arena *a, struct err *e);
 
 /* Read a CSV file (UTF-8, comma or semicolon separated, a header line
  * naming the columns nin, kind, period, date and credits in any order;
@@ -94,21 +94,20 @@ int inst_apply(const struct cases_env *env, const struct principal *who, const s
  * unclosed quote); or -1 when the file cannot be read at all (no header,
  * a header without a required column, more than INST_BATCH_MAX lines),
  * with the problems in res. Pure. */
-int inst_csv_read(const char *text, size_t len, struct inst_report **items, struct inst_result *res,
-		  struct arena *a);
+int inst_csv_read(const char *text, size_t len, struct inst_report **items, struct inst_result *res, struct arena *a);
 
 /* inst_apply() for one report about the student person_id (kind, period,
  * date and credits as struct inst_report's), asking the gate for
  * ACT_INSTITUTION_REPORT on the student first (ERR_NOT_FOUND when not the
  * institution's). */
 int inst_report_one(const struct cases_env *env, const struct principal *who, int64_t person_id,
-		    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a,
-		    struct err *e);
+                    const struct inst_report *rep, int64_t now, struct inst_result *res, struct arena *a,
+                    struct err *e);
 
 /* inst_apply() for a CSV file (inst_csv_read): all or nothing, every
  * problem of the file and its lines reported together, ordered by line. */
-int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len,
-		   int64_t now, struct inst_result *res, struct arena *a, struct err *e);
+int inst_csv_apply(const struct cases_env *env, const struct principal *who, const char *text, size_t len, int64_t now,
+                   struct inst_result *res, struct arena *a, struct err *e);
 
 /* The gate for act (ACT_INSTITUTION_WORKSPACE or
  * ACT_INSTITUTION_STAFF_MANAGE) on who's institution, which the schools
@@ -136,7 +135,7 @@ struct inst_student_row {
 
 struct inst_fact_row {
 	const char *kind, *period, *effective;
-	int half_credits; /* -1 when none */
+	int half_credits;        /* -1 when none */
 	const char *reported_by; /* "staff:N" or "client:ID" */
 	int64_t reported_at;
 };
@@ -150,15 +149,15 @@ struct inst_overview {
 
 /* The institution of who, with its students who have applied (gate:
  * ACT_INSTITUTION_WORKSPACE). Audits the reading. Returns 0 or -1. */
-int inst_overview(struct store *s, const struct principal *who, int64_t now, struct inst_overview *out,
-		  struct arena *a, struct err *e);
+int inst_overview(struct store *s, const struct principal *who, int64_t now, struct inst_overview *out, struct arena *a,
+                  struct err *e);
 
 /* One student (person_id) with the facts the institution has reported
  * (gate: ACT_INSTITUTION_STUDENT_READ). Returns 0 or -1 (ERR_NOT_FOUND when
  * not its student). */
 int inst_student(struct store *s, const struct principal *who, int64_t person_id, int64_t now,
-		 struct inst_student_row *out, struct inst_fact_row **facts, int *n_facts, struct arena *a,
-		 struct err *e);
+                 struct inst_student_row *out, struct inst_fact_row **facts, int *n_facts, struct arena *a,
+                 struct err *e);
 
 /* ---- the administrator ---- */
 
@@ -176,29 +175,28 @@ struct inst_client_row {
 
 /* The institution's staff and its student systems (gate:
  * ACT_INSTITUTION_STAFF_MANAGE). Returns 0 or -1. */
-int inst_staff(struct store *s, const struct principal *who, int64_t now, struct inst_colleague **staff,
-	       int *n_staff, struct inst_client_row **clients, int *n_clients, struct arena *a, struct err *e);
+int inst_staff(struct store *s, const struct principal *who, int64_t now, struct inst_colleague **staff, int *n_staff,
+               struct inst_client_row **clients, int *n_clients, struct arena *a, struct err *e);
 
 /* Add a colleague to who's institution: username (3-64 of a-z, 0-9, '.',
  * '-', '_'; not taken), name (1-200 characters), admin or not. Returns 0,
  * or -1: ERR_INVALID naming the field ("username", "name"), ERR_CONFLICT
  * (field "username") when taken, ERR_FORBIDDEN by the gate. */
-int inst_staff_add(struct store *s, const struct principal *who, const char *username, const char *name,
-		   int admin, int64_t now, struct err *e);
+int inst_staff_add(struct store *s, const struct principal *who, const char *username, const char *name, int admin,
+                   int64_t now, struct err *e);
 
 /* Register the public key of the institution's student system (an RSA key
  * of 2048 bits or more, PEM "PUBLIC KEY"). *client_id (arena) receives the
  * client id the system names itself by (the assertion's iss). Returns 0, or
  * -1: ERR_INVALID (field "public_key"), ERR_FORBIDDEN by the gate. */
 int inst_client_register(struct store *s, const struct principal *who, const char *pem, int64_t now,
-			 const char **client_id, struct arena *a, struct err *e);
+                         const char **client_id, struct arena *a, struct err *e);
 
 /* Revoke the student system client_id of who's institution: its key signs
  * no more assertions and its tokens open nothing, at once. Returns 0, or -1:
  * ERR_NOT_FOUND (field "client_id") when the institution has no such
  * client in use, ERR_FORBIDDEN by the gate. */
-int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now,
-		       struct err *e);
+int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now, struct err *e);
 
 /* ---- the API's tokens (token.c) ---- */
 
@@ -217,12 +215,12 @@ int inst_client_revoke(struct store *s, const struct principal *who, const char 
  * "aud", "exp", "iat", "jti", "signature") when refused. Audited either
  * way (api.token, api.token.denied). */
 int inst_token(struct store *s, const char *assertion, const char *audience, int64_t now,
-	       char token[INST_TOKEN_LEN + 1], struct err *e);
+               char token[INST_TOKEN_LEN + 1], struct err *e);
 
 /* The principal of a bearer access token: a student system of an
  * institution (role ROLE_INSTITUTION, institution and client_id set, in the
  * arena). Returns 0, 1 when the token is unknown or expired, -1. */
-int inst_token_principal(struct store *s, const char *token, int64_t now, struct principal *who,
-			 struct arena *a, struct err *e);
+int inst_token_principal(struct store *s, const char *token, int64_t now, struct principal *who, struct arena *a,
+                         struct err *e);
 
 #endif

@@ -67,7 +67,7 @@ static int register_tx(struct store_tx *tx, void *arg, struct err *e)
 }
 
 int inst_client_register(struct store *s, const struct principal *who, const char *pem, int64_t now,
-			 const char **client_id, struct arena *a, struct err *e)
+                         const char **client_id, struct arena *a, struct err *e)
 {
 	char object[48];
 	snprintf(object, sizeof(object), "institution:%s", who->institution ? who->institution : "-");
@@ -76,7 +76,7 @@ int inst_client_register(struct store *s, const struct principal *who, const cha
 	EVP_PKEY *k = pem ? rsa_key(pem) : NULL;
 	if (k == NULL)
 		return err_set(e, ERR_INVALID, "public_key",
-			       "must be an RSA public key of 2048 bits or more in PEM (BEGIN PUBLIC KEY)");
+		               "must be an RSA public key of 2048 bits or more in PEM (BEGIN PUBLIC KEY)");
 	EVP_PKEY_free(k);
 	unsigned char rnd[8];
 	char hex[17], actor[80];
@@ -84,7 +84,7 @@ int inst_client_register(struct store *s, const struct principal *who, const cha
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
 	*client_id = arena_printf(a, "%s-%s", who->institution, hex);
 	struct register_tx t = {{*client_id, who->institution, pem, now, who->staff_id, 0},
-				access_actor(who, actor, sizeof(actor))};
+	                        access_actor(who, actor, sizeof(actor))};
 	return store_write(s, register_tx, &t, e);
 }
 
@@ -104,8 +104,7 @@ static int revoke_tx(struct store_tx *tx, void *arg, struct err *e)
 	return audit_append(tx, t->now, t->actor, "institution.client.revoked", object, t->orgnr, e);
 }
 
-int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now,
-		       struct err *e)
+int inst_client_revoke(struct store *s, const struct principal *who, const char *client_id, int64_t now, struct err *e)
 {
 	char object[48], actor[80];
 	snprintf(object, sizeof(object), "institution:%s", who->institution ? who->institution : "-");
@@ -131,12 +130,11 @@ static unsigned char *b64url(const char *p, size_t len, size_t *out_len, struct 
 	return out;
 }
 
-static int rs256_ok(EVP_PKEY *k, const char *signed_part, size_t signed_len, const unsigned char *sig,
-		    size_t sig_len)
+static int rs256_ok(EVP_PKEY *k, const char *signed_part, size_t signed_len, const unsigned char *sig, size_t sig_len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) == 1 &&
-		 EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)signed_part, signed_len) == 1;
+	         EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)signed_part, signed_len) == 1;
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
@@ -193,13 +191,14 @@ static int aud_matches(json_t *aud, const char *audience)
 	if (json_is_array(aud)) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(aud, i, v) if (json_is_string(v) && strcmp(json_string_value(v), audience) == 0) return 1;
+		json_array_foreach(aud, i,
+		                   v) if (json_is_string(v) && strcmp(json_string_value(v), audience) == 0) return 1;
 	}
 	return 0;
 }
 
 int inst_token(struct store *s, const char *assertion, const char *audience, int64_t now,
-	       char token[INST_TOKEN_LEN + 1], struct err *e)
+               char token[INST_TOKEN_LEN + 1], struct err *e)
 {
 	struct arena a;
 	struct token_tx t = {0};
@@ -211,7 +210,8 @@ int inst_token(struct store *s, const char *assertion, const char *audience, int
 	size_t len = assertion ? strlen(assertion) : 0;
 	const char *dot1 = len ? memchr(assertion, '.', len) : NULL;
 	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - assertion)) : NULL;
-	if (len == 0 || len > ASSERTION_MAX || dot2 == NULL || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - assertion))) {
+	if (len == 0 || len > ASSERTION_MAX || dot2 == NULL ||
+	    memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - assertion))) {
 		rc = refuse(s, &t, "assertion", "must be a signed JWT (header.claims.signature)", e);
 		goto out;
 	}
@@ -219,7 +219,8 @@ int inst_token(struct store *s, const char *assertion, const char *audience, int
 	unsigned char *h = b64url(assertion, (size_t)(dot1 - assertion), &hl, &a);
 	unsigned char *c = b64url(dot1 + 1, (size_t)(dot2 - dot1 - 1), &cl, &a);
 	unsigned char *sig = b64url(dot2 + 1, len - (size_t)(dot2 + 1 - assertion), &sl, &a);
-	if (h == NULL || c == NULL || sig == NULL || (hdr = json_loadb((const char *)h, hl, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	if (h == NULL || c == NULL || sig == NULL ||
+	    (hdr = json_loadb((const char *)h, hl, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
 	    (claims = json_loadb((const char *)c, cl, JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(hdr) ||
 	    !json_is_object(claims)) {
 		rc = refuse(s, &t, "assertion", "must be a signed JWT (header.claims.signature)", e);
@@ -286,8 +287,8 @@ out:
 	return rc;
 }
 
-int inst_token_principal(struct store *s, const char *token, int64_t now, struct principal *who,
-			 struct arena *a, struct err *e)
+int inst_token_principal(struct store *s, const char *token, int64_t now, struct principal *who, struct arena *a,
+                         struct err *e)
 {
 	char hash[65];
 	const char *client_id, *orgnr;

@@ -17,8 +17,10 @@
 
 int store_institution_put(struct store_tx *tx, const struct institution *in, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO institutions(orgnr, name, level) VALUES (?1, ?2, ?3) "
-					  "ON CONFLICT(orgnr) DO UPDATE SET name = ?2, level = ?3", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "INSERT INTO institutions(orgnr, name, level) VALUES (?1, ?2, ?3) "
+	                           "ON CONFLICT(orgnr) DO UPDATE SET name = ?2, level = ?3",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, in->orgnr);
@@ -36,11 +38,10 @@ static int institution_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
-int store_institution_get(struct store *s, const char *orgnr, struct institution *out, struct arena *a,
-			  struct err *e)
+int store_institution_get(struct store *s, const char *orgnr, struct institution *out, struct arena *a, struct err *e)
 {
 	int n = sq_query(s, "SELECT orgnr, name, level FROM institutions WHERE orgnr = ?", sq_bind_text, orgnr,
-			 institution_row, out, 1, a, e);
+	                 institution_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
@@ -60,26 +61,27 @@ int store_institution_has_student(struct store *s, const char *orgnr, int64_t pe
 {
 	struct orgnr_person q = {orgnr, person_id};
 	int64_t n = 0;
-	int rc = sq_query(s,
-			  "SELECT count(*) FROM persons p JOIN institutions i ON i.name = p.institution "
-			  "WHERE i.orgnr = ?1 AND p.id = ?2 AND EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)",
-			  bind_orgnr_person, &q, sq_count_row, &n, 1, NULL, e);
+	int rc =
+	    sq_query(s,
+	             "SELECT count(*) FROM persons p JOIN institutions i ON i.name = p.institution "
+	             "WHERE i.orgnr = ?1 AND p.id = ?2 AND EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)",
+	             bind_orgnr_person, &q, sq_count_row, &n, 1, NULL, e);
 	return rc < 0 ? -1 : n > 0;
 }
 
 /* The newest case of each student, with the newest confirmation and any
  * interruption reported for its school year (for higher education a
  * semester of the school year counts). */
-#define STUDENT_SELECT \
-	"SELECT p.id, p.nin, p.given_name, p.family_name, p.birth_date, p.programme, c.id, c.scheme, " \
-	"c.school_year, c.status, c.outcome, " \
-	"(SELECT f.kind FROM institution_facts f WHERE f.person_id = p.id AND f.orgnr = i.orgnr " \
-	" AND f.kind IN ('admission', 'semester-registration', 'attendance') " \
-	" AND (f.period = c.school_year OR f.period IN (substr(c.school_year, 1, 4) || '-autumn', " \
-	" substr(c.school_year, 6, 4) || '-spring')) ORDER BY f.id DESC LIMIT 1), " \
-	"(SELECT min(f.effective) FROM institution_facts f WHERE f.person_id = p.id AND f.orgnr = i.orgnr " \
-	" AND f.kind = 'interruption' AND f.period = c.school_year) " \
-	"FROM persons p JOIN institutions i ON i.name = p.institution " \
+#define STUDENT_SELECT                                                                                                 \
+	"SELECT p.id, p.nin, p.given_name, p.family_name, p.birth_date, p.programme, c.id, c.scheme, "                 \
+	"c.school_year, c.status, c.outcome, "                                                                         \
+	"(SELECT f.kind FROM institution_facts f WHERE f.person_id = p.id AND f.orgnr = i.orgnr "                      \
+	" AND f.kind IN ('admission', 'semester-registration', 'attendance') "                                         \
+	" AND (f.period = c.school_year OR f.period IN (substr(c.school_year, 1, 4) || '-autumn', "                    \
+	" substr(c.school_year, 6, 4) || '-spring')) ORDER BY f.id DESC LIMIT 1), "                                    \
+	"(SELECT min(f.effective) FROM institution_facts f WHERE f.person_id = p.id AND f.orgnr = i.orgnr "            \
+	" AND f.kind = 'interruption' AND f.period = c.school_year) "                                                  \
+	"FROM persons p JOIN institutions i ON i.name = p.institution "                                                \
 	"JOIN cases c ON c.id = (SELECT max(id) FROM cases WHERE person_id = p.id) WHERE i.orgnr = ?1 "
 
 static int student_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -102,30 +104,30 @@ static int student_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
-int store_institution_students(struct store *s, const char *orgnr, struct institution_student **out,
-			       struct arena *a, struct err *e)
+int store_institution_students(struct store *s, const char *orgnr, struct institution_student **out, struct arena *a,
+                               struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * INSTITUTION_STUDENTS_MAX);
 	return sq_query(s, STUDENT_SELECT "ORDER BY p.family_name, p.given_name, p.id", sq_bind_text, orgnr,
-			student_row, *out, INSTITUTION_STUDENTS_MAX, a, e);
+	                student_row, *out, INSTITUTION_STUDENTS_MAX, a, e);
 }
 
-int store_institution_student(struct store *s, const char *orgnr, int64_t person_id,
-			      struct institution_student *out, struct arena *a, struct err *e)
+int store_institution_student(struct store *s, const char *orgnr, int64_t person_id, struct institution_student *out,
+                              struct arena *a, struct err *e)
 {
 	struct orgnr_person q = {orgnr, person_id};
 	int n = sq_query(s, STUDENT_SELECT "AND p.id = ?2", bind_orgnr_person, &q, student_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
-int store_institution_fact_insert(struct store_tx *tx, const struct institution_fact *f, int *added,
-				  struct err *e)
+int store_institution_fact_insert(struct store_tx *tx, const struct institution_fact *f, int *added, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c,
-				   "INSERT INTO institution_facts(orgnr, person_id, case_id, kind, period, effective, "
-				   "half_credits, source, staff_id, client_id, reported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-				   "ON CONFLICT DO NOTHING",
-				   e);
+	sqlite3_stmt *st =
+	    sq_prep(tx->c,
+	            "INSERT INTO institution_facts(orgnr, person_id, case_id, kind, period, effective, "
+	            "half_credits, source, staff_id, client_id, reported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+	            "ON CONFLICT DO NOTHING",
+	            e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, f->orgnr);
@@ -167,24 +169,25 @@ static int fact_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
-int store_institution_facts_of(struct store *s, const char *orgnr, int64_t person_id,
-			       struct institution_fact **out, struct arena *a, struct err *e)
+int store_institution_facts_of(struct store *s, const char *orgnr, int64_t person_id, struct institution_fact **out,
+                               struct arena *a, struct err *e)
 {
 	struct orgnr_person q = {orgnr, person_id};
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
 	return sq_query(s,
-			"SELECT id, orgnr, person_id, coalesce(case_id, 0), kind, period, effective, half_credits, "
-			"source, coalesce(staff_id, 0), client_id, reported_at FROM institution_facts "
-			"WHERE orgnr = ?1 AND person_id = ?2 ORDER BY id DESC",
-			bind_orgnr_person, &q, fact_row, *out, LIST_MAX, a, e);
+	                "SELECT id, orgnr, person_id, coalesce(case_id, 0), kind, period, effective, half_credits, "
+	                "source, coalesce(staff_id, 0), client_id, reported_at FROM institution_facts "
+	                "WHERE orgnr = ?1 AND person_id = ?2 ORDER BY id DESC",
+	                bind_orgnr_person, &q, fact_row, *out, LIST_MAX, a, e);
 }
 
 int store_institution_case_end(struct store_tx *tx, int64_t case_id, const char *end, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c,
-				   "UPDATE cases SET application_json = json_set(application_json, '$.education.end', ?2) "
-				   "WHERE id = ?1 AND json_extract(application_json, '$.education.end') > ?2",
-				   e);
+	sqlite3_stmt *st =
+	    sq_prep(tx->c,
+	            "UPDATE cases SET application_json = json_set(application_json, '$.education.end', ?2) "
+	            "WHERE id = ?1 AND json_extract(application_json, '$.education.end') > ?2",
+	            e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -205,22 +208,23 @@ static int staff_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	return 0;
 }
 
-int store_institution_staff(struct store *s, const char *orgnr, struct staff **out, struct arena *a,
-			    struct err *e)
+int store_institution_staff(struct store *s, const char *orgnr, struct staff **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
 	return sq_query(s,
-			"SELECT id, username, name, role, may_see_confidential, institution, admin FROM staff "
-			"WHERE role = 'institution' AND institution = ? ORDER BY name, id",
-			sq_bind_text, orgnr, staff_row, *out, LIST_MAX, a, e);
+	                "SELECT id, username, name, role, may_see_confidential, institution, admin FROM staff "
+	                "WHERE role = 'institution' AND institution = ? ORDER BY name, id",
+	                sq_bind_text, orgnr, staff_row, *out, LIST_MAX, a, e);
 }
 
 /* ---- student systems ---- */
 
 int store_institution_client_insert(struct store_tx *tx, const struct institution_client *c, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO institution_clients(client_id, orgnr, public_key_pem, "
-					  "registered_at, registered_by) VALUES (?,?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "INSERT INTO institution_clients(client_id, orgnr, public_key_pem, "
+	                           "registered_at, registered_by) VALUES (?,?,?,?,?)",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, c->client_id);
@@ -246,26 +250,29 @@ static int client_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 }
 
 int store_institution_client_get(struct store *s, const char *client_id, struct institution_client *out,
-				 struct arena *a, struct err *e)
+                                 struct arena *a, struct err *e)
 {
 	int n = sq_query(s, "SELECT " CLIENT_COLS " FROM institution_clients WHERE client_id = ?", sq_bind_text,
-			 client_id, client_row, out, 1, a, e);
+	                 client_id, client_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 0;
 }
 
-int store_institution_clients(struct store *s, const char *orgnr, struct institution_client **out,
-			      struct arena *a, struct err *e)
+int store_institution_clients(struct store *s, const char *orgnr, struct institution_client **out, struct arena *a,
+                              struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * 50);
-	return sq_query(s, "SELECT " CLIENT_COLS " FROM institution_clients WHERE orgnr = ? ORDER BY registered_at DESC",
-			sq_bind_text, orgnr, client_row, *out, 50, a, e);
+	return sq_query(s,
+	                "SELECT " CLIENT_COLS " FROM institution_clients WHERE orgnr = ? ORDER BY registered_at DESC",
+	                sq_bind_text, orgnr, client_row, *out, 50, a, e);
 }
 
 int store_institution_client_revoke(struct store_tx *tx, const char *orgnr, const char *client_id, int64_t now,
-				    struct err *e)
+                                    struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE institution_clients SET revoked_at = ?3 WHERE orgnr = ?1 "
-					  "AND client_id = ?2 AND revoked_at IS NULL", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "UPDATE institution_clients SET revoked_at = ?3 WHERE orgnr = ?1 "
+	                           "AND client_id = ?2 AND revoked_at IS NULL",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, orgnr);
@@ -283,7 +290,7 @@ int store_institution_client_revoke(struct store_tx *tx, const char *orgnr, cons
 }
 
 int store_institution_jti_take(struct store_tx *tx, const char *client_id, const char *jti, int64_t expires_at,
-			       int64_t now, struct err *e)
+                               int64_t now, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM institution_jtis WHERE expires_at < ?", e);
 	if (st == NULL)
@@ -291,8 +298,10 @@ int store_institution_jti_take(struct store_tx *tx, const char *client_id, const
 	sqlite3_bind_int64(st, 1, now);
 	if (sq_step_insert(tx, st, NULL, "forget old assertion ids", e) != 0)
 		return -1;
-	st = sq_prep(tx->c, "INSERT INTO institution_jtis(jti, client_id, expires_at) VALUES (?,?,?) "
-			    "ON CONFLICT DO NOTHING", e);
+	st = sq_prep(tx->c,
+	             "INSERT INTO institution_jtis(jti, client_id, expires_at) VALUES (?,?,?) "
+	             "ON CONFLICT DO NOTHING",
+	             e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, jti);
@@ -306,10 +315,12 @@ int store_institution_jti_take(struct store_tx *tx, const char *client_id, const
 }
 
 int store_institution_token_put(struct store_tx *tx, const char *hash, const char *client_id, const char *orgnr,
-				int64_t expires_at, struct err *e)
+                                int64_t expires_at, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO institution_tokens(hash, client_id, orgnr, expires_at) "
-					  "VALUES (?,?,?,?)", e);
+	sqlite3_stmt *st = sq_prep(tx->c,
+	                           "INSERT INTO institution_tokens(hash, client_id, orgnr, expires_at) "
+	                           "VALUES (?,?,?,?)",
+	                           e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, hash);
@@ -344,14 +355,15 @@ static int token_row_fn(sqlite3_stmt *st, void *out, int i, struct arena *a)
 }
 
 int store_institution_token_get(struct store *s, const char *hash, int64_t now, const char **client_id,
-				const char **orgnr, struct arena *a, struct err *e)
+                                const char **orgnr, struct arena *a, struct err *e)
 {
 	struct token_q q = {hash, now};
 	struct token_row t;
-	int n = sq_query(s,
-			 "SELECT t.client_id, t.orgnr FROM institution_tokens t JOIN institution_clients c "
-			 "ON c.client_id = t.client_id WHERE t.hash = ?1 AND t.expires_at > ?2 AND c.revoked_at IS NULL",
-			 bind_token, &q, token_row_fn, &t, 1, a, e);
+	int n =
+	    sq_query(s,
+	             "SELECT t.client_id, t.orgnr FROM institution_tokens t JOIN institution_clients c "
+	             "ON c.client_id = t.client_id WHERE t.hash = ?1 AND t.expires_at > ?2 AND c.revoked_at IS NULL",
+	             bind_token, &q, token_row_fn, &t, 1, a, e);
 	if (n <= 0)
 		return n < 0 ? -1 : 1;
 	*client_id = t.client_id;

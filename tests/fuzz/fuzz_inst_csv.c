@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	for (int i = 0; i < res.n_problems; i++)
-		if (res.problems[i].column == NULL || res.problems[i].code == NULL || (size_t)res.problems[i].line > lines)
+		if (res.problems[i].column == NULL || res.problems[i].code == NULL ||
+		    (size_t)res.problems[i].line > lines)
 			abort();
 	arena_cleanup(&a);
 	free(text);

@@ -59,10 +59,11 @@ static void csv_reads_the_header_in_any_order_with_semicolons_quotes_and_crlf(vo
 	struct inst_report *items;
 	struct inst_result res;
 	arena_init(&a, 0);
-	const char text[] = "\xEF\xBB\xBF" "period;credits;nin;kind\r\n"
-			    "2024-autumn;\"7,5\";01010812345;credits\r\n"
-			    "\r\n"
-			    "\"2024-2025\" ; ; 01010812346 ;\"atten\"\"dance\"\r\n";
+	const char text[] = "\xEF\xBB\xBF"
+	                    "period;credits;nin;kind\r\n"
+	                    "2024-autumn;\"7,5\";01010812345;credits\r\n"
+	                    "\r\n"
+	                    "\"2024-2025\" ; ; 01010812346 ;\"atten\"\"dance\"\r\n";
 	int n = inst_csv_read(text, sizeof(text) - 1, &items, &res, &a);
 	assert_int_equal(n, 2);
 	assert_int_equal(res.n_problems, 0);
@@ -88,11 +89,11 @@ static void csv_names_each_broken_line_and_reads_the_rest(void **state)
 	struct inst_result res;
 	arena_init(&a, 0);
 	const char text[] = "nin,kind,period\n"
-			    "01010812345,attendance,2024-2025\n"
-			    "01010812345,attendance\n"
-			    "\"01010812345,attendance,2024-2025\n"
-			    "01010812346,attendance,2024-2025,extra\n"
-			    "01010812347,attendance,2024-2025";
+	                    "01010812345,attendance,2024-2025\n"
+	                    "01010812345,attendance\n"
+	                    "\"01010812345,attendance,2024-2025\n"
+	                    "01010812346,attendance,2024-2025,extra\n"
+	                    "01010812347,attendance,2024-2025";
 	int n = inst_csv_read(text, sizeof(text) - 1, &items, &res, &a);
 	assert_int_equal(n, 2);
 	assert_int_equal(items[1].line, 6);

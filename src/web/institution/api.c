@@ -49,8 +49,9 @@ void api_inst_token(struct req *r, struct resp *w)
 	const char *audience = arena_printf(r->a, "%s/api/v1/token", r->app->notify->public_url);
 	if (inst_token(r->app->store, assertion, audience, r->now, token, &e) != 0) {
 		if (e.code == ERR_INVALID) {
-			resp_json(w, 400, json_pack("{s:s,s:s,s:s}", "error", "invalid_grant", "field", e.field,
-						    "error_description", e.message));
+			resp_json(w, 400,
+			          json_pack("{s:s,s:s,s:s}", "error", "invalid_grant", "field", e.field,
+			                    "error_description", e.message));
 			return;
 		}
 		log_error("api token: %s", e.message);
@@ -58,8 +59,9 @@ void api_inst_token(struct req *r, struct resp *w)
 		return;
 	}
 	resp_header(w, "Cache-Control", "no-store");
-	resp_json(w, 200, json_pack("{s:s,s:s,s:i}", "access_token", token, "token_type", "Bearer", "expires_in",
-				    INST_TOKEN_TTL));
+	resp_json(
+	    w, 200,
+	    json_pack("{s:s,s:s,s:i}", "access_token", token, "token_type", "Bearer", "expires_in", INST_TOKEN_TTL));
 }
 
 /* The principal of the request's bearer token into who: 0, or -1 after
@@ -85,8 +87,9 @@ static int bearer(struct req *r, struct resp *w, struct principal *who)
 	who->role = ROLE_ANONYMOUS;
 	inst_gate_orgnr(r->app->store, who, r->n_params ? r->params[0] : NULL, r->now, &e);
 	resp_header(w, "WWW-Authenticate", "Bearer realm=\"stipend\", error=\"invalid_token\"");
-	resp_json(w, 401, json_pack("{s:s,s:s}", "error", "unauthorized", "message",
-				    "an access token from POST /api/v1/token is required"));
+	resp_json(w, 401,
+	          json_pack("{s:s,s:s}", "error", "unauthorized", "message",
+	                    "an access token from POST /api/v1/token is required"));
 	return -1;
 }
 
@@ -97,8 +100,9 @@ static int gate(struct req *r, struct resp *w, struct principal *who)
 		return -1;
 	if (inst_gate_orgnr(r->app->store, who, r->n_params ? r->params[0] : NULL, r->now, &e) != 0) {
 		if (e.code == ERR_FORBIDDEN || e.code == ERR_NOT_FOUND)
-			resp_json(w, 403, json_pack("{s:s,s:s}", "error", "forbidden", "message",
-						    "the token is not this institution's"));
+			resp_json(w, 403,
+			          json_pack("{s:s,s:s}", "error", "forbidden", "message",
+			                    "the token is not this institution's"));
 		else
 			resp_json(w, 500, json_pack("{s:s}", "error", "internal"));
 		return -1;
@@ -122,8 +126,8 @@ void api_inst_students(struct req *r, struct resp *w)
 		const struct inst_student_row *s = &ov.students[i];
 		char day[11];
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "nin", s->nin, "name", s->name, "birth_date",
-				      date_format(s->birth_date, day), "scheme", s->scheme, "school_year",
-				      s->school_year, "status", s->status);
+		                      date_format(s->birth_date, day), "scheme", s->scheme, "school_year",
+		                      s->school_year, "status", s->status);
 		json_object_set_new(o, "confirmed", s->confirmed ? json_string(s->confirmed) : json_null());
 		json_object_set_new(o, "interrupted", s->interrupted ? json_string(s->interrupted) : json_null());
 		json_array_append_new(list, o);
@@ -214,15 +218,18 @@ void api_inst_confirmations(struct req *r, struct resp *w)
 		json_t *errors = json_array();
 		for (int i = 0; i < res.n_problems; i++) {
 			const struct inst_problem *p = &res.problems[i];
-			const char *field = p->line > 0 ? arena_printf(r->a, "confirmations[%d].%s", p->line - 1, p->column)
-							: "confirmations";
+			const char *field = p->line > 0
+			                        ? arena_printf(r->a, "confirmations[%d].%s", p->line - 1, p->column)
+			                        : "confirmations";
 			json_array_append_new(errors, json_pack("{s:s,s:s}", "field", field, "message", p->message));
 		}
 		json_t *first = json_array_get(errors, 0);
-		resp_json(w, 422, json_pack("{s:s,s:O,s:O,s:o}", "error", "invalid", "field", json_object_get(first, "field"),
-					    "message", json_object_get(first, "message"), "errors", errors));
+		resp_json(w, 422,
+		          json_pack("{s:s,s:O,s:O,s:o}", "error", "invalid", "field", json_object_get(first, "field"),
+		                    "message", json_object_get(first, "message"), "errors", errors));
 		return;
 	}
-	resp_json(w, 200, json_pack("{s:i,s:i,s:i}", "applied", res.applied, "unchanged", res.unchanged, "redecided",
-				    res.redecided));
+	resp_json(
+	    w, 200,
+	    json_pack("{s:i,s:i,s:i}", "applied", res.applied, "unchanged", res.unchanged, "redecided", res.redecided));
 }

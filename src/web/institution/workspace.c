@@ -33,10 +33,10 @@ static const char *kind_key(const char *kind)
 	static const struct {
 		const char *kind, *key;
 	} keys[] = {{"admission", "institution.kind.admission"},
-		    {"semester-registration", "institution.kind.semester-registration"},
-		    {"attendance", "institution.kind.attendance"},
-		    {"credits", "institution.kind.credits"},
-		    {"interruption", "institution.kind.interruption"}};
+	            {"semester-registration", "institution.kind.semester-registration"},
+	            {"attendance", "institution.kind.attendance"},
+	            {"credits", "institution.kind.credits"},
+	            {"interruption", "institution.kind.interruption"}};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(kind, keys[i].kind) == 0)
 			return keys[i].key;
@@ -52,7 +52,7 @@ static json_t *confirm_kinds(const char *level, const char *selected)
 	json_t *out = json_array();
 	for (; *k; k++)
 		json_array_append_new(out, json_pack("{s:s,s:s,s:b}", "value", *k, "key", kind_key(*k), "selected",
-						     selected && strcmp(selected, *k) == 0));
+		                                     selected && strcmp(selected, *k) == 0));
 	return out;
 }
 
@@ -61,10 +61,10 @@ static json_t *report_kinds(const char *level, const char *selected)
 {
 	json_t *out = confirm_kinds(level, selected);
 	if (strcmp(level, "higher") == 0)
-		json_array_append_new(out, json_pack("{s:s,s:s,s:b}", "value", "credits", "key", kind_key("credits"), "selected",
-						     selected && strcmp(selected, "credits") == 0));
+		json_array_append_new(out, json_pack("{s:s,s:s,s:b}", "value", "credits", "key", kind_key("credits"),
+		                                     "selected", selected && strcmp(selected, "credits") == 0));
 	json_array_append_new(out, json_pack("{s:s,s:s,s:b}", "value", "interruption", "key", kind_key("interruption"),
-					     "selected", selected && strcmp(selected, "interruption") == 0));
+	                                     "selected", selected && strcmp(selected, "interruption") == 0));
 	return out;
 }
 
@@ -74,8 +74,8 @@ static json_t *problems_json(struct req *r, const struct inst_result *res)
 	for (int i = 0; i < res->n_problems; i++) {
 		const struct inst_problem *p = &res->problems[i];
 		json_array_append_new(out, json_pack("{s:i,s:s,s:s,s:s}", "line", p->line, "column", p->column, "key",
-						     arena_printf(r->a, "institution.error.%s", p->code), "message",
-						     p->message));
+		                                     arena_printf(r->a, "institution.error.%s", p->code), "message",
+		                                     p->message));
 	}
 	return out;
 }
@@ -83,10 +83,10 @@ static json_t *problems_json(struct req *r, const struct inst_result *res)
 static json_t *student_json(struct req *r, const struct inst_student_row *s)
 {
 	char day[11];
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "person_id", (json_int_t)s->person_id, "nin",
-			      s->nin, "name", s->name, "birth_date", date_format(s->birth_date, day), "case_id",
-			      (json_int_t)s->case_id, "scheme", s->scheme, "school_year", s->school_year, "status",
-			      s->status);
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "person_id", (json_int_t)s->person_id, "nin", s->nin, "name",
+	              s->name, "birth_date", date_format(s->birth_date, day), "case_id", (json_int_t)s->case_id,
+	              "scheme", s->scheme, "school_year", s->school_year, "status", s->status);
 	json_object_set_new(o, "programme", json_string(s->programme ? s->programme : ""));
 	json_object_set_new(o, "status_key", json_string(arena_printf(r->a, "status.%s", s->status)));
 	json_object_set_new(o, "scheme_key", json_string(arena_printf(r->a, "scheme.%s", s->scheme)));
@@ -94,7 +94,7 @@ static json_t *student_json(struct req *r, const struct inst_student_row *s)
 	 * inside {{#students.0}}, whose first student is on the context stack
 	 * beneath each row, and a missing key would be found there. */
 	json_object_set_new(o, "outcome_key",
-			    s->outcome ? json_string(arena_printf(r->a, "outcome.%s", s->outcome)) : json_null());
+	                    s->outcome ? json_string(arena_printf(r->a, "outcome.%s", s->outcome)) : json_null());
 	json_object_set_new(o, "confirmed", s->confirmed ? json_string(s->confirmed) : json_null());
 	json_object_set_new(o, "confirmed_key", s->confirmed ? json_string(kind_key(s->confirmed)) : json_null());
 	json_object_set_new(o, "interrupted", s->interrupted ? json_string(s->interrupted) : json_null());
@@ -110,7 +110,7 @@ static const char *default_period(struct req *r, const char *level)
 }
 
 static void home(struct req *r, struct resp *w, int status, const struct inst_result *res, const char *kind,
-		 const char *period)
+                 const char *period)
 {
 	struct err e;
 	struct inst_overview ov;
@@ -118,8 +118,8 @@ static void home(struct req *r, struct resp *w, int status, const struct inst_re
 		resp_failure(w, r, &e, "institution workspace");
 		return;
 	}
-	json_t *d = json_pack("{s:s,s:s,s:s,s:b,s:i}", "orgnr", ov.orgnr, "name", ov.name, "level", ov.level,
-			      "admin", ov.admin, "count", ov.n_students);
+	json_t *d = json_pack("{s:s,s:s,s:s,s:b,s:i}", "orgnr", ov.orgnr, "name", ov.name, "level", ov.level, "admin",
+	                      ov.admin, "count", ov.n_students);
 	json_object_set_new(d, "higher", json_boolean(strcmp(ov.level, "higher") == 0));
 	json_t *list = json_array();
 	for (int i = 0; i < ov.n_students; i++)
@@ -181,7 +181,7 @@ void inst_confirm_selected(struct req *r, struct resp *w)
 }
 
 static void student_page(struct req *r, struct resp *w, int status, const struct inst_result *res,
-			 const struct inst_report *form)
+                         const struct inst_report *form)
 {
 	struct err e;
 	struct inst_student_row s;
@@ -197,13 +197,16 @@ static void student_page(struct req *r, struct resp *w, int status, const struct
 	json_t *fs = json_array();
 	for (int i = 0; i < n; i++) {
 		char ts[21];
-		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind_key(facts[i].kind), "period", facts[i].period,
-				      "effective", facts[i].effective, "reported_by", facts[i].reported_by, "reported_at",
-				      date_format_timestamp(facts[i].reported_at, ts));
+		json_t *f =
+		    json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind_key(facts[i].kind), "period", facts[i].period,
+		              "effective", facts[i].effective, "reported_by", facts[i].reported_by, "reported_at",
+		              date_format_timestamp(facts[i].reported_at, ts));
 		/* Always set: a missing key would be found beneath the row. */
-		json_object_set_new(f, "credits", json_string(facts[i].half_credits < 0 ? ""
-							      : arena_printf(r->a, "%d%s", facts[i].half_credits / 2,
-									     facts[i].half_credits % 2 ? ",5" : "")));
+		json_object_set_new(f, "credits",
+		                    json_string(facts[i].half_credits < 0
+		                                    ? ""
+		                                    : arena_printf(r->a, "%d%s", facts[i].half_credits / 2,
+		                                                   facts[i].half_credits % 2 ? ",5" : "")));
 		json_array_append_new(fs, f);
 	}
 	json_object_set_new(d, "facts", fs);
@@ -233,8 +236,8 @@ void inst_student_report(struct req *r, struct resp *w)
 		return;
 	}
 	int64_t id = param_id(r);
-	struct inst_report rep = {NULL, req_form(r, "kind"), req_form(r, "period"), req_form(r, "date"),
-				  req_form(r, "credits"), 0};
+	struct inst_report rep = {
+	    NULL, req_form(r, "kind"), req_form(r, "period"), req_form(r, "date"), req_form(r, "credits"), 0};
 	if (inst_report_one(r->app->cases, &r->who, id, &rep, r->now, &res, r->a, &e) != 0) {
 		resp_failure(w, r, &e, "institution report");
 		return;
@@ -346,7 +349,7 @@ void inst_upload(struct req *r, struct resp *w)
 /* ---- the administrator ---- */
 
 static void staff_page(struct req *r, struct resp *w, int status, const char *field, const char *message_key,
-		       const char *client_id)
+                       const char *client_id)
 {
 	struct err e;
 	struct inst_colleague *staff;
@@ -358,21 +361,20 @@ static void staff_page(struct req *r, struct resp *w, int status, const char *fi
 	}
 	json_t *d = json_object(), *ss = json_array(), *cs = json_array();
 	for (int i = 0; i < n_staff; i++)
-		json_array_append_new(ss, json_pack("{s:s,s:s,s:b}", "username", staff[i].username, "name", staff[i].name,
-						    "admin", staff[i].admin));
+		json_array_append_new(ss, json_pack("{s:s,s:s,s:b}", "username", staff[i].username, "name",
+		                                    staff[i].name, "admin", staff[i].admin));
 	for (int i = 0; i < n_clients; i++) {
 		char ts[21];
 		json_array_append_new(cs, json_pack("{s:s,s:s,s:b}", "client_id", clients[i].client_id, "registered_at",
-						    date_format_timestamp(clients[i].registered_at, ts), "revoked",
-						    clients[i].revoked));
+		                                    date_format_timestamp(clients[i].registered_at, ts), "revoked",
+		                                    clients[i].revoked));
 	}
 	json_object_set_new(d, "staff", ss);
 	json_object_set_new(d, "clients", cs);
 	if (field) {
 		json_object_set_new(d, "error_field", json_string(field));
 		json_object_set_new(d, "error_key", json_string(message_key));
-		json_object_set_new(d, "error_summary",
-				    json_pack("[{s:s,s:s}]", "field", field, "key", message_key));
+		json_object_set_new(d, "error_summary", json_pack("[{s:s,s:s}]", "field", field, "key", message_key));
 		json_object_set_new(d, arena_printf(r->a, "error_%s", field), json_string(message_key));
 		json_object_set_new(d, "username", json_string(req_form(r, "username") ? req_form(r, "username") : ""));
 		json_object_set_new(d, "staff_name", json_string(req_form(r, "name") ? req_form(r, "name") : ""));
@@ -402,13 +404,14 @@ void inst_staff_add_post(struct req *r, struct resp *w)
 	}
 	const char *admin = req_form(r, "admin");
 	if (inst_staff_add(r->app->store, &r->who, req_form(r, "username"), req_form(r, "name"),
-			   admin && strcmp(admin, "yes") == 0, r->now, &e) != 0) {
+	                   admin && strcmp(admin, "yes") == 0, r->now, &e) != 0) {
 		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
 			const char *field = strcmp(e.field, "name") == 0 ? "name" : "username";
 			staff_page(r, w, 422, field,
-				   e.code == ERR_CONFLICT ? "institution.error.username.taken"
-				   : strcmp(field, "name") == 0 ? "institution.error.name" : "institution.error.username",
-				   NULL);
+			           e.code == ERR_CONFLICT       ? "institution.error.username.taken"
+			           : strcmp(field, "name") == 0 ? "institution.error.name"
+			                                        : "institution.error.username",
+			           NULL);
 			return;
 		}
 		resp_failure(w, r, &e, "institution staff");
@@ -425,7 +428,8 @@ void inst_key_register(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	if (inst_client_register(r->app->store, &r->who, req_form(r, "public_key"), r->now, &client_id, r->a, &e) != 0) {
+	if (inst_client_register(r->app->store, &r->who, req_form(r, "public_key"), r->now, &client_id, r->a, &e) !=
+	    0) {
 		if (e.code == ERR_INVALID) {
 			staff_page(r, w, 422, "public_key", "institution.error.public_key", NULL);
 			return;
