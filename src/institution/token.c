@@ -189,10 +189,11 @@ static int aud_matches(json_t *aud, const char *audience)
 	if (json_is_string(aud))
 		return strcmp(json_string_value(aud), audience) == 0;
 	if (json_is_array(aud)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(aud, i,
-		                   v) if (json_is_string(v) && strcmp(json_string_value(v), audience) == 0) return 1;
+		for (size_t i = 0; i < json_array_size(aud); i++) {
+			json_t *v = json_array_get(aud, i);
+			if (json_is_string(v) && strcmp(json_string_value(v), audience) == 0)
+				return 1;
+		}
 	}
 	return 0;
 }
