@@ -179,6 +179,10 @@ test('a_student_system_confirms_through_the_api_with_a_signed_assertion_and_bad_
     ['jti', good],
     ['aud', assertion(privateKey, { ...claims(), aud: 'https://elsewhere.example/token' })],
     ['iss', assertion(privateKey, { ...claims(), iss: `${OSLO}-0000000000000000` })],
+    // Another algorithm than RS256 (an HMAC "signed" with anything) is never tried.
+    ['alg', `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${
+      Buffer.from(JSON.stringify(claims())).toString('base64url')}.${Buffer.from('x'.repeat(32)).toString('base64url')}`],
+    ['assertion', 'not.a-jwt'],
   ];
   for (const [field, jwt] of refusals) {
     const r = await token(jwt);
