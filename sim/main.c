@@ -45,7 +45,7 @@ static const char serve_help[] =
     "  GET  /tax/v1/persons/{nin}/account       bank account\n"
     "  GET  /schools/v1/persons/{nin}/enrolments?school_year=2024-2025\n"
     "  GET  /schools/v1/persons/{nin}/credits   credits passed per semester\n"
-    "  GET  /schools/v1/institutions            schools and institutions\n"
+    "  GET  /schools/v1/institutions            schools and institutions, by orgnr\n"
     "  GET  /welfare/v1/persons/{nin}/benefits  benefit periods\n"
     "  POST /population/v1/bulk/persons, /tax/v1/bulk/income, /tax/v1/bulk/account,\n"
     "       /schools/v1/bulk/enrolments, /schools/v1/bulk/credits,\n"

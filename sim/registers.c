@@ -28,6 +28,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nin.h"
+#include "sim/accounts.h"
+#include "sim/bank.h"
 #include "sim/changes.h"
 #include "sim/oidc.h" /* the test OpenID provider (tracker #13, real login) */
 #include "sim/sms.h"
@@ -143,6 +145,7 @@ struct answer {
 	int status;
 	struct buf b;
 	int failed; /* an append passed MAX_ANSWER */
+	const char *ctype; /* NULL: application/json (the bank answers XML) */
 };
 
 static void put(struct answer *w, const char *s)
@@ -337,6 +340,8 @@ static void enrolments_json(struct answer *w, const struct synth_person *p, cons
 	if (p->level != SYNTH_NOT_ENROLLED && strcmp(year, SYNTH_SCHOOL_YEAR) == 0) {
 		put(w, "{\"institution\":");
 		put_str(w, p->institution->name);
+		put(w, ",\"orgnr\":");
+		put_str(w, p->institution->orgnr);
 		put(w, ",\"programme\":");
 		put_str(w, p->programme);
 		putf(w, ",\"level\":\"%s\",\"equipment_rate\":%d,\"load_percent\":%d,\"start\":", level_name(p->level),
@@ -414,6 +419,8 @@ static void institutions(struct answer *w)
 		const struct synth_place *pl = &synth_places(&np)[in[i].place];
 		put(w, i ? ",{\"name\":" : "{\"name\":");
 		put_str(w, in[i].name);
+		put(w, ",\"orgnr\":");
+		put_str(w, in[i].orgnr);
 		putf(w, ",\"level\":\"%s\",\"city\":", level_name(in[i].level));
 		put_str(w, pl->city);
 		putf(w, ",\"x_km\":%d,\"y_km\":%d}", pl->x_km, pl->y_km);
@@ -498,6 +505,19 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 		institutions(w);
 		return;
 	}
+	/* Payouts (#10): the schools register's confirmation feed. */
+	if (strcmp(url, "/schools/v1/confirmations") == 0) {
+		int64_t after, limit;
+		if (query_int(c, "after", 0, INT64_MAX / 2, 0, &after) != 0 ||
+		    query_int(c, "limit", 1, 1000, 100, &limit) != 0) {
+			error_answer(w, 400, "invalid", "after");
+			return;
+		}
+		if (simconf_events(&w->b, after, (int)limit) != 0)
+			w->failed = 1;
+		w->status = 200;
+		return;
+	}
 	if ((s = after(url, "/population/v1/persons")) != NULL) {
 		if (person_path(w, s, &p, &rest) == 0) {
 			if (*rest) {
@@ -527,6 +547,18 @@ static void route_register(struct answer *w, struct MHD_Connection *c, const cha
 			error_answer(w, 404, "not-found", NULL);
 			return;
 		}
+		w->status = 200;
+	} else if (strcmp(reg, "tax") == 0 && strncmp(rest, "/accounts/", 10) == 0) {
+		/* Payouts (#10): is this account the person's own? */
+		if (!simacc_owned(p.nin, p.account, rest + 10)) {
+			error_answer(w, 404, "not-found", NULL);
+			return;
+		}
+		put(w, "{\"account\":");
+		put_str(w, rest + 10);
+		putf(w, ",\"owner\":true,\"state\":\"%s\"}\n", simacc_state(rest + 10, sim.persons, sim.seed)
+									 ? simacc_state(rest + 10, sim.persons, sim.seed)
+									 : "open");
 		w->status = 200;
 	} else if (strcmp(reg, "schools") == 0 && strcmp(rest, "/enrolments") == 0) {
 		enrolments(w, c, &p);
@@ -790,7 +822,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *w)
 		free(p);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, w->ctype ? w->ctype : "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, r);
 	MHD_destroy_response(r);
@@ -808,7 +840,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		call = calloc(1, sizeof(*call));
 		if (call == NULL)
 			return MHD_NO;
-		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : MAX_BODY);
+		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : bank_handles(url) ? BANK_MAX_BODY : MAX_BODY);
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -860,6 +892,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		 * redirects): tracker #13, real login. */
 		buf_cleanup(&w.b);
 		return (enum MHD_Result)oidc_serve(c, url, method, buf_str(&call->body), call->body.len);
+	} else if (strcmp(url, "/_control/accounts") == 0 && strcmp(method, "POST") == 0) {
+		/* Payouts (#10): the account register's added and closed accounts. */
+		struct err e;
+		if (simacc_post(buf_str(&call->body), call->body.len, sim.persons, sim.seed, &e) != 0) {
+			error_answer(&w, e.code == ERR_NOT_FOUND ? 404 : e.code == ERR_CONFLICT ? 409 : 400,
+				     e.code == ERR_NOT_FOUND ? "not-found" : "invalid", e.field);
+		} else {
+			put(&w, "{\"status\":\"ok\"}\n");
+			w.status = 200;
+		}
+	} else if (strcmp(url, "/_control/confirmations") == 0 && strcmp(method, "POST") == 0) {
+		struct err e;
+		int64_t seq = simconf_post(buf_str(&call->body), call->body.len, sim.persons, sim.seed, (int64_t)time(NULL), &e);
+		if (seq < 0) {
+			error_answer(&w, e.code == ERR_NOT_FOUND ? 404 : 400, e.code == ERR_NOT_FOUND ? "not-found" : "invalid",
+				     e.field);
+		} else {
+			putf(&w, "{\"sequence\":%lld}\n", (long long)seq);
+			w.status = 201;
+		}
+	} else if (bank_handles(url)) {
+		buf_cleanup(&w.b);
+		buf_init(&w.b, BANK_MAX_BODY);
+		w.status = bank_answer(method, url, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "date"),
+				       buf_str(&call->body), call->body.len, &w.b, sim.persons, sim.seed, (int64_t)time(NULL));
+		if (w.status == 200 || w.status == 201)
+			w.ctype = "application/xml";
 	} else if (sms_gateway_handles(url)) {
 		w.status = sms_gateway_answer(method, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
 					      buf_str(&call->body), call->body.len, &w.b);

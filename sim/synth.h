@@ -62,6 +62,7 @@ struct synth_institution {
 	const char *name;
 	enum synth_level level;
 	int place; /* index into synth_places() */
+	const char *orgnr; /* organisation number: 9 digits, MOD11 check digit */
 };
 
 struct synth_relation {

@@ -43,6 +43,10 @@ static const struct command commands[] = {
 	{"simulate", "decide one intake under two parameter sets: what a change costs, whom it touches", cli_simulate},
 	{"policy", "print who may do what: the policy table and every route's action", cli_policy},
 	{"support", "the support centre: the month's cost report by agency and service, agencies", cli_support},
+	/* The loan account (#11). */
+	{"ledger", "check the ledger: every entry balances, every debt equals its postings", cli_ledger},
+	/* #10: the money goes out */
+	{"payout", "the daily payout run: due payments into one ISO 20022 file for the bank", cli_payout},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

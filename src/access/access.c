@@ -15,7 +15,9 @@ static unsigned char secret[crypto_auth_hmacsha256_KEYBYTES];
 
 char *access_actor(const struct principal *who, char *out, size_t len)
 {
-	if (who->role >= ROLE_CASEWORKER && who->staff_id != 0)
+	if (who->client_id != NULL) /* an institution's student system (#13) */
+		snprintf(out, len, "client:%s", who->client_id);
+	else if (who->role >= ROLE_CASEWORKER && who->staff_id != 0)
 		snprintf(out, len, "staff:%lld", (long long)who->staff_id);
 	else if (who->role == ROLE_ANONYMOUS || who->person_id == 0)
 		snprintf(out, len, "anonymous");
@@ -122,6 +124,7 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	who->institution = NULL;
 	who->admin = 0;
 	who->assurance = ASSURANCE_NONE;
+	who->client_id = NULL;
 	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
 		return 1;
 	access_token_hash(token, hash);

@@ -63,6 +63,7 @@ struct principal {
 	const char *institution;  /* institution staff: their institution's id, else NULL */
 	int admin;                /* institution staff: the institution's administrator */
 	enum assurance assurance; /* the level of assurance of the session's login (real login, #13) */
+	const char *client_id;    /* an institution's student system acting through the API, else NULL */
 };
 
 /* What may be done, each with the name that audit records give it
@@ -100,6 +101,16 @@ enum action {
 	ACT_FAQ_EDIT,        /* write, publish and review the FAQ's answers */
 	ACT_SUPPORT_REPORT,  /* the support centre's cost report by agency and service */
 	ACT_DASHBOARD_READ,  /* management's dashboard of the agency's figures */
+	/* Payouts (#10, "the money goes out"): */
+	ACT_PAYOUT_READ,          /* the payout conditions and plan on Dine sider */
+	ACT_PAYOUT_ACCOUNT_WRITE, /* register the account payments go to */
+	ACT_PAYOUT_EXAMINE,       /* a case worker's view of a person's payouts */
+	/* The institutions' workspace (#13): */
+	ACT_INSTITUTION_WORKSPACE, /* the workspace: the institution's students who applied, bulk forms */
+	ACT_INSTITUTION_STUDENT_READ, /* one of its students: status and what was reported */
+	ACT_INSTITUTION_CONFIRM,   /* confirm admission, semester registration or attendance */
+	ACT_INSTITUTION_REPORT,    /* report credits passed or an interruption */
+	ACT_INSTITUTION_STAFF_MANAGE, /* the administrator: colleagues and the student system's keys */
 	ACT_N
 };
 
@@ -116,7 +127,9 @@ int64_t access_subject(const struct principal *who);
 
 /* 1 when who may do act on what belongs to owner_person_id (0 when it
  * belongs to no one, or does not exist), by the policy table. Pure: it
- * asks nothing and audits nothing; domain functions call access_check(). */
+ * asks nothing and audits nothing; domain functions call access_check().
+ * The institution relation to a person needs the store (is the person the
+ * institution's student?), so here it is never held: ask access_check(). */
 int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id);
 
 /* The one gate. Returns 0 when who may do act on object ("case:7"; NULL

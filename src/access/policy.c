@@ -11,7 +11,11 @@
  * to see strictly confidential addresses; (support) a support agent of the
  * support centre; (management) the agency's management; (institution)
  * staff of a school or institution of higher education, for that
- * institution's own students. An action is allowed when any relation the
+ * institution's own students (a person who has applied and whose place
+ * of study the agency holds is that institution: the store says, through
+ * store_institution_has_student()), or for an action about no one's data,
+ * any staff of an institution or its student system; (institution+admin)
+ * an institution's administrator. An action is allowed when any relation the
  * principal holds has a Y in its row. An action about a person is never
  * allowed without the person (owner 0: nobody's, or not there).
  *
@@ -25,6 +29,7 @@
 #include "access/access.h"
 #include "audit/audit.h"
 #include "core/err.h"
+#include "store/institution.h"
 #include "store/store.h"
 
 enum relation {
@@ -36,11 +41,13 @@ enum relation {
 	REL_SUPPORT,
 	REL_MANAGEMENT,
 	REL_INSTITUTION,
+	REL_INSTITUTION_ADMIN, /* #13: an institution's administrator */
 	REL_N
 };
 
 static const char *const relation_names[REL_N] = {
 	"self", "guardian", "proxy", "caseworker", "caseworker+confidential", "support", "management", "institution",
+	"institution+admin",
 };
 
 #define Y 1
@@ -90,6 +97,17 @@ static const struct rule {
 	[ACT_FAQ_EDIT] =               {"faq.edit",                  0,     {N, N, N, N, N, Y, N, N}},
 	[ACT_SUPPORT_REPORT] =         {"support.report",            0,     {N, N, N, N, N, Y, Y, N}},
 	[ACT_DASHBOARD_READ] =         {"dashboard.read",            0,     {N, N, N, N, N, N, Y, N}},
+	/* Payouts (#10). Registering an account redirects money: it is to
+	 * ask for high assurance once the login carries the level. */
+	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_EXAMINE] =         {"payout.examine",            1,     {N, N, N, Y, Y, N, N, N}},
+	/* The institutions' workspace (#13); the last column is institution+admin. */
+	[ACT_INSTITUTION_WORKSPACE] =  {"institution.workspace",     0,     {N, N, N, N, N, N, N, Y, N}},
+	[ACT_INSTITUTION_STUDENT_READ] = {"institution.students.read", 1,   {N, N, N, N, N, N, N, Y, N}},
+	[ACT_INSTITUTION_CONFIRM] =    {"institution.confirm",       1,     {N, N, N, N, N, N, N, Y, N}},
+	[ACT_INSTITUTION_REPORT] =     {"institution.report",        1,     {N, N, N, N, N, N, N, Y, N}},
+	[ACT_INSTITUTION_STAFF_MANAGE] = {"institution.staff.manage", 0,    {N, N, N, N, N, N, N, N, Y}},
 };
 
 #undef Y
@@ -118,9 +136,23 @@ int64_t access_subject(const struct principal *who)
 	return who->acting_for != 0 ? who->acting_for : who->person_id;
 }
 
-/* Whether who holds relation rel to the person owner (0: no one). */
-static int holds(const struct principal *who, enum relation rel, int64_t owner)
+/* Whether the institution staff (or student system) who is of the
+ * institution whose student owner is: asked of the store (s NULL: the pure
+ * question, which cannot tell, answers no). A store that fails answers no. */
+static int institution_student(struct store *s, const struct principal *who, int64_t owner)
 {
+	struct err e;
+	if (s == NULL || owner == 0)
+		return 0;
+	return store_institution_has_student(s, who->institution, owner, &e) == 1;
+}
+
+/* Whether who holds relation rel to the person owner (0: no one); s is the
+ * store for a relation that needs it (NULL: the pure question). */
+static int holds(struct store *s, const struct principal *who, enum relation rel, int64_t owner)
+{
+	int institution = who->role == ROLE_INSTITUTION && who->institution != NULL &&
+			  (who->staff_id != 0 || who->client_id != NULL);
 	int caseworker = who->role == ROLE_CASEWORKER && who->staff_id != 0;
 	switch (rel) {
 	case REL_SELF:
@@ -128,8 +160,13 @@ static int holds(const struct principal *who, enum relation rel, int64_t owner)
 		       (who->acting_for == 0 || who->acting_for == who->person_id) && owner == who->person_id;
 	case REL_GUARDIAN:
 	case REL_PROXY:
+		return 0; /* not granted yet: guardians and proxies come with their grants */
 	case REL_INSTITUTION:
-		return 0; /* not granted yet: guardians, proxies and institutions come with their grants */
+		/* For no one's data (the workspace), any of the institution's
+		 * staff; for a person, only the institution's own student. */
+		return institution && (owner == 0 || institution_student(s, who, owner));
+	case REL_INSTITUTION_ADMIN:
+		return institution && who->staff_id != 0 && who->admin;
 	case REL_CASEWORKER:
 		return caseworker;
 	case REL_CASEWORKER_CONFIDENTIAL:
@@ -144,7 +181,7 @@ static int holds(const struct principal *who, enum relation rel, int64_t owner)
 	return 0;
 }
 
-int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id)
+static int allowed(struct store *s, const struct principal *who, enum action act, int64_t owner_person_id)
 {
 	if (act < 0 || act >= ACT_N)
 		return 0;
@@ -154,9 +191,14 @@ int access_allowed(const struct principal *who, enum action act, int64_t owner_p
 	if (r->about_person && owner_person_id <= 0)
 		return 0;
 	for (int rel = 0; rel < REL_N; rel++)
-		if (r->allowed[rel] && holds(who, (enum relation)rel, owner_person_id))
+		if (r->allowed[rel] && holds(s, who, (enum relation)rel, owner_person_id))
 			return 1;
 	return 0;
+}
+
+int access_allowed(const struct principal *who, enum action act, int64_t owner_person_id)
+{
+	return allowed(NULL, who, act, owner_person_id);
 }
 
 struct refusal {
@@ -185,15 +227,17 @@ static int refuse(struct store *s, const struct principal *who, enum action act,
 int access_check_level(struct store *s, const struct principal *who, enum action act, enum assurance need,
 		       int64_t owner_person_id, const char *object, const char *what, int64_t now, struct err *e)
 {
-	int allowed = access_allowed(who, act, owner_person_id);
+	/* The store answers the relations that need it (an institution's
+	 * own students), which the pure access_allowed() cannot. */
+	int ok = allowed(s, who, act, owner_person_id);
 	/* Allowed by a relation, but the login was not strong enough: the
 	 * person may do it after a login at the level asked, so the answer
 	 * says so (field "acr") instead of pretending the thing is not there. */
-	if (allowed && who->assurance >= need)
+	if (ok && who->assurance >= need)
 		return 0;
 	if (refuse(s, who, act, object, now, e) != 0)
 		return -1;
-	if (allowed)
+	if (ok)
 		return err_set(e, ERR_FORBIDDEN, "acr", "%s needs a login at high assurance", access_action_name(act));
 	if (access_action_about_person(act))
 		return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what ? what : "thing");

@@ -29,6 +29,14 @@ int cli_policy(int argc, char **argv);
 int cli_simulate(int argc, char **argv);
 /* The support centre's operator commands (#14; cli/support.c). */
 int cli_support(int argc, char **argv);
+/* `stipend payout` (payout.c): the daily payout run (#10). Before
+ * cli_job_kinds(), cli_job_kinds_payout() adds the daily run's job with
+ * env (kept, not copied). */
+struct payout_env;
+void cli_job_kinds_payout(const struct payout_env *env);
+int cli_payout(int argc, char **argv);
+/* The loan account (#11): `stipend ledger check` (ledger.c). */
+int cli_ledger(int argc, char **argv);
 
 /* Every job kind this binary runs (kinds.c), each with its context: the
  * case life cycle's in env, the notices' in notify (may be NULL), the audit

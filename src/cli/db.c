@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "support/support.h"
 #include "registers/registers.h"
+#include "store/institution.h"
 #include "store/store.h"
 
 static const char init_help[] =
@@ -26,8 +27,12 @@ static const char init_help[] =
 	"                    takes it: the persons the population register at\n"
 	"                    --registers lists, in its order, with the place of study\n"
 	"                    the schools report for 2024-2025 (with stipend-sim serve,\n"
-	"                    its synthetic people); and the test case workers Sara\n"
-	"                    Berg and Per Lund\n"
+	"                    its synthetic people); the schools and institutions\n"
+	"                    of higher education the schools register lists, by\n"
+	"                    organisation number; and the test staff: case workers\n"
+	"                    Sara Berg and Per Lund, a support agent, a manager, and\n"
+	"                    the administrators of Oslo katedralskole (Ingrid Dahl)\n"
+	"                    and Høgskolen i Molde (Hans Moe)\n"
 	"  --registers URL   the registers to take the population from, e.g.\n"
 	"                    http://127.0.0.1:8090 (stipend-sim serve)\n"
 	"  --persons N       take the register's first N persons (default: all of\n"
@@ -150,18 +155,56 @@ static int64_t add_population(struct store *s, const char *url, int64_t persons,
 }
 
 /* The demo's staff, for the test login: two case workers (one authorised
- * to see confidential addresses, one not), a support agent and a manager. */
+ * to see confidential addresses, one not), a support agent and a manager;
+ * and (#13) the administrators of an upper-secondary school (Oslo
+ * katedralskole) and of a university college (Høgskolen i Molde), by the
+ * organisation numbers the schools register gives them. */
 static int add_test_staff(struct store_tx *tx, void *arg, struct err *e)
 {
 	(void)arg;
 	static const struct staff staff[] = {{0, "sara.berg", "Sara Berg", "caseworker", 1, NULL, 0},
 					     {0, "per.lund", "Per Lund", "caseworker", 0, NULL, 0},
 					     {0, "siri.hauge", "Siri Hauge", "support", 0, NULL, 0},
-					     {0, "mona.vik", "Mona Vik", "management", 0, NULL, 0}};
+					     {0, "mona.vik", "Mona Vik", "management", 0, NULL, 0},
+					     {0, "ingrid.dahl", "Ingrid Dahl", "institution", 0, "974600005", 1},
+					     {0, "hans.moe", "Hans Moe", "institution", 0, "974706865", 1}};
 	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++)
 		if (store_staff_insert(tx, &staff[i], NULL, e) != 0)
 			return -1;
 	return 0;
+}
+
+/* ---- the schools register's institutions (#13) ---- */
+
+static int put_institutions(struct store_tx *tx, void *arg, struct err *e)
+{
+	const struct reg_institutions *list = arg;
+	for (int i = 0; i < list->n; i++) {
+		const struct reg_institution *r = &list->items[i];
+		struct institution in = {r->orgnr, r->name, r->level == REG_UPPER_SECONDARY ? "upper-secondary" : "higher"};
+		if (store_institution_put(tx, &in, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Take the schools and institutions of higher education, by organisation
+ * number, from the schools register at url. Returns 0 or -1. */
+static int add_institutions(struct store *s, const char *url, struct err *e)
+{
+	struct reg_options ro = {.timeout_ms = 30000};
+	struct reg_client *c = reg_client_new(url, &ro);
+	struct reg_institutions list;
+	struct arena a;
+	if (c == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	arena_init(&a, 0);
+	int rc = reg_school_institutions(c, &list, &a, e);
+	if (rc == 0)
+		rc = store_write(s, put_institutions, &list, e);
+	arena_cleanup(&a);
+	reg_client_free(c);
+	return rc;
 }
 
 static int open_db(const char *path, int must_exist, struct store **out)
@@ -235,6 +278,7 @@ int cli_init(int argc, char **argv)
 		return rc;
 	rc = 0;
 	if (store_migrate(s, NULL, &e) != 0 || (demo && (made = add_population(s, registers, persons, &e)) < 0) ||
+	    (demo && add_institutions(s, registers, &e) != 0) ||
 	    (demo && store_write(s, add_test_staff, NULL, &e) != 0) ||
 	    (demo && faq_seed(s, date_now_unix(), &e) != 0) /* #14: the FAQ's answers */) {
 		fprintf(stderr, "stipend init: %s\n", e.message);

@@ -11,9 +11,16 @@
 #include "cases/documents.h"
 #include "cases/jobs.h"
 #include "notify/notify.h"
+#include "payout/payout.h"
 
 /* Filled once at start, before the runner starts, and only read after. */
 static struct job_kind kinds[16];
+static const struct payout_env *payout_env;
+
+void cli_job_kinds_payout(const struct payout_env *env)
+{
+	payout_env = env;
+}
 
 const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_config *notify,
 				     const struct audit_anchor *anchor)
@@ -36,6 +43,9 @@ const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_
 	static const struct audit_anchor keyless = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
 	kinds[n++] = (struct job_kind){AUDIT_CHECKPOINT_KIND, audit_checkpoint_job,
 				       (void *)(anchor && anchor->key ? anchor : &keyless)};
+	/* Payouts (#10): the daily run, where serve was given where files go. */
+	if (payout_env != NULL)
+		kinds[n++] = (struct job_kind){PAYOUT_JOB_KIND, payout_job, (void *)payout_env};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "notify/notify.h"
+#include "payout/payout.h"
 #include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
@@ -32,7 +33,8 @@ static const char serve_help[] =
 	"                     [--audit-key FILE --checkpoints FILE]\n"
 	"                     [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret S]\n"
 	"                     [--staff-oidc-issuer URL --staff-oidc-client-id ID\n"
-	"                      --staff-oidc-client-secret S]\n\n"
+	"                      --staff-oidc-client-secret S]\n"
+	"                     [--bank URL --payout-dir DIR]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -66,7 +68,11 @@ static const char serve_help[] =
 	"  --staff-oidc-issuer URL, --staff-oidc-client-id ID, --staff-oidc-client-secret S\n"
 	"                     log staff in with the agency's own provider (secret also\n"
 	"                     $STIPEND_STAFF_OIDC_CLIENT_SECRET); the role comes from\n"
-	"                     its claim and must be the staff record's\n";
+	"                     its claim and must be the staff record's\n"
+	"  --bank URL         pay through the bank at URL (the simulator's: its base URL)\n"
+	"  --payout-dir DIR   run the daily payout as a job, its files in DIR\n"
+	"                     (stipend payout --help); Dine sider's account form asks\n"
+	"                     the account register at --registers\n";
 
 static volatile sig_atomic_t stop;
 
@@ -97,11 +103,14 @@ int cli_serve(int argc, char **argv)
 					     {"staff-oidc-issuer", required_argument, NULL, 1004},
 					     {"staff-oidc-client-id", required_argument, NULL, 1005},
 					     {"staff-oidc-client-secret", required_argument, NULL, 1006},
+					     {"bank", required_argument, NULL, 'B'},
+					     {"payout-dir", required_argument, NULL, 'P'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
-	const char *registers_url = NULL;
+	const char *registers_url = NULL, *bank_url = NULL, *payout_dir = NULL;
 	struct reg_client *registers = NULL;
+	struct payout_env payout = {0};
 	int threads = 64, io_threads = 2, c, version, rc = 1;
 	struct app app = {0};
 	struct err e;
@@ -159,6 +168,8 @@ int cli_serve(int argc, char **argv)
 		case 1004: oidc_staff.issuer = optarg; break;
 		case 1005: oidc_staff.client_id = optarg; break;
 		case 1006: oidc_staff.client_secret = optarg; break;
+		case 'B': bank_url = optarg; break;
+		case 'P': payout_dir = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -240,6 +251,15 @@ int cli_serve(int argc, char **argv)
 	}
 	app.cases = &env;
 	app.notify = &notify;
+	/* Payouts (#10): the account register for Dine sider's account form;
+	 * with --payout-dir the daily run is a job. */
+	payout = (struct payout_env){s, registers, registers_url, bank_url, payout_dir, 1};
+	app.payout = &payout;
+	if (payout_dir != NULL) {
+		cli_job_kinds_payout(&payout);
+		if (payout_arm(s, date_now_unix(), &e) != 0)
+			goto fail;
+	}
 	/* The daily reminders before deadlines re-arm themselves once queued. */
 	if (cal_reminders_arm(s, date_now_unix(), &e) != 0)
 		goto fail;

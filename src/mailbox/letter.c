@@ -18,6 +18,7 @@
 #include "notify/notify.h"
 #include "store/messages.h"
 #include "store/support.h"
+#include "payout/payout.h"
 
 /* The calendar day (UTC) of a Unix time, "2024-08-15". */
 static char *day_of(int64_t unix_seconds, char out[11])
@@ -240,6 +241,12 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	int answer = strcmp(l->kind, "answer") == 0;
 	if (answer)
 		answer_view(s, a, l, d);
+	/* A payout letter (#10) says what the payout concerns, no decision. */
+	json_t *payout = strncmp(l->kind, "payout-", 7) == 0 ? payout_letter_view(s, l->id, l->kind, a) : NULL;
+	if (payout) {
+		json_object_set_new(d, "payout", payout);
+		answer = 1;
+	}
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -261,5 +268,9 @@ const char *mbox_letter_title_key(const char *kind)
 		return "mypages.reminder.title";
 	if (strcmp(kind, "answer") == 0)
 		return "letter.answer.title";
+	if (strcmp(kind, "payout-account-rejected") == 0)
+		return "payout.letter.rejected.title";
+	if (strcmp(kind, "payout-claim") == 0)
+		return "payout.letter.claim.title";
 	return "letter.other.title";
 }

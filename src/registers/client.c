@@ -545,6 +545,13 @@ static int parse_enrolment(json_t *o, struct reg_enrolment *en, struct arena *a,
 		return bad(e, R, "enrolments[].end", "is before the start");
 	en->equipment_rate = (int)rate;
 	en->load_percent = (int)load;
+	en->orgnr = NULL;
+	if (json_object_get(o, "orgnr") != NULL) {
+		if (want_string(o, "orgnr", R, "enrolments[].orgnr", 1, &en->orgnr, a, e))
+			return -1;
+		if (!reg_orgnr_valid(en->orgnr))
+			return bad(e, R, "enrolments[].orgnr", "must be 9 digits with a valid check digit");
+	}
 	json_t *t = json_object_get(o, "travel");
 	if (t != NULL && !json_is_null(t)) {
 		if (!json_is_object(t))
@@ -1269,4 +1276,68 @@ int reg_gather_many(struct reg_client *c, const char *const *nins, int n, const 
 		stamp(&out[of[k]].welfare, REG_WELFARE);
 	}
 	return 0;
+}
+
+/* ---- the schools register's institutions (#13) ---- */
+
+int reg_orgnr_valid(const char *s)
+{
+	static const int w[8] = {3, 2, 7, 6, 5, 4, 3, 2};
+	int sum = 0;
+	if (s == NULL || strlen(s) != 9 || strspn(s, "0123456789") != 9)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		sum += (s[i] - '0') * w[i];
+	int check = 11 - sum % 11;
+	if (check == 11)
+		check = 0;
+	return check != 10 && check == s[8] - '0';
+}
+
+int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, struct arena *a, struct err *e)
+{
+	static const char *R = "schools";
+	json_t *j;
+	memset(out, 0, sizeof(*out));
+	int rc = get_json(c, REG_SCHOOLS, "/schools/v1/institutions", &j, e);
+	if (rc != 0)
+		return rc;
+	json_t *list = json_object_get(j, "institutions");
+	rc = -1;
+	if (!json_is_array(list) || json_array_size(list) > 100000) {
+		bad(e, R, "institutions", "must be an array");
+		goto out;
+	}
+	out->items = arena_zalloc(a, sizeof(*out->items) * (json_array_size(list) + 1));
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o) {
+		struct reg_institution *in = &out->items[i];
+		const char *level;
+		if (!json_is_object(o)) {
+			bad(e, R, "institutions[]", "must be an object");
+			goto out;
+		}
+		if (want_string(o, "name", R, "institutions[].name", 1, &in->name, a, e) ||
+		    want_string(o, "orgnr", R, "institutions[].orgnr", 1, &in->orgnr, a, e) ||
+		    want_string(o, "level", R, "institutions[].level", 1, &level, a, e))
+			goto out;
+		if (!reg_orgnr_valid(in->orgnr)) {
+			bad(e, R, "institutions[].orgnr", "must be 9 digits with a valid check digit");
+			goto out;
+		}
+		if (strcmp(level, "upper-secondary") == 0)
+			in->level = REG_UPPER_SECONDARY;
+		else if (strcmp(level, "higher") == 0)
+			in->level = REG_HIGHER;
+		else {
+			bad(e, R, "institutions[].level", "must be upper-secondary or higher");
+			goto out;
+		}
+		out->n++;
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
 }

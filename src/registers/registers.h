@@ -159,6 +159,7 @@ struct reg_enrolment {
 	int admitted;
 	int has_travel;
 	struct reg_travel travel;
+	const char *orgnr; /* the institution's organisation number, NULL when the register gives none */
 };
 
 struct reg_enrolments {
@@ -186,6 +187,27 @@ struct reg_credits {
 int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits *out, struct arena *a, struct err *e);
 int reg_school_credits_many(struct reg_client *c, const char *const *nins, int n, struct reg_credits *out, int *found,
 			    struct arena *a, struct err *e);
+
+/* ---- the schools register's institutions (#13) ---- */
+
+struct reg_institution {
+	const char *name;
+	const char *orgnr; /* 9 digits with a valid MOD11 check digit */
+	enum reg_level level;
+};
+
+struct reg_institutions {
+	struct reg_institution *items;
+	int n;
+};
+
+/* 1 when s is an organisation number: 9 digits, the last a MOD11 check
+ * digit (weights 3 2 7 6 5 4 3 2, as Brønnøysundregistrene's). */
+int reg_orgnr_valid(const char *s);
+
+/* Every school and institution of higher education the schools register
+ * knows (GET /schools/v1/institutions), each validated. Returns 0 or -1. */
+int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, struct arena *a, struct err *e);
 
 /* ---- the welfare agency ---- */
 

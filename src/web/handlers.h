@@ -102,6 +102,25 @@ void portal_login_staff(struct req *r, struct resp *w);
 void portal_login_callback(struct req *r, struct resp *w);
 int portal_login_real(struct req *r, struct resp *w);
 int portal_logout_oidc(struct req *r, struct resp *w);
+/* The institutions' workspace (#13, web/institution/workspace.c): the
+ * students who applied and confirming a selection, one student and a
+ * report about them, a CSV file of reports, the administrator's colleagues
+ * and the student system's key. */
+void inst_home(struct req *r, struct resp *w);
+void inst_confirm_selected(struct req *r, struct resp *w);
+void inst_student_page(struct req *r, struct resp *w);
+void inst_student_report(struct req *r, struct resp *w);
+void inst_upload_form(struct req *r, struct resp *w);
+void inst_upload(struct req *r, struct resp *w);
+void inst_staff_page(struct req *r, struct resp *w);
+void inst_staff_add_post(struct req *r, struct resp *w);
+void inst_key_register(struct req *r, struct resp *w);
+void inst_key_revoke(struct req *r, struct resp *w);
+/* The institutions' API (web/institution/api.c): the token endpoint, the
+ * students and the confirmations, with a bearer token. */
+void api_inst_token(struct req *r, struct resp *w);
+void api_inst_students(struct req *r, struct resp *w);
+void api_inst_confirmations(struct req *r, struct resp *w);
 
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
@@ -110,5 +129,8 @@ void health(struct req *r, struct resp *w);
  * the form, and a run on stored applications that stores nothing. */
 void workbench_simulate_form(struct req *r, struct resp *w);
 void workbench_simulate(struct req *r, struct resp *w);
+/* Payouts (#10, payout.c): Dine sider's payout page and the account form. */
+void mypages_payout(struct req *r, struct resp *w);
+void mypages_payout_account(struct req *r, struct resp *w);
 
 #endif

@@ -20,6 +20,7 @@ struct cases_env;
 struct notify_config;
 struct oidc_providers;
 struct params;
+struct payout_env;
 struct store;
 
 /* What every request may need: set up once by `stipend serve`. */
@@ -33,6 +34,8 @@ struct app {
 	const char *school_year; /* the year the application form applies for */
 	int64_t session_ttl;  /* seconds */
 	const struct oidc_providers *oidc; /* real login (#13): ID-porten and the staff provider, or NULL */
+	/* Payouts (#10): the account register and the bank; NULL: none. */
+	const struct payout_env *payout;
 };
 
 struct kv {
@@ -58,6 +61,7 @@ struct req {
 	const char *token; /* session token, or the anonymous visitor's */
 	char csrf[65];     /* the token forms must carry */
 	int64_t now;       /* Unix seconds at the request's start */
+	const char *authorization; /* the Authorization header, or NULL (#13: the institutions' API) */
 };
 
 #define RESP_MAX_HEADERS 8

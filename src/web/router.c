@@ -72,6 +72,23 @@ static const struct route routes[] = {
 	{"POST", "/faq/:id/svar", faq_vote, ACT_PUBLIC},
 	{"GET", "/ledelse", management_dashboard, ACT_DASHBOARD_READ},
 	{"GET", "/metrics", metrics_page, ACT_PUBLIC},
+	/* Payouts (#10) */
+	{"GET", "/mine-sider/utbetaling", mypages_payout, ACT_PAYOUT_READ},
+	{"POST", "/mine-sider/utbetaling/konto", mypages_payout_account, ACT_PAYOUT_ACCOUNT_WRITE},
+	/* The institutions' workspace and API (#13). */
+	{"GET", "/larested", inst_home, ACT_INSTITUTION_WORKSPACE},
+	{"POST", "/larested/bekreft", inst_confirm_selected, ACT_INSTITUTION_WORKSPACE},
+	{"GET", "/larested/studenter/:id", inst_student_page, ACT_INSTITUTION_STUDENT_READ},
+	{"POST", "/larested/studenter/:id/rapport", inst_student_report, ACT_INSTITUTION_REPORT},
+	{"GET", "/larested/fil", inst_upload_form, ACT_INSTITUTION_WORKSPACE},
+	{"POST", "/larested/fil", inst_upload, ACT_INSTITUTION_WORKSPACE},
+	{"GET", "/larested/kolleger", inst_staff_page, ACT_INSTITUTION_STAFF_MANAGE},
+	{"POST", "/larested/kolleger", inst_staff_add_post, ACT_INSTITUTION_STAFF_MANAGE},
+	{"POST", "/larested/nokler", inst_key_register, ACT_INSTITUTION_STAFF_MANAGE},
+	{"POST", "/larested/nokler/trekk", inst_key_revoke, ACT_INSTITUTION_STAFF_MANAGE},
+	{"POST", "/api/v1/token", api_inst_token, ACT_PUBLIC},
+	{"GET", "/api/v1/institutions/:id/students", api_inst_students, ACT_INSTITUTION_WORKSPACE},
+	{"POST", "/api/v1/institutions/:id/confirmations", api_inst_confirmations, ACT_INSTITUTION_WORKSPACE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -188,6 +188,7 @@ static json_t *layout_data(struct req *r, const char *title_key)
 	/* The support centre's and management's pages (#14). */
 	json_object_set_new(d, "nav_support", json_boolean(access_allowed(&r->who, ACT_INQUIRY_LOG, 0)));
 	json_object_set_new(d, "nav_dashboard", json_boolean(access_allowed(&r->who, ACT_DASHBOARD_READ, 0)));
+	json_object_set_new(d, "nav_institution", json_boolean(access_allowed(&r->who, ACT_INSTITUTION_WORKSPACE, 0)));
 	json_object_set_new(d, "test_login", json_boolean(r->app->test_login));
 	json_object_set_new(d, "login_offered", json_boolean(r->app->test_login || (r->app->oidc && r->app->oidc->person)));
 	json_object_set_new(d, "staff_login", json_boolean(r->app->oidc && r->app->oidc->staff)); /* real login, #13 */
@@ -635,6 +636,8 @@ static void take_request(struct server *srv, struct pending *p, struct MHD_Conne
 	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
 	r->n_query = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);
+	r->authorization = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+									 MHD_HTTP_HEADER_AUTHORIZATION));
 	p->cookie_sid = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid"));
 	p->cookie_pre = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "pre"));
 	p->cookie_lang = copy_value(r->a, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"));

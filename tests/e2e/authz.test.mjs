@@ -15,7 +15,7 @@
 // and changes nothing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, run, startServer } from '../lib/server.mjs';
 
@@ -79,6 +79,24 @@ const pdf = () => ({
   data: Buffer.concat([Buffer.from('%PDF-1.4\n', 'latin1'), randomBytes(2000), Buffer.from('\n%%EOF\n')]),
 });
 
+// Staff of person's institution (#13): one colleague and its administrator,
+// made for the test at the institution the agency holds for the person (a
+// pupil without one is given Oslo katedralskole, an institution of the
+// schools register). Returns { user, admin, orgnr, level } logged in.
+let instUsers = 0;
+async function institutionStaff(person) {
+  if (!srv.sql(`select institution from persons where id=${person}`))
+    srv.sql(`update persons set institution='Oslo katedralskole' where id=${person}`);
+  const [orgnr, level] = srv.sql(`select i.orgnr, i.level from institutions i join persons p on p.institution = i.name
+    where p.id=${person}`).split('|');
+  assert.match(orgnr || '', /^\d{9}$/, 'the institution is not in the schools register');
+  const n = ++instUsers;
+  srv.sql(`insert into staff(username, name, role, institution, admin) values
+    ('inst.user${n}', 'Inst User', 'institution', '${orgnr}', 0), ('inst.admin${n}', 'Inst Admin', 'institution', '${orgnr}', 1)`);
+  return { user: await loginStaff(`inst.user${n}`), admin: await loginStaff(`inst.admin${n}`),
+    userName: `inst.user${n}`, adminName: `inst.admin${n}`, orgnr, level };
+}
+
 // A person's manual case that a case worker has asked documentation for.
 async function awaitingCase(sara) {
   const nin = pupil();
@@ -112,6 +130,7 @@ async function world() {
   assert.equal(sent.status, 303, sent.text);
   const ids = {
     case: a.id,
+    person: a.person,
     letter: srv.sql(`select id from letters where case_id=${a.id} order by id limit 1`),
     message: srv.sql(`select id from messages where case_id=${a.id} and direction='in' limit 1`),
     document: srv.sql(`select id from documents where case_id=${a.id} limit 1`),
@@ -137,6 +156,20 @@ async function world() {
     { label: 'a support agent', c: siri, actor: `staff:${staffId('siri.hauge')}`, relations: ['support'], person: false },
     { label: 'management', c: mona, actor: `staff:${staffId('mona.vik')}`, relations: ['management'], person: false },
   ];
+  // #13: staff of A's institution, and its administrator.
+  const inst = await institutionStaff(a.person);
+  users.push(
+    { label: "staff of the owner's institution", c: inst.user, actor: `staff:${staffId(inst.userName)}`,
+      relations: ['institution'], person: false },
+    { label: "the administrator of the owner's institution", c: inst.admin, actor: `staff:${staffId(inst.adminName)}`,
+      relations: ['institution', 'institution+admin'], person: false },
+  );
+  // And the administrator of another institution: its own workspace is
+  // open to it, the owner's things (a student of another) never are.
+  const otherAdmin = inst.orgnr === '974600005' ? 'hans.moe' : 'ingrid.dahl';
+  users.push({ label: 'the administrator of another institution', c: await loginStaff(otherAdmin),
+    actor: `staff:${staffId(otherAdmin)}`, relations: ['institution', 'institution+admin'], person: false,
+    otherInstitution: true });
   return { a, ids, users, name };
 }
 
@@ -146,6 +179,7 @@ function urlOf(route, ids) {
   if (p.startsWith('/static/')) return '/static/app.css';
   if (p.startsWith('/kalender/')) return `/kalender/${'x'.repeat(43)}.ics`;
   const kind = p.startsWith('/innboks/') ? 'letter'
+    : p.startsWith('/larested/studenter/') ? 'person'
     : p.startsWith('/saksbehandling/henvendelser/') ? 'message'
       : p.startsWith('/saksbehandling/dokumenter/') ? 'document'
         : p.startsWith('/kundesenter/personer/') ? 'person'
@@ -163,6 +197,7 @@ function allowed(route, user) {
     // A thing of A's (:id), or the user's own things (a person's pages).
     const rels = onThing ? user.relations : (user.person ? ['self'] : []);
     if (onThing && !user.owner && user.person) return false;
+    if (onThing && user.otherInstitution) return false; // #13: not its student
     return rels.some((r) => act.allowed.includes(r));
   }
   return user.relations.some((r) => act.allowed.includes(r));
@@ -173,7 +208,11 @@ const denials = (actor, action) =>
 
 // Routes the matrix leaves to their own tests: logging out ends the
 // session the rest of the walk needs, and the login routes are public.
-const skipped = new Set(['POST /logout']);
+// The institutions' API (#13) reads no cookie: it takes a bearer token from
+// a signed assertion, and tests/e2e/institution.test.mjs walks it (no
+// token, another institution's token, each refused and audited).
+const skipped = new Set(['POST /logout', 'GET /api/v1/institutions/:id/students',
+  'POST /api/v1/institutions/:id/confirmations']);
 
 test('every_route_has_an_action_of_the_policy', () => {
   assert.ok(policy.routes.length > 30);
@@ -223,6 +262,7 @@ function fingerprint(actors) {
   const tables = ['persons', 'cases', 'decisions', 'letters', 'messages', 'documents', 'document_submissions',
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
     'mobile_verification', 'sessions', 'inquiries', 'faq_entries', 'faq_versions', 'faq_feedback'];
+    'mobile_verification', 'sessions', 'payout_accounts', 'staff', 'institution_facts', 'institution_clients'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -246,6 +286,16 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
   const staffOf = (u) => `staff:${srv.sql(`select id from staff where username='${u}'`)}`;
   const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
     staffOf('siri.hauge')];
+  const inst = await institutionStaff(a.person);
+  const instOther = await institutionStaff(msgCase.person);
+  const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
+    staffOf(inst.userName), staffOf(inst.adminName), staffOf(instOther.userName), staffOf(instOther.adminName)];
+  const confirmKind = inst.level === 'higher' ? 'admission' : 'attendance';
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // A student system's key in use, for the form that revokes it.
+  const clientId = `${inst.orgnr}-00000000000000aa`;
+  srv.sql(`insert into institution_clients(client_id, orgnr, public_key_pem, registered_at, registered_by)
+    values ('${clientId}', '${inst.orgnr}', 'x', 0, ${srv.sql(`select id from staff where username='${inst.adminName}'`)})`);
   // For each POST route: who may post, a form that would change something
   // if the token were not checked, and how to send it.
   const forms = {
@@ -276,10 +326,24 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /kundesenter/faq/:id': { as: siri, foreign: per, url: `/kundesenter/faq/${faq}`, form: { topic: 'other',
       question_nb: 'Spørsmål?', answer_nb: 'Svar.', question_en: 'Question?', answer_en: 'Answer.', action: 'publish' } },
     'POST /faq/:id/svar': { as: anon, foreign: other, url: `/faq/${faq}/svar`, form: { helped: 'yes' } },
+    // Payouts (#10): another account of one's own.
+    'POST /mine-sider/utbetaling/konto': { as: a.c, foreign: other, form: { account: '12345678903' } },
+    // #13: the institutions' workspace.
+    'POST /larested/bekreft': { as: inst.user, foreign: instOther.user,
+      form: { nin: a.nin, kind: confirmKind, period: '2024-2025' } },
+    'POST /larested/studenter/:id/rapport': { as: inst.user, foreign: instOther.user,
+      url: `/larested/studenter/${a.person}/rapport`, form: { kind: 'interruption', period: '2024-2025', date: '2024-10-01' } },
+    'POST /larested/fil': { as: inst.user, foreign: instOther.user, multipart: true },
+    'POST /larested/kolleger': { as: inst.admin, foreign: instOther.admin, form: { username: 'csrf.colleague', name: 'Ny Kollega' } },
+    'POST /larested/nokler': { as: inst.admin, foreign: instOther.admin,
+      form: { public_key: publicKey.export({ type: 'spki', format: 'pem' }) } },
+    'POST /larested/nokler/trekk': { as: inst.admin, foreign: instOther.admin, form: { client_id: clientId } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.
-  const noSession = new Set(['POST /api/v1/decide']);
+  // The institutions' token endpoint and API (#13) read no cookie either: a
+  // request is the bearer token's, or anonymous.
+  const noSession = new Set(['POST /api/v1/decide', 'POST /api/v1/token', 'POST /api/v1/institutions/:id/confirmations']);
   const posts = policy.routes.filter((r) => r.method === 'POST' && !noSession.has(`${r.method} ${r.pattern}`));
   for (const route of posts) {
     const key = `${route.method} ${route.pattern}`;

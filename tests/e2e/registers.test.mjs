@@ -237,7 +237,21 @@ test('init_demo_holds_the_people_the_registers_know', async () => {
   assert.ok(rows.some((r) => r[9] === ''), 'someone does not');
   assert.deepEqual(sqlRows(db, 'select username, name, role from staff order by id'),
     [['sara.berg', 'Sara Berg', 'caseworker'], ['per.lund', 'Per Lund', 'caseworker'],
-      ['siri.hauge', 'Siri Hauge', 'support'], ['mona.vik', 'Mona Vik', 'management']]);
+      ['siri.hauge', 'Siri Hauge', 'support'], ['mona.vik', 'Mona Vik', 'management'],
+      ['ingrid.dahl', 'Ingrid Dahl', 'institution'], ['hans.moe', 'Hans Moe', 'institution']]);
+  // #13: the schools and institutions by organisation number, as the
+  // schools register lists them, each number with a valid MOD11 check digit.
+  const { institutions } = await getJson('/schools/v1/institutions');
+  assert.deepEqual(sqlRows(db, 'select orgnr, name, level from institutions order by orgnr'),
+    institutions.map((x) => [x.orgnr, x.name, x.level]).sort((a, b) => a[0].localeCompare(b[0])));
+  const mod11 = (n) => {
+    const r = 11 - ([3, 2, 7, 6, 5, 4, 3, 2].reduce((s, w, i) => s + w * Number(n[i]), 0) % 11);
+    return (r === 11 ? 0 : r) === Number(n[8]);
+  };
+  assert.ok(institutions.length > 50 && institutions.every((x) => /^\d{9}$/.test(x.orgnr) && mod11(x.orgnr)));
+  assert.equal(new Set(institutions.map((x) => x.orgnr)).size, institutions.length);
+  assert.deepEqual(sqlRows(db, "select institution, admin from staff where role='institution' order by id"),
+    [['974600005', '1'], ['974706865', '1']]);
 
   // The first N persons only; more than the register holds is refused.
   const few = path.join(tmp, 'few.db');

@@ -167,6 +167,7 @@ static void person_round_trips_through_all_four_registers(void **state)
 	assert_int_equal(reg_school_enrolments(c, sp.nin, SYNTH_SCHOOL_YEAR, &en, &a, &e), 0);
 	assert_int_equal(en.n, 1);
 	assert_string_equal(en.items[0].institution, sp.institution->name);
+	assert_string_equal(en.items[0].orgnr, sp.institution->orgnr); /* #13: the institution by number */
 	assert_string_equal(en.items[0].programme, sp.programme);
 	assert_int_equal(en.items[0].level, sp.level == SYNTH_HIGHER ? REG_HIGHER : REG_UPPER_SECONDARY);
 	assert_int_equal(en.items[0].load_percent, sp.load_percent);

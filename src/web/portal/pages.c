@@ -101,7 +101,14 @@ void portal_login_test(struct req *r, struct resp *w)
 		return;
 	}
 	resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
-	resp_redirect(w, r, username != NULL ? "/saksbehandling" : "/saker");
+	/* Staff land where their role works: the workbench, or (#13) an
+	 * institution's workspace. */
+	struct principal who;
+	const char *home = "/saksbehandling";
+	if (username != NULL && access_session_find(r->app->store, token, r->now, &who, r->a, &e) == 0 &&
+	    access_allowed(&who, ACT_INSTITUTION_WORKSPACE, 0))
+		home = "/larested";
+	resp_redirect(w, r, username != NULL ? home : "/saker");
 }
 
 void portal_logout(struct req *r, struct resp *w)

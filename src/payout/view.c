@@ -1,0 +1,169 @@
+/* view.c - what a person (or a case worker) sees of payouts: each
+ * decision's conditions as met or not, the account, the plan month by
+ * month with each month paid, on its way, held or planned, and any claim.
+ * Letters of the payout (a rejected account, a claim) are drawn from here
+ * too. */
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "payout/internal.h"
+#include "payout/payout.h"
+#include "store/payout.h"
+
+/* "**** **1234": enough for a person to know their account, no more. */
+static const char *masked(struct arena *a, const char *account)
+{
+	size_t n = account ? strlen(account) : 0;
+	return n == 11 ? arena_printf(a, "%.4s.%.2s.%.5s", account, account + 4, account + 6) : "";
+}
+
+static const char *line_state(const struct payout_line *l, const char *today)
+{
+	if (l->payment_state && strcmp(l->payment_state, "booked") == 0)
+		return "paid";
+	if (l->payment_state)
+		return "sent";
+	return strcmp(l->due, today) <= 0 ? "held" : "planned";
+}
+
+/* The worse of two states for a month that has a loan and a grant. */
+static const char *worse(const char *x, const char *y)
+{
+	static const char *const order[] = {"held", "planned", "sent", "paid"};
+	for (int i = 0; i < 4; i++)
+		if (strcmp(x, order[i]) == 0 || strcmp(y, order[i]) == 0)
+			return order[i];
+	return x;
+}
+
+int payout_view(struct store *s, const struct principal *who, int64_t person_id, date_t today, int64_t now,
+		json_t **out, struct arena *a, struct err *e)
+{
+	char object[32], day[11];
+	if (person_id == 0) {
+		if (access_check_subject(s, who, ACT_PAYOUT_READ, "payouts", now, e) != 0)
+			return -1;
+		person_id = access_subject(who);
+	} else {
+		snprintf(object, sizeof(object), "person:%lld", (long long)person_id);
+		if (access_check(s, who, ACT_PAYOUT_EXAMINE, person_id, object, "payouts", now, e) != 0)
+			return -1;
+	}
+	date_format(today, day);
+	json_t *v = json_object();
+	/* The account. */
+	struct payout_account acct;
+	int got = store_payout_account_get(s, person_id, &acct, a, e);
+	if (got < 0)
+		goto fail;
+	int account_ok = got == 0 && strcmp(acct.state, "ok") == 0;
+	json_object_set_new(v, "account_ok", json_boolean(account_ok));
+	if (got == 0)
+		json_object_set_new(v, "account", json_pack("{s:s,s:s,s:b,s:b}", "masked", masked(a, acct.account), "source",
+							  acct.source, "rejected", strcmp(acct.state, "rejected") == 0,
+							  "own", strcmp(acct.source, "person") == 0));
+	/* The conditions per case, and the plan per month. */
+	struct case_rec *cases;
+	int nc = store_cases_of_person(s, person_id, &cases, a, e);
+	if (nc < 0)
+		goto fail;
+	struct payout_line *lines;
+	int nl = store_payout_lines_of_person(s, person_id, &lines, a, e);
+	if (nl < 0)
+		goto fail;
+	json_t *conds = json_array();
+	json_object_set_new(v, "conditions", conds);
+	for (int i = 0; i < nc; i++) {
+		int has_lines = 0;
+		for (int k = 0; k < nl && !has_lines; k++)
+			has_lines = lines[k].case_id == cases[i].id;
+		if (!has_lines)
+			continue;
+		int64_t signed_at = 0, confirmed_at = 0;
+		int sig = store_payout_signed(s, cases[i].id, &signed_at, e);
+		int conf = store_payout_confirmed(s, person_id, cases[i].school_year, &confirmed_at, NULL, a, e);
+		if (sig < 0 || conf < 0)
+			goto fail;
+		json_array_append_new(conds, json_pack("{s:I,s:s,s:b,s:b,s:b,s:b}", "case_id", (json_int_t)cases[i].id,
+						       "school_year", cases[i].school_year, "signed", sig == 0,
+						       "confirmed", conf == 0, "account", account_ok,
+						       "all", sig == 0 && conf == 0 && account_ok));
+	}
+	json_t *months = json_array();
+	json_object_set_new(v, "months", months);
+	int64_t paid = 0, total = 0;
+	json_t *row = NULL;
+	const char *row_month = NULL;
+	for (int k = 0; k < nl; k++) {
+		const struct payout_line *l = &lines[k];
+		const char *st = line_state(l, day);
+		total += l->amount_ore;
+		if (strcmp(st, "paid") == 0)
+			paid += l->amount_ore;
+		if (row == NULL || strcmp(row_month, l->month) != 0 ||
+		    (l->run_date && json_string_value(json_object_get(row, "run_date")) &&
+		     strcmp(l->run_date, json_string_value(json_object_get(row, "run_date"))) != 0)) {
+			row = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "month", l->month, "due", l->due, "loan", (json_int_t)0,
+					"grant", (json_int_t)0, "amount", (json_int_t)0, "state", st);
+			if (l->run_date)
+				json_object_set_new(row, "run_date", json_string(l->run_date));
+			json_array_append_new(months, row);
+			row_month = l->month;
+		}
+		const char *key = strcmp(l->kind, "loan") == 0 ? "loan" : "grant";
+		json_object_set_new(row, key, json_integer(json_integer_value(json_object_get(row, key)) + l->amount_ore));
+		json_object_set_new(row, "amount",
+				    json_integer(json_integer_value(json_object_get(row, "amount")) + l->amount_ore));
+		json_object_set_new(row, "state", json_string(worse(json_string_value(json_object_get(row, "state")), st)));
+	}
+	size_t i;
+	json_t *m;
+	json_array_foreach(months, i, m) {
+		const char *st = json_string_value(json_object_get(m, "state"));
+		json_object_set_new(m, "state_key", json_string(arena_printf(a, "payout.state.%s", st)));
+		json_object_set_new(m, "paid", json_boolean(strcmp(st, "paid") == 0));
+		/* A paid month shows the day it went, the others their payday. */
+		const char *rd = json_string_value(json_object_get(m, "run_date"));
+		json_object_set_new(m, "date", json_string(rd ? rd : json_string_value(json_object_get(m, "due"))));
+	}
+	json_object_set_new(v, "paid", json_integer(paid));
+	json_object_set_new(v, "total", json_integer(total));
+	json_object_set_new(v, "has_plan", json_boolean(nl > 0));
+	struct payout_claim *claims;
+	int ncl = store_payout_claims_of_person(s, person_id, &claims, a, e);
+	if (ncl < 0)
+		goto fail;
+	json_t *cl = json_array();
+	for (int k = 0; k < ncl; k++)
+		json_array_append_new(cl, json_pack("{s:I,s:s,s:I,s:I}", "case_id", (json_int_t)claims[k].case_id,
+						    "payout_kind", claims[k].kind, "amount",
+						    (json_int_t)claims[k].amount_ore, "letter_id", (json_int_t)claims[k].letter_id));
+	json_object_set_new(v, "claims", cl);
+	*out = v;
+	return 0;
+fail:
+	json_decref(v);
+	return -1;
+}
+
+json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, struct arena *a)
+{
+	struct err e;
+	if (strcmp(kind, "payout-account-rejected") == 0) {
+		struct payout_payment p;
+		if (store_payout_payment_of_letter(s, letter_id, &p, a, &e) != 0)
+			return NULL;
+		const char *reason = p.reason && (strcmp(p.reason, "AC04") == 0 || strcmp(p.reason, "AC01") == 0) ? p.reason
+																  : "other";
+		return json_pack("{s:b,s:s,s:I,s:s,s:s}", "rejected", 1, "account", masked(a, p.account), "amount",
+				 (json_int_t)(p.loan_ore + p.grant_ore), "payout_reason", reason, "run_date", p.run_date);
+	}
+	if (strcmp(kind, "payout-claim") == 0) {
+		struct payout_claim c;
+		if (store_payout_claim_of_letter(s, letter_id, &c, a, &e) != 0)
+			return NULL;
+		return json_pack("{s:b,s:s,s:I}", "claim", 1, "payout_kind", c.kind, "amount", (json_int_t)c.amount_ore);
+	}
+	return NULL;
+}

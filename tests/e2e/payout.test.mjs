@@ -1,0 +1,154 @@
+// payout.test.mjs - the money goes out: a granted decision is paid only
+// when its three conditions hold (agreement signed, an account of the
+// person's own, the school year confirmed by the schools register's feed),
+// into one validated pain.001 file per run that the simulated bank answers
+// (pain.002) and books (camt.054); a rerun pays nothing twice; a closed
+// account holds the payment with a letter until the person registers an
+// account the register says is theirs; and over a whole school year the
+// payments sum to the awards to the øre, each one a balanced ledger entry.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { Client, run, startServer } from '../lib/server.mjs';
+
+let srv;
+before(async () => { srv = await startServer({ registers: true }); });
+after(async () => { await srv.stop(); });
+
+const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+
+function payout(date) {
+  const r = run(['payout', '--db', srv.db, '--date', date, '--dir', srv.dir, '--registers', srv.registersUrl,
+    '--bank', srv.registersUrl, '--now', `${date}T06:00:00Z`]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+async function control(path, body, status = 200) {
+  const r = await fetch(`${srv.registersUrl}/_control/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(r.status, status, await r.text());
+}
+
+const confirm = (nin) => control('confirmations', { nin, school_year: '2024-2025', kind: 'semester-registration' }, 201);
+// The agreement's signature comes from the signing service (its own
+// branch); until it is merged the condition is recorded as it would be.
+const sign = (caseId) => srv.sql(`insert into payout_signatures(case_id, signed_at) values (${caseId}, 0)`);
+
+async function registerAccount(nin) {
+  const r = await fetch(`${srv.registersUrl}/tax/v1/persons/${nin}/account`);
+  return (await r.json()).account;
+}
+
+// A valid Norwegian account number (MOD11) that nobody has.
+function newAccount(seed) {
+  const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  for (let body = seed; ; body++) {
+    const ten = `1503${String(body).padStart(6, '0')}`;
+    const sum = [...ten].reduce((s, d, i) => s + Number(d) * w[i], 0);
+    const k = 11 - (sum % 11);
+    if (k === 10) continue;
+    return ten + (k === 11 ? 0 : k);
+  }
+}
+
+async function applied(index) {
+  const c = new Client(srv.base);
+  const nin = await c.login(index);
+  const r = await c.apply(form);
+  const id = r.headers.get('location').split('/').pop();
+  assert.equal(srv.sql(`select status from cases where id = ${id}`), 'decided');
+  return { c, nin, id };
+}
+
+const awards = (id) => JSON.parse(srv.sql(`select decision_json from decisions where case_id = ${id} and superseded_at is null`))
+  .awards.filter((a) => a.kind === 'loan' || a.kind === 'grant').reduce((s, a) => s + a.amount, 0);
+const paid = (id) => Number(srv.sql(`select coalesce(sum(p.loan_ore + p.grant_ore), 0) from payout_payments p
+  where p.state in ('accepted', 'booked') and p.person_id = (select person_id from cases where id = ${id})`));
+
+test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payout_catches_up', async () => {
+  const { nin, id } = await applied(0);
+  let r = payout('2024-09-02');
+  assert.equal(r.payments, 0, 'no condition holds yet');
+  assert.ok(Number(srv.sql(`select count(*) from payout_lines where case_id = ${id}`)) >= 11, 'planned by month');
+  await confirm(nin);
+  r = payout('2024-09-02');
+  assert.equal(r.payments, 0, 'not signed yet');
+  sign(id);
+  r = payout('2024-09-02');
+  assert.equal(r.payments, 1);
+  assert.equal(r.accepted, 1);
+  assert.equal(r.booked, 1);
+  // The first payout catches up August (paid on the 15th) and September
+  // (begun): two months of the plan.
+  const months = srv.sql(`select group_concat(distinct month) from payout_lines where case_id = ${id} and payment_id is not null`);
+  assert.equal(months, '2024-08,2024-09');
+  const file = readFileSync(r.file, 'utf8');
+  assert.match(file, /<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">/);
+  assert.match(file, /<ReqdExctnDt>2024-09-02<\/ReqdExctnDt>/);
+  assert.match(file, new RegExp(`<Id>${await registerAccount(nin)}</Id>`));
+  const xmllint = spawnSync('xmllint', ['--noout', r.file], { encoding: 'utf8' });
+  assert.equal(xmllint.status, 0, xmllint.stderr);
+  // A rerun of the day pays nothing twice.
+  const again = payout('2024-09-02');
+  assert.equal(again.payments, 0);
+  assert.equal(srv.sql(`select count(*) from payout_runs`), '1');
+  // The ledger: the loan raised the debt, the grant did not; it balances.
+  const debt = Number(srv.sql(`select coalesce(sum(amount), 0) from ledger_legs where account = 'loan.principal'
+    and person_id = (select person_id from cases where id = ${id})`));
+  const loan = Number(srv.sql(`select loan_ore from payout_payments where run_id = ${r.run_id}`));
+  assert.equal(debt, loan);
+  assert.equal(srv.sql(`select coalesce(sum(amount), 0) from ledger_legs`), '0');
+  const check = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+
+  // October's payday is the 15th (a Tuesday): not due on the 14th.
+  assert.equal(payout('2024-10-14').payments, 0);
+  assert.equal(payout('2024-10-15').payments, 1);
+  // The rest of the year, month by month: the sum equals the awards.
+  for (const d of ['2024-11-15', '2024-12-13', '2025-01-15', '2025-02-14', '2025-03-14', '2025-04-15', '2025-05-15', '2025-06-13']) payout(d);
+  assert.equal(paid(id), awards(id));
+  assert.equal(srv.sql(`select count(*) from payout_lines where case_id = ${id} and state = 'planned' and payment_id is null`), '0');
+});
+
+test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_registers_their_own', async () => {
+  const { c, nin, id } = await applied(1);
+  await confirm(nin);
+  sign(id);
+  const old = await registerAccount(nin);
+  await control('accounts', { nin, account: old, state: 'closed' });
+  let r = payout('2024-09-03');
+  assert.equal(r.rejected, 1);
+  assert.equal(srv.sql(`select state || ' ' || reason from payout_payments where person_id = (select person_id from cases where id = ${id})`), 'rejected AC04');
+  assert.equal(srv.sql(`select count(*) from letters where kind = 'payout-account-rejected' and person_id = (select person_id from cases where id = ${id})`), '1');
+  assert.equal(paid(id), 0);
+  // Held: the next run does not pay to the same account again.
+  r = payout('2024-09-04');
+  assert.equal(r.payments, 0);
+
+  const page = await c.get('/mine-sider/utbetaling');
+  assert.equal(page.status, 200);
+  const html = page.text;
+  assert.match(html, /id="account"/);
+
+  // Not the person's own: refused, naming the field; a bad check digit too.
+  const other = await registerAccount((await applied(2)).nin);
+  const csrf = Client.csrf(html);
+  let post = await c.post('/mine-sider/utbetaling/konto', { csrf, account: other });
+  assert.equal(post.status, 422);
+  assert.match(post.text, /account-error/);
+  const bad = newAccount(4711).slice(0, 10) + String((Number(newAccount(4711)[10]) + 1) % 10);
+  post = await c.post('/mine-sider/utbetaling/konto', { csrf, account: bad });
+  assert.equal(post.status, 422);
+
+  const mine = newAccount(1234);
+  await control('accounts', { nin, account: mine, state: 'open' });
+  post = await c.post('/mine-sider/utbetaling/konto', { csrf, account: `${mine.slice(0, 4)} ${mine.slice(4, 6)} ${mine.slice(6)}` });
+  assert.equal(post.status, 303);
+  r = payout('2024-09-05');
+  assert.equal(r.payments, 1);
+  assert.equal(r.accepted, 1);
+  assert.match(readFileSync(r.file, 'utf8'), new RegExp(`<Id>${mine}</Id>`));
+  assert.ok(paid(id) > 0);
+  assert.ok(existsSync(r.file));
+});
