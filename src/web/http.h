@@ -56,6 +56,7 @@ struct req {
 	const char *token; /* session token, or the anonymous visitor's */
 	char csrf[65];     /* the token forms must carry */
 	int64_t now;       /* Unix seconds at the request's start */
+	const char *accept; /* #15: the Accept header, or NULL (a JSON answer for a client that asks) */
 };
 
 #define RESP_MAX_HEADERS 8

@@ -595,6 +595,7 @@ static void take_request(struct server *srv, struct pending *p, struct MHD_Conne
 	r->body = "";
 	r->body_len = 0;
 	r->content_type = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
+	r->accept = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
 	r->n_query = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);

@@ -33,7 +33,7 @@ async function startOn(db, port) {
   }
 }
 
-const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const form = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 test('every_acknowledged_application_survives_repeated_sigkill', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-crash-'));

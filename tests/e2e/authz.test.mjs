@@ -30,7 +30,7 @@ before(async () => {
 after(async () => { await srv.stop(); });
 
 const special = {
-  scheme: 'upper-secondary', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
+  scheme: 'upper-secondary', institution: 'Oslo katedralskole', programme: 'Studiespesialisering', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
   distance_km: '12,5', daily_travel_minutes: '90', walking_km: '1.5', special_circumstances: 'yes',
 };
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);

@@ -18,10 +18,10 @@ before(async () => {
 after(async () => { await Promise.all([srv?.stop(), reg?.stop()]); });
 
 const special = {
-  scheme: 'upper-secondary', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
+  scheme: 'upper-secondary', institution: 'Oslo katedralskole', programme: 'Studiespesialisering', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
   distance_km: '12,5', daily_travel_minutes: '90', walking_km: '1.5', special_circumstances: 'yes',
 };
-const higher = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const higher = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 // A calendar day counted from today (UTC), "2025-03-20", and as bokmål writes it.
 const today = Date.now();

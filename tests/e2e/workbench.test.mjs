@@ -18,7 +18,7 @@ after(async () => { await srv.stop(); });
 // pupil lives away, under 40 km and 3 hours from home, and states special
 // personal or social reasons.
 const special = {
-  scheme: 'upper-secondary', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
+  scheme: 'upper-secondary', institution: 'Oslo katedralskole', programme: 'Studiespesialisering', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
   distance_km: '12,5', daily_travel_minutes: '90', walking_km: '1.5', special_circumstances: 'yes',
 };
 
