@@ -398,8 +398,9 @@ static void decision_body(struct letter *L, const json_t *d)
 	size_t i;
 	json_t *v;
 	const char *outcome = str(d, "outcome_key");
+	const char *heading = str(d, "decision_heading_key");
 	para(L,
-	     arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.heading"),
+	     arena_printf(L->a, "%s: %s", i18n_get(L->lang, heading ? heading : "decision.heading"),
 	                  outcome ? i18n_get(L->lang, outcome) : ""),
 	     S_HEADING, 14);
 
@@ -427,6 +428,28 @@ static void decision_body(struct letter *L, const json_t *d)
 			json_t *conv = json_object_get(v, "convertible");
 			if (json_is_integer(conv) && json_integer_value(conv) != 0)
 				para(L, text(L, "decision.convertible", v), S_BODY, 6);
+		}
+	}
+	/* #15: the conditions for paying, and the answers that differ from
+	 * the registers. */
+	json_t *conditions = json_object_get(d, "conditions");
+	if (json_array_size(conditions) > 0) {
+		para(L, i18n_get(L->lang, "decision.conditions"), S_SUBHEADING, 10);
+		json_array_foreach(conditions, i, v)
+		{
+			const char *k = str(v, "text_key");
+			item(L, "•", k ? i18n_get(L->lang, k) : "", S_BODY, 4);
+		}
+	}
+	json_t *said = json_object_get(d, "discrepancies");
+	if (json_array_size(said) > 0) {
+		para(L, i18n_get(L->lang, "decision.discrepancies"), S_SUBHEADING, 10);
+		json_array_foreach(said, i, v)
+		{
+			const char *t = str(v, "text");
+			item(L, "•", json_is_true(json_object_get(v, "more"))
+			     ? arena_printf(L->a, "%s %s", t ? t : "", i18n_get(L->lang, "answers.differs.more")) : (t ? t : ""),
+			     S_BODY, 4);
 		}
 	}
 	const char *justification = str(d, "justification");
@@ -517,6 +540,17 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "mypages.reminder.ignore"), S_BODY, 8);
 		para(L, i18n_get(L->lang, "mypages.reminder.settings"), S_BODY, 8);
 		para(L, i18n_get(L->lang, "mypages.reminder.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *received = json_object_get(m, "received");
+	if (json_is_object(received)) {
+		/* #15: received, waiting for a case worker: no decision yet. */
+		para(L, text(L, "letter.received.intro", received), S_BODY, 10);
+		para(L, text(L, "letter.received.expected", received), S_BODY, 10);
+		para(L, i18n_get(L->lang, "letter.received.preliminary"), S_BODY, 10);
+		if (json_is_object(d))
+			decision_body(L, d);
+		para(L, i18n_get(L->lang, "letter.received.signature"), S_BODY, 12);
 		return;
 	}
 	if (json_is_object(c))

@@ -75,4 +75,9 @@ void api_decide(struct req *r, struct resp *w);
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 
+/* #15 (applying right): 1 when p is a path on this site ("/innboks/7"),
+ * safe to send a person to after the login: it starts with one '/', and
+ * holds no backslash or control character. */
+int portal_local_path(const char *p);
+
 #endif

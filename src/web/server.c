@@ -244,6 +244,27 @@ void resp_failure(struct resp *w, struct req *r, const struct err *e, const char
 	/* A visitor who is not logged in is asked to log in: the gate has
 	 * audited the refusal already. */
 	if ((e->code == ERR_NOT_FOUND || e->code == ERR_FORBIDDEN) && r->who.role == ROLE_ANONYMOUS) {
+		/* #15: back to the page asked for after the login (a GET only:
+		 * a form posted while logged out is not sent again). */
+		if (r->app->test_login && strcmp(r->method, "GET") == 0 && r->path != NULL) {
+			struct buf next;
+			buf_init(&next, 2048);
+			buf_puts(&next, r->path);
+			for (int i = 0; i < r->n_query; i++) {
+				buf_putc(&next, i == 0 ? '?' : '&');
+				http_url_encode(&next, r->query[i].key);
+				buf_putc(&next, '=');
+				http_url_encode(&next, r->query[i].value);
+			}
+			struct buf loc;
+			buf_init(&loc, 4096);
+			buf_puts(&loc, "/login?next=");
+			http_url_encode(&loc, buf_str(&next));
+			resp_redirect(w, r, arena_strdup(r->a, buf_str(&loc)));
+			buf_cleanup(&loc);
+			buf_cleanup(&next);
+			return;
+		}
 		resp_redirect(w, r, r->app->test_login ? "/login" : "/");
 		return;
 	}

@@ -37,6 +37,7 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     await page.waitForURL(/\/saker$/);
     await page.goto(`${server.url}/soknad`);
     await page.getByRole('radio', { name: 'Hjemme hos foreldrene mine' }).check();
+    await namePlace(page);
     await page.getByRole('button', { name: 'Send søknaden' }).click();
     await page.waitForURL(/\/saker\/\d+$/);
 
@@ -71,3 +72,13 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     await context.close();
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}

@@ -55,6 +55,7 @@ test('no_page_is_wider_than_a_phone', async (t) => {
   await p0.getByLabel('Reisetid tur-retur en skoledag, i minutter').fill('90');
   await p0.getByLabel('Gange per dag, i km').fill('1,5');
   await p0.getByRole('checkbox', { name: 'Jeg har særlige personlige eller sosiale grunner til å bo borte' }).check();
+  await namePlace(p0);
   await p0.getByRole('button', { name: 'Send søknaden' }).click();
   await p0.waitForURL(/\/saker\/\d+/);
   const caseId = p0.url().split('/').pop();
@@ -87,3 +88,13 @@ test('no_page_is_wider_than_a_phone', async (t) => {
     }
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}
