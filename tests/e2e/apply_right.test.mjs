@@ -208,3 +208,78 @@ test('a_stated_distance_that_gives_more_than_the_register_goes_to_a_case_worker_
   assert.doesNotMatch(l, /<h1[^>]*>Vedtak/);
   assert.doesNotMatch(l, /Du kan klage/);
 });
+
+test('the_notice_link_returns_to_the_letter_after_login_and_only_to_a_local_page', async () => {
+  const p = await person((x) => level(x, 'higher'), 'in higher education');
+  const owner = new Client(srv.base);
+  await loginNin(owner, p.nin);
+  const f = await form(owner, '/soknad?scheme=higher-education');
+  const en = p.enrolments.find((e) => e.level === 'higher');
+  const r = await owner.post('/soknad', { csrf: f.csrf, key: f.key, ...higher, institution: en.institution });
+  const id = r.headers.get('location').split('/').pop();
+  const letter = srv.sql(`select id from letters where case_id = ${id}`);
+  // The link in the e-mail, opened logged out.
+  const c = new Client(srv.base);
+  const asked = await c.get(`/innboks/${letter}`);
+  assert.equal(asked.status, 303);
+  assert.equal(asked.headers.get('location'), `/login?next=%2Finnboks%2F${letter}`);
+  const page = await c.get(asked.headers.get('location'));
+  assert.match(page.text, new RegExp(`<input type="hidden" name="next" value="/innboks/${letter}">`));
+  const in_ = await c.post('/login/test', { nin: p.nin, csrf: Client.csrf(page.text), next: `/innboks/${letter}` });
+  assert.equal(in_.status, 303);
+  assert.equal(in_.headers.get('location'), `/innboks/${letter}`);
+  assert.equal((await c.get(`/innboks/${letter}`)).status, 200);
+  // Elsewhere is never a place to return to.
+  for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', '/x\r\nSet-Cookie: a=b']) {
+    const o = new Client(srv.base);
+    const lp = await o.get(`/login?next=${encodeURIComponent(next)}`);
+    assert.doesNotMatch(lp.text, /name="next"/);
+    const done = await o.post('/login/test', { nin: p.nin, csrf: Client.csrf(lp.text), next });
+    assert.equal(done.headers.get('location'), '/saker', next);
+  }
+});
+
+test('a_case_worker_opening_the_inbox_is_told_it_is_the_applicants', async () => {
+  const c = new Client(srv.base);
+  const page = await c.get('/login');
+  assert.equal((await c.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(page.text) })).status, 303);
+  const r = await c.get('/innboks');
+  assert.equal(r.status, 403);
+  assert.match(r.text, /Innboksen er for søkere\. Du er logget inn som ansatt/);
+});
+
+test('the_rough_edges_a_new_user_met_are_smoothed', async () => {
+  const p = await person((x) => level(x, 'higher'), 'in higher education');
+  const c = new Client(srv.base);
+  // The test login says who each person is: age, and school where known.
+  const login = nbsp((await c.get('/login')).text);
+  assert.match(login, /<span class="muted person-facts" id="person-0" data-size="sm">\d+ år · [^<]+<\/span>/);
+  assert.match(login, /ingen skole eller studiested registrert|videregående skole|Universitetet|høgskole|NTNU/i);
+  await loginNin(c, p.nin);
+  // The form's "contact us" is a link.
+  const f = await form(c, '/soknad?scheme=higher-education');
+  assert.match(f.text, /<a class="ds-link" href="\/innboks\/skriv">skriv til oss<\/a>/);
+  // Dates on the form as Norwegians write them, and the hint says so.
+  assert.match(f.text, /Skriv datoen som dd\.mm\.åååå, for eksempel 15\.08\.2024\./);
+  assert.match(f.text, /id="start" name="start" type="text" inputmode="numeric" value="\d\d\.\d\d\.\d{4}"/);
+  // The empty form names each date field in its message.
+  const empty = await c.post('/soknad', { csrf: f.csrf, key: f.key, scheme: 'higher-education', institution: '',
+    programme: '', start: '', end: '', load_percent: '', months_requested: '' });
+  assert.equal(empty.status, 422);
+  const summary = nbsp(empty.text.match(/<div class="ds-error-summary"[\s\S]*?<\/div>/)[0]);
+  assert.match(summary, /href="#start">Skriv en dato som finnes for første studiedag/);
+  assert.match(summary, /href="#end">Skriv en dato som finnes for siste studiedag/);
+  assert.match(summary, /href="#institution">Velg lærestedet/);
+  // Both ways of writing a date are taken.
+  const iso = await c.post('/soknad', { csrf: f.csrf, key: f.key, ...higher, institution: p.enrolments[0].institution,
+    start: '2024-08-15', end: '15.6.2025' });
+  assert.equal(iso.status, 303, iso.text);
+  // "Skriv til oss" names its limit (a person with a case: #11 opens it to everyone).
+  const write = nbsp((await c.get('/innboks/skriv')).text);
+  assert.doesNotMatch(write, /\{max\}/);
+  assert.match(write, /Høyst \d+ tegn/);
+  // Times in Norwegian time, as people read them.
+  const mine = nbsp((await c.get('/mine-opplysninger')).text);
+  assert.doesNotMatch(mine, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+  assert.match(mine, /hentet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d/);
+});

@@ -189,7 +189,7 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
       const r = route.method === 'GET' ? await user.c.get(url)
         : await user.c.post(url, { csrf: await csrfOf(user.c) });
       const after = user.actor ? denials(user.actor, route.action) : 0;
-      const toLogin = r.status === 303 && /^\/(login)?$/.test(r.headers.get('location') || '');
+      const toLogin = r.status === 303 && /^\/(login(\?next=.*)?)?$/.test(r.headers.get('location') || '');
       const refused = r.status === 403 || r.status === 404 || toLogin;
       const where = `${route.method} ${url} as ${user.label}`;
       rows.push(`${where}: ${r.status} ${expect ? 'allowed' : 'refused'}`);

@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "mailbox/inbox.h"
 #include "mailbox/messages.h"
 #include "web/form.h"
@@ -130,6 +131,12 @@ void portal_inbox(struct req *r, struct resp *w)
 	struct mbox_inbox_query q = {req_query(r, "sender"), req_query(r, "case"), req_query(r, "type"),
 				     req_query(r, "read"),   req_query(r, "q"),    req_query(r, "page")};
 	if (mbox_inbox(r->app->store, &r->who, r->lang, &q, r->now, &in, r->a, &e) != 0) {
+		/* #15: a member of staff (who acts for no person) is told the
+		 * inbox is the applicants', not sent to a login or a 404. */
+		if (e.code == ERR_NOT_FOUND && r->who.role != ROLE_ANONYMOUS && access_subject(&r->who) == 0) {
+			resp_error(w, r, 403, "error.inbox_staff");
+			return;
+		}
 		resp_failure(w, r, &e, "inbox");
 		return;
 	}
@@ -180,6 +187,13 @@ static void show_write(struct req *r, struct resp *w, const struct case_rec *cas
 {
 	json_t *d = json_pack("{s:o,s:s,s:i}", "cases", case_options(cases, n, chosen), "text", text ? text : "", "max",
 			      MSG_TEXT_MAX);
+	/* #15: the help names the limit; the form sits in a section whose
+	 * context has no "max", so the text is made here. */
+	struct buf help;
+	buf_init(&help, 1024);
+	i18n_render(&help, r->lang, "mailbox.write.text_help", d);
+	json_object_set_new(d, "text_help", json_string(buf_str(&help)));
+	buf_cleanup(&help);
 	if (errors && json_object_size(errors) > 0) {
 		static const char *const order[][2] = {{"case", "case"}, {"text", "text"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
