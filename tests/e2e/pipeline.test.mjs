@@ -122,7 +122,8 @@ test('mine_opplysninger_shows_the_facts_with_their_registers_and_audits_the_read
   assert.equal((await c.apply(form)).status, 303);
   const page = nbsp((await c.get('/mine-opplysninger')).text);
   assert.match(page, /<h1[^>]*>Mine opplysninger</);
-  assert.match(page, /Fra Skatteetaten, hentet \d{4}-\d\d-\d\dT/);
+  // Norwegian time, as people read it (#15), not a raw UTC timestamp.
+  assert.match(page, /Fra Skatteetaten, hentet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d/);
   assert.match(page, /Fra Folkeregisteret, hentet/);
   assert.match(page, /Inntektsår<\/dt><dd>\d{4}/);
   const person = srv.sql("select person_id from cases order by id desc limit 1");
