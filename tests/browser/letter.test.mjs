@@ -62,6 +62,15 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
     assert.equal(info.status, 0, info.stderr);
     assert.match(info.stdout, /Title:\s+Vedtak om stipend og lån/);
+    // A tagged PDF (#15): a screen reader reads its headings and its table.
+    assert.match(info.stdout, /Tagged:\s+yes/);
+    const tree = spawnSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+    assert.equal(tree.status, 0, tree.stderr);
+    assert.match(tree.stdout, /^Document\n\s+H1 \(block\)\n\s+"Vedtak om stipend og lån"/);
+    assert.match(tree.stdout, /Table \(block\)\n\s+TR\n\s+TH\n\s+"Støtte"/);
+    assert.match(tree.stdout, /TD\n\s+"Basislån"/);
+    assert.doesNotMatch(tree.stderr, /wrong type/);
+    assert.match(spawnSync('strings', [file], { encoding: 'utf8' }).stdout, /\/Lang \(nb\)/);
     const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
     assert.equal(text.status, 0, text.stderr);
     const pdf = plain(text.stdout);

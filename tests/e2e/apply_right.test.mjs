@@ -207,6 +207,20 @@ test('a_stated_distance_that_gives_more_than_the_register_goes_to_a_case_worker_
   assert.doesNotMatch(l, /Vi har behandlet søknaden din/);
   assert.doesNotMatch(l, /<h1[^>]*>Vedtak/);
   assert.doesNotMatch(l, /Du kan klage/);
+
+  // The case worker reads it in a case worker's words: labels and kroner,
+  // the fact and both figures.
+  const w = new Client(srv.base);
+  const lp = await w.get('/login');
+  await w.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(lp.text) });
+  const wb = nbsp((await w.get(`/saksbehandling/saker/${id}`)).text);
+  assert.match(wb, /<td data-path="enrolment\.travel\.distance_km">Avstand til skolen \(km\)<\/td>/);
+  assert.doesNotMatch(wb, />enrolment\.travel\.distance_km</);
+  assert.doesNotMatch(wb, />parents\.incomes\[0\]\.income</);
+  assert.match(wb, /Inntekt, forelder \(1\)<\/td><td>[\d ]+ kr</);
+  assert.match(wb, new RegExp(`Søkeren oppga 64,5 for [a-zæøå ()-]+; skoleregisteret har [\\d,]+\\.`));
+  assert.match(wb, /Søkeren har ikke skrevet til oss om denne saken\./);
+  assert.doesNotMatch(wb, /Du har ikke skrevet til oss/);
 });
 
 test('the_notice_link_returns_to_the_letter_after_login_and_only_to_a_local_page', async () => {
@@ -282,4 +296,37 @@ test('the_rough_edges_a_new_user_met_are_smoothed', async () => {
   const mine = nbsp((await c.get('/mine-opplysninger')).text);
   assert.doesNotMatch(mine, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
   assert.match(mine, /hentet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d/);
+});
+
+test('the_letter_pdf_is_tagged_with_its_headings_table_and_language', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const p = await person((x) => level(x, 'higher'), 'in higher education');
+  const c = new Client(srv.base);
+  await loginNin(c, p.nin);
+  const f = await form(c, '/soknad?scheme=higher-education');
+  const en = p.enrolments.find((e) => e.level === 'higher');
+  const r = await c.post('/soknad', { csrf: f.csrf, key: f.key, ...higher, institution: en.institution });
+  const id = r.headers.get('location').split('/').pop();
+  const letter = srv.sql(`select id from letters where case_id = ${id}`);
+  const res = await fetch(`${srv.base}/innboks/${letter}/pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-pdf-'));
+  try {
+    const file = path.join(dir, 'l.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
+    assert.match(info.stdout, /Tagged:\s+yes/);
+    const tree = spawnSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+    assert.match(tree.stdout, /^Document\n\s+H1 \(block\)/);
+    assert.match(tree.stdout, /\s+H2 \(block\)\n\s+"Vedtak: /);
+    assert.match(tree.stdout, /Table \(block\)\n\s+TR\n\s+TH/);
+    assert.doesNotMatch(tree.stderr, /wrong type/);
+    const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    assert.match(text.stdout, /Vedtak om stipend og lån/, 'the incremental update keeps the PDF readable');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

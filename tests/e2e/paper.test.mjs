@@ -29,7 +29,9 @@ after(async () => {
 
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const daysLater = (d) => iso(started + d * 86400e3);
-const nbDate = (ms) => { const t = new Date(ms); return `${String(t.getUTCDate()).padStart(2, '0')}.${String(t.getUTCMonth() + 1).padStart(2, '0')}.${t.getUTCFullYear()}`; };
+// The day in Norway (#15: dates as people read them, in Europe/Oslo time).
+const nbDate = (ms) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', day: '2-digit', month: '2-digit', year: 'numeric' })
+  .format(new Date(ms)).replace(/\//g, '.');
 
 const full = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 // Half time for the 10 months part-time study gets (no June): 68 950 kr.

@@ -40,13 +40,16 @@ static int64_t param_id(struct req *r)
 	return r->n_params > 0 ? strtoll(r->params[0], NULL, 10) : 0;
 }
 
-/* "2024-11-22" and "14:05" (UTC) of a Unix time, into o. */
+/* "2024-11-22" and "14:05" of a Unix time in Norwegian time (#15), into o. */
 static void put_when(json_t *o, int64_t unix_seconds)
 {
-	char ts[21];
-	date_format_timestamp(unix_seconds, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(unix_seconds, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
 }
 
 /* A letter for a list: view_letter with its type, and the day it went on
@@ -56,8 +59,8 @@ static json_t *letter_item(struct arena *a, const struct letter *l)
 	json_t *j = view_letter(l);
 	json_object_set_new(j, "kind_key", json_string(mbox_kind_key(a, l->kind)));
 	if (l->paper_at > 0 && json_object_get(j, "paper_day") == NULL) {
-		char ts[21];
-		json_object_set_new(j, "paper_day", json_stringn(date_format_timestamp(l->paper_at, ts), 10));
+		char day[11];
+		json_object_set_new(j, "paper_day", json_string(date_format(date_oslo_day(l->paper_at), day)));
 	}
 	return j;
 }
