@@ -330,3 +330,18 @@ test('the_letter_pdf_is_tagged_with_its_headings_table_and_language', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the_first_calendar_address_is_not_said_to_replace_an_older_one', async () => {
+  const p = await person(() => true, 'at all');
+  const c = new Client(srv.base);
+  await loginNin(c, p.nin);
+  const page = await c.get('/mine-sider/kalender');
+  const first = await c.post('/mine-sider/kalender/adresse', { csrf: Client.csrf(page.text), action: 'create' });
+  assert.equal(first.status, 303);
+  const shown = nbsp((await c.get(first.headers.get('location').replace(/#.*/, ''))).text);
+  assert.match(shown, /Du har fått en ny kalenderadresse\./);
+  assert.doesNotMatch(shown, /virker ikke lenger/);
+  const again = await c.post('/mine-sider/kalender/adresse', { csrf: Client.csrf(shown), action: 'create' });
+  const replaced = nbsp((await c.get(again.headers.get('location').replace(/#.*/, ''))).text);
+  assert.match(replaced, /Du har fått en ny kalenderadresse\. Den forrige adressen virker ikke lenger\./);
+});
