@@ -151,10 +151,11 @@ int pdf_page_count(const struct pdf *p)
 }
 
 /* #15: declare the letter a tagged PDF in its language. cairo 1.16 writes
- * the structure tree (the tags draw() sets) but no /MarkInfo << /Marked
- * true >> and no /Lang, and has no call for either. So the document gets an
+ * the structure tree (the tags draw() sets) and, with its single Document
+ * root, /MarkInfo << /Marked true >>, but has no call for the document's
+ * language (/Lang). So the document gets an
  * incremental update, as PDF 1.7 (ISO 32000-1, 7.5.6) defines it: the
- * catalog written again with both entries added, a cross-reference section
+ * catalog written again with what it lacks added, a cross-reference section
  * for it and a trailer pointing back (/Prev) to cairo's. Nothing cairo wrote
  * changes. Returns 0, or -1 when the buffer is full or the PDF is not as
  * cairo writes it (then it is left as it was). */
@@ -197,14 +198,18 @@ static int mark_tagged(struct buf *out, const struct pdf *p)
 	const char *open = obj ? find(obj, (size_t)(d + n - obj), "<<", 0) : NULL;
 	const char *end = obj ? find(obj, (size_t)(d + n - obj), "endobj", 0) : NULL;
 	const char *close = open && end ? find(open, (size_t)(end - open), ">>", 1) : NULL;
-	if (close == NULL || find(open, (size_t)(close - open), "/MarkInfo", 0) != NULL)
+	if (close == NULL)
+		return 0;
+	int marked = find(open, (size_t)(close - open), "/MarkInfo", 0) != NULL;
+	if (marked && find(open, (size_t)(close - open), "/Lang", 0) != NULL)
 		return 0;
 	size_t offset = n + 1; /* after the newline below */
 	int rc = buf_putc(out, '\n');
 	rc |= buf_printf(out, "%ld 0 obj\n", root);
 	rc |= buf_append(out, open, (size_t)(close - open));
-	rc |= buf_printf(out, "   /MarkInfo << /Marked true >>\n   /Lang (%s)\n>>\nendobj\n",
-			 p->has_lang && p->lang == LANG_EN ? "en" : "nb");
+	if (!marked)
+		rc |= buf_puts(out, "   /MarkInfo << /Marked true >>\n");
+	rc |= buf_printf(out, "   /Lang (%s)\n>>\nendobj\n", p->has_lang && p->lang == LANG_EN ? "en" : "nb");
 	size_t xref = out->len;
 	rc |= buf_printf(out, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n", root, offset,
 			 size, root);
