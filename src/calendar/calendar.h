@@ -213,7 +213,9 @@ int cal_feed_create(struct store *s, const struct principal *who, int64_t now, s
 int cal_feed_revoke(struct store *s, const struct principal *who, int64_t now, struct err *e);
 /* The feed address form's action: "create" (cal_feed_create) or "revoke"
  * (cal_feed_revoke); the gate is asked first, then anything else is
- * ERR_INVALID (field "action"). Returns as those do. */
+ * ERR_INVALID (field "action"). Returns as those do, except that a create
+ * that replaced an address returns 2 (#15: only then is the person told
+ * that an older address stops working). */
 int cal_feed_manage(struct store *s, const struct principal *who, const char *action, int64_t now,
 		    struct err *e);
 /* The token of person_id's address: 0 (token filled), 1 none, -1. */

@@ -60,7 +60,7 @@ struct feed_change {
 	int64_t person_id; /* the person who acts on */
 	int64_t now;
 	int revoke;
-	int found; /* revoke: there was an address */
+	int found; /* revoke: there was an address; create: it replaced one */
 };
 
 static int change_feed(struct store_tx *tx, void *arg, struct err *e)
@@ -89,6 +89,7 @@ static int change_feed(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	}
 	int replaced = rc == 0 && f.token_hash != NULL;
+	c->found = replaced; /* #15: the page says an older one stops only when there was one */
 	if (rc == 1) {
 		unsigned char raw[SECRET_BYTES];
 		randombytes_buf(raw, sizeof(raw));
@@ -155,7 +156,7 @@ int cal_feed_manage(struct store *s, const struct principal *who, const char *ac
 	}
 	if (change(s, who, now, !create, &c, e) != 0)
 		return -1;
-	return create || c.found ? 0 : 1;
+	return create ? (c.found ? 2 : 0) : c.found ? 0 : 1;
 }
 
 int cal_feed_token(struct store *s, int64_t person_id, char token[CAL_TOKEN_LEN + 1], struct err *e)

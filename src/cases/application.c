@@ -11,13 +11,17 @@
 #include "cases/application.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "registers/registers.h"
+#include "store/applications.h"
 #include "store/store.h"
+
+#include <sodium.h>
 
 static void problem(struct cases_problems *out, const char *path, const char *reason)
 {
@@ -74,6 +78,12 @@ int cases_answers_check(const struct cases_answers *a, struct cases_problems *ou
 		problem(out, "special_circumstances", "invalid");
 	if (a->with_loan && (a->months_requested < 1 || a->months_requested > CASES_MAX_MONTHS))
 		problem(out, "loan.months_requested", "invalid");
+	if (a->with_place) {
+		if (a->institution == NULL || a->institution[0] == '\0' || strlen(a->institution) > 200)
+			problem(out, "education.institution", "invalid");
+		if (a->programme == NULL || a->programme[0] == '\0' || strlen(a->programme) > 200)
+			problem(out, "education.programme", "invalid");
+	}
 	return out->n;
 }
 
@@ -110,6 +120,10 @@ json_t *cases_application_build(const struct cases_answers *a, struct err *e)
 	              a->load_percent, "start", date_format(a->start, start), "end", date_format(a->end, end));
 	if (education != NULL && a->with_equipment_rate)
 		json_object_set_new(education, "equipment_rate", json_integer(a->equipment_rate));
+	if (education != NULL && a->with_place) {
+		json_object_set_new(education, "institution", json_string(a->institution));
+		json_object_set_new(education, "programme", json_string(a->programme));
+	}
 	json_t *app =
 	    json_pack("{s:s,s:s,s:s,s:o,s:o}", "scheme", a->upper ? "upper-secondary" : "higher-education",
 	              "school_year", a->school_year, "decision_date", date_format(a->decision_date, decision_date),
@@ -179,6 +193,18 @@ static void from_registers(struct reg_client *rc, const char *nin, int upper, co
 	}
 	f->from_registers = 1;
 	f->lives_with_parents = rp.lives_with_parents;
+	/* #15: the form starts on the scheme the schools point to: a pupil is
+	 * not shown the higher-education form first. */
+	if (upper < 0) {
+		upper = 0;
+		for (int i = 0; i < en.n; i++)
+			if (en.items[i].level == REG_UPPER_SECONDARY)
+				upper = 1;
+		for (int i = 0; i < en.n; i++)
+			if (en.items[i].level == REG_HIGHER)
+				upper = 0;
+		f->upper = upper;
+	}
 	if (rp.address != NULL) {
 		f->address = rp.address->line;
 		f->postcode = rp.address->postcode;
@@ -204,6 +230,22 @@ static void from_registers(struct reg_client *rc, const char *nin, int upper, co
 	}
 }
 
+/* #15: the schools register's list at a level, for the form's choice and
+ * the check at submit; *n 0 when it cannot be read. */
+static void institutions_at(struct reg_client *rc, int upper, const char ***names, int *n, struct arena *a)
+{
+	struct reg_institutions list;
+	struct err e;
+	*names = NULL;
+	*n = 0;
+	if (reg_school_institutions(rc, &list, a, &e) != 0)
+		return;
+	*names = arena_alloc(a, sizeof(**names) * (size_t)(list.n + 1));
+	for (int i = 0; i < list.n; i++)
+		if ((list.items[i].level == REG_UPPER_SECONDARY) == (upper != 0))
+			(*names)[(*n)++] = list.items[i].name;
+}
+
 int cases_application_form(const struct cases_env *env, const struct principal *who, int upper, const char *school_year,
                            int ask_registers, int64_t now, struct cases_application_form *out, struct arena *a,
                            struct err *e)
@@ -225,8 +267,11 @@ int cases_application_form(const struct cases_env *env, const struct principal *
 	out->confidential_address = p.confidential_address;
 	out->institution = p.institution ? p.institution : "";
 	out->programme = p.programme ? p.programme : "";
+	out->upper = upper < 0 ? 0 : upper;
 	if (ask_registers && env->registers != NULL)
 		from_registers(env->registers, p.nin, upper, school_year, out, a);
+	if (env->registers != NULL)
+		institutions_at(env->registers, out->upper, &out->institutions, &out->n_institutions, a);
 	struct form_reading fr = {who, person_id, now};
 	return store_write(env->store, audit_form_reading, &fr, e);
 }
@@ -260,4 +305,214 @@ int cases_apply(const struct cases_env *env, const struct principal *who, struct
 	rc = cases_submit(env, who, app, now, out, e);
 	json_decref(app);
 	return rc;
+}
+
+/* ---- #15: one application per person, scheme and school year ---- */
+
+/* Gate, check and build: the application the answers make for who, or
+ * NULL with e (and the problems) filled. *person_id is who applies for. */
+static json_t *prepared(const struct cases_env *env, const struct principal *who, struct cases_answers *a,
+			int64_t now, int64_t *person_id, struct cases_problems *problems, struct err *e)
+{
+	struct person p;
+	struct arena ar;
+	json_t *app = NULL;
+	problems->n = 0;
+	*person_id = gate(env, who, now, e);
+	if (*person_id == 0)
+		return NULL;
+	arena_init(&ar, 0);
+	int rc = store_person_get(env->store, *person_id, &p, &ar, e);
+	if (rc != 0) {
+		if (rc > 0)
+			err_set(e, ERR_NOT_FOUND, NULL, "no such person");
+		goto out;
+	}
+	/* A client that sends no place at all (not an empty one) applies for
+	 * the place the agency has on record; none there is refused below. */
+	if (a->with_place && a->institution == NULL && a->programme == NULL) {
+		a->institution = p.institution ? p.institution : "";
+		a->programme = p.programme ? p.programme : "";
+	}
+	a->birth_date = 0;
+	a->decision_date = (date_t)(now / 86400);
+	if (cases_answers_check(a, problems) > 0) {
+		err_set(e, ERR_INVALID, problems->items[0].path, "is not an answer this question takes");
+		goto out;
+	}
+	/* The institution named is one the schools register knows, when its
+	 * list can be read: a name it does not know cannot be confirmed. */
+	if (a->with_place && env->registers != NULL) {
+		const char **names;
+		int n, found = 0;
+		institutions_at(env->registers, a->upper, &names, &n, &ar);
+		for (int i = 0; i < n && !found; i++)
+			found = strcmp(names[i], a->institution) == 0;
+		if (n > 0 && !found) {
+			problem(problems, "education.institution", "not-listed");
+			err_set(e, ERR_INVALID, "education.institution", "is not a school the schools register lists");
+			goto out;
+		}
+	}
+	a->birth_date = p.birth_date;
+	app = cases_application_build(a, e);
+out:
+	arena_cleanup(&ar);
+	return app;
+}
+
+/* A key as the form made it: 1 to 64 of [0-9a-f]. */
+static int key_ok(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	return n >= 1 && n <= 64 && strspn(key, "0123456789abcdef") == n;
+}
+
+int cases_apply_once(const struct cases_env *env, const struct principal *who, struct cases_answers *a,
+		     const char *key, int64_t now, struct submitted *out, int *repeated, struct cases_problems *problems,
+		     struct err *e)
+{
+	char once[96], tag[192], made[33];
+	int64_t person_id, first = 0;
+	const char *first_key = NULL;
+	struct arena ar;
+	struct err le;
+	*repeated = 0;
+	memset(out, 0, sizeof(*out));
+	json_t *app = prepared(env, who, a, now, &person_id, problems, e);
+	if (app == NULL)
+		return -1;
+	if (!key_ok(key)) {
+		unsigned char raw[16];
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(made, sizeof(made), raw, sizeof(raw));
+		key = made;
+	}
+	snprintf(once, sizeof(once), "application:%lld:%s:%s", (long long)person_id,
+		 a->upper ? "upper-secondary" : "higher-education", a->school_year);
+	snprintf(tag, sizeof(tag), "%s#%s", once, key);
+	arena_init(&ar, 0);
+	/* Found before: answered without asking the registers again. The
+	 * unique index decides when two arrive at once. */
+	int rc = store_application_first(env->store, once, &first, &first_key, &ar, &le);
+	if (rc < 0) {
+		*e = le;
+		goto out;
+	}
+	if (rc == 1) {
+		rc = cases_submit_intake(env, who, app, tag, now, out, e);
+		if (rc == 0 || e->code != ERR_CONFLICT || strcmp(e->field, "intake") != 0)
+			goto out;
+		if (store_application_first(env->store, once, &first, &first_key, &ar, &le) != 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	out->case_id = first;
+	if (strcmp(first_key, key) == 0) {
+		*repeated = 1;
+		rc = 0;
+	} else {
+		rc = err_set(e, ERR_CONFLICT, "application",
+			     "an application for this scheme and school year is made already: case %lld",
+			     (long long)first);
+	}
+out:
+	arena_cleanup(&ar);
+	json_decref(app);
+	return rc;
+}
+
+struct change {
+	const struct principal *who;
+	int64_t case_id, now;
+	const char *application_json;
+};
+
+static int store_change(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct change *c = arg;
+	char actor[64], object[32];
+	access_actor(c->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "case:%lld", (long long)c->case_id);
+	if (store_case_set_application(tx, c->case_id, c->application_json, e) != 0 ||
+	    audit_append(tx, c->now, actor, "case.change-applied", object, NULL, e) != 0)
+		return -1;
+	return cases_redecide(tx, c->case_id, c->now, actor, "change application", e);
+}
+
+int cases_apply_change(const struct cases_env *env, const struct principal *who, int64_t case_id,
+		       struct cases_answers *a, int64_t now, struct submitted *out, struct cases_problems *problems,
+		       struct err *e)
+{
+	struct case_rec c;
+	struct arena ar;
+	int64_t person_id;
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	problems->n = 0;
+	arena_init(&ar, 0);
+	if (cases_gate(env->store, who, ACT_CASE_READ, case_id, now, &c, &ar, e) != 0)
+		goto out;
+	if (strcmp(c.scheme, a->upper ? "upper-secondary" : "higher-education") != 0 || a->school_year == NULL ||
+	    strcmp(c.school_year, a->school_year) != 0) {
+		err_set(e, ERR_INVALID, "change_of", "a change application is for the same scheme and school year");
+		goto out;
+	}
+	json_t *app = prepared(env, who, a, now, &person_id, problems, e);
+	if (app == NULL)
+		goto out;
+	char *aj = json_dumps(app, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(app);
+	if (aj == NULL) {
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	struct change ch = {who, case_id, now, aj};
+	rc = store_write(env->store, store_change, &ch, e);
+	free(aj);
+	if (rc == 0) {
+		jobs_notify(env->jobs);
+		out->case_id = case_id;
+	}
+out:
+	arena_cleanup(&ar);
+	return rc;
+}
+
+int cases_application_answers(const struct cases_env *env, const struct principal *who, int64_t case_id, int64_t now,
+			      struct cases_answers *a, struct arena *ar, struct err *e)
+{
+	struct case_rec c;
+	date_t d;
+	memset(a, 0, sizeof(*a));
+	if (cases_read(env->store, who, case_id, now, &c, ar, e) != 0)
+		return -1;
+	json_t *app = json_loads(c.application_json, 0, NULL);
+	if (app == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "case %lld holds an unreadable application", (long long)case_id);
+	json_t *ap = json_object_get(app, "applicant"), *ed = json_object_get(app, "education");
+	json_t *tr = json_object_get(app, "travel"), *loan = json_object_get(app, "loan");
+	a->upper = strcmp(c.scheme, "upper-secondary") == 0;
+	a->school_year = c.school_year;
+	a->lives_with_parents = json_is_true(json_object_get(ap, "lives_with_parents"));
+	a->load_percent = (int)json_integer_value(json_object_get(ed, "load_percent"));
+	a->start = date_parse(json_string_value(json_object_get(ed, "start")), &d) == 0 ? d : CASES_DATE_INVALID;
+	a->end = date_parse(json_string_value(json_object_get(ed, "end")), &d) == 0 ? d : CASES_DATE_INVALID;
+	const char *inst = json_string_value(json_object_get(ed, "institution"));
+	const char *prog = json_string_value(json_object_get(ed, "programme"));
+	a->institution = arena_strdup(ar, inst ? inst : "");
+	a->programme = arena_strdup(ar, prog ? prog : "");
+	a->with_place = 1;
+	a->months_requested = (int)json_integer_value(json_object_get(loan, "months_requested"));
+	a->with_loan = loan != NULL;
+	a->with_travel = tr != NULL;
+	a->distance_km = json_number_value(json_object_get(tr, "distance_km"));
+	a->daily_travel_minutes = (int)json_integer_value(json_object_get(tr, "daily_travel_minutes"));
+	a->walking_km = json_number_value(json_object_get(tr, "walking_km"));
+	a->with_special = json_object_get(app, "special_circumstances") != NULL;
+	a->special_circumstances = json_is_true(json_object_get(app, "special_circumstances"));
+	json_decref(app);
+	return 0;
 }

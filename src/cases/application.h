@@ -68,6 +68,10 @@ struct cases_answers {
 	int special_circumstances;                 /* 1, 0, -1 */
 	int n_parents;                             /* 0..CASES_MAX_PARENTS: parents[i].income written */
 	int64_t parents_income[CASES_MAX_PARENTS]; /* øre, >= 0 */
+	/* #15: the place of study the person names (the portal requires it):
+	 * education.institution and education.programme, 1 to 200 bytes. */
+	int with_place;
+	const char *institution, *programme;
 };
 
 /* An answer refused: the contract's path and why, as a short code:
@@ -118,9 +122,19 @@ struct cases_application_form {
 	int has_travel;   /* upper secondary: the school's travel facts */
 	double distance_km, walking_km;
 	int daily_travel_minutes;
+	/* #15: the scheme the form is for: the one asked for, or (asked with
+	 * upper -1) the one the schools register points to, higher education
+	 * when it points nowhere. */
+	int upper;
+	/* The schools register's schools or institutions at the form's level,
+	 * n_institutions 0 when its list could not be read (the form then
+	 * takes the name as text). */
+	const char **institutions;
+	int n_institutions;
 };
 
-/* Read the application form for who: the gate first (ACT_APPLY on the
+/* Read the application form for who (upper: 1 upper secondary, 0 higher
+ * education, -1 the scheme the schools register points to): the gate first (ACT_APPLY on the
  * person who acts for, access_subject(who); a refusal is audited there and
  * fails with ERR_NOT_FOUND), then the person's record and, when
  * ask_registers and env has registers, what the population register and
@@ -142,5 +156,42 @@ int cases_application_form(const struct cases_env *env, const struct principal *
  * committed, *out filled. a->birth_date and a->decision_date are set here. */
 int cases_apply(const struct cases_env *env, const struct principal *who, struct cases_answers *a, int64_t now,
                 struct submitted *out, struct cases_problems *problems, struct err *e);
+
+/* #15: one application per person, scheme and school year.
+ *
+ * cases_apply_once() is cases_apply() under the rule: the case is stored
+ * with the tag "application:<person>:<scheme>:<school year>#<key>" (key:
+ * the form's idempotency key, made when the form was shown; NULL or ""
+ * makes one), which the store keeps unique up to '#' in the same
+ * transaction. When the person has applied for the scheme and school year
+ * before, nothing is stored: a submission with the same key (a double
+ * click, a retried POST) returns 0 with out->case_id the first case and
+ * *repeated 1; another key fails with ERR_CONFLICT (field "application")
+ * and out->case_id the first case, for the link to it. With registers, the
+ * institution named must be one the schools register lists at the
+ * scheme's level (problem "education.institution", reason "not-listed");
+ * a list that cannot be read is no failure. */
+int cases_apply_once(const struct cases_env *env, const struct principal *who, struct cases_answers *a,
+		     const char *key, int64_t now, struct submitted *out, int *repeated, struct cases_problems *problems,
+		     struct err *e);
+
+/* A change application ("endringssøknad") to case_id, who's own
+ * application for the same scheme and school year as a: the answers are
+ * checked as cases_apply() checks them, replace the case's application,
+ * and the case is decided again against them ("redecide" job, as
+ * cases_redecide(): the new decision supersedes the first, both kept), in
+ * one transaction audited "case.change-applied". A case that is not who's
+ * fails with ERR_NOT_FOUND (audited by the gate), one of another scheme or
+ * year with ERR_INVALID (field "change_of"). Returns 0, out->case_id
+ * filled. */
+int cases_apply_change(const struct cases_env *env, const struct principal *who, int64_t case_id,
+		       struct cases_answers *a, int64_t now, struct submitted *out, struct cases_problems *problems,
+		       struct err *e);
+
+/* The answers of case_id's application as the form shows them, for a
+ * change application (who's own case: ACT_CASE_READ, audited). Returns 0
+ * with *a filled (strings in ar), or -1 with e. */
+int cases_application_answers(const struct cases_env *env, const struct principal *who, int64_t case_id, int64_t now,
+			      struct cases_answers *a, struct arena *ar, struct err *e);
 
 #endif

@@ -73,7 +73,8 @@ static int store_waiting_intake(struct store_tx *tx, void *arg, struct err *e)
  * bokmål text of record; its trace keeps each explanation's catalogue key
  * so any language can be shown) into dj. Returns the outcome's name. */
 static const char *decide_into(const struct cases_env *env, const struct application *app, struct buf *dj,
-			       struct arena *a, struct submitted *out, struct err *e)
+			       struct arena *a, struct submitted *out, const json_t *stated, const json_t *complete,
+			       const char *facts, struct err *e)
 {
 	struct decision *d = arena_alloc(a, sizeof(*d));
 	if (rules_decide(app, env->params, d, e) != 0)
@@ -84,7 +85,15 @@ static const char *decide_into(const struct cases_env *env, const struct applica
 		err_set(e, ERR_INTERNAL, NULL, "decision too large");
 		return NULL;
 	}
-	return rules_outcome_name(d->outcome);
+	/* #15: the decision read against the person's answers and the
+	 * registers (review.c). */
+	const char *outcome = rules_outcome_name(d->outcome);
+	int was_manual = d->outcome == OUTCOME_MANUAL;
+	if (cases_review(env, stated, complete, facts, dj, &outcome, e) != 0)
+		return NULL;
+	if (out != NULL && !was_manual && strcmp(outcome, "manual") == 0 && out->n_manual_reasons < CASES_MAX_REASONS)
+		out->manual_reasons[out->n_manual_reasons++] = "answer-differs-from-register";
+	return outcome;
 }
 
 /* Gather the facts of who's application into it; the person record gives
@@ -222,7 +231,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	/* The registers' facts completed the application: read it again. */
 	if (complete != NULL && rules_parse_application(complete, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, out, e);
+	in.outcome = decide_into(env, &app, &dj, &a, out, application, complete, facts, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -283,7 +292,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 	struct buf dj;
 	struct case_rec c;
 	char *facts = NULL;
-	json_t *application = NULL;
+	json_t *application = NULL, *stated = NULL;
 	int rc = -1;
 
 	arena_init(&a, 0);
@@ -304,6 +313,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 		goto out;
 	}
 	const char *waiting_for = NULL;
+	stated = json_deep_copy(application);
 	if (gather(env, c.person_id, application, &facts, &waiting_for, &a, e) != 0) {
 		struct waiting w = {c.id, waiting_for ? waiting_for : "registers"};
 		struct err ignored;
@@ -315,7 +325,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 	struct application app;
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, NULL, e);
+	in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -324,6 +334,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 	in.c.facts_json = facts;
 	rc = store_write(s, store_job_decision, &in, e);
 out:
+	json_decref(stated);
 	json_decref(application);
 	free(facts);
 	buf_cleanup(&dj);
@@ -403,7 +414,7 @@ static int redecide_job(struct store *s, const struct job_rec *job, int64_t now,
 	struct arena a;
 	struct buf dj;
 	char *facts = NULL;
-	json_t *application = NULL, *old = NULL, *new = NULL;
+	json_t *application = NULL, *old = NULL, *new = NULL, *stated = NULL;
 	int rc = -1;
 	struct again g = {0};
 
@@ -436,12 +447,13 @@ static int redecide_job(struct store *s, const struct job_rec *job, int64_t now,
 		goto out;
 	}
 	const char *waiting_for = NULL;
+	stated = json_deep_copy(application);
 	if (gather(env, g.was.person_id, application, &facts, &waiting_for, &a, e) != 0)
 		goto out; /* the registers do not answer: try again later */
 	struct application app;
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	g.in.outcome = decide_into(env, &app, &dj, &a, NULL, e);
+	g.in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts, e);
 	if (g.in.outcome == NULL)
 		goto out;
 	new = json_loads(buf_str(&dj), 0, NULL);
@@ -458,6 +470,7 @@ static int redecide_job(struct store *s, const struct job_rec *job, int64_t now,
 		log_info("case %lld changed while it was decided again; trying again", (long long)g.was.id);
 	}
 out:
+	json_decref(stated);
 	json_decref(application);
 	json_decref(old);
 	json_decref(new);

@@ -188,3 +188,40 @@ int date_parse_timestamp(const char *s, int64_t *out)
 	*out = (int64_t)d * 86400 + secs;
 	return 0;
 }
+
+/* ---- Norwegian time (#15) ---- */
+
+/* The last Sunday of month m of year y, at 01:00 UTC. */
+static int64_t last_sunday_0100(int y, int m)
+{
+	date_t last = date_from_ymd(y, m + 1, 1) - 1;
+	/* Day 0 (1970-01-01) was a Thursday: (d + 4) % 7 is 0 on Sundays. */
+	int64_t dow = ((int64_t)last + 4) % 7;
+	if (dow < 0)
+		dow += 7;
+	return ((int64_t)(last - dow)) * 86400 + 3600;
+}
+
+int64_t date_oslo_offset(int64_t unix_seconds)
+{
+	int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
+	int y, m, d;
+	date_to_ymd((date_t)days, &y, &m, &d);
+	return unix_seconds >= last_sunday_0100(y, 3) && unix_seconds < last_sunday_0100(y, 10) ? 7200 : 3600;
+}
+
+void date_oslo(int64_t unix_seconds, date_t *day, int *minute)
+{
+	int64_t local = unix_seconds + date_oslo_offset(unix_seconds);
+	int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	*day = (date_t)days;
+	*minute = (int)((local - days * 86400) / 60);
+}
+
+date_t date_oslo_day(int64_t unix_seconds)
+{
+	date_t day;
+	int minute;
+	date_oslo(unix_seconds, &day, &minute);
+	return day;
+}

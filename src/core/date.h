@@ -55,4 +55,17 @@ char *date_format_timestamp(int64_t unix_seconds, char out[21]);
  * text. */
 int date_parse_timestamp(const char *s, int64_t *out);
 
+/* #15: Norwegian time. The offset from UTC in Europe/Oslo at the instant
+ * unix_seconds: 7200 in summer time (from 01:00 UTC on the last Sunday of
+ * March to 01:00 UTC on the last Sunday of October, the EU rule Norway
+ * follows), else 3600. Pure and thread-safe. */
+int64_t date_oslo_offset(int64_t unix_seconds);
+
+/* The calendar day in Oslo at the instant unix_seconds. */
+date_t date_oslo_day(int64_t unix_seconds);
+
+/* The instant as Oslo's wall clock reads it: *day, and minutes since
+ * midnight in *minute. */
+void date_oslo(int64_t unix_seconds, date_t *day, int *minute);
+
 #endif

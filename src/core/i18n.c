@@ -200,13 +200,22 @@ int i18n_put_date(struct buf *b, enum lang lang, const char *iso)
 	static const char *months[] = {"January", "February", "March", "April", "May", "June", "July",
 				       "August", "September", "October", "November", "December"};
 	date_t t;
-	if (date_parse(iso, &t) != 0)
-		return buf_puts(b, iso);
+	int64_t at;
+	int minute = -1;
+	if (date_parse(iso, &t) != 0) {
+		/* #15: an instant ("2026-12-04T19:15:56Z") reads as the clock in
+		 * Norway shows it. */
+		if (date_parse_timestamp(iso, &at) != 0)
+			return buf_puts(b, iso);
+		date_oslo(at, &t, &minute);
+	}
 	int y, m, d;
 	date_to_ymd(t, &y, &m, &d);
 	if (lang == LANG_EN)
-		return buf_printf(b, "%d %s %d", d, months[m - 1], y);
-	return buf_printf(b, "%02d.%02d.%04d", d, m, y);
+		return minute < 0 ? buf_printf(b, "%d %s %d", d, months[m - 1], y)
+				  : buf_printf(b, "%d %s %d, %02d:%02d", d, months[m - 1], y, minute / 60, minute % 60);
+	return minute < 0 ? buf_printf(b, "%02d.%02d.%04d", d, m, y)
+			  : buf_printf(b, "%02d.%02d.%04d kl. %02d.%02d", d, m, y, minute / 60, minute % 60);
 }
 
 int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)

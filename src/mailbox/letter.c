@@ -20,11 +20,11 @@
 #include "store/support.h"
 #include "payout/payout.h"
 
-/* The calendar day (UTC) of a Unix time, "2024-08-15". */
+/* The calendar day in Norway of a Unix time, "2024-08-15" (#15: a letter
+ * written at 00:30 in Oslo is dated that day, not the day before). */
 static char *day_of(int64_t unix_seconds, char out[11])
 {
-	int64_t d = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
-	return date_format((date_t)d, out);
+	return date_format(date_oslo_day(unix_seconds), out);
 }
 
 /* The arguments a trace step's explanation may name: its inputs, its
@@ -103,7 +103,6 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 		json_array_append_new(steps, json_pack("{s:s,s:O,s:O}", "text", buf_str(&text), "reference",
 						       json_object_get(s, "reference"), "rule", json_object_get(s, "rule")));
 	}
-	buf_cleanup(&text);
 	json_object_set_new(out, "steps", steps);
 	/* A case worker's decision ends with their step, which carries the
 	 * justification the letter must give (forvaltningsloven § 25). */
@@ -124,6 +123,34 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 		json_array_append_new(reasons, reason);
 	}
 	json_object_set_new(out, "reasons", reasons);
+
+	/* #15: where the person's answers and the registers differ on a fact
+	 * that changes the outcome, and what must happen before money is
+	 * paid, in the reader's language. */
+	json_t *said = json_array(), *x;
+	json_array_foreach(json_object_get(d, "discrepancies"), i, x) {
+		const char *fact = json_string_value(json_object_get(x, "fact"));
+		buf_reset(&text);
+		i18n_render(&text, lang, arena_printf(arena, "answers.differs.%s", fact ? fact : ""), x);
+		json_array_append_new(said, json_pack("{s:s,s:s,s:b}", "text", buf_str(&text), "fact", fact ? fact : "",
+						      "more", json_is_true(json_object_get(x, "stated_gives_more"))));
+	}
+	if (json_array_size(said) > 0)
+		json_object_set_new(out, "discrepancies", said);
+	else
+		json_decref(said);
+	json_t *conditions = json_array();
+	json_array_foreach(json_object_get(d, "conditions"), i, x) {
+		const char *code = json_string_value(json_object_get(x, "code"));
+		json_array_append_new(conditions, json_pack("{s:s,s:s,s:O}", "code", code ? code : "", "text_key",
+							    arena_printf(arena, "condition.%s", code ? code : ""),
+							    "reference", json_object_get(x, "reference")));
+	}
+	if (json_array_size(conditions) > 0)
+		json_object_set_new(out, "conditions", conditions);
+	else
+		json_decref(conditions);
+	buf_cleanup(&text);
 	json_decref(d);
 	return out;
 }
@@ -213,6 +240,22 @@ static const char *decision_of_letter(struct store *s, struct arena *a, const st
 	return found ? found : current;
 }
 
+/* The expected time for an application a case worker must handle: "inntil
+ * 7 uker" for support to pupils and students in Norway (lanekassen.no,
+ * "Behandlingstid", updated 07.10.2025). */
+#define RECEIVED_WEEKS 7
+
+static void received_view(json_t *d, json_t *decision, const struct case_rec *c)
+{
+	char day[11];
+	json_object_set_new(json_object_get(d, "letter"), "title_key", json_string("letter.received.title"));
+	json_object_set_new(decision, "decision_heading_key", json_string("decision.preliminary"));
+	json_object_set_new(d, "received",
+			    json_pack("{s:s,s:s,s:i}", "school_year", c->school_year, "expected",
+				      day_of(c->received_at + (int64_t)RECEIVED_WEEKS * 7 * 86400, day), "weeks",
+				      RECEIVED_WEEKS));
+}
+
 json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, const struct letter *l)
 {
 	struct case_rec c;
@@ -254,6 +297,12 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 					   : mbox_decision_json(lang, a, decision_of_letter(s, a, l, c.decision_json));
 		if (decision)
 			json_object_set_new(d, "decision", decision);
+		/* #15: a case the rules sent to a case worker has no decision
+		 * yet: its letter says the application is received and waits
+		 * for a case worker, and when to expect an answer. */
+		const char *oc = json_string_value(json_object_get(decision, "outcome"));
+		if (decision && oc && strcmp(oc, "manual") == 0 && !json_is_true(json_object_get(decision, "by_caseworker")))
+			received_view(d, decision, &c);
 	}
 	return d;
 }

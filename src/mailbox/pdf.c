@@ -71,6 +71,8 @@ struct pdf {
 	FILE *f;
 	int write_failed;
 	int pages;
+	enum lang lang; /* of the last letter added: the document's language */
+	int has_lang;
 };
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -114,6 +116,9 @@ static struct pdf *pdf_new(struct buf *out, FILE *f, const char *title, const ch
 	if (created != NULL)
 		cairo_pdf_surface_set_metadata(p->surface, CAIRO_PDF_METADATA_CREATE_DATE, created);
 	p->cr = cairo_create(p->surface);
+	/* #15: one Document element holds the letters' structure (the tree's
+	 * single root child, as tagged PDF wants it). */
+	cairo_tag_begin(p->cr, "Document", NULL);
 	pthread_mutex_lock(&draw_mu);
 	if (fontmap == NULL)
 		fontmap = pango_cairo_font_map_new();
@@ -145,11 +150,86 @@ int pdf_page_count(const struct pdf *p)
 	return p->pages;
 }
 
+/* #15: declare the letter a tagged PDF in its language. cairo 1.16 writes
+ * the structure tree (the tags draw() sets) and, with its single Document
+ * root, /MarkInfo << /Marked true >>, but has no call for the document's
+ * language (/Lang). So the document gets an
+ * incremental update, as PDF 1.7 (ISO 32000-1, 7.5.6) defines it: the
+ * catalog written again with what it lacks added, a cross-reference section
+ * for it and a trailer pointing back (/Prev) to cairo's. Nothing cairo wrote
+ * changes. Returns 0, or -1 when the buffer is full or the PDF is not as
+ * cairo writes it (then it is left as it was). */
+static const char *find(const char *hay, size_t n, const char *needle, int last)
+{
+	size_t k = strlen(needle);
+	const char *found = NULL;
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(hay + i, needle, k) == 0) {
+			found = hay + i;
+			if (!last)
+				return found;
+		}
+	return found;
+}
+
+static int mark_tagged(struct buf *out, const struct pdf *p)
+{
+	const char *d = out->p;
+	size_t n = out->len;
+	if (d == NULL)
+		return -1;
+	const char *trailer = find(d, n, "trailer", 1), *sx = find(d, n, "startxref", 1);
+	if (trailer == NULL || sx == NULL || sx < trailer)
+		return 0; /* not as cairo writes it: leave it */
+	long root = -1, size = -1, info = -1, prev = -1;
+	const char *t;
+	if ((t = find(trailer, (size_t)(sx - trailer), "/Root ", 0)) != NULL)
+		root = strtol(t + 6, NULL, 10);
+	if ((t = find(trailer, (size_t)(sx - trailer), "/Size ", 0)) != NULL)
+		size = strtol(t + 6, NULL, 10);
+	if ((t = find(trailer, (size_t)(sx - trailer), "/Info ", 0)) != NULL)
+		info = strtol(t + 6, NULL, 10);
+	prev = strtol(sx + 9, NULL, 10);
+	if (root <= 0 || size <= root || prev <= 0)
+		return 0;
+	char head[32];
+	snprintf(head, sizeof(head), "\n%ld 0 obj\n", root);
+	const char *obj = find(d, n, head, 1);
+	const char *open = obj ? find(obj, (size_t)(d + n - obj), "<<", 0) : NULL;
+	const char *end = obj ? find(obj, (size_t)(d + n - obj), "endobj", 0) : NULL;
+	const char *close = open && end ? find(open, (size_t)(end - open), ">>", 1) : NULL;
+	if (close == NULL)
+		return 0;
+	int marked = find(open, (size_t)(close - open), "/MarkInfo", 0) != NULL;
+	if (marked && find(open, (size_t)(close - open), "/Lang", 0) != NULL)
+		return 0;
+	size_t offset = n + 1; /* after the newline below */
+	int rc = buf_putc(out, '\n');
+	rc |= buf_printf(out, "%ld 0 obj\n", root);
+	rc |= buf_append(out, open, (size_t)(close - open));
+	if (!marked)
+		rc |= buf_puts(out, "   /MarkInfo << /Marked true >>\n");
+	rc |= buf_printf(out, "   /Lang (%s)\n>>\nendobj\n", p->has_lang && p->lang == LANG_EN ? "en" : "nb");
+	size_t xref = out->len;
+	rc |= buf_printf(out, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n", root, offset,
+			 size, root);
+	if (info > 0)
+		rc |= buf_printf(out, "   /Info %ld 0 R\n", info);
+	rc |= buf_printf(out, "   /Prev %ld\n>>\nstartxref\n%zu\n%%%%EOF\n", prev, xref);
+	if (rc != 0) {
+		out->len = n;
+		out->p[n] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 int pdf_finish(struct pdf *p, struct err *e)
 {
 	if (p == NULL)
 		return 0;
 	pthread_mutex_lock(&draw_mu);
+	cairo_tag_end(p->cr, "Document");
 	cairo_destroy(p->cr);
 	cairo_surface_finish(p->surface);
 	cairo_status_t st = cairo_surface_status(p->surface);
@@ -157,6 +237,8 @@ int pdf_finish(struct pdf *p, struct err *e)
 	g_object_unref(p->pc);
 	pthread_mutex_unlock(&draw_mu);
 	int rc = 0;
+	if (!p->write_failed && st == CAIRO_STATUS_SUCCESS && p->out != NULL && mark_tagged(p->out, p) != 0)
+		p->write_failed = 1;
 	if (p->write_failed)
 		rc = err_set(e, ERR_IO, NULL,
 		             p->out ? "the PDF is larger than its buffer allows" : "writing the PDF failed");
@@ -193,6 +275,7 @@ struct block {
 	int n_cells;
 	int rule_below; /* a table's header row: a line under it */
 	double h;       /* B_ROW: its height */
+	const char *tag; /* #15: its structure tag in the tagged PDF: H1, H2, H3, P, LI */
 };
 
 /* Where a line (or a row, line -1) of a block went. */
@@ -317,6 +400,7 @@ static struct block *para(struct letter *L, const char *text, enum style s, doub
 	b->before = before;
 	b->l = layout(L, text, s, TEXT_W, PANGO_ALIGN_LEFT);
 	b->keep_next = s == S_TITLE || s == S_HEADING || s == S_SUBHEADING;
+	b->tag = s == S_TITLE ? "H1" : s == S_HEADING ? "H2" : s == S_SUBHEADING ? "H3" : "P";
 	measure_lines(L, b);
 	return b;
 }
@@ -330,6 +414,7 @@ static struct block *item(struct letter *L, const char *marker, const char *text
 	b->l = layout(L, text, s, TEXT_W - LIST_INDENT, PANGO_ALIGN_LEFT);
 	if (marker)
 		b->label = layout(L, marker, s, 0, PANGO_ALIGN_LEFT);
+	b->tag = "P";
 	measure_lines(L, b);
 	return b;
 }
@@ -398,8 +483,9 @@ static void decision_body(struct letter *L, const json_t *d)
 	size_t i;
 	json_t *v;
 	const char *outcome = str(d, "outcome_key");
+	const char *heading = str(d, "decision_heading_key");
 	para(L,
-	     arena_printf(L->a, "%s: %s", i18n_get(L->lang, "decision.heading"),
+	     arena_printf(L->a, "%s: %s", i18n_get(L->lang, heading ? heading : "decision.heading"),
 	                  outcome ? i18n_get(L->lang, outcome) : ""),
 	     S_HEADING, 14);
 
@@ -427,6 +513,28 @@ static void decision_body(struct letter *L, const json_t *d)
 			json_t *conv = json_object_get(v, "convertible");
 			if (json_is_integer(conv) && json_integer_value(conv) != 0)
 				para(L, text(L, "decision.convertible", v), S_BODY, 6);
+		}
+	}
+	/* #15: the conditions for paying, and the answers that differ from
+	 * the registers. */
+	json_t *conditions = json_object_get(d, "conditions");
+	if (json_array_size(conditions) > 0) {
+		para(L, i18n_get(L->lang, "decision.conditions"), S_SUBHEADING, 10);
+		json_array_foreach(conditions, i, v)
+		{
+			const char *k = str(v, "text_key");
+			item(L, "•", k ? i18n_get(L->lang, k) : "", S_BODY, 4);
+		}
+	}
+	json_t *said = json_object_get(d, "discrepancies");
+	if (json_array_size(said) > 0) {
+		para(L, i18n_get(L->lang, "decision.discrepancies"), S_SUBHEADING, 10);
+		json_array_foreach(said, i, v)
+		{
+			const char *t = str(v, "text");
+			item(L, "•", json_is_true(json_object_get(v, "more"))
+			     ? arena_printf(L->a, "%s %s", t ? t : "", i18n_get(L->lang, "answers.differs.more")) : (t ? t : ""),
+			     S_BODY, 4);
 		}
 	}
 	const char *justification = str(d, "justification");
@@ -517,6 +625,17 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "mypages.reminder.ignore"), S_BODY, 8);
 		para(L, i18n_get(L->lang, "mypages.reminder.settings"), S_BODY, 8);
 		para(L, i18n_get(L->lang, "mypages.reminder.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *received = json_object_get(m, "received");
+	if (json_is_object(received)) {
+		/* #15: received, waiting for a case worker: no decision yet. */
+		para(L, text(L, "letter.received.intro", received), S_BODY, 10);
+		para(L, text(L, "letter.received.expected", received), S_BODY, 10);
+		para(L, i18n_get(L->lang, "letter.received.preliminary"), S_BODY, 10);
+		if (json_is_object(d))
+			decision_body(L, d);
+		para(L, i18n_get(L->lang, "letter.received.signature"), S_BODY, 12);
 		return;
 	}
 	if (json_is_object(c))
@@ -720,11 +839,19 @@ static void footer(struct letter *L, int page)
 	show(L, pages, S_SMALL, LEFT, FOOTER_Y, TEXT_W, PANGO_ALIGN_RIGHT);
 }
 
+/* #15: the letter is a tagged PDF (cairo's structure tags), so that a
+ * screen reader reads it in order, with its headings and its table: each
+ * block is a structure element (H1, H2, H3, P; a list item's marker and
+ * text in one), the award rows a Table of TR with TH (the header row) or
+ * TD cells. A block that runs onto the next page is closed at the page's
+ * end and opened again on the next, as cairo's tags are kept within a page
+ * here. */
 static void draw(struct letter *L)
 {
 	cairo_t *cr = L->p->cr;
 	int k = 0;
 	for (int page = 0; page < L->pages; page++) {
+		int open_block = -1, in_table = 0;
 		if (page == 0)
 			letterhead(L);
 		else
@@ -732,19 +859,39 @@ static void draw(struct letter *L)
 		for (; k < L->n_places && L->places[k].page == page; k++) {
 			const struct place *pl = &L->places[k];
 			struct block *b = &L->blocks[pl->block];
+			if (open_block >= 0 && open_block != pl->block) {
+				cairo_tag_end(cr, L->blocks[open_block].tag);
+				open_block = -1;
+			}
+			if (in_table && b->kind != B_ROW) {
+				cairo_tag_end(cr, "Table");
+				in_table = 0;
+			}
 			if (b->grey)
 				cairo_set_source_rgb(cr, GREY);
 			else
 				cairo_set_source_rgb(cr, INK);
 			double x = LEFT + b->indent;
 			if (b->kind == B_ROW) {
+				if (!in_table) {
+					cairo_tag_begin(cr, "Table", NULL);
+					in_table = 1;
+				}
+				cairo_tag_begin(cr, "TR", NULL);
 				for (int c = 0; c < b->n_cells; c++) {
+					cairo_tag_begin(cr, b->rule_below ? "TH" : "TD", NULL);
 					cairo_move_to(cr, x + b->cell_x[c], pl->y + 2.0);
 					pango_cairo_show_layout(cr, b->cells[c]);
+					cairo_tag_end(cr, b->rule_below ? "TH" : "TD");
 				}
+				cairo_tag_end(cr, "TR");
 				cairo_set_source_rgb(cr, GREY);
 				rule(cr, LEFT, PAGE_W - RIGHT, pl->y + b->h, b->rule_below ? 0.8 : 0.3);
 				continue;
+			}
+			if (open_block != pl->block && b->tag != NULL) {
+				cairo_tag_begin(cr, b->tag, NULL);
+				open_block = pl->block;
 			}
 			const struct line *ln = &b->lines[pl->line];
 			if (pl->line == 0 && b->label) {
@@ -754,6 +901,10 @@ static void draw(struct letter *L)
 			cairo_move_to(cr, x + ln->x, pl->y + (ln->baseline - ln->top));
 			pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(b->l, pl->line));
 		}
+		if (open_block >= 0)
+			cairo_tag_end(cr, L->blocks[open_block].tag);
+		if (in_table)
+			cairo_tag_end(cr, "Table");
 		footer(L, page + 1);
 		cairo_show_page(cr);
 	}
@@ -797,6 +948,8 @@ int pdf_add_letter(struct pdf *p, const json_t *model, enum lang lang, const str
 	if (pages)
 		*pages = L.pages;
 	p->pages += L.pages;
+	p->lang = lang;
+	p->has_lang = 1;
 	if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS)
 		return err_set(e, p->write_failed ? ERR_IO : ERR_INTERNAL, NULL, "pdf: %s",
 		               cairo_status_to_string(cairo_status(p->cr)));

@@ -122,7 +122,10 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	static const char *const applicant_keys[] = {"birth_date", "lives_with_parents", "married", "children",
 						     "income", "wealth", "family_income", "qualification",
 						     "youth_support_last_year", NULL};
-	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate", NULL};
+	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate",
+						     /* #15 (applying right): the place of study the
+						      * person named; carried, not decided on. */
+						     "institution", "programme", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
 						"extra_loan_used", NULL};
@@ -246,6 +249,15 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		if (get_int(o, "education.", "equipment_rate", 0, 0, 5, &n, e))
 			return -1;
 		app->equipment_rate = (int)n;
+		/* #15: the institution and programme named, when given, are
+		 * short strings (the rules do not read them). */
+		static const char *const named[] = {"institution", "programme"};
+		for (int k = 0; k < 2; k++) {
+			v = json_object_get(o, named[k]);
+			if (v != NULL && (!json_is_string(v) || json_string_length(v) > 200))
+				return err_set(e, ERR_INVALID, k ? "education.programme" : "education.institution",
+					       "must be a string of at most 200 characters");
+		}
 	}
 
 	if (get_obj(in, "", "travel", 0, &o, e))

@@ -132,5 +132,9 @@ void workbench_simulate(struct req *r, struct resp *w);
 /* Payouts (#10, payout.c): Dine sider's payout page and the account form. */
 void mypages_payout(struct req *r, struct resp *w);
 void mypages_payout_account(struct req *r, struct resp *w);
+/* #15 (applying right): 1 when p is a path on this site ("/innboks/7"),
+ * safe to send a person to after the login: it starts with one '/', and
+ * holds no backslash or control character. */
+int portal_local_path(const char *p);
 
 #endif

@@ -62,6 +62,7 @@ struct req {
 	char csrf[65];     /* the token forms must carry */
 	int64_t now;       /* Unix seconds at the request's start */
 	const char *authorization; /* the Authorization header, or NULL (#13: the institutions' API) */
+	const char *accept; /* #15: the Accept header, or NULL (a JSON answer for a client that asks) */
 };
 
 #define RESP_MAX_HEADERS 8

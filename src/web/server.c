@@ -252,6 +252,27 @@ void resp_failure(struct resp *w, struct req *r, const struct err *e, const char
 	/* A visitor who is not logged in is asked to log in: the gate has
 	 * audited the refusal already. */
 	if ((e->code == ERR_NOT_FOUND || e->code == ERR_FORBIDDEN) && r->who.role == ROLE_ANONYMOUS) {
+		/* #15: back to the page asked for after the login (a GET only:
+		 * a form posted while logged out is not sent again). */
+		if (r->app->test_login && strcmp(r->method, "GET") == 0 && r->path != NULL) {
+			struct buf next;
+			buf_init(&next, 2048);
+			buf_puts(&next, r->path);
+			for (int i = 0; i < r->n_query; i++) {
+				buf_putc(&next, i == 0 ? '?' : '&');
+				http_url_encode(&next, r->query[i].key);
+				buf_putc(&next, '=');
+				http_url_encode(&next, r->query[i].value);
+			}
+			struct buf loc;
+			buf_init(&loc, 4096);
+			buf_puts(&loc, "/login?next=");
+			http_url_encode(&loc, buf_str(&next));
+			resp_redirect(w, r, arena_strdup(r->a, buf_str(&loc)));
+			buf_cleanup(&loc);
+			buf_cleanup(&next);
+			return;
+		}
 		resp_redirect(w, r, r->app->test_login ? "/login" : "/");
 		return;
 	}
@@ -633,6 +654,7 @@ static void take_request(struct server *srv, struct pending *p, struct MHD_Conne
 	r->body = "";
 	r->body_len = 0;
 	r->content_type = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
+	r->accept = copy_value(r->a, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	r->query = arena_alloc(r->a, sizeof(*r->query) * 32);
 	r->n_query = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, r);

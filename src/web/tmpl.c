@@ -536,8 +536,11 @@ static int write_value(struct render *r, const json_t *v, int escape)
 static int write_date(struct render *r, const json_t *v)
 {
 	date_t d;
+	int64_t at;
 
-	if (!json_is_string(v) || date_parse(json_string_value(v), &d) == -1)
+	/* A day, or (#15) an instant, shown in Norwegian time. */
+	if (!json_is_string(v) ||
+	    (date_parse(json_string_value(v), &d) == -1 && date_parse_timestamp(json_string_value(v), &at) == -1))
 		return write_value(r, v, 1);
 	buf_reset(&r->scratch);
 	if (i18n_put_date(&r->scratch, r->lang, json_string_value(v)) != 0)

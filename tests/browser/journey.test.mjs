@@ -80,6 +80,7 @@ async function applyLivingAway(page, person) {
   const held = page.getByRole('region', { name: 'Dette vet vi allerede om deg' });
   await held.getByRole('definition').filter({ hasText: person.name }).waitFor();
   await page.getByRole('radio', { name: 'Borte fra foreldrene mine' }).check();
+  await namePlace(page);
   await page.getByRole('button', { name: 'Send søknaden' }).click();
   await page.waitForURL(/\/saker\/\d+$/);
 }
@@ -203,6 +204,7 @@ test('invalid_form_shows_field_errors_and_stores_nothing', async (t) => {
     await load.clear();
     await load.fill('150');
     await months.fill('0');
+    await namePlace(page);
 
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/soknad'),
@@ -341,3 +343,13 @@ test('pages_work_without_javascript', async () => {
     await context.close();
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}

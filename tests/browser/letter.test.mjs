@@ -37,6 +37,7 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     await page.waitForURL(/\/saker$/);
     await page.goto(`${server.url}/soknad`);
     await page.getByRole('radio', { name: 'Hjemme hos foreldrene mine' }).check();
+    await namePlace(page);
     await page.getByRole('button', { name: 'Send søknaden' }).click();
     await page.waitForURL(/\/saker\/\d+$/);
 
@@ -61,6 +62,15 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     const info = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
     assert.equal(info.status, 0, info.stderr);
     assert.match(info.stdout, /Title:\s+Vedtak om stipend og lån/);
+    // A tagged PDF (#15): a screen reader reads its headings and its table.
+    assert.match(info.stdout, /Tagged:\s+yes/);
+    const tree = spawnSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+    assert.equal(tree.status, 0, tree.stderr);
+    assert.match(tree.stdout, /^Document\n\s+H1 \(block\)\n\s+"Vedtak om stipend og lån"/);
+    assert.match(tree.stdout, /Table \(block\)\n\s+TR\n\s+TH\n\s+"Støtte"/);
+    assert.match(tree.stdout, /TD\n\s+"Basislån"/);
+    assert.doesNotMatch(tree.stderr, /wrong type/);
+    assert.match(spawnSync('strings', [file], { encoding: 'utf8' }).stdout, /\/Lang \(nb\)/);
     const text = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
     assert.equal(text.status, 0, text.stderr);
     const pdf = plain(text.stdout);
@@ -71,3 +81,13 @@ test('read_a_decision_letter_and_download_it_as_pdf', async (t) => {
     await context.close();
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}

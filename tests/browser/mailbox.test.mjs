@@ -49,6 +49,7 @@ test('a_pupil_sends_documentation_and_gets_an_answer_in_the_inbox', async (t) =>
     await pupil.getByLabel('Reisetid tur-retur en skoledag, i minutter').fill('90');
     await pupil.getByLabel('Gange per dag, i km').fill('1,5');
     await pupil.getByRole('checkbox', { name: 'Jeg har særlige personlige eller sosiale grunner til å bo borte' }).check();
+    await namePlace(pupil);
     await pupil.getByRole('button', { name: 'Send søknaden' }).click();
     await pupil.waitForURL(/\/saker\/\d+$/);
     const id = pupil.url().split('/').pop();
@@ -135,3 +136,13 @@ test('a_pupil_sends_documentation_and_gets_an_answer_in_the_inbox', async (t) =>
     await workerContext.close();
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}

@@ -54,7 +54,7 @@ async function pupilAwaitingDocumentation() {
   assert.equal((await call('POST', '/login/test', { nin, csrf: csrf(page.text) })).status, 303);
   page = await call('GET', '/soknad');
   const applied = await call('POST', '/soknad', {
-    csrf: csrf(page.text), scheme: 'upper-secondary', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
+    csrf: csrf(page.text), scheme: 'upper-secondary', institution: 'Oslo katedralskole', programme: 'Studiespesialisering', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
     distance_km: '12,5', daily_travel_minutes: '90', walking_km: '1,5', special_circumstances: 'yes',
   });
   assert.equal(applied.status, 303, applied.text);

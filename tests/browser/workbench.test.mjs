@@ -78,6 +78,7 @@ async function applyWithSpecialCircumstances(t, page) {
   await page.getByLabel('Reisetid tur-retur en skoledag, i minutter').fill('90');
   await page.getByLabel('Gange per dag, i km').fill('1,5');
   await page.getByRole('checkbox', { name: 'Jeg har særlige personlige eller sosiale grunner til å bo borte' }).check();
+  await namePlace(page);
   await page.getByRole('button', { name: 'Send søknaden' }).click();
   await page.waitForURL(/\/saker\/\d+$/);
   return page.url().split('/').pop();
@@ -216,3 +217,13 @@ test('case_worker_asks_for_documentation', async (t) => {
     await workerContext.close();
   }
 });
+
+// #15: an application names its place of study. The form fills in what the
+// agency knows; for a person it knows none for, the test writes one.
+async function namePlace(page) {
+  const institution = page.locator('#institution');
+  if ((await institution.inputValue()) !== '') return;
+  const upper = (await page.locator('input[name="scheme"][type="hidden"]').inputValue()) === 'upper-secondary';
+  await institution.fill(upper ? 'Oslo katedralskole' : 'Universitetet i Oslo');
+  await page.locator('#programme').fill(upper ? 'Studiespesialisering' : 'Bachelor i informatikk');
+}

@@ -30,7 +30,7 @@ before(async () => {
 after(async () => { await srv.stop(); });
 
 const special = {
-  scheme: 'upper-secondary', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
+  scheme: 'upper-secondary', institution: 'Oslo katedralskole', programme: 'Studiespesialisering', lives_with_parents: 'no', start: '2024-08-19', end: '2025-06-20',
   distance_km: '12,5', daily_travel_minutes: '90', walking_km: '1.5', special_circumstances: 'yes',
 };
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
@@ -233,7 +233,7 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
       const r = route.method === 'GET' ? await user.c.get(url)
         : await user.c.post(url, { csrf: await csrfOf(user.c) });
       const after = user.actor ? denials(user.actor, route.action) : 0;
-      const toLogin = r.status === 303 && /^\/(login)?$/.test(r.headers.get('location') || '');
+      const toLogin = r.status === 303 && /^\/(login(\?next=.*)?)?$/.test(r.headers.get('location') || '');
       const refused = r.status === 403 || r.status === 404 || toLogin;
       const where = `${route.method} ${url} as ${user.label}`;
       rows.push(`${where}: ${r.status} ${expect ? 'allowed' : 'refused'}`);

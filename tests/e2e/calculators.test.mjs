@@ -131,12 +131,18 @@ test('upper_secondary_shows_the_cores_manual_reasons_and_only_settled_amounts', 
   // not ask, so a person must judge that part: an estimate sent to manual
   // treatment, with only the boarding grant settled.
   assert.deepEqual([...page.matchAll(/<td class="num amount">([^<]*)<\/td>/g)].map((m) => m[1]), ['66 770 kr']);
-  assert.match(page, /id="decision-heading">Anslag: Til manuell behandling</);
+  // An estimate is no decision (#15): "partly estimated", not "Til manuell
+  // behandling", and an amount the rules left to a person is named as what
+  // the calculator cannot estimate, never shown as 0 kr.
+  assert.match(page, /id="decision-heading">Anslag: Delvis anslått</);
+  assert.doesNotMatch(page, /<td class="num amount">0 kr<\/td>/);
   const d = await decide(application);
-  const outcome = { granted: 'Innvilget', 'partly-granted': 'Delvis innvilget', rejected: 'Avslått', manual: 'Til manuell behandling' };
+  const outcome = { granted: 'Innvilget', 'partly-granted': 'Delvis innvilget', rejected: 'Avslått', manual: 'Delvis anslått' };
   assert.match(page, new RegExp(`id="decision-heading">Anslag: ${outcome[d.outcome]}<`));
   const awards = [...page.matchAll(/<td class="num amount">([^<]*)<\/td>/g)].map((m) => m[1]);
-  assert.deepEqual(awards, d.awards.map((a) => kr(a.amount)));
+  assert.deepEqual(awards, d.awards.filter((a) => d.outcome !== 'manual' || a.amount !== 0).map((a) => kr(a.amount)));
+  for (const a of d.awards.filter((x) => d.outcome === 'manual' && x.amount === 0))
+    assert.match(page, /Dette kan kalkulatoren ikke anslå/, `${a.name} is not named as not estimated`);
   const reasons = page.match(/<div class="ds-alert" data-color="info">[\s\S]*?<\/div>/);
   if (d.manual_reasons.length > 0) {
     assert.ok(reasons, 'the manual reasons are not shown');

@@ -31,7 +31,7 @@ test('contradicting_register_facts_send_the_application_to_a_case_worker', async
   const login = await c.get('/login');
   const r0 = await c.post('/login/test', { nin: found[0].nin, csrf: Client.csrf(login.text) });
   assert.equal(r0.status, 303);
-  const r = await c.apply({ lives_with_parents: 'yes', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
+  const r = await c.apply({ scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'yes', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
   assert.equal(r.status, 303);
   const id = r.headers.get('location').split('/').pop();
   assert.equal(srv.sql(`select status from cases where id = ${id}`), 'manual');

@@ -17,7 +17,7 @@ let srv;
 before(async () => { srv = await startServer({ persons: 100, smtp: true, registers: true }); });
 after(async () => { await srv.stop(); });
 
-const valid = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const valid = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 // Each test logs in as a person of its own (the test login's list).
 let nextPerson = 0;

@@ -29,9 +29,11 @@ after(async () => {
 
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const daysLater = (d) => iso(started + d * 86400e3);
-const nbDate = (ms) => { const t = new Date(ms); return `${String(t.getUTCDate()).padStart(2, '0')}.${String(t.getUTCMonth() + 1).padStart(2, '0')}.${t.getUTCFullYear()}`; };
+// The day in Norway (#15: dates as people read them, in Europe/Oslo time).
+const nbDate = (ms) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', day: '2-digit', month: '2-digit', year: 'numeric' })
+  .format(new Date(ms)).replace(/\//g, '.');
 
-const full = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const full = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 // Half time for the 10 months part-time study gets (no June): 68 950 kr.
 const half = { ...full, lives_with_parents: 'yes', load_percent: '50', months_requested: '10' };
 
@@ -275,7 +277,7 @@ test('nobody_else_can_download_a_letter', async () => {
   const anonDenied = srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor='anonymous'`);
   const a = await download(anonymous, `/innboks/${letterId}/pdf`);
   assert.equal(a.status, 303);
-  assert.equal(a.headers.get('location'), '/login');
+  assert.match(a.headers.get('location'), /^\/login(\?next=|$)/);
   assert.equal(srv.sql(`select count(*) from audit where action='letter.read.denied' and object='letter:${letterId}' and actor='anonymous'`),
     String(Number(anonDenied) + 1));
 });

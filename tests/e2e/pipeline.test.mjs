@@ -15,7 +15,7 @@ let srv;
 before(async () => { srv = await startServer({ registers: true }); });
 after(async () => { await srv.stop(); });
 
-const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const form = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 async function until(what, check, ms = 15000) {
   const deadline = Date.now() + ms;
@@ -39,10 +39,11 @@ test('facts_from_the_registers_give_the_instant_decision', async () => {
   assert.ok(facts.income_year >= 2000);
 });
 
-for (const mode of ['down', 'malformed', 'error']) {
+// One person each: a person applies once for a scheme and school year (#15).
+for (const [mode, who] of [['down', 4], ['malformed', 5], ['error', 7]]) {
   test(`a_${mode}_tax_register_makes_the_case_wait_and_the_job_decides_it_later`, async () => {
     const c = new Client(srv.base);
-    await c.login(4);
+    await c.login(who);
     await srv.registerMode('tax', mode);
     let id;
     try {
@@ -121,7 +122,8 @@ test('mine_opplysninger_shows_the_facts_with_their_registers_and_audits_the_read
   assert.equal((await c.apply(form)).status, 303);
   const page = nbsp((await c.get('/mine-opplysninger')).text);
   assert.match(page, /<h1[^>]*>Mine opplysninger</);
-  assert.match(page, /Fra Skatteetaten, hentet \d{4}-\d\d-\d\dT/);
+  // Norwegian time, as people read it (#15), not a raw UTC timestamp.
+  assert.match(page, /Fra Skatteetaten, hentet \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d/);
   assert.match(page, /Fra Folkeregisteret, hentet/);
   assert.match(page, /Inntektsår<\/dt><dd>\d{4}/);
   const person = srv.sql("select person_id from cases order by id desc limit 1");

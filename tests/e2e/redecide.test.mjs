@@ -13,7 +13,7 @@ let srv;
 before(async () => { srv = await startServer({ registers: true }); });
 after(async () => { await srv.stop(); });
 
-const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const form = { scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 // The job runner as of a moment a few minutes ahead, so that the feed's
 // recurring job (and what it enqueues) is due without waiting.

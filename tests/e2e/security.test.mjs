@@ -167,7 +167,7 @@ test('verify_against_signed_checkpoints_finds_a_removed_tail_a_rewrite_and_a_for
     const s = await serve(own, ['--audit-key', key, '--checkpoints', cps]);
     const c = new Client(s.base);
     await c.login(0);
-    const applied = await c.apply({ lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15',
+    const applied = await c.apply({ scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15',
       months_requested: '11' });
     assert.equal(applied.status, 303);
     assert.equal((await c.get(applied.headers.get('location'))).status, 200);

@@ -246,9 +246,15 @@ export class Client {
     return { ...(await this.get(callback)), callback, pid: form.get('pid') };
   }
 
+  // Apply through the form: its CSRF token and idempotency key, and the
+  // scheme named (higher education unless fields say otherwise: the
+  // server never guesses it).
   async apply(fields) {
-    const form = await this.get('/soknad');
-    return this.post('/soknad', { csrf: Client.csrf(form.text), ...fields });
+    const form = await this.get(fields.scheme === 'upper-secondary' ? '/soknad?scheme=upper-secondary' : '/soknad');
+    const key = form.text.match(/name="key" value="([0-9a-f]+)"/);
+    return this.post('/soknad', {
+      csrf: Client.csrf(form.text), scheme: 'higher-education', ...(key ? { key: key[1] } : {}), ...fields,
+    });
   }
 }
 

@@ -16,56 +16,76 @@
  * problem is shown with a message next to its field), builds the
  * application in the decision contract's shape and submits it, deciding it
  * at once and committing case, decision and letter durably before the
- * person is sent to the decision. */
+ * person is sent to the decision.
+ *
+ * #15 (applying right): the scheme is never guessed at submit (a post
+ * without one is answered with the form and a message), the form names the
+ * institution (from the schools register's list) and the programme, and
+ * carries an idempotency key made when it is shown: the domain keeps one
+ * application per person, scheme and school year, answers a repeated
+ * submission with the first's result and refuses another with 409 and a
+ * link to the first, from where a change application ("endringssøknad",
+ * /soknad?endring=N) is made. Dates are written dd.mm.åååå (ISO is taken
+ * too), the same with and without JavaScript. */
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cases/application.h"
 #include "cases/cases.h"
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "web/form.h"
 #include "web/handlers.h"
 #include "web/portal/view.h"
 
 /* The form's fields, the contract paths they fill, and the message for a
  * problem the builder finds there. */
-static const struct {
+struct field_def {
 	const char *field, *path, *key;
-} fields[] = {{"lives_with_parents", "applicant.lives_with_parents", "apply.error.lives_with_parents"},
-	      {"load_percent", "education.load_percent", "apply.error.load_percent"},
-	      {"start", "education.start", "apply.error.date"},
-	      {"end", "education.end", "apply.error.date"},
-	      {"months_requested", "loan.months_requested", "apply.error.months"}};
+};
+
+static const struct field_def fields[] = {
+    {"institution", "education.institution", "apply.error.institution"},
+    {"programme", "education.programme", "apply.error.programme"},
+    {"lives_with_parents", "applicant.lives_with_parents", "apply.error.lives_with_parents"},
+    {"load_percent", "education.load_percent", "apply.error.load_percent"},
+    {"start", "education.start", "apply.error.start"},
+    {"end", "education.end", "apply.error.end"},
+    {"months_requested", "loan.months_requested", "apply.error.months"}};
 
 /* The upper-secondary form's fields, as above. */
-static const struct {
-	const char *field, *path, *key;
-} upper_fields[] = {{"lives_with_parents", "applicant.lives_with_parents", "apply.error.lives_with_parents"},
-		    {"start", "education.start", "apply.error.date"},
-		    {"end", "education.end", "apply.error.date"},
-		    {"distance_km", "travel.distance_km", "apply.us.error.distance_km"},
-		    {"daily_travel_minutes", "travel.daily_travel_minutes", "apply.us.error.travel_minutes"},
-		    {"walking_km", "travel.walking_km", "apply.us.error.walking_km"},
-		    {"special_circumstances", "special_circumstances", "apply.us.error.special"}};
+static const struct field_def upper_fields[] = {
+    {"institution", "education.institution", "apply.us.error.institution"},
+    {"programme", "education.programme", "apply.us.error.programme"},
+    {"lives_with_parents", "applicant.lives_with_parents", "apply.error.lives_with_parents"},
+    {"start", "education.start", "apply.us.error.start"},
+    {"end", "education.end", "apply.us.error.end"},
+    {"distance_km", "travel.distance_km", "apply.us.error.distance_km"},
+    {"daily_travel_minutes", "travel.daily_travel_minutes", "apply.us.error.travel_minutes"},
+    {"walking_km", "travel.walking_km", "apply.us.error.walking_km"},
+    {"special_circumstances", "special_circumstances", "apply.us.error.special"}};
 
 #define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* 1 for the upper-secondary form, from ?scheme= or the form's field. */
-static int upper_scheme(const char *scheme)
+/* 1 upper secondary, 0 higher education, -1 none chosen. */
+static int scheme_of(const char *scheme)
 {
-	return scheme != NULL && strcmp(scheme, "upper-secondary") == 0;
+	if (scheme == NULL)
+		return -1;
+	return strcmp(scheme, "upper-secondary") == 0 ? 1 : strcmp(scheme, "higher-education") == 0 ? 0 : -1;
 }
 
 /* What the agency (and the registers) hold, as the form shows it. */
 static json_t *held_data(struct req *r, const struct cases_application_form *f)
 {
 	char day[11];
-	json_t *held = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "name",
+	json_t *held = json_pack("{s:s,s:s,s:s,s:s,s:b}", "name",
 				 arena_printf(r->a, "%s %s", f->given_name, f->family_name), "birth_date",
 				 date_format(f->birth_date, day), "address", f->address, "postal",
-				 arena_printf(r->a, "%s %s", f->postcode, f->city), "institution", f->institution,
-				 "programme", f->programme, "confidential", f->confidential_address);
+				 arena_printf(r->a, "%s %s", f->postcode, f->city), "confidential", f->confidential_address);
 	if (held != NULL && f->from_registers)
 		json_object_set_new(held, "from_registers", json_true());
 	if (held != NULL && f->registers_unavailable)
@@ -73,61 +93,100 @@ static json_t *held_data(struct req *r, const struct cases_application_form *f)
 	return held;
 }
 
-/* The text inputs of the form: id, label, help, type, inputmode. */
-static const struct {
-	const char *id, *label, *help, *type, *inputmode;
-} inputs[] = {{"load_percent", "apply.load_percent", "apply.load_percent_help", "text", "numeric"},
-	      {"start", "apply.start", "apply.date_help", "date", NULL},
-	      {"end", "apply.end", "apply.date_help", "date", NULL},
-	      {"months_requested", "apply.months", "apply.months_help", "text", "numeric"}};
+/* The text inputs of the form: id, label, help, inputmode, autocomplete. */
+struct input_def {
+	const char *id, *label, *help, *inputmode;
+};
 
-static const struct {
-	const char *id, *label, *help, *type, *inputmode;
-} upper_inputs[] = {{"start", "apply.us.start", "apply.date_help", "date", NULL},
-		    {"end", "apply.us.end", "apply.date_help", "date", NULL},
-		    {"distance_km", "apply.us.distance_km", "apply.us.distance_km_help", "text", "decimal"},
-		    {"daily_travel_minutes", "apply.us.travel_minutes", "apply.us.travel_minutes_help", "text", "numeric"},
-		    {"walking_km", "apply.us.walking_km", "apply.us.walking_km_help", "text", "decimal"}};
+static const struct input_def inputs[] = {{"load_percent", "apply.load_percent", "apply.load_percent_help", "numeric"},
+					  {"start", "apply.start", "apply.date_help", "numeric"},
+					  {"end", "apply.end", "apply.date_help", "numeric"},
+					  {"months_requested", "apply.months", "apply.months_help", "numeric"}};
 
-/* The first showing starts from what the registers suggest (the person
- * may still correct any answer; the registers' facts are fetched again at
- * submit and decided on). */
-static void prefill_values(const struct cases_application_form *f, int upper, json_t *values)
+static const struct input_def upper_inputs[] = {
+    {"start", "apply.us.start", "apply.date_help", "numeric"},
+    {"end", "apply.us.end", "apply.date_help", "numeric"},
+    {"distance_km", "apply.us.distance_km", "apply.us.distance_km_help", "decimal"},
+    {"daily_travel_minutes", "apply.us.travel_minutes", "apply.us.travel_minutes_help", "numeric"},
+    {"walking_km", "apply.us.walking_km", "apply.us.walking_km_help", "decimal"}};
+
+/* A date as the form shows it: dd.mm.åååå, as Norwegians write it. */
+static const char *form_day(struct req *r, date_t d)
 {
-	char day[11], num[32];
-	if (!f->from_registers)
-		return;
-	json_object_set_new(values, "lives_with_parents", json_string(f->lives_with_parents ? "yes" : "no"));
-	if (!f->enrolled)
-		return;
-	json_object_set_new(values, "start", json_string(date_format(f->start, day)));
-	json_object_set_new(values, "end", json_string(date_format(f->end, day)));
+	int y, m, day;
+	date_to_ymd(d, &y, &m, &day);
+	return arena_printf(r->a, "%02d.%02d.%04d", day, m, y);
+}
+
+/* Set key in values unless it is there already. */
+static void fill(json_t *values, const char *key, const char *v)
+{
+	if (json_object_get(values, key) == NULL)
+		json_object_set_new(values, key, json_string(v));
+}
+
+/* The first showing starts from what the registers (or the agency's own
+ * record) suggest, else from the school year's ordinary days; the person
+ * may still correct any answer, and the registers' facts are fetched again
+ * at submit and decided on. */
+static void prefill_values(struct req *r, const struct cases_application_form *f, int upper, json_t *values)
+{
+	char num[32];
+	const char *year = r->app->school_year;
+	fill(values, "institution", f->institution);
+	fill(values, "programme", f->programme);
+	if (f->from_registers)
+		fill(values, "lives_with_parents", f->lives_with_parents ? "yes" : "no");
+	if (f->from_registers && f->enrolled) {
+		fill(values, "start", form_day(r, f->start));
+		fill(values, "end", form_day(r, f->end));
+		if (!upper) {
+			snprintf(num, sizeof(num), "%d", f->load_percent);
+			fill(values, "load_percent", num);
+		} else if (f->has_travel) {
+			snprintf(num, sizeof(num), "%.1f", f->distance_km);
+			fill(values, "distance_km", num);
+			snprintf(num, sizeof(num), "%d", f->daily_travel_minutes);
+			fill(values, "daily_travel_minutes", num);
+			snprintf(num, sizeof(num), "%.1f", f->walking_km);
+			fill(values, "walking_km", num);
+		}
+	}
+	/* Defaults: the school year's ordinary days. */
+	fill(values, "start", arena_printf(r->a, "%s.08.%.4s", upper ? "19" : "15", year));
+	fill(values, "end", arena_printf(r->a, "%s.06.%.4s", upper ? "20" : "15", year + 5));
 	if (!upper) {
-		snprintf(num, sizeof(num), "%d", f->load_percent);
-		json_object_set_new(values, "load_percent", json_string(num));
-	} else if (f->has_travel) {
-		snprintf(num, sizeof(num), "%.1f", f->distance_km);
-		json_object_set_new(values, "distance_km", json_string(num));
-		snprintf(num, sizeof(num), "%d", f->daily_travel_minutes);
-		json_object_set_new(values, "daily_travel_minutes", json_string(num));
-		snprintf(num, sizeof(num), "%.1f", f->walking_km);
-		json_object_set_new(values, "walking_km", json_string(num));
+		fill(values, "load_percent", "100");
+		fill(values, "months_requested", "11");
 	}
 }
 
+/* A new idempotency key for a form shown: 32 hex digits. */
+static const char *new_key(struct req *r)
+{
+	unsigned char raw[16];
+	char *hex = arena_alloc(r->a, 33);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, 33, raw, sizeof(raw));
+	return hex;
+}
+
 /* Show the form with the values given (all strings) and the errors found
- * (field -> catalogue key); takes both references. The first showing
- * (prefill) starts from the registers when the server has them. The form's
- * reading goes through the gate: a visitor who may not apply is sent to log
- * in, or refused. */
-static void show_form_as(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors, int prefill)
+ * (field -> catalogue key); takes both references. upper -1 lets the
+ * schools register choose the scheme. The first showing (prefill) starts
+ * from the registers when the server has them. change_of is the case a
+ * change application changes (0: a new application). The form's reading
+ * goes through the gate: a visitor who may not apply is sent to log in, or
+ * refused. */
+static void show_form_as(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors, int prefill,
+			 int64_t change_of)
 {
 	struct cases_application_form form;
 	struct err e;
 	json_t *held = NULL;
 	err_clear(&e);
-	if (cases_application_form(r->app->cases, &r->who, upper, r->app->school_year, prefill, r->now, &form, r->a,
-				   &e) != 0 ||
+	if (cases_application_form(r->app->cases, &r->who, upper, r->app->school_year, prefill,
+				   r->now, &form, r->a, &e) != 0 ||
 	    (held = held_data(r, &form)) == NULL) {
 		if (e.code == ERR_NONE)
 			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
@@ -136,29 +195,61 @@ static void show_form_as(struct req *r, struct resp *w, int upper, json_t *value
 		resp_failure(w, r, &e, "application form");
 		return;
 	}
+	upper = form.upper;
 	if (prefill)
-		prefill_values(&form, upper, values);
-	json_t *d = json_pack("{s:o,s:s,s:b,s:s,s:s,s:s}", "held", held, "school_year", r->app->school_year, "upper",
+		prefill_values(r, &form, upper, values);
+	const char *key = json_string_value(json_object_get(values, "key"));
+	json_t *d = json_pack("{s:o,s:s,s:b,s:s,s:s,s:s,s:s}", "held", held, "school_year", r->app->school_year, "upper",
 			      upper, "scheme", upper ? "upper-secondary" : "higher-education", "lwp_legend_key",
 			      upper ? "apply.us.lives_with_parents" : "apply.lives_with_parents", "lwp_help_key",
-			      upper ? "apply.us.lives_with_parents_help" : "apply.lives_with_parents_help");
+			      upper ? "apply.us.lives_with_parents_help" : "apply.lives_with_parents_help", "key",
+			      key && *key ? key : new_key(r));
+	if (change_of > 0) {
+		json_object_set_new(d, "change_of", json_integer(change_of));
+		json_object_set_new(d, "change", json_true());
+	}
 	const char *lwp = json_string_value(json_object_get(values, "lives_with_parents"));
 	json_object_set_new(d, "lwp_no", json_boolean(lwp && strcmp(lwp, "no") == 0));
 	json_object_set_new(d, "lwp_yes", json_boolean(lwp && strcmp(lwp, "yes") == 0));
 	json_object_set(d, "lwp_error", json_object_get(errors, "lives_with_parents"));
+	json_object_set(d, "scheme_error", json_object_get(errors, "scheme"));
+
+	/* The place of study: the schools register's list when it can be
+	 * read (the one named first, even if the list lacks it), else text. */
+	const char *inst = json_string_value(json_object_get(values, "institution"));
+	const char *prog = json_string_value(json_object_get(values, "programme"));
+	json_t *place = json_pack("{s:s,s:s,s:s,s:s}", "label_key", upper ? "apply.us.institution" : "apply.institution",
+				  "help_key", upper ? "apply.us.institution_help" : "apply.institution_help", "value",
+				  inst ? inst : "", "programme", prog ? prog : "");
+	json_object_set(place, "error", json_object_get(errors, "institution"));
+	json_object_set(place, "programme_error", json_object_get(errors, "programme"));
+	json_object_set_new(place, "programme_label_key",
+			    json_string(upper ? "apply.us.programme" : "apply.programme"));
+	json_object_set_new(place, "programme_help_key",
+			    json_string(upper ? "apply.us.programme_help" : "apply.programme_help"));
+	if (form.n_institutions > 0) {
+		json_t *options = json_array();
+		int listed = 0;
+		for (int i = 0; i < form.n_institutions; i++) {
+			int sel = inst && strcmp(inst, form.institutions[i]) == 0;
+			listed |= sel;
+			json_array_append_new(options, json_pack("{s:s,s:b}", "name", form.institutions[i], "selected", sel));
+		}
+		json_object_set_new(place, "options", options);
+		json_object_set_new(place, "none_selected", json_boolean(!listed));
+	}
+	json_object_set_new(d, "place", place);
+
 	json_t *list = json_array();
+	const struct input_def *defs = upper ? upper_inputs : inputs;
 	size_t n_inputs = upper ? N_FIELDS(upper_inputs) : N_FIELDS(inputs);
 	for (size_t i = 0; i < n_inputs; i++) {
-		const char *id = upper ? upper_inputs[i].id : inputs[i].id;
-		const char *inputmode = upper ? upper_inputs[i].inputmode : inputs[i].inputmode;
-		const char *value = json_string_value(json_object_get(values, id));
-		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", id, "label_key",
-				      upper ? upper_inputs[i].label : inputs[i].label, "help_key",
-				      upper ? upper_inputs[i].help : inputs[i].help, "type",
-				      upper ? upper_inputs[i].type : inputs[i].type, "value", value ? value : "");
-		if (inputmode)
-			json_object_set_new(f, "inputmode", json_string(inputmode));
-		json_object_set(f, "error", json_object_get(errors, id));
+		const char *value = json_string_value(json_object_get(values, defs[i].id));
+		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", defs[i].id, "label_key", defs[i].label, "help_key",
+				      defs[i].help, "type", "text", "value", value ? value : "");
+		if (defs[i].inputmode)
+			json_object_set_new(f, "inputmode", json_string(defs[i].inputmode));
+		json_object_set(f, "error", json_object_get(errors, defs[i].id));
 		json_array_append_new(list, f);
 	}
 	json_object_set_new(d, "inputs", list);
@@ -170,11 +261,14 @@ static void show_form_as(struct req *r, struct resp *w, int upper, json_t *value
 	if (json_object_size(errors) > 0) {
 		/* The summary links each message to its field, in form order. */
 		json_t *summary = json_array();
+		json_t *m = json_object_get(errors, "scheme");
+		if (m)
+			json_array_append_new(summary, json_pack("{s:s,s:O}", "field", "scheme-higher", "key", m));
+		const struct field_def *fd = upper ? upper_fields : fields;
 		size_t n_fields = upper ? N_FIELDS(upper_fields) : N_FIELDS(fields);
 		for (size_t i = 0; i < n_fields; i++) {
-			const char *field = upper ? upper_fields[i].field : fields[i].field;
-			json_t *m = json_object_get(errors, field);
-			const char *anchor = strcmp(field, "lives_with_parents") == 0 ? "lwp-no" : field;
+			m = json_object_get(errors, fd[i].field);
+			const char *anchor = strcmp(fd[i].field, "lives_with_parents") == 0 ? "lwp-no" : fd[i].field;
 			if (m)
 				json_array_append_new(summary, json_pack("{s:s,s:O}", "field", anchor, "key", m));
 		}
@@ -186,26 +280,53 @@ static void show_form_as(struct req *r, struct resp *w, int upper, json_t *value
 	resp_page(w, r, "apply", "apply.title", d);
 }
 
-static void show_form(struct req *r, struct resp *w, int upper, json_t *values, json_t *errors)
+/* The answers of a case as the form's values (strings), for a change
+ * application. */
+static json_t *values_of(struct req *r, const struct cases_answers *a)
 {
-	show_form_as(r, w, upper, values, errors, 0);
+	char num[32];
+	json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "institution", a->institution, "programme", a->programme,
+			      "lives_with_parents", a->lives_with_parents ? "yes" : "no", "start",
+			      form_day(r, a->start), "end", form_day(r, a->end));
+	if (!a->upper) {
+		snprintf(num, sizeof(num), "%d", a->load_percent);
+		json_object_set_new(v, "load_percent", json_string(num));
+		snprintf(num, sizeof(num), "%d", a->months_requested);
+		json_object_set_new(v, "months_requested", json_string(num));
+	} else {
+		if (a->with_travel) {
+			snprintf(num, sizeof(num), "%g", a->distance_km);
+			json_object_set_new(v, "distance_km", json_string(num));
+			snprintf(num, sizeof(num), "%d", a->daily_travel_minutes);
+			json_object_set_new(v, "daily_travel_minutes", json_string(num));
+			snprintf(num, sizeof(num), "%g", a->walking_km);
+			json_object_set_new(v, "walking_km", json_string(num));
+		}
+		json_object_set_new(v, "special_circumstances", json_string(a->special_circumstances ? "yes" : ""));
+	}
+	return v;
 }
 
 void portal_apply_form(struct req *r, struct resp *w)
 {
-	char start[16], end[16];
-	if (upper_scheme(req_query(r, "scheme"))) {
-		/* Defaults: the school year's ordinary school days. */
-		snprintf(start, sizeof(start), "%.4s-08-19", r->app->school_year);
-		snprintf(end, sizeof(end), "%.4s-06-20", r->app->school_year + 5);
-		show_form_as(r, w, 1, json_pack("{s:s,s:s}", "start", start, "end", end), json_object(), 1);
+	const char *change = req_query(r, "endring");
+	if (change != NULL) {
+		/* A change application starts from the first one's answers. */
+		struct cases_answers a;
+		struct err e;
+		long id = form_int(change, 1, 999999999999L);
+		if (id < 1) {
+			resp_error(w, r, 404, "error.not-found");
+			return;
+		}
+		if (cases_application_answers(r->app->cases, &r->who, id, r->now, &a, r->a, &e) != 0) {
+			resp_failure(w, r, &e, "change application");
+			return;
+		}
+		show_form_as(r, w, a.upper, values_of(r, &a), json_object(), 0, id);
 		return;
 	}
-	/* Defaults: the school year's ordinary study period. */
-	snprintf(start, sizeof(start), "%.4s-08-15", r->app->school_year);
-	snprintf(end, sizeof(end), "%.4s-06-15", r->app->school_year + 5);
-	show_form_as(r, w, 0, json_pack("{s:s,s:s,s:s,s:s}", "load_percent", "100", "start", start, "end", end,
-					"months_requested", "11"), json_object(), 1);
+	show_form_as(r, w, scheme_of(req_query(r, "scheme")), json_object(), json_object(), 1, 0);
 }
 
 /* A yes/no question: 1, 0, or -1 when answered otherwise (or not). */
@@ -214,10 +335,34 @@ static int yes_no(const char *v)
 	return v == NULL ? -1 : strcmp(v, "yes") == 0 ? 1 : strcmp(v, "no") == 0 ? 0 : -1;
 }
 
+/* A date as a Norwegian writes it (dd.mm.åååå, also d.m.åååå) or as ISO
+ * 8601 (2024-08-15, what a browser's date field sends). */
 static date_t form_date(const char *v)
 {
 	date_t d;
-	return date_parse(v, &d) == 0 ? d : CASES_DATE_INVALID;
+	if (v == NULL)
+		return CASES_DATE_INVALID;
+	while (*v == ' ')
+		v++;
+	if (date_parse(v, &d) == 0)
+		return d;
+	char *end;
+	long day = strtol(v, &end, 10);
+	if (end == v || end - v > 2 || *end != '.')
+		return CASES_DATE_INVALID;
+	const char *m0 = end + 1;
+	long month = strtol(m0, &end, 10);
+	if (end == m0 || end - m0 > 2 || *end != '.')
+		return CASES_DATE_INVALID;
+	const char *y0 = end + 1;
+	long year = strtol(y0, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (end - y0 != 4 || *end != '\0')
+		return CASES_DATE_INVALID;
+	char iso[16];
+	snprintf(iso, sizeof(iso), "%04ld-%02ld-%02ld", year, month, day);
+	return date_parse(iso, &d) == 0 ? d : CASES_DATE_INVALID;
 }
 
 /* The person's answers from the form (the checks are the builder's). */
@@ -228,6 +373,9 @@ static void read_answers(struct req *r, int upper, struct cases_answers *a)
 	a->school_year = r->app->school_year;
 	a->lives_with_parents = yes_no(req_form(r, "lives_with_parents"));
 	a->married = 0;
+	a->with_place = 1;
+	a->institution = req_form(r, "institution");
+	a->programme = req_form(r, "programme");
 	a->load_percent = upper ? 100 : (int)form_int(req_form(r, "load_percent"), 1, 100);
 	a->start = form_date(req_form(r, "start"));
 	a->end = form_date(req_form(r, "end"));
@@ -246,53 +394,130 @@ static void read_answers(struct req *r, int upper, struct cases_answers *a)
 	a->special_circumstances = sc == NULL || *sc == '\0' ? 0 : strcmp(sc, "yes") == 0 ? 1 : -1;
 }
 
+/* A client that asks for JSON (Accept: application/json) gets the API's
+ * answer instead of a page. */
+static int wants_json(const struct req *r)
+{
+	return r->accept != NULL && strstr(r->accept, "application/json") != NULL;
+}
+
+/* The second application for a scheme and school year: 409, with a link
+ * to the first and to a change application of it. */
+static void already_applied(struct req *r, struct resp *w, int upper, int64_t first)
+{
+	const char *link = arena_printf(r->a, "/saker/%lld", (long long)first);
+	if (wants_json(r)) {
+		resp_json(w, 409,
+			  json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "error", "already-applied", "field", "application",
+				    "message", "an application for this scheme and school year is made already",
+				    "case_id", (json_int_t)first, "case", link, "change",
+				    arena_printf(r->a, "/soknad?endring=%lld", (long long)first)));
+		return;
+	}
+	json_t *d = json_pack("{s:I,s:s,s:s,s:s}", "case_id", (json_int_t)first, "school_year", r->app->school_year,
+			      "scheme", i18n_get(r->lang, upper ? "scheme.upper-secondary" : "scheme.higher-education"),
+			      "case", link);
+	w->status = 409;
+	resp_page(w, r, "apply_exists", "apply.exists.title", d);
+}
+
 void portal_apply_submit(struct req *r, struct resp *w)
 {
 	struct err e;
 	struct cases_answers answers;
 	struct cases_problems problems;
 	struct submitted out;
+	int repeated = 0, rc;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	int upper = upper_scheme(req_form(r, "scheme"));
-	size_t n_fields = upper ? N_FIELDS(upper_fields) : N_FIELDS(fields);
-	read_answers(r, upper, &answers);
-	if (cases_apply(r->app->cases, &r->who, &answers, r->now, &out, &problems, &e) == 0) {
-		resp_redirect(w, r, arena_printf(r->a, "/saker/%lld", (long long)out.case_id));
-		return;
-	}
-	if (e.code != ERR_INVALID) {
-		resp_failure(w, r, &e, "apply");
+	/* The scheme is never guessed: a form posted without one (or with one
+	 * we do not know) is shown again, asking for it. */
+	int upper = scheme_of(req_form(r, "scheme"));
+	const struct field_def *fd = upper > 0 ? upper_fields : fields;
+	size_t n_fields = upper > 0 ? N_FIELDS(upper_fields) : N_FIELDS(fields);
+	long change_of = 0;
+	const char *change = req_form(r, "change_of");
+	if (change != NULL && *change != '\0' && (change_of = form_int(change, 1, 999999999999L)) < 1) {
+		resp_error(w, r, 404, "error.not-found");
 		return;
 	}
 	json_t *values = json_object(), *errors = json_object();
 	for (size_t i = 0; i < n_fields; i++) {
-		const char *field = upper ? upper_fields[i].field : fields[i].field;
-		const char *v = req_form(r, field);
-		json_object_set_new(values, field, json_string(v ? v : ""));
+		const char *v = req_form(r, fd[i].field);
+		json_object_set_new(values, fd[i].field, json_string(v ? v : ""));
 	}
-	if (problems.n > 0) {
+	const char *key = req_form(r, "key");
+	if (key != NULL)
+		json_object_set_new(values, "key", json_string(key));
+	if (upper < 0) {
+		json_object_set_new(errors, "scheme", json_string("apply.error.scheme"));
+		if (wants_json(r)) {
+			json_decref(values);
+			json_decref(errors);
+			resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", "scheme", "message",
+						    "must be higher-education or upper-secondary"));
+			return;
+		}
+		show_form_as(r, w, 0, values, errors, 0, 0);
+		return;
+	}
+	read_answers(r, upper, &answers);
+	if (change_of > 0)
+		rc = cases_apply_change(r->app->cases, &r->who, change_of, &answers, r->now, &out, &problems, &e);
+	else
+		rc = cases_apply_once(r->app->cases, &r->who, &answers, key, r->now, &out, &repeated, &problems, &e);
+	if (rc == 0) {
+		json_decref(values);
+		json_decref(errors);
+		if (wants_json(r)) {
+			resp_json(w, repeated ? 200 : 201,
+				  json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
+					    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
+					    out.outcome, "repeated", repeated));
+			return;
+		}
+		resp_redirect(w, r, arena_printf(r->a, "/saker/%lld", (long long)out.case_id));
+		return;
+	}
+	if (e.code == ERR_CONFLICT && strcmp(e.field, "application") == 0) {
+		json_decref(values);
+		json_decref(errors);
+		already_applied(r, w, upper, out.case_id);
+		return;
+	}
+	if (e.code != ERR_INVALID) {
+		json_decref(values);
+		json_decref(errors);
+		resp_failure(w, r, &e, "apply");
+		return;
+	}
+	if (wants_json(r)) {
+		json_decref(values);
+		json_decref(errors);
+		resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));
+		return;
+	}
+	for (int i = 0; i < problems.n; i++) {
 		/* Each problem next to its field. */
-		for (size_t i = 0; i < n_fields; i++) {
-			const struct cases_problem *p =
-				cases_problem_at(&problems, upper ? upper_fields[i].path : fields[i].path);
-			if (p == NULL)
+		for (size_t k = 0; k < n_fields; k++) {
+			if (strcmp(problems.items[i].path, fd[k].path) != 0 || json_object_get(errors, fd[k].field))
 				continue;
-			json_object_set_new(errors, upper ? upper_fields[i].field : fields[i].field,
-					    json_string(strcmp(p->reason, "before-start") == 0
-							    ? "apply.error.end_before_start"
-							    : upper ? upper_fields[i].key : fields[i].key));
+			const char *reason = problems.items[i].reason;
+			json_object_set_new(errors, fd[k].field,
+					    json_string(strcmp(reason, "before-start") == 0 ? "apply.error.end_before_start"
+							: strcmp(reason, "not-listed") == 0 ? "apply.error.not_listed"
+											    : fd[k].key));
 		}
 	}
 	if (json_object_size(errors) == 0) {
 		/* The rules refused a field: show it next to that field. */
 		const char *field = NULL;
 		for (size_t i = 0; i < n_fields; i++)
-			if (strcmp(upper ? upper_fields[i].path : fields[i].path, e.field) == 0)
-				field = upper ? upper_fields[i].field : fields[i].field;
+			if (strcmp(fd[i].path, e.field) == 0)
+				field = fd[i].field;
 		json_object_set_new(errors, field ? field : "start", json_string("apply.error.rules"));
 	}
-	show_form(r, w, upper, values, errors);
+	show_form_as(r, w, upper, values, errors, 0, change_of);
 }

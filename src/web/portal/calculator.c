@@ -338,7 +338,28 @@ void portal_calc_support(struct req *r, struct resp *w)
 		}
 		if (decision) {
 			const char *outcome = json_string_value(json_object_get(decision, "outcome"));
-			json_object_set_new(result, "manual", json_boolean(outcome && strcmp(outcome, "manual") == 0));
+			int manual = outcome && strcmp(outcome, "manual") == 0;
+			json_object_set_new(result, "manual", json_boolean(manual));
+			/* #15: an estimate is no decision: "partly estimated", and
+			 * an amount the rules could not settle (nothing) is named
+			 * as what the calculator cannot estimate, never "0 kr". */
+			if (manual) {
+				json_object_set_new(decision, "outcome_key", json_string("calc.outcome.manual"));
+				json_t *awards = json_object_get(decision, "awards"), *kept = json_array(), *x;
+				json_t *unknown = json_array();
+				size_t k;
+				json_array_foreach(awards, k, x) {
+					if (json_integer_value(json_object_get(x, "amount")) == 0)
+						json_array_append(unknown, json_object_get(x, "name_key"));
+					else
+						json_array_append(kept, x);
+				}
+				json_object_set_new(decision, "awards", kept);
+				if (json_array_size(unknown) > 0)
+					json_object_set_new(result, "not_estimated", unknown);
+				else
+					json_decref(unknown);
+			}
 			json_object_set_new(result, "decision", decision);
 		}
 	}

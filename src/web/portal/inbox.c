@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "mailbox/inbox.h"
 #include "mailbox/messages.h"
 #include "support/support.h"
@@ -40,13 +41,16 @@ static int64_t param_id(struct req *r)
 	return r->n_params > 0 ? strtoll(r->params[0], NULL, 10) : 0;
 }
 
-/* "2024-11-22" and "14:05" (UTC) of a Unix time, into o. */
+/* "2024-11-22" and "14:05" of a Unix time in Norwegian time (#15), into o. */
 static void put_when(json_t *o, int64_t unix_seconds)
 {
-	char ts[21];
-	date_format_timestamp(unix_seconds, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(unix_seconds, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
 }
 
 /* A letter for a list: view_letter with its type, and the day it went on
@@ -56,8 +60,8 @@ static json_t *letter_item(struct arena *a, const struct letter *l)
 	json_t *j = view_letter(l);
 	json_object_set_new(j, "kind_key", json_string(mbox_kind_key(a, l->kind)));
 	if (l->paper_at > 0 && json_object_get(j, "paper_day") == NULL) {
-		char ts[21];
-		json_object_set_new(j, "paper_day", json_stringn(date_format_timestamp(l->paper_at, ts), 10));
+		char day[11];
+		json_object_set_new(j, "paper_day", json_string(date_format(date_oslo_day(l->paper_at), day)));
 	}
 	return j;
 }
@@ -131,6 +135,12 @@ void portal_inbox(struct req *r, struct resp *w)
 	struct mbox_inbox_query q = {req_query(r, "sender"), req_query(r, "case"), req_query(r, "type"),
 				     req_query(r, "read"),   req_query(r, "q"),    req_query(r, "page")};
 	if (mbox_inbox(r->app->store, &r->who, r->lang, &q, r->now, &in, r->a, &e) != 0) {
+		/* #15: a member of staff (who acts for no person) is told the
+		 * inbox is the applicants', not sent to a login or a 404. */
+		if (e.code == ERR_NOT_FOUND && r->who.role != ROLE_ANONYMOUS && access_subject(&r->who) == 0) {
+			resp_error(w, r, 403, "error.inbox_staff");
+			return;
+		}
 		resp_failure(w, r, &e, "inbox");
 		return;
 	}
@@ -181,6 +191,13 @@ static void show_write(struct req *r, struct resp *w, const struct case_rec *cas
 {
 	json_t *d = json_pack("{s:o,s:s,s:i}", "cases", case_options(cases, n, chosen), "text", text ? text : "", "max",
 			      MSG_TEXT_MAX);
+	/* #15: the help names the limit; the form sits in a section whose
+	 * context has no "max", so the text is made here. */
+	struct buf help;
+	buf_init(&help, 1024);
+	i18n_render(&help, r->lang, "mailbox.write.text_help", d);
+	json_object_set_new(d, "text_help", json_string(buf_str(&help)));
+	buf_cleanup(&help);
 	if (errors && json_object_size(errors) > 0) {
 		static const char *const order[][2] = {{"case", "case"}, {"text", "text"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));

@@ -169,7 +169,8 @@ void mypages_calendar(struct req *r, struct resp *w)
 							 arena_printf(r->a, "webcal%s", colon ? colon : "://")));
 	}
 	const char *done = req_query(r, "adresse");
-	if (done && (strcmp(done, "ny") == 0 || strcmp(done, "slettet") == 0 || strcmp(done, "ingen") == 0))
+	if (done && (strcmp(done, "ny") == 0 || strcmp(done, "byttet") == 0 || strcmp(done, "slettet") == 0 ||
+		     strcmp(done, "ingen") == 0))
 		json_object_set_new(d, "flash_key", json_string(arena_printf(r->a, "mypages.feed.flash.%s", done)));
 	resp_page(w, r, "mypages_calendar", "mypages.calendar.title", d);
 }
@@ -191,7 +192,8 @@ void mypages_feed_address(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "calendar address");
 		return;
 	}
-	resp_redirect(w, r, strcmp(action, "create") == 0 ? "/mine-sider/kalender?adresse=ny#adresse"
+	resp_redirect(w, r, strcmp(action, "create") == 0 ? (rc == 2 ? "/mine-sider/kalender?adresse=byttet#adresse"
+								     : "/mine-sider/kalender?adresse=ny#adresse")
 			    : rc == 0			 ? "/mine-sider/kalender?adresse=slettet#adresse"
 							 : "/mine-sider/kalender?adresse=ingen#adresse");
 }

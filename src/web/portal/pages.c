@@ -9,6 +9,7 @@
 #include "access/oidc.h"
 #include "cases/person.h"
 #include "core/arena.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nin.h"
@@ -41,11 +42,24 @@ void portal_login_page(struct req *r, struct resp *w)
 	if (access_test_login_people(r->app->store, TEST_LOGIN_LIST, &people, &n_people, &staff, &n_staff, r->a,
 				     &e) != 0)
 		log_error("login: %s", e.message);
+	/* #15: what the agency's record (taken from the registers) holds of
+	 * each, so that a tester picks a student, a pupil or a parent. */
+	int ty, tm, td;
+	date_to_ymd(date_oslo_day(r->now), &ty, &tm, &td);
 	for (int i = 0; i < n_people; i++) {
 		char day[11];
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "nin", people[i].nin, "name",
-						      arena_printf(r->a, "%s %s", people[i].given_name, people[i].family_name),
-						      "birth_date", date_format(people[i].birth_date, day)));
+		int by, bm, bd;
+		date_to_ymd(people[i].birth_date, &by, &bm, &bd);
+		int age = ty - by - (tm < bm || (tm == bm && td < bd));
+		json_t *p = json_pack("{s:s,s:s,s:s,s:i,s:s}", "nin", people[i].nin, "name",
+				      arena_printf(r->a, "%s %s", people[i].given_name, people[i].family_name),
+				      "birth_date", date_format(people[i].birth_date, day), "age", age, "id",
+				      arena_printf(r->a, "person-%d", i));
+		if (people[i].institution && *people[i].institution)
+			json_object_set_new(p, "school", json_string(arena_printf(r->a, "%s%s%s", people[i].institution,
+									       people[i].programme && *people[i].programme ? ", " : "",
+									       people[i].programme ? people[i].programme : "")));
+		json_array_append_new(list, p);
 	}
 	json_object_set_new(d, "persons", list);
 	/* The test case workers, each with what they are authorised to see. */
@@ -58,6 +72,10 @@ void portal_login_page(struct req *r, struct resp *w)
 	/* Real login beside the test login, when configured (#13). */
 	json_object_set_new(d, "oidc_person", json_boolean(r->app->oidc && r->app->oidc->person));
 	json_object_set_new(d, "oidc_staff", json_boolean(r->app->oidc && r->app->oidc->staff));
+	/* #15: the page to return to after the login, when it is ours. */
+	const char *next = req_query(r, "next");
+	if (portal_local_path(next))
+		json_object_set_new(d, "next", json_string(next));
 	const char *err = req_query(r, "error");
 	if (err && strcmp(err, "unknown") == 0)
 		json_object_set_new(d, "error_key", json_string("login.error.unknown"));
@@ -66,8 +84,18 @@ void portal_login_page(struct req *r, struct resp *w)
 	resp_page(w, r, "login", "login.title", d);
 }
 
+int portal_local_path(const char *p)
+{
+	if (p == NULL || p[0] != '/' || p[1] == '/' || p[1] == '\\' || strlen(p) > 1024)
+		return 0;
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
+			return 0;
+	return 1;
+}
+
 /* A test login: a test case worker to the workbench, a person to their
- * cases. The session the request came with (a first login in the same
+ * cases, or (#15) back to the local page asked for (next). The session the request came with (a first login in the same
  * browser) ends as the new one starts. */
 void portal_login_test(struct req *r, struct resp *w)
 {
@@ -101,6 +129,12 @@ void portal_login_test(struct req *r, struct resp *w)
 		return;
 	}
 	resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
+	/* #15: back to the page asked for, when it is ours. */
+	const char *next = req_form(r, "next");
+	if (portal_local_path(next)) {
+		resp_redirect(w, r, next);
+		return;
+	}
 	/* Staff land where their role works: the workbench, or (#13) an
 	 * institution's workspace. */
 	struct principal who;

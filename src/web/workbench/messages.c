@@ -33,10 +33,14 @@ static int64_t param_id(struct req *r)
 
 static void put_when(json_t *o, int64_t unix_seconds)
 {
-	char ts[21];
-	date_format_timestamp(unix_seconds, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	/* #15: in Norwegian time, as people read it. */
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(unix_seconds, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
 }
 
 /* ---- the conversation as a case worker sees it ---- */

@@ -38,13 +38,17 @@ static int64_t param_id(struct req *r)
 
 /* ---- small helpers ---- */
 
-/* "2024-11-22" and "14:05" (UTC) of a Unix time, into the object. */
+/* "2024-11-22" and "14:05" of a Unix time, into the object. */
 static void put_when(json_t *o, int64_t unix_seconds)
 {
-	char ts[21];
-	date_format_timestamp(unix_seconds, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	/* #15: in Norwegian time, as people read it. */
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(unix_seconds, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
 }
 
 static const char *reason_label(struct req *r, const char *code)
@@ -266,12 +270,9 @@ static const char *source_text(struct req *r, json_t *src)
 	buf_puts(&b, i18n_get(r->lang, arena_printf(r->a, "register.%s", reg)));
 	json_t *at = json_object_get(src, "fetched_at");
 	if (json_is_integer(at) && json_integer_value(at) > 0) {
-		date_format_timestamp(json_integer_value(at), ts);
-		ts[10] = '\0';
+		/* #15: in Norwegian time, as the case worker's clock reads. */
 		buf_puts(&b, ", ");
-		i18n_put_date(&b, r->lang, ts);
-		buf_putc(&b, ' ');
-		buf_append(&b, ts + 11, 5);
+		i18n_put_date(&b, r->lang, date_format_timestamp(json_integer_value(at), ts));
 	}
 	const char *out = arena_strdup(r->a, buf_str(&b));
 	buf_cleanup(&b);
@@ -306,8 +307,36 @@ static void facts_rows(struct req *r, json_t *v, const char *path, const char *s
 		                   : json_is_number(v)  ? number_text(r, v)
 		                   : json_is_boolean(v) ? i18n_get(r->lang, json_is_true(v) ? "word.yes" : "word.no")
 		                                        : "";
-		json_array_append_new(
-		    rows, json_pack("{s:s,s:s,s:s}", "path", path, "value", text, "source", source ? source : ""));
+		/* #15: the case worker reads a label and kroner, not the key and
+		 * øre: "fact.parents.incomes.income" names parents.incomes[0].income,
+		 * with the parent's number; an unknown key shows as it is. */
+		struct buf generic;
+		int index = -1;
+		buf_init(&generic, 256);
+		for (const char *c = path; *c; c++) {
+			if (*c == '[') {
+				index = (int)strtol(c + 1, NULL, 10);
+				while (*c && *c != ']')
+					c++;
+				if (!*c)
+					break;
+				continue;
+			}
+			buf_putc(&generic, *c);
+		}
+		const char *key = arena_printf(r->a, "fact.%s", buf_str(&generic));
+		const char *label = i18n_has(key) ? (index >= 0 ? arena_printf(r->a, "%s (%d)", i18n_get(r->lang, key), index + 1)
+								: i18n_get(r->lang, key))
+						  : path;
+		const char *last = strrchr(buf_str(&generic), '.');
+		last = last ? last + 1 : buf_str(&generic);
+		if (json_is_integer(v) && (strcmp(last, "income") == 0 || strcmp(last, "wealth") == 0)) {
+			char money[64];
+			text = arena_strdup(r->a, money_format(json_integer_value(v), r->lang, money, sizeof(money)));
+		}
+		buf_cleanup(&generic);
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s}", "path", path, "label", label, "value", text,
+						      "source", source ? source : ""));
 	}
 }
 
@@ -481,6 +510,18 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 		                           "text_key", arena_printf(r->a, "reason.%s", code), "reference",
 		                           json_object_get(m, "reference"));
 		mbox_reason_parameter(reason, m, r->a);
+		/* #15: a case worker's wording, with the fact and both figures. */
+		const char *fact = json_string_value(json_object_get(m, "fact"));
+		if (fact != NULL) {
+			struct buf t;
+			buf_init(&t, 512);
+			json_t *args = json_pack("{s:s,s:O,s:O}", "fact", i18n_get(r->lang, arena_printf(r->a, "answers.fact.%s", fact)),
+						 "stated", json_object_get(m, "stated"), "register", json_object_get(m, "register"));
+			i18n_render(&t, r->lang, arena_printf(r->a, "workbench.reason_text.%s", code), args);
+			json_decref(args);
+			json_object_set_new(reason, "detail", json_string(buf_str(&t)));
+			buf_cleanup(&t);
+		}
 		json_array_append_new(reasons, reason);
 	}
 	json_decref(stored);
