@@ -800,40 +800,6 @@ int reg_school_credits(struct reg_client *c, const char *nin, struct reg_credits
 	return ask(c, REG_SCHOOLS, path, REG_ANSWER_CREDITS, &q, out, a, e);
 }
 
-/* #15: the schools register's list, read whole; an entry without a name or
- * a known level makes the answer nonsense. */
-int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, struct arena *a, struct err *e)
-{
-	json_t *j = NULL;
-	memset(out, 0, sizeof(*out));
-	int rc = get_json(c, REG_SCHOOLS, "/schools/v1/institutions", &j, e);
-	if (rc != 0)
-		return rc < 0 ? -1 : err_set(e, ERR_IO, "schools", "the schools register offers no list of institutions");
-	json_t *list = json_object_get(j, "institutions"), *item;
-	size_t i;
-	if (!json_is_array(list) || json_array_size(list) > 10000) {
-		json_decref(j);
-		return err_set(e, ERR_IO, "schools.institutions", "the schools register's list is not a list");
-	}
-	out->items = arena_alloc(a, sizeof(*out->items) * (json_array_size(list) + 1));
-	json_array_foreach(list, i, item) {
-		const char *name = json_string_value(json_object_get(item, "name"));
-		const char *level = json_string_value(json_object_get(item, "level"));
-		const char *city = json_string_value(json_object_get(item, "city"));
-		if (name == NULL || level == NULL || *name == '\0' || strlen(name) > 200 ||
-		    (strcmp(level, "upper-secondary") != 0 && strcmp(level, "higher") != 0)) {
-			json_decref(j);
-			return err_set(e, ERR_IO, "schools.institutions", "the schools register's list holds a bad entry");
-		}
-		struct reg_institution *x = &out->items[out->n++];
-		x->name = arena_strdup(a, name);
-		x->city = arena_strdup(a, city ? city : "");
-		x->level = strcmp(level, "higher") == 0 ? REG_HIGHER : REG_UPPER_SECONDARY;
-	}
-	json_decref(j);
-	return 0;
-}
-
 int reg_welfare_benefits(struct reg_client *c, const char *nin, struct reg_benefits *out, struct arena *a,
                          struct err *e)
 {
@@ -1354,8 +1320,11 @@ int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, 
 		}
 		if (want_string(o, "name", R, "institutions[].name", 1, &in->name, a, e) ||
 		    want_string(o, "orgnr", R, "institutions[].orgnr", 1, &in->orgnr, a, e) ||
-		    want_string(o, "level", R, "institutions[].level", 1, &level, a, e))
+		    want_string(o, "level", R, "institutions[].level", 1, &level, a, e) ||
+		    want_string(o, "city", R, "institutions[].city", 0, &in->city, a, e))
 			goto out;
+		if (in->city == NULL)
+			in->city = "";
 		if (!reg_orgnr_valid(in->orgnr)) {
 			bad(e, R, "institutions[].orgnr", "must be 9 digits with a valid check digit");
 			goto out;

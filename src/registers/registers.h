@@ -173,24 +173,6 @@ int reg_school_enrolments(struct reg_client *c, const char *nin, const char *sch
 int reg_school_enrolments_many(struct reg_client *c, const char *const *nins, int n, const char *school_year,
 			       struct reg_enrolments *out, int *found, struct arena *a, struct err *e);
 
-/* #15 (applying right): the schools register's list of schools and
- * institutions, so that an application names one it knows. */
-struct reg_institution {
-	const char *name, *city;
-	enum reg_level level;
-};
-
-struct reg_institutions {
-	struct reg_institution *items;
-	int n;
-};
-
-/* The schools and institutions the schools register knows (GET
- * /schools/v1/institutions). Returns 0 with *out filled (strings in a), or
- * -1 with e filled when the register does not answer or answers nonsense.
- * Thread-safe. */
-int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, struct arena *a, struct err *e);
-
 struct reg_credit {
 	const char *semester; /* "2024-autumn", "2025-spring" */
 	double credits;       /* 0-60 in steps of 0.5 */
@@ -211,6 +193,7 @@ int reg_school_credits_many(struct reg_client *c, const char *const *nins, int n
 struct reg_institution {
 	const char *name;
 	const char *orgnr; /* 9 digits with a valid MOD11 check digit */
+	const char *city;  /* "" when the register gives none */
 	enum reg_level level;
 };
 
@@ -224,7 +207,9 @@ struct reg_institutions {
 int reg_orgnr_valid(const char *s);
 
 /* Every school and institution of higher education the schools register
- * knows (GET /schools/v1/institutions), each validated. Returns 0 or -1. */
+ * knows (GET /schools/v1/institutions), each validated: the application
+ * form's list (#15) and the institutions of the workspace (#13). Returns 0
+ * with *out filled (strings in a) or -1. Thread-safe. */
 int reg_school_institutions(struct reg_client *c, struct reg_institutions *out, struct arena *a, struct err *e);
 
 /* ---- the welfare agency ---- */
