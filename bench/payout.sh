@@ -17,7 +17,7 @@ OUT=build/bench
 TARGET_S=60
 mkdir -p "$OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stipend-payout.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 DB=$TMP/p.db
 now_ns() { date +%s%N; }
 

@@ -99,8 +99,11 @@ CREATE TABLE payout_lines (
 	payment_id INTEGER REFERENCES payout_payments(id)
 );
 CREATE INDEX payout_lines_case ON payout_lines(case_id, id);
+-- The lines not yet paid by month (what a run reads), a run's payments'
+-- lines, and whether a case has had its first payout.
 CREATE INDEX payout_lines_open ON payout_lines(month, person_id) WHERE state = 'planned' AND payment_id IS NULL;
 CREATE INDEX payout_lines_payment ON payout_lines(payment_id) WHERE payment_id IS NOT NULL;
+CREATE INDEX payout_lines_paid ON payout_lines(case_id) WHERE payment_id IS NOT NULL;
 
 -- What was paid too much under an earlier decision: a claim on the
 -- person, with the letter that told them.
