@@ -152,3 +152,43 @@ test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_register
   assert.ok(paid(id) > 0);
   assert.ok(existsSync(r.file));
 });
+
+test('a_decision_that_lowers_the_award_after_payouts_claims_the_overpaid_with_a_letter_and_pays_the_rest_as_decided', async () => {
+  const { c, nin, id } = await applied(3);
+  await confirm(nin);
+  sign(id);
+  assert.equal(payout('2024-09-02').payments, 1);
+  const before = paid(id);
+  assert.ok(before > 0);
+  // The school reports half-time study; the case is decided again.
+  const r = await fetch(`${srv.registersUrl}/_control/corrections`, { method: 'POST',
+    body: JSON.stringify({ nin, change: 'enrolment', load_percent: 50 }) });
+  assert.equal(r.status, 201, await r.text());
+  for (let i = 1; i <= 2; i++) {
+    const now = new Date(Date.now() + i * 240 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const w = run(['work', '--once', '--db', srv.db, '--registers', srv.registersUrl, '--now', now]);
+    assert.equal(w.status, 0, w.stderr);
+  }
+  assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '2');
+  const after = payout('2024-09-20');
+  assert.equal(after.claims >= 1, true, JSON.stringify(after));
+  const claimed = Number(srv.sql(`select coalesce(sum(amount_ore), 0) from payout_claims where case_id = ${id}`));
+  assert.ok(claimed > 0);
+  // Never a silent deduction: a letter for the claim, and an entry on the claims account.
+  assert.equal(srv.sql(`select count(*) from letters where case_id = ${id} and kind = 'payout-claim'`), String(
+    srv.sql(`select count(*) from payout_claims where case_id = ${id}`)));
+  assert.equal(Number(srv.sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries n on n.id = l.entry_id
+    where l.account = 'agency.claims' and n.kind = 'claim' and n.person_id = (select person_id from cases where id = ${id})`)), claimed);
+  const check = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  // What was paid, less the claim, plus what is still planned, is the new award.
+  const planned = Number(srv.sql(`select coalesce(sum(amount_ore), 0) from payout_lines where case_id = ${id}
+    and state = 'planned' and payment_id is null`));
+  assert.equal(paid(id) - claimed + planned, awards(id));
+  // The letter reads as a claim, in the person's inbox.
+  const letter = srv.sql(`select id from letters where case_id = ${id} and kind = 'payout-claim' order by id limit 1`);
+  const page = await c.get(`/innboks/${letter}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Krav om tilbakebetaling/);
+  assert.match(page.text, /for mye i (lån|stipend)/);
+});
