@@ -20,6 +20,7 @@
 #include "notify/notify.h"
 #include "registers/registers.h"
 #include "rules/params.h"
+#include "signing/signing.h"
 #include "store/store.h"
 #include "web/server.h"
 #include "web/tmpl.h"
@@ -53,6 +54,11 @@ static const char serve_help[] =
 	"  --mail-from ADDR   the notices' sender (default \"" NOTIFY_DEFAULT_FROM "\")\n"
 	"  --sms URL          send SMS notices through this gateway (the register\n"
 	"                     simulator's: http://127.0.0.1:8090/sms/v1/messages)\n"
+	"  --signing-url URL  the signing service people sign their support agreement\n"
+	"                     at (the simulator's: http://127.0.0.1:8090/signing/v1);\n"
+	"                     without it agreements are signed on paper only\n"
+	"  --signing-ca FILE  the CA certificates (PEM) whose signers stipend trusts;\n"
+	"                     required with --signing-url\n"
 	CLI_AUDIT_ANCHOR_HELP;
 
 static volatile sig_atomic_t stop;
@@ -78,6 +84,8 @@ int cli_serve(int argc, char **argv)
 					     {"sms", required_argument, NULL, 'M'},
 					     {"audit-key", required_argument, NULL, 'K'},
 					     {"checkpoints", required_argument, NULL, 'C'},
+					     {"signing-url", required_argument, NULL, 'G'},
+					     {"signing-ca", required_argument, NULL, 'A'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -97,6 +105,7 @@ int cli_serve(int argc, char **argv)
 	const char *audit_key_path = NULL, *checkpoints = NULL;
 	struct audit_key audit_key;
 	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
+	struct signing_config signing = {NULL, NULL, NULL};
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -128,6 +137,8 @@ int cli_serve(int argc, char **argv)
 		case 'M': notify.sms_url = optarg; break;
 		case 'K': audit_key_path = optarg; break;
 		case 'C': checkpoints = optarg; break;
+		case 'G': signing.service_url = optarg; break;
+		case 'A': signing.ca_file = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -146,6 +157,15 @@ int cli_serve(int argc, char **argv)
 	notify.public_url = public_url ? public_url : default_url;
 	if (notify.mail_from != NULL && notify_mail_address(notify.mail_from, from_addr, sizeof(from_addr)) != 0) {
 		fprintf(stderr, "stipend serve: --mail-from must be an address, or a name and <address>\n");
+		return 2;
+	}
+	if ((signing.service_url == NULL) != (signing.ca_file == NULL)) {
+		fprintf(stderr, "stipend serve: --signing-url and --signing-ca go together\n");
+		return 2;
+	}
+	signing.public_url = notify.public_url;
+	if (signing_configure(&signing, &e) != 0) {
+		fprintf(stderr, "stipend serve: %s\n", e.message);
 		return 2;
 	}
 	if (db == NULL) {

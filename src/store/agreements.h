@@ -86,6 +86,10 @@ int store_agreement_to_paper(struct store_tx *tx, int64_t id, int64_t at, struct
  * max, without blobs). Returns the count or -1. */
 int store_agreements_paper_due(struct store *s, int max, struct agreement **out, struct arena *a, struct err *e);
 
+/* Every agreement on paper not yet received (sent or not), oldest first,
+ * without blobs. Returns the count or -1. */
+int store_agreements_on_paper(struct store *s, struct agreement **out, struct arena *a, struct err *e);
+
 /* Mark a paper agreement as sent in batch. */
 int store_agreement_paper_sent(struct store_tx *tx, int64_t id, int64_t batch, struct err *e);
 
@@ -126,6 +130,10 @@ int store_is_guardian(struct store *s, int64_t guardian_id, int64_t child_id, st
 /* The guardians of child (person ids, at most max). Returns the count or -1. */
 int store_guardians_of(struct store *s, int64_t child_id, int64_t *out, int max, struct err *e);
 
+/* The children guardian_id is a registered guardian of (person ids, at
+ * most max). Returns the count or -1. */
+int store_children_of(struct store *s, int64_t guardian_id, int64_t *out, int max, struct err *e);
+
 /* ---- powers of attorney ---- */
 
 struct proxy_rec {
@@ -143,6 +151,13 @@ int store_proxy_revoke(struct store_tx *tx, int64_t id, int64_t at, const char *
 /* The powers a person gave (as_proxy 0) or holds (1), newest first. */
 int store_proxies_of(struct store *s, int64_t person_id, int as_proxy, struct proxy_rec **out, struct arena *a,
 		     struct err *e);
+
+/* What others did for person_id under a guardian's or proxy's grant: the
+ * audit records whose actor is "person:G for person:<person_id>", newest
+ * first (at most 100; seq, at, actor, action, object filled). Returns the
+ * count or -1. */
+int store_audit_acted_for(struct store *s, int64_t person_id, struct audit_rec **out, struct arena *a,
+			  struct err *e);
 
 /* ---- acting for another ---- */
 

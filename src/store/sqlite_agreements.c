@@ -216,6 +216,13 @@ int store_agreements_paper_due(struct store *s, int max, struct agreement **out,
 			sq_bind_none, NULL, ag_blob_row, *out, max, a, e);
 }
 
+int store_agreements_on_paper(struct store *s, struct agreement **out, struct arena *a, struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	return sq_query(s, "SELECT " AG_COLS " FROM agreements WHERE state = 'paper' ORDER BY id", sq_bind_none, NULL,
+			ag_row, *out, LIST_MAX, a, e);
+}
+
 int store_agreement_paper_sent(struct store_tx *tx, int64_t id, int64_t batch, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE agreements SET paper_batch = ? WHERE id = ? AND state = 'paper' "
@@ -361,6 +368,12 @@ int store_guardians_of(struct store *s, int64_t child_id, int64_t *out, int max,
 			&child_id, id_row, out, max, NULL, e);
 }
 
+int store_children_of(struct store *s, int64_t guardian_id, int64_t *out, int max, struct err *e)
+{
+	return sq_query(s, "SELECT child_id FROM guardianships WHERE guardian_id = ? ORDER BY child_id", sq_bind_id,
+			&guardian_id, id_row, out, max, NULL, e);
+}
+
 /* ---- powers of attorney ---- */
 
 #define PROXY_COLS "id, grantor_id, proxy_id, scopes, valid_until, created_at, coalesce(revoked_at, 0), revoked_by"
@@ -423,6 +436,27 @@ int store_proxies_of(struct store *s, int64_t person_id, int as_proxy, struct pr
 				&person_id, proxy_row, *out, LIST_MAX, a, e);
 	return sq_query(s, "SELECT " PROXY_COLS " FROM proxies WHERE grantor_id = ? ORDER BY id DESC", sq_bind_id,
 			&person_id, proxy_row, *out, LIST_MAX, a, e);
+}
+
+static int acted_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct audit_rec *r = (struct audit_rec *)out + i;
+	memset(r, 0, sizeof(*r));
+	r->seq = sqlite3_column_int64(st, 0);
+	r->at = sqlite3_column_int64(st, 1);
+	r->actor = sq_col_str(st, 2, a);
+	r->action = sq_col_str(st, 3, a);
+	r->object = sq_col_str(st, 4, a);
+	return 0;
+}
+
+int store_audit_acted_for(struct store *s, int64_t person_id, struct audit_rec **out, struct arena *a,
+			  struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * 100);
+	return sq_query(s, "SELECT seq, at, actor, action, object FROM audit WHERE actor LIKE '% for person:' || ? "
+			   "ORDER BY seq DESC LIMIT 100",
+			sq_bind_id, &person_id, acted_row, *out, 100, a, e);
 }
 
 /* ---- acting for another ---- */
