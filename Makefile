@@ -11,7 +11,7 @@
 # beside it; it is built from sim/ and src/core/ only, and stipend never links
 # sim/.
 
-PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical libxml-2.0
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical libcrypto libxml-2.0
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -20,7 +20,7 @@ WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-proto
 # fresh machine `make demo` installs the libraries (deps) before compiling.
 CPPFLAGS   = -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
-SIM_PKGS  := libmicrohttpd jansson libsodium libxml-2.0
+SIM_PKGS  := libmicrohttpd jansson libsodium libcrypto libxml-2.0
 SIM_LDLIBS = $(shell pkg-config --libs $(SIM_PKGS) 2>/dev/null) -lpthread -lm
 
 SRC       := $(shell find src -name '*.c' ! -name main.c | sort)

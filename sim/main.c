@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "sim/registers.h"
+#include "sim/signing.h"
 #include "sim/synth.h"
 
 #define SIM_VERSION "0.1.0"
@@ -32,7 +33,8 @@ static const char usage_text[] =
     "Run \"stipend-sim serve --help\" for its options and endpoints.\n";
 
 static const char serve_help[] =
-    "Usage: stipend-sim serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n\n"
+    "Usage: stipend-sim serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n"
+    "                         [--signing-ca FILE --signing-key FILE]\n\n"
     "Run the register simulator: the population register, the tax authority, the\n"
     "schools and the welfare agency over HTTP and JSON, answering about persons\n"
     "0..N-1 of the synthetic population of seed S (same seed, same people, in\n"
@@ -54,6 +56,9 @@ static const char serve_help[] =
     "       a register corrects a fact (see README \"Registers\")\n"
     "  POST /sms/v1/messages {\"to\": \"+4791234567\", \"text\"}  the test SMS gateway (202)\n"
     "  GET  /sms/v1/messages?to=+4791234567    what the gateway received (newest 1000)\n"
+    "  POST /signing/v1/orders?reference=&signer=&return=  (the PDF) the test\n"
+    "       signing service: GET /signing/v1/orders/{ref} signs with BankID\n"
+    "       (test); GET .../signature the detached CMS; GET /signing/v1/ca.pem\n"
     "  GET  /health\n"
     "  GET  /_control, POST /_control {\"register\", \"mode\", \"delay_ms\"}\n"
     "       failure injection: register population|tax|schools|welfare|all,\n"
@@ -63,7 +68,11 @@ static const char serve_help[] =
     "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8090)\n"
     "  --persons N         the population's size (default 200, at most 1400000)\n"
     "  --seed S            the population's seed (default 7)\n"
-    "  --threads N         event loops (default 2)\n";
+    "  --threads N         event loops (default 2)\n"
+    "  --signing-ca FILE   the signing service's test CA certificate (PEM), with\n"
+    "  --signing-key FILE  its key: read when both exist, else made and written\n"
+    "                      there (give stipend serve --signing-ca the same file);\n"
+    "                      without them a new CA in memory (GET /signing/v1/ca.pem)\n";
 
 static volatile sig_atomic_t stop;
 
@@ -78,7 +87,9 @@ static int serve(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"listen", required_argument, NULL, 'l'}, {"persons", required_argument, NULL, 'n'},
 	    {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
+	    {"signing-ca", required_argument, NULL, 'C'}, {"signing-key", required_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	const char *signing_ca = NULL, *signing_key = NULL;
 	const char *listen = "127.0.0.1:8090";
 	long long persons = 200;
 	unsigned long long seed = 7;
@@ -111,6 +122,8 @@ static int serve(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'C': signing_ca = optarg; break;
+		case 'K': signing_key = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -128,6 +141,14 @@ static int serve(int argc, char **argv)
 		return 2;
 	}
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	if ((signing_ca == NULL) != (signing_key == NULL)) {
+		fprintf(stderr, "stipend-sim serve: --signing-ca and --signing-key go together\n");
+		return 2;
+	}
+	if (signing_service_init(signing_ca, signing_key, seed, persons, &e) != 0) {
+		fprintf(stderr, "stipend-sim serve: %s\n", e.message);
+		return e.code == ERR_INVALID ? 2 : 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (sim_listen(host, (int)port, persons, seed, (int)threads, &e) < 0) {

@@ -21,6 +21,7 @@
 #include "payout/payout.h"
 #include "registers/registers.h"
 #include "rules/params.h"
+#include "signing/signing.h"
 #include "store/store.h"
 #include "web/server.h"
 #include "web/tmpl.h"
@@ -58,6 +59,11 @@ static const char serve_help[] =
 	"  --payout-dir DIR   run the daily payout as a job, its files in DIR\n"
 	"                     (stipend payout --help); Dine sider's account form asks\n"
 	"                     the account register at --registers\n"
+	"  --signing-url URL  the signing service people sign their support agreement\n"
+	"                     at (the simulator's: http://127.0.0.1:8090/signing/v1);\n"
+	"                     without it agreements are signed on paper only\n"
+	"  --signing-ca FILE  the CA certificates (PEM) whose signers stipend trusts;\n"
+	"                     required with --signing-url\n"
 	CLI_AUDIT_ANCHOR_HELP;
 
 static volatile sig_atomic_t stop;
@@ -85,6 +91,8 @@ int cli_serve(int argc, char **argv)
 					     {"checkpoints", required_argument, NULL, 'C'},
 					     {"bank", required_argument, NULL, 'B'},
 					     {"payout-dir", required_argument, NULL, 'P'},
+					     {"signing-url", required_argument, NULL, 'G'},
+					     {"signing-ca", required_argument, NULL, 'A'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -105,6 +113,7 @@ int cli_serve(int argc, char **argv)
 	const char *audit_key_path = NULL, *checkpoints = NULL;
 	struct audit_key audit_key;
 	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
+	struct signing_config signing = {NULL, NULL, NULL};
 
 	app.school_year = "2024-2025";
 	app.session_ttl = 8 * 3600;
@@ -138,6 +147,8 @@ int cli_serve(int argc, char **argv)
 		case 'C': checkpoints = optarg; break;
 		case 'B': bank_url = optarg; break;
 		case 'P': payout_dir = optarg; break;
+		case 'G': signing.service_url = optarg; break;
+		case 'A': signing.ca_file = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -156,6 +167,15 @@ int cli_serve(int argc, char **argv)
 	notify.public_url = public_url ? public_url : default_url;
 	if (notify.mail_from != NULL && notify_mail_address(notify.mail_from, from_addr, sizeof(from_addr)) != 0) {
 		fprintf(stderr, "stipend serve: --mail-from must be an address, or a name and <address>\n");
+		return 2;
+	}
+	if ((signing.service_url == NULL) != (signing.ca_file == NULL)) {
+		fprintf(stderr, "stipend serve: --signing-url and --signing-ca go together\n");
+		return 2;
+	}
+	signing.public_url = notify.public_url;
+	if (signing_configure(&signing, &e) != 0) {
+		fprintf(stderr, "stipend serve: %s\n", e.message);
 		return 2;
 	}
 	if (db == NULL) {

@@ -79,10 +79,6 @@ int payout_confirmation_record(struct store *s, int64_t person_id, const char *s
  * NULL) counts the new ones. Returns 0 or -1 (ERR_IO: the register failed). */
 int payout_follow_confirmations(const struct payout_env *env, int64_t now, int *taken, struct err *e);
 
-/* Record that case_id's agreement is signed (the signing service's
- * verification calls this until its own record is the condition). */
-int payout_signature_record(struct store *s, int64_t case_id, int64_t now, struct err *e);
-
 /* Check an account number: 11 digits with the banks' MOD11 check digit.
  * Returns 0, or -1 with ERR_INVALID and field "account". Pure. */
 int payout_account_check(const char *account, struct err *e);

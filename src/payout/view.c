@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "payout/internal.h"
 #include "payout/payout.h"
+#include "signing/signing.h"
 #include "store/payout.h"
 
 /* "**** **1234": enough for a person to know their account, no more. */
@@ -80,15 +81,17 @@ int payout_view(struct store *s, const struct principal *who, int64_t person_id,
 			has_lines = lines[k].case_id == cases[i].id;
 		if (!has_lines)
 			continue;
-		int64_t signed_at = 0, confirmed_at = 0;
-		int sig = store_payout_signed(s, cases[i].id, &signed_at, e);
+		int64_t confirmed_at = 0;
+		int is_signed = 0;
+		if (signing_agreement_signed(s, cases[i].id, &is_signed, e) != 0)
+			goto fail;
 		int conf = store_payout_confirmed(s, person_id, cases[i].school_year, &confirmed_at, NULL, a, e);
-		if (sig < 0 || conf < 0)
+		if (conf < 0)
 			goto fail;
 		json_array_append_new(conds, json_pack("{s:I,s:s,s:b,s:b,s:b,s:b}", "case_id", (json_int_t)cases[i].id,
-						       "school_year", cases[i].school_year, "signed", sig == 0,
+						       "school_year", cases[i].school_year, "signed", is_signed,
 						       "confirmed", conf == 0, "account", account_ok,
-						       "all", sig == 0 && conf == 0 && account_ok));
+						       "all", is_signed && conf == 0 && account_ok));
 	}
 	json_t *months = json_array();
 	json_object_set_new(v, "months", months);

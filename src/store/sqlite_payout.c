@@ -375,6 +375,32 @@ int store_payout_signature_put(struct store_tx *tx, int64_t case_id, int64_t at,
 	return sq_step_insert(tx, st, NULL, "payout signature", e);
 }
 
+int store_payout_signature_forget(struct store_tx *tx, int64_t case_id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM payout_signatures WHERE case_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	return sq_step_insert(tx, st, NULL, "forget payout signature", e);
+}
+
+static int id_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	((int64_t *)out)[i] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_payout_cases_unsigned(struct store *s, int64_t after, int limit, int64_t *ids, struct err *e)
+{
+	struct after_limit x = {after, limit};
+	return sq_query(s, "SELECT p.case_id FROM payout_plans p WHERE p.case_id > ?1 "
+			   "AND NOT EXISTS (SELECT 1 FROM payout_signatures g WHERE g.case_id = p.case_id) "
+			   "AND EXISTS (SELECT 1 FROM payout_lines l WHERE l.case_id = p.case_id AND l.state = 'planned' "
+			   "AND l.payment_id IS NULL) ORDER BY p.case_id LIMIT ?2",
+			bind_after_limit, &x, id_row, ids, limit, NULL, e);
+}
+
 int store_payout_signed(struct store *s, int64_t case_id, int64_t *at, struct err *e)
 {
 	int64_t x = 0;

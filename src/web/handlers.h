@@ -70,6 +70,22 @@ void workbench_stats(struct req *r, struct resp *w);
 /* Have a case decided again on the registers' facts as they are now. */
 void workbench_redecide(struct req *r, struct resp *w);
 
+/* The support agreement, guardians and proxies (portal/agreements.c):
+ * "Avtaler" with its PDF, signing at the signing service and the way
+ * back, paper; "Handle for"; "Fullmakter"; the case workers' list of
+ * agreements on paper and the registration of a signed copy's arrival. */
+void portal_agreements(struct req *r, struct resp *w);
+void portal_agreement_pdf(struct req *r, struct resp *w);
+void portal_agreement_sign(struct req *r, struct resp *w);
+void portal_agreement_return(struct req *r, struct resp *w);
+void portal_agreement_paper(struct req *r, struct resp *w);
+void portal_actfor(struct req *r, struct resp *w);
+void portal_actfor_choose(struct req *r, struct resp *w);
+void portal_proxies(struct req *r, struct resp *w);
+void portal_proxy_give(struct req *r, struct resp *w);
+void portal_proxy_revoke(struct req *r, struct resp *w);
+void workbench_agreements(struct req *r, struct resp *w);
+void workbench_agreement_received(struct req *r, struct resp *w);
 void api_decide(struct req *r, struct resp *w);
 
 void static_asset(struct req *r, struct resp *w);

@@ -52,6 +52,19 @@ static const struct route routes[] = {
 	/* Payouts (#10) */
 	{"GET", "/mine-sider/utbetaling", mypages_payout, ACT_PAYOUT_READ},
 	{"POST", "/mine-sider/utbetaling/konto", mypages_payout_account, ACT_PAYOUT_ACCOUNT_WRITE},
+	/* the support agreement, guardians and proxies (portal/agreements.c) */
+	{"GET", "/avtaler", portal_agreements, ACT_AGREEMENT_READ},
+	{"GET", "/avtaler/retur", portal_agreement_return, ACT_AGREEMENT_SIGN},
+	{"GET", "/avtaler/:id/pdf", portal_agreement_pdf, ACT_AGREEMENT_READ},
+	{"POST", "/avtaler/:id/signer", portal_agreement_sign, ACT_AGREEMENT_SIGN},
+	{"POST", "/avtaler/:id/papir", portal_agreement_paper, ACT_AGREEMENT_SIGN},
+	{"GET", "/handle-for", portal_actfor, ACT_ACTFOR_CHOOSE},
+	{"POST", "/handle-for", portal_actfor_choose, ACT_ACTFOR_CHOOSE},
+	{"GET", "/fullmakter", portal_proxies, ACT_PROXY_MANAGE},
+	{"POST", "/fullmakter", portal_proxy_give, ACT_PROXY_MANAGE},
+	{"POST", "/fullmakter/:id/tilbakekall", portal_proxy_revoke, ACT_PROXY_MANAGE},
+	{"GET", "/saksbehandling/avtaler", workbench_agreements, ACT_AGREEMENTS_PAPER_QUEUE},
+	{"POST", "/saksbehandling/avtaler/:id/mottatt", workbench_agreement_received, ACT_AGREEMENT_PAPER_RECEIVED},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

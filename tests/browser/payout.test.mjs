@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { assertAccessible, launchBrowser, newVisitor, plain, startServer } from './server.mjs';
-import { bin, startSim } from '../lib/server.mjs';
+import { bin, Client, startSim } from '../lib/server.mjs';
 
 let server;
 let browser;
@@ -78,12 +78,22 @@ test('from_a_granted_decision_to_utbetalt_on_dine_sider', async (t) => {
   assert.match(await page.locator('#account-error').innerText(), /ikke gyldig/);
   await assertAccessible(t, page, 'the payout page with a wrong account number');
 
-  // The school confirms; the agreement is signed (the signing service is
-  // its own part: recorded here as its verification records it).
+  // The school confirms; the agreement is signed on paper (chosen by the
+  // person, its arrival registered by a case worker; electronic signing has
+  // its own browser test).
   const c = await fetch(`${sim.url}/_control/confirmations`, { method: 'POST',
     body: JSON.stringify({ nin, school_year: '2024-2025', kind: 'semester-registration' }) });
   assert.equal(c.status, 201);
-  server.sql(`insert into payout_signatures(case_id, signed_at) values (${caseId}, 0)`);
+  await page.goto(`${server.url}/avtaler`);
+  const agreement = server.sql(`select id from agreements where case_id = ${caseId} order by id desc limit 1`);
+  const token = await page.locator('input[name="csrf"]').first().inputValue();
+  const paper = await page.request.post(`${server.url}/avtaler/${agreement}/papir`, { form: { csrf: token }, maxRedirects: 0 });
+  assert.equal(paper.status(), 303);
+  const sara = new Client(server.url);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const list = await sara.get('/saksbehandling/avtaler');
+  assert.equal((await sara.post(`/saksbehandling/avtaler/${agreement}/mottatt`, { csrf: Client.csrf(list.text) })).status, 303);
   const run = payout('2024-09-02');
   assert.equal(run.payments, 1);
   assert.equal(run.booked, 1);

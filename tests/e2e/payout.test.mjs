@@ -31,9 +31,22 @@ async function control(path, body, status = 200) {
 }
 
 const confirm = (nin) => control('confirmations', { nin, school_year: '2024-2025', kind: 'semester-registration' }, 201);
-// The agreement's signature comes from the signing service (its own
-// branch); until it is merged the condition is recorded as it would be.
-const sign = (caseId) => srv.sql(`insert into payout_signatures(case_id, signed_at) values (${caseId}, 0)`);
+// The agreement signed the way that needs no BankID: the person chooses
+// paper, a case worker registers the signed paper's arrival (the signing
+// room's own test covers electronic signing).
+async function sign(c, caseId) {
+  const page = await c.get('/avtaler');
+  assert.equal(page.status, 200);
+  const id = srv.sql(`select id from agreements where case_id = ${caseId} order by id desc limit 1`);
+  assert.ok(id, 'the decision has an agreement');
+  assert.equal((await c.post(`/avtaler/${id}/papir`, { csrf: Client.csrf(page.text) })).status, 303);
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const list = await sara.get('/saksbehandling/avtaler');
+  const ok = await sara.post(`/saksbehandling/avtaler/${id}/mottatt`, { csrf: Client.csrf(list.text) });
+  assert.equal(ok.headers.get('location'), '/saksbehandling/avtaler?status=mottatt');
+}
 
 async function registerAccount(nin) {
   const r = await fetch(`${srv.registersUrl}/tax/v1/persons/${nin}/account`);
@@ -67,14 +80,14 @@ const paid = (id) => Number(srv.sql(`select coalesce(sum(p.loan_ore + p.grant_or
   where p.state in ('accepted', 'booked') and p.person_id = (select person_id from cases where id = ${id})`));
 
 test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payout_catches_up', async () => {
-  const { nin, id } = await applied(0);
+  const { c, nin, id } = await applied(0);
   let r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'no condition holds yet');
   assert.ok(Number(srv.sql(`select count(*) from payout_lines where case_id = ${id}`)) >= 11, 'planned by month');
   await confirm(nin);
   r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'not signed yet');
-  sign(id);
+  await sign(c, id);
   r = payout('2024-09-02');
   assert.equal(r.payments, 1);
   assert.equal(r.accepted, 1);
@@ -114,7 +127,7 @@ test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payou
 test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_registers_their_own', async () => {
   const { c, nin, id } = await applied(1);
   await confirm(nin);
-  sign(id);
+  await sign(c, id);
   const old = await registerAccount(nin);
   await control('accounts', { nin, account: old, state: 'closed' });
   let r = payout('2024-09-03');
@@ -156,7 +169,7 @@ test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_register
 test('a_decision_that_lowers_the_award_after_payouts_claims_the_overpaid_with_a_letter_and_pays_the_rest_as_decided', async () => {
   const { c, nin, id } = await applied(3);
   await confirm(nin);
-  sign(id);
+  await sign(c, id);
   assert.equal(payout('2024-09-02').payments, 1);
   const before = paid(id);
   assert.ok(before > 0);

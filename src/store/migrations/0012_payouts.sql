@@ -29,8 +29,10 @@ CREATE TABLE payout_confirmations (
 	UNIQUE (person_id, school_year)
 );
 
--- The agreement of a case signed, as far as payout is told (until the
--- signing service's own record takes over this condition).
+-- The agreement of a case known to be signed: the run asks the signing
+-- room (signing_agreement_signed) about each case not in here and notes
+-- the signed, so that a run of half a million joins instead of asking.
+-- A new decision of the case forgets it (it may need a new agreement).
 CREATE TABLE payout_signatures (
 	case_id INTEGER PRIMARY KEY REFERENCES cases(id),
 	signed_at INTEGER NOT NULL
