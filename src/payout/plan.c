@@ -260,7 +260,7 @@ static int plan_case(struct store *s, const struct payout_case *c, int64_t now, 
 	return rc;
 }
 
-#define PLAN_BATCH 512
+#define PLAN_BATCH 2048
 
 int payout_plan_all(const struct payout_env *env, int64_t now, struct payout_run_result *out, struct err *e)
 {
