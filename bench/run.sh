@@ -28,6 +28,8 @@
 # are compared with their peers and printed beside targets; only errors,
 # lost submissions, disagreements with the rules peer and parts that could
 # not run make the exit status 1.
+# F. The year's first payout (bench/payout.sh): 500 000 persons' payments
+#    into one validated pain.001 file, timed, beside xmllint reading it.
 # All traffic goes to 127.0.0.1; every load is bounded in time, and the whole
 # run in under four minutes (A-D under three, E about half a minute).
 #
@@ -625,6 +627,14 @@ for n in $E_SIZES; do
 	E_LINE="$E_LINE${E_LINE:+, }$n: ${!v:--}/s"
 done
 
+# --- F. The year's first payout (bench/payout.sh) ----------------------------
+
+F_LINE=''
+if F_LINE=$(BENCH_STIPEND=$STIPEND bench/payout.sh 2>/dev/null | tail -1); then :; else
+	fail "F: bench/payout.sh failed: ${F_LINE:-no figures}"
+fi
+echo "$F_LINE"
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
@@ -722,6 +732,7 @@ cat >"$REPORT" <<EOF
     "compared": $(num "$D_COMPARED"), "disagreements": $(num "$D_DISAGREE")
   },
   "batch": $(cat "$OUT/batch.json" 2>/dev/null || echo null),
+  "payout": $(cat "$OUT/payout.json" 2>/dev/null || echo null),
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },
