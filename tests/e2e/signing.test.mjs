@@ -238,6 +238,15 @@ test('a_parent_signs_for_a_17_year_old_and_loses_the_right_on_the_18th_birthday'
   assert.match(seen.text, new RegExp(parentName));
   assert.match(seen.text, /agreement\.signed/);
 
+  // A confidential address is never shown to the guardian, only to the child.
+  srv.sql(`update persons set confidential_address = 1 where id=${child.person}`);
+  const address = srv.sql(`select address from persons where id=${child.person}`);
+  const asParent = await parent.get(`/innboks/${letter}`);
+  assert.equal(asParent.status, 200);
+  assert.ok(!asParent.text.includes(address), 'the guardian saw a confidential address');
+  assert.ok((await child.c.get(`/innboks/${letter}`)).text.includes(address));
+  srv.sql(`update persons set confidential_address = 0 where id=${child.person}`);
+
   // The day before the 18th birthday the right holds; on the day it ends.
   turns18In(h.child, 1);
   assert.equal((await parent.get(`/innboks/${letter}`)).status, 200);
