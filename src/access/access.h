@@ -202,7 +202,8 @@ json_t *access_actfor_page(struct store *s, struct reg_client *registers, const 
  * ("guardian") or under power proxy_id ("proxy"), each checked at now;
  * audited ("actfor.chosen" by the person logged in, on person:N). Returns
  * 0, or -1: ERR_NOT_FOUND when there is no such right (audited as
- * actfor.choose.denied). */
+ * actfor.choose.denied), ERR_INVALID (field "person") when person is
+ * negative (checked after the gate). */
 int access_actfor_choose(struct store *s, const struct principal *who, const char *token, int64_t person,
 			 const char *grant, int64_t proxy_id, int64_t now, struct err *e);
 

@@ -269,6 +269,8 @@ int access_actfor_choose(struct store *s, const struct principal *who, const cha
 	unsigned scopes = 0;
 	if (access_check(s, who, ACT_ACTFOR_CHOOSE, access_subject(who), NULL, "person", now, e) != 0)
 		return -1;
+	if (person < 0)
+		return err_set(e, ERR_INVALID, "person", "whom to act for: a person's id, or 0 for oneself");
 	if (token == NULL || access_session_hash(token, hash) != 0)
 		return err_set(e, ERR_FORBIDDEN, NULL, "no session");
 	arena_init(&a, 0);

@@ -120,6 +120,26 @@ async function world() {
   const bNin = pupil();
   const b = await loginNin(bNin);
   const bPerson = srv.sql(`select id from persons where nin='${bNin}'`);
+  // The support agreement, guardians and proxies (tracker #10, #13): A's
+  // granted loan gives an agreement; A is made 17, so that a guardian the
+  // register names (kept in guardianships) acts for A; a proxy holds A's
+  // power of attorney with every scope; a second power, to someone outside
+  // the walk, is the one the revoke route is walked with.
+  ids.agreement = await agreementOf(a.c);
+  srv.sql(`update persons set birth_date = date('now', '-17 years') where id=${a.person}`);
+  const gNin = pupil();
+  const g = await loginNin(gNin);
+  const gPerson = srv.sql(`select id from persons where nin='${gNin}'`);
+  srv.sql(`insert into guardianships(guardian_id, child_id, checked_at) values (${gPerson}, ${a.person}, 0)`);
+  const gs = await g.post('/handle-for', { csrf: await csrfOf(g), person: a.person, grant: 'guardian' });
+  assert.equal(gs.status, 303, gs.text);
+  const pNin = pupil();
+  ids.proxy = await proxyOf(a.c, pupil(), 'letters');
+  const proxyId = await proxyOf(a.c, pNin, 'letters', 'apply', 'write');
+  const p = await loginNin(pNin);
+  const pPerson = srv.sql(`select id from persons where nin='${pNin}'`);
+  const ps = await p.post('/handle-for', { csrf: await csrfOf(p), person: a.person, grant: 'proxy', proxy: proxyId });
+  assert.equal(ps.status, 303, ps.text);
   const anon = new Client(srv.base);
   await anon.get('/');
   const name = srv.sql(`select family_name from persons where id=${a.person}`);
@@ -133,8 +153,33 @@ async function world() {
       relations: ['caseworker', 'caseworker+confidential'], person: false },
     { label: 'a support agent', c: siri, actor: `staff:${staffId('siri.hauge')}`, relations: ['support'], person: false },
     { label: 'management', c: mona, actor: `staff:${staffId('mona.vik')}`, relations: ['management'], person: false },
+    { label: 'a guardian acting for the owner', c: g, actor: `person:${gPerson} for person:${a.person}`,
+      relations: ['guardian'], person: true, actsFor: true },
+    { label: 'a proxy acting for the owner', c: p, actor: `person:${pPerson} for person:${a.person}`,
+      relations: ['proxy'], person: true, actsFor: true },
   ];
   return { a, ids, users, name };
+}
+
+// A granted loan for the person logged in as c, and the id of its
+// agreement (made when "Avtaler" is opened).
+async function agreementOf(c) {
+  const r = await c.apply({ lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
+  assert.equal(r.status, 303, r.text);
+  const caseId = r.headers.get('location').split('/').pop();
+  assert.equal((await c.get('/avtaler')).status, 200);
+  const id = srv.sql(`select id from agreements where case_id=${caseId}`);
+  assert.match(id, /^\d+$/, 'no agreement was made');
+  return id;
+}
+
+// A power of attorney from the person logged in as c to nin; its id.
+async function proxyOf(c, nin, ...scopes) {
+  const form = { csrf: await csrfOf(c), nin, valid_until: day(30) };
+  for (const k of scopes) form[k] = '1';
+  const r = await c.post('/fullmakter', form);
+  assert.equal(r.status, 303, r.text);
+  return srv.sql(`select max(id) from proxies where proxy_id=(select id from persons where nin='${nin}')`);
 }
 
 // The URL of a route for the world's things.
@@ -144,7 +189,9 @@ function urlOf(route, ids) {
   if (p.startsWith('/kalender/')) return `/kalender/${'x'.repeat(43)}.ics`;
   const kind = p.startsWith('/innboks/') ? 'letter'
     : p.startsWith('/saksbehandling/henvendelser/') ? 'message'
-      : p.startsWith('/saksbehandling/dokumenter/') ? 'document' : 'case';
+      : p.startsWith('/saksbehandling/dokumenter/') ? 'document'
+        : p.startsWith('/avtaler/') || p.startsWith('/saksbehandling/avtaler/') ? 'agreement'
+          : p.startsWith('/fullmakter/') ? 'proxy' : 'case';
   return p.replace(':id', ids[kind]);
 }
 
@@ -155,9 +202,10 @@ function allowed(route, user) {
   if (act.name === 'public') return true;
   const onThing = route.pattern.includes(':id');
   if (act.about_person) {
-    // A thing of A's (:id), or the user's own things (a person's pages).
-    const rels = onThing ? user.relations : (user.person ? ['self'] : []);
-    if (onThing && !user.owner && user.person) return false;
+    // A thing of A's (:id), or the user's own things (a person's pages);
+    // a guardian or proxy acting for A acts on A's things in both.
+    const rels = onThing || user.actsFor ? user.relations : (user.person ? ['self'] : []);
+    if (onThing && !user.owner && !user.actsFor && user.person) return false;
     return rels.some((r) => act.allowed.includes(r));
   }
   return user.relations.some((r) => act.allowed.includes(r));
@@ -204,8 +252,9 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
         assert.ok(refused, `${where}: the policy refuses it, the server answered ${r.status}`);
         assert.equal(after, before + 1, `${where}: the refusal was not audited once as ${route.action}.denied`);
         // Nothing of the person leaks to anyone else (the owner's own name
-        // is in the page header, rightly).
-        if (!user.owner) assert.ok(!r.text.includes(name), `${where}: the refusal shows the person's name`);
+        // is in the page header, rightly, as is the name of the person a
+        // guardian or proxy acts for).
+        if (!user.owner && !user.actsFor) assert.ok(!r.text.includes(name), `${where}: the refusal shows the person's name`);
       }
     }
   }
@@ -217,7 +266,7 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
 function fingerprint(actors) {
   const tables = ['persons', 'cases', 'decisions', 'letters', 'messages', 'documents', 'document_submissions',
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
-    'mobile_verification', 'sessions', 'payout_accounts'];
+    'mobile_verification', 'sessions', 'agreements', 'signing_requests', 'guardianships', 'proxies', 'payout_accounts'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -237,6 +286,11 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
   assert.equal((await msgCase.c.post('/innboks/skriv', { csrf: Client.csrf(w.text), case: msgCase.id, text: 'Spørsmål' })).status, 303);
   const message = srv.sql(`select id from messages where case_id=${msgCase.id} and direction='in' limit 1`);
   const staffOf = (u) => `staff:${srv.sql(`select id from staff where username='${u}'`)}`;
+  // An agreement of a's and a power of attorney a gave.
+  const agreement = await agreementOf(a.c);
+  const onPaper = agreement;
+  const holder = pupil();
+  const proxy = await proxyOf(a.c, holder, 'letters');
   const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous'];
   // For each POST route: who may post, a form that would change something
   // if the token were not checked, and how to send it.
@@ -258,6 +312,13 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
       form: { text: 'Her er svaret.' } },
     // Payouts (#10): another account of one's own.
     'POST /mine-sider/utbetaling/konto': { as: a.c, foreign: other, form: { account: '12345678903' } },
+    'POST /avtaler/:id/signer': { as: a.c, foreign: other, url: `/avtaler/${agreement}/signer`, form: {} },
+    'POST /avtaler/:id/papir': { as: a.c, foreign: other, url: `/avtaler/${agreement}/papir`, form: {} },
+    'POST /handle-for': { as: a.c, foreign: other, form: { person: '0' } },
+    'POST /fullmakter': { as: a.c, foreign: other, form: { nin: holder, letters: '1', valid_until: day(9) } },
+    'POST /fullmakter/:id/tilbakekall': { as: a.c, foreign: other, url: `/fullmakter/${proxy}/tilbakekall`, form: {} },
+    'POST /saksbehandling/avtaler/:id/mottatt': { as: sara, foreign: per, url: `/saksbehandling/avtaler/${onPaper}/mottatt`,
+      form: {} },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

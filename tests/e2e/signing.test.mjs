@@ -223,6 +223,14 @@ test('a_parent_signs_for_a_17_year_old_and_loses_the_right_on_the_18th_birthday'
   assert.match(inbox.text, /Du handler for/);
   const letter = srv.sql(`select id from letters where person_id=${child.person} order by id limit 1`);
   assert.equal((await parent.get(`/innboks/${letter}`)).status, 200);
+  // The parent applies for the child: the case is the child's, and its
+  // records name both.
+  const applied = await parent.apply(loanApplication);
+  assert.equal(applied.status, 303, applied.text);
+  const newCase = applied.headers.get('location').split('/').pop();
+  assert.equal(srv.sql(`select person_id from cases where id=${newCase}`), child.person);
+  assert.ok(Number(srv.sql(`select count(*) from audit where object='case:${newCase}' `
+    + `and actor='person:${parentId} for person:${child.person}'`)) >= 1);
   const page = await parent.get('/avtaler');
   assert.match(page.text, /Signer avtalen/);
   const { location } = await sign(parent, child.id, { nin: h.parent });
@@ -237,6 +245,15 @@ test('a_parent_signs_for_a_17_year_old_and_loses_the_right_on_the_18th_birthday'
   const parentName = srv.sql(`select given_name || ' ' || family_name from persons where id=${parentId}`);
   assert.match(seen.text, new RegExp(parentName));
   assert.match(seen.text, /agreement\.signed/);
+
+  // A confidential address is never shown to the guardian, only to the child.
+  srv.sql(`update persons set confidential_address = 1 where id=${child.person}`);
+  const address = srv.sql(`select address from persons where id=${child.person}`);
+  const asParent = await parent.get(`/innboks/${letter}`);
+  assert.equal(asParent.status, 200);
+  assert.ok(!asParent.text.includes(address), 'the guardian saw a confidential address');
+  assert.ok((await child.c.get(`/innboks/${letter}`)).text.includes(address));
+  srv.sql(`update persons set confidential_address = 0 where id=${child.person}`);
 
   // The day before the 18th birthday the right holds; on the day it ends.
   turns18In(h.child, 1);

@@ -11,7 +11,14 @@
 
 #include <cmocka.h>
 
+#include <time.h>
+#include <unistd.h>
+
+#include "access/access.h"
 #include "core/arena.h"
+#include "core/buf.h"
+#include "sim/signing.h"
+#include "sim/synth.h"
 #include "core/err.h"
 #include "signing/signing.h"
 #include "store/agreements.h"
@@ -210,6 +217,131 @@ static void an_unknown_case_is_not_found(void **state)
 	assert_int_equal(e.code, ERR_NOT_FOUND);
 }
 
+/* ---- the policy's guardian and proxy columns ---- */
+
+static void a_guardian_acting_for_a_child_reads_letters_and_signs_but_no_more(void **state)
+{
+	(void)state;
+	struct principal g = {ROLE_PERSON, 5, 0, 0, 9, GRANT_GUARDIAN, NULL, 0, 0, 0};
+	assert_true(access_allowed(&g, ACT_LETTER_READ, 9));
+	assert_true(access_allowed(&g, ACT_CASE_READ, 9));
+	assert_true(access_allowed(&g, ACT_APPLY, 9));
+	assert_true(access_allowed(&g, ACT_AGREEMENT_SIGN, 9));
+	assert_false(access_allowed(&g, ACT_MYPAGES_READ, 9));
+	assert_false(access_allowed(&g, ACT_PROXY_MANAGE, 9));
+	assert_false(access_allowed(&g, ACT_LETTER_READ, 10)); /* another child */
+	assert_false(access_allowed(&g, ACT_LETTER_READ, 5));  /* their own, while acting for the child */
+	char actor[64];
+	assert_string_equal(access_actor(&g, actor, sizeof(actor)), "person:5 for person:9");
+}
+
+static void a_proxy_acts_within_its_scopes_and_never_signs(void **state)
+{
+	(void)state;
+	struct principal p = {ROLE_PERSON, 5, 0, 0, 9, GRANT_PROXY, NULL, 0, 3, ACCESS_SCOPE_LETTERS};
+	assert_true(access_allowed(&p, ACT_LETTER_READ, 9));
+	assert_false(access_allowed(&p, ACT_APPLY, 9));
+	assert_false(access_allowed(&p, ACT_MESSAGE_WRITE, 9));
+	assert_false(access_allowed(&p, ACT_AGREEMENT_SIGN, 9));
+	p.scopes = ACCESS_SCOPE_ALL;
+	assert_true(access_allowed(&p, ACT_APPLY, 9));
+	assert_true(access_allowed(&p, ACT_MESSAGE_WRITE, 9));
+	assert_false(access_allowed(&p, ACT_AGREEMENT_SIGN, 9));
+	assert_false(access_allowed(&p, ACT_AGREEMENT_READ, 9));
+	p.proxy_id = 0; /* no power: no right */
+	assert_false(access_allowed(&p, ACT_LETTER_READ, 9));
+}
+
+/* ---- verifying what the simulator's signing service signs ---- */
+
+static const char *arg_of(void *ctx, const char *name)
+{
+	const char *const *kv = ctx;
+	for (int i = 0; kv[i]; i += 2)
+		if (strcmp(kv[i], name) == 0)
+			return kv[i + 1];
+	return NULL;
+}
+
+/* Order, sign as nin with fault, and fetch the signature into sig. */
+static void service_sign(const char *ref, const char *signer, const char *nin, const char *fault, const char *pdf,
+			 struct buf *sig)
+{
+	struct signing_answer w = {0};
+	const char *args[] = {"reference", ref, "signer", signer, "return", "http://127.0.0.1/avtaler/retur", NULL};
+	buf_init(&w.body, 1 << 20);
+	signing_service_answer("POST", "/signing/v1/orders", arg_of, args, pdf, strlen(pdf), &w);
+	assert_int_equal(w.status, 201);
+	char form[128], url[128];
+	snprintf(form, sizeof(form), "nin=%s&fault=%s", nin, fault);
+	snprintf(url, sizeof(url), "/signing/v1/orders/%s/sign", ref);
+	buf_reset(&w.body);
+	signing_service_answer("POST", url, arg_of, args, form, strlen(form), &w);
+	assert_int_equal(w.status, 303);
+	snprintf(url, sizeof(url), "/signing/v1/orders/%s/signature", ref);
+	buf_reset(&w.body);
+	signing_service_answer("GET", url, arg_of, args, "", 0, &w);
+	assert_int_equal(w.status, 200);
+	buf_reset(sig);
+	buf_append(sig, w.body.p, w.body.len);
+	buf_cleanup(&w.body);
+}
+
+static void signatures_are_verified_for_bytes_signer_ca_and_validity(void **state)
+{
+	(void)state;
+	struct err e;
+	char dir[] = "/tmp/stipend-signing-XXXXXX", ca[64], key[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	snprintf(key, sizeof(key), "%s/ca.key", dir);
+	assert_int_equal(signing_service_init(ca, key, 7, 40, &e), 0);
+	struct synth_person a, b;
+	assert_int_equal(synth_person(7, 0, &a), 0);
+	assert_int_equal(synth_person(7, 1, &b), 0);
+	const char *pdf = "%PDF-1.5 the agreement's exact bytes";
+	static const struct {
+		const char *ref, *fault, *code;
+		int other;
+	} cases[] = {
+		{"unit-ok-0001", "", "signed", 0},       {"unit-bytes-01", "bytes", "bytes", 0},
+		{"unit-ca-00001", "ca", "ca", 0},        {"unit-expired-1", "expired", "expired", 0},
+		{"unit-signer-01", "", "signer", 1},
+	};
+	struct buf sig;
+	buf_init(&sig, 1 << 20);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena ar;
+		struct signing_verdict v;
+		arena_init(&ar, 0);
+		service_sign(cases[i].ref, a.nin, cases[i].other ? b.nin : a.nin, cases[i].fault, pdf, &sig);
+		assert_int_equal(signing_verify((const unsigned char *)sig.p, sig.len, (const unsigned char *)pdf,
+						strlen(pdf), ca, a.nin, (int64_t)time(NULL) /* the certificates are made now */, &v, &ar, &e),
+				 0);
+		assert_string_equal(v.code, cases[i].code);
+		assert_int_equal(v.ok, strcmp(cases[i].code, "signed") == 0);
+		arena_cleanup(&ar);
+	}
+	/* Garbage is malformed, not a crash. */
+	struct arena ar;
+	struct signing_verdict v;
+	arena_init(&ar, 0);
+	assert_int_equal(signing_verify((const unsigned char *)"nonsense", 8, (const unsigned char *)pdf, strlen(pdf), ca,
+					a.nin, (int64_t)time(NULL), &v, &ar, &e),
+			 0);
+	assert_string_equal(v.code, "malformed");
+	/* No CA file: the check cannot run. */
+	assert_int_equal(signing_verify((const unsigned char *)sig.p, sig.len, (const unsigned char *)pdf, strlen(pdf),
+					"/nonexistent/ca.pem", a.nin, (int64_t)time(NULL), &v, &ar, &e),
+			 -1);
+	arena_cleanup(&ar);
+	buf_cleanup(&sig);
+	signing_service_free();
+	unlink(ca);
+	unlink(key);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -220,6 +352,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_rejection_needs_no_agreement, setup, teardown),
 		cmocka_unit_test(a_pupils_grant_needs_one_a_students_grant_does_not),
 		cmocka_unit_test_setup_teardown(an_unknown_case_is_not_found, setup, teardown),
+		cmocka_unit_test(a_guardian_acting_for_a_child_reads_letters_and_signs_but_no_more),
+		cmocka_unit_test(a_proxy_acts_within_its_scopes_and_never_signs),
+		cmocka_unit_test(signatures_are_verified_for_bytes_signer_ca_and_validity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,7 +156,19 @@ void portal_actfor_choose(struct req *r, struct resp *w)
 		return;
 	}
 	const char *person = req_form(r, "person"), *grant = req_form(r, "grant"), *proxy = req_form(r, "proxy");
-	int64_t id = person ? strtoll(person, NULL, 10) : 0;
+	char *end = NULL;
+	int64_t id = person ? strtoll(person, &end, 10) : -1;
+	if (person == NULL || *person == '\0' || *end != '\0' || id < 0) {
+		/* Whom to act for must be said: 0 is oneself. The gate first,
+		 * so that a refused user learns nothing from the field. */
+		if (access_actfor_choose(r->app->store, &r->who, NULL, -1, NULL, 0, r->now, &e) != 0 &&
+		    e.code != ERR_INVALID) {
+			resp_failure(w, r, &e, "act for");
+			return;
+		}
+		resp_error(w, r, 422, "error.bad-request");
+		return;
+	}
 	if (access_actfor_choose(r->app->store, &r->who, r->token, id, grant, proxy ? strtoll(proxy, NULL, 10) : 0,
 				 r->now, &e) != 0) {
 		resp_failure(w, r, &e, "act for");
