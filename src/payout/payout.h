@@ -144,13 +144,19 @@ int payout_validate_file(const char *path, struct err *e);
 
 /* ---- what a person sees ---- */
 
-/* Dine sider's payout page for who: {conditions: [{case_id, school_year,
- * signed, account, account_masked, confirmed}...], lines: [{month, due,
- * kind, amount, state: paid|sent|due|held}], totals, claims, payments}.
- * The gate asks ACT_PAYOUT_READ for who's own (ACT_PAYOUT_EXAMINE for a
- * case worker given person_id). New reference in *out. */
+/* Dine sider's payout page for who's own: {conditions: [{case_id,
+ * school_year, signed, account, confirmed, all}], account: {masked,
+ * source, rejected, own}, months: [{month, due, date, loan, grant, amount,
+ * state: paid|sent|held|planned}], paid, total, claims}. The gate asks
+ * ACT_PAYOUT_READ; person_id is ignored (0). New reference in *out. */
 int payout_view(struct store *s, const struct principal *who, int64_t person_id, date_t today, int64_t now,
 		json_t **out, struct arena *a, struct err *e);
+
+/* The same for a case worker examining case_id's person (ACT_PAYOUT_EXAMINE
+ * on the case's owner; the reading is audited as payout.examine), with
+ * "staff" and "case_id" set. */
+int payout_view_case(struct store *s, const struct principal *who, int64_t case_id, date_t today, int64_t now,
+		     json_t **out, struct arena *a, struct err *e);
 
 /* The letter model's part for a payout letter ("payout-account-rejected",
  * "payout-claim"): the amounts and the account concerned. New reference,

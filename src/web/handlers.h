@@ -94,5 +94,6 @@ void health(struct req *r, struct resp *w);
 /* Payouts (#10, payout.c): Dine sider's payout page and the account form. */
 void mypages_payout(struct req *r, struct resp *w);
 void mypages_payout_account(struct req *r, struct resp *w);
+void workbench_payout(struct req *r, struct resp *w);
 
 #endif

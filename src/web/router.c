@@ -52,6 +52,7 @@ static const struct route routes[] = {
 	/* Payouts (#10) */
 	{"GET", "/mine-sider/utbetaling", mypages_payout, ACT_PAYOUT_READ},
 	{"POST", "/mine-sider/utbetaling/konto", mypages_payout_account, ACT_PAYOUT_ACCOUNT_WRITE},
+	{"GET", "/saksbehandling/saker/:id/utbetaling", workbench_payout, ACT_PAYOUT_EXAMINE},
 	/* the support agreement, guardians and proxies (portal/agreements.c) */
 	{"GET", "/avtaler", portal_agreements, ACT_AGREEMENT_READ},
 	{"GET", "/avtaler/retur", portal_agreement_return, ACT_AGREEMENT_SIGN},

@@ -205,3 +205,19 @@ test('a_decision_that_lowers_the_award_after_payouts_claims_the_overpaid_with_a_
   assert.match(page.text, /Krav om tilbakebetaling/);
   assert.match(page.text, /for mye i (lån|stipend)/);
 });
+
+test('a_case_worker_sees_the_persons_payouts_from_the_case_and_the_reading_is_audited', async () => {
+  const { id } = await applied(4);
+  payout('2024-09-06');
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const page = await sara.get(`/saksbehandling/saker/${id}/utbetaling`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /data-month="2024-08"/);
+  assert.doesNotMatch(page.text, /action="\/mine-sider\/utbetaling\/konto"/, 'no account form for staff');
+  assert.equal(srv.sql(`select count(*) from audit where action = 'payout.examine' and detail = 'case=${id}'`), '1');
+  // A person cannot open it, not even their own.
+  const { c } = await applied(5);
+  assert.equal((await c.get(`/saksbehandling/saker/${id}/utbetaling`)).status, 404);
+});
