@@ -136,6 +136,9 @@ int payout_run(const struct payout_env *env, date_t date, int64_t now, struct pa
 #define PAYOUT_JOB_KIND "payout"
 struct job_rec;
 int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
+/* The same kind for a runner not told where payment files go: it hands
+ * the job back for a minute, for a runner that is (never fails it). */
+int payout_job_elsewhere(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 int payout_arm(struct store *s, int64_t now, struct err *e);
 
 /* Validate the pain.001.001.03 file at path against the schema. Returns 0,

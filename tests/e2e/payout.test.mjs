@@ -221,3 +221,25 @@ test('a_case_worker_sees_the_persons_payouts_from_the_case_and_the_reading_is_au
   const { c } = await applied(5);
   assert.equal((await c.get(`/saksbehandling/saker/${id}/utbetaling`)).status, 404);
 });
+
+test('the_daily_run_is_a_job_that_rearms_itself_and_a_runner_without_a_payout_dir_hands_it_back', async () => {
+  const now = '2024-10-15T05:00:00Z';
+  let w = run(['work', '--once', '--db', srv.db, '--now', now]);
+  assert.equal(w.status, 0, w.stderr);
+  const runs = srv.sql('select count(*) from payout_runs');
+  w = run(['work', '--once', '--db', srv.db, '--now', now, '--payout-dir', srv.dir, '--registers', srv.registersUrl,
+    '--bank', srv.registersUrl]);
+  assert.equal(w.status, 0, w.stderr);
+  // Armed now, run now: today's run paid October (its payday), and the job
+  // waits for tomorrow 05:00 UTC (or, when the test's server, which has no
+  // --payout-dir, took it meanwhile, was handed back: never failed).
+  assert.ok(Number(srv.sql('select count(*) from payout_runs')) > Number(runs), 'the job ran the day\'s payout');
+  const [state, after] = srv.sql("select state || ' ' || run_after from jobs where kind = 'payout'").split(' ');
+  assert.equal(state, 'ready');
+  assert.ok(Number(after) >= Date.parse('2024-10-16T05:00:00Z') / 1000);
+  // A runner without --payout-dir does not fail it: it hands it back.
+  w = run(['work', '--once', '--db', srv.db, '--now', '2030-01-01T05:00:00Z']);
+  assert.equal(w.status, 0, w.stderr);
+  assert.equal(srv.sql("select state from jobs where kind = 'payout'"), 'ready');
+  assert.equal(srv.sql("select count(*) from payout_runs where run_date >= '2030-01-01'"), '0');
+});
