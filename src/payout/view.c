@@ -13,11 +13,11 @@
 #include "signing/signing.h"
 #include "store/payout.h"
 
-/* "**** **1234": enough for a person to know their account, no more. */
+/* "****.**.*8903": enough for a person to know their account, no more. */
 static const char *masked(struct arena *a, const char *account)
 {
 	size_t n = account ? strlen(account) : 0;
-	return n == 11 ? arena_printf(a, "%.4s.%.2s.%.5s", account, account + 4, account + 6) : "";
+	return n == 11 ? arena_printf(a, "****.**.*%.4s", account + 7) : "";
 }
 
 static const char *line_state(const struct payout_line *l, const char *today)

@@ -158,6 +158,9 @@ test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_register
   await control('accounts', { nin, account: mine, state: 'open' });
   post = await c.post('/mine-sider/utbetaling/konto', { csrf, account: `${mine.slice(0, 4)} ${mine.slice(4, 6)} ${mine.slice(6)}` });
   assert.equal(post.status, 303);
+  const shown = (await c.get('/mine-sider/utbetaling')).text;
+  assert.match(shown, new RegExp(`\\*\\*\\*\\*\\.\\*\\*\\.\\*${mine.slice(7)}`), 'the account shown masked');
+  assert.doesNotMatch(shown, new RegExp(mine), 'never the whole number');
   r = payout('2024-09-05');
   assert.equal(r.payments, 1);
   assert.equal(r.accepted, 1);
