@@ -23,6 +23,7 @@
 
 #include "access/access.h"
 #include "core/date.h"
+#include "core/i18n.h"
 
 struct arena;
 struct err;
@@ -162,8 +163,9 @@ int payout_view_case(struct store *s, const struct principal *who, int64_t case_
 		     json_t **out, struct arena *a, struct err *e);
 
 /* The letter model's part for a payout letter ("payout-account-rejected",
- * "payout-claim"): the amounts and the account concerned. New reference,
- * or NULL when the letter is no payout letter. */
-json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, struct arena *a);
+ * "payout-claim"): the amounts and the account concerned (masked), and its
+ * text in lang as "sections" for the PDF. New reference, or NULL when the
+ * letter is no payout letter. */
+json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, enum lang lang, struct arena *a);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include "audit/audit.h"
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/i18n.h"
 #include "core/err.h"
 #include "payout/internal.h"
 #include "payout/payout.h"
@@ -186,23 +188,43 @@ fail:
 	return -1;
 }
 
-json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, struct arena *a)
+/* The letter's text rendered, for the PDF and the paper copy, which draw
+ * "sections" (mailbox/pdf.c) rather than the page's template. */
+static void add_sections(json_t *v, enum lang lang, const char *body_key)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	i18n_render(&b, lang, body_key, v);
+	json_t *paras = json_array();
+	json_array_append_new(paras, json_string(buf_str(&b)));
+	json_array_append_new(paras, json_string(i18n_get(lang, "payout.heading")));
+	json_array_append_new(paras, json_string(i18n_get(lang, "payout.letter.signature")));
+	json_object_set_new(v, "sections", json_pack("[{s:s,s:o}]", "heading", "", "paragraphs", paras));
+	buf_cleanup(&b);
+}
+
+json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, enum lang lang, struct arena *a)
 {
 	struct err e;
+	json_t *v = NULL;
 	if (strcmp(kind, "payout-account-rejected") == 0) {
 		struct payout_payment p;
 		if (store_payout_payment_of_letter(s, letter_id, &p, a, &e) != 0)
 			return NULL;
 		const char *reason = p.reason && (strcmp(p.reason, "AC04") == 0 || strcmp(p.reason, "AC01") == 0) ? p.reason
 																  : "other";
-		return json_pack("{s:b,s:s,s:I,s:s,s:s}", "rejected", 1, "account", masked(a, p.account), "amount",
-				 (json_int_t)(p.loan_ore + p.grant_ore), "payout_reason", reason, "run_date", p.run_date);
+		v = json_pack("{s:b,s:s,s:I,s:s,s:s}", "rejected", 1, "account", masked(a, p.account), "amount",
+			      (json_int_t)(p.loan_ore + p.grant_ore), "payout_reason", reason, "run_date", p.run_date);
+		add_sections(v, lang, "payout.letter.rejected.body");
+		return v;
 	}
 	if (strcmp(kind, "payout-claim") == 0) {
 		struct payout_claim c;
 		if (store_payout_claim_of_letter(s, letter_id, &c, a, &e) != 0)
 			return NULL;
-		return json_pack("{s:b,s:s,s:I}", "claim", 1, "payout_kind", c.kind, "amount", (json_int_t)c.amount_ore);
+		v = json_pack("{s:b,s:s,s:I}", "claim", 1, "payout_kind", c.kind, "amount", (json_int_t)c.amount_ore);
+		add_sections(v, lang, "payout.letter.claim.body");
+		return v;
 	}
 	return NULL;
 }

@@ -7,7 +7,7 @@
 // account the register says is theirs; and over a whole school year the
 // payments sum to the awards to the øre, each one a balanced ledger entry.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Client, run, startServer } from '../lib/server.mjs';
@@ -207,6 +207,14 @@ test('a_decision_that_lowers_the_award_after_payouts_claims_the_overpaid_with_a_
   assert.equal(page.status, 200);
   assert.match(page.text, /Krav om tilbakebetaling/);
   assert.match(page.text, /for mye i (lån|stipend)/);
+  // Its PDF (and so its paper copy) says the same.
+  const pdf = await fetch(`${srv.base}/innboks/${letter}/pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(pdf.status, 200);
+  const file = `${srv.dir}/claim.pdf`;
+  writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+  const text = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout.replace(/\s+/g, ' '), /for mye i (lån|stipend)/);
 });
 
 test('a_case_worker_sees_the_persons_payouts_from_the_case_and_the_reading_is_audited', async () => {
