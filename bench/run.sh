@@ -27,6 +27,8 @@
 #    HTTP by an agent, a month of 200 000, and its cost report beside the
 #    same tallies and sharing by the sqlite3 shell and awk, which must agree
 #    øre by øre.
+# G. The year's first payout (bench/payout.sh): 500 000 persons' payments
+#    into one validated pain.001 file, timed, beside xmllint reading it.
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
@@ -640,6 +642,13 @@ if [ -f "$OUT/support.env" ]; then
 else
 	fail "F: bench/support.sh wrote no figures"
 fi
+# --- G. The year's first payout (bench/payout.sh) ----------------------------
+
+G_LINE=''
+if G_LINE=$(BENCH_STIPEND=$STIPEND bench/payout.sh 2>/dev/null | tail -1); then :; else
+	fail "G: bench/payout.sh failed: ${G_LINE:-no figures}"
+fi
+echo "$G_LINE"
 
 # --- Summary and report.json -------------------------------------------------
 
@@ -741,6 +750,7 @@ cat >"$REPORT" <<EOF
   },
   "batch": $(cat "$OUT/batch.json" 2>/dev/null || echo null),
   "support": $(cat "$OUT/support.json" 2>/dev/null || echo null),
+  "payout": $(cat "$OUT/payout.json" 2>/dev/null || echo null),
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },

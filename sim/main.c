@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "sim/registers.h"
+#include "sim/signing.h"
 #include "sim/synth.h"
 
 #define SIM_VERSION "0.1.0"
@@ -33,7 +34,8 @@ static const char usage_text[] =
     "Run \"stipend-sim serve --help\" for its options and endpoints.\n";
 
 static const char serve_help[] =
-    "Usage: stipend-sim serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n\n"
+    "Usage: stipend-sim serve [--listen HOST:PORT] [--persons N] [--seed S] [--threads N]\n"
+    "                         [--signing-ca FILE --signing-key FILE]\n\n"
     "Run the register simulator: the population register, the tax authority, the\n"
     "schools and the welfare agency over HTTP and JSON, answering about persons\n"
     "0..N-1 of the synthetic population of seed S (same seed, same people, in\n"
@@ -61,6 +63,17 @@ static const char serve_help[] =
     "  GET  /oidc/_control, POST /oidc/_control {\"rotate\": true} | {\"reset\": true} |\n"
     "       {\"next_token\": {nonce, aud, iss, exp_offset, unknown_key, forged}}\n"
     "       (tests only) rotate the signing key, or make the next ID token wrong\n"
+    "  POST /signing/v1/orders?reference=&signer=&return=  (the PDF) the test\n"
+    "       signing service: GET /signing/v1/orders/{ref} signs with BankID\n"
+    "       (test); GET .../signature the detached CMS; GET /signing/v1/ca.pem\n"
+    "  GET  /tax/v1/persons/{nin}/accounts/{account}  the person's own? (404: no)\n"
+    "  GET  /schools/v1/confirmations?after=N&limit=L  confirmed semester\n"
+    "       registrations and attendance, as an event feed\n"
+    "  POST /_control/accounts {\"nin\", \"account\", \"state\": open|closed}\n"
+    "  POST /_control/confirmations {\"nin\", \"school_year\", \"kind\"}\n"
+    "  POST /bank/v1/payments   a pain.001.001.03 file -> pain.002 per transfer\n"
+    "       (RJCT AC04 a closed account, AC01 an unknown one)\n"
+    "  GET  /bank/v1/notifications?date=D  camt.054: transfers booked by D\n"
     "  GET  /health\n"
     "  GET  /_control, POST /_control {\"register\", \"mode\", \"delay_ms\"}\n"
     "       failure injection: register population|tax|schools|welfare|all,\n"
@@ -70,7 +83,11 @@ static const char serve_help[] =
     "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8090)\n"
     "  --persons N         the population's size (default 200, at most 1400000)\n"
     "  --seed S            the population's seed (default 7)\n"
-    "  --threads N         event loops (default 2)\n";
+    "  --threads N         event loops (default 2)\n"
+    "  --signing-ca FILE   the signing service's test CA certificate (PEM), with\n"
+    "  --signing-key FILE  its key: read when both exist, else made and written\n"
+    "                      there (give stipend serve --signing-ca the same file);\n"
+    "                      without them a new CA in memory (GET /signing/v1/ca.pem)\n";
 
 static volatile sig_atomic_t stop;
 
@@ -85,7 +102,9 @@ static int serve(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"listen", required_argument, NULL, 'l'}, {"persons", required_argument, NULL, 'n'},
 	    {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
+	    {"signing-ca", required_argument, NULL, 'C'}, {"signing-key", required_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	const char *signing_ca = NULL, *signing_key = NULL;
 	const char *listen = "127.0.0.1:8090";
 	long long persons = 200;
 	unsigned long long seed = 7;
@@ -118,6 +137,8 @@ static int serve(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'C': signing_ca = optarg; break;
+		case 'K': signing_key = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -135,6 +156,14 @@ static int serve(int argc, char **argv)
 		return 2;
 	}
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	if ((signing_ca == NULL) != (signing_key == NULL)) {
+		fprintf(stderr, "stipend-sim serve: --signing-ca and --signing-key go together\n");
+		return 2;
+	}
+	if (signing_service_init(signing_ca, signing_key, seed, persons, &e) != 0) {
+		fprintf(stderr, "stipend-sim serve: %s\n", e.message);
+		return e.code == ERR_INVALID ? 2 : 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (sim_listen(host, (int)port, persons, seed, (int)threads, &e) < 0) {

@@ -32,6 +32,7 @@
 #include "sim/bank.h"
 #include "sim/changes.h"
 #include "sim/oidc.h" /* the test OpenID provider (tracker #13, real login) */
+#include "sim/signing.h"
 #include "sim/sms.h"
 #include "sim/synth.h"
 
@@ -829,6 +830,35 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *w)
 	return rc;
 }
 
+/* ---- the test signing service (sim/signing.c) ---- */
+
+static const char *query_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result signing_route(struct MHD_Connection *c, const char *url, const char *method, struct call *call)
+{
+	struct signing_answer sa = {0};
+	buf_init(&sa.body, MAX_ANSWER);
+	signing_service_answer(method, url, query_arg, c, call->body.len ? call->body.p : "", call->body.len, &sa);
+	size_t len = sa.body.len;
+	char *p = buf_take(&sa.body);
+	struct MHD_Response *r = p ? MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE)
+	                           : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (r == NULL) {
+		free(p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, sa.content_type ? sa.content_type : "text/plain");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (sa.location[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, sa.location);
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)sa.status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -840,7 +870,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		call = calloc(1, sizeof(*call));
 		if (call == NULL)
 			return MHD_NO;
-		buf_init(&call->body, bulk_of(url) >= 0 ? MAX_BULK_BODY : bank_handles(url) ? BANK_MAX_BODY : MAX_BODY);
+		buf_init(&call->body, signing_service_handles(url) ? SIGNING_MAX_BODY /* the signing service (sim/signing.c) */
+				     : bulk_of(url) >= 0 ? MAX_BULK_BODY : bank_handles(url) ? BANK_MAX_BODY : MAX_BODY);
 		*con_cls = call;
 		return MHD_YES;
 	}
@@ -919,6 +950,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				       buf_str(&call->body), call->body.len, &w.b, sim.persons, sim.seed, (int64_t)time(NULL));
 		if (w.status == 200 || w.status == 201)
 			w.ctype = "application/xml";
+	} else if (signing_service_handles(url)) {
+		/* The test signing service (sim/signing.c) answers pages, PDFs
+		 * and redirects of its own. */
+		buf_cleanup(&w.b);
+		return signing_route(c, url, method, call);
 	} else if (sms_gateway_handles(url)) {
 		w.status = sms_gateway_answer(method, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"),
 					      buf_str(&call->body), call->body.len, &w.b);
@@ -985,6 +1021,8 @@ int sim_listen(const char *host, int port, int64_t persons, uint64_t seed, int t
 		atomic_store(&sim.mode[r], MODE_OK);
 		atomic_store(&sim.delay_ms[r], 0);
 	}
+	if (signing_service_ready() == 0 && signing_service_init(NULL, NULL, seed, persons, e) != 0)
+		return -1;
 	if (pthread_create(&sim.timer, NULL, timer_main, NULL) != 0)
 		return err_set(e, ERR_INTERNAL, NULL, "cannot start the timer thread");
 	sim.d = MHD_start_daemon(

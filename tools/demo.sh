@@ -17,7 +17,10 @@ REG_PORT=${REG_PORT:-8090}
 REGISTERS="http://127.0.0.1:$REG_PORT"
 SMTP_PORT=${SMTP_PORT:-2525}
 mkdir -p demo
-./stipend-sim serve --persons "$PERSONS" --seed "$SEED" --listen "127.0.0.1:$REG_PORT" &
+# The simulator's signing service keeps its test CA in demo/, so that the
+# agreements signed in one demo still verify in the next.
+./stipend-sim serve --persons "$PERSONS" --seed "$SEED" --listen "127.0.0.1:$REG_PORT" \
+	--signing-ca demo/signing-ca.pem --signing-key demo/signing-ca.key &
 REG_PID=$!
 MAIL_PID=
 trap 'kill $REG_PID $MAIL_PID 2>/dev/null' EXIT INT TERM
@@ -50,4 +53,5 @@ echo "stipend: the audit log's signed checkpoints go to demo/audit.checkpoints;"
 	--staff-oidc-client-secret stipend-staff-test-secret \
 	--registers "$REGISTERS" --smtp "smtp://127.0.0.1:$SMTP_PORT" \
 	--sms "$REGISTERS/sms/v1/messages" \
+	--signing-url "$REGISTERS/signing/v1" --signing-ca demo/signing-ca.pem \
 	--audit-key demo/audit.key --checkpoints demo/audit.checkpoints

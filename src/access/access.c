@@ -21,6 +21,9 @@ char *access_actor(const struct principal *who, char *out, size_t len)
 		snprintf(out, len, "staff:%lld", (long long)who->staff_id);
 	else if (who->role == ROLE_ANONYMOUS || who->person_id == 0)
 		snprintf(out, len, "anonymous");
+	else if (who->acting_for != 0 && who->acting_for != who->person_id)
+		/* Under a guardian's or proxy's grant: both identities. */
+		snprintf(out, len, "person:%lld for person:%lld", (long long)who->person_id, (long long)who->acting_for);
 	else
 		snprintf(out, len, "person:%lld", (long long)who->person_id);
 	return out;
@@ -66,6 +69,14 @@ void access_token_hash(const char *token, char out[65])
 	unsigned char h[32];
 	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
 	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+int access_session_hash(const char *token, char out[65])
+{
+	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
+		return -1;
+	access_token_hash(token, out);
+	return 0;
 }
 
 struct put_session {
@@ -125,6 +136,10 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	who->admin = 0;
 	who->assurance = ASSURANCE_NONE;
 	who->client_id = NULL;
+	who->acting_for = 0;
+	who->grant = GRANT_SELF;
+	who->proxy_id = 0;
+	who->scopes = 0;
 	if (token == NULL || strlen(token) != ACCESS_TOKEN_LEN)
 		return 1;
 	access_token_hash(token, hash);
@@ -151,6 +166,10 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 	}
 	who->person_id = ss.person_id;
 	who->role = strcmp(ss.role, "person") == 0 ? ROLE_PERSON : ROLE_ANONYMOUS;
+	/* Acting for a child or a grantor (relations.c): the grant is checked
+	 * again by the request's clock. */
+	if (who->role == ROLE_PERSON)
+		return access_grant_load(s, hash, now, who, a, e);
 	return 0;
 }
 

@@ -64,7 +64,20 @@ struct principal {
 	int admin;                /* institution staff: the institution's administrator */
 	enum assurance assurance; /* the level of assurance of the session's login (real login, #13) */
 	const char *client_id;    /* an institution's student system acting through the API, else NULL */
+	/* Guardians and proxies (access/relations.c): under GRANT_PROXY the
+	 * power of attorney's id and its scopes (ACCESS_SCOPE_*), checked
+	 * afresh on every request, as a guardian's right is. */
+	int64_t proxy_id;
+	unsigned scopes;
 };
+
+/* The scopes of a power of attorney (fullmakt). Each covers the actions
+ * policy.c gives it; none covers changing the payout account or signing
+ * a loan. */
+#define ACCESS_SCOPE_LETTERS 1u /* read letters (and the cases they are about) */
+#define ACCESS_SCOPE_APPLY 2u   /* apply (and follow the cases applied for) */
+#define ACCESS_SCOPE_WRITE 4u   /* write to the agency, send documentation */
+#define ACCESS_SCOPE_ALL 7u
 
 /* What may be done, each with the name that audit records give it
  * ("case.read"; a refusal is "case.read.denied"). The policy table in
@@ -111,6 +124,13 @@ enum action {
 	ACT_INSTITUTION_CONFIRM,   /* confirm admission, semester registration or attendance */
 	ACT_INSTITUTION_REPORT,    /* report credits passed or an interruption */
 	ACT_INSTITUTION_STAFF_MANAGE, /* the administrator: colleagues and the student system's keys */
+	/* ---- the support agreement, guardians and proxies (src/signing/, access/relations.c) ---- */
+	ACT_AGREEMENT_READ,  /* see one's support agreements and their PDF */
+	ACT_AGREEMENT_SIGN,  /* sign one (electronically or by choosing paper) */
+	ACT_AGREEMENTS_PAPER_QUEUE, /* the case workers' list of agreements out on paper */
+	ACT_AGREEMENT_PAPER_RECEIVED, /* register that a signed paper agreement came back */
+	ACT_ACTFOR_CHOOSE,   /* choose whom to act for (oneself, a child, a grantor) */
+	ACT_PROXY_MANAGE,    /* give and revoke powers of attorney; see who acted for one */
 	ACT_N
 };
 
@@ -195,6 +215,65 @@ int access_session_find(struct store *s, const char *token, int64_t now, struct 
 /* The hash under which the store keeps a session token: 64 hex digits and
  * a NUL. */
 void access_token_hash(const char *token, char out[65]);
+/* ---- guardians and proxies (relations.c) ----
+ *
+ * A guardian (a parent or guardian the population register names) and a
+ * proxy (who holds a power of attorney) log in as themselves and choose to
+ * act for a child under 18 or a grantor; the session keeps the choice, and
+ * every request checks it again by its own clock: the right ends on the
+ * child's 18th birthday, on the power's end date and when it is revoked. */
+
+/* Fill who's acting_for, grant, proxy_id and scopes from the session with
+ * key_hash when its chosen grant still holds at now; otherwise who acts for
+ * themself. Called by access_session_find. Returns 0 or -1. */
+int access_grant_load(struct store *s, const char *key_hash, int64_t now, struct principal *who, struct arena *a,
+		      struct err *e);
+
+/* The name of the person who acts for (acting_for), for the page header:
+ * 0 with *name set, 1 when who acts for themself, -1. */
+int access_acting_name(struct store *s, const struct principal *who, const char **name, const char **grant_key,
+		       struct arena *a, struct err *e);
+
+struct reg_client;
+
+/* The page "Handle for": whom the person logged in may act for at now: the
+ * children under 18 the population register names them guardian of (asked
+ * afresh from registers when it is not NULL; else as last asked), and the
+ * persons who gave them a power of attorney in force; and whom they act
+ * for now. Gate: actfor.choose. New reference; strings in a. */
+json_t *access_actfor_page(struct store *s, struct reg_client *registers, const struct principal *who, int64_t now,
+			   struct arena *a, struct err *e);
+
+/* Act for person (0: oneself again) under the session token: as guardian
+ * ("guardian") or under power proxy_id ("proxy"), each checked at now;
+ * audited ("actfor.chosen" by the person logged in, on person:N). Returns
+ * 0, or -1: ERR_NOT_FOUND when there is no such right (audited as
+ * actfor.choose.denied), ERR_INVALID (field "person") when person is
+ * negative (checked after the gate). */
+int access_actfor_choose(struct store *s, const struct principal *who, const char *token, int64_t person,
+			 const char *grant, int64_t proxy_id, int64_t now, struct err *e);
+
+/* The powers of attorney page of the person logged in acting for
+ * themself: those given and those held, and who acted for them (the
+ * audit records made under a guardian's or proxy's grant). Gate:
+ * proxy.manage. New reference. */
+json_t *access_proxies_page(struct store *s, const struct principal *who, int64_t now, struct arena *a,
+			    struct err *e);
+
+/* Give a power of attorney to the person with identity number nin, with
+ * scopes (ACCESS_SCOPE_*, at least one) until valid_until (YYYY-MM-DD, from
+ * today to five years ahead). Returns 0 with *id, or -1: ERR_INVALID
+ * naming the field ("nin", "scopes", "valid_until"). */
+int access_proxy_give(struct store *s, const struct principal *who, const char *nin, unsigned scopes,
+		      const char *valid_until, int64_t now, int64_t *id, struct err *e);
+
+/* Revoke power id: by the grantor, or renounced by the proxy. Returns 0 or
+ * -1 (ERR_NOT_FOUND, audited; ERR_CONFLICT when it is revoked already). */
+int access_proxy_revoke(struct store *s, const struct principal *who, int64_t id, int64_t now, struct err *e);
+
+/* The stored hash of a session token (64 hex digits). Returns 0, or -1
+ * when token is not a session token's shape. */
+int access_session_hash(const char *token, char out[65]);
 
 /* End a session. */
 int access_session_end(struct store *s, const char *token, struct err *e);

@@ -65,16 +65,16 @@ static const struct rule {
 } policy[ACT_N] = {
 	/* action                        name                      person  self grd prx cw cwc sup mgt ins */
 	[ACT_PUBLIC] =                 {"public",                    0,     {Y, Y, Y, Y, Y, Y, Y, Y}},
-	[ACT_APPLY] =                  {"apply",                     1,     {Y, N, N, N, N, N, N, N}},
-	[ACT_CASE_READ] =              {"case.read",                 1,     {Y, N, N, N, N, N, N, N}},
-	[ACT_LETTER_READ] =            {"letter.read",               1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_APPLY] =                  {"apply",                     1,     {Y, Y, Y, N, N, N, N, N}},
+	[ACT_CASE_READ] =              {"case.read",                 1,     {Y, Y, Y, N, N, N, N, N}},
+	[ACT_LETTER_READ] =            {"letter.read",               1,     {Y, Y, Y, N, N, N, N, N}},
 	[ACT_PERSON_READ] =            {"person.read",               1,     {Y, N, N, Y, Y, N, N, N}},
 	[ACT_MYPAGES_READ] =           {"mypages.read",              1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_PREFERENCES_READ] =       {"preferences.read",          1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_PREFERENCES_WRITE] =      {"preferences.write",         1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_CALENDAR_FEED_MANAGE] =   {"calendar.feed.manage",      1,     {Y, N, N, N, N, N, N, N}},
-	[ACT_MESSAGE_WRITE] =          {"message.write",             1,     {Y, N, N, N, N, N, N, N}},
-	[ACT_DOCUMENT_UPLOAD] =        {"case.documentation",        1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_MESSAGE_WRITE] =          {"message.write",             1,     {Y, N, Y, N, N, N, N, N}},
+	[ACT_DOCUMENT_UPLOAD] =        {"case.documentation",        1,     {Y, N, Y, N, N, N, N, N}},
 	[ACT_QUEUE_READ] =             {"queue.read",                0,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_CASE_EXAMINE] =           {"case.examine",              1,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_CASE_DECIDE] =            {"case.decide",               1,     {N, N, N, Y, Y, N, N, N}},
@@ -108,7 +108,36 @@ static const struct rule {
 	[ACT_INSTITUTION_CONFIRM] =    {"institution.confirm",       1,     {N, N, N, N, N, N, N, Y, N}},
 	[ACT_INSTITUTION_REPORT] =     {"institution.report",        1,     {N, N, N, N, N, N, N, Y, N}},
 	[ACT_INSTITUTION_STAFF_MANAGE] = {"institution.staff.manage", 0,    {N, N, N, N, N, N, N, N, Y}},
+	/* the support agreement, guardians and proxies */
+	[ACT_AGREEMENT_READ] =         {"agreement.read",            1,     {Y, Y, N, Y, Y, N, N, N}},
+	[ACT_AGREEMENT_SIGN] =         {"agreement.sign",            1,     {Y, Y, N, N, N, N, N, N}},
+	[ACT_AGREEMENTS_PAPER_QUEUE] = {"agreements.paper.read",     0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_AGREEMENT_PAPER_RECEIVED] = {"agreement.paper-received", 1,    {N, N, N, Y, Y, N, N, N}},
+	[ACT_ACTFOR_CHOOSE] =          {"actfor.choose",             1,     {Y, Y, Y, N, N, N, N, N}},
+	[ACT_PROXY_MANAGE] =           {"proxy.manage",              1,     {Y, N, N, N, N, N, N, N}},
 };
+
+/* The actions each scope of a power of attorney covers; the proxy column
+ * above is their union. Changing the payout account and signing a loan
+ * (agreement.sign) are in none, by law as by design. */
+static const struct {
+	unsigned scope;
+	enum action act;
+} scope_actions[] = {
+	{ACCESS_SCOPE_LETTERS, ACT_LETTER_READ}, {ACCESS_SCOPE_LETTERS, ACT_CASE_READ},
+	{ACCESS_SCOPE_APPLY, ACT_APPLY},         {ACCESS_SCOPE_APPLY, ACT_CASE_READ},
+	{ACCESS_SCOPE_WRITE, ACT_MESSAGE_WRITE}, {ACCESS_SCOPE_WRITE, ACT_DOCUMENT_UPLOAD},
+	{ACCESS_SCOPE_ALL, ACT_ACTFOR_CHOOSE},
+};
+
+/* 1 when a power of attorney with scopes covers act. */
+static int scope_covers(unsigned scopes, enum action act)
+{
+	for (size_t i = 0; i < sizeof(scope_actions) / sizeof(scope_actions[0]); i++)
+		if (scope_actions[i].act == act && (scope_actions[i].scope & scopes) != 0)
+			return 1;
+	return 0;
+}
 
 #undef Y
 #undef N
@@ -147,10 +176,16 @@ static int institution_student(struct store *s, const struct principal *who, int
 	return store_institution_has_student(s, who->institution, owner, &e) == 1;
 }
 
-/* Whether who holds relation rel to the person owner (0: no one); s is the
- * store for a relation that needs it (NULL: the pure question). */
-static int holds(struct store *s, const struct principal *who, enum relation rel, int64_t owner)
+/* Whether who holds relation rel to the person owner (0: no one) for act;
+ * s is the store for a relation that needs it (NULL: the pure question).
+ * A guardian's and a proxy's grant are checked when the session is found
+ * (access.c, by the request's clock: the 18th birthday, the power's end
+ * date and its revocation), so that here acting_for names a person the
+ * grant still covers. */
+static int holds(struct store *s, const struct principal *who, enum relation rel, int64_t owner, enum action act)
 {
+	int acting = who->role == ROLE_PERSON && who->person_id != 0 && owner != 0 && who->acting_for == owner &&
+		     owner != who->person_id;
 	int institution = who->role == ROLE_INSTITUTION && who->institution != NULL &&
 			  (who->staff_id != 0 || who->client_id != NULL);
 	int caseworker = who->role == ROLE_CASEWORKER && who->staff_id != 0;
@@ -159,8 +194,9 @@ static int holds(struct store *s, const struct principal *who, enum relation rel
 		return who->role == ROLE_PERSON && who->person_id != 0 && who->grant == GRANT_SELF &&
 		       (who->acting_for == 0 || who->acting_for == who->person_id) && owner == who->person_id;
 	case REL_GUARDIAN:
+		return acting && who->grant == GRANT_GUARDIAN;
 	case REL_PROXY:
-		return 0; /* not granted yet: guardians and proxies come with their grants */
+		return acting && who->grant == GRANT_PROXY && who->proxy_id != 0 && scope_covers(who->scopes, act);
 	case REL_INSTITUTION:
 		/* For no one's data (the workspace), any of the institution's
 		 * staff; for a person, only the institution's own student. */
@@ -191,7 +227,7 @@ static int allowed(struct store *s, const struct principal *who, enum action act
 	if (r->about_person && owner_person_id <= 0)
 		return 0;
 	for (int rel = 0; rel < REL_N; rel++)
-		if (r->allowed[rel] && holds(s, who, (enum relation)rel, owner_person_id))
+		if (r->allowed[rel] && holds(s, who, (enum relation)rel, owner_person_id, act))
 			return 1;
 	return 0;
 }

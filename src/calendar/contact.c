@@ -140,7 +140,7 @@ static int save(struct store_tx *tx, void *arg, struct err *e)
 	struct mobile_verif v;
 	struct arena a;
 	struct buf changed;
-	char hash[65], actor[32], object[32];
+	char hash[65], actor[64], object[32];
 	int rc;
 	arena_init(&a, 0);
 	buf_init(&changed, 256);
@@ -345,7 +345,7 @@ static int verify(struct store_tx *tx, void *arg, struct err *e)
 	struct contact_prefs p;
 	struct mobile_verif v;
 	struct arena a;
-	char hash[65], actor[32], object[32];
+	char hash[65], actor[64], object[32];
 	arena_init(&a, 0);
 	int rc = store_contact_get_tx(tx, vf->person_id, &p, &a, e);
 	if (rc < 0)

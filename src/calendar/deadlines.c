@@ -168,7 +168,7 @@ static int same(const int *a, int na, const int *b, int nb)
 static int save_settings(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct save_settings *p = arg;
-	char text[64], actor[32], object[32];
+	char text[64], actor[64], object[32];
 	struct buf changed;
 	int rc = 0;
 	buf_init(&changed, 512);

@@ -68,7 +68,7 @@ static int change_feed(struct store_tx *tx, void *arg, struct err *e)
 	struct feed_change *c = arg;
 	struct feed_rec f;
 	struct arena a;
-	char secret[2 * SECRET_BYTES + 1], token[CAL_TOKEN_LEN + 1], hash[65], actor[32], object[32], detail[48];
+	char secret[2 * SECRET_BYTES + 1], token[CAL_TOKEN_LEN + 1], hash[65], actor[64], object[32], detail[48];
 	arena_init(&a, 0);
 	int rc = store_feed_get_tx(tx, c->person_id, &f, &a, e);
 	if (rc < 0)

@@ -186,7 +186,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	struct arena a;
 	struct buf dj;
 	struct application app;
-	char actor[32];
+	char actor[64];
 	char *aj = NULL, *facts = NULL;
 	json_t *complete = NULL;
 	int rc = -1;
@@ -206,7 +206,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 		goto out;
 	}
 	struct intake in = {{0}, access_actor(who, actor, sizeof(actor)), NULL, 0, 0};
-	in.c.person_id = who->person_id;
+	in.c.person_id = access_subject(who); /* a guardian or proxy applies for the person acted for */
 	in.c.scheme = rules_scheme_name(app.scheme);
 	in.c.school_year = app.school_year;
 	in.c.received_at = now;
@@ -215,7 +215,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 
 	struct err fe;
 	const char *waiting_for = NULL;
-	if (env->gather != NULL && gather(env, who->person_id, complete, &facts, &waiting_for, &a, &fe) != 0) {
+	if (env->gather != NULL && gather(env, access_subject(who), complete, &facts, &waiting_for, &a, &fe) != 0) {
 		/* The registers did not answer: the case waits, durably, and
 		 * the job runner decides it when they do. */
 		in.c.status = "collecting-facts";
@@ -502,7 +502,7 @@ struct reading {
 static int record_reading(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct reading *r = arg;
-	char actor[32], object[32];
+	char actor[64], object[32];
 	access_actor(r->who, actor, sizeof(actor));
 	snprintf(object, sizeof(object), "case:%lld", (long long)r->case_id);
 	return audit_append(tx, r->now, actor, "case.read", object, NULL, e);
@@ -536,7 +536,7 @@ struct person_read {
 static int record_person_read(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct person_read *pr = arg;
-	char actor[32], object[32];
+	char actor[64], object[32];
 	access_actor(pr->who, actor, sizeof(actor));
 	snprintf(object, sizeof(object), "person:%lld", (long long)pr->person_id);
 	return audit_append(tx, pr->now, actor, "person.read", object, NULL, e);

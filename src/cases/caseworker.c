@@ -178,7 +178,7 @@ static json_t *decision_of(struct arena *a, const struct work *w, const char *ou
 struct decide_tx {
 	int64_t case_id, person_id;
 	const char *outcome, *decision_json, *facts_json, *detail;
-	char actor[32];
+	char actor[64];
 	int64_t now;
 	int64_t letter_id;
 };
@@ -283,7 +283,7 @@ out:
 struct request_tx {
 	struct doc_request dr;
 	int64_t person_id;
-	char actor[32];
+	char actor[64];
 };
 
 /* The case waits for the documentation; the letter that asks for it, the
@@ -354,7 +354,7 @@ out:
 
 struct redecide_tx {
 	int64_t case_id, now;
-	char actor[32];
+	char actor[64];
 };
 
 static int queue_redecide(struct store_tx *tx, void *arg, struct err *e)

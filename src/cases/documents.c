@@ -66,7 +66,7 @@ struct receiving {
 	int n;
 	const char *note;
 	int64_t bytes;
-	char actor[32];
+	char actor[64];
 	struct arena *a;
 	int64_t submission;
 };
@@ -174,7 +174,7 @@ static int audit_reading(struct store_tx *tx, void *arg, struct err *e)
 int documents_read(struct store *s, const struct principal *who, int64_t id, int64_t now, struct document *out,
 		   struct arena *a, struct err *e)
 {
-	char object[32], actor[32], detail[32];
+	char object[32], actor[64], detail[32];
 	snprintf(object, sizeof(object), "document:%lld", (long long)id);
 	int rc = store_document_get(s, id, out, a, e);
 	if (rc < 0)

@@ -21,7 +21,7 @@
 #define PAPER_MARKS_MAX 200 /* the withheld letters of a person looked at */
 
 struct reading {
-	char actor[32];
+	char actor[64];
 	int64_t case_id, person_id, now;
 	int confidential; /* a confidential address is shown */
 };

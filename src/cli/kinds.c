@@ -43,9 +43,10 @@ const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_
 	static const struct audit_anchor keyless = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
 	kinds[n++] = (struct job_kind){AUDIT_CHECKPOINT_KIND, audit_checkpoint_job,
 				       (void *)(anchor && anchor->key ? anchor : &keyless)};
-	/* Payouts (#10): the daily run, where serve was given where files go. */
-	if (payout_env != NULL)
-		kinds[n++] = (struct job_kind){PAYOUT_JOB_KIND, payout_job, (void *)payout_env};
+	/* Payouts (#10): the daily run where this runner was told where files
+	 * go; a runner that was not hands the job back for one that was. */
+	kinds[n++] = payout_env ? (struct job_kind){PAYOUT_JOB_KIND, payout_job, (void *)payout_env}
+				: (struct job_kind){PAYOUT_JOB_KIND, payout_job_elsewhere, NULL};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "mailbox/letter.h"
 #include "mailbox/paper.h"
+#include "signing/signing.h"
 #include "store/store.h"
 
 static const char help[] =
@@ -139,6 +140,11 @@ int cli_print_batch(int argc, char **argv)
 	struct paper_summary sum;
 	if (paper_run(s, &o, &sum, &e) != 0)
 		goto fail;
+	/* Support agreements the person chose to sign on paper
+	 * (src/signing/): agreement-N.pdf beside the batches. */
+	int agreements = signing_paper_batch(s, o.out_dir, o.now, &e);
+	if (agreements < 0)
+		goto fail;
 	if (json) {
 		json_t *batches = json_array();
 		for (int i = 0; i < sum.n_batches && i < PAPER_RUN_BATCHES; i++) {
@@ -148,8 +154,9 @@ int cli_print_batch(int argc, char **argv)
 			                                "letters", d->letters, "pages", d->pages, "completed",
 			                                d->completed, "pdf", d->pdf, "manifest", d->manifest));
 		}
-		json_t *j = json_pack("{s:o,s:i,s:i,s:i,s:i}", "batches", batches, "letters", sum.letters, "pages",
-		                      sum.pages, "withheld", sum.withheld, "withheld_new", sum.withheld_new);
+		json_t *j = json_pack("{s:o,s:i,s:i,s:i,s:i,s:i}", "batches", batches, "letters", sum.letters, "pages",
+		                      sum.pages, "withheld", sum.withheld, "withheld_new", sum.withheld_new, "agreements",
+		                      agreements);
 		char *text = json_dumps(j, JSON_COMPACT);
 		puts(text ? text : "{}");
 		free(text);
@@ -167,6 +174,8 @@ int cli_print_batch(int argc, char **argv)
 			printf(" (%d new; a confidential address and no forwarding address: see --forwarding-address)",
 			       sum.withheld_new);
 		putchar('\n');
+		if (agreements > 0)
+			printf("support agreements on paper: %d (agreement-N.pdf)\n", agreements);
 	}
 	rc = 0;
 	goto out;

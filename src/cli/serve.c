@@ -22,6 +22,7 @@
 #include "payout/payout.h"
 #include "registers/registers.h"
 #include "rules/params.h"
+#include "signing/signing.h"
 #include "store/store.h"
 #include "web/server.h"
 #include "web/tmpl.h"
@@ -34,7 +35,7 @@ static const char serve_help[] =
 	"                     [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret S]\n"
 	"                     [--staff-oidc-issuer URL --staff-oidc-client-id ID\n"
 	"                      --staff-oidc-client-secret S]\n"
-	"                     [--bank URL --payout-dir DIR]\n\n"
+	"                     [--bank URL --payout-dir DIR] [--signing-url URL --signing-ca FILE]\n\n"
 	"Serve the portal and the JSON API.\n\n"
 	"  --db FILE          the database (create it with stipend init)\n"
 	"  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
@@ -72,7 +73,12 @@ static const char serve_help[] =
 	"  --bank URL         pay through the bank at URL (the simulator's: its base URL)\n"
 	"  --payout-dir DIR   run the daily payout as a job, its files in DIR\n"
 	"                     (stipend payout --help); Dine sider's account form asks\n"
-	"                     the account register at --registers\n";
+	"                     the account register at --registers\n"
+	"  --signing-url URL  the signing service people sign their support agreement\n"
+	"                     at (the simulator's: http://127.0.0.1:8090/signing/v1);\n"
+	"                     without it agreements are signed on paper only\n"
+	"  --signing-ca FILE  the CA certificates (PEM) whose signers stipend trusts;\n"
+	"                     required with --signing-url\n";
 
 static volatile sig_atomic_t stop;
 
@@ -105,6 +111,8 @@ int cli_serve(int argc, char **argv)
 					     {"staff-oidc-client-secret", required_argument, NULL, 1006},
 					     {"bank", required_argument, NULL, 'B'},
 					     {"payout-dir", required_argument, NULL, 'P'},
+					     {"signing-url", required_argument, NULL, 'G'},
+					     {"signing-ca", required_argument, NULL, 'A'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *db = NULL, *listen = "127.0.0.1:8080", *public_url = NULL, *params_dir = NULL;
@@ -125,6 +133,7 @@ int cli_serve(int argc, char **argv)
 	const char *audit_key_path = NULL, *checkpoints = NULL;
 	struct audit_key audit_key;
 	struct audit_anchor anchor = {NULL, NULL, AUDIT_CHECKPOINT_EVERY};
+	struct signing_config signing = {NULL, NULL, NULL};
 
 	/* Real login (#13): ID-porten for citizens, the agency's for staff. */
 	struct oidc_config oidc_person = {"person", NULL, NULL, getenv("STIPEND_OIDC_CLIENT_SECRET"), NULL, NULL};
@@ -170,6 +179,8 @@ int cli_serve(int argc, char **argv)
 		case 1006: oidc_staff.client_secret = optarg; break;
 		case 'B': bank_url = optarg; break;
 		case 'P': payout_dir = optarg; break;
+		case 'G': signing.service_url = optarg; break;
+		case 'A': signing.ca_file = optarg; break;
 		case 'h': fputs(serve_help, stdout); return 0;
 		default: fputs(serve_help, stderr); return 2;
 		}
@@ -194,6 +205,15 @@ int cli_serve(int argc, char **argv)
 	snprintf(home_url, sizeof(home_url), "%s/", notify.public_url);
 	oidc_person.redirect_uri = oidc_staff.redirect_uri = callback_url;
 	oidc_person.post_logout_redirect_uri = oidc_staff.post_logout_redirect_uri = home_url;
+	if ((signing.service_url == NULL) != (signing.ca_file == NULL)) {
+		fprintf(stderr, "stipend serve: --signing-url and --signing-ca go together\n");
+		return 2;
+	}
+	signing.public_url = notify.public_url;
+	if (signing_configure(&signing, &e) != 0) {
+		fprintf(stderr, "stipend serve: %s\n", e.message);
+		return 2;
+	}
 	if (db == NULL) {
 		fprintf(stderr, "stipend serve: --db FILE is required (create one with stipend init)\n");
 		return 2;

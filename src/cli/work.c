@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "notify/notify.h"
+#include "payout/payout.h"
 #include "registers/registers.h"
 #include "rules/params.h"
 #include "store/store.h"
@@ -24,7 +25,7 @@
 static const char work_help[] =
 	"Usage: stipend work --db FILE [--threads N] [--once [--now TIME]] [--params DIR] [--registers URL]\n"
 	"                    [--smtp URL] [--mail-from ADDR] [--sms URL] [--public-url URL]\n"
-	"                    [--audit-key FILE --checkpoints FILE]\n\n"
+	"                    [--audit-key FILE --checkpoints FILE] [--bank URL --payout-dir DIR]\n\n"
 	"Run the jobs that follow acknowledged requests (deciding cases that\n"
 	"waited for their facts), retrying with back-off, until stopped.\n\n"
 	"  --db FILE      the database\n"
@@ -40,7 +41,10 @@ static const char work_help[] =
 	"  --public-url URL the portal's address, for the link in a notice\n"
 	"                   (default http://127.0.0.1:8080)\n"
 	CLI_AUDIT_ANCHOR_HELP
-	"                     With --once, a checkpoint when the run ends.\n\n"
+	"                     With --once, a checkpoint when the run ends.\n"
+	"  --bank URL       with --payout-dir: the bank the daily payout pays through\n"
+	"  --payout-dir DIR run the daily payout job, its files in DIR (a runner\n"
+	"                   without it hands the job back for one that has it)\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
 
 static volatile sig_atomic_t stop;
@@ -65,10 +69,13 @@ int cli_work(int argc, char **argv)
 					     {"public-url", required_argument, NULL, 'u'},
 					     {"audit-key", required_argument, NULL, 'K'},
 					     {"checkpoints", required_argument, NULL, 'C'},
+					     {"bank", required_argument, NULL, 'B'},
+					     {"payout-dir", required_argument, NULL, 'P'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *db = NULL, *params_dir = NULL, *registers_url = NULL;
+	const char *db = NULL, *params_dir = NULL, *registers_url = NULL, *bank_url = NULL, *payout_dir = NULL;
 	struct reg_client *registers = NULL;
+	struct payout_env payout = {0};
 	int once = 0, c, rc = 1, version;
 	int64_t now = 0;
 	struct jobs_options o = {2, 60, 600, 16};
@@ -113,6 +120,8 @@ int cli_work(int argc, char **argv)
 		case 'u': notify.public_url = optarg; break;
 		case 'K': audit_key_path = optarg; break;
 		case 'C': checkpoints = optarg; break;
+		case 'B': bank_url = optarg; break;
+		case 'P': payout_dir = optarg; break;
 		case 'h': fputs(work_help, stdout); return 0;
 		default: fputs(work_help, stderr); return 2;
 		}
@@ -141,6 +150,13 @@ int cli_work(int argc, char **argv)
 	if (registers_url != NULL) {
 		if ((registers = cases_use_registers(&env, registers_url, NULL, &e)) == NULL ||
 		    cases_follow_registers(&env, now ? now : date_now_unix(), &e) != 0)
+			goto fail;
+	}
+	/* Payouts (#10): the daily run, where this runner is told where files go. */
+	if (payout_dir != NULL) {
+		payout = (struct payout_env){s, registers, registers_url, bank_url, payout_dir, 1};
+		cli_job_kinds_payout(&payout);
+		if (payout_arm(s, now ? now : date_now_unix(), &e) != 0)
 			goto fail;
 	}
 	/* The daily reminders before deadlines re-arm themselves once queued. */

@@ -176,6 +176,19 @@ int mbox_inbox(struct store *s, const struct principal *who, enum lang lang, con
 	return 0;
 }
 
+/* A guardian or proxy reads the letter too: a strictly confidential
+ * address stays with those who hold the right to see it (the person, an
+ * authorised case worker), whoever else may read the letter. */
+static void withhold_address(json_t *model, const struct principal *who, int64_t owner)
+{
+	json_t *r = json_object_get(model, "recipient");
+	if (json_is_true(json_object_get(r, "confidential")) &&
+	    !access_allowed(who, ACT_SEE_CONFIDENTIAL_ADDRESS, owner)) {
+		json_object_set_new(r, "address", json_string(""));
+		json_object_set_new(r, "postal", json_string(""));
+	}
+}
+
 int mbox_letter_view(struct store *s, const struct principal *who, enum lang lang, int64_t letter_id, int64_t now,
 		     struct mbox_letter_view *out, struct arena *a, struct err *e)
 {
@@ -183,6 +196,7 @@ int mbox_letter_view(struct store *s, const struct principal *who, enum lang lan
 	if (mbox_open(s, who, letter_id, now, &out->l, a, e) != 0)
 		return -1;
 	out->model = mbox_letter_model(s, lang, a, &out->l);
+	withhold_address(out->model, who, out->l.person_id);
 	struct case_rec c;
 	struct err e2;
 	if (out->l.case_id == 0 || store_case_get(s, out->l.case_id, &c, a, &e2) != 0)
@@ -218,6 +232,7 @@ int mbox_letter_pdf(struct store *s, const struct principal *who, enum lang lang
 	if (mbox_open(s, who, letter_id, now, &l, a, e) != 0)
 		return -1;
 	json_t *model = mbox_letter_model(s, lang, a, &l);
+	withhold_address(model, who, l.person_id);
 	int rc = pdf_letter(model, lang, out, NULL, e);
 	json_decref(model);
 	if (rc != 0)

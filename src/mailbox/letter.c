@@ -285,8 +285,9 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	if (answer)
 		answer_view(s, a, l, d);
 	/* A payout letter (#10) says what the payout concerns, no decision. */
-	json_t *payout = strncmp(l->kind, "payout-", 7) == 0 ? payout_letter_view(s, l->id, l->kind, a) : NULL;
+	json_t *payout = strncmp(l->kind, "payout-", 7) == 0 ? payout_letter_view(s, l->id, l->kind, lang, a) : NULL;
 	if (payout) {
+		json_object_set(d, "sections", json_object_get(payout, "sections"));
 		json_object_set_new(d, "payout", payout);
 		answer = 1;
 	}

@@ -66,7 +66,7 @@ int msg_text_ok(const char *s, size_t min, size_t max)
 
 struct writing {
 	struct message m;
-	char actor[32];
+	char actor[64];
 	int64_t id;
 };
 
@@ -109,7 +109,7 @@ struct answering {
 	int64_t message_id;
 	const char *text;
 	int64_t now, staff_id;
-	char actor[32];
+	char actor[64];
 	int found; /* the message is an incoming one */
 	int64_t letter_id;
 	struct arena *a;

@@ -590,6 +590,22 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "letter.documentation.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *sections = json_object_get(m, "sections");
+	if (json_is_array(sections)) {
+		/* A document of its own, its text rendered by its room: the
+		 * support agreement (src/signing/). */
+		size_t i, k;
+		json_t *sec, *p;
+		json_array_foreach(sections, i, sec)
+		{
+			const char *heading = str(sec, "heading");
+			if (heading && *heading)
+				para(L, heading, i == 0 ? S_BODY : S_SUBHEADING, 10);
+			json_array_foreach(json_object_get(sec, "paragraphs"), k, p)
+			    para(L, json_string_value(p) ? json_string_value(p) : "", S_BODY, 4);
+		}
+		return;
+	}
 	json_t *answer = json_object_get(m, "answer");
 	if (json_is_object(answer)) {
 		/* templates/_letter_answer.html */

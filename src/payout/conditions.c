@@ -2,7 +2,8 @@
  * account (checked by MOD11 and against the tax authority's account
  * register for ownership), the institution's confirmation (from the
  * schools register's event feed, or an institution through
- * payout_confirmation_record()), and the signed agreement.
+ * payout_confirmation_record()). The third, the signed agreement, is the
+ * signing room's (signing_agreement_signed()), which the run asks.
  *
  * Never an account the person does not own: a number the person types is
  * taken only when the register says it is theirs, and one from the
@@ -272,33 +273,4 @@ int payout_follow_confirmations(const struct payout_env *env, int64_t now, int *
 out:
 	arena_cleanup(&a);
 	return rc;
-}
-
-/* ---- the agreement ---- */
-
-struct sign_arg {
-	int64_t case_id, now;
-};
-
-static int sign_tx(struct store_tx *tx, void *arg, struct err *e)
-{
-	struct sign_arg *x = arg;
-	char object[32];
-	snprintf(object, sizeof(object), "case:%lld", (long long)x->case_id);
-	if (store_payout_signature_put(tx, x->case_id, x->now, e) != 0)
-		return -1;
-	return audit_append(tx, x->now, "system", "payout.agreement-signed", object, NULL, e);
-}
-
-int payout_signature_record(struct store *s, int64_t case_id, int64_t now, struct err *e)
-{
-	struct case_rec c;
-	struct arena a;
-	arena_init(&a, 4096);
-	int found = store_case_get(s, case_id, &c, &a, e);
-	arena_cleanup(&a);
-	if (found != 0)
-		return found < 0 ? -1 : err_set(e, ERR_NOT_FOUND, "case", "no such case");
-	struct sign_arg x = {case_id, now};
-	return store_write(s, sign_tx, &x, e);
 }

@@ -23,6 +23,7 @@
 
 #include "access/access.h"
 #include "core/date.h"
+#include "core/i18n.h"
 
 struct arena;
 struct err;
@@ -78,10 +79,6 @@ int payout_confirmation_record(struct store *s, int64_t person_id, const char *s
  * record each confirmation of a person the agency knows. *taken (may be
  * NULL) counts the new ones. Returns 0 or -1 (ERR_IO: the register failed). */
 int payout_follow_confirmations(const struct payout_env *env, int64_t now, int *taken, struct err *e);
-
-/* Record that case_id's agreement is signed (the signing service's
- * verification calls this until its own record is the condition). */
-int payout_signature_record(struct store *s, int64_t case_id, int64_t now, struct err *e);
 
 /* Check an account number: 11 digits with the banks' MOD11 check digit.
  * Returns 0, or -1 with ERR_INVALID and field "account". Pure. */
@@ -140,6 +137,9 @@ int payout_run(const struct payout_env *env, date_t date, int64_t now, struct pa
 #define PAYOUT_JOB_KIND "payout"
 struct job_rec;
 int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
+/* The same kind for a runner not told where payment files go: it hands
+ * the job back for a minute, for a runner that is (never fails it). */
+int payout_job_elsewhere(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 int payout_arm(struct store *s, int64_t now, struct err *e);
 
 /* Validate the pain.001.001.03 file at path against the schema. Returns 0,
@@ -148,17 +148,24 @@ int payout_validate_file(const char *path, struct err *e);
 
 /* ---- what a person sees ---- */
 
-/* Dine sider's payout page for who: {conditions: [{case_id, school_year,
- * signed, account, account_masked, confirmed}...], lines: [{month, due,
- * kind, amount, state: paid|sent|due|held}], totals, claims, payments}.
- * The gate asks ACT_PAYOUT_READ for who's own (ACT_PAYOUT_EXAMINE for a
- * case worker given person_id). New reference in *out. */
+/* Dine sider's payout page for who's own: {conditions: [{case_id,
+ * school_year, signed, account, confirmed, all}], account: {masked,
+ * source, rejected, own}, months: [{month, due, date, loan, grant, amount,
+ * state: paid|sent|held|planned}], paid, total, claims}. The gate asks
+ * ACT_PAYOUT_READ; person_id is ignored (0). New reference in *out. */
 int payout_view(struct store *s, const struct principal *who, int64_t person_id, date_t today, int64_t now,
 		json_t **out, struct arena *a, struct err *e);
 
+/* The same for a case worker examining case_id's person (ACT_PAYOUT_EXAMINE
+ * on the case's owner; the reading is audited as payout.examine), with
+ * "staff" and "case_id" set. */
+int payout_view_case(struct store *s, const struct principal *who, int64_t case_id, date_t today, int64_t now,
+		     json_t **out, struct arena *a, struct err *e);
+
 /* The letter model's part for a payout letter ("payout-account-rejected",
- * "payout-claim"): the amounts and the account concerned. New reference,
- * or NULL when the letter is no payout letter. */
-json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, struct arena *a);
+ * "payout-claim"): the amounts and the account concerned (masked), and its
+ * text in lang as "sections" for the PDF. New reference, or NULL when the
+ * letter is no payout letter. */
+json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, enum lang lang, struct arena *a);
 
 #endif

@@ -234,7 +234,9 @@ static int plan_tx(struct store_tx *tx, void *arg, struct err *e)
 		loan->planned[sl] += x->plan.loan[i];
 		grant->planned[sg] += x->plan.grant[i];
 	}
-	if (store_payout_lines_cancel_open(tx, c->case_id, e) != 0 || replan_kind(tx, x, "loan", loan, e) != 0 ||
+	/* A new decision may need a new agreement (a larger loan): asked again. */
+	if (store_payout_signature_forget(tx, c->case_id, e) != 0 || store_payout_lines_cancel_open(tx, c->case_id, e) != 0 ||
+	    replan_kind(tx, x, "loan", loan, e) != 0 ||
 	    replan_kind(tx, x, "grant", grant, e) != 0)
 		return -1;
 	return store_payout_plan_put(tx, c->case_id, c->person_id, c->decided_at, x->now, e);
@@ -258,7 +260,7 @@ static int plan_case(struct store *s, const struct payout_case *c, int64_t now, 
 	return rc;
 }
 
-#define PLAN_BATCH 512
+#define PLAN_BATCH 2048
 
 int payout_plan_all(const struct payout_env *env, int64_t now, struct payout_run_result *out, struct err *e)
 {

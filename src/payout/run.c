@@ -32,6 +32,7 @@
 #include "payout/internal.h"
 #include "payout/payout.h"
 #include "registers/registers.h"
+#include "signing/signing.h"
 #include "store/payout.h"
 
 static double ms_since(const struct timespec *t0)
@@ -93,6 +94,48 @@ static int fetch_accounts(const struct payout_env *env, int64_t now, struct payo
 	}
 	arena_cleanup(&a);
 	return rc;
+}
+
+/* ---- the signed agreement ---- */
+
+struct signed_arg {
+	const int64_t *ids;
+	int n;
+	int64_t now;
+};
+
+static int signed_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct signed_arg *x = arg;
+	for (int i = 0; i < x->n; i++)
+		if (store_payout_signature_put(tx, x->ids[i], x->now, e) != 0)
+			return -1;
+	return 0;
+}
+
+/* Ask the signing room (signing_agreement_signed(): signed electronically,
+ * on paper received, or no agreement needed) about each planned case not
+ * yet known to be signed, and note the signed ones for the run's join. */
+static int sync_signatures(const struct payout_env *env, int64_t now, struct err *e)
+{
+	int64_t after = 0, ids[512], yes[512];
+	for (;;) {
+		int n = store_payout_cases_unsigned(env->store, after, 512, ids, e);
+		if (n <= 0)
+			return n;
+		int k = 0;
+		for (int i = 0; i < n; i++) {
+			int is_signed = 0;
+			if (signing_agreement_signed(env->store, ids[i], &is_signed, e) != 0)
+				return -1;
+			if (is_signed)
+				yes[k++] = ids[i];
+		}
+		struct signed_arg x = {yes, k, now};
+		if (k > 0 && store_write(env->store, signed_tx, &x, e) != 0)
+			return -1;
+		after = ids[n - 1];
+	}
 }
 
 /* ---- the bank's answers ---- */
@@ -403,7 +446,7 @@ int payout_run(const struct payout_env *env, date_t date, int64_t now, struct pa
 	arena_init(&a, 1 << 16);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (payout_follow_confirmations(env, now, NULL, e) != 0 || payout_plan_all(env, now, out, e) != 0 ||
-	    fetch_accounts(env, now, out, e) != 0)
+	    fetch_accounts(env, now, out, e) != 0 || sync_signatures(env, now, e) != 0)
 		goto out;
 	out->ms_plan = ms_since(&t0);
 	/* What the bank has not answered yet goes first: a run killed after
@@ -460,7 +503,7 @@ out:
 /* ---- the daily job ---- */
 
 struct finish {
-	int64_t job_id, now;
+	int64_t job_id, now, next;
 };
 
 /* Tomorrow at 05:00 UTC: the day's run goes before the bank's first cut-off. */
@@ -474,7 +517,14 @@ static int finish_tx(struct store_tx *tx, void *arg, struct err *e)
 	struct finish *f = arg;
 	if (store_job_done(tx, f->job_id, e) != 0)
 		return -1;
-	return store_job_enqueue(tx, PAYOUT_JOB_KIND, 0, next_run(f->now), f->now, e);
+	return store_job_enqueue(tx, PAYOUT_JOB_KIND, 0, f->next, f->now, e);
+}
+
+int payout_job_elsewhere(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	(void)ctx;
+	struct finish f = {job->id, now, now + 60};
+	return store_write(s, finish_tx, &f, e);
 }
 
 int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
@@ -484,7 +534,7 @@ int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ct
 	env.store = s;
 	if (payout_run(&env, payout_day(now), now, &r, e) != 0)
 		return -1;
-	struct finish f = {job->id, now};
+	struct finish f = {job->id, now, next_run(now)};
 	return store_write(s, finish_tx, &f, e);
 }
 

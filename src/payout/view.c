@@ -5,17 +5,21 @@
  * too. */
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/i18n.h"
 #include "core/err.h"
 #include "payout/internal.h"
 #include "payout/payout.h"
+#include "signing/signing.h"
 #include "store/payout.h"
 
-/* "**** **1234": enough for a person to know their account, no more. */
+/* "****.**.*8903": enough for a person to know their account, no more. */
 static const char *masked(struct arena *a, const char *account)
 {
 	size_t n = account ? strlen(account) : 0;
-	return n == 11 ? arena_printf(a, "%.4s.%.2s.%.5s", account, account + 4, account + 6) : "";
+	return n == 11 ? arena_printf(a, "****.**.*%.4s", account + 7) : "";
 }
 
 static const char *line_state(const struct payout_line *l, const char *today)
@@ -37,19 +41,54 @@ static const char *worse(const char *x, const char *y)
 	return x;
 }
 
+static int view_of(struct store *s, int64_t person_id, date_t today, json_t **out, struct arena *a, struct err *e);
+
 int payout_view(struct store *s, const struct principal *who, int64_t person_id, date_t today, int64_t now,
 		json_t **out, struct arena *a, struct err *e)
 {
-	char object[32], day[11];
-	if (person_id == 0) {
-		if (access_check_subject(s, who, ACT_PAYOUT_READ, "payouts", now, e) != 0)
-			return -1;
-		person_id = access_subject(who);
-	} else {
-		snprintf(object, sizeof(object), "person:%lld", (long long)person_id);
-		if (access_check(s, who, ACT_PAYOUT_EXAMINE, person_id, object, "payouts", now, e) != 0)
-			return -1;
-	}
+	(void)person_id;
+	if (access_check_subject(s, who, ACT_PAYOUT_READ, "payouts", now, e) != 0)
+		return -1;
+	return view_of(s, access_subject(who), today, out, a, e);
+}
+
+struct examined {
+	const struct principal *who;
+	int64_t person_id, case_id, now;
+};
+
+static int audit_examined(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct examined *x = arg;
+	char actor[64], object[32], detail[32];
+	access_actor(x->who, actor, sizeof(actor));
+	snprintf(object, sizeof(object), "person:%lld", (long long)x->person_id);
+	snprintf(detail, sizeof(detail), "case=%lld", (long long)x->case_id);
+	return audit_append(tx, x->now, actor, "payout.examine", object, detail, e);
+}
+
+int payout_view_case(struct store *s, const struct principal *who, int64_t case_id, date_t today, int64_t now,
+		     json_t **out, struct arena *a, struct err *e)
+{
+	struct case_rec c;
+	char object[32];
+	int found = store_case_get(s, case_id, &c, a, e);
+	if (found < 0)
+		return -1;
+	snprintf(object, sizeof(object), "case:%lld", (long long)case_id);
+	if (access_check(s, who, ACT_PAYOUT_EXAMINE, found == 0 ? c.person_id : 0, object, "payouts", now, e) != 0)
+		return -1;
+	struct examined x = {who, c.person_id, case_id, now};
+	if (store_write(s, audit_examined, &x, e) != 0 || view_of(s, c.person_id, today, out, a, e) != 0)
+		return -1;
+	json_object_set_new(*out, "staff", json_true());
+	json_object_set_new(*out, "case_id", json_integer((json_int_t)case_id));
+	return 0;
+}
+
+static int view_of(struct store *s, int64_t person_id, date_t today, json_t **out, struct arena *a, struct err *e)
+{
+	char day[11];
 	date_format(today, day);
 	json_t *v = json_object();
 	/* The account. */
@@ -80,15 +119,17 @@ int payout_view(struct store *s, const struct principal *who, int64_t person_id,
 			has_lines = lines[k].case_id == cases[i].id;
 		if (!has_lines)
 			continue;
-		int64_t signed_at = 0, confirmed_at = 0;
-		int sig = store_payout_signed(s, cases[i].id, &signed_at, e);
+		int64_t confirmed_at = 0;
+		int is_signed = 0;
+		if (signing_agreement_signed(s, cases[i].id, &is_signed, e) != 0)
+			goto fail;
 		int conf = store_payout_confirmed(s, person_id, cases[i].school_year, &confirmed_at, NULL, a, e);
-		if (sig < 0 || conf < 0)
+		if (conf < 0)
 			goto fail;
 		json_array_append_new(conds, json_pack("{s:I,s:s,s:b,s:b,s:b,s:b}", "case_id", (json_int_t)cases[i].id,
-						       "school_year", cases[i].school_year, "signed", sig == 0,
+						       "school_year", cases[i].school_year, "signed", is_signed,
 						       "confirmed", conf == 0, "account", account_ok,
-						       "all", sig == 0 && conf == 0 && account_ok));
+						       "all", is_signed && conf == 0 && account_ok));
 	}
 	json_t *months = json_array();
 	json_object_set_new(v, "months", months);
@@ -147,23 +188,43 @@ fail:
 	return -1;
 }
 
-json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, struct arena *a)
+/* The letter's text rendered, for the PDF and the paper copy, which draw
+ * "sections" (mailbox/pdf.c) rather than the page's template. */
+static void add_sections(json_t *v, enum lang lang, const char *body_key)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	i18n_render(&b, lang, body_key, v);
+	json_t *paras = json_array();
+	json_array_append_new(paras, json_string(buf_str(&b)));
+	json_array_append_new(paras, json_string(i18n_get(lang, "payout.heading")));
+	json_array_append_new(paras, json_string(i18n_get(lang, "payout.letter.signature")));
+	json_object_set_new(v, "sections", json_pack("[{s:s,s:o}]", "heading", "", "paragraphs", paras));
+	buf_cleanup(&b);
+}
+
+json_t *payout_letter_view(struct store *s, int64_t letter_id, const char *kind, enum lang lang, struct arena *a)
 {
 	struct err e;
+	json_t *v = NULL;
 	if (strcmp(kind, "payout-account-rejected") == 0) {
 		struct payout_payment p;
 		if (store_payout_payment_of_letter(s, letter_id, &p, a, &e) != 0)
 			return NULL;
 		const char *reason = p.reason && (strcmp(p.reason, "AC04") == 0 || strcmp(p.reason, "AC01") == 0) ? p.reason
 																  : "other";
-		return json_pack("{s:b,s:s,s:I,s:s,s:s}", "rejected", 1, "account", masked(a, p.account), "amount",
-				 (json_int_t)(p.loan_ore + p.grant_ore), "payout_reason", reason, "run_date", p.run_date);
+		v = json_pack("{s:b,s:s,s:I,s:s,s:s}", "rejected", 1, "account", masked(a, p.account), "amount",
+			      (json_int_t)(p.loan_ore + p.grant_ore), "payout_reason", reason, "run_date", p.run_date);
+		add_sections(v, lang, "payout.letter.rejected.body");
+		return v;
 	}
 	if (strcmp(kind, "payout-claim") == 0) {
 		struct payout_claim c;
 		if (store_payout_claim_of_letter(s, letter_id, &c, a, &e) != 0)
 			return NULL;
-		return json_pack("{s:b,s:s,s:I}", "claim", 1, "payout_kind", c.kind, "amount", (json_int_t)c.amount_ore);
+		v = json_pack("{s:b,s:s,s:I}", "claim", 1, "payout_kind", c.kind, "amount", (json_int_t)c.amount_ore);
+		add_sections(v, lang, "payout.letter.claim.body");
+		return v;
 	}
 	return NULL;
 }

@@ -116,6 +116,11 @@ int store_payout_confirmation_put(struct store_tx *tx, int64_t person_id, const 
 int store_payout_confirmed(struct store *s, int64_t person_id, const char *school_year, int64_t *at,
 			   const char **kind, struct arena *a, struct err *e);
 int store_payout_signature_put(struct store_tx *tx, int64_t case_id, int64_t at, struct err *e);
+/* Forget that case_id was signed: its new decision may need a new agreement. */
+int store_payout_signature_forget(struct store_tx *tx, int64_t case_id, struct err *e);
+/* Up to limit cases (id > after, by id) with a planned line not paid and
+ * not known to be signed, into ids. Returns the count. */
+int store_payout_cases_unsigned(struct store *s, int64_t after, int limit, int64_t *ids, struct err *e);
 /* When the case's agreement was signed: 0 found, 1 not. */
 int store_payout_signed(struct store *s, int64_t case_id, int64_t *at, struct err *e);
 

@@ -375,6 +375,32 @@ int store_payout_signature_put(struct store_tx *tx, int64_t case_id, int64_t at,
 	return sq_step_insert(tx, st, NULL, "payout signature", e);
 }
 
+int store_payout_signature_forget(struct store_tx *tx, int64_t case_id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM payout_signatures WHERE case_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	return sq_step_insert(tx, st, NULL, "forget payout signature", e);
+}
+
+static int id_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	((int64_t *)out)[i] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_payout_cases_unsigned(struct store *s, int64_t after, int limit, int64_t *ids, struct err *e)
+{
+	struct after_limit x = {after, limit};
+	return sq_query(s, "SELECT p.case_id FROM payout_plans p WHERE p.case_id > ?1 "
+			   "AND NOT EXISTS (SELECT 1 FROM payout_signatures g WHERE g.case_id = p.case_id) "
+			   "AND EXISTS (SELECT 1 FROM payout_lines l WHERE l.case_id = p.case_id AND l.state = 'planned' "
+			   "AND l.payment_id IS NULL) ORDER BY p.case_id LIMIT ?2",
+			bind_after_limit, &x, id_row, ids, limit, NULL, e);
+}
+
 int store_payout_signed(struct store *s, int64_t case_id, int64_t *at, struct err *e)
 {
 	int64_t x = 0;
@@ -393,7 +419,7 @@ int store_payout_signed(struct store *s, int64_t case_id, int64_t *at, struct er
  * payment, of a case decided, whose person has an account not rejected
  * and a confirmation for the line's school year, whose agreement is
  * signed; due by payday, or for a first payout by month. */
-#define DUE_FROM "payout_lines l JOIN cases c ON c.id = l.case_id AND c.status = 'decided' " \
+#define DUE_FROM "payout_lines l INDEXED BY payout_lines_open JOIN cases c ON c.id = l.case_id AND c.status = 'decided' " \
 		 "JOIN payout_accounts a ON a.person_id = l.person_id AND a.state = 'ok' " \
 		 "JOIN payout_confirmations f ON f.person_id = l.person_id AND f.school_year = l.school_year " \
 		 "JOIN payout_signatures g ON g.case_id = l.case_id " \
@@ -424,17 +450,31 @@ int store_payout_run_bind(struct store_tx *tx, const char *run_date, const char 
 	sqlite3_bind_int64(st, 4, now);
 	if (sq_step_insert(tx, st, run_id, "insert payout run", e) != 0)
 		return -1;
+	/* The due lines once, into a table of the writer's connection; the
+	 * payments and the lines' binding are made from it. */
+	st = sq_prep(tx->c, "CREATE TEMP TABLE IF NOT EXISTS payout_due(id INTEGER PRIMARY KEY, person_id INTEGER, "
+			    "kind TEXT, amount_ore INTEGER, account TEXT)", e);
+	if (st == NULL || sq_step_insert(tx, st, NULL, "payout due table", e) != 0)
+		return -1;
+	st = sq_prep(tx->c, "DELETE FROM temp.payout_due", e);
+	if (st == NULL || sq_step_insert(tx, st, NULL, "payout due table", e) != 0)
+		return -1;
+	st = sq_prep(tx->c, "INSERT INTO temp.payout_due(id, person_id, kind, amount_ore, account) "
+			    "SELECT l.id, l.person_id, l.kind, l.amount_ore, a.account FROM " DUE_FROM " AND ?1 = ?1 AND ?4 = ?4",
+		     e);
+	if (st == NULL || exec_run(tx, st, *run_id, run_date, month, now, "due payout lines", e) != 0)
+		return -1;
 	st = sq_prep(tx->c, "INSERT INTO payout_payments(run_id, person_id, account, loan_ore, grant_ore, state, "
-			    "updated_at) SELECT ?1, l.person_id, a.account, "
-			    "sum(CASE WHEN l.kind = 'loan' THEN l.amount_ore ELSE 0 END), "
-			    "sum(CASE WHEN l.kind = 'grant' THEN l.amount_ore ELSE 0 END), 'sent', ?4 FROM " DUE_FROM
-			    " GROUP BY l.person_id HAVING sum(l.amount_ore) > 0",
+			    "updated_at) SELECT ?1, person_id, min(account), "
+			    "sum(CASE WHEN kind = 'loan' THEN amount_ore ELSE 0 END), "
+			    "sum(CASE WHEN kind = 'grant' THEN amount_ore ELSE 0 END), 'sent', ?4 FROM temp.payout_due "
+			    "WHERE ?2 = ?2 AND ?3 = ?3 GROUP BY person_id HAVING sum(amount_ore) > 0",
 		     e);
 	if (st == NULL || exec_run(tx, st, *run_id, run_date, month, now, "insert payments", e) != 0)
 		return -1;
 	st = sq_prep(tx->c, "UPDATE payout_lines SET payment_id = (SELECT p.id FROM payout_payments p "
 			    "WHERE p.run_id = ?1 AND p.person_id = payout_lines.person_id) "
-			    "WHERE id IN (SELECT l.id FROM " DUE_FROM ") AND ?4 = ?4",
+			    "WHERE id IN (SELECT id FROM temp.payout_due) AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4",
 		     e);
 	if (st == NULL || exec_run(tx, st, *run_id, run_date, month, now, "bind payout lines", e) != 0)
 		return -1;

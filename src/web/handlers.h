@@ -90,6 +90,22 @@ void faq_editor_save(struct req *r, struct resp *w);
 void management_dashboard(struct req *r, struct resp *w);
 void metrics_page(struct req *r, struct resp *w);
 
+/* The support agreement, guardians and proxies (portal/agreements.c):
+ * "Avtaler" with its PDF, signing at the signing service and the way
+ * back, paper; "Handle for"; "Fullmakter"; the case workers' list of
+ * agreements on paper and the registration of a signed copy's arrival. */
+void portal_agreements(struct req *r, struct resp *w);
+void portal_agreement_pdf(struct req *r, struct resp *w);
+void portal_agreement_sign(struct req *r, struct resp *w);
+void portal_agreement_return(struct req *r, struct resp *w);
+void portal_agreement_paper(struct req *r, struct resp *w);
+void portal_actfor(struct req *r, struct resp *w);
+void portal_actfor_choose(struct req *r, struct resp *w);
+void portal_proxies(struct req *r, struct resp *w);
+void portal_proxy_give(struct req *r, struct resp *w);
+void portal_proxy_revoke(struct req *r, struct resp *w);
+void workbench_agreements(struct req *r, struct resp *w);
+void workbench_agreement_received(struct req *r, struct resp *w);
 void api_decide(struct req *r, struct resp *w);
 
 /* Real login (portal/login_oidc.c, tracker #13): the redirect to
@@ -136,5 +152,6 @@ void mypages_payout_account(struct req *r, struct resp *w);
  * safe to send a person to after the login: it starts with one '/', and
  * holds no backslash or control character. */
 int portal_local_path(const char *p);
+void workbench_payout(struct req *r, struct resp *w);
 
 #endif

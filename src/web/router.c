@@ -89,6 +89,20 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/token", api_inst_token, ACT_PUBLIC},
 	{"GET", "/api/v1/institutions/:id/students", api_inst_students, ACT_INSTITUTION_WORKSPACE},
 	{"POST", "/api/v1/institutions/:id/confirmations", api_inst_confirmations, ACT_INSTITUTION_WORKSPACE},
+	{"GET", "/saksbehandling/saker/:id/utbetaling", workbench_payout, ACT_PAYOUT_EXAMINE},
+	/* the support agreement, guardians and proxies (portal/agreements.c) */
+	{"GET", "/avtaler", portal_agreements, ACT_AGREEMENT_READ},
+	{"GET", "/avtaler/retur", portal_agreement_return, ACT_AGREEMENT_SIGN},
+	{"GET", "/avtaler/:id/pdf", portal_agreement_pdf, ACT_AGREEMENT_READ},
+	{"POST", "/avtaler/:id/signer", portal_agreement_sign, ACT_AGREEMENT_SIGN},
+	{"POST", "/avtaler/:id/papir", portal_agreement_paper, ACT_AGREEMENT_SIGN},
+	{"GET", "/handle-for", portal_actfor, ACT_ACTFOR_CHOOSE},
+	{"POST", "/handle-for", portal_actfor_choose, ACT_ACTFOR_CHOOSE},
+	{"GET", "/fullmakter", portal_proxies, ACT_PROXY_MANAGE},
+	{"POST", "/fullmakter", portal_proxy_give, ACT_PROXY_MANAGE},
+	{"POST", "/fullmakter/:id/tilbakekall", portal_proxy_revoke, ACT_PROXY_MANAGE},
+	{"GET", "/saksbehandling/avtaler", workbench_agreements, ACT_AGREEMENTS_PAPER_QUEUE},
+	{"POST", "/saksbehandling/avtaler/:id/mottatt", workbench_agreement_received, ACT_AGREEMENT_PAPER_RECEIVED},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

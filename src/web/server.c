@@ -201,6 +201,16 @@ static json_t *layout_data(struct req *r, const char *title_key)
 		json_object_set_new(d, "user_name", json_string(name));
 	if (mbox_unread_count(r->app->store, &r->who, &unread, &e) == 0)
 		json_object_set_new(d, "unread", json_integer(unread));
+	/* Guardians and proxies (access/relations.c): whom the person acts
+	 * for, on every page, and the menu's entries for it. */
+	const char *acting, *grant_key;
+	if (access_acting_name(r->app->store, &r->who, &acting, &grant_key, r->a, &e) == 0) {
+		json_object_set_new(d, "acting_for_name", json_string(acting));
+		json_object_set_new(d, "acting_grant_key", json_string(grant_key));
+	}
+	json_object_set_new(d, "nav_agreements",
+			    json_boolean(access_allowed(&r->who, ACT_AGREEMENT_READ, access_subject(&r->who))));
+	json_object_set_new(d, "nav_paper", json_boolean(access_allowed(&r->who, ACT_AGREEMENTS_PAPER_QUEUE, 0)));
 	return d;
 }
 

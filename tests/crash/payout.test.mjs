@@ -31,7 +31,9 @@ test('a_payout_run_killed_and_restarted_pays_exactly_once', async () => {
     assert.equal(b.status, 0, b.stderr);
     const cases = Number(sql(db, "select count(*) from cases where status = 'decided'"));
     assert.ok(cases > 100, `enough decided cases: ${cases}`);
-    // The conditions besides the account (fetched by the run itself).
+    // The conditions besides the account (fetched by the run itself): the
+    // school year confirmed, and the agreements noted as signed as the run
+    // notes what signing_agreement_signed() answers (signing has its own tests).
     sql(db, `insert into payout_confirmations(person_id, school_year, kind, source, at)
       select distinct person_id, school_year, 'semester-registration', 'test', 0 from cases where status = 'decided';
       insert into payout_signatures(case_id, signed_at) select id, 0 from cases where status = 'decided';`);

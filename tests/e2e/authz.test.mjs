@@ -134,14 +134,33 @@ async function world() {
     letter: srv.sql(`select id from letters where case_id=${a.id} order by id limit 1`),
     message: srv.sql(`select id from messages where case_id=${a.id} and direction='in' limit 1`),
     document: srv.sql(`select id from documents where case_id=${a.id} limit 1`),
-    // The support centre (#14): A's history, and an answer of the demo's FAQ.
-    person: a.person,
+    // The support centre (#14): an answer of the demo's FAQ.
     faq: srv.sql('select min(id) from faq_entries'),
   };
   for (const [k, v] of Object.entries(ids)) assert.match(v, /^\d+$/, `no ${k} to test with`);
   const bNin = pupil();
   const b = await loginNin(bNin);
   const bPerson = srv.sql(`select id from persons where nin='${bNin}'`);
+  // The support agreement, guardians and proxies (tracker #10, #13): A's
+  // granted loan gives an agreement; A is made 17, so that a guardian the
+  // register names (kept in guardianships) acts for A; a proxy holds A's
+  // power of attorney with every scope; a second power, to someone outside
+  // the walk, is the one the revoke route is walked with.
+  ids.agreement = await agreementOf(a.c);
+  srv.sql(`update persons set birth_date = date('now', '-17 years') where id=${a.person}`);
+  const gNin = pupil();
+  const g = await loginNin(gNin);
+  const gPerson = srv.sql(`select id from persons where nin='${gNin}'`);
+  srv.sql(`insert into guardianships(guardian_id, child_id, checked_at) values (${gPerson}, ${a.person}, 0)`);
+  const gs = await g.post('/handle-for', { csrf: await csrfOf(g), person: a.person, grant: 'guardian' });
+  assert.equal(gs.status, 303, gs.text);
+  const pNin = pupil();
+  ids.proxy = await proxyOf(a.c, pupil(), 'letters');
+  const proxyId = await proxyOf(a.c, pNin, 'letters', 'apply', 'write');
+  const p = await loginNin(pNin);
+  const pPerson = srv.sql(`select id from persons where nin='${pNin}'`);
+  const ps = await p.post('/handle-for', { csrf: await csrfOf(p), person: a.person, grant: 'proxy', proxy: proxyId });
+  assert.equal(ps.status, 303, ps.text);
   const anon = new Client(srv.base);
   await anon.get('/');
   const name = srv.sql(`select family_name from persons where id=${a.person}`);
@@ -155,6 +174,10 @@ async function world() {
       relations: ['caseworker', 'caseworker+confidential'], person: false },
     { label: 'a support agent', c: siri, actor: `staff:${staffId('siri.hauge')}`, relations: ['support'], person: false },
     { label: 'management', c: mona, actor: `staff:${staffId('mona.vik')}`, relations: ['management'], person: false },
+    { label: 'a guardian acting for the owner', c: g, actor: `person:${gPerson} for person:${a.person}`,
+      relations: ['guardian'], person: true, actsFor: true },
+    { label: 'a proxy acting for the owner', c: p, actor: `person:${pPerson} for person:${a.person}`,
+      relations: ['proxy'], person: true, actsFor: true },
   ];
   // #13: staff of A's institution, and its administrator.
   const inst = await institutionStaff(a.person);
@@ -173,6 +196,27 @@ async function world() {
   return { a, ids, users, name };
 }
 
+// A granted loan for the person logged in as c, and the id of its
+// agreement (made when "Avtaler" is opened).
+async function agreementOf(c) {
+  const r = await c.apply({ lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
+  assert.equal(r.status, 303, r.text);
+  const caseId = r.headers.get('location').split('/').pop();
+  assert.equal((await c.get('/avtaler')).status, 200);
+  const id = srv.sql(`select id from agreements where case_id=${caseId}`);
+  assert.match(id, /^\d+$/, 'no agreement was made');
+  return id;
+}
+
+// A power of attorney from the person logged in as c to nin; its id.
+async function proxyOf(c, nin, ...scopes) {
+  const form = { csrf: await csrfOf(c), nin, valid_until: day(30) };
+  for (const k of scopes) form[k] = '1';
+  const r = await c.post('/fullmakter', form);
+  assert.equal(r.status, 303, r.text);
+  return srv.sql(`select max(id) from proxies where proxy_id=(select id from persons where nin='${nin}')`);
+}
+
 // The URL of a route for the world's things.
 function urlOf(route, ids) {
   let p = route.pattern;
@@ -183,7 +227,9 @@ function urlOf(route, ids) {
     : p.startsWith('/saksbehandling/henvendelser/') ? 'message'
       : p.startsWith('/saksbehandling/dokumenter/') ? 'document'
         : p.startsWith('/kundesenter/personer/') ? 'person'
-          : p.startsWith('/faq/') || p.startsWith('/kundesenter/faq/') ? 'faq' : 'case';
+          : p.startsWith('/faq/') || p.startsWith('/kundesenter/faq/') ? 'faq'
+            : p.startsWith('/avtaler/') || p.startsWith('/saksbehandling/avtaler/') ? 'agreement'
+              : p.startsWith('/fullmakter/') ? 'proxy' : 'case';
   return p.replace(':id', ids[kind]);
 }
 
@@ -194,9 +240,10 @@ function allowed(route, user) {
   if (act.name === 'public') return true;
   const onThing = route.pattern.includes(':id');
   if (act.about_person) {
-    // A thing of A's (:id), or the user's own things (a person's pages).
-    const rels = onThing ? user.relations : (user.person ? ['self'] : []);
-    if (onThing && !user.owner && user.person) return false;
+    // A thing of A's (:id), or the user's own things (a person's pages);
+    // a guardian or proxy acting for A acts on A's things in both.
+    const rels = onThing || user.actsFor ? user.relations : (user.person ? ['self'] : []);
+    if (onThing && !user.owner && !user.actsFor && user.person) return false;
     if (onThing && user.otherInstitution) return false; // #13: not its student
     return rels.some((r) => act.allowed.includes(r));
   }
@@ -248,8 +295,9 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
         assert.ok(refused, `${where}: the policy refuses it, the server answered ${r.status}`);
         assert.equal(after, before + 1, `${where}: the refusal was not audited once as ${route.action}.denied`);
         // Nothing of the person leaks to anyone else (the owner's own name
-        // is in the page header, rightly).
-        if (!user.owner) assert.ok(!r.text.includes(name), `${where}: the refusal shows the person's name`);
+        // is in the page header, rightly, as is the name of the person a
+        // guardian or proxy acts for).
+        if (!user.owner && !user.actsFor) assert.ok(!r.text.includes(name), `${where}: the refusal shows the person's name`);
       }
     }
   }
@@ -261,8 +309,9 @@ test('authorisation_matrix_every_route_as_every_kind_of_user', async () => {
 function fingerprint(actors) {
   const tables = ['persons', 'cases', 'decisions', 'letters', 'messages', 'documents', 'document_submissions',
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
-    'mobile_verification', 'sessions', 'inquiries', 'faq_entries', 'faq_versions', 'faq_feedback'];
-    'mobile_verification', 'sessions', 'payout_accounts', 'staff', 'institution_facts', 'institution_clients'];
+    'mobile_verification', 'sessions', 'inquiries', 'faq_entries', 'faq_versions', 'faq_feedback',
+    'payout_accounts', 'staff', 'institution_facts', 'institution_clients', 'agreements', 'signing_requests',
+    'guardianships', 'proxies'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -284,18 +333,22 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
   const siri = await loginStaff('siri.hauge');
   const faq = srv.sql('select min(id) from faq_entries');
   const staffOf = (u) => `staff:${srv.sql(`select id from staff where username='${u}'`)}`;
-  const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
-    staffOf('siri.hauge')];
   const inst = await institutionStaff(a.person);
   const instOther = await institutionStaff(msgCase.person);
   const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
-    staffOf(inst.userName), staffOf(inst.adminName), staffOf(instOther.userName), staffOf(instOther.adminName)];
+    staffOf('siri.hauge'), staffOf(inst.userName), staffOf(inst.adminName), staffOf(instOther.userName),
+    staffOf(instOther.adminName)];
   const confirmKind = inst.level === 'higher' ? 'admission' : 'attendance';
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   // A student system's key in use, for the form that revokes it.
   const clientId = `${inst.orgnr}-00000000000000aa`;
   srv.sql(`insert into institution_clients(client_id, orgnr, public_key_pem, registered_at, registered_by)
     values ('${clientId}', '${inst.orgnr}', 'x', 0, ${srv.sql(`select id from staff where username='${inst.adminName}'`)})`);
+  // An agreement of a's and a power of attorney a gave.
+  const agreement = await agreementOf(a.c);
+  const onPaper = agreement;
+  const holder = pupil();
+  const proxy = await proxyOf(a.c, holder, 'letters');
   // For each POST route: who may post, a form that would change something
   // if the token were not checked, and how to send it.
   const forms = {
@@ -338,6 +391,13 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /larested/nokler': { as: inst.admin, foreign: instOther.admin,
       form: { public_key: publicKey.export({ type: 'spki', format: 'pem' }) } },
     'POST /larested/nokler/trekk': { as: inst.admin, foreign: instOther.admin, form: { client_id: clientId } },
+    'POST /avtaler/:id/signer': { as: a.c, foreign: other, url: `/avtaler/${agreement}/signer`, form: {} },
+    'POST /avtaler/:id/papir': { as: a.c, foreign: other, url: `/avtaler/${agreement}/papir`, form: {} },
+    'POST /handle-for': { as: a.c, foreign: other, form: { person: '0' } },
+    'POST /fullmakter': { as: a.c, foreign: other, form: { nin: holder, letters: '1', valid_until: day(9) } },
+    'POST /fullmakter/:id/tilbakekall': { as: a.c, foreign: other, url: `/fullmakter/${proxy}/tilbakekall`, form: {} },
+    'POST /saksbehandling/avtaler/:id/mottatt': { as: sara, foreign: per, url: `/saksbehandling/avtaler/${onPaper}/mottatt`,
+      form: {} },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

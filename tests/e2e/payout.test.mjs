@@ -7,7 +7,7 @@
 // account the register says is theirs; and over a whole school year the
 // payments sum to the awards to the øre, each one a balanced ledger entry.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { Client, run, startServer } from '../lib/server.mjs';
@@ -31,9 +31,22 @@ async function control(path, body, status = 200) {
 }
 
 const confirm = (nin) => control('confirmations', { nin, school_year: '2024-2025', kind: 'semester-registration' }, 201);
-// The agreement's signature comes from the signing service (its own
-// branch); until it is merged the condition is recorded as it would be.
-const sign = (caseId) => srv.sql(`insert into payout_signatures(case_id, signed_at) values (${caseId}, 0)`);
+// The agreement signed the way that needs no BankID: the person chooses
+// paper, a case worker registers the signed paper's arrival (the signing
+// room's own test covers electronic signing).
+async function sign(c, caseId) {
+  const page = await c.get('/avtaler');
+  assert.equal(page.status, 200);
+  const id = srv.sql(`select id from agreements where case_id = ${caseId} order by id desc limit 1`);
+  assert.ok(id, 'the decision has an agreement');
+  assert.equal((await c.post(`/avtaler/${id}/papir`, { csrf: Client.csrf(page.text) })).status, 303);
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const list = await sara.get('/saksbehandling/avtaler');
+  const ok = await sara.post(`/saksbehandling/avtaler/${id}/mottatt`, { csrf: Client.csrf(list.text) });
+  assert.equal(ok.headers.get('location'), '/saksbehandling/avtaler?status=mottatt');
+}
 
 async function registerAccount(nin) {
   const r = await fetch(`${srv.registersUrl}/tax/v1/persons/${nin}/account`);
@@ -67,14 +80,14 @@ const paid = (id) => Number(srv.sql(`select coalesce(sum(p.loan_ore + p.grant_or
   where p.state in ('accepted', 'booked') and p.person_id = (select person_id from cases where id = ${id})`));
 
 test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payout_catches_up', async () => {
-  const { nin, id } = await applied(0);
+  const { c, nin, id } = await applied(0);
   let r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'no condition holds yet');
   assert.ok(Number(srv.sql(`select count(*) from payout_lines where case_id = ${id}`)) >= 11, 'planned by month');
   await confirm(nin);
   r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'not signed yet');
-  sign(id);
+  await sign(c, id);
   r = payout('2024-09-02');
   assert.equal(r.payments, 1);
   assert.equal(r.accepted, 1);
@@ -114,7 +127,7 @@ test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payou
 test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_registers_their_own', async () => {
   const { c, nin, id } = await applied(1);
   await confirm(nin);
-  sign(id);
+  await sign(c, id);
   const old = await registerAccount(nin);
   await control('accounts', { nin, account: old, state: 'closed' });
   let r = payout('2024-09-03');
@@ -145,10 +158,99 @@ test('a_closed_account_holds_the_payment_with_a_letter_until_the_person_register
   await control('accounts', { nin, account: mine, state: 'open' });
   post = await c.post('/mine-sider/utbetaling/konto', { csrf, account: `${mine.slice(0, 4)} ${mine.slice(4, 6)} ${mine.slice(6)}` });
   assert.equal(post.status, 303);
+  const shown = (await c.get('/mine-sider/utbetaling')).text;
+  assert.match(shown, new RegExp(`\\*\\*\\*\\*\\.\\*\\*\\.\\*${mine.slice(7)}`), 'the account shown masked');
+  assert.doesNotMatch(shown, new RegExp(mine), 'never the whole number');
   r = payout('2024-09-05');
   assert.equal(r.payments, 1);
   assert.equal(r.accepted, 1);
   assert.match(readFileSync(r.file, 'utf8'), new RegExp(`<Id>${mine}</Id>`));
   assert.ok(paid(id) > 0);
   assert.ok(existsSync(r.file));
+});
+
+test('a_decision_that_lowers_the_award_after_payouts_claims_the_overpaid_with_a_letter_and_pays_the_rest_as_decided', async () => {
+  const { c, nin, id } = await applied(3);
+  await confirm(nin);
+  await sign(c, id);
+  assert.equal(payout('2024-09-02').payments, 1);
+  const before = paid(id);
+  assert.ok(before > 0);
+  // The school reports half-time study; the case is decided again.
+  const r = await fetch(`${srv.registersUrl}/_control/corrections`, { method: 'POST',
+    body: JSON.stringify({ nin, change: 'enrolment', load_percent: 50 }) });
+  assert.equal(r.status, 201, await r.text());
+  for (let i = 1; i <= 2; i++) {
+    const now = new Date(Date.now() + i * 240 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const w = run(['work', '--once', '--db', srv.db, '--registers', srv.registersUrl, '--now', now]);
+    assert.equal(w.status, 0, w.stderr);
+  }
+  assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '2');
+  const after = payout('2024-09-20');
+  assert.equal(after.claims >= 1, true, JSON.stringify(after));
+  const claimed = Number(srv.sql(`select coalesce(sum(amount_ore), 0) from payout_claims where case_id = ${id}`));
+  assert.ok(claimed > 0);
+  // Never a silent deduction: a letter for the claim, and an entry on the claims account.
+  assert.equal(srv.sql(`select count(*) from letters where case_id = ${id} and kind = 'payout-claim'`), String(
+    srv.sql(`select count(*) from payout_claims where case_id = ${id}`)));
+  assert.equal(Number(srv.sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries n on n.id = l.entry_id
+    where l.account = 'agency.claims' and n.kind = 'claim' and n.person_id = (select person_id from cases where id = ${id})`)), claimed);
+  const check = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  // What was paid, less the claim, plus what is still planned, is the new award.
+  const planned = Number(srv.sql(`select coalesce(sum(amount_ore), 0) from payout_lines where case_id = ${id}
+    and state = 'planned' and payment_id is null`));
+  assert.equal(paid(id) - claimed + planned, awards(id));
+  // The letter reads as a claim, in the person's inbox.
+  const letter = srv.sql(`select id from letters where case_id = ${id} and kind = 'payout-claim' order by id limit 1`);
+  const page = await c.get(`/innboks/${letter}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Krav om tilbakebetaling/);
+  assert.match(page.text, /for mye i (lån|stipend)/);
+  // Its PDF (and so its paper copy) says the same.
+  const pdf = await fetch(`${srv.base}/innboks/${letter}/pdf`, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(pdf.status, 200);
+  const file = `${srv.dir}/claim.pdf`;
+  writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+  const text = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout.replace(/\s+/g, ' '), /for mye i (lån|stipend)/);
+});
+
+test('a_case_worker_sees_the_persons_payouts_from_the_case_and_the_reading_is_audited', async () => {
+  const { id } = await applied(4);
+  payout('2024-09-06');
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const page = await sara.get(`/saksbehandling/saker/${id}/utbetaling`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /data-month="2024-08"/);
+  assert.doesNotMatch(page.text, /action="\/mine-sider\/utbetaling\/konto"/, 'no account form for staff');
+  assert.equal(srv.sql(`select count(*) from audit where action = 'payout.examine' and detail = 'case=${id}'`), '1');
+  // A person cannot open it, not even their own.
+  const { c } = await applied(5);
+  assert.equal((await c.get(`/saksbehandling/saker/${id}/utbetaling`)).status, 404);
+});
+
+test('the_daily_run_is_a_job_that_rearms_itself_and_a_runner_without_a_payout_dir_hands_it_back', async () => {
+  const now = '2024-10-15T05:00:00Z';
+  let w = run(['work', '--once', '--db', srv.db, '--now', now]);
+  assert.equal(w.status, 0, w.stderr);
+  const runs = srv.sql('select count(*) from payout_runs');
+  w = run(['work', '--once', '--db', srv.db, '--now', now, '--payout-dir', srv.dir, '--registers', srv.registersUrl,
+    '--bank', srv.registersUrl]);
+  assert.equal(w.status, 0, w.stderr);
+  // Armed now, run now: today's run paid October (its payday), and the job
+  // waits for tomorrow 05:00 UTC (or, when the test's server, which has no
+  // --payout-dir, took it meanwhile, was handed back: never failed).
+  assert.ok(Number(srv.sql('select count(*) from payout_runs')) > Number(runs), 'the job ran the day\'s payout');
+  const [state, after] = srv.sql("select state || ' ' || run_after from jobs where kind = 'payout'").split(' ');
+  assert.equal(state, 'ready');
+  assert.ok(Number(after) >= Date.parse('2024-10-16T05:00:00Z') / 1000);
+  // A runner without --payout-dir does not fail it: it hands it back.
+  w = run(['work', '--once', '--db', srv.db, '--now', '2030-01-01T05:00:00Z']);
+  assert.equal(w.status, 0, w.stderr);
+  assert.equal(srv.sql("select state from jobs where kind = 'payout'"), 'ready');
+  assert.equal(srv.sql("select count(*) from payout_runs where run_date >= '2030-01-01'"), '0');
 });

@@ -46,10 +46,13 @@ async function waitFor(url, what, log) {
 // Run the register simulator (`stipend-sim serve`) on a free port with the
 // first `persons` persons of the synthetic population of seed 7 (or `seed`).
 // Resolves to { url, port, proc, stop() }.
-export async function startSim({ persons = 50, seed, port } = {}) {
+// With signingCa (a folder), the signing service's test CA is written there
+// as ca.pem and ca.key (the server's --signing-ca reads ca.pem).
+export async function startSim({ persons = 50, seed, port, signingCa } = {}) {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['serve', '--persons', String(persons), '--listen', `127.0.0.1:${port}`];
+  if (signingCa) args.push('--signing-ca', path.join(signingCa, 'ca.pem'), '--signing-key', path.join(signingCa, 'ca.key'));
   if (seed !== undefined) args.push('--seed', String(seed));
   const proc = spawn(simBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -105,7 +108,7 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
   if (oidc) registers = true;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
-  const sim = registers ? await startSim({ persons }) : null;
+  const sim = registers ? await startSim({ persons, signingCa: dir }) : null;
   const registersUrl = sim ? sim.url : null;
   try {
     await createDemoDb(db, { persons, sim });
@@ -118,6 +121,8 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
   if (testLogin) args.push('--test-login');
   if (oidc) args.push(...oidcArgs(registersUrl));
   if (registersUrl) args.push('--registers', registersUrl, '--sms', `${registersUrl}/sms/v1/messages`);
+  // The simulator's signing service, trusted through its test CA.
+  if (registersUrl) args.push('--signing-url', `${registersUrl}/signing/v1`, '--signing-ca', path.join(dir, 'ca.pem'));
   const mail = smtp ? await startSmtp() : null;
   if (mail) args.push('--smtp', mail.url);
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });

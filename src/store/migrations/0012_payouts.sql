@@ -29,8 +29,10 @@ CREATE TABLE payout_confirmations (
 	UNIQUE (person_id, school_year)
 );
 
--- The agreement of a case signed, as far as payout is told (until the
--- signing service's own record takes over this condition).
+-- The agreement of a case known to be signed: the run asks the signing
+-- room (signing_agreement_signed) about each case not in here and notes
+-- the signed, so that a run of half a million joins instead of asking.
+-- A new decision of the case forgets it (it may need a new agreement).
 CREATE TABLE payout_signatures (
 	case_id INTEGER PRIMARY KEY REFERENCES cases(id),
 	signed_at INTEGER NOT NULL
@@ -99,8 +101,11 @@ CREATE TABLE payout_lines (
 	payment_id INTEGER REFERENCES payout_payments(id)
 );
 CREATE INDEX payout_lines_case ON payout_lines(case_id, id);
+-- The lines not yet paid by month (what a run reads), a run's payments'
+-- lines, and whether a case has had its first payout.
 CREATE INDEX payout_lines_open ON payout_lines(month, person_id) WHERE state = 'planned' AND payment_id IS NULL;
 CREATE INDEX payout_lines_payment ON payout_lines(payment_id) WHERE payment_id IS NOT NULL;
+CREATE INDEX payout_lines_paid ON payout_lines(case_id) WHERE payment_id IS NOT NULL;
 
 -- What was paid too much under an earlier decision: a claim on the
 -- person, with the letter that told them.

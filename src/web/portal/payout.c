@@ -5,6 +5,7 @@
  * one function of payout/ with the acting identity (which asks the gate),
  * and render. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -77,4 +78,19 @@ void mypages_payout_account(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, "/mine-sider/utbetaling?status=konto-lagret");
+}
+
+/* The workbench: a case worker's view of the case's person's payouts. */
+void workbench_payout(struct req *r, struct resp *w)
+{
+	json_t *d;
+	struct err e;
+	char *end;
+	long long id = strtoll(r->params[0], &end, 10);
+	if (payout_view_case(r->app->store, &r->who, id, today_of(r), r->now, &d, r->a, &e) != 0) {
+		resp_failure(w, r, &e, "payouts");
+		return;
+	}
+	json_object_set_new(d, "errors", json_object());
+	resp_page(w, r, "payout", "payout.title", d);
 }
