@@ -65,7 +65,8 @@ test('no_page_is_wider_than_a_phone', async (t) => {
   const pages = [
     [person, '/saker'], [person, `/saker/${caseId}`], [person, '/innboks'], [person, '/mine-sider'],
     [person, '/mine-sider/kalender'], [person, '/mine-opplysninger'],
-    [worker, '/saksbehandling'], [worker, `/saksbehandling/saker/${caseId}`], [worker, '/saksbehandling/statistikk'],
+    [person, '/avtaler'], [person, '/handle-for'], [person, '/fullmakter'],
+    [worker, '/saksbehandling'], [worker, '/saksbehandling/avtaler'], [worker, `/saksbehandling/saker/${caseId}`], [worker, '/saksbehandling/statistikk'],
   ];
   for (const width of [320, 390, 1280]) {
     for (const lang of ['nb', 'en']) {
