@@ -589,6 +589,8 @@ int signing_finish(struct store *s, const struct principal *who, const char *ref
 			    (const unsigned char *)sig.p, sig.len, v};
 	rc = store_write(s, put_outcome, &o, e);
 	buf_cleanup(&sig);
+	if (rc != 0 && e->code == ERR_CONFLICT) /* signed meanwhile, in another visit */
+		err_set(e, ERR_CONFLICT, NULL, "signing.refused.signed-already");
 	if (rc == 0 && !v->ok)
 		log_info("signing: a signature for agreement %lld refused: %s", (long long)g.id, v->code);
 	return rc;

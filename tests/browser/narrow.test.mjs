@@ -83,6 +83,8 @@ test('no_page_is_wider_than_a_phone', async (t) => {
     [person, `/soknad?endring=${caseId}`],
     [worker, '/saksbehandling'], [worker, `/saksbehandling/saker/${caseId}`], [worker, '/saksbehandling/statistikk'],
     [worker, '/saksbehandling/henvendelser'],
+    [person, '/avtaler'], [person, '/handle-for'], [person, '/fullmakter'],
+    [worker, '/saksbehandling/avtaler'],
   ];
   for (const width of [320, 390, 1280]) {
     for (const lang of ['nb', 'en']) {

@@ -65,7 +65,7 @@ async function personWithAgreement(exclude = () => false) {
 // "Signer avtalen" as the browser does it: to the signing service, sign
 // there as nin (with a test fault), and back to stipend. Returns the final
 // redirect's location on stipend.
-async function sign(c, id, { nin, fault = '' }) {
+async function sign(c, id, { nin, fault = '', visit = true }) {
   const start = await c.post(`/avtaler/${id}/signer`, { csrf: await csrfOf(c, '/avtaler') });
   assert.equal(start.status, 303, start.text);
   const order = start.headers.get('location');
@@ -78,6 +78,7 @@ async function sign(c, id, { nin, fault = '' }) {
   const back = new URL(signed.headers.get('location'));
   assert.equal(back.origin, srv.base);
   assert.equal(back.pathname, '/avtaler/retur');
+  if (!visit) return { returnUrl: back.pathname + back.search };
   const done = await c.get(back.pathname + back.search);
   assert.equal(done.status, 303, done.text);
   return { location: done.headers.get('location'), returnUrl: back.pathname + back.search };
@@ -133,6 +134,8 @@ test('bad_signatures_are_refused_each_with_its_reason_and_a_valid_one_is_stored_
       + `and object='agreement:${id}' and detail='${k.code}'`), '1');
   }
   assert.equal(srv.sql(`select signature is null from agreements where id=${id}`), '1');
+  // Signed in a second visit too (another tab): the later return finds it signed.
+  const second = await sign(c, id, { nin, visit: false });
   const { location, returnUrl } = await sign(c, id, { nin });
   assert.equal(location, '/avtaler?status=signert');
   assert.equal(state(id), 'signed');
@@ -151,6 +154,8 @@ test('bad_signatures_are_refused_each_with_its_reason_and_a_valid_one_is_stored_
       '-binary', '-CAfile', path.join(srv.dir, 'ca.pem'), '-out', '/dev/null'], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
   } finally { rmSync(dir, { recursive: true, force: true }); }
+  assert.equal((await c.get(second.returnUrl)).headers.get('location'), '/avtaler?feil=signed-already');
+  assert.equal(srv.sql(`select count(*) from audit where action='agreement.signed' and object='agreement:${id}'`), '1');
   // A reference is used once; a signed agreement is not signed again.
   const again = await c.get(returnUrl);
   assert.equal(again.headers.get('location'), '/avtaler?feil=unknown');
