@@ -11,7 +11,8 @@
 # beside it; it is built from sim/ and src/core/ only, and stipend never links
 # sim/.
 
-PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical
+PKGS      := libmicrohttpd sqlite3 jansson libsodium yaml-0.1 libcurl pangocairo libical \
+             libxml-2.0 # the loan account (#11): camt.054 from the bank
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -54,6 +54,8 @@ static const char serve_help[] =
     "       a register corrects a fact (see README \"Registers\")\n"
     "  POST /sms/v1/messages {\"to\": \"+4791234567\", \"text\"}  the test SMS gateway (202)\n"
     "  GET  /sms/v1/messages?to=+4791234567    what the gateway received (newest 1000)\n"
+    "  POST /giro/v1/payments {\"kid\", \"amount_ore\", \"booked\", \"debtor\"}  the bank: pay with a KID\n"
+    "  GET  /giro/v1/reports/camt054           the bank's camt.054 report of the credits\n"
     "  GET  /health\n"
     "  GET  /_control, POST /_control {\"register\", \"mode\", \"delay_ms\"}\n"
     "       failure injection: register population|tax|schools|welfare|all,\n"

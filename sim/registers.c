@@ -30,6 +30,7 @@
 #include "core/nin.h"
 #include "sim/changes.h"
 #include "sim/sms.h"
+#include "sim/giro.h"
 #include "sim/synth.h"
 
 /* The registers, in the order /_control lists them. */
@@ -142,6 +143,7 @@ struct answer {
 	int status;
 	struct buf b;
 	int failed; /* an append passed MAX_ANSWER */
+	int xml;    /* the bank's camt.054 report (#11): XML, not JSON */
 };
 
 static void put(struct answer *w, const char *s)
@@ -789,7 +791,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *w)
 		free(p);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, w->xml ? "application/xml" : "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)w->status, r);
 	MHD_destroy_response(r);
@@ -861,6 +863,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			buf_cleanup(&w.b);
 			return MHD_NO;
 		}
+	} else if (giro_handles(url)) {
+		/* The bank (#11): payments with a KID, and the camt.054 report. */
+		w.status = giro_answer(method, url, buf_str(&call->body), call->body.len, &w.b, &w.xml);
 	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/_control") == 0) {
 		error_answer(&w, 405, "method-not-allowed", NULL);
 	} else {

@@ -44,6 +44,7 @@ static const struct command commands[] = {
 	{"policy", "print who may do what: the policy table and every route's action", cli_policy},
 	/* The loan account (#11). */
 	{"ledger", "check the ledger: every entry balances, every debt equals its postings", cli_ledger},
+	{"loans", "the loan account: the monthly run, payments from the bank, payouts", cli_loans},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

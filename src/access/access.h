@@ -78,6 +78,10 @@ enum action {
 	ACT_MESSAGE_ANSWER,  /* answer a person's message */
 	ACT_DOCUMENT_READ,   /* download documentation a person sent */
 	ACT_STATS_READ,      /* the agency's figures (how soon letters are opened) */
+	/* The loan account (#11). */
+	ACT_LOAN_READ,       /* "Min gjeld": the debt, rate, plan, invoices and payments */
+	ACT_LOAN_FIXED_RATE, /* choose a fixed rate for 3, 5 or 10 years */
+	ACT_LOAN_PAYMENTS_QUEUE, /* see the payments no account matched */
 	ACT_N
 };
 

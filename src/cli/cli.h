@@ -29,6 +29,8 @@ int cli_policy(int argc, char **argv);
 int cli_simulate(int argc, char **argv);
 /* The loan account (#11): `stipend ledger check` (ledger.c). */
 int cli_ledger(int argc, char **argv);
+/* `stipend loans`: the monthly run, the bank's payments (loans.c). */
+int cli_loans(int argc, char **argv);
 
 /* Every job kind this binary runs (kinds.c), each with its context: the
  * case life cycle's in env, the notices' in notify (may be NULL), the audit

@@ -14,6 +14,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "loans/account.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
@@ -236,6 +237,10 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	int answer = strcmp(l->kind, "answer") == 0;
 	if (answer)
 		answer_view(s, a, l, d);
+	/* A loan invoice (#11) shows the term and what to pay it with. */
+	json_t *invoice = strcmp(l->kind, "loan-invoice") == 0 ? loans_invoice_letter(s, l->id, lang, a) : NULL;
+	if (invoice)
+		json_object_set_new(d, "invoice", invoice);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -257,5 +262,7 @@ const char *mbox_letter_title_key(const char *kind)
 		return "mypages.reminder.title";
 	if (strcmp(kind, "answer") == 0)
 		return "letter.answer.title";
+	if (strcmp(kind, "loan-invoice") == 0) /* the loan account (#11) */
+		return "letter.title.loan-invoice";
 	return "letter.other.title";
 }

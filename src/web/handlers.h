@@ -75,4 +75,8 @@ void api_decide(struct req *r, struct resp *w);
 void static_asset(struct req *r, struct resp *w);
 void health(struct req *r, struct resp *w);
 
+/* The loan account (#11): "Min gjeld" (portal/loans.c). */
+void loans_page(struct req *r, struct resp *w);
+void loans_fixed_rate(struct req *r, struct resp *w);
+
 #endif

@@ -49,6 +49,9 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/decide", api_decide, ACT_PUBLIC},
 	{"GET", "/static/*", static_asset, ACT_PUBLIC},
 	{"GET", "/healthz", health, ACT_PUBLIC},
+	/* The loan account (#11). */
+	{"GET", "/mine-sider/gjeld", loans_page, ACT_LOAN_READ},
+	{"POST", "/mine-sider/gjeld/fastrente", loans_fixed_rate, ACT_LOAN_FIXED_RATE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -54,3 +54,64 @@ CREATE TRIGGER ledger_legs_no_update BEFORE UPDATE ON ledger_legs
 	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 CREATE TRIGGER ledger_legs_no_delete BEFORE DELETE ON ledger_legs
 	BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+-- A borrower's loan account: its fixed KID, when support ended (interest
+-- runs from the next day; NULL while the person receives support), how far
+-- interest is posted, the rate (floating, or fixed for 3, 5 or 10 years from
+-- fixed_from through fixed_until), and the payment plan (monthly terms due
+-- from first_due through last_due). The debt itself is never here: it is
+-- the sum of the ledger's legs.
+CREATE TABLE loan_accounts (
+	person_id INTEGER PRIMARY KEY REFERENCES persons(id),
+	kid TEXT NOT NULL UNIQUE,
+	support_ended TEXT,
+	interest_through TEXT,
+	fixed_rate INTEGER,
+	fixed_years INTEGER CHECK (fixed_years IN (3, 5, 10)),
+	fixed_from TEXT,
+	fixed_until TEXT,
+	first_due TEXT,
+	last_due TEXT,
+	paper INTEGER NOT NULL DEFAULT 0 CHECK (paper IN (0, 1)),
+	updated_at INTEGER NOT NULL,
+	CHECK ((fixed_rate IS NULL) = (fixed_years IS NULL) AND (fixed_rate IS NULL) = (fixed_from IS NULL))
+);
+CREATE INDEX loan_accounts_repaying ON loan_accounts(person_id) WHERE support_ended IS NOT NULL;
+
+-- One monthly invoice (a term): what is due on its day, split into interest
+-- and principal as the debt stood when it was made, the fee of a paper
+-- invoice, the KID, the letter that carried it, and what has been paid.
+CREATE TABLE loan_invoices (
+	id INTEGER PRIMARY KEY,
+	person_id INTEGER NOT NULL REFERENCES persons(id),
+	due TEXT NOT NULL,
+	amount INTEGER NOT NULL CHECK (amount > 0),
+	interest INTEGER NOT NULL,
+	principal INTEGER NOT NULL,
+	fee INTEGER NOT NULL DEFAULT 0,
+	kid TEXT NOT NULL,
+	letter_id INTEGER REFERENCES letters(id),
+	paid INTEGER NOT NULL DEFAULT 0,
+	paid_at TEXT,
+	created_at INTEGER NOT NULL,
+	UNIQUE (person_id, due)
+);
+CREATE INDEX loan_invoices_open ON loan_invoices(kid, due) WHERE paid < amount + fee;
+
+-- A credit the bank reported (camt.054): its own reference (a report read
+-- twice books it once), the KID it came with, amount, booking day, and what
+-- became of it: matched to a borrower (with the ledger entry), or waiting
+-- for a case worker (unknown KID) until resolved.
+CREATE TABLE loan_payments (
+	id INTEGER PRIMARY KEY,
+	bank_ref TEXT NOT NULL UNIQUE,
+	kid TEXT,
+	amount INTEGER NOT NULL CHECK (amount > 0),
+	booked TEXT NOT NULL,
+	debtor TEXT,
+	person_id INTEGER REFERENCES persons(id),
+	state TEXT NOT NULL CHECK (state IN ('matched', 'unmatched', 'resolved')),
+	entry_id INTEGER REFERENCES ledger_entries(id),
+	received_at INTEGER NOT NULL
+);
+CREATE INDEX loan_payments_waiting ON loan_payments(id) WHERE state = 'unmatched';
