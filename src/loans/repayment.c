@@ -84,6 +84,11 @@ int loans_term_payment(int64_t balance, int32_t rate, int n_periods, int per_yea
 		*payment = 0;
 		return 0;
 	}
+	/* Less than a krone is paid at once: no annuity is made of it. */
+	if (balance < 100) {
+		*payment = balance;
+		return 0;
+	}
 	if (check_terms(&t, e) != 0)
 		return -1;
 	/* The last period takes the whole balance with its interest. */

@@ -68,7 +68,8 @@ int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct e
  * paid every period, repays balance (øre) at rate (thousandths of a percent)
  * within n_periods periods of 1/per_year year, by the same arithmetic as
  * loans_annuity(); for the last period (n_periods 1) the whole balance with
- * the period's interest, in øre. A balance of 0 or less gives 0. Worked
+ * the period's interest, in øre. A balance of 0 or less gives 0, one below
+ * a krone itself. Worked
  * out afresh for every invoice, so that an extra payment or a new rate
  * changes the following terms and the plan still ends on time.
  * Returns 0, or -1 with e filled (ERR_INVALID) for terms out of range. */
