@@ -256,6 +256,8 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/saker/:id/ny-vurdering': { as: sara, foreign: per, url: `/saksbehandling/saker/${a.id}/ny-vurdering`, form: {} },
     'POST /saksbehandling/henvendelser/:id/svar': { as: sara, foreign: per, url: `/saksbehandling/henvendelser/${message}/svar`,
       form: { text: 'Her er svaret.' } },
+    // The loan account (#11).
+    'POST /mine-sider/gjeld/fastrente': { as: a.c, foreign: other, form: { years: '3' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

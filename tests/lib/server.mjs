@@ -95,8 +95,9 @@ export async function createDemoDb(db, { persons = 50, sim = null } = {}) {
 // With registers: true the register simulator runs beside the server with
 // the same population, and the server fetches applicants' facts from it and
 // sends SMS notices to its test SMS gateway. With smtp: true a local SMTP
-// server (tests/lib/smtp.mjs) takes the e-mail notices.
-export async function startServer({ persons = 50, registers = false, smtp = false } = {}) {
+// server (tests/lib/smtp.mjs) takes the e-mail notices. params names a
+// parameter folder the server reads instead of the compiled-in one.
+export async function startServer({ persons = 50, registers = false, smtp = false, params = null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
   const sim = registers ? await startSim({ persons }) : null;
@@ -110,6 +111,7 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', '--threads', '4'];
   if (registersUrl) args.push('--registers', registersUrl, '--sms', `${registersUrl}/sms/v1/messages`);
+  if (params) args.push('--params', params);
   const mail = smtp ? await startSmtp() : null;
   if (mail) args.push('--smtp', mail.url);
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
