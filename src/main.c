@@ -45,6 +45,7 @@ static const struct command commands[] = {
 	/* The loan account (#11). */
 	{"ledger", "check the ledger: every entry balances, every debt equals its postings", cli_ledger},
 	{"loans", "the loan account: the monthly run, payments from the bank, payouts", cli_loans},
+	{"convert", "convert a school year's convertible loans to grant on the registers' figures", cli_convert},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

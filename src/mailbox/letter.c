@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "loans/account.h"
+#include "loans/convert.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
@@ -249,6 +250,16 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 		if (decision)
 			json_object_set_new(d, "decision", decision);
 	}
+	/* A conversion of loan to grant (#11) shows its figures and the
+	 * decision on the year's facts in place of the case's decision. */
+	json_t *conversion = strcmp(l->kind, "loan-conversion") == 0 ? loans_conversion_letter(s, l->id, lang, a) : NULL;
+	if (conversion) {
+		json_t *decision = mbox_decision_json(lang, a, json_string_value(json_object_get(conversion, "decision_json")));
+		json_object_del(conversion, "decision_json");
+		json_object_set_new(d, "conversion", conversion);
+		if (decision)
+			json_object_set_new(d, "decision", decision);
+	}
 	return d;
 }
 
@@ -264,5 +275,7 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.answer.title";
 	if (strcmp(kind, "loan-invoice") == 0) /* the loan account (#11) */
 		return "letter.title.loan-invoice";
+	if (strcmp(kind, "loan-conversion") == 0)
+		return "letter.title.loan-conversion";
 	return "letter.other.title";
 }

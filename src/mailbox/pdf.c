@@ -549,6 +549,15 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *conversion = json_object_get(m, "conversion");
+	if (json_is_object(conversion)) {
+		/* templates/_loan_conversion.html: loan converted to grant (#11) */
+		para(L, text(L, json_is_true(json_object_get(conversion, "none")) ? "loans.conversion.none"
+										   : "loans.conversion.done",
+			      conversion),
+		     S_BODY, 10);
+		para(L, text(L, "loans.conversion.facts", conversion), S_BODY, 6);
+	}
 	if (json_is_object(c))
 		para(L, text(L, "letter.intro", c), S_BODY, 10);
 	if (json_is_object(d))

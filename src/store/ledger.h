@@ -161,4 +161,31 @@ int store_loan_payment_settle(struct store_tx *tx, int64_t id, int64_t person_id
 int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_payment **out, int max, struct arena *a,
 			     struct err *e);
 
+/* ---- conversion to grant ---- */
+
+/* A decided case that may hold a convertible loan. */
+struct loan_conv_case {
+	int64_t case_id, person_id;
+	const char *nin, *application_json, *decision_json;
+};
+/* The decided higher-education cases of school_year after after_id, by id,
+ * at most max, into *out (arena). Count or -1. */
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
+			  int max, struct arena *a, struct err *e);
+
+struct loan_conversion {
+	int64_t id, case_id, person_id;
+	int year;
+	int64_t convertible, income, wealth;
+	int credits_tenths, expected_tenths;
+	int64_t converted;
+	const char *decision_json;
+	int64_t entry_id, letter_id, created_at;
+};
+/* Insert; a second for the same case fails with ERR_CONFLICT. */
+int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e);
+/* The conversion a letter carries: 0 found, 1 none, -1. */
+int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
+				    struct err *e);
+
 #endif

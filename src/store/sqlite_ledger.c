@@ -566,3 +566,106 @@ int store_loan_invoice_latest_tx(struct store_tx *tx, int64_t person_id, date_t 
 	sqlite3_reset(st);
 	return *due == LOAN_NO_DATE ? 1 : 0;
 }
+
+/* ---- conversion to grant ---- */
+
+struct conv_args {
+	const char *school_year;
+	int64_t after;
+	int max;
+};
+
+static void bind_conv(sqlite3_stmt *st, const void *arg)
+{
+	const struct conv_args *c = arg;
+	sq_bind_str(st, 1, c->school_year);
+	sqlite3_bind_int64(st, 2, c->after);
+	sqlite3_bind_int(st, 3, c->max);
+}
+
+static int conv_case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_conv_case *c = (struct loan_conv_case *)out + i;
+	c->case_id = sqlite3_column_int64(st, 0);
+	c->person_id = sqlite3_column_int64(st, 1);
+	c->nin = sq_col_str(st, 2, a);
+	c->application_json = sq_col_str(st, 3, a);
+	c->decision_json = sq_col_str(st, 4, a);
+	return 0;
+}
+
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
+			  int max, struct arena *a, struct err *e)
+{
+	struct conv_args c = {school_year, after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT c.id, c.person_id, p.nin, c.application_json, d.decision_json FROM cases c "
+			"JOIN decisions d ON d.case_id = c.id AND d.superseded_at IS NULL JOIN persons p ON p.id = c.person_id "
+			"WHERE c.scheme = 'higher-education' AND c.school_year = ?1 AND c.status = 'decided' "
+			"AND c.outcome IN ('granted', 'partly-granted') AND c.id > ?2 ORDER BY c.id LIMIT ?3",
+			bind_conv, &c, conv_case_row, *out, max, a, e);
+}
+
+int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_conversions(case_id, person_id, year, convertible, income, "
+				       "wealth, credits_tenths, expected_tenths, converted, decision_json, entry_id, "
+				       "letter_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, nullif(?11, 0), "
+				       "nullif(?12, 0), ?13)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->case_id);
+	sqlite3_bind_int64(st, 2, c->person_id);
+	sqlite3_bind_int(st, 3, c->year);
+	sqlite3_bind_int64(st, 4, c->convertible);
+	sqlite3_bind_int64(st, 5, c->income);
+	sqlite3_bind_int64(st, 6, c->wealth);
+	sqlite3_bind_int(st, 7, c->credits_tenths);
+	sqlite3_bind_int(st, 8, c->expected_tenths);
+	sqlite3_bind_int64(st, 9, c->converted);
+	sq_bind_str(st, 10, c->decision_json);
+	sqlite3_bind_int64(st, 11, c->entry_id);
+	sqlite3_bind_int64(st, 12, c->letter_id);
+	sqlite3_bind_int64(st, 13, c->created_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
+		return sq_db_error(e, tx->c->db, "insert conversion");
+	}
+	if (id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return 0;
+}
+
+static int conversion_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_conversion *c = (struct loan_conversion *)out + i;
+	c->id = sqlite3_column_int64(st, 0);
+	c->case_id = sqlite3_column_int64(st, 1);
+	c->person_id = sqlite3_column_int64(st, 2);
+	c->year = sqlite3_column_int(st, 3);
+	c->convertible = sqlite3_column_int64(st, 4);
+	c->income = sqlite3_column_int64(st, 5);
+	c->wealth = sqlite3_column_int64(st, 6);
+	c->credits_tenths = sqlite3_column_int(st, 7);
+	c->expected_tenths = sqlite3_column_int(st, 8);
+	c->converted = sqlite3_column_int64(st, 9);
+	c->decision_json = sq_col_str(st, 10, a);
+	c->entry_id = sqlite3_column_int64(st, 11);
+	c->letter_id = sqlite3_column_int64(st, 12);
+	c->created_at = sqlite3_column_int64(st, 13);
+	return 0;
+}
+
+int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
+				    struct err *e)
+{
+	int n = sq_query(s,
+			 "SELECT id, case_id, person_id, year, convertible, income, wealth, credits_tenths, expected_tenths, "
+			 "converted, decision_json, coalesce(entry_id, 0), coalesce(letter_id, 0), created_at "
+			 "FROM loan_conversions WHERE letter_id = ?",
+			 sq_bind_id, &letter_id, conversion_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}

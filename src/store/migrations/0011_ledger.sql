@@ -115,3 +115,25 @@ CREATE TABLE loan_payments (
 	received_at INTEGER NOT NULL
 );
 CREATE INDEX loan_payments_waiting ON loan_payments(id) WHERE state = 'unmatched';
+
+-- A conversion of loan to grant (omgjøring) for one case's school year:
+-- what the rules allowed on the tax authority's figures for the year, the
+-- credits passed of those expected, what was converted (the ledger entry),
+-- and the letter with the decision's trace. One a case.
+CREATE TABLE loan_conversions (
+	id INTEGER PRIMARY KEY,
+	case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id),
+	person_id INTEGER NOT NULL REFERENCES persons(id),
+	year INTEGER NOT NULL,
+	convertible INTEGER NOT NULL,
+	income INTEGER NOT NULL,
+	wealth INTEGER NOT NULL,
+	credits_tenths INTEGER NOT NULL,
+	expected_tenths INTEGER NOT NULL,
+	converted INTEGER NOT NULL,
+	decision_json TEXT NOT NULL,
+	entry_id INTEGER REFERENCES ledger_entries(id),
+	letter_id INTEGER REFERENCES letters(id),
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX loan_conversions_letter ON loan_conversions(letter_id);
