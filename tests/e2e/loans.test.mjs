@@ -201,22 +201,6 @@ test('a fixed rate is chosen for 3, 5 or 10 years once; Min gjeld is the borrowe
   assert.equal(anon.status, 303);
 });
 
-test('stipend ledger check is green, and red naming the entry when a leg is forged behind its back', () => {
-  borrower();
-  const green = run(['ledger', 'check', '--db', srv.db]);
-  assert.equal(green.status, 0, green.stdout + green.stderr);
-  assert.match(green.stdout, /every entry balances/);
-  const entry = srv.sql("select max(id) from ledger_entries where kind = 'disbursement'");
-  srv.sql(`insert into ledger_legs(entry_id, account, person_id, effective, amount)
-    select id, 'loan.principal', person_id, effective, 1 from ledger_entries where id = ${entry}`);
-  const red = run(['ledger', 'check', '--db', srv.db]);
-  assert.equal(red.status, 1);
-  assert.match(red.stdout, new RegExp(`entry ${entry} \\(person \\d+\\): its 3 legs sum to 1 øre, not 0`));
-  assert.match(red.stdout, /the ledger's \d+ legs sum to 1 øre, not 0/);
-  // The ledger refuses to lose the forged leg: it is put right by another entry.
-  assert.throws(() => srv.sql('delete from ledger_legs'), /append-only/);
-});
-
 // ---- conversion of loan to grant ----
 
 const higher = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
@@ -282,4 +266,21 @@ test('stipend convert converts in proportion to the credits passed, on the tax a
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /converted: 0, 0 øre/);
   assert.match(again.stdout, new RegExp(`converted before: ${converted}`));
+});
+
+// Last: it forges a leg, and every command after it would find it.
+test('stipend ledger check is green, and red naming the entry when a leg is forged behind its back', () => {
+  borrower();
+  const green = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(green.status, 0, green.stdout + green.stderr);
+  assert.match(green.stdout, /every entry balances/);
+  const entry = srv.sql("select max(id) from ledger_entries where kind = 'disbursement'");
+  srv.sql(`insert into ledger_legs(entry_id, account, person_id, effective, amount)
+    select id, 'loan.principal', person_id, effective, 1 from ledger_entries where id = ${entry}`);
+  const red = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(red.status, 1);
+  assert.match(red.stdout, new RegExp(`entry ${entry} \\(person \\d+\\): its 3 legs sum to 1 øre, not 0`));
+  assert.match(red.stdout, /the ledger's \d+ legs sum to 1 øre, not 0/);
+  // The ledger refuses to lose the forged leg: it is put right by another entry.
+  assert.throws(() => srv.sql('delete from ledger_legs'), /append-only/);
 });
