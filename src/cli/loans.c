@@ -27,6 +27,9 @@ static const char loans_help[] =
 	"                                     report (a file, or fetched from the bank)\n"
 	"  disburse --person ID|--nin NIN --amount KR --date DAY [--cause C]\n"
 	"                                     post a loan payout (the payouts do this)\n"
+	"  grant --kind deferral|relief --person ID|--nin NIN --date DAY --months N --cause C\n"
+	"                                     a decision of payment deferral or interest\n"
+	"                                     relief for N months from DAY's month\n"
 	"  support-ended --person ID|--nin NIN --date DAY\n"
 	"                                     support ended on DAY: interest from the next\n"
 	"                                     day, and the payment plan\n"
@@ -36,7 +39,8 @@ static const char loans_help[] =
 	"usage or input.\n";
 
 struct opts {
-	const char *db, *params_dir, *camt, *bank, *nin, *cause;
+	const char *db, *params_dir, *camt, *bank, *nin, *cause, *kind;
+	int months;
 	int64_t person, amount, now;
 	date_t day;
 	int have_day;
@@ -55,6 +59,8 @@ static int parse(int argc, char **argv, struct opts *o)
 					     {"amount", required_argument, NULL, 'a'},
 					     {"cause", required_argument, NULL, 'C'},
 					     {"now", required_argument, NULL, 'n'},
+					     {"kind", required_argument, NULL, 'k'},
+					     {"months", required_argument, NULL, 'm'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -67,6 +73,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'b': o->bank = optarg; break;
 		case 'N': o->nin = optarg; break;
 		case 'C': o->cause = optarg; break;
+		case 'k': o->kind = optarg; break;
+		case 'm':
+			o->months = (int)strtol(optarg, &end, 10);
+			if (*end || o->months < 1 || o->months > 36) {
+				fprintf(stderr, "stipend loans: --months must be 1 to 36\n");
+				return 2;
+			}
+			break;
 		case 't':
 			if (date_parse(optarg, &o->day) != 0) {
 				fprintf(stderr, "stipend loans: the day must be YYYY-MM-DD\n");
@@ -259,6 +273,9 @@ static int run_cmd(const char *cmd, struct opts *o)
 		}
 		if (store_write(s, do_disburse, o, &e) != 0)
 			goto fail;
+	} else if (strcmp(cmd, "grant") == 0) {
+		if (loans_grant_months(s, o->person, o->kind, o->day, o->months, o->cause, o->now, &e) != 0)
+			goto fail;
 	} else if (loans_support_ended(s, o->person, o->day, o->now, &e) != 0) {
 		goto fail;
 	}
@@ -276,7 +293,7 @@ out:
 
 int cli_loans(int argc, char **argv)
 {
-	static const char *const cmds[] = {"run", "import", "disburse", "support-ended"};
+	static const char *const cmds[] = {"run", "import", "disburse", "grant", "support-ended"};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(loans_help, stdout);
 		return 0;

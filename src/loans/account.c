@@ -232,6 +232,19 @@ static int post_interest(struct store_tx *tx, struct month_run *r, struct loan_a
 				return -1;
 			r->sum->interest_entries++;
 			r->sum->interest += interest;
+			/* A month of interest relief: the month's interest is
+			 * cancelled as it is charged. */
+			int relief = store_loan_month_marked_tx(tx, r->person_id, ym, "relief", e);
+			if (relief < 0)
+				return -1;
+			if (relief) {
+				char rcause[32];
+				snprintf(rcause, sizeof(rcause), "relief:%s", ym);
+				struct ledger_leg rl[] = {{"agency.interest-income", interest}, {"loan.interest", -interest}};
+				struct ledger_entry re = {r->person_id, "relief", rcause, to, 2, rl};
+				if (ledger_post(tx, &re, NULL, e) != 0)
+					return -1;
+			}
 		}
 		acct->interest_through = to;
 	}
@@ -263,6 +276,18 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 		if (got < 0)
 			return -1;
 		due = got == 1 ? acct->first_due : months_on(latest, 1, LOANS_DUE_DAY);
+		/* A deferred month has no term: the next month's is due. */
+		for (int guard = 0; guard < 1200; guard++) {
+			char ym[11];
+			date_format(due, ym);
+			ym[7] = '\0';
+			int deferred = store_loan_month_marked_tx(tx, r->person_id, ym, "deferral", e);
+			if (deferred < 0)
+				return -1;
+			if (!deferred)
+				break;
+			due = months_on(due, 1, LOANS_DUE_DAY);
+		}
 		date_t issue = month_first(due);
 		/* The invoice needs the month before with its interest. */
 		if (issue > r->through || acct->interest_through == LOAN_NO_DATE || acct->interest_through < issue - 1)
@@ -576,4 +601,88 @@ int loans_choose_fixed(struct store *s, const struct params *p, const struct pri
 		return err_set(e, ERR_INVALID, "years", "choose 3, 5 or 10 years");
 	struct fixing f = {p, access_subject(who), years, today, now};
 	return store_write(s, fix_rate, &f, e);
+}
+
+/* ---- deferral and interest relief ---- */
+
+struct granting {
+	int64_t person_id;
+	const char *kind, *cause;
+	date_t from;
+	int months;
+	int64_t now;
+};
+
+static int grant_months(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct granting *g = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1, extend = 0;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, g->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+		goto out;
+	}
+	int relief = strcmp(g->kind, "relief") == 0;
+	for (int i = 0; i < g->months; i++) {
+		date_t m = months_on(g->from, i, 1);
+		char ym[11];
+		date_format(m, ym);
+		ym[7] = '\0';
+		int marked = store_loan_month_mark(tx, g->person_id, ym, g->kind, g->cause, g->now, e);
+		if (marked < 0)
+			goto out;
+		if (marked > 0)
+			continue; /* granted before */
+		if (!relief) {
+			/* A deferred term moves to the end of the plan. */
+			if (acct.first_due != LOAN_NO_DATE && month_first(acct.first_due) <= m &&
+			    m <= month_first(acct.last_due))
+				extend++;
+			continue;
+		}
+		/* Interest already charged for the month is cancelled now. */
+		if (acct.interest_through != LOAN_NO_DATE && month_last(m) <= acct.interest_through) {
+			char icause[32], rcause[32];
+			int64_t charged;
+			snprintf(icause, sizeof(icause), "interest:%s", ym);
+			snprintf(rcause, sizeof(rcause), "relief:%s", ym);
+			if (store_ledger_cause_sum_tx(tx, g->person_id, icause, "loan.interest", &charged, e) != 0)
+				goto out;
+			if (charged > 0) {
+				struct ledger_leg legs[] = {{"agency.interest-income", charged}, {"loan.interest", -charged}};
+				struct ledger_entry en = {g->person_id, "relief", rcause, month_last(m), 2, legs};
+				if (ledger_post(tx, &en, NULL, e) != 0)
+					goto out;
+			}
+		}
+	}
+	if (extend > 0) {
+		acct.last_due = months_on(acct.last_due, extend, LOANS_DUE_DAY);
+		if (store_loan_account_put(tx, &acct, g->now, e) != 0)
+			goto out;
+	}
+	char object[32], detail[96], day[11];
+	snprintf(object, sizeof(object), "person:%lld", (long long)g->person_id);
+	snprintf(detail, sizeof(detail), "%d months from %.7s by %.40s", g->months, date_format(g->from, day), g->cause);
+	rc = audit_append(tx, g->now, "system", relief ? "loan.relief" : "loan.deferral", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
+		       const char *cause, int64_t now, struct err *e)
+{
+	if (kind == NULL || (strcmp(kind, "deferral") != 0 && strcmp(kind, "relief") != 0))
+		return err_set(e, ERR_INVALID, "kind", "deferral or relief");
+	if (months < 1 || months > 36)
+		return err_set(e, ERR_INVALID, "months", "1 to 36 months");
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "the decision that grants it");
+	struct granting g = {person_id, kind, cause, month_first(from), months, now};
+	return store_write(s, grant_months, &g, e);
 }

@@ -145,6 +145,20 @@ int loans_bank_fetch(const char *base_url, char **xml, size_t *len, struct arena
 int loans_choose_fixed(struct store *s, const struct params *p, const struct principal *who, int years, date_t today,
 		       int64_t now, struct err *e);
 
+/* A decision of payment deferral or interest relief acting on the account
+ * (kind "deferral" or "relief"), for `months` calendar months from the
+ * month of from, granted by cause ("decision:12"). A deferred month has no
+ * term, and the plan grows by a month for each deferred term within it
+ * (forskrift om tilbakebetaling: a deferral moves the term to the end); a
+ * relief month's interest is cancelled (a "relief" entry: debit
+ * agency.interest-income, credit loan.interest), at once for interest
+ * already charged and by the run for interest to come. A month granted
+ * before is not granted again. Fails with ERR_INVALID for a bad kind,
+ * months outside 1..36 or no cause, ERR_CONFLICT when the person has no
+ * loan account. Audited as loan.deferral or loan.relief. */
+int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
+		       const char *cause, int64_t now, struct err *e);
+
 /* "Min gjeld" for who's own account on day today, as template data in
  * lang: debt, principal, interest (øre and text), rate (kind, percent text,
  * fixed_until), kid, account, status ("studying", "pause", "repaying",

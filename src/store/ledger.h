@@ -188,4 +188,18 @@ int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversi
 int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
 				    struct err *e);
 
+/* ---- deferral and interest relief ---- */
+
+/* Mark person_id's month ("2025-03") as kind ("deferral", "relief").
+ * Returns 0, or 1 when it was marked before (nothing written), -1. */
+int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			  const char *cause, int64_t now, struct err *e);
+/* 1 when the month is marked as kind, 0 when not, -1. */
+int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			       struct err *e);
+/* The sum of person_id's legs on account of the entries with this cause,
+ * in the transaction, into *ore. */
+int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char *cause, const char *account,
+			      int64_t *ore, struct err *e);
+
 #endif

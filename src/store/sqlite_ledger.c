@@ -669,3 +669,54 @@ int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct l
 			 sq_bind_id, &letter_id, conversion_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 1 ? 0 : 1;
 }
+
+/* ---- deferral and interest relief ---- */
+
+int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			  const char *cause, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_months(person_id, month, kind, cause, created_at) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, month);
+	sq_bind_str(st, 3, kind);
+	sq_bind_str(st, 4, cause);
+	sqlite3_bind_int64(st, 5, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "mark loan month");
+	return sqlite3_changes(tx->c->db) == 0 ? 1 : 0;
+}
+
+int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			       struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT 1 FROM loan_months WHERE person_id = ?1 AND month = ?2 AND kind = ?3", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, month);
+	sq_bind_str(st, 3, kind);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sq_db_error(e, tx->c->db, "loan month");
+}
+
+int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char *cause, const char *account,
+			      int64_t *ore, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT coalesce(sum(l.amount), 0) FROM ledger_legs l JOIN ledger_entries en "
+				       "ON en.id = l.entry_id WHERE en.cause = ?1 AND l.person_id = ?2 AND l.account = ?3",
+				   e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, cause);
+	sqlite3_bind_int64(st, 2, person_id);
+	sq_bind_str(st, 3, account);
+	int rc = sqlite3_step(st);
+	*ore = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "ledger cause sum");
+}

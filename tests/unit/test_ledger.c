@@ -467,6 +467,91 @@ static void a_plan_is_repaid_to_exactly_zero_and_an_extra_payment_lowers_the_ter
 	params_free(p);
 }
 
+/* A deferral of December and January: no term falls due in those months,
+ * the plan grows by two months (to April), and it still ends at exactly 0. */
+static void a_deferral_moves_the_terms_and_lengthens_the_plan(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct params *p = test_params(f, rates_5);
+	int64_t ids[2];
+	assert_int_equal(store_write(f->s, add_old, ids, &e), 0);
+	struct payout_arg pa = {ids[0], KR(100000)};
+	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
+	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
+	assert_int_equal(loans_grant_months(f->s, ids[0], "deferral", date_from_ymd(2024, 12, 1), 2, "decision:1", 1, &e), 0);
+	/* Granted again: nothing more. */
+	assert_int_equal(loans_grant_months(f->s, ids[0], "deferral", date_from_ymd(2024, 12, 1), 2, "decision:1", 1, &e), 0);
+	assert_int_equal(loans_grant_months(f->s, ids[0], "holiday", date_from_ymd(2024, 12, 1), 2, "decision:1", 1, &e), -1);
+	assert_string_equal(e.field, "kind");
+	struct loan_account acct;
+	assert_int_equal(store_loan_account_get(f->s, ids[0], &acct, &f->a, &e), 0);
+	assert_int_equal(acct.last_due, date_from_ymd(2025, 4, 20));
+	char ref[32];
+	int k = 0;
+	for (date_t month = date_from_ymd(2024, 5, 1); month <= date_from_ymd(2025, 9, 1);) {
+		int y, m, d;
+		date_to_ymd(month, &y, &m, &d);
+		date_t next = m == 12 ? date_from_ymd(y + 1, 1, 1) : date_from_ymd(y, m + 1, 1);
+		run(f, p, month);
+		date_t due;
+		int64_t left = open_left(f, ids[0], &due);
+		if (left > 0) {
+			snprintf(ref, sizeof(ref), "D-%d", ++k);
+			pay(f, ids[0], left, due, ref);
+		}
+		run(f, p, next - 1);
+		month = next;
+	}
+	struct loan_invoice *v;
+	int n = store_loan_invoices_of(f->s, ids[0], &v, 20, &f->a, &e);
+	assert_true(n >= 4);
+	/* Newest first: the four terms are the last four, oldest at n - 1. */
+	assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 20));
+	assert_int_equal(v[n - 2].due, date_from_ymd(2025, 2, 20));
+	assert_int_equal(v[n - 3].due, date_from_ymd(2025, 3, 20));
+	assert_int_equal(v[n - 4].due, date_from_ymd(2025, 4, 20));
+	int64_t left;
+	assert_int_equal(ledger_debt(f->s, ids[0], date_from_ymd(2025, 9, 30), &left, &e), 0);
+	assert_int_equal(left, 0);
+	params_free(p);
+}
+
+/* Interest relief for June (already charged) cancels June's interest at
+ * once; for August (to come) the run charges and cancels it alike. */
+static void interest_relief_cancels_the_months_granted(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct params *p = test_params(f, rates_5);
+	int64_t ids[2];
+	assert_int_equal(store_write(f->s, add_old, ids, &e), 0);
+	struct payout_arg pa = {ids[1], KR(100000)};
+	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
+	assert_int_equal(loans_support_ended(f->s, ids[1], date_from_ymd(2024, 4, 30), 1, &e), 0);
+	run(f, p, date_from_ymd(2024, 6, 30));
+	/* May: 10 000 000 x 5000 x 31 / (100 000 x 366) = 42 349.7, so 42 350;
+	 * June on 10 042 350: x 5000 x 30 / 36 600 000 = 41 157.2, so 41 157. */
+	assert_int_equal(debt(f, ids[1], date_from_ymd(2024, 6, 30)), KR(100000) + 42350 + 41157);
+	assert_int_equal(loans_grant_months(f->s, ids[1], "relief", date_from_ymd(2024, 6, 1), 1, "decision:2", 1, &e), 0);
+	assert_int_equal(debt(f, ids[1], date_from_ymd(2024, 6, 30)), KR(100000) + 42350);
+	assert_int_equal(loans_grant_months(f->s, ids[1], "relief", date_from_ymd(2024, 8, 1), 1, "decision:3", 1, &e), 0);
+	run(f, p, date_from_ymd(2024, 8, 31));
+	int64_t july = debt(f, ids[1], date_from_ymd(2024, 7, 31)) - (KR(100000) + 42350);
+	/* July on 10 042 350: x 5000 x 31 / 36 600 000 = 42 529.1, so 42 529. */
+	assert_int_equal(july, 42529);
+	assert_int_equal(debt(f, ids[1], date_from_ymd(2024, 8, 31)), KR(100000) + 42350 + 42529);
+	int64_t relieved;
+	assert_int_equal(store_ledger_person_flow(f->s, ids[1], "loan.interest", "relief", date_from_ymd(2024, 1, 1),
+						  date_from_ymd(2024, 12, 31), &relieved, &e),
+			 0);
+	assert_true(relieved < -41157); /* June's and August's */
+	struct ledger_report rep;
+	assert_int_equal(ledger_check(f->s, &rep, &f->a, &e), 0);
+	assert_int_equal(rep.n_problems, 0);
+	params_free(p);
+}
+
 /* ---- the bank's report ---- */
 
 static const char camt[] =
@@ -554,6 +639,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_plan_is_repaid_to_exactly_zero_and_an_extra_payment_lowers_the_terms, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(camt054_credits_are_matched_by_kid_and_booked_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_deferral_moves_the_terms_and_lengthens_the_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(interest_relief_cancels_the_months_granted, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,3 +137,16 @@ CREATE TABLE loan_conversions (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX loan_conversions_letter ON loan_conversions(letter_id);
+
+-- Months of a loan account under a decision of payment deferral (no term
+-- falls due that month; the plan grows by as many months) or of interest
+-- relief (the month's interest is cancelled), with the decision that
+-- granted them.
+CREATE TABLE loan_months (
+	person_id INTEGER NOT NULL REFERENCES persons(id),
+	month TEXT NOT NULL CHECK (length(month) = 7),
+	kind TEXT NOT NULL CHECK (kind IN ('deferral', 'relief')),
+	cause TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (person_id, month, kind)
+);
