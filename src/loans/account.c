@@ -350,6 +350,54 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 	}
 }
 
+/* Reminders of the invoices left unpaid (the agency's page "Purringer"):
+ * the reminder the day after the due day, with its fee
+ * (loan.reminder.fee_1); the notice of termination when the reminder's
+ * deadline has passed (loan.reminder.deadline_days after it, inkassoloven
+ * § 9), with its fee (loan.reminder.fee_2). Each a letter in the mailbox
+ * and a "fee" entry. Calling the loan in is a case worker's decision. */
+static int send_reminders(struct store_tx *tx, struct month_run *r, struct arena *a, struct err *e)
+{
+	struct loan_invoice *open;
+	int n = store_loan_invoices_open_tx(tx, r->person_id, &open, 240, a, e);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct loan_invoice *v = &open[i];
+		int next = v->reminders + 1;
+		date_t day;
+		if (next == 1) {
+			day = v->due + 1;
+		} else if (next == 2 && v->reminded_at != LOAN_NO_DATE) {
+			const struct param *dl = r->p ? params_get(r->p, "loan.reminder.deadline_days", v->reminded_at) : NULL;
+			if (dl == NULL)
+				continue; /* the deadline is not known: no notice */
+			day = v->reminded_at + (date_t)dl->value;
+		} else {
+			continue;
+		}
+		if (day > r->through)
+			continue;
+		const struct param *f =
+			r->p ? params_get(r->p, next == 1 ? "loan.reminder.fee_1" : "loan.reminder.fee_2", day) : NULL;
+		int64_t fee = f ? f->value : 0, letter;
+		if (fee > 0) {
+			char cause[48];
+			snprintf(cause, sizeof(cause), "reminder:%lld:%d", (long long)v->id, next);
+			struct ledger_leg legs[] = {{"loan.principal", fee}, {"agency.fees", -fee}};
+			struct ledger_entry en = {r->person_id, "fee", cause, day, 2, legs};
+			if (ledger_post(tx, &en, NULL, e) != 0)
+				return -1;
+		}
+		if (mbox_deliver(tx, r->person_id, 0, next == 1 ? "loan-reminder" : "loan-termination-notice", r->now,
+				 &letter, e) != 0 ||
+		    store_loan_invoice_remind(tx, v->id, next, day, fee, letter, e) != 0)
+			return -1;
+		r->sum->reminders++;
+	}
+	return 0;
+}
+
 static int run_account(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct month_run *r = arg;
@@ -364,7 +412,8 @@ static int run_account(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	}
 	date_t was = acct.interest_through;
-	if (post_interest(tx, r, &acct, &a, e) != 0 || make_invoices(tx, r, &acct, &a, e) != 0)
+	if (post_interest(tx, r, &acct, &a, e) != 0 || make_invoices(tx, r, &acct, &a, e) != 0 ||
+	    send_reminders(tx, r, &a, e) != 0)
 		goto out;
 	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
 out:

@@ -80,6 +80,7 @@ struct loans_run_summary {
 	int64_t interest;        /* their sum, øre */
 	int invoices;            /* invoices made */
 	int64_t invoiced;        /* their terms, øre */
+	int reminders;           /* reminders and notices of termination sent */
 	int waiting_for_rate;    /* accounts stopped for want of a rate */
 	char missing_rate[64];   /* the first day a rate was missing, "loan.rate.floating 2024-07-01" */
 	int failed;              /* accounts whose transaction failed */
@@ -88,7 +89,10 @@ struct loans_run_summary {
 /* The monthly run through day `through`: for every account whose support
  * has ended, post interest for each whole month ended by then, and make
  * each invoice whose due month has begun (with its letter in the mailbox,
- * and the paper fee when the borrower has paper invoices). Each account
+ * and the paper fee when the borrower has paper invoices), and remind of
+ * each invoice left unpaid (the reminder the day after its due day, the
+ * notice of termination when the reminder's deadline has passed, each
+ * with its fee and letter). Each account
  * in a transaction of its own; a run again does nothing twice. An account
  * for whose days no rate is in force stops there and is counted in
  * waiting_for_rate. Returns 0 with sum filled, or -1 when the store failed. */

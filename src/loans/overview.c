@@ -34,12 +34,12 @@ static json_t *rate_text(int32_t rate, enum lang lang)
 
 static json_t *invoice_json(const struct loan_invoice *v)
 {
-	return json_pack("{s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:b,s:o,s:I}", "id", (json_int_t)v->id, "due",
+	return json_pack("{s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:b,s:o,s:I,s:i}", "id", (json_int_t)v->id, "due",
 			 day_json(v->due), "amount", (json_int_t)v->amount, "interest", (json_int_t)v->interest,
 			 "principal", (json_int_t)v->principal, "fee", (json_int_t)v->fee, "total",
 			 (json_int_t)(v->amount + v->fee), "paid", (json_int_t)v->paid, "kid", v->kid ? v->kid : "",
 			 "settled", v->paid >= v->amount + v->fee, "paid_at", day_json(v->paid_at), "letter_id",
-			 (json_int_t)v->letter_id);
+			 (json_int_t)v->letter_id, "reminders", v->reminders);
 }
 
 json_t *loans_invoice_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a)
@@ -51,6 +51,10 @@ json_t *loans_invoice_letter(struct store *s, int64_t letter_id, enum lang lang,
 		return NULL;
 	json_t *j = invoice_json(&v);
 	json_object_set_new(j, "account", json_string(LOANS_AGENCY_ACCOUNT));
+	/* The reminder's letter says so, above the same figures. */
+	if (v.letter_id != letter_id && v.reminders > 0)
+		json_object_set_new(j, "reminder_key",
+				    json_string(v.reminders == 1 ? "loans.letter.reminder_1" : "loans.letter.reminder_2"));
 	return j;
 }
 

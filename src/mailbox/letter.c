@@ -239,7 +239,10 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	if (answer)
 		answer_view(s, a, l, d);
 	/* A loan invoice (#11) shows the term and what to pay it with. */
-	json_t *invoice = strcmp(l->kind, "loan-invoice") == 0 ? loans_invoice_letter(s, l->id, lang, a) : NULL;
+	json_t *invoice = strcmp(l->kind, "loan-invoice") == 0 || strcmp(l->kind, "loan-reminder") == 0 ||
+				  strcmp(l->kind, "loan-termination-notice") == 0
+			  ? loans_invoice_letter(s, l->id, lang, a)
+			  : NULL;
 	if (invoice)
 		json_object_set_new(d, "invoice", invoice);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
@@ -277,5 +280,9 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.title.loan-invoice";
 	if (strcmp(kind, "loan-conversion") == 0)
 		return "letter.title.loan-conversion";
+	if (strcmp(kind, "loan-reminder") == 0)
+		return "letter.title.loan-reminder";
+	if (strcmp(kind, "loan-termination-notice") == 0)
+		return "letter.title.loan-termination-notice";
 	return "letter.other.title";
 }

@@ -529,6 +529,9 @@ static void build_body(struct letter *L)
 						     {"loans.letter.fee", "fee"},
 						     {"loans.pay.account", "account"},
 						     {"loans.pay.kid", "kid"}};
+		const char *reminder_key = json_string_value(json_object_get(invoice, "reminder_key"));
+		if (reminder_key)
+			para(L, i18n_get(L->lang, reminder_key), S_SUBHEADING, 10);
 		para(L, i18n_get(L->lang, "loans.letter.intro"), S_BODY, 10);
 		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 			json_t *v = json_object_get(invoice, rows[i][1]);

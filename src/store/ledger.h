@@ -119,6 +119,8 @@ struct loan_invoice {
 	int64_t paid; /* so far, of amount + fee */
 	date_t paid_at;
 	int64_t created_at;
+	int reminders;       /* 0, 1 (reminder), 2 (notice of termination) */
+	date_t reminded_at;  /* the last reminder's day, or LOAN_NO_DATE */
 };
 /* A second invoice of the same person and due day fails with ERR_CONFLICT. */
 int store_loan_invoice_insert(struct store_tx *tx, const struct loan_invoice *inv, int64_t *id, struct err *e);
@@ -131,7 +133,12 @@ int store_loan_invoices_of(struct store *s, int64_t person_id, struct loan_invoi
 /* person_id's invoices not paid in full, oldest first, in the transaction. */
 int store_loan_invoices_open_tx(struct store_tx *tx, int64_t person_id, struct loan_invoice **out, int max,
 				struct arena *a, struct err *e);
-/* The invoice a letter carries: 0 found, 1 none, -1. */
+/* Record reminder n (1 or 2) of invoice id on day, its fee added to the
+ * invoice's and its letter. */
+int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day, int64_t fee, int64_t letter_id,
+			      struct err *e);
+/* The invoice a letter carries (the invoice's own or a reminder's):
+ * 0 found, 1 none, -1. */
 int store_loan_invoice_by_letter(struct store *s, int64_t letter_id, struct loan_invoice *out, struct arena *a,
 				 struct err *e);
 /* The due day of person_id's latest invoice into *due: 0 found, 1 none, -1. */

@@ -357,7 +357,7 @@ int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t f
 /* ---- invoices ---- */
 
 #define INVOICE_COLS "id, person_id, due, amount, interest, principal, fee, kid, coalesce(letter_id, 0), paid, " \
-		     "paid_at, created_at"
+		     "paid_at, created_at, reminders, reminded_at"
 
 static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -374,6 +374,8 @@ static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	v->paid = sqlite3_column_int64(st, 9);
 	v->paid_at = col_date(st, 10);
 	v->created_at = sqlite3_column_int64(st, 11);
+	v->reminders = sqlite3_column_int(st, 12);
+	v->reminded_at = col_date(st, 13);
 	return 0;
 }
 
@@ -546,8 +548,8 @@ int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_pay
 int store_loan_invoice_by_letter(struct store *s, int64_t letter_id, struct loan_invoice *out, struct arena *a,
 				 struct err *e)
 {
-	int n = sq_query(s, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE letter_id = ?", sq_bind_id, &letter_id,
-			 invoice_row, out, 1, a, e);
+	int n = sq_query(s, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE letter_id = ?1 OR reminder_letter_id = ?1",
+			 sq_bind_id, &letter_id, invoice_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 1 ? 0 : 1;
 }
 
@@ -719,4 +721,20 @@ int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char
 	*ore = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "ledger cause sum");
+}
+
+int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day, int64_t fee, int64_t letter_id,
+			      struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET reminders = ?2, reminded_at = ?3, fee = fee + ?4, "
+				       "reminder_letter_id = ?5 WHERE id = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, n);
+	bind_date(st, 3, day);
+	sqlite3_bind_int64(st, 4, fee);
+	sqlite3_bind_int64(st, 5, letter_id);
+	return sq_step_insert(tx, st, NULL, "invoice reminder", e);
 }

@@ -318,6 +318,12 @@ static const char rates_5[] = "loan.rate.floating:\n  value: 5000\n  unit: thous
 			      "loan.rate.fixed.3:\n  value: 4000\n  unit: thousandths-percent\n"
 			      "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n"
 			      "loan.invoice.paper_fee:\n  value: 1800\n  unit: ore\n"
+			      "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n"
+			      "loan.reminder.fee_1:\n  value: 28000\n  unit: ore\n"
+			      "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n"
+			      "loan.reminder.fee_2:\n  value: 49000\n  unit: ore\n"
+			      "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n"
+			      "loan.reminder.deadline_days:\n  value: 14\n  unit: days\n"
 			      "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n";
 
 struct payout_arg {
@@ -552,6 +558,49 @@ static void interest_relief_cancels_the_months_granted(void **state)
 	params_free(p);
 }
 
+/* An invoice due 20 November left unpaid: the reminder on the 21st (not
+ * the 20th) with its fee, the notice of termination 14 days later (5
+ * December, not the 4th) with its own; each a letter, each fee owed. */
+static void reminders_come_on_the_right_days_with_their_fees(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct params *p = test_params(f, rates_5);
+	int64_t ids[2];
+	assert_int_equal(store_write(f->s, add_old, ids, &e), 0);
+	struct payout_arg pa = {ids[0], KR(100000)};
+	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
+	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
+	struct loans_run_summary sum;
+	struct loan_invoice *v;
+	int steps[][4] = {{2024, 11, 20, 0}, {2024, 11, 21, 1}, {2024, 12, 4, 1}, {2024, 12, 5, 2}, {2024, 12, 31, 2}};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(loans_run(f->s, p, date_from_ymd(steps[i][0], steps[i][1], steps[i][2]), 1, &sum, &e), 0);
+		int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
+		assert_true(n >= 1);
+		assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 20));
+		assert_int_equal(v[n - 1].reminders, steps[i][3]);
+	}
+	int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
+	assert_int_equal(v[n - 1].fee, 28000 + 49000);
+	assert_int_equal(v[n - 1].reminded_at, date_from_ymd(2024, 12, 5));
+	int64_t fees;
+	assert_int_equal(store_ledger_person_flow(f->s, ids[0], "loan.principal", "fee", date_from_ymd(2024, 1, 1),
+						  date_from_ymd(2024, 12, 31), &fees, &e),
+			 0);
+	/* And December's invoice, unpaid too, had its reminder on 21 December. */
+	assert_int_equal(fees, 77000 + 28000);
+	assert_int_equal(v[n - 2].reminders, 1);
+	/* Paid with its fees, the invoice is settled. */
+	pay(f, ids[0], v[n - 1].amount + v[n - 1].fee, date_from_ymd(2024, 12, 6), "R-1");
+	n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
+	assert_int_equal(v[n - 1].paid_at, date_from_ymd(2024, 12, 6));
+	struct ledger_report rep;
+	assert_int_equal(ledger_check(f->s, &rep, &f->a, &e), 0);
+	assert_int_equal(rep.n_problems, 0);
+	params_free(p);
+}
+
 /* ---- the bank's report ---- */
 
 static const char camt[] =
@@ -641,6 +690,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(camt054_credits_are_matched_by_kid_and_booked_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_deferral_moves_the_terms_and_lengthens_the_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(interest_relief_cancels_the_months_granted, setup, teardown),
+		cmocka_unit_test_setup_teardown(reminders_come_on_the_right_days_with_their_fees, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

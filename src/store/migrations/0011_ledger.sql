@@ -79,8 +79,9 @@ CREATE TABLE loan_accounts (
 CREATE INDEX loan_accounts_repaying ON loan_accounts(person_id) WHERE support_ended IS NOT NULL;
 
 -- One monthly invoice (a term): what is due on its day, split into interest
--- and principal as the debt stood when it was made, the fee of a paper
--- invoice, the KID, the letter that carried it, and what has been paid.
+-- and principal as the debt stood when it was made, the fees (a paper
+-- invoice's, reminders'), the KID, the letter that carried it, and what has
+-- been paid.
 CREATE TABLE loan_invoices (
 	id INTEGER PRIMARY KEY,
 	person_id INTEGER NOT NULL REFERENCES persons(id),
@@ -94,6 +95,11 @@ CREATE TABLE loan_invoices (
 	paid INTEGER NOT NULL DEFAULT 0,
 	paid_at TEXT,
 	created_at INTEGER NOT NULL,
+	-- Reminders sent while it was unpaid: 1 the reminder (purring), 2 the
+	-- notice of termination; the day of the last, and its letter.
+	reminders INTEGER NOT NULL DEFAULT 0 CHECK (reminders BETWEEN 0 AND 2),
+	reminded_at TEXT,
+	reminder_letter_id INTEGER REFERENCES letters(id),
 	UNIQUE (person_id, due)
 );
 CREATE INDEX loan_invoices_open ON loan_invoices(kid, due) WHERE paid < amount + fee;
