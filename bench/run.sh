@@ -625,6 +625,12 @@ for n in $E_SIZES; do
 	E_LINE="$E_LINE${E_LINE:+, }$n: ${!v:--}/s"
 done
 
+# --- F. The loan account over a lifetime (#11) ------------------------------
+
+if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_YEARS=${BENCH_LOANS_YEARS:-3} bench/loans.sh; then
+	fail "F: bench/loans.sh failed (a command, the ledger check, or a debt not repaid)"
+fi
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
