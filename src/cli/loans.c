@@ -16,6 +16,8 @@
 #include "ledger/ledger.h"
 #include "loans/account.h"
 #include "loans/repayment.h"
+#include "loans/statement.h"
+#include "store/ledger.h"
 #include "rules/params.h"
 #include "store/store.h"
 
@@ -30,6 +32,10 @@ static const char loans_help[] =
 	"  grant --kind deferral|relief --person ID|--nin NIN --date DAY --months N --cause C\n"
 	"                                     a decision of payment deferral or interest\n"
 	"                                     relief for N months from DAY's month\n"
+	"  statement --year Y [--out FILE]     the annual statement of every account: a\n"
+	"                                     letter each, and the tax authority's file\n"
+	"                                     (JSON lines: nin, year, debt, interest_paid,\n"
+	"                                     interest_charged, principal_paid)\n"
 	"  support-ended --person ID|--nin NIN --date DAY\n"
 	"                                     support ended on DAY: interest from the next\n"
 	"                                     day, and the payment plan\n"
@@ -39,8 +45,8 @@ static const char loans_help[] =
 	"usage or input.\n";
 
 struct opts {
-	const char *db, *params_dir, *camt, *bank, *nin, *cause, *kind;
-	int months;
+	const char *db, *params_dir, *camt, *bank, *nin, *cause, *kind, *out;
+	int months, year;
 	int64_t person, amount, now;
 	date_t day;
 	int have_day;
@@ -60,6 +66,8 @@ static int parse(int argc, char **argv, struct opts *o)
 					     {"cause", required_argument, NULL, 'C'},
 					     {"now", required_argument, NULL, 'n'},
 					     {"kind", required_argument, NULL, 'k'},
+					     {"year", required_argument, NULL, 'y'},
+					     {"out", required_argument, NULL, 'o'},
 					     {"months", required_argument, NULL, 'm'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -74,6 +82,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'N': o->nin = optarg; break;
 		case 'C': o->cause = optarg; break;
 		case 'k': o->kind = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'y':
+			o->year = (int)strtol(optarg, &end, 10);
+			if (*end || o->year < 1900 || o->year > 2999) {
+				fprintf(stderr, "stipend loans: --year must be a year such as 2025\n");
+				return 2;
+			}
+			break;
 		case 'm':
 			o->months = (int)strtol(optarg, &end, 10);
 			if (*end || o->months < 1 || o->months > 36) {
@@ -255,6 +271,46 @@ static int run_cmd(const char *cmd, struct opts *o)
 		rc = check(s);
 		goto out;
 	}
+	if (strcmp(cmd, "statement") == 0) {
+		if (o->year == 0) {
+			fprintf(stderr, "stipend loans statement: --year Y is required\n");
+			rc = 2;
+			goto out;
+		}
+		struct loans_statement_summary sum;
+		if (loans_statements(s, o->year, o->now, &sum, &e) != 0)
+			goto fail;
+		printf("accounts: %d\nstatements: %d\nnothing in the year: %d\nmade before: %d\n", sum.accounts, sum.made,
+		       sum.empty, sum.already);
+		if (o->out) {
+			FILE *f = fopen(o->out, "w");
+			if (f == NULL) {
+				err_set(&e, ERR_IO, "out", "%s: cannot write", o->out);
+				goto fail;
+			}
+			int64_t after = 0;
+			int n, lines = 0;
+			struct loan_statement *st;
+			while ((n = store_loan_statements_of_year(s, o->year, after, &st, 200, &a, &e)) > 0) {
+				for (int i = 0; i < n; i++)
+					fprintf(f,
+						"{\"nin\":\"%s\",\"year\":%d,\"debt\":%lld,\"interest_paid\":%lld,"
+						"\"interest_charged\":%lld,\"principal_paid\":%lld}\n",
+						st[i].nin, st[i].year, (long long)st[i].debt, (long long)st[i].interest_paid,
+						(long long)st[i].interest_charged, (long long)st[i].principal_paid);
+				lines += n;
+				after = st[n - 1].id;
+			}
+			if (fclose(f) != 0 || n < 0) {
+				if (n >= 0)
+					err_set(&e, ERR_IO, "out", "%s: cannot write", o->out);
+				goto fail;
+			}
+			printf("tax authority's file: %s, %d lines\n", o->out, lines);
+		}
+		rc = check(s);
+		goto out;
+	}
 	if (person_of(s, o, &e) != 0) {
 		rc = e.code == ERR_STORE ? 1 : 2;
 		fprintf(stderr, "stipend loans %s: %s\n", cmd, e.message);
@@ -293,7 +349,7 @@ out:
 
 int cli_loans(int argc, char **argv)
 {
-	static const char *const cmds[] = {"run", "import", "disburse", "grant", "support-ended"};
+	static const char *const cmds[] = {"run", "import", "disburse", "grant", "statement", "support-ended"};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(loans_help, stdout);
 		return 0;

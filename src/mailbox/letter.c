@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "loans/account.h"
 #include "loans/convert.h"
+#include "loans/statement.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
@@ -245,6 +246,9 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 			  : NULL;
 	if (invoice)
 		json_object_set_new(d, "invoice", invoice);
+	json_t *statement = strcmp(l->kind, "loan-statement") == 0 ? loans_statement_letter(s, l->id, a) : NULL;
+	if (statement)
+		json_object_set_new(d, "statement", statement);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -280,6 +284,8 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.title.loan-invoice";
 	if (strcmp(kind, "loan-conversion") == 0)
 		return "letter.title.loan-conversion";
+	if (strcmp(kind, "loan-statement") == 0)
+		return "letter.title.loan-statement";
 	if (strcmp(kind, "loan-reminder") == 0)
 		return "letter.title.loan-reminder";
 	if (strcmp(kind, "loan-termination-notice") == 0)

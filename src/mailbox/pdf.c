@@ -552,6 +552,25 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *statement = json_object_get(m, "statement");
+	if (json_is_object(statement)) {
+		/* templates/_loan_statement.html: the annual statement (#11) */
+		static const char *const rows[][2] = {{"loans.statement.debt", "debt"},
+						     {"loans.statement.interest_charged", "interest_charged"},
+						     {"loans.statement.interest_paid", "interest_paid"},
+						     {"loans.statement.principal_paid", "principal_paid"}};
+		para(L, text(L, "loans.statement.intro", statement), S_BODY, 10);
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			char money[64];
+			para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, rows[i][0]),
+					     money_format(json_integer_value(json_object_get(statement, rows[i][1])), L->lang,
+							  money, sizeof(money))),
+			     S_BODY, 4);
+		}
+		para(L, i18n_get(L->lang, "loans.statement.tax"), S_BODY, 10);
+		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
+		return;
+	}
 	json_t *conversion = json_object_get(m, "conversion");
 	if (json_is_object(conversion)) {
 		/* templates/_loan_conversion.html: loan converted to grant (#11) */

@@ -93,6 +93,8 @@ int store_loan_account_put(struct store_tx *tx, const struct loan_account *acct,
 /* The persons whose support has ended, by id after after_id, at most max,
  * into ids. Returns the count or -1. */
 int store_loan_accounts_repaying(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e);
+/* Every account, by id after after_id, at most max. Count or -1. */
+int store_loan_accounts_all(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e);
 /* The person of the account with this KID: 0 found, 1 none, -1. */
 int store_loan_account_by_kid_tx(struct store_tx *tx, const char *kid, int64_t *person_id, struct err *e);
 
@@ -208,5 +210,24 @@ int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const cha
  * in the transaction, into *ore. */
 int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char *cause, const char *account,
 			      int64_t *ore, struct err *e);
+
+/* ---- the annual statement ---- */
+
+struct loan_statement {
+	int64_t id, person_id;
+	int year;
+	int64_t debt, interest_charged, interest_paid, principal_paid;
+	int64_t letter_id, created_at;
+	const char *nin; /* read back only */
+};
+/* Insert; a second for the same person and year fails with ERR_CONFLICT. */
+int store_loan_statement_insert(struct store_tx *tx, const struct loan_statement *st, struct err *e);
+/* The statement a letter carries: 0 found, 1 none, -1. */
+int store_loan_statement_by_letter(struct store *s, int64_t letter_id, struct loan_statement *out, struct arena *a,
+				   struct err *e);
+/* The statements of year after after_id (by id), at most max, with the
+ * person's number. Count or -1. */
+int store_loan_statements_of_year(struct store *s, int year, int64_t after_id, struct loan_statement **out, int max,
+				  struct arena *a, struct err *e);
 
 #endif

@@ -738,3 +738,88 @@ int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day
 	sqlite3_bind_int64(st, 5, letter_id);
 	return sq_step_insert(tx, st, NULL, "invoice reminder", e);
 }
+
+/* ---- the annual statement ---- */
+
+int store_loan_statement_insert(struct store_tx *tx, const struct loan_statement *v, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_statements(person_id, year, debt, interest_charged, "
+				       "interest_paid, principal_paid, letter_id, created_at) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, v->person_id);
+	sqlite3_bind_int(st, 2, v->year);
+	sqlite3_bind_int64(st, 3, v->debt);
+	sqlite3_bind_int64(st, 4, v->interest_charged);
+	sqlite3_bind_int64(st, 5, v->interest_paid);
+	sqlite3_bind_int64(st, 6, v->principal_paid);
+	sqlite3_bind_int64(st, 7, v->letter_id);
+	sqlite3_bind_int64(st, 8, v->created_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "year", "the statement of that year was made before");
+		return sq_db_error(e, tx->c->db, "insert statement");
+	}
+	return 0;
+}
+
+#define STATEMENT_COLS "s.id, s.person_id, s.year, s.debt, s.interest_charged, s.interest_paid, s.principal_paid, " \
+		       "coalesce(s.letter_id, 0), s.created_at, p.nin"
+
+static int statement_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_statement *v = (struct loan_statement *)out + i;
+	v->id = sqlite3_column_int64(st, 0);
+	v->person_id = sqlite3_column_int64(st, 1);
+	v->year = sqlite3_column_int(st, 2);
+	v->debt = sqlite3_column_int64(st, 3);
+	v->interest_charged = sqlite3_column_int64(st, 4);
+	v->interest_paid = sqlite3_column_int64(st, 5);
+	v->principal_paid = sqlite3_column_int64(st, 6);
+	v->letter_id = sqlite3_column_int64(st, 7);
+	v->created_at = sqlite3_column_int64(st, 8);
+	v->nin = sq_col_str(st, 9, a);
+	return 0;
+}
+
+int store_loan_statement_by_letter(struct store *s, int64_t letter_id, struct loan_statement *out, struct arena *a,
+				   struct err *e)
+{
+	int n = sq_query(s, "SELECT " STATEMENT_COLS " FROM loan_statements s JOIN persons p ON p.id = s.person_id "
+			    "WHERE s.letter_id = ?",
+			 sq_bind_id, &letter_id, statement_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+struct year_args {
+	int year;
+	int64_t after;
+	int max;
+};
+
+static void bind_year(sqlite3_stmt *st, const void *arg)
+{
+	const struct year_args *y = arg;
+	sqlite3_bind_int(st, 1, y->year);
+	sqlite3_bind_int64(st, 2, y->after);
+	sqlite3_bind_int(st, 3, y->max);
+}
+
+int store_loan_statements_of_year(struct store *s, int year, int64_t after_id, struct loan_statement **out, int max,
+				  struct arena *a, struct err *e)
+{
+	struct year_args y = {year, after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s, "SELECT " STATEMENT_COLS " FROM loan_statements s JOIN persons p ON p.id = s.person_id "
+			   "WHERE s.year = ?1 AND s.id > ?2 ORDER BY s.id LIMIT ?3",
+			bind_year, &y, statement_row, *out, max, a, e);
+}
+
+int store_loan_accounts_all(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e)
+{
+	struct page_args p = {after_id, max};
+	return sq_query(s, "SELECT person_id FROM loan_accounts WHERE person_id > ?1 ORDER BY person_id LIMIT ?2", bind_page,
+			&p, id_row, ids, max, NULL, e);
+}

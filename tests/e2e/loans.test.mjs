@@ -7,7 +7,7 @@
 // camt.054 report, once; a payment with an unknown KID left for a case
 // worker; and `stipend ledger check` green, then red when a leg is forged.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -170,6 +170,24 @@ test('Min gjeld shows the debt, the next invoice, the plan as table and chart; p
   assert.match(page.text, new RegExp(`id="loan-balance" data-ore="${debt - left}"`));
   assert.match(page.text, /id="loan-payment-list"/);
   assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and paid_at is not null`), '1');
+
+  // The annual statement: a letter, and the tax authority's file, with the
+  // ledger's figures for the year.
+  const file = path.join(paramsDir, 'statement-2025.jsonl');
+  const st = run(['loans', 'statement', '--db', srv.db, '--year', '2025', '--out', file]);
+  assert.equal(st.status, 0, st.stderr + st.stdout);
+  const line = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.nin === b.nin);
+  assert.ok(line, 'the borrower is in the file');
+  assert.equal(String(line.debt), srv.sql(`select sum(amount) from ledger_legs where person_id = ${b.id} and effective <= '2025-12-31'`));
+  assert.equal(String(-line.interest_paid), srv.sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries e
+    on e.id = l.entry_id where e.kind = 'payment' and l.person_id = ${b.id} and l.account = 'loan.interest'`));
+  assert.ok(line.interest_paid > 0);
+  const letter = srv.sql(`select letter_id from loan_statements where person_id = ${b.id} and year = 2025`);
+  const shown = await c.get(`/innboks/${letter}`);
+  assert.match(shown.text, /Årsoppgave for studielån/);
+  assert.match(shown.text, new RegExp(`data-ore="${line.interest_paid}"`));
+  const again = run(['loans', 'statement', '--db', srv.db, '--year', '2025']);
+  assert.match(again.stdout, /statements: 0/);
 });
 
 test('a fixed rate is chosen for 3, 5 or 10 years once; Min gjeld is the borrower\'s own', async () => {

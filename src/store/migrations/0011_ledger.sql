@@ -156,3 +156,21 @@ CREATE TABLE loan_months (
 	created_at INTEGER NOT NULL,
 	PRIMARY KEY (person_id, month, kind)
 );
+
+-- The annual statement (årsoppgave) of a loan account for a calendar year:
+-- the debt at the year's end, the interest charged (less relief), the
+-- interest and the principal paid, as the ledger held them when it was made,
+-- and its letter. One a person and year.
+CREATE TABLE loan_statements (
+	id INTEGER PRIMARY KEY,
+	person_id INTEGER NOT NULL REFERENCES persons(id),
+	year INTEGER NOT NULL,
+	debt INTEGER NOT NULL,
+	interest_charged INTEGER NOT NULL,
+	interest_paid INTEGER NOT NULL,
+	principal_paid INTEGER NOT NULL,
+	letter_id INTEGER REFERENCES letters(id),
+	created_at INTEGER NOT NULL,
+	UNIQUE (person_id, year)
+);
+CREATE INDEX loan_statements_letter ON loan_statements(letter_id);
