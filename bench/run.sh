@@ -627,7 +627,7 @@ done
 
 # --- F. The loan account over a lifetime (#11) ------------------------------
 
-if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_YEARS=${BENCH_LOANS_YEARS:-3} bench/loans.sh; then
+if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_N=${BENCH_LOANS_N:-50} bench/loans.sh; then
 	fail "F: bench/loans.sh failed (a command, the ledger check, or a debt not repaid)"
 fi
 
