@@ -174,6 +174,13 @@ int loans_grant_months(struct store *s, int64_t person_id, const char *kind, dat
 json_t *loans_overview(struct store *s, const struct params *p, const struct principal *who, date_t today,
 		       int64_t now, enum lang lang, struct arena *a, struct err *e);
 
+/* The payments no account took, oldest first (at most 200), for the case
+ * workers: {payments: [{id, bank_ref, kid, amount, booked, debtor?,
+ * why_key}], count}. Asks the gate (loan.payments.queue). New reference, or
+ * NULL with e. */
+json_t *loans_payments_waiting(struct store *s, const struct principal *who, int64_t now, struct arena *a,
+			       struct err *e);
+
 /* The invoice a letter of kind "loan-invoice" carries, as template data in
  * lang (due, amount, interest, principal, fee, total, kid, account), or NULL
  * when letter_id carries none. For the letter's page and PDF. */

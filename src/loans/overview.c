@@ -189,3 +189,25 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	}
 	return o;
 }
+
+json_t *loans_payments_waiting(struct store *s, const struct principal *who, int64_t now, struct arena *a,
+			       struct err *e)
+{
+	if (access_check(s, who, ACT_LOAN_PAYMENTS_QUEUE, 0, NULL, "payments", now, e) != 0)
+		return NULL;
+	struct loan_payment *p;
+	int n = store_loan_payments_list(s, 0, &p, 200, a, e);
+	if (n < 0)
+		return NULL;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)p[i].id, "bank_ref", p[i].bank_ref, "kid",
+				      p[i].kid ? p[i].kid : "", "amount", (json_int_t)p[i].amount, "booked",
+				      day_json(p[i].booked));
+		json_object_set_new(o, "why_key", json_string(p[i].person_id ? "loans.wb.why.overpaid" : "loans.wb.why.kid"));
+		if (p[i].debtor)
+			json_object_set_new(o, "debtor", json_string(p[i].debtor));
+		json_array_append_new(list, o);
+	}
+	return json_pack("{s:o,s:i}", "payments", list, "count", n);
+}

@@ -165,6 +165,14 @@ test('Min gjeld shows the debt, the next invoice, the plan as table and chart; p
   assert.match(twice.stdout, /matched: 0, 0 øre/);
   assert.match(twice.stdout, /already booked: 2/);
   assert.equal(srv.sql("select count(*) from loan_payments where state = 'unmatched' and kid = '1234567897'"), '1');
+  // The case workers see it, with what the bank said; a borrower may not.
+  const worker = new Client(srv.base);
+  const login = await worker.get('/login');
+  assert.equal((await worker.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const queue = await worker.get('/saksbehandling/innbetalinger');
+  assert.equal(queue.status, 200);
+  assert.match(queue.text, /<td>1234567897<\/td><td>Test Betaler<\/td><td>Ukjent KID-nummer<\/td>/);
+  assert.equal((await c.get('/saksbehandling/innbetalinger')).status, 403);
 
   page = await c.get('/mine-sider/gjeld');
   assert.match(page.text, new RegExp(`id="loan-balance" data-ore="${debt - left}"`));
