@@ -36,6 +36,8 @@ static const char loans_help[] =
 	"                                     letter each, and the tax authority's file\n"
 	"                                     (JSON lines: nin, year, debt, interest_paid,\n"
 	"                                     interest_charged, principal_paid)\n"
+	"  write-off --person ID|--nin NIN --date DAY --cause C\n"
+	"                                     cancel the whole debt (death, disability)\n"
 	"  support-ended --person ID|--nin NIN --date DAY\n"
 	"                                     support ended on DAY: interest from the next\n"
 	"                                     day, and the payment plan\n"
@@ -329,6 +331,11 @@ static int run_cmd(const char *cmd, struct opts *o)
 		}
 		if (store_write(s, do_disburse, o, &e) != 0)
 			goto fail;
+	} else if (strcmp(cmd, "write-off") == 0) {
+		int64_t amount;
+		if (loans_write_off(s, o->person, o->day, o->cause, o->now, &amount, &e) != 0)
+			goto fail;
+		printf("written off: %lld øre\n", (long long)amount);
 	} else if (strcmp(cmd, "grant") == 0) {
 		if (loans_grant_months(s, o->person, o->kind, o->day, o->months, o->cause, o->now, &e) != 0)
 			goto fail;
@@ -349,7 +356,7 @@ out:
 
 int cli_loans(int argc, char **argv)
 {
-	static const char *const cmds[] = {"run", "import", "disburse", "grant", "statement", "support-ended"};
+	static const char *const cmds[] = {"run", "import", "disburse", "grant", "statement", "write-off", "support-ended"};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(loans_help, stdout);
 		return 0;

@@ -822,3 +822,70 @@ int loans_grant_months(struct store *s, int64_t person_id, const char *kind, dat
 	struct granting g = {person_id, kind, cause, month_first(from), months, now};
 	return store_write(s, grant_months, &g, e);
 }
+
+/* ---- write-off ---- */
+
+struct writing_off {
+	int64_t person_id;
+	date_t on;
+	const char *cause;
+	int64_t now;
+	int64_t amount;
+};
+
+static int write_off(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct writing_off *w = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, w->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+		goto out;
+	}
+	/* Whatever is owed, interest posted after the day included: the debt
+	 * is cancelled whole, effective on the day. */
+	date_t upto = acct.interest_through != LOAN_NO_DATE && acct.interest_through > w->on ? acct.interest_through : w->on;
+	int64_t principal, interest;
+	if (ledger_balance_tx(tx, w->person_id, "loan.principal", upto, &principal, e) != 0 ||
+	    ledger_balance_tx(tx, w->person_id, "loan.interest", upto, &interest, e) != 0)
+		goto out;
+	struct ledger_leg legs[3];
+	int n = 0;
+	w->amount = (principal > 0 ? principal : 0) + (interest > 0 ? interest : 0);
+	if (w->amount > 0) {
+		legs[n++] = (struct ledger_leg){"agency.write-off", w->amount};
+		if (principal > 0)
+			legs[n++] = (struct ledger_leg){"loan.principal", -principal};
+		if (interest > 0)
+			legs[n++] = (struct ledger_leg){"loan.interest", -interest};
+		struct ledger_entry en = {w->person_id, "write-off", w->cause, upto, n, legs};
+		if (ledger_post(tx, &en, NULL, e) != 0)
+			goto out;
+	}
+	if (store_loan_invoices_cancel(tx, w->person_id, w->on, e) != 0)
+		goto out;
+	char object[32], detail[96];
+	snprintf(object, sizeof(object), "person:%lld", (long long)w->person_id);
+	snprintf(detail, sizeof(detail), "%lld øre by %.60s", (long long)w->amount, w->cause);
+	rc = audit_append(tx, w->now, "system", "loan.write-off", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *cause, int64_t now, int64_t *amount,
+		    struct err *e)
+{
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "what cancels the debt (\"death:register\", \"decision:12\")");
+	struct writing_off w = {person_id, on, cause, now, 0};
+	if (store_write(s, write_off, &w, e) != 0)
+		return -1;
+	if (amount)
+		*amount = w.amount;
+	return 0;
+}

@@ -164,6 +164,17 @@ int loans_choose_fixed(struct store *s, const struct params *p, const struct pri
 int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
 		       const char *cause, int64_t now, struct err *e);
 
+/* Cancel person_id's whole debt (death, as the population register says,
+ * or a case worker's decision on disability): a "write-off" entry (debit
+ * agency.write-off, credit what is owed of loan.principal and
+ * loan.interest, interest posted after `on` included) and the open
+ * invoices cancelled, so that no term, reminder or interest follows.
+ * *amount (may be NULL) receives what was written off. Fails with
+ * ERR_INVALID without a cause, ERR_CONFLICT without a loan account.
+ * Audited as loan.write-off. */
+int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *cause, int64_t now, int64_t *amount,
+		    struct err *e);
+
 /* "Min gjeld" for who's own account on day today, as template data in
  * lang: debt, principal, interest (øre and text), rate (kind, percent text,
  * fixed_until), kid, account, status ("studying", "pause", "repaying",

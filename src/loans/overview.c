@@ -146,7 +146,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	const struct loan_invoice *next = NULL;
 	for (int i = 0; i < n; i++) {
 		json_array_append_new(invoices, invoice_json(&inv[i]));
-		if (inv[i].paid < inv[i].amount + inv[i].fee)
+		if (inv[i].paid < inv[i].amount + inv[i].fee && !inv[i].cancelled)
 			next = &inv[i]; /* newest first: the last open one is the oldest */
 	}
 	json_object_set_new(o, "invoices", invoices);

@@ -123,7 +123,10 @@ struct loan_invoice {
 	int64_t created_at;
 	int reminders;       /* 0, 1 (reminder), 2 (notice of termination) */
 	date_t reminded_at;  /* the last reminder's day, or LOAN_NO_DATE */
+	int cancelled;       /* the debt was written off: no longer owed */
 };
+/* Cancel person_id's open invoices on day on (the debt written off). */
+int store_loan_invoices_cancel(struct store_tx *tx, int64_t person_id, date_t on, struct err *e);
 /* A second invoice of the same person and due day fails with ERR_CONFLICT. */
 int store_loan_invoice_insert(struct store_tx *tx, const struct loan_invoice *inv, int64_t *id, struct err *e);
 int store_loan_invoice_set_letter(struct store_tx *tx, int64_t id, int64_t letter_id, struct err *e);

@@ -357,7 +357,7 @@ int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t f
 /* ---- invoices ---- */
 
 #define INVOICE_COLS "id, person_id, due, amount, interest, principal, fee, kid, coalesce(letter_id, 0), paid, " \
-		     "paid_at, created_at, reminders, reminded_at"
+		     "paid_at, created_at, reminders, reminded_at, cancelled_at IS NOT NULL"
 
 static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
@@ -376,6 +376,7 @@ static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	v->created_at = sqlite3_column_int64(st, 11);
 	v->reminders = sqlite3_column_int(st, 12);
 	v->reminded_at = col_date(st, 13);
+	v->cancelled = sqlite3_column_int(st, 14);
 	return 0;
 }
 
@@ -459,7 +460,7 @@ int store_loan_invoices_open_tx(struct store_tx *tx, int64_t person_id, struct l
 				struct arena *a, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE person_id = ?1 "
-				       "AND paid < amount + fee ORDER BY due LIMIT ?2",
+				       "AND paid < amount + fee AND cancelled_at IS NULL ORDER BY due LIMIT ?2",
 				   e);
 	if (st == NULL)
 		return -1;
@@ -822,4 +823,16 @@ int store_loan_accounts_all(struct store *s, int64_t after_id, int64_t *ids, int
 	struct page_args p = {after_id, max};
 	return sq_query(s, "SELECT person_id FROM loan_accounts WHERE person_id > ?1 ORDER BY person_id LIMIT ?2", bind_page,
 			&p, id_row, ids, max, NULL, e);
+}
+
+int store_loan_invoices_cancel(struct store_tx *tx, int64_t person_id, date_t on, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET cancelled_at = ?2 WHERE person_id = ?1 "
+				       "AND paid < amount + fee AND cancelled_at IS NULL",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	bind_date(st, 2, on);
+	return sq_step_insert(tx, st, NULL, "cancel invoices", e);
 }

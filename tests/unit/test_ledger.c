@@ -601,6 +601,40 @@ static void reminders_come_on_the_right_days_with_their_fees(void **state)
 	params_free(p);
 }
 
+/* Death cancels the debt: the whole of it, interest included, is written
+ * off; the open invoice is cancelled and no term, reminder or interest
+ * follows. */
+static void a_write_off_cancels_the_whole_debt_and_what_would_follow(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct params *p = test_params(f, rates_5);
+	int64_t ids[2];
+	assert_int_equal(store_write(f->s, add_old, ids, &e), 0);
+	struct payout_arg pa = {ids[0], KR(100000)};
+	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
+	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
+	run(f, p, date_from_ymd(2024, 11, 30));
+	int64_t owed = debt(f, ids[0], date_from_ymd(2024, 11, 30)), amount;
+	assert_true(owed > KR(100000));
+	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 25), "", 1, &amount, &e), -1);
+	assert_string_equal(e.field, "cause");
+	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 25), "death:register", 1, &amount, &e), 0);
+	assert_int_equal(amount, owed);
+	assert_int_equal(debt(f, ids[0], date_from_ymd(2024, 11, 30)), 0);
+	run(f, p, date_from_ymd(2025, 3, 31));
+	assert_int_equal(debt(f, ids[0], date_from_ymd(2025, 3, 31)), 0);
+	struct loan_invoice *v;
+	int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
+	assert_int_equal(n, 1); /* November's, cancelled; none after */
+	assert_true(v[0].cancelled);
+	assert_int_equal(v[0].reminders, 1); /* the reminder of 21 November, before */
+	struct ledger_report rep;
+	assert_int_equal(ledger_check(f->s, &rep, &f->a, &e), 0);
+	assert_int_equal(rep.n_problems, 0);
+	params_free(p);
+}
+
 /* ---- the bank's report ---- */
 
 static const char camt[] =
@@ -691,6 +725,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_deferral_moves_the_terms_and_lengthens_the_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(interest_relief_cancels_the_months_granted, setup, teardown),
 		cmocka_unit_test_setup_teardown(reminders_come_on_the_right_days_with_their_fees, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_write_off_cancels_the_whole_debt_and_what_would_follow, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,9 +100,12 @@ CREATE TABLE loan_invoices (
 	reminders INTEGER NOT NULL DEFAULT 0 CHECK (reminders BETWEEN 0 AND 2),
 	reminded_at TEXT,
 	reminder_letter_id INTEGER REFERENCES letters(id),
+	-- Set when the debt was written off (death, disability): nothing is
+	-- owed on it any more, and it is no longer open.
+	cancelled_at TEXT,
 	UNIQUE (person_id, due)
 );
-CREATE INDEX loan_invoices_open ON loan_invoices(kid, due) WHERE paid < amount + fee;
+CREATE INDEX loan_invoices_open ON loan_invoices(person_id, due) WHERE paid < amount + fee AND cancelled_at IS NULL;
 
 -- A credit the bank reported (camt.054): its own reference (a report read
 -- twice books it once), the KID it came with, amount, booking day, and what
