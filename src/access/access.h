@@ -82,6 +82,7 @@ enum action {
 	ACT_LOAN_READ,       /* "Min gjeld": the debt, rate, plan, invoices and payments */
 	ACT_LOAN_FIXED_RATE, /* choose a fixed rate for 3, 5 or 10 years */
 	ACT_LOAN_PAYMENTS_QUEUE, /* see the payments no account matched */
+	ACT_LOAN_PLAN_CHANGE,    /* pay faster or slower: the plan's length */
 	ACT_N
 };
 

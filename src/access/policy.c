@@ -78,6 +78,7 @@ static const struct rule {
 	[ACT_LOAN_READ] =              {"loan.read",                 1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_LOAN_FIXED_RATE] =        {"loan.fixed-rate",           1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_LOAN_PAYMENTS_QUEUE] =    {"loan.payments.queue",       0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_LOAN_PLAN_CHANGE] =       {"loan.plan-change",          1,     {Y, N, N, N, N, N, N, N}},
 };
 
 #undef Y

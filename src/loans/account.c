@@ -889,3 +889,67 @@ int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *c
 		*amount = w.amount;
 	return 0;
 }
+
+/* ---- changing the plan ---- */
+
+struct replanning {
+	int64_t person_id;
+	int years;
+	date_t today, birth;
+	int64_t now;
+};
+
+static int replan(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct replanning *x = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, x->person_id, &acct, &a, e);
+	if (got != 0 || acct.first_due == LOAN_NO_DATE) {
+		if (got >= 0)
+			err_set(e, ERR_CONFLICT, "years", "the loan has no payment plan yet");
+		goto out;
+	}
+	/* The terms from the next month's on: at most 20 years from the
+	 * first term, and before the month of the 70th birthday. */
+	date_t from = month_first(x->today) < month_first(acct.first_due) ? acct.first_due
+									   : months_on(x->today, 1, LOANS_DUE_DAY);
+	date_t last = months_on(from, x->years * 12 - 1, LOANS_DUE_DAY);
+	date_t most = months_on(acct.first_due, LOANS_PLAN_MAX_YEARS * 12 - 1, LOANS_DUE_DAY);
+	date_t seventy = months_on(x->birth, LOANS_LAST_AGE * 12, 1);
+	if (last > most || last >= month_first(seventy)) {
+		err_set(e, ERR_INVALID, "years", "the plan may run at most 20 years and must end before you turn 70");
+		goto out;
+	}
+	acct.last_due = last;
+	if (store_loan_account_put(tx, &acct, x->now, e) != 0)
+		goto out;
+	char object[32], detail[48], day[11];
+	snprintf(object, sizeof(object), "person:%lld", (long long)x->person_id);
+	snprintf(detail, sizeof(detail), "last term %s", date_format(last, day));
+	rc = audit_append(tx, x->now, object, "loan.plan-change", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_change_plan(struct store *s, const struct principal *who, int years, date_t today, int64_t now,
+		      struct err *e)
+{
+	if (access_check_subject(s, who, ACT_LOAN_PLAN_CHANGE, "loan", now, e) != 0)
+		return -1;
+	if (years < 1 || years > LOANS_PLAN_MAX_YEARS)
+		return err_set(e, ERR_INVALID, "years", "choose 1 to %d years", LOANS_PLAN_MAX_YEARS);
+	struct arena a;
+	struct person p;
+	int64_t person = access_subject(who);
+	arena_init(&a, 0);
+	int got = store_person_get(s, person, &p, &a, e);
+	arena_cleanup(&a);
+	if (got != 0)
+		return got > 0 ? err_set(e, ERR_NOT_FOUND, NULL, "no such person") : -1;
+	struct replanning x = {person, years, today, p.birth_date, now};
+	return store_write(s, replan, &x, e);
+}

@@ -164,6 +164,15 @@ int loans_choose_fixed(struct store *s, const struct params *p, const struct pri
 int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
 		       const char *cause, int64_t now, struct err *e);
 
+/* Change who's own plan to end after `years` years of terms from the next
+ * month's (1..20; pay faster, or slower again): the following invoices'
+ * terms are worked out over the terms then left. At most 20 years from the
+ * first term and before the month of the 70th birthday, else ERR_INVALID
+ * (field "years"); ERR_CONFLICT without a plan. Asks the gate
+ * (loan.plan-change); audited. */
+int loans_change_plan(struct store *s, const struct principal *who, int years, date_t today, int64_t now,
+		      struct err *e);
+
 /* Cancel person_id's whole debt (death, as the population register says,
  * or a case worker's decision on disability): a "write-off" entry (debit
  * agency.write-off, credit what is owed of loan.principal and

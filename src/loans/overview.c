@@ -135,6 +135,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 		json_object_set_new(o, "can_fix", json_boolean(json_array_size(offers) > 0));
 	}
 
+	json_object_set_new(o, "can_replan", json_boolean(strcmp(status, "pause") == 0 || strcmp(status, "repaying") == 0));
 	/* Invoices, the next open one, and payments. */
 	struct loan_invoice *inv;
 	int n = store_loan_invoices_of(s, person, &inv, 24, a, e);

@@ -78,6 +78,7 @@ void health(struct req *r, struct resp *w);
 /* The loan account (#11): "Min gjeld" (portal/loans.c). */
 void loans_page(struct req *r, struct resp *w);
 void loans_fixed_rate(struct req *r, struct resp *w);
+void loans_plan_change(struct req *r, struct resp *w);
 void workbench_loan_payments(struct req *r, struct resp *w);
 
 #endif

@@ -53,6 +53,7 @@ static const struct route routes[] = {
 	{"GET", "/mine-sider/gjeld", loans_page, ACT_LOAN_READ},
 	{"POST", "/mine-sider/gjeld/fastrente", loans_fixed_rate, ACT_LOAN_FIXED_RATE},
 	{"GET", "/saksbehandling/innbetalinger", workbench_loan_payments, ACT_LOAN_PAYMENTS_QUEUE},
+	{"POST", "/mine-sider/gjeld/plan", loans_plan_change, ACT_LOAN_PLAN_CHANGE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -258,6 +258,7 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
       form: { text: 'Her er svaret.' } },
     // The loan account (#11).
     'POST /mine-sider/gjeld/fastrente': { as: a.c, foreign: other, form: { years: '3' } },
+    'POST /mine-sider/gjeld/plan': { as: a.c, foreign: other, form: { years: '2' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

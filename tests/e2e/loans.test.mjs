@@ -216,6 +216,23 @@ test('a fixed rate is chosen for 3, 5 or 10 years once; Min gjeld is the borrowe
   const twice = await c.post('/mine-sider/gjeld/fastrente', { csrf: Client.csrf(page.text), years: '3' });
   assert.equal(twice.status, 409);
 
+  // Pay faster: the plan ends after 2 years of terms from next month's,
+  // unless that is not before the month of the 70th birthday.
+  const now = new Date();
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 20));
+  const last = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 23, 20)).toISOString().slice(0, 10);
+  const birth = srv.sql(`select birth_date from persons where id = ${b.id}`);
+  const seventy = `${Number(birth.slice(0, 4)) + 70}-${birth.slice(5, 7)}-01`;
+  const replan = await c.post('/mine-sider/gjeld/plan', { csrf: Client.csrf(page.text), years: '2' });
+  if (last < seventy) {
+    assert.equal(replan.status, 303);
+    assert.equal(srv.sql(`select last_due from loan_accounts where person_id = ${b.id}`), last);
+    assert.equal(srv.sql(`select count(*) from audit where action = 'loan.plan-change' and object = 'person:${b.id}'`), '1');
+  } else {
+    assert.equal(replan.status, 422);
+  }
+  assert.equal((await c.post('/mine-sider/gjeld/plan', { csrf: Client.csrf(page.text), years: '21' })).status, 422);
+
   // Another person sees their own page, with no loan; a visitor goes to the login.
   const other = new Client(srv.base);
   await loginNin(other, adult());

@@ -27,6 +27,9 @@ static void render(struct req *r, struct resp *w, int status, const char *error_
 	const char *flash = req_query(r, "rente");
 	if (flash && strcmp(flash, "fast") == 0)
 		json_object_set_new(d, "flash_key", json_string("loans.fixed.done"));
+	const char *plan = req_query(r, "plan");
+	if (plan && strcmp(plan, "endret") == 0)
+		json_object_set_new(d, "flash_key", json_string("loans.replan.done"));
 	if (error_key)
 		json_object_set_new(d, "error_key", json_string(error_key));
 	json_object_set_new(d, "csrf", json_string(r->csrf));
@@ -62,4 +65,27 @@ void loans_fixed_rate(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, "/mine-sider/gjeld?rente=fast");
+}
+
+void loans_plan_change(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	const char *y = req_form(r, "years");
+	char *end = NULL;
+	long years = y ? strtol(y, &end, 10) : 0;
+	if (y == NULL || *y == '\0' || *end != '\0')
+		years = 0;
+	if (loans_change_plan(r->app->store, &r->who, (int)years, today_of(r), r->now, &e) != 0) {
+		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
+			render(r, w, e.code == ERR_INVALID ? 422 : 409, "loans.replan.error");
+			return;
+		}
+		resp_failure(w, r, &e, "loan");
+		return;
+	}
+	resp_redirect(w, r, "/mine-sider/gjeld?plan=endret");
 }
