@@ -165,6 +165,14 @@ test('Min gjeld shows the debt, the next invoice, the plan as table and chart; p
   assert.match(twice.stdout, /matched: 0, 0 øre/);
   assert.match(twice.stdout, /already booked: 2/);
   assert.equal(srv.sql("select count(*) from loan_payments where state = 'unmatched' and kid = '1234567897'"), '1');
+  // A report that is no camt.054 is refused whole, naming what is wrong.
+  const bad = path.join(paramsDir, 'bad.xml');
+  writeFileSync(bad, '<Document><BkToCstmrDbtCdtNtfctn><Ntfctn><Ntry><Amt Ccy="NOK">12,50</Amt>'
+    + '<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-08-19</Dt></BookgDt><AcctSvcrRef>X</AcctSvcrRef>'
+    + '</Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>');
+  const refused = run(['loans', 'import', '--db', srv.db, '--camt', bad]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /the amount "12,50" is not an amount in NOK/);
   // The case workers see it, with what the bank said; a borrower may not.
   const worker = new Client(srv.base);
   const login = await worker.get('/login');
