@@ -649,6 +649,11 @@ if G_LINE=$(BENCH_STIPEND=$STIPEND bench/payout.sh 2>/dev/null | tail -1); then 
 	fail "G: bench/payout.sh failed: ${G_LINE:-no figures}"
 fi
 echo "$G_LINE"
+# --- H. The loan account over a lifetime (#11; bench/loans.sh) ---------------
+
+if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_N=${BENCH_LOANS_N:-50} bench/loans.sh; then
+	fail "H: bench/loans.sh failed (a command, the ledger check, or a debt not repaid)"
+fi
 
 # --- Summary and report.json -------------------------------------------------
 

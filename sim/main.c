@@ -74,6 +74,8 @@ static const char serve_help[] =
     "  POST /bank/v1/payments   a pain.001.001.03 file -> pain.002 per transfer\n"
     "       (RJCT AC04 a closed account, AC01 an unknown one)\n"
     "  GET  /bank/v1/notifications?date=D  camt.054: transfers booked by D\n"
+    "  POST /giro/v1/payments {\"kid\", \"amount_ore\", \"booked\", \"debtor\"}  the bank: pay with a KID\n"
+    "  GET  /giro/v1/reports/camt054           the bank's camt.054 report of the credits\n"
     "  GET  /health\n"
     "  GET  /_control, POST /_control {\"register\", \"mode\", \"delay_ms\"}\n"
     "       failure injection: register population|tax|schools|welfare|all,\n"

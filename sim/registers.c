@@ -34,6 +34,7 @@
 #include "sim/oidc.h" /* the test OpenID provider (tracker #13, real login) */
 #include "sim/signing.h"
 #include "sim/sms.h"
+#include "sim/giro.h"
 #include "sim/synth.h"
 
 /* The registers, in the order /_control lists them. */
@@ -962,6 +963,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			buf_cleanup(&w.b);
 			return MHD_NO;
 		}
+	} else if (giro_handles(url)) {
+		/* The bank (#11): payments with a KID, and the camt.054 report. */
+		int xml;
+		w.status = giro_answer(method, url, buf_str(&call->body), call->body.len, &w.b, &xml);
+		if (xml)
+			w.ctype = "application/xml";
 	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/_control") == 0) {
 		error_answer(&w, 405, "method-not-allowed", NULL);
 	} else {

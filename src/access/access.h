@@ -131,6 +131,11 @@ enum action {
 	ACT_AGREEMENT_PAPER_RECEIVED, /* register that a signed paper agreement came back */
 	ACT_ACTFOR_CHOOSE,   /* choose whom to act for (oneself, a child, a grantor) */
 	ACT_PROXY_MANAGE,    /* give and revoke powers of attorney; see who acted for one */
+	/* The loan account (#11). */
+	ACT_LOAN_READ,       /* "Min gjeld": the debt, rate, plan, invoices and payments */
+	ACT_LOAN_FIXED_RATE, /* choose a fixed rate for 3, 5 or 10 years */
+	ACT_LOAN_PAYMENTS_QUEUE, /* see the payments no account matched */
+	ACT_LOAN_PLAN_CHANGE,    /* pay faster or slower: the plan's length */
 	ACT_N
 };
 

@@ -115,6 +115,11 @@ static const struct rule {
 	[ACT_AGREEMENT_PAPER_RECEIVED] = {"agreement.paper-received", 1,    {N, N, N, Y, Y, N, N, N}},
 	[ACT_ACTFOR_CHOOSE] =          {"actfor.choose",             1,     {Y, Y, Y, N, N, N, N, N}},
 	[ACT_PROXY_MANAGE] =           {"proxy.manage",              1,     {Y, N, N, N, N, N, N, N}},
+	/* The loan account (#11). */
+	[ACT_LOAN_READ] =              {"loan.read",                 1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_LOAN_FIXED_RATE] =        {"loan.fixed-rate",           1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_LOAN_PAYMENTS_QUEUE] =    {"loan.payments.queue",       0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_LOAN_PLAN_CHANGE] =       {"loan.plan-change",          1,     {Y, N, N, N, N, N, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

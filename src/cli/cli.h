@@ -37,6 +37,10 @@ void cli_job_kinds_payout(const struct payout_env *env);
 int cli_payout(int argc, char **argv);
 /* The loan account (#11): `stipend ledger check` (ledger.c). */
 int cli_ledger(int argc, char **argv);
+/* `stipend loans`: the monthly run, the bank's payments (loans.c). */
+int cli_loans(int argc, char **argv);
+/* `stipend convert --year Y`: loan converted to grant (convert.c). */
+int cli_convert(int argc, char **argv);
 
 /* Every job kind this binary runs (kinds.c), each with its context: the
  * case life cycle's in env, the notices' in notify (may be NULL), the audit

@@ -24,10 +24,9 @@ static int64_t period_interest(const struct loans_terms *t, int64_t balance)
 	return money_muldiv_round(balance, t->rate, INT64_C(100000) * t->per_year);
 }
 
-/* 1 when paying `payment` each period repays the loan within the term. */
-static int enough(const struct loans_terms *t, int64_t payment)
+/* 1 when paying `payment` each period repays the loan within n periods. */
+static int enough(const struct loans_terms *t, int n, int64_t payment)
 {
-	int n = t->years * t->per_year;
 	int64_t balance = t->principal;
 	for (int k = 1; k <= n; k++) {
 		int64_t interest = period_interest(t, balance);
@@ -57,23 +56,51 @@ static int check_terms(const struct loans_terms *t, struct err *e)
 	return 0;
 }
 
-int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e)
+/* The smallest whole-kroner payment that repays t->principal within n
+ * periods: the one search behind the calculator's plan and the loan
+ * account's terms. */
+static int64_t smallest_payment(const struct loans_terms *t, int n)
 {
-	if (check_terms(t, e) != 0)
-		return -1;
-
 	/* Whole kroner: at least 1, and at most the whole debt with one
 	 * period's interest, which repays it at once. */
 	int64_t lo = 1;
 	int64_t hi = (t->principal + period_interest(t, t->principal) + 99) / 100;
 	while (lo < hi) {
 		int64_t mid = lo + (hi - lo) / 2;
-		if (enough(t, mid * 100))
+		if (enough(t, n, mid * 100))
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	int64_t payment = lo * 100;
+	return lo * 100;
+}
+
+int loans_term_payment(int64_t balance, int32_t rate, int n_periods, int per_year, int64_t *payment, struct err *e)
+{
+	struct loans_terms t = {balance, rate, 1, per_year};
+	if (n_periods < 1 || n_periods > LOANS_MAX_YEARS * 12)
+		return err_set(e, ERR_INVALID, "periods", "must be from 1 to %d", LOANS_MAX_YEARS * 12);
+	if (balance <= 0) {
+		*payment = 0;
+		return 0;
+	}
+	/* Less than a krone is paid at once: no annuity is made of it. */
+	if (balance < 100) {
+		*payment = balance;
+		return 0;
+	}
+	if (check_terms(&t, e) != 0)
+		return -1;
+	/* The last period takes the whole balance with its interest. */
+	*payment = n_periods == 1 ? balance + period_interest(&t, balance) : smallest_payment(&t, n_periods);
+	return 0;
+}
+
+int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e)
+{
+	if (check_terms(t, e) != 0)
+		return -1;
+	int64_t payment = smallest_payment(t, t->years * t->per_year);
 
 	struct loans_plan p;
 	memset(&p, 0, sizeof(p));

@@ -64,6 +64,17 @@ struct loans_plan {
  * unaltered. */
 int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e);
 
+/* The term a loan account invoices: the smallest whole-kroner payment that,
+ * paid every period, repays balance (øre) at rate (thousandths of a percent)
+ * within n_periods periods of 1/per_year year, by the same arithmetic as
+ * loans_annuity(); for the last period (n_periods 1) the whole balance with
+ * the period's interest, in øre. A balance of 0 or less gives 0, one below
+ * a krone itself. Worked
+ * out afresh for every invoice, so that an extra payment or a new rate
+ * changes the following terms and the plan still ends on time.
+ * Returns 0, or -1 with e filled (ERR_INVALID) for terms out of range. */
+int loans_term_payment(int64_t balance, int32_t rate, int n_periods, int per_year, int64_t *payment, struct err *e);
+
 /* Parse a yearly interest rate written as a percent with at most three
  * decimals, point or comma ("5", "5.212", "4,5"; an optional trailing "%"
  * and surrounding spaces are allowed) into thousandths of a percent.

@@ -14,6 +14,9 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "loans/account.h"
+#include "loans/convert.h"
+#include "loans/statement.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
@@ -291,6 +294,16 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 		json_object_set_new(d, "payout", payout);
 		answer = 1;
 	}
+	/* A loan invoice (#11) shows the term and what to pay it with. */
+	json_t *invoice = strcmp(l->kind, "loan-invoice") == 0 || strcmp(l->kind, "loan-reminder") == 0 ||
+				  strcmp(l->kind, "loan-termination-notice") == 0
+			  ? loans_invoice_letter(s, l->id, lang, a)
+			  : NULL;
+	if (invoice)
+		json_object_set_new(d, "invoice", invoice);
+	json_t *statement = strcmp(l->kind, "loan-statement") == 0 ? loans_statement_letter(s, l->id, a) : NULL;
+	if (statement)
+		json_object_set_new(d, "statement", statement);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -304,6 +317,16 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 		const char *oc = json_string_value(json_object_get(decision, "outcome"));
 		if (decision && oc && strcmp(oc, "manual") == 0 && !json_is_true(json_object_get(decision, "by_caseworker")))
 			received_view(d, decision, &c);
+	}
+	/* A conversion of loan to grant (#11) shows its figures and the
+	 * decision on the year's facts in place of the case's decision. */
+	json_t *conversion = strcmp(l->kind, "loan-conversion") == 0 ? loans_conversion_letter(s, l->id, lang, a) : NULL;
+	if (conversion) {
+		json_t *decision = mbox_decision_json(lang, a, json_string_value(json_object_get(conversion, "decision_json")));
+		json_object_del(conversion, "decision_json");
+		json_object_set_new(d, "conversion", conversion);
+		if (decision)
+			json_object_set_new(d, "decision", decision);
 	}
 	return d;
 }
@@ -322,5 +345,15 @@ const char *mbox_letter_title_key(const char *kind)
 		return "payout.letter.rejected.title";
 	if (strcmp(kind, "payout-claim") == 0)
 		return "payout.letter.claim.title";
+	if (strcmp(kind, "loan-invoice") == 0) /* the loan account (#11) */
+		return "letter.title.loan-invoice";
+	if (strcmp(kind, "loan-conversion") == 0)
+		return "letter.title.loan-conversion";
+	if (strcmp(kind, "loan-statement") == 0)
+		return "letter.title.loan-statement";
+	if (strcmp(kind, "loan-reminder") == 0)
+		return "letter.title.loan-reminder";
+	if (strcmp(kind, "loan-termination-notice") == 0)
+		return "letter.title.loan-termination-notice";
 	return "letter.other.title";
 }

@@ -654,6 +654,67 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "letter.received.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *invoice = json_object_get(m, "invoice");
+	if (json_is_object(invoice)) {
+		/* templates/_loan_invoice.html: the loan account's invoice (#11) */
+		static const char *const rows[][2] = {{"loans.letter.due", "due"},
+						     {"loans.letter.amount", "total"},
+						     {"loans.letter.interest", "interest"},
+						     {"loans.letter.principal", "principal"},
+						     {"loans.letter.fee", "fee"},
+						     {"loans.pay.account", "account"},
+						     {"loans.pay.kid", "kid"}};
+		const char *reminder_key = json_string_value(json_object_get(invoice, "reminder_key"));
+		if (reminder_key)
+			para(L, i18n_get(L->lang, reminder_key), S_SUBHEADING, 10);
+		para(L, i18n_get(L->lang, "loans.letter.intro"), S_BODY, 10);
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			json_t *v = json_object_get(invoice, rows[i][1]);
+			const char *shown;
+			char money[64];
+			if (json_is_integer(v)) {
+				if (strcmp(rows[i][1], "fee") == 0 && json_integer_value(v) == 0)
+					continue;
+				shown = money_format(json_integer_value(v), L->lang, money, sizeof(money));
+			} else if (strcmp(rows[i][1], "due") == 0) {
+				shown = date_text(L, json_string_value(v));
+			} else {
+				shown = json_string_value(v) ? json_string_value(v) : "";
+			}
+			para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, rows[i][0]), shown), S_BODY, 4);
+		}
+		para(L, i18n_get(L->lang, "loans.letter.must_pay"), S_BODY, 10);
+		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *statement = json_object_get(m, "statement");
+	if (json_is_object(statement)) {
+		/* templates/_loan_statement.html: the annual statement (#11) */
+		static const char *const rows[][2] = {{"loans.statement.debt", "debt"},
+						     {"loans.statement.interest_charged", "interest_charged"},
+						     {"loans.statement.interest_paid", "interest_paid"},
+						     {"loans.statement.principal_paid", "principal_paid"}};
+		para(L, text(L, "loans.statement.intro", statement), S_BODY, 10);
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			char money[64];
+			para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, rows[i][0]),
+					     money_format(json_integer_value(json_object_get(statement, rows[i][1])), L->lang,
+							  money, sizeof(money))),
+			     S_BODY, 4);
+		}
+		para(L, i18n_get(L->lang, "loans.statement.tax"), S_BODY, 10);
+		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
+		return;
+	}
+	json_t *conversion = json_object_get(m, "conversion");
+	if (json_is_object(conversion)) {
+		/* templates/_loan_conversion.html: loan converted to grant (#11) */
+		para(L, text(L, json_is_true(json_object_get(conversion, "none")) ? "loans.conversion.none"
+										   : "loans.conversion.done",
+			      conversion),
+		     S_BODY, 10);
+		para(L, text(L, "loans.conversion.facts", conversion), S_BODY, 6);
+	}
 	if (json_is_object(c))
 		para(L, text(L, "letter.intro", c), S_BODY, 10);
 	if (json_is_object(d))

@@ -66,4 +66,171 @@ struct ledger_problem {
 int store_ledger_check(struct store *s, struct ledger_problem **out, int max, int64_t *entries, int64_t *legs,
 		       struct arena *a, struct err *e);
 
+/* ---- loan accounts (the state beside the sums) ---- */
+
+/* A date not set (support not ended, no plan, no fixed rate). */
+#define LOAN_NO_DATE INT32_MIN
+
+struct loan_account {
+	int64_t person_id;
+	const char *kid;
+	date_t support_ended;    /* last day of support, or LOAN_NO_DATE */
+	date_t interest_through; /* interest posted through this day, or LOAN_NO_DATE */
+	int32_t fixed_rate;      /* thousandths of a percent; 0 with fixed_years 0: floating */
+	int fixed_years;         /* 3, 5, 10, or 0 */
+	date_t fixed_from, fixed_until;
+	date_t first_due, last_due; /* the plan's terms, or LOAN_NO_DATE: no plan yet */
+	int paper;                  /* invoices on paper (with the fee) */
+};
+
+/* person_id's account into *out (strings in a). 0 found, 1 none, -1. */
+int store_loan_account_get(struct store *s, int64_t person_id, struct loan_account *out, struct arena *a,
+			   struct err *e);
+int store_loan_account_get_tx(struct store_tx *tx, int64_t person_id, struct loan_account *out, struct arena *a,
+			      struct err *e);
+/* Insert or replace the account's state. */
+int store_loan_account_put(struct store_tx *tx, const struct loan_account *acct, int64_t now, struct err *e);
+/* The persons whose support has ended, by id after after_id, at most max,
+ * into ids. Returns the count or -1. */
+int store_loan_accounts_repaying(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e);
+/* Every account, by id after after_id, at most max. Count or -1. */
+int store_loan_accounts_all(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e);
+/* The person of the account with this KID: 0 found, 1 none, -1. */
+int store_loan_account_by_kid_tx(struct store_tx *tx, const char *kid, int64_t *person_id, struct err *e);
+
+/* A day's change of a person's debt: the sum of their legs on the loan
+ * accounts effective that day. */
+struct ledger_day {
+	date_t day;
+	int64_t amount;
+};
+/* person_id's debt before day from into *opening, and the changes of each
+ * day from..to (ascending, days without postings left out) into *out
+ * (arena). Read in the transaction. Returns the count or -1. */
+int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t from, date_t to, int64_t *opening,
+				struct ledger_day **out, struct arena *a, struct err *e);
+
+struct loan_invoice {
+	int64_t id, person_id;
+	date_t due;
+	int64_t amount;             /* the term, øre */
+	int64_t interest, principal; /* its parts as the debt stood */
+	int64_t fee;                /* the paper invoice's fee, 0 electronic */
+	const char *kid;
+	int64_t letter_id;
+	int64_t paid; /* so far, of amount + fee */
+	date_t paid_at;
+	int64_t created_at;
+	int reminders;       /* 0, 1 (reminder), 2 (notice of termination) */
+	date_t reminded_at;  /* the last reminder's day, or LOAN_NO_DATE */
+	int cancelled;       /* the debt was written off: no longer owed */
+};
+/* Cancel person_id's open invoices on day on (the debt written off). */
+int store_loan_invoices_cancel(struct store_tx *tx, int64_t person_id, date_t on, struct err *e);
+/* A second invoice of the same person and due day fails with ERR_CONFLICT. */
+int store_loan_invoice_insert(struct store_tx *tx, const struct loan_invoice *inv, int64_t *id, struct err *e);
+int store_loan_invoice_set_letter(struct store_tx *tx, int64_t id, int64_t letter_id, struct err *e);
+/* Add paid to the invoice's payments; paid_at set when it is paid in full. */
+int store_loan_invoice_add_paid(struct store_tx *tx, int64_t id, int64_t paid, date_t on, struct err *e);
+/* person_id's invoices newest first (at most max) into *out. Count or -1. */
+int store_loan_invoices_of(struct store *s, int64_t person_id, struct loan_invoice **out, int max, struct arena *a,
+			   struct err *e);
+/* person_id's invoices not paid in full, oldest first, in the transaction. */
+int store_loan_invoices_open_tx(struct store_tx *tx, int64_t person_id, struct loan_invoice **out, int max,
+				struct arena *a, struct err *e);
+/* Record reminder n (1 or 2) of invoice id on day, its fee added to the
+ * invoice's and its letter. */
+int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day, int64_t fee, int64_t letter_id,
+			      struct err *e);
+/* The invoice a letter carries (the invoice's own or a reminder's):
+ * 0 found, 1 none, -1. */
+int store_loan_invoice_by_letter(struct store *s, int64_t letter_id, struct loan_invoice *out, struct arena *a,
+				 struct err *e);
+/* The due day of person_id's latest invoice into *due: 0 found, 1 none, -1. */
+int store_loan_invoice_latest_tx(struct store_tx *tx, int64_t person_id, date_t *due, struct err *e);
+/* One invoice by id: 0 found, 1 none, -1. */
+int store_loan_invoice_get(struct store *s, int64_t id, struct loan_invoice *out, struct arena *a, struct err *e);
+
+struct loan_payment {
+	int64_t id;
+	const char *bank_ref, *kid;
+	int64_t amount;
+	date_t booked;
+	const char *debtor;
+	int64_t person_id; /* 0: not matched */
+	const char *state; /* matched, unmatched, resolved */
+	int64_t entry_id;
+	int64_t received_at;
+};
+/* Insert a reported credit. Returns 0 (id filled), 1 when its bank_ref is
+ * already booked (nothing written), -1. */
+int store_loan_payment_insert(struct store_tx *tx, const struct loan_payment *p, int64_t *id, struct err *e);
+/* Set a payment's person, state and entry. */
+int store_loan_payment_settle(struct store_tx *tx, int64_t id, int64_t person_id, const char *state, int64_t entry_id,
+			      struct err *e);
+/* person_id's payments newest first, or (person_id 0) the payments waiting
+ * for a case worker oldest first; at most max. Count or -1. */
+int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_payment **out, int max, struct arena *a,
+			     struct err *e);
+
+/* ---- conversion to grant ---- */
+
+/* A decided case that may hold a convertible loan. */
+struct loan_conv_case {
+	int64_t case_id, person_id;
+	const char *nin, *application_json, *decision_json;
+};
+/* The decided higher-education cases of school_year after after_id, by id,
+ * at most max, into *out (arena). Count or -1. */
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
+			  int max, struct arena *a, struct err *e);
+
+struct loan_conversion {
+	int64_t id, case_id, person_id;
+	int year;
+	int64_t convertible, income, wealth;
+	int credits_tenths, expected_tenths;
+	int64_t converted;
+	const char *decision_json;
+	int64_t entry_id, letter_id, created_at;
+};
+/* Insert; a second for the same case fails with ERR_CONFLICT. */
+int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e);
+/* The conversion a letter carries: 0 found, 1 none, -1. */
+int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
+				    struct err *e);
+
+/* ---- deferral and interest relief ---- */
+
+/* Mark person_id's month ("2025-03") as kind ("deferral", "relief").
+ * Returns 0, or 1 when it was marked before (nothing written), -1. */
+int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			  const char *cause, int64_t now, struct err *e);
+/* 1 when the month is marked as kind, 0 when not, -1. */
+int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			       struct err *e);
+/* The sum of person_id's legs on account of the entries with this cause,
+ * in the transaction, into *ore. */
+int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char *cause, const char *account,
+			      int64_t *ore, struct err *e);
+
+/* ---- the annual statement ---- */
+
+struct loan_statement {
+	int64_t id, person_id;
+	int year;
+	int64_t debt, interest_charged, interest_paid, principal_paid;
+	int64_t letter_id, created_at;
+	const char *nin; /* read back only */
+};
+/* Insert; a second for the same person and year fails with ERR_CONFLICT. */
+int store_loan_statement_insert(struct store_tx *tx, const struct loan_statement *st, struct err *e);
+/* The statement a letter carries: 0 found, 1 none, -1. */
+int store_loan_statement_by_letter(struct store *s, int64_t letter_id, struct loan_statement *out, struct arena *a,
+				   struct err *e);
+/* The statements of year after after_id (by id), at most max, with the
+ * person's number. Count or -1. */
+int store_loan_statements_of_year(struct store *s, int year, int64_t after_id, struct loan_statement **out, int max,
+				  struct arena *a, struct err *e);
+
 #endif

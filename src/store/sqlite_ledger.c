@@ -190,3 +190,649 @@ int store_ledger_check(struct store *s, struct ledger_problem **out, int max, in
 		return -1;
 	return n;
 }
+
+/* ---- loan accounts ---- */
+
+static void bind_date(sqlite3_stmt *st, int i, date_t d)
+{
+	char day[11];
+	if (d == LOAN_NO_DATE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
+}
+
+static date_t col_date(sqlite3_stmt *st, int i)
+{
+	date_t d;
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
+}
+
+#define ACCOUNT_COLS "person_id, kid, support_ended, interest_through, coalesce(fixed_rate, 0), " \
+		     "coalesce(fixed_years, 0), fixed_from, fixed_until, first_due, last_due, paper"
+
+static int account_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_account *l = (struct loan_account *)out + i;
+	l->person_id = sqlite3_column_int64(st, 0);
+	l->kid = sq_col_str(st, 1, a);
+	l->support_ended = col_date(st, 2);
+	l->interest_through = col_date(st, 3);
+	l->fixed_rate = sqlite3_column_int(st, 4);
+	l->fixed_years = sqlite3_column_int(st, 5);
+	l->fixed_from = col_date(st, 6);
+	l->fixed_until = col_date(st, 7);
+	l->first_due = col_date(st, 8);
+	l->last_due = col_date(st, 9);
+	l->paper = sqlite3_column_int(st, 10);
+	return 0;
+}
+
+int store_loan_account_get(struct store *s, int64_t person_id, struct loan_account *out, struct arena *a,
+			   struct err *e)
+{
+	int n = sq_query(s, "SELECT " ACCOUNT_COLS " FROM loan_accounts WHERE person_id = ?", sq_bind_id, &person_id,
+			 account_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+int store_loan_account_get_tx(struct store_tx *tx, int64_t person_id, struct loan_account *out, struct arena *a,
+			      struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " ACCOUNT_COLS " FROM loan_accounts WHERE person_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		account_row(st, out, 0, a);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "loan account");
+}
+
+int store_loan_account_put(struct store_tx *tx, const struct loan_account *l, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO loan_accounts(person_id, kid, support_ended, "
+				       "interest_through, fixed_rate, fixed_years, fixed_from, fixed_until, first_due, "
+				       "last_due, paper, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, l->person_id);
+	sq_bind_str(st, 2, l->kid);
+	bind_date(st, 3, l->support_ended);
+	bind_date(st, 4, l->interest_through);
+	if (l->fixed_years) {
+		sqlite3_bind_int(st, 5, l->fixed_rate);
+		sqlite3_bind_int(st, 6, l->fixed_years);
+	} else {
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	}
+	bind_date(st, 7, l->fixed_years ? l->fixed_from : LOAN_NO_DATE);
+	bind_date(st, 8, l->fixed_years ? l->fixed_until : LOAN_NO_DATE);
+	bind_date(st, 9, l->first_due);
+	bind_date(st, 10, l->last_due);
+	sqlite3_bind_int(st, 11, l->paper != 0);
+	sqlite3_bind_int64(st, 12, now);
+	return sq_step_insert(tx, st, NULL, "store loan account", e);
+}
+
+struct page_args {
+	int64_t after;
+	int max;
+};
+
+static void bind_page(sqlite3_stmt *st, const void *arg)
+{
+	const struct page_args *p = arg;
+	sqlite3_bind_int64(st, 1, p->after);
+	sqlite3_bind_int(st, 2, p->max);
+}
+
+static int id_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	((int64_t *)out)[i] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_loan_accounts_repaying(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e)
+{
+	struct page_args p = {after_id, max};
+	return sq_query(s, "SELECT person_id FROM loan_accounts WHERE support_ended IS NOT NULL AND person_id > ?1 "
+			   "ORDER BY person_id LIMIT ?2",
+			bind_page, &p, id_row, ids, max, NULL, e);
+}
+
+int store_loan_account_by_kid_tx(struct store_tx *tx, const char *kid, int64_t *person_id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT person_id FROM loan_accounts WHERE kid = ?", e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, kid);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*person_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "loan account by KID");
+}
+
+int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t from, date_t to, int64_t *opening,
+				struct ledger_day **out, struct arena *a, struct err *e)
+{
+	if (store_ledger_person_sum_tx(tx, person_id, NULL, from - 1, opening, e) != 0)
+		return -1;
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT effective, sum(amount) FROM ledger_legs WHERE person_id = ?1 "
+				       "AND effective >= ?2 AND effective <= ?3 GROUP BY effective ORDER BY effective",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	bind_date(st, 2, from);
+	bind_date(st, 3, to);
+	int n = 0, cap = 0, rc;
+	*out = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int ncap = cap ? cap * 2 : 16;
+			struct ledger_day *g = arena_zalloc(a, sizeof(*g) * (size_t)ncap);
+			if (n)
+				memcpy(g, *out, sizeof(*g) * (size_t)n);
+			*out = g;
+			cap = ncap;
+		}
+		(*out)[n].day = col_date(st, 0);
+		(*out)[n].amount = sqlite3_column_int64(st, 1);
+		n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? n : sq_db_error(e, tx->c->db, "ledger days");
+}
+
+/* ---- invoices ---- */
+
+#define INVOICE_COLS "id, person_id, due, amount, interest, principal, fee, kid, coalesce(letter_id, 0), paid, " \
+		     "paid_at, created_at, reminders, reminded_at, cancelled_at IS NOT NULL"
+
+static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_invoice *v = (struct loan_invoice *)out + i;
+	v->id = sqlite3_column_int64(st, 0);
+	v->person_id = sqlite3_column_int64(st, 1);
+	v->due = col_date(st, 2);
+	v->amount = sqlite3_column_int64(st, 3);
+	v->interest = sqlite3_column_int64(st, 4);
+	v->principal = sqlite3_column_int64(st, 5);
+	v->fee = sqlite3_column_int64(st, 6);
+	v->kid = sq_col_str(st, 7, a);
+	v->letter_id = sqlite3_column_int64(st, 8);
+	v->paid = sqlite3_column_int64(st, 9);
+	v->paid_at = col_date(st, 10);
+	v->created_at = sqlite3_column_int64(st, 11);
+	v->reminders = sqlite3_column_int(st, 12);
+	v->reminded_at = col_date(st, 13);
+	v->cancelled = sqlite3_column_int(st, 14);
+	return 0;
+}
+
+int store_loan_invoice_insert(struct store_tx *tx, const struct loan_invoice *v, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_invoices(person_id, due, amount, interest, principal, fee, "
+				       "kid, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, v->person_id);
+	bind_date(st, 2, v->due);
+	sqlite3_bind_int64(st, 3, v->amount);
+	sqlite3_bind_int64(st, 4, v->interest);
+	sqlite3_bind_int64(st, 5, v->principal);
+	sqlite3_bind_int64(st, 6, v->fee);
+	sq_bind_str(st, 7, v->kid);
+	sqlite3_bind_int64(st, 8, v->created_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "due", "an invoice for that day exists");
+		return sq_db_error(e, tx->c->db, "insert invoice");
+	}
+	if (id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return 0;
+}
+
+int store_loan_invoice_set_letter(struct store_tx *tx, int64_t id, int64_t letter_id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET letter_id = ?2 WHERE id = ?1", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, letter_id);
+	return sq_step_insert(tx, st, NULL, "invoice letter", e);
+}
+
+int store_loan_invoice_add_paid(struct store_tx *tx, int64_t id, int64_t paid, date_t on, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET paid = paid + ?2, paid_at = CASE WHEN "
+				       "paid + ?2 >= amount + fee THEN ?3 ELSE paid_at END WHERE id = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, paid);
+	bind_date(st, 3, on);
+	return sq_step_insert(tx, st, NULL, "invoice paid", e);
+}
+
+struct list_args {
+	int64_t id;
+	int max;
+};
+
+static void bind_list(sqlite3_stmt *st, const void *arg)
+{
+	const struct list_args *l = arg;
+	sqlite3_bind_int64(st, 1, l->id);
+	sqlite3_bind_int(st, 2, l->max);
+}
+
+int store_loan_invoices_of(struct store *s, int64_t person_id, struct loan_invoice **out, int max, struct arena *a,
+			   struct err *e)
+{
+	struct list_args l = {person_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE person_id = ?1 ORDER BY due DESC LIMIT ?2",
+			bind_list, &l, invoice_row, *out, max, a, e);
+}
+
+int store_loan_invoice_get(struct store *s, int64_t id, struct loan_invoice *out, struct arena *a, struct err *e)
+{
+	int n = sq_query(s, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE id = ?", sq_bind_id, &id, invoice_row, out,
+			 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+int store_loan_invoices_open_tx(struct store_tx *tx, int64_t person_id, struct loan_invoice **out, int max,
+				struct arena *a, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE person_id = ?1 "
+				       "AND paid < amount + fee AND cancelled_at IS NULL ORDER BY due LIMIT ?2",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int(st, 2, max);
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		invoice_row(st, *out, n++, a);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : sq_db_error(e, tx->c->db, "open invoices");
+}
+
+/* ---- payments ---- */
+
+#define PAYMENT_COLS "id, bank_ref, kid, amount, booked, debtor, coalesce(person_id, 0), state, " \
+		     "coalesce(entry_id, 0), received_at"
+
+static int payment_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_payment *p = (struct loan_payment *)out + i;
+	p->id = sqlite3_column_int64(st, 0);
+	p->bank_ref = sq_col_str(st, 1, a);
+	p->kid = sq_col_str(st, 2, a);
+	p->amount = sqlite3_column_int64(st, 3);
+	p->booked = col_date(st, 4);
+	p->debtor = sq_col_str(st, 5, a);
+	p->person_id = sqlite3_column_int64(st, 6);
+	p->state = sq_col_str(st, 7, a);
+	p->entry_id = sqlite3_column_int64(st, 8);
+	p->received_at = sqlite3_column_int64(st, 9);
+	return 0;
+}
+
+int store_loan_payment_insert(struct store_tx *tx, const struct loan_payment *p, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_payments(bank_ref, kid, amount, booked, debtor, state, "
+				       "received_at) VALUES (?1, ?2, ?3, ?4, ?5, 'unmatched', ?6) "
+				       "ON CONFLICT (bank_ref) DO NOTHING",
+				   e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, p->bank_ref);
+	sq_bind_str(st, 2, p->kid);
+	sqlite3_bind_int64(st, 3, p->amount);
+	bind_date(st, 4, p->booked);
+	sq_bind_str(st, 5, p->debtor);
+	sqlite3_bind_int64(st, 6, p->received_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "insert payment");
+	if (sqlite3_changes(tx->c->db) == 0)
+		return 1;
+	if (id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return 0;
+}
+
+int store_loan_payment_settle(struct store_tx *tx, int64_t id, int64_t person_id, const char *state, int64_t entry_id,
+			      struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_payments SET person_id = nullif(?2, 0), state = ?3, "
+				       "entry_id = nullif(?4, 0) WHERE id = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, person_id);
+	sq_bind_str(st, 3, state);
+	sqlite3_bind_int64(st, 4, entry_id);
+	return sq_step_insert(tx, st, NULL, "settle payment", e);
+}
+
+int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_payment **out, int max, struct arena *a,
+			     struct err *e)
+{
+	struct list_args l = {person_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	if (person_id > 0)
+		return sq_query(s, "SELECT " PAYMENT_COLS " FROM loan_payments WHERE person_id = ?1 ORDER BY id DESC LIMIT ?2",
+				bind_list, &l, payment_row, *out, max, a, e);
+	return sq_query(s, "SELECT " PAYMENT_COLS " FROM loan_payments WHERE state = 'unmatched' AND ?1 = 0 "
+			   "ORDER BY id LIMIT ?2",
+			bind_list, &l, payment_row, *out, max, a, e);
+}
+
+int store_loan_invoice_by_letter(struct store *s, int64_t letter_id, struct loan_invoice *out, struct arena *a,
+				 struct err *e)
+{
+	int n = sq_query(s, "SELECT " INVOICE_COLS " FROM loan_invoices WHERE letter_id = ?1 OR reminder_letter_id = ?1",
+			 sq_bind_id, &letter_id, invoice_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+int store_loan_invoice_latest_tx(struct store_tx *tx, int64_t person_id, date_t *due, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT max(due) FROM loan_invoices WHERE person_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return sq_db_error(e, tx->c->db, "latest invoice");
+	}
+	*due = col_date(st, 0);
+	sqlite3_reset(st);
+	return *due == LOAN_NO_DATE ? 1 : 0;
+}
+
+/* ---- conversion to grant ---- */
+
+struct conv_args {
+	const char *school_year;
+	int64_t after;
+	int max;
+};
+
+static void bind_conv(sqlite3_stmt *st, const void *arg)
+{
+	const struct conv_args *c = arg;
+	sq_bind_str(st, 1, c->school_year);
+	sqlite3_bind_int64(st, 2, c->after);
+	sqlite3_bind_int(st, 3, c->max);
+}
+
+static int conv_case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_conv_case *c = (struct loan_conv_case *)out + i;
+	c->case_id = sqlite3_column_int64(st, 0);
+	c->person_id = sqlite3_column_int64(st, 1);
+	c->nin = sq_col_str(st, 2, a);
+	c->application_json = sq_col_str(st, 3, a);
+	c->decision_json = sq_col_str(st, 4, a);
+	return 0;
+}
+
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
+			  int max, struct arena *a, struct err *e)
+{
+	struct conv_args c = {school_year, after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT c.id, c.person_id, p.nin, c.application_json, d.decision_json FROM cases c "
+			"JOIN decisions d ON d.case_id = c.id AND d.superseded_at IS NULL JOIN persons p ON p.id = c.person_id "
+			"WHERE c.scheme = 'higher-education' AND c.school_year = ?1 AND c.status = 'decided' "
+			"AND c.outcome IN ('granted', 'partly-granted') AND c.id > ?2 ORDER BY c.id LIMIT ?3",
+			bind_conv, &c, conv_case_row, *out, max, a, e);
+}
+
+int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_conversions(case_id, person_id, year, convertible, income, "
+				       "wealth, credits_tenths, expected_tenths, converted, decision_json, entry_id, "
+				       "letter_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, nullif(?11, 0), "
+				       "nullif(?12, 0), ?13)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->case_id);
+	sqlite3_bind_int64(st, 2, c->person_id);
+	sqlite3_bind_int(st, 3, c->year);
+	sqlite3_bind_int64(st, 4, c->convertible);
+	sqlite3_bind_int64(st, 5, c->income);
+	sqlite3_bind_int64(st, 6, c->wealth);
+	sqlite3_bind_int(st, 7, c->credits_tenths);
+	sqlite3_bind_int(st, 8, c->expected_tenths);
+	sqlite3_bind_int64(st, 9, c->converted);
+	sq_bind_str(st, 10, c->decision_json);
+	sqlite3_bind_int64(st, 11, c->entry_id);
+	sqlite3_bind_int64(st, 12, c->letter_id);
+	sqlite3_bind_int64(st, 13, c->created_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
+		return sq_db_error(e, tx->c->db, "insert conversion");
+	}
+	if (id)
+		*id = sqlite3_last_insert_rowid(tx->c->db);
+	return 0;
+}
+
+static int conversion_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_conversion *c = (struct loan_conversion *)out + i;
+	c->id = sqlite3_column_int64(st, 0);
+	c->case_id = sqlite3_column_int64(st, 1);
+	c->person_id = sqlite3_column_int64(st, 2);
+	c->year = sqlite3_column_int(st, 3);
+	c->convertible = sqlite3_column_int64(st, 4);
+	c->income = sqlite3_column_int64(st, 5);
+	c->wealth = sqlite3_column_int64(st, 6);
+	c->credits_tenths = sqlite3_column_int(st, 7);
+	c->expected_tenths = sqlite3_column_int(st, 8);
+	c->converted = sqlite3_column_int64(st, 9);
+	c->decision_json = sq_col_str(st, 10, a);
+	c->entry_id = sqlite3_column_int64(st, 11);
+	c->letter_id = sqlite3_column_int64(st, 12);
+	c->created_at = sqlite3_column_int64(st, 13);
+	return 0;
+}
+
+int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
+				    struct err *e)
+{
+	int n = sq_query(s,
+			 "SELECT id, case_id, person_id, year, convertible, income, wealth, credits_tenths, expected_tenths, "
+			 "converted, decision_json, coalesce(entry_id, 0), coalesce(letter_id, 0), created_at "
+			 "FROM loan_conversions WHERE letter_id = ?",
+			 sq_bind_id, &letter_id, conversion_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+/* ---- deferral and interest relief ---- */
+
+int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			  const char *cause, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_months(person_id, month, kind, cause, created_at) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, month);
+	sq_bind_str(st, 3, kind);
+	sq_bind_str(st, 4, cause);
+	sqlite3_bind_int64(st, 5, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "mark loan month");
+	return sqlite3_changes(tx->c->db) == 0 ? 1 : 0;
+}
+
+int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			       struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT 1 FROM loan_months WHERE person_id = ?1 AND month = ?2 AND kind = ?3", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, month);
+	sq_bind_str(st, 3, kind);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sq_db_error(e, tx->c->db, "loan month");
+}
+
+int store_ledger_cause_sum_tx(struct store_tx *tx, int64_t person_id, const char *cause, const char *account,
+			      int64_t *ore, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT coalesce(sum(l.amount), 0) FROM ledger_legs l JOIN ledger_entries en "
+				       "ON en.id = l.entry_id WHERE en.cause = ?1 AND l.person_id = ?2 AND l.account = ?3",
+				   e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, cause);
+	sqlite3_bind_int64(st, 2, person_id);
+	sq_bind_str(st, 3, account);
+	int rc = sqlite3_step(st);
+	*ore = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "ledger cause sum");
+}
+
+int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day, int64_t fee, int64_t letter_id,
+			      struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET reminders = ?2, reminded_at = ?3, fee = fee + ?4, "
+				       "reminder_letter_id = ?5 WHERE id = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, n);
+	bind_date(st, 3, day);
+	sqlite3_bind_int64(st, 4, fee);
+	sqlite3_bind_int64(st, 5, letter_id);
+	return sq_step_insert(tx, st, NULL, "invoice reminder", e);
+}
+
+/* ---- the annual statement ---- */
+
+int store_loan_statement_insert(struct store_tx *tx, const struct loan_statement *v, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_statements(person_id, year, debt, interest_charged, "
+				       "interest_paid, principal_paid, letter_id, created_at) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, v->person_id);
+	sqlite3_bind_int(st, 2, v->year);
+	sqlite3_bind_int64(st, 3, v->debt);
+	sqlite3_bind_int64(st, 4, v->interest_charged);
+	sqlite3_bind_int64(st, 5, v->interest_paid);
+	sqlite3_bind_int64(st, 6, v->principal_paid);
+	sqlite3_bind_int64(st, 7, v->letter_id);
+	sqlite3_bind_int64(st, 8, v->created_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "year", "the statement of that year was made before");
+		return sq_db_error(e, tx->c->db, "insert statement");
+	}
+	return 0;
+}
+
+#define STATEMENT_COLS "s.id, s.person_id, s.year, s.debt, s.interest_charged, s.interest_paid, s.principal_paid, " \
+		       "coalesce(s.letter_id, 0), s.created_at, p.nin"
+
+static int statement_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_statement *v = (struct loan_statement *)out + i;
+	v->id = sqlite3_column_int64(st, 0);
+	v->person_id = sqlite3_column_int64(st, 1);
+	v->year = sqlite3_column_int(st, 2);
+	v->debt = sqlite3_column_int64(st, 3);
+	v->interest_charged = sqlite3_column_int64(st, 4);
+	v->interest_paid = sqlite3_column_int64(st, 5);
+	v->principal_paid = sqlite3_column_int64(st, 6);
+	v->letter_id = sqlite3_column_int64(st, 7);
+	v->created_at = sqlite3_column_int64(st, 8);
+	v->nin = sq_col_str(st, 9, a);
+	return 0;
+}
+
+int store_loan_statement_by_letter(struct store *s, int64_t letter_id, struct loan_statement *out, struct arena *a,
+				   struct err *e)
+{
+	int n = sq_query(s, "SELECT " STATEMENT_COLS " FROM loan_statements s JOIN persons p ON p.id = s.person_id "
+			    "WHERE s.letter_id = ?",
+			 sq_bind_id, &letter_id, statement_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+struct year_args {
+	int year;
+	int64_t after;
+	int max;
+};
+
+static void bind_year(sqlite3_stmt *st, const void *arg)
+{
+	const struct year_args *y = arg;
+	sqlite3_bind_int(st, 1, y->year);
+	sqlite3_bind_int64(st, 2, y->after);
+	sqlite3_bind_int(st, 3, y->max);
+}
+
+int store_loan_statements_of_year(struct store *s, int year, int64_t after_id, struct loan_statement **out, int max,
+				  struct arena *a, struct err *e)
+{
+	struct year_args y = {year, after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s, "SELECT " STATEMENT_COLS " FROM loan_statements s JOIN persons p ON p.id = s.person_id "
+			   "WHERE s.year = ?1 AND s.id > ?2 ORDER BY s.id LIMIT ?3",
+			bind_year, &y, statement_row, *out, max, a, e);
+}
+
+int store_loan_accounts_all(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e)
+{
+	struct page_args p = {after_id, max};
+	return sq_query(s, "SELECT person_id FROM loan_accounts WHERE person_id > ?1 ORDER BY person_id LIMIT ?2", bind_page,
+			&p, id_row, ids, max, NULL, e);
+}
+
+int store_loan_invoices_cancel(struct store_tx *tx, int64_t person_id, date_t on, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE loan_invoices SET cancelled_at = ?2 WHERE person_id = ?1 "
+				       "AND paid < amount + fee AND cancelled_at IS NULL",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	bind_date(st, 2, on);
+	return sq_step_insert(tx, st, NULL, "cancel invoices", e);
+}

@@ -153,5 +153,10 @@ void mypages_payout_account(struct req *r, struct resp *w);
  * holds no backslash or control character. */
 int portal_local_path(const char *p);
 void workbench_payout(struct req *r, struct resp *w);
+/* The loan account (#11): "Min gjeld" (portal/loans.c). */
+void loans_page(struct req *r, struct resp *w);
+void loans_fixed_rate(struct req *r, struct resp *w);
+void loans_plan_change(struct req *r, struct resp *w);
+void workbench_loan_payments(struct req *r, struct resp *w);
 
 #endif

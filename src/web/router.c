@@ -103,6 +103,11 @@ static const struct route routes[] = {
 	{"POST", "/fullmakter/:id/tilbakekall", portal_proxy_revoke, ACT_PROXY_MANAGE},
 	{"GET", "/saksbehandling/avtaler", workbench_agreements, ACT_AGREEMENTS_PAPER_QUEUE},
 	{"POST", "/saksbehandling/avtaler/:id/mottatt", workbench_agreement_received, ACT_AGREEMENT_PAPER_RECEIVED},
+	/* The loan account (#11). */
+	{"GET", "/mine-sider/gjeld", loans_page, ACT_LOAN_READ},
+	{"POST", "/mine-sider/gjeld/fastrente", loans_fixed_rate, ACT_LOAN_FIXED_RATE},
+	{"GET", "/saksbehandling/innbetalinger", workbench_loan_payments, ACT_LOAN_PAYMENTS_QUEUE},
+	{"POST", "/mine-sider/gjeld/plan", loans_plan_change, ACT_LOAN_PLAN_CHANGE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -35,7 +35,8 @@ function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startServer({ timeoutMs = 10_000 } = {}) {
+// args are more options for `stipend serve` (the loan account's test: --params).
+export async function startServer({ timeoutMs = 10_000, args = [] } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stipend-browser-'));
   const db = path.join(dir, 't.db');
   let child = null;
@@ -56,7 +57,7 @@ export async function startServer({ timeoutMs = 10_000 } = {}) {
     await createDemoDb(db, { persons: 200 });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login'], {
+    child = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--test-login', ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -87,7 +88,7 @@ export async function startServer({ timeoutMs = 10_000 } = {}) {
       if (r.status !== 0) throw new Error(r.stderr);
       return r.stdout.trim();
     };
-    return { url, dir, stop, sql, log: () => log };
+    return { url, dir, db, stop, sql, log: () => log };
   } catch (err) {
     await stop();
     throw err;

@@ -398,6 +398,9 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /fullmakter/:id/tilbakekall': { as: a.c, foreign: other, url: `/fullmakter/${proxy}/tilbakekall`, form: {} },
     'POST /saksbehandling/avtaler/:id/mottatt': { as: sara, foreign: per, url: `/saksbehandling/avtaler/${onPaper}/mottatt`,
       form: {} },
+    // The loan account (#11).
+    'POST /mine-sider/gjeld/fastrente': { as: a.c, foreign: other, form: { years: '3' } },
+    'POST /mine-sider/gjeld/plan': { as: a.c, foreign: other, form: { years: '2' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

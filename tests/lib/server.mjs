@@ -98,13 +98,15 @@ export async function createDemoDb(db, { persons = 50, sim = null } = {}) {
 // With registers: true the register simulator runs beside the server with
 // the same population, and the server fetches applicants' facts from it and
 // sends SMS notices to its test SMS gateway. With smtp: true a local SMTP
-// server (tests/lib/smtp.mjs) takes the e-mail notices.
+// server (tests/lib/smtp.mjs) takes the e-mail notices. params names a
+// parameter folder the server reads instead of the compiled-in one.
 //
 // With oidc: true (real login, tracker #13) the server logs citizens in with
 // the simulator's test ID-porten and staff with its agency provider (the
 // simulator runs beside it, as with registers: true); testLogin: false
 // leaves the test login off, as in production.
-export async function startServer({ persons = 50, registers = false, smtp = false, oidc = false, testLogin = true } = {}) {
+export async function startServer({ persons = 50, registers = false, smtp = false, oidc = false, testLogin = true,
+  params = null } = {}) {
   if (oidc) registers = true;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-test-'));
   const db = path.join(dir, 't.db');
@@ -123,6 +125,7 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
   if (registersUrl) args.push('--registers', registersUrl, '--sms', `${registersUrl}/sms/v1/messages`);
   // The simulator's signing service, trusted through its test CA.
   if (registersUrl) args.push('--signing-url', `${registersUrl}/signing/v1`, '--signing-ca', path.join(dir, 'ca.pem'));
+  if (params) args.push('--params', params);
   const mail = smtp ? await startSmtp() : null;
   if (mail) args.push('--smtp', mail.url);
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,0 +1,955 @@
+/* account.c - the loan account after the studies: support ended, the
+ * monthly run (interest, invoices), payments booked by KID, the fixed rate;
+ * see account.h for the rules and their sources.
+ *
+ * Each account's month is one transaction: its interest entry, the new
+ * interest_through, its invoice, fee and letter commit together, so a run
+ * killed half-way leaves every account either before or after its month,
+ * and the next run goes on from there. */
+#include "loans/account.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "ledger/ledger.h"
+#include "loans/interest.h"
+#include "loans/repayment.h"
+#include "mailbox/mailbox.h"
+#include "rules/params.h"
+#include "store/ledger.h"
+#include "store/store.h"
+
+/* ---- dates ---- */
+
+static date_t month_first(date_t d)
+{
+	int y, m, day;
+	date_to_ymd(d, &y, &m, &day);
+	return date_from_ymd(y, m, 1);
+}
+
+/* The day `day` (clamped to the month's last) of the month k months after
+ * d's. */
+static date_t months_on(date_t d, int k, int day)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	int idx = y * 12 + (m - 1) + k;
+	y = idx / 12;
+	m = idx % 12 + 1;
+	while (!date_valid(y, m, day))
+		day--;
+	return date_from_ymd(y, m, day);
+}
+
+static date_t month_last(date_t d)
+{
+	return months_on(d, 1, 1) - 1;
+}
+
+/* Whole months from a's month to b's: 0 for the same month. */
+static int months_between(date_t a, date_t b)
+{
+	int y1, m1, d1, y2, m2, d2;
+	date_to_ymd(a, &y1, &m1, &d1);
+	date_to_ymd(b, &y2, &m2, &d2);
+	return (y2 * 12 + m2) - (y1 * 12 + m1);
+}
+
+/* ---- the rate ---- */
+
+int loans_rate_on(const struct params *p, const struct loan_account *acct, date_t d, int32_t *rate, struct err *e)
+{
+	if (acct->fixed_years && acct->fixed_from <= d && d <= acct->fixed_until) {
+		*rate = acct->fixed_rate;
+		return 0;
+	}
+	const struct param *v = params_get(p, "loan.rate.floating", d);
+	if (v == NULL) {
+		char day[11];
+		return err_set(e, ERR_CONFLICT, "loan.rate.floating", "loan.rate.floating %s", date_format(d, day));
+	}
+	*rate = (int32_t)v->value;
+	return 0;
+}
+
+struct rate_ctx {
+	const struct params *p;
+	const struct loan_account *acct;
+};
+
+static int rate_fn(void *ctx, date_t d, int32_t *rate, struct err *e)
+{
+	struct rate_ctx *c = ctx;
+	return loans_rate_on(c->p, c->acct, d, rate, e);
+}
+
+/* ---- opening, payouts, support ended ---- */
+
+int loans_account_ensure(struct store_tx *tx, int64_t person_id, int64_t now, struct err *e)
+{
+	struct arena a;
+	struct loan_account acct;
+	arena_init(&a, 0);
+	int rc = store_loan_account_get_tx(tx, person_id, &acct, &a, e);
+	arena_cleanup(&a);
+	if (rc <= 0)
+		return rc;
+	char kid[LOANS_KID_LEN + 1];
+	if (loans_kid(person_id, kid) != 0)
+		return err_set(e, ERR_INVALID, "person_id", "no KID for person %lld", (long long)person_id);
+	struct loan_account n = {.person_id = person_id,
+				 .kid = kid,
+				 .support_ended = LOAN_NO_DATE,
+				 .interest_through = LOAN_NO_DATE,
+				 .fixed_from = LOAN_NO_DATE,
+				 .fixed_until = LOAN_NO_DATE,
+				 .first_due = LOAN_NO_DATE,
+				 .last_due = LOAN_NO_DATE};
+	return store_loan_account_put(tx, &n, now, e);
+}
+
+int loans_disburse(struct store_tx *tx, int64_t person_id, int64_t amount, const char *cause, date_t on, int64_t now,
+		   struct err *e)
+{
+	if (amount <= 0)
+		return err_set(e, ERR_INVALID, "amount", "a payout is more than 0 øre");
+	struct ledger_leg legs[] = {{"loan.principal", amount}, {"agency.bank", -amount}};
+	struct ledger_entry en = {person_id, "disbursement", cause, on, 2, legs};
+	if (loans_account_ensure(tx, person_id, now, e) != 0)
+		return -1;
+	return ledger_post(tx, &en, NULL, e);
+}
+
+struct ended {
+	int64_t person_id;
+	date_t last_day, birth;
+	int64_t now;
+};
+
+static int record_ended(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct ended *x = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	if (loans_account_ensure(tx, x->person_id, x->now, e) != 0 ||
+	    store_loan_account_get_tx(tx, x->person_id, &acct, &a, e) != 0)
+		goto out;
+	if (acct.support_ended != LOAN_NO_DATE) {
+		err_set(e, ERR_CONFLICT, "support_ended", "support had already ended for this account");
+		goto out;
+	}
+	acct.support_ended = x->last_day;
+	acct.interest_through = x->last_day;
+	acct.first_due = months_on(x->last_day, LOANS_PAUSE_MONTHS, LOANS_DUE_DAY);
+	int terms = LOANS_PLAN_MAX_YEARS * 12;
+	date_t seventy = months_on(x->birth, LOANS_LAST_AGE * 12, 1);
+	int before_seventy = months_between(acct.first_due, seventy); /* terms in the months before */
+	if (before_seventy < terms)
+		terms = before_seventy < 1 ? 1 : before_seventy;
+	acct.last_due = months_on(acct.first_due, terms - 1, LOANS_DUE_DAY);
+	if (store_loan_account_put(tx, &acct, x->now, e) != 0)
+		goto out;
+	char object[32], detail[96], day[11], first[11], last[11];
+	snprintf(object, sizeof(object), "person:%lld", (long long)x->person_id);
+	snprintf(detail, sizeof(detail), "support ended %s; terms %s..%s", date_format(x->last_day, day),
+		 date_format(acct.first_due, first), date_format(acct.last_due, last));
+	rc = audit_append(tx, x->now, "system", "loan.support-ended", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_support_ended(struct store *s, int64_t person_id, date_t last_day, int64_t now, struct err *e)
+{
+	struct arena a;
+	struct person p;
+	/* The person's birth date bounds the plan: repaid before 70. */
+	arena_init(&a, 0);
+	int got = store_person_get(s, person_id, &p, &a, e);
+	arena_cleanup(&a);
+	if (got != 0)
+		return got > 0 ? err_set(e, ERR_NOT_FOUND, "person_id", "no such person") : -1;
+	struct ended x = {person_id, last_day, p.birth_date, now};
+	return store_write(s, record_ended, &x, e);
+}
+
+/* ---- the monthly run ---- */
+
+struct month_run {
+	const struct params *p;
+	int64_t person_id;
+	date_t through;
+	int64_t now;
+	struct loans_run_summary *sum;
+	int waiting; /* set when a rate was missing */
+};
+
+/* Post the interest of each whole month ended by through. */
+static int post_interest(struct store_tx *tx, struct month_run *r, struct loan_account *acct, struct arena *a,
+			 struct err *e)
+{
+	struct rate_ctx rc = {r->p, acct};
+	while (acct->interest_through != LOAN_NO_DATE) {
+		date_t from = acct->interest_through + 1;
+		date_t to = month_last(from);
+		if (to > r->through)
+			return 0;
+		int64_t opening, interest;
+		struct ledger_day *days;
+		int n = store_ledger_person_days_tx(tx, r->person_id, from, to, &opening, &days, a, e);
+		if (n < 0)
+			return -1;
+		struct loans_change *ch = arena_zalloc(a, sizeof(*ch) * (size_t)(n > 0 ? n : 1));
+		for (int i = 0; i < n; i++)
+			ch[i] = (struct loans_change){days[i].day, days[i].amount};
+		struct err why;
+		err_clear(&why);
+		if (loans_interest(opening, ch, n, from, to, rate_fn, &rc, &interest, &why) != 0) {
+			if (why.code != ERR_CONFLICT) {
+				*e = why;
+				return -1;
+			}
+			r->waiting = 1;
+			if (r->sum->missing_rate[0] == '\0')
+				snprintf(r->sum->missing_rate, sizeof(r->sum->missing_rate), "%.63s", why.message);
+			return 0;
+		}
+		if (interest > 0) {
+			char cause[32], ym[11];
+			date_format(to, ym);
+			ym[7] = '\0';
+			snprintf(cause, sizeof(cause), "interest:%s", ym);
+			struct ledger_leg legs[] = {{"loan.interest", interest}, {"agency.interest-income", -interest}};
+			struct ledger_entry en = {r->person_id, "interest", cause, to, 2, legs};
+			if (ledger_post(tx, &en, NULL, e) != 0)
+				return -1;
+			r->sum->interest_entries++;
+			r->sum->interest += interest;
+			/* A month of interest relief: the month's interest is
+			 * cancelled as it is charged. */
+			int relief = store_loan_month_marked_tx(tx, r->person_id, ym, "relief", e);
+			if (relief < 0)
+				return -1;
+			if (relief) {
+				char rcause[32];
+				snprintf(rcause, sizeof(rcause), "relief:%s", ym);
+				struct ledger_leg rl[] = {{"agency.interest-income", interest}, {"loan.interest", -interest}};
+				struct ledger_entry re = {r->person_id, "relief", rcause, to, 2, rl};
+				if (ledger_post(tx, &re, NULL, e) != 0)
+					return -1;
+			}
+		}
+		acct->interest_through = to;
+	}
+	return 0;
+}
+
+/* The unpaid rest of the open invoices, and how many there are. */
+static int open_rest(struct store_tx *tx, int64_t person_id, int64_t *rest, struct arena *a, struct err *e)
+{
+	struct loan_invoice *open;
+	int n = store_loan_invoices_open_tx(tx, person_id, &open, 240, a, e);
+	if (n < 0)
+		return -1;
+	*rest = 0;
+	for (int i = 0; i < n; i++)
+		*rest += open[i].amount + open[i].fee - open[i].paid;
+	return 0;
+}
+
+/* Make each invoice whose due month has begun by through. */
+static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_account *acct, struct arena *a,
+			 struct err *e)
+{
+	if (acct->first_due == LOAN_NO_DATE)
+		return 0;
+	for (;;) {
+		date_t latest, due;
+		int got = store_loan_invoice_latest_tx(tx, r->person_id, &latest, e);
+		if (got < 0)
+			return -1;
+		due = got == 1 ? acct->first_due : months_on(latest, 1, LOANS_DUE_DAY);
+		/* A deferred month has no term: the next month's is due. */
+		for (int guard = 0; guard < 1200; guard++) {
+			char ym[11];
+			date_format(due, ym);
+			ym[7] = '\0';
+			int deferred = store_loan_month_marked_tx(tx, r->person_id, ym, "deferral", e);
+			if (deferred < 0)
+				return -1;
+			if (!deferred)
+				break;
+			due = months_on(due, 1, LOANS_DUE_DAY);
+		}
+		date_t issue = month_first(due);
+		/* The invoice needs the month before with its interest. */
+		if (issue > r->through || acct->interest_through == LOAN_NO_DATE || acct->interest_through < issue - 1)
+			return 0;
+		int64_t debt, rest, interest_owed;
+		if (ledger_balance_tx(tx, r->person_id, NULL, issue - 1, &debt, e) != 0 ||
+		    ledger_balance_tx(tx, r->person_id, "loan.interest", issue - 1, &interest_owed, e) != 0 ||
+		    open_rest(tx, r->person_id, &rest, a, e) != 0)
+			return -1;
+		int64_t base = debt - rest;
+		if (base <= 0)
+			return 0; /* nothing left to invoice: repaid, or all invoiced */
+		int terms_left = due > acct->last_due ? 1 : months_between(due, acct->last_due) + 1;
+		int32_t rate;
+		struct err why;
+		err_clear(&why);
+		if (loans_rate_on(r->p, acct, due, &rate, &why) != 0) {
+			r->waiting = 1;
+			if (r->sum->missing_rate[0] == '\0')
+				snprintf(r->sum->missing_rate, sizeof(r->sum->missing_rate), "%.63s", why.message);
+			return 0;
+		}
+		int64_t term;
+		if (loans_term_payment(base, rate, terms_left, 12, &term, e) != 0)
+			return -1;
+		/* The term's interest is what the plan's arithmetic charges; the
+		 * ledger's daily interest comes on top in the last invoices. The
+		 * last term is the debt not yet invoiced, exactly. */
+		int64_t amount = terms_left == 1 || term > base ? base : term;
+		int64_t fee = 0;
+		if (acct->paper) {
+			const struct param *f = r->p ? params_get(r->p, "loan.invoice.paper_fee", issue) : NULL;
+			fee = f ? f->value : 0;
+		}
+		int64_t ipart = interest_owed < 0 ? 0 : interest_owed > amount ? amount : interest_owed;
+		struct loan_invoice inv = {.person_id = r->person_id,
+					   .due = due,
+					   .amount = amount,
+					   .interest = ipart,
+					   .principal = amount - ipart,
+					   .fee = fee,
+					   .kid = acct->kid,
+					   .created_at = r->now};
+		int64_t id, letter;
+		if (store_loan_invoice_insert(tx, &inv, &id, e) != 0)
+			return -1;
+		if (fee > 0) {
+			char cause[32];
+			snprintf(cause, sizeof(cause), "invoice:%lld", (long long)id);
+			struct ledger_leg legs[] = {{"loan.principal", fee}, {"agency.fees", -fee}};
+			struct ledger_entry en = {r->person_id, "fee", cause, issue, 2, legs};
+			if (ledger_post(tx, &en, NULL, e) != 0)
+				return -1;
+		}
+		if (mbox_deliver(tx, r->person_id, 0, "loan-invoice", r->now, &letter, e) != 0 ||
+		    store_loan_invoice_set_letter(tx, id, letter, e) != 0)
+			return -1;
+		r->sum->invoices++;
+		r->sum->invoiced += amount;
+	}
+}
+
+/* Reminders of the invoices left unpaid (the agency's page "Purringer"):
+ * the reminder the day after the due day, with its fee
+ * (loan.reminder.fee_1); the notice of termination when the reminder's
+ * deadline has passed (loan.reminder.deadline_days after it, inkassoloven
+ * § 9), with its fee (loan.reminder.fee_2). Each a letter in the mailbox
+ * and a "fee" entry. Calling the loan in is a case worker's decision. */
+static int send_reminders(struct store_tx *tx, struct month_run *r, struct arena *a, struct err *e)
+{
+	struct loan_invoice *open;
+	int n = store_loan_invoices_open_tx(tx, r->person_id, &open, 240, a, e);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct loan_invoice *v = &open[i];
+		int next = v->reminders + 1;
+		date_t day;
+		if (next == 1) {
+			day = v->due + 1;
+		} else if (next == 2 && v->reminded_at != LOAN_NO_DATE) {
+			const struct param *dl = r->p ? params_get(r->p, "loan.reminder.deadline_days", v->reminded_at) : NULL;
+			if (dl == NULL)
+				continue; /* the deadline is not known: no notice */
+			day = v->reminded_at + (date_t)dl->value;
+		} else {
+			continue;
+		}
+		if (day > r->through)
+			continue;
+		const struct param *f =
+			r->p ? params_get(r->p, next == 1 ? "loan.reminder.fee_1" : "loan.reminder.fee_2", day) : NULL;
+		int64_t fee = f ? f->value : 0, letter;
+		if (fee > 0) {
+			char cause[48];
+			snprintf(cause, sizeof(cause), "reminder:%lld:%d", (long long)v->id, next);
+			struct ledger_leg legs[] = {{"loan.principal", fee}, {"agency.fees", -fee}};
+			struct ledger_entry en = {r->person_id, "fee", cause, day, 2, legs};
+			if (ledger_post(tx, &en, NULL, e) != 0)
+				return -1;
+		}
+		if (mbox_deliver(tx, r->person_id, 0, next == 1 ? "loan-reminder" : "loan-termination-notice", r->now,
+				 &letter, e) != 0 ||
+		    store_loan_invoice_remind(tx, v->id, next, day, fee, letter, e) != 0)
+			return -1;
+		r->sum->reminders++;
+	}
+	return 0;
+}
+
+static int run_account(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct month_run *r = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	r->waiting = 0;
+	int got = store_loan_account_get_tx(tx, r->person_id, &acct, &a, e);
+	if (got != 0) {
+		rc = got > 0 ? 0 : -1;
+		goto out;
+	}
+	date_t was = acct.interest_through;
+	if (post_interest(tx, r, &acct, &a, e) != 0 || make_invoices(tx, r, &acct, &a, e) != 0 ||
+	    send_reminders(tx, r, &a, e) != 0)
+		goto out;
+	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+/* The run's accounts are shared by its threads a page at a time; each
+ * thread sums into its own summary, so only the page needs the lock. */
+struct run_pool {
+	struct store *s;
+	const struct params *p;
+	date_t through;
+	int64_t now;
+	pthread_mutex_t mu;
+	int64_t ids[200];
+	int n, next;
+	int64_t after;
+	int done, failed_store;
+	struct err store_err;
+};
+
+struct run_worker {
+	struct run_pool *pool;
+	struct loans_run_summary sum;
+	pthread_t thread;
+};
+
+/* The next account, or 0 when none is left. */
+static int64_t next_account(struct run_pool *pool)
+{
+	int64_t id = 0;
+	pthread_mutex_lock(&pool->mu);
+	if (!pool->done && !pool->failed_store && pool->next == pool->n) {
+		struct err e;
+		int n = store_loan_accounts_repaying(pool->s, pool->after, pool->ids, 200, &e);
+		if (n < 0) {
+			pool->failed_store = 1;
+			pool->store_err = e;
+		} else if (n == 0) {
+			pool->done = 1;
+		} else {
+			pool->n = n;
+			pool->next = 0;
+			pool->after = pool->ids[n - 1];
+		}
+	}
+	if (!pool->done && !pool->failed_store && pool->next < pool->n)
+		id = pool->ids[pool->next++];
+	pthread_mutex_unlock(&pool->mu);
+	return id;
+}
+
+static void *run_worker_main(void *arg)
+{
+	struct run_worker *w = arg;
+	struct run_pool *pool = w->pool;
+	struct loans_run_summary *sum = &w->sum;
+	int64_t id;
+	while ((id = next_account(pool)) != 0) {
+		struct month_run r = {pool->p, id, pool->through, pool->now, sum, 0};
+		struct loans_run_summary before = *sum;
+		struct err ae;
+		err_clear(&ae);
+		sum->accounts++;
+		if (store_write(pool->s, run_account, &r, &ae) != 0) {
+			/* Undone: the figures of the undone work go too. */
+			int accounts = sum->accounts;
+			char missing[64];
+			memcpy(missing, sum->missing_rate, sizeof(missing));
+			*sum = before;
+			sum->accounts = accounts;
+			memcpy(sum->missing_rate, missing, sizeof(missing));
+			sum->failed++;
+			log_error("loans: account of %lld: %s", (long long)id, ae.message);
+			if (ae.code == ERR_STORE) {
+				pthread_mutex_lock(&pool->mu);
+				if (!pool->failed_store) {
+					pool->failed_store = 1;
+					pool->store_err = ae;
+				}
+				pthread_mutex_unlock(&pool->mu);
+			}
+			continue;
+		}
+		if (r.waiting)
+			sum->waiting_for_rate++;
+	}
+	return NULL;
+}
+
+int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
+	      struct err *e)
+{
+	/* Accounts run side by side so that their transactions share
+	 * commits (the store's group commit): one fsync for many accounts. */
+	enum { THREADS = 16 };
+	struct run_pool pool = {.s = s, .p = p, .through = through, .now = now};
+	struct run_worker w[THREADS];
+	int started = 0;
+	memset(sum, 0, sizeof(*sum));
+	pthread_mutex_init(&pool.mu, NULL);
+	for (int i = 0; i < THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].pool = &pool;
+		if (pthread_create(&w[i].thread, NULL, run_worker_main, &w[i]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		run_worker_main(&w[0]);
+	for (int i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (int i = 0; i < (started ? started : 1); i++) {
+		sum->accounts += w[i].sum.accounts;
+		sum->interest_entries += w[i].sum.interest_entries;
+		sum->interest += w[i].sum.interest;
+		sum->invoices += w[i].sum.invoices;
+		sum->invoiced += w[i].sum.invoiced;
+		sum->reminders += w[i].sum.reminders;
+		sum->waiting_for_rate += w[i].sum.waiting_for_rate;
+		sum->failed += w[i].sum.failed;
+		if (sum->missing_rate[0] == '\0' && w[i].sum.missing_rate[0] != '\0')
+			memcpy(sum->missing_rate, w[i].sum.missing_rate, sizeof(sum->missing_rate));
+	}
+	pthread_mutex_destroy(&pool.mu);
+	if (pool.failed_store) {
+		*e = pool.store_err;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- payments ---- */
+
+struct booking {
+	const struct loan_payment *p;
+	int64_t now;
+	enum loans_payment_outcome outcome;
+};
+
+static int book(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct booking *b = arg;
+	struct arena a;
+	struct loan_account acct;
+	int64_t id, person = 0, entry = 0;
+	int rc = -1;
+	arena_init(&a, 0);
+	int ins = store_loan_payment_insert(tx, b->p, &id, e);
+	if (ins != 0) {
+		b->outcome = LOANS_PAYMENT_DUPLICATE;
+		rc = ins > 0 ? 0 : -1;
+		goto out;
+	}
+	int got = b->p->kid ? store_loan_account_by_kid_tx(tx, b->p->kid, &person, e) : 1;
+	if (got < 0)
+		goto out;
+	if (got > 0 || store_loan_account_get_tx(tx, person, &acct, &a, e) != 0) {
+		b->outcome = LOANS_PAYMENT_UNKNOWN_KID;
+		rc = 0; /* stays unmatched: the case workers' queue */
+		goto out;
+	}
+	/* Interest already posted for a day counts the balance of that day:
+	 * a payment booked within such a month counts from the day after. */
+	date_t on = b->p->booked;
+	if (acct.interest_through != LOAN_NO_DATE && on <= acct.interest_through)
+		on = acct.interest_through + 1;
+	int64_t debt, interest;
+	if (ledger_balance_tx(tx, person, NULL, on, &debt, e) != 0 ||
+	    ledger_balance_tx(tx, person, "loan.interest", on, &interest, e) != 0)
+		goto out;
+	if (b->p->amount > debt) {
+		b->outcome = LOANS_PAYMENT_OVERPAID;
+		rc = store_loan_payment_settle(tx, id, person, "unmatched", 0, e);
+		goto out;
+	}
+	int64_t to_interest = interest < 0 ? 0 : interest < b->p->amount ? interest : b->p->amount;
+	int64_t to_principal = b->p->amount - to_interest;
+	struct ledger_leg legs[3];
+	int n = 0;
+	legs[n++] = (struct ledger_leg){"agency.bank", b->p->amount};
+	if (to_interest > 0)
+		legs[n++] = (struct ledger_leg){"loan.interest", -to_interest};
+	if (to_principal > 0)
+		legs[n++] = (struct ledger_leg){"loan.principal", -to_principal};
+	char cause[32];
+	snprintf(cause, sizeof(cause), "payment:%lld", (long long)id);
+	struct ledger_entry en = {person, "payment", cause, on, n, legs};
+	if (ledger_post(tx, &en, &entry, e) != 0)
+		goto out;
+	/* The open invoices, oldest first; the rest is an extra payment. */
+	struct loan_invoice *open;
+	int k = store_loan_invoices_open_tx(tx, person, &open, 240, &a, e);
+	if (k < 0)
+		goto out;
+	int64_t left = b->p->amount;
+	for (int i = 0; i < k && left > 0; i++) {
+		int64_t want = open[i].amount + open[i].fee - open[i].paid;
+		int64_t take = want < left ? want : left;
+		if (store_loan_invoice_add_paid(tx, open[i].id, take, b->p->booked, e) != 0)
+			goto out;
+		left -= take;
+	}
+	if (store_loan_payment_settle(tx, id, person, "matched", entry, e) != 0)
+		goto out;
+	b->outcome = LOANS_PAYMENT_MATCHED;
+	rc = 0;
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t now, enum loans_payment_outcome *outcome,
+		       struct err *e)
+{
+	if (p->amount <= 0 || p->bank_ref == NULL || p->bank_ref[0] == '\0')
+		return err_set(e, ERR_INVALID, "payment", "a payment has a reference and an amount above 0");
+	struct booking b = {p, now, LOANS_PAYMENT_DUPLICATE};
+	if (store_write(s, book, &b, e) != 0)
+		return -1;
+	*outcome = b.outcome;
+	return 0;
+}
+
+int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
+			 struct err *e)
+{
+	struct arena a;
+	struct loan_payment *pays;
+	int rc = -1;
+	memset(sum, 0, sizeof(*sum));
+	arena_init(&a, 0);
+	int n = loans_camt054_parse(xml, len, &pays, &a, e);
+	if (n < 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		enum loans_payment_outcome o;
+		pays[i].received_at = now;
+		if (loans_book_payment(s, &pays[i], now, &o, e) != 0)
+			goto out;
+		sum->credits++;
+		switch (o) {
+		case LOANS_PAYMENT_MATCHED:
+			sum->matched++;
+			sum->matched_ore += pays[i].amount;
+			break;
+		case LOANS_PAYMENT_DUPLICATE: sum->duplicates++; break;
+		case LOANS_PAYMENT_UNKNOWN_KID: sum->unknown_kid++; break;
+		case LOANS_PAYMENT_OVERPAID: sum->overpaid++; break;
+		}
+	}
+	rc = 0;
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+/* ---- the fixed rate ---- */
+
+struct fixing {
+	const struct params *p;
+	int64_t person_id;
+	int years;
+	date_t today;
+	int64_t now;
+};
+
+static int fix_rate(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct fixing *f = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, f->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "years", "you have no loan in repayment");
+		goto out;
+	}
+	if (acct.support_ended == LOAN_NO_DATE || acct.support_ended >= f->today) {
+		err_set(e, ERR_CONFLICT, "years", "a fixed rate can be chosen once repayment has begun");
+		goto out;
+	}
+	if (acct.fixed_years && acct.fixed_until >= f->today) {
+		err_set(e, ERR_CONFLICT, "years", "the loan already has a fixed rate");
+		goto out;
+	}
+	date_t from = months_on(f->today, 1, 1);
+	char key[32], day[11];
+	snprintf(key, sizeof(key), "loan.rate.fixed.%d", f->years);
+	const struct param *v = params_get(f->p, key, from);
+	if (v == NULL) {
+		err_set(e, ERR_CONFLICT, "years", "no fixed rate for %d years is offered from %s", f->years,
+			date_format(from, day));
+		goto out;
+	}
+	acct.fixed_rate = (int32_t)v->value;
+	acct.fixed_years = f->years;
+	acct.fixed_from = from;
+	acct.fixed_until = months_on(from, f->years * 12, 1) - 1;
+	if (store_loan_account_put(tx, &acct, f->now, e) != 0)
+		goto out;
+	char object[32], detail[64];
+	snprintf(object, sizeof(object), "person:%lld", (long long)f->person_id);
+	snprintf(detail, sizeof(detail), "%d years at %d from %s", f->years, (int)acct.fixed_rate, date_format(from, day));
+	rc = audit_append(tx, f->now, object, "loan.fixed-rate", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_choose_fixed(struct store *s, const struct params *p, const struct principal *who, int years, date_t today,
+		       int64_t now, struct err *e)
+{
+	if (access_check_subject(s, who, ACT_LOAN_FIXED_RATE, "loan", now, e) != 0)
+		return -1;
+	if (years != 3 && years != 5 && years != 10)
+		return err_set(e, ERR_INVALID, "years", "choose 3, 5 or 10 years");
+	struct fixing f = {p, access_subject(who), years, today, now};
+	return store_write(s, fix_rate, &f, e);
+}
+
+/* ---- deferral and interest relief ---- */
+
+struct granting {
+	int64_t person_id;
+	const char *kind, *cause;
+	date_t from;
+	int months;
+	int64_t now;
+};
+
+static int grant_months(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct granting *g = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1, extend = 0;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, g->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+		goto out;
+	}
+	int relief = strcmp(g->kind, "relief") == 0;
+	for (int i = 0; i < g->months; i++) {
+		date_t m = months_on(g->from, i, 1);
+		char ym[11];
+		date_format(m, ym);
+		ym[7] = '\0';
+		int marked = store_loan_month_mark(tx, g->person_id, ym, g->kind, g->cause, g->now, e);
+		if (marked < 0)
+			goto out;
+		if (marked > 0)
+			continue; /* granted before */
+		if (!relief) {
+			/* A deferred term moves to the end of the plan. */
+			if (acct.first_due != LOAN_NO_DATE && month_first(acct.first_due) <= m &&
+			    m <= month_first(acct.last_due))
+				extend++;
+			continue;
+		}
+		/* Interest already charged for the month is cancelled now. */
+		if (acct.interest_through != LOAN_NO_DATE && month_last(m) <= acct.interest_through) {
+			char icause[32], rcause[32];
+			int64_t charged;
+			snprintf(icause, sizeof(icause), "interest:%s", ym);
+			snprintf(rcause, sizeof(rcause), "relief:%s", ym);
+			if (store_ledger_cause_sum_tx(tx, g->person_id, icause, "loan.interest", &charged, e) != 0)
+				goto out;
+			if (charged > 0) {
+				struct ledger_leg legs[] = {{"agency.interest-income", charged}, {"loan.interest", -charged}};
+				struct ledger_entry en = {g->person_id, "relief", rcause, month_last(m), 2, legs};
+				if (ledger_post(tx, &en, NULL, e) != 0)
+					goto out;
+			}
+		}
+	}
+	if (extend > 0) {
+		acct.last_due = months_on(acct.last_due, extend, LOANS_DUE_DAY);
+		if (store_loan_account_put(tx, &acct, g->now, e) != 0)
+			goto out;
+	}
+	char object[32], detail[96], day[11];
+	snprintf(object, sizeof(object), "person:%lld", (long long)g->person_id);
+	snprintf(detail, sizeof(detail), "%d months from %.7s by %.40s", g->months, date_format(g->from, day), g->cause);
+	rc = audit_append(tx, g->now, "system", relief ? "loan.relief" : "loan.deferral", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
+		       const char *cause, int64_t now, struct err *e)
+{
+	if (kind == NULL || (strcmp(kind, "deferral") != 0 && strcmp(kind, "relief") != 0))
+		return err_set(e, ERR_INVALID, "kind", "deferral or relief");
+	if (months < 1 || months > 36)
+		return err_set(e, ERR_INVALID, "months", "1 to 36 months");
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "the decision that grants it");
+	struct granting g = {person_id, kind, cause, month_first(from), months, now};
+	return store_write(s, grant_months, &g, e);
+}
+
+/* ---- write-off ---- */
+
+struct writing_off {
+	int64_t person_id;
+	date_t on;
+	const char *cause;
+	int64_t now;
+	int64_t amount;
+};
+
+static int write_off(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct writing_off *w = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, w->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+		goto out;
+	}
+	/* Whatever is owed, interest posted after the day included: the debt
+	 * is cancelled whole, effective on the day. */
+	date_t upto = acct.interest_through != LOAN_NO_DATE && acct.interest_through > w->on ? acct.interest_through : w->on;
+	int64_t principal, interest;
+	if (ledger_balance_tx(tx, w->person_id, "loan.principal", upto, &principal, e) != 0 ||
+	    ledger_balance_tx(tx, w->person_id, "loan.interest", upto, &interest, e) != 0)
+		goto out;
+	struct ledger_leg legs[3];
+	int n = 0;
+	w->amount = (principal > 0 ? principal : 0) + (interest > 0 ? interest : 0);
+	if (w->amount > 0) {
+		legs[n++] = (struct ledger_leg){"agency.write-off", w->amount};
+		if (principal > 0)
+			legs[n++] = (struct ledger_leg){"loan.principal", -principal};
+		if (interest > 0)
+			legs[n++] = (struct ledger_leg){"loan.interest", -interest};
+		struct ledger_entry en = {w->person_id, "write-off", w->cause, upto, n, legs};
+		if (ledger_post(tx, &en, NULL, e) != 0)
+			goto out;
+	}
+	if (store_loan_invoices_cancel(tx, w->person_id, w->on, e) != 0)
+		goto out;
+	char object[32], detail[96];
+	snprintf(object, sizeof(object), "person:%lld", (long long)w->person_id);
+	snprintf(detail, sizeof(detail), "%lld øre by %.60s", (long long)w->amount, w->cause);
+	rc = audit_append(tx, w->now, "system", "loan.write-off", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *cause, int64_t now, int64_t *amount,
+		    struct err *e)
+{
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "what cancels the debt (\"death:register\", \"decision:12\")");
+	struct writing_off w = {person_id, on, cause, now, 0};
+	if (store_write(s, write_off, &w, e) != 0)
+		return -1;
+	if (amount)
+		*amount = w.amount;
+	return 0;
+}
+
+/* ---- changing the plan ---- */
+
+struct replanning {
+	int64_t person_id;
+	int years;
+	date_t today, birth;
+	int64_t now;
+};
+
+static int replan(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct replanning *x = arg;
+	struct arena a;
+	struct loan_account acct;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, x->person_id, &acct, &a, e);
+	if (got != 0 || acct.first_due == LOAN_NO_DATE) {
+		if (got >= 0)
+			err_set(e, ERR_CONFLICT, "years", "the loan has no payment plan yet");
+		goto out;
+	}
+	/* The terms from the next month's on: at most 20 years from the
+	 * first term, and before the month of the 70th birthday. */
+	date_t from = month_first(x->today) < month_first(acct.first_due) ? acct.first_due
+									   : months_on(x->today, 1, LOANS_DUE_DAY);
+	date_t last = months_on(from, x->years * 12 - 1, LOANS_DUE_DAY);
+	date_t most = months_on(acct.first_due, LOANS_PLAN_MAX_YEARS * 12 - 1, LOANS_DUE_DAY);
+	date_t seventy = months_on(x->birth, LOANS_LAST_AGE * 12, 1);
+	if (last > most || last >= month_first(seventy)) {
+		err_set(e, ERR_INVALID, "years", "the plan may run at most 20 years and must end before you turn 70");
+		goto out;
+	}
+	acct.last_due = last;
+	if (store_loan_account_put(tx, &acct, x->now, e) != 0)
+		goto out;
+	char object[32], detail[48], day[11];
+	snprintf(object, sizeof(object), "person:%lld", (long long)x->person_id);
+	snprintf(detail, sizeof(detail), "last term %s", date_format(last, day));
+	rc = audit_append(tx, x->now, object, "loan.plan-change", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_change_plan(struct store *s, const struct principal *who, int years, date_t today, int64_t now,
+		      struct err *e)
+{
+	if (access_check_subject(s, who, ACT_LOAN_PLAN_CHANGE, "loan", now, e) != 0)
+		return -1;
+	if (years < 1 || years > LOANS_PLAN_MAX_YEARS)
+		return err_set(e, ERR_INVALID, "years", "choose 1 to %d years", LOANS_PLAN_MAX_YEARS);
+	struct arena a;
+	struct person p;
+	int64_t person = access_subject(who);
+	arena_init(&a, 0);
+	int got = store_person_get(s, person, &p, &a, e);
+	arena_cleanup(&a);
+	if (got != 0)
+		return got > 0 ? err_set(e, ERR_NOT_FOUND, NULL, "no such person") : -1;
+	struct replanning x = {person, years, today, p.birth_date, now};
+	return store_write(s, replan, &x, e);
+}

@@ -1,0 +1,48 @@
+/* convert.h - conversion of loan to grant (omgjøring): the yearly batch
+ * over the decided cases of a school year, on the registers' figures and
+ * the same rule pack as every decision; see convert.c. Thread-safe. */
+#ifndef STIPEND_LOANS_CONVERT_H
+#define STIPEND_LOANS_CONVERT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/i18n.h"
+
+struct arena;
+struct err;
+struct params;
+struct reg_client;
+struct store;
+
+struct loans_convert_summary {
+	int cases;           /* decided higher-education cases looked at */
+	int converted;       /* cases with a conversion posted */
+	int64_t converted_ore;
+	int none_passed;     /* decided again, nothing to convert (income, credits) */
+	int not_convertible; /* no convertible part in the decision */
+	int no_loan;         /* no loan paid out or still owed */
+	int already;         /* converted by an earlier run */
+	int manual;          /* the rules did not settle it: a case worker */
+	int waiting;         /* the registers did not answer: run again */
+};
+
+/* Called after each case with the count done. */
+typedef void (*loans_progress_fn)(void *ctx, int done);
+
+/* Convert the convertible loan of the school year year-(year+1) on the
+ * income and wealth of the calendar year `year` and the credits passed,
+ * effective on day on. Each case in its own transaction (entry, letter
+ * "loan-conversion", record, audit "loan.converted"). Returns 0 with sum,
+ * or -1 when the store failed (what was committed stays; a run again goes
+ * on). */
+int loans_convert(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on, int64_t now,
+		  loans_progress_fn progress, void *pctx, struct loans_convert_summary *sum, struct err *e);
+
+/* The conversion a letter of kind "loan-conversion" carries, as template
+ * data (year, convertible, converted, income, wealth, credits, expected,
+ * none, decision_json: the decision on the year's figures), or NULL. */
+json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a);
+
+#endif
