@@ -222,7 +222,7 @@ static void an_unknown_case_is_not_found(void **state)
 static void a_guardian_acting_for_a_child_reads_letters_and_signs_but_no_more(void **state)
 {
 	(void)state;
-	struct principal g = {ROLE_PERSON, 5, 0, 0, 9, GRANT_GUARDIAN, NULL, 0, 0, 0};
+	struct principal g = {.role = ROLE_PERSON, .person_id = 5, .acting_for = 9, .grant = GRANT_GUARDIAN};
 	assert_true(access_allowed(&g, ACT_LETTER_READ, 9));
 	assert_true(access_allowed(&g, ACT_CASE_READ, 9));
 	assert_true(access_allowed(&g, ACT_APPLY, 9));
@@ -238,7 +238,7 @@ static void a_guardian_acting_for_a_child_reads_letters_and_signs_but_no_more(vo
 static void a_proxy_acts_within_its_scopes_and_never_signs(void **state)
 {
 	(void)state;
-	struct principal p = {ROLE_PERSON, 5, 0, 0, 9, GRANT_PROXY, NULL, 0, 3, ACCESS_SCOPE_LETTERS};
+	struct principal p = {.role = ROLE_PERSON, .person_id = 5, .acting_for = 9, .grant = GRANT_PROXY, .proxy_id = 3, .scopes = ACCESS_SCOPE_LETTERS};
 	assert_true(access_allowed(&p, ACT_LETTER_READ, 9));
 	assert_false(access_allowed(&p, ACT_APPLY, 9));
 	assert_false(access_allowed(&p, ACT_MESSAGE_WRITE, 9));
