@@ -84,6 +84,8 @@ static const struct staff_user {
     {"per.lund", "Per Lund", "caseworker"},
     {"siri.hauge", "Siri Hauge", "support"},
     {"mona.vik", "Mona Vik", "management"},
+    {"ingrid.dahl", "Ingrid Dahl", "institution"},
+    {"hans.moe", "Hans Moe", "institution"},
 };
 
 static int keys_ready(void);

@@ -97,10 +97,10 @@ static const struct rule {
 	[ACT_FAQ_EDIT] =               {"faq.edit",                  0,     {N, N, N, N, N, Y, N, N}},
 	[ACT_SUPPORT_REPORT] =         {"support.report",            0,     {N, N, N, N, N, Y, Y, N}},
 	[ACT_DASHBOARD_READ] =         {"dashboard.read",            0,     {N, N, N, N, N, N, Y, N}},
-	/* Payouts (#10). Registering an account redirects money: it is to
-	 * ask for high assurance once the login carries the level. */
+	/* Payouts (#10). Registering an account redirects money: it needs a
+	 * login at high assurance, as signing the agreement does. */
 	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, N, N, N, N, N, N, N}},
-	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}},
+	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}, HIGH},
 	[ACT_PAYOUT_EXAMINE] =         {"payout.examine",            1,     {N, N, N, Y, Y, N, N, N}},
 	/* The institutions' workspace (#13); the last column is institution+admin. */
 	[ACT_INSTITUTION_WORKSPACE] =  {"institution.workspace",     0,     {N, N, N, N, N, N, N, Y, N}},
@@ -110,7 +110,7 @@ static const struct rule {
 	[ACT_INSTITUTION_STAFF_MANAGE] = {"institution.staff.manage", 0,    {N, N, N, N, N, N, N, N, Y}},
 	/* the support agreement, guardians and proxies */
 	[ACT_AGREEMENT_READ] =         {"agreement.read",            1,     {Y, Y, N, Y, Y, N, N, N}},
-	[ACT_AGREEMENT_SIGN] =         {"agreement.sign",            1,     {Y, Y, N, N, N, N, N, N}},
+	[ACT_AGREEMENT_SIGN] =         {"agreement.sign",            1,     {Y, Y, N, N, N, N, N, N}, HIGH},
 	[ACT_AGREEMENTS_PAPER_QUEUE] = {"agreements.paper.read",     0,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_AGREEMENT_PAPER_RECEIVED] = {"agreement.paper-received", 1,    {N, N, N, Y, Y, N, N, N}},
 	[ACT_ACTFOR_CHOOSE] =          {"actfor.choose",             1,     {Y, Y, Y, N, N, N, N, N}},

@@ -33,6 +33,14 @@ static int audit_case(struct store_tx *tx, int64_t at, const char *actor, const 
 	return audit_append(tx, at, actor, action, object, detail, e);
 }
 
+/* The letter a decision by the rules sends: a decision, or for a case the
+ * rules sent to a case worker a receipt (the application is received and
+ * waits for a case worker; it decides nothing). */
+static const char *letter_kind(const struct intake *in)
+{
+	return in->outcome != NULL && strcmp(in->outcome, "manual") == 0 ? "receipt" : "decision";
+}
+
 /* The decision's part of a transaction: audit, letter. */
 static int decided(struct store_tx *tx, struct intake *in, struct err *e)
 {
@@ -40,7 +48,7 @@ static int decided(struct store_tx *tx, struct intake *in, struct err *e)
 	snprintf(detail, sizeof(detail), "outcome=%s", in->outcome);
 	if (audit_case(tx, in->c.decided_at, "rules", "case.decided", in->c.id, detail, e) != 0)
 		return -1;
-	return mbox_deliver(tx, in->c.person_id, in->c.id, "decision", in->c.decided_at, &in->letter_id, e);
+	return mbox_deliver(tx, in->c.person_id, in->c.id, letter_kind(in), in->c.decided_at, &in->letter_id, e);
 }
 
 static int store_received(struct store_tx *tx, struct intake *in, struct err *e)
@@ -393,7 +401,7 @@ static int store_again(struct store_tx *tx, void *arg, struct err *e)
 		    audit_case(tx, in->c.decided_at, "rules", "case.redecided", in->c.id, detail, e) != 0)
 			return -1;
 		if (g->letter &&
-		    mbox_deliver(tx, in->c.person_id, in->c.id, "decision", in->c.decided_at, &in->letter_id, e) != 0)
+		    mbox_deliver(tx, in->c.person_id, in->c.id, letter_kind(in), in->c.decided_at, &in->letter_id, e) != 0)
 			return -1;
 	}
 	return store_job_done(tx, in->job_id, e);

@@ -24,7 +24,7 @@
 #include "mailbox/messages.h"
 #include "mailbox/pdf.h"
 
-const char *const mbox_kinds[MBOX_N_KINDS] = {"decision", "documentation-request", "answer", "reminder",
+const char *const mbox_kinds[MBOX_N_KINDS] = {"decision", "receipt", "documentation-request", "answer", "reminder",
 					      "information"};
 const char *const mbox_units[MBOX_N_UNITS] = {"student-support", "case-processing", "customer-service"};
 

@@ -28,7 +28,7 @@ struct err;
  * "unit.<unit>"). */
 extern const char *const mbox_kinds[];
 extern const char *const mbox_units[];
-#define MBOX_N_KINDS 5
+#define MBOX_N_KINDS 6
 #define MBOX_N_UNITS 3
 
 #define MBOX_PAGE_SIZE 20

@@ -335,6 +335,8 @@ const char *mbox_letter_title_key(const char *kind)
 {
 	if (strcmp(kind, "decision") == 0)
 		return "letter.decision.title";
+	if (strcmp(kind, "receipt") == 0) /* #15: received, waiting for a case worker */
+		return "letter.received.title";
 	if (strcmp(kind, "documentation-request") == 0)
 		return "letter.documentation.title";
 	if (strcmp(kind, "reminder") == 0)

@@ -152,6 +152,9 @@ void mypages_payout_account(struct req *r, struct resp *w);
  * safe to send a person to after the login: it starts with one '/', and
  * holds no backslash or control character. */
 int portal_local_path(const char *p);
+/* Where a member of staff in role lands after a login: the workbench, the
+ * support desk, management's dashboard, or the institution's workspace. */
+const char *portal_staff_home(enum role role);
 void workbench_payout(struct req *r, struct resp *w);
 /* The loan account (#11): "Min gjeld" (portal/loans.c). */
 void loans_page(struct req *r, struct resp *w);

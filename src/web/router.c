@@ -144,6 +144,14 @@ static int match(const char *pattern, const char *path, struct req *r)
 	return 0;
 }
 
+int router_page_exists(struct req *r, const char *path)
+{
+	for (const struct route *rt = routes; rt->method; rt++)
+		if (strcmp(rt->method, "GET") == 0 && strchr(rt->pattern, '*') == NULL && match(rt->pattern, path, r))
+			return 1;
+	return 0;
+}
+
 handler_fn router_find(struct req *r, int *method_mismatch)
 {
 	*method_mismatch = 0;

@@ -25,4 +25,7 @@ const struct route *router_routes(void);
  * *method_mismatch is set when the path exists for another method. */
 handler_fn router_find(struct req *r, int *method_mismatch);
 
+/* 1 when a GET route (a page) answers path. Overwrites r->params. */
+int router_page_exists(struct req *r, const char *path);
+
 #endif

@@ -287,12 +287,22 @@ void resp_failure(struct resp *w, struct req *r, const struct err *e, const char
 		return;
 	}
 	/* Allowed, but the login was not strong enough (real login, #13):
-	 * a step-up to a login at high assurance, back to this page. */
+	 * a step-up to a login at high assurance, back to this page; after a
+	 * form (a POST), back to the nearest page above it ("/avtaler" for
+	 * "/avtaler/7/signer"), where the person sends the form again. */
 	if (e->code == ERR_FORBIDDEN && strcmp(e->field, "acr") == 0) {
 		struct buf url;
+		char *back = arena_strdup(r->a, r->path);
+		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+			char *slash;
+			while (!router_page_exists(r, back) && (slash = strrchr(back, '/')) != NULL && slash != back)
+				*slash = '\0';
+			if (!router_page_exists(r, back))
+				back = "/";
+		}
 		buf_init(&url, 4096);
 		buf_puts(&url, r->app->oidc && r->app->oidc->person ? "/login/idporten?acr=high&next=" : "/login?next=");
-		http_url_encode(&url, r->path);
+		http_url_encode(&url, back);
 		resp_redirect(w, r, buf_str(&url));
 		buf_cleanup(&url);
 		return;

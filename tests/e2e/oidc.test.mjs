@@ -90,6 +90,23 @@ test('a step-up asks the provider for high assurance and the session keeps it', 
   assert.equal(srv.sql(`SELECT acr FROM sessions WHERE person_id = ${id}`), 'idporten-loa-high');
 });
 
+test('changing the payout account needs high: a substantial login is sent to step up, and back to the page', async () => {
+  const c = new Client(srv.base);
+  const r = await c.loginOidc('/login/idporten', { index: 7 });
+  assert.equal(r.status, 303);
+  const id = srv.sql(`SELECT id FROM persons WHERE nin = '${r.pid}'`);
+  const page = await c.get('/mine-sider/utbetaling');
+  assert.equal(page.status, 200, 'reading the payout page needs no more than substantial');
+  const post = await c.post('/mine-sider/utbetaling/konto', { csrf: Client.csrf(page.text), account: '12345678903' });
+  assert.equal(post.status, 303);
+  const to = new URL(post.headers.get('location'), srv.base);
+  assert.equal(to.pathname, '/login/idporten');
+  assert.equal(to.searchParams.get('acr'), 'high');
+  assert.equal(to.searchParams.get('next'), '/mine-sider/utbetaling', 'back to the page the form was on');
+  assert.equal(srv.sql(`SELECT count(*) FROM audit WHERE actor = 'person:${id}' AND action = 'payout.account.write.denied'`), '1');
+  assert.equal(srv.sql(`SELECT count(*) FROM payout_accounts WHERE person_id = ${id}`), '0', 'nothing registered');
+});
+
 test('next is a local path only: another site is never where a login leads', async () => {
   const c = new Client(srv.base);
   const r = await c.loginOidc('/login/idporten?next=//evil.example/x', { index: 2 });
@@ -105,8 +122,14 @@ test('a member of staff logs in through the agency provider with the role from i
   const wb = await c.get('/saksbehandling');
   assert.equal(wb.status, 200);
   const support = new Client(srv.base);
-  await support.loginOidc('/login/ansatt', { username: 'siri.hauge' });
+  const s = await support.loginOidc('/login/ansatt', { username: 'siri.hauge' });
+  assert.equal(s.headers.get('location'), '/kundesenter', 'a support agent lands at the support desk');
   assert.equal((await support.get('/saksbehandling')).status, 403, 'a support agent has no queue');
+  // Institution staff log in the same way and land in their workspace.
+  const school = new Client(srv.base);
+  const i = await school.loginOidc('/login/ansatt', { username: 'ingrid.dahl' });
+  assert.equal(i.headers.get('location'), '/larested');
+  assert.equal((await school.get('/larested')).status, 200);
 });
 
 test('a role the provider vouches for that is not the staff record\'s is refused', async () => {

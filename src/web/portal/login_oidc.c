@@ -40,7 +40,7 @@ void portal_login_oidc(struct req *r, struct resp *w)
 
 void portal_login_staff(struct req *r, struct resp *w)
 {
-	begin(r, w, r->app->oidc ? r->app->oidc->staff : NULL, "/saksbehandling");
+	begin(r, w, r->app->oidc ? r->app->oidc->staff : NULL, "/"); /* "/": the role's home, below */
 }
 
 /* GET /login without the test login: straight to ID-porten. Returns 1 when
@@ -80,8 +80,8 @@ void portal_login_callback(struct req *r, struct resp *w)
 		return;
 	}
 	resp_cookie(w, r, "sid", arena_strdup(r->a, token), -1);
-	/* Staff land in the workbench unless they were on their way somewhere. */
-	resp_redirect(w, r, role != ROLE_PERSON && strcmp(next, "/") == 0 ? "/saksbehandling" : next);
+	/* Staff land where their role works unless they were on their way somewhere. */
+	resp_redirect(w, r, role != ROLE_PERSON && strcmp(next, "/") == 0 ? portal_staff_home(role) : next);
 }
 
 int portal_logout_oidc(struct req *r, struct resp *w)

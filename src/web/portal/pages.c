@@ -135,14 +135,25 @@ void portal_login_test(struct req *r, struct resp *w)
 		resp_redirect(w, r, next);
 		return;
 	}
-	/* Staff land where their role works: the workbench, or (#13) an
-	 * institution's workspace. */
 	struct principal who;
 	const char *home = "/saksbehandling";
-	if (username != NULL && access_session_find(r->app->store, token, r->now, &who, r->a, &e) == 0 &&
-	    access_allowed(&who, ACT_INSTITUTION_WORKSPACE, 0))
-		home = "/larested";
+	if (username != NULL && access_session_find(r->app->store, token, r->now, &who, r->a, &e) == 0)
+		home = portal_staff_home(who.role);
 	resp_redirect(w, r, username != NULL ? home : "/saker");
+}
+
+const char *portal_staff_home(enum role role)
+{
+	switch (role) {
+	case ROLE_SUPPORT:
+		return "/kundesenter";
+	case ROLE_MANAGEMENT:
+		return "/ledelse";
+	case ROLE_INSTITUTION:
+		return "/larested";
+	default:
+		return "/saksbehandling";
+	}
 }
 
 void portal_logout(struct req *r, struct resp *w)
