@@ -439,7 +439,7 @@ static int store_change(struct store_tx *tx, void *arg, struct err *e)
 	if (store_case_set_application(tx, c->case_id, c->application_json, e) != 0 ||
 	    audit_append(tx, c->now, actor, "case.change-applied", object, NULL, e) != 0)
 		return -1;
-	return cases_redecide(tx, c->case_id, c->now, actor, "change application", e);
+	return cases_redecide_answers(tx, c->case_id, c->now, actor, "change application", e);
 }
 
 int cases_apply_change(const struct cases_env *env, const struct principal *who, int64_t case_id,

@@ -82,7 +82,7 @@ static int store_waiting_intake(struct store_tx *tx, void *arg, struct err *e)
  * so any language can be shown) into dj. Returns the outcome's name. */
 static const char *decide_into(const struct cases_env *env, const struct application *app, struct buf *dj,
 			       struct arena *a, struct submitted *out, const json_t *stated, const json_t *complete,
-			       const char *facts, struct err *e)
+			       const char *facts, int answers_new, struct err *e)
 {
 	struct decision *d = arena_alloc(a, sizeof(*d));
 	if (rules_decide(app, env->params, d, e) != 0)
@@ -97,7 +97,7 @@ static const char *decide_into(const struct cases_env *env, const struct applica
 	 * registers (review.c). */
 	const char *outcome = rules_outcome_name(d->outcome);
 	int was_manual = d->outcome == OUTCOME_MANUAL;
-	if (cases_review(env, stated, complete, facts, dj, &outcome, e) != 0)
+	if (cases_review(env, stated, complete, facts, answers_new, dj, &outcome, e) != 0)
 		return NULL;
 	if (out != NULL && !was_manual && strcmp(outcome, "manual") == 0 && out->n_manual_reasons < CASES_MAX_REASONS)
 		out->manual_reasons[out->n_manual_reasons++] = "answer-differs-from-register";
@@ -239,7 +239,7 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	/* The registers' facts completed the application: read it again. */
 	if (complete != NULL && rules_parse_application(complete, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, out, application, complete, facts, e);
+	in.outcome = decide_into(env, &app, &dj, &a, out, application, complete, facts, 1, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -333,7 +333,7 @@ static int decide_job(struct store *s, const struct job_rec *job, int64_t now, v
 	struct application app;
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts, e);
+	in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts, 1, e);
 	if (in.outcome == NULL)
 		goto out;
 	in.c.status = strcmp(in.outcome, "manual") == 0 ? "manual" : "decided";
@@ -416,7 +416,14 @@ static int store_again(struct store_tx *tx, void *arg, struct err *e)
  * the rules: the case is left for a case worker (audited as skipped), as
  * are cases still collecting facts or awaiting documentation. Idempotent:
  * run twice, the second run finds the decision stands. */
-static int redecide_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+/* Decide a case again on the registers' facts as they are now. answers_new:
+ * the person has just changed their answers (a change application), so an
+ * answer that differs from a register and would give more goes to a case
+ * worker as at submission; otherwise (a register's correction, an
+ * institution's report, a case worker's request) the register's newer fact
+ * is decided on, and the decision still names the difference. */
+static int redecide(struct store *s, const struct job_rec *job, int64_t now, void *ctx, int answers_new,
+		    struct err *e)
 {
 	const struct cases_env *env = ctx;
 	struct arena a;
@@ -461,7 +468,8 @@ static int redecide_job(struct store *s, const struct job_rec *job, int64_t now,
 	struct application app;
 	if (rules_parse_application(application, &app, &a, e) != 0)
 		goto out;
-	g.in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts, e);
+	g.in.outcome = decide_into(env, &app, &dj, &a, NULL, stated, env->gather ? application : NULL, facts,
+				   answers_new, e);
 	if (g.in.outcome == NULL)
 		goto out;
 	new = json_loads(buf_str(&dj), 0, NULL);
@@ -488,17 +496,40 @@ out:
 	return rc;
 }
 
+static int redecide_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	return redecide(s, job, now, ctx, 0, e);
+}
+
+static int redecide_answers_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e)
+{
+	return redecide(s, job, now, ctx, 1, e);
+}
+
+static int enqueue_redecide(struct store_tx *tx, const char *kind, int64_t case_id, int64_t now, const char *actor,
+			    const char *why, struct err *e)
+{
+	if (store_job_enqueue(tx, kind, case_id, now, now, e) != 0)
+		return -1;
+	return audit_case(tx, now, actor, "case.redecide.queued", case_id, why, e);
+}
+
 int cases_redecide(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
 		   struct err *e)
 {
-	if (store_job_enqueue(tx, "redecide", case_id, now, now, e) != 0)
-		return -1;
-	return audit_case(tx, now, actor, "case.redecide.queued", case_id, why, e);
+	return enqueue_redecide(tx, "redecide", case_id, now, actor, why, e);
+}
+
+int cases_redecide_answers(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
+			   struct err *e)
+{
+	return enqueue_redecide(tx, "redecide-answers", case_id, now, actor, why, e);
 }
 
 const struct job_kind cases_job_kinds[] = {
 	{"decide", decide_job, NULL},
 	{"redecide", redecide_job, NULL},
+	{"redecide-answers", redecide_answers_job, NULL},
 	{"register-events", cases_events_job, NULL},
 	{NULL, NULL, NULL}};
 

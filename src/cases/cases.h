@@ -105,6 +105,12 @@ extern const struct job_kind cases_job_kinds[];
 int cases_redecide(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
 		   struct err *e);
 
+/* As cases_redecide, after the person changed their answers (a change
+ * application, "redecide-answers"): an answer that differs from a register
+ * and would give more goes to a case worker, as at submission. */
+int cases_redecide_answers(struct store_tx *tx, int64_t case_id, int64_t now, const char *actor, const char *why,
+			   struct err *e);
+
 /* ---- following the registers' changes (follow.c) ---- */
 
 /* Seconds between two readings of the registers' event feeds. */

@@ -21,14 +21,16 @@ int cases_events_job(struct store *s, const struct job_rec *job, int64_t now, vo
  * - a trace step per fact the registers gave ("facts.source"), naming the
  *   register, and the person's figure where it differs;
  * - "discrepancies": each answer that differs from a register on a fact
- *   that changes the outcome; when the person's figure would give more,
- *   the outcome is manual with the reason "answer-differs-from-register"
- *   naming the fact and both values;
+ *   that changes the outcome; when the person's figure would give more
+ *   and the answers are new (answers_new: a submission or a change
+ *   application, not a register's later correction), the outcome is
+ *   manual with the reason "answer-differs-from-register" naming the fact
+ *   and both values;
  * - "conditions": "enrolment-unconfirmed" when the schools register has no
  *   admission at the applied level and money is granted: none is paid
  *   until the institution confirms.
  * *outcome (a static name) is updated. Returns 0, or -1 with e filled. */
 int cases_review(const struct cases_env *env, const json_t *stated, const json_t *complete, const char *facts_json,
-		 struct buf *dj, const char **outcome, struct err *e);
+		 int answers_new, struct buf *dj, const char **outcome, struct err *e);
 
 #endif

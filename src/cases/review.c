@@ -111,7 +111,7 @@ static json_t *trace_step(const char *fact, const char *source, const json_t *st
 }
 
 int cases_review(const struct cases_env *env, const json_t *stated, const json_t *complete, const char *facts_json,
-		 struct buf *dj, const char **outcome, struct err *e)
+		 int answers_new, struct buf *dj, const char **outcome, struct err *e)
 {
 	if (stated == NULL || complete == NULL)
 		return 0;
@@ -174,7 +174,7 @@ int cases_review(const struct cases_env *env, const json_t *stated, const json_t
 				      json_pack("{s:s,s:O,s:O,s:s,s:s,s:b}", "fact", path, "stated", mine, "register", used,
 						"source", compared[i].source, "used", "register", "stated_gives_more",
 						effect == 1));
-		if (effect == 1 && !more) {
+		if (effect == 1 && !more && answers_new) {
 			more = 1;
 			reason = json_pack("{s:s,s:s,s:s,s:s,s:O,s:O}", "code", "answer-differs-from-register", "text",
 					   i18n_get(LANG_NB, "reason.answer-differs-from-register"), "reference",

@@ -52,7 +52,7 @@ test('from_a_granted_decision_to_utbetalt_on_dine_sider', async (t) => {
   // The application as a browser posts it (the apply page has its own test).
   const csrf = await page.locator('input[name="csrf"]').first().inputValue();
   const r = await page.request.post(`${server.url}/soknad`, {
-    form: { csrf, lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' },
+    form: { csrf, scheme: 'higher-education', institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' },
     maxRedirects: 0,
   });
   assert.equal(r.status(), 303);

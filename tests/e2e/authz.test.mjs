@@ -199,7 +199,7 @@ async function world() {
 // A granted loan for the person logged in as c, and the id of its
 // agreement (made when "Avtaler" is opened).
 async function agreementOf(c) {
-  const r = await c.apply({ lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
+  const r = await c.apply({ institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' });
   assert.equal(r.status, 303, r.text);
   const caseId = r.headers.get('location').split('/').pop();
   assert.equal((await c.get('/avtaler')).status, 200);

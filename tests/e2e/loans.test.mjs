@@ -254,7 +254,7 @@ test('a fixed rate is chosen for 3, 5 or 10 years once; Min gjeld is the borrowe
 
 // ---- conversion of loan to grant ----
 
-const higher = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const higher = { institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 async function simJson(p) {
   const r = await fetch(`${srv.registersUrl}${p}`);

@@ -128,36 +128,39 @@ test('inbox_filters_and_search_find_the_right_letters', async () => {
   const second = await a.c.apply(higher);
   assert.equal(second.status, 303);
   const id2 = second.headers.get('location').split('/').pop();
-  const decision = letterOf(a.id, 'decision');
+  // The first case waits for a case worker: its letter is a receipt (#15).
+  const receipt = letterOf(a.id, 'receipt');
   const request = letterOf(a.id, 'documentation-request');
   const answer = letterOf(a.id, 'answer');
   const decision2 = letterOf(id2, 'decision');
 
   const all = await a.c.get('/innboks');
   assert.equal(all.status, 200);
-  assert.deepEqual(listed(all.text), [decision2, answer, request, decision]);
+  assert.deepEqual(listed(all.text), [decision2, answer, request, receipt]);
   assert.match(nbsp(all.text), /Fra Lånekassen, saksbehandling · Be om dokumentasjon/);
   assert.match(all.text, /<label class="ds-label" for="sender">Avsender<\/label>/);
 
-  assert.deepEqual(listed((await a.c.get('/innboks?type=decision')).text), [decision2, decision]);
+  assert.deepEqual(listed((await a.c.get('/innboks?type=decision')).text), [decision2]);
+  assert.deepEqual(listed((await a.c.get('/innboks?type=receipt')).text), [receipt]);
   assert.deepEqual(listed((await a.c.get('/innboks?sender=case-processing')).text), [answer, request]);
-  assert.deepEqual(listed((await a.c.get(`/innboks?case=${a.id}`)).text), [answer, request, decision]);
+  assert.deepEqual(listed((await a.c.get(`/innboks?case=${a.id}`)).text), [answer, request, receipt]);
   assert.deepEqual(listed((await a.c.get(`/innboks?case=${id2}&type=decision`)).text), [decision2]);
   assert.deepEqual(listed((await a.c.get(`/innboks?case=${id2}&type=answer`)).text), []);
   assert.match((await a.c.get(`/innboks?case=${id2}&type=answer`)).text, /Ingen brev passer til søket\./);
 
   // Read state: open the request, then it is no longer unread.
   assert.equal((await a.c.get(`/innboks/${request}`)).status, 200);
-  assert.deepEqual(listed((await a.c.get('/innboks?read=unread')).text), [decision2, answer, decision]);
+  assert.deepEqual(listed((await a.c.get('/innboks?read=unread')).text), [decision2, answer, receipt]);
   assert.deepEqual(listed((await a.c.get('/innboks?read=read')).text), [request]);
   const filtered = await a.c.get(`/innboks?read=unread&sender=student-support&case=${a.id}`);
-  assert.deepEqual(listed(filtered.text), [decision]);
+  assert.deepEqual(listed(filtered.text), [receipt]);
   assert.match(filtered.text, /<option value="student-support" selected>/);
   assert.match(filtered.text, /<option value="unread" selected>/);
 
   // Free text over titles and senders, in the reader's language.
   assert.deepEqual(listed((await a.c.get('/innboks?q=dokumentasjon')).text), [request]);
-  assert.deepEqual(listed((await a.c.get('/innboks?q=VEDTAK%20OM')).text), [decision2, decision]);
+  assert.deepEqual(listed((await a.c.get('/innboks?q=VEDTAK%20OM')).text), [decision2]);
+  assert.deepEqual(listed((await a.c.get('/innboks?q=mottatt%20s%C3%B8knaden')).text), [receipt]);
   assert.deepEqual(listed((await a.c.get('/innboks?q=saksbehandling')).text), [answer, request]);
   assert.deepEqual(listed((await a.c.get('/innboks?q=l%C3%A5nekassen%2C%20SAKSBEHANDLING')).text), [answer, request]);
   assert.deepEqual(listed((await a.c.get('/innboks?q=documentation&lang=en')).text), [request]);
@@ -215,7 +218,7 @@ test('case_page_lists_its_letters_and_conversation', async () => {
   await write(a.c, a.id, 'Gjelder dette også for neste år?');
   const page = nbsp((await a.c.get(`/saker/${a.id}?sent=1`)).text);
   assert.match(page, /Meldingen din er sendt/);
-  for (const kind of ['decision', 'documentation-request'])
+  for (const kind of ['receipt', 'documentation-request'])
     assert.match(page, new RegExp(`href="/innboks/${letterOf(a.id, kind)}"`));
   assert.doesNotMatch(page, new RegExp(`href="/innboks/${letterOf(id2, 'decision')}"`));
   assert.match(page, /Meldinger i saken/);

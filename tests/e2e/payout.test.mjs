@@ -16,7 +16,7 @@ let srv;
 before(async () => { srv = await startServer({ registers: true }); });
 after(async () => { await srv.stop(); });
 
-const form = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const form = { institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 
 function payout(date) {
   const r = run(['payout', '--db', srv.db, '--date', date, '--dir', srv.dir, '--registers', srv.registersUrl,
@@ -69,6 +69,7 @@ async function applied(index) {
   const c = new Client(srv.base);
   const nin = await c.login(index);
   const r = await c.apply(form);
+  assert.equal(r.status, 303, r.text);
   const id = r.headers.get('location').split('/').pop();
   assert.equal(srv.sql(`select status from cases where id = ${id}`), 'decided');
   return { c, nin, id };

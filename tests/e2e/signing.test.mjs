@@ -20,7 +20,7 @@ let srv;
 before(async () => { srv = await startServer({ persons: 120, registers: true }); });
 after(async () => { await srv.stop(); });
 
-const loanApplication = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const loanApplication = { institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
 
 async function csrfOf(c, url = '/login') { return Client.csrf((await c.get(url)).text); }
@@ -228,9 +228,10 @@ test('a_parent_signs_for_a_17_year_old_and_loses_the_right_on_the_18th_birthday'
   assert.match(inbox.text, /Du handler for/);
   const letter = srv.sql(`select id from letters where person_id=${child.person} order by id limit 1`);
   assert.equal((await parent.get(`/innboks/${letter}`)).status, 200);
-  // The parent applies for the child: the case is the child's, and its
-  // records name both.
-  const applied = await parent.apply(loanApplication);
+  // The parent applies for the child (a change to the child's application:
+  // one application per scheme and school year, #15): the case is the
+  // child's, and its records name both.
+  const applied = await parent.apply({ ...loanApplication, change_of: child.caseId });
   assert.equal(applied.status, 303, applied.text);
   const newCase = applied.headers.get('location').split('/').pop();
   assert.equal(srv.sql(`select person_id from cases where id=${newCase}`), child.person);

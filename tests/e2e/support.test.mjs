@@ -13,7 +13,7 @@ let srv;
 before(async () => { srv = await startServer({ persons: 60, smtp: true }); });
 after(async () => { await srv.stop(); });
 
-const valid = { lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+const valid = { institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no', load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
 let nextPerson = 0;
 
 async function csrfOf(c, url = '/login') {
