@@ -237,6 +237,13 @@ int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *
 	return buf_puts(b, i18n_get(lang, key));
 }
 
+int i18n_put_param(struct buf *b, enum lang lang, const char *key)
+{
+	char label[128];
+	snprintf(label, sizeof(label), "parameter.%s", key);
+	return buf_puts(b, i18n_has(label) ? i18n_get(lang, label) : key);
+}
+
 /* Write one JSON argument as the placeholder's format asks. */
 static int put_json_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
 {
@@ -252,6 +259,8 @@ static int put_json_arg(struct buf *b, enum lang lang, const char *name, const c
 		return i18n_put_count(b, lang, fmt + 6, json_integer_value(v));
 	if (strcmp(fmt, "label") == 0 && json_is_string(v))
 		return i18n_put_label(b, lang, name, json_string_value(v));
+	if (strcmp(fmt, "param") == 0 && json_is_string(v))
+		return i18n_put_param(b, lang, json_string_value(v));
 	if (json_is_string(v))
 		return buf_puts(b, json_string_value(v));
 	if (json_is_integer(v))

@@ -52,6 +52,10 @@ int i18n_put_date(struct buf *b, enum lang lang, const char *iso);
  * from the catalogue's "noun.<noun>.one" and "noun.<noun>.other". */
 int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n);
 
+/* "{missing_parameter:param}": a parameter's key in words, the catalogue's
+ * "parameter.<key>" (the bare key when it has none). */
+int i18n_put_param(struct buf *b, enum lang lang, const char *key);
+
 /* "{relief_ground:label}": a code shown in words, the catalogue's
  * "<name>.<code>" ("relief_ground.unemployment"), so that no code reaches a
  * sentence. */

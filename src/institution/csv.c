@@ -100,7 +100,10 @@ int inst_csv_read(const char *text, size_t len, struct inst_report **items, stru
 		line++;
 		const char *p = text + pos;
 		pos = end + 1;
-		if (l == 0 || strspn(p, " \t;,") >= l)
+		size_t blank = 0; /* within the line: the text need not end in a NUL */
+		while (blank < l && memchr(" \t;,", p[blank], 4) != NULL)
+			blank++;
+		if (blank == l)
 			continue; /* an empty line */
 		if (n_cols == 0) {
 			/* The header: its separator is the file's. */

@@ -262,13 +262,8 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
 	case TV_STR:
-		if (strcmp(fmt, "param") == 0) {
-			/* A parameter's key in words, from the catalogue's
-			 * parameter.<key>; the bare key when it has none. */
-			char key[128];
-			snprintf(key, sizeof(key), "parameter.%s", t->s);
-			return buf_puts(b, i18n_has(key) ? i18n_get(lang, key) : t->s);
-		}
+		if (strcmp(fmt, "param") == 0)
+			return i18n_put_param(b, lang, t->s);
 		return strcmp(fmt, "label") == 0 ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
 	case TV_INT:
 		if (strncmp(fmt, "count=", 6) == 0)
@@ -279,14 +274,21 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	return 1;
 }
 
-int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
+/* The catalogue key that explains s. A step that lacked a figure cannot
+ * say what the figure gave: it says which figure is missing instead of a
+ * value of nothing, in the text made here and in the key the decision's
+ * JSON keeps for the pages that show it in another language. */
+static const char *step_key(const struct trace_step *s)
 {
-	/* A step that lacked a figure cannot say what the figure gave: it
-	 * says which figure is missing instead of a value of nothing. */
 	for (int i = 0; i < s->n_inputs; i++)
 		if (strcmp(s->inputs[i].name, "missing_parameter") == 0)
-			return i18n_render_with(out, lang, "rule.parameter-missing", put_step_arg, (void *)s);
-	return i18n_render_with(out, lang, s->message, put_step_arg, (void *)s);
+			return "rule.parameter-missing";
+	return s->message;
+}
+
+int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
+{
+	return i18n_render_with(out, lang, step_key(s), put_step_arg, (void *)s);
 }
 
 static int put_tval(struct buf *b, const struct tval *t)
@@ -398,7 +400,7 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= buf_puts(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
 		rc |= buf_puts(b, ",\"message\":\"");
-		rc |= buf_puts(b, s->message);
+		rc |= buf_puts(b, step_key(s));
 		rc |= buf_puts(b, "\",\"explanation\":");
 		buf_reset(&text);
 		rc |= rules_step_explain(&text, s, lang);

@@ -221,6 +221,7 @@ static void means_tested_rate(struct ctx *c, int64_t combined, int months)
 	if (!app->has_household && step_has_param(c, band[0])) {
 		/* The table is held but the household is not known: a person
 		 * (or the population register) must supply it. */
+		s->message = "rule.means-tested.household";
 		step_value(s, TV_MONEY, 0);
 		manual_add(c, "household-facts-missing", "reason.household-facts-missing", REF_MEANS);
 		return;
@@ -240,6 +241,7 @@ static void means_tested_rate(struct ctx *c, int64_t combined, int months)
 			       : combined <= max3 ? "means_tested_grant.rate_1"
 						  : NULL;
 	if (rate_key == NULL) {
+		s->message = "rule.means-tested.above";
 		step_value(s, TV_MONEY, 0);
 		c->refused = 1;
 		return;

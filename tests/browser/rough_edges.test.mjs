@@ -422,9 +422,7 @@ test('8_contact_us_is_a_link_and_the_calculator_for_a_pupil_estimates_or_says_wh
 // satsgruppe 1"), yet its reasoning says "Utstyrsstipend for hele
 // skoleåret: 0 kr"; and the income-based grant's line shows an unfilled
 // "{months:count=month}".
-test('8b_the_calculator_for_a_pupil_in_a_rate_group_never_says_0_kr_or_shows_a_placeholder', {
-  todo: 'satsgruppe 1 gives "Utstyrsstipend for hele skoleåret: 0 kr" and the text "{months:count=month}"',
-}, async (t) => {
+test('8b_the_calculator_for_a_pupil_in_a_rate_group_never_says_0_kr_or_shows_a_placeholder', async (t) => {
   const context = await newVisitor(browser, { bypassCSP: true, javaScriptEnabled: false });
   const page = await context.newPage();
   try {
@@ -439,7 +437,7 @@ test('8b_the_calculator_for_a_pupil_in_a_rate_group_never_says_0_kr_or_shows_a_p
     assert.match(shown, /Anslag:|Dette kan kalkulatoren ikke anslå/);
     assert.doesNotMatch(shown, /\{[a-z_]+(:[^}]*)?\}/, 'an unfilled placeholder');
     assert.doesNotMatch(shown, /Utstyrsstipend\D{0,40}\b0 kr/);
-    await assertAccessible(t, page, 'the calculator for a pupil in rate group 1');
+    // Without JavaScript axe cannot run here; test 8 runs it on the calculator.
   } finally {
     await context.close();
   }
