@@ -264,7 +264,10 @@ static int apply_tx(struct store_tx *tx, void *arg, struct err *e)
 		                 detail, e) != 0)
 			return -1;
 		if (c->redecide && c->f.case_id != 0) {
-			/* TODO(#10, wt-pay): payouts stop from the date. */
+			/* The education ends on the day: the new decision has
+			 * fewer months, and the payout plan made again from it
+			 * (payout/plan.c) pays nothing after the date and claims
+			 * what was paid for months after it. */
 			if (store_institution_case_end(tx, c->f.case_id, c->end, e) != 0 ||
 			    cases_redecide(tx, c->f.case_id, t->now, actor, "institution.interruption", e) != 0)
 				return -1;
