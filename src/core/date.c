@@ -97,6 +97,65 @@ char *date_format(date_t t, char out[11])
 	return out;
 }
 
+/* Up to `max` digits at s: their value, or -1 when there are none or more. */
+static int run_of_digits(const char **s, int max)
+{
+	int v = 0, n = 0;
+	while (**s >= '0' && **s <= '9') {
+		if (++n > max)
+			return -1;
+		v = v * 10 + (**s - '0');
+		(*s)++;
+	}
+	return n == 0 ? -1 : v;
+}
+
+int date_parse_input(const char *s, date_t *out)
+{
+	char iso[11];
+	if (s == NULL)
+		return -1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 10 && s[4] == '-') {
+		memcpy(iso, s, 10);
+		iso[10] = '\0';
+		return date_parse(iso, out);
+	}
+	const char *p = s, *end = s + n;
+	int d = run_of_digits(&p, 2);
+	if (d < 0 || *p != '.')
+		return -1;
+	p++;
+	int m = run_of_digits(&p, 2);
+	if (m < 0 || *p != '.')
+		return -1;
+	p++;
+	const char *y0 = p;
+	int y = run_of_digits(&p, 4);
+	if (y < 0 || p - y0 != 4 || p != end)
+		return -1;
+	if (y < 1800 || y > 2999 || !date_valid(y, m, d))
+		return -1;
+	*out = date_from_ymd(y, m, d);
+	return 0;
+}
+
+char *date_format_input(date_t t, char out[11])
+{
+	int y, m, d;
+	date_to_ymd(t, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		memcpy(out, "00.00.0000", 11);
+		return out;
+	}
+	snprintf(out, 11, "%02d.%02d.%04d", d, m, y);
+	return out;
+}
+
 int date_age(date_t birth, date_t on)
 {
 	int by, bm, bd, y, m, d;

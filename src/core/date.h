@@ -24,6 +24,19 @@ int date_valid(int y, int m, int d);
  * other text or a date that does not exist (2025-02-29). */
 int date_parse(const char *s, date_t *out);
 
+/* #15: a date as a person types it in a form field: "dd.mm.åååå" as
+ * Norwegians write it (also "d.m.åååå"), or ISO 8601 "YYYY-MM-DD" (what a
+ * browser's date field or an API client sends), with spaces around it
+ * allowed. Every date field of the program reads its value through this
+ * one function, so that one way of writing a date works everywhere.
+ * Returns 0 and sets *out, or -1 for NULL, empty or other text, or a date
+ * that does not exist (29.02.2025); *out is then left unaltered. */
+int date_parse_input(const char *s, date_t *out);
+
+/* Write "dd.mm.åååå" into out (11 bytes): the way a form field shows a
+ * date back to the person, which date_parse_input() reads. Returns out. */
+char *date_format_input(date_t t, char out[11]);
+
 /* Write "YYYY-MM-DD" into out (11 bytes). Returns out. */
 char *date_format(date_t t, char out[11]);
 

@@ -295,6 +295,46 @@ static void date_parse_accepts_leap_day_and_rejects_malformed_text(void **state)
 	assert_int_equal(date_parse(NULL, &t), -1);
 }
 
+/* #15: every date field reads dd.mm.åååå as Norwegians write it, and ISO. */
+static void date_parse_input_reads_a_norwegian_date_or_iso(void **state)
+{
+	(void)state;
+	date_t t = 0;
+	assert_int_equal(date_parse_input("15.08.2024", &t), 0);
+	assert_int_equal(t, date_from_ymd(2024, 8, 15));
+	assert_int_equal(date_parse_input("1.3.2008", &t), 0);
+	assert_int_equal(t, date_from_ymd(2008, 3, 1));
+	assert_int_equal(date_parse_input(" 29.02.2024 ", &t), 0);
+	assert_int_equal(t, date_from_ymd(2024, 2, 29));
+	assert_int_equal(date_parse_input("2025-06-15", &t), 0);
+	assert_int_equal(t, date_from_ymd(2025, 6, 15));
+	assert_int_equal(date_parse_input(" 2025-06-15 ", &t), 0);
+	assert_int_equal(t, date_from_ymd(2025, 6, 15));
+
+	const char *bad[] = {"29.02.2025", "31.04.2024", "00.01.2024", "01.13.2024", "15.08.24",   "15.08.20245",
+	                     "15/08/2024", "15.08.2024x", "150.8.2024", "15..2024",  "",           "   ",
+	                     ".08.2024",   "15.08.",      "2025-02-29", "2025-6-15", "01.01.1799", "aa.bb.cccc"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = 777;
+		if (date_parse_input(bad[i], &t) != -1)
+			fail_msg("date_parse_input accepted \"%s\"", bad[i]);
+		assert_int_equal(t, 777); /* out untouched on failure */
+	}
+	assert_int_equal(date_parse_input(NULL, &t), -1);
+}
+
+static void date_format_input_writes_what_date_parse_input_reads(void **state)
+{
+	(void)state;
+	char out[11];
+	assert_string_equal(date_format_input(date_from_ymd(2024, 8, 5), out), "05.08.2024");
+	for (date_t t = date_from_ymd(1999, 12, 25); t < date_from_ymd(2001, 3, 5); t++) {
+		date_t back = -1;
+		assert_int_equal(date_parse_input(date_format_input(t, out), &back), 0);
+		assert_int_equal(back, t);
+	}
+}
+
 static void date_from_ymd_and_to_ymd_round_trip_over_a_wide_range(void **state)
 {
 	(void)state;
@@ -810,6 +850,8 @@ int main(void)
 	    cmocka_unit_test(buf_put_json_real_writes_the_shortest_text),
 	    cmocka_unit_test(date_parse_accepts_leap_day_and_rejects_malformed_text),
 	    cmocka_unit_test(date_parse_timestamp_takes_a_day_or_a_moment_in_utc),
+	    cmocka_unit_test(date_parse_input_reads_a_norwegian_date_or_iso),
+	    cmocka_unit_test(date_format_input_writes_what_date_parse_input_reads),
 	    cmocka_unit_test(date_from_ymd_and_to_ymd_round_trip_over_a_wide_range),
 	    cmocka_unit_test(date_age_turns_on_the_birthday_not_the_day_before),
 	    cmocka_unit_test(date_age_of_29_february_birthday_turns_on_1_march_in_common_years),

@@ -335,34 +335,12 @@ static int yes_no(const char *v)
 	return v == NULL ? -1 : strcmp(v, "yes") == 0 ? 1 : strcmp(v, "no") == 0 ? 0 : -1;
 }
 
-/* A date as a Norwegian writes it (dd.mm.åååå, also d.m.åååå) or as ISO
- * 8601 (2024-08-15, what a browser's date field sends). */
+/* A date from the form, read as every date field reads it
+ * (date_parse_input: dd.mm.åååå or ISO); CASES_DATE_INVALID otherwise. */
 static date_t form_date(const char *v)
 {
 	date_t d;
-	if (v == NULL)
-		return CASES_DATE_INVALID;
-	while (*v == ' ')
-		v++;
-	if (date_parse(v, &d) == 0)
-		return d;
-	char *end;
-	long day = strtol(v, &end, 10);
-	if (end == v || end - v > 2 || *end != '.')
-		return CASES_DATE_INVALID;
-	const char *m0 = end + 1;
-	long month = strtol(m0, &end, 10);
-	if (end == m0 || end - m0 > 2 || *end != '.')
-		return CASES_DATE_INVALID;
-	const char *y0 = end + 1;
-	long year = strtol(y0, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (end - y0 != 4 || *end != '\0')
-		return CASES_DATE_INVALID;
-	char iso[16];
-	snprintf(iso, sizeof(iso), "%04ld-%02ld-%02ld", year, month, day);
-	return date_parse(iso, &d) == 0 ? d : CASES_DATE_INVALID;
+	return date_parse_input(v, &d) == 0 ? d : CASES_DATE_INVALID;
 }
 
 /* The person's answers from the form (the checks are the builder's). */

@@ -70,6 +70,7 @@ static json_t *text_input(const char *id, const char *label, const char *help, c
 	json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", id, "label_key", label, "help_key", help, "type", type,
 	                      "value", value ? value : "");
 	json_object_set_new(f, "inputmode", inputmode ? json_string(inputmode) : json_null());
+	json_object_set_new(f, "autocomplete", json_null());
 	json_t *err = json_object_get(errors, id);
 	json_object_set(f, "error", err ? err : json_null());
 	return f;
@@ -207,7 +208,7 @@ static json_t *support_application(json_t *v, json_t *errors)
 	a.upper = strcmp(level, "upper-secondary") == 0;
 	if (!a.upper && strcmp(level, "higher") != 0)
 		set_error(errors, "level", "calc.error.level");
-	if (date_parse(json_string_value(json_object_get(v, "birth_date")), &birth) != 0)
+	if (date_parse_input(json_string_value(json_object_get(v, "birth_date")), &birth) != 0)
 		birth = CASES_DATE_INVALID;
 	else if (year_ok && birth > first)
 		set_error(errors, "birth_date", "calc.error.birth_date_late");
@@ -381,9 +382,11 @@ void portal_calc_support(struct req *r, struct resp *w)
 	json_object_set_new(
 	    d, "level_radios",
 	    radio_group("level", "calc.level", "calc.level_help", levels, level_labels, 2, values, errors));
-	json_object_set_new(
-	    d, "birth_input",
-	    text_input("birth_date", "calc.birth_date", "calc.birth_date_help", "date", NULL, values, errors));
+	/* #15: the birth date is typed as every date field takes it
+	 * (dd.mm.åååå, date_parse_input), not the browser's date picker. */
+	json_t *birth_f = text_input("birth_date", "calc.birth_date", "calc.birth_date_help", "text", "numeric", values, errors);
+	json_object_set_new(birth_f, "autocomplete", json_string("bday"));
+	json_object_set_new(d, "birth_input", birth_f);
 	json_object_set_new(d, "lwp_radios",
 	                    radio_group("lives_with_parents", "apply.lives_with_parents",
 	                                "calc.lives_with_parents_help", yes_no, lwp_labels, 2, values, errors));
