@@ -324,7 +324,7 @@ int cases_request_documentation(const struct cases_env *env, const struct princi
 	if (!text_ok(form->text))
 		err->doc_text = "length";
 	int64_t today = now >= 0 ? now / 86400 : (now - 86399) / 86400;
-	if (form->deadline == NULL || date_parse(form->deadline, &deadline) != 0 ||
+	if (form->deadline == NULL || date_parse_input(form->deadline, &deadline) != 0 ||
 	    deadline < today + CASEWORK_DEADLINE_MIN_DAYS || deadline > today + CASEWORK_DEADLINE_MAX_DAYS)
 		err->deadline = "range";
 	err->n = (err->doc_text != NULL) + (err->deadline != NULL);

@@ -56,7 +56,21 @@ void mbox_reason_parameter(json_t *reason, const json_t *stored, struct arena *a
 		json_object_set_new(reason, "parameter_label_key", json_string(label));
 }
 
+const char *mbox_audience_key(enum mbox_audience who, const char *key, struct arena *a)
+{
+	if (who != MBOX_FOR_STAFF || key == NULL)
+		return key;
+	const char *staff = arena_printf(a, "staff.%s", key);
+	return staff != NULL && i18n_has(staff) ? staff : key;
+}
+
 json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *decision_json)
+{
+	return mbox_decision_json_for(lang, arena, decision_json, MBOX_FOR_APPLICANT);
+}
+
+json_t *mbox_decision_json_for(enum lang lang, struct arena *arena, const char *decision_json,
+			       enum mbox_audience who)
 {
 	if (decision_json == NULL)
 		return NULL;
@@ -99,7 +113,7 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 		buf_reset(&text);
 		const char *msg = json_string_value(json_object_get(s, "message"));
 		if (msg)
-			i18n_render(&text, lang, msg, args);
+			i18n_render(&text, lang, mbox_audience_key(who, msg, arena), args);
 		else
 			buf_puts(&text, json_string_value(json_object_get(s, "explanation")) ?: "");
 		json_decref(args);
@@ -120,7 +134,8 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 	json_t *reasons = json_array(), *m;
 	json_array_foreach(json_object_get(d, "manual_reasons"), i, m) {
 		const char *code = json_string_value(json_object_get(m, "code"));
-		json_t *reason = json_pack("{s:s,s:O}", "text_key", arena_printf(arena, "reason.%s", code ? code : ""),
+		json_t *reason = json_pack("{s:s,s:O}", "text_key",
+					   mbox_audience_key(who, arena_printf(arena, "reason.%s", code ? code : ""), arena),
 					   "reference", json_object_get(m, "reference"));
 		mbox_reason_parameter(reason, m, arena);
 		json_array_append_new(reasons, reason);
@@ -134,19 +149,24 @@ json_t *mbox_decision_json(enum lang lang, struct arena *arena, const char *deci
 	json_array_foreach(json_object_get(d, "discrepancies"), i, x) {
 		const char *fact = json_string_value(json_object_get(x, "fact"));
 		buf_reset(&text);
-		i18n_render(&text, lang, arena_printf(arena, "answers.differs.%s", fact ? fact : ""), x);
-		json_array_append_new(said, json_pack("{s:s,s:s,s:b}", "text", buf_str(&text), "fact", fact ? fact : "",
-						      "more", json_is_true(json_object_get(x, "stated_gives_more"))));
+		i18n_render(&text, lang,
+			    mbox_audience_key(who, arena_printf(arena, "answers.differs.%s", fact ? fact : ""), arena), x);
+		json_array_append_new(said, json_pack("{s:s,s:s,s:b,s:s}", "text", buf_str(&text), "fact",
+						      fact ? fact : "", "more",
+						      json_is_true(json_object_get(x, "stated_gives_more")), "more_key",
+						      mbox_audience_key(who, "answers.differs.more", arena)));
 	}
-	if (json_array_size(said) > 0)
+	if (json_array_size(said) > 0) {
 		json_object_set_new(out, "discrepancies", said);
-	else
+		json_object_set_new(out, "discrepancies_key",
+				    json_string(mbox_audience_key(who, "decision.discrepancies", arena)));
+	} else
 		json_decref(said);
 	json_t *conditions = json_array();
 	json_array_foreach(json_object_get(d, "conditions"), i, x) {
 		const char *code = json_string_value(json_object_get(x, "code"));
 		json_array_append_new(conditions, json_pack("{s:s,s:s,s:O}", "code", code ? code : "", "text_key",
-							    arena_printf(arena, "condition.%s", code ? code : ""),
+							    mbox_audience_key(who, arena_printf(arena, "condition.%s", code ? code : ""), arena),
 							    "reference", json_object_get(x, "reference")));
 	}
 	if (json_array_size(conditions) > 0)

@@ -27,6 +27,24 @@ struct arena;
  * when decision_json is NULL or no JSON. Touches no store; thread-safe. */
 json_t *mbox_decision_json(enum lang lang, struct arena *a, const char *decision_json);
 
+/* #15: who reads a decision. The applicant is spoken to ("Du oppga",
+ * "Foreldrene dine"); staff read the same decision about the applicant
+ * ("Søkeren oppga", "Foreldrene"). */
+enum mbox_audience { MBOX_FOR_APPLICANT, MBOX_FOR_STAFF };
+
+/* The catalogue key that says key to audience: for staff "staff.<key>"
+ * when the catalogues hold it, else key itself (a sentence with no person
+ * in it reads the same to both); for the applicant key. The one place the
+ * choice is made, so a staff wording is added in the catalogue alone.
+ * Returns key or a string from a. Thread-safe. */
+const char *mbox_audience_key(enum mbox_audience who, const char *key, struct arena *a);
+
+/* mbox_decision_json worded for audience: every explanation, reason,
+ * condition and the discrepancies (with "discrepancies_key" for their
+ * heading and each one's "more_key") through mbox_audience_key(). */
+json_t *mbox_decision_json_for(enum lang lang, struct arena *a, const char *decision_json,
+			       enum mbox_audience who);
+
 /* Name the figure a parameter-not-in-force reason waits for: when the
  * stored reason (the decision JSON's) names a parameter the catalogues
  * have a label for ("parameter.<key>"), set "parameter_label_key" on the

@@ -195,7 +195,9 @@ test('case_worker_asks_for_documentation', async (t) => {
     await page.goto(`${server.url}/saksbehandling/saker/${id}`);
     const docs = page.getByRole('region', { name: 'Be om dokumentasjon' });
     await docs.getByLabel('Hva trenger vi?').fill('Send en uttalelse fra skolens rådgiver om hvorfor du må bo borte.');
+    // The deadline is offered as people write dates: dd.mm.åååå (#15).
     const deadline = await docs.getByLabel('Frist').inputValue();
+    assert.match(deadline, /^\d\d\.\d\d\.\d{4}$/);
     await docs.getByRole('button', { name: 'Be om dokumentasjon' }).click();
     await page.waitForURL(/\?done=requested$/);
     await page.getByText('Dokumentasjon er bedt om').waitFor();
@@ -203,7 +205,7 @@ test('case_worker_asks_for_documentation', async (t) => {
     await page.getByRole('link', { name: 'Tilbake til køen' }).click();
     const awaiting = page.getByRole('region', { name: 'Venter på dokumentasjon' });
     await awaiting.getByRole('link', { name: `Sak ${id}`, exact: true }).waitFor();
-    const [y, m, d] = deadline.split('-');
+    const [d, m, y] = deadline.split('.');
     await awaiting.getByText(`${d}.${m}.${y}`).waitFor();
     await assertAccessible(t, page, 'the queue with a case waiting for documentation');
 

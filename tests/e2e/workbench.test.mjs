@@ -210,8 +210,15 @@ test('documentation_request_makes_the_case_wait_with_a_deadline', async () => {
   assert.equal(refused.status, 422);
   assert.match(refused.text, /id="deadline-error">Fristen må være en dato fra i morgen til 60 dager fram/);
   assert.equal(srv.sql(`select count(*) from documentation_requests where case_id=${id}`), '0');
+  // The field offers a date as people write it, and reads it back so (#15).
+  assert.match(page.text, /id="deadline" name="deadline" value="\d\d\.\d\d\.\d{4}"/);
+  assert.doesNotMatch(page.text, /type="date"/);
+  const noDay = await worker.post(`/saksbehandling/saker/${id}/dokumentasjon`, { csrf: Client.csrf(page.text), doc_text: text, deadline: '31.02.2027' });
+  assert.equal(noDay.status, 422);
+  assert.match(noDay.text, /id="deadline-error">Fristen må være en dato fra i morgen til 60 dager fram, skrevet som dd\.mm\.åååå\./);
+  assert.match(noDay.text, /value="31\.02\.2027"/);
 
-  const r = await worker.post(`/saksbehandling/saker/${id}/dokumentasjon`, { csrf: Client.csrf(page.text), doc_text: text, deadline });
+  const r = await worker.post(`/saksbehandling/saker/${id}/dokumentasjon`, { csrf: Client.csrf(page.text), doc_text: text, deadline: `${d}.${m}.${y}` });
   assert.equal(r.status, 303, r.text);
   assert.equal(srv.sql(`select status from cases where id=${id}`), 'awaiting-documentation');
   assert.equal(srv.sql(`select count(*) from audit where action='case.documentation-requested' and actor='staff:${staffId}' and object='case:${id}'`), '1');

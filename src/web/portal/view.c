@@ -12,6 +12,11 @@ json_t *view_decision_in(enum lang lang, struct arena *a, const char *decision_j
 	return mbox_decision_json(lang, a, decision_json);
 }
 
+json_t *view_decision_staff(struct req *r, const char *decision_json)
+{
+	return mbox_decision_json_for(r->lang, r->a, decision_json, MBOX_FOR_STAFF);
+}
+
 json_t *view_case(const struct case_rec *c)
 {
 	return mbox_case_json(c);

@@ -17,6 +17,10 @@ json_t *view_decision(struct req *r, const char *decision_json);
 /* The same in lang, with the arena for the keys it builds. */
 json_t *view_decision_in(enum lang lang, struct arena *a, const char *decision_json);
 
+/* #15: the decision as staff read it, about the applicant
+ * (mbox_decision_json_for MBOX_FOR_STAFF), in the request's language. */
+json_t *view_decision_staff(struct req *r, const char *decision_json);
+
 /* A case's summary for lists (mbox_case_json). */
 json_t *view_case(const struct case_rec *c);
 

@@ -449,7 +449,7 @@ static json_t *request_form(struct req *r, json_t *values, json_t *errors)
 	int64_t today = r->now / 86400;
 	const char *deadline = json_string_value(json_object_get(values, "deadline"));
 	if (deadline == NULL)
-		deadline = date_format((date_t)(today + CASEWORK_DEADLINE_DEFAULT_DAYS), fallback);
+		deadline = date_format_input((date_t)(today + CASEWORK_DEADLINE_DEFAULT_DAYS), fallback);
 	json_t *f = json_pack("{s:s,s:s,s:s}", "deadline", deadline, "min",
 	                      date_format((date_t)(today + CASEWORK_DEADLINE_MIN_DAYS), min), "max",
 	                      date_format((date_t)(today + CASEWORK_DEADLINE_MAX_DAYS), max));
@@ -491,7 +491,7 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 	json_decref(fj);
 	json_object_set_new(d, "facts", facts);
 
-	json_t *decision = view_decision(r, c->decision_json);
+	json_t *decision = view_decision_staff(r, c->decision_json);
 	if (decision) {
 		/* The reasons get a section of their own, with their codes. */
 		json_object_del(decision, "reasons");
