@@ -73,7 +73,18 @@ struct pdf {
 	int pages;
 	enum lang lang; /* of the last letter added: the document's language */
 	int has_lang;
+	/* #15: written to a file (a print batch), the last bytes cairo wrote
+	 * (at most TAIL_MAX, from offset tail_base of the file): its catalog,
+	 * cross-reference table and trailer, which mark_tagged() reads to add
+	 * the document's language as it does for a letter in memory. */
+	struct buf tail;
+	size_t tail_base;
 };
+
+/* Enough for cairo's catalog, its cross-reference table (20 bytes an
+ * object) and trailer in a batch of some hundred thousand objects; a larger
+ * batch's PDF keeps cairo's output untouched. */
+#define TAIL_MAX ((size_t)8 << 20)
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
 {
@@ -92,6 +103,25 @@ static cairo_status_t write_file(void *closure, const unsigned char *data, unsig
 		p->write_failed = 1;
 		return CAIRO_STATUS_WRITE_ERROR;
 	}
+	if (p->tail.len + len > TAIL_MAX / 2 && p->tail.len > 0) {
+		/* Keep the newer half: the end of the file is what is read. */
+		size_t drop = p->tail.len > TAIL_MAX / 4 ? p->tail.len - TAIL_MAX / 4 : p->tail.len;
+		memmove(p->tail.p, p->tail.p + drop, p->tail.len - drop);
+		p->tail.len -= drop;
+		p->tail.p[p->tail.len] = '\0';
+		p->tail_base += drop;
+	}
+	if (len > TAIL_MAX / 2) {
+		p->tail_base += p->tail.len + (len - TAIL_MAX / 2);
+		buf_reset(&p->tail);
+		data += len - TAIL_MAX / 2;
+		len = TAIL_MAX / 2;
+	}
+	if (buf_append(&p->tail, data, len) != 0) {
+		/* No room to remember it: the file is right, only untagged. */
+		p->tail_base += p->tail.len + len;
+		buf_reset(&p->tail);
+	}
 	return CAIRO_STATUS_SUCCESS;
 }
 
@@ -104,10 +134,12 @@ static struct pdf *pdf_new(struct buf *out, FILE *f, const char *title, const ch
 	}
 	p->out = out;
 	p->f = f;
+	buf_init(&p->tail, TAIL_MAX);
 	p->surface = cairo_pdf_surface_create_for_stream(out ? write_buf : write_file, p, PAGE_W, PAGE_H);
 	if (cairo_surface_status(p->surface) != CAIRO_STATUS_SUCCESS) {
 		err_set(e, ERR_INTERNAL, NULL, "pdf: %s", cairo_status_to_string(cairo_surface_status(p->surface)));
 		cairo_surface_destroy(p->surface);
+		buf_cleanup(&p->tail);
 		free(p);
 		return NULL;
 	}
@@ -172,12 +204,13 @@ static const char *find(const char *hay, size_t n, const char *needle, int last)
 	return found;
 }
 
-static int mark_tagged(struct buf *out, const struct pdf *p)
+/* The update for the PDF whose last n bytes are d, starting at offset base
+ * of the document, appended to add (nothing when the PDF already says its
+ * language, or is not as cairo writes it). */
+static int mark_tagged(const char *d, size_t n, size_t base, struct buf *add, const struct pdf *p)
 {
-	const char *d = out->p;
-	size_t n = out->len;
 	if (d == NULL)
-		return -1;
+		return 0;
 	const char *trailer = find(d, n, "trailer", 1), *sx = find(d, n, "startxref", 1);
 	if (trailer == NULL || sx == NULL || sx < trailer)
 		return 0; /* not as cairo writes it: leave it */
@@ -203,25 +236,40 @@ static int mark_tagged(struct buf *out, const struct pdf *p)
 	int marked = find(open, (size_t)(close - open), "/MarkInfo", 0) != NULL;
 	if (marked && find(open, (size_t)(close - open), "/Lang", 0) != NULL)
 		return 0;
-	size_t offset = n + 1; /* after the newline below */
-	int rc = buf_putc(out, '\n');
-	rc |= buf_printf(out, "%ld 0 obj\n", root);
-	rc |= buf_append(out, open, (size_t)(close - open));
+	size_t offset = base + n + 1; /* after the newline below */
+	int rc = buf_putc(add, '\n');
+	rc |= buf_printf(add, "%ld 0 obj\n", root);
+	rc |= buf_append(add, open, (size_t)(close - open));
 	if (!marked)
-		rc |= buf_puts(out, "   /MarkInfo << /Marked true >>\n");
-	rc |= buf_printf(out, "   /Lang (%s)\n>>\nendobj\n", p->has_lang && p->lang == LANG_EN ? "en" : "nb");
-	size_t xref = out->len;
-	rc |= buf_printf(out, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n", root, offset,
+		rc |= buf_puts(add, "   /MarkInfo << /Marked true >>\n");
+	rc |= buf_printf(add, "   /Lang (%s)\n>>\nendobj\n", p->has_lang && p->lang == LANG_EN ? "en" : "nb");
+	size_t xref = base + n + add->len;
+	rc |= buf_printf(add, "xref\n%ld 1\n%010zu 00000 n \ntrailer\n<< /Size %ld\n   /Root %ld 0 R\n", root, offset,
 			 size, root);
 	if (info > 0)
-		rc |= buf_printf(out, "   /Info %ld 0 R\n", info);
-	rc |= buf_printf(out, "   /Prev %ld\n>>\nstartxref\n%zu\n%%%%EOF\n", prev, xref);
-	if (rc != 0) {
-		out->len = n;
-		out->p[n] = '\0';
-		return -1;
+		rc |= buf_printf(add, "   /Info %ld 0 R\n", info);
+	rc |= buf_printf(add, "   /Prev %ld\n>>\nstartxref\n%zu\n%%%%EOF\n", prev, xref);
+	return rc != 0 ? -1 : 0;
+}
+
+/* Add the document's language to the finished PDF, in memory or at the end
+ * of its file. Returns 0, or -1 when it could not be written. */
+static int tag_language(struct pdf *p)
+{
+	struct buf add;
+	int rc = 0;
+	buf_init(&add, 1 << 20);
+	if (p->out != NULL) {
+		rc = mark_tagged(p->out->p, p->out->len, 0, &add, p);
+		if (rc == 0 && add.len > 0)
+			rc = buf_append(p->out, add.p, add.len);
+	} else if (p->f != NULL) {
+		rc = mark_tagged(p->tail.p, p->tail.len, p->tail_base, &add, p);
+		if (rc == 0 && add.len > 0 && fwrite(add.p, 1, add.len, p->f) != add.len)
+			rc = -1;
 	}
-	return 0;
+	buf_cleanup(&add);
+	return rc;
 }
 
 int pdf_finish(struct pdf *p, struct err *e)
@@ -237,8 +285,9 @@ int pdf_finish(struct pdf *p, struct err *e)
 	g_object_unref(p->pc);
 	pthread_mutex_unlock(&draw_mu);
 	int rc = 0;
-	if (!p->write_failed && st == CAIRO_STATUS_SUCCESS && p->out != NULL && mark_tagged(p->out, p) != 0)
+	if (!p->write_failed && st == CAIRO_STATUS_SUCCESS && tag_language(p) != 0)
 		p->write_failed = 1;
+	buf_cleanup(&p->tail);
 	if (p->write_failed)
 		rc = err_set(e, ERR_IO, NULL,
 		             p->out ? "the PDF is larger than its buffer allows" : "writing the PDF failed");

@@ -324,14 +324,13 @@ test('6_the_case_workers_case_page_speaks_to_case_workers_in_labels_and_kroner',
   }
 });
 
-// The rules' assessment on the same page is the citizen's decision partial:
+// The rules' assessment on the same page was the citizen's decision partial:
 // "Svarene dine og registrene", "Du oppga 64,5 km ...", "Med ditt tall ville
-// du fått mer støtte", "Foreldrene dine har ...". The workbench should speak
-// of the applicant.
-test('6b_the_rules_assessment_on_the_case_workers_page_speaks_of_the_applicant', {
-  todo: 'the workbench shows the decision in the citizen\'s words (Du oppga, ditt tall, Foreldrene dine)',
-}, async (t) => {
-  const { caseId } = await manualCase(t);
+// du fått mer støtte", "Foreldrene dine har ...". The workbench speaks of
+// the applicant (the staff.* catalogue keys); the applicant's own page of
+// the same case keeps speaking to them.
+test('6b_the_rules_assessment_on_the_case_workers_page_speaks_of_the_applicant', async (t) => {
+  const { caseId, nin } = await manualCase(t);
   const context = await newVisitor(browser, { bypassCSP: true });
   const page = await context.newPage();
   try {
@@ -343,6 +342,25 @@ test('6b_the_rules_assessment_on_the_case_workers_page_speaks_of_the_applicant',
     assert.doesNotMatch(text, /Med ditt tall/);
     assert.doesNotMatch(text, /Svarene dine/);
     assert.doesNotMatch(text, /Foreldrene dine/);
+    assert.match(text, /Søkerens svar og registrene/);
+    assert.match(text, /Søkeren oppga 64,5 km til skolen; skoleregisteret har [\d,]+ km\. Vedtaket bruker [\d,]+ km\./);
+    assert.match(text, /Med søkerens tall ville søkeren fått mer støtte/);
+    assert.match(text, /Foreldrene har til sammen [\d ]+ kr i inntekt/);
+    await assertAccessible(t, page, 'the rules\' assessment for a case worker');
+    // The applicant's own page of the case speaks to the applicant.
+    const own = await newVisitor(browser, { bypassCSP: true });
+    try {
+      const mine = await own.newPage();
+      await login(mine, nin);
+      await mine.goto(`${srv.base}/saker/${caseId}`);
+      await mine.getByRole('heading', { level: 1 }).waitFor();
+      const theirs = await mainText(mine);
+      assert.match(theirs, /Svarene dine og registrene/);
+      assert.match(theirs, /Du oppga 64,5 km til skolen/);
+      assert.doesNotMatch(theirs, /Søkeren oppga/);
+    } finally {
+      await own.close();
+    }
   } finally {
     await context.close();
   }

@@ -507,7 +507,9 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 		if (code == NULL)
 			continue;
 		json_t *reason = json_pack("{s:s,s:s,s:s,s:O}", "code", code, "label_key", reason_label(r, code),
-		                           "text_key", arena_printf(r->a, "reason.%s", code), "reference",
+		                           "text_key",
+		                           mbox_audience_key(MBOX_FOR_STAFF, arena_printf(r->a, "reason.%s", code), r->a),
+		                           "reference",
 		                           json_object_get(m, "reference"));
 		mbox_reason_parameter(reason, m, r->a);
 		/* #15: a case worker's wording, with the fact and both figures. */
