@@ -405,9 +405,13 @@ int access_proxy_give(struct store *s, const struct principal *who, const char *
 		return err_set(e, ERR_INVALID, "nin", "the national identity number must be 11 valid digits");
 	if ((scopes & ACCESS_SCOPE_ALL) == 0 || (scopes & ~ACCESS_SCOPE_ALL) != 0)
 		return err_set(e, ERR_INVALID, "scopes", "choose at least one thing the proxy may do");
-	if (valid_until == NULL || date_parse(valid_until, &until) != 0 || until < today ||
+	/* #15: typed as dd.mm.åååå or ISO; kept as ISO, as the store's
+	 * comparisons with date('now') want it. */
+	char until_iso[11];
+	if (valid_until == NULL || date_parse_input(valid_until, &until) != 0 || until < today ||
 	    until > today + PROXY_MAX_YEARS * 366)
 		return err_set(e, ERR_INVALID, "valid_until", "the end date must be a date from today to five years ahead");
+	date_format(until, until_iso);
 	arena_init(&a, 0);
 	rc = store_person_by_nin(s, nin, &to, &a, e);
 	if (rc == 1 || (rc == 0 && to.id == who->person_id))
@@ -415,7 +419,7 @@ int access_proxy_give(struct store *s, const struct principal *who, const char *
 							 : "a power of attorney is given to someone else");
 	if (rc != 0)
 		goto out;
-	struct give g = {{0, who->person_id, to.id, scope_names(scopes, &a), valid_until, now, 0, NULL}, 0,
+	struct give g = {{0, who->person_id, to.id, scope_names(scopes, &a), until_iso, now, 0, NULL}, 0,
 			 access_actor(who, actor, sizeof(actor)), now};
 	rc = store_write(s, put_proxy, &g, e);
 	if (rc == 0 && id)

@@ -125,6 +125,13 @@ test('letters_unread_for_seven_days_go_into_one_print_batch', async () => {
   const pdf = path.join(out, manifest.pdf);
   const info = spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout;
   assert.match(info, new RegExp(`Pages:\\s+${manifest.page_count}\\b`));
+  // #15: the paper copy is a tagged PDF in the letters' language, as the
+  // letter itself is: a screen reader can read what was sent on paper.
+  assert.match(info, /Tagged:\s+yes/);
+  assert.match(readFileSync(pdf, 'latin1'), /\/Lang \(nb\)\n>>\nendobj\nxref\n/);
+  const tree = spawnSync('pdfinfo', ['-struct-text', pdf], { encoding: 'utf8' });
+  assert.equal(tree.status, 0, tree.stderr);
+  assert.match(tree.stdout, /^Document\n\s+H1 \(block\)/);
   const amounts = { [people.b.letterId]: '68 950 kr', [people.c.letterId]: '151 690 kr' };
   for (const l of manifest.letters) {
     const p = people[l.letter_id === Number(people.b.letterId) ? 'b' : 'c'];

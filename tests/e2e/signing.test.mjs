@@ -292,9 +292,17 @@ test('a_proxy_reads_letters_within_the_scope_cannot_sign_and_loses_the_right_whe
   const past = await grantor.c.post('/fullmakter', { csrf: Client.csrf(form.text), nin: proxyNin, letters: '1', valid_until: day(-1) });
   assert.equal(past.status, 422);
   assert.equal(srv.sql(`select count(*) from proxies where grantor_id=${grantor.person}`), '0');
-  const given = await grantor.c.post('/fullmakter', { csrf: Client.csrf(form.text), nin: proxyNin, letters: '1', valid_until: day(30) });
+  // #15: the end date is a text field for dd.mm.åååå, refused by name.
+  assert.match(form.text, /id="valid_until" name="valid_until" type="text" inputmode="numeric"/);
+  const noDay = await grantor.c.post('/fullmakter', { csrf: Client.csrf(form.text), nin: proxyNin, letters: '1', valid_until: '31.02.2030' });
+  assert.equal(noDay.status, 422);
+  assert.match(noDay.text, /id="valid_until-error">Skriv en dato fra i dag til fem år fram, som dd\.mm\.åååå\./);
+  assert.match(noDay.text, /value="31\.02\.2030"/);
+  const [y30, m30, d30] = day(30).split('-');
+  const given = await grantor.c.post('/fullmakter', { csrf: Client.csrf(form.text), nin: proxyNin, letters: '1', valid_until: `${d30}.${m30}.${y30}` });
   assert.equal(given.status, 303);
   const proxyId = srv.sql(`select id from proxies where grantor_id=${grantor.person}`);
+  assert.equal(srv.sql(`select valid_until from proxies where id=${proxyId}`), day(30), 'kept as ISO');
 
   const proxy = await loginNin(proxyNin);
   const list = await proxy.get('/handle-for');

@@ -359,6 +359,15 @@ test('management_reads_the_dashboard_with_a_table_and_csv_for_each_chart', async
   assert.equal(csv.status, 200);
   assert.match(csv.text, /^week,scheme,decided,automatic,automatic_percent\r\n\d{4}-\d{2}-\d{2},higher-education,\d+,\d+,\d+\.\d\r\n/);
   assert.equal((await mona.get('/ledelse?csv=nothing')).status, 422);
+  // #15: Fra and Til take dd.mm.åååå (and ISO), and show dates so.
+  const period = await mona.get('/ledelse?from=01.09.2025&to=2025-09-30');
+  assert.equal(period.status, 200, period.text);
+  assert.match(period.text, /id="from" name="from" type="text" inputmode="numeric" value="01\.09\.2025"/);
+  assert.match(period.text, /id="to" name="to" type="text" inputmode="numeric" value="30\.09\.2025"/);
+  assert.doesNotMatch(period.text, /type="date"/);
+  const noDay = await mona.get('/ledelse?from=31.02.2025');
+  assert.equal(noDay.status, 422);
+  assert.match(noDay.text, /id="from-error">Skriv en dato som finnes, som dd\.mm\.åååå\./);
   const cli = run(['stats', '--db', srv.db, '--figures', '--norm-days', '21', '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const f = JSON.parse(cli.stdout);

@@ -135,7 +135,7 @@ static void csv(struct req *r, struct resp *w, const struct support_figures *f, 
 static int parse_day(const char *s, int64_t *out)
 {
 	date_t d;
-	if (s == NULL || date_parse(s, &d) != 0)
+	if (s == NULL || date_parse_input(s, &d) != 0)
 		return -1;
 	*out = (int64_t)d * 86400;
 	return 0;
@@ -169,9 +169,13 @@ void management_dashboard(struct req *r, struct resp *w)
 	}
 	if (rc != 0)
 		json_object_set_new(errors, "to", json_string("support.dash.error.to"));
+	/* #15: a date is shown back as people write it (dd.mm.åååå); one
+	 * that was refused, as it was typed. */
 	char fd[11], td[11];
-	json_t *d = json_pack("{s:s,s:s,s:s}", "from", fq && *fq ? fq : date_format(day_of(from), fd), "to",
-			      tq && *tq ? tq : date_format(day_of(to - 1), td), "norm", nq ? nq : "");
+	json_t *d = json_pack("{s:s,s:s,s:s}", "from",
+			      json_object_get(errors, "from") && fq ? fq : date_format_input(day_of(from), fd), "to",
+			      json_object_get(errors, "to") && tq ? tq : date_format_input(day_of(to - 1), td), "norm",
+			      nq ? nq : "");
 	if (json_object_size(errors) > 0) {
 		static const char *const order[][2] = {{"from", "from"}, {"to", "to"}, {"norm", "norm"}, {"csv", "from"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, 4));
