@@ -187,8 +187,9 @@ static int check_fields(const struct inst_report *it, const struct institution *
 			                           : "must be a school year such as 2024-2025");
 	}
 	if (it->date != NULL && it->date[0] != '\0') {
-		if (date_parse(it->date, &day) != 0)
-			bad |= problem(res, cap, line, "date", "date.invalid", "must be a date such as 2024-08-19");
+		/* #15: as every date field reads it: dd.mm.åååå or ISO. */
+		if (date_parse_input(it->date, &day) != 0)
+			bad |= problem(res, cap, line, "date", "date.invalid", "must be a date such as 19.08.2024 or 2024-08-19");
 		else if (strcmp(kind, "interruption") == 0 && first != 0 && (day < first || day > last))
 			bad |= problem(res, cap, line, "date", "date.outside", "must be within the period");
 	}

@@ -299,10 +299,18 @@ test('a_university_college_reports_credits_and_the_administrator_adds_a_colleagu
     { csrf: Client.csrf(page.text), kind: 'credits', period: '2024-autumn', credits: '61' });
   assert.equal(bad.status, 422);
   assert.deepEqual(problemsOf(bad.text), [[1, 'credits']]);
+  // #15: the date is typed as dd.mm.åååå (ISO is read too); one that does
+  // not exist is a problem named by its field.
+  assert.match(page.text, /id="date" name="date" type="text" inputmode="numeric"/);
+  const noDay = await hans.post(`/larested/studenter/${own.id}/rapport`,
+    { csrf: Client.csrf(page.text), kind: 'credits', period: '2024-autumn', date: '31.02.2025', credits: '22,5' });
+  assert.equal(noDay.status, 422);
+  assert.deepEqual(problemsOf(noDay.text), [[1, 'date']]);
   const ok = await hans.post(`/larested/studenter/${own.id}/rapport`,
-    { csrf: Client.csrf(page.text), kind: 'credits', period: '2024-autumn', date: '2025-01-20', credits: '22,5' });
+    { csrf: Client.csrf(page.text), kind: 'credits', period: '2024-autumn', date: '20.01.2025', credits: '22,5' });
   assert.equal(ok.status, 303, ok.text);
   assert.equal(srv.sql(`select half_credits from institution_facts where person_id=${own.id} and kind='credits'`), '45');
+  assert.equal(srv.sql(`select effective from institution_facts where person_id=${own.id} and kind='credits'`), '2025-01-20');
 
   const staff = await hans.get('/larested/kolleger');
   assert.equal(staff.status, 200);
