@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "mailbox/mailbox.h"
 #include "rules/rules.h"
+#include "store/applications.h"
 
 /* A decided case to store: the case (new, or waiting until now), its
  * decision and letter, and what to audit. */
@@ -23,6 +24,7 @@ struct intake {
 	const char *outcome;
 	int64_t job_id;     /* the job that decided a waiting case, or 0 */
 	int64_t letter_id;
+	int64_t first;      /* the application found before this one (ERR_CONFLICT "application") */
 };
 
 static int audit_case(struct store_tx *tx, int64_t at, const char *actor, const char *action, int64_t case_id,
@@ -51,10 +53,40 @@ static int decided(struct store_tx *tx, struct intake *in, struct err *e)
 	return mbox_deliver(tx, in->c.person_id, in->c.id, letter_kind(in), in->c.decided_at, &in->letter_id, e);
 }
 
+static int has_prefix(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* #15: one application per person, scheme and school year, on every path
+ * that takes applications in: the portal ("application:" tags), the
+ * registers' intake ("registers:") and a file intake ("batch:"). A second
+ * one fails with ERR_CONFLICT on "application", nothing stored, and
+ * in->first names the first. A file's own lines may repeat a person (a
+ * file is an intake of its own, and a changed file a new one; see
+ * intake.c), but never beside an application the person made in the
+ * portal or the registers' intake made. A case without a tag (a decision
+ * asked for directly) is no application and is not counted. */
+static int one_application(struct store_tx *tx, struct intake *in, struct err *e)
+{
+	const char *tag = in->c.intake;
+	int file = has_prefix(tag, "batch:");
+	if (!file && !has_prefix(tag, "application:") && !has_prefix(tag, "registers:"))
+		return 0;
+	int rc = store_application_of(tx, in->c.person_id, in->c.scheme, in->c.school_year, !file, &in->first, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		return 0;
+	return err_set(e, ERR_CONFLICT, "application",
+		       "an application for this scheme and school year is made already: case %lld",
+		       (long long)in->first);
+}
+
 static int store_received(struct store_tx *tx, struct intake *in, struct err *e)
 {
 	char detail[96];
-	if (store_case_insert(tx, &in->c, &in->c.id, e) != 0)
+	if (one_application(tx, in, e) != 0 || store_case_insert(tx, &in->c, &in->c.id, e) != 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "scheme=%s school_year=%s", in->c.scheme, in->c.school_year);
 	return audit_case(tx, in->c.received_at, in->actor, "case.received", in->c.id, detail, e);
@@ -228,8 +260,10 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 		 * the job runner decides it when they do. */
 		in.c.status = "collecting-facts";
 		in.c.waiting_for = waiting_for ? waiting_for : "registers";
-		if (store_write(env->store, store_waiting_intake, &in, e) != 0)
+		if (store_write(env->store, store_waiting_intake, &in, e) != 0) {
+			out->case_id = in.first;
 			goto out;
+		}
 		jobs_notify(env->jobs);
 		out->case_id = in.c.id;
 		out->waiting_for = in.c.waiting_for;
@@ -247,8 +281,11 @@ int cases_submit_intake(const struct cases_env *env, const struct principal *who
 	in.c.decided_at = now;
 	in.c.decision_json = buf_str(&dj);
 	in.c.facts_json = facts;
-	if (store_write(env->store, store_decided_intake, &in, e) != 0)
+	if (store_write(env->store, store_decided_intake, &in, e) != 0) {
+		memset(out, 0, sizeof(*out));
+		out->case_id = in.first; /* the first application, when that refused it */
 		goto out;
+	}
 	out->case_id = in.c.id;
 	out->letter_id = in.letter_id;
 	out->outcome = in.outcome;

@@ -71,7 +71,11 @@ int cases_submit(const struct cases_env *env, const struct principal *who, const
  * NULL), a tag naming where it came from ("batch:<key>:<line>"), in the
  * same transaction. A tag already stored fails with ERR_CONFLICT (field
  * "intake") and stores nothing, so a batch run again never stores a line
- * twice. Thread-safe, as cases_submit() is. */
+ * twice. #15: an application tag ("application:", "registers:", "batch:")
+ * for a person, scheme and school year that has an application already
+ * fails with ERR_CONFLICT (field "application"), storing nothing, with
+ * out->case_id the first application's case. Thread-safe, as
+ * cases_submit() is. */
 int cases_submit_intake(const struct cases_env *env, const struct principal *who, const json_t *application,
 			const char *intake, int64_t now, struct submitted *out, struct err *e);
 

@@ -82,6 +82,7 @@ struct reason {
  * that counting takes no lock. */
 struct tally {
 	int64_t granted, partly, rejected, manual, waiting, already, not_enrolled, unreached;
+	int64_t applied; /* #15: the person had applied already (one application rule) */
 	struct reason reasons[MAX_CODES];
 	int n_reasons;
 };
@@ -214,6 +215,7 @@ static void add_tally(struct tally *to, const struct tally *t)
 	to->manual += t->manual;
 	to->waiting += t->waiting;
 	to->already += t->already;
+	to->applied += t->applied;
 	to->not_enrolled += t->not_enrolled;
 	to->unreached += t->unreached;
 	for (int i = 0; i < t->n_reasons; i++)
@@ -232,6 +234,8 @@ static void submit(struct worker *w, const struct cases_env *env, int64_t key, i
 	if (cases_submit_intake(env, &who, application, tag, date_now_unix(), &out, &e) != 0) {
 		if (e.code == ERR_CONFLICT && strcmp(e.field, "intake") == 0) {
 			w->t.already++; /* another run stored it meanwhile */
+		} else if (e.code == ERR_CONFLICT && strcmp(e.field, "application") == 0) {
+			w->t.applied++; /* #15: the person has applied already */
 		} else if (e.code == ERR_INVALID) {
 			char field[112];
 			snprintf(field, sizeof(field), "application%s%s", e.field[0] ? "." : "", e.field);
@@ -954,6 +958,7 @@ int cases_intake_run(const struct cases_intake_options *o, struct cases_intake_o
 	out->manual = t->manual;
 	out->waiting = t->waiting;
 	out->already = t->already;
+	out->applied = t->applied;
 	out->not_enrolled = t->not_enrolled;
 	out->unreached = t->unreached;
 	for (int i = 0; i < t->n_reasons; i++) {

@@ -60,6 +60,7 @@ struct cases_intake_outcome {
 	/* What was done with the applications taken. */
 	int64_t granted, partly, rejected, manual, waiting;
 	int64_t already;      /* stored by a run before (skipped, or found stored meanwhile) */
+	int64_t applied;      /* #15: skipped, the person has an application for the scheme and year */
 	int64_t not_enrolled; /* from the registers: persons no school reports */
 	int64_t unreached;    /* from the registers: persons the schools did not answer for */
 	struct {

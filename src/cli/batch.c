@@ -157,6 +157,7 @@ static void print_text(const struct cases_intake_outcome *t, const struct summar
 		printf("  lines                      %lld\n", (long long)t->lines);
 	}
 	printf("  stored before (skipped)    %lld\n", (long long)t->already);
+	printf("  already applied (skipped)  %lld\n", (long long)t->applied);
 	printf("  accepted                   %lld\n", (long long)accepted);
 	printf("    decided automatically    %lld (granted %lld, partly granted %lld, rejected %lld)\n",
 	       (long long)autos, (long long)t->granted, (long long)t->partly, (long long)t->rejected);
@@ -209,6 +210,9 @@ static void print_json(const struct cases_intake_outcome *t, const struct summar
 					"stored_in_all", (json_int_t)t->stored_in_all);
 	json_object_update(j, counts);
 	json_decref(counts);
+	/* #15: persons with an application for the scheme and year already
+	 * (made in the portal, or by an earlier intake), skipped. */
+	json_object_set_new(j, "already_applied", json_integer(t->applied));
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	if (s != NULL)
 		puts(s);

@@ -52,6 +52,30 @@ int store_application_first(struct store *s, const char *once, int64_t *case_id,
 	return 0;
 }
 
+int store_application_of(struct store_tx *tx, int64_t person_id, const char *scheme, const char *school_year,
+			 int with_files, int64_t *case_id, struct err *e)
+{
+	/* cases_person (person_id, id) finds the person's few cases. */
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "SELECT id FROM cases WHERE person_id = ?1 AND scheme = ?2 AND school_year = ?3 "
+				   "AND (intake LIKE 'application:%' OR intake LIKE 'registers:%' "
+				   "OR (?4 AND intake LIKE 'batch:%')) ORDER BY id LIMIT 1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, scheme);
+	sq_bind_str(st, 3, school_year);
+	sqlite3_bind_int(st, 4, with_files != 0);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*case_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "find the first application");
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
 int store_case_set_application(struct store_tx *tx, int64_t case_id, const char *application_json, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "UPDATE cases SET application_json = ?1 WHERE id = ?2", e);

@@ -18,7 +18,8 @@
 //   when to expect an answer, not "Vedtak".
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client, nbsp, startServer } from '../lib/server.mjs';
+import { spawnSync as spawnBatch } from 'node:child_process';
+import { bin, Client, nbsp, startServer } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ registers: true, persons: 80 }); });
@@ -344,4 +345,52 @@ test('the_first_calendar_address_is_not_said_to_replace_an_older_one', async () 
   const again = await c.post('/mine-sider/kalender/adresse', { csrf: Client.csrf(shown), action: 'create' });
   const replaced = nbsp((await c.get(again.headers.get('location').replace(/#.*/, ''))).text);
   assert.match(replaced, /Du har fått en ny kalenderadresse\. Den forrige adressen virker ikke lenger\./);
+});
+
+// A batch intake from the registers runs over a person who has applied in
+// the portal: the one-application rule holds on every intake path, so the
+// batch skips the person (counted as already applied) and there is one
+// case; and a person the batch took in who then applies in the portal is
+// refused with a link to the batch's case. (Last in the file: the batch
+// takes in every student of the population.)
+test('a_batch_from_the_registers_skips_a_person_who_applied_in_the_portal', async () => {
+  const p = await person((x) => level(x, 'higher') && !level(x, 'upper-secondary')
+    && srv.sql(`select count(*) from cases c join persons q on q.id = c.person_id where q.nin = '${x.nin}'`) === '0',
+  'in higher education without a case');
+  const c = new Client(srv.base);
+  await loginNin(c, p.nin);
+  const f = await form(c, '/soknad?scheme=higher-education');
+  const en = p.enrolments.find((e) => e.level === 'higher');
+  const r = await c.post('/soknad', { csrf: f.csrf, key: f.key, ...higher, institution: en.institution });
+  assert.equal(r.status, 303, r.text);
+  const id = r.headers.get('location').split('/').pop();
+
+  const run = spawnBatch(bin, ['batch', '--db', srv.db, '--from-registers', '--persons', '80', '--school-year', '2024-2025',
+    '--registers', srv.registersUrl, '--json', '--quiet'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.ok(summary.already_applied >= 1, `already_applied ${summary.already_applied}`);
+  assert.ok(summary.accepted >= 1, 'the batch took in the other students');
+  const theirs = srv.sql(`select c.id || ' ' || c.intake from cases c join persons q on q.id = c.person_id
+    where q.nin = '${p.nin}' and c.scheme = 'higher-education' and c.school_year = '2024-2025'`).split('\n');
+  assert.equal(theirs.length, 1, `cases: ${theirs.join(', ')}`);
+  assert.match(theirs[0], new RegExp(`^${id} application:`));
+  // No person has two applications for a scheme and school year.
+  assert.equal(srv.sql(`select count(*) from (select person_id from cases where intake like 'application:%' or intake like 'registers:%'
+    group by person_id, scheme, school_year having count(*) > 1)`), '0');
+
+  // The other way: a student the batch took in applies in the portal.
+  const taken = await person((x) => level(x, 'higher') && !level(x, 'upper-secondary')
+    && srv.sql(`select count(*) from cases c join persons q on q.id = c.person_id
+      where q.nin = '${x.nin}' and c.intake like 'registers:%' and c.scheme = 'higher-education'`) === '1',
+  'taken in by the batch');
+  const first = srv.sql(`select c.id from cases c join persons q on q.id = c.person_id where q.nin = '${taken.nin}'`);
+  const t = new Client(srv.base);
+  await loginNin(t, taken.nin);
+  const tf = await form(t, '/soknad?scheme=higher-education');
+  const ten = taken.enrolments.find((e) => e.level === 'higher');
+  const again = await t.post('/soknad', { csrf: tf.csrf, key: tf.key, ...higher, institution: ten.institution });
+  assert.equal(again.status, 409, again.text);
+  assert.match(again.text, new RegExp(`href="/saker/${first}"`));
+  assert.equal(srv.sql(`select count(*) from cases c join persons q on q.id = c.person_id where q.nin = '${taken.nin}'`), '1');
 });
