@@ -520,7 +520,8 @@ static void a_request_for_documentation_checks_text_and_deadline(void **state)
 	assert_int_equal(audited(f, id, "case.request-docs.denied"), 1);
 	/* Today, or more than 60 days ahead, is no deadline; a short text no
 	 * request. */
-	const char *wrong[] = {"2025-01-10", "2025-03-12", "11.01.2025", NULL};
+	/* #15: written as dd.mm.åååå or ISO; other text is no date. */
+	const char *wrong[] = {"2025-01-10", "2025-03-12", "10.01.2025", "12.03.2025", "11/01/2025", "31.02.2025", NULL};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		struct casework_request_form form = {good.text, wrong[i]};
 		assert_int_equal(cases_request_documentation(&f->env, &worker, id, &form, now, NULL, &x, &e), -1);
@@ -534,7 +535,7 @@ static void a_request_for_documentation_checks_text_and_deadline(void **state)
 	assert_string_equal(e.field, "doc_text");
 	assert_int_equal(x.n, 2);
 	assert_int_equal(audited(f, id, "case.documentation-requested"), 0);
-	struct casework_request_form last = {good.text, "2025-03-11"};
+	struct casework_request_form last = {good.text, "11.03.2025"};
 	struct doc_request dr;
 	assert_int_equal(cases_request_documentation(&f->env, &worker, id, &last, now, &dr, &x, &e), 0);
 	assert_true(dr.id > 0 && dr.letter_id > 0);
@@ -853,6 +854,68 @@ static void applying_asks_the_gate_before_the_answers_are_checked(void **state)
 	arena_cleanup(&ar);
 }
 
+/* #15: one application per person, scheme and school year on every path
+ * that takes applications in, whichever came first; a file's own lines may
+ * repeat a person, and a case without a tag is no application. */
+static void a_second_application_is_refused_on_every_intake_path(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	char portal[96], registers[96];
+	json_t *app = application();
+	snprintf(portal, sizeof(portal), "application:%lld:higher-education:2024-2025#abc", (long long)f->person_id);
+	snprintf(registers, sizeof(registers), "registers:2024-2025:%lld", (long long)f->person_id);
+
+	/* Not an application: decided, not counted. */
+	assert_int_equal(cases_submit(&f->env, &who, app, 1000, &out, &e), 0);
+	/* A file's lines may repeat the person. */
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, "batch:k:1", 1000, &out, &e), 0);
+	int64_t file_first = out.case_id;
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, "batch:k:2", 1000, &out, &e), 0);
+	assert_int_equal(cases_of(f), 3);
+	/* The portal's application counts the file's first as the first. */
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, portal, 1000, &out, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_string_equal(e.field, "application");
+	assert_int_equal(out.case_id, file_first);
+	assert_int_equal(cases_of(f), 3);
+	json_decref(app);
+}
+
+static void the_registers_intake_skips_a_person_who_applied_in_the_portal(void **state)
+{
+	struct fixture *f = *state;
+	struct principal who = {ROLE_PERSON, f->person_id};
+	struct submitted out;
+	struct err e;
+	char portal[96], registers[96];
+	json_t *app = application();
+	snprintf(portal, sizeof(portal), "application:%lld:higher-education:2024-2025#abc", (long long)f->person_id);
+	snprintf(registers, sizeof(registers), "registers:2024-2025:%lld", (long long)f->person_id);
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, portal, 1000, &out, &e), 0);
+	int64_t first = out.case_id;
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, registers, 1000, &out, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_string_equal(e.field, "application");
+	assert_int_equal(out.case_id, first);
+	/* Nor a file's line beside it. */
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, "batch:k:1", 1000, &out, &e), -1);
+	assert_string_equal(e.field, "application");
+	assert_int_equal(cases_of(f), 1);
+	/* Another school year is another application. */
+	json_object_set_new(app, "school_year", json_string("2023-2024"));
+	json_object_set_new(app, "decision_date", json_string("2023-07-01"));
+	json_t *ed = json_object_get(app, "education");
+	json_object_set_new(ed, "start", json_string("2023-08-15"));
+	json_object_set_new(ed, "end", json_string("2024-06-15"));
+	snprintf(registers, sizeof(registers), "registers:2023-2024:%lld", (long long)f->person_id);
+	assert_int_equal(cases_submit_intake(&f->env, &who, app, registers, 1000, &out, &e), 0);
+	assert_int_equal(cases_of(f), 2);
+	json_decref(app);
+}
+
 /* ---- the intake engine ---- */
 
 static int last_seen;
@@ -946,6 +1009,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_application_form_asks_the_gate_and_audits_the_reading, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(applying_asks_the_gate_before_the_answers_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_second_application_is_refused_on_every_intake_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_registers_intake_skips_a_person_who_applied_in_the_portal, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(an_intake_stores_each_line_once_however_often_it_runs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
