@@ -265,6 +265,88 @@ static void batch_numbers_each_letter_and_replaces_the_address(void **state)
 	json_decref(short_one);
 }
 
+/* #15: a print batch is written to a file; it is tagged with its language
+ * as a letter in memory is, byte for byte the same document. */
+static void a_batch_written_to_a_file_is_tagged_with_its_language(void **state)
+{
+	(void)state;
+	struct buf mem, file;
+	struct err e;
+	int first, pages;
+	json_t *m = decision_model(3);
+	buf_init(&mem, PDF_MAX);
+	buf_init(&file, PDF_MAX);
+	struct pdf *p = pdf_new_buf(&mem, "Print 1", "2025-09-01T12:00:00Z", &e);
+	assert_non_null(p);
+	assert_int_equal(pdf_add_letter(p, m, LANG_EN, NULL, &first, &pages, &e), 0);
+	assert_int_equal(pdf_finish(p, &e), 0);
+
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	p = pdf_new_file(f, "Print 1", "2025-09-01T12:00:00Z", &e);
+	assert_non_null(p);
+	assert_int_equal(pdf_add_letter(p, m, LANG_EN, NULL, &first, &pages, &e), 0);
+	assert_int_equal(pdf_finish(p, &e), 0);
+	rewind(f);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_append(&file, chunk, n), 0);
+	fclose(f);
+
+	assert_non_null(memmem(mem.p, mem.len, "/Lang (en)", 10)); /* the PDF holds binary streams */
+	assert_int_equal(file.len, mem.len);
+	assert_memory_equal(file.p, mem.p, mem.len);
+	buf_cleanup(&mem);
+	buf_cleanup(&file);
+	json_decref(m);
+}
+
+/* #15: one decision, two audiences. Staff read it about the applicant
+ * (the staff.* keys); the applicant is spoken to; a sentence with no
+ * person in it has no staff wording and reads the same to both. */
+static void a_decision_speaks_to_the_applicant_and_about_them_to_staff(void **state)
+{
+	(void)state;
+	const char *dj =
+	    "{\"outcome\":\"manual\",\"awards\":[],\"manual_reasons\":[{\"code\":\"special-circumstances\","
+	    "\"reference\":\"§ 1\"}],\"trace\":[{\"rule\":\"means-tested.income\",\"message\":"
+	    "\"rule.means-tested.income\",\"inputs\":{\"parents_income\":50000000},\"parameters\":"
+	    "{\"means_tested_grant.income_max\":60000000},\"value\":true,\"reference\":\"§ 2\"}],"
+	    "\"discrepancies\":[{\"fact\":\"travel.distance_km\",\"stated\":\"64,5\",\"register\":\"18,8\","
+	    "\"stated_gives_more\":true}]}";
+	struct arena a;
+	arena_init(&a, 0);
+	json_t *mine = mbox_decision_json(LANG_NB, &a, dj);
+	json_t *staff = mbox_decision_json_for(LANG_NB, &a, dj, MBOX_FOR_STAFF);
+	assert_non_null(mine);
+	assert_non_null(staff);
+	const char *m = json_string_value(json_object_get(json_array_get(json_object_get(mine, "steps"), 0), "text"));
+	const char *s = json_string_value(json_object_get(json_array_get(json_object_get(staff, "steps"), 0), "text"));
+	assert_non_null(strstr(m, "Foreldrene dine har"));
+	assert_non_null(strstr(s, "Foreldrene har"));
+	assert_null(strstr(s, "dine"));
+	json_t *md = json_array_get(json_object_get(mine, "discrepancies"), 0);
+	json_t *sd = json_array_get(json_object_get(staff, "discrepancies"), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(md, "text")), "Du oppga 64,5 km"));
+	assert_non_null(strstr(json_string_value(json_object_get(sd, "text")), "Søkeren oppga 64,5 km"));
+	assert_string_equal(json_string_value(json_object_get(md, "more_key")), "answers.differs.more");
+	assert_string_equal(json_string_value(json_object_get(sd, "more_key")), "staff.answers.differs.more");
+	assert_string_equal(json_string_value(json_object_get(mine, "discrepancies_key")), "decision.discrepancies");
+	assert_string_equal(json_string_value(json_object_get(staff, "discrepancies_key")),
+			    "staff.decision.discrepancies");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(staff, "reasons"), 0),
+							      "text_key")),
+			    "staff.reason.special-circumstances");
+	/* No staff wording: the key itself. */
+	assert_string_equal(mbox_audience_key(MBOX_FOR_STAFF, "outcome.granted", &a), "outcome.granted");
+	assert_string_equal(mbox_audience_key(MBOX_FOR_APPLICANT, "rule.means-tested.income", &a),
+			    "rule.means-tested.income");
+	json_decref(mine);
+	json_decref(staff);
+	arena_cleanup(&a);
+}
+
 static void same_input_gives_same_bytes(void **state)
 {
 	(void)state;
@@ -353,6 +435,8 @@ int main(void)
 	    cmocka_unit_test(documentation_request_says_what_and_by_when),
 	    cmocka_unit_test(answer_and_reminder_say_what_their_pages_say),
 	    cmocka_unit_test(batch_numbers_each_letter_and_replaces_the_address),
+	    cmocka_unit_test(a_batch_written_to_a_file_is_tagged_with_its_language),
+	    cmocka_unit_test(a_decision_speaks_to_the_applicant_and_about_them_to_staff),
 	    cmocka_unit_test(same_input_gives_same_bytes),
 	    cmocka_unit_test(too_small_buffer_fails_cleanly),
 	    cmocka_unit_test(model_without_letter_is_refused),
