@@ -104,7 +104,8 @@ static cairo_status_t write_file(void *closure, const unsigned char *data, unsig
 		return CAIRO_STATUS_WRITE_ERROR;
 	}
 	if (p->tail.len + len > TAIL_MAX / 2 && p->tail.len > 0) {
-		/* Keep the newer half: the end of the file is what is read. */
+		/* Keep the newest bytes (a quarter of TAIL_MAX): the end of the
+		 * file is what mark_tagged() reads. */
 		size_t drop = p->tail.len > TAIL_MAX / 4 ? p->tail.len - TAIL_MAX / 4 : p->tail.len;
 		memmove(p->tail.p, p->tail.p + drop, p->tail.len - drop);
 		p->tail.len -= drop;
