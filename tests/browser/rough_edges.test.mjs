@@ -252,6 +252,8 @@ test('4b_the_support_calculator_takes_a_date_as_the_application_form_does', asyn
     assert.doesNotMatch(text, /\d{4}-\d\d-\d\d/, 'the hint names another format than the form\'s');
     assert.match(text, /dd\.mm\.åååå/);
     assert.notEqual(await birth.getAttribute('type'), 'date');
+    assert.equal(await birth.getAttribute('inputmode'), 'numeric');
+    assert.equal(await birth.getAttribute('autocomplete'), 'bday');
     await page.getByRole('radio', { name: 'Videregående opplæring' }).check();
     await page.getByRole('radio', { name: 'Hjemme hos foreldrene mine' }).check();
     await birth.fill('01.03.2008');
