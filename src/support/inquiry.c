@@ -169,6 +169,18 @@ int support_parse_when(const char *s, int64_t *out)
 	return 0;
 }
 
+int support_parse_oslo(const char *s, int64_t *out)
+{
+	int64_t wall;
+	if (support_parse_when(s, &wall) != 0)
+		return -1;
+	/* The offset in force an hour before the wall clock's reading as if
+	 * it were UTC is the offset in force at the instant itself, except in
+	 * the hour the clocks are put back, which reads as its first pass. */
+	*out = wall - date_oslo_offset(wall - 3600);
+	return 0;
+}
+
 /* A link given for self-service: a path of this site or an https URL, on
  * one line, no longer than 500. */
 static int link_ok(const char *link)
@@ -256,13 +268,13 @@ int support_log(struct store *s, const struct principal *who, const struct inqui
 		err_set(e, ERR_INVALID, "outcome", "choose an outcome");
 		goto out;
 	}
-	if (support_parse_when(f->start, &start) != 0 || start > now + 60) {
+	if (support_parse_oslo(f->start, &start) != 0 || start > now + 60) {
 		err_set(e, ERR_INVALID, "start", "the start is a date and time (YYYY-MM-DDTHH:MM), not in the future");
 		goto out;
 	}
 	if (f->end == NULL || f->end[0] == '\0')
 		end = now;
-	else if (support_parse_when(f->end, &end) != 0) {
+	else if (support_parse_oslo(f->end, &end) != 0) {
 		err_set(e, ERR_INVALID, "end", "the end is a date and time (YYYY-MM-DDTHH:MM)");
 		goto out;
 	}

@@ -43,7 +43,7 @@ int support_in(const char *const *list, const char *s);
  * support_log. */
 struct inquiry_form {
 	const char *agency, *channel, *topic, *service, *outcome;
-	const char *start, *end; /* "YYYY-MM-DDTHH:MM" (UTC); end empty: now */
+	const char *start, *end; /* "YYYY-MM-DDTHH:MM", Norwegian time; end empty: now */
 	const char *link;        /* required for the outcome self-service */
 	const char *note;        /* required for a hand-over: the case worker's task */
 	int64_t person_id;       /* 0: anonymous */
@@ -79,6 +79,11 @@ int support_caller(struct store *s, const struct principal *who, int64_t person_
  * optional ":SS" (a space for the T allowed), as UTC seconds. Returns 0, or
  * -1 for any other text. */
 int support_parse_when(const char *s, int64_t *out);
+
+/* The same text read as Norway's wall clock (Europe/Oslo, as the desk shows
+ * every time) into UTC seconds. In the hour the clocks are put back, a
+ * reading is taken as its first (summer-time) pass. Returns 0 or -1. */
+int support_parse_oslo(const char *s, int64_t *out);
 
 /* Log f for who (ACT_INQUIRY_LOG). Checks, naming the field: agency (one
  * configured), channel, topic (a topic's code), service, outcome, start and

@@ -34,8 +34,10 @@ async function person() {
   return { c, nin, id };
 }
 
-// "2025-09-03T10:15" minutes before now, as the desk's fields take it (UTC).
-const minutesAgo = (m) => new Date(Date.now() - m * 60e3).toISOString().slice(0, 16);
+// "2025-09-03T10:15" minutes before now, as the desk's fields take it:
+// Norwegian time (Europe/Oslo).
+const osloWall = (ms) => new Date(ms).toLocaleString('sv-SE', { timeZone: 'Europe/Oslo', hour12: false }).replace(' ', 'T').slice(0, 16);
+const minutesAgo = (m) => osloWall(Date.now() - m * 60e3);
 
 async function identify(agent, nin) {
   const r = await agent.post('/kundesenter/innringer', { csrf: await csrfOf(agent, '/kundesenter'), nin, confirmed: 'yes' });
@@ -307,6 +309,10 @@ test('the_cost_report_for_a_month_with_two_agencies_shares_a_known_cost_exactly'
     const r = await log(siri, { agency, service, channel, topic: 'other', start: from, end: to });
     assert.equal(r.status, 303, r.text);
   }
+  // The desk's times are Norwegian time, both typed and shown: 10:00 in
+  // Oslo on 4 September 2025 (summer time) is 08:00 UTC.
+  assert.equal(srv.sql("select count(*) from inquiries where agency = 'husbanken' and started_at = 1756972800"), '1');
+  assert.match((await siri.get('/kundesenter')).text, /<td>04\.09\.2025 10:00<\/td>/);
   // 1 000,01 kr = 100 001 øre: exact shares 16 666,83, 33 333,67 and 50 000,5;
   // floors 16 666 + 33 333 + 50 000 = 99 999, the two øre left to the two
   // largest remainders (0,83 and 0,67).

@@ -181,7 +181,7 @@ static int64_t count_in(const char *path, const char *sql)
 
 static struct inquiry_form form(const char *outcome)
 {
-	struct inquiry_form f = {"lanekassen", "phone", "boarding", "application", outcome, "2025-09-10T11:50", "",
+	struct inquiry_form f = {"lanekassen", "phone", "boarding", "application", outcome, "2025-09-10T13:50", "",
 				 NULL, NULL, 0, 0};
 	return f;
 }
@@ -208,7 +208,7 @@ static void the_log_names_each_wrong_field_and_only_an_agent_logs(void **state)
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), -1);
 	assert_string_equal(e.field, "link");
 	q = form("answered");
-	q.start = "2025-09-10T13:00"; /* in the future */
+	q.start = "2025-09-10T15:00"; /* in the future: it is 14:00 in Oslo */
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), -1);
 	assert_string_equal(e.field, "start");
 	q = form("answered");
@@ -346,8 +346,8 @@ static void the_report_tallies_a_month_by_agency_and_service(void **state)
 	struct inquiry_form q = form("answered");
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
 	q.agency = "husbanken";
-	q.start = "2025-09-10T11:30";
-	q.end = "2025-09-10T11:40";
+	q.start = "2025-09-10T13:30";
+	q.end = "2025-09-10T13:40";
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
 	q.start = "2025-08-31T23:59"; /* the month before */
 	q.end = "2025-09-01T00:09";

@@ -30,12 +30,20 @@ static int64_t param_id(struct req *r)
 	return r->n_params > 0 ? strtoll(r->params[0], NULL, 10) : 0;
 }
 
+/* Every time on the support pages is Norway's wall clock, as the rest of
+ * the portal shows it (the agents, the person and the case worker read the
+ * same time), not the UTC the database keeps. */
 void sv_put_when(json_t *o, int64_t t)
 {
-	char ts[21];
-	date_format_timestamp(t, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(t, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
+	char iso[21]; /* the instant itself, for <time datetime> */
+	json_object_set_new(o, "iso", json_string(date_format_timestamp(t, iso)));
 }
 
 const char *sv_topic_name(struct req *r, const struct support_topic *t, int n, const char *code)
@@ -150,8 +158,10 @@ static void show_desk(struct req *r, struct resp *w, int64_t person_id, const st
 		if (tp[i].active)
 			json_array_append_new(topics, json_pack("{s:s,s:s}", "value", tp[i].code, "name",
 								r->lang == LANG_EN ? tp[i].name_en : tp[i].name_nb));
+	/* The start as the agent's clock reads it: Norwegian time, which
+	 * support_log reads the fields as. */
 	char start[21];
-	date_format_timestamp(r->now, start);
+	date_format_timestamp(r->now + date_oslo_offset(r->now), start);
 	start[16] = '\0';
 	const char *link = f && f->link ? f->link : req_query(r, "link");
 	const char *outcome = f && f->outcome ? f->outcome : (link && *link ? "self-service" : "answered");
