@@ -715,3 +715,62 @@ int store_paper_by_kind(struct store *s, int64_t from, int64_t to, struct kind_c
 			   "ORDER BY kind",
 			bind_span, &x, kind_count_row, *out, LIST_MAX, a, e);
 }
+
+/* ---- payouts made and held ---- */
+
+static int payout_week_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct payout_week *w = (struct payout_week *)out + i;
+	w->week = sq_col_str(st, 0, a);
+	w->payments = sqlite3_column_int64(st, 1);
+	w->ore = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+int store_payouts_by_week(struct store *s, int64_t from, int64_t to, struct payout_week **out, struct arena *a,
+			  struct err *e)
+{
+	struct span x = {from, to};
+	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
+	/* A run's date is a payday in Norway (its own calendar day), kept as
+	 * text; the period's ends are UTC midnights, so their UTC days. */
+	return sq_query(s, "SELECT date(r.run_date, 'weekday 0', '-6 days') AS week, count(*), "
+			   "sum(p.loan_ore + p.grant_ore) FROM payout_payments p JOIN payout_runs r ON r.id = p.run_id "
+			   "WHERE p.state IN ('accepted', 'booked') AND r.run_date >= date(?1, 'unixepoch') "
+			   "AND r.run_date < date(?2, 'unixepoch') GROUP BY week ORDER BY week",
+			bind_span, &x, payout_week_row, *out, LIST_MAX, a, e);
+}
+
+static int payout_held_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct payout_held *h = (struct payout_held *)out + i;
+	h->reason = sq_col_str(st, 0, a);
+	h->cases = sqlite3_column_int64(st, 1);
+	h->ore = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+int store_payouts_held(struct store *s, const char *today, struct payout_held **out, struct arena *a,
+		       struct err *e)
+{
+	*out = arena_zalloc(a, sizeof(**out) * PAYOUT_HELD_REASONS);
+	/* One pass over the open lines (the partial index payout_lines_open)
+	 * marks what each lacks; the four reasons are four sums over it. */
+	return sq_query(s, "WITH held AS MATERIALIZED (SELECT l.case_id, l.amount_ore, g.case_id IS NULL AS no_sig, "
+			   "a.person_id IS NULL AS no_acc, f.id IS NULL AS no_conf, coalesce(a.state = 'rejected', 0) AS rej "
+			   "FROM payout_lines l INDEXED BY payout_lines_open "
+			   "JOIN cases c ON c.id = l.case_id AND c.status = 'decided' "
+			   "LEFT JOIN payout_signatures g ON g.case_id = l.case_id "
+			   "LEFT JOIN payout_accounts a ON a.person_id = l.person_id "
+			   "LEFT JOIN payout_confirmations f ON f.person_id = l.person_id AND f.school_year = l.school_year "
+			   "WHERE l.state = 'planned' AND l.payment_id IS NULL AND l.due <= ?1) "
+			   "SELECT 'no-signature', count(DISTINCT CASE WHEN no_sig THEN case_id END), "
+			   "coalesce(sum(CASE WHEN no_sig THEN amount_ore END), 0) FROM held UNION ALL "
+			   "SELECT 'no-account', count(DISTINCT CASE WHEN no_acc THEN case_id END), "
+			   "coalesce(sum(CASE WHEN no_acc THEN amount_ore END), 0) FROM held UNION ALL "
+			   "SELECT 'not-confirmed', count(DISTINCT CASE WHEN no_conf THEN case_id END), "
+			   "coalesce(sum(CASE WHEN no_conf THEN amount_ore END), 0) FROM held UNION ALL "
+			   "SELECT 'rejected-by-bank', count(DISTINCT CASE WHEN rej THEN case_id END), "
+			   "coalesce(sum(CASE WHEN rej THEN amount_ore END), 0) FROM held",
+			sq_bind_text, today, payout_held_row, *out, PAYOUT_HELD_REASONS, a, e);
+}

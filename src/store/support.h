@@ -223,4 +223,32 @@ struct kind_count {
 int store_paper_by_kind(struct store *s, int64_t from, int64_t to, struct kind_count **out, struct arena *a,
 			struct err *e);
 
+/* ---- payouts made and held (#14 over #10's tables; read only) ---- */
+
+/* The payments the bank accepted (accepted or booked) of the runs dated
+ * in [from, to), by the week of the run (its Monday, "2024-09-02"): how
+ * many, and their sum in øre. Returns the count of weeks or -1. */
+struct payout_week {
+	const char *week;
+	int64_t payments, ore;
+};
+int store_payouts_by_week(struct store *s, int64_t from, int64_t to, struct payout_week **out, struct arena *a,
+			  struct err *e);
+
+/* The payout lines held on day today ("2026-12-05"): planned, not paid,
+ * of a decided case, due by today, and a payout condition missing. One
+ * entry for each reason, in this order, even when none is held for it:
+ * "no-signature" (the agreement is not signed), "no-account" (no account
+ * of the person's own), "not-confirmed" (the institution has not confirmed
+ * the school year), "rejected-by-bank" (the bank rejected the account).
+ * A line missing two conditions counts under both. cases: the cases held
+ * for the reason; ore: the sum of their lines held. Returns 4 or -1. */
+#define PAYOUT_HELD_REASONS 4
+struct payout_held {
+	const char *reason;
+	int64_t cases, ore;
+};
+int store_payouts_held(struct store *s, const char *today, struct payout_held **out, struct arena *a,
+		       struct err *e);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "access/access.h"
+#include "rules/params.h"
 #include "store/store.h"
 #include "store/support.h"
 
@@ -245,10 +246,14 @@ struct support_figures {
 	int n_automation;
 	/* Application to decision (the first that is not "manual"), in
 	 * seconds, nearest rank: the median and the 90th percentile; n the
-	 * cases decided; within_norm those decided within norm_days (when
-	 * norm_days > 0). */
+	 * cases decided; within_norm those decided within the service norm
+	 * (when one is in force). */
 	int64_t decided, median, p90, within_norm;
-	int norm_days;
+	/* The service norm (PARAMS_SERVICE_NORM) in force on the period's
+	 * last day: weeks, and as days (weeks * 7); 0 when none is. Its
+	 * source and reference as the parameter states them, or NULL. */
+	int norm_weeks, norm_days;
+	const char *norm_source, *norm_reference;
 	struct queue_reason *queue; /* the manual queue now, by reason */
 	int n_queue;
 	int64_t applications, online;
@@ -256,12 +261,20 @@ struct support_figures {
 	int n_paper;
 	struct topic_tally *topics; /* inquiries by topic */
 	int n_topics;
+	/* #10's payouts: accepted by the bank, by week of the runs dated in
+	 * the period, with the totals; and held now (on now's day in Norway),
+	 * by reason, PAYOUT_HELD_REASONS entries. */
+	struct payout_week *payout_weeks;
+	int n_payout_weeks;
+	int64_t payments_made, payments_made_ore;
+	struct payout_held *held;
 };
 
 /* The figures for who (ACT_DASHBOARD_READ; NULL: the operator's command,
- * no gate). norm_days 0: no service norm given. */
-int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to, int norm_days,
-			 int64_t now, struct support_figures *out, struct arena *a, struct err *e);
+ * no gate), the service norm read from p (NULL: no norm). */
+int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to,
+			 const struct params *p, int64_t now, struct support_figures *out, struct arena *a,
+			 struct err *e);
 
 /* The nearest-rank percentile pct (1-100) of sorted values v[0..n-1]; 0
  * when n is 0. */

@@ -355,19 +355,30 @@ test('management_reads_the_dashboard_with_a_table_and_csv_for_each_chart', async
   const p = await person();
   assert.equal((await p.c.apply(valid)).status, 303);
   const mona = await staff('mona.vik');
-  const d = await mona.get('/ledelse?norm=21');
+  const d = await mona.get('/ledelse');
   assert.equal(d.status, 200, d.text);
   for (const id of ['dash-automation', 'dash-duration', 'dash-queue', 'dash-online', 'dash-paper', 'dash-inquiries'])
     assert.match(d.text, new RegExp(`id="${id}"`));
   assert.match(d.text, /aria-labelledby="chart-automation-title chart-automation-desc"/);
-  assert.match(d.text, /Innen servicenormen på 21 dager/);
+  // The service norm is the parameter the receipt letter promises (7
+  // weeks, lanekassen.no "Behandlingstid"), not a number typed in.
+  assert.match(d.text, /Innen servicenormen på 7 uker \(49 dager\)/);
+  assert.match(d.text, /href="https:\/\/lanekassen.no\/nb-NO\/hjelp-og-kontakt\/behandlingstid2\/"/);
+  assert.doesNotMatch(d.text, /id="norm"/);
   const csv = await mona.get('/ledelse?csv=automation');
   assert.equal(csv.status, 200);
   assert.match(csv.text, /^week,scheme,decided,automatic,automatic_percent\r\n\d{4}-\d{2}-\d{2},higher-education,\d+,\d+,\d+\.\d\r\n/);
   assert.equal((await mona.get('/ledelse?csv=nothing')).status, 422);
-  const cli = run(['stats', '--db', srv.db, '--figures', '--norm-days', '21', '--json']);
+  const cli = run(['stats', '--db', srv.db, '--figures', '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const f = JSON.parse(cli.stdout);
+  assert.equal(f.duration.norm_weeks, 7);
+  assert.equal(f.duration.norm_days, 49);
+  assert.ok(f.duration.within_norm >= 1 && f.duration.within_norm <= f.duration.decided);
+  // Before the page gave 7 weeks (07.10.2025) no norm is held: none is compared.
+  const before = JSON.parse(run(['stats', '--db', srv.db, '--figures', '--from', '2025-01-01', '--to', '2025-10-06', '--json']).stdout);
+  assert.equal(before.duration.norm_weeks, 0);
+  assert.match((await mona.get('/ledelse?from=2025-01-01&to=2025-10-06')).text, /Ingen servicenorm er fastsatt for perioden/);
   assert.ok(f.duration.decided >= 1);
   assert.ok(f.applications.all >= f.applications.online);
   // A support agent and a person are refused, audited.
