@@ -24,25 +24,65 @@ static int agency_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	struct support_agency *g = (struct support_agency *)out + i;
 	g->code = sq_col_str(st, 0, a);
 	g->name = sq_col_str(st, 1, a);
+	g->name_en = sq_col_str(st, 2, a);
+	g->active = sqlite3_column_int(st, 3);
 	return 0;
 }
 
 int store_support_agencies(struct store *s, struct support_agency **out, struct arena *a, struct err *e)
 {
 	*out = arena_zalloc(a, sizeof(**out) * LIST_MAX);
-	return sq_query(s, "SELECT code, name FROM support_agencies ORDER BY code", sq_bind_none, NULL, agency_row,
+	return sq_query(s, "SELECT code, name, name_en, active FROM support_agencies ORDER BY code", sq_bind_none, NULL, agency_row,
 			*out, LIST_MAX, a, e);
 }
 
 int store_support_agency_put(struct store_tx *tx, const char *code, const char *name, struct err *e)
 {
-	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO support_agencies(code, name) VALUES (?1, ?2) "
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO support_agencies(code, name, name_en) VALUES (?1, ?2, ?2) "
 					  "ON CONFLICT(code) DO UPDATE SET name = excluded.name", e);
 	if (st == NULL)
 		return -1;
 	sq_bind_str(st, 1, code);
 	sq_bind_str(st, 2, name);
 	return sq_step_insert(tx, st, NULL, "put agency", e);
+}
+
+/* Step an UPDATE of one row: ERR_NOT_FOUND when it changed none. */
+static int step_update_one(struct store_tx *tx, sqlite3_stmt *st, const char *what, struct err *e)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, what);
+	return sqlite3_changes(tx->c->db) == 1 ? 0 : err_set(e, ERR_NOT_FOUND, "code", "%s: no such code", what);
+}
+
+int store_support_agency_save(struct store_tx *tx, const struct support_agency *g, int create, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   create ? "INSERT INTO support_agencies(code, name, name_en, active) VALUES (?1, ?2, ?3, ?4)"
+					  : "UPDATE support_agencies SET name = ?2, name_en = ?3, active = ?4 WHERE code = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, g->code);
+	sq_bind_str(st, 2, g->name);
+	sq_bind_str(st, 3, g->name_en);
+	sqlite3_bind_int(st, 4, g->active ? 1 : 0);
+	return create ? sq_step_insert(tx, st, NULL, "add agency", e) : step_update_one(tx, st, "agency", e);
+}
+
+int store_support_topic_save(struct store_tx *tx, const struct support_topic *t, int create, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   create ? "INSERT INTO support_topics(code, name_nb, name_en, active) VALUES (?1, ?2, ?3, ?4)"
+					  : "UPDATE support_topics SET name_nb = ?2, name_en = ?3, active = ?4 WHERE code = ?1",
+				   e);
+	if (st == NULL)
+		return -1;
+	sq_bind_str(st, 1, t->code);
+	sq_bind_str(st, 2, t->name_nb);
+	sq_bind_str(st, 3, t->name_en);
+	sqlite3_bind_int(st, 4, t->active ? 1 : 0);
+	return create ? sq_step_insert(tx, st, NULL, "add topic", e) : step_update_one(tx, st, "topic", e);
 }
 
 static int topic_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -99,7 +139,8 @@ int store_inquiry_insert(struct store_tx *tx, const struct inquiry *q, int64_t *
 
 #define INQUIRY_COLS "q.id, q.agency, q.channel, q.started_at, q.ended_at, q.topic_id, q.service, q.outcome, " \
 		     "q.link, q.note, coalesce(q.person_id, 0), coalesce(q.case_id, 0), coalesce(q.staff_id, 0), " \
-		     "coalesce(q.message_id, 0), q.created_at, t.code, coalesce(m.answered_at, 0)"
+		     "coalesce(q.message_id, 0), q.created_at, t.code, coalesce(m.answered_at, 0), " \
+		     "(SELECT group_concat(f.channel) FROM faq_sends f WHERE f.inquiry_id = q.id)"
 #define INQUIRY_FROM " FROM inquiries q JOIN support_topics t ON t.id = q.topic_id " \
 		     "LEFT JOIN messages m ON m.id = q.message_id "
 
@@ -123,6 +164,7 @@ static int inquiry_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	q->created_at = sqlite3_column_int64(st, 14);
 	q->topic_code = sq_col_str(st, 15, a);
 	q->answered_at = sqlite3_column_int64(st, 16);
+	q->sent_to = sq_col_str(st, 17, a);
 	return 0;
 }
 
@@ -773,4 +815,24 @@ int store_payouts_held(struct store *s, const char *today, struct payout_held **
 			   "SELECT 'rejected-by-bank', count(DISTINCT CASE WHEN rej THEN case_id END), "
 			   "coalesce(sum(CASE WHEN rej THEN amount_ore END), 0) FROM held",
 			sq_bind_text, today, payout_held_row, *out, PAYOUT_HELD_REASONS, a, e);
+}
+
+/* ---- FAQ links sent to callers ---- */
+
+int store_faq_send_insert(struct store_tx *tx, const struct faq_send *f, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO faq_sends(inquiry_id, faq_id, channel, person_id, letter_id, "
+					  "email, lang, staff_id, sent_at) VALUES (?,?,?,?,?,?,?,?,?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->inquiry_id);
+	sqlite3_bind_int64(st, 2, f->faq_id);
+	sq_bind_str(st, 3, f->channel);
+	bind_id_or_null(st, 4, f->person_id);
+	bind_id_or_null(st, 5, f->letter_id);
+	sq_bind_str(st, 6, f->email);
+	sq_bind_str(st, 7, f->lang);
+	sqlite3_bind_int64(st, 8, f->staff_id);
+	sqlite3_bind_int64(st, 9, f->sent_at);
+	return sq_step_insert(tx, st, id, "faq send", e);
 }

@@ -245,7 +245,7 @@ int support_log(struct store *s, const struct principal *who, const struct inqui
 		goto out;
 	int agency_ok = 0;
 	for (int i = 0; f->agency && i < n_ag; i++)
-		agency_ok |= strcmp(ag[i].code, f->agency) == 0;
+		agency_ok |= ag[i].active && strcmp(ag[i].code, f->agency) == 0; /* a retired one is not offered */
 	const struct support_topic *topic = topic_of(tp, n_tp, f->topic);
 	int64_t start, end;
 	if (!agency_ok) {
@@ -381,12 +381,16 @@ int support_secure_message(struct store *s, const struct principal *who, const c
 		err_set(e, ERR_STORE, NULL, "no agency is configured");
 		goto out;
 	}
-	/* The installation's own agency is the one named first: Lånekassen
-	 * in a fresh database. */
-	const char *agency = ag[0].code;
+	/* The installation's own agency: Lånekassen in a fresh database, else
+	 * the first still served. */
+	const char *agency = NULL;
 	for (int i = 0; i < n_ag; i++)
-		if (strcmp(ag[i].code, "lanekassen") == 0)
+		if (ag[i].active && (agency == NULL || strcmp(ag[i].code, "lanekassen") == 0))
 			agency = ag[i].code;
+	if (agency == NULL) {
+		err_set(e, ERR_STORE, NULL, "no agency is served");
+		goto out;
+	}
 	struct logging l = {{0}, text, "", 0};
 	l.q.agency = agency;
 	l.q.channel = "secure-message";

@@ -120,6 +120,67 @@ int support_topics(struct store *s, struct support_topic **out, struct arena *a,
  * "code" (a-z, 0-9 and '-', 1-32, starting with a letter) or "name". */
 int support_agency_put(struct store *s, const char *code, const char *name, struct err *e);
 
+/* ---- the upkeep of topics and agencies (upkeep.c) ---- */
+
+/* A change to the list of topics or agencies as the upkeep page's form
+ * gives it. action: "add", "rename", "retire" or "restore". */
+struct upkeep_form {
+	const char *action;
+	const char *code;             /* a-z, 0-9 and '-', 1-32, starting with a letter */
+	const char *name_nb, *name_en; /* add and rename: 1-100 characters, one line */
+};
+
+/* Change the topics for who (ACT_SUPPORT_TOPICS_MANAGE; ERR_FORBIDDEN,
+ * audited, when refused). Add a topic, rename it (its retired state kept),
+ * retire it (no longer offered on the desk; inquiries logged with it keep
+ * it) or restore it. ERR_INVALID naming the field: "action", "code" (bad,
+ * taken when adding, unknown otherwise, or "other", which cannot be
+ * retired), "name_nb", "name_en". Audited ("support.topic.added", ...
+ * ".renamed", ".retired", ".restored" on "topic:CODE"). */
+int support_topic_change(struct store *s, const struct principal *who, const struct upkeep_form *f, int64_t now,
+			 struct err *e);
+
+/* The same for the agencies (ACT_SUPPORT_AGENCIES_MANAGE): the last agency
+ * still served cannot be retired (ERR_INVALID "code"). Audited
+ * ("support.agency.added", ... on "agency:CODE"). */
+int support_agency_change(struct store *s, const struct principal *who, const struct upkeep_form *f, int64_t now,
+			  struct err *e);
+
+/* Every topic (agency), retired ones too, for the upkeep pages; the gate
+ * as for changing them. Returns the count or -1. */
+int support_upkeep_topics(struct store *s, const struct principal *who, int64_t now, struct support_topic **out,
+			  struct arena *a, struct err *e);
+int support_upkeep_agencies(struct store *s, const struct principal *who, int64_t now,
+			    struct support_agency **out, struct arena *a, struct err *e);
+
+/* ---- an FAQ answer's link sent to a caller (send.c) ---- */
+
+struct notify_config;
+
+struct faq_send_form {
+	int64_t faq_id;      /* a published answer */
+	int64_t person_id;   /* the identified caller; 0: anonymous */
+	const char *email;   /* an anonymous caller's address */
+	const char *lang;    /* an anonymous caller's language: "nb" or "en" */
+	const char *channel; /* how the caller reached the centre; NULL or "": phone */
+	const char *agency;  /* NULL or "": the installation's own */
+};
+
+/* Send answer f->faq_id's link for who (ACT_FAQ_SEND; to a person also
+ * ACT_INQUIRY_READ on them: ERR_NOT_FOUND, audited, when refused or there
+ * is no such person). To an identified caller: a message from the agent in
+ * their mailbox, delivered as a letter ("answer") with the usual notice, in
+ * the language of their contact preferences. To an anonymous caller: an
+ * e-mail to f->email in f->lang over mail's SMTP server (ERR_CONFLICT when
+ * e-mail is not configured, ERR_IO when the server cannot be reached).
+ * The call is logged as an inquiry (outcome self-service, the link given,
+ * topic the answer's) with what was sent where, audited ("faq.sent",
+ * never the address). ERR_INVALID naming the field: "faq" (no published
+ * answer), "channel", "agency", "email", "lang". *inquiry_id (may be NULL)
+ * receives the inquiry. */
+int support_faq_send(struct store *s, const struct principal *who, const struct notify_config *mail,
+		     const struct faq_send_form *f, int64_t now, int64_t *inquiry_id, struct err *e);
+
 /* ---- the communication history (timeline.c) ---- */
 
 #define TIMELINE_LETTERS 1u
