@@ -162,7 +162,15 @@ int support_faq_send(struct store *s, const struct principal *who, const struct 
 		}
 	} else {
 		const char *subject = render(&a, lang, "support.faqsend.subject", question, url);
-		const char *body = render(&a, lang, "support.faqsend.mail", question, url);
+		/* The catalogue's texts are one line each: the mail is put
+		 * together here, the link on a line of its own. */
+		const char *greeting = render(&a, lang, "support.faqsend.mail.greeting", question, url);
+		const char *text = render(&a, lang, "support.faqsend.mail.text", question, url);
+		const char *no_reply = render(&a, lang, "support.faqsend.mail.no_reply", question, url);
+		const char *signoff = render(&a, lang, "support.faqsend.mail.signoff", question, url);
+		const char *body = greeting && text && no_reply && signoff
+					   ? arena_printf(&a, "%s\n\n%s\n%s\n\n%s\n\n%s\n", greeting, text, url, no_reply, signoff)
+					   : NULL;
 		if (subject == NULL || body == NULL) {
 			err_set(e, ERR_INTERNAL, NULL, "the mail does not fit");
 			goto out;
