@@ -196,7 +196,7 @@ test('an_agent_sends_an_faq_link_by_email_to_an_anonymous_caller_and_a_bad_addre
   assert.match(bad.text, /id="send-email-error">Skriv en gyldig e-postadresse/);
   assert.match(bad.text, /id="send-email"[^>]*value="ikke en adresse"/, 'the value is kept');
   assert.equal(srv.sql('select count(*) from faq_sends'), before, 'nothing recorded');
-  const noFaq = await siri.post('/kundesenter/faq-lenke', { csrf: Client.csrf(search.text), faq: '999999', email: 'a@example.no', lang: 'nb' });
+  const noFaq = await siri.post('/kundesenter/faq-lenke', { csrf: Client.csrf(search.text), faq: '999999', email: 'a@example.no', lang: 'nb', faq_q: 'bortebo' });
   assert.equal(noFaq.status, 422);
   assert.match(noFaq.text, /id="send-faq-error">/);
 
