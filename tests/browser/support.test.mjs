@@ -143,12 +143,12 @@ test('an_agent_sends_an_faq_answers_link_to_the_callers_mailbox_and_to_an_anonym
     const [id, nin] = sql('select id, nin from persons where confidential_address = 0 order by id desc limit 1').split('|');
     await loginStaff(page, 'siri.hauge');
     await page.goto(`${server.url}/kundesenter`);
-    await page.getByLabel('Fødselsnummer').fill(nin);
-    await page.getByLabel(/bekreftet/).check();
-    await page.getByRole('button', { name: /Finn innringeren|Identifiser/ }).click();
+    await page.locator('#nin').fill(nin);
+    await page.locator('#confirmed').check();
+    await page.getByRole('button', { name: 'Finn innringeren' }).click();
     await page.waitForURL(new RegExp(`/kundesenter\\?person=${id}$`));
-    await page.getByLabel('Søk i spørsmål og svar').fill('bortebo');
-    await page.getByLabel('Søk i spørsmål og svar').press('Enter');
+    await page.locator('#faq-q').fill('bortebo');
+    await page.locator('#faq-q').press('Enter');
     await page.locator('form.faq-send').waitFor();
     await assertAccessible(t, page, 'the desk with answers to send');
     await page.getByRole('button', { name: 'Send lenken' }).click();
