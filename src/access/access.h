@@ -136,6 +136,10 @@ enum action {
 	ACT_LOAN_FIXED_RATE, /* choose a fixed rate for 3, 5 or 10 years */
 	ACT_LOAN_PAYMENTS_QUEUE, /* see the payments no account matched */
 	ACT_LOAN_PLAN_CHANGE,    /* pay faster or slower: the plan's length */
+	/* The support centre's upkeep (#14, src/support/upkeep.c): */
+	ACT_SUPPORT_TOPICS_MANAGE,   /* add, rename and retire the inquiry log's topics */
+	ACT_SUPPORT_AGENCIES_MANAGE, /* add, rename and retire the agencies the centre serves */
+	ACT_FAQ_SEND,                /* send an FAQ answer's link to a caller (mailbox or e-mail) */
 	ACT_N
 };
 

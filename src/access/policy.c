@@ -120,6 +120,14 @@ static const struct rule {
 	[ACT_LOAN_FIXED_RATE] =        {"loan.fixed-rate",           1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_LOAN_PAYMENTS_QUEUE] =    {"loan.payments.queue",       0,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_LOAN_PLAN_CHANGE] =       {"loan.plan-change",          1,     {Y, N, N, N, N, N, N, N}},
+	/* The support centre's upkeep (#14): the agents keep their list of
+	 * topics (management too, who read the figures by topic); which
+	 * agencies the centre serves (and so shares its cost with) is
+	 * management's. Sending an FAQ link is an agent's; to an identified
+	 * caller it also needs inquiry.read on that person (support/send.c). */
+	[ACT_SUPPORT_TOPICS_MANAGE] =  {"support.topics.manage",     0,     {N, N, N, N, N, Y, Y, N}},
+	[ACT_SUPPORT_AGENCIES_MANAGE] = {"support.agencies.manage",  0,     {N, N, N, N, N, N, Y, N}},
+	[ACT_FAQ_SEND] =               {"faq.send",                  0,     {N, N, N, N, N, Y, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

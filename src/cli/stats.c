@@ -13,12 +13,13 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "notify/notify.h"
+#include "rules/params.h"
 #include "store/notices.h"
 #include "store/store.h"
 #include "support/support.h"
 
 static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [--json]\n"
-                                 "       stipend stats --db FILE --figures [--from DAY] [--to DAY] [--norm-days N] [--json]\n\n"
+                                 "       stipend stats --db FILE --figures [--from DAY] [--to DAY] [--params DIR] [--json]\n\n"
                                  "Print the share of letters first read within 1, 3 and 7 days of delivery,\n"
                                  "by type of letter and by the channel their notice went by (email, sms,\n"
                                  "none). A share counts only letters delivered at least that long before\n"
@@ -31,9 +32,12 @@ static const char stats_help[] = "Usage: stipend stats --db FILE [--now TIME] [-
                                  "With --figures, the agency's figures over applications received from DAY\n"
                                  "to DAY (both included; default the last 91 days): automation by scheme\n"
                                  "and week, time from application to decision (median, 90th percentile,\n"
-                                 "nearest rank) against a service norm of N days, the manual queue by\n"
+                                 "nearest rank) against the service norm in force on the last day (the\n"
+                                 "parameter service.processing_weeks.manual of the built-in set, or of\n"
+                                 "--params DIR; the receipt letter promises the same), the manual queue by\n"
                                  "reason, the online share, letters sent on paper, inquiries per thousand\n"
-                                 "applications by topic; the same figures as management's dashboard.\n\n"
+                                 "applications by topic, payments the bank accepted by week and payouts\n"
+                                 "held at --now by reason; the same figures as management's dashboard.\n\n"
                                  "Exit status: 0, 1 when the database cannot be read, 2 bad usage.\n";
 
 /* The figures (#14) as JSON or text. */
@@ -57,12 +61,22 @@ static void print_figures(const struct support_figures *f, int json)
 		                                        (json_int_t)f->topics[i].count, "per_thousand",
 		                                        t < 0 ? json_null() : json_real((double)t / 10)));
 	}
-	json_t *j = json_pack("{s:o,s:{s:I,s:I,s:I,s:i,s:I},s:o,s:{s:I,s:I},s:o,s:o}", "automation", aut,
-	                      "duration", "decided", (json_int_t)f->decided, "median_seconds", (json_int_t)f->median,
-	                      "p90_seconds", (json_int_t)f->p90, "norm_days", f->norm_days, "within_norm",
+	json_t *made = json_array(), *held = json_array();
+	for (int i = 0; i < f->n_payout_weeks; i++)
+		json_array_append_new(made, json_pack("{s:s,s:I,s:I}", "week", f->payout_weeks[i].week, "payments",
+		                                      (json_int_t)f->payout_weeks[i].payments, "ore",
+		                                      (json_int_t)f->payout_weeks[i].ore));
+	for (int i = 0; i < PAYOUT_HELD_REASONS; i++)
+		json_array_append_new(held, json_pack("{s:s,s:I,s:I}", "reason", f->held[i].reason, "cases",
+		                                      (json_int_t)f->held[i].cases, "ore", (json_int_t)f->held[i].ore));
+	json_t *j = json_pack("{s:o,s:{s:I,s:I,s:I,s:i,s:i,s:s?,s:I},s:o,s:{s:I,s:I},s:o,s:o,s:{s:o,s:I,s:I,s:o}}",
+	                      "automation", aut, "duration", "decided", (json_int_t)f->decided, "median_seconds",
+	                      (json_int_t)f->median, "p90_seconds", (json_int_t)f->p90, "norm_weeks", f->norm_weeks,
+	                      "norm_days", f->norm_days, "norm_source", f->norm_source, "within_norm",
 	                      (json_int_t)f->within_norm, "queue", queue, "applications", "all",
 	                      (json_int_t)f->applications, "online", (json_int_t)f->online, "paper", paper,
-	                      "inquiries_by_topic", topics);
+	                      "inquiries_by_topic", topics, "payouts", "made_by_week", made, "made_payments",
+	                      (json_int_t)f->payments_made, "made_ore", (json_int_t)f->payments_made_ore, "held", held);
 	json_dumpf(j, stdout, json ? JSON_INDENT(2) : JSON_INDENT(1) | JSON_COMPACT);
 	putchar('\n');
 	json_decref(j);
@@ -117,11 +131,12 @@ int cli_stats(int argc, char **argv)
 	                                     {"figures", no_argument, NULL, 'F'},
 	                                     {"from", required_argument, NULL, 'f'},
 	                                     {"to", required_argument, NULL, 't'},
-	                                     {"norm-days", required_argument, NULL, 'N'},
+	                                     {"params", required_argument, NULL, 'P'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *db = NULL;
-	int json = 0, c, rc = 1, version, figures = 0, norm = 0;
+	int json = 0, c, rc = 1, version, figures = 0;
+	const char *params_dir = NULL;
 	int64_t now = 0, from = 0, to = 0;
 	date_t day;
 	struct err e;
@@ -149,16 +164,7 @@ int cli_stats(int argc, char **argv)
 			else
 				to = ((int64_t)day + 1) * 86400;
 			break;
-		case 'N': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 365) {
-				fprintf(stderr, "stipend stats: --norm-days is 1 to 365\n");
-				return 2;
-			}
-			norm = (int)v;
-			break;
-		}
+		case 'P': params_dir = optarg; break;
 		case 'h': fputs(stats_help, stdout); return 0;
 		default: fputs(stats_help, stderr); return 2;
 		}
@@ -186,9 +192,19 @@ int cli_stats(int argc, char **argv)
 			to = (now / 86400 + 1) * 86400;
 		if (from == 0)
 			from = to - 91 * 86400;
-		if (support_figures_read(s, NULL, from, to, norm, now, &f, &a, &e) != 0)
+		/* The service norm is a parameter, read as the server reads it. */
+		struct params *p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
+		if (p == NULL) {
+			fprintf(stderr, "stipend stats: %s\n", e.message);
+			rc = 2;
+			goto out;
+		}
+		int frc = support_figures_read(s, NULL, from, to, p, now, &f, &a, &e);
+		if (frc == 0)
+			print_figures(&f, json);
+		params_free(p);
+		if (frc != 0)
 			goto fail;
-		print_figures(&f, json);
 		rc = 0;
 		goto out;
 	}

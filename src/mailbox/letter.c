@@ -22,6 +22,7 @@
 #include "store/messages.h"
 #include "store/support.h"
 #include "payout/payout.h"
+#include "rules/params.h"
 
 /* The calendar day in Norway of a Unix time, "2024-08-15" (#15: a letter
  * written at 00:30 in Oslo is dated that day, not the day before). */
@@ -263,20 +264,24 @@ static const char *decision_of_letter(struct store *s, struct arena *a, const st
 	return found ? found : current;
 }
 
-/* The expected time for an application a case worker must handle: "inntil
- * 7 uker" for support to pupils and students in Norway (lanekassen.no,
- * "Behandlingstid", updated 07.10.2025). */
-#define RECEIVED_WEEKS 7
-
+/* The expected time for an application a case worker must handle: the
+ * service norm in force on the day it was received (PARAMS_SERVICE_NORM,
+ * "inntil 7 uker" on lanekassen.no, "Behandlingstid"), the one figure the
+ * management's dashboard compares against. A day no norm is in force for
+ * gets no promise: the letter then says nothing of when. */
 static void received_view(json_t *d, json_t *decision, const struct case_rec *c)
 {
 	char day[11];
 	json_object_set_new(json_object_get(d, "letter"), "title_key", json_string("letter.received.title"));
 	json_object_set_new(decision, "decision_heading_key", json_string("decision.preliminary"));
-	json_object_set_new(d, "received",
-			    json_pack("{s:s,s:s,s:i}", "school_year", c->school_year, "expected",
-				      day_of(c->received_at + (int64_t)RECEIVED_WEEKS * 7 * 86400, day), "weeks",
-				      RECEIVED_WEEKS));
+	const struct params *p = params_builtin_shared();
+	const struct param *norm = p ? params_get(p, PARAMS_SERVICE_NORM, (date_t)(c->received_at / 86400)) : NULL;
+	json_t *rv = json_pack("{s:s}", "school_year", c->school_year);
+	if (norm && norm->value > 0) {
+		json_object_set_new(rv, "expected", json_string(day_of(c->received_at + norm->value * 7 * 86400, day)));
+		json_object_set_new(rv, "weeks", json_integer((json_int_t)norm->value));
+	}
+	json_object_set_new(d, "received", rv);
 }
 
 json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, const struct letter *l)

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,8 +380,10 @@ const struct param *params_get(const struct params *p, const char *key, date_t o
 
 int params_covers(const struct params *p, date_t on)
 {
+	/* #14: a service figure ("service.") is in force until the agency
+	 * publishes another; it says nothing about whether rules are. */
 	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to && strncmp(p->v[i].key, "service.", 8) != 0)
 			return 1;
 	return 0;
 }
@@ -403,4 +406,21 @@ struct params *params_with_value(const struct params *p, const char *key, date_t
 	q->n = q->cap = p->n;
 	q->v[old - p->v].value = value;
 	return q;
+}
+
+/* ---- #14: the compiled-in set shared by the process ---- */
+
+static struct params *shared_set;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void load_shared(void)
+{
+	struct err e;
+	shared_set = params_load_builtin(&e);
+}
+
+const struct params *params_builtin_shared(void)
+{
+	pthread_once(&shared_once, load_shared);
+	return shared_set;
 }

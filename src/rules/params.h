@@ -58,7 +58,9 @@ const char *params_name(const struct params *p);
 const struct param *params_get(const struct params *p, const char *key, date_t on);
 
 /* 1 when some value of the set is in force on date, else 0: tells whether
- * the set covers a school year at all. */
+ * the set covers a school year at all. Service figures (keys beginning
+ * "service.", such as PARAMS_SERVICE_NORM) do not count: they stay in force
+ * until the agency publishes another and say nothing about the rules. */
 int params_covers(const struct params *p, date_t on);
 
 /* A copy of p in which the value of key in force on date on is value (its
@@ -72,5 +74,16 @@ struct params *params_with_value(const struct params *p, const char *key, date_t
 /* Number of values, and the i-th in key order (then by date). */
 size_t params_count(const struct params *p);
 const struct param *params_at(const struct params *p, size_t i);
+
+/* #14: the agency's service norm, the processing time it publishes for an
+ * application a case worker must look at, in weeks
+ * (params/no/2025-2026/service.yaml). The receipt letter and management's
+ * figures read this one value. */
+#define PARAMS_SERVICE_NORM "service.processing_weeks.manual"
+
+/* The compiled-in set, loaded on the first call and kept for the life of
+ * the process, for a reader that has no set of its own (a letter drawn by
+ * the mailbox). Never free it. NULL when it failed to load. Thread-safe. */
+const struct params *params_builtin_shared(void);
 
 #endif

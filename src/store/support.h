@@ -23,7 +23,9 @@ struct err;
 
 struct support_agency {
 	const char *code; /* "lanekassen" */
-	const char *name;
+	const char *name;    /* in bokmål */
+	const char *name_en; /* in English */
+	int active;          /* 0: retired, no longer offered; old inquiries keep it */
 };
 
 /* Every agency, by code. Returns the count (at most 200) or -1. */
@@ -40,6 +42,13 @@ struct support_topic {
 
 /* Every topic, by id. Returns the count or -1. */
 int store_support_topics(struct store *s, struct support_topic **out, struct arena *a, struct err *e);
+
+/* The upkeep (#14): add (create 1) an agency or topic, or set the names
+ * and active flag of the one with its code (create 0; ERR_NOT_FOUND field
+ * "code" when there is none). A code taken is the database's constraint
+ * error. */
+int store_support_agency_save(struct store_tx *tx, const struct support_agency *g, int create, struct err *e);
+int store_support_topic_save(struct store_tx *tx, const struct support_topic *t, int create, struct err *e);
 
 /* ---- the inquiry log ---- */
 
@@ -59,6 +68,9 @@ struct inquiry {
 	 * (0 while it waits, or when nothing was handed over). */
 	const char *topic_code;
 	int64_t answered_at;
+	/* Read only: where FAQ links logged with it were sent, "mailbox" or
+	 * "email" (comma-separated), or NULL. */
+	const char *sent_to;
 };
 
 /* Store q (id, topic_code and answered_at ignored); *id receives its id. */
@@ -222,5 +234,48 @@ struct kind_count {
 };
 int store_paper_by_kind(struct store *s, int64_t from, int64_t to, struct kind_count **out, struct arena *a,
 			struct err *e);
+
+/* ---- FAQ links sent to callers ---- */
+
+/* An FAQ answer's link sent to a caller with the inquiry that records it:
+ * to a person's mailbox (channel "mailbox", person_id and letter_id) or to
+ * an e-mail address (channel "email", email). */
+struct faq_send {
+	int64_t inquiry_id, faq_id;
+	const char *channel;
+	int64_t person_id, letter_id; /* 0: none */
+	const char *email;            /* or NULL */
+	const char *lang;             /* "nb" or "en" */
+	int64_t staff_id, sent_at;
+};
+int store_faq_send_insert(struct store_tx *tx, const struct faq_send *f, int64_t *id, struct err *e);
+
+/* ---- payouts made and held (#14 over #10's tables; read only) ---- */
+
+/* The payments the bank accepted (accepted or booked) of the runs dated
+ * in [from, to), by the week of the run (its Monday, "2024-09-02"): how
+ * many, and their sum in øre. Returns the count of weeks or -1. */
+struct payout_week {
+	const char *week;
+	int64_t payments, ore;
+};
+int store_payouts_by_week(struct store *s, int64_t from, int64_t to, struct payout_week **out, struct arena *a,
+			  struct err *e);
+
+/* The payout lines held on day today ("2026-12-05"): planned, not paid,
+ * of a decided case, due by today, and a payout condition missing. One
+ * entry for each reason, in this order, even when none is held for it:
+ * "no-signature" (the agreement is not signed), "no-account" (no account
+ * of the person's own), "not-confirmed" (the institution has not confirmed
+ * the school year), "rejected-by-bank" (the bank rejected the account).
+ * A line missing two conditions counts under both. cases: the cases held
+ * for the reason; ore: the sum of their lines held. Returns 4 or -1. */
+#define PAYOUT_HELD_REASONS 4
+struct payout_held {
+	const char *reason;
+	int64_t cases, ore;
+};
+int store_payouts_held(struct store *s, const char *today, struct payout_held **out, struct arena *a,
+		       struct err *e);
 
 #endif

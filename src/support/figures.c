@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "core/metrics.h"
 
@@ -33,8 +34,9 @@ int64_t support_per_thousand_tenths(int64_t inquiries, int64_t applications)
 	return (inquiries * 10000 + applications / 2) / applications;
 }
 
-int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to, int norm_days,
-			 int64_t now, struct support_figures *out, struct arena *a, struct err *e)
+int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to,
+			 const struct params *p, int64_t now, struct support_figures *out, struct arena *a,
+			 struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	if (who && access_check(s, who, ACT_DASHBOARD_READ, 0, "dashboard", "dashboard", now, e) != 0)
@@ -43,7 +45,15 @@ int support_figures_read(struct store *s, const struct principal *who, int64_t f
 		return err_set(e, ERR_INVALID, "to", "the period ends after it starts");
 	out->from = from;
 	out->to = to;
-	out->norm_days = norm_days;
+	/* The one service norm the receipt letter promises (rules/params.h),
+	 * as it stood on the period's last day. */
+	const struct param *norm = p ? params_get(p, PARAMS_SERVICE_NORM, (date_t)((to - 1) / 86400)) : NULL;
+	if (norm && norm->value > 0 && norm->value <= 52) {
+		out->norm_weeks = (int)norm->value;
+		out->norm_days = (int)norm->value * 7;
+		out->norm_source = norm->source;
+		out->norm_reference = norm->reference;
+	}
 	out->n_automation = store_automation_by_week(s, from, to, &out->automation, a, e);
 	if (out->n_automation < 0)
 		return -1;
@@ -54,13 +64,25 @@ int support_figures_read(struct store *s, const struct principal *who, int64_t f
 	out->decided = n;
 	out->median = support_percentile(d, n, 50);
 	out->p90 = support_percentile(d, n, 90);
-	for (int i = 0; norm_days > 0 && i < n; i++)
-		out->within_norm += d[i] <= (int64_t)norm_days * 86400;
+	for (int i = 0; out->norm_days > 0 && i < n; i++)
+		out->within_norm += d[i] <= (int64_t)out->norm_days * 86400;
 	if ((out->n_queue = store_manual_by_reason(s, &out->queue, a, e)) < 0 ||
 	    store_applications_online(s, from, to, &out->applications, &out->online, e) != 0 ||
 	    (out->n_paper = store_paper_by_kind(s, from, to, &out->paper, a, e)) < 0 ||
-	    (out->n_topics = store_topic_tallies(s, from, to, &out->topics, a, e)) < 0)
+	    (out->n_topics = store_topic_tallies(s, from, to, &out->topics, a, e)) < 0 ||
+	    (out->n_payout_weeks = store_payouts_by_week(s, from, to, &out->payout_weeks, a, e)) < 0)
 		return -1;
+	for (int i = 0; i < out->n_payout_weeks; i++) {
+		out->payments_made += out->payout_weeks[i].payments;
+		out->payments_made_ore += out->payout_weeks[i].ore;
+	}
+	char today[11];
+	date_format(date_oslo_day(now), today);
+	int nh = store_payouts_held(s, today, &out->held, a, e);
+	if (nh < 0)
+		return -1;
+	if (nh != PAYOUT_HELD_REASONS)
+		return err_set(e, ERR_STORE, NULL, "the held payouts were not read");
 	return 0;
 }
 

@@ -169,6 +169,18 @@ int support_parse_when(const char *s, int64_t *out)
 	return 0;
 }
 
+int support_parse_oslo(const char *s, int64_t *out)
+{
+	int64_t wall;
+	if (support_parse_when(s, &wall) != 0)
+		return -1;
+	/* The offset in force an hour before the wall clock's reading as if
+	 * it were UTC is the offset in force at the instant itself, except in
+	 * the hour the clocks are put back, which reads as its first pass. */
+	*out = wall - date_oslo_offset(wall - 3600);
+	return 0;
+}
+
 /* A link given for self-service: a path of this site or an https URL, on
  * one line, no longer than 500. */
 static int link_ok(const char *link)
@@ -233,7 +245,7 @@ int support_log(struct store *s, const struct principal *who, const struct inqui
 		goto out;
 	int agency_ok = 0;
 	for (int i = 0; f->agency && i < n_ag; i++)
-		agency_ok |= strcmp(ag[i].code, f->agency) == 0;
+		agency_ok |= ag[i].active && strcmp(ag[i].code, f->agency) == 0; /* a retired one is not offered */
 	const struct support_topic *topic = topic_of(tp, n_tp, f->topic);
 	int64_t start, end;
 	if (!agency_ok) {
@@ -256,13 +268,13 @@ int support_log(struct store *s, const struct principal *who, const struct inqui
 		err_set(e, ERR_INVALID, "outcome", "choose an outcome");
 		goto out;
 	}
-	if (support_parse_when(f->start, &start) != 0 || start > now + 60) {
+	if (support_parse_oslo(f->start, &start) != 0 || start > now + 60) {
 		err_set(e, ERR_INVALID, "start", "the start is a date and time (YYYY-MM-DDTHH:MM), not in the future");
 		goto out;
 	}
 	if (f->end == NULL || f->end[0] == '\0')
 		end = now;
-	else if (support_parse_when(f->end, &end) != 0) {
+	else if (support_parse_oslo(f->end, &end) != 0) {
 		err_set(e, ERR_INVALID, "end", "the end is a date and time (YYYY-MM-DDTHH:MM)");
 		goto out;
 	}
@@ -369,12 +381,16 @@ int support_secure_message(struct store *s, const struct principal *who, const c
 		err_set(e, ERR_STORE, NULL, "no agency is configured");
 		goto out;
 	}
-	/* The installation's own agency is the one named first: Lånekassen
-	 * in a fresh database. */
-	const char *agency = ag[0].code;
+	/* The installation's own agency: Lånekassen in a fresh database, else
+	 * the first still served. */
+	const char *agency = NULL;
 	for (int i = 0; i < n_ag; i++)
-		if (strcmp(ag[i].code, "lanekassen") == 0)
+		if (ag[i].active && (agency == NULL || strcmp(ag[i].code, "lanekassen") == 0))
 			agency = ag[i].code;
+	if (agency == NULL) {
+		err_set(e, ERR_STORE, NULL, "no agency is served");
+		goto out;
+	}
 	struct logging l = {{0}, text, "", 0};
 	l.q.agency = agency;
 	l.q.channel = "secure-message";

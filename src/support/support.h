@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "access/access.h"
+#include "rules/params.h"
 #include "store/store.h"
 #include "store/support.h"
 
@@ -43,7 +44,7 @@ int support_in(const char *const *list, const char *s);
  * support_log. */
 struct inquiry_form {
 	const char *agency, *channel, *topic, *service, *outcome;
-	const char *start, *end; /* "YYYY-MM-DDTHH:MM" (UTC); end empty: now */
+	const char *start, *end; /* "YYYY-MM-DDTHH:MM", Norwegian time; end empty: now */
 	const char *link;        /* required for the outcome self-service */
 	const char *note;        /* required for a hand-over: the case worker's task */
 	int64_t person_id;       /* 0: anonymous */
@@ -80,6 +81,11 @@ int support_caller(struct store *s, const struct principal *who, int64_t person_
  * -1 for any other text. */
 int support_parse_when(const char *s, int64_t *out);
 
+/* The same text read as Norway's wall clock (Europe/Oslo, as the desk shows
+ * every time) into UTC seconds. In the hour the clocks are put back, a
+ * reading is taken as its first (summer-time) pass. Returns 0 or -1. */
+int support_parse_oslo(const char *s, int64_t *out);
+
 /* Log f for who (ACT_INQUIRY_LOG). Checks, naming the field: agency (one
  * configured), channel, topic (a topic's code), service, outcome, start and
  * end (end not before start, start not after now, at most 12 hours), link
@@ -113,6 +119,67 @@ int support_topics(struct store *s, struct support_topic **out, struct arena *a,
 /* Add or rename an agency (the operator's command). ERR_INVALID field
  * "code" (a-z, 0-9 and '-', 1-32, starting with a letter) or "name". */
 int support_agency_put(struct store *s, const char *code, const char *name, struct err *e);
+
+/* ---- the upkeep of topics and agencies (upkeep.c) ---- */
+
+/* A change to the list of topics or agencies as the upkeep page's form
+ * gives it. action: "add", "rename", "retire" or "restore". */
+struct upkeep_form {
+	const char *action;
+	const char *code;             /* a-z, 0-9 and '-', 1-32, starting with a letter */
+	const char *name_nb, *name_en; /* add and rename: 1-100 characters, one line */
+};
+
+/* Change the topics for who (ACT_SUPPORT_TOPICS_MANAGE; ERR_FORBIDDEN,
+ * audited, when refused). Add a topic, rename it (its retired state kept),
+ * retire it (no longer offered on the desk; inquiries logged with it keep
+ * it) or restore it. ERR_INVALID naming the field: "action", "code" (bad,
+ * taken when adding, unknown otherwise, or "other", which cannot be
+ * retired), "name_nb", "name_en". Audited ("support.topic.added", ...
+ * ".renamed", ".retired", ".restored" on "topic:CODE"). */
+int support_topic_change(struct store *s, const struct principal *who, const struct upkeep_form *f, int64_t now,
+			 struct err *e);
+
+/* The same for the agencies (ACT_SUPPORT_AGENCIES_MANAGE): the last agency
+ * still served cannot be retired (ERR_INVALID "code"). Audited
+ * ("support.agency.added", ... on "agency:CODE"). */
+int support_agency_change(struct store *s, const struct principal *who, const struct upkeep_form *f, int64_t now,
+			  struct err *e);
+
+/* Every topic (agency), retired ones too, for the upkeep pages; the gate
+ * as for changing them. Returns the count or -1. */
+int support_upkeep_topics(struct store *s, const struct principal *who, int64_t now, struct support_topic **out,
+			  struct arena *a, struct err *e);
+int support_upkeep_agencies(struct store *s, const struct principal *who, int64_t now,
+			    struct support_agency **out, struct arena *a, struct err *e);
+
+/* ---- an FAQ answer's link sent to a caller (send.c) ---- */
+
+struct notify_config;
+
+struct faq_send_form {
+	int64_t faq_id;      /* a published answer */
+	int64_t person_id;   /* the identified caller; 0: anonymous */
+	const char *email;   /* an anonymous caller's address */
+	const char *lang;    /* an anonymous caller's language: "nb" or "en" */
+	const char *channel; /* how the caller reached the centre; NULL or "": phone */
+	const char *agency;  /* NULL or "": the installation's own */
+};
+
+/* Send answer f->faq_id's link for who (ACT_FAQ_SEND; to a person also
+ * ACT_INQUIRY_READ on them: ERR_NOT_FOUND, audited, when refused or there
+ * is no such person). To an identified caller: a message from the agent in
+ * their mailbox, delivered as a letter ("answer") with the usual notice, in
+ * the language of their contact preferences. To an anonymous caller: an
+ * e-mail to f->email in f->lang over mail's SMTP server (ERR_CONFLICT when
+ * e-mail is not configured, ERR_IO when the server cannot be reached).
+ * The call is logged as an inquiry (outcome self-service, the link given,
+ * topic the answer's) with what was sent where, audited ("faq.sent",
+ * never the address). ERR_INVALID naming the field: "faq" (no published
+ * answer), "channel", "agency", "email", "lang". *inquiry_id (may be NULL)
+ * receives the inquiry. */
+int support_faq_send(struct store *s, const struct principal *who, const struct notify_config *mail,
+		     const struct faq_send_form *f, int64_t now, int64_t *inquiry_id, struct err *e);
 
 /* ---- the communication history (timeline.c) ---- */
 
@@ -240,10 +307,14 @@ struct support_figures {
 	int n_automation;
 	/* Application to decision (the first that is not "manual"), in
 	 * seconds, nearest rank: the median and the 90th percentile; n the
-	 * cases decided; within_norm those decided within norm_days (when
-	 * norm_days > 0). */
+	 * cases decided; within_norm those decided within the service norm
+	 * (when one is in force). */
 	int64_t decided, median, p90, within_norm;
-	int norm_days;
+	/* The service norm (PARAMS_SERVICE_NORM) in force on the period's
+	 * last day: weeks, and as days (weeks * 7); 0 when none is. Its
+	 * source and reference as the parameter states them, or NULL. */
+	int norm_weeks, norm_days;
+	const char *norm_source, *norm_reference;
 	struct queue_reason *queue; /* the manual queue now, by reason */
 	int n_queue;
 	int64_t applications, online;
@@ -251,12 +322,20 @@ struct support_figures {
 	int n_paper;
 	struct topic_tally *topics; /* inquiries by topic */
 	int n_topics;
+	/* #10's payouts: accepted by the bank, by week of the runs dated in
+	 * the period, with the totals; and held now (on now's day in Norway),
+	 * by reason, PAYOUT_HELD_REASONS entries. */
+	struct payout_week *payout_weeks;
+	int n_payout_weeks;
+	int64_t payments_made, payments_made_ore;
+	struct payout_held *held;
 };
 
 /* The figures for who (ACT_DASHBOARD_READ; NULL: the operator's command,
- * no gate). norm_days 0: no service norm given. */
-int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to, int norm_days,
-			 int64_t now, struct support_figures *out, struct arena *a, struct err *e);
+ * no gate), the service norm read from p (NULL: no norm). */
+int support_figures_read(struct store *s, const struct principal *who, int64_t from, int64_t to,
+			 const struct params *p, int64_t now, struct support_figures *out, struct arena *a,
+			 struct err *e);
 
 /* The nearest-rank percentile pct (1-100) of sorted values v[0..n-1]; 0
  * when n is 0. */

@@ -162,4 +162,13 @@ void loans_fixed_rate(struct req *r, struct resp *w);
 void loans_plan_change(struct req *r, struct resp *w);
 void workbench_loan_payments(struct req *r, struct resp *w);
 
+/* The support centre's upkeep and FAQ links (#14; web/support/upkeep.c,
+ * desk.c): the topics and agencies kept by their own people, and an FAQ
+ * answer's link sent to a caller. */
+void support_topics_page(struct req *r, struct resp *w);
+void support_topics_post(struct req *r, struct resp *w);
+void support_agencies_page(struct req *r, struct resp *w);
+void support_agencies_post(struct req *r, struct resp *w);
+void support_send_faq(struct req *r, struct resp *w);
+
 #endif

@@ -108,6 +108,12 @@ static const struct route routes[] = {
 	{"POST", "/mine-sider/gjeld/fastrente", loans_fixed_rate, ACT_LOAN_FIXED_RATE},
 	{"GET", "/saksbehandling/innbetalinger", workbench_loan_payments, ACT_LOAN_PAYMENTS_QUEUE},
 	{"POST", "/mine-sider/gjeld/plan", loans_plan_change, ACT_LOAN_PLAN_CHANGE},
+	/* The support centre's upkeep and FAQ links (#14). */
+	{"GET", "/kundesenter/temaer", support_topics_page, ACT_SUPPORT_TOPICS_MANAGE},
+	{"POST", "/kundesenter/temaer", support_topics_post, ACT_SUPPORT_TOPICS_MANAGE},
+	{"GET", "/kundesenter/etater", support_agencies_page, ACT_SUPPORT_AGENCIES_MANAGE},
+	{"POST", "/kundesenter/etater", support_agencies_post, ACT_SUPPORT_AGENCIES_MANAGE},
+	{"POST", "/kundesenter/faq-lenke", support_send_faq, ACT_FAQ_SEND},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

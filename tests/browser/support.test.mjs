@@ -86,11 +86,93 @@ test('a_visitor_finds_an_answer_by_the_beginning_of_a_word_and_says_it_helped', 
   }
 });
 
+test('an_agent_adds_and_retires_a_topic_and_management_renames_an_agency', async (t) => {
+  const context = await newVisitor(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  try {
+    await loginStaff(page, 'siri.hauge');
+    await page.getByRole('link', { name: 'Temaer for henvendelser' }).click();
+    await page.waitForURL(/\/kundesenter\/temaer$/);
+    await assertAccessible(t, page, 'the topics');
+    // A name left out is named, with the typed values kept.
+    await page.getByLabel('Kode', { exact: true }).fill('abroad');
+    await page.getByLabel('Navn på bokmål', { exact: true }).fill('Utdanning i utlandet');
+    await page.getByRole('button', { name: 'Legg til' }).click();
+    await page.locator('#add-name_en-error').waitFor();
+    assert.equal(await page.getByLabel('Navn på bokmål', { exact: true }).inputValue(), 'Utdanning i utlandet');
+    await assertAccessible(t, page, 'the topics with an error');
+    await page.getByLabel('Navn på engelsk', { exact: true }).fill('Education abroad');
+    await page.getByRole('button', { name: 'Legg til' }).click();
+    await page.waitForURL(/\/kundesenter\/temaer\?done=add$/);
+    await page.locator('tr[data-code="abroad"]').waitFor();
+    // Retired: the desk no longer offers it.
+    await page.getByLabel('Hvilken').selectOption('abroad');
+    await page.getByLabel('Trekk tilbake (tilbys ikke lenger)').check();
+    await page.getByRole('button', { name: 'Lagre endringen' }).click();
+    await page.waitForURL(/\/kundesenter\/temaer\?done=retire$/);
+    await page.getByText('Trukket tilbake. Den tilbys ikke lenger').waitFor();
+    assert.equal(sql("select active from support_topics where code='abroad'"), '0');
+    await page.goto(`${server.url}/kundesenter`);
+    assert.equal(await page.locator('#topic-list option[value="abroad"]').count(), 0);
+  } finally {
+    await context.close();
+  }
+  const mona = await newVisitor(browser, { bypassCSP: true });
+  const mpage = await mona.newPage();
+  try {
+    await loginStaff(mpage, 'mona.vik');
+    await mpage.getByRole('link', { name: 'Etater kundesenteret betjener' }).click();
+    await mpage.waitForURL(/\/kundesenter\/etater$/);
+    await assertAccessible(t, mpage, 'the agencies');
+    await mpage.getByLabel('Hvilken').selectOption('lanekassen');
+    await mpage.getByLabel('Nytt navn på bokmål').fill('Lånekassen');
+    await mpage.getByLabel('Nytt navn på engelsk').fill('The Norwegian State Educational Loan Fund');
+    await mpage.getByRole('button', { name: 'Lagre endringen' }).click();
+    await mpage.waitForURL(/\/kundesenter\/etater\?done=rename$/);
+    assert.equal(sql("select name_en from support_agencies where code='lanekassen'"), 'The Norwegian State Educational Loan Fund');
+    await assertAccessible(t, mpage, 'the agencies after a rename');
+  } finally {
+    await mona.close();
+  }
+});
+
+test('an_agent_sends_an_faq_answers_link_to_the_callers_mailbox_and_to_an_anonymous_callers_email', async (t) => {
+  const context = await newVisitor(browser, { bypassCSP: true });
+  const page = await context.newPage();
+  try {
+    const [id, nin] = sql('select id, nin from persons where confidential_address = 0 order by id desc limit 1').split('|');
+    await loginStaff(page, 'siri.hauge');
+    await page.goto(`${server.url}/kundesenter`);
+    await page.locator('#nin').fill(nin);
+    await page.locator('#confirmed').check();
+    await page.getByRole('button', { name: 'Finn innringeren' }).click();
+    await page.waitForURL(new RegExp(`/kundesenter\\?person=${id}$`));
+    await page.locator('#faq-q').fill('bortebo');
+    await page.locator('#faq-q').press('Enter');
+    await page.locator('form.faq-send').waitFor();
+    await assertAccessible(t, page, 'the desk with answers to send');
+    await page.getByRole('button', { name: 'Send lenken' }).click();
+    await page.waitForURL(new RegExp(`/kundesenter\\?person=${id}&done=faq-mailbox$`));
+    await page.getByText('Lenken er sendt til innringerens innboks').waitFor();
+    const letter = sql(`select f.letter_id from faq_sends f join inquiries q on q.id = f.inquiry_id where q.person_id = ${id}`);
+    assert.match(letter, /^\d+$/);
+    assert.equal(sql(`select person_id || kind from letters where id = ${letter}`), `${id}answer`);
+    // Anonymous: by e-mail, the address named when it is wrong.
+    await page.goto(`${server.url}/kundesenter?faq=bortebo`);
+    await page.getByLabel('Innringerens e-postadresse').fill('ikke-en-adresse');
+    await page.getByRole('button', { name: 'Send lenken' }).click();
+    await page.locator('#send-email-error').waitFor();
+    await assertAccessible(t, page, 'the desk with a wrong address');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the_support_centres_pages_fit_320_px', async (t) => {
   const pages = [
     ['siri.hauge', ['/kundesenter', '/kundesenter/faq', '/kundesenter/faq/1', '/kundesenter/rapport?month=2026-01&cost=1000',
-      `/kundesenter/personer/${sql('select min(id) from persons')}/historikk`]],
-    ['mona.vik', ['/ledelse?norm=21']],
+      `/kundesenter/personer/${sql('select min(id) from persons')}/historikk`, '/kundesenter/temaer', '/kundesenter?faq=bortebo']],
+    ['mona.vik', ['/ledelse', '/kundesenter/etater']],
     [null, ['/faq', '/faq/1']],
   ];
   for (const [who, urls] of pages) {

@@ -311,7 +311,9 @@ function fingerprint(actors) {
     'documentation_requests', 'deadlines', 'calendar_feeds', 'reminder_settings', 'contact_preferences',
     'mobile_verification', 'sessions', 'inquiries', 'faq_entries', 'faq_versions', 'faq_feedback',
     'payout_accounts', 'staff', 'institution_facts', 'institution_clients', 'agreements', 'signing_requests',
-    'guardianships', 'proxies'];
+    'guardianships', 'proxies',
+    // #14: the support centre's upkeep and the FAQ links sent.
+    'support_topics', 'support_agencies', 'faq_sends'];
   const dump = spawnSync('sqlite3', [srv.db, ...tables.map((t) => `.dump ${t}`)], { encoding: 'utf8' });
   assert.equal(dump.status, 0, dump.stderr);
   const audited = srv.sql(`select count(*) from audit where actor in (${actors.map((a) => `'${a}'`).join(',')}) `
@@ -337,7 +339,8 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
   const instOther = await institutionStaff(msgCase.person);
   const actors = [`person:${a.person}`, `person:${msgCase.person}`, staffOf('sara.berg'), staffOf('per.lund'), 'anonymous',
     staffOf('siri.hauge'), staffOf(inst.userName), staffOf(inst.adminName), staffOf(instOther.userName),
-    staffOf(instOther.adminName)];
+    staffOf(instOther.adminName), staffOf('mona.vik')];
+  const mona = await loginStaff('mona.vik'); // #14: the agencies are management's
   const confirmKind = inst.level === 'higher' ? 'admission' : 'attendance';
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   // A student system's key in use, for the form that revokes it.
@@ -401,6 +404,10 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     // The loan account (#11).
     'POST /mine-sider/gjeld/fastrente': { as: a.c, foreign: other, form: { years: '3' } },
     'POST /mine-sider/gjeld/plan': { as: a.c, foreign: other, form: { years: '2' } },
+    // The support centre's upkeep and FAQ links (#14).
+    'POST /kundesenter/temaer': { as: siri, foreign: per, form: { action: 'add', code: 'csrf-topic', name_nb: 'Tema', name_en: 'Topic' } },
+    'POST /kundesenter/etater': { as: mona, foreign: per, form: { action: 'add', code: 'csrf-agency', name_nb: 'Etat', name_en: 'Agency' } },
+    'POST /kundesenter/faq-lenke': { as: siri, foreign: per, form: { faq, person: a.person, channel: 'phone' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

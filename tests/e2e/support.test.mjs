@@ -34,8 +34,10 @@ async function person() {
   return { c, nin, id };
 }
 
-// "2025-09-03T10:15" minutes before now, as the desk's fields take it (UTC).
-const minutesAgo = (m) => new Date(Date.now() - m * 60e3).toISOString().slice(0, 16);
+// "2025-09-03T10:15" minutes before now, as the desk's fields take it:
+// Norwegian time (Europe/Oslo).
+const osloWall = (ms) => new Date(ms).toLocaleString('sv-SE', { timeZone: 'Europe/Oslo', hour12: false }).replace(' ', 'T').slice(0, 16);
+const minutesAgo = (m) => osloWall(Date.now() - m * 60e3);
 
 async function identify(agent, nin) {
   const r = await agent.post('/kundesenter/innringer', { csrf: await csrfOf(agent, '/kundesenter'), nin, confirmed: 'yes' });
@@ -307,6 +309,10 @@ test('the_cost_report_for_a_month_with_two_agencies_shares_a_known_cost_exactly'
     const r = await log(siri, { agency, service, channel, topic: 'other', start: from, end: to });
     assert.equal(r.status, 303, r.text);
   }
+  // The desk's times are Norwegian time, both typed and shown: 10:00 in
+  // Oslo on 4 September 2025 (summer time) is 08:00 UTC.
+  assert.equal(srv.sql("select count(*) from inquiries where agency = 'husbanken' and started_at = 1756972800"), '1');
+  assert.match((await siri.get('/kundesenter')).text, /<td>04\.09\.2025 10:00<\/td>/);
   // 1 000,01 kr = 100 001 øre: exact shares 16 666,83, 33 333,67 and 50 000,5;
   // floors 16 666 + 33 333 + 50 000 = 99 999, the two øre left to the two
   // largest remainders (0,83 and 0,67).
@@ -349,12 +355,16 @@ test('management_reads_the_dashboard_with_a_table_and_csv_for_each_chart', async
   const p = await person();
   assert.equal((await p.c.apply(valid)).status, 303);
   const mona = await staff('mona.vik');
-  const d = await mona.get('/ledelse?norm=21');
+  const d = await mona.get('/ledelse');
   assert.equal(d.status, 200, d.text);
   for (const id of ['dash-automation', 'dash-duration', 'dash-queue', 'dash-online', 'dash-paper', 'dash-inquiries'])
     assert.match(d.text, new RegExp(`id="${id}"`));
   assert.match(d.text, /aria-labelledby="chart-automation-title chart-automation-desc"/);
-  assert.match(d.text, /Innen servicenormen på 21 dager/);
+  // The service norm is the parameter the receipt letter promises (7
+  // weeks, lanekassen.no "Behandlingstid"), not a number typed in.
+  assert.match(d.text, /Innen servicenormen på 7 uker \(49 dager\)/);
+  assert.match(d.text, /href="https:\/\/lanekassen.no\/nb-NO\/hjelp-og-kontakt\/behandlingstid2\/"/);
+  assert.doesNotMatch(d.text, /id="norm"/);
   const csv = await mona.get('/ledelse?csv=automation');
   assert.equal(csv.status, 200);
   assert.match(csv.text, /^week,scheme,decided,automatic,automatic_percent\r\n\d{4}-\d{2}-\d{2},higher-education,\d+,\d+,\d+\.\d\r\n/);
@@ -368,9 +378,16 @@ test('management_reads_the_dashboard_with_a_table_and_csv_for_each_chart', async
   const noDay = await mona.get('/ledelse?from=31.02.2025');
   assert.equal(noDay.status, 422);
   assert.match(noDay.text, /id="from-error">Skriv en dato som finnes, som dd\.mm\.åååå\./);
-  const cli = run(['stats', '--db', srv.db, '--figures', '--norm-days', '21', '--json']);
+  const cli = run(['stats', '--db', srv.db, '--figures', '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const f = JSON.parse(cli.stdout);
+  assert.equal(f.duration.norm_weeks, 7);
+  assert.equal(f.duration.norm_days, 49);
+  assert.ok(f.duration.within_norm >= 1 && f.duration.within_norm <= f.duration.decided);
+  // Before the page gave 7 weeks (07.10.2025) no norm is held: none is compared.
+  const before = JSON.parse(run(['stats', '--db', srv.db, '--figures', '--from', '2025-01-01', '--to', '2025-10-06', '--json']).stdout);
+  assert.equal(before.duration.norm_weeks, 0);
+  assert.match((await mona.get('/ledelse?from=2025-01-01&to=2025-10-06')).text, /Ingen servicenorm er fastsatt for perioden/);
   assert.ok(f.duration.decided >= 1);
   assert.ok(f.applications.all >= f.applications.online);
   // A support agent and a person are refused, audited.

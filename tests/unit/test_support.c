@@ -23,6 +23,7 @@
 #include "core/err.h"
 #include "core/metrics.h"
 #include "mailbox/messages.h"
+#include "rules/params.h"
 #include "store/messages.h"
 #include "store/store.h"
 #include "support/support.h"
@@ -181,7 +182,7 @@ static int64_t count_in(const char *path, const char *sql)
 
 static struct inquiry_form form(const char *outcome)
 {
-	struct inquiry_form f = {"lanekassen", "phone", "boarding", "application", outcome, "2025-09-10T11:50", "",
+	struct inquiry_form f = {"lanekassen", "phone", "boarding", "application", outcome, "2025-09-10T13:50", "",
 				 NULL, NULL, 0, 0};
 	return f;
 }
@@ -208,7 +209,7 @@ static void the_log_names_each_wrong_field_and_only_an_agent_logs(void **state)
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), -1);
 	assert_string_equal(e.field, "link");
 	q = form("answered");
-	q.start = "2025-09-10T13:00"; /* in the future */
+	q.start = "2025-09-10T15:00"; /* in the future: it is 14:00 in Oslo */
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), -1);
 	assert_string_equal(e.field, "start");
 	q = form("answered");
@@ -346,8 +347,8 @@ static void the_report_tallies_a_month_by_agency_and_service(void **state)
 	struct inquiry_form q = form("answered");
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
 	q.agency = "husbanken";
-	q.start = "2025-09-10T11:30";
-	q.end = "2025-09-10T11:40";
+	q.start = "2025-09-10T13:30";
+	q.end = "2025-09-10T13:40";
 	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
 	q.start = "2025-08-31T23:59"; /* the month before */
 	q.end = "2025-09-01T00:09";
@@ -368,6 +369,83 @@ static void the_report_tallies_a_month_by_agency_and_service(void **state)
 	assert_int_equal(support_report_csv(&r, &b), 0);
 	assert_non_null(strstr(buf_str(&b), "2025-09,all,all,2,0,0,0,0,0,2,1200,100.0000,3.01\r\n"));
 	buf_cleanup(&b);
+}
+
+/* ---- #14's open points ---- */
+
+static void the_desks_times_are_read_as_norwegian_time(void **state)
+{
+	(void)state;
+	int64_t t;
+	/* Summer time: 10:00 in Oslo is 08:00 UTC; winter time 07:00 UTC. */
+	assert_int_equal(support_parse_oslo("2025-09-04T10:00", &t), 0);
+	assert_int_equal(t, (int64_t)date_from_ymd(2025, 9, 4) * 86400 + 8 * 3600);
+	assert_int_equal(support_parse_oslo("2025-01-15T10:00", &t), 0);
+	assert_int_equal(t, (int64_t)date_from_ymd(2025, 1, 15) * 86400 + 9 * 3600);
+	/* Just after the clocks went forward (02:00 -> 03:00 on 30 March 2025). */
+	assert_int_equal(support_parse_oslo("2025-03-30T03:30", &t), 0);
+	assert_int_equal(t, (int64_t)date_from_ymd(2025, 3, 30) * 86400 + 3600 + 1800);
+	assert_int_equal(support_parse_oslo("2025-13-01T10:00", &t), -1);
+}
+
+static void the_service_norm_is_the_parameter_the_receipt_letter_promises(void **state)
+{
+	(void)state;
+	const struct params *p = params_builtin_shared();
+	assert_non_null(p);
+	const struct param *norm = params_get(p, PARAMS_SERVICE_NORM, date_from_ymd(2026, 12, 5));
+	assert_non_null(norm);
+	assert_int_equal(norm->value, 7);
+	assert_string_equal(norm->unit, "weeks");
+	assert_non_null(strstr(norm->source, "lanekassen.no"));
+	/* None before the page gave it; and a service figure does not make the
+	 * set cover a school year it has no rules for. */
+	assert_null(params_get(p, PARAMS_SERVICE_NORM, date_from_ymd(2025, 10, 6)));
+	assert_int_equal(params_covers(p, date_from_ymd(2026, 8, 1)), 0);
+	assert_int_equal(params_covers(p, date_from_ymd(2024, 8, 1)), 1);
+}
+
+static void topics_are_kept_by_agents_and_a_retired_one_is_refused_but_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int64_t id;
+	struct upkeep_form add = {"add", "abroad", "Utdanning i utlandet", "Education abroad"};
+	assert_int_equal(support_topic_change(f->s, &f->sara, &add, NOW, &e), -1);
+	assert_int_equal(e.code, ERR_FORBIDDEN);
+	struct upkeep_form bad = {"add", "abroad", "Utdanning i utlandet", ""};
+	assert_int_equal(support_topic_change(f->s, &f->siri, &bad, NOW, &e), -1);
+	assert_string_equal(e.field, "name_en");
+	bad = (struct upkeep_form){"add", "Abroad", "A", "B"};
+	assert_int_equal(support_topic_change(f->s, &f->siri, &bad, NOW, &e), -1);
+	assert_string_equal(e.field, "code");
+	assert_int_equal(support_topic_change(f->s, &f->siri, &add, NOW, &e), 0);
+	assert_int_equal(support_topic_change(f->s, &f->siri, &add, NOW, &e), -1); /* taken */
+	assert_string_equal(e.field, "code");
+	struct inquiry_form q = form("answered");
+	q.topic = "abroad";
+	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
+	struct upkeep_form retire = {"retire", "abroad", NULL, NULL};
+	assert_int_equal(support_topic_change(f->s, &f->siri, &retire, NOW, &e), 0);
+	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), -1);
+	assert_string_equal(e.field, "topic");
+	assert_int_equal(count(f->s, "SELECT count(*) FROM inquiries i JOIN support_topics t ON t.id = i.topic_id "
+				     "WHERE t.code = 'abroad' AND t.active = 0"),
+			 1);
+	struct upkeep_form other = {"retire", "other", NULL, NULL};
+	assert_int_equal(support_topic_change(f->s, &f->siri, &other, NOW, &e), -1);
+	assert_string_equal(e.field, "code");
+	struct upkeep_form restore = {"restore", "abroad", NULL, NULL};
+	assert_int_equal(support_topic_change(f->s, &f->siri, &restore, NOW, &e), 0);
+	assert_int_equal(support_log(f->s, &f->siri, &q, NOW, &id, &e), 0);
+	assert_int_equal(count(f->s, "SELECT count(*) FROM audit WHERE object = 'topic:abroad'"), 3);
+	/* Agencies are management's; the last one served stays. */
+	struct upkeep_form last = {"retire", "lanekassen", NULL, NULL};
+	assert_int_equal(support_agency_change(f->s, &f->siri, &last, NOW, &e), -1);
+	assert_int_equal(e.code, ERR_FORBIDDEN);
+	struct principal mona = {ROLE_MANAGEMENT, 0, f->agent, 0, 0, GRANT_STAFF, NULL, 0};
+	assert_int_equal(support_agency_change(f->s, &mona, &last, NOW, &e), -1);
+	assert_string_equal(e.field, "code");
 }
 
 static void metrics_render_cumulative_buckets_ending_in_inf(void **state)
@@ -409,6 +487,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(faq_versions_are_kept_and_only_the_published_one_is_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_report_tallies_a_month_by_agency_and_service, setup, teardown),
 		cmocka_unit_test(metrics_render_cumulative_buckets_ending_in_inf),
+		cmocka_unit_test(the_desks_times_are_read_as_norwegian_time),
+		cmocka_unit_test(the_service_norm_is_the_parameter_the_receipt_letter_promises),
+		cmocka_unit_test_setup_teardown(topics_are_kept_by_agents_and_a_retired_one_is_refused_but_kept, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,12 +30,20 @@ static int64_t param_id(struct req *r)
 	return r->n_params > 0 ? strtoll(r->params[0], NULL, 10) : 0;
 }
 
+/* Every time on the support pages is Norway's wall clock, as the rest of
+ * the portal shows it (the agents, the person and the case worker read the
+ * same time), not the UTC the database keeps. */
 void sv_put_when(json_t *o, int64_t t)
 {
-	char ts[21];
-	date_format_timestamp(t, ts);
-	json_object_set_new(o, "day", json_stringn(ts, 10));
-	json_object_set_new(o, "time", json_stringn(ts + 11, 5));
+	char day[11], hm[8];
+	date_t d;
+	int minute;
+	date_oslo(t, &d, &minute);
+	snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60 % 24, minute % 60);
+	json_object_set_new(o, "day", json_string(date_format(d, day)));
+	json_object_set_new(o, "time", json_string(hm));
+	char iso[21]; /* the instant itself, for <time datetime> */
+	json_object_set_new(o, "iso", json_string(date_format_timestamp(t, iso)));
 }
 
 const char *sv_topic_name(struct req *r, const struct support_topic *t, int n, const char *code)
@@ -76,6 +84,9 @@ static json_t *inquiry_view(struct req *r, const struct inquiry *q, const struct
 		json_object_set_new(o, "person_id", json_integer((json_int_t)q->person_id));
 	if (q->case_id)
 		json_object_set_new(o, "case_id", json_integer((json_int_t)q->case_id));
+	if (q->sent_to) /* #14: an FAQ link sent with it, and where */
+		json_object_set_new(o, "sent_key", json_string(strchr(q->sent_to, ',') ? "support.desk.sent.both"
+							  : arena_printf(r->a, "support.desk.sent.%s", q->sent_to)));
 	if (q->message_id) {
 		json_object_set_new(o, "handed", json_true());
 		json_object_set_new(o, "closed", json_boolean(q->answered_at != 0));
@@ -142,7 +153,9 @@ static void show_desk(struct req *r, struct resp *w, int64_t person_id, const st
 	const char *agency = f && f->agency ? f->agency : NULL;
 	json_t *agencies = json_array();
 	for (int i = 0; i < n_ag; i++)
-		json_array_append_new(agencies, json_pack("{s:s,s:s,s:b}", "value", ag[i].code, "name", ag[i].name,
+		if (ag[i].active) /* a retired agency is no longer offered */
+			json_array_append_new(agencies, json_pack("{s:s,s:s,s:b}", "value", ag[i].code, "name",
+								  r->lang == LANG_EN && ag[i].name_en[0] ? ag[i].name_en : ag[i].name,
 							  "selected", agency ? strcmp(agency, ag[i].code) == 0
 									     : strcmp(ag[i].code, "lanekassen") == 0));
 	json_t *topics = json_array();
@@ -150,8 +163,10 @@ static void show_desk(struct req *r, struct resp *w, int64_t person_id, const st
 		if (tp[i].active)
 			json_array_append_new(topics, json_pack("{s:s,s:s}", "value", tp[i].code, "name",
 								r->lang == LANG_EN ? tp[i].name_en : tp[i].name_nb));
+	/* The start as the agent's clock reads it: Norwegian time, which
+	 * support_log reads the fields as. */
 	char start[21];
-	date_format_timestamp(r->now, start);
+	date_format_timestamp(r->now + date_oslo_offset(r->now), start);
 	start[16] = '\0';
 	const char *link = f && f->link ? f->link : req_query(r, "link");
 	const char *outcome = f && f->outcome ? f->outcome : (link && *link ? "self-service" : "answered");
@@ -167,15 +182,27 @@ static void show_desk(struct req *r, struct resp *w, int64_t person_id, const st
 	json_object_set_new(d, "nin", json_string(nin ? nin : ""));
 	/* The FAQ, searched from the desk: a result's link can be given. */
 	const char *faq_q = req_query(r, "faq");
+	if (faq_q == NULL || *faq_q == '\0')
+		faq_q = req_form(r, "faq_q"); /* the send form, refused: its search again */
 	if (faq_q && *faq_q) {
 		struct faq_entry *hits;
 		int n = faq_search(r->app->store, faq_q, 8, &hits, r->a, &e);
+		const char *chosen = req_form(r, "faq");
 		json_t *list = json_array();
-		for (int i = 0; i < n; i++)
-			json_array_append_new(list, json_pack("{s:I,s:s}", "id", (json_int_t)hits[i].id, "question",
+		for (int i = 0; i < n; i++) {
+			char id[24];
+			snprintf(id, sizeof(id), "%lld", (long long)hits[i].id);
+			json_array_append_new(list, json_pack("{s:I,s:s,s:b}", "id", (json_int_t)hits[i].id, "question",
 							      r->lang == LANG_EN ? hits[i].v.question_en
-										 : hits[i].v.question_nb));
+										 : hits[i].v.question_nb,
+							      "chosen", chosen ? strcmp(chosen, id) == 0 : i == 0));
+		}
 		json_object_set_new(d, "faq", json_pack("{s:s,s:o,s:b}", "q", faq_q, "hits", list, "searched", 1));
+		/* Sending a hit's link: an anonymous caller's address and
+		 * language as given (kept when refused). */
+		const char *email = req_form(r, "email"), *lang = req_form(r, "lang");
+		int en = lang ? strcmp(lang, "en") == 0 : r->lang == LANG_EN;
+		json_object_set_new(d, "send", json_pack("{s:s,s:b,s:b}", "email", email ? email : "", "nb", !en, "en", en));
 	}
 	json_t *ml = json_array();
 	for (int i = 0; i < n_mine; i++)
@@ -186,12 +213,17 @@ static void show_desk(struct req *r, struct resp *w, int64_t person_id, const st
 	const char *done = req_query(r, "done");
 	if (done && strcmp(done, "logged") == 0)
 		json_object_set_new(d, "done_key", json_string("support.desk.logged"));
+	else if (done && (strcmp(done, "faq-mailbox") == 0 || strcmp(done, "faq-email") == 0))
+		json_object_set_new(d, "done_key", json_string(strcmp(done, "faq-email") == 0 ? "support.faqsend.done.email"
+											      : "support.faqsend.done.mailbox"));
 	if (errors && json_object_size(errors) > 0) {
 		static const char *const order[][2] = {
 		    {"nin", "nin"},         {"confirmed", "confirmed"}, {"agency", "agency"}, {"channel", "channel"},
 		    {"topic", "topic"},     {"service", "service"},     {"outcome", "outcome-answered"},
 		    {"start", "start"},     {"end", "end"},             {"link", "link"},     {"note", "note"},
-		    {"person", "nin"},      {"case", "case"}};
+		    {"person", "nin"},      {"case", "case"},             {"send_faq", "send-faq"},
+		    {"send_channel", "send-channel"}, {"send_agency", "send-faq"}, {"send_email", "send-email"},
+		    {"send_lang", "send-lang-nb"}};
 		json_object_set_new(d, "error_summary", form_error_summary(errors, order, sizeof(order) / sizeof(order[0])));
 		json_object_set(d, "errors", errors);
 		w->status = 422;
@@ -278,6 +310,40 @@ void support_log_inquiry(struct req *r, struct resp *w)
 	log_info("inquiry %lld logged", (long long)id);
 	resp_redirect(w, r, f.person_id ? arena_printf(r->a, "/kundesenter?person=%lld&done=logged", (long long)f.person_id)
 					: "/kundesenter?done=logged");
+}
+
+/* An agent sends an FAQ answer's link to the caller (#14): to the
+ * identified caller's mailbox, or by e-mail to an anonymous one. */
+void support_send_faq(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	const char *p = req_form(r, "person"), *fq = req_form(r, "faq");
+	long person = p && *p ? form_int(p, 1, 999999999999L) : 0;
+	long faq = fq && *fq ? form_int(fq, 1, 999999999999L) : 0;
+	char *email = msg_text_clean(r->a, req_form(r, "email"));
+	struct faq_send_form f = {faq > 0 ? faq : 0, person > 0 ? person : 0, email, req_form(r, "lang"),
+				  req_form(r, "channel"), req_form(r, "agency")};
+	int64_t id;
+	if (support_faq_send(r->app->store, &r->who, r->app->notify, &f, r->now, &id, &e) != 0) {
+		if (e.code != ERR_INVALID) {
+			resp_failure(w, r, &e, "send faq link");
+			return;
+		}
+		show_desk(r, w, f.person_id, NULL,
+			  json_pack("{s:s}", arena_printf(r->a, "send_%s", e.field[0] ? e.field : "faq"),
+				    arena_printf(r->a, "support.faqsend.error.%s", e.field[0] ? e.field : "faq")),
+			  NULL, NULL);
+		return;
+	}
+	log_info("inquiry %lld: faq %lld sent to the %s", (long long)id, (long long)f.faq_id,
+		 f.person_id ? "mailbox" : "e-mail address given");
+	resp_redirect(w, r, f.person_id ? arena_printf(r->a, "/kundesenter?person=%lld&done=faq-mailbox",
+						       (long long)f.person_id)
+					: "/kundesenter?done=faq-email");
 }
 
 /* ---- the communication history ---- */

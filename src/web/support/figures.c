@@ -15,6 +15,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "core/money.h"
 #include "support/support.h"
 #include "web/form.h"
 #include "web/handlers.h"
@@ -84,6 +85,13 @@ static const char *days_text(struct req *r, int64_t seconds)
 	return tenths(r, (seconds * 10 + 43200) / 86400);
 }
 
+/* Øre as the page writes kroner ("1 234,50 kr"). */
+static const char *kroner(struct req *r, int64_t ore)
+{
+	char out[64];
+	return arena_strdup(r->a, money_format(ore, r->lang, out, sizeof(out)));
+}
+
 static date_t day_of(int64_t t)
 {
 	return (date_t)(t >= 0 ? t / 86400 : (t - 86399) / 86400);
@@ -102,9 +110,9 @@ static void csv(struct req *r, struct resp *w, const struct support_figures *f, 
 				   (long long)(t / 10), (long long)(t % 10));
 		}
 	} else if (strcmp(which, "duration") == 0) {
-		buf_puts(b, "decided,median_seconds,p90_seconds,norm_days,within_norm\r\n");
-		buf_printf(b, "%lld,%lld,%lld,%d,%lld\r\n", (long long)f->decided, (long long)f->median, (long long)f->p90,
-			   f->norm_days, (long long)f->within_norm);
+		buf_puts(b, "decided,median_seconds,p90_seconds,norm_weeks,norm_days,within_norm\r\n");
+		buf_printf(b, "%lld,%lld,%lld,%d,%d,%lld\r\n", (long long)f->decided, (long long)f->median,
+			   (long long)f->p90, f->norm_weeks, f->norm_days, (long long)f->within_norm);
 	} else if (strcmp(which, "queue") == 0) {
 		buf_puts(b, "reason,cases,oldest_age_days\r\n");
 		for (int i = 0; i < f->n_queue; i++)
@@ -117,6 +125,17 @@ static void csv(struct req *r, struct resp *w, const struct support_figures *f, 
 		buf_puts(b, "kind,letters_on_paper\r\n");
 		for (int i = 0; i < f->n_paper; i++)
 			buf_printf(b, "%s,%lld\r\n", f->paper[i].kind, (long long)f->paper[i].count);
+	} else if (strcmp(which, "payouts") == 0) {
+		/* Both figures of the payouts in one file: made by week, then
+		 * held now by reason (week empty). */
+		buf_puts(b, "week,payments_made,made_nok,held_reason,cases_held,held_nok\r\n");
+		for (int i = 0; i < f->n_payout_weeks; i++)
+			buf_printf(b, "%s,%lld,%lld.%02lld,,,\r\n", f->payout_weeks[i].week,
+				   (long long)f->payout_weeks[i].payments, (long long)(f->payout_weeks[i].ore / 100),
+				   (long long)(f->payout_weeks[i].ore % 100));
+		for (int i = 0; i < PAYOUT_HELD_REASONS; i++)
+			buf_printf(b, ",,,%s,%lld,%lld.%02lld\r\n", f->held[i].reason, (long long)f->held[i].cases,
+				   (long long)(f->held[i].ore / 100), (long long)(f->held[i].ore % 100));
 	} else {
 		buf_puts(b, "topic,inquiries,per_thousand_applications\r\n");
 		for (int i = 0; i < f->n_topics; i++) {
@@ -145,7 +164,7 @@ void management_dashboard(struct req *r, struct resp *w)
 {
 	struct err e;
 	int64_t to = (int64_t)(day_of(r->now) + 1) * 86400, from = to - 91 * 86400;
-	const char *fq = req_query(r, "from"), *tq = req_query(r, "to"), *nq = req_query(r, "norm");
+	const char *fq = req_query(r, "from"), *tq = req_query(r, "to");
 	const char *which = req_query(r, "csv");
 	json_t *errors = json_object();
 	if (fq && *fq && parse_day(fq, &from) != 0)
@@ -154,14 +173,11 @@ void management_dashboard(struct req *r, struct resp *w)
 		json_object_set_new(errors, "to", json_string("support.dash.error.to"));
 	else if (tq && *tq)
 		to += 86400; /* the last day counts whole */
-	long norm = nq && *nq ? form_int(nq, 1, 365) : 0;
-	if (norm < 0)
-		json_object_set_new(errors, "norm", json_string("support.dash.error.norm"));
-	static const char *const kinds[] = {"automation", "duration", "queue", "online", "paper", "inquiries", NULL};
+	static const char *const kinds[] = {"automation", "duration", "queue", "online", "paper", "inquiries", "payouts", NULL};
 	if (which && !support_in(kinds, which))
 		json_object_set_new(errors, "csv", json_string("support.dash.error.csv"));
 	struct support_figures f;
-	int rc = support_figures_read(r->app->store, &r->who, from, to, norm > 0 ? (int)norm : 0, r->now, &f, r->a, &e);
+	int rc = support_figures_read(r->app->store, &r->who, from, to, r->app->params, r->now, &f, r->a, &e);
 	if (rc != 0 && e.code != ERR_INVALID) {
 		json_decref(errors);
 		resp_failure(w, r, &e, "dashboard");
@@ -172,13 +188,12 @@ void management_dashboard(struct req *r, struct resp *w)
 	/* #15: a date is shown back as people write it (dd.mm.åååå); one
 	 * that was refused, as it was typed. */
 	char fd[11], td[11];
-	json_t *d = json_pack("{s:s,s:s,s:s}", "from",
+	json_t *d = json_pack("{s:s,s:s}", "from",
 			      json_object_get(errors, "from") && fq ? fq : date_format_input(day_of(from), fd), "to",
-			      json_object_get(errors, "to") && tq ? tq : date_format_input(day_of(to - 1), td), "norm",
-			      nq ? nq : "");
+			      json_object_get(errors, "to") && tq ? tq : date_format_input(day_of(to - 1), td));
 	if (json_object_size(errors) > 0) {
-		static const char *const order[][2] = {{"from", "from"}, {"to", "to"}, {"norm", "norm"}, {"csv", "from"}};
-		json_object_set_new(d, "error_summary", form_error_summary(errors, order, 4));
+		static const char *const order[][2] = {{"from", "from"}, {"to", "to"}, {"csv", "from"}};
+		json_object_set_new(d, "error_summary", form_error_summary(errors, order, 3));
 		json_object_set(d, "errors", errors);
 		json_decref(errors);
 		w->status = 422;
@@ -191,12 +206,12 @@ void management_dashboard(struct req *r, struct resp *w)
 		csv(r, w, &f, which);
 		return;
 	}
-	const char *query = arena_printf(r->a, "from=%s&to=%s%s%s", json_string_value(json_object_get(d, "from")),
-					 json_string_value(json_object_get(d, "to")), norm > 0 ? "&norm=" : "",
-					 norm > 0 ? nq : "");
+	const char *query = arena_printf(r->a, "from=%s&to=%s", json_string_value(json_object_get(d, "from")),
+					 json_string_value(json_object_get(d, "to")));
 	json_object_set_new(d, "query", json_string(query));
 	/* Automation by week and scheme. */
-	struct bar *x = arena_zalloc(r->a, sizeof(*x) * (size_t)(f.n_automation + f.n_queue + f.n_paper + f.n_topics + 1));
+	struct bar *x = arena_zalloc(r->a, sizeof(*x) * (size_t)(f.n_automation + f.n_queue + f.n_paper + f.n_topics +
+								     f.n_payout_weeks + PAYOUT_HELD_REASONS + 1));
 	json_t *rows = json_array();
 	for (int i = 0; i < f.n_automation; i++) {
 		const struct week_automation *a = &f.automation[i];
@@ -216,6 +231,9 @@ void management_dashboard(struct req *r, struct resp *w)
 				"p90", days_text(r, f.p90));
 	if (f.norm_days > 0) {
 		json_object_set_new(dur, "norm", json_integer(f.norm_days));
+		json_object_set_new(dur, "norm_weeks", json_integer(f.norm_weeks));
+		if (f.norm_source)
+			json_object_set_new(dur, "norm_source", json_string(f.norm_source));
 		json_object_set_new(dur, "within", json_integer((json_int_t)f.within_norm));
 		json_object_set_new(dur, "within_percent", json_string(tenths(r, share_tenths(f.within_norm, f.decided))));
 		json_object_set_new(dur, "p90_over", json_boolean(f.p90 > (int64_t)f.norm_days * 86400));
@@ -277,6 +295,37 @@ void management_dashboard(struct req *r, struct resp *w)
 	json_object_set_new(d, "inquiries", rows);
 	if ((c = chart_of(r, "chart-inquiries", "support.dash.inquiries.heading", x, f.n_topics, tmax)))
 		json_object_set_new(d, "inquiries_chart", json_string(c));
+	/* #10's payouts: made by week (the bars are kroner), held now by reason. */
+	rows = json_array();
+	int64_t wmax = 0;
+	for (int i = 0; i < f.n_payout_weeks; i++) {
+		const struct payout_week *pw = &f.payout_weeks[i];
+		const char *week = pw->week ? pw->week : "";
+		x[i] = (struct bar){arena_printf(r->a, "%s (%lld)", week, (long long)pw->payments), pw->ore, kroner(r, pw->ore)};
+		wmax = pw->ore > wmax ? pw->ore : wmax;
+		json_array_append_new(rows, json_pack("{s:s,s:I,s:s}", "week", week, "payments", (json_int_t)pw->payments,
+						      "amount", kroner(r, pw->ore)));
+	}
+	json_object_set_new(d, "payouts_made", rows);
+	json_object_set_new(d, "payouts_total", json_pack("{s:I,s:s}", "payments", (json_int_t)f.payments_made, "amount",
+							  kroner(r, f.payments_made_ore)));
+	if ((c = chart_of(r, "chart-payouts-made", "support.dash.payouts.made_heading", x, f.n_payout_weeks, wmax)))
+		json_object_set_new(d, "payouts_made_chart", json_string(c));
+	rows = json_array();
+	int64_t hmax = 0, held_any = 0;
+	for (int i = 0; i < PAYOUT_HELD_REASONS; i++) {
+		const struct payout_held *h = &f.held[i];
+		const char *reason = i18n_get(r->lang, arena_printf(r->a, "support.dash.payouts.held.%s", h->reason));
+		x[i] = (struct bar){reason, h->cases, arena_printf(r->a, "%lld", (long long)h->cases)};
+		hmax = h->cases > hmax ? h->cases : hmax;
+		held_any += h->cases;
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:I,s:s}", "code", h->reason, "reason", reason, "cases",
+						      (json_int_t)h->cases, "amount", kroner(r, h->ore)));
+	}
+	json_object_set_new(d, "payouts_held", rows);
+	if (held_any > 0 &&
+	    (c = chart_of(r, "chart-payouts-held", "support.dash.payouts.held_heading", x, PAYOUT_HELD_REASONS, hmax)))
+		json_object_set_new(d, "payouts_held_chart", json_string(c));
 	resp_page(w, r, "mgmt_dashboard", "support.dash.title", d);
 }
 

@@ -9,7 +9,8 @@
 #include "support/support.h"
 #include "web/http.h"
 
-/* Put "day" (YYYY-MM-DD) and "time" (HH:MM, UTC) of t into o. */
+/* Put "day" (YYYY-MM-DD) and "time" (HH:MM) of t as Norwegian time
+ * (Europe/Oslo) into o, and "iso", the instant in UTC for <time datetime>. */
 void sv_put_when(json_t *o, int64_t t);
 
 /* The name of the topic code among t (n of them) in the request's
