@@ -239,7 +239,14 @@ static void person_json(struct answer *w, const struct synth_person *p, int may_
 			put_date(w, p->children[i].birth_date);
 			put(w, "}");
 		}
-	putf(w, "],\"married\":%s}", p->married ? "true" : "false");
+	putf(w, "],\"married\":%s", p->married ? "true" : "false");
+	/* The loan account (#11): a death recorded by a correction. */
+	date_t died;
+	if (simchg_death(p->index, &died)) {
+		put(w, ",\"date_of_death\":");
+		put_date(w, died);
+	}
+	put(w, "}");
 }
 
 /* The scope header may list several scopes, separated by spaces or commas. */

@@ -22,6 +22,7 @@
 #include "mailbox/mailbox.h"
 #include "rules/params.h"
 #include "store/ledger.h"
+#include "store/loans2.h"
 #include "store/store.h"
 
 /* ---- dates ---- */
@@ -413,8 +414,14 @@ static int run_account(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	}
 	date_t was = acct.interest_through;
-	if (post_interest(tx, r, &acct, &a, e) != 0 || make_invoices(tx, r, &acct, &a, e) != 0 ||
-	    send_reminders(tx, r, &a, e) != 0)
+	/* A loan called in or handed over is no longer invoiced or reminded
+	 * of; a debt written off on death has no interest either
+	 * (loans/later.h). */
+	struct loan_status status;
+	int open = store_loan_status_get_tx(tx, r->person_id, &status, &a, e);
+	int deceased = open == 0 && strcmp(status.status, "deceased") == 0;
+	if (open < 0 || (!deceased && post_interest(tx, r, &acct, &a, e) != 0) ||
+	    (open == 1 && (make_invoices(tx, r, &acct, &a, e) != 0 || send_reminders(tx, r, &a, e) != 0)))
 		goto out;
 	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
 out:
@@ -516,6 +523,9 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 	struct run_worker w[THREADS];
 	int started = 0;
 	memset(sum, 0, sizeof(*sum));
+	/* Whose support has ended by their decisions: in repayment from now. */
+	if (loans_support_ends(s, through, now, &sum->later, e) != 0)
+		return -1;
 	pthread_mutex_init(&pool.mu, NULL);
 	for (int i = 0; i < THREADS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
@@ -545,7 +555,8 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 		*e = pool.store_err;
 		return -1;
 	}
-	return 0;
+	/* The notices left unpaid: call-in, then the collection agency. */
+	return loans_collection(s, p, through, now, &sum->later, e);
 }
 
 /* ---- payments ---- */
@@ -884,6 +895,19 @@ int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *c
 		return err_set(e, ERR_INVALID, "cause", "what cancels the debt (\"death:register\", \"decision:12\")");
 	struct writing_off w = {person_id, on, cause, now, 0};
 	if (store_write(s, write_off, &w, e) != 0)
+		return -1;
+	if (amount)
+		*amount = w.amount;
+	return 0;
+}
+
+int loans_write_off_tx(struct store_tx *tx, int64_t person_id, date_t on, const char *cause, int64_t now,
+		       int64_t *amount, struct err *e)
+{
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "what cancels the debt");
+	struct writing_off w = {person_id, on, cause, now, 0};
+	if (write_off(tx, &w, e) != 0)
 		return -1;
 	if (amount)
 		*amount = w.amount;

@@ -38,6 +38,7 @@
 #include "access/access.h"
 #include "core/date.h"
 #include "core/i18n.h"
+#include "loans/later.h"
 #include "store/ledger.h"
 
 struct arena;
@@ -84,6 +85,7 @@ struct loans_run_summary {
 	int waiting_for_rate;    /* accounts stopped for want of a rate */
 	char missing_rate[64];   /* the first day a rate was missing, "loan.rate.floating 2024-07-01" */
 	int failed;              /* accounts whose transaction failed */
+	struct loans_later_summary later; /* the later steps (loans/later.h) */
 };
 
 /* The monthly run through day `through`: for every account whose support
@@ -99,6 +101,10 @@ struct loans_run_summary {
  * waiting_for_rate. Returns 0 with sum filled, or -1 when the store failed. */
 int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
 	      struct err *e);
+/* The run first finds whose support has ended by their decisions
+ * (loans_support_ends()), and after its accounts calls in and hands over
+ * the loans left unpaid (loans_collection()); an account called in,
+ * handed over or deceased gets no invoice or reminder from the loop. */
 
 /* What became of a payment the bank reported. */
 enum loans_payment_outcome {
@@ -183,6 +189,11 @@ int loans_change_plan(struct store *s, const struct principal *who, int years, d
  * Audited as loan.write-off. */
 int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *cause, int64_t now, int64_t *amount,
 		    struct err *e);
+
+/* loans_write_off() inside the caller's write transaction (the death
+ * feed writes the status and its feed position in the same one). */
+int loans_write_off_tx(struct store_tx *tx, int64_t person_id, date_t on, const char *cause, int64_t now,
+		       int64_t *amount, struct err *e);
 
 /* "Min gjeld" for who's own account on day today, as template data in
  * lang: debt, principal, interest (øre and text), rate (kind, percent text,

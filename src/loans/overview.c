@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 #include "loans/account.h"
+#include "loans/later.h"
 #include "loans/plan.h"
 #include "loans/repayment.h"
 #include "rules/params.h"
@@ -84,6 +85,14 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 			     : debt <= 0							? "repaid"
 			     : today < acct.first_due						? "pause"
 											: "repaying";
+	/* Called in, with the collection agency, or written off on death
+	 * (loans/later.h): the account says so, and offers no choices. */
+	json_t *later = loans_status_view(s, person, a);
+	int closed = later != NULL;
+	if (later) {
+		status = arena_printf(a, "%s", json_string_value(json_object_get(later, "status")));
+		json_object_set_new(o, "later", later);
+	}
 	json_object_set_new(o, "status", json_string(status));
 	json_object_set_new(o, "status_key", json_string(arena_printf(a, "loans.status.%s", status)));
 	json_object_set_new(o, "debt", json_integer(debt));
@@ -116,7 +125,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_decref(rate);
 
 	/* A fixed rate may be chosen in repayment, when none runs. */
-	if (strcmp(status, "studying") != 0 && strcmp(status, "repaid") != 0 && !fixed_now) {
+	if (!closed && strcmp(status, "studying") != 0 && strcmp(status, "repaid") != 0 && !fixed_now) {
 		json_t *offers = json_array();
 		int years[] = {3, 5, 10};
 		int yy, mm, dd;
@@ -170,7 +179,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_object_set_new(o, "payments", payments);
 
 	/* The plan ahead: the annuity of the debt over the terms left. */
-	if (debt >= 100 && have_rate && acct.last_due != LOAN_NO_DATE) {
+	if (!closed && debt >= 100 && have_rate && acct.last_due != LOAN_NO_DATE) {
 		date_t from = today > acct.first_due ? today : acct.first_due;
 		int y1, m1, d1, y2, m2, d2;
 		date_to_ymd(from, &y1, &m1, &d1);

@@ -1,0 +1,27 @@
+-- 0020: the loan account's later life (issue #11, helper D): what becomes
+-- of a loan that is not paid (called in, then handed to the state's
+-- collection agency, Statens innkrevingssentral) and of a borrower who
+-- dies (the debt written off). The account's own row (loan_accounts) is
+-- rewritten whole by its owner, so this state is kept beside it.
+--
+-- status: 'called-in' (the whole debt fell due on called_in), 'collection'
+-- (handed to SI on handed_over; handover_file names the file its line was
+-- written to, NULL until a run writes it), 'deceased' (the population
+-- register gave the date of death, died; the debt written off).
+CREATE TABLE loan_account_status (
+	person_id INTEGER PRIMARY KEY REFERENCES persons(id),
+	status TEXT NOT NULL CHECK (status IN ('called-in', 'collection', 'deceased')),
+	called_in TEXT,
+	called_in_amount INTEGER,
+	called_in_letter INTEGER REFERENCES letters(id),
+	handed_over TEXT,
+	handover_amount INTEGER,
+	handover_letter INTEGER REFERENCES letters(id),
+	handover_file TEXT,
+	died TEXT,
+	written_off INTEGER,
+	updated_at INTEGER NOT NULL
+);
+-- The handovers not yet written to a file (what a run's file takes).
+CREATE INDEX loan_account_status_unwritten ON loan_account_status(person_id)
+	WHERE status = 'collection' AND handover_file IS NULL;

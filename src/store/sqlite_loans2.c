@@ -1,0 +1,263 @@
+/* sqlite_loans2.c - the loan account's later life in SQLite: support ended
+ * by the decisions, the account's status, the handover lines; see
+ * store/loans2.h. Migration 0020. */
+#include "store/loans2.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/sqlite_internal.h"
+
+static void bind_day(sqlite3_stmt *st, int i, date_t d)
+{
+	char day[11];
+	if (d == LOAN_NO_DATE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
+}
+
+static date_t col_day(sqlite3_stmt *st, int i)
+{
+	date_t d;
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* ---- support ended ---- */
+
+struct ends_args {
+	int64_t after;
+	const char *month;
+	int max;
+};
+
+static void bind_ends(sqlite3_stmt *st, const void *arg)
+{
+	const struct ends_args *x = arg;
+	sqlite3_bind_int64(st, 1, x->after);
+	sqlite3_bind_text(st, 2, x->month, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, x->max);
+}
+
+static int end_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	struct loan_support_end *r = (struct loan_support_end *)out + i;
+	r->person_id = sqlite3_column_int64(st, 0);
+	const unsigned char *m = sqlite3_column_text(st, 1);
+	snprintf(r->last_month, sizeof(r->last_month), "%s", m ? (const char *)m : "");
+	return 0;
+}
+
+int store_loan_support_ends(struct store *s, int64_t after_id, const char *month, struct loan_support_end *out,
+			    int max, struct err *e)
+{
+	struct ends_args x = {after_id, month, max};
+	/* The borrowers: a loan paid out, no end of support recorded. Their
+	 * last month: the latest line of a plan in force (a line cancelled
+	 * when a decision was superseded is no support), paid or not. A case
+	 * not yet decided may give more support: not yet. */
+	return sq_query(s,
+			"SELECT b.person_id, max(l.month) FROM "
+			"(SELECT DISTINCT person_id FROM ledger_entries WHERE kind = 'disbursement' AND person_id > ?1) b "
+			"JOIN payout_lines l ON l.person_id = b.person_id AND (l.state = 'planned' OR l.payment_id IS NOT NULL) "
+			"WHERE NOT EXISTS (SELECT 1 FROM loan_accounts a WHERE a.person_id = b.person_id "
+			"AND a.support_ended IS NOT NULL) "
+			"AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = b.person_id AND c.status <> 'decided') "
+			"GROUP BY b.person_id HAVING max(l.month) < ?2 ORDER BY b.person_id LIMIT ?3",
+			bind_ends, &x, end_row, out, max, NULL, e);
+}
+
+/* ---- the status ---- */
+
+#define STATUS_COLS "person_id, status, called_in, coalesce(called_in_amount, 0), coalesce(called_in_letter, 0), " \
+		    "handed_over, coalesce(handover_amount, 0), coalesce(handover_letter, 0), handover_file, died, " \
+		    "coalesce(written_off, 0)"
+
+static int status_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_status *r = (struct loan_status *)out + i;
+	r->person_id = sqlite3_column_int64(st, 0);
+	r->status = sq_col_str(st, 1, a);
+	r->called_in = col_day(st, 2);
+	r->called_in_amount = sqlite3_column_int64(st, 3);
+	r->called_in_letter = sqlite3_column_int64(st, 4);
+	r->handed_over = col_day(st, 5);
+	r->handover_amount = sqlite3_column_int64(st, 6);
+	r->handover_letter = sqlite3_column_int64(st, 7);
+	r->handover_file = sq_col_str(st, 8, a);
+	r->died = col_day(st, 9);
+	r->written_off = sqlite3_column_int64(st, 10);
+	return 0;
+}
+
+int store_loan_status_get(struct store *s, int64_t person_id, struct loan_status *out, struct arena *a,
+			  struct err *e)
+{
+	int n = sq_query(s, "SELECT " STATUS_COLS " FROM loan_account_status WHERE person_id = ?", sq_bind_id, &person_id,
+			 status_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+int store_loan_status_by_letter(struct store *s, int64_t letter_id, struct loan_status *out, struct arena *a,
+				struct err *e)
+{
+	int n = sq_query(s,
+			 "SELECT " STATUS_COLS " FROM loan_account_status WHERE called_in_letter = ?1 "
+			 "OR handover_letter = ?1",
+			 sq_bind_id, &letter_id, status_row, out, 1, a, e);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+int store_loan_status_get_tx(struct store_tx *tx, int64_t person_id, struct loan_status *out, struct arena *a,
+			     struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " STATUS_COLS " FROM loan_account_status WHERE person_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		status_row(st, out, 0, a);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "loan status");
+}
+
+int store_loan_status_put(struct store_tx *tx, const struct loan_status *r, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "INSERT OR REPLACE INTO loan_account_status(person_id, status, called_in, "
+				   "called_in_amount, called_in_letter, handed_over, handover_amount, handover_letter, "
+				   "handover_file, died, written_off, updated_at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->person_id);
+	sq_bind_str(st, 2, r->status);
+	bind_day(st, 3, r->called_in);
+	if (r->called_in != LOAN_NO_DATE)
+		sqlite3_bind_int64(st, 4, r->called_in_amount);
+	else
+		sqlite3_bind_null(st, 4);
+	bind_id_or_null(st, 5, r->called_in_letter);
+	bind_day(st, 6, r->handed_over);
+	if (r->handed_over != LOAN_NO_DATE)
+		sqlite3_bind_int64(st, 7, r->handover_amount);
+	else
+		sqlite3_bind_null(st, 7);
+	bind_id_or_null(st, 8, r->handover_letter);
+	sq_bind_str(st, 9, r->handover_file);
+	bind_day(st, 10, r->died);
+	if (r->died != LOAN_NO_DATE)
+		sqlite3_bind_int64(st, 11, r->written_off);
+	else
+		sqlite3_bind_null(st, 11);
+	sqlite3_bind_int64(st, 12, now);
+	return sq_step_insert(tx, st, NULL, "store loan status", e);
+}
+
+/* ---- call-in and handover ---- */
+
+struct page {
+	int64_t after;
+	int max;
+};
+
+static void bind_page2(sqlite3_stmt *st, const void *arg)
+{
+	const struct page *p = arg;
+	sqlite3_bind_int64(st, 1, p->after);
+	sqlite3_bind_int(st, 2, p->max);
+}
+
+static int id_row2(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	((int64_t *)out)[i] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int store_loan_callin_candidates(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e)
+{
+	struct page p = {after_id, max};
+	return sq_query(s,
+			"SELECT DISTINCT i.person_id FROM loan_invoices i WHERE i.person_id > ?1 AND i.reminders >= 2 "
+			"AND i.paid_at IS NULL AND i.cancelled_at IS NULL "
+			"AND NOT EXISTS (SELECT 1 FROM loan_account_status t WHERE t.person_id = i.person_id) "
+			"ORDER BY i.person_id LIMIT ?2",
+			bind_page2, &p, id_row2, ids, max, NULL, e);
+}
+
+int store_loan_called_in(struct store *s, int64_t after_id, int64_t *ids, int max, struct err *e)
+{
+	struct page p = {after_id, max};
+	return sq_query(s,
+			"SELECT person_id FROM loan_account_status WHERE status = 'called-in' AND person_id > ?1 "
+			"ORDER BY person_id LIMIT ?2",
+			bind_page2, &p, id_row2, ids, max, NULL, e);
+}
+
+static int handover_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_handover *h = *(struct loan_handover **)out + i;
+	h->person_id = sqlite3_column_int64(st, 0);
+	h->nin = sq_col_str(st, 1, a);
+	h->kid = sq_col_str(st, 2, a);
+	h->called_in = col_day(st, 3);
+	h->handed_over = col_day(st, 4);
+	h->amount = sqlite3_column_int64(st, 5);
+	return 0;
+}
+
+int store_loan_handovers_unwritten(struct store *s, int64_t after_id, struct loan_handover **out, int max,
+				   struct arena *a, struct err *e)
+{
+	struct page p = {after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT t.person_id, p.nin, a.kid, t.called_in, t.handed_over, t.handover_amount "
+			"FROM loan_account_status t JOIN persons p ON p.id = t.person_id "
+			"JOIN loan_accounts a ON a.person_id = t.person_id "
+			"WHERE t.status = 'collection' AND t.handover_file IS NULL AND t.person_id > ?1 "
+			"ORDER BY t.person_id LIMIT ?2",
+			bind_page2, &p, handover_row, out, max, a, e);
+}
+
+int store_loan_handover_written(struct store_tx *tx, int64_t person_id, const char *file, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "UPDATE loan_account_status SET handover_file = ?2 WHERE person_id = ?1 "
+				   "AND status = 'collection' AND handover_file IS NULL",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, file);
+	return sq_step_insert(tx, st, NULL, "mark handover written", e);
+}
+
+int store_loan_person_by_nin(struct store *s, const char *nin, int64_t *person_id, struct err *e)
+{
+	int64_t id = 0;
+	int n = sq_query(s, "SELECT p.id FROM persons p JOIN loan_accounts a ON a.person_id = p.id WHERE p.nin = ?",
+			 sq_bind_text, nin, id_row2, &id, 1, NULL, e);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 1;
+	*person_id = id;
+	return 0;
+}

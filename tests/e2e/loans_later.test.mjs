@@ -1,0 +1,226 @@
+// loans_later.test.mjs - the loan account's later life (#11, the open
+// features), against the real binaries and the register simulator: a
+// granted student's loan paid out, support found ended by the decision's
+// last month (interest from the next day, the plan seven months on); an
+// unpaid invoice's notice left unpaid calls the loan in on the exact day
+// and hands it to the collection agency (a status, letters, a handover
+// file); and a death in the population register writes the debt off.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Client, root, run, startServer } from '../lib/server.mjs';
+
+// The compiled-in parameters hold the floating rate of May and June 2024
+// only: these tests add a rate of their own from July 2024, marked as such.
+const rates = `loan.rate.floating:
+  value: 4000
+  unit: thousandths-percent
+  valid_from: 2024-07-01
+  valid_to: 2030-12-31
+  reference: test
+  source: test
+`;
+
+let srv;
+let paramsDir;
+let handoverDir;
+before(async () => {
+  paramsDir = mkdtempSync(path.join(os.tmpdir(), 'stipend-later-params-'));
+  handoverDir = mkdtempSync(path.join(os.tmpdir(), 'stipend-later-si-'));
+  cpSync(path.join(root, 'params/no'), paramsDir, { recursive: true });
+  writeFileSync(path.join(paramsDir, '2024-2025', 'test-loan-rates.yaml'), rates);
+  srv = await startServer({ persons: 40, registers: true, params: paramsDir });
+});
+after(async () => {
+  await srv?.stop();
+  for (const d of [paramsDir, handoverDir]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+function loans(...args) {
+  const r = run(['loans', ...args, '--db', srv.db]);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /every entry balances/);
+  return r.stdout;
+}
+const loansRun = (through, ...more) => loans('run', '--through', through, '--params', paramsDir, ...more);
+
+let nextAdult = 0;
+function adult() {
+  const nins = srv.sql("select nin from persons where birth_date < '2000-01-01' and confidential_address = 0 and id not in (select person_id from cases) order by id")
+    .split('\n');
+  assert.ok(nextAdult < nins.length, 'the population has too few adults');
+  return nins[nextAdult++];
+}
+const personOf = (nin) => srv.sql(`select id from persons where nin='${nin}'`);
+const debtOn = (id, day) => Number(srv.sql(`select coalesce(sum(amount), 0) from ledger_legs where person_id = ${id} and effective <= '${day}'`));
+
+async function loginNin(c, nin) {
+  const page = await c.get('/login');
+  const r = await c.post('/login/test', { nin, csrf: Client.csrf(page.text) });
+  assert.equal(r.status, 303);
+}
+
+async function control(p, body, status = 201) {
+  const r = await fetch(`${srv.registersUrl}/_control/${p}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(r.status, status, await r.text());
+  return r;
+}
+
+// Interest as the regulation's arithmetic gives it: daily on the debt,
+// 365 days, each month's sum rounded to whole øre and added.
+function monthInterest(debt, days, rate = 4000n) {
+  const num = debt * rate * BigInt(days) * 2n, den = 100000n * 365n * 2n;
+  return (num + 100000n * 365n) / den;
+}
+
+test('a granted student\'s paid-out loan starts interest the day after the decision\'s last month, and gets its plan seven months on', async () => {
+  const c = new Client(srv.base);
+  const nin = await c.login(3);
+  const form = { institution: 'Universitetet i Oslo', programme: 'Bachelor i informatikk', lives_with_parents: 'no',
+    load_percent: '100', start: '2024-08-15', end: '2025-06-15', months_requested: '11' };
+  const r = await c.apply(form);
+  assert.equal(r.status, 303, r.text);
+  const caseId = r.headers.get('location').split('/').pop();
+  assert.equal(srv.sql(`select status from cases where id = ${caseId}`), 'decided');
+  const id = srv.sql(`select person_id from cases where id = ${caseId}`);
+  // The payout's three conditions: confirmed by the school, the agreement
+  // signed (on paper, registered by a case worker), an account.
+  await control('confirmations', { nin, school_year: '2024-2025', kind: 'semester-registration' });
+  const agreements = await c.get('/avtaler');
+  const agreement = srv.sql(`select id from agreements where case_id = ${caseId} order by id desc limit 1`);
+  assert.equal((await c.post(`/avtaler/${agreement}/papir`, { csrf: Client.csrf(agreements.text) })).status, 303);
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const list = await sara.get('/saksbehandling/avtaler');
+  assert.equal((await sara.post(`/saksbehandling/avtaler/${agreement}/mottatt`, { csrf: Client.csrf(list.text) })).status, 303);
+  const pay = run(['payout', '--db', srv.db, '--date', '2024-09-02', '--dir', srv.dir, '--registers', srv.registersUrl,
+    '--bank', srv.registersUrl, '--now', '2024-09-02T06:00:00Z']);
+  assert.equal(pay.status, 0, pay.stderr);
+  const lent = debtOn(id, '2024-09-02');
+  assert.ok(lent > 0, 'a loan was paid out');
+  assert.equal(srv.sql(`select max(month) from payout_lines where case_id = ${caseId} and state = 'planned'`), '2025-06');
+
+  // Through June: still supported, no account in repayment.
+  let out = loansRun('2025-06-30');
+  assert.match(out, /support ended: 0/);
+  assert.equal(srv.sql(`select count(*) from loan_accounts where person_id = ${id} and support_ended is not null`), '0');
+  // The first of July: support ended on 30 June, interest from 1 July.
+  out = loansRun('2025-07-01');
+  assert.match(out, /support ended: [1-9]/);
+  assert.equal(srv.sql(`select support_ended || ' ' || first_due from loan_accounts where person_id = ${id}`),
+    '2025-06-30 2026-01-20');
+  assert.equal(srv.sql(`select count(*) from ledger_entries where kind = 'interest' and person_id = ${id}`), '0');
+  // Once only.
+  assert.match(loansRun('2025-07-02'), /support ended: 0/);
+  // July's interest on the debt, to the øre.
+  loansRun('2025-08-01');
+  assert.equal(srv.sql(`select sum(l.amount) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where e.kind = 'interest' and l.person_id = ${id}`), String(monthInterest(BigInt(lent), 31)));
+  // The pause: no invoice before January 2026; then the first term.
+  loansRun('2025-12-31');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${id}`), '0');
+  out = loansRun('2026-01-01');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${id}`), '2026-01-20');
+});
+
+// A borrower of 100 000 kr whose support ended 30 April 2024: the first
+// term falls due 20 November 2024.
+function borrower() {
+  const nin = adult();
+  loans('disburse', '--nin', nin, '--amount', '100 000', '--date', '2023-08-15', '--cause', 'payout:e2e');
+  loans('support-ended', '--nin', nin, '--date', '2024-04-30');
+  return { nin, id: personOf(nin) };
+}
+
+test('an unpaid notice calls the loan in on its deadline and hands it to the collection agency, with letters and a handover line', async () => {
+  const b = borrower();
+  loansRun('2024-11-01');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${b.id}`), '2024-11-20');
+  loansRun('2024-11-21'); // the reminder, the day after the due day
+  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`), '1 2024-11-21');
+  loansRun('2024-12-05'); // the notice of termination, 14 days on
+  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`), '2 2024-12-05');
+  // The notice's deadline: 14 days; the day before it nothing happens.
+  let out = loansRun('2024-12-18', '--handover-dir', handoverDir);
+  assert.match(out, /called in: 0/);
+  assert.equal(srv.sql(`select count(*) from loan_account_status where person_id = ${b.id}`), '0');
+  out = loansRun('2024-12-19', '--handover-dir', handoverDir);
+  assert.match(out, /called in: 1/);
+  assert.match(out, /handed to the collection agency: 1/);
+  const debt = debtOn(b.id, '2024-12-19');
+  assert.equal(srv.sql(`select status || ' ' || called_in || ' ' || called_in_amount || ' ' || handed_over || ' ' || handover_amount
+    from loan_account_status where person_id = ${b.id}`), `collection 2024-12-19 ${debt} 2024-12-19 ${debt}`);
+  assert.equal(srv.sql(`select count(*) from audit where action in ('loan.call-in', 'loan.collection') and object = 'person:${b.id}'`), '2');
+  // The handover file: one line, the documented fields.
+  const files = readdirSync(handoverDir).filter((f) => f.endsWith('.jsonl'));
+  assert.equal(files.length, 1);
+  const lines = readFileSync(path.join(handoverDir, files[0]), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const line = lines.find((l) => l.nin === b.nin);
+  assert.deepEqual(line, { nin: b.nin, kid: srv.sql(`select kid from loan_accounts where person_id = ${b.id}`),
+    creditor: 'Statens lånekasse for utdanning', called_in: '2024-12-19', handed_over: '2024-12-19', amount_ore: debt });
+  // Written once: the next run writes no new file and calls in nothing again.
+  out = loansRun('2025-01-02', '--handover-dir', handoverDir);
+  assert.match(out, /called in: 0/);
+  assert.equal(readdirSync(handoverDir).filter((f) => f.endsWith('.jsonl')).length, 1);
+  // No invoice after the call-in (January's would be made on 1 January).
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-20'`), '0');
+
+  // The borrower reads the letters and sees it on "Min gjeld".
+  const c = new Client(srv.base);
+  await loginNin(c, b.nin);
+  const called = srv.sql(`select called_in_letter from loan_account_status where person_id = ${b.id}`);
+  const letter = await c.get(`/innboks/${called}`);
+  assert.equal(letter.status, 200);
+  assert.match(letter.text, /Vedtak om oppsigelse av studielån/);
+  assert.match(letter.text, new RegExp(`id="loan-status-letter" data-kind="called-in" data-ore="${debt}"`));
+  const handed = srv.sql(`select handover_letter from loan_account_status where person_id = ${b.id}`);
+  assert.match((await c.get(`/innboks/${handed}`)).text, /Statens innkrevingssentral/);
+  const page = await c.get('/mine-sider/gjeld');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /id="loan-later" data-status="collection"/);
+  assert.match(page.text, /data-status="collection">Lånet er overført til Statens innkrevingssentral/);
+  assert.doesNotMatch(page.text, /id="loan-fix"/);
+});
+
+test('a death in the population register writes the whole debt off once, cancels the invoices, and the account shows it', async () => {
+  const b = borrower();
+  loansRun('2024-12-01');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and paid_at is null and cancelled_at is null`), '2');
+  // Someone without a loan dies too: nothing to write off.
+  const other = adult();
+  await control('corrections', { nin: b.nin, change: 'death', date: '2024-12-10' });
+  await control('corrections', { nin: other, change: 'death', date: '2024-12-11' });
+  const bad = await fetch(`${srv.registersUrl}/_control/corrections`, { method: 'POST', body: JSON.stringify({ nin: b.nin, change: 'death', date: '2024-02-30' }) });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).field, 'date');
+  const person = await (await fetch(`${srv.registersUrl}/population/v1/persons/${b.nin}`)).json();
+  assert.equal(person.date_of_death, '2024-12-10');
+
+  const before = debtOn(b.id, '2024-12-31');
+  assert.ok(before > 10000000);
+  let out = loansRun('2024-12-31', '--registers', srv.registersUrl);
+  assert.match(out, /written off on death: 1, \d+ øre/);
+  const written = Number(out.match(/written off on death: 1, (\d+) øre/)[1]);
+  assert.equal(written, before);
+  assert.equal(debtOn(b.id, '2030-01-01'), 0);
+  // No interest after the death: December's is never charged.
+  assert.equal(srv.sql(`select count(*) from ledger_entries where kind = 'interest' and person_id = ${b.id} and effective > '2024-12-10'`), '0');
+  assert.equal(srv.sql(`select e.cause || ' ' || e.effective from ledger_entries e where e.kind = 'write-off' and e.person_id = ${b.id}`),
+    'death:register 2024-12-10');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and cancelled_at is null and paid_at is null`), '0');
+  assert.equal(srv.sql(`select status || ' ' || died || ' ' || written_off from loan_account_status where person_id = ${b.id}`),
+    `deceased 2024-12-10 ${before}`);
+  // Read once: the feed goes on from where it stopped.
+  out = loansRun('2025-01-31', '--registers', srv.registersUrl);
+  assert.match(out, /written off on death: 0/);
+  assert.equal(srv.sql(`select count(*) from ledger_entries where kind = 'write-off' and person_id = ${b.id}`), '1');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-20'`), '0');
+  const c = new Client(srv.base);
+  await loginNin(c, b.nin);
+  const page = await c.get('/mine-sider/gjeld');
+  assert.match(page.text, /id="loan-later" data-status="deceased"/);
+  assert.match(page.text, /id="loan-balance" data-ore="0"/);
+});
