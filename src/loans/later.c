@@ -50,8 +50,14 @@ int loans_support_ends(struct store *s, date_t through, int64_t now, struct loan
 			int y, m;
 			struct err pe;
 			err_clear(&pe);
-			if (sscanf(ends[i].last_month, "%4d-%2d", &y, &m) != 2 || !date_valid(y, m, 1))
+			/* "2025-06": the month's first day parses as a date. */
+			char first[11];
+			date_t d;
+			snprintf(first, sizeof(first), "%.7s-01", ends[i].last_month);
+			if (date_parse(first, &d) != 0)
 				continue;
+			int dd;
+			date_to_ymd(d, &y, &m, &dd);
 			/* Support ended on the last day of its last month. */
 			if (loans_support_ended(s, ends[i].person_id, month_end(y, m), now, &pe) != 0) {
 				if (pe.code == ERR_STORE) {
@@ -243,7 +249,7 @@ int loans_handover_file(struct store *s, const char *path, struct loans_later_su
 		if (fd >= 0)
 			close(fd);
 		arena_cleanup(&a);
-		return err_set(e, ERR_IO, "handover", "%s: cannot write (%s)", tmp, strerror(errno));
+		return err_set(e, ERR_IO, "handover", "%s: cannot write (errno %d)", tmp, errno);
 	}
 	for (int i = 0; i < n; i++) {
 		char c10[11], h10[11];
