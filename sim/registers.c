@@ -973,7 +973,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	} else if (giro_handles(url)) {
 		/* The bank (#11): payments with a KID, and the camt.054 report. */
 		int xml;
-		w.status = giro_answer(method, url, buf_str(&call->body), call->body.len, &w.b, &xml);
+		w.status = giro_answer2(method, url, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kid"),
+					MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"), buf_str(&call->body),
+					call->body.len, &w.b, &xml);
 		if (xml)
 			w.ctype = "application/xml";
 	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/_control") == 0) {

@@ -24,6 +24,7 @@
 static const char loans_help[] =
 	"Usage: stipend loans COMMAND --db FILE [OPTIONS]\n\n"
 	"  run --through DAY [--params DIR] [--registers URL] [--handover-dir DIR]\n"
+	"      [--bank URL]                   (eFaktura and AvtaleGiro through the bank)\n"
 	"                                     post interest for every month ended by DAY\n"
 	"                                     and make the invoices whose month has begun;\n"
 	"                                     end support by the decisions; call in the\n"
@@ -31,8 +32,10 @@ static const char loans_help[] =
 	"                                     collection agency (their lines to a file in\n"
 	"                                     DIR, docs/loans-collection.md); with\n"
 	"                                     --registers, write off on death\n"
-	"  import --camt FILE | --bank URL    book the credits of the bank's camt.054\n"
-	"                                     report (a file, or fetched from the bank)\n"
+	"  import --camt FILE | --bank URL [--date DAY]\n"
+	"                                     book the credits of the bank's camt.054\n"
+	"                                     report (a file, or fetched from the bank,\n"
+	"                                     of the credits booked by DAY)\n"
 	"  disburse --person ID|--nin NIN --amount KR --date DAY [--cause C]\n"
 	"                                     post a loan payout (the payouts do this)\n"
 	"  grant --kind deferral|relief --person ID|--nin NIN --date DAY --months N --cause C\n"
@@ -234,8 +237,17 @@ static int run_cmd(const char *cmd, struct opts *o)
 		 * no longer bears. */
 		if (o->registers && loans_deaths(s, o->registers, o->now, &deaths, &e) != 0)
 			goto fail;
+		/* eFaktura and AvtaleGiro: the bank's agreements before the
+		 * invoices are made, the invoices to the bank after. */
+		int agreements = 0, sent = 0;
+		if (o->bank && loans_giro_sync(s, o->bank, o->now, &agreements, &e) != 0)
+			goto fail;
 		if (loans_run(s, p, o->day, o->now, &sum, &e) != 0)
 			goto fail;
+		if (o->bank && loans_giro_send(s, o->bank, o->now, &sent, &e) != 0)
+			goto fail;
+		if (o->bank)
+			printf("eFaktura and AvtaleGiro: %d agreements, %d invoices sent to the bank\n", agreements, sent);
 		sum.later.deaths = deaths.deaths;
 		sum.later.written_off = deaths.written_off;
 		if (o->handover_dir) {
@@ -288,7 +300,8 @@ static int run_cmd(const char *cmd, struct opts *o)
 				}
 			}
 			fclose(f);
-		} else if (loans_bank_fetch(o->bank, &xml, &len, &a, &e) != 0) {
+		} else if (o->have_day ? loans_bank_fetch_to(o->bank, o->day, &xml, &len, &a, &e) != 0
+				       : loans_bank_fetch(o->bank, &xml, &len, &a, &e) != 0) {
 			goto fail;
 		}
 		struct loans_import_summary sum;

@@ -319,8 +319,14 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 		 * ledger's daily interest comes on top in the last invoices. The
 		 * last term is the debt not yet invoiced, exactly. */
 		int64_t amount = terms_left == 1 || term > base ? base : term;
+		/* eFaktura or AvtaleGiro (loans/later.h): the invoice goes to
+		 * the bank, and costs no paper fee. */
+		const char *giro = NULL;
+		int has_giro = store_loan_giro_kind_tx(tx, r->person_id, &giro, e);
+		if (has_giro < 0)
+			return -1;
 		int64_t fee = 0;
-		if (acct->paper) {
+		if (acct->paper && has_giro != 0) {
 			const struct param *f = r->p ? params_get(r->p, "loan.invoice.paper_fee", issue) : NULL;
 			fee = f ? f->value : 0;
 		}
@@ -334,7 +340,8 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 					   .kid = acct->kid,
 					   .created_at = r->now};
 		int64_t id, letter;
-		if (store_loan_invoice_insert(tx, &inv, &id, e) != 0)
+		if (store_loan_invoice_insert(tx, &inv, &id, e) != 0 ||
+		    (has_giro == 0 && store_loan_invoice_channel_insert(tx, id, giro, e) != 0))
 			return -1;
 		if (fee > 0) {
 			char cause[32];

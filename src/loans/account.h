@@ -146,6 +146,14 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
  * (GET base_url/giro/v1/reports/camt054?account=...) into *xml (arena).
  * Returns 0, or -1 with ERR_IO. */
 int loans_bank_fetch(const char *base_url, char **xml, size_t *len, struct arena *a, struct err *e);
+/* The same, of the credits booked by day `to` only (an AvtaleGiro claim is
+ * paid on its due day). */
+int loans_bank_fetch_to(const char *base_url, date_t to, char **xml, size_t *len, struct arena *a, struct err *e);
+/* One call to the bank: GET base_url+path, or POST json_body when not
+ * NULL; *status and the answer's body (arena, NUL-terminated) filled.
+ * Returns 0 when the bank answered (any status), -1 with ERR_IO when not. */
+int loans_bank_call(const char *base_url, const char *path, const char *json_body, long *status, char **body,
+		    size_t *len, struct arena *a, struct err *e);
 
 /* Choose a fixed rate for years (3, 5 or 10) for who's own account, from
  * the first day of the month after today, at the rate offered for that

@@ -419,3 +419,116 @@ json_t *loans_status_view(struct store *s, int64_t person_id, struct arena *a)
 	json_object_set_new(v, strcmp(st.status, "deceased") == 0 ? "deceased" : "collection_status", json_true());
 	return v;
 }
+
+/* ---- eFaktura and AvtaleGiro ---- */
+
+struct giro_list {
+	const char *const *kids, *const *kinds;
+	int n, taken;
+	int64_t now;
+};
+
+static int replace_giro(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct giro_list *g = arg;
+	return store_loan_giro_replace(tx, g->kids, g->kinds, g->n, g->now, &g->taken, e);
+}
+
+int loans_giro_sync(struct store *s, const char *bank_url, int64_t now, int *taken, struct err *e)
+{
+	struct arena a;
+	char *body;
+	size_t len;
+	long status;
+	int rc = -1;
+	json_t *j = NULL;
+	arena_init(&a, 0);
+	if (loans_bank_call(bank_url, "/giro/v1/agreements", NULL, &status, &body, &len, &a, e) != 0)
+		goto out;
+	j = json_loadb(body, len, 0, NULL);
+	json_t *list = json_object_get(j, "agreements");
+	if (status != 200 || !json_is_array(list)) {
+		err_set(e, ERR_IO, "bank", "the bank's list of agreements is not one (HTTP %ld)", status);
+		goto out;
+	}
+	size_t n = json_array_size(list);
+	const char **kids = arena_zalloc(&a, sizeof(*kids) * (n + 1));
+	const char **kinds = arena_zalloc(&a, sizeof(*kinds) * (n + 1));
+	int k = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *it = json_array_get(list, i);
+		const char *kid = json_string_value(json_object_get(it, "kid"));
+		const char *kind = json_string_value(json_object_get(it, "kind"));
+		if (kid == NULL || kind == NULL || (strcmp(kind, "efaktura") != 0 && strcmp(kind, "avtalegiro") != 0))
+			continue; /* not one the agency knows */
+		kids[k] = arena_strdup(&a, kid);
+		kinds[k++] = arena_strdup(&a, kind);
+	}
+	struct giro_list g = {kids, kinds, k, 0, now};
+	if (store_write(s, replace_giro, &g, e) != 0)
+		goto out;
+	if (taken)
+		*taken = g.taken;
+	rc = 0;
+out:
+	json_decref(j);
+	arena_cleanup(&a);
+	return rc;
+}
+
+struct sent_mark {
+	int64_t invoice_id, bank_id, now;
+};
+
+static int mark_sent(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct sent_mark *m = arg;
+	return store_loan_invoice_sent(tx, m->invoice_id, m->bank_id, m->now, e);
+}
+
+int loans_giro_send(struct store *s, const char *bank_url, int64_t now, int *sent, struct err *e)
+{
+	struct arena a;
+	int count = 0, rc = -1;
+	int64_t after = 0;
+	arena_init(&a, 0);
+	for (;;) {
+		struct loan_unsent *u;
+		int n = store_loan_invoices_unsent(s, after, &u, PAGE, &a, e);
+		if (n < 0)
+			goto out;
+		for (int i = 0; i < n; i++) {
+			char due[11], json[256], *body;
+			size_t len;
+			long status;
+			snprintf(json, sizeof(json), "{\"kid\":\"%s\",\"amount_ore\":%lld,\"due\":\"%s\",\"ref\":\"invoice:%lld\"}",
+				 u[i].kid, (long long)u[i].amount, date_format(u[i].due, due), (long long)u[i].invoice_id);
+			const char *path = strcmp(u[i].channel, "avtalegiro") == 0 ? "/giro/v1/avtalegiro/claims"
+										   : "/giro/v1/efaktura";
+			if (loans_bank_call(bank_url, path, json, &status, &body, &len, &a, e) != 0)
+				goto out;
+			if (status != 200 && status != 201) {
+				/* The agreement ended at the bank: the invoice is
+				 * in the mailbox, and the next sync knows. */
+				log_warn("loans: the bank refused invoice %lld by %s (HTTP %ld)", (long long)u[i].invoice_id,
+					 u[i].channel, status);
+				continue;
+			}
+			json_t *j = json_loads(body, 0, NULL);
+			struct sent_mark m = {u[i].invoice_id, json_integer_value(json_object_get(j, "id")), now};
+			json_decref(j);
+			if (store_write(s, mark_sent, &m, e) != 0)
+				goto out;
+			count++;
+		}
+		if (n < PAGE)
+			break;
+		after = u[n - 1].invoice_id;
+	}
+	if (sent)
+		*sent = count;
+	rc = 0;
+out:
+	arena_cleanup(&a);
+	return rc;
+}

@@ -73,6 +73,24 @@ int loans_handover_file(struct store *s, const char *path, struct loans_later_su
 int loans_deaths(struct store *s, const char *registers_url, int64_t now, struct loans_later_summary *sum,
 		 struct err *e);
 
+/* eFaktura and AvtaleGiro (lanekassen.no, "Avtalegiro og e-faktura"): the
+ * borrower sets up an agreement with their KID in their own bank; the bank
+ * tells the agency. An invoice made while the borrower has one goes to the
+ * bank (no paper fee): an eFaktura the bank shows, or an AvtaleGiro claim
+ * the bank pays on the due day and reports in camt.054 like any payment
+ * (matched by KID). */
+
+/* Replace the agreements held with the bank's list (GET
+ * bank_url/giro/v1/agreements); *taken (may be NULL) receives how many
+ * belong to an account. 0, or -1 (ERR_IO: the bank did not answer). */
+int loans_giro_sync(struct store *s, const char *bank_url, int64_t now, int *taken, struct err *e);
+
+/* Send each invoice made for eFaktura or AvtaleGiro and not yet taken to
+ * the bank (POST .../efaktura or .../avtalegiro/claims, ref "invoice:ID":
+ * the bank takes a ref once, so a send repeated after a crash is
+ * harmless). *sent (may be NULL) receives the count. 0, or -1. */
+int loans_giro_send(struct store *s, const char *bank_url, int64_t now, int *sent, struct err *e);
+
 /* The call-in or handover a letter of kind "loan-called-in" or
  * "loan-collection" carries, as template data: {kind ("called-in" or
  * "collection"), day, amount, kid, account}; NULL when letter_id carries

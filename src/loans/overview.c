@@ -16,6 +16,7 @@
 #include "loans/plan.h"
 #include "loans/repayment.h"
 #include "rules/params.h"
+#include "store/loans2.h"
 #include "store/ledger.h"
 #include "store/store.h"
 
@@ -99,6 +100,10 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_object_set_new(o, "principal", json_integer(principal));
 	json_object_set_new(o, "interest", json_integer(interest));
 	json_object_set_new(o, "kid", json_string(acct.kid));
+	/* eFaktura or AvtaleGiro, as the bank says (loans/later.h). */
+	const char *giro;
+	if (store_loan_giro_kind(s, person, &giro, e) == 0)
+		json_object_set_new(o, "giro_key", json_string(arena_printf(a, "loans.giro.%s", giro)));
 	json_object_set_new(o, "account", json_string(LOANS_AGENCY_ACCOUNT));
 	json_object_set_new(o, "support_ended", day_json(acct.support_ended));
 	json_object_set_new(o, "first_due", day_json(acct.first_due));

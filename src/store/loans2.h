@@ -85,4 +85,35 @@ int store_loan_handover_written(struct store_tx *tx, int64_t person_id, const ch
  * -1. */
 int store_loan_person_by_nin(struct store *s, const char *nin, int64_t *person_id, struct err *e);
 
+/* ---- eFaktura and AvtaleGiro ---- */
+
+/* Replace the agreements with the bank's list: kids[i] of kind kinds[i]
+ * ("efaktura", "avtalegiro"); a KID no account has is skipped. *taken
+ * receives how many were kept. */
+int store_loan_giro_replace(struct store_tx *tx, const char *const *kids, const char *const *kinds, int n,
+			    int64_t now, int *taken, struct err *e);
+/* person_id's agreement kind into *kind (a static string): 0 found, 1
+ * none, -1. */
+int store_loan_giro_kind_tx(struct store_tx *tx, int64_t person_id, const char **kind, struct err *e);
+int store_loan_giro_kind(struct store *s, int64_t person_id, const char **kind, struct err *e);
+/* Record that invoice_id goes by channel ("efaktura", "avtalegiro"). */
+int store_loan_invoice_channel_insert(struct store_tx *tx, int64_t invoice_id, const char *channel, struct err *e);
+
+/* An invoice for the bank, not yet taken by it. */
+struct loan_unsent {
+	int64_t invoice_id;
+	const char *channel, *kid;
+	date_t due;
+	int64_t amount; /* the term and its fee */
+};
+/* The invoices not yet sent to the bank, by id after after_id, at most
+ * max, into *out (arena). Count or -1. */
+int store_loan_invoices_unsent(struct store *s, int64_t after_id, struct loan_unsent **out, int max, struct arena *a,
+			       struct err *e);
+/* Mark invoice_id as taken by the bank (its id there). */
+int store_loan_invoice_sent(struct store_tx *tx, int64_t invoice_id, int64_t bank_id, int64_t now, struct err *e);
+/* The channel invoice_id went by into *channel (static): 0 found, 1 none
+ * (the mailbox), -1. */
+int store_loan_invoice_channel(struct store *s, int64_t invoice_id, const char **channel, struct err *e);
+
 #endif

@@ -261,3 +261,114 @@ int store_loan_person_by_nin(struct store *s, const char *nin, int64_t *person_i
 	*person_id = id;
 	return 0;
 }
+
+/* ---- eFaktura and AvtaleGiro ---- */
+
+static const char *kind_static(const unsigned char *t)
+{
+	return t && strcmp((const char *)t, "avtalegiro") == 0 ? "avtalegiro" : "efaktura";
+}
+
+int store_loan_giro_replace(struct store_tx *tx, const char *const *kids, const char *const *kinds, int n,
+			    int64_t now, int *taken, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM loan_giro_agreements", e);
+	if (st == NULL || sq_step_insert(tx, st, NULL, "clear giro agreements", e) != 0)
+		return -1;
+	*taken = 0;
+	for (int i = 0; i < n; i++) {
+		st = sq_prep(tx->c,
+			     "INSERT OR REPLACE INTO loan_giro_agreements(person_id, kind, updated_at) "
+			     "SELECT person_id, ?2, ?3 FROM loan_accounts WHERE kid = ?1",
+			     e);
+		if (st == NULL)
+			return -1;
+		sq_bind_str(st, 1, kids[i]);
+		sq_bind_str(st, 2, kinds[i]);
+		sqlite3_bind_int64(st, 3, now);
+		if (sq_step_insert(tx, st, NULL, "store giro agreement", e) != 0)
+			return -1;
+		*taken += sqlite3_changes(tx->c->db) > 0;
+	}
+	return 0;
+}
+
+int store_loan_giro_kind_tx(struct store_tx *tx, int64_t person_id, const char **kind, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT kind FROM loan_giro_agreements WHERE person_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*kind = kind_static(sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "giro agreement");
+}
+
+static int kind_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	(void)i;
+	*(const char **)out = kind_static(sqlite3_column_text(st, 0));
+	return 0;
+}
+
+int store_loan_giro_kind(struct store *s, int64_t person_id, const char **kind, struct err *e)
+{
+	int n = sq_query(s, "SELECT kind FROM loan_giro_agreements WHERE person_id = ?", sq_bind_id, &person_id,
+			 kind_row, kind, 1, NULL, e);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+int store_loan_invoice_channel_insert(struct store_tx *tx, int64_t invoice_id, const char *channel, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_invoice_channels(invoice_id, channel) VALUES (?, ?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	sq_bind_str(st, 2, channel);
+	return sq_step_insert(tx, st, NULL, "store invoice channel", e);
+}
+
+static int unsent_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	struct loan_unsent *u = *(struct loan_unsent **)out + i;
+	u->invoice_id = sqlite3_column_int64(st, 0);
+	u->channel = kind_static(sqlite3_column_text(st, 1));
+	u->kid = sq_col_str(st, 2, a);
+	u->due = col_day(st, 3);
+	u->amount = sqlite3_column_int64(st, 4);
+	return 0;
+}
+
+int store_loan_invoices_unsent(struct store *s, int64_t after_id, struct loan_unsent **out, int max, struct arena *a,
+			       struct err *e)
+{
+	struct page p = {after_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT c.invoice_id, c.channel, i.kid, i.due, i.amount + i.fee FROM loan_invoice_channels c "
+			"JOIN loan_invoices i ON i.id = c.invoice_id WHERE c.sent_at IS NULL AND c.invoice_id > ?1 "
+			"AND i.cancelled_at IS NULL ORDER BY c.invoice_id LIMIT ?2",
+			bind_page2, &p, unsent_row, out, max, a, e);
+}
+
+int store_loan_invoice_sent(struct store_tx *tx, int64_t invoice_id, int64_t bank_id, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st =
+		sq_prep(tx->c, "UPDATE loan_invoice_channels SET sent_at = ?2, bank_id = ?3 WHERE invoice_id = ?1", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, bank_id);
+	return sq_step_insert(tx, st, NULL, "mark invoice sent", e);
+}
+
+int store_loan_invoice_channel(struct store *s, int64_t invoice_id, const char **channel, struct err *e)
+{
+	int n = sq_query(s, "SELECT channel FROM loan_invoice_channels WHERE invoice_id = ?", sq_bind_id, &invoice_id,
+			 kind_row, channel, 1, NULL, e);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}

@@ -224,3 +224,57 @@ test('a death in the population register writes the whole debt off once, cancels
   assert.match(page.text, /id="loan-later" data-status="deceased"/);
   assert.match(page.text, /id="loan-balance" data-ore="0"/);
 });
+
+test('eFaktura goes to the bank without the paper fee; AvtaleGiro is paid by the bank on the due day and booked by KID; paper costs the fee', async () => {
+  const [ef, ag, paper] = [borrower(), borrower(), borrower()];
+  // All three have asked for paper invoices.
+  srv.sql(`update loan_accounts set paper = 1 where person_id in (${ef.id}, ${ag.id}, ${paper.id})`);
+  const kid = (b) => srv.sql(`select kid from loan_accounts where person_id = ${b.id}`);
+  const agree = async (b, kind) => {
+    const r = await fetch(`${srv.registersUrl}/giro/v1/agreements`, { method: 'POST', body: JSON.stringify({ kid: kid(b), kind }) });
+    assert.equal(r.status, 201, await r.text());
+  };
+  await agree(ef, 'efaktura');
+  await agree(ag, 'avtalegiro');
+  const wrong = await fetch(`${srv.registersUrl}/giro/v1/agreements`, { method: 'POST', body: JSON.stringify({ kid: kid(ef), kind: 'fax' }) });
+  assert.equal(wrong.status, 422);
+
+  let out = loansRun('2024-11-01', '--bank', srv.registersUrl);
+  assert.match(out, /eFaktura and AvtaleGiro: 2 agreements, 2 invoices sent to the bank/);
+  const inv = (b) => srv.sql(`select i.id || ' ' || i.amount || ' ' || i.fee || ' ' || coalesce(c.channel, 'mailbox') || ' ' || (c.sent_at is not null)
+    from loan_invoices i left join loan_invoice_channels c on c.invoice_id = i.id where i.person_id = ${b.id} and i.due = '2024-11-20'`).split(' ');
+  const [efId, efAmount, efFee, efChannel, efSent] = inv(ef);
+  assert.deepEqual([efFee, efChannel, efSent], ['0', 'efaktura', '1']);
+  assert.deepEqual(inv(ag).slice(2), ['0', 'avtalegiro', '1']);
+  assert.deepEqual(inv(paper).slice(2), ['1800', 'mailbox', '0']);
+  assert.equal(srv.sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where e.kind = 'fee' and l.account = 'loan.principal' and l.person_id in (${ef.id}, ${ag.id})`), '0');
+  assert.equal(srv.sql(`select sum(l.amount) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where e.kind = 'fee' and l.account = 'loan.principal' and l.person_id = ${paper.id}`), '1800');
+  // The bank holds the eFaktura, once, with the term and due day.
+  const held = await (await fetch(`${srv.registersUrl}/giro/v1/efaktura?kid=${kid(ef)}`)).json();
+  assert.deepEqual(held.invoices.map((i) => [i.ref, i.amount_ore, i.due]), [[`invoice:${efId}`, Number(efAmount), '2024-11-20']]);
+  out = loansRun('2024-11-01', '--bank', srv.registersUrl);
+  assert.match(out, /2 agreements, 0 invoices sent/);
+  // Min gjeld says how the invoices come.
+  const c = new Client(srv.base);
+  await loginNin(c, ef.nin);
+  assert.match((await c.get('/mine-sider/gjeld')).text, /id="loan-giro">Regningene kommer som eFaktura/);
+
+  // AvtaleGiro: nothing is paid before the due day; on it, the bank pays
+  // and its camt.054 is booked by KID.
+  const importTo = (day) => {
+    const r = run(['loans', 'import', '--bank', srv.registersUrl, '--date', day, '--db', srv.db]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    return r.stdout;
+  };
+  importTo('2024-11-19');
+  assert.equal(srv.sql(`select paid || ' ' || coalesce(paid_at, '-') from loan_invoices where person_id = ${ag.id} and due = '2024-11-20'`), '0 -');
+  out = importTo('2024-11-20');
+  assert.match(out, /matched: 1,/);
+  const agAmount = inv(ag)[1];
+  assert.equal(srv.sql(`select paid || ' ' || paid_at from loan_invoices where person_id = ${ag.id} and due = '2024-11-20'`), `${agAmount} 2024-11-20`);
+  assert.equal(srv.sql(`select debtor from loan_payments where person_id = ${ag.id}`), 'AvtaleGiro');
+  // The eFaktura is the payer's to pay: still open.
+  assert.equal(srv.sql(`select paid from loan_invoices where id = ${efId}`), '0');
+});

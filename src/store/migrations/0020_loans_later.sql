@@ -25,3 +25,21 @@ CREATE TABLE loan_account_status (
 -- The handovers not yet written to a file (what a run's file takes).
 CREATE INDEX loan_account_status_unwritten ON loan_account_status(person_id)
 	WHERE status = 'collection' AND handover_file IS NULL;
+
+-- eFaktura and AvtaleGiro: the agreements the bank says the borrowers have
+-- (by the KID's person; the bank's list replaces these whole), and the
+-- channel an invoice went by, with when the bank took it (NULL: not yet).
+-- An invoice with no row went to the mailbox (and on paper when the
+-- account has paper invoices).
+CREATE TABLE loan_giro_agreements (
+	person_id INTEGER PRIMARY KEY REFERENCES persons(id),
+	kind TEXT NOT NULL CHECK (kind IN ('efaktura', 'avtalegiro')),
+	updated_at INTEGER NOT NULL
+);
+CREATE TABLE loan_invoice_channels (
+	invoice_id INTEGER PRIMARY KEY REFERENCES loan_invoices(id),
+	channel TEXT NOT NULL CHECK (channel IN ('efaktura', 'avtalegiro')),
+	sent_at INTEGER,
+	bank_id INTEGER
+);
+CREATE INDEX loan_invoice_channels_unsent ON loan_invoice_channels(invoice_id) WHERE sent_at IS NULL;
