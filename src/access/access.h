@@ -136,6 +136,8 @@ enum action {
 	ACT_LOAN_FIXED_RATE, /* choose a fixed rate for 3, 5 or 10 years */
 	ACT_LOAN_PAYMENTS_QUEUE, /* see the payments no account matched */
 	ACT_LOAN_PLAN_CHANGE,    /* pay faster or slower: the plan's length */
+	/* The loan account's open features (#11, helper D). */
+	ACT_LOAN_PAYMENT_RESOLVE, /* book a payment no account took to a borrower, or refund it */
 	ACT_N
 };
 

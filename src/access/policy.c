@@ -120,6 +120,8 @@ static const struct rule {
 	[ACT_LOAN_FIXED_RATE] =        {"loan.fixed-rate",           1,     {Y, N, N, N, N, N, N, N}},
 	[ACT_LOAN_PAYMENTS_QUEUE] =    {"loan.payments.queue",       0,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_LOAN_PLAN_CHANGE] =       {"loan.plan-change",          1,     {Y, N, N, N, N, N, N, N}},
+	/* The loan account's open features (#11, helper D). */
+	[ACT_LOAN_PAYMENT_RESOLVE] =   {"loan.payment.resolve",      0,     {N, N, N, Y, Y, N, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

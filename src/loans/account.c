@@ -19,6 +19,7 @@
 #include "ledger/ledger.h"
 #include "loans/interest.h"
 #include "loans/repayment.h"
+#include "loans/resolve.h"
 #include "mailbox/mailbox.h"
 #include "rules/params.h"
 #include "store/ledger.h"
@@ -593,7 +594,9 @@ static int book(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	if (got > 0 || store_loan_account_get_tx(tx, person, &acct, &a, e) != 0) {
 		b->outcome = LOANS_PAYMENT_UNKNOWN_KID;
-		rc = 0; /* stays unmatched: the case workers' queue */
+		/* Stays unmatched, for the case workers' queue; the money is in
+		 * the bank, on agency.suspense until resolved (loans/resolve.h). */
+		rc = loans_payment_suspend(tx, id, 0, b->p->amount, b->p->booked, e);
 		goto out;
 	}
 	/* Interest already posted for a day counts the balance of that day:
@@ -607,7 +610,7 @@ static int book(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	if (b->p->amount > debt) {
 		b->outcome = LOANS_PAYMENT_OVERPAID;
-		rc = store_loan_payment_settle(tx, id, person, "unmatched", 0, e);
+		rc = loans_payment_suspend(tx, id, person, b->p->amount, b->p->booked, e);
 		goto out;
 	}
 	int64_t to_interest = interest < 0 ? 0 : interest < b->p->amount ? interest : b->p->amount;

@@ -116,4 +116,14 @@ int store_loan_invoice_sent(struct store_tx *tx, int64_t invoice_id, int64_t ban
  * (the mailbox), -1. */
 int store_loan_invoice_channel(struct store *s, int64_t invoice_id, const char **channel, struct err *e);
 
+/* ---- resolving the payments no account took ---- */
+
+/* Payment id into *out (strings in a), read in the transaction: 0 found,
+ * 1 none, -1. */
+int store_loan_payment_get_tx(struct store_tx *tx, int64_t id, struct loan_payment *out, struct arena *a,
+			      struct err *e);
+/* Record a refund of payment_id (a second fails with ERR_CONFLICT). */
+int store_loan_refund_insert(struct store_tx *tx, int64_t payment_id, int64_t amount, const char *account,
+			     const char *actor, int64_t entry_id, date_t day, int64_t now, struct err *e);
+
 #endif

@@ -372,3 +372,58 @@ int store_loan_invoice_channel(struct store *s, int64_t invoice_id, const char *
 			 kind_row, channel, 1, NULL, e);
 	return n < 0 ? -1 : n == 0 ? 1 : 0;
 }
+
+/* ---- resolving the payments no account took ---- */
+
+int store_loan_payment_get_tx(struct store_tx *tx, int64_t id, struct loan_payment *out, struct arena *a,
+			      struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "SELECT id, bank_ref, kid, amount, booked, debtor, coalesce(person_id, 0), state, "
+				   "coalesce(entry_id, 0), received_at FROM loan_payments WHERE id = ?",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(st, 0);
+		out->bank_ref = sq_col_str(st, 1, a);
+		out->kid = sq_col_str(st, 2, a);
+		out->amount = sqlite3_column_int64(st, 3);
+		out->booked = col_day(st, 4);
+		out->debtor = sq_col_str(st, 5, a);
+		out->person_id = sqlite3_column_int64(st, 6);
+		out->state = sq_col_str(st, 7, a);
+		out->entry_id = sqlite3_column_int64(st, 8);
+		out->received_at = sqlite3_column_int64(st, 9);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "loan payment");
+}
+
+int store_loan_refund_insert(struct store_tx *tx, int64_t payment_id, int64_t amount, const char *account,
+			     const char *actor, int64_t entry_id, date_t day, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "INSERT INTO loan_refunds(payment_id, amount, account, actor, entry_id, refund_day, "
+				   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, payment_id);
+	sqlite3_bind_int64(st, 2, amount);
+	sq_bind_str(st, 3, account);
+	sq_bind_str(st, 4, actor);
+	sqlite3_bind_int64(st, 5, entry_id);
+	bind_day(st, 6, day);
+	sqlite3_bind_int64(st, 7, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int ext = sqlite3_extended_errcode(tx->c->db);
+		if (ext == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_CONFLICT, "payment", "the payment has been refunded before");
+		return sq_db_error(e, tx->c->db, "insert refund");
+	}
+	return 0;
+}

@@ -161,5 +161,9 @@ void loans_page(struct req *r, struct resp *w);
 void loans_fixed_rate(struct req *r, struct resp *w);
 void loans_plan_change(struct req *r, struct resp *w);
 void workbench_loan_payments(struct req *r, struct resp *w);
+/* #11, helper D: book a payment no account took to a borrower, or refund it
+ * (workbench/loans.c). */
+void workbench_loan_payment_book(struct req *r, struct resp *w);
+void workbench_loan_payment_refund(struct req *r, struct resp *w);
 
 #endif

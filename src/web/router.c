@@ -108,6 +108,10 @@ static const struct route routes[] = {
 	{"POST", "/mine-sider/gjeld/fastrente", loans_fixed_rate, ACT_LOAN_FIXED_RATE},
 	{"GET", "/saksbehandling/innbetalinger", workbench_loan_payments, ACT_LOAN_PAYMENTS_QUEUE},
 	{"POST", "/mine-sider/gjeld/plan", loans_plan_change, ACT_LOAN_PLAN_CHANGE},
+	/* The loan account's open features (#11, helper D): resolving a
+	 * payment no account took. */
+	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
+	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

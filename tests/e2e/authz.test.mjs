@@ -401,6 +401,11 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     // The loan account (#11).
     'POST /mine-sider/gjeld/fastrente': { as: a.c, foreign: other, form: { years: '3' } },
     'POST /mine-sider/gjeld/plan': { as: a.c, foreign: other, form: { years: '2' } },
+    // #11, helper D: resolving a payment no account took.
+    'POST /saksbehandling/innbetalinger/:id/bokfor': { as: sara, foreign: per, url: '/saksbehandling/innbetalinger/1/bokfor',
+      form: { nin: a.nin } },
+    'POST /saksbehandling/innbetalinger/:id/tilbakebetal': { as: sara, foreign: per,
+      url: '/saksbehandling/innbetalinger/1/tilbakebetal', form: { account: '12345678903' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

@@ -278,3 +278,91 @@ test('eFaktura goes to the bank without the paper fee; AvtaleGiro is paid by the
   // The eFaktura is the payer's to pay: still open.
   assert.equal(srv.sql(`select paid from loan_invoices where id = ${efId}`), '0');
 });
+
+// A valid Norwegian account number (MOD11) that nobody has.
+function newAccount(seed) {
+  const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  for (let body = seed; ; body++) {
+    const ten = `1503${String(body).padStart(6, '0')}`;
+    const sum = [...ten].reduce((s, d, i) => s + Number(d) * w[i], 0);
+    const k = 11 - (sum % 11);
+    if (k === 10) continue;
+    return ten + (k === 11 ? 0 : k);
+  }
+}
+
+test('a case worker books a payment with an unknown KID to a borrower, or refunds it; each a ledger entry on agency.suspense, audited', async () => {
+  const b = borrower();
+  loansRun('2024-11-01');
+  const kidOf = srv.sql(`select kid from loan_accounts where person_id = ${b.id}`);
+  const pay = async (amount, booked, debtor) => {
+    const r = await fetch(`${srv.registersUrl}/giro/v1/payments`, { method: 'POST',
+      body: JSON.stringify({ kid: '1234567897', amount_ore: amount, booked, debtor }) });
+    assert.equal(r.status, 201);
+    return (await r.json()).ref;
+  };
+  const refs = [await pay(500000, '2024-11-05', 'Feil Kid'), await pay(30000, '2024-11-06', 'Ukjent Betaler'),
+    await pay(900000000, '2024-11-07', 'For Mye')];
+  const imported = run(['loans', 'import', '--bank', srv.registersUrl, '--db', srv.db]);
+  assert.equal(imported.status, 0, imported.stderr);
+  assert.match(imported.stdout, /unknown KID: 3/);
+  const idOf = (ref) => srv.sql(`select id from loan_payments where bank_ref = '${ref}'`);
+  const [small, tiny, big] = refs.map(idOf);
+  const suspense = () => srv.sql("select coalesce(sum(amount), 0) from ledger_legs where account = 'agency.suspense'");
+  // Received, and waiting on agency.suspense.
+  assert.equal(suspense(), String(-(500000 + 30000 + 900000000)));
+
+  const sara = new Client(srv.base);
+  const login = await sara.get('/login');
+  assert.equal((await sara.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  let page = await sara.get('/saksbehandling/innbetalinger');
+  assert.equal(page.status, 200);
+  assert.match(page.text, new RegExp(`action="/saksbehandling/innbetalinger/${small}/bokfor"`));
+  const csrf = Client.csrf(page.text);
+
+  // Nothing to book it to: the field is named.
+  let r = await sara.post(`/saksbehandling/innbetalinger/${small}/bokfor`, { csrf, nin: '', kid: '1000000000' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /id="wb-payments-error" data-field="kid"/);
+  // By KID: booked to the borrower, interest first, the invoice paid.
+  const before = debtOn(b.id, '2030-01-01');
+  r = await sara.post(`/saksbehandling/innbetalinger/${small}/bokfor`, { csrf, nin: '', kid: kidOf });
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.get('location'), '/saksbehandling/innbetalinger?status=bokfort');
+  assert.equal(srv.sql(`select state || ' ' || person_id from loan_payments where id = ${small}`), `resolved ${b.id}`);
+  assert.equal(debtOn(b.id, '2030-01-01'), before - 500000);
+  assert.equal(srv.sql(`select count(*) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where e.cause = 'payment:${small}' and e.person_id = ${b.id} and l.account = 'agency.suspense' and l.amount = 500000`), '1');
+  assert.equal(srv.sql(`select paid from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`),
+    String(Math.min(500000, Number(srv.sql(`select amount + fee from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`)))));
+  assert.equal(srv.sql(`select actor from audit where action = 'loan.payment.book' and object = 'payment:${small}'`),
+    `staff:${srv.sql("select id from staff where username = 'sara.berg'")}`);
+  // Once.
+  r = await sara.post(`/saksbehandling/innbetalinger/${small}/bokfor`, { csrf, nin: b.nin });
+  assert.equal(r.status, 409);
+  // More than the debt: refused, to be refunded.
+  r = await sara.post(`/saksbehandling/innbetalinger/${big}/bokfor`, { csrf, nin: b.nin });
+  assert.equal(r.status, 409);
+  assert.match(r.text, /data-field="amount"/);
+  assert.equal(srv.sql(`select state from loan_payments where id = ${big}`), 'unmatched');
+
+  // Refunds: a wrong account is named; a right one makes the record.
+  r = await sara.post(`/saksbehandling/innbetalinger/${tiny}/tilbakebetal`, { csrf, account: '12345678901' });
+  assert.equal(r.status, 422);
+  assert.match(r.text, /data-field="account"/);
+  const account = newAccount(4242);
+  for (const [id, amount] of [[tiny, 30000], [big, 900000000]]) {
+    r = await sara.post(`/saksbehandling/innbetalinger/${id}/tilbakebetal`, { csrf, account: `${account.slice(0, 4)}.${account.slice(4, 6)}.${account.slice(6)}` });
+    assert.equal(r.status, 303);
+    assert.equal(srv.sql(`select amount || ' ' || account from loan_refunds where payment_id = ${id}`), `${amount} ${account}`);
+    assert.equal(srv.sql(`select state from loan_payments where id = ${id}`), 'resolved');
+    assert.equal(srv.sql(`select count(*) from audit where action = 'loan.payment.refund' and object = 'payment:${id}'`), '1');
+  }
+  // Everything resolved: agency.suspense is back at 0, the bank's money
+  // out again, and the ledger holds.
+  assert.equal(suspense(), '0');
+  page = await sara.get('/saksbehandling/innbetalinger');
+  for (const id of [small, tiny, big]) assert.doesNotMatch(page.text, new RegExp(`data-payment="${id}"`));
+  const check = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});

@@ -43,3 +43,21 @@ CREATE TABLE loan_invoice_channels (
 	bank_id INTEGER
 );
 CREATE INDEX loan_invoice_channels_unsent ON loan_invoice_channels(invoice_id) WHERE sent_at IS NULL;
+
+-- Payments no account took wait on agency.suspense (received, not yet
+-- anyone's) until a case worker books them to a borrower or refunds them.
+INSERT INTO ledger_accounts(name, personal) VALUES ('agency.suspense', 0);
+
+-- A refund of a payment no account took, back to the payer's account: the
+-- record the bank is given (amount, account, the case worker, the ledger
+-- entry). One a payment.
+CREATE TABLE loan_refunds (
+	id INTEGER PRIMARY KEY,
+	payment_id INTEGER NOT NULL UNIQUE REFERENCES loan_payments(id),
+	amount INTEGER NOT NULL CHECK (amount > 0),
+	account TEXT NOT NULL,
+	actor TEXT NOT NULL,
+	entry_id INTEGER NOT NULL REFERENCES ledger_entries(id),
+	refund_day TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
