@@ -176,6 +176,9 @@ test('an unpaid notice calls the loan in on its deadline and hands it to the col
   assert.equal(letter.status, 200);
   assert.match(letter.text, /Vedtak om oppsigelse av studielån/);
   assert.match(letter.text, new RegExp(`id="loan-status-letter" data-kind="called-in" data-ore="${debt}"`));
+  const pdf = await c.get(`/innboks/${called}/pdf`);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
   const handed = srv.sql(`select handover_letter from loan_account_status where person_id = ${b.id}`);
   assert.match((await c.get(`/innboks/${handed}`)).text, /Statens innkrevingssentral/);
   const page = await c.get('/mine-sider/gjeld');
