@@ -22,6 +22,10 @@ CREATE TABLE loan_account_status (
 	written_off INTEGER,
 	updated_at INTEGER NOT NULL
 );
+-- The borrowers (a loan paid out), which each run asks whose support has
+-- ended (store/loans2.h, store_loan_support_ends).
+CREATE INDEX ledger_entries_disbursed ON ledger_entries(person_id) WHERE kind = 'disbursement';
+
 -- The handovers not yet written to a file (what a run's file takes).
 CREATE INDEX loan_account_status_unwritten ON loan_account_status(person_id)
 	WHERE status = 'collection' AND handover_file IS NULL;
