@@ -138,6 +138,7 @@ enum action {
 	ACT_LOAN_PLAN_CHANGE,    /* pay faster or slower: the plan's length */
 	/* The loan account's open features (#11, helper D). */
 	ACT_LOAN_PAYMENT_RESOLVE, /* book a payment no account took to a borrower, or refund it */
+	ACT_LOAN_DUE_DAY,         /* choose the invoices' due day (5th, 15th or 25th) */
 	ACT_N
 };
 

@@ -122,6 +122,7 @@ static const struct rule {
 	[ACT_LOAN_PLAN_CHANGE] =       {"loan.plan-change",          1,     {Y, N, N, N, N, N, N, N}},
 	/* The loan account's open features (#11, helper D). */
 	[ACT_LOAN_PAYMENT_RESOLVE] =   {"loan.payment.resolve",      0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_LOAN_DUE_DAY] =           {"loan.due-day",              1,     {Y, N, N, N, N, N, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

@@ -273,12 +273,17 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 {
 	if (acct->first_due == LOAN_NO_DATE)
 		return 0;
+	/* The due day the borrower chose (5th, 15th or 25th), for the
+	 * invoices made from now on (loans/later.h). */
+	int due_day = LOANS_DUE_DAY;
+	if (store_loan_due_day_tx(tx, r->person_id, &due_day, e) < 0)
+		return -1;
 	for (;;) {
 		date_t latest, due;
 		int got = store_loan_invoice_latest_tx(tx, r->person_id, &latest, e);
 		if (got < 0)
 			return -1;
-		due = got == 1 ? acct->first_due : months_on(latest, 1, LOANS_DUE_DAY);
+		due = got == 1 ? months_on(acct->first_due, 0, due_day) : months_on(latest, 1, due_day);
 		/* A deferred month has no term: the next month's is due. */
 		for (int guard = 0; guard < 1200; guard++) {
 			char ym[11];
@@ -289,7 +294,7 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 				return -1;
 			if (!deferred)
 				break;
-			due = months_on(due, 1, LOANS_DUE_DAY);
+			due = months_on(due, 1, due_day);
 		}
 		date_t issue = month_first(due);
 		/* The invoice needs the month before with its interest. */

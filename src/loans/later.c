@@ -532,3 +532,53 @@ out:
 	arena_cleanup(&a);
 	return rc;
 }
+
+/* ---- the due day ---- */
+
+struct due_choice {
+	int64_t person_id, now;
+	int day;
+	const char *actor;
+};
+
+static int choose_due(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct due_choice *x = arg;
+	struct arena a;
+	struct loan_account acct;
+	struct loan_status st;
+	int rc = -1;
+	arena_init(&a, 0);
+	int got = store_loan_account_get_tx(tx, x->person_id, &acct, &a, e);
+	if (got != 0) {
+		if (got > 0)
+			err_set(e, ERR_CONFLICT, "day", "you have no student loan");
+		goto out;
+	}
+	got = store_loan_status_get_tx(tx, x->person_id, &st, &a, e);
+	if (got <= 0) {
+		if (got == 0)
+			err_set(e, ERR_CONFLICT, "day", "the loan is no longer invoiced");
+		goto out;
+	}
+	char object[32], detail[32];
+	snprintf(object, sizeof(object), "person:%lld", (long long)x->person_id);
+	snprintf(detail, sizeof(detail), "due day %d", x->day);
+	if (store_loan_due_day_put(tx, x->person_id, x->day, x->now, e) != 0)
+		goto out;
+	rc = audit_append(tx, x->now, x->actor, "loan.due-day", object, detail, e);
+out:
+	arena_cleanup(&a);
+	return rc;
+}
+
+int loans_choose_due_day(struct store *s, const struct principal *who, int day, int64_t now, struct err *e)
+{
+	if (access_check_subject(s, who, ACT_LOAN_DUE_DAY, "loan", now, e) != 0)
+		return -1;
+	if (day != 5 && day != 15 && day != 25)
+		return err_set(e, ERR_INVALID, "day", "choose the 5th, 15th or 25th");
+	char actor[64];
+	struct due_choice x = {access_subject(who), now, day, access_actor(who, actor, sizeof(actor))};
+	return store_write(s, choose_due, &x, e);
+}

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "access/access.h"
 #include "core/date.h"
 
 struct arena;
@@ -90,6 +91,15 @@ int loans_giro_sync(struct store *s, const char *bank_url, int64_t now, int *tak
  * the bank takes a ref once, so a send repeated after a crash is
  * harmless). *sent (may be NULL) receives the count. 0, or -1. */
 int loans_giro_send(struct store *s, const char *bank_url, int64_t now, int *sent, struct err *e);
+
+/* Choose the due day of who's own invoices: the 5th, 15th or 25th of the
+ * month ("Du kan velge forfallsdato den 5., 15. eller 25. i måneden":
+ * lanekassen.no, "Fått første regning fra Lånekassen? Her er ti ting å
+ * vite"), for the invoices made from now on; the plan keeps its months.
+ * Asks the gate (loan.due-day). Fails with ERR_INVALID (field "day"),
+ * ERR_CONFLICT without a loan account or when the account is called in,
+ * handed over or closed. Audited. */
+int loans_choose_due_day(struct store *s, const struct principal *who, int day, int64_t now, struct err *e);
 
 /* The call-in or handover a letter of kind "loan-called-in" or
  * "loan-collection" carries, as template data: {kind ("called-in" or

@@ -150,6 +150,19 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	}
 
 	json_object_set_new(o, "can_replan", json_boolean(strcmp(status, "pause") == 0 || strcmp(status, "repaying") == 0));
+	/* The due day (loans/later.h): chosen, or the house's. */
+	int due_day = LOANS_DUE_DAY;
+	if (store_loan_due_day(s, person, &due_day, e) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "due_day", json_integer(due_day));
+	if (!closed && strcmp(status, "repaid") != 0) {
+		json_t *days = json_array();
+		for (int d = 5; d <= 25; d += 10)
+			json_array_append_new(days, json_pack("{s:i,s:b}", "day", d, "chosen", d == due_day));
+		json_object_set_new(o, "due_days", days);
+	}
 	/* Invoices, the next open one, and payments. */
 	struct loan_invoice *inv;
 	int n = store_loan_invoices_of(s, person, &inv, 24, a, e);

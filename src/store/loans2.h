@@ -126,4 +126,12 @@ int store_loan_payment_get_tx(struct store_tx *tx, int64_t id, struct loan_payme
 int store_loan_refund_insert(struct store_tx *tx, int64_t payment_id, int64_t amount, const char *account,
 			     const char *actor, int64_t entry_id, date_t day, int64_t now, struct err *e);
 
+/* ---- the due day ---- */
+
+/* person_id's chosen due day into *day: 0 found, 1 none, -1. */
+int store_loan_due_day_tx(struct store_tx *tx, int64_t person_id, int *day, struct err *e);
+int store_loan_due_day(struct store *s, int64_t person_id, int *day, struct err *e);
+/* Set person_id's due day (5, 15 or 25). */
+int store_loan_due_day_put(struct store_tx *tx, int64_t person_id, int day, int64_t now, struct err *e);
+
 #endif

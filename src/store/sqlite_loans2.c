@@ -427,3 +427,45 @@ int store_loan_refund_insert(struct store_tx *tx, int64_t payment_id, int64_t am
 	}
 	return 0;
 }
+
+/* ---- the due day ---- */
+
+int store_loan_due_day_tx(struct store_tx *tx, int64_t person_id, int *day, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT day FROM loan_due_days WHERE person_id = ?", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*day = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : sq_db_error(e, tx->c->db, "due day");
+}
+
+static int int_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	(void)i;
+	*(int *)out = sqlite3_column_int(st, 0);
+	return 0;
+}
+
+int store_loan_due_day(struct store *s, int64_t person_id, int *day, struct err *e)
+{
+	int n = sq_query(s, "SELECT day FROM loan_due_days WHERE person_id = ?", sq_bind_id, &person_id, int_row, day, 1,
+			 NULL, e);
+	return n < 0 ? -1 : n == 0 ? 1 : 0;
+}
+
+int store_loan_due_day_put(struct store_tx *tx, int64_t person_id, int day, int64_t now, struct err *e)
+{
+	sqlite3_stmt *st =
+		sq_prep(tx->c, "INSERT OR REPLACE INTO loan_due_days(person_id, day, updated_at) VALUES (?, ?, ?)", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int(st, 2, day);
+	sqlite3_bind_int64(st, 3, now);
+	return sq_step_insert(tx, st, NULL, "store due day", e);
+}

@@ -165,5 +165,7 @@ void workbench_loan_payments(struct req *r, struct resp *w);
  * (workbench/loans.c). */
 void workbench_loan_payment_book(struct req *r, struct resp *w);
 void workbench_loan_payment_refund(struct req *r, struct resp *w);
+/* #11, helper D: choose the invoices' due day on "Min gjeld" (portal/loans.c). */
+void loans_due_day(struct req *r, struct resp *w);
 
 #endif

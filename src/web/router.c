@@ -112,6 +112,7 @@ static const struct route routes[] = {
 	 * payment no account took. */
 	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
+	{"POST", "/mine-sider/gjeld/forfall", loans_due_day, ACT_LOAN_DUE_DAY},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

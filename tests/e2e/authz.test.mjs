@@ -406,6 +406,7 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
       form: { nin: a.nin } },
     'POST /saksbehandling/innbetalinger/:id/tilbakebetal': { as: sara, foreign: per,
       url: '/saksbehandling/innbetalinger/1/tilbakebetal', form: { account: '12345678903' } },
+    'POST /mine-sider/gjeld/forfall': { as: a.c, foreign: other, form: { day: '5' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

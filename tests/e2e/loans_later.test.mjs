@@ -369,3 +369,33 @@ test('a case worker books a payment with an unknown KID to a borrower, or refund
   const check = run(['ledger', 'check', '--db', srv.db]);
   assert.equal(check.status, 0, check.stdout + check.stderr);
 });
+
+test('the borrower chooses the due day (5th, 15th or 25th) on Min gjeld; the invoices to come fall due on it', async () => {
+  const b = borrower();
+  const c = new Client(srv.base);
+  await loginNin(c, b.nin);
+  let page = await c.get('/mine-sider/gjeld');
+  assert.match(page.text, /id="loan-due-day" data-day="20"/);
+  const csrf = Client.csrf(page.text);
+  for (const day of ['20', '0', 'x', '']) {
+    const r = await c.post('/mine-sider/gjeld/forfall', { csrf, day });
+    assert.equal(r.status, 422, `day ${day}`);
+  }
+  let r = await c.post('/mine-sider/gjeld/forfall', { csrf, day: '5' });
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.get('location'), '/mine-sider/gjeld?forfall=endret');
+  page = await c.get('/mine-sider/gjeld?forfall=endret');
+  assert.match(page.text, /id="loan-due-day" data-day="5"/);
+  assert.match(page.text, /id="due-5" checked/);
+  assert.equal(srv.sql(`select count(*) from audit where action = 'loan.due-day' and object = 'person:${b.id}'`), '1');
+  loansRun('2024-12-01');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${b.id} order by due`), '2024-11-05,2024-12-05');
+  // From the next invoice on: the 25th.
+  r = await c.post('/mine-sider/gjeld/forfall', { csrf, day: '25' });
+  assert.equal(r.status, 303);
+  loansRun('2025-01-01');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${b.id} order by due`),
+    '2024-11-05,2024-12-05,2025-01-25');
+  const check = run(['ledger', 'check', '--db', srv.db]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});

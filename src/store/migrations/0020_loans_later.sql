@@ -65,3 +65,11 @@ CREATE TABLE loan_refunds (
 	refund_day TEXT NOT NULL,
 	created_at INTEGER NOT NULL
 );
+
+-- The due day the borrower chose (the 5th, 15th or 25th of the month), for
+-- the invoices made from then on; none: LOANS_DUE_DAY.
+CREATE TABLE loan_due_days (
+	person_id INTEGER PRIMARY KEY REFERENCES persons(id),
+	day INTEGER NOT NULL CHECK (day IN (5, 15, 25)),
+	updated_at INTEGER NOT NULL
+);
