@@ -70,13 +70,14 @@ int store_loan_support_ends(struct store *s, int64_t after_id, const char *month
 	 * when a decision was superseded is no support), paid or not. A case
 	 * not yet decided may give more support: not yet. */
 	return sq_query(s,
-			"SELECT b.person_id, max(l.month) FROM "
-			"(SELECT DISTINCT person_id FROM ledger_entries WHERE kind = 'disbursement' AND person_id > ?1) b "
-			"JOIN payout_lines l ON l.person_id = b.person_id AND (l.state = 'planned' OR l.payment_id IS NOT NULL) "
-			"WHERE NOT EXISTS (SELECT 1 FROM loan_accounts a WHERE a.person_id = b.person_id "
+			"SELECT l.person_id, max(l.month) FROM payout_lines l "
+			"WHERE l.person_id > ?1 AND (l.state = 'planned' OR l.payment_id IS NOT NULL) "
+			"GROUP BY l.person_id HAVING max(l.month) < ?2 "
+			"AND EXISTS (SELECT 1 FROM ledger_entries d WHERE d.person_id = l.person_id AND d.kind = 'disbursement') "
+			"AND NOT EXISTS (SELECT 1 FROM loan_accounts a WHERE a.person_id = l.person_id "
 			"AND a.support_ended IS NOT NULL) "
-			"AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = b.person_id AND c.status <> 'decided') "
-			"GROUP BY b.person_id HAVING max(l.month) < ?2 ORDER BY b.person_id LIMIT ?3",
+			"AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = l.person_id AND c.status <> 'decided') "
+			"ORDER BY l.person_id LIMIT ?3",
 			bind_ends, &x, end_row, out, max, NULL, e);
 }
 

@@ -25,6 +25,7 @@ CREATE TABLE loan_account_status (
 -- The borrowers (a loan paid out), which each run asks whose support has
 -- ended (store/loans2.h, store_loan_support_ends).
 CREATE INDEX ledger_entries_disbursed ON ledger_entries(person_id) WHERE kind = 'disbursement';
+CREATE INDEX payout_lines_person ON payout_lines(person_id, month);
 
 -- The handovers not yet written to a file (what a run's file takes).
 CREATE INDEX loan_account_status_unwritten ON loan_account_status(person_id)
