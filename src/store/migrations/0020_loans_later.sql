@@ -27,6 +27,11 @@ CREATE TABLE loan_account_status (
 CREATE INDEX ledger_entries_disbursed ON ledger_entries(person_id) WHERE kind = 'disbursement';
 CREATE INDEX payout_lines_person ON payout_lines(person_id, month);
 
+-- The invoices whose notice of termination is left unpaid (what each run
+-- asks about calling in).
+CREATE INDEX loan_invoices_noticed ON loan_invoices(person_id)
+	WHERE reminders >= 2 AND paid_at IS NULL AND cancelled_at IS NULL;
+
 -- The handovers not yet written to a file (what a run's file takes).
 CREATE INDEX loan_account_status_unwritten ON loan_account_status(person_id)
 	WHERE status = 'collection' AND handover_file IS NULL;
