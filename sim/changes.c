@@ -20,17 +20,17 @@
 
 #define MAX_CHANGES 10000
 
-enum change_kind { CHG_ENROLMENT, CHG_CREDITS, CHG_INCOME };
+enum change_kind { CHG_ENROLMENT, CHG_CREDITS, CHG_INCOME, CHG_DEATH };
 
-static const char *change_names[] = {"enrolment", "credits", "income"};
-static const char *change_register[] = {"schools", "schools", "tax"};
+static const char *change_names[] = {"enrolment", "credits", "income", "death"};
+static const char *change_register[] = {"schools", "schools", "tax", "population"};
 
 struct change {
 	int64_t sequence; /* in its register's feed */
 	int64_t index;
 	char nin[12];
 	enum change_kind kind;
-	int value; /* load percent; half credits; tax year */
+	int value; /* load percent; half credits; tax year; the date of death (date_t) */
 	int64_t amount; /* income in øre */
 	int semester_year, autumn;
 	int64_t at;
@@ -39,11 +39,11 @@ struct change {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct change *changes;
 static atomic_int n_changes;
-static int64_t last_sequence[2]; /* per register that makes corrections: tax, schools */
+static int64_t last_sequence[3]; /* per register that makes corrections: tax, schools, population */
 
 static int register_slot(const char *reg)
 {
-	return strcmp(reg, "tax") == 0 ? 0 : strcmp(reg, "schools") == 0 ? 1 : -1;
+	return strcmp(reg, "tax") == 0 ? 0 : strcmp(reg, "schools") == 0 ? 1 : strcmp(reg, "population") == 0 ? 2 : -1;
 }
 
 static int want_int(json_t *j, const char *key, int64_t lo, int64_t hi, int64_t *out, struct err *e)
@@ -124,8 +124,23 @@ int64_t simchg_post(const char *body, size_t len, int64_t persons, uint64_t seed
 		c.value = (int)v;
 		if (want_int(j, "income", 0, 100000000000LL, &c.amount, e) != 0)
 			goto out;
+	} else if (kind != NULL && strcmp(kind, "death") == 0) {
+		/* The loan account (#11): the population register records a
+		 * death; its date is on the person from then on. */
+		c.kind = CHG_DEATH;
+		const char *day = json_string_value(json_object_get(j, "date"));
+		date_t d;
+		if (day == NULL || date_parse(day, &d) != 0) {
+			err_set(e, ERR_INVALID, "date", "must be a date that exists, YYYY-MM-DD");
+			goto out;
+		}
+		if (d < p.birth_date) {
+			err_set(e, ERR_INVALID, "date", "must not be before the person's birth");
+			goto out;
+		}
+		c.value = (int)d;
 	} else {
-		err_set(e, ERR_INVALID, "change", "must be enrolment, credits or income");
+		err_set(e, ERR_INVALID, "change", "must be enrolment, credits, income or death");
 		goto out;
 	}
 	pthread_mutex_lock(&mu);
@@ -193,6 +208,22 @@ int simchg_income(int64_t index, int year, int64_t *income)
 	for (int i = 0; i < n; i++)
 		if (changes[i].index == index && changes[i].kind == CHG_INCOME && changes[i].value == year) {
 			*income = changes[i].amount;
+			found = 1;
+		}
+	pthread_mutex_unlock(&mu);
+	return found;
+}
+
+int simchg_death(int64_t index, date_t *died)
+{
+	int found = 0;
+	if (atomic_load(&n_changes) == 0)
+		return 0;
+	pthread_mutex_lock(&mu);
+	int n = atomic_load(&n_changes);
+	for (int i = 0; i < n; i++)
+		if (changes[i].index == index && changes[i].kind == CHG_DEATH) {
+			*died = (date_t)changes[i].value;
 			found = 1;
 		}
 	pthread_mutex_unlock(&mu);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "sim/synth.h"
 
 struct buf;
@@ -25,6 +26,7 @@ struct err;
  *   {"nin":..., "change":"enrolment", "load_percent":50}
  *   {"nin":..., "change":"credits", "semester":"2025-spring", "credits":30}
  *   {"nin":..., "change":"income", "year":2023, "income":55000000}
+ *   {"nin":..., "change":"death", "date":"2025-03-14"}  (population register)
  * for a person of the population (persons, seed). Returns the event's
  * sequence number (> 0), or -1 with e naming the field at fault. */
 int64_t simchg_post(const char *body, size_t len, int64_t persons, uint64_t seed, int64_t now, struct err *e);
@@ -35,6 +37,10 @@ void simchg_apply(struct synth_person *p);
 /* The corrected income of a person for a year: 1 (and *income set) when
  * corrected, 0 when not. */
 int simchg_income(int64_t index, int year, int64_t *income);
+
+/* The date of death the population register holds for a person: 1 (and
+ * *died set) when one is recorded, 0 when not. */
+int simchg_death(int64_t index, date_t *died);
 
 /* The events of register reg ("tax", "schools", ...) with sequence > after,
  * at most limit, as {"events":[{"sequence","nin","change","at"}],"last":N}

@@ -239,7 +239,14 @@ static void person_json(struct answer *w, const struct synth_person *p, int may_
 			put_date(w, p->children[i].birth_date);
 			put(w, "}");
 		}
-	putf(w, "],\"married\":%s}", p->married ? "true" : "false");
+	putf(w, "],\"married\":%s", p->married ? "true" : "false");
+	/* The loan account (#11): a death recorded by a correction. */
+	date_t died;
+	if (simchg_death(p->index, &died)) {
+		put(w, ",\"date_of_death\":");
+		put_date(w, died);
+	}
+	put(w, "}");
 }
 
 /* The scope header may list several scopes, separated by spaces or commas. */
@@ -966,7 +973,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	} else if (giro_handles(url)) {
 		/* The bank (#11): payments with a KID, and the camt.054 report. */
 		int xml;
-		w.status = giro_answer(method, url, buf_str(&call->body), call->body.len, &w.b, &xml);
+		w.status = giro_answer2(method, url, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kid"),
+					MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to"), buf_str(&call->body),
+					call->body.len, &w.b, &xml);
 		if (xml)
 			w.ctype = "application/xml";
 	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/_control") == 0) {

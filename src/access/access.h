@@ -140,6 +140,9 @@ enum action {
 	ACT_SUPPORT_TOPICS_MANAGE,   /* add, rename and retire the inquiry log's topics */
 	ACT_SUPPORT_AGENCIES_MANAGE, /* add, rename and retire the agencies the centre serves */
 	ACT_FAQ_SEND,                /* send an FAQ answer's link to a caller (mailbox or e-mail) */
+	/* The loan account's open features (#11, helper D). */
+	ACT_LOAN_PAYMENT_RESOLVE, /* book a payment no account took to a borrower, or refund it */
+	ACT_LOAN_DUE_DAY,         /* choose the invoices' due day (5th, 15th or 25th) */
 	ACT_N
 };
 

@@ -128,6 +128,9 @@ static const struct rule {
 	[ACT_SUPPORT_TOPICS_MANAGE] =  {"support.topics.manage",     0,     {N, N, N, N, N, Y, Y, N}},
 	[ACT_SUPPORT_AGENCIES_MANAGE] = {"support.agencies.manage",  0,     {N, N, N, N, N, N, Y, N}},
 	[ACT_FAQ_SEND] =               {"faq.send",                  0,     {N, N, N, N, N, Y, N, N}},
+	/* The loan account's open features (#11, helper D). */
+	[ACT_LOAN_PAYMENT_RESOLVE] =   {"loan.payment.resolve",      0,     {N, N, N, Y, Y, N, N, N}},
+	[ACT_LOAN_DUE_DAY] =           {"loan.due-day",              1,     {Y, N, N, N, N, N, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

@@ -23,10 +23,19 @@
 
 static const char loans_help[] =
 	"Usage: stipend loans COMMAND --db FILE [OPTIONS]\n\n"
-	"  run --through DAY [--params DIR]   post interest for every month ended by DAY\n"
-	"                                     and make the invoices whose month has begun\n"
-	"  import --camt FILE | --bank URL    book the credits of the bank's camt.054\n"
-	"                                     report (a file, or fetched from the bank)\n"
+	"  run --through DAY [--params DIR] [--registers URL] [--handover-dir DIR]\n"
+	"      [--bank URL]                   (eFaktura and AvtaleGiro through the bank)\n"
+	"                                     post interest for every month ended by DAY\n"
+	"                                     and make the invoices whose month has begun;\n"
+	"                                     end support by the decisions; call in the\n"
+	"                                     loans left unpaid and hand them to the\n"
+	"                                     collection agency (their lines to a file in\n"
+	"                                     DIR, docs/loans-collection.md); with\n"
+	"                                     --registers, write off on death\n"
+	"  import --camt FILE | --bank URL [--date DAY]\n"
+	"                                     book the credits of the bank's camt.054\n"
+	"                                     report (a file, or fetched from the bank,\n"
+	"                                     of the credits booked by DAY)\n"
 	"  disburse --person ID|--nin NIN --amount KR --date DAY [--cause C]\n"
 	"                                     post a loan payout (the payouts do this)\n"
 	"  grant --kind deferral|relief --person ID|--nin NIN --date DAY --months N --cause C\n"
@@ -48,6 +57,7 @@ static const char loans_help[] =
 
 struct opts {
 	const char *db, *params_dir, *camt, *bank, *nin, *cause, *kind, *out;
+	const char *registers, *handover_dir; /* run: the death feed, the collection file */
 	int months, year;
 	int64_t person, amount, now;
 	date_t day;
@@ -71,6 +81,8 @@ static int parse(int argc, char **argv, struct opts *o)
 					     {"year", required_argument, NULL, 'y'},
 					     {"out", required_argument, NULL, 'o'},
 					     {"months", required_argument, NULL, 'm'},
+					     {"registers", required_argument, NULL, 'R'},
+					     {"handover-dir", required_argument, NULL, 'H'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -85,6 +97,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'C': o->cause = optarg; break;
 		case 'k': o->kind = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'R': o->registers = optarg; break;
+		case 'H': o->handover_dir = optarg; break;
 		case 'y':
 			o->year = (int)strtol(optarg, &end, 10);
 			if (*end || o->year < 1900 || o->year > 2999) {
@@ -217,10 +231,40 @@ static int run_cmd(const char *cmd, struct opts *o)
 		if (p == NULL)
 			goto fail;
 		struct loans_run_summary sum;
+		struct loans_later_summary deaths = {0};
+		/* Death cancels the debt (the population register's feed):
+		 * before the month's interest, which a dead borrower's debt
+		 * no longer bears. */
+		if (o->registers && loans_deaths(s, o->registers, o->now, &deaths, &e) != 0)
+			goto fail;
+		/* eFaktura and AvtaleGiro: the bank's agreements before the
+		 * invoices are made, the invoices to the bank after. */
+		int agreements = 0, sent = 0;
+		if (o->bank && loans_giro_sync(s, o->bank, o->now, &agreements, &e) != 0)
+			goto fail;
 		if (loans_run(s, p, o->day, o->now, &sum, &e) != 0)
 			goto fail;
+		if (o->bank && loans_giro_send(s, o->bank, o->now, &sent, &e) != 0)
+			goto fail;
+		if (o->bank)
+			printf("eFaktura and AvtaleGiro: %d agreements, %d invoices sent to the bank\n", agreements, sent);
+		sum.later.deaths = deaths.deaths;
+		sum.later.written_off = deaths.written_off;
+		if (o->handover_dir) {
+			char path[4096], day[11];
+			snprintf(path, sizeof(path), "%s/si-handover-%s-%lld.jsonl", o->handover_dir,
+				 date_format(o->day, day), (long long)o->now);
+			if (loans_handover_file(s, path, &sum.later, &e) != 0)
+				goto fail;
+			if (sum.later.handover_lines)
+				printf("handover file: %s, %d lines\n", path, sum.later.handover_lines);
+		}
 		printf("accounts: %d\ninterest: %d entries, %lld øre\ninvoices: %d, %lld øre\n", sum.accounts,
 		       sum.interest_entries, (long long)sum.interest, sum.invoices, (long long)sum.invoiced);
+		printf("support ended: %d\ncalled in: %d\nhanded to the collection agency: %d\n"
+		       "written off on death: %d, %lld øre\n",
+		       sum.later.support_ended, sum.later.called_in, sum.later.handed_over, sum.later.deaths,
+		       (long long)sum.later.written_off);
 		if (sum.waiting_for_rate)
 			printf("waiting for a rate: %d accounts (first missing: %s)\n", sum.waiting_for_rate,
 			       sum.missing_rate);
@@ -256,7 +300,8 @@ static int run_cmd(const char *cmd, struct opts *o)
 				}
 			}
 			fclose(f);
-		} else if (loans_bank_fetch(o->bank, &xml, &len, &a, &e) != 0) {
+		} else if (o->have_day ? loans_bank_fetch_to(o->bank, o->day, &xml, &len, &a, &e) != 0
+				       : loans_bank_fetch(o->bank, &xml, &len, &a, &e) != 0) {
 			goto fail;
 		}
 		struct loans_import_summary sum;

@@ -22,6 +22,7 @@ static const struct {
 	{"loan.principal", 1},       {"loan.interest", 1},          {"agency.bank", 0},
 	{"agency.grant-expense", 0}, {"agency.interest-income", 0}, {"agency.conversion", 0},
 	{"agency.claims", 0},        {"agency.write-off", 0},       {"agency.fees", 0},
+	{"agency.suspense", 0}, /* payments no account took, until resolved (migration 0020) */
 };
 
 static const char *const kinds[] = {"disbursement", "grant", "conversion", "interest", "payment",

@@ -13,6 +13,7 @@
  *   agency.claims           claims for overpaid support
  *   agency.write-off        debt written off (death, disability)
  *   agency.fees             fees charged (the paper invoice)
+ *   agency.suspense         payments received that no account took yet
  * A loan payout: debit loan.principal, credit agency.bank. A grant payout:
  * debit agency.grant-expense, credit agency.bank.
  *

@@ -19,9 +19,11 @@
 #include "ledger/ledger.h"
 #include "loans/interest.h"
 #include "loans/repayment.h"
+#include "loans/resolve.h"
 #include "mailbox/mailbox.h"
 #include "rules/params.h"
 #include "store/ledger.h"
+#include "store/loans2.h"
 #include "store/store.h"
 
 /* ---- dates ---- */
@@ -271,12 +273,17 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 {
 	if (acct->first_due == LOAN_NO_DATE)
 		return 0;
+	/* The due day the borrower chose (5th, 15th or 25th), for the
+	 * invoices made from now on (loans/later.h). */
+	int due_day = LOANS_DUE_DAY;
+	if (store_loan_due_day_tx(tx, r->person_id, &due_day, e) < 0)
+		return -1;
 	for (;;) {
 		date_t latest, due;
 		int got = store_loan_invoice_latest_tx(tx, r->person_id, &latest, e);
 		if (got < 0)
 			return -1;
-		due = got == 1 ? acct->first_due : months_on(latest, 1, LOANS_DUE_DAY);
+		due = got == 1 ? months_on(acct->first_due, 0, due_day) : months_on(latest, 1, due_day);
 		/* A deferred month has no term: the next month's is due. */
 		for (int guard = 0; guard < 1200; guard++) {
 			char ym[11];
@@ -287,7 +294,7 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 				return -1;
 			if (!deferred)
 				break;
-			due = months_on(due, 1, LOANS_DUE_DAY);
+			due = months_on(due, 1, due_day);
 		}
 		date_t issue = month_first(due);
 		/* The invoice needs the month before with its interest. */
@@ -318,8 +325,14 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 		 * ledger's daily interest comes on top in the last invoices. The
 		 * last term is the debt not yet invoiced, exactly. */
 		int64_t amount = terms_left == 1 || term > base ? base : term;
+		/* eFaktura or AvtaleGiro (loans/later.h): the invoice goes to
+		 * the bank, and costs no paper fee. */
+		const char *giro = NULL;
+		int has_giro = store_loan_giro_kind_tx(tx, r->person_id, &giro, e);
+		if (has_giro < 0)
+			return -1;
 		int64_t fee = 0;
-		if (acct->paper) {
+		if (acct->paper && has_giro != 0) {
 			const struct param *f = r->p ? params_get(r->p, "loan.invoice.paper_fee", issue) : NULL;
 			fee = f ? f->value : 0;
 		}
@@ -333,7 +346,8 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 					   .kid = acct->kid,
 					   .created_at = r->now};
 		int64_t id, letter;
-		if (store_loan_invoice_insert(tx, &inv, &id, e) != 0)
+		if (store_loan_invoice_insert(tx, &inv, &id, e) != 0 ||
+		    (has_giro == 0 && store_loan_invoice_channel_insert(tx, id, giro, e) != 0))
 			return -1;
 		if (fee > 0) {
 			char cause[32];
@@ -413,8 +427,14 @@ static int run_account(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	}
 	date_t was = acct.interest_through;
-	if (post_interest(tx, r, &acct, &a, e) != 0 || make_invoices(tx, r, &acct, &a, e) != 0 ||
-	    send_reminders(tx, r, &a, e) != 0)
+	/* A loan called in or handed over is no longer invoiced or reminded
+	 * of; a debt written off on death has no interest either
+	 * (loans/later.h). */
+	struct loan_status status;
+	int open = store_loan_status_get_tx(tx, r->person_id, &status, &a, e);
+	int deceased = open == 0 && strcmp(status.status, "deceased") == 0;
+	if (open < 0 || (!deceased && post_interest(tx, r, &acct, &a, e) != 0) ||
+	    (open == 1 && (make_invoices(tx, r, &acct, &a, e) != 0 || send_reminders(tx, r, &a, e) != 0)))
 		goto out;
 	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
 out:
@@ -516,6 +536,9 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 	struct run_worker w[THREADS];
 	int started = 0;
 	memset(sum, 0, sizeof(*sum));
+	/* Whose support has ended by their decisions: in repayment from now. */
+	if (loans_support_ends(s, through, now, &sum->later, e) != 0)
+		return -1;
 	pthread_mutex_init(&pool.mu, NULL);
 	for (int i = 0; i < THREADS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
@@ -545,7 +568,8 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 		*e = pool.store_err;
 		return -1;
 	}
-	return 0;
+	/* The notices left unpaid: call-in, then the collection agency. */
+	return loans_collection(s, p, through, now, &sum->later, e);
 }
 
 /* ---- payments ---- */
@@ -575,7 +599,9 @@ static int book(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	if (got > 0 || store_loan_account_get_tx(tx, person, &acct, &a, e) != 0) {
 		b->outcome = LOANS_PAYMENT_UNKNOWN_KID;
-		rc = 0; /* stays unmatched: the case workers' queue */
+		/* Stays unmatched, for the case workers' queue; the money is in
+		 * the bank, on agency.suspense until resolved (loans/resolve.h). */
+		rc = loans_payment_suspend(tx, id, 0, b->p->amount, b->p->booked, e);
 		goto out;
 	}
 	/* Interest already posted for a day counts the balance of that day:
@@ -589,7 +615,7 @@ static int book(struct store_tx *tx, void *arg, struct err *e)
 		goto out;
 	if (b->p->amount > debt) {
 		b->outcome = LOANS_PAYMENT_OVERPAID;
-		rc = store_loan_payment_settle(tx, id, person, "unmatched", 0, e);
+		rc = loans_payment_suspend(tx, id, person, b->p->amount, b->p->booked, e);
 		goto out;
 	}
 	int64_t to_interest = interest < 0 ? 0 : interest < b->p->amount ? interest : b->p->amount;
@@ -884,6 +910,19 @@ int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *c
 		return err_set(e, ERR_INVALID, "cause", "what cancels the debt (\"death:register\", \"decision:12\")");
 	struct writing_off w = {person_id, on, cause, now, 0};
 	if (store_write(s, write_off, &w, e) != 0)
+		return -1;
+	if (amount)
+		*amount = w.amount;
+	return 0;
+}
+
+int loans_write_off_tx(struct store_tx *tx, int64_t person_id, date_t on, const char *cause, int64_t now,
+		       int64_t *amount, struct err *e)
+{
+	if (cause == NULL || cause[0] == '\0')
+		return err_set(e, ERR_INVALID, "cause", "what cancels the debt");
+	struct writing_off w = {person_id, on, cause, now, 0};
+	if (write_off(tx, &w, e) != 0)
 		return -1;
 	if (amount)
 		*amount = w.amount;

@@ -38,6 +38,7 @@
 #include "access/access.h"
 #include "core/date.h"
 #include "core/i18n.h"
+#include "loans/later.h"
 #include "store/ledger.h"
 
 struct arena;
@@ -84,6 +85,7 @@ struct loans_run_summary {
 	int waiting_for_rate;    /* accounts stopped for want of a rate */
 	char missing_rate[64];   /* the first day a rate was missing, "loan.rate.floating 2024-07-01" */
 	int failed;              /* accounts whose transaction failed */
+	struct loans_later_summary later; /* the later steps (loans/later.h) */
 };
 
 /* The monthly run through day `through`: for every account whose support
@@ -99,6 +101,10 @@ struct loans_run_summary {
  * waiting_for_rate. Returns 0 with sum filled, or -1 when the store failed. */
 int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
 	      struct err *e);
+/* The run first finds whose support has ended by their decisions
+ * (loans_support_ends()), and after its accounts calls in and hands over
+ * the loans left unpaid (loans_collection()); an account called in,
+ * handed over or deceased gets no invoice or reminder from the loop. */
 
 /* What became of a payment the bank reported. */
 enum loans_payment_outcome {
@@ -140,6 +146,14 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
  * (GET base_url/giro/v1/reports/camt054?account=...) into *xml (arena).
  * Returns 0, or -1 with ERR_IO. */
 int loans_bank_fetch(const char *base_url, char **xml, size_t *len, struct arena *a, struct err *e);
+/* The same, of the credits booked by day `to` only (an AvtaleGiro claim is
+ * paid on its due day). */
+int loans_bank_fetch_to(const char *base_url, date_t to, char **xml, size_t *len, struct arena *a, struct err *e);
+/* One call to the bank: GET base_url+path, or POST json_body when not
+ * NULL; *status and the answer's body (arena, NUL-terminated) filled.
+ * Returns 0 when the bank answered (any status), -1 with ERR_IO when not. */
+int loans_bank_call(const char *base_url, const char *path, const char *json_body, long *status, char **body,
+		    size_t *len, struct arena *a, struct err *e);
 
 /* Choose a fixed rate for years (3, 5 or 10) for who's own account, from
  * the first day of the month after today, at the rate offered for that
@@ -183,6 +197,11 @@ int loans_change_plan(struct store *s, const struct principal *who, int years, d
  * Audited as loan.write-off. */
 int loans_write_off(struct store *s, int64_t person_id, date_t on, const char *cause, int64_t now, int64_t *amount,
 		    struct err *e);
+
+/* loans_write_off() inside the caller's write transaction (the death
+ * feed writes the status and its feed position in the same one). */
+int loans_write_off_tx(struct store_tx *tx, int64_t person_id, date_t on, const char *cause, int64_t now,
+		       int64_t *amount, struct err *e);
 
 /* "Min gjeld" for who's own account on day today, as template data in
  * lang: debt, principal, interest (øre and text), rate (kind, percent text,

@@ -239,6 +239,51 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	return k;
 }
 
+int loans_bank_call(const char *base_url, const char *path, const char *json_body, long *status, char **body,
+		    size_t *len, struct arena *a, struct err *e)
+{
+	struct sink s = {NULL, 0, 0, a, 0};
+	char url[1024];
+	snprintf(url, sizeof(url), "%s%s", base_url, path);
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		return err_set(e, ERR_IO, "bank", "cannot start an HTTP client");
+	struct curl_slist *h = NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (json_body) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	*status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (rc != CURLE_OK)
+		return err_set(e, ERR_IO, "bank", "the bank did not answer: %s",
+			       s.too_big ? "the answer is too large" : curl_easy_strerror(rc));
+	*body = s.data ? s.data : arena_strdup(a, "");
+	*len = s.len;
+	return 0;
+}
+
+int loans_bank_fetch_to(const char *base_url, date_t to, char **xml, size_t *len, struct arena *a, struct err *e)
+{
+	char path[96], day[11];
+	long status;
+	snprintf(path, sizeof(path), "/giro/v1/reports/camt054?account=%s&to=%s", "76940520300", date_format(to, day));
+	if (loans_bank_call(base_url, path, NULL, &status, xml, len, a, e) != 0)
+		return -1;
+	if (status != 200)
+		return err_set(e, ERR_IO, "bank", "the bank answered %ld", status);
+	return 0;
+}
+
 int loans_bank_fetch(const char *base_url, char **xml, size_t *len, struct arena *a, struct err *e)
 {
 	struct sink s = {NULL, 0, 0, a, 0};

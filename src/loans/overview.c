@@ -12,9 +12,11 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 #include "loans/account.h"
+#include "loans/later.h"
 #include "loans/plan.h"
 #include "loans/repayment.h"
 #include "rules/params.h"
+#include "store/loans2.h"
 #include "store/ledger.h"
 #include "store/store.h"
 
@@ -84,12 +86,24 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 			     : debt <= 0							? "repaid"
 			     : today < acct.first_due						? "pause"
 											: "repaying";
+	/* Called in, with the collection agency, or written off on death
+	 * (loans/later.h): the account says so, and offers no choices. */
+	json_t *later = loans_status_view(s, person, a);
+	int closed = later != NULL;
+	if (later) {
+		status = arena_printf(a, "%s", json_string_value(json_object_get(later, "status")));
+		json_object_set_new(o, "later", later);
+	}
 	json_object_set_new(o, "status", json_string(status));
 	json_object_set_new(o, "status_key", json_string(arena_printf(a, "loans.status.%s", status)));
 	json_object_set_new(o, "debt", json_integer(debt));
 	json_object_set_new(o, "principal", json_integer(principal));
 	json_object_set_new(o, "interest", json_integer(interest));
 	json_object_set_new(o, "kid", json_string(acct.kid));
+	/* eFaktura or AvtaleGiro, as the bank says (loans/later.h). */
+	const char *giro;
+	if (store_loan_giro_kind(s, person, &giro, e) == 0)
+		json_object_set_new(o, "giro_key", json_string(arena_printf(a, "loans.giro.%s", giro)));
 	json_object_set_new(o, "account", json_string(LOANS_AGENCY_ACCOUNT));
 	json_object_set_new(o, "support_ended", day_json(acct.support_ended));
 	json_object_set_new(o, "first_due", day_json(acct.first_due));
@@ -116,7 +130,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_decref(rate);
 
 	/* A fixed rate may be chosen in repayment, when none runs. */
-	if (strcmp(status, "studying") != 0 && strcmp(status, "repaid") != 0 && !fixed_now) {
+	if (!closed && strcmp(status, "studying") != 0 && strcmp(status, "repaid") != 0 && !fixed_now) {
 		json_t *offers = json_array();
 		int years[] = {3, 5, 10};
 		int yy, mm, dd;
@@ -136,6 +150,19 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	}
 
 	json_object_set_new(o, "can_replan", json_boolean(strcmp(status, "pause") == 0 || strcmp(status, "repaying") == 0));
+	/* The due day (loans/later.h): chosen, or the house's. */
+	int due_day = LOANS_DUE_DAY;
+	if (store_loan_due_day(s, person, &due_day, e) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "due_day", json_integer(due_day));
+	if (!closed && strcmp(status, "repaid") != 0) {
+		json_t *days = json_array();
+		for (int d = 5; d <= 25; d += 10)
+			json_array_append_new(days, json_pack("{s:i,s:b}", "day", d, "chosen", d == due_day));
+		json_object_set_new(o, "due_days", days);
+	}
 	/* Invoices, the next open one, and payments. */
 	struct loan_invoice *inv;
 	int n = store_loan_invoices_of(s, person, &inv, 24, a, e);
@@ -170,7 +197,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_object_set_new(o, "payments", payments);
 
 	/* The plan ahead: the annuity of the debt over the terms left. */
-	if (debt >= 100 && have_rate && acct.last_due != LOAN_NO_DATE) {
+	if (!closed && debt >= 100 && have_rate && acct.last_due != LOAN_NO_DATE) {
 		date_t from = today > acct.first_due ? today : acct.first_due;
 		int y1, m1, d1, y2, m2, d2;
 		date_to_ymd(from, &y1, &m1, &d1);

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "loans/account.h"
+#include "loans/later.h"
 #include "loans/convert.h"
 #include "loans/statement.h"
 #include "mailbox/mailbox.h"
@@ -329,6 +330,12 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	json_t *statement = strcmp(l->kind, "loan-statement") == 0 ? loans_statement_letter(s, l->id, a) : NULL;
 	if (statement)
 		json_object_set_new(d, "statement", statement);
+	/* A loan called in or handed to the collection agency (#11, loans/later.h). */
+	json_t *loan_status = strcmp(l->kind, "loan-called-in") == 0 || strcmp(l->kind, "loan-collection") == 0
+				      ? loans_status_letter(s, l->id, a)
+				      : NULL;
+	if (loan_status)
+		json_object_set_new(d, "loan_status", loan_status);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -382,5 +389,9 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.title.loan-reminder";
 	if (strcmp(kind, "loan-termination-notice") == 0)
 		return "letter.title.loan-termination-notice";
+	if (strcmp(kind, "loan-called-in") == 0) /* #11, loans/later.h */
+		return "letter.title.loan-called-in";
+	if (strcmp(kind, "loan-collection") == 0)
+		return "letter.title.loan-collection";
 	return "letter.other.title";
 }

@@ -737,6 +737,21 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *loan_status = json_object_get(m, "loan_status");
+	if (json_is_object(loan_status)) {
+		/* templates/_loan_status.html: a loan called in or handed to the
+		 * collection agency (#11, loans/later.h) */
+		int handed = json_is_true(json_object_get(loan_status, "collection"));
+		para(L, text(L, handed ? "loans.letter.collection" : "loans.letter.called_in", loan_status), S_BODY, 10);
+		static const char *const rows[][2] = {{"loans.pay.account", "account"}, {"loans.pay.kid", "kid"}};
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			const char *v = json_string_value(json_object_get(loan_status, rows[i][1]));
+			para(L, arena_printf(L->a, "%s: %s", i18n_get(L->lang, rows[i][0]), v ? v : ""), S_BODY, 4);
+		}
+		para(L, i18n_get(L->lang, "loans.letter.later_rights"), S_BODY, 10);
+		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
+		return;
+	}
 	json_t *statement = json_object_get(m, "statement");
 	if (json_is_object(statement)) {
 		/* templates/_loan_statement.html: the annual statement (#11) */

@@ -433,6 +433,15 @@ static int parse_person(json_t *o, struct reg_person *p, struct arena *a, struct
 		return -1;
 	if (p->birth_date != nin_birth)
 		return bad(e, R, "birth_date", "differs from the national identity number's");
+	/* The loan account (#11): a date of death, when the register has one. */
+	json_t *died = json_object_get(o, "date_of_death");
+	if (died != NULL && !json_is_null(died)) {
+		if (want_date(o, "date_of_death", R, "date_of_death", &p->date_of_death, e))
+			return -1;
+		if (p->date_of_death < p->birth_date)
+			return bad(e, R, "date_of_death", "is before the birth date");
+		p->deceased = 1;
+	}
 	addr = json_object_get(o, "address");
 	if (addr == NULL)
 		return bad(e, R, "address", "is missing");

@@ -104,6 +104,10 @@ struct reg_person {
 	int n_parents;
 	struct reg_child *children;
 	int n_children;
+	/* The loan account (#11): the date of death, when the register has
+	 * one (deceased set). */
+	int deceased;
+	date_t date_of_death;
 };
 
 int reg_population_person(struct reg_client *c, const char *nin, struct reg_person *out, struct arena *a,

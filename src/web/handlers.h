@@ -161,6 +161,12 @@ void loans_page(struct req *r, struct resp *w);
 void loans_fixed_rate(struct req *r, struct resp *w);
 void loans_plan_change(struct req *r, struct resp *w);
 void workbench_loan_payments(struct req *r, struct resp *w);
+/* #11, helper D: book a payment no account took to a borrower, or refund it
+ * (workbench/loans.c). */
+void workbench_loan_payment_book(struct req *r, struct resp *w);
+void workbench_loan_payment_refund(struct req *r, struct resp *w);
+/* #11, helper D: choose the invoices' due day on "Min gjeld" (portal/loans.c). */
+void loans_due_day(struct req *r, struct resp *w);
 
 /* The support centre's upkeep and FAQ links (#14; web/support/upkeep.c,
  * desk.c): the topics and agencies kept by their own people, and an FAQ

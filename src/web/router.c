@@ -114,6 +114,11 @@ static const struct route routes[] = {
 	{"GET", "/kundesenter/etater", support_agencies_page, ACT_SUPPORT_AGENCIES_MANAGE},
 	{"POST", "/kundesenter/etater", support_agencies_post, ACT_SUPPORT_AGENCIES_MANAGE},
 	{"POST", "/kundesenter/faq-lenke", support_send_faq, ACT_FAQ_SEND},
+	/* The loan account's open features (#11, helper D): resolving a
+	 * payment no account took. */
+	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
+	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
+	{"POST", "/mine-sider/gjeld/forfall", loans_due_day, ACT_LOAN_DUE_DAY},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -408,6 +408,12 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /kundesenter/temaer': { as: siri, foreign: per, form: { action: 'add', code: 'csrf-topic', name_nb: 'Tema', name_en: 'Topic' } },
     'POST /kundesenter/etater': { as: mona, foreign: per, form: { action: 'add', code: 'csrf-agency', name_nb: 'Etat', name_en: 'Agency' } },
     'POST /kundesenter/faq-lenke': { as: siri, foreign: per, form: { faq, person: a.person, channel: 'phone' } },
+    // #11, helper D: resolving a payment no account took.
+    'POST /saksbehandling/innbetalinger/:id/bokfor': { as: sara, foreign: per, url: '/saksbehandling/innbetalinger/1/bokfor',
+      form: { nin: a.nin } },
+    'POST /saksbehandling/innbetalinger/:id/tilbakebetal': { as: sara, foreign: per,
+      url: '/saksbehandling/innbetalinger/1/tilbakebetal', form: { account: '12345678903' } },
+    'POST /mine-sider/gjeld/forfall': { as: a.c, foreign: other, form: { day: '5' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

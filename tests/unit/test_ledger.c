@@ -21,8 +21,10 @@
 #include "ledger/ledger.h"
 #include "loans/account.h"
 #include "loans/interest.h"
+#include "loans/later.h"
 #include "rules/params.h"
 #include "store/ledger.h"
+#include "store/loans2.h"
 #include "store/store.h"
 #include "tests/unit/testdb.h"
 
@@ -635,6 +637,75 @@ static void a_write_off_cancels_the_whole_debt_and_what_would_follow(void **stat
 	params_free(p);
 }
 
+/* Call-in and collection (loans/later.h), each on its day exactly: the
+ * notice of 5 December left unpaid calls the loan in on 19 December (14
+ * days, not the 18th), and it is handed to the collection agency 3 days
+ * later (22 December, not the 21st); no invoice follows the call-in; the
+ * handover file gets its line once. */
+static void an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	char yaml[4096];
+	snprintf(yaml, sizeof(yaml), "%s%s", rates_5,
+		 "loan.callin.deadline_days:\n  value: 14\n  unit: days\n"
+		 "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n"
+		 "loan.collection.handover_days:\n  value: 3\n  unit: days\n"
+		 "  valid_from: 2024-05-01\n  valid_to: 2030-12-31\n  reference: test\n  source: test\n");
+	struct params *p = test_params(f, yaml);
+	int64_t ids[2];
+	assert_int_equal(store_write(f->s, add_old, ids, &e), 0);
+	struct payout_arg pa = {ids[0], KR(100000)};
+	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
+	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
+	struct loan_status st;
+	struct loans_run_summary sum;
+	const struct {
+		int y, m, d;
+		const char *status; /* NULL: open */
+	} steps[] = {{2024, 12, 5, NULL},	   {2024, 12, 18, NULL},	 {2024, 12, 19, "called-in"},
+		     {2024, 12, 21, "called-in"}, {2024, 12, 22, "collection"}, {2025, 2, 28, "collection"}};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(loans_run(f->s, p, date_from_ymd(steps[i].y, steps[i].m, steps[i].d), 1, &sum, &e), 0);
+		int got = store_loan_status_get(f->s, ids[0], &st, &f->a, &e);
+		if (steps[i].status == NULL) {
+			assert_int_equal(got, 1);
+			continue;
+		}
+		assert_int_equal(got, 0);
+		assert_string_equal(st.status, steps[i].status);
+	}
+	assert_int_equal(st.called_in, date_from_ymd(2024, 12, 19));
+	assert_int_equal(st.called_in_amount, debt(f, ids[0], date_from_ymd(2024, 12, 19)));
+	assert_int_equal(st.handed_over, date_from_ymd(2024, 12, 22));
+	assert_int_equal(st.handover_amount, debt(f, ids[0], date_from_ymd(2024, 12, 22)));
+	/* November's and December's invoices; none in January or February. */
+	struct loan_invoice *v;
+	assert_int_equal(store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e), 2);
+	/* The handover file: one line, once. */
+	char path[200];
+	snprintf(path, sizeof(path), "%s/si.jsonl", f->db.dir);
+	struct loans_later_summary later = {0};
+	assert_int_equal(loans_handover_file(f->s, path, &later, &e), 0);
+	assert_int_equal(later.handover_lines, 1);
+	FILE *in = fopen(path, "r");
+	assert_non_null(in);
+	char line[512];
+	assert_non_null(fgets(line, sizeof(line), in));
+	assert_non_null(strstr(line, "\"nin\":\"01035500100\""));
+	assert_non_null(strstr(line, "\"called_in\":\"2024-12-19\",\"handed_over\":\"2024-12-22\""));
+	assert_null(fgets(line, sizeof(line), in));
+	fclose(in);
+	unlink(path);
+	assert_int_equal(loans_handover_file(f->s, path, &later, &e), 0);
+	assert_int_equal(later.handover_lines, 1);
+	assert_int_equal(access(path, F_OK), -1); /* nothing new: no file */
+	struct ledger_report rep;
+	assert_int_equal(ledger_check(f->s, &rep, &f->a, &e), 0);
+	assert_int_equal(rep.n_problems, 0);
+	params_free(p);
+}
+
 /* ---- the bank's report ---- */
 
 static const char camt[] =
@@ -692,6 +763,9 @@ static void camt054_credits_are_matched_by_kid_and_booked_once(void **state)
 	struct loan_payment *waiting;
 	assert_int_equal(store_loan_payments_list(f->s, 0, &waiting, 10, &f->a, &e), 1);
 	assert_string_equal(waiting[0].kid, "1234567897");
+	/* Its money is in the bank, waiting on agency.suspense. */
+	assert_int_equal(waiting[0].state[0], 'u');
+	assert_true(waiting[0].entry_id > 0);
 	/* Not a report, and a report with an amount that is no amount. */
 	assert_int_equal(loans_camt054_parse("<x/>", 4, &pays, &f->a, &e), -1);
 	assert_int_equal(e.code, ERR_INVALID);
@@ -726,6 +800,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(interest_relief_cancels_the_months_granted, setup, teardown),
 		cmocka_unit_test_setup_teardown(reminders_come_on_the_right_days_with_their_fees, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_write_off_cancels_the_whole_debt_and_what_would_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

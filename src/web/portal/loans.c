@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "loans/account.h"
+#include "loans/later.h"
 #include "web/handlers.h"
 
 static date_t today_of(const struct req *r)
@@ -27,6 +28,9 @@ static void render(struct req *r, struct resp *w, int status, const char *error_
 	const char *flash = req_query(r, "rente");
 	if (flash && strcmp(flash, "fast") == 0)
 		json_object_set_new(d, "flash_key", json_string("loans.fixed.done"));
+	const char *due = req_query(r, "forfall");
+	if (due && strcmp(due, "endret") == 0)
+		json_object_set_new(d, "flash_key", json_string("loans.due.done"));
 	const char *plan = req_query(r, "plan");
 	if (plan && strcmp(plan, "endret") == 0)
 		json_object_set_new(d, "flash_key", json_string("loans.replan.done"));
@@ -88,4 +92,28 @@ void loans_plan_change(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, "/mine-sider/gjeld?plan=endret");
+}
+
+/* #11, helper D: the due day of the invoices to come. */
+void loans_due_day(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	const char *v = req_form(r, "day");
+	char *end = NULL;
+	long day = v ? strtol(v, &end, 10) : 0;
+	if (v == NULL || *v == '\0' || *end != '\0')
+		day = 0;
+	if (loans_choose_due_day(r->app->store, &r->who, (int)day, r->now, &e) != 0) {
+		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
+			render(r, w, e.code == ERR_INVALID ? 422 : 409, "loans.due.error");
+			return;
+		}
+		resp_failure(w, r, &e, "loan");
+		return;
+	}
+	resp_redirect(w, r, "/mine-sider/gjeld?forfall=endret");
 }
