@@ -8,7 +8,6 @@
  * and the next run goes on from there. */
 #include "loans/account.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -422,65 +421,51 @@ out:
 	return rc;
 }
 
-/* The run's accounts are shared by its threads a page at a time; each
- * thread sums into its own summary, so only the page needs the lock. */
-struct run_pool {
-	struct store *s;
+/* The run takes the accounts a page at a time, and each page is one
+ * transaction of the store's writer (one commit, one fsync): per account
+ * transactions handed over between threads spent more on the hand-over
+ * than on the account, and a savepoint per account within the page costs
+ * as much again (SQLite journals every page it touches anew). So a page is
+ * tried whole; when one of its accounts fails, the page is undone and run
+ * again an account a transaction, so that only that account fails. */
+enum { RUN_PAGE = 512 };
+
+struct run_page {
 	const struct params *p;
 	date_t through;
 	int64_t now;
-	pthread_mutex_t mu;
-	int64_t ids[200];
-	int n, next;
-	int64_t after;
-	int done, failed_store;
-	struct err store_err;
-};
-
-struct run_worker {
-	struct run_pool *pool;
+	const int64_t *ids;
+	int n;
 	struct loans_run_summary sum;
-	pthread_t thread;
 };
 
-/* The next account, or 0 when none is left. */
-static int64_t next_account(struct run_pool *pool)
+static int run_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
-	int64_t id = 0;
-	pthread_mutex_lock(&pool->mu);
-	if (!pool->done && !pool->failed_store && pool->next == pool->n) {
-		struct err e;
-		int n = store_loan_accounts_repaying(pool->s, pool->after, pool->ids, 200, &e);
-		if (n < 0) {
-			pool->failed_store = 1;
-			pool->store_err = e;
-		} else if (n == 0) {
-			pool->done = 1;
-		} else {
-			pool->n = n;
-			pool->next = 0;
-			pool->after = pool->ids[n - 1];
-		}
+	struct run_page *pg = arg;
+	for (int i = 0; i < pg->n; i++) {
+		struct month_run r = {pg->p, pg->ids[i], pg->through, pg->now, &pg->sum, 0};
+		pg->sum.accounts++;
+		if (run_account(tx, &r, e) != 0)
+			return -1;
+		if (r.waiting)
+			pg->sum.waiting_for_rate++;
 	}
-	if (!pool->done && !pool->failed_store && pool->next < pool->n)
-		id = pool->ids[pool->next++];
-	pthread_mutex_unlock(&pool->mu);
-	return id;
+	return 0;
 }
 
-static void *run_worker_main(void *arg)
+/* The page an account a transaction, after the page failed whole. Returns
+ * -1 only when the store failed. */
+static int run_page_alone(struct store *s, struct run_page *pg, struct err *e)
 {
-	struct run_worker *w = arg;
-	struct run_pool *pool = w->pool;
-	struct loans_run_summary *sum = &w->sum;
-	int64_t id;
-	while ((id = next_account(pool)) != 0) {
-		struct month_run r = {pool->p, id, pool->through, pool->now, sum, 0};
+	struct loans_run_summary *sum = &pg->sum;
+	memset(sum, 0, sizeof(*sum));
+	for (int i = 0; i < pg->n; i++) {
+		struct month_run r = {pg->p, pg->ids[i], pg->through, pg->now, sum, 0};
 		struct loans_run_summary before = *sum;
 		struct err ae;
 		err_clear(&ae);
 		sum->accounts++;
-		if (store_write(pool->s, run_account, &r, &ae) != 0) {
+		if (store_write(s, run_account, &r, &ae) != 0) {
 			/* Undone: the figures of the undone work go too. */
 			int accounts = sum->accounts;
 			char missing[64];
@@ -489,63 +474,46 @@ static void *run_worker_main(void *arg)
 			sum->accounts = accounts;
 			memcpy(sum->missing_rate, missing, sizeof(missing));
 			sum->failed++;
-			log_error("loans: account of %lld: %s", (long long)id, ae.message);
+			log_error("loans: account of %lld: %s", (long long)pg->ids[i], ae.message);
 			if (ae.code == ERR_STORE) {
-				pthread_mutex_lock(&pool->mu);
-				if (!pool->failed_store) {
-					pool->failed_store = 1;
-					pool->store_err = ae;
-				}
-				pthread_mutex_unlock(&pool->mu);
+				*e = ae;
+				return -1;
 			}
 			continue;
 		}
 		if (r.waiting)
 			sum->waiting_for_rate++;
 	}
-	return NULL;
+	return 0;
 }
 
 int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
 	      struct err *e)
 {
-	/* Accounts run side by side so that their transactions share
-	 * commits (the store's group commit): one fsync for many accounts. */
-	enum { THREADS = 16 };
-	struct run_pool pool = {.s = s, .p = p, .through = through, .now = now};
-	struct run_worker w[THREADS];
-	int started = 0;
+	int64_t ids[RUN_PAGE], after = 0;
 	memset(sum, 0, sizeof(*sum));
-	pthread_mutex_init(&pool.mu, NULL);
-	for (int i = 0; i < THREADS; i++) {
-		memset(&w[i], 0, sizeof(w[i]));
-		w[i].pool = &pool;
-		if (pthread_create(&w[i].thread, NULL, run_worker_main, &w[i]) != 0)
-			break;
-		started++;
+	for (;;) {
+		int n = store_loan_accounts_repaying(s, after, ids, RUN_PAGE, e);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		after = ids[n - 1];
+		struct run_page pg = {.p = p, .through = through, .now = now, .ids = ids, .n = n};
+		struct err pe;
+		if (store_write(s, run_page_tx, &pg, &pe) != 0 && run_page_alone(s, &pg, e) != 0)
+			return -1;
+		sum->accounts += pg.sum.accounts;
+		sum->interest_entries += pg.sum.interest_entries;
+		sum->interest += pg.sum.interest;
+		sum->invoices += pg.sum.invoices;
+		sum->invoiced += pg.sum.invoiced;
+		sum->reminders += pg.sum.reminders;
+		sum->waiting_for_rate += pg.sum.waiting_for_rate;
+		sum->failed += pg.sum.failed;
+		if (sum->missing_rate[0] == '\0' && pg.sum.missing_rate[0] != '\0')
+			memcpy(sum->missing_rate, pg.sum.missing_rate, sizeof(sum->missing_rate));
 	}
-	if (started == 0)
-		run_worker_main(&w[0]);
-	for (int i = 0; i < started; i++)
-		pthread_join(w[i].thread, NULL);
-	for (int i = 0; i < (started ? started : 1); i++) {
-		sum->accounts += w[i].sum.accounts;
-		sum->interest_entries += w[i].sum.interest_entries;
-		sum->interest += w[i].sum.interest;
-		sum->invoices += w[i].sum.invoices;
-		sum->invoiced += w[i].sum.invoiced;
-		sum->reminders += w[i].sum.reminders;
-		sum->waiting_for_rate += w[i].sum.waiting_for_rate;
-		sum->failed += w[i].sum.failed;
-		if (sum->missing_rate[0] == '\0' && w[i].sum.missing_rate[0] != '\0')
-			memcpy(sum->missing_rate, w[i].sum.missing_rate, sizeof(sum->missing_rate));
-	}
-	pthread_mutex_destroy(&pool.mu);
-	if (pool.failed_store) {
-		*e = pool.store_err;
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- payments ---- */
