@@ -608,6 +608,30 @@ int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t no
 	return 0;
 }
 
+/* A report's credits a page to a transaction (one commit for the page,
+ * not one for each credit); a page in which a credit fails is undone and
+ * booked again a credit a transaction, so that only that credit fails. */
+enum { BOOK_PAGE = 512 };
+
+struct book_page {
+	struct loan_payment *pays;
+	enum loans_payment_outcome *outcomes;
+	int n;
+	int64_t now;
+};
+
+static int book_page_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct book_page *pg = arg;
+	for (int i = 0; i < pg->n; i++) {
+		struct booking b = {&pg->pays[i], pg->now, LOANS_PAYMENT_DUPLICATE};
+		if (book(tx, &b, e) != 0)
+			return -1;
+		pg->outcomes[i] = b.outcome;
+	}
+	return 0;
+}
+
 int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
 			 struct err *e)
 {
@@ -620,19 +644,32 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
 	if (n < 0)
 		goto out;
 	for (int i = 0; i < n; i++) {
-		enum loans_payment_outcome o;
 		pays[i].received_at = now;
-		if (loans_book_payment(s, &pays[i], now, &o, e) != 0)
+		if (pays[i].amount <= 0 || pays[i].bank_ref == NULL || pays[i].bank_ref[0] == '\0') {
+			err_set(e, ERR_INVALID, "payment", "a payment has a reference and an amount above 0");
 			goto out;
-		sum->credits++;
-		switch (o) {
-		case LOANS_PAYMENT_MATCHED:
-			sum->matched++;
-			sum->matched_ore += pays[i].amount;
-			break;
-		case LOANS_PAYMENT_DUPLICATE: sum->duplicates++; break;
-		case LOANS_PAYMENT_UNKNOWN_KID: sum->unknown_kid++; break;
-		case LOANS_PAYMENT_OVERPAID: sum->overpaid++; break;
+		}
+	}
+	enum loans_payment_outcome *outcomes = arena_zalloc(&a, sizeof(*outcomes) * (size_t)(n > 0 ? n : 1));
+	for (int at = 0; at < n; at += BOOK_PAGE) {
+		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now};
+		struct err pe;
+		if (store_write(s, book_page_tx, &pg, &pe) != 0) {
+			for (int i = 0; i < pg.n; i++)
+				if (loans_book_payment(s, &pg.pays[i], now, &pg.outcomes[i], e) != 0)
+					goto out;
+		}
+		for (int i = 0; i < pg.n; i++) {
+			sum->credits++;
+			switch (pg.outcomes[i]) {
+			case LOANS_PAYMENT_MATCHED:
+				sum->matched++;
+				sum->matched_ore += pg.pays[i].amount;
+				break;
+			case LOANS_PAYMENT_DUPLICATE: sum->duplicates++; break;
+			case LOANS_PAYMENT_UNKNOWN_KID: sum->unknown_kid++; break;
+			case LOANS_PAYMENT_OVERPAID: sum->overpaid++; break;
+			}
 		}
 	}
 	rc = 0;
