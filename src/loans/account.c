@@ -9,6 +9,7 @@
 #include "loans/account.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -21,6 +22,7 @@
 #include "mailbox/mailbox.h"
 #include "rules/params.h"
 #include "store/ledger.h"
+#include "store/loans_bulk.h"
 #include "store/store.h"
 
 /* ---- dates ---- */
@@ -416,6 +418,9 @@ static int run_account(struct store_tx *tx, void *arg, struct err *e)
 	    send_reminders(tx, r, &a, e) != 0)
 		goto out;
 	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
+	/* #11, speed: the next month's sums start from the balances here. */
+	if (rc == 0 && acct.interest_through != was)
+		rc = store_loan_balance_mark(tx, r->person_id, acct.interest_through, e);
 out:
 	arena_cleanup(&a);
 	return rc;
@@ -429,6 +434,7 @@ out:
  * tried whole; when one of its accounts fails, the page is undone and run
  * again an account a transaction, so that only that account fails. */
 enum { RUN_PAGE = 512 };
+static int run_page_size(void) { const char *v = getenv("RUN_PAGE"); return v ? atoi(v) : RUN_PAGE; }
 
 struct run_page {
 	const struct params *p;
@@ -493,7 +499,7 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 	int64_t ids[RUN_PAGE], after = 0;
 	memset(sum, 0, sizeof(*sum));
 	for (;;) {
-		int n = store_loan_accounts_repaying(s, after, ids, RUN_PAGE, e);
+		int n = store_loan_accounts_repaying(s, after, ids, run_page_size(), e);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -612,6 +618,7 @@ int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t no
  * not one for each credit); a page in which a credit fails is undone and
  * booked again a credit a transaction, so that only that credit fails. */
 enum { BOOK_PAGE = 512 };
+static int book_page_size(void) { const char *v = getenv("RUN_PAGE"); return v ? atoi(v) : BOOK_PAGE; }
 
 struct book_page {
 	struct loan_payment *pays;
@@ -651,8 +658,8 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
 		}
 	}
 	enum loans_payment_outcome *outcomes = arena_zalloc(&a, sizeof(*outcomes) * (size_t)(n > 0 ? n : 1));
-	for (int at = 0; at < n; at += BOOK_PAGE) {
-		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now};
+	for (int at = 0; at < n; at += book_page_size()) {
+		struct book_page pg = {pays + at, outcomes + at, n - at < book_page_size() ? n - at : book_page_size(), now};
 		struct err pe;
 		if (store_write(s, book_page_tx, &pg, &pe) != 0) {
 			for (int i = 0; i < pg.n; i++)
