@@ -9,7 +9,6 @@
 #include "loans/account.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -430,11 +429,15 @@ out:
  * transaction of the store's writer (one commit, one fsync): per account
  * transactions handed over between threads spent more on the hand-over
  * than on the account, and a savepoint per account within the page costs
- * as much again (SQLite journals every page it touches anew). So a page is
+ * as much again (SQLite journals every page it touches anew). The page is
+ * small: each statement within the writer's savepoint ends by truncating
+ * the in-memory sub-journal, which walks it from its start, so the cost of
+ * a statement grows with the pages the transaction touched before it (64
+ * accounts cost a fifth of 512 in CPU, measured at the third year of
+ * bench/loans.sh; 8 to 64 cost the same). So a page is
  * tried whole; when one of its accounts fails, the page is undone and run
  * again an account a transaction, so that only that account fails. */
-enum { RUN_PAGE = 512 };
-static int run_page_size(void) { const char *v = getenv("RUN_PAGE"); return v ? atoi(v) : RUN_PAGE; }
+enum { RUN_PAGE = 64 };
 
 struct run_page {
 	const struct params *p;
@@ -499,7 +502,7 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 	int64_t ids[RUN_PAGE], after = 0;
 	memset(sum, 0, sizeof(*sum));
 	for (;;) {
-		int n = store_loan_accounts_repaying(s, after, ids, run_page_size(), e);
+		int n = store_loan_accounts_repaying(s, after, ids, RUN_PAGE, e);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -615,10 +618,10 @@ int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t no
 }
 
 /* A report's credits a page to a transaction (one commit for the page,
- * not one for each credit); a page in which a credit fails is undone and
- * booked again a credit a transaction, so that only that credit fails. */
-enum { BOOK_PAGE = 512 };
-static int book_page_size(void) { const char *v = getenv("RUN_PAGE"); return v ? atoi(v) : BOOK_PAGE; }
+ * not one for each credit; small for the reason RUN_PAGE is); a page in
+ * which a credit fails is undone and booked again a credit a transaction,
+ * so that only that credit fails. */
+enum { BOOK_PAGE = 64 };
 
 struct book_page {
 	struct loan_payment *pays;
@@ -658,8 +661,8 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
 		}
 	}
 	enum loans_payment_outcome *outcomes = arena_zalloc(&a, sizeof(*outcomes) * (size_t)(n > 0 ? n : 1));
-	for (int at = 0; at < n; at += book_page_size()) {
-		struct book_page pg = {pays + at, outcomes + at, n - at < book_page_size() ? n - at : book_page_size(), now};
+	for (int at = 0; at < n; at += BOOK_PAGE) {
+		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now};
 		struct err pe;
 		if (store_write(s, book_page_tx, &pg, &pe) != 0) {
 			for (int i = 0; i < pg.n; i++)
