@@ -43,10 +43,11 @@ int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t 
 	struct open_page p = {.after_person = after_person, .max = max};
 	date_format(after_due, p.after_due);
 	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
-	/* On the partial index of open invoices: only those are visited, however
-	 * many invoices were paid before. */
+	/* The planner takes the partial index of open invoices (0011's
+	 * loan_invoices_open; its WHERE is this one's): only those are visited,
+	 * however many invoices were paid before. */
 	return sq_query(s, "SELECT id, kid, amount + fee - paid, due, person_id FROM loan_invoices "
-			   "INDEXED BY loan_invoices_open WHERE paid < amount + fee AND cancelled_at IS NULL "
+			   "WHERE paid < amount + fee AND cancelled_at IS NULL "
 			   "AND (person_id, due) > (?1, ?2) ORDER BY person_id, due LIMIT ?3",
 			bind_open_page, &p, open_row, *out, max, a, e);
 }
