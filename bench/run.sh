@@ -29,6 +29,10 @@
 #    øre by øre.
 # G. The year's first payout (bench/payout.sh): 500 000 persons' payments
 #    into one validated pain.001 file, timed, beside xmllint reading it.
+# H. The loan account over a whole life (bench/loans.sh): 25 years of
+#    monthly runs in one process with the benchmark's bank, beside awk's
+#    arithmetic and the sqlite3 shell writing the same rows; and conversion
+#    to grant (bench/convert.sh) against the register simulator.
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
@@ -651,8 +655,13 @@ fi
 echo "$G_LINE"
 # --- H. The loan account over a lifetime (#11; bench/loans.sh) ---------------
 
-if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_N=${BENCH_LOANS_N:-50} bench/loans.sh; then
+# #11, speed: 25 years of months in one process (BENCH_LOANS_N borrowers),
+# then conversion to grant on a register simulator's population.
+if ! BENCH_STIPEND=$STIPEND BENCH_LOANS_N=${BENCH_LOANS_N:-200} bench/loans.sh; then
 	fail "H: bench/loans.sh failed (a command, the ledger check, or a debt not repaid)"
+fi
+if ! BENCH_STIPEND=$STIPEND BENCH_CONVERT_N=${BENCH_CONVERT_N:-10000} bench/convert.sh; then
+	fail "H: bench/convert.sh failed (the intake, the conversion or the ledger check)"
 fi
 
 # --- Summary and report.json -------------------------------------------------

@@ -41,6 +41,9 @@ int cli_ledger(int argc, char **argv);
 int cli_loans(int argc, char **argv);
 /* `stipend convert --year Y`: loan converted to grant (convert.c). */
 int cli_convert(int argc, char **argv);
+/* #11, speed: `stipend loans run --from M --through M`, the months in turn
+ * in one process (loans_months.c); cli_loans() hands it over. */
+int cli_loans_months(int argc, char **argv);
 
 /* Every job kind this binary runs (kinds.c), each with its context: the
  * case life cycle's in env, the notices' in notify (may be NULL), the audit

@@ -32,6 +32,9 @@ static const char loans_help[] =
 	"                                     collection agency (their lines to a file in\n"
 	"                                     DIR, docs/loans-collection.md); with\n"
 	"                                     --registers, write off on death\n"
+	"  run --from M --through M [--bench-bank]\n"
+	"                                     the months in turn (stipend loans run --from\n"
+	"                                     2025-01 --help)\n"
 	"  import --camt FILE | --bank URL [--date DAY]\n"
 	"                                     book the credits of the bank's camt.054\n"
 	"                                     report (a file, or fetched from the bank,\n"
@@ -406,6 +409,10 @@ int cli_loans(int argc, char **argv)
 		fputs(loans_help, stdout);
 		return 0;
 	}
+	/* #11, speed: a run of months (--from) is loans_months.c's. */
+	for (int i = 2; argc >= 2 && strcmp(argv[1], "run") == 0 && i < argc; i++)
+		if (strncmp(argv[i], "--from", 6) == 0)
+			return cli_loans_months(argc - 1, argv + 1);
 	for (size_t i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i]) == 0) {
 			struct opts o;

@@ -126,6 +126,9 @@ int ledger_check(struct store *s, struct ledger_report *r, struct arena *a, stru
 		else if (strcmp(w, "negative-debt") == 0)
 			snprintf(line, sizeof(line), "person %lld: debt %lld øre is below 0", (long long)p[i].person_id,
 				 (long long)p[i].a);
+		else if (strcmp(w, "balance-mark") == 0) /* #11, speed: the marks the sums start from */
+			snprintf(line, sizeof(line), "person %lld: balance mark %lld øre, the legs it covers %lld øre",
+				 (long long)p[i].person_id, (long long)p[i].a, (long long)p[i].b);
 		else
 			snprintf(line, sizeof(line), "the ledger's %lld legs sum to %lld øre, not 0", (long long)p[i].b,
 				 (long long)p[i].a);

@@ -8,7 +8,6 @@
  * and the next run goes on from there. */
 #include "loans/account.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +23,7 @@
 #include "rules/params.h"
 #include "store/ledger.h"
 #include "store/loans2.h"
+#include "store/loans_bulk.h"
 #include "store/store.h"
 
 /* ---- dates ---- */
@@ -437,70 +437,64 @@ static int run_account(struct store_tx *tx, void *arg, struct err *e)
 	    (open == 1 && (make_invoices(tx, r, &acct, &a, e) != 0 || send_reminders(tx, r, &a, e) != 0)))
 		goto out;
 	rc = acct.interest_through != was ? store_loan_account_put(tx, &acct, r->now, e) : 0;
+	/* #11, speed: the next month's sums start from the balances here. */
+	if (rc == 0 && acct.interest_through != was)
+		rc = store_loan_balance_mark(tx, r->person_id, acct.interest_through, e);
 out:
 	arena_cleanup(&a);
 	return rc;
 }
 
-/* The run's accounts are shared by its threads a page at a time; each
- * thread sums into its own summary, so only the page needs the lock. */
-struct run_pool {
-	struct store *s;
+/* The run takes the accounts a page at a time, and each page is one
+ * transaction of the store's writer (one commit, one fsync): per account
+ * transactions handed over between threads spent more on the hand-over
+ * than on the account, and a savepoint per account within the page costs
+ * as much again (SQLite journals every page it touches anew). The page is
+ * small: each statement within the writer's savepoint ends by truncating
+ * the in-memory sub-journal, which walks it from its start, so the cost of
+ * a statement grows with the pages the transaction touched before it (64
+ * accounts cost a fifth of 512 in CPU, measured at the third year of
+ * bench/loans.sh; 8 to 64 cost the same). So a page is
+ * tried whole; when one of its accounts fails, the page is undone and run
+ * again an account a transaction, so that only that account fails. */
+enum { RUN_PAGE = 64 };
+
+struct run_page {
 	const struct params *p;
 	date_t through;
 	int64_t now;
-	pthread_mutex_t mu;
-	int64_t ids[200];
-	int n, next;
-	int64_t after;
-	int done, failed_store;
-	struct err store_err;
-};
-
-struct run_worker {
-	struct run_pool *pool;
+	const int64_t *ids;
+	int n;
 	struct loans_run_summary sum;
-	pthread_t thread;
 };
 
-/* The next account, or 0 when none is left. */
-static int64_t next_account(struct run_pool *pool)
+static int run_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
-	int64_t id = 0;
-	pthread_mutex_lock(&pool->mu);
-	if (!pool->done && !pool->failed_store && pool->next == pool->n) {
-		struct err e;
-		int n = store_loan_accounts_repaying(pool->s, pool->after, pool->ids, 200, &e);
-		if (n < 0) {
-			pool->failed_store = 1;
-			pool->store_err = e;
-		} else if (n == 0) {
-			pool->done = 1;
-		} else {
-			pool->n = n;
-			pool->next = 0;
-			pool->after = pool->ids[n - 1];
-		}
+	struct run_page *pg = arg;
+	for (int i = 0; i < pg->n; i++) {
+		struct month_run r = {pg->p, pg->ids[i], pg->through, pg->now, &pg->sum, 0};
+		pg->sum.accounts++;
+		if (run_account(tx, &r, e) != 0)
+			return -1;
+		if (r.waiting)
+			pg->sum.waiting_for_rate++;
 	}
-	if (!pool->done && !pool->failed_store && pool->next < pool->n)
-		id = pool->ids[pool->next++];
-	pthread_mutex_unlock(&pool->mu);
-	return id;
+	return 0;
 }
 
-static void *run_worker_main(void *arg)
+/* The page an account a transaction, after the page failed whole. Returns
+ * -1 only when the store failed. */
+static int run_page_alone(struct store *s, struct run_page *pg, struct err *e)
 {
-	struct run_worker *w = arg;
-	struct run_pool *pool = w->pool;
-	struct loans_run_summary *sum = &w->sum;
-	int64_t id;
-	while ((id = next_account(pool)) != 0) {
-		struct month_run r = {pool->p, id, pool->through, pool->now, sum, 0};
+	struct loans_run_summary *sum = &pg->sum;
+	memset(sum, 0, sizeof(*sum));
+	for (int i = 0; i < pg->n; i++) {
+		struct month_run r = {pg->p, pg->ids[i], pg->through, pg->now, sum, 0};
 		struct loans_run_summary before = *sum;
 		struct err ae;
 		err_clear(&ae);
 		sum->accounts++;
-		if (store_write(pool->s, run_account, &r, &ae) != 0) {
+		if (store_write(s, run_account, &r, &ae) != 0) {
 			/* Undone: the figures of the undone work go too. */
 			int accounts = sum->accounts;
 			char missing[64];
@@ -509,64 +503,48 @@ static void *run_worker_main(void *arg)
 			sum->accounts = accounts;
 			memcpy(sum->missing_rate, missing, sizeof(missing));
 			sum->failed++;
-			log_error("loans: account of %lld: %s", (long long)id, ae.message);
+			log_error("loans: account of %lld: %s", (long long)pg->ids[i], ae.message);
 			if (ae.code == ERR_STORE) {
-				pthread_mutex_lock(&pool->mu);
-				if (!pool->failed_store) {
-					pool->failed_store = 1;
-					pool->store_err = ae;
-				}
-				pthread_mutex_unlock(&pool->mu);
+				*e = ae;
+				return -1;
 			}
 			continue;
 		}
 		if (r.waiting)
 			sum->waiting_for_rate++;
 	}
-	return NULL;
+	return 0;
 }
 
 int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
 	      struct err *e)
 {
-	/* Accounts run side by side so that their transactions share
-	 * commits (the store's group commit): one fsync for many accounts. */
-	enum { THREADS = 16 };
-	struct run_pool pool = {.s = s, .p = p, .through = through, .now = now};
-	struct run_worker w[THREADS];
-	int started = 0;
+	int64_t ids[RUN_PAGE], after = 0;
 	memset(sum, 0, sizeof(*sum));
 	/* Whose support has ended by their decisions: in repayment from now. */
 	if (loans_support_ends(s, through, now, &sum->later, e) != 0)
 		return -1;
-	pthread_mutex_init(&pool.mu, NULL);
-	for (int i = 0; i < THREADS; i++) {
-		memset(&w[i], 0, sizeof(w[i]));
-		w[i].pool = &pool;
-		if (pthread_create(&w[i].thread, NULL, run_worker_main, &w[i]) != 0)
+	for (;;) {
+		int n = store_loan_accounts_repaying(s, after, ids, RUN_PAGE, e);
+		if (n < 0)
+			return -1;
+		if (n == 0)
 			break;
-		started++;
-	}
-	if (started == 0)
-		run_worker_main(&w[0]);
-	for (int i = 0; i < started; i++)
-		pthread_join(w[i].thread, NULL);
-	for (int i = 0; i < (started ? started : 1); i++) {
-		sum->accounts += w[i].sum.accounts;
-		sum->interest_entries += w[i].sum.interest_entries;
-		sum->interest += w[i].sum.interest;
-		sum->invoices += w[i].sum.invoices;
-		sum->invoiced += w[i].sum.invoiced;
-		sum->reminders += w[i].sum.reminders;
-		sum->waiting_for_rate += w[i].sum.waiting_for_rate;
-		sum->failed += w[i].sum.failed;
-		if (sum->missing_rate[0] == '\0' && w[i].sum.missing_rate[0] != '\0')
-			memcpy(sum->missing_rate, w[i].sum.missing_rate, sizeof(sum->missing_rate));
-	}
-	pthread_mutex_destroy(&pool.mu);
-	if (pool.failed_store) {
-		*e = pool.store_err;
-		return -1;
+		after = ids[n - 1];
+		struct run_page pg = {.p = p, .through = through, .now = now, .ids = ids, .n = n};
+		struct err pe;
+		if (store_write(s, run_page_tx, &pg, &pe) != 0 && run_page_alone(s, &pg, e) != 0)
+			return -1;
+		sum->accounts += pg.sum.accounts;
+		sum->interest_entries += pg.sum.interest_entries;
+		sum->interest += pg.sum.interest;
+		sum->invoices += pg.sum.invoices;
+		sum->invoiced += pg.sum.invoiced;
+		sum->reminders += pg.sum.reminders;
+		sum->waiting_for_rate += pg.sum.waiting_for_rate;
+		sum->failed += pg.sum.failed;
+		if (sum->missing_rate[0] == '\0' && pg.sum.missing_rate[0] != '\0')
+			memcpy(sum->missing_rate, pg.sum.missing_rate, sizeof(sum->missing_rate));
 	}
 	/* The notices left unpaid: call-in, then the collection agency. */
 	return loans_collection(s, p, through, now, &sum->later, e);
@@ -666,6 +644,31 @@ int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t no
 	return 0;
 }
 
+/* A report's credits a page to a transaction (one commit for the page,
+ * not one for each credit; small for the reason RUN_PAGE is); a page in
+ * which a credit fails is undone and booked again a credit a transaction,
+ * so that only that credit fails. */
+enum { BOOK_PAGE = 64 };
+
+struct book_page {
+	struct loan_payment *pays;
+	enum loans_payment_outcome *outcomes;
+	int n;
+	int64_t now;
+};
+
+static int book_page_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct book_page *pg = arg;
+	for (int i = 0; i < pg->n; i++) {
+		struct booking b = {&pg->pays[i], pg->now, LOANS_PAYMENT_DUPLICATE};
+		if (book(tx, &b, e) != 0)
+			return -1;
+		pg->outcomes[i] = b.outcome;
+	}
+	return 0;
+}
+
 int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
 			 struct err *e)
 {
@@ -678,19 +681,32 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
 	if (n < 0)
 		goto out;
 	for (int i = 0; i < n; i++) {
-		enum loans_payment_outcome o;
 		pays[i].received_at = now;
-		if (loans_book_payment(s, &pays[i], now, &o, e) != 0)
+		if (pays[i].amount <= 0 || pays[i].bank_ref == NULL || pays[i].bank_ref[0] == '\0') {
+			err_set(e, ERR_INVALID, "payment", "a payment has a reference and an amount above 0");
 			goto out;
-		sum->credits++;
-		switch (o) {
-		case LOANS_PAYMENT_MATCHED:
-			sum->matched++;
-			sum->matched_ore += pays[i].amount;
-			break;
-		case LOANS_PAYMENT_DUPLICATE: sum->duplicates++; break;
-		case LOANS_PAYMENT_UNKNOWN_KID: sum->unknown_kid++; break;
-		case LOANS_PAYMENT_OVERPAID: sum->overpaid++; break;
+		}
+	}
+	enum loans_payment_outcome *outcomes = arena_zalloc(&a, sizeof(*outcomes) * (size_t)(n > 0 ? n : 1));
+	for (int at = 0; at < n; at += BOOK_PAGE) {
+		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now};
+		struct err pe;
+		if (store_write(s, book_page_tx, &pg, &pe) != 0) {
+			for (int i = 0; i < pg.n; i++)
+				if (loans_book_payment(s, &pg.pays[i], now, &pg.outcomes[i], e) != 0)
+					goto out;
+		}
+		for (int i = 0; i < pg.n; i++) {
+			sum->credits++;
+			switch (pg.outcomes[i]) {
+			case LOANS_PAYMENT_MATCHED:
+				sum->matched++;
+				sum->matched_ore += pg.pays[i].amount;
+				break;
+			case LOANS_PAYMENT_DUPLICATE: sum->duplicates++; break;
+			case LOANS_PAYMENT_UNKNOWN_KID: sum->unknown_kid++; break;
+			case LOANS_PAYMENT_OVERPAID: sum->overpaid++; break;
+			}
 		}
 	}
 	rc = 0;

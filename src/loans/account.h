@@ -94,9 +94,10 @@ struct loans_run_summary {
  * and the paper fee when the borrower has paper invoices), and remind of
  * each invoice left unpaid (the reminder the day after its due day, the
  * notice of termination when the reminder's deadline has passed, each
- * with its fee and letter), the accounts side by side on 16 threads so
- * that their transactions share commits. Each account
- * in a transaction of its own; a run again does nothing twice. An account
+ * with its fee and letter). The accounts go 64 to a transaction (one
+ * commit); when one of them fails, that page is undone and run again an
+ * account a transaction, so that only the failing account is left out. A
+ * run again does nothing twice. An account
  * for whose days no rate is in force stops there and is counted in
  * waiting_for_rate. Returns 0 with sum filled, or -1 when the store failed. */
 int loans_run(struct store *s, const struct params *p, date_t through, int64_t now, struct loans_run_summary *sum,
@@ -137,8 +138,10 @@ struct loans_import_summary {
 	int64_t matched_ore;
 };
 
-/* Read a camt.054 report and book each credit. Returns 0 with sum, or -1
- * (nothing booked when the report does not parse). */
+/* Read a camt.054 report and book each credit, 64 credits to a
+ * transaction (a page in which one fails is booked again a credit a
+ * transaction). Returns 0 with sum, or -1 (nothing booked when the report
+ * does not parse). */
 int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
 			 struct err *e);
 

@@ -78,10 +78,8 @@ static int credits_of(const struct reg_credits *cr, int year)
 	return tenths;
 }
 
-/* One case: 0 done (counted in sum), -1 when the store failed. */
-static int convert_case(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
-			int64_t now, const struct loan_conv_case *k, struct loans_convert_summary *sum, struct arena *a,
-			struct err *e)
+/* The convertible part a case's decision gave (its basic loan's), or -1. */
+static int64_t convertible_of(const struct loan_conv_case *k)
 {
 	json_error_t je;
 	json_t *dec = json_loads(k->decision_json ? k->decision_json : "", 0, &je);
@@ -94,27 +92,16 @@ static int convert_case(struct store *s, const struct params *p, struct reg_clie
 	    json_is_integer(json_object_get(aw, "convertible")))
 		was = json_integer_value(json_object_get(aw, "convertible"));
 	json_decref(dec);
-	if (was <= 0) {
-		sum->not_convertible++;
-		return 0;
-	}
-	int64_t principal;
-	if (store_ledger_person_sum(s, k->person_id, "loan.principal", on, &principal, e) != 0)
-		return -1;
-	if (principal <= 0) {
-		sum->no_loan++;
-		return 0;
-	}
-	/* The facts of the year from the registers. */
-	struct reg_income inc;
-	struct reg_credits cr;
-	struct err re;
-	err_clear(&re);
-	if (reg_tax_income(reg, k->nin, year, &inc, &re) != 0 || reg_school_credits(reg, k->nin, &cr, a, &re) != 0) {
-		sum->waiting++;
-		log_warn("convert: case %lld waits for the registers: %s", (long long)k->case_id, re.message);
-		return 0;
-	}
+	return was;
+}
+
+/* One case on the year's facts: 1 with *x ready to record, 0 when it is
+ * counted in sum already (the rules did not settle it). */
+static int decide_case(const struct params *p, int year, date_t on, int64_t now, const struct loan_conv_case *k,
+		       const struct reg_income *inc, const struct reg_credits *cr, struct loans_convert_summary *sum,
+		       struct conv_tx *x, struct arena *a)
+{
+	json_error_t je;
 	json_t *app = json_loads(k->application_json ? k->application_json : "", 0, &je);
 	json_t *applicant = json_object_get(app, "applicant");
 	if (!json_is_object(applicant)) {
@@ -122,8 +109,8 @@ static int convert_case(struct store *s, const struct params *p, struct reg_clie
 		sum->manual++;
 		return 0;
 	}
-	json_object_set_new(applicant, "income", json_integer(inc.income));
-	json_object_set_new(applicant, "wealth", json_integer(inc.wealth));
+	json_object_set_new(applicant, "income", json_integer(inc->income));
+	json_object_set_new(applicant, "wealth", json_integer(inc->wealth));
 	json_t *edu = json_object_get(app, "education");
 	int64_t load = json_is_integer(json_object_get(edu, "load_percent"))
 			       ? json_integer_value(json_object_get(edu, "load_percent"))
@@ -143,32 +130,117 @@ static int convert_case(struct store *s, const struct params *p, struct reg_clie
 		return 0;
 	}
 	int64_t allowed = bl->convertible > 0 ? bl->convertible : 0;
-	int credits = credits_of(&cr, year), expected = (int)(600 * load / 100);
+	int credits = credits_of(cr, year), expected = (int)(600 * load / 100);
 	int passed = credits < expected ? credits : expected;
 	/* In proportion to the credits passed; rounding.ore: down. */
 	int64_t converted = expected > 0 ? allowed * passed / expected : 0;
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	rules_decision_json(&b, d, LANG_NB);
-	struct conv_tx x = {{0, k->case_id, k->person_id, year, allowed, inc.income, inc.wealth, credits, expected,
-			     converted, arena_strdup(a, buf_str(&b)), 0, 0, now},
-			    on, now};
+	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
+			       converted, arena_strdup(a, buf_str(&b)), 0, 0, now},
+			      on, now};
 	buf_cleanup(&b);
-	struct err we;
-	err_clear(&we);
-	if (store_write(s, record, &x, &we) != 0) {
-		if (we.code == ERR_CONFLICT) {
-			sum->already++;
-			return 0;
-		}
-		*e = we;
-		return -1;
-	}
-	if (x.c.converted > 0) {
+	return 1;
+}
+
+static void count_recorded(const struct conv_tx *x, struct loans_convert_summary *sum)
+{
+	if (x->c.converted > 0) {
 		sum->converted++;
-		sum->converted_ore += x.c.converted;
+		sum->converted_ore += x->c.converted;
 	} else {
 		sum->none_passed++;
+	}
+}
+
+/* A page's conversions in one transaction (one commit for the page). */
+struct record_page {
+	struct conv_tx *xs;
+	int n;
+};
+
+static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct record_page *pg = arg;
+	for (int i = 0; i < pg->n; i++)
+		if (record(tx, &pg->xs[i], e) != 0)
+			return -1;
+	return 0;
+}
+
+/* One page of cases (at most REG_BULK_MAX): the decisions read, the
+ * registers asked once for the page's incomes and once for its credits,
+ * the rules run here, and the conversions written in one transaction; when
+ * that fails (a case converted meanwhile), a transaction a case, as
+ * before. 0, or -1 when the store failed. */
+static int convert_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
+			int64_t now, const struct loan_conv_case *k, int n, struct loans_convert_summary *sum,
+			loans_progress_fn progress, void *pctx, struct arena *a, struct err *e)
+{
+	const char **nins = arena_zalloc(a, sizeof(*nins) * (size_t)n);
+	int *at = arena_zalloc(a, sizeof(*at) * (size_t)n), m = 0;
+	for (int i = 0; i < n; i++) {
+		if (convertible_of(&k[i]) <= 0) {
+			sum->not_convertible++;
+			continue;
+		}
+		int64_t principal;
+		if (store_ledger_person_sum(s, k[i].person_id, "loan.principal", on, &principal, e) != 0)
+			return -1;
+		if (principal <= 0) {
+			sum->no_loan++;
+			continue;
+		}
+		at[m] = i;
+		nins[m++] = k[i].nin;
+	}
+	struct reg_income *inc = arena_zalloc(a, sizeof(*inc) * (size_t)(m + 1));
+	struct reg_credits *cr = arena_zalloc(a, sizeof(*cr) * (size_t)(m + 1));
+	int *inc_found = arena_zalloc(a, sizeof(int) * (size_t)(m + 1));
+	int *cr_found = arena_zalloc(a, sizeof(int) * (size_t)(m + 1));
+	struct err re;
+	err_clear(&re);
+	if (m > 0 && (reg_tax_income_many(reg, nins, m, year, inc, inc_found, &re) != 0 ||
+		      reg_school_credits_many(reg, nins, m, cr, cr_found, a, &re) != 0)) {
+		sum->waiting += m;
+		log_warn("convert: %d cases wait for the registers: %s", m, re.message);
+		m = 0;
+	}
+	struct conv_tx *xs = arena_zalloc(a, sizeof(*xs) * (size_t)(m + 1));
+	int ready = 0;
+	for (int j = 0; j < m; j++) {
+		if (!inc_found[j] || !cr_found[j]) {
+			sum->waiting++;
+			log_warn("convert: case %lld waits for the registers: not found", (long long)k[at[j]].case_id);
+			continue;
+		}
+		ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &xs[ready], a);
+	}
+	struct record_page pg = {xs, ready};
+	struct err pe;
+	if (ready > 0 && store_write(s, record_page_tx, &pg, &pe) == 0) {
+		for (int j = 0; j < ready; j++)
+			count_recorded(&xs[j], sum);
+	} else {
+		for (int j = 0; j < ready; j++) {
+			struct err we;
+			err_clear(&we);
+			if (store_write(s, record, &xs[j], &we) != 0) {
+				if (we.code == ERR_CONFLICT) {
+					sum->already++;
+					continue;
+				}
+				*e = we;
+				return -1;
+			}
+			count_recorded(&xs[j], sum);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		sum->cases++;
+		if (progress)
+			progress(pctx, sum->cases);
 	}
 	return 0;
 }
@@ -184,23 +256,14 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 		struct arena a;
 		struct loan_conv_case *k;
 		arena_init(&a, 0);
-		int n = store_loan_conv_cases(s, school_year, after, &k, 200, &a, e);
+		int n = store_loan_conv_cases(s, school_year, after, &k, REG_BULK_MAX, &a, e);
 		if (n <= 0) {
 			arena_cleanup(&a);
 			return n < 0 ? -1 : 0;
 		}
-		for (int i = 0; i < n; i++) {
-			struct arena ca;
-			arena_init(&ca, 0);
-			int rc = convert_case(s, p, reg, year, on, now, &k[i], sum, &ca, e);
-			arena_cleanup(&ca);
-			if (rc != 0) {
-				arena_cleanup(&a);
-				return -1;
-			}
-			sum->cases++;
-			if (progress)
-				progress(pctx, sum->cases);
+		if (convert_page(s, p, reg, year, on, now, k, n, sum, progress, pctx, &a, e) != 0) {
+			arena_cleanup(&a);
+			return -1;
 		}
 		after = k[n - 1].case_id;
 		arena_cleanup(&a);

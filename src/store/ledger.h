@@ -45,7 +45,8 @@ int store_ledger_cause_exists(struct store_tx *tx, const char *cause, const char
 
 /* One broken invariant. */
 struct ledger_problem {
-	const char *what; /* "unbalanced", "leg-person", "leg-date", "debt-mismatch", "negative-debt", "ledger-total" */
+	const char *what; /* "unbalanced", "leg-person", "leg-date", "debt-mismatch", "negative-debt", "ledger-total",
+			    * "balance-mark" (#11: a balance mark that is not its legs' sum) */
 	int64_t entry_id; /* the entry, or 0 */
 	int64_t person_id; /* the person, or 0 */
 	int64_t a, b;      /* the figures that disagree (see ledger_check) */

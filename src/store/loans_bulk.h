@@ -1,0 +1,48 @@
+/* loans_bulk.h - what the loan account's batch runs read in bulk, beyond
+ * ledger.h.
+ *
+ * Conventions as store.h. Implemented in sqlite_loans_bulk.c (#11, the
+ * speed the issue asks for). */
+#ifndef STIPEND_STORE_LOANS_BULK_H
+#define STIPEND_STORE_LOANS_BULK_H
+
+#include <stdint.h>
+
+#include "core/date.h"
+#include "store/ledger.h"
+#include "store/store.h"
+
+struct arena;
+struct err;
+struct store;
+
+/* An invoice not paid in full and not cancelled: what is left of it. */
+struct loan_open_invoice {
+	int64_t id, person_id;
+	const char *kid;
+	int64_t rest; /* amount + fee - paid, øre */
+	date_t due;
+};
+
+/* Every person's open invoices by person and due day after (after_person,
+ * after_due) (start with 0, 0), at most max, into *out (arena). Count or
+ * -1. */
+int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t after_due,
+				  struct loan_open_invoice **out, int max, struct arena *a, struct err *e);
+
+/* Set person_id's balance mark (migration 0021) at day through: the sums
+ * of their legs on loan.principal and loan.interest effective on or before
+ * it, as the ledger holds them in tx. Later sums in a transaction
+ * (store_ledger_person_sum_tx) start from it; a leg posted on or before the
+ * day removes it. */
+int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t through, struct err *e);
+
+/* store_ledger_check() (ledger.h) proves the invariants in one pass over
+ * the entries and their legs in C (sqlite_loans_bulk.c); this is the same
+ * check in SQL (sqlite_ledger.c), a join and a grouping for each invariant:
+ * the reference the tests hold the pass to, and the slower one on a ledger
+ * of millions of legs. Same contract. */
+int store_ledger_check_sql(struct store *s, struct ledger_problem **out, int max, int64_t *entries, int64_t *legs,
+			   struct arena *a, struct err *e);
+
+#endif
