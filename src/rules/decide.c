@@ -245,7 +245,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 					return i18n_put_count(b, lang, fmt + 6, v);
 				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
 					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
-				return buf_printf(b, "%lld", (long long)v);
+				return buf_put_i64(b, v);
 			}
 		return 1;
 	}
@@ -269,7 +269,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 		if (strncmp(fmt, "count=", 6) == 0)
 			return i18n_put_count(b, lang, fmt + 6, t->i);
 		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
-						 : buf_printf(b, "%lld", (long long)t->i);
+						 : buf_put_i64(b, t->i);
 	}
 	return 1;
 }
