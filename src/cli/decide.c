@@ -44,14 +44,23 @@ void cli_print_error(const struct err *e)
 static int decide_text(const char *text, size_t len, const struct params *p, enum lang lang,
 		       struct arena *a, struct buf *out, struct err *e)
 {
+	struct application app;
+	struct decision *d = arena_alloc(a, sizeof(*d));
+	int rc = rules_read_application(text, len, &app, a, e);
+	if (rc == 0)
+		rc = rules_decide(&app, p, d, e);
+	if (rc == 0 && rules_decision_json(out, d, lang) != 0)
+		rc = err_set(e, ERR_INTERNAL, NULL, "decision too large");
+	if (rc <= 0)
+		return rc;
+	/* Not of the plain kind: jansson reads it, and names what is wrong. */
+	err_clear(e);
 	json_error_t jerr;
 	json_t *in = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (in == NULL)
 		return err_set(e, ERR_INVALID, "", "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
 			       jerr.column);
-	struct application app;
-	struct decision *d = arena_alloc(a, sizeof(*d));
-	int rc = rules_parse_application(in, &app, a, e);
+	rc = rules_parse_application(in, &app, a, e);
 	json_decref(in);
 	if (rc == 0)
 		rc = rules_decide(&app, p, d, e);
