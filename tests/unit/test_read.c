@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "rules/rules.h"
 
@@ -167,12 +168,65 @@ static void every_one_byte_change_of_an_application_is_read_alike(void **state)
 	assert_true(read > n * 4);
 }
 
+/* The escaping of a JSON string as the contract needs it, a byte at a
+ * time: what buf_put_json_string's eight-bytes-at-a-time scan must give. */
+static void reference_escape(const char *s, char *out)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p == '\n') {
+			memcpy(out + o, "\\n", 2);
+			o += 2;
+		} else if (*p == '\t') {
+			memcpy(out + o, "\\t", 2);
+			o += 2;
+		} else if (*p == '\r') {
+			memcpy(out + o, "\\r", 2);
+			o += 2;
+		} else if (*p < 0x20) {
+			o += (size_t)sprintf(out + o, "\\u%04x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static void json_strings_are_escaped_alike_wherever_the_byte_to_escape_stands(void **state)
+{
+	(void)state;
+	static const unsigned char specials[] = {'"', '\\', '\n', '\t', '\r', 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, '!', '#', '[', ']'};
+	char s[40], want[256];
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	for (size_t len = 1; len < sizeof(s) - 1; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				memset(s, 'a', len);
+				s[len] = '\0';
+				s[at] = (char)specials[k];
+				if (at + 9 < len)
+					s[at + 9] = '"';
+				buf_reset(&b);
+				assert_int_equal(buf_put_json_string(&b, s), 0);
+				reference_escape(s, want);
+				assert_string_equal(b.p, want);
+			}
+	buf_cleanup(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_plain_application_is_read_by_the_fast_road_as_jansson_reads_it),
 	    cmocka_unit_test(edge_cases_of_json_are_read_alike_or_left_to_jansson),
 	    cmocka_unit_test(every_one_byte_change_of_an_application_is_read_alike),
+	    cmocka_unit_test(json_strings_are_escaped_alike_wherever_the_byte_to_escape_stands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
