@@ -20,7 +20,7 @@ static int only_keys(const struct jv *obj, const char *prefix, const char *const
 		const char *key = obj->keys[i];
 		int ok = 0;
 		for (const char *const *k = allowed; *k != NULL && !ok; k++)
-			ok = strcmp(*k, key) == 0;
+			ok = (*k)[0] == key[0] && strcmp(*k, key) == 0;
 		if (!ok) {
 			char path[96];
 			snprintf(path, sizeof(path), "%s%s", prefix, key);

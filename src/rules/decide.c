@@ -233,13 +233,13 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	const struct tval *t = NULL;
 	char tmp[64];
 	for (int i = 0; i < s->n_inputs && t == NULL; i++)
-		if (strcmp(s->inputs[i].name, name) == 0)
+		if (s->inputs[i].name[0] == name[0] && strcmp(s->inputs[i].name, name) == 0)
 			t = &s->inputs[i];
 	if (t == NULL && strcmp(name, "value") == 0)
 		t = &s->value;
 	if (t == NULL) {
 		for (int i = 0; i < s->n_params; i++)
-			if (strcmp(s->params[i]->key, name) == 0) {
+			if (s->params[i]->key[0] == name[0] && strcmp(s->params[i]->key, name) == 0) {
 				int64_t v = s->params[i]->value;
 				if (strncmp(fmt, "count=", 6) == 0)
 					return i18n_put_count(b, lang, fmt + 6, v);
@@ -281,7 +281,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 static const char *step_key(const struct trace_step *s)
 {
 	for (int i = 0; i < s->n_inputs; i++)
-		if (strcmp(s->inputs[i].name, "missing_parameter") == 0)
+		if (s->inputs[i].name[0] == 'm' && strcmp(s->inputs[i].name, "missing_parameter") == 0)
 			return "rule.parameter-missing";
 	return s->message;
 }
