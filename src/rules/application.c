@@ -38,6 +38,33 @@ static const char *field_path(char *path, size_t len, const char *prefix, const 
 	return path;
 }
 
+/* s into out, cut to len bytes with the NUL, as snprintf("%s") does. */
+static void copy_cut(char *out, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* "<list>[<i>]." into out (len > strlen(list) + 23), as
+ * snprintf("%s%zu].") would write it: a prefix for every child and parent. */
+static void index_prefix(char *out, size_t len, const char *list, size_t i)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	*--p = '\0';
+	*--p = '.';
+	*--p = ']';
+	do {
+		*--p = (char)('0' + i % 10);
+		i /= 10;
+	} while (i != 0);
+	copy_cut(out, len, list);
+	size_t o = strlen(out);
+	copy_cut(out + o, len - o, p);
+}
+
 static int get_obj(const struct jv *parent, const char *prefix, const char *key, int required,
 		   const struct jv **out, struct err *e)
 {
@@ -182,7 +209,7 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 			 (unsigned)(first + 1) % 10000u);
 		date_school_year(app->school_year, &app->year_first, &app->year_last);
 	} else {
-		snprintf(app->school_year, sizeof(app->school_year), "%s", jv_string_value(v));
+		copy_cut(app->school_year, sizeof(app->school_year), jv_string_value(v));
 	}
 
 	if (get_obj(in, "", "applicant", 1, &o, e) || only_keys(o, "applicant.", applicant_keys, e))
@@ -209,7 +236,7 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 		for (size_t i = 0; i < app->n_children; i++) {
 			char prefix[48];
 			const struct jv *c = jv_array_get(v, i);
-			snprintf(prefix, sizeof(prefix), "applicant.children[%zu].", i);
+			index_prefix(prefix, sizeof(prefix), "applicant.children[", i);
 			if (!jv_is_object(c)) {
 				prefix[strlen(prefix) - 1] = '\0';
 				return err_set(e, ERR_INVALID, prefix, "must be an object with birth_date");
@@ -285,7 +312,7 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 			char prefix[40];
 			static const char *const parent_keys[] = {"income", NULL};
 			const struct jv *p = jv_array_get(v, i);
-			snprintf(prefix, sizeof(prefix), "parents[%zu].", i);
+			index_prefix(prefix, sizeof(prefix), "parents[", i);
 			if (!jv_is_object(p)) {
 				prefix[strlen(prefix) - 1] = '\0';
 				return err_set(e, ERR_INVALID, prefix, "must be an object with income");

@@ -5,6 +5,7 @@
  * step_* helpers here, so that every rule leaves a trace step with the
  * paragraph it implements, the inputs and dated parameter values it read,
  * its value and the catalogue key of a sentence a citizen can read. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -173,7 +174,17 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 
 	memset(d, 0, sizeof(*d));
 	d->scheme = app->scheme;
-	snprintf(d->rules_version, sizeof(d->rules_version), "%s-%s", params_name(p), app->school_year);
+	/* "<set>-<school year>", cut to fit as snprintf would cut it. */
+	const char *parts[3] = {params_name(p), "-", app->school_year};
+	size_t o = 0;
+	for (int k = 0; k < 3; k++) {
+		size_t n = strlen(parts[k]);
+		if (o + n >= sizeof(d->rules_version))
+			n = sizeof(d->rules_version) - 1 - o;
+		memcpy(d->rules_version + o, parts[k], n);
+		o += n;
+	}
+	d->rules_version[o] = '\0';
 	if (!params_covers(p, c.on))
 		return for_a_date ? err_set(e, ERR_INVALID, "decision_date", "no rules are in force on the decision date")
 				  : err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
@@ -225,6 +236,33 @@ const struct award *rules_award(const struct decision *d, const char *name)
 	return NULL;
 }
 
+/* r as printf's "%g" writes it. Distances and the like are mostly whole
+ * or of one decimal below 100 000: those are written by hand (six
+ * significant digits or fewer, so "%g" writes them the same), the rest by
+ * snprintf. */
+static void real_g(double r, char *out, size_t len)
+{
+	double tenths = r * 10;
+	if (r >= 0 && !signbit(r) && tenths < 1e6 && tenths == (double)(int64_t)tenths &&
+	    (double)(int64_t)tenths / 10 == r && len >= 16) {
+		int64_t t = (int64_t)tenths;
+		char digits[24], *p = digits + sizeof(digits);
+		int64_t whole = t / 10;
+		*--p = '\0';
+		if (t % 10 != 0) {
+			*--p = (char)('0' + t % 10);
+			*--p = '.';
+		}
+		do {
+			*--p = (char)('0' + whole % 10);
+			whole /= 10;
+		} while (whole != 0);
+		memcpy(out, p, (size_t)(digits + sizeof(digits) - p));
+		return;
+	}
+	snprintf(out, len, "%g", r);
+}
+
 /* Fill a placeholder of a step's explanation from its inputs, parameters
  * and value. */
 static int put_step_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
@@ -257,7 +295,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	case TV_BOOL:
 		return buf_puts(b, i18n_get(lang, t->i ? "word.yes" : "word.no"));
 	case TV_REAL:
-		snprintf(tmp, sizeof(tmp), "%g", t->r);
+		real_g(t->r, tmp, sizeof(tmp));
 		if (lang == LANG_NB && strchr(tmp, '.'))
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
