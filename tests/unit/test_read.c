@@ -188,7 +188,7 @@ static void reference_escape(const char *s, char *out)
 			memcpy(out + o, "\\r", 2);
 			o += 2;
 		} else if (*p < 0x20) {
-			o += (size_t)sprintf(out + o, "\\u%04x", *p);
+			o += (size_t)snprintf(out + o, 7, "\\u%04x", *p);
 		} else {
 			out[o++] = (char)*p;
 		}
