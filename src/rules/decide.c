@@ -7,6 +7,7 @@
  * its value and the catalogue key of a sentence a citizen can read. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -362,6 +363,38 @@ static int put_key(struct buf *b, int first, const char *key)
 	return rc;
 }
 
+/* An explanation longer than this is a defect of the catalogue: the
+ * decision fails as too large. */
+#define EXPLANATION_MAX 4096
+
+/* The explanation of s as a JSON string. Rendered straight into b, as
+ * explanations seldom hold a byte that JSON escapes; one that does is
+ * taken out again and written escaped. */
+static int put_explanation(struct buf *b, const struct trace_step *s, enum lang lang)
+{
+	size_t mark = b->len;
+	if (buf_putc(b, '"') != 0)
+		return -1;
+	size_t start = b->len;
+	if (rules_step_explain(b, s, lang) != 0 || b->len - start > EXPLANATION_MAX)
+		return -1;
+	int plain = 1;
+	for (size_t i = start; i < b->len && plain; i++) {
+		unsigned char c = (unsigned char)b->p[i];
+		plain = c >= 0x20 && c != '"' && c != '\\';
+	}
+	if (plain)
+		return buf_putc(b, '"');
+	char *text = strndup(b->p + start, b->len - start);
+	if (text == NULL)
+		return -1;
+	b->len = mark;
+	b->p[mark] = '\0';
+	int rc = buf_put_json_string(b, text);
+	free(text);
+	return rc;
+}
+
 int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 {
 	int rc = 0;
@@ -409,8 +442,6 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= buf_putc(b, '}');
 	}
 	rc |= PUT_LIT(b, "],\"trace\":[");
-	struct buf text;
-	buf_init(&text, 4096);
 	for (int i = 0; i < d->n_steps; i++) {
 		const struct trace_step *s = &d->steps[i];
 		rc |= (i ? PUT_LIT(b, ",{\"rule\":\"") : PUT_LIT(b, "{\"rule\":\""));
@@ -444,12 +475,9 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= PUT_LIT(b, ",\"message\":\"");
 		rc |= buf_puts(b, step_key(s));
 		rc |= PUT_LIT(b, "\",\"explanation\":");
-		buf_reset(&text);
-		rc |= rules_step_explain(&text, s, lang);
-		rc |= buf_put_json_string(b, buf_str(&text));
+		rc |= put_explanation(b, s, lang);
 		rc |= buf_putc(b, '}');
 	}
-	buf_cleanup(&text);
 	rc |= PUT_LIT(b, "],\"rules_version\":");
 	rc |= buf_put_json_string(b, d->rules_version);
 	rc |= buf_putc(b, '}');

@@ -22,6 +22,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "rules/rules.h"
 
 static const char VALID[] =
@@ -220,6 +221,50 @@ static void json_strings_are_escaped_alike_wherever_the_byte_to_escape_stands(vo
 	buf_cleanup(&b);
 }
 
+/* An explanation is written into the decision's JSON directly; one that
+ * holds bytes JSON escapes (here a parameter's name with a quote, a
+ * backslash and a newline, written as it is) must still come out escaped,
+ * so that the JSON reads back to the very text. */
+static void an_explanation_that_needs_escaping_reads_back_from_the_json(void **state)
+{
+	(void)state;
+	static const char odd[] = "a\"b\\c\nd";
+	struct decision d;
+	memset(&d, 0, sizeof(d));
+	d.scheme = SCHEME_UPPER_SECONDARY;
+	d.outcome = OUTCOME_MANUAL;
+	d.n_steps = 2;
+	for (int i = 0; i < 2; i++) {
+		d.steps[i].rule = "boarding-grant.amount";
+		d.steps[i].reference = "forskrift";
+		d.steps[i].message = "rule.parameter-missing";
+		d.steps[i].n_inputs = 1;
+		d.steps[i].inputs[0] = (struct tval){.name = "missing_parameter", .type = TV_STR, .s = i ? odd : "plain"};
+	}
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rules_decision_json(&b, &d, LANG_EN), 0);
+	json_error_t jerr;
+	json_t *j = json_loads(b.p, 0, &jerr);
+	if (j == NULL)
+		fail_msg("not JSON (%s): %s", jerr.text, b.p);
+	const char *plain = json_string_value(json_object_get(json_array_get(json_object_get(j, "trace"), 0), "explanation"));
+	const char *escaped = json_string_value(json_object_get(json_array_get(json_object_get(j, "trace"), 1), "explanation"));
+	assert_non_null(plain);
+	assert_non_null(escaped);
+	assert_non_null(strstr(plain, "The rules hold no plain for this date."));
+	assert_non_null(strstr(escaped, "The rules hold no a\"b\\c\nd for this date."));
+	json_decref(j);
+	buf_cleanup(&b);
+}
+
+static int load_catalogue(void **state)
+{
+	(void)state;
+	struct err e;
+	return i18n_init(&e) == 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(edge_cases_of_json_are_read_alike_or_left_to_jansson),
 	    cmocka_unit_test(every_one_byte_change_of_an_application_is_read_alike),
 	    cmocka_unit_test(json_strings_are_escaped_alike_wherever_the_byte_to_escape_stands),
+	    cmocka_unit_test_setup(an_explanation_that_needs_escaping_reads_back_from_the_json, load_catalogue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
