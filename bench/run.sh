@@ -33,6 +33,10 @@
 #    monthly runs in one process with the benchmark's bank, beside awk's
 #    arithmetic and the sqlite3 shell writing the same rows; and conversion
 #    to grant (bench/convert.sh) against the register simulator.
+# I. The policy simulation on a million (#9; bench/simulate.sh): 1 000 000
+#    applications of the mix (BENCH_SIM_N) through `stipend simulate` under
+#    the built-in set and a changed copy, timed with its peak memory, beside
+#    the same intake through `stipend decide --jsonl` twice (its peer).
 #
 # Prints a report and writes it as JSON to build/bench/report.json. Figures
 # are compared with their peers and printed beside targets; only errors,
@@ -61,6 +65,7 @@ PEER_N=${BENCH_PEER_N:-0}
 TARGET_P99_MS=10
 TARGET_RPS=3000
 TARGET_PEER_RATIO=20
+TARGET_MIX_DPS=150000
 OUT=build/bench
 REPORT=$OUT/report.json
 
@@ -664,6 +669,18 @@ if ! BENCH_STIPEND=$STIPEND BENCH_CONVERT_N=${BENCH_CONVERT_N:-10000} bench/conv
 	fail "H: bench/convert.sh failed (the intake, the conversion or the ledger check)"
 fi
 
+# --- I. The policy simulation on a million (#9; bench/simulate.sh) ----------
+
+I_S='' I_RATE='' I_KB='' I_PEER_S='' I_RATIO='' I_MET=- I_PROBLEMS=()
+BENCH_STIPEND=$STIPEND bench/simulate.sh || true
+if [ -f "$OUT/simulate.env" ]; then
+	# shellcheck disable=SC1091
+	. "$OUT/simulate.env"
+	for f in ${I_PROBLEMS[@]+"${I_PROBLEMS[@]}"}; do FAILURES+=("$f"); done
+else
+	fail "I: bench/simulate.sh wrote no figures"
+fi
+
 # --- Summary and report.json -------------------------------------------------
 
 meets() { # meets VALUE OP TARGET -> yes/no/-
@@ -691,6 +708,10 @@ printf '  D mix, traces on   %s: %s decisions/s over %s applications, %s not und
 printf '  D upper-secondary  stipend %s/s; json-rules-engine %s/s engine loop, %s/s whole; ratio %sx, %sx\n' \
 	"${D_US_DPS:--}" "${D_PEER_ENGINE_DPS:--}" "${D_PEER_IO_DPS:--}" "${D_RATIO_ENGINE:--}" "${D_RATIO_IO:--}"
 printf '  D agreement        %s compared, %s disagreements\n' "${D_COMPARED:--}" "${D_DISAGREE:--}"
+printf '  D target           >= %s decisions/s in the mix: %s (load average now %s; the machine is shared)\n' \
+	"$TARGET_MIX_DPS" "$(meets "$D_DPS" '>=' "$TARGET_MIX_DPS")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  I simulate 10^6    %s s (%s/s, peak %s KB); peer, decide --jsonl twice, %s s; ratio %sx; under %s s: %s\n' \
+	"${I_S:--}" "${I_RATE:--}" "${I_KB:--}" "${I_PEER_S:--}" "${I_RATIO:--}" 60 "$I_MET"
 printf '  E batch intake     %s: %s; time per application largest/smallest %sx%s\n' \
 	"$E_STATUS" "${E_LINE:--}" "${E_LINEAR_RATIO:--}" "$([ -n "$E_MILLION_S" ] && echo "; 1 000 000 in $E_MILLION_S s")"
 printf '  E from registers   bulk lookups %s applications/s; one person at a time %s/s; ratio %sx\n' \
@@ -765,6 +786,7 @@ cat >"$REPORT" <<EOF
   "batch": $(cat "$OUT/batch.json" 2>/dev/null || echo null),
   "support": $(cat "$OUT/support.json" 2>/dev/null || echo null),
   "payout": $(cat "$OUT/payout.json" 2>/dev/null || echo null),
+  "simulate": $(cat "$OUT/simulate.json" 2>/dev/null || echo null),
   "ratios_stipend_to_nginx": {
     "requests_per_second": $(num "$R_RPS"), "latency_p50": $(num "$R_P50"), "latency_p99": $(num "$R_P99")
   },

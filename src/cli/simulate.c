@@ -20,9 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -190,30 +188,20 @@ int cli_simulate(int argc, char **argv)
 		params_free(pa);
 		return 1;
 	}
-	int fd = open(intake, O_RDONLY);
+	/* Read as a stream: a million applications need not fit in memory. */
+	FILE *f = fopen(intake, "rb");
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (f == NULL || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "stipend simulate: cannot read %s\n", intake);
-		if (fd >= 0)
-			close(fd);
+		if (f != NULL)
+			fclose(f);
 		params_free(pa);
 		params_free(pb);
 		return 1;
 	}
-	size_t size = (size_t)st.st_size;
-	const char *data = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : "";
-	close(fd);
-	if (data == MAP_FAILED) {
-		fprintf(stderr, "stipend simulate: cannot map %s\n", intake);
-		params_free(pa);
-		params_free(pb);
-		return 1;
-	}
-
 	struct sim_report t;
-	int ran = sim_run(data, size, threads, pa, pb, &t, &e);
-	if (size)
-		munmap((void *)data, size);
+	int ran = sim_run_stream(f, threads, pa, pb, &t, &e);
+	fclose(f);
 	if (ran != 0) {
 		fprintf(stderr, "stipend simulate: %s\n", e.message);
 		params_free(pa);

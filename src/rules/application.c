@@ -10,18 +10,17 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "rules/jv.h"
 #include "rules/rules.h"
 
 /* Refuse keys of obj not in the NULL-terminated list allowed. */
-static int only_keys(const json_t *obj, const char *prefix, const char *const *allowed, struct err *e)
+static int only_keys(const struct jv *obj, const char *prefix, const char *const *allowed, struct err *e)
 {
-	const char *key;
-	const json_t *v;
-	json_object_foreach((json_t *)obj, key, v) {
+	for (size_t i = 0; i < obj->n; i++) {
+		const char *key = obj->keys[i];
 		int ok = 0;
-		for (const char *const *k = allowed; *k != NULL; k++)
-			if (strcmp(*k, key) == 0)
-				ok = 1;
+		for (const char *const *k = allowed; *k != NULL && !ok; k++)
+			ok = (*k)[0] == key[0] && strcmp(*k, key) == 0;
 		if (!ok) {
 			char path[96];
 			snprintf(path, sizeof(path), "%s%s", prefix, key);
@@ -31,90 +30,120 @@ static int only_keys(const json_t *obj, const char *prefix, const char *const *a
 	return 0;
 }
 
-static int get_obj(const json_t *parent, const char *prefix, const char *key, int required,
-		   const json_t **out, struct err *e)
+/* The path of a field, made only when an error names it: the getters run
+ * a few dozen times for every application read. */
+static const char *field_path(char *path, size_t len, const char *prefix, const char *key)
+{
+	snprintf(path, len, "%s%s", prefix, key);
+	return path;
+}
+
+/* s into out, cut to len bytes with the NUL, as snprintf("%s") does. */
+static void copy_cut(char *out, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* "<list>[<i>]." into out (len > strlen(list) + 23), as
+ * snprintf("%s%zu].") would write it: a prefix for every child and parent. */
+static void index_prefix(char *out, size_t len, const char *list, size_t i)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	*--p = '\0';
+	*--p = '.';
+	*--p = ']';
+	do {
+		*--p = (char)('0' + i % 10);
+		i /= 10;
+	} while (i != 0);
+	copy_cut(out, len, list);
+	size_t o = strlen(out);
+	copy_cut(out + o, len - o, p);
+}
+
+static int get_obj(const struct jv *parent, const char *prefix, const char *key, int required,
+		   const struct jv **out, struct err *e)
 {
 	char path[96];
-	const json_t *v = json_object_get(parent, key);
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
-	if (v == NULL || json_is_null(v)) {
+	const struct jv *v = jv_get(parent, key);
+	if (v == NULL || jv_is_null(v)) {
 		*out = NULL;
-		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
+		return required ? err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "is required") : 0;
 	}
-	if (!json_is_object(v))
-		return err_set(e, ERR_INVALID, path, "must be an object");
+	if (!jv_is_object(v))
+		return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be an object");
 	*out = v;
 	return 0;
 }
 
-static int get_bool(const json_t *obj, const char *prefix, const char *key, int *has, int *out,
+static int get_bool(const struct jv *obj, const char *prefix, const char *key, int *has, int *out,
 		    struct err *e)
 {
-	const json_t *v = json_object_get(obj, key);
+	const struct jv *v = jv_get(obj, key);
 	if (has)
 		*has = v != NULL;
 	if (v == NULL)
 		return 0;
-	if (!json_is_boolean(v)) {
+	if (!jv_is_boolean(v)) {
 		char path[96];
-		snprintf(path, sizeof(path), "%s%s", prefix, key);
-		return err_set(e, ERR_INVALID, path, "must be true or false");
+		return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be true or false");
 	}
-	*out = json_is_true(v);
+	*out = jv_is_true(v);
 	return 0;
 }
 
 /* An integer in [min, max]. */
-static int get_int(const json_t *obj, const char *prefix, const char *key, int required, int64_t min,
+static int get_int(const struct jv *obj, const char *prefix, const char *key, int required, int64_t min,
 		   int64_t max, int64_t *out, struct err *e)
 {
 	char path[96];
-	const json_t *v = json_object_get(obj, key);
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	const struct jv *v = jv_get(obj, key);
 	if (v == NULL)
-		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		return required ? err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "is required") : 0;
+	if (!jv_is_integer(v) || jv_integer_value(v) < min || jv_integer_value(v) > max) {
 		if (max == INT64_MAX)
-			return err_set(e, ERR_INVALID, path, "must be a whole number >= %lld", (long long)min);
-		return err_set(e, ERR_INVALID, path, "must be a whole number from %lld to %lld", (long long)min,
+			return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be a whole number >= %lld", (long long)min);
+		return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be a whole number from %lld to %lld", (long long)min,
 			       (long long)max);
 	}
-	*out = json_integer_value(v);
+	*out = jv_integer_value(v);
 	return 0;
 }
 
-static int get_real(const json_t *obj, const char *prefix, const char *key, double max, double *out,
+static int get_real(const struct jv *obj, const char *prefix, const char *key, double max, double *out,
 		    struct err *e)
 {
 	char path[96];
-	const json_t *v = json_object_get(obj, key);
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	const struct jv *v = jv_get(obj, key);
 	if (v == NULL)
 		return 0;
-	double d = json_is_number(v) ? json_number_value(v) : -1;
-	if (!json_is_number(v) || !isfinite(d) || d < 0 || d > max)
-		return err_set(e, ERR_INVALID, path, "must be a number >= 0");
+	double d = jv_is_number(v) ? jv_number_value(v) : -1;
+	if (!jv_is_number(v) || !isfinite(d) || d < 0 || d > max)
+		return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be a number >= 0");
 	*out = d;
 	return 0;
 }
 
-static int get_date(const json_t *obj, const char *prefix, const char *key, int required, date_t *out,
+static int get_date(const struct jv *obj, const char *prefix, const char *key, int required, date_t *out,
 		    struct err *e)
 {
 	char path[96];
-	const json_t *v = json_object_get(obj, key);
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
+	const struct jv *v = jv_get(obj, key);
 	if (v == NULL)
-		return required ? err_set(e, ERR_INVALID, path, "is required") : 0;
-	if (!json_is_string(v) || date_parse(json_string_value(v), out) != 0)
-		return err_set(e, ERR_INVALID, path, "must be a date that exists, written YYYY-MM-DD");
+		return required ? err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "is required") : 0;
+	if (!jv_is_string(v) || date_parse(jv_string_value(v), out) != 0)
+		return err_set(e, ERR_INVALID, field_path(path, sizeof(path), prefix, key), "must be a date that exists, written YYYY-MM-DD");
 	return 0;
 }
 
 /* Money: whole øre, not negative, below 10^13 kr. */
 #define MONEY_MAX INT64_C(1000000000000000)
 
-int rules_parse_application(const json_t *in, struct application *app, struct arena *a, struct err *e)
+static int parse(const struct jv *in, struct application *app, struct arena *a, struct err *e)
 {
 	static const char *const top[] = {"scheme", "school_year", "decision_date", "applicant", "education",
 					  "travel", "parents", "special_circumstances", "loan", "relief_ground",
@@ -129,19 +158,19 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
 						"extra_loan_used", NULL};
-	const json_t *o, *v;
+	const struct jv *o, *v;
 	int64_t n;
 
 	memset(app, 0, sizeof(*app));
-	if (!json_is_object(in))
+	if (!jv_is_object(in))
 		return err_set(e, ERR_INVALID, "", "the application must be a JSON object");
 	if (only_keys(in, "", top, e))
 		return -1;
 
-	v = json_object_get(in, "scheme");
+	v = jv_get(in, "scheme");
 	if (v == NULL)
 		return err_set(e, ERR_INVALID, "scheme", "is required");
-	const char *s = json_string_value(v);
+	const char *s = jv_string_value(v);
 	if (s && strcmp(s, "higher-education") == 0)
 		app->scheme = SCHEME_HIGHER_EDUCATION;
 	else if (s && strcmp(s, "upper-secondary") == 0)
@@ -163,11 +192,11 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	 * and interest relief for the decision date, and a school year given
 	 * with them is checked for form and otherwise ignored (the contract). */
 	int for_a_date = app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF;
-	v = json_object_get(in, "school_year");
+	v = jv_get(in, "school_year");
 	if (v == NULL && !for_a_date)
 		return err_set(e, ERR_INVALID, "school_year", "is required");
 	if (v != NULL &&
-	    (!json_is_string(v) || date_school_year(json_string_value(v), &app->year_first, &app->year_last) != 0))
+	    (!jv_is_string(v) || date_school_year(jv_string_value(v), &app->year_first, &app->year_last) != 0))
 		return err_set(e, ERR_INVALID, "school_year", "must be a school year written 2024-2025");
 	if (get_date(in, "", "decision_date", 1, &app->decision_date, e))
 		return -1;
@@ -180,7 +209,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 			 (unsigned)(first + 1) % 10000u);
 		date_school_year(app->school_year, &app->year_first, &app->year_last);
 	} else {
-		snprintf(app->school_year, sizeof(app->school_year), "%s", json_string_value(v));
+		copy_cut(app->school_year, sizeof(app->school_year), jv_string_value(v));
 	}
 
 	if (get_obj(in, "", "applicant", 1, &o, e) || only_keys(o, "applicant.", applicant_keys, e))
@@ -198,17 +227,17 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		return -1;
 	if (app->birth_date > app->decision_date)
 		return err_set(e, ERR_INVALID, "applicant.birth_date", "must be before the decision date");
-	v = json_object_get(o, "children");
+	v = jv_get(o, "children");
 	if (v != NULL) {
-		if (!json_is_array(v) || json_array_size(v) > 20)
+		if (!jv_is_array(v) || jv_array_size(v) > 20)
 			return err_set(e, ERR_INVALID, "applicant.children", "must be a list of at most 20 children");
-		app->n_children = json_array_size(v);
+		app->n_children = jv_array_size(v);
 		app->children = arena_alloc(a, (app->n_children + 1) * sizeof(date_t));
 		for (size_t i = 0; i < app->n_children; i++) {
 			char prefix[48];
-			const json_t *c = json_array_get(v, i);
-			snprintf(prefix, sizeof(prefix), "applicant.children[%zu].", i);
-			if (!json_is_object(c)) {
+			const struct jv *c = jv_array_get(v, i);
+			index_prefix(prefix, sizeof(prefix), "applicant.children[", i);
+			if (!jv_is_object(c)) {
 				prefix[strlen(prefix) - 1] = '\0';
 				return err_set(e, ERR_INVALID, prefix, "must be an object with birth_date");
 			}
@@ -225,8 +254,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->has_education = 1;
 		if (only_keys(o, "education.", education_keys, e))
 			return -1;
-		v = json_object_get(o, "level");
-		s = json_string_value(v);
+		v = jv_get(o, "level");
+		s = jv_string_value(v);
 		if (v == NULL)
 			return err_set(e, ERR_INVALID, "education.level", "is required");
 		if (s && strcmp(s, "upper-secondary") == 0)
@@ -253,8 +282,8 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		 * short strings (the rules do not read them). */
 		static const char *const named[] = {"institution", "programme"};
 		for (int k = 0; k < 2; k++) {
-			v = json_object_get(o, named[k]);
-			if (v != NULL && (!json_is_string(v) || json_string_length(v) > 200))
+			v = jv_get(o, named[k]);
+			if (v != NULL && (!jv_is_string(v) || jv_string_length(v) > 200))
 				return err_set(e, ERR_INVALID, k ? "education.programme" : "education.institution",
 					       "must be a string of at most 200 characters");
 		}
@@ -274,17 +303,17 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->daily_travel_minutes = (int)n;
 	}
 
-	v = json_object_get(in, "parents");
+	v = jv_get(in, "parents");
 	if (v != NULL) {
-		if (!json_is_array(v) || json_array_size(v) > 2)
+		if (!jv_is_array(v) || jv_array_size(v) > 2)
 			return err_set(e, ERR_INVALID, "parents", "must be a list of at most two parents");
-		app->n_parents = json_array_size(v);
+		app->n_parents = jv_array_size(v);
 		for (size_t i = 0; i < app->n_parents; i++) {
 			char prefix[40];
 			static const char *const parent_keys[] = {"income", NULL};
-			const json_t *p = json_array_get(v, i);
-			snprintf(prefix, sizeof(prefix), "parents[%zu].", i);
-			if (!json_is_object(p)) {
+			const struct jv *p = jv_array_get(v, i);
+			index_prefix(prefix, sizeof(prefix), "parents[", i);
+			if (!jv_is_object(p)) {
 				prefix[strlen(prefix) - 1] = '\0';
 				return err_set(e, ERR_INVALID, prefix, "must be an object with income");
 			}
@@ -320,7 +349,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	}
 	/* The household of a pupil applying for the means-tested grant:
 	 * optional, and when given both keys are. */
-	const json_t *h = NULL;
+	const struct jv *h = NULL;
 	if (get_obj(in, "", "household", 0, &h, e))
 		return -1;
 	if (h != NULL) {
@@ -339,7 +368,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	/* Progression: credits supported and passed (halves and quarters of
 	 * a credit occur: 7.5, 22.5), kept in tenths; optional, and when
 	 * given both counts are. */
-	const json_t *pg = NULL;
+	const struct jv *pg = NULL;
 	if (get_obj(in, "", "progression", 0, &pg, e))
 		return -1;
 	if (pg != NULL) {
@@ -347,9 +376,9 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		double supported = 0, passed = 0;
 		if (only_keys(pg, "progression.", progression_keys, e))
 			return -1;
-		if (json_object_get(pg, "credits_supported") == NULL)
+		if (jv_get(pg, "credits_supported") == NULL)
 			return err_set(e, ERR_INVALID, "progression.credits_supported", "is required");
-		if (json_object_get(pg, "credits_passed") == NULL)
+		if (jv_get(pg, "credits_passed") == NULL)
 			return err_set(e, ERR_INVALID, "progression.credits_passed", "is required");
 		if (get_real(pg, "progression.", "credits_supported", 10000, &supported, e) ||
 		    get_real(pg, "progression.", "credits_passed", 10000, &passed, e) ||
@@ -360,7 +389,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->has_progression = 1;
 	}
 	/* The illness of a sickness grant: required for that scheme. */
-	const json_t *sk = NULL;
+	const struct jv *sk = NULL;
 	if (get_obj(in, "", "sickness", app->scheme == SCHEME_SICKNESS_GRANT, &sk, e))
 		return -1;
 	if (sk != NULL) {
@@ -385,7 +414,7 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 		app->has_sickness = 1;
 	}
 	/* The birth or adoption of a parental grant: required for that scheme. */
-	const json_t *pr = NULL;
+	const struct jv *pr = NULL;
 	if (get_obj(in, "", "parental", app->scheme == SCHEME_PARENTAL_GRANT, &pr, e))
 		return -1;
 	if (pr != NULL) {
@@ -414,11 +443,11 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	/* The extra loan (tilleggslån) asked for, in øre; optional. */
 	if (get_int(in, "", "extra_loan", 0, 0, MONEY_MAX, &app->extra_loan_requested, e))
 		return -1;
-	v = json_object_get(in, "relief_ground");
+	v = jv_get(in, "relief_ground");
 	if (v != NULL) {
 		static const char *const grounds[] = {"unemployment", "illness", "work-assessment-allowance",
 						      "part-time-study", "low-income-full-time", NULL};
-		const char *g = json_string_value(v);
+		const char *g = jv_string_value(v);
 		int ok = 0;
 		for (const char *const *k = grounds; g && *k; k++)
 			ok |= strcmp(g, *k) == 0;
@@ -438,7 +467,20 @@ int rules_parse_application(const json_t *in, struct application *app, struct ar
 	if ((app->scheme == SCHEME_HIGHER_EDUCATION || app->scheme == SCHEME_UPPER_SECONDARY) &&
 	    !app->has_lives_with_parents)
 		return err_set(e, ERR_INVALID, "applicant.lives_with_parents", "is required");
-	if (app->scheme == SCHEME_PAYMENT_DEFERRAL && (o == NULL || json_object_get(o, "balance") == NULL))
+	if (app->scheme == SCHEME_PAYMENT_DEFERRAL && (o == NULL || jv_get(o, "balance") == NULL))
 		return err_set(e, ERR_INVALID, "loan.balance", "is required: the loan to defer payments on");
 	return 0;
+}
+
+int rules_parse_application(const json_t *in, struct application *app, struct arena *a, struct err *e)
+{
+	return parse(jv_from_json(in, a), app, a, e);
+}
+
+int rules_read_application(const char *text, size_t len, struct application *app, struct arena *a, struct err *e)
+{
+	const struct jv *in = jv_parse(text, len, a);
+	if (in == NULL)
+		return 1;
+	return parse(in, app, a, e);
 }

@@ -5,7 +5,9 @@
  * step_* helpers here, so that every rule leaves a trace step with the
  * paragraph it implements, the inputs and dated parameter values it read,
  * its value and the catalogue key of a sentence a citizen can read. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -173,7 +175,17 @@ int rules_decide(const struct application *app, const struct params *p, struct d
 
 	memset(d, 0, sizeof(*d));
 	d->scheme = app->scheme;
-	snprintf(d->rules_version, sizeof(d->rules_version), "%s-%s", params_name(p), app->school_year);
+	/* "<set>-<school year>", cut to fit as snprintf would cut it. */
+	const char *parts[3] = {params_name(p), "-", app->school_year};
+	size_t o = 0;
+	for (int k = 0; k < 3; k++) {
+		size_t n = strlen(parts[k]);
+		if (o + n >= sizeof(d->rules_version))
+			n = sizeof(d->rules_version) - 1 - o;
+		memcpy(d->rules_version + o, parts[k], n);
+		o += n;
+	}
+	d->rules_version[o] = '\0';
 	if (!params_covers(p, c.on))
 		return for_a_date ? err_set(e, ERR_INVALID, "decision_date", "no rules are in force on the decision date")
 				  : err_set(e, ERR_INVALID, "school_year", "no rules are in force for the school year %s",
@@ -225,6 +237,33 @@ const struct award *rules_award(const struct decision *d, const char *name)
 	return NULL;
 }
 
+/* r as printf's "%g" writes it. Distances and the like are mostly whole
+ * or of one decimal below 100 000: those are written by hand (six
+ * significant digits or fewer, so "%g" writes them the same), the rest by
+ * snprintf. */
+static void real_g(double r, char *out, size_t len)
+{
+	double tenths = r * 10;
+	if (r >= 0 && !signbit(r) && tenths < 1e6 && tenths == (double)(int64_t)tenths &&
+	    (double)(int64_t)tenths / 10 == r && len >= 16) {
+		int64_t t = (int64_t)tenths;
+		char digits[24], *p = digits + sizeof(digits);
+		int64_t whole = t / 10;
+		*--p = '\0';
+		if (t % 10 != 0) {
+			*--p = (char)('0' + t % 10);
+			*--p = '.';
+		}
+		do {
+			*--p = (char)('0' + whole % 10);
+			whole /= 10;
+		} while (whole != 0);
+		memcpy(out, p, (size_t)(digits + sizeof(digits) - p));
+		return;
+	}
+	snprintf(out, len, "%g", r);
+}
+
 /* Fill a placeholder of a step's explanation from its inputs, parameters
  * and value. */
 static int put_step_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
@@ -233,19 +272,19 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	const struct tval *t = NULL;
 	char tmp[64];
 	for (int i = 0; i < s->n_inputs && t == NULL; i++)
-		if (strcmp(s->inputs[i].name, name) == 0)
+		if (s->inputs[i].name[0] == name[0] && strcmp(s->inputs[i].name, name) == 0)
 			t = &s->inputs[i];
 	if (t == NULL && strcmp(name, "value") == 0)
 		t = &s->value;
 	if (t == NULL) {
 		for (int i = 0; i < s->n_params; i++)
-			if (strcmp(s->params[i]->key, name) == 0) {
+			if (s->params[i]->key[0] == name[0] && strcmp(s->params[i]->key, name) == 0) {
 				int64_t v = s->params[i]->value;
 				if (strncmp(fmt, "count=", 6) == 0)
 					return i18n_put_count(b, lang, fmt + 6, v);
 				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
 					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
-				return buf_printf(b, "%lld", (long long)v);
+				return buf_put_i64(b, v);
 			}
 		return 1;
 	}
@@ -257,7 +296,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	case TV_BOOL:
 		return buf_puts(b, i18n_get(lang, t->i ? "word.yes" : "word.no"));
 	case TV_REAL:
-		snprintf(tmp, sizeof(tmp), "%g", t->r);
+		real_g(t->r, tmp, sizeof(tmp));
 		if (lang == LANG_NB && strchr(tmp, '.'))
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
@@ -269,7 +308,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 		if (strncmp(fmt, "count=", 6) == 0)
 			return i18n_put_count(b, lang, fmt + 6, t->i);
 		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
-						 : buf_printf(b, "%lld", (long long)t->i);
+						 : buf_put_i64(b, t->i);
 	}
 	return 1;
 }
@@ -281,7 +320,7 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 static const char *step_key(const struct trace_step *s)
 {
 	for (int i = 0; i < s->n_inputs; i++)
-		if (strcmp(s->inputs[i].name, "missing_parameter") == 0)
+		if (s->inputs[i].name[0] == 'm' && strcmp(s->inputs[i].name, "missing_parameter") == 0)
 			return "rule.parameter-missing";
 	return s->message;
 }
@@ -310,29 +349,65 @@ static int put_tval(struct buf *b, const struct tval *t)
 	return -1;
 }
 
+/* Append a string literal without measuring it: the JSON of a decision is
+ * written in a few hundred appends. */
+#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
 /* ,"key": (names here are our own identifiers: no escaping needed) */
 static int put_key(struct buf *b, int first, const char *key)
 {
 	int rc = first ? 0 : buf_putc(b, ',');
 	rc |= buf_putc(b, '"');
 	rc |= buf_puts(b, key);
-	rc |= buf_puts(b, "\":");
+	rc |= PUT_LIT(b, "\":");
+	return rc;
+}
+
+/* An explanation longer than this is a defect of the catalogue: the
+ * decision fails as too large. */
+#define EXPLANATION_MAX 4096
+
+/* The explanation of s as a JSON string. Rendered straight into b, as
+ * explanations seldom hold a byte that JSON escapes; one that does is
+ * taken out again and written escaped. */
+static int put_explanation(struct buf *b, const struct trace_step *s, enum lang lang)
+{
+	size_t mark = b->len;
+	if (buf_putc(b, '"') != 0)
+		return -1;
+	size_t start = b->len;
+	if (rules_step_explain(b, s, lang) != 0 || b->len - start > EXPLANATION_MAX)
+		return -1;
+	int plain = 1;
+	for (size_t i = start; i < b->len && plain; i++) {
+		unsigned char c = (unsigned char)b->p[i];
+		plain = c >= 0x20 && c != '"' && c != '\\';
+	}
+	if (plain)
+		return buf_putc(b, '"');
+	char *text = strndup(b->p + start, b->len - start);
+	if (text == NULL)
+		return -1;
+	b->len = mark;
+	b->p[mark] = '\0';
+	int rc = buf_put_json_string(b, text);
+	free(text);
 	return rc;
 }
 
 int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 {
 	int rc = 0;
-	rc |= buf_puts(b, "{\"scheme\":\"");
+	rc |= PUT_LIT(b, "{\"scheme\":\"");
 	rc |= buf_puts(b, rules_scheme_name(d->scheme));
-	rc |= buf_puts(b, "\",\"outcome\":\"");
+	rc |= PUT_LIT(b, "\",\"outcome\":\"");
 	rc |= buf_puts(b, rules_outcome_name(d->outcome));
-	rc |= buf_puts(b, "\",\"awards\":[");
+	rc |= PUT_LIT(b, "\",\"awards\":[");
 	for (int i = 0; i < d->n_awards; i++) {
 		const struct award *a = &d->awards[i];
-		rc |= buf_puts(b, i ? ",{\"name\":\"" : "{\"name\":\"");
+		rc |= (i ? PUT_LIT(b, ",{\"name\":\"") : PUT_LIT(b, "{\"name\":\""));
 		rc |= buf_puts(b, a->name);
-		rc |= buf_puts(b, "\",\"kind\":\"");
+		rc |= PUT_LIT(b, "\",\"kind\":\"");
 		rc |= buf_puts(b, a->kind);
 		rc |= buf_putc(b, '"');
 		if (a->months > 0) {
@@ -351,12 +426,12 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= buf_put_json_string(b, a->reference);
 		rc |= buf_putc(b, '}');
 	}
-	rc |= buf_puts(b, "],\"manual_reasons\":[");
+	rc |= PUT_LIT(b, "],\"manual_reasons\":[");
 	for (int i = 0; i < d->n_reasons; i++) {
 		const struct manual_reason *r = &d->reasons[i];
-		rc |= buf_puts(b, i ? ",{\"code\":\"" : "{\"code\":\"");
+		rc |= (i ? PUT_LIT(b, ",{\"code\":\"") : PUT_LIT(b, "{\"code\":\""));
 		rc |= buf_puts(b, r->code);
-		rc |= buf_puts(b, "\",\"text\":");
+		rc |= PUT_LIT(b, "\",\"text\":");
 		rc |= buf_put_json_string(b, i18n_get(lang, r->message));
 		rc |= put_key(b, 0, "reference");
 		rc |= buf_put_json_string(b, r->reference);
@@ -366,49 +441,44 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		}
 		rc |= buf_putc(b, '}');
 	}
-	rc |= buf_puts(b, "],\"trace\":[");
-	struct buf text;
-	buf_init(&text, 4096);
+	rc |= PUT_LIT(b, "],\"trace\":[");
 	for (int i = 0; i < d->n_steps; i++) {
 		const struct trace_step *s = &d->steps[i];
-		rc |= buf_puts(b, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+		rc |= (i ? PUT_LIT(b, ",{\"rule\":\"") : PUT_LIT(b, "{\"rule\":\""));
 		rc |= buf_puts(b, s->rule);
-		rc |= buf_puts(b, "\",\"reference\":");
+		rc |= PUT_LIT(b, "\",\"reference\":");
 		rc |= buf_put_json_string(b, s->reference);
-		rc |= buf_puts(b, ",\"inputs\":{");
+		rc |= PUT_LIT(b, ",\"inputs\":{");
 		for (int j = 0; j < s->n_inputs; j++) {
 			rc |= put_key(b, j == 0, s->inputs[j].name);
 			rc |= put_tval(b, &s->inputs[j]);
 		}
-		rc |= buf_puts(b, "},\"parameters\":{");
+		rc |= PUT_LIT(b, "},\"parameters\":{");
 		for (int j = 0; j < s->n_params; j++) {
 			rc |= put_key(b, j == 0, s->params[j]->key);
 			rc |= buf_put_i64(b, s->params[j]->value);
 		}
 		/* Each parameter's period of validity (both days included), so
 		 * that the trace says which dated value was read. */
-		rc |= buf_puts(b, "},\"parameter_validity\":{");
+		rc |= PUT_LIT(b, "},\"parameter_validity\":{");
 		for (int j = 0; j < s->n_params; j++) {
 			char from[11], to[11];
 			rc |= put_key(b, j == 0, s->params[j]->key);
-			rc |= buf_puts(b, "{\"valid_from\":\"");
+			rc |= PUT_LIT(b, "{\"valid_from\":\"");
 			rc |= buf_puts(b, date_format(s->params[j]->valid_from, from));
-			rc |= buf_puts(b, "\",\"valid_to\":\"");
+			rc |= PUT_LIT(b, "\",\"valid_to\":\"");
 			rc |= buf_puts(b, date_format(s->params[j]->valid_to, to));
-			rc |= buf_puts(b, "\"}");
+			rc |= PUT_LIT(b, "\"}");
 		}
-		rc |= buf_puts(b, "},\"value\":");
+		rc |= PUT_LIT(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
-		rc |= buf_puts(b, ",\"message\":\"");
+		rc |= PUT_LIT(b, ",\"message\":\"");
 		rc |= buf_puts(b, step_key(s));
-		rc |= buf_puts(b, "\",\"explanation\":");
-		buf_reset(&text);
-		rc |= rules_step_explain(&text, s, lang);
-		rc |= buf_put_json_string(b, buf_str(&text));
+		rc |= PUT_LIT(b, "\",\"explanation\":");
+		rc |= put_explanation(b, s, lang);
 		rc |= buf_putc(b, '}');
 	}
-	buf_cleanup(&text);
-	rc |= buf_puts(b, "],\"rules_version\":");
+	rc |= PUT_LIT(b, "],\"rules_version\":");
 	rc |= buf_put_json_string(b, d->rules_version);
 	rc |= buf_putc(b, '}');
 	return rc ? -1 : 0;

@@ -25,7 +25,43 @@ struct params {
 	char *name;
 	struct param *v;
 	size_t n, cap;
+	/* #9, speed: an open-addressing index of v by a hash of the key, each
+	 * slot the index of a key's first value plus one (0: empty); a power
+	 * of two of slots. Every trace step looks a parameter up. */
+	uint32_t *slots;
+	size_t mask;
 };
+
+/* FNV-1a of a key. */
+static size_t key_hash(const char *k)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (; *k != '\0'; k++)
+		h = (h ^ (unsigned char)*k) * UINT64_C(1099511628211);
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Index p->v (sorted by key) by key. Returns 0 or -1 out of memory. */
+static int index_keys(struct params *p)
+{
+	size_t size = 64;
+	while (size < p->n * 2)
+		size *= 2;
+	free(p->slots);
+	p->slots = calloc(size, sizeof(*p->slots));
+	if (p->slots == NULL)
+		return -1;
+	p->mask = size - 1;
+	for (size_t i = 0; i < p->n; i++) {
+		if (i > 0 && strcmp(p->v[i - 1].key, p->v[i].key) == 0)
+			continue;
+		size_t h = key_hash(p->v[i].key) & p->mask;
+		while (p->slots[h] != 0)
+			h = (h + 1) & p->mask;
+		p->slots[h] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
 
 static struct params *set_new(const char *name)
 {
@@ -42,6 +78,7 @@ void params_free(struct params *p)
 	if (p == NULL)
 		return;
 	free(p->v);
+	free(p->slots);
 	arena_cleanup(&p->arena);
 	free(p);
 }
@@ -231,6 +268,8 @@ static int finish(struct params *p, struct err *e)
 			return err_set(e, ERR_INVALID, NULL, "%s:%d: %s overlaps the value at %s:%d", b->file, b->line,
 				       b->key, a->file, a->line);
 	}
+	if (index_keys(p) != 0)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	return 0;
 }
 
@@ -364,6 +403,18 @@ fail:
 
 const struct param *params_get(const struct params *p, const char *key, date_t on)
 {
+	if (p->slots != NULL) {
+		for (size_t h = key_hash(key) & p->mask; p->slots[h] != 0; h = (h + 1) & p->mask) {
+			size_t first = p->slots[h] - 1;
+			if (strcmp(p->v[first].key, key) != 0)
+				continue;
+			for (size_t i = first; i < p->n && strcmp(p->v[i].key, key) == 0; i++)
+				if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
+					return &p->v[i];
+			return NULL;
+		}
+		return NULL;
+	}
 	size_t lo = 0, hi = p->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -405,6 +456,11 @@ struct params *params_with_value(const struct params *p, const char *key, date_t
 	memcpy(q->v, p->v, p->n * sizeof(*q->v));
 	q->n = q->cap = p->n;
 	q->v[old - p->v].value = value;
+	if (index_keys(q) != 0) {
+		params_free(q);
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+		return NULL;
+	}
 	return q;
 }
 

@@ -115,6 +115,16 @@ struct application {
 int rules_parse_application(const json_t *in, struct application *app, struct arena *a,
 			    struct err *e);
 
+/* Read an application from JSON text (len bytes) as
+ * rules_parse_application() reads it parsed, without jansson when the text
+ * is of the plain kind applications are (#9, speed: see jv.h). Returns 0, or
+ * -1 with e filled as rules_parse_application() fills it, or 1 when the
+ * text is not of that kind (an escape, a byte outside ASCII, a syntax
+ * error ...): then the caller reads it with jansson, which also gives the
+ * error of text that is not JSON. */
+int rules_read_application(const char *text, size_t len, struct application *app, struct arena *a,
+			   struct err *e);
+
 /* A value in a trace: an input, a parameter or a result. */
 enum tv_type { TV_INT, TV_MONEY, TV_BOOL, TV_REAL, TV_STR, TV_DATE };
 struct tval {

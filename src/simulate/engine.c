@@ -112,16 +112,20 @@ static void one(struct job *j, const char *text, size_t len, int64_t line, struc
 	struct sim_report *t = &j->t.r;
 	struct err e;
 	t->read++;
-	json_t *in = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	struct application app;
-	if (in == NULL || rules_parse_application(in, &app, a, &e) != 0) {
+	/* The fast road first; jansson reads what it declines. */
+	int rc = rules_read_application(text, len, &app, a, &e);
+	if (rc == 1) {
+		json_t *in = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+		rc = in == NULL ? -1 : rules_parse_application(in, &app, a, &e);
 		json_decref(in);
+	}
+	if (rc != 0) {
 		t->not_understood++;
 		if (t->first_bad_line == 0)
 			t->first_bad_line = line;
 		return;
 	}
-	json_decref(in);
 	struct decision *da = arena_alloc(a, sizeof(*da)), *db = arena_alloc(a, sizeof(*db));
 	int ok_a = rules_decide(&app, j->pa, da, &e) == 0;
 	int ok_b = rules_decide(&app, j->pb, db, &e) == 0;
@@ -246,6 +250,8 @@ double sim_automation(const struct sim_side *s)
 	return decided ? (double)(decided - s->outcomes[OUTCOME_MANUAL]) / (double)decided : 0.0;
 }
 
+static int finish(struct job *jobs, int n, struct sim_report *out, struct err *e);
+
 int sim_run(const char *data, size_t size, int threads, const struct params *pa, const struct params *pb,
 	    struct sim_report *out, struct err *e)
 {
@@ -284,12 +290,20 @@ int sim_run(const char *data, size_t size, int threads, const struct params *pa,
 			pthread_join(tids[i], NULL);
 		else
 			work(&jobs[i]);
-	struct tally t = {{0}, NULL, 0, 0, 0};
-	for (int i = 0; i < threads; i++)
-		merge(&t, &jobs[i].t);
+	int rc = finish(jobs, threads, out, e);
 	free(jobs);
 	free(tids);
 	free(started);
+	return rc;
+}
+
+/* Merge the threads' tallies into out, with the medians and extremes of
+ * the changes. Returns 0, or -1 with e filled when memory ran out. */
+static int finish(struct job *jobs, int n, struct sim_report *out, struct err *e)
+{
+	struct tally t = {{0}, NULL, 0, 0, 0};
+	for (int i = 0; i < n; i++)
+		merge(&t, &jobs[i].t);
 	if (t.failed) {
 		free(t.deltas);
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
@@ -303,4 +317,201 @@ int sim_run(const char *data, size_t size, int threads, const struct params *pa,
 	free(t.deltas);
 	*out = t.r;
 	return 0;
+}
+
+/* The streaming run (#9: a million applications in bounded memory): the
+ * caller's thread reads blocks of whole lines into a ring of slots, the
+ * workers decide the blocks they take into their own tallies. Tallies are
+ * sums, the changes are sorted at the end and the first bad line is the
+ * least, so the answer is that of sim_run() on the whole text. */
+#define SIM_SLOTS 8
+#define SIM_BLOCK (1024 * 1024)
+
+enum slot_state { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN };
+
+struct stream {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct {
+		char *p;
+		size_t len, cap;
+		int64_t first_line;
+		enum slot_state state;
+	} slot[SIM_SLOTS];
+	unsigned long next_take;
+	int eof;
+};
+
+struct stream_worker {
+	struct stream *s;
+	struct job j;
+};
+
+static void *stream_work(void *arg)
+{
+	struct stream_worker *w = arg;
+	struct stream *s = w->s;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		unsigned long seq = s->next_take;
+		if (s->slot[seq % SIM_SLOTS].state == SLOT_FILLED) {
+			s->slot[seq % SIM_SLOTS].state = SLOT_TAKEN;
+			s->next_take++;
+			pthread_mutex_unlock(&s->mu);
+			w->j.start = s->slot[seq % SIM_SLOTS].p;
+			w->j.end = w->j.start + s->slot[seq % SIM_SLOTS].len;
+			w->j.first_line = s->slot[seq % SIM_SLOTS].first_line;
+			work(&w->j);
+			pthread_mutex_lock(&s->mu);
+			s->slot[seq % SIM_SLOTS].state = SLOT_FREE;
+			pthread_cond_broadcast(&s->cv);
+			continue;
+		}
+		if (s->eof)
+			break;
+		pthread_cond_wait(&s->cv, &s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Grow a slot's buffer to hold n more bytes. */
+static int slot_reserve(char **p, size_t len, size_t *cap, size_t n)
+{
+	if (len + n <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : SIM_BLOCK * 2;
+	while (c < len + n)
+		c *= 2;
+	char *q = realloc(*p, c);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+int sim_run_stream(FILE *in, int threads, const struct params *pa, const struct params *pb,
+		   struct sim_report *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (threads < 1 || threads > 64)
+		return err_set(e, ERR_INVALID, "threads", "threads must be 1 to 64");
+	struct stream *s = calloc(1, sizeof(*s));
+	struct stream_worker *w = calloc((size_t)threads, sizeof(*w));
+	pthread_t *tids = calloc((size_t)threads, sizeof(*tids));
+	struct job *jobs = calloc((size_t)threads, sizeof(*jobs));
+	char *carry = NULL;
+	size_t carry_len = 0, carry_cap = 0;
+	int started = 0, oom = 0, rc = -1;
+	if (s == NULL || w == NULL || tids == NULL || jobs == NULL)
+		goto out;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	json_object_seed(0); /* before the workers could race to seed jansson */
+	for (int i = 0; i < threads; i++) {
+		w[i].s = s;
+		w[i].j = (struct job){NULL, NULL, 1, pa, pb, {{0}, NULL, 0, 0, 0}};
+	}
+	for (int i = 0; i < threads; i++) {
+		if (pthread_create(&tids[i], NULL, stream_work, &w[i]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0) {
+		err_set(e, ERR_INTERNAL, NULL, "cannot start a thread");
+		goto out_sync;
+	}
+	int64_t line = 1;
+	int at_eof = 0;
+	for (unsigned long fill = 0; !(at_eof && carry_len == 0); fill++) {
+		pthread_mutex_lock(&s->mu);
+		while (s->slot[fill % SIM_SLOTS].state != SLOT_FREE)
+			pthread_cond_wait(&s->cv, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+		char **p = &s->slot[fill % SIM_SLOTS].p;
+		size_t *cap = &s->slot[fill % SIM_SLOTS].cap, len = 0;
+		if (slot_reserve(p, 0, cap, carry_len + SIM_BLOCK) != 0) {
+			oom = 1;
+			break;
+		}
+		memcpy(*p, carry, carry_len);
+		len = carry_len;
+		carry_len = 0;
+		/* Read until the block holds SIM_BLOCK bytes and a newline, or
+		 * the input ends; the bytes after the last newline wait. */
+		for (;;) {
+			if (!at_eof) {
+				if (slot_reserve(p, len, cap, SIM_BLOCK) != 0) {
+					oom = 1;
+					break;
+				}
+				size_t got = fread(*p + len, 1, *cap - len, in);
+				len += got;
+				at_eof = got == 0;
+			}
+			const char *nl = NULL;
+			if (!at_eof && len >= SIM_BLOCK)
+				for (size_t k = len; k > 0 && nl == NULL; k--)
+					if ((*p)[k - 1] == '\n')
+						nl = *p + k;
+			if (at_eof || nl != NULL) {
+				size_t keep = at_eof ? len : (size_t)(nl - *p);
+				if (len - keep > carry_cap) {
+					char *c = realloc(carry, len - keep);
+					if (c == NULL) {
+						oom = 1;
+						break;
+					}
+					carry = c;
+					carry_cap = len - keep;
+				}
+				memcpy(carry, *p + keep, len - keep);
+				carry_len = len - keep;
+				len = keep;
+				break;
+			}
+		}
+		if (oom)
+			break;
+		s->slot[fill % SIM_SLOTS].len = len;
+		s->slot[fill % SIM_SLOTS].first_line = line;
+		for (const char *q = *p; (q = memchr(q, '\n', (size_t)(*p + len - q))) != NULL; q++)
+			line++;
+		pthread_mutex_lock(&s->mu);
+		s->slot[fill % SIM_SLOTS].state = SLOT_FILLED;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (ferror(in))
+		err_set(e, ERR_INVALID, "intake", "the intake could not be read");
+out_sync:
+	pthread_mutex_lock(&s->mu);
+	s->eof = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (int i = 0; i < threads; i++)
+		jobs[i] = w[i].j;
+	if (started > 0 && !oom && !ferror(in))
+		rc = finish(jobs, threads, out, e);
+	else
+		for (int i = 0; i < threads; i++)
+			free(jobs[i].t.deltas);
+	if (oom)
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (int i = 0; i < SIM_SLOTS; i++)
+		free(s->slot[i].p);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+out:
+	if (s == NULL || w == NULL || tids == NULL || jobs == NULL)
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	free(carry);
+	free(s);
+	free(w);
+	free(tids);
+	free(jobs);
+	return rc;
 }

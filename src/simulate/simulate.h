@@ -18,6 +18,7 @@
 #define STIPEND_SIMULATE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/date.h"
@@ -71,6 +72,14 @@ int sim_run(const char *data, size_t size, int threads, const struct params *pa,
 	    struct sim_report *out, struct err *e);
 
 /* The share of decided applications decided without a person (0..1). */
+/* As sim_run(), reading the lines from in as they come, in blocks, with
+ * memory bounded by the blocks and the changes kept for the medians (8
+ * bytes an application whose support changed), not by the intake (#9: a
+ * million applications). Returns 0, or -1 with e filled when memory or a
+ * thread could not be had or in could not be read. */
+int sim_run_stream(FILE *in, int threads, const struct params *pa, const struct params *pb,
+		   struct sim_report *out, struct err *e);
+
 double sim_automation(const struct sim_side *s);
 
 /* The label of bucket i in kroner: "< -20000", "-20000..-10000", "0",

@@ -1,0 +1,312 @@
+/* jv.c - a read-only JSON view for reading applications; see jv.h.
+ *
+ * The reader declines rather than guesses: whatever it accepts, jansson
+ * accepts with the same values, so that declining only costs time. */
+#include "rules/jv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+
+#define JV_MAX_DEPTH 32   /* applications nest three deep */
+#define JV_MAX_MEMBERS 64 /* in one object or array; more: jansson reads it */
+
+struct reader {
+	const char *p, *end;
+	struct arena *a;
+};
+
+static void skip_ws(struct reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+		r->p++;
+}
+
+/* A string's bytes after its opening quote, up to the closing one; only
+ * printable ASCII without escapes is read here. Returns 0 or -1 (declined). */
+static int read_string(struct reader *r, const char **s, size_t *n)
+{
+	const char *start = r->p;
+	while (r->p < r->end) {
+		unsigned char c = (unsigned char)*r->p;
+		if (c == '"') {
+			*n = (size_t)(r->p - start);
+			*s = arena_strndup(r->a, start, *n);
+			r->p++;
+			return 0;
+		}
+		if (c < 0x20 || c >= 0x80 || c == '\\')
+			return -1;
+		r->p++;
+	}
+	return -1;
+}
+
+/* A number as JSON writes it, converted as jansson converts it (strtoll,
+ * strtod); one out of range is declined, as jansson refuses it. */
+static int read_number(struct reader *r, struct jv *v)
+{
+	const char *start = r->p;
+	int real = 0;
+	if (r->p < r->end && *r->p == '-')
+		r->p++;
+	if (r->p >= r->end)
+		return -1;
+	if (*r->p == '0') {
+		r->p++;
+	} else if (*r->p >= '1' && *r->p <= '9') {
+		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+			r->p++;
+	} else {
+		return -1;
+	}
+	if (r->p < r->end && *r->p == '.') {
+		real = 1;
+		r->p++;
+		if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+			return -1;
+		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+			r->p++;
+	}
+	if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+		real = 1;
+		r->p++;
+		if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+			r->p++;
+		if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+			return -1;
+		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+			r->p++;
+	}
+	char tmp[64];
+	size_t len = (size_t)(r->p - start);
+	if (len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, start, len);
+	tmp[len] = '\0';
+	errno = 0;
+	if (!real) {
+		long long i = strtoll(tmp, NULL, 10);
+		if (errno == ERANGE)
+			return -1;
+		v->type = JV_INT;
+		v->i = i;
+	} else {
+		double d = strtod(tmp, NULL);
+		if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL))
+			return -1;
+		v->type = JV_REAL;
+		v->r = d;
+	}
+	return 0;
+}
+
+static int read_literal(struct reader *r, const char *word, enum jv_type type, struct jv *v)
+{
+	size_t n = strlen(word);
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
+		return -1;
+	r->p += n;
+	v->type = type;
+	return 0;
+}
+
+static int read_value(struct reader *r, struct jv *v, int depth);
+
+/* An object or an array after its opening bracket. */
+static int read_members(struct reader *r, struct jv *v, int object, int depth)
+{
+	struct jv items[JV_MAX_MEMBERS];
+	const char *keys[JV_MAX_MEMBERS];
+	size_t key_len[JV_MAX_MEMBERS];
+	size_t n = 0;
+	char close = object ? '}' : ']';
+	if (depth > JV_MAX_DEPTH)
+		return -1;
+	skip_ws(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+	} else {
+		for (;;) {
+			if (n == JV_MAX_MEMBERS)
+				return -1;
+			if (object) {
+				if (r->p >= r->end || *r->p != '"')
+					return -1;
+				r->p++;
+				if (read_string(r, &keys[n], &key_len[n]) != 0)
+					return -1;
+				/* jansson refuses a key given twice. */
+				for (size_t k = 0; k < n; k++)
+					if (key_len[k] == key_len[n] && memcmp(keys[k], keys[n], key_len[n]) == 0)
+						return -1;
+				skip_ws(r);
+				if (r->p >= r->end || *r->p != ':')
+					return -1;
+				r->p++;
+				skip_ws(r);
+			}
+			memset(&items[n], 0, sizeof(items[n]));
+			if (read_value(r, &items[n], depth + 1) != 0)
+				return -1;
+			n++;
+			skip_ws(r);
+			if (r->p >= r->end)
+				return -1;
+			if (*r->p == ',') {
+				r->p++;
+				skip_ws(r);
+				continue;
+			}
+			if (*r->p != close)
+				return -1;
+			r->p++;
+			break;
+		}
+	}
+	v->type = object ? JV_OBJ : JV_ARR;
+	v->n = n;
+	v->items = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->items));
+	memcpy(v->items, items, n * sizeof(*items));
+	if (object) {
+		v->keys = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->keys));
+		memcpy(v->keys, keys, n * sizeof(*keys));
+	}
+	return 0;
+}
+
+static int read_value(struct reader *r, struct jv *v, int depth)
+{
+	if (r->p >= r->end)
+		return -1;
+	switch (*r->p) {
+	case '{': r->p++; return read_members(r, v, 1, depth);
+	case '[': r->p++; return read_members(r, v, 0, depth);
+	case '"':
+		r->p++;
+		v->type = JV_STR;
+		return read_string(r, &v->s, &v->n);
+	case 't': return read_literal(r, "true", JV_TRUE, v);
+	case 'f': return read_literal(r, "false", JV_FALSE, v);
+	case 'n': return read_literal(r, "null", JV_NULL, v);
+	default: return read_number(r, v);
+	}
+}
+
+const struct jv *jv_parse(const char *text, size_t len, struct arena *a)
+{
+	struct reader r = {text, text + len, a};
+	struct jv *v = arena_zalloc(a, sizeof(*v));
+	skip_ws(&r);
+	/* jansson reads an object or an array at the top; an array is no
+	 * application, and jansson's road gives its error. */
+	if (r.p >= r.end || *r.p != '{')
+		return NULL;
+	r.p++;
+	if (read_members(&r, v, 1, 1) != 0)
+		return NULL;
+	skip_ws(&r);
+	return r.p == r.end ? v : NULL;
+}
+
+static void from_json(const json_t *j, struct jv *v, struct arena *a)
+{
+	memset(v, 0, sizeof(*v));
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(j), k = 0;
+		const char *key;
+		json_t *m;
+		v->type = JV_OBJ;
+		v->items = arena_alloc(a, (n ? n : 1) * sizeof(*v->items));
+		v->keys = arena_alloc(a, (n ? n : 1) * sizeof(*v->keys));
+		json_object_foreach((json_t *)j, key, m) {
+			v->keys[k] = key;
+			from_json(m, &v->items[k], a);
+			k++;
+		}
+		v->n = k;
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t n = json_array_size(j);
+		v->type = JV_ARR;
+		v->items = arena_alloc(a, (n ? n : 1) * sizeof(*v->items));
+		for (size_t k = 0; k < n; k++)
+			from_json(json_array_get(j, k), &v->items[k], a);
+		v->n = n;
+		break;
+	}
+	case JSON_STRING:
+		v->type = JV_STR;
+		v->s = json_string_value(j);
+		v->n = json_string_length(j);
+		break;
+	case JSON_INTEGER:
+		v->type = JV_INT;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v->type = JV_REAL;
+		v->r = json_real_value(j);
+		break;
+	case JSON_TRUE: v->type = JV_TRUE; break;
+	case JSON_FALSE: v->type = JV_FALSE; break;
+	case JSON_NULL: v->type = JV_NULL; break;
+	}
+}
+
+const struct jv *jv_from_json(const json_t *j, struct arena *a)
+{
+	if (j == NULL)
+		return NULL;
+	struct jv *v = arena_alloc(a, sizeof(*v));
+	from_json(j, v, a);
+	return v;
+}
+
+const struct jv *jv_get(const struct jv *obj, const char *key)
+{
+	if (!jv_is_object(obj))
+		return NULL;
+	/* The first byte tells most keys apart without a call. */
+	for (size_t i = 0; i < obj->n; i++)
+		if (obj->keys[i][0] == key[0] && strcmp(obj->keys[i], key) == 0)
+			return &obj->items[i];
+	return NULL;
+}
+
+const struct jv *jv_array_get(const struct jv *arr, size_t i)
+{
+	return jv_is_array(arr) && i < arr->n ? &arr->items[i] : NULL;
+}
+
+size_t jv_array_size(const struct jv *arr)
+{
+	return jv_is_array(arr) ? arr->n : 0;
+}
+
+const char *jv_string_value(const struct jv *v)
+{
+	return jv_is_string(v) ? v->s : NULL;
+}
+
+size_t jv_string_length(const struct jv *v)
+{
+	return jv_is_string(v) ? v->n : 0;
+}
+
+int64_t jv_integer_value(const struct jv *v)
+{
+	return jv_is_integer(v) ? v->i : 0;
+}
+
+double jv_number_value(const struct jv *v)
+{
+	if (jv_is_integer(v))
+		return (double)v->i;
+	return jv_is(v, JV_REAL) ? v->r : 0.0;
+}
