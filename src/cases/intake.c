@@ -127,6 +127,7 @@ struct batch {
 
 	atomic_llong examined;   /* items done this run, for the progress */
 	atomic_llong to_examine; /* the lister lowers it to what the register holds */
+	atomic_int register_ended; /* the register listed fewer persons than asked */
 	atomic_int stop;
 	atomic_int workers_left;
 
@@ -540,8 +541,10 @@ static void *list_persons(void *arg)
 			break;
 		}
 		if (page.n == 0) {
-			/* The register holds fewer: the progress shrinks to them. */
+			/* The register holds fewer: the progress shrinks to them,
+			 * and the summary says so. */
 			atomic_store(&b->to_examine, offset);
+			atomic_store(&b->register_ended, 1);
 			break;
 		}
 		for (int i = 0; i < page.n; i++) {
@@ -952,6 +955,8 @@ int cases_intake_run(const struct cases_intake_options *o, struct cases_intake_o
 	out->lines = b->applications;
 	out->examined = atomic_load(&b->examined);
 	out->to_examine = atomic_load(&b->to_examine);
+	out->persons_asked = b->from_registers ? b->persons : 0;
+	out->register_holds = b->from_registers && b->register_ended ? out->to_examine : -1;
 	out->granted = t->granted;
 	out->partly = t->partly;
 	out->rejected = t->rejected;

@@ -57,6 +57,12 @@ struct cases_intake_outcome {
 	int64_t lines;    /* a file: the applications in it (lines not blank) */
 	int64_t examined; /* items done this run */
 	int64_t to_examine;
+	/* From the registers (#9): the persons asked for, and how many the
+	 * population register holds when that is fewer (else -1), so that a
+	 * run against a smaller register says so instead of examining fewer
+	 * persons in silence. */
+	int64_t persons_asked;
+	int64_t register_holds;
 	/* What was done with the applications taken. */
 	int64_t granted, partly, rejected, manual, waiting;
 	int64_t already;      /* stored by a run before (skipped, or found stored meanwhile) */

@@ -150,6 +150,11 @@ static void print_text(const struct cases_intake_outcome *t, const struct summar
 	printf("batch: %s\n", o->source);
 	if (o->from_registers) {
 		printf("  persons examined           %lld of %lld\n", (long long)t->examined, (long long)t->to_examine);
+		/* #9: a register smaller than the run asked for is said, not
+		 * hidden in a smaller total. */
+		if (t->register_holds >= 0)
+			printf("  persons asked for          %lld: the population register holds only %lld\n",
+			       (long long)t->persons_asked, (long long)t->register_holds);
 		printf("  without an enrolment       %lld\n", (long long)t->not_enrolled);
 		if (t->unreached)
 			printf("  schools did not answer     %lld (the next run asks again)\n", (long long)t->unreached);
@@ -193,6 +198,9 @@ static void print_json(const struct cases_intake_outcome *t, const struct summar
 	json_t *j = json_pack("{s:s,s:s}", "source", o->source, "intake", t->intake);
 	if (o->from_registers) {
 		json_object_set_new(j, "persons", json_integer(t->examined));
+		json_object_set_new(j, "persons_asked", json_integer(t->persons_asked));
+		json_object_set_new(j, "register_holds",
+				    t->register_holds >= 0 ? json_integer(t->register_holds) : json_null());
 		json_object_set_new(j, "not_enrolled", json_integer(t->not_enrolled));
 		json_object_set_new(j, "unreached", json_integer(t->unreached));
 	} else {
@@ -376,6 +384,11 @@ int cli_batch(int argc, char **argv)
 	else
 		print_text(&out, &sum);
 	fflush(stdout);
+	if (o.from_registers && out.register_holds >= 0)
+		fprintf(stderr,
+			"stipend batch: asked for %lld persons, but the population register holds only %lld: "
+			"examined those (a larger population: stipend-sim serve --persons N)\n",
+			(long long)out.persons_asked, (long long)out.register_holds);
 	if (out.failed) {
 		fprintf(stderr, "stipend batch: stopped: %s; what is stored stays stored: run the same command again "
 				"to go on\n",

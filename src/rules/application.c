@@ -154,7 +154,10 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 	static const char *const education_keys[] = {"level", "load_percent", "start", "end", "equipment_rate",
 						     /* #15 (applying right): the place of study the
 						      * person named; carried, not decided on. */
-						     "institution", "programme", NULL};
+						     "institution", "programme",
+						     /* #9 (adult students): the years of the education
+						      * left, this one included. */
+						     "years_left", NULL};
 	static const char *const travel_keys[] = {"distance_km", "daily_travel_minutes", "walking_km", NULL};
 	static const char *const loan_keys[] = {"balance", "deferrals_used", "months_requested", "relief_months_used",
 						"extra_loan_used", NULL};
@@ -278,6 +281,12 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 		if (get_int(o, "education.", "equipment_rate", 0, 0, 5, &n, e))
 			return -1;
 		app->equipment_rate = (int)n;
+		/* #9 (adult students): the years left share the room under
+		 * the debt ceiling of a student over the age limit. */
+		n = 0;
+		if (get_int(o, "education.", "years_left", 0, 1, 20, &n, e))
+			return -1;
+		app->years_left = (int)n;
 		/* #15: the institution and programme named, when given, are
 		 * short strings (the rules do not read them). */
 		static const char *const named[] = {"institution", "programme"};

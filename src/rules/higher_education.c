@@ -264,6 +264,26 @@ void decide_higher_education(struct ctx *c)
 	int64_t monthly = money_muldiv_round(annual, c->app->load_percent, 100 * year_months);
 	int64_t amount = monthly * months;
 	step_value(s, TV_MONEY, amount);
+	/* #9: an adult student over the age limit at the education's end
+	 * gets what the debt ceiling leaves (adult.c); a figure it lacks
+	 * leaves the basic loan to a person, the rest is still decided. */
+	int64_t allowed = adult_loan_limit(c, amount);
+	if (allowed < 0) {
+		if (!c->failed)
+			decide_student_family(c, months);
+		return;
+	}
+	if (allowed == 0) {
+		/* No room left under the ceiling: no basic loan this year. */
+		if (!c->failed)
+			decide_student_family(c, months);
+		return;
+	}
+	if (allowed < amount) {
+		/* Paid monthly: whole øre a month, so the year is a multiple. */
+		monthly = allowed / months;
+		amount = monthly * months;
+	}
 
 	struct award *a = award_add(c, "basic-loan", "loan", REF_BASIC_LOAN);
 	a->months = months;

@@ -57,6 +57,12 @@ void decide_parental_grant(struct ctx *c); /* parental.c */
  * (student_family.c). */
 void decide_student_family(struct ctx *c, int months);
 
+/* #9 (adult.c): the basic loan of amount øre as the age limit leaves it:
+ * amount for a student under the limit at the education's end, less when
+ * the debt ceiling leaves less room, or -1 when a figure is not in force
+ * (the case is manual). */
+int64_t adult_loan_limit(struct ctx *c, int64_t amount);
+
 /* Months of the school year that the education touches, at most max. */
 int study_months(const struct application *app, int max);
 

@@ -102,6 +102,7 @@ struct application {
 	int months_in_education_before;
 	int lives_with_child, partner_benefit_percent, leave_documented;
 	int64_t extra_loan_used;      /* extra loan had in earlier years */
+	int years_left;               /* #9: years of the education left, this one included; 0 not given */
 
 	/* The ground of an interest-relief application: unemployment, illness,
 	 * work-assessment-allowance, part-time-study or low-income-full-time;

@@ -50,7 +50,9 @@ test('every_acknowledged_application_survives_repeated_sigkill', async () => {
     // Each client takes the next person, logs in by number, fetches the
     // form (its CSRF token and idempotency key) and sends it until it is
     // answered: a retry after a kill carries the same key.
-    const nins = sql(db, 'select nin from persons order by id').split('\n');
+    // Persons under 50 when the education ends: an older student's basic
+    // loan waits for the debt ceiling (#9, adult students), for a case worker.
+    const nins = sql(db, "select nin from persons where birth_date >= '1976-01-01' order by id").split('\n');
     let next = 0;
     const acked = new Set();
     const ackedBy = new Map();

@@ -50,7 +50,10 @@ function pupil() {
 }
 let nextAdult = 0;
 function adult(s = srv) {
-  const nins = s.sql("select nin from persons where birth_date < '2002-01-01' and confidential_address = 0 order by id desc")
+  // Under 50 when a 2024-2025 education ends: an older student's basic
+  // loan waits for the debt ceiling (#9, adult students).
+  const nins = s.sql("select nin from persons where birth_date between '1976-01-01' and '2001-12-31' "
+    + 'and confidential_address = 0 order by id desc')
     .split('\n');
   assert.ok(nextAdult < nins.length, 'the population has too few adults');
   return nins[nextAdult++];

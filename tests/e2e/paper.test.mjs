@@ -89,7 +89,9 @@ const people = {};
 
 test('letters_unread_for_seven_days_go_into_one_print_batch', async () => {
   // A opens the letter; B and C leave theirs unread; D has a confidential address.
-  for (const [who, index, fields] of [['a', 0, full], ['b', 1, half], ['c', 2, full]]) {
+  // Students under 50 when the education ends (an older student's basic
+  // loan waits for the debt ceiling, #9): persons 0, 3 and 4.
+  for (const [who, index, fields] of [['a', 0, full], ['b', 3, half], ['c', 4, full]]) {
     const c = new Client(srv.base);
     const nin = await c.login(index);
     people[who] = { c, nin, ...(await applyAndFindLetter(c, fields)) };

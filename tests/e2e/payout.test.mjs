@@ -65,9 +65,14 @@ function newAccount(seed) {
   }
 }
 
+// The test login's persons under 50 when a 2024-2025 education ends, in
+// place of those over 50: an older student's basic loan waits for the debt
+// ceiling (#9).
+const YOUNG = [0, 11, 7, 3, 4, 8];
+
 async function applied(index) {
   const c = new Client(srv.base);
-  const nin = await c.login(index);
+  const nin = await c.login(YOUNG[index]);
   const r = await c.apply(form);
   assert.equal(r.status, 303, r.text);
   const id = r.headers.get('location').split('/').pop();

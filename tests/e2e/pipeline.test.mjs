@@ -40,7 +40,9 @@ test('facts_from_the_registers_give_the_instant_decision', async () => {
 });
 
 // One person each: a person applies once for a scheme and school year (#15).
-for (const [mode, who] of [['down', 4], ['malformed', 5], ['error', 7]]) {
+// Each is under 50 when the education ends: an older student's basic loan
+// waits for the debt ceiling (#9, adult students), which is not held.
+for (const [mode, who] of [['down', 4], ['malformed', 11], ['error', 7]]) {
   test(`a_${mode}_tax_register_makes_the_case_wait_and_the_job_decides_it_later`, async () => {
     const c = new Client(srv.base);
     await c.login(who);
