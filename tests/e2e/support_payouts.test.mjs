@@ -44,9 +44,13 @@ async function sign(c, caseId) {
   assert.equal((await sara.post(`/saksbehandling/avtaler/${id}/mottatt`, { csrf: Client.csrf(list.text) })).status, 303);
 }
 
+// The test login's persons under 50 when a 2024-2025 education ends: an
+// older student's basic loan waits for the debt ceiling (#9).
+const YOUNG = [0, 11, 7, 3, 4, 8];
+
 async function applied(index) {
   const c = new Client(srv.base);
-  const nin = await c.login(index);
+  const nin = await c.login(YOUNG[index]);
   const r = await c.apply(form);
   assert.equal(r.status, 303, r.text);
   const id = r.headers.get('location').split('/').pop();
