@@ -142,6 +142,26 @@ int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ct
 int payout_job_elsewhere(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 int payout_arm(struct store *s, int64_t now, struct err *e);
 
+/* ---- at the decision ---- */
+
+/* Every stored decision enqueues a job of this kind for its case in the
+ * decision's own transaction (migration 0019's trigger on decisions). */
+#define PAYOUT_DECISION_JOB_KIND "decision-payout"
+
+/* What a decision of case_id sets going, idempotent: the agreement it needs
+ * (signing_agreements_make() for the person, in their language; none
+ * when the decision needs none or one of the same school year covers its
+ * loan) and the case's payout plan from the decision (a first plan, or a
+ * plan made again: unpaid recomputed, paid too much claimed). *made and
+ * *planned count what was done now. Returns 0 (also for an undecided or
+ * unknown case: nothing to do) or -1 with e filled. */
+int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, int *planned, struct err *e);
+
+/* The job (kind PAYOUT_DECISION_JOB_KIND, subject the case, no ctx):
+ * payout_decision(), then done; or again at once when the case was decided
+ * again while it ran. */
+int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
+
 /* Validate the pain.001.001.03 file at path against the schema. Returns 0,
  * or -1 with ERR_INVALID and the first problem. */
 int payout_validate_file(const char *path, struct err *e);

@@ -187,7 +187,7 @@ static int answer_one(struct store_tx *tx, struct answers_arg *x, const struct b
 	if (id == 0)
 		return 0; /* not ours: nothing to take */
 	if (strcmp(s->status, "BOOK") == 0) {
-		if (store_payout_payment_booked(tx, id, x->now, &changed, e) != 0)
+		if (store_payout_payment_booked(tx, id, s->booked, x->now, &changed, e) != 0)
 			return -1;
 		x->booked += changed;
 		return 0;
