@@ -67,7 +67,15 @@ int payout_view(struct store *s, const struct principal *who, int64_t person_id,
 	(void)person_id;
 	if (access_check_subject(s, who, ACT_PAYOUT_READ, "payouts", now, e) != 0)
 		return -1;
-	return view_of(s, access_subject(who), today, out, a, e);
+	int64_t subject = access_subject(who);
+	if (view_of(s, subject, today, out, a, e) != 0)
+		return -1;
+	/* A guardian reads the pupil's payouts; the account is the pupil's to
+	 * register (the policy says who may). */
+	json_object_set_new(*out, "may_change_account",
+			    json_boolean(access_allowed(who, ACT_PAYOUT_ACCOUNT_WRITE, subject)));
+	json_object_set_new(*out, "acting", json_boolean(subject != who->person_id));
+	return 0;
 }
 
 struct examined {
