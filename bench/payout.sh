@@ -60,22 +60,31 @@ COMMIT;
 SQL
 JOBS=$(sqlite3 "$DB" "select count(*) from jobs where kind = 'decision-payout' and state = 'ready'")
 
+# Wall time, and the CPU time (user + system) the process used: on a shared
+# machine the wall time waits for the cores too.
+TIMEFORMAT='%U %S'
+cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 LOAD_PLAN=$(load)
 t0=$(now_ns)
-"$STIPEND" payout --plan --db "$DB" --now 2024-07-31T05:00:00Z >"$TMP/plan.json"
+{ time "$STIPEND" payout --plan --db "$DB" --now 2024-07-31T05:00:00Z >"$TMP/plan.json" 2>"$TMP/plan.err"; } 2>"$TMP/plan.cpu"
 t1=$(now_ns)
 LOAD_RUN=$(load)
-"$STIPEND" payout --db "$DB" --date 2024-09-02 --dir "$TMP" --now 2024-09-02T05:00:00Z >"$TMP/run.json"
+{ time "$STIPEND" payout --db "$DB" --date 2024-09-02 --dir "$TMP" --now 2024-09-02T05:00:00Z >"$TMP/run.json" 2>"$TMP/run.err"; } 2>"$TMP/run.cpu"
 t2=$(now_ns)
+PLAN_CPU=$(cpu "$TMP/plan.cpu")
+RUN_CPU=$(cpu "$TMP/run.cpu")
 PLANNED=$(sed -n 's/.*"planned":\([0-9]*\).*/\1/p' "$TMP/plan.json")
 RUN_PLANNED=$(sed -n 's/.*"planned":\([0-9]*\).*/\1/p' "$TMP/run.json")
 FILE=$(sed -n 's/.*"file":"\([^"]*\)".*/\1/p' "$TMP/run.json")
 RUN_ID=$(sed -n 's/.*"run_id":\([0-9]*\).*/\1/p' "$TMP/run.json")
 PAYMENTS=$(sed -n 's/.*"payments":\([0-9]*\).*/\1/p' "$TMP/run.json")
 TOTAL=$(sed -n 's/.*"total_ore":\([0-9]*\).*/\1/p' "$TMP/run.json")
-GATHER_MS=$(sed -n 's/.*"ms":{"plan":\([0-9]*\).*/\1/p' "$TMP/run.json")
-FILE_MS=$(sed -n 's/.*"file":\([0-9]*\),"validate".*/\1/p' "$TMP/run.json")
-VALIDATE_MS=$(sed -n 's/.*"validate":\([0-9]*\)}.*/\1/p' "$TMP/run.json")
+ms() { sed -n "s/.*\"ms\":{.*\"$1\":\([0-9]*\).*/\1/p" "$TMP/run.json"; }
+PRE_MS=$(ms plan)
+BIND_MS=$(ms bind)
+FILE_MS=$(ms file)
+VALIDATE_MS=$(ms validate)
+COMMIT_MS=$(ms commit)
 BYTES=$(stat -c %s "$FILE")
 
 # The peer: the same file from the same rows, by sqlite3 and awk.
@@ -83,7 +92,7 @@ PEER=$TMP/peer.xml
 t3=$(now_ns)
 sqlite3 -separator '|' "$DB" <<SQL | awk -F'|' '
 function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s }
-function kr(o) { return sprintf("%d.%02d", int(o / 100), o % 100) }
+function kr(o) { return sprintf("%.0f.%02d", int(o / 100), o % 100) }
 NR == 1 {
 	dbtr = "<Nm>Statens laanekasse for utdanning</Nm>"
 	acct = "<Id><Othr><Id>76940512057</Id><SchmeNm><Cd>BBAN</Cd></SchmeNm></Othr></Id>"
@@ -122,12 +131,14 @@ OK=yes
 [ "$PLANNED" = "$N" ] || OK=no
 [ "$RUN_PLANNED" = 0 ] || OK=no
 [ "$DUE" = "$TOTAL" ] || OK=no
-printf 'G. payout: %d persons (%d decision jobs queued): planning %s s (load %s); the first payout run %s s (target < %d s: %s; load %s): gathering %s ms, file %s ms, schema validation %s ms; %d payments, %s bytes; the peer (sqlite3 + awk) writing the same file %s s, identical: %s\n' \
-	"$N" "$JOBS" "$PLAN_S" "$LOAD_PLAN" "$RUN_S" "$TARGET_S" "$MET" "$LOAD_RUN" "$GATHER_MS" "$FILE_MS" "$VALIDATE_MS" \
+printf 'G. payout: %d persons (%d decision jobs queued): planning %s s (CPU %s s; load %s); the first payout run %s s (CPU %s s; target < %d s: %s; load %s): before binding %s ms, binding the due lines %s ms, file %s ms, schema validation %s ms, commit %s ms; %d payments, %s bytes; the peer (sqlite3 + awk) writing the same file %s s, identical: %s\n' \
+	"$N" "$JOBS" "$PLAN_S" "$PLAN_CPU" "$LOAD_PLAN" "$RUN_S" "$RUN_CPU" "$TARGET_S" "$MET" "$LOAD_RUN" "$PRE_MS" "$BIND_MS" "$FILE_MS" "$VALIDATE_MS" "$COMMIT_MS" \
 	"$PAYMENTS" "$BYTES" "$PEER_S" "$SAME"
 cat >"$OUT/payout.json" <<JSON
-{"persons": $N, "plan_seconds": $PLAN_S, "run_seconds": $RUN_S, "payments": $PAYMENTS, "total_ore": $TOTAL,
- "gather_ms": $GATHER_MS, "file_bytes": $BYTES, "file_ms": $FILE_MS, "validate_ms": $VALIDATE_MS,
+{"persons": $N, "plan_seconds": $PLAN_S, "plan_cpu_seconds": $PLAN_CPU, "run_seconds": $RUN_S,
+ "run_cpu_seconds": $RUN_CPU, "payments": $PAYMENTS, "total_ore": $TOTAL,
+ "before_bind_ms": $PRE_MS, "bind_ms": $BIND_MS, "file_bytes": $BYTES, "file_ms": $FILE_MS,
+ "validate_ms": $VALIDATE_MS, "commit_ms": $COMMIT_MS,
  "peer": "sqlite3 + awk writing the same file", "peer_seconds": $PEER_S, "peer_identical": "$SAME",
  "load_plan": "$LOAD_PLAN", "load_run": "$LOAD_RUN",
  "target_seconds": $TARGET_S, "target_met": "$MET", "sums_agree": "$OK"}

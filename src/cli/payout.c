@@ -119,10 +119,11 @@ int cli_payout(int argc, char **argv)
 	char day[11];
 	printf("{\"date\":\"%s\",\"planned\":%lld,\"claims\":%lld,\"accounts\":%lld,\"run_id\":%lld,"
 	       "\"payments\":%lld,\"total_ore\":%lld,\"file\":\"%s\",\"accepted\":%lld,\"rejected\":%lld,"
-	       "\"booked\":%lld,\"ms\":{\"plan\":%.0f,\"file\":%.0f,\"validate\":%.0f}}\n",
+	       "\"booked\":%lld,\"ms\":{\"plan\":%.0f,\"bind\":%.0f,\"file\":%.0f,\"validate\":%.0f,"
+	       "\"commit\":%.0f}}\n",
 	       date_format(date, day), (long long)r.planned, (long long)r.claims, (long long)r.accounts,
 	       (long long)r.run_id, (long long)r.payments, (long long)r.total_ore, r.file, (long long)r.accepted,
-	       (long long)r.rejected, (long long)r.booked, r.ms_plan, r.ms_file, r.ms_validate);
+	       (long long)r.rejected, (long long)r.booked, r.ms_plan, r.ms_bind, r.ms_file, r.ms_validate, r.ms_commit);
 	rc = 0;
 	goto out;
 fail:

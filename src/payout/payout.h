@@ -112,6 +112,7 @@ struct payout_run_result {
 	char file[4096];     /* the file written, or "" */
 	int64_t accepted, rejected, booked; /* the bank's answers taken in this call */
 	double ms_plan, ms_file, ms_validate; /* where the time went */
+	double ms_bind, ms_commit;            /* binding the due lines; committing the run */
 };
 
 /* Plan every case decided since it was last planned (a decision decided
