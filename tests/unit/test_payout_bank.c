@@ -65,7 +65,7 @@ static int booked_by(const char *day, int base, int n, const char **days, struct
 	assert_true(k >= 0);
 	int found = 0;
 	for (int i = 0; i < k; i++) {
-		int id = atoi(st[i].end_to_end + 1);
+		int id = (int)strtol(st[i].end_to_end + 1, NULL, 10);
 		if (id < base || id >= base + n)
 			continue;
 		assert_string_equal(st[i].status, "BOOK");
