@@ -7,10 +7,17 @@
 -- is idempotent as store_job_enqueue() (a job queued or running is left, one
 -- done or failed is armed again; the job itself sees a decision newer than
 -- the one it planned and runs again).
+--
+-- A batch intake decides by the hundred thousand, and each of these jobs
+-- draws a PDF: they are background jobs, which the runner claims only when
+-- no other job is due, so that a letter, a notice or a re-decision is not
+-- queued behind them.
+ALTER TABLE jobs ADD COLUMN background INTEGER NOT NULL DEFAULT 0 CHECK (background IN (0, 1));
+
 CREATE TRIGGER decisions_payout_job AFTER INSERT ON decisions
 BEGIN
-	INSERT INTO jobs(kind, subject_id, state, run_after, created_at)
-		VALUES ('decision-payout', NEW.case_id, 'ready', NEW.decided_at, NEW.decided_at)
+	INSERT INTO jobs(kind, subject_id, state, run_after, created_at, background)
+		VALUES ('decision-payout', NEW.case_id, 'ready', NEW.decided_at, NEW.decided_at, 1)
 		ON CONFLICT (kind, subject_id) DO UPDATE SET state = 'ready', attempts = 0,
 			run_after = excluded.run_after, lease_until = 0, last_error = NULL
 		WHERE state IN ('done', 'failed');
