@@ -64,10 +64,8 @@ int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, in
 		rc = found < 0 ? -1 : 0; /* no such case: nothing to do */
 		goto out;
 	}
-	int n = signing_agreements_make(s, c.person_id, person_lang(s, c.person_id, &a), now, &a, e);
-	if (n < 0)
-		goto out;
-	*made = n;
+	/* The plan first: it needs nothing of the agreement, and a PDF that
+	 * fails to draw (the job tries again) holds no plan back. */
 	struct payout_case pc;
 	found = store_payout_case_to_plan(s, case_id, &pc, &a, e);
 	if (found < 0)
@@ -75,6 +73,10 @@ int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, in
 	if (found == 0 && payout_plan_batch(s, &pc, 1, now, &a, &r, e) != 0)
 		goto out;
 	*planned = (int)r.planned;
+	int n = signing_agreements_make(s, c.person_id, person_lang(s, c.person_id, &a), now, &a, e);
+	if (n < 0)
+		goto out;
+	*made = n;
 	rc = 0;
 out:
 	arena_cleanup(&a);

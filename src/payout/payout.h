@@ -149,11 +149,12 @@ int payout_arm(struct store *s, int64_t now, struct err *e);
  * decision's own transaction (migration 0019's trigger on decisions). */
 #define PAYOUT_DECISION_JOB_KIND "decision-payout"
 
-/* What a decision of case_id sets going, idempotent: the agreement it needs
+/* What a decision of case_id sets going, idempotent: the case's payout
+ * plan from the decision (a first plan, or a plan made again: unpaid
+ * recomputed, paid too much claimed), then the agreement it needs
  * (signing_agreements_make() for the person, in their language; none
  * when the decision needs none or one of the same school year covers its
- * loan) and the case's payout plan from the decision (a first plan, or a
- * plan made again: unpaid recomputed, paid too much claimed). *made and
+ * loan). *made and
  * *planned count what was done now. Returns 0 (also for an undecided or
  * unknown case: nothing to do) or -1 with e filled. */
 int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, int *planned, struct err *e);
