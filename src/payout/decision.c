@@ -24,14 +24,13 @@
 #include "store/store.h"
 
 struct decision_finish {
-	int64_t job_id, case_id, decided_at, now;
-	int again; /* out: decided again meanwhile */
+	int64_t job_id, now;
+	int again; /* decided again while the job ran */
 };
 
 static int decision_finish_tx(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct decision_finish *f = arg;
-	(void)tx;
 	if (f->again)
 		return store_job_retry(tx, f->job_id, f->now, "decided again while planned", 0, e);
 	return store_job_done(tx, f->job_id, e);
@@ -95,7 +94,7 @@ int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now,
 		goto out;
 	if (payout_decision(s, job->subject_id, now, &made, &planned, e) != 0)
 		goto out;
-	struct decision_finish f = {job->id, job->subject_id, 0, now, 0};
+	struct decision_finish f = {job->id, now, 0};
 	if (found == 0) {
 		found = store_case_get(s, job->subject_id, &after, &a, e);
 		if (found < 0)
