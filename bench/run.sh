@@ -27,8 +27,10 @@
 #    HTTP by an agent, a month of 200 000, and its cost report beside the
 #    same tallies and sharing by the sqlite3 shell and awk, which must agree
 #    øre by øre.
-# G. The year's first payout (bench/payout.sh): 500 000 persons' payments
-#    into one validated pain.001 file, timed, beside xmllint reading it.
+# G. The year's first payout (bench/payout.sh): 500 000 persons' plans made
+#    from their decisions, then their payments into one validated pain.001
+#    file, each timed (wall and CPU, with the load), beside sqlite3 + awk
+#    writing the same file from the same rows (byte for byte the same).
 # H. The loan account over a whole life (bench/loans.sh): 25 years of
 #    monthly runs in one process with the benchmark's bank, beside awk's
 #    arithmetic and the sqlite3 shell writing the same rows; and conversion

@@ -11,8 +11,11 @@
  *   GET  /bank/v1/notifications?date=YYYY-MM-DD
  *                               a camt.054.001.02 debit notification of the
  *                               agency's account: every transfer booked on
- *                               or before the day (a transfer is booked on
- *                               its requested execution date).
+ *                               or before the day, each entry with its
+ *                               booking day (BookgDt): a transfer is booked
+ *                               two or three banking days after its
+ *                               requested execution date (weekends and
+ *                               Norway's public holidays skipped).
  *
  * Which accounts exist and are open it learns from the account register
  * (sim/accounts.h). State is kept in memory. Thread-safe. */

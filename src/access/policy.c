@@ -99,7 +99,10 @@ static const struct rule {
 	[ACT_DASHBOARD_READ] =         {"dashboard.read",            0,     {N, N, N, N, N, N, Y, N}},
 	/* Payouts (#10). Registering an account redirects money: it needs a
 	 * login at high assurance, as signing the agreement does. */
-	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, N, N, N, N, N, N, N}},
+	/* #10: a parent or guardian of a pupil under 18 reads the pupil's
+	 * payout page (conditions and plan), but the account stays the
+	 * pupil's own to register. */
+	[ACT_PAYOUT_READ] =            {"payout.read",               1,     {Y, Y, N, N, N, N, N, N}},
 	[ACT_PAYOUT_ACCOUNT_WRITE] =   {"payout.account.write",      1,     {Y, N, N, N, N, N, N, N}, HIGH},
 	[ACT_PAYOUT_EXAMINE] =         {"payout.examine",            1,     {N, N, N, Y, Y, N, N, N}},
 	/* The institutions' workspace (#13); the last column is institution+admin. */

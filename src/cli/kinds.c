@@ -47,6 +47,9 @@ const struct job_kind *cli_job_kinds(struct cases_env *env, const struct notify_
 	 * go; a runner that was not hands the job back for one that was. */
 	kinds[n++] = payout_env ? (struct job_kind){PAYOUT_JOB_KIND, payout_job, (void *)payout_env}
 				: (struct job_kind){PAYOUT_JOB_KIND, payout_job_elsewhere, NULL};
+	/* Payouts (#10): each decision's agreement and payout plan, made when
+	 * the decision is stored (migration 0019 enqueues it). */
+	kinds[n++] = (struct job_kind){PAYOUT_DECISION_JOB_KIND, payout_decision_job, NULL};
 	kinds[n] = (struct job_kind){NULL, NULL, NULL};
 	return kinds;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -16,7 +17,7 @@
 
 static const char payout_help[] =
     "Usage: stipend payout --db FILE [--date YYYY-MM-DD] [--dir DIR] [--registers URL]\n"
-    "                      [--bank URL] [--now TIME] [--no-validate]\n\n"
+    "                      [--bank URL] [--now TIME] [--no-validate] [--plan]\n\n"
     "The daily payout run for a day: plan every decision decided since it was\n"
     "last planned (paid too much under an earlier decision becomes a claim with\n"
     "a letter), take the schools register's confirmations and the account\n"
@@ -33,7 +34,11 @@ static const char payout_help[] =
     "  --registers URL   the registers: accounts and confirmations (optional)\n"
     "  --bank URL        the bank; without it files are written and wait\n"
     "  --now TIME        the moment recorded (default now; for tests)\n"
-    "  --no-validate     skip the schema validation of the file\n\n"
+    "  --no-validate     skip the schema validation of the file\n"
+    "  --plan            only plan: make the payout plan of every decision not\n"
+    "                    yet planned, in batches (each decision's job does it\n"
+    "                    when the decision is stored; this catches up a bulk\n"
+    "                    load), and pay nothing\n\n"
     "Exit status: 0 done, 1 the machine failed (what was committed stays), 2 bad usage.\n";
 
 int cli_payout(int argc, char **argv)
@@ -43,12 +48,13 @@ int cli_payout(int argc, char **argv)
 	    {"dir", required_argument, NULL, 'o'},       {"registers", required_argument, NULL, 'r'},
 	    {"bank", required_argument, NULL, 'b'},      {"now", required_argument, NULL, 'n'},
 	    {"no-validate", no_argument, NULL, 'V'},     {"help", no_argument, NULL, 'h'},
+	    {"plan", no_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0}};
 	const char *db = NULL;
 	struct payout_env env = {0};
 	date_t date = date_today();
 	int64_t now = date_now_unix();
-	int c, version, rc = 1;
+	int c, version, rc = 1, plan_only = 0;
 	struct err e;
 	err_clear(&e);
 	env.dir = ".";
@@ -72,6 +78,7 @@ int cli_payout(int argc, char **argv)
 			}
 			break;
 		case 'V': env.validate = 0; break;
+		case 'p': plan_only = 1; break;
 		case 'h': fputs(payout_help, stdout); return 0;
 		default: fputs(payout_help, stderr); return 2;
 		}
@@ -98,15 +105,25 @@ int cli_payout(int argc, char **argv)
 		goto fail;
 	}
 	struct payout_run_result r;
-	if (payout_run(&env, date, now, &r, &e) != 0)
+	memset(&r, 0, sizeof(r));
+	if (plan_only) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (payout_plan_all(&env, now, &r, &e) != 0)
+			goto fail;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r.ms_plan = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	} else if (payout_run(&env, date, now, &r, &e) != 0) {
 		goto fail;
+	}
 	char day[11];
 	printf("{\"date\":\"%s\",\"planned\":%lld,\"claims\":%lld,\"accounts\":%lld,\"run_id\":%lld,"
 	       "\"payments\":%lld,\"total_ore\":%lld,\"file\":\"%s\",\"accepted\":%lld,\"rejected\":%lld,"
-	       "\"booked\":%lld,\"ms\":{\"plan\":%.0f,\"file\":%.0f,\"validate\":%.0f}}\n",
+	       "\"booked\":%lld,\"ms\":{\"plan\":%.0f,\"bind\":%.0f,\"file\":%.0f,\"validate\":%.0f,"
+	       "\"commit\":%.0f}}\n",
 	       date_format(date, day), (long long)r.planned, (long long)r.claims, (long long)r.accounts,
 	       (long long)r.run_id, (long long)r.payments, (long long)r.total_ore, r.file, (long long)r.accepted,
-	       (long long)r.rejected, (long long)r.booked, r.ms_plan, r.ms_file, r.ms_validate);
+	       (long long)r.rejected, (long long)r.booked, r.ms_plan, r.ms_bind, r.ms_file, r.ms_validate, r.ms_commit);
 	rc = 0;
 	goto out;
 fail:

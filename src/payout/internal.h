@@ -16,6 +16,10 @@ struct err;
 struct payout_run_result;
 struct store;
 
+/* The bank books a credit on the account at most this many banking days
+ * after the payment date (two or three). */
+#define PAYOUT_BANK_DAYS_MAX 3
+
 /* The UTC day of a Unix time. */
 date_t payout_day(int64_t now);
 
@@ -58,6 +62,7 @@ struct bank_status {
 	const char *end_to_end; /* "P<payment id>" */
 	const char *status;     /* pain.002: "ACCP" or "RJCT"; camt.054: "BOOK" */
 	const char *reason;     /* RJCT: the reason code (AC01, AC04, ...), else NULL */
+	const char *booked;     /* camt.054: the entry's booking day (YYYY-MM-DD), else NULL */
 };
 
 /* Parse a pain.002.001.03 (kind "pain.002") or camt.054.001.02 (kind

@@ -413,12 +413,20 @@ int bank_parse(const char *kind, const char *xml, size_t len, struct bank_status
 	struct bank_status *st = arena_zalloc(a, sizeof(*st) * (size_t)cap);
 	const char *cur = NULL; /* the element whose text comes next */
 	char status_elem_seen = 0;
+	/* camt.054: the entry's booking day (BookgDt/Dt), read before its
+	 * transactions' details. */
+	const char *booked = NULL;
+	int in_bookg = 0;
 	while ((ret = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r);
 		const char *name = (const char *)xmlTextReaderConstLocalName(r);
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (strcmp(name, camt ? "BkToCstmrDbtCdtNtfctn" : "CstmrPmtStsRpt") == 0)
 				root_ok = 1;
+			if (camt && strcmp(name, "Ntry") == 0)
+				booked = NULL;
+			if (camt && strcmp(name, "BookgDt") == 0)
+				in_bookg = 1;
 			if (strcmp(name, block) == 0) {
 				if (n == cap) {
 					struct bank_status *bigger = arena_zalloc(a, sizeof(*st) * (size_t)cap * 2);
@@ -426,11 +434,15 @@ int bank_parse(const char *kind, const char *xml, size_t len, struct bank_status
 					st = bigger;
 					cap *= 2;
 				}
-				st[n] = (struct bank_status){NULL, camt ? "BOOK" : NULL, NULL};
+				st[n] = (struct bank_status){NULL, camt ? "BOOK" : NULL, NULL, camt ? booked : NULL};
 				in_block = 1;
 				status_elem_seen = 0;
 			}
 			cur = name;
+		} else if (type == XML_READER_TYPE_TEXT && in_bookg && cur && strcmp(cur, "Dt") == 0) {
+			date_t d;
+			const char *v = (const char *)xmlTextReaderConstValue(r);
+			booked = v && strlen(v) == 10 && date_parse(v, &d) == 0 ? arena_strdup(a, v) : NULL;
 		} else if (type == XML_READER_TYPE_TEXT && in_block && cur) {
 			const char *v = (const char *)xmlTextReaderConstValue(r);
 			if (strcmp(cur, id_elem) == 0)
@@ -439,6 +451,8 @@ int bank_parse(const char *kind, const char *xml, size_t len, struct bank_status
 				st[n].status = arena_strdup(a, v), status_elem_seen = 1;
 			else if (!camt && strcmp(cur, "Cd") == 0 && status_elem_seen)
 				st[n].reason = arena_strdup(a, v);
+		} else if (type == XML_READER_TYPE_END_ELEMENT && strcmp(name, "BookgDt") == 0) {
+			in_bookg = 0;
 		} else if (type == XML_READER_TYPE_END_ELEMENT && strcmp(name, block) == 0) {
 			in_block = 0;
 			if (st[n].end_to_end == NULL || st[n].status == NULL) {

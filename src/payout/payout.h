@@ -112,6 +112,7 @@ struct payout_run_result {
 	char file[4096];     /* the file written, or "" */
 	int64_t accepted, rejected, booked; /* the bank's answers taken in this call */
 	double ms_plan, ms_file, ms_validate; /* where the time went */
+	double ms_bind, ms_commit;            /* binding the due lines; committing the run */
 };
 
 /* Plan every case decided since it was last planned (a decision decided
@@ -141,6 +142,27 @@ int payout_job(struct store *s, const struct job_rec *job, int64_t now, void *ct
  * the job back for a minute, for a runner that is (never fails it). */
 int payout_job_elsewhere(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 int payout_arm(struct store *s, int64_t now, struct err *e);
+
+/* ---- at the decision ---- */
+
+/* Every stored decision enqueues a job of this kind for its case in the
+ * decision's own transaction (migration 0019's trigger on decisions). */
+#define PAYOUT_DECISION_JOB_KIND "decision-payout"
+
+/* What a decision of case_id sets going, idempotent: the case's payout
+ * plan from the decision (a first plan, or a plan made again: unpaid
+ * recomputed, paid too much claimed), then the agreement it needs
+ * (signing_agreements_make() for the person, in their language; none
+ * when the decision needs none or one of the same school year covers its
+ * loan). *made and
+ * *planned count what was done now. Returns 0 (also for an undecided or
+ * unknown case: nothing to do) or -1 with e filled. */
+int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, int *planned, struct err *e);
+
+/* The job (kind PAYOUT_DECISION_JOB_KIND, subject the case, no ctx):
+ * payout_decision(), then done; or again at once when the case was decided
+ * again while it ran. */
+int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 
 /* Validate the pain.001.001.03 file at path against the schema. Returns 0,
  * or -1 with ERR_INVALID and the first problem. */

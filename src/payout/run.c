@@ -187,7 +187,7 @@ static int answer_one(struct store_tx *tx, struct answers_arg *x, const struct b
 	if (id == 0)
 		return 0; /* not ours: nothing to take */
 	if (strcmp(s->status, "BOOK") == 0) {
-		if (store_payout_payment_booked(tx, id, x->now, &changed, e) != 0)
+		if (store_payout_payment_booked(tx, id, s->booked, x->now, &changed, e) != 0)
 			return -1;
 		x->booked += changed;
 		return 0;
@@ -356,6 +356,7 @@ struct bind_arg {
 	char remittance[64];
 	struct err *e;
 	int failed;
+	struct timespec done; /* when the transaction's work ended, before its commit */
 };
 
 static int add_payment(const struct payout_payment *p, void *arg)
@@ -392,8 +393,10 @@ static int bind_tx(struct store_tx *tx, void *arg, struct err *e)
 	memcpy(month, day, 7);
 	month[7] = '\0';
 	int64_t run_id, n, total;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (store_payout_run_bind(tx, day, month, x->msg_id, x->path, x->now, &run_id, &n, &total, e) != 0)
 		return -1;
+	x->out->ms_bind = ms_since(&t0);
 	if (n == 0)
 		return 1; /* nothing due: no run, no file */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -433,7 +436,10 @@ static int bind_tx(struct store_tx *tx, void *arg, struct err *e)
 	char object[40], detail[64];
 	snprintf(object, sizeof(object), "payout-run:%lld", (long long)run_id);
 	snprintf(detail, sizeof(detail), "%lld payments, %lld øre", (long long)n, (long long)total);
-	return audit_append(tx, x->now, "system", "payout.run", object, detail, e);
+	if (audit_append(tx, x->now, "system", "payout.run", object, detail, e) != 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &x->done);
+	return 0;
 }
 
 int payout_run(const struct payout_env *env, date_t date, int64_t now, struct payout_run_result *out,
@@ -477,6 +483,8 @@ int payout_run(const struct payout_env *env, date_t date, int64_t now, struct pa
 	int bound = store_write(env->store, bind_tx, x, e);
 	if (bound < 0)
 		goto out;
+	if (bound == 0)
+		out->ms_commit = ms_since(&x->done);
 	if (bound == 0) {
 		snprintf(out->file, sizeof(out->file), "%s", x->path);
 		log_info("payout: run %lld for %s: %lld payments, %lld øre", (long long)out->run_id, day,

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/i18n.h"
 #include "core/err.h"
+#include "core/holidays.h"
 #include "payout/internal.h"
 #include "payout/payout.h"
 #include "signing/signing.h"
@@ -22,9 +23,13 @@ static const char *masked(struct arena *a, const char *account)
 	return n == 11 ? arena_printf(a, "****.**.*%.4s", account + 7) : "";
 }
 
+/* A line is paid ("Utbetalt") once the bank accepted its payment, and on
+ * the person's account once the bank booked it; until the bank answers it
+ * is sent. */
 static const char *line_state(const struct payout_line *l, const char *today)
 {
-	if (l->payment_state && strcmp(l->payment_state, "booked") == 0)
+	if (l->payment_state &&
+	    (strcmp(l->payment_state, "booked") == 0 || strcmp(l->payment_state, "accepted") == 0))
 		return "paid";
 	if (l->payment_state)
 		return "sent";
@@ -43,13 +48,34 @@ static const char *worse(const char *x, const char *y)
 
 static int view_of(struct store *s, int64_t person_id, date_t today, json_t **out, struct arena *a, struct err *e);
 
+/* When a payment sent on run_date is on the account at the latest: three
+ * banking days later (the bank books in two or three). */
+static const char *expected_on(const char *run_date, char out[11])
+{
+	date_t d;
+	if (date_parse(run_date, &d) != 0)
+		return NULL;
+	for (int left = PAYOUT_BANK_DAYS_MAX; left > 0;)
+		if (holiday_is_banking_day(++d))
+			left--;
+	return date_format(d, out);
+}
+
 int payout_view(struct store *s, const struct principal *who, int64_t person_id, date_t today, int64_t now,
 		json_t **out, struct arena *a, struct err *e)
 {
 	(void)person_id;
 	if (access_check_subject(s, who, ACT_PAYOUT_READ, "payouts", now, e) != 0)
 		return -1;
-	return view_of(s, access_subject(who), today, out, a, e);
+	int64_t subject = access_subject(who);
+	if (view_of(s, subject, today, out, a, e) != 0)
+		return -1;
+	/* A guardian reads the pupil's payouts; the account is the pupil's to
+	 * register (the policy says who may). */
+	json_object_set_new(*out, "may_change_account",
+			    json_boolean(access_allowed(who, ACT_PAYOUT_ACCOUNT_WRITE, subject)));
+	json_object_set_new(*out, "acting", json_boolean(subject != who->person_id));
+	return 0;
 }
 
 struct examined {
@@ -149,6 +175,14 @@ static int view_of(struct store *s, int64_t person_id, date_t today, json_t **ou
 					"grant", (json_int_t)0, "amount", (json_int_t)0, "state", st);
 			if (l->run_date)
 				json_object_set_new(row, "run_date", json_string(l->run_date));
+			if (l->run_date && strcmp(st, "paid") == 0) {
+				char exp[11];
+				json_object_set_new(row, "sent_on", json_string(l->run_date));
+				if (l->booked_on)
+					json_object_set_new(row, "booked_on", json_string(l->booked_on));
+				else if (expected_on(l->run_date, exp))
+					json_object_set_new(row, "expected", json_string(exp));
+			}
 			json_array_append_new(months, row);
 			row_month = l->month;
 		}

@@ -33,6 +33,12 @@ struct payout_case {
 int store_payout_cases_to_plan(struct store *s, int64_t after, int limit, struct payout_case **out,
 			       struct arena *a, struct err *e);
 
+/* The same for one case: 0 (it needs planning; *out filled), 1 (it does
+ * not: planned from its current decision, or undecided, or no such case),
+ * -1. */
+int store_payout_case_to_plan(struct store *s, int64_t case_id, struct payout_case *out, struct arena *a,
+			      struct err *e);
+
 /* ---- plan lines ---- */
 
 struct payout_line {
@@ -46,6 +52,7 @@ struct payout_line {
 	int64_t payment_id;        /* 0: not in a payment */
 	const char *payment_state; /* the payment's state, or NULL */
 	const char *run_date;      /* the run that carried it, or NULL */
+	const char *booked_on;     /* the day the bank booked it on the account, or NULL */
 };
 
 /* A line is paid when it is in a payment the bank did not reject. */
@@ -176,8 +183,11 @@ int store_payout_payment_get_tx(struct store_tx *tx, int64_t id, struct payout_p
  * counted it as paid). *changed is 0 when it was no longer "sent". */
 int store_payout_payment_answer(struct store_tx *tx, int64_t id, const char *state, const char *reason,
 				int64_t now, int *changed, struct err *e);
-/* An "accepted" payment is "booked": *changed 0 when it was not accepted. */
-int store_payout_payment_booked(struct store_tx *tx, int64_t id, int64_t now, int *changed, struct err *e);
+/* An "accepted" payment is "booked" on booked_on (the bank's booking day,
+ * "YYYY-MM-DD", or NULL when the bank named none): *changed 0 when it was
+ * not accepted. */
+int store_payout_payment_booked(struct store_tx *tx, int64_t id, const char *booked_on, int64_t now, int *changed,
+				struct err *e);
 /* The letter that asked for a valid account after a rejection. */
 int store_payout_payment_set_letter(struct store_tx *tx, int64_t id, int64_t letter_id, struct err *e);
 /* The payment a letter tells of: 0 found, 1 none. */

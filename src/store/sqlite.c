@@ -825,8 +825,11 @@ int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t subject_id,
 int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, struct job_rec *out,
 		     struct arena *a, struct err *e)
 {
+	/* #10 (migration 0019): background jobs (each decision's agreement
+	 * and plan, by the thousand after a batch intake) go after every
+	 * other due job. */
 	sqlite3_stmt *st = sq_prep(tx->c, "SELECT " JOB_COLS " FROM jobs WHERE (state = 'ready' AND run_after <= ?1) "
-				       "OR (state = 'running' AND lease_until <= ?1) ORDER BY run_after, id LIMIT ?2", e);
+				       "OR (state = 'running' AND lease_until <= ?1) ORDER BY background, run_after, id LIMIT ?2", e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);

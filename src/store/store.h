@@ -178,7 +178,8 @@ int store_decisions_of_case(struct store *s, int64_t case_id, struct case_rec **
 int store_job_enqueue(struct store_tx *tx, const char *kind, int64_t subject_id, int64_t run_after, int64_t now,
 		      struct err *e);
 /* Claim up to max due jobs (ready with run_after <= now, or running with a
- * lease run out: their worker died) for lease seconds. Returns the count. */
+ * lease run out: their worker died) for lease seconds, background jobs
+ * (migration 0019) after all others. Returns the count. */
 int store_jobs_claim(struct store_tx *tx, int64_t now, int64_t lease, int max, struct job_rec *out,
 		     struct arena *a, struct err *e);
 /* Finish a job: call it in the same transaction as the job's effect. */

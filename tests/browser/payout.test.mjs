@@ -3,7 +3,9 @@
 // sider, sees the conditions not met and the plan held; once the schools
 // register confirms the year, the agreement is signed and the daily run
 // pays through the simulated bank, the same page shows every condition met
-// and the first months "Utbetalt". The account form names a wrong number.
+// and the first months "Utbetalt" with the day they will be on the account
+// at the latest, and once the bank has booked them, the day they were. The
+// account form names a wrong number.
 // axe-core checks the page; it fits a 320 px screen.
 //
 // Run from the repository root: node --test tests/browser/
@@ -96,13 +98,27 @@ test('from_a_granted_decision_to_utbetalt_on_dine_sider', async (t) => {
   assert.equal((await sara.post(`/saksbehandling/avtaler/${agreement}/mottatt`, { csrf: Client.csrf(list.text) })).status, 303);
   const run = payout('2024-09-02');
   assert.equal(run.payments, 1);
-  assert.equal(run.booked, 1);
+  assert.equal(run.accepted, 1);
+  // Two or three banking days to the account: not booked on the day.
+  assert.equal(run.booked, 0);
 
   await page.goto(`${server.url}/mine-sider/utbetaling`);
   for (const cond of ['signed', 'account', 'confirmed'])
     assert.equal(await conditions.locator(`[data-condition="${cond}"]`).getAttribute('data-met'), 'yes', cond);
-  assert.match(plain(await page.locator('tr[data-month="2024-08"]').innerText()), /02\.09\.2024.*Utbetalt/);
+  // Paid Monday 2 September; on the account by Thursday the 5th at the latest.
+  assert.match(plain(await page.locator('tr[data-month="2024-08"]').innerText()),
+    /02\.09\.2024.*Utbetalt.*Utbetalt 02\.09\.2024, på kontoen innen 05\.09\.2024/);
   assert.match(plain(await page.locator('tr[data-month="2024-09"]').innerText()), /Utbetalt/);
+  await assertAccessible(t, page, 'the payout page, paid and on its way');
+
+  // The bank books it; the next run takes the booking day from its camt.054.
+  assert.equal(payout('2024-09-05').booked, 1);
+  const bookedOn = server.sql(`select booked_on from payout_payments where run_id = ${run.run_id}`);
+  assert.match(bookedOn, /^2024-09-0[45]$/);
+  await page.goto(`${server.url}/mine-sider/utbetaling`);
+  const august = plain(await page.locator('tr[data-month="2024-08"]').innerText());
+  assert.match(august, new RegExp(`Utbetalt 02\\.09\\.2024, på kontoen ${bookedOn.slice(8)}\\.09\\.2024`));
+  assert.doesNotMatch(august, /innen/);
   // October is paid on its payday, the 15th (a Tuesday), and not yet.
   const october = plain(await page.locator('tr[data-month="2024-10"]').innerText());
   assert.match(october, /15\.10\.2024/);

@@ -2,8 +2,9 @@
 // in chromium: the pupil applies and sees that a parent must sign; the
 // parent logs in, chooses "Handle for" the pupil, opens "Avtaler", presses
 // "Signer avtalen", signs with BankID (test) at the simulator's signing
-// service and comes back to a signed agreement. The pages pass axe. The day
-// the pupil turns 18 the parent's right is gone.
+// service and comes back to a signed agreement; the parent then reads the
+// pupil's payout page but cannot change the account. The pages pass axe.
+// The day the pupil turns 18 the parent's right is gone.
 //
 // Run from the repository root: node --test tests/browser/signing.test.mjs
 
@@ -101,6 +102,28 @@ test('a_parent_signs_the_agreement_for_a_17_year_old', async (t) => {
     await page.getByText('Signert', { exact: true }).first().waitFor();
     await assertAccessible(t, page, 'the signed agreement');
     assert.equal(srv.sql(`select state || ' ' || signed_as from agreements where id=${agreement}`), 'signed guardian');
+
+    // #10: the parent reads the pupil's payout page, the signed agreement
+    // met among its conditions and the plan (made at the decision), but has
+    // no form to change the pupil's account, and a posted one is refused.
+    const caseId = srv.sql(`select case_id from agreements where id=${agreement}`);
+    await page.goto(`${srv.base}/mine-sider/utbetaling`);
+    await page.getByRole('heading', { level: 1, name: 'Utbetaling' }).waitFor();
+    const conds = page.locator(`ul[data-case="${caseId}"]`);
+    assert.equal(await conds.locator('[data-condition="signed"]').getAttribute('data-met'), 'yes');
+    await page.locator('#payout-plan tr[data-month]').first().waitFor();
+    assert.ok(await page.locator('#payout-plan tr[data-month]').count() >= 1, 'the plan month by month');
+    assert.equal(await page.getByLabel('Annet kontonummer').count(), 0, 'no account form for the parent');
+    await page.getByText('Bare eleven selv kan registrere en annen konto for utbetalingene.').waitFor();
+    await assertAccessible(t, page, "the pupil's payout page, as the parent");
+    const before = srv.sql(`select count(*) from payout_accounts where person_id=(select id from persons where nin='${h.child}') and source='person'`);
+    await page.goto(`${srv.base}/avtaler`);
+    const token = await page.locator('input[name="csrf"]').first().inputValue();
+    const refused = await page.request.post(`${srv.base}/mine-sider/utbetaling/konto`,
+      { form: { csrf: token, account: '12345678903' }, maxRedirects: 0 });
+    assert.notEqual(refused.status(), 303);
+    assert.ok(refused.status() >= 400, `refused (${refused.status()})`);
+    assert.equal(srv.sql(`select count(*) from payout_accounts where person_id=(select id from persons where nin='${h.child}') and source='person'`), before);
 
     // The 18th birthday: the right is gone, the parent acts for themself.
     srv.sql(`update persons set birth_date = date('now', '-18 years') where nin='${h.child}'`);

@@ -85,11 +85,22 @@ const awards = (id) => JSON.parse(srv.sql(`select decision_json from decisions w
 const paid = (id) => Number(srv.sql(`select coalesce(sum(p.loan_ore + p.grant_ore), 0) from payout_payments p
   where p.state in ('accepted', 'booked') and p.person_id = (select person_id from cases where id = ${id})`));
 
+// The server's job runner works on its own; wait (bounded) until it has.
+async function until(what, fn) {
+  for (let i = 0; i < 200; i++) {
+    if (fn()) return;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payout_catches_up', async () => {
   const { c, nin, id } = await applied(0);
+  // Planned by month when the decision was stored (its job), before any run.
+  await until('the decision\'s plan', () => Number(srv.sql(`select count(*) from payout_lines where case_id = ${id}`)) >= 11);
   let r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'no condition holds yet');
-  assert.ok(Number(srv.sql(`select count(*) from payout_lines where case_id = ${id}`)) >= 11, 'planned by month');
+  assert.equal(r.planned, 0, 'the run found nothing left to plan');
   await confirm(nin);
   r = payout('2024-09-02');
   assert.equal(r.payments, 0, 'not signed yet');
@@ -97,7 +108,8 @@ test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payou
   r = payout('2024-09-02');
   assert.equal(r.payments, 1);
   assert.equal(r.accepted, 1);
-  assert.equal(r.booked, 1);
+  // On the account two or three banking days later: not booked on the day.
+  assert.equal(r.booked, 0);
   // The first payout catches up August (paid on the 15th) and September
   // (begun): two months of the plan.
   const months = srv.sql(`select group_concat(distinct month) from payout_lines where case_id = ${id} and payment_id is not null`);
@@ -112,6 +124,14 @@ test('nothing_is_paid_until_signed_confirmed_and_an_account_then_the_first_payou
   const again = payout('2024-09-02');
   assert.equal(again.payments, 0);
   assert.equal(srv.sql(`select count(*) from payout_runs`), '1');
+  // Monday 2 September: booked on Wednesday 4th or Thursday 5th, as the
+  // bank's camt.054 says, taken by the run of the 5th.
+  assert.equal(payout('2024-09-03').booked, 0);
+  const booked = payout('2024-09-05');
+  assert.equal(booked.booked, 1);
+  assert.equal(booked.payments, 0);
+  assert.match(srv.sql(`select state || ' ' || booked_on from payout_payments where run_id = ${r.run_id}`),
+    /^booked 2024-09-0[45]$/);
   // The ledger: the loan raised the debt, the grant did not; it balances.
   const debt = Number(srv.sql(`select coalesce(sum(amount), 0) from ledger_legs where account = 'loan.principal'
     and person_id = (select person_id from cases where id = ${id})`));
@@ -259,4 +279,68 @@ test('the_daily_run_is_a_job_that_rearms_itself_and_a_runner_without_a_payout_di
   assert.equal(w.status, 0, w.stderr);
   assert.equal(srv.sql("select state from jobs where kind = 'payout'"), 'ready');
   assert.equal(srv.sql("select count(*) from payout_runs where run_date >= '2030-01-01'"), '0');
+});
+
+// #10: the agreement and the plan are made when the decision is stored,
+// by the decision's job, with no page opened and no run; a new decision of
+// the same school year makes a new agreement only when its loan grows.
+test('a_decision_makes_its_agreement_and_plan_at_once_and_a_new_one_only_when_the_loan_grows', async () => {
+  // Someone in higher education in the schools register (persons 0-5 are
+  // the other tests'), registered at half time before applying.
+  let c, nin;
+  for (let i = 6; i < 40 && !nin; i++) {
+    const k = new Client(srv.base);
+    const n = await k.login(i);
+    const en = await (await fetch(`${srv.registersUrl}/schools/v1/persons/${n}/enrolments?school_year=2024-2025`)).json();
+    if (en.enrolments?.[0]?.level === 'higher' && !srv.sql(`select id from cases where person_id = (select id from persons where nin = '${n}')`)) {
+      c = k;
+      nin = n;
+    }
+  }
+  assert.ok(nin, 'a student in higher education');
+  const half = await fetch(`${srv.registersUrl}/_control/corrections`, { method: 'POST',
+    body: JSON.stringify({ nin, change: 'enrolment', load_percent: 50 }) });
+  assert.equal(half.status, 201, await half.text());
+  const r = await c.apply({ ...form, load_percent: '50' });
+  assert.equal(r.status, 303, r.text);
+  const id = r.headers.get('location').split('/').pop();
+  const agreements = () => srv.sql(`select count(*) || ' ' || coalesce(max(loan), 0) from agreements where case_id = ${id}`);
+  const loanOf = () => JSON.parse(srv.sql(`select decision_json from decisions where case_id = ${id} and superseded_at is null`))
+    .awards.filter((a) => a.kind === 'loan').reduce((s, a) => s + a.amount, 0);
+  await until('the agreement', () => agreements().startsWith('1 '));
+  await until('the plan', () => srv.sql(`select count(*) from payout_plans where case_id = ${id}`) === '1');
+  const first = loanOf();
+  assert.ok(first > 0);
+  assert.equal(agreements(), `1 ${first}`);
+  assert.equal(srv.sql(`select count(*) from audit where action = 'agreement.made' and detail like 'case:${id} %'`), '1');
+  let step = 0;
+  const correct = async (load) => {
+    const was = srv.sql(`select count(*) from decisions where case_id = ${id}`);
+    const cr = await fetch(`${srv.registersUrl}/_control/corrections`, { method: 'POST',
+      body: JSON.stringify({ nin, change: 'enrolment', load_percent: load }) });
+    assert.equal(cr.status, 201, await cr.text());
+    for (let i = 0; i < 4 && srv.sql(`select count(*) from decisions where case_id = ${id}`) === was; i++) {
+      step++;
+      // The register feed's job is due when another test's runner left it.
+      const due = Number(srv.sql("select coalesce(max(run_after), 0) from jobs where kind = 'register-events'"));
+      const at = Math.max(Date.now() + step * 240 * 1000, (due + step) * 1000);
+      const now = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+      const w = run(['work', '--once', '--db', srv.db, '--registers', srv.registersUrl, '--now', now]);
+      assert.equal(w.status, 0, w.stderr);
+    }
+    assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), String(Number(was) + 1), 'decided again');
+    // The new decision's job (due at its decision's moment) plans it.
+    const due = Number(srv.sql(`select run_after from jobs where kind = 'decision-payout' and subject_id = ${id}`));
+    run(['work', '--once', '--db', srv.db, '--now', new Date(Math.max(Date.now(), due * 1000 + 1000)).toISOString().replace(/\.\d+Z$/, 'Z')]);
+    await until('the new plan', () => srv.sql(`select p.decided_at = c.decided_at from payout_plans p join cases c on c.id = p.case_id where c.id = ${id}`) === '1');
+  };
+  // Full time: the loan grows, and so a new agreement covers it.
+  await correct(100);
+  const grown = loanOf();
+  assert.ok(grown > first, `${grown} > ${first}`);
+  assert.equal(agreements(), `2 ${grown}`);
+  // Half time again: the loan shrinks; the larger agreement covers it.
+  await correct(50);
+  assert.ok(loanOf() < grown);
+  assert.equal(agreements(), `2 ${grown}`);
 });

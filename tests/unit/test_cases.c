@@ -340,14 +340,16 @@ static void a_changed_fact_gives_a_new_decision_that_supersedes_the_old(void **s
 	f->load_percent = 50;
 	struct queue q = {out.case_id, 2000};
 	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
-	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	/* One job: each decision also queues the payout room's background job
+	 * (#10, migration 0019), claimed after this one and not this test's. */
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 1, &ran, &e), 0);
 	assert_int_equal(ran, 1);
 	assert_int_equal(decisions_of(f, out.case_id), 2);
 	assert_int_equal(letters_of(f), 2);
 	assert_int_equal(audited(f, out.case_id, "case.redecided"), 1);
 	/* Asked again with the same facts: the decision stands, no letter. */
 	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
-	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 3000, 10, &ran, &e), 0);
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 3000, 1, &ran, &e), 0);
 	assert_int_equal(ran, 1);
 	assert_int_equal(decisions_of(f, out.case_id), 2);
 	assert_int_equal(letters_of(f), 2);
@@ -373,7 +375,9 @@ static void a_case_workers_decision_is_never_overturned_by_the_rules(void **stat
 	f->conflict = 0;
 	struct queue q = {out.case_id, 2000};
 	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
-	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	/* One job: each decision also queues the payout room's background job
+	 * (#10, migration 0019), claimed after this one and not this test's. */
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 1, &ran, &e), 0);
 	assert_int_equal(decisions_of(f, out.case_id), 2);
 	assert_int_equal(audited(f, out.case_id, "case.redecide.skipped"), 1);
 	struct case_rec c;
@@ -399,7 +403,9 @@ static void a_manual_case_whose_facts_are_cleared_up_is_decided_by_the_rules(voi
 	f->conflict = 0;
 	struct queue q = {out.case_id, 2000};
 	assert_int_equal(store_write(f->s, queue_redecide, &q, &e), 0);
-	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 10, &ran, &e), 0);
+	/* One job: each decision also queues the payout room's background job
+	 * (#10, migration 0019), claimed after this one and not this test's. */
+	assert_int_equal(jobs_run_due(f->s, cases_job_kinds, &f->env, NULL, 2000, 1, &ran, &e), 0);
 	struct case_rec c;
 	struct arena a;
 	arena_init(&a, 0);
