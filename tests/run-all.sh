@@ -103,9 +103,14 @@ run_unit() {
 	done
 }
 
+# run_node JOBS DIR: the files of DIR, JOBS at once (NODE_JOBS overrides the
+# e2e and browser parts' 2; each file starts its own servers on their own
+# ports and database, so files do not share state).
 run_node() {
-	echo "== node --test $*"
-	node --test --test-reporter=tap "$@" >"$log" 2>&1
+	jobs=${NODE_JOBS:-$1}
+	shift
+	echo "== node --test $* ($jobs at once)"
+	node --test --test-concurrency="$jobs" --test-reporter=tap "$@" >"$log" 2>&1
 	rc=$?
 	grep -vE '^\s+(duration_ms|\.\.\.|---|type:)' "$log"
 	node_counts
@@ -162,17 +167,17 @@ all)
 	part; run_unit build/tests; part_end unit
 	part; run_unit build/asan/tests; part_end asan
 	part; run_rule_cases; part_end rules
-	part; run_node tests/e2e/; part_end e2e
-	part; run_node tests/crash/; part_end crash
-	part; run_node tests/browser/; part_end browser
+	part; run_node 2 tests/e2e/; part_end e2e
+	part; run_node 1 tests/crash/; part_end crash
+	part; run_node 2 tests/browser/; part_end browser
 	part; run_fuzz; part_end fuzz
 	;;
 unit) part; run_unit build/tests; part_end unit ;;
 asan) part; run_unit build/asan/tests; part_end asan ;;
 rules) part; run_unit build/tests rules; run_rule_cases; part_end rules ;;
-e2e) part; run_node tests/e2e/; part_end e2e ;;
-crash) part; run_node tests/crash/; part_end crash ;;
-browser) part; run_node tests/browser/; part_end browser ;;
+e2e) part; run_node 2 tests/e2e/; part_end e2e ;;
+crash) part; run_node 1 tests/crash/; part_end crash ;;
+browser) part; run_node 2 tests/browser/; part_end browser ;;
 fuzz) part; run_fuzz; part_end fuzz ;;
 *) echo "usage: $0 [unit|rules|e2e|crash|browser|asan|fuzz]" >&2; exit 2 ;;
 esac
