@@ -42,6 +42,16 @@ static void render(struct req *r, struct resp *w, int status, const char *error_
 		w->status = status;
 }
 
+/* The whole number in form field NAME, or 0 when it is missing or not a
+ * number: the domain refuses 0 with the field named. */
+static long form_number(struct req *r, const char *name)
+{
+	const char *v = req_form(r, name);
+	char *end = NULL;
+	long n = v ? strtol(v, &end, 10) : 0;
+	return v == NULL || *v == '\0' || *end != '\0' ? 0 : n;
+}
+
 void loans_page(struct req *r, struct resp *w)
 {
 	render(r, w, 0, NULL);
@@ -54,11 +64,7 @@ void loans_fixed_rate(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	const char *y = req_form(r, "years");
-	char *end = NULL;
-	long years = y ? strtol(y, &end, 10) : 0;
-	if (y == NULL || *y == '\0' || *end != '\0')
-		years = 0;
+	long years = form_number(r, "years");
 	if (loans_choose_fixed(r->app->store, r->app->params, &r->who, (int)years, today_of(r), r->now, &e) != 0) {
 		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
 			render(r, w, e.code == ERR_INVALID ? 422 : 409,
@@ -78,11 +84,7 @@ void loans_plan_change(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	const char *y = req_form(r, "years");
-	char *end = NULL;
-	long years = y ? strtol(y, &end, 10) : 0;
-	if (y == NULL || *y == '\0' || *end != '\0')
-		years = 0;
+	long years = form_number(r, "years");
 	if (loans_change_plan(r->app->store, &r->who, (int)years, today_of(r), r->now, &e) != 0) {
 		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
 			render(r, w, e.code == ERR_INVALID ? 422 : 409, "loans.replan.error");
@@ -102,11 +104,7 @@ void loans_due_day(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	const char *v = req_form(r, "day");
-	char *end = NULL;
-	long day = v ? strtol(v, &end, 10) : 0;
-	if (v == NULL || *v == '\0' || *end != '\0')
-		day = 0;
+	long day = form_number(r, "day");
 	if (loans_choose_due_day(r->app->store, &r->who, (int)day, r->now, &e) != 0) {
 		if (e.code == ERR_INVALID || e.code == ERR_CONFLICT) {
 			render(r, w, e.code == ERR_INVALID ? 422 : 409, "loans.due.error");
