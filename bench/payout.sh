@@ -12,7 +12,8 @@
 #            whose conditions hold bound into one payment per person in one
 #            transaction of a few set-based statements, the pain.001.001.03
 #            file streamed, synced, validated against the schema in the
-#            tree and recorded. Target: under a minute.
+#            tree (a thread reading the file as it is written) and
+#            recorded. Target: under a minute.
 #
 # The peer writes the same file from the same rows: sqlite3 reads the run's
 # payments (the statement stipend's writer reads) and awk prints the XML.
@@ -131,7 +132,7 @@ OK=yes
 [ "$PLANNED" = "$N" ] || OK=no
 [ "$RUN_PLANNED" = 0 ] || OK=no
 [ "$DUE" = "$TOTAL" ] || OK=no
-printf 'G. payout: %d persons (%d decision jobs queued): planning %s s (CPU %s s; load %s); the first payout run %s s (CPU %s s; target < %d s: %s; load %s): before binding %s ms, binding the due lines %s ms, file %s ms, schema validation %s ms, commit %s ms; %d payments, %s bytes; the peer (sqlite3 + awk) writing the same file %s s, identical: %s\n' \
+printf 'G. payout: %d persons (%d decision jobs queued): planning %s s (CPU %s s; load %s); the first payout run %s s (CPU %s s; target < %d s: %s; load %s): before binding %s ms, binding the due lines %s ms, file %s ms, schema check beyond the writing (it reads the file as it is written) %s ms, commit %s ms; %d payments, %s bytes; the peer (sqlite3 + awk) writing the same file %s s, identical: %s\n' \
 	"$N" "$JOBS" "$PLAN_S" "$PLAN_CPU" "$LOAD_PLAN" "$RUN_S" "$RUN_CPU" "$TARGET_S" "$MET" "$LOAD_RUN" "$PRE_MS" "$BIND_MS" "$FILE_MS" "$VALIDATE_MS" "$COMMIT_MS" \
 	"$PAYMENTS" "$BYTES" "$PEER_S" "$SAME"
 cat >"$OUT/payout.json" <<JSON

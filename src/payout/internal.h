@@ -45,9 +45,10 @@ struct pain001_writer;
 
 /* Start a pain.001.001.03 file at path (created, truncated) for n payments
  * summing to total_ore, executed on exec_date. The SHA-256 of what is
- * written is kept as it goes. Returns NULL with e filled. */
+ * written is kept as it goes; every byte is also written to tee when it is
+ * not -1 (a check's pipe). Returns NULL with e filled. */
 struct pain001_writer *pain001_open(const char *path, const char *msg_id, int64_t created_at, int64_t n,
-				    int64_t total_ore, date_t exec_date, struct err *e);
+				    int64_t total_ore, date_t exec_date, int tee, struct err *e);
 /* One credit transfer: end_to_end "P<payment id>". */
 int pain001_add(struct pain001_writer *w, const char *end_to_end, const char *name, const char *account,
 		int64_t amount_ore, const char *remittance, struct err *e);
@@ -56,6 +57,17 @@ int pain001_add(struct pain001_writer *w, const char *end_to_end, const char *na
 int pain001_close(struct pain001_writer *w, char sha256[65], struct err *e);
 /* Free a writer that failed, leaving the file for the caller to remove. */
 void pain001_abort(struct pain001_writer *w);
+
+/* The schema's check of a file while it is written: start it, give
+ * pain001_check_fd() to pain001_open() as its tee, and after
+ * pain001_close() (or _abort) ask pain001_check_finish() for the verdict:
+ * 0 when the bytes written are valid pain.001.001.03, else -1 with
+ * ERR_INVALID naming the first problem and its line. Finish frees the
+ * check; it must be called once for each check started. */
+struct pain001_check;
+struct pain001_check *pain001_check_start(struct err *e);
+int pain001_check_fd(const struct pain001_check *c);
+int pain001_check_finish(struct pain001_check *c, struct err *e);
 
 /* A status per transaction from a pain.002 or an entry of a camt.054. */
 struct bank_status {

@@ -164,9 +164,6 @@ int payout_decision(struct store *s, int64_t case_id, int64_t now, int *made, in
  * again while it ran. */
 int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now, void *ctx, struct err *e);
 
-/* Validate the pain.001.001.03 file at path against the schema. Returns 0,
- * or -1 with ERR_INVALID and the first problem. */
-int payout_validate_file(const char *path, struct err *e);
 
 /* ---- what a person sees ---- */
 

@@ -139,7 +139,8 @@ int store_payout_signed(struct store *s, int64_t case_id, int64_t *at, struct er
  * yet (the first payout), when its month has begun. The run is recorded
  * as "written" with msg_id and file; *run_id, *payments and *total_ore
  * receive what was bound (a run of no payments is still returned, and is
- * for the caller to undo). */
+ * for the caller to undo). Its references hold by construction, so it may
+ * run in store_write_bulk(). */
 int store_payout_run_bind(struct store_tx *tx, const char *run_date, const char *month, const char *msg_id,
 			  const char *file, int64_t now, int64_t *run_id, int64_t *payments, int64_t *total_ore,
 			  struct err *e);

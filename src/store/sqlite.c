@@ -231,6 +231,11 @@ int store_write(struct store *s, store_tx_fn fn, void *arg, struct err *e)
 	return submit(s, fn, arg, 0, e);
 }
 
+int store_write_bulk(struct store *s, store_tx_fn fn, void *arg, struct err *e)
+{
+	return submit(s, fn, arg, 1, e);
+}
+
 struct store *store_open(const char *path, struct err *e)
 {
 	struct store *s = calloc(1, sizeof(*s));

@@ -38,7 +38,7 @@ struct job {
 	void *arg;
 	struct err *e;
 	int rc;
-	int fk_off; /* run alone, with foreign keys off (a migration that rebuilds a table) */
+	int fk_off; /* run alone, with foreign keys off (a migration that rebuilds a table, a bulk write) */
 	sem_t done; /* posted by the writer once the job's group is committed */
 	struct job *next;
 };

@@ -474,7 +474,11 @@ int store_payout_run_bind(struct store_tx *tx, const char *run_date, const char 
 	if (st == NULL || sq_step_insert(tx, st, NULL, "payout run cache", e) != 0)
 		return -1;
 	/* The due lines once, into a table of the writer's connection; the
-	 * payments and the lines' binding are made from it. */
+	 * payments and the lines' binding are made from it. The run goes by
+	 * store_write_bulk(), without SQLite's foreign-key checks: every
+	 * reference written here holds by construction (a payment's run is
+	 * the run inserted above and its person a due line's person; a line's
+	 * payment is one of this run's, or NULL). */
 	st = sq_prep(tx->c, "CREATE TEMP TABLE IF NOT EXISTS payout_due(id INTEGER PRIMARY KEY, person_id INTEGER, "
 			    "kind TEXT, amount_ore INTEGER, account TEXT)", e);
 	if (st == NULL || sq_step_insert(tx, st, NULL, "payout due table", e) != 0)

@@ -3,6 +3,11 @@
  * MOD11 check, and the plan's split of awards into months, which must sum
  * to the awards to the øre for every decision.
  *
+ * The pain.001 file is checked against the schema while it is written
+ * (a thread reading a pipe): a file of many payments passes, and one with a
+ * creditor's name longer than the schema's 140 characters is refused by
+ * line, whatever the writer wrote after it.
+ *
  * Expected dates are from the almanac (Easter 2025 on 20 April, 2022 on
  * 17 April), not from the code under test. */
 #include <setjmp.h>
@@ -12,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -19,6 +25,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/holidays.h"
+#include "payout/internal.h"
 #include "payout/payout.h"
 
 static date_t d(int y, int m, int day)
@@ -176,6 +183,50 @@ static void a_malformed_award_is_refused_naming_the_field(void **state)
 	json_decref(dec);
 }
 
+/* Write n payments with the check reading along; name_at gets a name one
+ * character over the schema's limit when it is >= 0. Returns the check's
+ * verdict, e filled. */
+static int write_checked(const char *path, int n, int name_at, struct err *e)
+{
+	char sha[65], long_name[142];
+	memset(long_name, 'K', 141);
+	long_name[141] = '\0';
+	struct pain001_check *c = pain001_check_start(e);
+	assert_non_null(c);
+	struct pain001_writer *w =
+	    pain001_open(path, "LK20240902-test", 1725253200, n, (int64_t)n * 150000, d(2024, 9, 2), pain001_check_fd(c), e);
+	assert_non_null(w);
+	for (int i = 0; i < n; i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "P%d", i + 1);
+		assert_int_equal(pain001_add(w, id, i == name_at ? long_name : "Kari Nordmann & co <test>", "15030012345",
+					     150000, "Utbetaling fra Lanekassen 2024-09-02", e),
+				 0);
+	}
+	assert_int_equal(pain001_close(w, sha, e), 0);
+	assert_int_equal((int)strlen(sha), 64);
+	int rc = pain001_check_finish(c, e);
+	unlink(path);
+	return rc;
+}
+
+static void the_file_is_checked_against_the_schema_as_it_is_written(void **state)
+{
+	(void)state;
+	struct err e;
+	char path[] = "/tmp/stipend-pain001-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	/* Twenty thousand payments: megabytes through the pipe, so the writer
+	 * waits on the reader many times over. */
+	assert_int_equal(write_checked(path, 20000, -1, &e), 0);
+	assert_int_equal(write_checked(path, 20000, 7, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "file");
+	assert_non_null(strstr(e.message, "not valid pain.001.001.03 (line"));
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -188,6 +239,7 @@ int main(void)
 	    cmocka_unit_test(a_split_sums_to_the_amount_with_the_remainder_last),
 	    cmocka_unit_test(every_plan_sums_to_its_awards_to_the_ore),
 	    cmocka_unit_test(a_malformed_award_is_refused_naming_the_field),
+	    cmocka_unit_test(the_file_is_checked_against_the_schema_as_it_is_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
