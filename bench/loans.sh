@@ -61,8 +61,8 @@ YAML
 "$STIPEND" init --db "$DB" > /dev/null 2>&1
 # The borrowers, their payouts and accounts. The KID is loans_kid()'s: "1",
 # the person's id in 8 digits, and the MOD10 check digit. Support ended on
-# 2024-06-30: interest from 2024-07-01, the first term 2025-01-20 (seven
-# months on), the last 2044-12-20 (20 years of terms, all before 70).
+# 2024-06-30: interest from 2024-07-01, the first term 2025-01-15 (seven
+# months on), the last 2044-12-15 (20 years of terms, all before 70).
 awk -v n="$N" 'function kid(i,   s, k, sum, dbl, v) {
 	s = sprintf("1%08d", i); sum = 0; dbl = 1;
 	for (k = 9; k >= 1; k--) { v = substr(s, k, 1) + 0; if (dbl) { v *= 2; if (v > 9) v -= 9 } sum += v; dbl = !dbl }
@@ -77,7 +77,7 @@ BEGIN {
 			i, q, i, q, q, q, q, i, q, q, 1995 + i % 5, 1 + i % 12, q, q, q, q, q, q, q;
 		printf "INSERT INTO ledger_entries(id, person_id, kind, cause, effective) VALUES (%d, %d, %sdisbursement%s, %spayout:bench%s, %s2023-08-15%s);\n", i, i, q, q, q, q, q, q;
 		printf "INSERT INTO ledger_legs(entry_id, account, person_id, effective, amount) VALUES (%d, %sloan.principal%s, %d, %s2023-08-15%s, %d), (%d, %sagency.bank%s, NULL, %s2023-08-15%s, %d);\n", i, q, q, i, q, q, amt, i, q, q, q, q, -amt;
-		printf "INSERT INTO loan_accounts(person_id, kid, support_ended, interest_through, first_due, last_due, paper, updated_at) VALUES (%d, %s%s%s, %s2024-06-30%s, %s2024-06-30%s, %s2025-01-20%s, %s2044-12-20%s, 0, 0);\n", i, q, kid(i), q, q, q, q, q, q, q, q, q;
+		printf "INSERT INTO loan_accounts(person_id, kid, support_ended, interest_through, first_due, last_due, paper, updated_at) VALUES (%d, %s%s%s, %s2024-06-30%s, %s2024-06-30%s, %s2025-01-15%s, %s2044-12-15%s, 0, 0);\n", i, q, kid(i), q, q, q, q, q, q, q, q, q;
 	}
 	print "COMMIT;";
 }' | sqlite3 "$DB"
@@ -146,9 +146,9 @@ INSERT INTO ledger_legs(entry_id, account, person_id, effective, amount) WITH RE
 INSERT INTO letters(person_id, kind, created_at) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $letters)
 	SELECT i % $N + 1, 'loan-invoice', i FROM k;
 INSERT INTO loan_invoices(person_id, due, amount, interest, principal, kid, paid, created_at) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $invoices)
-	SELECT i % $N + 1, date('2025-01-20', '+' || (i / $N) || ' months'), 100, 10, 90, 'kid', 100, i FROM k;
+	SELECT i % $N + 1, date('2025-01-15', '+' || (i / $N) || ' months'), 100, 10, 90, 'kid', 100, i FROM k;
 INSERT INTO loan_payments(bank_ref, kid, amount, booked, state, received_at) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $payments)
-	SELECT 'ref' || i, 'kid', 100, '2025-01-20', 'matched', i FROM k;
+	SELECT 'ref' || i, 'kid', 100, '2025-01-15', 'matched', i FROM k;
 COMMIT;
 SQL
 send=$(date +%s.%N)

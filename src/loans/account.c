@@ -908,6 +908,14 @@ static int write_off(struct store_tx *tx, void *arg, struct err *e)
 		if (ledger_post(tx, &en, NULL, e) != 0)
 			goto out;
 	}
+	/* The month's interest is posted at its end: of the days before the
+	 * write-off, none is charged afterwards (death stops interest and
+	 * cancels what it would have added), so the debt stays 0. */
+	if (acct.interest_through != LOAN_NO_DATE && acct.interest_through < month_last(upto)) {
+		acct.interest_through = month_last(upto);
+		if (store_loan_account_put(tx, &acct, w->now, e) != 0)
+			goto out;
+	}
 	if (store_loan_invoices_cancel(tx, w->person_id, w->on, e) != 0)
 		goto out;
 	char object[32], detail[96];

@@ -16,8 +16,8 @@
  * credit agency.interest-income).
  *
  * Repayment (Lånekassen's "Betalingsplan"): the first term falls due about
- * seven months after support ended (LOANS_PAUSE_MONTHS: the 20th of the
- * seventh month after the month it ended); monthly terms for at most 20
+ * seven months after support ended (LOANS_PAUSE_MONTHS: the 15th, LOANS_DUE_DAY, of
+ * the seventh month after the month it ended); monthly terms for at most 20
  * years, and never after the month before the borrower turns 70. Each
  * term is the annuity (loans_term_payment(), the calculator's arithmetic)
  * of the debt not yet invoiced over the terms left, worked out afresh for
@@ -50,7 +50,11 @@ struct store_tx;
 /* The agency's account for repayments, as its pages give it
  * (lanekassen.no, "Avtalegiro og e-faktura"). */
 #define LOANS_AGENCY_ACCOUNT "7694.05.20300"
-#define LOANS_DUE_DAY 20
+/* The due day when the borrower has chosen none: "Du får 15. som standard"
+ * (lanekassen.no, "Fått første regning fra Lånekassen? Her er ti ting å
+ * vite"; "Forfallsdato på rekningane er i utgangspunktet den 15. kvar
+ * månad", "Når du skal begynne å betale på lånet"). */
+#define LOANS_DUE_DAY 15
 #define LOANS_PAUSE_MONTHS 7
 #define LOANS_PLAN_MAX_YEARS 20
 #define LOANS_LAST_AGE 70

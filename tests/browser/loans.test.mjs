@@ -89,7 +89,7 @@ test('a borrower reads Min gjeld, chooses a fixed rate, pays an invoice in the b
     // The next invoice, paid in the bank with the KID.
     const left = Number(await page.locator('#loan-next').getAttribute('data-left'));
     const paid = await fetch(`${bank.url}/giro/v1/payments`, {
-      method: 'POST', body: JSON.stringify({ kid, amount_ore: left, booked: '2025-08-20' }),
+      method: 'POST', body: JSON.stringify({ kid, amount_ore: left, booked: '2025-08-15' }),
     });
     assert.equal(paid.status, 201);
     const out = stipend('loans', 'import', '--bank', bank.url);

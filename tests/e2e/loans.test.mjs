@@ -95,7 +95,8 @@ async function pay(kid, amountOre, booked) {
 }
 
 // A borrower with 200 000 kr lent in August 2023, support ended 31 January
-// 2025: interest from 1 February, first term due 20 August 2025.
+// 2025: interest from 1 February, first term due 15 August 2025 (the due
+// day the agency gives by default).
 function borrower() {
   const nin = adult();
   loans('disburse', '--nin', nin, '--amount', '200 000', '--date', '2023-08-15', '--cause', 'payout:e2e');
@@ -114,7 +115,7 @@ test('the monthly run posts interest to the øre and invoices each term with the
   assert.equal(srv.sql(`select sum(amount) from ledger_legs where person_id = ${b.id}`), String(debt));
   const invoices = srv.sql(`select due || '|' || kid || '|' || letter_id from loan_invoices where person_id = ${b.id} order by due`)
     .split('\n').map((l) => l.split('|'));
-  assert.deepEqual(invoices.map((i) => i[0]), ['2025-08-20', '2025-09-20']);
+  assert.deepEqual(invoices.map((i) => i[0]), ['2025-08-15', '2025-09-15']);
   assert.match(invoices[0][1], /^1\d{9}$/);
   // The run again does nothing twice.
   const again = loans('run', '--through', '2025-09-01', '--params', paramsDir);
@@ -224,11 +225,11 @@ test('a fixed rate is chosen for 3, 5 or 10 years once; Min gjeld is the borrowe
   const twice = await c.post('/mine-sider/gjeld/fastrente', { csrf: Client.csrf(page.text), years: '3' });
   assert.equal(twice.status, 409);
 
-  // Pay faster: the plan ends after 2 years of terms from next month's,
-  // unless that is not before the month of the 70th birthday.
+  // Pay faster: the plan ends after 2 years of terms from next month's
+  // (on the 15th, the due day by default), unless that is not before the month of the 70th birthday.
   const now = new Date();
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 20));
-  const last = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 23, 20)).toISOString().slice(0, 10);
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 15));
+  const last = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 23, 15)).toISOString().slice(0, 10);
   const birth = srv.sql(`select birth_date from persons where id = ${b.id}`);
   const seventy = `${Number(birth.slice(0, 4)) + 70}-${birth.slice(5, 7)}-01`;
   const replan = await c.post('/mine-sider/gjeld/plan', { csrf: Client.csrf(page.text), years: '2' });

@@ -111,7 +111,7 @@ test('a granted student\'s paid-out loan starts interest the day after the decis
   out = loansRun('2025-07-01');
   assert.match(out, /support ended: [1-9]/);
   assert.equal(srv.sql(`select support_ended || ' ' || first_due from loan_accounts where person_id = ${id}`),
-    '2025-06-30 2026-01-20');
+    '2025-06-30 2026-01-15');
   assert.equal(srv.sql(`select count(*) from ledger_entries where kind = 'interest' and person_id = ${id}`), '0');
   // Once only.
   assert.match(loansRun('2025-07-02'), /support ended: 0/);
@@ -123,11 +123,11 @@ test('a granted student\'s paid-out loan starts interest the day after the decis
   loansRun('2025-12-31');
   assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${id}`), '0');
   out = loansRun('2026-01-01');
-  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${id}`), '2026-01-20');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${id}`), '2026-01-15');
 });
 
 // A borrower of 100 000 kr whose support ended 30 April 2024: the first
-// term falls due 20 November 2024.
+// term falls due 15 November 2024 (the due day the agency gives by default).
 function borrower() {
   const nin = adult();
   loans('disburse', '--nin', nin, '--amount', '100 000', '--date', '2023-08-15', '--cause', 'payout:e2e');
@@ -138,21 +138,21 @@ function borrower() {
 test('an unpaid notice calls the loan in on its deadline and hands it to the collection agency, with letters and a handover line', async () => {
   const b = borrower();
   loansRun('2024-11-01');
-  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${b.id}`), '2024-11-20');
-  loansRun('2024-11-21'); // the reminder, the day after the due day
-  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`), '1 2024-11-21');
-  loansRun('2024-12-05'); // the notice of termination, 14 days on
-  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`), '2 2024-12-05');
+  assert.equal(srv.sql(`select group_concat(due) from loan_invoices where person_id = ${b.id}`), '2024-11-15');
+  loansRun('2024-11-16'); // the reminder, the day after the due day
+  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-15'`), '1 2024-11-16');
+  loansRun('2024-11-30'); // the notice of termination, 14 days on
+  assert.equal(srv.sql(`select reminders || ' ' || reminded_at from loan_invoices where person_id = ${b.id} and due = '2024-11-15'`), '2 2024-11-30');
   // The notice's deadline: 14 days; the day before it nothing happens.
-  let out = loansRun('2024-12-18', '--handover-dir', handoverDir);
+  let out = loansRun('2024-12-13', '--handover-dir', handoverDir);
   assert.match(out, /called in: 0/);
   assert.equal(srv.sql(`select count(*) from loan_account_status where person_id = ${b.id}`), '0');
-  out = loansRun('2024-12-19', '--handover-dir', handoverDir);
+  out = loansRun('2024-12-14', '--handover-dir', handoverDir);
   assert.match(out, /called in: 1/);
   assert.match(out, /handed to the collection agency: 1/);
-  const debt = debtOn(b.id, '2024-12-19');
+  const debt = debtOn(b.id, '2024-12-14');
   assert.equal(srv.sql(`select status || ' ' || called_in || ' ' || called_in_amount || ' ' || handed_over || ' ' || handover_amount
-    from loan_account_status where person_id = ${b.id}`), `collection 2024-12-19 ${debt} 2024-12-19 ${debt}`);
+    from loan_account_status where person_id = ${b.id}`), `collection 2024-12-14 ${debt} 2024-12-14 ${debt}`);
   assert.equal(srv.sql(`select count(*) from audit where action in ('loan.call-in', 'loan.collection') and object = 'person:${b.id}'`), '2');
   // The handover file: one line, the documented fields.
   const files = readdirSync(handoverDir).filter((f) => f.endsWith('.jsonl'));
@@ -160,13 +160,13 @@ test('an unpaid notice calls the loan in on its deadline and hands it to the col
   const lines = readFileSync(path.join(handoverDir, files[0]), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const line = lines.find((l) => l.nin === b.nin);
   assert.deepEqual(line, { nin: b.nin, kid: srv.sql(`select kid from loan_accounts where person_id = ${b.id}`),
-    creditor: 'Statens lånekasse for utdanning', called_in: '2024-12-19', handed_over: '2024-12-19', amount_ore: debt });
+    creditor: 'Statens lånekasse for utdanning', called_in: '2024-12-14', handed_over: '2024-12-14', amount_ore: debt });
   // Written once: the next run writes no new file and calls in nothing again.
   out = loansRun('2025-01-02', '--handover-dir', handoverDir);
   assert.match(out, /called in: 0/);
   assert.equal(readdirSync(handoverDir).filter((f) => f.endsWith('.jsonl')).length, 1);
   // No invoice after the call-in (January's would be made on 1 January).
-  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-20'`), '0');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-15'`), '0');
 
   // The borrower reads the letters and sees it on "Min gjeld".
   const c = new Client(srv.base);
@@ -220,7 +220,7 @@ test('a death in the population register writes the whole debt off once, cancels
   out = loansRun('2025-01-31', '--registers', srv.registersUrl);
   assert.match(out, /written off on death: 0/);
   assert.equal(srv.sql(`select count(*) from ledger_entries where kind = 'write-off' and person_id = ${b.id}`), '1');
-  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-20'`), '0');
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and due > '2024-12-15'`), '0');
   const c = new Client(srv.base);
   await loginNin(c, b.nin);
   const page = await c.get('/mine-sider/gjeld');
@@ -245,7 +245,7 @@ test('eFaktura goes to the bank without the paper fee; AvtaleGiro is paid by the
   let out = loansRun('2024-11-01', '--bank', srv.registersUrl);
   assert.match(out, /eFaktura and AvtaleGiro: 2 agreements, 2 invoices sent to the bank/);
   const inv = (b) => srv.sql(`select i.id || ' ' || i.amount || ' ' || i.fee || ' ' || coalesce(c.channel, 'mailbox') || ' ' || (c.sent_at is not null)
-    from loan_invoices i left join loan_invoice_channels c on c.invoice_id = i.id where i.person_id = ${b.id} and i.due = '2024-11-20'`).split(' ');
+    from loan_invoices i left join loan_invoice_channels c on c.invoice_id = i.id where i.person_id = ${b.id} and i.due = '2024-11-15'`).split(' ');
   const [efId, efAmount, efFee, efChannel, efSent] = inv(ef);
   assert.deepEqual([efFee, efChannel, efSent], ['0', 'efaktura', '1']);
   assert.deepEqual(inv(ag).slice(2), ['0', 'avtalegiro', '1']);
@@ -256,7 +256,7 @@ test('eFaktura goes to the bank without the paper fee; AvtaleGiro is paid by the
     where e.kind = 'fee' and l.account = 'loan.principal' and l.person_id = ${paper.id}`), '1800');
   // The bank holds the eFaktura, once, with the term and due day.
   const held = await (await fetch(`${srv.registersUrl}/giro/v1/efaktura?kid=${kid(ef)}`)).json();
-  assert.deepEqual(held.invoices.map((i) => [i.ref, i.amount_ore, i.due]), [[`invoice:${efId}`, Number(efAmount), '2024-11-20']]);
+  assert.deepEqual(held.invoices.map((i) => [i.ref, i.amount_ore, i.due]), [[`invoice:${efId}`, Number(efAmount), '2024-11-15']]);
   out = loansRun('2024-11-01', '--bank', srv.registersUrl);
   assert.match(out, /2 agreements, 0 invoices sent/);
   // Min gjeld says how the invoices come.
@@ -271,12 +271,12 @@ test('eFaktura goes to the bank without the paper fee; AvtaleGiro is paid by the
     assert.equal(r.status, 0, r.stderr + r.stdout);
     return r.stdout;
   };
-  importTo('2024-11-19');
-  assert.equal(srv.sql(`select paid || ' ' || coalesce(paid_at, '-') from loan_invoices where person_id = ${ag.id} and due = '2024-11-20'`), '0 -');
-  out = importTo('2024-11-20');
+  importTo('2024-11-14');
+  assert.equal(srv.sql(`select paid || ' ' || coalesce(paid_at, '-') from loan_invoices where person_id = ${ag.id} and due = '2024-11-15'`), '0 -');
+  out = importTo('2024-11-15');
   assert.match(out, /matched: 1,/);
   const agAmount = inv(ag)[1];
-  assert.equal(srv.sql(`select paid || ' ' || paid_at from loan_invoices where person_id = ${ag.id} and due = '2024-11-20'`), `${agAmount} 2024-11-20`);
+  assert.equal(srv.sql(`select paid || ' ' || paid_at from loan_invoices where person_id = ${ag.id} and due = '2024-11-15'`), `${agAmount} 2024-11-15`);
   assert.equal(srv.sql(`select debtor from loan_payments where person_id = ${ag.id}`), 'AvtaleGiro');
   // The eFaktura is the payer's to pay: still open.
   assert.equal(srv.sql(`select paid from loan_invoices where id = ${efId}`), '0');
@@ -336,8 +336,8 @@ test('a case worker books a payment with an unknown KID to a borrower, or refund
   assert.equal(debtOn(b.id, '2030-01-01'), before - 500000);
   assert.equal(srv.sql(`select count(*) from ledger_legs l join ledger_entries e on e.id = l.entry_id
     where e.cause = 'payment:${small}' and e.person_id = ${b.id} and l.account = 'agency.suspense' and l.amount = 500000`), '1');
-  assert.equal(srv.sql(`select paid from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`),
-    String(Math.min(500000, Number(srv.sql(`select amount + fee from loan_invoices where person_id = ${b.id} and due = '2024-11-20'`)))));
+  assert.equal(srv.sql(`select paid from loan_invoices where person_id = ${b.id} and due = '2024-11-15'`),
+    String(Math.min(500000, Number(srv.sql(`select amount + fee from loan_invoices where person_id = ${b.id} and due = '2024-11-15'`)))));
   assert.equal(srv.sql(`select actor from audit where action = 'loan.payment.book' and object = 'payment:${small}'`),
     `staff:${srv.sql("select id from staff where username = 'sara.berg'")}`);
   // Once.
@@ -375,7 +375,7 @@ test('the borrower chooses the due day (5th, 15th or 25th) on Min gjeld; the inv
   const c = new Client(srv.base);
   await loginNin(c, b.nin);
   let page = await c.get('/mine-sider/gjeld');
-  assert.match(page.text, /id="loan-due-day" data-day="20"/);
+  assert.match(page.text, /id="loan-due-day" data-day="15"/);
   const csrf = Client.csrf(page.text);
   for (const day of ['20', '0', 'x', '']) {
     const r = await c.post('/mine-sider/gjeld/forfall', { csrf, day });

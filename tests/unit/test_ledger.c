@@ -416,8 +416,8 @@ static void a_plan_is_repaid_to_exactly_zero_and_an_extra_payment_lowers_the_ter
 	assert_int_equal(e.code, ERR_CONFLICT);
 	struct loan_account acct;
 	assert_int_equal(store_loan_account_get(f->s, ids[0], &acct, &f->a, &e), 0);
-	assert_int_equal(acct.first_due, date_from_ymd(2024, 11, 20));
-	assert_int_equal(acct.last_due, date_from_ymd(2025, 2, 20));
+	assert_int_equal(acct.first_due, date_from_ymd(2024, 11, 15));
+	assert_int_equal(acct.last_due, date_from_ymd(2025, 2, 15));
 
 	int64_t paid[2] = {0, 0}, terms[2][8] = {{0}};
 	int n_terms[2] = {0, 0};
@@ -494,7 +494,7 @@ static void a_deferral_moves_the_terms_and_lengthens_the_plan(void **state)
 	assert_string_equal(e.field, "kind");
 	struct loan_account acct;
 	assert_int_equal(store_loan_account_get(f->s, ids[0], &acct, &f->a, &e), 0);
-	assert_int_equal(acct.last_due, date_from_ymd(2025, 4, 20));
+	assert_int_equal(acct.last_due, date_from_ymd(2025, 4, 15));
 	char ref[32];
 	int k = 0;
 	for (date_t month = date_from_ymd(2024, 5, 1); month <= date_from_ymd(2025, 9, 1);) {
@@ -515,10 +515,10 @@ static void a_deferral_moves_the_terms_and_lengthens_the_plan(void **state)
 	int n = store_loan_invoices_of(f->s, ids[0], &v, 20, &f->a, &e);
 	assert_true(n >= 4);
 	/* Newest first: the four terms are the last four, oldest at n - 1. */
-	assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 20));
-	assert_int_equal(v[n - 2].due, date_from_ymd(2025, 2, 20));
-	assert_int_equal(v[n - 3].due, date_from_ymd(2025, 3, 20));
-	assert_int_equal(v[n - 4].due, date_from_ymd(2025, 4, 20));
+	assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 15));
+	assert_int_equal(v[n - 2].due, date_from_ymd(2025, 2, 15));
+	assert_int_equal(v[n - 3].due, date_from_ymd(2025, 3, 15));
+	assert_int_equal(v[n - 4].due, date_from_ymd(2025, 4, 15));
 	int64_t left;
 	assert_int_equal(ledger_debt(f->s, ids[0], date_from_ymd(2025, 9, 30), &left, &e), 0);
 	assert_int_equal(left, 0);
@@ -560,9 +560,10 @@ static void interest_relief_cancels_the_months_granted(void **state)
 	params_free(p);
 }
 
-/* An invoice due 20 November left unpaid: the reminder on the 21st (not
- * the 20th) with its fee, the notice of termination 14 days later (5
- * December, not the 4th) with its own; each a letter, each fee owed. */
+/* An invoice due 15 November (the due day the agency gives by default)
+ * left unpaid: the reminder on the 16th (not the 15th) with its fee, the
+ * notice of termination 14 days later (30 November, not the 29th) with its
+ * own; each a letter, each fee owed. */
 static void reminders_come_on_the_right_days_with_their_fees(void **state)
 {
 	struct fixture *f = *state;
@@ -575,22 +576,23 @@ static void reminders_come_on_the_right_days_with_their_fees(void **state)
 	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
 	struct loans_run_summary sum;
 	struct loan_invoice *v;
-	int steps[][4] = {{2024, 11, 20, 0}, {2024, 11, 21, 1}, {2024, 12, 4, 1}, {2024, 12, 5, 2}, {2024, 12, 31, 2}};
+	int steps[][4] = {{2024, 11, 15, 0}, {2024, 11, 16, 1}, {2024, 11, 29, 1}, {2024, 11, 30, 2}, {2024, 12, 29, 2}};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		assert_int_equal(loans_run(f->s, p, date_from_ymd(steps[i][0], steps[i][1], steps[i][2]), 1, &sum, &e), 0);
 		int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
 		assert_true(n >= 1);
-		assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 20));
+		assert_int_equal(v[n - 1].due, date_from_ymd(2024, 11, 15));
 		assert_int_equal(v[n - 1].reminders, steps[i][3]);
 	}
 	int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
 	assert_int_equal(v[n - 1].fee, 28000 + 49000);
-	assert_int_equal(v[n - 1].reminded_at, date_from_ymd(2024, 12, 5));
+	assert_int_equal(v[n - 1].reminded_at, date_from_ymd(2024, 11, 30));
 	int64_t fees;
 	assert_int_equal(store_ledger_person_flow(f->s, ids[0], "loan.principal", "fee", date_from_ymd(2024, 1, 1),
 						  date_from_ymd(2024, 12, 31), &fees, &e),
 			 0);
-	/* And December's invoice, unpaid too, had its reminder on 21 December. */
+	/* And December's invoice, unpaid too, had its reminder on 16 December
+	 * (its notice would come on the 30th, after the last run). */
 	assert_int_equal(fees, 77000 + 28000);
 	assert_int_equal(v[n - 2].reminders, 1);
 	/* Paid with its fees, the invoice is settled. */
@@ -605,7 +607,8 @@ static void reminders_come_on_the_right_days_with_their_fees(void **state)
 
 /* Death cancels the debt: the whole of it, interest included, is written
  * off; the open invoice is cancelled and no term, reminder or interest
- * follows. */
+ * follows, not even the interest of November's days before the write-off,
+ * which November's end would otherwise post. */
 static void a_write_off_cancels_the_whole_debt_and_what_would_follow(void **state)
 {
 	struct fixture *f = *state;
@@ -616,21 +619,21 @@ static void a_write_off_cancels_the_whole_debt_and_what_would_follow(void **stat
 	struct payout_arg pa = {ids[0], KR(100000)};
 	assert_int_equal(store_write(f->s, payout_fn, &pa, &e), 0);
 	assert_int_equal(loans_support_ended(f->s, ids[0], date_from_ymd(2024, 4, 30), 1, &e), 0);
-	run(f, p, date_from_ymd(2024, 11, 30));
-	int64_t owed = debt(f, ids[0], date_from_ymd(2024, 11, 30)), amount;
+	run(f, p, date_from_ymd(2024, 11, 25));
+	int64_t owed = debt(f, ids[0], date_from_ymd(2024, 11, 25)), amount;
 	assert_true(owed > KR(100000));
-	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 25), "", 1, &amount, &e), -1);
+	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 20), "", 1, &amount, &e), -1);
 	assert_string_equal(e.field, "cause");
-	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 25), "death:register", 1, &amount, &e), 0);
+	assert_int_equal(loans_write_off(f->s, ids[0], date_from_ymd(2024, 11, 20), "death:register", 1, &amount, &e), 0);
 	assert_int_equal(amount, owed);
-	assert_int_equal(debt(f, ids[0], date_from_ymd(2024, 11, 30)), 0);
+	assert_int_equal(debt(f, ids[0], date_from_ymd(2024, 11, 25)), 0);
 	run(f, p, date_from_ymd(2025, 3, 31));
 	assert_int_equal(debt(f, ids[0], date_from_ymd(2025, 3, 31)), 0);
 	struct loan_invoice *v;
 	int n = store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e);
 	assert_int_equal(n, 1); /* November's, cancelled; none after */
 	assert_true(v[0].cancelled);
-	assert_int_equal(v[0].reminders, 1); /* the reminder of 21 November, before */
+	assert_int_equal(v[0].reminders, 1); /* the reminder of 16 November, before */
 	struct ledger_report rep;
 	assert_int_equal(ledger_check(f->s, &rep, &f->a, &e), 0);
 	assert_int_equal(rep.n_problems, 0);
@@ -638,9 +641,9 @@ static void a_write_off_cancels_the_whole_debt_and_what_would_follow(void **stat
 }
 
 /* Call-in and collection (loans/later.h), each on its day exactly: the
- * notice of 5 December left unpaid calls the loan in on 19 December (14
- * days, not the 18th), and it is handed to the collection agency 3 days
- * later (22 December, not the 21st); no invoice follows the call-in; the
+ * notice of 30 November left unpaid calls the loan in on 14 December (14
+ * days, not the 13th), and it is handed to the collection agency 3 days
+ * later (17 December, not the 16th); no invoice follows the call-in; the
  * handover file gets its line once. */
 static void an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days(void **state)
 {
@@ -663,8 +666,8 @@ static void an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days(voi
 	const struct {
 		int y, m, d;
 		const char *status; /* NULL: open */
-	} steps[] = {{2024, 12, 5, NULL},	   {2024, 12, 18, NULL},	 {2024, 12, 19, "called-in"},
-		     {2024, 12, 21, "called-in"}, {2024, 12, 22, "collection"}, {2025, 2, 28, "collection"}};
+	} steps[] = {{2024, 11, 30, NULL},	   {2024, 12, 13, NULL},	 {2024, 12, 14, "called-in"},
+		     {2024, 12, 16, "called-in"}, {2024, 12, 17, "collection"}, {2025, 2, 28, "collection"}};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		assert_int_equal(loans_run(f->s, p, date_from_ymd(steps[i].y, steps[i].m, steps[i].d), 1, &sum, &e), 0);
 		int got = store_loan_status_get(f->s, ids[0], &st, &f->a, &e);
@@ -675,10 +678,10 @@ static void an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days(voi
 		assert_int_equal(got, 0);
 		assert_string_equal(st.status, steps[i].status);
 	}
-	assert_int_equal(st.called_in, date_from_ymd(2024, 12, 19));
-	assert_int_equal(st.called_in_amount, debt(f, ids[0], date_from_ymd(2024, 12, 19)));
-	assert_int_equal(st.handed_over, date_from_ymd(2024, 12, 22));
-	assert_int_equal(st.handover_amount, debt(f, ids[0], date_from_ymd(2024, 12, 22)));
+	assert_int_equal(st.called_in, date_from_ymd(2024, 12, 14));
+	assert_int_equal(st.called_in_amount, debt(f, ids[0], date_from_ymd(2024, 12, 14)));
+	assert_int_equal(st.handed_over, date_from_ymd(2024, 12, 17));
+	assert_int_equal(st.handover_amount, debt(f, ids[0], date_from_ymd(2024, 12, 17)));
 	/* November's and December's invoices; none in January or February. */
 	struct loan_invoice *v;
 	assert_int_equal(store_loan_invoices_of(f->s, ids[0], &v, 10, &f->a, &e), 2);
@@ -693,7 +696,7 @@ static void an_unpaid_notice_calls_the_loan_in_and_hands_it_over_on_the_days(voi
 	char line[512];
 	assert_non_null(fgets(line, sizeof(line), in));
 	assert_non_null(strstr(line, "\"nin\":\"01035500100\""));
-	assert_non_null(strstr(line, "\"called_in\":\"2024-12-19\",\"handed_over\":\"2024-12-22\""));
+	assert_non_null(strstr(line, "\"called_in\":\"2024-12-14\",\"handed_over\":\"2024-12-17\""));
 	assert_null(fgets(line, sizeof(line), in));
 	fclose(in);
 	unlink(path);
