@@ -12,6 +12,7 @@
 // undocumented leave for the school's confirmation. A bad answer is shown
 // next to its question with a message naming it.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, nbsp, startServer } from '../lib/server.mjs';
 
@@ -173,4 +174,36 @@ test('one_application_per_grant_and_school_year_and_a_change_application_decides
     await new Promise((res) => { setTimeout(res, 100); });
   }
   assert.deepEqual(codes, ['sickness-grant-amount']);
+});
+
+// The documentation: asked for by a case worker on the case the rules sent
+// there, and sent by the person from the case's page.
+test('the_doctors_confirmation_is_asked_for_by_a_case_worker_and_uploaded_on_the_case', async () => {
+  const c = await person();
+  const { id, codes } = decisionOf(await submit(c, { ...sick, doctor_confirmed: 'no' }));
+  assert.deepEqual(codes, ['sickness-documentation-missing']);
+  const worker = new Client(srv.base);
+  const login = await worker.get('/login');
+  assert.equal((await worker.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const page = await worker.get(`/saksbehandling/saker/${id}`);
+  assert.equal(page.status, 200);
+  const deadline = new Date(Date.now() + 14 * 86400e3).toISOString().slice(0, 10).split('-').reverse().join('.');
+  const asked = await worker.post(`/saksbehandling/saker/${id}/dokumentasjon`, { csrf: Client.csrf(page.text),
+    doc_text: 'Send bekreftelsen fra legen på hvor mange prosent du ikke kunne studere.', deadline });
+  assert.equal(asked.status, 303, asked.text);
+  assert.equal(srv.sql(`select status from cases where id = ${id}`), 'awaiting-documentation');
+  const form = await c.get(`/saker/${id}/dokumentasjon`);
+  assert.equal(form.status, 200);
+  const boundary = `----grant${randomBytes(8).toString('hex')}`;
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${Client.csrf(form.text)}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="legeerklaering.pdf"\r\n`
+      + 'Content-Type: application/pdf\r\n\r\n'),
+    Buffer.from('%PDF-1.4\n', 'latin1'), randomBytes(500), Buffer.from('\n%%EOF\n\r\n'),
+    Buffer.from(`--${boundary}--\r\n`)]);
+  const up = await c.request('POST', `/saker/${id}/dokumentasjon`, body,
+    { 'content-type': `multipart/form-data; boundary=${boundary}` });
+  assert.equal(up.status, 303, up.text);
+  assert.equal(srv.sql(`select status from cases where id = ${id}`), 'manual');
+  assert.equal(srv.sql(`select count(*) from documents where case_id = ${id}`), '1');
 });
