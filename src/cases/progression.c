@@ -50,7 +50,8 @@ static int load_of(const json_t *decision, const json_t *application)
 {
 	size_t i;
 	const json_t *step;
-	json_array_foreach(json_object_get(decision, "trace"), i, step) {
+	json_array_foreach(json_object_get(decision, "trace"), i, step)
+	{
 		const char *rule = json_string_value(json_object_get(step, "rule"));
 		const json_t *load = json_object_get(json_object_get(step, "inputs"), "load_percent");
 		if (rule != NULL && strcmp(rule, "basic-loan.amount") == 0 && json_is_integer(load))
@@ -77,9 +78,11 @@ static int gave_basic_loan(const json_t *decision)
 {
 	size_t i;
 	const json_t *award;
-	json_array_foreach(json_object_get(decision, "awards"), i, award) {
+	json_array_foreach(json_object_get(decision, "awards"), i, award)
+	{
 		const char *name = json_string_value(json_object_get(award, "name"));
-		if (name != NULL && strcmp(name, "basic-loan") == 0 && json_integer_value(json_object_get(award, "amount")) > 0)
+		if (name != NULL && strcmp(name, "basic-loan") == 0 &&
+		    json_integer_value(json_object_get(award, "amount")) > 0)
 			return 1;
 	}
 	return 0;
@@ -103,7 +106,7 @@ static int semester_year(const char *semester)
 }
 
 int cases_progression(const struct cases_env *env, int64_t person_id, json_t *application, char **facts_json,
-		      struct arena *a, struct err *e)
+                      struct arena *a, struct err *e)
 {
 	const char *scheme = json_string_value(json_object_get(application, "scheme"));
 	if (scheme == NULL || (strcmp(scheme, "higher-education") != 0 && strcmp(scheme, "upper-secondary") != 0))
@@ -168,7 +171,8 @@ int cases_progression(const struct cases_env *env, int64_t person_id, json_t *ap
 		supported += tenths[k];
 	size_t i;
 	const json_t *sem;
-	json_array_foreach(json_object_get(credits, "semesters"), i, sem) {
+	json_array_foreach(json_object_get(credits, "semesters"), i, sem)
+	{
 		int y = semester_year(json_string_value(json_object_get(sem, "semester")));
 		if (y >= first && y < applied)
 			passed += (int64_t)(json_number_value(json_object_get(sem, "credits")) * 10 + 0.5);
@@ -177,11 +181,11 @@ int cases_progression(const struct cases_env *env, int64_t person_id, json_t *ap
 	char first_year[32];
 	snprintf(first_year, sizeof(first_year), "%d-%d", first, first + 1);
 	json_t *pg = json_pack("{s:f,s:f}", "credits_supported", (double)supported / 10.0, "credits_passed",
-			       (double)passed / 10.0);
+	                       (double)passed / 10.0);
 	/* The credits passed are the schools' (their group carries the
 	 * source); the rest is the agency's own record. */
 	json_t *pf = json_pack("{s:f,s:f,s:s,s:i}", "credits_supported", (double)supported / 10.0, "credits_passed",
-			       (double)passed / 10.0, "first_supported", first_year, "years_supported", n_years);
+	                       (double)passed / 10.0, "first_supported", first_year, "years_supported", n_years);
 	char *out = NULL;
 	if (pg != NULL && pf != NULL && json_object_set_new(facts, "progression", pf) == 0) {
 		pf = NULL;

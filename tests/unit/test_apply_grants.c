@@ -94,14 +94,14 @@ static void the_sickness_answers_make_the_contracts_application(void **state)
 	assert_null(json_object_get(app, "loan"));
 	char *s = json_dumps(json_object_get(app, "sickness"), JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"applied_before_ill\":true,\"doctor_confirmed\":true,\"from\":\"2024-09-02\","
-			       "\"percent_unable\":100,\"to\":\"2024-11-30\",\"work_assessment_allowance\":false}");
+	                       "\"percent_unable\":100,\"to\":\"2024-11-30\",\"work_assessment_allowance\":false}");
 	free(s);
 	json_decref(app);
 	assert_string_equal(cases_answers_scheme(&a), "sickness-grant");
 }
 
-static void an_entitled_sickness_grant_goes_to_a_person_for_the_amount_and_one_without_a_doctor_for_documentation(
-    void **state)
+static void
+an_entitled_sickness_grant_goes_to_a_person_for_the_amount_and_one_without_a_doctor_for_documentation(void **state)
 {
 	(void)state;
 	char buf[128];
@@ -193,7 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(the_sickness_answers_make_the_contracts_application),
 	    cmocka_unit_test(
-		an_entitled_sickness_grant_goes_to_a_person_for_the_amount_and_one_without_a_doctor_for_documentation),
+	        an_entitled_sickness_grant_goes_to_a_person_for_the_amount_and_one_without_a_doctor_for_documentation),
 	    cmocka_unit_test(each_bad_sickness_answer_is_named_by_its_path),
 	    cmocka_unit_test(a_parental_grant_is_built_and_decided_and_its_bad_answers_named),
 	};

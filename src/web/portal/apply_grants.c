@@ -123,10 +123,10 @@ static void show(struct req *r, struct resp *w, int grant, json_t *values, json_
 	const char *key = json_string_value(json_object_get(values, "key"));
 	int sick = grant == CASES_GRANT_SICKNESS;
 	json_t *d = json_pack("{s:o,s:s,s:s,s:s,s:b,s:b,s:s,s:s}", "held", held, "school_year", r->app->school_year,
-			      "scheme", scheme_name(grant), "key", key && *key ? key : apply_new_key(r), "is_sickness",
-			      sick, "is_parental", !sick, "intro_key",
-			      sick ? "apply.grant.sickness.intro" : "apply.grant.parental.intro", "docs_key",
-			      sick ? "apply.grant.sickness.docs" : "apply.grant.parental.docs");
+	                      "scheme", scheme_name(grant), "key", key && *key ? key : apply_new_key(r), "is_sickness",
+	                      sick, "is_parental", !sick, "intro_key",
+	                      sick ? "apply.grant.sickness.intro" : "apply.grant.parental.intro", "docs_key",
+	                      sick ? "apply.grant.sickness.docs" : "apply.grant.parental.docs");
 	if (change_of > 0) {
 		json_object_set_new(d, "change_of", json_integer(change_of));
 		json_object_set_new(d, "change", json_true());
@@ -137,7 +137,7 @@ static void show(struct req *r, struct resp *w, int grant, json_t *values, json_
 	for (size_t i = 0; i < n; i++) {
 		const char *v = json_string_value(json_object_get(values, q[i].id));
 		json_t *f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", q[i].id, "label_key", q[i].label, "help_key",
-				      q[i].help, "type", "text", "value", v ? v : "", "yes_no", q[i].yes_no);
+		                      q[i].help, "type", "text", "value", v ? v : "", "yes_no", q[i].yes_no);
 		if (q[i].inputmode)
 			json_object_set_new(f, "inputmode", json_string(q[i].inputmode));
 		if (q[i].yes_no) {
@@ -149,9 +149,9 @@ static void show(struct req *r, struct resp *w, int grant, json_t *values, json_
 			json_object_set(f, "error", m);
 			/* The summary links to the input: a yes/no question's first. */
 			json_array_append_new(summary,
-					      json_pack("{s:s,s:O}", "field",
-							q[i].yes_no ? arena_printf(r->a, "%s-yes", q[i].id) : q[i].id,
-							"key", m));
+			                      json_pack("{s:s,s:O}", "field",
+			                                q[i].yes_no ? arena_printf(r->a, "%s-yes", q[i].id) : q[i].id,
+			                                "key", m));
 		}
 		json_array_append_new(list, f);
 	}
@@ -187,16 +187,16 @@ void apply_grant_form(struct req *r, struct resp *w, const struct cases_answers 
 	json_t *v;
 	if (a->grant == CASES_GRANT_SICKNESS)
 		v = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "sick_from", form_day(r, a->sick_from), "sick_to",
-			      form_day(r, a->sick_to), "percent_unable", arena_printf(r->a, "%d", a->percent_unable),
-			      "doctor_confirmed", yes_no_text(a->doctor_confirmed), "applied_before_ill",
-			      yes_no_text(a->applied_before_ill), "work_assessment_allowance",
-			      yes_no_text(a->work_assessment_allowance));
+		              form_day(r, a->sick_to), "percent_unable", arena_printf(r->a, "%d", a->percent_unable),
+		              "doctor_confirmed", yes_no_text(a->doctor_confirmed), "applied_before_ill",
+		              yes_no_text(a->applied_before_ill), "work_assessment_allowance",
+		              yes_no_text(a->work_assessment_allowance));
 	else
 		v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "child_date", form_day(r, a->child_date),
-			      "months_in_education_before", arena_printf(r->a, "%d", a->months_in_education_before),
-			      "lives_with_child", yes_no_text(a->lives_with_child), "partner_benefit_percent",
-			      arena_printf(r->a, "%d", a->partner_benefit_percent), "leave_documented",
-			      yes_no_text(a->leave_documented));
+		              "months_in_education_before", arena_printf(r->a, "%d", a->months_in_education_before),
+		              "lives_with_child", yes_no_text(a->lives_with_child), "partner_benefit_percent",
+		              arena_printf(r->a, "%d", a->partner_benefit_percent), "leave_documented",
+		              yes_no_text(a->leave_documented));
 	show(r, w, a->grant, v, json_object(), change_of);
 }
 
@@ -281,9 +281,9 @@ void apply_grant_submit(struct req *r, struct resp *w, int grant)
 		json_decref(errors);
 		if (apply_wants_json(r)) {
 			resp_json(w, repeated ? 200 : 201,
-				  json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
-					    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
-					    out.outcome, "repeated", repeated));
+			          json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
+			                    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
+			                    out.outcome, "repeated", repeated));
 			return;
 		}
 		resp_redirect(w, r, arena_printf(r->a, "/saker/%lld", (long long)out.case_id));
@@ -301,15 +301,16 @@ void apply_grant_submit(struct req *r, struct resp *w, int grant)
 		if (e.code != ERR_INVALID)
 			resp_failure(w, r, &e, "apply");
 		else
-			resp_json(w, 422,
-				  json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));
+			resp_json(
+			    w, 422,
+			    json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));
 		return;
 	}
 	for (int i = 0; i < problems.n; i++) {
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(problems.items[i].path, q[k].path) == 0 && json_object_get(errors, q[k].id) == NULL)
 				json_object_set_new(errors, q[k].id,
-						    json_string(message_of(r, &q[k], problems.items[i].reason)));
+				                    json_string(message_of(r, &q[k], problems.items[i].reason)));
 	}
 	if (json_object_size(errors) == 0) {
 		/* The rules refused an answer: show it next to its question. */
