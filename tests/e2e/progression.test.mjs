@@ -126,6 +126,9 @@ test('a_second_year_with_60_supported_is_decided_with_the_credits_the_schools_re
   assert.ok(facts.credits.semesters.some((x) => x.semester === '2023-autumn' && x.credits === 20));
   const page = await c.get(`/saker/${id}`);
   assert.match(page.text, /bestått siden du fikk støtte første gang: 35/);
+  // "Mine opplysninger" shows what the schools reported.
+  const mine = await c.get('/mine-opplysninger');
+  assert.match(mine.text, /Beståtte studiepoeng i alt<\/dt><dd>\d+(,\d)?<\/dd>/);
 });
 
 test('more_than_60_behind_is_refused_with_the_credits_to_catch_up', async () => {
