@@ -34,16 +34,72 @@ static int yes_no(int v)
 	return v == 0 || v == 1;
 }
 
+const char *cases_answers_scheme(const struct cases_answers *a)
+{
+	return a->grant == CASES_GRANT_SICKNESS    ? "sickness-grant"
+	       : a->grant == CASES_GRANT_PARENTAL ? "parental-grant"
+	       : a->upper                          ? "upper-secondary"
+	                                           : "higher-education";
+}
+
+/* #9: the answers of a sickness or parental grant, in the contract's
+ * order; the school year's days (first, last) when it is one. */
+static void check_grant(const struct cases_answers *a, int year_ok, date_t first, date_t last,
+			struct cases_problems *out)
+{
+	if (a->grant == CASES_GRANT_SICKNESS) {
+		if (a->sick_from == CASES_DATE_INVALID)
+			problem(out, "sickness.from", "invalid");
+		else if (year_ok && (a->sick_from < first || a->sick_from > last))
+			problem(out, "sickness.from", "outside-year");
+		if (a->sick_to == CASES_DATE_INVALID)
+			problem(out, "sickness.to", "invalid");
+		else if (a->sick_from != CASES_DATE_INVALID && a->sick_to < a->sick_from)
+			problem(out, "sickness.to", "before-start");
+		else if (year_ok && (a->sick_to < first || a->sick_to > last))
+			problem(out, "sickness.to", "outside-year");
+		if (a->percent_unable < 0 || a->percent_unable > 100)
+			problem(out, "sickness.percent_unable", "invalid");
+		if (!yes_no(a->doctor_confirmed))
+			problem(out, "sickness.doctor_confirmed", "invalid");
+		if (!yes_no(a->applied_before_ill))
+			problem(out, "sickness.applied_before_ill", "invalid");
+		if (!yes_no(a->work_assessment_allowance))
+			problem(out, "sickness.work_assessment_allowance", "invalid");
+		return;
+	}
+	if (a->child_date == CASES_DATE_INVALID)
+		problem(out, "parental.child_date", "invalid");
+	else if (a->decision_date != CASES_DATE_INVALID && a->child_date > a->decision_date)
+		problem(out, "parental.child_date", "in-future");
+	if (a->months_in_education_before < 0 || a->months_in_education_before > CASES_MAX_MONTHS_BEFORE)
+		problem(out, "parental.months_in_education_before", "invalid");
+	if (!yes_no(a->lives_with_child))
+		problem(out, "parental.lives_with_child", "invalid");
+	if (a->partner_benefit_percent < 0 || a->partner_benefit_percent > 100)
+		problem(out, "parental.partner_benefit_percent", "invalid");
+	if (!yes_no(a->leave_documented))
+		problem(out, "parental.leave_documented", "invalid");
+}
+
 int cases_answers_check(const struct cases_answers *a, struct cases_problems *out)
 {
 	date_t first, last;
 	out->n = 0;
-	if (a->school_year == NULL || date_school_year(a->school_year, &first, &last) != 0)
+	int year_ok = a->school_year != NULL && date_school_year(a->school_year, &first, &last) == 0;
+	if (!year_ok)
 		problem(out, "school_year", "invalid");
 	if (a->decision_date == CASES_DATE_INVALID)
 		problem(out, "decision_date", "invalid");
 	if (a->birth_date == CASES_DATE_INVALID)
 		problem(out, "applicant.birth_date", "invalid");
+	if (a->grant != CASES_GRANT_NONE) {
+		/* A grant asks no education: only its own part. */
+		if (!yes_no(a->married))
+			problem(out, "applicant.married", "invalid");
+		check_grant(a, year_ok, first, last, out);
+		return out->n;
+	}
 	if (!yes_no(a->lives_with_parents))
 		problem(out, "applicant.lives_with_parents", "invalid");
 	if (!yes_no(a->married))
@@ -95,6 +151,28 @@ const struct cases_problem *cases_problem_at(const struct cases_problems *p, con
 	return NULL;
 }
 
+/* #9: a sickness or parental grant's application (the answers checked). */
+static json_t *build_grant(const struct cases_answers *a, struct err *e)
+{
+	char decision_date[11], birth[11], d1[11], d2[11];
+	json_t *part = a->grant == CASES_GRANT_SICKNESS
+	                   ? json_pack("{s:s,s:s,s:i,s:b,s:b,s:b}", "from", date_format(a->sick_from, d1), "to",
+	                               date_format(a->sick_to, d2), "percent_unable", a->percent_unable,
+	                               "doctor_confirmed", a->doctor_confirmed, "applied_before_ill",
+	                               a->applied_before_ill, "work_assessment_allowance", a->work_assessment_allowance)
+	                   : json_pack("{s:s,s:i,s:b,s:i,s:b}", "child_date", date_format(a->child_date, d1),
+	                               "months_in_education_before", a->months_in_education_before, "lives_with_child",
+	                               a->lives_with_child, "partner_benefit_percent", a->partner_benefit_percent,
+	                               "leave_documented", a->leave_documented);
+	json_t *app = json_pack("{s:s,s:s,s:s,s:{s:s,s:b},s:o}", "scheme", cases_answers_scheme(a), "school_year",
+	                        a->school_year, "decision_date", date_format(a->decision_date, decision_date),
+	                        "applicant", "birth_date", date_format(a->birth_date, birth), "married", a->married,
+	                        a->grant == CASES_GRANT_SICKNESS ? "sickness" : "parental", part);
+	if (app == NULL)
+		err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	return app;
+}
+
 json_t *cases_application_build(const struct cases_answers *a, struct err *e)
 {
 	struct cases_problems problems;
@@ -102,10 +180,15 @@ json_t *cases_application_build(const struct cases_answers *a, struct err *e)
 	if (cases_answers_check(a, &problems) > 0) {
 		const struct cases_problem *p = &problems.items[0];
 		err_set(e, ERR_INVALID, p->path, "%s",
-		        strcmp(p->reason, "before-start") == 0 ? "must not be before education.start"
-		                                               : "is not an answer this question takes");
+		        strcmp(p->reason, "before-start") == 0   ? (a->grant ? "must not be before sickness.from"
+		                                                               : "must not be before education.start")
+		        : strcmp(p->reason, "outside-year") == 0 ? "the illness must lie within the school year"
+		        : strcmp(p->reason, "in-future") == 0    ? "must not be after the decision date"
+		                                                 : "is not an answer this question takes");
 		return NULL;
 	}
+	if (a->grant != CASES_GRANT_NONE)
+		return build_grant(a, e);
 	json_t *applicant = json_pack("{s:s,s:b,s:b}", "birth_date", date_format(a->birth_date, birth),
 	                              "lives_with_parents", a->lives_with_parents, "married", a->married);
 	if (applicant != NULL && a->with_children) {
@@ -388,8 +471,8 @@ int cases_apply_once(const struct cases_env *env, const struct principal *who, s
 		sodium_bin2hex(made, sizeof(made), raw, sizeof(raw));
 		key = made;
 	}
-	snprintf(once, sizeof(once), "application:%lld:%s:%s", (long long)person_id,
-		 a->upper ? "upper-secondary" : "higher-education", a->school_year);
+	snprintf(once, sizeof(once), "application:%lld:%s:%s", (long long)person_id, cases_answers_scheme(a),
+		 a->school_year);
 	snprintf(tag, sizeof(tag), "%s#%s", once, key);
 	arena_init(&ar, 0);
 	/* Found before: answered without asking the registers again. The
@@ -455,7 +538,7 @@ int cases_apply_change(const struct cases_env *env, const struct principal *who,
 	arena_init(&ar, 0);
 	if (cases_gate(env->store, who, ACT_CASE_READ, case_id, now, &c, &ar, e) != 0)
 		goto out;
-	if (strcmp(c.scheme, a->upper ? "upper-secondary" : "higher-education") != 0 || a->school_year == NULL ||
+	if (strcmp(c.scheme, cases_answers_scheme(a)) != 0 || a->school_year == NULL ||
 	    strcmp(c.school_year, a->school_year) != 0) {
 		err_set(e, ERR_INVALID, "change_of", "a change application is for the same scheme and school year");
 		goto out;
@@ -481,6 +564,32 @@ out:
 	return rc;
 }
 
+/* #9: a grant application's answers as the form shows them. */
+static void grant_answers(const json_t *app, const char *scheme, struct cases_answers *a)
+{
+	date_t d;
+	const json_t *sk = json_object_get(app, "sickness"), *pr = json_object_get(app, "parental");
+#define DAY(o, k) (date_parse(json_string_value(json_object_get(o, k)), &d) == 0 ? d : CASES_DATE_INVALID)
+	a->married = json_is_true(json_object_get(json_object_get(app, "applicant"), "married"));
+	if (strcmp(scheme, "sickness-grant") == 0) {
+		a->grant = CASES_GRANT_SICKNESS;
+		a->sick_from = DAY(sk, "from");
+		a->sick_to = DAY(sk, "to");
+		a->percent_unable = (int)json_integer_value(json_object_get(sk, "percent_unable"));
+		a->doctor_confirmed = json_is_true(json_object_get(sk, "doctor_confirmed"));
+		a->applied_before_ill = json_is_true(json_object_get(sk, "applied_before_ill"));
+		a->work_assessment_allowance = json_is_true(json_object_get(sk, "work_assessment_allowance"));
+		return;
+	}
+	a->grant = CASES_GRANT_PARENTAL;
+	a->child_date = DAY(pr, "child_date");
+	a->months_in_education_before = (int)json_integer_value(json_object_get(pr, "months_in_education_before"));
+	a->lives_with_child = json_is_true(json_object_get(pr, "lives_with_child"));
+	a->partner_benefit_percent = (int)json_integer_value(json_object_get(pr, "partner_benefit_percent"));
+	a->leave_documented = json_is_true(json_object_get(pr, "leave_documented"));
+#undef DAY
+}
+
 int cases_application_answers(const struct cases_env *env, const struct principal *who, int64_t case_id, int64_t now,
 			      struct cases_answers *a, struct arena *ar, struct err *e)
 {
@@ -496,6 +605,11 @@ int cases_application_answers(const struct cases_env *env, const struct principa
 	json_t *tr = json_object_get(app, "travel"), *loan = json_object_get(app, "loan");
 	a->upper = strcmp(c.scheme, "upper-secondary") == 0;
 	a->school_year = c.school_year;
+	if (strcmp(c.scheme, "sickness-grant") == 0 || strcmp(c.scheme, "parental-grant") == 0) {
+		grant_answers(app, c.scheme, a);
+		json_decref(app);
+		return 0;
+	}
 	a->lives_with_parents = json_is_true(json_object_get(ap, "lives_with_parents"));
 	a->load_percent = (int)json_integer_value(json_object_get(ed, "load_percent"));
 	a->start = date_parse(json_string_value(json_object_get(ed, "start")), &d) == 0 ? d : CASES_DATE_INVALID;

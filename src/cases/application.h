@@ -72,11 +72,41 @@ struct cases_answers {
 	 * education.institution and education.programme, 1 to 200 bytes. */
 	int with_place;
 	const char *institution, *programme;
+	/* #9: the grant schemes a person applies for on the portal. With grant
+	 * set the application is for that scheme (upper, the education, the
+	 * place, the loan and the travel are not asked and not written) and
+	 * carries the contract's "sickness" or "parental" part from these
+	 * answers (whole numbers, dates and yes/no as above). */
+	int grant;                      /* enum cases_grant */
+	date_t sick_from, sick_to;      /* within the school year */
+	int percent_unable;             /* 0..100 */
+	int doctor_confirmed;           /* 1, 0, -1 */
+	int applied_before_ill;         /* 1, 0, -1 */
+	int work_assessment_allowance;  /* 1, 0, -1 */
+	date_t child_date;              /* the birth or adoption, not after decision_date */
+	int months_in_education_before; /* 0..CASES_MAX_MONTHS_BEFORE */
+	int lives_with_child;           /* 1, 0, -1 */
+	int partner_benefit_percent;    /* 0..100 */
+	int leave_documented;           /* 1, 0, -1 */
 };
+
+/* #9: the schemes besides support for an education that a person applies
+ * for through the application form. */
+enum cases_grant { CASES_GRANT_NONE, CASES_GRANT_SICKNESS, CASES_GRANT_PARENTAL };
+
+#define CASES_MAX_MONTHS_BEFORE 600
+
+/* The contract's name of the scheme the answers apply for
+ * ("higher-education", "upper-secondary", "sickness-grant",
+ * "parental-grant"): a static string. */
+const char *cases_answers_scheme(const struct cases_answers *a);
 
 /* An answer refused: the contract's path and why, as a short code:
  * "invalid" (not an answer the question takes) or "before-start" (the
- * education ends before it starts). Both static strings. */
+ * education ends before it starts; an illness before it began); #9:
+ * "outside-year" (an illness outside the school year applied for),
+ * "in-future" (a birth or adoption after the decision date). Both static
+ * strings. */
 struct cases_problem {
 	const char *path;
 	const char *reason;

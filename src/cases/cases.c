@@ -211,7 +211,11 @@ static int gather(const struct cases_env *env, int64_t person_id, json_t *applic
 	int rc = store_person_get(env->store, person_id, &p, a, e);
 	if (rc != 0)
 		return rc < 0 ? -1 : err_set(e, ERR_NOT_FOUND, NULL, "no person %lld", (long long)person_id);
-	return env->gather(env->gather_ctx, &p, application, facts_json, waiting_for, e);
+	if (env->gather(env->gather_ctx, &p, application, facts_json, waiting_for, e) != 0)
+		return -1;
+	/* #9: the progression, from the agency's record and the schools'
+	 * credits just gathered. */
+	return cases_progression(env, person_id, application, facts_json, a, e);
 }
 
 int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,

@@ -163,6 +163,13 @@ int cases_facts_apply(const struct reg_facts *f, json_t *application, char **fac
 		json_object_set_new(application, "conflicting_facts", json_true());
 		json_object_set_new(facts, "address_conflict", json_true());
 	}
+	/* #9 (progression): the credits the schools report passed, semester by
+	 * semester; cases_progression() sums those of the years supported. */
+	json_t *sems = json_array();
+	for (int i = 0; i < f->credits.n; i++)
+		json_array_append_new(sems, json_pack("{s:s,s:f}", "semester", f->credits.items[i].semester, "credits",
+						      f->credits.items[i].credits));
+	json_object_set_new(facts, "credits", json_pack("{s:o,s:o}", "semesters", sems, "source", source(&f->schools)));
 	json_object_set_new(facts, "benefits", json_pack("{s:i,s:o}", "periods", f->benefits.n, "source", source(&f->welfare)));
 	json_object_set_new(facts, "income_year", json_integer(f->income_year));
 	*facts_json = json_dumps(facts, JSON_COMPACT);

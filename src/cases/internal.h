@@ -7,6 +7,7 @@
 #include "cases/cases.h"
 #include "cases/jobs.h"
 
+struct arena;
 struct buf;
 
 /* The "register-events" job (follow.c): read the registers' event feeds. */
@@ -32,5 +33,18 @@ int cases_events_job(struct store *s, const struct job_rec *job, int64_t now, vo
  * *outcome (a static name) is updated. Returns 0, or -1 with e filled. */
 int cases_review(const struct cases_env *env, const json_t *stated, const json_t *complete, const char *facts_json,
 		 int answers_new, struct buf *dj, const char **outcome, struct err *e);
+
+/* #9 (progression), progression.c: fill the progression of an application
+ * for higher education (or an adult's upper secondary school) that carries
+ * none, once its facts are gathered: the credits supported from the
+ * agency's own record of person_id's earlier decided school years that gave
+ * the basic loan (30 credits a semester, times the load decided on), the
+ * credits passed from the schools' report in *facts_json ("credits") since
+ * the first of them. Adds "progression" to the facts (*facts_json is
+ * replaced) with both figures and their sources. Fills nothing when the
+ * person was never supported, or the facts hold no schools' report.
+ * Returns 0, or -1 with e filled (the store failed). */
+int cases_progression(const struct cases_env *env, int64_t person_id, json_t *application, char **facts_json,
+		      struct arena *a, struct err *e);
 
 #endif

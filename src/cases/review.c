@@ -28,6 +28,7 @@
 
 #define REFERENCE_INFORMED "forvaltningsloven § 17"
 #define REFERENCE_ADMISSION "forskrift om utdanningsstøtte § 4"
+#define REFERENCE_PROGRESSION "forskrift om utdanningsstøtte kapittel 9, faglig progresjon"
 
 /* The facts the person states and a register may hold otherwise: the path
  * in the application, its group, and the register. */
@@ -146,6 +147,17 @@ int cases_review(const struct cases_env *env, const json_t *stated, const json_t
 		json_array_append_new(trace, trace_step("parents.income", "tax", NULL, n, "facts.source.parents",
 							REFERENCE_INFORMED));
 		json_decref(n);
+	}
+	/* #9: the progression filled from the agency's own record of the
+	 * years supported and the schools' credits passed (progression.c). */
+	json_t *pg = json_object_get(facts, "progression");
+	if (json_is_object(pg)) {
+		json_array_append_new(trace, trace_step("progression.credits_supported", "agency", NULL,
+							json_object_get(pg, "credits_supported"),
+							"facts.source.progression.credits_supported", REFERENCE_PROGRESSION));
+		json_array_append_new(trace, trace_step("progression.credits_passed", "schools", NULL,
+							json_object_get(pg, "credits_passed"),
+							"facts.source.progression.credits_passed", REFERENCE_PROGRESSION));
 	}
 	for (size_t i = 0; i < N_COMPARED && (upper || higher); i++) {
 		if (compared[i].upper != upper)

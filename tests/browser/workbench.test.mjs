@@ -70,7 +70,7 @@ async function applyWithSpecialCircumstances(t, page) {
   await nav(page).getByRole('link', { name: 'Søk om stipend og lån' }).click();
   await page.waitForURL(/\/soknad$/);
   await page.getByRole('radio', { name: 'Videregående opplæring (for elever med ungdomsrett)' }).check();
-  await page.getByRole('button', { name: 'Velg utdanning' }).click();
+  await page.getByRole('button', { name: 'Vis spørsmålene' }).click();
   await page.waitForURL(/\/soknad\?scheme=upper-secondary$/);
   await assertAccessible(t, page, 'the upper-secondary application form');
   await page.getByRole('radio', { name: 'Borte fra foreldrene mine' }).check();

@@ -39,6 +39,7 @@
 #include "core/i18n.h"
 #include "web/form.h"
 #include "web/handlers.h"
+#include "web/portal/apply.h"
 #include "web/portal/view.h"
 
 /* The form's fields, the contract paths they fill, and the message for a
@@ -79,7 +80,7 @@ static int scheme_of(const char *scheme)
 }
 
 /* What the agency (and the registers) hold, as the form shows it. */
-static json_t *held_data(struct req *r, const struct cases_application_form *f)
+json_t *apply_held_data(struct req *r, const struct cases_application_form *f)
 {
 	char day[11];
 	json_t *held = json_pack("{s:s,s:s,s:s,s:s,s:b}", "name",
@@ -162,7 +163,7 @@ static void prefill_values(struct req *r, const struct cases_application_form *f
 }
 
 /* A new idempotency key for a form shown: 32 hex digits. */
-static const char *new_key(struct req *r)
+const char *apply_new_key(struct req *r)
 {
 	unsigned char raw[16];
 	char *hex = arena_alloc(r->a, 33);
@@ -187,7 +188,7 @@ static void show_form_as(struct req *r, struct resp *w, int upper, json_t *value
 	err_clear(&e);
 	if (cases_application_form(r->app->cases, &r->who, upper, r->app->school_year, prefill,
 				   r->now, &form, r->a, &e) != 0 ||
-	    (held = held_data(r, &form)) == NULL) {
+	    (held = apply_held_data(r, &form)) == NULL) {
 		if (e.code == ERR_NONE)
 			err_set(&e, ERR_INTERNAL, NULL, "out of memory");
 		json_decref(values);
@@ -203,7 +204,10 @@ static void show_form_as(struct req *r, struct resp *w, int upper, json_t *value
 			      upper, "scheme", upper ? "upper-secondary" : "higher-education", "lwp_legend_key",
 			      upper ? "apply.us.lives_with_parents" : "apply.lives_with_parents", "lwp_help_key",
 			      upper ? "apply.us.lives_with_parents_help" : "apply.lives_with_parents_help", "key",
-			      key && *key ? key : new_key(r));
+			      key && *key ? key : apply_new_key(r));
+	/* #9: the scheme chooser (_apply_scheme.html) marks the one shown. */
+	json_object_set_new(d, "is_higher", json_boolean(!upper));
+	json_object_set_new(d, "is_upper", json_boolean(upper));
 	if (change_of > 0) {
 		json_object_set_new(d, "change_of", json_integer(change_of));
 		json_object_set_new(d, "change", json_true());
@@ -323,7 +327,16 @@ void portal_apply_form(struct req *r, struct resp *w)
 			resp_failure(w, r, &e, "change application");
 			return;
 		}
+		if (a.grant != CASES_GRANT_NONE) { /* #9: a sickness or parental grant */
+			apply_grant_form(r, w, &a, id);
+			return;
+		}
 		show_form_as(r, w, a.upper, values_of(r, &a), json_object(), 0, id);
+		return;
+	}
+	int grant = apply_grant_of(req_query(r, "scheme"));
+	if (grant != CASES_GRANT_NONE) { /* #9 */
+		apply_grant_form_new(r, w, grant);
 		return;
 	}
 	show_form_as(r, w, scheme_of(req_query(r, "scheme")), json_object(), json_object(), 1, 0);
@@ -374,17 +387,17 @@ static void read_answers(struct req *r, int upper, struct cases_answers *a)
 
 /* A client that asks for JSON (Accept: application/json) gets the API's
  * answer instead of a page. */
-static int wants_json(const struct req *r)
+int apply_wants_json(const struct req *r)
 {
 	return r->accept != NULL && strstr(r->accept, "application/json") != NULL;
 }
 
 /* The second application for a scheme and school year: 409, with a link
  * to the first and to a change application of it. */
-static void already_applied(struct req *r, struct resp *w, int upper, int64_t first)
+void apply_already_applied(struct req *r, struct resp *w, const char *scheme, int64_t first)
 {
 	const char *link = arena_printf(r->a, "/saker/%lld", (long long)first);
-	if (wants_json(r)) {
+	if (apply_wants_json(r)) {
 		resp_json(w, 409,
 			  json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "error", "already-applied", "field", "application",
 				    "message", "an application for this scheme and school year is made already",
@@ -393,7 +406,7 @@ static void already_applied(struct req *r, struct resp *w, int upper, int64_t fi
 		return;
 	}
 	json_t *d = json_pack("{s:I,s:s,s:s,s:s}", "case_id", (json_int_t)first, "school_year", r->app->school_year,
-			      "scheme", i18n_get(r->lang, upper ? "scheme.upper-secondary" : "scheme.higher-education"),
+			      "scheme", i18n_get(r->lang, arena_printf(r->a, "scheme.%s", scheme)),
 			      "case", link);
 	w->status = 409;
 	resp_page(w, r, "apply_exists", "apply.exists.title", d);
@@ -408,6 +421,12 @@ void portal_apply_submit(struct req *r, struct resp *w)
 	int repeated = 0, rc;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	/* #9: the sickness and parental grants have their own questions. */
+	int grant = apply_grant_of(req_form(r, "scheme"));
+	if (grant != CASES_GRANT_NONE) {
+		apply_grant_submit(r, w, grant);
 		return;
 	}
 	/* The scheme is never guessed: a form posted without one (or with one
@@ -431,11 +450,11 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		json_object_set_new(values, "key", json_string(key));
 	if (upper < 0) {
 		json_object_set_new(errors, "scheme", json_string("apply.error.scheme"));
-		if (wants_json(r)) {
+		if (apply_wants_json(r)) {
 			json_decref(values);
 			json_decref(errors);
 			resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", "scheme", "message",
-						    "must be higher-education or upper-secondary"));
+						    "must be higher-education, upper-secondary, sickness-grant or parental-grant"));
 			return;
 		}
 		show_form_as(r, w, 0, values, errors, 0, 0);
@@ -449,7 +468,7 @@ void portal_apply_submit(struct req *r, struct resp *w)
 	if (rc == 0) {
 		json_decref(values);
 		json_decref(errors);
-		if (wants_json(r)) {
+		if (apply_wants_json(r)) {
 			resp_json(w, repeated ? 200 : 201,
 				  json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
 					    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
@@ -462,7 +481,7 @@ void portal_apply_submit(struct req *r, struct resp *w)
 	if (e.code == ERR_CONFLICT && strcmp(e.field, "application") == 0) {
 		json_decref(values);
 		json_decref(errors);
-		already_applied(r, w, upper, out.case_id);
+		apply_already_applied(r, w, upper ? "upper-secondary" : "higher-education", out.case_id);
 		return;
 	}
 	if (e.code != ERR_INVALID) {
@@ -471,7 +490,7 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		resp_failure(w, r, &e, "apply");
 		return;
 	}
-	if (wants_json(r)) {
+	if (apply_wants_json(r)) {
 		json_decref(values);
 		json_decref(errors);
 		resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));

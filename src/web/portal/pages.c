@@ -284,6 +284,22 @@ void portal_my_data(struct req *r, struct resp *w)
 			}
 			json_array_append_new(groups, g);
 		}
+		/* #9 (progression): the credits the schools report passed. */
+		json_t *cr = json_object_get(facts, "credits");
+		json_t *sems = json_object_get(cr, "semesters");
+		if (json_array_size(sems) > 0) {
+			json_t *g = facts_group(r, "mydata.credits", json_object_get(cr, "source"));
+			double sum = 0;
+			size_t i;
+			json_t *sem;
+			json_array_foreach(sems, i, sem) sum += json_number_value(json_object_get(sem, "credits"));
+			char *total = arena_printf(r->a, "%g", sum), *dot = strchr(total, '.');
+			if (dot != NULL && r->lang == LANG_NB)
+				*dot = ','; /* 37,5 as Norwegians write it */
+			fact_text(g, "mydata.credits_passed", total);
+			fact_text(g, "mydata.credits_semesters", arena_printf(r->a, "%zu", json_array_size(sems)));
+			json_array_append_new(groups, g);
+		}
 		json_t *be = json_object_get(facts, "benefits");
 		if (be) {
 			json_t *g = facts_group(r, "mydata.benefits", json_object_get(be, "source"));
