@@ -6,12 +6,14 @@
  * paragraph it implements, the inputs and dated parameter values it read,
  * its value and the catalogue key of a sentence a citizen can read. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/money.h"
 #include "rules/internal.h"
 
@@ -269,13 +271,49 @@ static void real_g(double r, char *out, size_t len)
 	snprintf(out, len, "%g", r);
 }
 
-/* Fill a placeholder of a step's explanation from its inputs, parameters
- * and value. */
-static int put_step_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
+/* The catalogue text of key, split (i18n_text_of()), remembered by the
+ * key's address: every key the rules name (a step's message, a reason's,
+ * "word.yes") is a string literal, whose address always denotes the same
+ * text, and traces look the same few up for every decision. A small table
+ * of each thread's own, so nothing is shared; a key the catalogues lack is
+ * not remembered (the caller writes it the slow way). */
+#define MEMO_SLOTS 512
+struct text_memo {
+	const char *key;
+	const struct i18n_text *t;
+};
+static _Thread_local struct text_memo memo[LANG_COUNT][MEMO_SLOTS];
+
+static const struct i18n_text *literal_text(enum lang lang, const char *key)
 {
-	const struct trace_step *s = ctx;
+	uintptr_t k = (uintptr_t)key;
+	struct text_memo *m = &memo[lang][(k >> 3 ^ k >> 12) & (MEMO_SLOTS - 1)];
+	if (m->key == key)
+		return m->t;
+	const struct i18n_text *t = i18n_text_of(lang, key);
+	if (t != NULL) {
+		m->key = key;
+		m->t = t;
+	}
+	return t;
+}
+
+/* i18n_get() of a literal key, through the table above. */
+static const char *literal_get(enum lang lang, const char *key)
+{
+	const struct i18n_text *t = literal_text(lang, key);
+	return t ? t->text : i18n_get(lang, key);
+}
+
+/* Fill a placeholder of a step's explanation from its inputs, parameters
+ * and value: name, its format as written and as a kind, and for a count
+ * the noun's texts (NULL when the caller has none: looked up here). */
+static int put_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, enum i18n_fmt kind,
+		   const struct i18n_piece *pc, const struct trace_step *s)
+{
 	const struct tval *t = NULL;
 	char tmp[64];
+	int64_t n;
 	for (int i = 0; i < s->n_inputs && t == NULL; i++)
 		if (s->inputs[i].name[0] == name[0] && strcmp(s->inputs[i].name, name) == 0)
 			t = &s->inputs[i];
@@ -285,9 +323,11 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 		for (int i = 0; i < s->n_params; i++)
 			if (s->params[i]->key[0] == name[0] && strcmp(s->params[i]->key, name) == 0) {
 				int64_t v = s->params[i]->value;
-				if (strncmp(fmt, "count=", 6) == 0)
-					return i18n_put_count(b, lang, fmt + 6, v);
-				if (strcmp(s->params[i]->unit, "ore") == 0 || strcmp(fmt, "money") == 0)
+				if (kind == I18N_FMT_COUNT) {
+					n = v;
+					goto count;
+				}
+				if (strcmp(s->params[i]->unit, "ore") == 0 || kind == I18N_FMT_MONEY)
 					return buf_puts(b, money_format(v, lang, tmp, sizeof(tmp)));
 				return buf_put_i64(b, v);
 			}
@@ -297,25 +337,56 @@ static int put_step_arg(struct buf *b, enum lang lang, const char *name, const c
 	case TV_MONEY:
 		return buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)));
 	case TV_DATE:
-		return i18n_put_date(b, lang, date_format((date_t)t->i, tmp));
+		return i18n_put_day(b, lang, (date_t)t->i);
 	case TV_BOOL:
-		return buf_puts(b, i18n_get(lang, t->i ? "word.yes" : "word.no"));
+		return buf_puts(b, literal_get(lang, t->i ? "word.yes" : "word.no"));
 	case TV_REAL:
 		real_g(t->r, tmp, sizeof(tmp));
 		if (lang == LANG_NB && strchr(tmp, '.'))
 			*strchr(tmp, '.') = ',';
 		return buf_puts(b, tmp);
 	case TV_STR:
-		if (strcmp(fmt, "param") == 0)
+		if (kind == I18N_FMT_PARAM)
 			return i18n_put_param(b, lang, t->s);
-		return strcmp(fmt, "label") == 0 ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
+		return kind == I18N_FMT_LABEL ? i18n_put_label(b, lang, name, t->s) : buf_puts(b, t->s);
 	case TV_INT:
-		if (strncmp(fmt, "count=", 6) == 0)
-			return i18n_put_count(b, lang, fmt + 6, t->i);
-		return strcmp(fmt, "money") == 0 ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
-						 : buf_put_i64(b, t->i);
+		if (kind == I18N_FMT_COUNT) {
+			n = t->i;
+			goto count;
+		}
+		return kind == I18N_FMT_MONEY ? buf_puts(b, money_format(t->i, lang, tmp, sizeof(tmp)))
+					      : buf_put_i64(b, t->i);
 	}
 	return 1;
+count:
+	if (pc == NULL)
+		return i18n_put_count(b, lang, fmt + 6, n);
+	if (buf_put_i64(b, n) != 0 || buf_putc(b, ' ') != 0)
+		return -1;
+	return n == 1 ? buf_append(b, pc->one[lang], pc->one_len[lang])
+		      : buf_append(b, pc->other[lang], pc->other_len[lang]);
+}
+
+/* The kind of a format as written, as i18n_text_of()'s pieces hold it. */
+static enum i18n_fmt fmt_kind(const char *fmt)
+{
+	return *fmt == '\0'                    ? I18N_FMT_NONE
+	       : strcmp(fmt, "money") == 0      ? I18N_FMT_MONEY
+	       : strcmp(fmt, "date") == 0       ? I18N_FMT_DATE
+	       : strncmp(fmt, "count=", 6) == 0 ? I18N_FMT_COUNT
+	       : strcmp(fmt, "label") == 0      ? I18N_FMT_LABEL
+	       : strcmp(fmt, "param") == 0      ? I18N_FMT_PARAM
+						: I18N_FMT_OTHER;
+}
+
+static int put_step_arg(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
+{
+	return put_arg(b, lang, name, fmt, fmt_kind(fmt), NULL, ctx);
+}
+
+static int put_step_piece(struct buf *b, enum lang lang, const struct i18n_piece *pc, void *ctx)
+{
+	return put_arg(b, lang, pc->name, pc->format, pc->fmt, pc, ctx);
 }
 
 /* The catalogue key that explains s. A step that lacked a figure cannot
@@ -332,7 +403,11 @@ static const char *step_key(const struct trace_step *s)
 
 int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
 {
-	return i18n_render_with(out, lang, step_key(s), put_step_arg, (void *)s);
+	const char *key = step_key(s);
+	const struct i18n_text *t = literal_text(lang, key);
+	if (t != NULL)
+		return i18n_render_text(out, lang, t, put_step_piece, (void *)s);
+	return i18n_render_with(out, lang, key, put_step_arg, (void *)s);
 }
 
 static int put_tval(struct buf *b, const struct tval *t)
@@ -437,7 +512,7 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 		rc |= (i ? PUT_LIT(b, ",{\"code\":\"") : PUT_LIT(b, "{\"code\":\""));
 		rc |= buf_puts(b, r->code);
 		rc |= PUT_LIT(b, "\",\"text\":");
-		rc |= buf_put_json_string(b, i18n_get(lang, r->message));
+		rc |= buf_put_json_string(b, literal_get(lang, r->message));
 		rc |= put_key(b, 0, "reference");
 		rc |= buf_put_json_string(b, r->reference);
 		if (r->parameter) {
