@@ -443,6 +443,60 @@ static int put_key(struct buf *b, int first, const char *key)
 	return rc;
 }
 
+/* Pieces of a decision's JSON made only of string literals of the rules
+ * (a step's rule and paragraph, an input's name, a message key, an award's
+ * name, kind and paragraph), remembered by the literals' addresses: the
+ * same few hundred are written for every decision (#9, speed). Each
+ * thread has its own table and pool, so nothing is shared or freed; a
+ * piece is kept only when it was written whole, and when the pool is full
+ * the rest are written as before. The bytes are those the code writing
+ * the piece wrote the first time, so the output is the same either way. */
+enum frag_kind { FRAG_STEP, FRAG_INPUT, FRAG_MESSAGE, FRAG_AWARD };
+#define FRAG_SLOTS 1024
+#define FRAG_POOL 32768
+struct frag {
+	const char *a, *b; /* the literals it was made of */
+	uint16_t kind, len;
+	uint16_t off; /* in frag_pool */
+};
+static _Thread_local struct frag frags[FRAG_SLOTS];
+static _Thread_local char frag_pool[FRAG_POOL];
+static _Thread_local size_t frag_used;
+
+static struct frag *frag_slot(const char *a, const char *b, enum frag_kind kind)
+{
+	uintptr_t h = (uintptr_t)a * 31 + (uintptr_t)b * 7 + (uintptr_t)kind;
+	return &frags[(h >> 3 ^ h >> 13) & (FRAG_SLOTS - 1)];
+}
+
+/* Append the remembered piece of (a, b, kind): 1 when there is one, 0 when
+ * the caller must write it. */
+static int frag_put(struct buf *out, const char *a, const char *b, enum frag_kind kind, int *rc)
+{
+	const struct frag *f = frag_slot(a, b, kind);
+	if (f->a != a || f->b != b || f->kind != kind || f->len == 0)
+		return 0;
+	*rc |= buf_append(out, frag_pool + f->off, f->len);
+	return 1;
+}
+
+/* Remember the bytes of out from mark as the piece of (a, b, kind), unless
+ * writing them failed or they do not fit. */
+static void frag_keep(const struct buf *out, size_t mark, int rc, const char *a, const char *b, enum frag_kind kind)
+{
+	size_t n = out->len - mark;
+	if (rc != 0 || n == 0 || n > 1024 || frag_used + n > FRAG_POOL)
+		return;
+	struct frag *f = frag_slot(a, b, kind);
+	memcpy(frag_pool + frag_used, out->p + mark, n);
+	f->a = a;
+	f->b = b;
+	f->kind = (uint16_t)kind;
+	f->len = (uint16_t)n;
+	f->off = (uint16_t)frag_used;
+	frag_used += n;
+}
+
 /* An explanation longer than this is a defect of the catalogue: the
  * decision fails as too large. */
 #define EXPLANATION_MAX 4096
@@ -486,10 +540,15 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 	for (int i = 0; i < d->n_awards; i++) {
 		const struct award *a = &d->awards[i];
 		rc |= (i ? PUT_LIT(b, ",{\"name\":\"") : PUT_LIT(b, "{\"name\":\""));
-		rc |= buf_puts(b, a->name);
-		rc |= PUT_LIT(b, "\",\"kind\":\"");
-		rc |= buf_puts(b, a->kind);
-		rc |= buf_putc(b, '"');
+		if (!frag_put(b, a->name, a->kind, FRAG_AWARD, &rc)) {
+			size_t mark = b->len;
+			int r = buf_puts(b, a->name);
+			r |= PUT_LIT(b, "\",\"kind\":\"");
+			r |= buf_puts(b, a->kind);
+			r |= buf_putc(b, '"');
+			frag_keep(b, mark, r, a->name, a->kind, FRAG_AWARD);
+			rc |= r;
+		}
 		if (a->months > 0) {
 			rc |= put_key(b, 0, "months");
 			rc |= buf_put_i64(b, a->months);
@@ -503,7 +562,12 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 			rc |= buf_put_i64(b, a->convertible);
 		}
 		rc |= put_key(b, 0, "reference");
-		rc |= buf_put_json_string(b, a->reference);
+		if (!frag_put(b, a->reference, NULL, FRAG_AWARD, &rc)) {
+			size_t mark = b->len;
+			int r = buf_put_json_string(b, a->reference);
+			frag_keep(b, mark, r, a->reference, NULL, FRAG_AWARD);
+			rc |= r;
+		}
 		rc |= buf_putc(b, '}');
 	}
 	rc |= PUT_LIT(b, "],\"manual_reasons\":[");
@@ -525,36 +589,69 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 	for (int i = 0; i < d->n_steps; i++) {
 		const struct trace_step *s = &d->steps[i];
 		rc |= (i ? PUT_LIT(b, ",{\"rule\":\"") : PUT_LIT(b, "{\"rule\":\""));
-		rc |= buf_puts(b, s->rule);
-		rc |= PUT_LIT(b, "\",\"reference\":");
-		rc |= buf_put_json_string(b, s->reference);
-		rc |= PUT_LIT(b, ",\"inputs\":{");
+		if (!frag_put(b, s->rule, s->reference, FRAG_STEP, &rc)) {
+			size_t mark = b->len;
+			int r = buf_puts(b, s->rule);
+			r |= PUT_LIT(b, "\",\"reference\":");
+			r |= buf_put_json_string(b, s->reference);
+			r |= PUT_LIT(b, ",\"inputs\":{");
+			frag_keep(b, mark, r, s->rule, s->reference, FRAG_STEP);
+			rc |= r;
+		}
 		for (int j = 0; j < s->n_inputs; j++) {
-			rc |= put_key(b, j == 0, s->inputs[j].name);
+			if (j > 0)
+				rc |= buf_putc(b, ',');
+			if (!frag_put(b, s->inputs[j].name, NULL, FRAG_INPUT, &rc)) {
+				size_t mark = b->len;
+				int r = put_key(b, 1, s->inputs[j].name);
+				frag_keep(b, mark, r, s->inputs[j].name, NULL, FRAG_INPUT);
+				rc |= r;
+			}
 			rc |= put_tval(b, &s->inputs[j]);
 		}
 		rc |= PUT_LIT(b, "},\"parameters\":{");
 		for (int j = 0; j < s->n_params; j++) {
-			rc |= put_key(b, j == 0, s->params[j]->key);
-			rc |= buf_put_i64(b, s->params[j]->value);
+			const struct param *pm = s->params[j];
+			if (pm->json_key != NULL) {
+				if (j > 0)
+					rc |= buf_putc(b, ',');
+				rc |= buf_append(b, pm->json_key, pm->json_key_len);
+			} else {
+				rc |= put_key(b, j == 0, pm->key);
+			}
+			rc |= buf_put_i64(b, pm->value);
 		}
 		/* Each parameter's period of validity (both days included), so
-		 * that the trace says which dated value was read. */
+		 * that the trace says which dated value was read: written once
+		 * when the set was loaded (struct param). */
 		rc |= PUT_LIT(b, "},\"parameter_validity\":{");
 		for (int j = 0; j < s->n_params; j++) {
+			const struct param *pm = s->params[j];
+			if (j > 0)
+				rc |= buf_putc(b, ',');
+			if (pm->json_validity != NULL) {
+				rc |= buf_append(b, pm->json_validity, pm->json_validity_len);
+				continue;
+			}
 			char from[11], to[11];
-			rc |= put_key(b, j == 0, s->params[j]->key);
+			rc |= put_key(b, 1, pm->key);
 			rc |= PUT_LIT(b, "{\"valid_from\":\"");
-			rc |= buf_puts(b, date_format(s->params[j]->valid_from, from));
+			rc |= buf_puts(b, date_format(pm->valid_from, from));
 			rc |= PUT_LIT(b, "\",\"valid_to\":\"");
-			rc |= buf_puts(b, date_format(s->params[j]->valid_to, to));
+			rc |= buf_puts(b, date_format(pm->valid_to, to));
 			rc |= PUT_LIT(b, "\"}");
 		}
 		rc |= PUT_LIT(b, "},\"value\":");
 		rc |= put_tval(b, &s->value);
 		rc |= PUT_LIT(b, ",\"message\":\"");
-		rc |= buf_puts(b, step_key(s));
-		rc |= PUT_LIT(b, "\",\"explanation\":");
+		const char *key = step_key(s);
+		if (!frag_put(b, key, NULL, FRAG_MESSAGE, &rc)) {
+			size_t mark = b->len;
+			int r = buf_puts(b, key);
+			r |= PUT_LIT(b, "\",\"explanation\":");
+			frag_keep(b, mark, r, key, NULL, FRAG_MESSAGE);
+			rc |= r;
+		}
 		rc |= put_explanation(b, s, lang);
 		rc |= buf_putc(b, '}');
 	}

@@ -257,6 +257,36 @@ static int param_cmp(const void *a, const void *b)
 	return (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
 }
 
+/* The trace's JSON of v (see struct param), in p's arena: the key is one
+ * of ours (letters, digits, '.', '_'), written without escaping as the
+ * trace writes it. */
+static void make_json(struct params *p, struct param *v)
+{
+	char from[11], to[11];
+	size_t k = strlen(v->key);
+	char *j = arena_alloc(&p->arena, k + 4);
+	j[0] = '"';
+	memcpy(j + 1, v->key, k);
+	memcpy(j + 1 + k, "\":", 3);
+	v->json_key = j;
+	v->json_key_len = k + 3;
+	date_format(v->valid_from, from);
+	date_format(v->valid_to, to);
+	/* "key": {"valid_from":"<10>","valid_to":"<10>"} */
+	static const char a[] = "{\"valid_from\":\"", b[] = "\",\"valid_to\":\"", c[] = "\"}";
+	size_t n = k + 3 + (sizeof(a) - 1) + 10 + (sizeof(b) - 1) + 10 + (sizeof(c) - 1);
+	char *w = arena_alloc(&p->arena, n + 1), *o = w;
+	memcpy(o, j, k + 3), o += k + 3;
+	memcpy(o, a, sizeof(a) - 1), o += sizeof(a) - 1;
+	memcpy(o, from, 10), o += 10;
+	memcpy(o, b, sizeof(b) - 1), o += sizeof(b) - 1;
+	memcpy(o, to, 10), o += 10;
+	memcpy(o, c, sizeof(c) - 1), o += sizeof(c) - 1;
+	*o = '\0';
+	v->json_validity = w;
+	v->json_validity_len = n;
+}
+
 static int finish(struct params *p, struct err *e)
 {
 	if (p->n == 0)
@@ -270,6 +300,8 @@ static int finish(struct params *p, struct err *e)
 	}
 	if (index_keys(p) != 0)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		make_json(p, &p->v[i]);
 	return 0;
 }
 

@@ -36,6 +36,11 @@ struct param {
 	const char *source;
 	const char *file;
 	int line;
+	/* #9, speed: the JSON a decision's trace writes for this value, made
+	 * once when the set is loaded: "key": and
+	 * "key":{"valid_from":"2024-08-01","valid_to":"2025-07-31"}. */
+	const char *json_key, *json_validity;
+	size_t json_key_len, json_validity_len;
 };
 
 struct params;
