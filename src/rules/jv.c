@@ -45,6 +45,51 @@ static int read_string(struct reader *r, const char **s, size_t *n)
 	return -1;
 }
 
+/* The number at s (len bytes, of JSON's form, checked by the caller)
+ * without strtoll or strtod when that is exact (#9, speed): an integer of
+ * at most 18 digits, which no int64_t overflows; a real whose digits,
+ * without the point, make an integer below 2^53 and which has at most 22
+ * digits after the point and no exponent. Then the integer and the power
+ * of ten are doubles exactly, and one division of two exact doubles is
+ * rounded correctly, as strtod rounds (Clinger's fast path). Returns 0, or
+ * -1 when the caller must convert it the long way. */
+static int fast_number(const char *s, size_t len, int real, struct jv *v)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	const char *p = s, *end = s + len;
+	int neg = 0, digits = 0, frac = -1;
+	uint64_t m = 0;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p == '.') {
+			frac = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -1; /* an exponent */
+		if (++digits > 18)
+			return -1;
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	if (!real) {
+		v->type = JV_INT;
+		v->i = neg ? -(int64_t)m : (int64_t)m;
+		return 0;
+	}
+	if (frac < 0 || frac > 22 || m >= (UINT64_C(1) << 53))
+		return -1;
+	double d = (double)m / pow10[frac];
+	v->type = JV_REAL;
+	v->r = neg ? -d : d;
+	return 0;
+}
+
 /* A number as JSON writes it, converted as jansson converts it (strtoll,
  * strtod); one out of range is declined, as jansson refuses it. */
 static int read_number(struct reader *r, struct jv *v)
@@ -81,8 +126,10 @@ static int read_number(struct reader *r, struct jv *v)
 		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
 			r->p++;
 	}
-	char tmp[64];
 	size_t len = (size_t)(r->p - start);
+	if (fast_number(start, len, real, v) == 0)
+		return 0;
+	char tmp[64];
 	if (len >= sizeof(tmp))
 		return -1;
 	memcpy(tmp, start, len);
@@ -174,6 +221,9 @@ static int read_members(struct reader *r, struct jv *v, int object, int depth)
 	if (object) {
 		v->keys = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->keys));
 		memcpy(v->keys, keys, n * sizeof(*keys));
+		size_t *kl = arena_alloc(r->a, (n ? n : 1) * sizeof(*kl));
+		memcpy(kl, key_len, n * sizeof(*key_len));
+		v->key_len = kl;
 	}
 	return 0;
 }
@@ -220,11 +270,14 @@ static void from_json(const json_t *j, struct jv *v, struct arena *a)
 		size_t n = json_object_size(j), k = 0;
 		const char *key;
 		json_t *m;
+		size_t *kl = arena_alloc(a, (n ? n : 1) * sizeof(*kl));
 		v->type = JV_OBJ;
 		v->items = arena_alloc(a, (n ? n : 1) * sizeof(*v->items));
 		v->keys = arena_alloc(a, (n ? n : 1) * sizeof(*v->keys));
+		v->key_len = kl;
 		json_object_foreach((json_t *)j, key, m) {
 			v->keys[k] = key;
+			kl[k] = strlen(key);
 			from_json(m, &v->items[k], a);
 			k++;
 		}
@@ -272,9 +325,10 @@ const struct jv *jv_get(const struct jv *obj, const char *key)
 {
 	if (!jv_is_object(obj))
 		return NULL;
-	/* The first byte tells most keys apart without a call. */
+	/* The length and the first byte tell most keys apart without a call. */
+	size_t n = strlen(key);
 	for (size_t i = 0; i < obj->n; i++)
-		if (obj->keys[i][0] == key[0] && strcmp(obj->keys[i], key) == 0)
+		if (obj->key_len[i] == n && obj->keys[i][0] == key[0] && memcmp(obj->keys[i], key, n) == 0)
 			return &obj->items[i];
 	return NULL;
 }
