@@ -99,7 +99,7 @@ void step_str(struct trace_step *s, const char *name, const char *v)
 
 int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 {
-	const struct param *p = params_get(c->params, key, c->on);
+	const struct param *p = params_get_literal(c->params, key, c->on);
 	if (p == NULL) {
 		/* A value the rule set does not hold for this date is a fact the
 		 * machine lacks: never guess it, send the case to a person. */
@@ -127,7 +127,7 @@ int64_t step_param(struct ctx *c, struct trace_step *s, const char *key)
 
 int step_has_param(struct ctx *c, const char *key)
 {
-	return params_get(c->params, key, c->on) != NULL;
+	return params_get_literal(c->params, key, c->on) != NULL;
 }
 
 void step_value(struct trace_step *s, enum tv_type type, int64_t v)

@@ -27,7 +27,8 @@ struct ctx {
  *
  * rule, reference and message here, an input's name (step_int, step_real,
  * step_str), an award's name, kind and reference (award_add) and a
- * reason's message (manual_add) must be string literals: the JSON
+ * reason's message (manual_add), and the key of step_param and
+ * step_has_param, must be string literals: the JSON
  * written for them and the catalogue's texts are remembered by their
  * addresses (#9, speed; decide.c). */
 struct trace_step *step_begin(struct ctx *c, const char *rule, const char *reference, const char *message);

@@ -221,9 +221,6 @@ static int read_members(struct reader *r, struct jv *v, int object, int depth)
 	if (object) {
 		v->keys = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->keys));
 		memcpy(v->keys, keys, n * sizeof(*keys));
-		size_t *kl = arena_alloc(r->a, (n ? n : 1) * sizeof(*kl));
-		memcpy(kl, key_len, n * sizeof(*key_len));
-		v->key_len = kl;
 	}
 	return 0;
 }
@@ -270,14 +267,11 @@ static void from_json(const json_t *j, struct jv *v, struct arena *a)
 		size_t n = json_object_size(j), k = 0;
 		const char *key;
 		json_t *m;
-		size_t *kl = arena_alloc(a, (n ? n : 1) * sizeof(*kl));
 		v->type = JV_OBJ;
 		v->items = arena_alloc(a, (n ? n : 1) * sizeof(*v->items));
 		v->keys = arena_alloc(a, (n ? n : 1) * sizeof(*v->keys));
-		v->key_len = kl;
 		json_object_foreach((json_t *)j, key, m) {
 			v->keys[k] = key;
-			kl[k] = strlen(key);
 			from_json(m, &v->items[k], a);
 			k++;
 		}
@@ -325,10 +319,9 @@ const struct jv *jv_get(const struct jv *obj, const char *key)
 {
 	if (!jv_is_object(obj))
 		return NULL;
-	/* The length and the first byte tell most keys apart without a call. */
-	size_t n = strlen(key);
+	/* The first byte tells most keys apart without a call. */
 	for (size_t i = 0; i < obj->n; i++)
-		if (obj->key_len[i] == n && obj->keys[i][0] == key[0] && memcmp(obj->keys[i], key, n) == 0)
+		if (obj->keys[i][0] == key[0] && strcmp(obj->keys[i], key) == 0)
 			return &obj->items[i];
 	return NULL;
 }

@@ -28,7 +28,6 @@ struct jv {
 	double r;          /* JV_REAL */
 	const char *s;     /* JV_STR: NUL-terminated */
 	const char **keys; /* JV_OBJ: NUL-terminated, in the document's order */
-	const size_t *key_len; /* JV_OBJ: strlen of each key (#9: jv_get compares lengths first) */
 	struct jv *items;  /* JV_ARR, JV_OBJ: n values */
 };
 
