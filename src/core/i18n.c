@@ -429,6 +429,11 @@ int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)
 	return buf_puts(b, i18n_get(lang, key));
 }
 
+const char *i18n_key_at(enum lang lang, size_t i)
+{
+	return i < cats[lang].n ? cats[lang].e[i].key : NULL;
+}
+
 int i18n_has(const char *key)
 {
 	return i18n_get(LANG_NB, key) != key;

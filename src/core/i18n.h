@@ -69,6 +69,10 @@ int i18n_put_param(struct buf *b, enum lang lang, const char *key);
  * sentence. */
 int i18n_put_label(struct buf *b, enum lang lang, const char *name, const char *code);
 
+/* The i-th key of lang's catalogue, in key order; NULL past the last. For
+ * tests and tools that go through a whole catalogue. */
+const char *i18n_key_at(enum lang lang, size_t i);
+
 /* 1 when the catalogues hold key (in bokmål, the one every key is in). */
 int i18n_has(const char *key);
 
