@@ -401,13 +401,18 @@ static const char *step_key(const struct trace_step *s)
 	return s->message;
 }
 
-int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
+/* The explanation of s, whose catalogue key is key (step_key(s)). */
+static int explain(struct buf *out, const struct trace_step *s, const char *key, enum lang lang)
 {
-	const char *key = step_key(s);
 	const struct i18n_text *t = literal_text(lang, key);
 	if (t != NULL)
 		return i18n_render_text(out, lang, t, put_step_piece, (void *)s);
 	return i18n_render_with(out, lang, key, put_step_arg, (void *)s);
+}
+
+int rules_step_explain(struct buf *out, const struct trace_step *s, enum lang lang)
+{
+	return explain(out, s, step_key(s), lang);
 }
 
 static int put_tval(struct buf *b, const struct tval *t)
@@ -527,13 +532,13 @@ static int plain_json(const char *p, size_t n)
 /* The explanation of s as a JSON string. Rendered straight into b, as
  * explanations seldom hold a byte that JSON escapes; one that does is
  * taken out again and written escaped. */
-static int put_explanation(struct buf *b, const struct trace_step *s, enum lang lang)
+static int put_explanation(struct buf *b, const struct trace_step *s, const char *key, enum lang lang)
 {
 	size_t mark = b->len;
 	if (buf_putc(b, '"') != 0)
 		return -1;
 	size_t start = b->len;
-	if (rules_step_explain(b, s, lang) != 0 || b->len - start > EXPLANATION_MAX)
+	if (explain(b, s, key, lang) != 0 || b->len - start > EXPLANATION_MAX)
 		return -1;
 	if (plain_json(b->p + start, b->len - start))
 		return buf_putc(b, '"');
@@ -670,7 +675,7 @@ int rules_decision_json(struct buf *b, const struct decision *d, enum lang lang)
 			frag_keep(b, mark, r, key, NULL, FRAG_MESSAGE);
 			rc |= r;
 		}
-		rc |= put_explanation(b, s, lang);
+		rc |= put_explanation(b, s, key, lang);
 		rc |= buf_putc(b, '}');
 	}
 	rc |= PUT_LIT(b, "],\"rules_version\":");
