@@ -53,16 +53,8 @@ static int reserve(struct buf *b, size_t n)
 	return 0;
 }
 
-int buf_append(struct buf *b, const void *p, size_t n)
+int buf_append_grow(struct buf *b, const void *p, size_t n)
 {
-	/* Room already (the NUL included), within the limit: the common case,
-	 * a trace is written in some hundreds of appends. */
-	if (n < b->cap - b->len && b->len + n <= b->max) {
-		memcpy(b->p + b->len, p, n);
-		b->len += n;
-		b->p[b->len] = '\0';
-		return 0;
-	}
 	if (reserve(b, n) != 0)
 		return -1;
 	if (n > 0)
@@ -77,15 +69,6 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
-int buf_putc(struct buf *b, char c)
-{
-	if (1 < b->cap - b->len && b->len < b->max) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return 0;
-	}
-	return buf_append(b, &c, 1);
-}
 
 /* Cut b back to len bytes: an append that failed halfway leaves no trace. */
 static int cut(struct buf *b, size_t len)

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct buf {
 	char *p;    /* content, NUL-terminated; NULL until the first append */
@@ -27,10 +28,36 @@ void buf_cleanup(struct buf *b);
 void buf_reset(struct buf *b);
 
 /* Append bytes. Returns 0, or -1 when the limit would be passed or memory is
- * out; the buffer is then unaltered. */
-int buf_append(struct buf *b, const void *p, size_t n);
+ * out; the buffer is then unaltered.
+ *
+ * #9, speed: an append that fits is written here, inline (a decision's
+ * JSON is some hundreds of appends, most of literals, whose memcpy the
+ * compiler then writes as a few moves); one that must grow the buffer
+ * calls buf_append_grow(), which only buf_append() and buf_putc() call. */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
+
+static inline int buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_grow(b, p, n);
+}
+
+static inline int buf_putc(struct buf *b, char c)
+{
+	if (1 < b->cap - b->len && b->len < b->max) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_grow(b, &c, 1);
+}
+
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -19,6 +19,7 @@
 struct entry {
 	const char *key;
 	const char *text;
+	struct i18n_text split; /* #9: the text split into its pieces */
 };
 
 struct catalogue {
@@ -31,6 +32,8 @@ struct catalogue {
 	 * up several keys a step, and bisection's strcmps showed in profiles. */
 	uint32_t *slots;
 	size_t mask;
+	struct i18n_piece *pieces; /* every entry's pieces, in entry order */
+	size_t n_pieces;
 };
 
 static struct catalogue cats[LANG_COUNT];
@@ -120,6 +123,109 @@ static int parse(struct catalogue *c, const struct embed_file *f, size_t *cap, s
 	return 0;
 }
 
+/* Split text into pieces as i18n_render_with() walks it: the literal run
+ * up to a '{', the placeholder up to the first '}' after it (its name and
+ * format cut as there), and so on; the last piece is the rest, without a
+ * placeholder. With out NULL only count them. Returns the count. */
+static size_t split_text(const char *text, struct i18n_piece *out)
+{
+	size_t n = 0;
+	const char *p = text;
+	for (;;) {
+		const char *open = *p != '\0' ? strchr(p, '{') : NULL;
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (open == NULL || close == NULL) {
+			if (out != NULL) {
+				struct i18n_piece *pc = &out[n];
+				memset(pc, 0, sizeof(*pc));
+				pc->lit = p;
+				pc->lit_len = strlen(p);
+			}
+			return n + 1;
+		}
+		if (out != NULL) {
+			struct i18n_piece *pc = &out[n];
+			memset(pc, 0, sizeof(*pc));
+			pc->lit = p;
+			pc->lit_len = (size_t)(open - p);
+			pc->raw = open;
+			pc->raw_len = (size_t)(close - open + 1);
+			const char *colon = memchr(open, ':', (size_t)(close - open));
+			const char *name_end = colon ? colon : close;
+			size_t k = (size_t)(name_end - open - 1);
+			if (k >= sizeof(pc->name))
+				k = sizeof(pc->name) - 1;
+			memcpy(pc->name, open + 1, k);
+			pc->name[k] = '\0';
+			if (colon != NULL) {
+				size_t f = (size_t)(close - colon - 1);
+				if (f >= sizeof(pc->format))
+					f = sizeof(pc->format) - 1;
+				memcpy(pc->format, colon + 1, f);
+				pc->format[f] = '\0';
+			}
+			const char *fm = pc->format;
+			pc->fmt = *fm == '\0'                    ? I18N_FMT_NONE
+				  : strcmp(fm, "money") == 0        ? I18N_FMT_MONEY
+				  : strcmp(fm, "date") == 0         ? I18N_FMT_DATE
+				  : strncmp(fm, "count=", 6) == 0   ? I18N_FMT_COUNT
+				  : strcmp(fm, "label") == 0        ? I18N_FMT_LABEL
+				  : strcmp(fm, "param") == 0        ? I18N_FMT_PARAM
+								    : I18N_FMT_OTHER;
+		}
+		n++;
+		p = close + 1;
+	}
+}
+
+/* Split every entry of c (#9, speed: traces render catalogue texts for
+ * every step of every decision). Returns 0 or -1 out of memory. */
+static int split_all(struct catalogue *c, struct err *e)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < c->n; i++)
+		total += split_text(c->e[i].text, NULL);
+	c->pieces = calloc(total ? total : 1, sizeof(*c->pieces));
+	if (c->pieces == NULL)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	c->n_pieces = total;
+	size_t at = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct entry *en = &c->e[i];
+		en->split.text = en->text;
+		en->split.len = strlen(en->text);
+		en->split.pieces = c->pieces + at;
+		en->split.n = split_text(en->text, c->pieces + at);
+		at += en->split.n;
+	}
+	return 0;
+}
+
+static char *join3(char *out, size_t len, const char *a, const char *b, const char *c);
+
+/* Look up, for every "{n:count=<noun>}" piece, the noun's texts in every
+ * language, as i18n_put_count() does: after all catalogues are loaded, as
+ * a language's lookups fall back to bokmål. */
+static void resolve_counts(void)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct catalogue *c = &cats[l];
+		for (size_t i = 0; i < c->n_pieces; i++) {
+			struct i18n_piece *pc = &c->pieces[i];
+			if (pc->raw == NULL || pc->fmt != I18N_FMT_COUNT)
+				continue;
+			for (int rl = 0; rl < LANG_COUNT; rl++) {
+				char key[64];
+				pc->one[rl] = i18n_get((enum lang)rl, join3(key, sizeof(key), "noun.", pc->format + 6, ".one"));
+				pc->other[rl] =
+					i18n_get((enum lang)rl, join3(key, sizeof(key), "noun.", pc->format + 6, ".other"));
+				pc->one_len[rl] = strlen(pc->one[rl]);
+				pc->other_len[rl] = strlen(pc->other[rl]);
+			}
+		}
+	}
+}
+
 /* A language's catalogue: i18n/<lang>.txt and every area's
  * i18n/<area>.<lang>.txt, one set of keys across them all. */
 static int load(struct catalogue *c, const char *code, struct err *e)
@@ -157,7 +263,7 @@ static int load(struct catalogue *c, const char *code, struct err *e)
 			h = (h + 1) & c->mask;
 		c->slots[h] = (uint32_t)(i + 1);
 	}
-	return 0;
+	return split_all(c, e);
 }
 
 static void unload(struct catalogue *c)
@@ -167,6 +273,7 @@ static void unload(struct catalogue *c)
 	free(c->copies);
 	free(c->e);
 	free(c->slots);
+	free(c->pieces);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -181,6 +288,7 @@ int i18n_init(struct err *e)
 			return -1;
 		}
 	}
+	resolve_counts();
 	return 0;
 }
 
@@ -206,7 +314,7 @@ const char *i18n_lang_code(enum lang lang)
 	return codes[lang];
 }
 
-static const char *lookup(enum lang lang, const char *key)
+static const struct entry *lookup_entry(enum lang lang, const char *key)
 {
 	const struct catalogue *c = &cats[lang];
 	if (c->e == NULL || c->slots == NULL)
@@ -214,23 +322,54 @@ static const char *lookup(enum lang lang, const char *key)
 	for (size_t h = key_hash(key) & c->mask; c->slots[h] != 0; h = (h + 1) & c->mask) {
 		const struct entry *hit = &c->e[c->slots[h] - 1];
 		if (strcmp(hit->key, key) == 0)
-			return hit->text;
+			return hit;
 	}
 	return NULL;
 }
 
 const char *i18n_get(enum lang lang, const char *key)
 {
-	const char *t = lookup(lang, key);
+	const struct entry *t = lookup_entry(lang, key);
 	if (t == NULL && lang != LANG_NB)
-		t = lookup(LANG_NB, key);
-	return t ? t : key;
+		t = lookup_entry(LANG_NB, key);
+	return t ? t->text : key;
+}
+
+const struct i18n_text *i18n_text_of(enum lang lang, const char *key)
+{
+	const struct entry *t = lookup_entry(lang, key);
+	if (t == NULL && lang != LANG_NB)
+		t = lookup_entry(LANG_NB, key);
+	return t ? &t->split : NULL;
+}
+
+static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
+				     "August", "September", "October", "November", "December"};
+
+int i18n_put_day(struct buf *b, enum lang lang, date_t t)
+{
+	int y, m, d;
+	date_to_ymd(t, &y, &m, &d);
+	if (y < 1800 || y > 2999) {
+		/* Not a day date_parse() reads back: as i18n_put_date() writes
+		 * its ISO text. */
+		char iso[11];
+		return i18n_put_date(b, lang, date_format(t, iso));
+	}
+	if (lang == LANG_EN) {
+		if (buf_put_i64(b, d) != 0 || buf_putc(b, ' ') != 0 || buf_puts(b, months[m - 1]) != 0 ||
+		    buf_putc(b, ' ') != 0)
+			return -1;
+		return buf_put_i64(b, y);
+	}
+	char txt[10] = {(char)('0' + d / 10), (char)('0' + d % 10), '.', (char)('0' + m / 10),
+		      (char)('0' + m % 10), '.', (char)('0' + y / 1000), (char)('0' + y / 100 % 10),
+		      (char)('0' + y / 10 % 10), (char)('0' + y % 10)};
+	return buf_append(b, txt, sizeof(txt));
 }
 
 int i18n_put_date(struct buf *b, enum lang lang, const char *iso)
 {
-	static const char *months[] = {"January", "February", "March", "April", "May", "June", "July",
-				       "August", "September", "October", "November", "December"};
 	date_t t;
 	int64_t at;
 	int minute = -1;
@@ -288,6 +427,11 @@ int i18n_put_count(struct buf *b, enum lang lang, const char *noun, long long n)
 	if (buf_put_i64(b, n) != 0 || buf_putc(b, ' ') != 0)
 		return -1;
 	return buf_puts(b, i18n_get(lang, key));
+}
+
+const char *i18n_key_at(enum lang lang, size_t i)
+{
+	return i < cats[lang].n ? cats[lang].e[i].key : NULL;
 }
 
 int i18n_has(const char *key)
@@ -384,4 +528,26 @@ int i18n_render_with(struct buf *b, enum lang lang, const char *key, i18n_arg_fn
 int i18n_render(struct buf *b, enum lang lang, const char *key, const json_t *args)
 {
 	return i18n_render_with(b, lang, key, args ? put_json_arg : NULL, (void *)args);
+}
+
+int i18n_render_text(struct buf *b, enum lang lang, const struct i18n_text *t, i18n_piece_fn put, void *ctx)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct i18n_piece *pc = &t->pieces[i];
+		if (pc->lit_len > 0 && buf_append(b, pc->lit, pc->lit_len) != 0)
+			return -1;
+		if (pc->raw == NULL)
+			break;
+		size_t mark = b->len;
+		int rc = put ? put(b, lang, pc, ctx) : 1;
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			/* Keep an unfilled placeholder visible rather than hide it. */
+			b->len = mark;
+			if (buf_append(b, pc->raw, pc->raw_len) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }

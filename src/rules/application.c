@@ -208,8 +208,12 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 		int y, m, d;
 		date_to_ymd(app->decision_date, &y, &m, &d);
 		int first = m >= 8 ? y : y - 1; /* 1800..2999: date_parse's range */
-		snprintf(app->school_year, sizeof(app->school_year), "%04u-%04u", (unsigned)first % 10000u,
-			 (unsigned)(first + 1) % 10000u);
+		/* "%04u-%04u" by hand (#9, speed: every deferral and relief). */
+		unsigned f = (unsigned)first % 10000u, l = (unsigned)(first + 1) % 10000u;
+		char sy[10] = {(char)('0' + f / 1000), (char)('0' + f / 100 % 10), (char)('0' + f / 10 % 10),
+			       (char)('0' + f % 10), '-', (char)('0' + l / 1000), (char)('0' + l / 100 % 10),
+			       (char)('0' + l / 10 % 10), (char)('0' + l % 10), '\0'};
+		copy_cut(app->school_year, sizeof(app->school_year), sy);
 		date_school_year(app->school_year, &app->year_first, &app->year_last);
 	} else {
 		copy_cut(app->school_year, sizeof(app->school_year), jv_string_value(v));
@@ -464,7 +468,7 @@ static int parse(const struct jv *in, struct application *app, struct arena *a, 
 			return err_set(e, ERR_INVALID, "relief_ground",
 				       "must be unemployment, illness, work-assessment-allowance, part-time-study or "
 				       "low-income-full-time");
-		snprintf(app->relief_ground, sizeof(app->relief_ground), "%s", g);
+		copy_cut(app->relief_ground, sizeof(app->relief_ground), g);
 	}
 	if ((app->scheme == SCHEME_PAYMENT_DEFERRAL || app->scheme == SCHEME_INTEREST_RELIEF) &&
 	    app->months_requested < 1)

@@ -23,7 +23,14 @@ struct ctx {
 };
 
 /* Start a trace step. Never NULL: a decision whose trace is full fails
- * (ctx.failed) rather than drop a step. */
+ * (ctx.failed) rather than drop a step.
+ *
+ * rule, reference and message here, an input's name (step_int, step_real,
+ * step_str), an award's name, kind and reference (award_add) and a
+ * reason's message (manual_add), and the key of step_param and
+ * step_has_param, must be string literals: the JSON
+ * written for them and the catalogue's texts are remembered by their
+ * addresses (#9, speed; decide.c). */
 struct trace_step *step_begin(struct ctx *c, const char *rule, const char *reference, const char *message);
 
 void step_int(struct trace_step *s, const char *name, enum tv_type type, int64_t v);

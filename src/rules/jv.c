@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,34 +16,97 @@
 #define JV_MAX_MEMBERS 64 /* in one object or array; more: jansson reads it */
 
 struct reader {
-	const char *p, *end;
+	char *p, *end; /* in the arena's copy of the text */
 	struct arena *a;
 };
 
 static void skip_ws(struct reader *r)
 {
-	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
-		r->p++;
+	char *p = r->p, *end = r->end;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	r->p = p;
 }
 
 /* A string's bytes after its opening quote, up to the closing one; only
- * printable ASCII without escapes is read here. Returns 0 or -1 (declined). */
+ * printable ASCII without escapes is read here. The string stays where it
+ * is in the reader's copy of the text, its closing quote made its NUL
+ * (#9, speed: no copy a string). Returns 0 or -1 (declined). */
 static int read_string(struct reader *r, const char **s, size_t *n)
 {
-	const char *start = r->p;
-	while (r->p < r->end) {
-		unsigned char c = (unsigned char)*r->p;
+	/* Local pointers: a store through a char pointer could alias r->p,
+	 * which the compiler would otherwise write back every byte. */
+	char *start = r->p, *p = start, *end = r->end;
+	/* Eight bytes at a time while none is a quote, a backslash, a control
+	 * byte or outside ASCII (the bit tricks of "Bit Twiddling Hacks"). */
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+		if ((hit & highs) != 0)
+			break;
+		p += 8;
+	}
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"') {
-			*n = (size_t)(r->p - start);
-			*s = arena_strndup(r->a, start, *n);
-			r->p++;
+			*n = (size_t)(p - start);
+			*s = start;
+			*p = '\0';
+			r->p = p + 1;
 			return 0;
 		}
 		if (c < 0x20 || c >= 0x80 || c == '\\')
 			return -1;
-		r->p++;
 	}
 	return -1;
+}
+
+/* The number at s (len bytes, of JSON's form, checked by the caller)
+ * without strtoll or strtod when that is exact (#9, speed): an integer of
+ * at most 18 digits, which no int64_t overflows; a real whose digits,
+ * without the point, make an integer below 2^53 and which has at most 22
+ * digits after the point and no exponent. Then the integer and the power
+ * of ten are doubles exactly, and one division of two exact doubles is
+ * rounded correctly, as strtod rounds (Clinger's fast path). Returns 0, or
+ * -1 when the caller must convert it the long way. */
+static int fast_number(const char *s, size_t len, int real, struct jv *v)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	const char *p = s, *end = s + len;
+	int neg = 0, digits = 0, frac = -1;
+	uint64_t m = 0;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p == '.') {
+			frac = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -1; /* an exponent */
+		if (++digits > 18)
+			return -1;
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	if (!real) {
+		v->type = JV_INT;
+		v->i = neg ? -(int64_t)m : (int64_t)m;
+		return 0;
+	}
+	if (frac < 0 || frac > 22 || m >= (UINT64_C(1) << 53))
+		return -1;
+	double d = (double)m / pow10[frac];
+	v->type = JV_REAL;
+	v->r = neg ? -d : d;
+	return 0;
 }
 
 /* A number as JSON writes it, converted as jansson converts it (strtoll,
@@ -81,8 +145,10 @@ static int read_number(struct reader *r, struct jv *v)
 		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
 			r->p++;
 	}
-	char tmp[64];
 	size_t len = (size_t)(r->p - start);
+	if (fast_number(start, len, real, v) == 0)
+		return 0;
+	char tmp[64];
 	if (len >= sizeof(tmp))
 		return -1;
 	memcpy(tmp, start, len);
@@ -116,13 +182,16 @@ static int read_literal(struct reader *r, const char *word, enum jv_type type, s
 
 static int read_value(struct reader *r, struct jv *v, int depth);
 
-/* An object or an array after its opening bracket. */
+/* An object or an array after its opening bracket. Its members are read
+ * straight into the arena (#9, speed: no copy from the stack), in room for
+ * a few that is doubled when it fills. */
+#define JV_FIRST_ROOM 16
 static int read_members(struct reader *r, struct jv *v, int object, int depth)
 {
-	struct jv items[JV_MAX_MEMBERS];
-	const char *keys[JV_MAX_MEMBERS];
-	size_t key_len[JV_MAX_MEMBERS];
-	size_t n = 0;
+	size_t n = 0, room = JV_FIRST_ROOM;
+	struct jv *items = NULL;
+	const char **keys = NULL;
+	size_t *key_len = NULL;
 	char close = object ? '}' : ']';
 	if (depth > JV_MAX_DEPTH)
 		return -1;
@@ -130,9 +199,29 @@ static int read_members(struct reader *r, struct jv *v, int object, int depth)
 	if (r->p < r->end && *r->p == close) {
 		r->p++;
 	} else {
+		items = arena_alloc(r->a, room * sizeof(*items));
+		if (object) {
+			keys = arena_alloc(r->a, room * sizeof(*keys));
+			key_len = arena_alloc(r->a, room * sizeof(*key_len));
+		}
 		for (;;) {
 			if (n == JV_MAX_MEMBERS)
 				return -1;
+			if (n == room) {
+				size_t more = room * 2;
+				struct jv *i2 = arena_alloc(r->a, more * sizeof(*i2));
+				memcpy(i2, items, n * sizeof(*items));
+				items = i2;
+				if (object) {
+					const char **k2 = arena_alloc(r->a, more * sizeof(*k2));
+					size_t *l2 = arena_alloc(r->a, more * sizeof(*l2));
+					memcpy(k2, keys, n * sizeof(*keys));
+					memcpy(l2, key_len, n * sizeof(*key_len));
+					keys = k2;
+					key_len = l2;
+				}
+				room = more;
+			}
 			if (object) {
 				if (r->p >= r->end || *r->p != '"')
 					return -1;
@@ -169,12 +258,9 @@ static int read_members(struct reader *r, struct jv *v, int object, int depth)
 	}
 	v->type = object ? JV_OBJ : JV_ARR;
 	v->n = n;
-	v->items = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->items));
-	memcpy(v->items, items, n * sizeof(*items));
-	if (object) {
-		v->keys = arena_alloc(r->a, (n ? n : 1) * sizeof(*v->keys));
-		memcpy(v->keys, keys, n * sizeof(*keys));
-	}
+	v->items = items != NULL ? items : arena_alloc(r->a, sizeof(*v->items));
+	if (object)
+		v->keys = keys != NULL ? keys : arena_alloc(r->a, sizeof(*v->keys));
 	return 0;
 }
 
@@ -198,7 +284,11 @@ static int read_value(struct reader *r, struct jv *v, int depth)
 
 const struct jv *jv_parse(const char *text, size_t len, struct arena *a)
 {
-	struct reader r = {text, text + len, a};
+	/* One copy of the text, in which the strings are ended in place. */
+	char *copy = arena_alloc(a, len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	struct reader r = {copy, copy + len, a};
 	struct jv *v = arena_zalloc(a, sizeof(*v));
 	skip_ws(&r);
 	/* jansson reads an object or an array at the top; an array is no

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,10 @@ struct params {
 	 * of two of slots. Every trace step looks a parameter up. */
 	uint32_t *slots;
 	size_t mask;
+	uint64_t id; /* #9: no two sets of a process share one (params_get_literal) */
 };
+
+static atomic_uint_fast64_t last_id;
 
 /* FNV-1a of a key. */
 static size_t key_hash(const char *k)
@@ -70,6 +74,7 @@ static struct params *set_new(const char *name)
 		return NULL;
 	arena_init(&p->arena, 0);
 	p->name = arena_strdup(&p->arena, name);
+	p->id = (uint64_t)atomic_fetch_add(&last_id, 1) + 1;
 	return p;
 }
 
@@ -257,6 +262,36 @@ static int param_cmp(const void *a, const void *b)
 	return (x->valid_from > y->valid_from) - (x->valid_from < y->valid_from);
 }
 
+/* The trace's JSON of v (see struct param), in p's arena: the key is one
+ * of ours (letters, digits, '.', '_'), written without escaping as the
+ * trace writes it. */
+static void make_json(struct params *p, struct param *v)
+{
+	char from[11], to[11];
+	size_t k = strlen(v->key);
+	char *j = arena_alloc(&p->arena, k + 4);
+	j[0] = '"';
+	memcpy(j + 1, v->key, k);
+	memcpy(j + 1 + k, "\":", 3);
+	v->json_key = j;
+	v->json_key_len = k + 3;
+	date_format(v->valid_from, from);
+	date_format(v->valid_to, to);
+	/* "key": {"valid_from":"<10>","valid_to":"<10>"} */
+	static const char a[] = "{\"valid_from\":\"", b[] = "\",\"valid_to\":\"", c[] = "\"}";
+	size_t n = k + 3 + (sizeof(a) - 1) + 10 + (sizeof(b) - 1) + 10 + (sizeof(c) - 1);
+	char *w = arena_alloc(&p->arena, n + 1), *o = w;
+	memcpy(o, j, k + 3), o += k + 3;
+	memcpy(o, a, sizeof(a) - 1), o += sizeof(a) - 1;
+	memcpy(o, from, 10), o += 10;
+	memcpy(o, b, sizeof(b) - 1), o += sizeof(b) - 1;
+	memcpy(o, to, 10), o += 10;
+	memcpy(o, c, sizeof(c) - 1), o += sizeof(c) - 1;
+	*o = '\0';
+	v->json_validity = w;
+	v->json_validity_len = n;
+}
+
 static int finish(struct params *p, struct err *e)
 {
 	if (p->n == 0)
@@ -270,6 +305,8 @@ static int finish(struct params *p, struct err *e)
 	}
 	if (index_keys(p) != 0)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		make_json(p, &p->v[i]);
 	return 0;
 }
 
@@ -424,6 +461,70 @@ const struct param *params_get(const struct params *p, const char *key, date_t o
 			hi = mid;
 	}
 	for (size_t i = lo; i < p->n && strcmp(p->v[i].key, key) == 0; i++)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
+			return &p->v[i];
+	return NULL;
+}
+
+/* Where key's values stand in p->v: the first and how many (0 when none). */
+static void key_values(const struct params *p, const char *key, size_t *first, size_t *count)
+{
+	*first = 0;
+	*count = 0;
+	if (p->slots != NULL) {
+		for (size_t h = key_hash(key) & p->mask; p->slots[h] != 0; h = (h + 1) & p->mask) {
+			size_t f = p->slots[h] - 1;
+			if (strcmp(p->v[f].key, key) != 0)
+				continue;
+			size_t i = f;
+			while (i < p->n && strcmp(p->v[i].key, key) == 0)
+				i++;
+			*first = f;
+			*count = i - f;
+			return;
+		}
+		return;
+	}
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(p->v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t i = lo;
+	while (i < p->n && strcmp(p->v[i].key, key) == 0)
+		i++;
+	*first = lo;
+	*count = i - lo;
+}
+
+/* Each thread's memory of where a literal key's values stand in a set,
+ * by the set's id and the key's address. */
+#define LITERAL_SLOTS 512
+struct literal_memo {
+	uint64_t id;
+	const char *key;
+	uint32_t first, count;
+};
+static _Thread_local struct literal_memo literal_memo[LITERAL_SLOTS];
+
+const struct param *params_get_literal(const struct params *p, const char *key, date_t on)
+{
+	uintptr_t k = (uintptr_t)key;
+	struct literal_memo *m = &literal_memo[(k >> 3 ^ k >> 12 ^ (uintptr_t)p->id * 40503u) & (LITERAL_SLOTS - 1)];
+	if (m->id != p->id || m->key != key) {
+		size_t first, count;
+		key_values(p, key, &first, &count);
+		if (first > UINT32_MAX || count > UINT32_MAX)
+			return params_get(p, key, on);
+		m->id = p->id;
+		m->key = key;
+		m->first = (uint32_t)first;
+		m->count = (uint32_t)count;
+	}
+	for (size_t i = m->first; i < (size_t)m->first + m->count; i++)
 		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to)
 			return &p->v[i];
 	return NULL;

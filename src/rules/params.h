@@ -36,6 +36,11 @@ struct param {
 	const char *source;
 	const char *file;
 	int line;
+	/* #9, speed: the JSON a decision's trace writes for this value, made
+	 * once when the set is loaded: "key": and
+	 * "key":{"valid_from":"2024-08-01","valid_to":"2025-07-31"}. */
+	const char *json_key, *json_validity;
+	size_t json_key_len, json_validity_len;
 };
 
 struct params;
@@ -56,6 +61,13 @@ const char *params_name(const struct params *p);
 
 /* The value of key in force on date, or NULL when none is. */
 const struct param *params_get(const struct params *p, const char *key, date_t on);
+
+/* The same for a key that is a string literal (#9, speed: the rules look
+ * the same few up for every decision): where its values stand in the set
+ * is remembered, per thread, by the set and the literal's address, so the
+ * key is hashed and compared once a thread. Never pass a key in a buffer
+ * or an arena, whose address may later hold another key. */
+const struct param *params_get_literal(const struct params *p, const char *key, date_t on);
 
 /* 1 when some value of the set is in force on date, else 0: tells whether
  * the set covers a school year at all. Service figures (keys beginning

@@ -698,6 +698,102 @@ static int i18n_setup(void **state)
 	return 0;
 }
 
+/* #9, speed: the split texts (i18n_text_of, i18n_render_text) against
+ * the walk of the text (i18n_render_with). Both callbacks write the same
+ * thing for a placeholder: its name and format, a count with its noun in
+ * agreement (1 and 2 by turns), and leave names beginning with 'v' or 'y'
+ * unfilled, so that a placeholder as written shows too. */
+static int split_count;
+
+static int render_cb_with(struct buf *b, enum lang lang, const char *name, const char *fmt, void *ctx)
+{
+	(void)ctx;
+	if (name[0] == 'v' || name[0] == 'y')
+		return 1;
+	if (strncmp(fmt, "count=", 6) == 0)
+		return i18n_put_count(b, lang, fmt + 6, 1 + (split_count++ % 2));
+	return buf_printf(b, "<%s|%s>", name, fmt);
+}
+
+static int render_cb_text(struct buf *b, enum lang lang, const struct i18n_piece *pc, void *ctx)
+{
+	(void)ctx;
+	if (pc->name[0] == 'v' || pc->name[0] == 'y')
+		return 1;
+	if (pc->fmt == I18N_FMT_COUNT) {
+		int n = 1 + (split_count++ % 2);
+		if (buf_put_i64(b, n) != 0 || buf_putc(b, ' ') != 0)
+			return -1;
+		return n == 1 ? buf_append(b, pc->one[lang], pc->one_len[lang])
+			      : buf_append(b, pc->other[lang], pc->other_len[lang]);
+	}
+	return buf_printf(b, "<%s|%s>", pc->name, pc->format);
+}
+
+static void i18n_split_texts_render_as_the_texts_do(void **state)
+{
+	(void)state;
+	struct buf with, text;
+	buf_init(&with, 1 << 16);
+	buf_init(&text, 1 << 16);
+	size_t keys = 0, placeholders = 0;
+	for (int cl = 0; cl < LANG_COUNT; cl++) {
+		const char *key;
+		for (size_t i = 0; (key = i18n_key_at((enum lang)cl, i)) != NULL; i++) {
+			for (int l = 0; l < LANG_COUNT; l++) {
+				const struct i18n_text *t = i18n_text_of((enum lang)l, key);
+				assert_non_null(t);
+				assert_ptr_equal(t->text, i18n_get((enum lang)l, key));
+				assert_int_equal(t->len, strlen(t->text));
+				buf_reset(&with);
+				buf_reset(&text);
+				split_count = 0;
+				assert_int_equal(i18n_render_with(&with, (enum lang)l, key, render_cb_with, NULL), 0);
+				split_count = 0;
+				assert_int_equal(i18n_render_text(&text, (enum lang)l, t, render_cb_text, NULL), 0);
+				if (strcmp(buf_str(&with), buf_str(&text)) != 0)
+					fail_msg("%s (%s): \"%s\" split gives \"%s\"", key, i18n_lang_code((enum lang)l),
+						 buf_str(&with), buf_str(&text));
+				for (size_t k = 0; k < t->n; k++)
+					placeholders += t->pieces[k].raw != NULL;
+				keys++;
+			}
+		}
+	}
+	/* The catalogues hold many texts with placeholders. */
+	assert_true(keys > 500);
+	assert_true(placeholders > 100);
+	assert_null(i18n_text_of(LANG_EN, "no.such.key"));
+	buf_cleanup(&with);
+	buf_cleanup(&text);
+}
+
+static void i18n_put_day_writes_what_i18n_put_date_writes(void **state)
+{
+	(void)state;
+	struct buf a, b;
+	buf_init(&a, 256);
+	buf_init(&b, 256);
+	/* Every day from 1795 to 3005 (both edges of date_parse's years), and
+	 * days far outside them. */
+	date_t from = date_from_ymd(1795, 1, 1), to = date_from_ymd(3005, 12, 31);
+	date_t far[] = {date_from_ymd(-5, 3, 1), date_from_ymd(12000, 1, 1), 0, -1};
+	for (date_t t = from; t <= to + 4; t++) {
+		date_t d = t <= to ? t : far[t - to - 1];
+		for (int l = 0; l < LANG_COUNT; l++) {
+			char iso[11];
+			buf_reset(&a);
+			buf_reset(&b);
+			assert_int_equal(i18n_put_date(&a, (enum lang)l, date_format(d, iso)), 0);
+			assert_int_equal(i18n_put_day(&b, (enum lang)l, d), 0);
+			if (strcmp(buf_str(&a), buf_str(&b)) != 0)
+				fail_msg("%s: \"%s\" against \"%s\"", iso, buf_str(&a), buf_str(&b));
+		}
+	}
+	buf_cleanup(&a);
+	buf_cleanup(&b);
+}
+
 static void i18n_init_succeeds_and_is_idempotent(void **state)
 {
 	(void)state;
@@ -869,6 +965,8 @@ int main(void)
 	    cmocka_unit_test(nin_parse_accepts_d_number_with_day_plus_40),
 	    cmocka_unit_test(nin_parse_rejects_wrong_length_and_non_digits),
 	    cmocka_unit_test(i18n_init_succeeds_and_is_idempotent),
+	    cmocka_unit_test(i18n_split_texts_render_as_the_texts_do),
+	    cmocka_unit_test(i18n_put_day_writes_what_i18n_put_date_writes),
 	    cmocka_unit_test(i18n_get_gives_each_language_its_own_text),
 	    cmocka_unit_test(i18n_get_of_a_missing_key_returns_the_key),
 	    cmocka_unit_test(i18n_lang_parse_maps_tags_to_catalogues),

@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "rules/jv.h"
 #include "rules/rules.h"
 
 static const char VALID[] =
@@ -258,6 +259,104 @@ static void an_explanation_that_needs_escaping_reads_back_from_the_json(void **s
 	buf_cleanup(&b);
 }
 
+/* #9: the fast reader converts plain integers and short decimals itself
+ * (Clinger's fast path); each must be the double, bit for bit, or the
+ * integer jansson reads. Numbers of every length up to and past the fast
+ * path's limits, from a fixed sequence. */
+static void numbers_are_read_to_the_bits_jansson_reads(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	uint64_t x = 88172645463325252u;
+	size_t compared = 0;
+	for (int it = 0; it < 200000; it++) {
+		char num[64], txt[96];
+		size_t p = 0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int kind = (int)(x % 4), whole = (int)((x >> 8) % (kind == 0 ? 20 : 9));
+		if ((x >> 20) % 5 == 0)
+			num[p++] = '-';
+		if (whole == 0)
+			num[p++] = '0';
+		for (int i = 0; i < whole; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			num[p++] = (char)((i == 0 ? '1' : '0') + (int)(x % (i == 0 ? 9 : 10)));
+		}
+		if (kind != 0) {
+			int frac = 1 + (int)((x >> 32) % (kind == 3 ? 24 : 6));
+			num[p++] = '.';
+			for (int i = 0; i < frac; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				num[p++] = (char)('0' + (int)(x % 10));
+			}
+		}
+		num[p] = '\0';
+		snprintf(txt, sizeof(txt), "{\"x\":%s}", num);
+		arena_reset(&a);
+		const struct jv *v = jv_parse(txt, strlen(txt), &a);
+		json_t *j = json_loads(txt, JSON_REJECT_DUPLICATES, NULL);
+		if (v == NULL || j == NULL) {
+			/* Declined (out of range): jansson must refuse it too or the
+			 * decline only costs time; never the other way round. */
+			assert_true(v == NULL);
+			json_decref(j);
+			continue;
+		}
+		const struct jv *f = jv_get(v, "x");
+		const json_t *s = json_object_get(j, "x");
+		if (json_is_integer(s)) {
+			assert_int_equal(f->type, JV_INT);
+			if (f->i != json_integer_value(s))
+				fail_msg("%s read as %lld", num, (long long)f->i);
+		} else {
+			double d = json_real_value(s);
+			assert_int_equal(f->type, JV_REAL);
+			if (memcmp(&d, &f->r, sizeof(d)) != 0)
+				fail_msg("%s read as %.17g, jansson %.17g", num, f->r, d);
+		}
+		compared++;
+		json_decref(j);
+	}
+	assert_true(compared > 190000);
+	arena_cleanup(&a);
+}
+
+/* #9: strings are scanned eight bytes at a time; a byte the fast reader
+ * must decline (a quote ends the string) at every position of strings of
+ * every length up to 40 gives jansson's string or a decline. */
+static void strings_are_read_alike_whatever_byte_stands_where(void **state)
+{
+	(void)state;
+	static const char specials[] = {'"', '\\', '\t', 0x1f, 0x7f, (char)0x80, (char)0xc3, 'a', ' '};
+	struct arena a;
+	arena_init(&a, 0);
+	for (size_t len = 0; len <= 40; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				char txt[96];
+				size_t p = (size_t)snprintf(txt, sizeof(txt), "{\"k\":\"");
+				for (size_t i = 0; i < len; i++)
+					txt[p++] = i == at ? specials[k] : (char)('a' + i % 26);
+				p += (size_t)snprintf(txt + p, sizeof(txt) - p, "\",\"z\":1}");
+				arena_reset(&a);
+				const struct jv *v = jv_parse(txt, p, &a);
+				json_t *j = json_loadb(txt, p, JSON_REJECT_DUPLICATES, NULL);
+				if (v != NULL) {
+					if (j == NULL)
+						fail_msg("read what jansson refuses: %.*s", (int)p, txt);
+					assert_string_equal(jv_string_value(jv_get(v, "k")),
+							    json_string_value(json_object_get(j, "k")));
+					assert_int_equal(jv_integer_value(jv_get(v, "z")), 1);
+				}
+				/* Plain bytes are never declined. */
+				if (specials[k] == 'a' || specials[k] == ' ')
+					assert_non_null(v);
+				json_decref(j);
+			}
+	arena_cleanup(&a);
+}
+
 static int load_catalogue(void **state)
 {
 	(void)state;
@@ -272,6 +371,8 @@ int main(void)
 	    cmocka_unit_test(edge_cases_of_json_are_read_alike_or_left_to_jansson),
 	    cmocka_unit_test(every_one_byte_change_of_an_application_is_read_alike),
 	    cmocka_unit_test(json_strings_are_escaped_alike_wherever_the_byte_to_escape_stands),
+	    cmocka_unit_test(numbers_are_read_to_the_bits_jansson_reads),
+	    cmocka_unit_test(strings_are_read_alike_whatever_byte_stands_where),
 	    cmocka_unit_test_setup(an_explanation_that_needs_escaping_reads_back_from_the_json, load_catalogue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
