@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "ledger/ledger.h"
 #include "loans/convert.h"
 #include "mailbox/mailbox.h"
@@ -76,23 +77,6 @@ static int credits_of(const struct reg_credits *cr, int year)
 		if (strcmp(cr->items[i].semester, autumn) == 0 || strcmp(cr->items[i].semester, spring) == 0)
 			tenths += (int)(cr->items[i].credits * 10 + 0.5);
 	return tenths;
-}
-
-/* The convertible part a case's decision gave (its basic loan's), or -1. */
-static int64_t convertible_of(const struct loan_conv_case *k)
-{
-	json_error_t je;
-	json_t *dec = json_loads(k->decision_json ? k->decision_json : "", 0, &je);
-	int64_t was = -1;
-	size_t i;
-	json_t *aw;
-	json_array_foreach(json_object_get(dec, "awards"), i, aw)
-	if (strcmp(json_string_value(json_object_get(aw, "name")) ? json_string_value(json_object_get(aw, "name")) : "",
-		   "basic-loan") == 0 &&
-	    json_is_integer(json_object_get(aw, "convertible")))
-		was = json_integer_value(json_object_get(aw, "convertible"));
-	json_decref(dec);
-	return was;
 }
 
 /* One case on the year's facts: 1 with *x ready to record, 0 when it is
@@ -180,21 +164,21 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 {
 	const char **nins = arena_zalloc(a, sizeof(*nins) * (size_t)n);
 	int *at = arena_zalloc(a, sizeof(*at) * (size_t)n), m = 0;
+	double t = metrics_clock(), t1;
 	for (int i = 0; i < n; i++) {
-		if (convertible_of(&k[i]) <= 0) {
+		if (k[i].convertible <= 0) {
 			sum->not_convertible++;
 			continue;
 		}
-		int64_t principal;
-		if (store_ledger_person_sum(s, k[i].person_id, "loan.principal", on, &principal, e) != 0)
-			return -1;
-		if (principal <= 0) {
+		if (k[i].principal <= 0) {
 			sum->no_loan++;
 			continue;
 		}
 		at[m] = i;
 		nins[m++] = k[i].nin;
 	}
+	sum->t_read += (t1 = metrics_clock()) - t;
+	t = t1;
 	struct reg_income *inc = arena_zalloc(a, sizeof(*inc) * (size_t)(m + 1));
 	struct reg_credits *cr = arena_zalloc(a, sizeof(*cr) * (size_t)(m + 1));
 	int *inc_found = arena_zalloc(a, sizeof(int) * (size_t)(m + 1));
@@ -207,6 +191,8 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 		log_warn("convert: %d cases wait for the registers: %s", m, re.message);
 		m = 0;
 	}
+	sum->t_registers += (t1 = metrics_clock()) - t;
+	t = t1;
 	struct conv_tx *xs = arena_zalloc(a, sizeof(*xs) * (size_t)(m + 1));
 	int ready = 0;
 	for (int j = 0; j < m; j++) {
@@ -217,6 +203,8 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 		}
 		ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &xs[ready], a);
 	}
+	sum->t_rules += (t1 = metrics_clock()) - t;
+	t = t1;
 	struct record_page pg = {xs, ready};
 	struct err pe;
 	if (ready > 0 && store_write(s, record_page_tx, &pg, &pe) == 0) {
@@ -237,6 +225,7 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 			count_recorded(&xs[j], sum);
 		}
 	}
+	sum->t_write += metrics_clock() - t;
 	for (int i = 0; i < n; i++) {
 		sum->cases++;
 		if (progress)
@@ -256,7 +245,9 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 		struct arena a;
 		struct loan_conv_case *k;
 		arena_init(&a, 0);
-		int n = store_loan_conv_cases(s, school_year, after, &k, REG_BULK_MAX, &a, e);
+		double t = metrics_clock();
+		int n = store_loan_conv_cases(s, school_year, after, on, &k, REG_BULK_MAX, &a, e);
+		sum->t_read += metrics_clock() - t;
 		if (n <= 0) {
 			arena_cleanup(&a);
 			return n < 0 ? -1 : 0;

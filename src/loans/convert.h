@@ -26,6 +26,10 @@ struct loans_convert_summary {
 	int already;         /* converted by an earlier run */
 	int manual;          /* the rules did not settle it: a case worker */
 	int waiting;         /* the registers did not answer: run again */
+	/* Wall seconds by step, to see where a run's time goes: reading the
+	 * cases and their loans, asking the registers, the rule pack, writing
+	 * the pages' transactions. */
+	double t_read, t_registers, t_rules, t_write;
 };
 
 /* Called after each case with the count done. */

@@ -179,12 +179,21 @@ int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_pay
 /* A decided case that may hold a convertible loan. */
 struct loan_conv_case {
 	int64_t case_id, person_id;
-	const char *nin, *application_json, *decision_json;
+	const char *nin, *application_json;
+	/* The convertible part the case's decision gave its basic loan (the
+	 * last award "basic-loan" with an integer "convertible"), or -1 when it
+	 * gave none or the decision does not read as JSON. */
+	int64_t convertible;
+	/* The person's loan.principal summed over their legs through the day
+	 * asked (as store_ledger_person_sum). */
+	int64_t principal;
 };
 /* The decided higher-education cases of school_year after after_id, by id,
- * at most max, into *out (arena). Count or -1. */
-int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
-			  int max, struct arena *a, struct err *e);
+ * at most max, into *out (arena), each with its convertible part and its
+ * person's principal on day on: one statement a page (#11's speed). Count
+ * or -1. */
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, date_t on,
+			  struct loan_conv_case **out, int max, struct arena *a, struct err *e);
 
 struct loan_conversion {
 	int64_t id, case_id, person_id;
