@@ -36,6 +36,7 @@ struct conv_tx {
 	struct loan_conversion c;
 	date_t on;
 	int64_t now;
+	struct ledger_pending *pending; /* a page's: the legs written at its end; NULL: at once */
 };
 
 static int record(struct store_tx *tx, void *arg, struct err *e)
@@ -44,9 +45,13 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	char cause[48], object[32], detail[96];
 	snprintf(cause, sizeof(cause), "run:convert-%d", x->c.year);
 	if (x->c.converted > 0) {
-		/* Never more than is owed when the entry is written. */
+		/* Never more than is owed when the entry is written: the person's
+		 * legs kept for the page's end are written first, so that the
+		 * balance holds them. */
 		int64_t principal;
-		if (ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
+		if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
+		     ledger_pending_flush(tx, x->pending, e) != 0) ||
+		    ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
 			return -1;
 		if (x->c.converted > principal)
 			x->c.converted = principal > 0 ? principal : 0;
@@ -54,7 +59,8 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	if (x->c.converted > 0) {
 		struct ledger_leg legs[] = {{"agency.conversion", x->c.converted}, {"loan.principal", -x->c.converted}};
 		struct ledger_entry en = {x->c.person_id, "conversion", cause, x->on, 2, legs};
-		if (ledger_post(tx, &en, &x->c.entry_id, e) != 0)
+		if ((x->pending ? ledger_post_pending(tx, &en, x->pending, &x->c.entry_id, e)
+				: ledger_post(tx, &en, &x->c.entry_id, e)) != 0)
 			return -1;
 	}
 	if (mbox_deliver(tx, x->c.person_id, x->c.case_id, "loan-conversion", x->now, &x->c.letter_id, e) != 0 ||
@@ -123,7 +129,7 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	rules_decision_json(&b, d, LANG_NB);
 	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
 			       converted, arena_strdup(a, buf_str(&b)), 0, 0, now},
-			      on, now};
+			      on, now, NULL};
 	buf_cleanup(&b);
 	return 1;
 }
@@ -147,10 +153,19 @@ struct record_page {
 static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct record_page *pg = arg;
-	for (int i = 0; i < pg->n; i++)
-		if (record(tx, &pg->xs[i], e) != 0)
-			return -1;
-	return 0;
+	struct arena a;
+	arena_init(&a, 0);
+	struct ledger_pending pending = {&a, NULL, 0, 0};
+	int rc = 0;
+	for (int i = 0; i < pg->n && rc == 0; i++) {
+		pg->xs[i].pending = &pending;
+		rc = record(tx, &pg->xs[i], e);
+		pg->xs[i].pending = NULL;
+	}
+	if (rc == 0)
+		rc = ledger_pending_flush(tx, &pending, e);
+	arena_cleanup(&a);
+	return rc;
 }
 
 /* One page of cases (at most REG_BULK_MAX): the decisions read, the

@@ -26,6 +26,17 @@ int store_ledger_entry_insert(struct store_tx *tx, int64_t person_id, const char
 int store_ledger_leg_insert(struct store_tx *tx, int64_t entry_id, const char *account, int personal,
 			    int64_t person_id, date_t effective, int64_t amount, struct err *e);
 
+/* A leg to insert with others: person_id 0 stores none. */
+struct store_leg {
+	int64_t entry_id;
+	const char *account;
+	int64_t person_id;
+	date_t effective;
+	int64_t amount;
+};
+/* Insert n legs in one statement, in their order. */
+int store_ledger_legs_insert_many(struct store_tx *tx, const struct store_leg *legs, int n, struct err *e);
+
 /* The sum of person_id's legs on account (NULL: every personal account)
  * effective on or before d, into *ore. */
 int store_ledger_person_sum(struct store *s, int64_t person_id, const char *account, date_t d, int64_t *ore,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/ledger.h"
 #include "store/loans_bulk.h"
@@ -49,6 +50,52 @@ int store_ledger_leg_insert(struct store_tx *tx, int64_t entry_id, const char *a
 	sqlite3_bind_text(st, 4, date_format(effective, day), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, amount);
 	return sq_step_insert(tx, st, NULL, "insert ledger leg", e);
+}
+
+int store_ledger_legs_insert_many(struct store_tx *tx, const struct store_leg *legs, int n, struct err *e)
+{
+	/* The legs as one JSON array of [entry, account, person, day, amount]
+	 * rows, read back by json_each in order: one statement, however many
+	 * legs (the chart's names and the digits need no escaping, but are
+	 * escaped all the same). */
+	struct buf b;
+	char day[11];
+	int rc = 0;
+	buf_init(&b, (size_t)n * 128 + 64);
+	buf_putc(&b, '[');
+	for (int i = 0; i < n && rc == 0; i++) {
+		buf_puts(&b, i ? ",[" : "[");
+		buf_put_i64(&b, legs[i].entry_id);
+		buf_putc(&b, ',');
+		buf_put_json_string(&b, legs[i].account ? legs[i].account : "");
+		buf_putc(&b, ',');
+		if (legs[i].person_id > 0)
+			buf_put_i64(&b, legs[i].person_id);
+		else
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"");
+		buf_puts(&b, date_format(legs[i].effective, day));
+		buf_puts(&b, "\",");
+		buf_put_i64(&b, legs[i].amount);
+		rc = buf_putc(&b, ']');
+	}
+	if (rc != 0 || buf_putc(&b, ']') != 0) {
+		buf_cleanup(&b);
+		return err_set(e, ERR_INTERNAL, NULL, "insert ledger legs: out of memory");
+	}
+	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO ledger_legs(entry_id, account, person_id, effective, amount) "
+				       "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 "
+				       "FROM json_each(?1) ORDER BY key", e);
+	if (st == NULL) {
+		buf_cleanup(&b);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, buf_str(&b), (int)b.len, SQLITE_STATIC);
+	rc = sq_step_insert(tx, st, NULL, "insert ledger legs", e);
+	sqlite3_reset(st); /* the statement lets go of the text before it is freed */
+	sqlite3_clear_bindings(st);
+	buf_cleanup(&b);
+	return rc;
 }
 
 struct sum_args {
