@@ -128,8 +128,10 @@ int cli_convert(int argc, char **argv)
 	if (ledger_check(s, &r, &a, &e) != 0)
 		goto fail;
 	/* Where the time went (#11: a million in under two minutes). */
-	fprintf(stderr, "convert: seconds: reading %.2f, registers %.2f, rules %.2f, writing %.2f, ledger check %.2f\n",
-		sum.t_read, sum.t_registers, sum.t_rules, sum.t_write, metrics_clock() - t0);
+	fprintf(stderr,
+		"convert: seconds: reading %.2f, registers %.2f, rules %.2f, writing %.2f (beside the others; waited "
+		"for %.2f), ledger check %.2f\n",
+		sum.t_read, sum.t_registers, sum.t_rules, sum.t_write, sum.t_wait, metrics_clock() - t0);
 	for (int i = 0; i < r.n_problems; i++)
 		fprintf(stderr, "ledger: %s\n", r.problems[i]);
 	if (r.n_problems == 0)

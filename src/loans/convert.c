@@ -15,6 +15,7 @@
  * Simplification (README: "The loan account"): both semesters are tested
  * against the income of the year Y; the pages test the spring against the
  * year after. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ struct conv_tx {
 	date_t on;
 	int64_t now;
 	struct ledger_pending *pending; /* a page's: the legs written at its end; NULL: at once */
+	int no_loan;                    /* set by record(): nothing owed when it came to write */
 };
 
 static int record(struct store_tx *tx, void *arg, struct err *e)
@@ -44,18 +46,23 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	struct conv_tx *x = arg;
 	char cause[48], object[32], detail[96];
 	snprintf(cause, sizeof(cause), "run:convert-%d", x->c.year);
-	if (x->c.converted > 0) {
-		/* Never more than is owed when the entry is written: the person's
-		 * legs kept for the page's end are written first, so that the
-		 * balance holds them. */
-		int64_t principal;
-		if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
-		     ledger_pending_flush(tx, x->pending, e) != 0) ||
-		    ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
-			return -1;
-		if (x->c.converted > principal)
-			x->c.converted = principal > 0 ? principal : 0;
+	/* Never more than is owed when the entry is written: the person's legs
+	 * kept for the page's end are written first, so that the balance holds
+	 * them. Nothing owed now is no loan, as when the page was read: the
+	 * page before may have been written since (loans_convert() writes a
+	 * page while it reads and decides the next). */
+	int64_t principal;
+	x->no_loan = 0;
+	if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
+	     ledger_pending_flush(tx, x->pending, e) != 0) ||
+	    ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
+		return -1;
+	if (principal <= 0) {
+		x->no_loan = 1;
+		return 0;
 	}
+	if (x->c.converted > principal)
+		x->c.converted = principal;
 	if (x->c.converted > 0) {
 		struct ledger_leg legs[] = {{"agency.conversion", x->c.converted}, {"loan.principal", -x->c.converted}};
 		struct ledger_entry en = {x->c.person_id, "conversion", cause, x->on, 2, legs};
@@ -89,7 +96,7 @@ static int credits_of(const struct reg_credits *cr, int year)
  * counted in sum already (the rules did not settle it). */
 static int decide_case(const struct params *p, int year, date_t on, int64_t now, const struct loan_conv_case *k,
 		       const struct reg_income *inc, const struct reg_credits *cr, struct loans_convert_summary *sum,
-		       struct conv_tx *x, struct arena *a)
+		       struct conv_tx *x, struct decision *d, struct buf *b, struct arena *a)
 {
 	json_error_t je;
 	json_t *app = json_loads(k->application_json ? k->application_json : "", 0, &je);
@@ -106,7 +113,6 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 			       ? json_integer_value(json_object_get(edu, "load_percent"))
 			       : 100;
 	struct application ap;
-	struct decision *d = arena_zalloc(a, sizeof(*d));
 	struct err de;
 	err_clear(&de);
 	int ok = rules_parse_application(app, &ap, a, &de) == 0 && rules_decide(&ap, p, d, &de) == 0;
@@ -124,19 +130,34 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	int passed = credits < expected ? credits : expected;
 	/* In proportion to the credits passed; rounding.ore: down. */
 	int64_t converted = expected > 0 ? allowed * passed / expected : 0;
-	struct buf b;
-	buf_init(&b, 1 << 20);
-	rules_decision_json(&b, d, LANG_NB);
+	buf_reset(b);
+	rules_decision_json(b, d, LANG_NB);
 	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
-			       converted, arena_strdup(a, buf_str(&b)), 0, 0, now},
-			      on, now, NULL};
-	buf_cleanup(&b);
+			       converted, arena_strndup(a, buf_str(b), b->len), 0, 0, now},
+			      on, now, NULL, 0};
 	return 1;
 }
 
+/* A page's conversions, decided, on their way to the store. */
+struct page_job {
+	struct store *s;
+	struct conv_tx *xs;
+	int ready;                           /* conversions in xs */
+	int n;                               /* the page's cases */
+	struct loans_convert_summary counts; /* what the write counted */
+	int rc;
+	struct err e;
+	struct arena a; /* the page's cases, registers' answers and conversions */
+	pthread_t thread;
+	int running;  /* written or being written, not yet counted */
+	int threaded; /* on thread */
+};
+
 static void count_recorded(const struct conv_tx *x, struct loans_convert_summary *sum)
 {
-	if (x->c.converted > 0) {
+	if (x->no_loan)
+		sum->no_loan++;
+	else if (x->c.converted > 0) {
 		sum->converted++;
 		sum->converted_ore += x->c.converted;
 	} else {
@@ -145,19 +166,14 @@ static void count_recorded(const struct conv_tx *x, struct loans_convert_summary
 }
 
 /* A page's conversions in one transaction (one commit for the page). */
-struct record_page {
-	struct conv_tx *xs;
-	int n;
-};
-
 static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
-	struct record_page *pg = arg;
+	struct page_job *pg = arg;
 	struct arena a;
 	arena_init(&a, 0);
 	struct ledger_pending pending = {&a, NULL, 0, 0};
 	int rc = 0;
-	for (int i = 0; i < pg->n && rc == 0; i++) {
+	for (int i = 0; i < pg->ready && rc == 0; i++) {
 		pg->xs[i].pending = &pending;
 		rc = record(tx, &pg->xs[i], e);
 		pg->xs[i].pending = NULL;
@@ -168,18 +184,55 @@ static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 	return rc;
 }
 
-/* One page of cases (at most REG_BULK_MAX): the decisions read, the
- * registers asked once for the page's incomes and once for its credits,
- * the rules run here, and the conversions written in one transaction; when
- * that fails (a case converted meanwhile), a transaction a case, as
- * before. 0, or -1 when the store failed. */
-static int convert_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
-			int64_t now, const struct loan_conv_case *k, int n, struct loans_convert_summary *sum,
-			loans_progress_fn progress, void *pctx, struct arena *a, struct err *e)
+/* Write a page: one transaction; when that fails (a case converted
+ * meanwhile), a transaction a case, as before. Runs on a thread of its
+ * own while the next page is read and decided. */
+static void *write_page(void *arg)
 {
+	struct page_job *pg = arg;
+	struct err pe;
+	double t = metrics_clock();
+	pg->rc = 0;
+	if (pg->ready > 0 && store_write(pg->s, record_page_tx, pg, &pe) == 0) {
+		for (int j = 0; j < pg->ready; j++)
+			count_recorded(&pg->xs[j], &pg->counts);
+	} else {
+		for (int j = 0; j < pg->ready; j++) {
+			struct err we;
+			err_clear(&we);
+			if (store_write(pg->s, record, &pg->xs[j], &we) != 0) {
+				if (we.code == ERR_CONFLICT) {
+					pg->counts.already++;
+					continue;
+				}
+				pg->e = we;
+				pg->rc = -1;
+				break;
+			}
+			count_recorded(&pg->xs[j], &pg->counts);
+		}
+	}
+	pg->counts.t_write = metrics_clock() - t;
+	return NULL;
+}
+
+/* Read and decide one page of cases (at most REG_BULK_MAX) into pg: the
+ * cases and their loans in one statement, the registers asked once for the
+ * page's incomes and once for its credits, the rules run here. Returns
+ * the cases read (0: no more), or -1 when the store failed. */
+static int prepare_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
+			int64_t now, const char *school_year, int64_t *after, struct page_job *pg,
+			struct loans_convert_summary *sum, struct err *e)
+{
+	struct arena *a = &pg->a;
+	struct loan_conv_case *k;
+	double t = metrics_clock(), t1;
+	int n = store_loan_conv_cases(s, school_year, *after, on, &k, REG_BULK_MAX, a, e);
+	if (n <= 0)
+		return n;
+	*after = k[n - 1].case_id;
 	const char **nins = arena_zalloc(a, sizeof(*nins) * (size_t)n);
 	int *at = arena_zalloc(a, sizeof(*at) * (size_t)n), m = 0;
-	double t = metrics_clock(), t1;
 	for (int i = 0; i < n; i++) {
 		if (k[i].convertible <= 0) {
 			sum->not_convertible++;
@@ -208,40 +261,48 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 	}
 	sum->t_registers += (t1 = metrics_clock()) - t;
 	t = t1;
-	struct conv_tx *xs = arena_zalloc(a, sizeof(*xs) * (size_t)(m + 1));
-	int ready = 0;
+	pg->xs = arena_zalloc(a, sizeof(*pg->xs) * (size_t)(m + 1));
+	pg->ready = 0;
+	/* One decision and one buffer for the page: a decision is large, and
+	 * a fresh one a case was fresh memory a case. */
+	struct decision *d = arena_zalloc(a, sizeof(*d));
+	struct buf b;
+	buf_init(&b, 1 << 20);
 	for (int j = 0; j < m; j++) {
 		if (!inc_found[j] || !cr_found[j]) {
 			sum->waiting++;
 			log_warn("convert: case %lld waits for the registers: not found", (long long)k[at[j]].case_id);
 			continue;
 		}
-		ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &xs[ready], a);
+		pg->ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &pg->xs[pg->ready], d, &b, a);
 	}
-	sum->t_rules += (t1 = metrics_clock()) - t;
-	t = t1;
-	struct record_page pg = {xs, ready};
-	struct err pe;
-	if (ready > 0 && store_write(s, record_page_tx, &pg, &pe) == 0) {
-		for (int j = 0; j < ready; j++)
-			count_recorded(&xs[j], sum);
-	} else {
-		for (int j = 0; j < ready; j++) {
-			struct err we;
-			err_clear(&we);
-			if (store_write(s, record, &xs[j], &we) != 0) {
-				if (we.code == ERR_CONFLICT) {
-					sum->already++;
-					continue;
-				}
-				*e = we;
-				return -1;
-			}
-			count_recorded(&xs[j], sum);
-		}
+	buf_cleanup(&b);
+	sum->t_rules += metrics_clock() - t;
+	return n;
+}
+
+/* Wait for a page's write and count it. 0, or -1 with e when it failed. */
+static int finish_page(struct page_job *pg, struct loans_convert_summary *sum, loans_progress_fn progress,
+		       void *pctx, struct err *e)
+{
+	if (!pg->running)
+		return 0;
+	double t = metrics_clock();
+	if (pg->threaded)
+		pthread_join(pg->thread, NULL);
+	pg->running = 0;
+	sum->t_wait += metrics_clock() - t;
+	sum->converted += pg->counts.converted;
+	sum->converted_ore += pg->counts.converted_ore;
+	sum->none_passed += pg->counts.none_passed;
+	sum->no_loan += pg->counts.no_loan;
+	sum->already += pg->counts.already;
+	sum->t_write += pg->counts.t_write;
+	if (pg->rc != 0) {
+		*e = pg->e;
+		return -1;
 	}
-	sum->t_write += metrics_clock() - t;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < pg->n; i++) {
 		sum->cases++;
 		if (progress)
 			progress(pctx, sum->cases);
@@ -254,26 +315,50 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 {
 	char school_year[16];
 	int64_t after = 0;
+	int rc = 0, cur = 0;
 	memset(sum, 0, sizeof(*sum));
 	snprintf(school_year, sizeof(school_year), "%d-%d", year, year + 1);
-	for (;;) {
-		struct arena a;
-		struct loan_conv_case *k;
-		arena_init(&a, 0);
-		double t = metrics_clock();
-		int n = store_loan_conv_cases(s, school_year, after, on, &k, REG_BULK_MAX, &a, e);
-		sum->t_read += metrics_clock() - t;
-		if (n <= 0) {
-			arena_cleanup(&a);
-			return n < 0 ? -1 : 0;
-		}
-		if (convert_page(s, p, reg, year, on, now, k, n, sum, progress, pctx, &a, e) != 0) {
-			arena_cleanup(&a);
-			return -1;
-		}
-		after = k[n - 1].case_id;
-		arena_cleanup(&a);
+	/* Two pages: one written (on its thread, through the store's writer)
+	 * while the other is read and decided. The writes keep the pages'
+	 * order: a page's write starts when the one before has ended. */
+	struct page_job pages[2];
+	memset(pages, 0, sizeof(pages));
+	for (int i = 0; i < 2; i++) {
+		pages[i].s = s;
+		arena_init(&pages[i].a, 0);
 	}
+	for (;;) {
+		struct page_job *pg = &pages[cur];
+		arena_cleanup(&pg->a);
+		arena_init(&pg->a, 0);
+		memset(&pg->counts, 0, sizeof(pg->counts));
+		int n = prepare_page(s, p, reg, year, on, now, school_year, &after, pg, sum, e);
+		if (n <= 0) {
+			rc = n;
+			break;
+		}
+		pg->n = n;
+		if (finish_page(&pages[1 - cur], sum, progress, pctx, e) != 0) {
+			rc = -1;
+			break;
+		}
+		pg->running = 1;
+		pg->threaded = pthread_create(&pg->thread, NULL, write_page, pg) == 0;
+		if (!pg->threaded)
+			write_page(pg); /* no thread to be had: written here, counted as any */
+		cur = 1 - cur;
+	}
+	struct err fe;
+	for (int i = 0; i < 2; i++) {
+		struct page_job *pg = &pages[(cur + i) % 2];
+		if (finish_page(pg, sum, progress, pctx, &fe) != 0 && rc == 0) {
+			*e = fe;
+			rc = -1;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		arena_cleanup(&pages[i].a);
+	return rc < 0 ? -1 : 0;
 }
 
 json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a)
