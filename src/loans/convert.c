@@ -31,6 +31,7 @@
 #include "registers/registers.h"
 #include "rules/rules.h"
 #include "store/ledger.h"
+#include "store/loans_bulk.h"
 #include "store/store.h"
 
 struct conv_tx {
@@ -90,6 +91,25 @@ static int credits_of(const struct reg_credits *cr, int year)
 		if (strcmp(cr->items[i].semester, autumn) == 0 || strcmp(cr->items[i].semester, spring) == 0)
 			tenths += (int)(cr->items[i].credits * 10 + 0.5);
 	return tenths;
+}
+
+/* The convertible part a case's decision gave (its basic loan's: the last
+ * award "basic-loan" with an integer "convertible"), or -1. */
+static int64_t convertible_of(const struct loan_conv_case *k)
+{
+	json_error_t je;
+	json_t *awards = k->awards_json ? json_loads(k->awards_json, 0, &je) : NULL;
+	int64_t was = -1;
+	size_t i;
+	json_t *aw;
+	json_array_foreach(awards, i, aw)
+	{
+		const char *name = json_string_value(json_object_get(aw, "name"));
+		if (name != NULL && strcmp(name, "basic-loan") == 0 && json_is_integer(json_object_get(aw, "convertible")))
+			was = json_integer_value(json_object_get(aw, "convertible"));
+	}
+	json_decref(awards);
+	return was;
 }
 
 /* One case on the year's facts: 1 with *x ready to record, 0 when it is
@@ -172,7 +192,8 @@ static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 	struct arena a;
 	arena_init(&a, 0);
 	struct ledger_pending pending = {&a, NULL, 0, 0};
-	int rc = 0;
+	/* A run touches more of the indexes than the default cache holds. */
+	int rc = store_writer_cache(tx, 1, e);
 	for (int i = 0; i < pg->ready && rc == 0; i++) {
 		pg->xs[i].pending = &pending;
 		rc = record(tx, &pg->xs[i], e);
@@ -234,7 +255,7 @@ static int prepare_page(struct store *s, const struct params *p, struct reg_clie
 	const char **nins = arena_zalloc(a, sizeof(*nins) * (size_t)n);
 	int *at = arena_zalloc(a, sizeof(*at) * (size_t)n), m = 0;
 	for (int i = 0; i < n; i++) {
-		if (k[i].convertible <= 0) {
+		if (convertible_of(&k[i]) <= 0) {
 			sum->not_convertible++;
 			continue;
 		}
@@ -279,6 +300,12 @@ static int prepare_page(struct store *s, const struct params *p, struct reg_clie
 	buf_cleanup(&b);
 	sum->t_rules += metrics_clock() - t;
 	return n;
+}
+
+static int default_cache(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	return store_writer_cache(tx, 0, e);
 }
 
 /* Wait for a page's write and count it. 0, or -1 with e when it failed. */
@@ -358,6 +385,7 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 	}
 	for (int i = 0; i < 2; i++)
 		arena_cleanup(&pages[i].a);
+	store_write(s, default_cache, NULL, NULL);
 	return rc < 0 ? -1 : 0;
 }
 

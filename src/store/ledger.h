@@ -191,16 +191,15 @@ int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_pay
 struct loan_conv_case {
 	int64_t case_id, person_id;
 	const char *nin, *application_json;
-	/* The convertible part the case's decision gave its basic loan (the
-	 * last award "basic-loan" with an integer "convertible"), or -1 when it
-	 * gave none or the decision does not read as JSON. */
-	int64_t convertible;
+	/* The decision's "awards" array as JSON text, or NULL when the
+	 * decision does not read as JSON or holds no such array. */
+	const char *awards_json;
 	/* The person's loan.principal summed over their legs through the day
 	 * asked (as store_ledger_person_sum). */
 	int64_t principal;
 };
 /* The decided higher-education cases of school_year after after_id, by id,
- * at most max, into *out (arena), each with its convertible part and its
+ * at most max, into *out (arena), each with its decision's awards and its
  * person's principal on day on: one statement a page (#11's speed). Count
  * or -1. */
 int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, date_t on,

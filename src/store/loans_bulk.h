@@ -37,6 +37,11 @@ int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t 
  * day removes it. */
 int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t through, struct err *e);
 
+/* The writer's page cache for a batch run that touches more of the
+ * database than SQLite's default cache (2 MB) holds: big set, a cache of
+ * 256 MB; big 0, the default again. The run gives it back at its end. */
+int store_writer_cache(struct store_tx *tx, int big, struct err *e);
+
 /* store_ledger_check() (ledger.h) proves the invariants in one pass over
  * the entries and their legs in C (sqlite_loans_bulk.c); this is the same
  * check in SQL (sqlite_ledger.c), a join and a grouping for each invariant:

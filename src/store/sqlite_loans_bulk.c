@@ -52,6 +52,16 @@ int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t 
 			bind_open_page, &p, open_row, *out, max, a, e);
 }
 
+int store_writer_cache(struct store_tx *tx, int big, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, big ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -2000", e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "writer cache");
+}
+
 /* ---- balance marks ---- */
 
 int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t through, struct err *e)
