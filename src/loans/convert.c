@@ -158,9 +158,51 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	return 1;
 }
 
+/* The run's checkpoints, beside the writer: after each page's commit the
+ * write-ahead log is copied into the database on a thread of their own,
+ * not by the writer at its next commit (a tenth of the writer's work). */
+struct checkpointer {
+	struct store *s;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pending, stop, running;
+	pthread_t thread;
+};
+
+static void *checkpoint_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->pending && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->pending)
+			break;
+		c->pending = 0;
+		pthread_mutex_unlock(&c->mu);
+		struct err e;
+		if (store_checkpoint(c->s, &e) != 0)
+			log_warn("convert: checkpoint: %s", e.message);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void checkpoint_soon(struct checkpointer *c)
+{
+	if (c == NULL || !c->running)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->pending = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* A page's conversions, decided, on their way to the store. */
 struct page_job {
 	struct store *s;
+	struct checkpointer *cp; /* NULL: the writer checkpoints as SQLite does */
 	struct conv_tx *xs;
 	int ready;                           /* conversions in xs */
 	int n;                               /* the page's cases */
@@ -194,6 +236,8 @@ static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 	struct ledger_pending pending = {&a, NULL, 0, 0};
 	/* A run touches more of the indexes than the default cache holds. */
 	int rc = store_writer_cache(tx, 1, e);
+	if (rc == 0 && pg->cp != NULL)
+		rc = store_writer_autocheckpoint(tx, 0, e);
 	for (int i = 0; i < pg->ready && rc == 0; i++) {
 		pg->xs[i].pending = &pending;
 		rc = record(tx, &pg->xs[i], e);
@@ -215,6 +259,7 @@ static void *write_page(void *arg)
 	double t = metrics_clock();
 	pg->rc = 0;
 	if (pg->ready > 0 && store_write(pg->s, record_page_tx, pg, &pe) == 0) {
+		checkpoint_soon(pg->cp);
 		for (int j = 0; j < pg->ready; j++)
 			count_recorded(&pg->xs[j], &pg->counts);
 	} else {
@@ -305,7 +350,7 @@ static int prepare_page(struct store *s, const struct params *p, struct reg_clie
 static int default_cache(struct store_tx *tx, void *arg, struct err *e)
 {
 	(void)arg;
-	return store_writer_cache(tx, 0, e);
+	return store_writer_cache(tx, 0, e) != 0 || store_writer_autocheckpoint(tx, 1, e) != 0 ? -1 : 0;
 }
 
 /* Wait for a page's write and count it. 0, or -1 with e when it failed. */
@@ -348,10 +393,15 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 	/* Two pages: one written (on its thread, through the store's writer)
 	 * while the other is read and decided. The writes keep the pages'
 	 * order: a page's write starts when the one before has ended. */
+	struct checkpointer cp = {.s = s};
+	pthread_mutex_init(&cp.mu, NULL);
+	pthread_cond_init(&cp.cv, NULL);
+	cp.running = pthread_create(&cp.thread, NULL, checkpoint_main, &cp) == 0;
 	struct page_job pages[2];
 	memset(pages, 0, sizeof(pages));
 	for (int i = 0; i < 2; i++) {
 		pages[i].s = s;
+		pages[i].cp = cp.running ? &cp : NULL;
 		arena_init(&pages[i].a, 0);
 	}
 	for (;;) {
@@ -385,6 +435,15 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 	}
 	for (int i = 0; i < 2; i++)
 		arena_cleanup(&pages[i].a);
+	if (cp.running) {
+		pthread_mutex_lock(&cp.mu);
+		cp.stop = 1;
+		pthread_cond_signal(&cp.cv);
+		pthread_mutex_unlock(&cp.mu);
+		pthread_join(cp.thread, NULL);
+	}
+	pthread_mutex_destroy(&cp.mu);
+	pthread_cond_destroy(&cp.cv);
 	store_write(s, default_cache, NULL, NULL);
 	return rc < 0 ? -1 : 0;
 }

@@ -42,6 +42,15 @@ int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t throu
  * 256 MB; big 0, the default again. The run gives it back at its end. */
 int store_writer_cache(struct store_tx *tx, int big, struct err *e);
 
+/* A batch run's checkpoints on a thread of its own (#11): on, the
+ * writer no longer copies the write-ahead log into the database at its
+ * commits (SQLite's automatic checkpoint); off, it does again. */
+int store_writer_autocheckpoint(struct store_tx *tx, int on, struct err *e);
+/* Copy what the write-ahead log holds into the database, as far as no
+ * reader needs it, beside the writer (a passive checkpoint, on a
+ * connection of its own). 0 or -1. */
+int store_checkpoint(struct store *s, struct err *e);
+
 /* store_ledger_check() (ledger.h) proves the invariants in one pass over
  * the entries and their legs in C (sqlite_loans_bulk.c); this is the same
  * check in SQL (sqlite_ledger.c), a join and a grouping for each invariant:

@@ -62,6 +62,28 @@ int store_writer_cache(struct store_tx *tx, int big, struct err *e)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "writer cache");
 }
 
+int store_writer_autocheckpoint(struct store_tx *tx, int on, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, on ? "PRAGMA wal_autocheckpoint = 1000" : "PRAGMA wal_autocheckpoint = 0", e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "writer checkpoints");
+}
+
+int store_checkpoint(struct store *s, struct err *e)
+{
+	struct conn *c = sq_reader(s, e);
+	if (c == NULL)
+		return -1;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		sq_db_error(e, c->db, "checkpoint");
+	sq_reader_done(s, c);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+}
+
 /* ---- balance marks ---- */
 
 int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t through, struct err *e)
