@@ -17,6 +17,7 @@
  * year after. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -40,6 +41,8 @@ struct conv_tx {
 	int64_t now;
 	struct ledger_pending *pending; /* a page's: the legs written at its end; NULL: at once */
 	int no_loan;                    /* set by record(): nothing owed when it came to write */
+	int64_t *principal;             /* the page's reading of the person's principal in the
+					   transaction, kept current by record(); NULL: record() reads it */
 };
 
 static int record(struct store_tx *tx, void *arg, struct err *e)
@@ -54,9 +57,11 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	 * page while it reads and decides the next). */
 	int64_t principal;
 	x->no_loan = 0;
-	if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
-	     ledger_pending_flush(tx, x->pending, e) != 0) ||
-	    ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
+	if (x->principal != NULL)
+		principal = *x->principal;
+	else if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
+		  ledger_pending_flush(tx, x->pending, e) != 0) ||
+		 ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
 		return -1;
 	if (principal <= 0) {
 		x->no_loan = 1;
@@ -64,6 +69,8 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	}
 	if (x->c.converted > principal)
 		x->c.converted = principal;
+	if (x->principal != NULL && x->c.converted > 0)
+		*x->principal = principal - x->c.converted;
 	if (x->c.converted > 0) {
 		struct ledger_leg legs[] = {{"agency.conversion", x->c.converted}, {"loan.principal", -x->c.converted}};
 		struct ledger_entry en = {x->c.person_id, "conversion", cause, x->on, 2, legs};
@@ -154,7 +161,7 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	rules_decision_json(b, d, LANG_NB);
 	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
 			       converted, arena_strndup(a, buf_str(b), b->len), 0, 0, now},
-			      on, now, NULL, 0};
+			      on, now, NULL, 0, NULL};
 	return 1;
 }
 
@@ -227,6 +234,20 @@ static void count_recorded(const struct conv_tx *x, struct loans_convert_summary
 	}
 }
 
+/* order[0..n) sorted by the person of xs[order[i]], then by place. */
+static int cmp_person(const void *a, const void *b, void *arg)
+{
+	const struct conv_tx *xs = arg;
+	int i = *(const int *)a, j = *(const int *)b;
+	int64_t x = xs[i].c.person_id, y = xs[j].c.person_id;
+	return x < y ? -1 : x > y ? 1 : i - j;
+}
+
+static void sort_by_person(int *order, int n, struct conv_tx *xs)
+{
+	qsort_r(order, (size_t)n, sizeof(*order), cmp_person, xs);
+}
+
 /* A page's conversions in one transaction (one commit for the page). */
 static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
@@ -238,10 +259,31 @@ static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
 	int rc = store_writer_cache(tx, 1, e);
 	if (rc == 0 && pg->cp != NULL)
 		rc = store_writer_autocheckpoint(tx, 0, e);
-	for (int i = 0; i < pg->ready && rc == 0; i++) {
+	/* The page's principals read in one statement; a person with two
+	 * cases in the page is read once, and the second case sees what the
+	 * first converted (one slot a person, by a sort of the cases). */
+	int n = pg->ready;
+	int64_t *persons = arena_zalloc(&a, sizeof(int64_t) * (size_t)(n + 1));
+	int64_t *principals = arena_zalloc(&a, sizeof(int64_t) * (size_t)(n + 1));
+	int *order = arena_zalloc(&a, sizeof(int) * (size_t)(n + 1));
+	int *slot = arena_zalloc(&a, sizeof(int) * (size_t)(n + 1));
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	sort_by_person(order, n, pg->xs);
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || pg->xs[order[i]].c.person_id != pg->xs[order[i - 1]].c.person_id)
+			persons[m++] = pg->xs[order[i]].c.person_id;
+		slot[order[i]] = m - 1;
+	}
+	if (rc == 0)
+		rc = store_loan_principals_tx(tx, persons, m, n > 0 ? pg->xs[0].on : 0, principals, e);
+	for (int i = 0; i < n && rc == 0; i++) {
 		pg->xs[i].pending = &pending;
+		pg->xs[i].principal = &principals[slot[i]];
 		rc = record(tx, &pg->xs[i], e);
 		pg->xs[i].pending = NULL;
+		pg->xs[i].principal = NULL;
 	}
 	if (rc == 0)
 		rc = ledger_pending_flush(tx, &pending, e);

@@ -51,6 +51,13 @@ int store_writer_autocheckpoint(struct store_tx *tx, int on, struct err *e);
  * connection of its own). 0 or -1. */
 int store_checkpoint(struct store *s, struct err *e);
 
+/* The loan.principal of each of the n persons on day d, as
+ * store_ledger_person_sum_tx() gives them one by one (from the balance
+ * mark on or before d, and the legs after it), into out[i], in one
+ * statement inside tx. A person may be named more than once. 0 or -1. */
+int store_loan_principals_tx(struct store_tx *tx, const int64_t *persons, int n, date_t d, int64_t *out,
+			     struct err *e);
+
 /* store_ledger_check() (ledger.h) proves the invariants in one pass over
  * the entries and their legs in C (sqlite_loans_bulk.c); this is the same
  * check in SQL (sqlite_ledger.c), a join and a grouping for each invariant:
