@@ -6,9 +6,10 @@
 -- 1000 conversions a transaction and the page's read of the cases, their
 -- awards and principals; for each conversion the read of the principal,
 -- the entry and its legs, the letter and its audit record, the conversion
--- and its audit record. Not the registers, nor the rules: the storage's
--- floor. The run's day is the parameter :day (sqlite3 -cmd ".parameter set
--- :day '2025-11-01'").
+-- and its audit record. Not the registers, nor the rules: only the
+-- storage, as SQL text statement by statement (each parsed once, where
+-- stipend prepares each once a run). The run's day is the parameter :day
+-- (sqlite3 -cmd ".parameter set :day \"'2025-11-01'\"").
 WITH conv AS (SELECT row_number() OVER (ORDER BY id) AS rn, * FROM loan_conversions),
 last AS (SELECT max(rn) AS m FROM conv)
 SELECT line FROM (
