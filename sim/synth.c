@@ -351,12 +351,37 @@ static void sibling_years(uint64_t seed, int slot, int doy, const int *pa, const
 		sy[years[j]] = STUDENT_FIRST_YEAR + years[(j + (n > 4 ? 2 : 1)) % n];
 }
 
+/* The family years of each day of the year, cached per thread for the
+ * last seed as they are made: they depend on (seed, doy) alone, and making
+ * them (random tries) took most of a bulk lookup's time (#11: a million
+ * borrowers' registers asked in two minutes). */
+struct years_cache {
+	uint64_t seed;
+	unsigned char ready[366];
+	struct years y[366];
+};
+
+static _Thread_local struct years_cache years_cache;
+
 static void family_years(uint64_t seed, int doy, struct years *y)
 {
+	struct years_cache *c = &years_cache;
+	if (c->seed != seed) {
+		memset(c->ready, 0, sizeof(c->ready));
+		c->seed = seed;
+	}
+	if (doy >= 0 && doy < 366 && c->ready[doy]) {
+		*y = c->y[doy];
+		return;
+	}
 	parent_years(seed, 0, doy, NULL, y->a);
 	parent_years(seed, 1, doy, y->a, y->b);
 	sibling_years(seed, 2, doy, y->a, NULL, y->sib2);
 	sibling_years(seed, 3, doy, y->a, y->b, y->sib3);
+	if (doy >= 0 && doy < 366) {
+		c->y[doy] = *y;
+		c->ready[doy] = 1;
+	}
 }
 
 static date_t student_date(uint64_t seed, int position, int m)

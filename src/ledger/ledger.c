@@ -47,7 +47,8 @@ static int kind_known(const char *kind)
 	return 0;
 }
 
-int ledger_post(struct store_tx *tx, const struct ledger_entry *en, int64_t *id, struct err *e)
+/* What ledger_post() refuses, before anything is written. */
+static int entry_valid(const struct ledger_entry *en, struct err *e)
 {
 	if (!kind_known(en->kind))
 		return err_set(e, ERR_INVALID, "kind", "unknown ledger entry kind \"%s\"", en->kind ? en->kind : "");
@@ -73,6 +74,13 @@ int ledger_post(struct store_tx *tx, const struct ledger_entry *en, int64_t *id,
 	}
 	if (sum != 0)
 		return err_set(e, ERR_INVALID, "legs", "the legs sum to %lld øre, not 0", (long long)sum);
+	return 0;
+}
+
+int ledger_post(struct store_tx *tx, const struct ledger_entry *en, int64_t *id, struct err *e)
+{
+	if (entry_valid(en, e) != 0)
+		return -1;
 	int64_t entry_id;
 	if (store_ledger_entry_insert(tx, en->person_id, en->kind, en->cause, en->effective, &entry_id, e) != 0)
 		return -1;
@@ -85,6 +93,53 @@ int ledger_post(struct store_tx *tx, const struct ledger_entry *en, int64_t *id,
 	}
 	if (id)
 		*id = entry_id;
+	return 0;
+}
+
+/* ---- postings whose legs are written together (#11's speed) ---- */
+
+int ledger_post_pending(struct store_tx *tx, const struct ledger_entry *en, struct ledger_pending *p, int64_t *id,
+			struct err *e)
+{
+	if (entry_valid(en, e) != 0)
+		return -1;
+	if (p->n + en->n_legs > p->cap) {
+		int cap = p->cap ? p->cap * 2 : 256;
+		while (cap < p->n + en->n_legs)
+			cap *= 2;
+		struct store_leg *g = arena_zalloc(p->a, sizeof(*g) * (size_t)cap);
+		if (p->n)
+			memcpy(g, p->legs, sizeof(*g) * (size_t)p->n);
+		p->legs = g;
+		p->cap = cap;
+	}
+	int64_t entry_id;
+	if (store_ledger_entry_insert(tx, en->person_id, en->kind, en->cause, en->effective, &entry_id, e) != 0)
+		return -1;
+	for (int i = 0; i < en->n_legs; i++) {
+		int personal = 0;
+		ledger_account_known(en->legs[i].account, &personal);
+		p->legs[p->n++] = (struct store_leg){entry_id, en->legs[i].account, personal && en->person_id > 0 ? en->person_id : 0,
+						     en->effective, en->legs[i].amount_ore};
+	}
+	if (id)
+		*id = entry_id;
+	return 0;
+}
+
+int ledger_pending_has(const struct ledger_pending *p, int64_t person_id)
+{
+	for (int i = p->n - 1; i >= 0; i--)
+		if (p->legs[i].person_id == person_id)
+			return 1;
+	return 0;
+}
+
+int ledger_pending_flush(struct store_tx *tx, struct ledger_pending *p, struct err *e)
+{
+	if (p->n > 0 && store_ledger_legs_insert_many(tx, p->legs, p->n, e) != 0)
+		return -1;
+	p->n = 0;
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 struct arena;
 struct err;
 struct store;
+struct store_leg;
 struct store_tx;
 
 struct ledger_leg { const char *account; int64_t amount_ore; }; /* debit > 0, credit < 0; an entry's legs sum to 0 */
@@ -44,6 +45,24 @@ struct ledger_entry {
 /* Post one balanced entry inside the caller's write transaction. Returns 0 (id filled, may be NULL) or -1
  * with ERR_INVALID when the legs do not sum to 0 or an account is unknown. */
 int ledger_post(struct store_tx *tx, const struct ledger_entry *entry, int64_t *id, struct err *e);
+/* Postings whose legs are written together, in one statement (#11's
+ * speed: a statement a leg walks SQLite's sub-journal of the whole
+ * transaction). ledger_post_pending() checks and inserts the entry as
+ * ledger_post() does and keeps its legs; ledger_pending_flush() writes the
+ * legs kept, in the order posted (so their ids are those ledger_post()
+ * would give). Until the flush, the entries' legs are not in the ledger: a
+ * balance must not be read for a person ledger_pending_has() names. The
+ * legs live in arena a; flush before the transaction ends. */
+struct ledger_pending {
+	struct arena *a;
+	struct store_leg *legs;
+	int n, cap;
+};
+int ledger_post_pending(struct store_tx *tx, const struct ledger_entry *entry, struct ledger_pending *p, int64_t *id,
+			struct err *e);
+/* 1 when a leg kept names person_id. */
+int ledger_pending_has(const struct ledger_pending *p, int64_t person_id);
+int ledger_pending_flush(struct store_tx *tx, struct ledger_pending *p, struct err *e);
 /* A person's debt in øre on day d: the sum of their legs on the loan accounts. */
 int ledger_debt(struct store *s, int64_t person_id, date_t d, int64_t *ore, struct err *e);
 

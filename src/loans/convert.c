@@ -15,7 +15,9 @@
  * Simplification (README: "The loan account"): both semesters are tested
  * against the income of the year Y; the pages test the spring against the
  * year after. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -23,18 +25,24 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "ledger/ledger.h"
 #include "loans/convert.h"
 #include "mailbox/mailbox.h"
 #include "registers/registers.h"
 #include "rules/rules.h"
 #include "store/ledger.h"
+#include "store/loans_bulk.h"
 #include "store/store.h"
 
 struct conv_tx {
 	struct loan_conversion c;
 	date_t on;
 	int64_t now;
+	struct ledger_pending *pending; /* a page's: the legs written at its end; NULL: at once */
+	int no_loan;                    /* set by record(): nothing owed when it came to write */
+	int64_t *principal;             /* the page's reading of the person's principal in the
+					   transaction, kept current by record(); NULL: record() reads it */
 };
 
 static int record(struct store_tx *tx, void *arg, struct err *e)
@@ -42,18 +50,32 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	struct conv_tx *x = arg;
 	char cause[48], object[32], detail[96];
 	snprintf(cause, sizeof(cause), "run:convert-%d", x->c.year);
-	if (x->c.converted > 0) {
-		/* Never more than is owed when the entry is written. */
-		int64_t principal;
-		if (ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
-			return -1;
-		if (x->c.converted > principal)
-			x->c.converted = principal > 0 ? principal : 0;
+	/* Never more than is owed when the entry is written: the person's legs
+	 * kept for the page's end are written first, so that the balance holds
+	 * them. Nothing owed now is no loan, as when the page was read: the
+	 * page before may have been written since (loans_convert() writes a
+	 * page while it reads and decides the next). */
+	int64_t principal;
+	x->no_loan = 0;
+	if (x->principal != NULL)
+		principal = *x->principal;
+	else if ((x->pending && ledger_pending_has(x->pending, x->c.person_id) &&
+		  ledger_pending_flush(tx, x->pending, e) != 0) ||
+		 ledger_balance_tx(tx, x->c.person_id, "loan.principal", x->on, &principal, e) != 0)
+		return -1;
+	if (principal <= 0) {
+		x->no_loan = 1;
+		return 0;
 	}
+	if (x->c.converted > principal)
+		x->c.converted = principal;
+	if (x->principal != NULL && x->c.converted > 0)
+		*x->principal = principal - x->c.converted;
 	if (x->c.converted > 0) {
 		struct ledger_leg legs[] = {{"agency.conversion", x->c.converted}, {"loan.principal", -x->c.converted}};
 		struct ledger_entry en = {x->c.person_id, "conversion", cause, x->on, 2, legs};
-		if (ledger_post(tx, &en, &x->c.entry_id, e) != 0)
+		if ((x->pending ? ledger_post_pending(tx, &en, x->pending, &x->c.entry_id, e)
+				: ledger_post(tx, &en, &x->c.entry_id, e)) != 0)
 			return -1;
 	}
 	if (mbox_deliver(tx, x->c.person_id, x->c.case_id, "loan-conversion", x->now, &x->c.letter_id, e) != 0 ||
@@ -78,20 +100,22 @@ static int credits_of(const struct reg_credits *cr, int year)
 	return tenths;
 }
 
-/* The convertible part a case's decision gave (its basic loan's), or -1. */
+/* The convertible part a case's decision gave (its basic loan's: the last
+ * award "basic-loan" with an integer "convertible"), or -1. */
 static int64_t convertible_of(const struct loan_conv_case *k)
 {
 	json_error_t je;
-	json_t *dec = json_loads(k->decision_json ? k->decision_json : "", 0, &je);
+	json_t *awards = k->awards_json ? json_loads(k->awards_json, 0, &je) : NULL;
 	int64_t was = -1;
 	size_t i;
 	json_t *aw;
-	json_array_foreach(json_object_get(dec, "awards"), i, aw)
-	if (strcmp(json_string_value(json_object_get(aw, "name")) ? json_string_value(json_object_get(aw, "name")) : "",
-		   "basic-loan") == 0 &&
-	    json_is_integer(json_object_get(aw, "convertible")))
-		was = json_integer_value(json_object_get(aw, "convertible"));
-	json_decref(dec);
+	json_array_foreach(awards, i, aw)
+	{
+		const char *name = json_string_value(json_object_get(aw, "name"));
+		if (name != NULL && strcmp(name, "basic-loan") == 0 && json_is_integer(json_object_get(aw, "convertible")))
+			was = json_integer_value(json_object_get(aw, "convertible"));
+	}
+	json_decref(awards);
 	return was;
 }
 
@@ -99,7 +123,7 @@ static int64_t convertible_of(const struct loan_conv_case *k)
  * counted in sum already (the rules did not settle it). */
 static int decide_case(const struct params *p, int year, date_t on, int64_t now, const struct loan_conv_case *k,
 		       const struct reg_income *inc, const struct reg_credits *cr, struct loans_convert_summary *sum,
-		       struct conv_tx *x, struct arena *a)
+		       struct conv_tx *x, struct decision *d, struct buf *b, struct arena *a)
 {
 	json_error_t je;
 	json_t *app = json_loads(k->application_json ? k->application_json : "", 0, &je);
@@ -116,7 +140,6 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 			       ? json_integer_value(json_object_get(edu, "load_percent"))
 			       : 100;
 	struct application ap;
-	struct decision *d = arena_zalloc(a, sizeof(*d));
 	struct err de;
 	err_clear(&de);
 	int ok = rules_parse_application(app, &ap, a, &de) == 0 && rules_decide(&ap, p, d, &de) == 0;
@@ -134,19 +157,76 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	int passed = credits < expected ? credits : expected;
 	/* In proportion to the credits passed; rounding.ore: down. */
 	int64_t converted = expected > 0 ? allowed * passed / expected : 0;
-	struct buf b;
-	buf_init(&b, 1 << 20);
-	rules_decision_json(&b, d, LANG_NB);
+	buf_reset(b);
+	rules_decision_json(b, d, LANG_NB);
 	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
-			       converted, arena_strdup(a, buf_str(&b)), 0, 0, now},
-			      on, now};
-	buf_cleanup(&b);
+			       converted, arena_strndup(a, buf_str(b), b->len), 0, 0, now},
+			      on, now, NULL, 0, NULL};
 	return 1;
 }
 
+/* The run's checkpoints, beside the writer: after each page's commit the
+ * write-ahead log is copied into the database on a thread of their own,
+ * not by the writer at its next commit (a tenth of the writer's work). */
+struct checkpointer {
+	struct store *s;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pending, stop, running;
+	pthread_t thread;
+};
+
+static void *checkpoint_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->pending && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->pending)
+			break;
+		c->pending = 0;
+		pthread_mutex_unlock(&c->mu);
+		struct err e;
+		if (store_checkpoint(c->s, &e) != 0)
+			log_warn("convert: checkpoint: %s", e.message);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void checkpoint_soon(struct checkpointer *c)
+{
+	if (c == NULL || !c->running)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->pending = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* A page's conversions, decided, on their way to the store. */
+struct page_job {
+	struct store *s;
+	struct checkpointer *cp; /* NULL: the writer checkpoints as SQLite does */
+	struct conv_tx *xs;
+	int ready;                           /* conversions in xs */
+	int n;                               /* the page's cases */
+	struct loans_convert_summary counts; /* what the write counted */
+	int rc;
+	struct err e;
+	struct arena a; /* the page's cases, registers' answers and conversions */
+	pthread_t thread;
+	int running;  /* written or being written, not yet counted */
+	int threaded; /* on thread */
+};
+
 static void count_recorded(const struct conv_tx *x, struct loans_convert_summary *sum)
 {
-	if (x->c.converted > 0) {
+	if (x->no_loan)
+		sum->no_loan++;
+	else if (x->c.converted > 0) {
 		sum->converted++;
 		sum->converted_ore += x->c.converted;
 	} else {
@@ -154,30 +234,111 @@ static void count_recorded(const struct conv_tx *x, struct loans_convert_summary
 	}
 }
 
-/* A page's conversions in one transaction (one commit for the page). */
-struct record_page {
-	struct conv_tx *xs;
-	int n;
-};
-
-static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
+/* order[0..n) sorted by the person of xs[order[i]], then by place. */
+static int cmp_person(const void *a, const void *b, void *arg)
 {
-	struct record_page *pg = arg;
-	for (int i = 0; i < pg->n; i++)
-		if (record(tx, &pg->xs[i], e) != 0)
-			return -1;
-	return 0;
+	const struct conv_tx *xs = arg;
+	int i = *(const int *)a, j = *(const int *)b;
+	int64_t x = xs[i].c.person_id, y = xs[j].c.person_id;
+	return x < y ? -1 : x > y ? 1 : i - j;
 }
 
-/* One page of cases (at most REG_BULK_MAX): the decisions read, the
- * registers asked once for the page's incomes and once for its credits,
- * the rules run here, and the conversions written in one transaction; when
- * that fails (a case converted meanwhile), a transaction a case, as
- * before. 0, or -1 when the store failed. */
-static int convert_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
-			int64_t now, const struct loan_conv_case *k, int n, struct loans_convert_summary *sum,
-			loans_progress_fn progress, void *pctx, struct arena *a, struct err *e)
+static void sort_by_person(int *order, int n, struct conv_tx *xs)
 {
+	qsort_r(order, (size_t)n, sizeof(*order), cmp_person, xs);
+}
+
+/* A page's conversions in one transaction (one commit for the page). */
+static int record_page_tx(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct page_job *pg = arg;
+	struct arena a;
+	arena_init(&a, 0);
+	struct ledger_pending pending = {&a, NULL, 0, 0};
+	/* A run touches more of the indexes than the default cache holds. */
+	int rc = store_writer_cache(tx, 1, e);
+	if (rc == 0 && pg->cp != NULL)
+		rc = store_writer_autocheckpoint(tx, 0, e);
+	/* The page's principals read in one statement; a person with two
+	 * cases in the page is read once, and the second case sees what the
+	 * first converted (one slot a person, by a sort of the cases). */
+	int n = pg->ready;
+	int64_t *persons = arena_zalloc(&a, sizeof(int64_t) * (size_t)(n + 1));
+	int64_t *principals = arena_zalloc(&a, sizeof(int64_t) * (size_t)(n + 1));
+	int *order = arena_zalloc(&a, sizeof(int) * (size_t)(n + 1));
+	int *slot = arena_zalloc(&a, sizeof(int) * (size_t)(n + 1));
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	sort_by_person(order, n, pg->xs);
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || pg->xs[order[i]].c.person_id != pg->xs[order[i - 1]].c.person_id)
+			persons[m++] = pg->xs[order[i]].c.person_id;
+		slot[order[i]] = m - 1;
+	}
+	if (rc == 0)
+		rc = store_loan_principals_tx(tx, persons, m, n > 0 ? pg->xs[0].on : 0, principals, e);
+	for (int i = 0; i < n && rc == 0; i++) {
+		pg->xs[i].pending = &pending;
+		pg->xs[i].principal = &principals[slot[i]];
+		rc = record(tx, &pg->xs[i], e);
+		pg->xs[i].pending = NULL;
+		pg->xs[i].principal = NULL;
+	}
+	if (rc == 0)
+		rc = ledger_pending_flush(tx, &pending, e);
+	arena_cleanup(&a);
+	return rc;
+}
+
+/* Write a page: one transaction; when that fails (a case converted
+ * meanwhile), a transaction a case, as before. Runs on a thread of its
+ * own while the next page is read and decided. */
+static void *write_page(void *arg)
+{
+	struct page_job *pg = arg;
+	struct err pe;
+	double t = metrics_clock();
+	pg->rc = 0;
+	if (pg->ready > 0 && store_write(pg->s, record_page_tx, pg, &pe) == 0) {
+		checkpoint_soon(pg->cp);
+		for (int j = 0; j < pg->ready; j++)
+			count_recorded(&pg->xs[j], &pg->counts);
+	} else {
+		for (int j = 0; j < pg->ready; j++) {
+			struct err we;
+			err_clear(&we);
+			if (store_write(pg->s, record, &pg->xs[j], &we) != 0) {
+				if (we.code == ERR_CONFLICT) {
+					pg->counts.already++;
+					continue;
+				}
+				pg->e = we;
+				pg->rc = -1;
+				break;
+			}
+			count_recorded(&pg->xs[j], &pg->counts);
+		}
+	}
+	pg->counts.t_write = metrics_clock() - t;
+	return NULL;
+}
+
+/* Read and decide one page of cases (at most REG_BULK_MAX) into pg: the
+ * cases and their loans in one statement, the registers asked once for the
+ * page's incomes and once for its credits, the rules run here. Returns
+ * the cases read (0: no more), or -1 when the store failed. */
+static int prepare_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
+			int64_t now, const char *school_year, int64_t *after, struct page_job *pg,
+			struct loans_convert_summary *sum, struct err *e)
+{
+	struct arena *a = &pg->a;
+	struct loan_conv_case *k;
+	double t = metrics_clock(), t1;
+	int n = store_loan_conv_cases(s, school_year, *after, on, &k, REG_BULK_MAX, a, e);
+	if (n <= 0)
+		return n;
+	*after = k[n - 1].case_id;
 	const char **nins = arena_zalloc(a, sizeof(*nins) * (size_t)n);
 	int *at = arena_zalloc(a, sizeof(*at) * (size_t)n), m = 0;
 	for (int i = 0; i < n; i++) {
@@ -185,16 +346,15 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 			sum->not_convertible++;
 			continue;
 		}
-		int64_t principal;
-		if (store_ledger_person_sum(s, k[i].person_id, "loan.principal", on, &principal, e) != 0)
-			return -1;
-		if (principal <= 0) {
+		if (k[i].principal <= 0) {
 			sum->no_loan++;
 			continue;
 		}
 		at[m] = i;
 		nins[m++] = k[i].nin;
 	}
+	sum->t_read += (t1 = metrics_clock()) - t;
+	t = t1;
 	struct reg_income *inc = arena_zalloc(a, sizeof(*inc) * (size_t)(m + 1));
 	struct reg_credits *cr = arena_zalloc(a, sizeof(*cr) * (size_t)(m + 1));
 	int *inc_found = arena_zalloc(a, sizeof(int) * (size_t)(m + 1));
@@ -207,37 +367,56 @@ static int convert_page(struct store *s, const struct params *p, struct reg_clie
 		log_warn("convert: %d cases wait for the registers: %s", m, re.message);
 		m = 0;
 	}
-	struct conv_tx *xs = arena_zalloc(a, sizeof(*xs) * (size_t)(m + 1));
-	int ready = 0;
+	sum->t_registers += (t1 = metrics_clock()) - t;
+	t = t1;
+	pg->xs = arena_zalloc(a, sizeof(*pg->xs) * (size_t)(m + 1));
+	pg->ready = 0;
+	/* One decision and one buffer for the page: a decision is large, and
+	 * a fresh one a case was fresh memory a case. */
+	struct decision *d = arena_zalloc(a, sizeof(*d));
+	struct buf b;
+	buf_init(&b, 1 << 20);
 	for (int j = 0; j < m; j++) {
 		if (!inc_found[j] || !cr_found[j]) {
 			sum->waiting++;
 			log_warn("convert: case %lld waits for the registers: not found", (long long)k[at[j]].case_id);
 			continue;
 		}
-		ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &xs[ready], a);
+		pg->ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &pg->xs[pg->ready], d, &b, a);
 	}
-	struct record_page pg = {xs, ready};
-	struct err pe;
-	if (ready > 0 && store_write(s, record_page_tx, &pg, &pe) == 0) {
-		for (int j = 0; j < ready; j++)
-			count_recorded(&xs[j], sum);
-	} else {
-		for (int j = 0; j < ready; j++) {
-			struct err we;
-			err_clear(&we);
-			if (store_write(s, record, &xs[j], &we) != 0) {
-				if (we.code == ERR_CONFLICT) {
-					sum->already++;
-					continue;
-				}
-				*e = we;
-				return -1;
-			}
-			count_recorded(&xs[j], sum);
-		}
+	buf_cleanup(&b);
+	sum->t_rules += metrics_clock() - t;
+	return n;
+}
+
+static int default_cache(struct store_tx *tx, void *arg, struct err *e)
+{
+	(void)arg;
+	return store_writer_cache(tx, 0, e) != 0 || store_writer_autocheckpoint(tx, 1, e) != 0 ? -1 : 0;
+}
+
+/* Wait for a page's write and count it. 0, or -1 with e when it failed. */
+static int finish_page(struct page_job *pg, struct loans_convert_summary *sum, loans_progress_fn progress,
+		       void *pctx, struct err *e)
+{
+	if (!pg->running)
+		return 0;
+	double t = metrics_clock();
+	if (pg->threaded)
+		pthread_join(pg->thread, NULL);
+	pg->running = 0;
+	sum->t_wait += metrics_clock() - t;
+	sum->converted += pg->counts.converted;
+	sum->converted_ore += pg->counts.converted_ore;
+	sum->none_passed += pg->counts.none_passed;
+	sum->no_loan += pg->counts.no_loan;
+	sum->already += pg->counts.already;
+	sum->t_write += pg->counts.t_write;
+	if (pg->rc != 0) {
+		*e = pg->e;
+		return -1;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < pg->n; i++) {
 		sum->cases++;
 		if (progress)
 			progress(pctx, sum->cases);
@@ -250,24 +429,65 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 {
 	char school_year[16];
 	int64_t after = 0;
+	int rc = 0, cur = 0;
 	memset(sum, 0, sizeof(*sum));
 	snprintf(school_year, sizeof(school_year), "%d-%d", year, year + 1);
-	for (;;) {
-		struct arena a;
-		struct loan_conv_case *k;
-		arena_init(&a, 0);
-		int n = store_loan_conv_cases(s, school_year, after, &k, REG_BULK_MAX, &a, e);
-		if (n <= 0) {
-			arena_cleanup(&a);
-			return n < 0 ? -1 : 0;
-		}
-		if (convert_page(s, p, reg, year, on, now, k, n, sum, progress, pctx, &a, e) != 0) {
-			arena_cleanup(&a);
-			return -1;
-		}
-		after = k[n - 1].case_id;
-		arena_cleanup(&a);
+	/* Two pages: one written (on its thread, through the store's writer)
+	 * while the other is read and decided. The writes keep the pages'
+	 * order: a page's write starts when the one before has ended. */
+	struct checkpointer cp = {.s = s};
+	pthread_mutex_init(&cp.mu, NULL);
+	pthread_cond_init(&cp.cv, NULL);
+	cp.running = pthread_create(&cp.thread, NULL, checkpoint_main, &cp) == 0;
+	struct page_job pages[2];
+	memset(pages, 0, sizeof(pages));
+	for (int i = 0; i < 2; i++) {
+		pages[i].s = s;
+		pages[i].cp = cp.running ? &cp : NULL;
+		arena_init(&pages[i].a, 0);
 	}
+	for (;;) {
+		struct page_job *pg = &pages[cur];
+		arena_cleanup(&pg->a);
+		arena_init(&pg->a, 0);
+		memset(&pg->counts, 0, sizeof(pg->counts));
+		int n = prepare_page(s, p, reg, year, on, now, school_year, &after, pg, sum, e);
+		if (n <= 0) {
+			rc = n;
+			break;
+		}
+		pg->n = n;
+		if (finish_page(&pages[1 - cur], sum, progress, pctx, e) != 0) {
+			rc = -1;
+			break;
+		}
+		pg->running = 1;
+		pg->threaded = pthread_create(&pg->thread, NULL, write_page, pg) == 0;
+		if (!pg->threaded)
+			write_page(pg); /* no thread to be had: written here, counted as any */
+		cur = 1 - cur;
+	}
+	struct err fe;
+	for (int i = 0; i < 2; i++) {
+		struct page_job *pg = &pages[(cur + i) % 2];
+		if (finish_page(pg, sum, progress, pctx, &fe) != 0 && rc == 0) {
+			*e = fe;
+			rc = -1;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		arena_cleanup(&pages[i].a);
+	if (cp.running) {
+		pthread_mutex_lock(&cp.mu);
+		cp.stop = 1;
+		pthread_cond_signal(&cp.cv);
+		pthread_mutex_unlock(&cp.mu);
+		pthread_join(cp.thread, NULL);
+	}
+	pthread_mutex_destroy(&cp.mu);
+	pthread_cond_destroy(&cp.cv);
+	store_write(s, default_cache, NULL, NULL);
+	return rc < 0 ? -1 : 0;
 }
 
 json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a)

@@ -26,6 +26,11 @@ struct loans_convert_summary {
 	int already;         /* converted by an earlier run */
 	int manual;          /* the rules did not settle it: a case worker */
 	int waiting;         /* the registers did not answer: run again */
+	/* Wall seconds by step, to see where a run's time goes: reading the
+	 * cases and their loans, asking the registers, the rule pack, writing
+	 * the pages' transactions (on a thread of their own, while the next
+	 * page is read and decided), and waiting for them. */
+	double t_read, t_registers, t_rules, t_write, t_wait;
 };
 
 /* Called after each case with the count done. */
@@ -33,10 +38,11 @@ typedef void (*loans_progress_fn)(void *ctx, int done);
 
 /* Convert the convertible loan of the school year year-(year+1) on the
  * income and wealth of the calendar year `year` and the credits passed,
- * effective on day on. Each case in its own transaction (entry, letter
- * "loan-conversion", record, audit "loan.converted"). Returns 0 with sum,
- * or -1 when the store failed (what was committed stays; a run again goes
- * on). */
+ * effective on day on. A page of cases a transaction (for each case an
+ * entry, a letter "loan-conversion", a record, an audit "loan.converted"),
+ * in case order; a page is written while the next is read and decided.
+ * Returns 0 with sum, or -1 when the store failed (what was committed
+ * stays; a run again goes on). */
 int loans_convert(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on, int64_t now,
 		  loans_progress_fn progress, void *pctx, struct loans_convert_summary *sum, struct err *e);
 

@@ -26,6 +26,17 @@ int store_ledger_entry_insert(struct store_tx *tx, int64_t person_id, const char
 int store_ledger_leg_insert(struct store_tx *tx, int64_t entry_id, const char *account, int personal,
 			    int64_t person_id, date_t effective, int64_t amount, struct err *e);
 
+/* A leg to insert with others: person_id 0 stores none. */
+struct store_leg {
+	int64_t entry_id;
+	const char *account;
+	int64_t person_id;
+	date_t effective;
+	int64_t amount;
+};
+/* Insert n legs in one statement, in their order. */
+int store_ledger_legs_insert_many(struct store_tx *tx, const struct store_leg *legs, int n, struct err *e);
+
 /* The sum of person_id's legs on account (NULL: every personal account)
  * effective on or before d, into *ore. */
 int store_ledger_person_sum(struct store *s, int64_t person_id, const char *account, date_t d, int64_t *ore,
@@ -179,12 +190,20 @@ int store_loan_payments_list(struct store *s, int64_t person_id, struct loan_pay
 /* A decided case that may hold a convertible loan. */
 struct loan_conv_case {
 	int64_t case_id, person_id;
-	const char *nin, *application_json, *decision_json;
+	const char *nin, *application_json;
+	/* The decision's "awards" array as JSON text, or NULL when the
+	 * decision does not read as JSON or holds no such array. */
+	const char *awards_json;
+	/* The person's loan.principal summed over their legs through the day
+	 * asked (as store_ledger_person_sum). */
+	int64_t principal;
 };
 /* The decided higher-education cases of school_year after after_id, by id,
- * at most max, into *out (arena). Count or -1. */
-int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, struct loan_conv_case **out,
-			  int max, struct arena *a, struct err *e);
+ * at most max, into *out (arena), each with its decision's awards and its
+ * person's principal on day on: one statement a page (#11's speed). Count
+ * or -1. */
+int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, date_t on,
+			  struct loan_conv_case **out, int max, struct arena *a, struct err *e);
 
 struct loan_conversion {
 	int64_t id, case_id, person_id;

@@ -37,6 +37,27 @@ int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t 
  * day removes it. */
 int store_loan_balance_mark(struct store_tx *tx, int64_t person_id, date_t through, struct err *e);
 
+/* The writer's page cache for a batch run that touches more of the
+ * database than SQLite's default cache (2 MB) holds: big set, a cache of
+ * 256 MB; big 0, the default again. The run gives it back at its end. */
+int store_writer_cache(struct store_tx *tx, int big, struct err *e);
+
+/* A batch run's checkpoints on a thread of its own (#11): on, the
+ * writer no longer copies the write-ahead log into the database at its
+ * commits (SQLite's automatic checkpoint); off, it does again. */
+int store_writer_autocheckpoint(struct store_tx *tx, int on, struct err *e);
+/* Copy what the write-ahead log holds into the database, as far as no
+ * reader needs it, beside the writer (a passive checkpoint, on a
+ * connection of its own). 0 or -1. */
+int store_checkpoint(struct store *s, struct err *e);
+
+/* The loan.principal of each of the n persons on day d, as
+ * store_ledger_person_sum_tx() gives them one by one (from the balance
+ * mark on or before d, and the legs after it), into out[i], in one
+ * statement inside tx. A person may be named more than once. 0 or -1. */
+int store_loan_principals_tx(struct store_tx *tx, const int64_t *persons, int n, date_t d, int64_t *out,
+			     struct err *e);
+
 /* store_ledger_check() (ledger.h) proves the invariants in one pass over
  * the entries and their legs in C (sqlite_loans_bulk.c); this is the same
  * check in SQL (sqlite_ledger.c), a join and a grouping for each invariant:

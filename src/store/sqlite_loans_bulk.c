@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/loans_bulk.h"
 #include "store/sqlite_internal.h"
@@ -50,6 +51,86 @@ int store_loan_invoices_open_page(struct store *s, int64_t after_person, date_t 
 			   "WHERE paid < amount + fee AND cancelled_at IS NULL "
 			   "AND (person_id, due) > (?1, ?2) ORDER BY person_id, due LIMIT ?3",
 			bind_open_page, &p, open_row, *out, max, a, e);
+}
+
+int store_writer_cache(struct store_tx *tx, int big, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, big ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -2000", e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "writer cache");
+}
+
+int store_writer_autocheckpoint(struct store_tx *tx, int on, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, on ? "PRAGMA wal_autocheckpoint = 1000" : "PRAGMA wal_autocheckpoint = 0", e);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_db_error(e, tx->c->db, "writer checkpoints");
+}
+
+int store_checkpoint(struct store *s, struct err *e)
+{
+	struct conn *c = sq_reader(s, e);
+	if (c == NULL)
+		return -1;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		sq_db_error(e, c->db, "checkpoint");
+	sq_reader_done(s, c);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+}
+
+int store_loan_principals_tx(struct store_tx *tx, const int64_t *persons, int n, date_t d, int64_t *out,
+			     struct err *e)
+{
+	struct buf b;
+	char day[11];
+	int rc = 0, got = 0;
+	if (n <= 0)
+		return 0;
+	buf_init(&b, (size_t)n * 24 + 16);
+	buf_putc(&b, '[');
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		rc = buf_put_i64(&b, persons[i]);
+	}
+	if (rc != 0 || buf_putc(&b, ']') != 0) {
+		buf_cleanup(&b);
+		return err_set(e, ERR_INTERNAL, NULL, "principals: out of memory");
+	}
+	/* SUM_MARKED_SQL (sqlite_ledger.c) for each person of the array. */
+	sqlite3_stmt *st = sq_prep(tx->c,
+				   "SELECT j.key, coalesce((SELECT principal FROM loan_balance_marks WHERE person_id = j.value "
+				   "AND through <= ?2), 0) + (SELECT coalesce(sum(amount), 0) FROM ledger_legs WHERE "
+				   "person_id = j.value AND account = 'loan.principal' AND effective <= ?2 AND effective > "
+				   "coalesce((SELECT through FROM loan_balance_marks WHERE person_id = j.value AND through <= ?2), "
+				   "'')) FROM json_each(?1) j",
+				   e);
+	if (st == NULL) {
+		buf_cleanup(&b);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, buf_str(&b), (int)b.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, date_format(d, day), -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(st, 0);
+		if (k >= 0 && k < n) {
+			out[k] = sqlite3_column_int64(st, 1);
+			got++;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	buf_cleanup(&b);
+	if (rc != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "principals");
+	return got == n ? 0 : err_set(e, ERR_INTERNAL, NULL, "principals: %d of %d read", got, n);
 }
 
 /* ---- balance marks ---- */
