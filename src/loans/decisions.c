@@ -49,7 +49,11 @@ int loans_decision_apply(struct store *s, int64_t case_id, int64_t now, enum loa
 	}
 	char cause[32];
 	snprintf(cause, sizeof(cause), "decision:%lld", (long long)d.decision_id);
-	date_t from = date_oslo_day(d.decided_at);
+	/* From the month of the case's first decision: a re-decision of the
+	 * same application grants from the same month, so that one granting
+	 * fewer months falls within those granted, and one granting more
+	 * adds the months after them. */
+	date_t from = date_oslo_day(d.first_at);
 	size_t i;
 	json_t *award;
 	json_array_foreach(json_object_get(j, "awards"), i, award) {

@@ -16,6 +16,7 @@ struct loans_case_decision {
 	int64_t decision_id;
 	int64_t case_id, person_id;
 	int64_t decided_at; /* unix seconds */
+	int64_t first_at;   /* the case's first decision's, unix seconds */
 	const char *scheme;
 	const char *outcome;
 	const char *decision_json;

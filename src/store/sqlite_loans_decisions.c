@@ -17,6 +17,7 @@ static int decision_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	d->scheme = sq_col_str(st, 4, a);
 	d->outcome = sq_col_str(st, 5, a);
 	d->decision_json = sq_col_str(st, 6, a);
+	d->first_at = sqlite3_column_int64(st, 7);
 	return 0;
 }
 
@@ -24,7 +25,8 @@ int store_loans_case_decision(struct store *s, int64_t case_id, struct loans_cas
 			      struct err *e)
 {
 	int n = sq_query(s,
-			 "SELECT d.id, c.id, c.person_id, d.decided_at, c.scheme, d.outcome, d.decision_json "
+			 "SELECT d.id, c.id, c.person_id, d.decided_at, c.scheme, d.outcome, d.decision_json, "
+			 "(SELECT min(f.decided_at) FROM decisions f WHERE f.case_id = c.id) "
 			 "FROM decisions d JOIN cases c ON c.id = d.case_id "
 			 "WHERE d.case_id = ? AND d.superseded_at IS NULL ORDER BY d.id DESC LIMIT 1",
 			 sq_bind_id, &case_id, decision_row, out, 1, a, e);

@@ -143,6 +143,20 @@ test('a payment deferral decided by the rules defers its months on the account: 
   decideAndApply(caseId, '2025-06-02T10:00:00Z');
   assert.equal(sql(`select count(*) from loan_months where person_id = ${id}`), '3');
   assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
+
+  // A later decision granting one month (stored as any path stores one:
+  // the earlier superseded, the trigger enqueueing the job) takes no month
+  // back: lowering is a case worker's (README).
+  const t = Math.floor(Date.parse('2025-06-03T10:00:00Z') / 1000);
+  const lower = sql(`select decision_json from decisions where id = ${decision}`).replace('"months":3', '"months":1');
+  assert.match(lower, /"months":1/);
+  sql(`update decisions set superseded_at = ${t} where case_id = ${caseId};
+    insert into decisions(case_id, decided_at, outcome, decision_json) values (${caseId}, ${t}, 'granted', '${lower.replaceAll("'", "''")}');
+    update cases set decided_at = ${t} where id = ${caseId}`);
+  assert.equal(sql(`select state from jobs where kind = 'decision-payout' and subject_id = ${caseId}`), 'ready');
+  decideAndApply(caseId, '2025-06-03T11:00:00Z');
+  assert.equal(sql(`select count(*) from loan_months where person_id = ${id} and kind = 'deferral'`), '3');
+  assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
 });
 
 test('interest relief decided by the rules cancels the interest of its months, and no other', () => {
