@@ -49,7 +49,7 @@ int loans_decision_apply(struct store *s, int64_t case_id, int64_t now, enum loa
 	}
 	char cause[32];
 	snprintf(cause, sizeof(cause), "decision:%lld", (long long)d.decision_id);
-	/* From the month of the case's first decision: a re-decision of the
+	/* From the month of the case's first granting decision: a re-decision of the
 	 * same application grants from the same month, so that one granting
 	 * fewer months falls within those granted, and one granting more
 	 * adds the months after them. */

@@ -25,8 +25,9 @@ enum loans_decision_effect {
  * outcome granted or partly-granted, each award "deferral" (kind
  * "deferral") or "interest-relief" (kind "relief") with months > 0 goes to
  * loans_grant_months() for its months from the month of the case's first
- * decision (the Oslo day it was made: a re-decision of the same application
- * keeps its start), cause "decision:<decision id>". Running it again,
+ * decision that granted months (the Oslo day it was made: a re-decision of
+ * the same application keeps its start; a manual receipt before a case
+ * worker's decision does not count), cause "decision:<decision id>". Running it again,
  * or for a later decision granting fewer months, grants nothing twice and
  * takes nothing back (there is no reversal: a case worker handles a
  * lowered decision; see the README). A person without an account is no

@@ -16,7 +16,8 @@ struct loans_case_decision {
 	int64_t decision_id;
 	int64_t case_id, person_id;
 	int64_t decided_at; /* unix seconds */
-	int64_t first_at;   /* the case's first decision's, unix seconds */
+	int64_t first_at;   /* the case's first granting (or partly granting)
+			     * decision's, unix seconds; 0 when none grants */
 	const char *scheme;
 	const char *outcome;
 	const char *decision_json;

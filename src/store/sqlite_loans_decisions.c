@@ -26,7 +26,8 @@ int store_loans_case_decision(struct store *s, int64_t case_id, struct loans_cas
 {
 	int n = sq_query(s,
 			 "SELECT d.id, c.id, c.person_id, d.decided_at, c.scheme, d.outcome, d.decision_json, "
-			 "(SELECT min(f.decided_at) FROM decisions f WHERE f.case_id = c.id) "
+			 "(SELECT min(f.decided_at) FROM decisions f WHERE f.case_id = c.id "
+			 "AND f.outcome IN ('granted', 'partly-granted')) "
 			 "FROM decisions d JOIN cases c ON c.id = d.case_id "
 			 "WHERE d.case_id = ? AND d.superseded_at IS NULL ORDER BY d.id DESC LIMIT 1",
 			 sq_bind_id, &case_id, decision_row, out, 1, a, e);
