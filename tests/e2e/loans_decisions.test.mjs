@@ -1,6 +1,7 @@
 // loans_decisions.test.mjs - decisions of payment deferral and interest
 // relief act on the loan account by themselves (#11): a borrower's
-// application waits for its facts, the job runner decides it by the rules
+// application comes in through the file intake and waits for its facts
+// (the registers do not answer), the job runner decides it by the rules
 // (`stipend work --once`, the path every waiting application takes), the
 // decision's trigger enqueues 'decision-payout', and that job grants the
 // months on the account, once; the next `stipend loans run` makes no term in
@@ -16,7 +17,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createDemoDb, root, run } from '../lib/server.mjs';
+import { createDemoDb, freePort, root, run } from '../lib/server.mjs';
 
 // The compiled-in parameters hold the floating rate of May and June 2024
 // only: these tests add a rate of their own from July 2024, marked as such.
@@ -83,15 +84,25 @@ function borrower() {
   return id;
 }
 
-// The person's application, received and waiting for its facts with the
-// 'decide' job, as the intake stores one when the registers do not answer.
-function applyWaiting(person, application, at) {
+// The person's application through the file intake (`stipend batch`), the
+// registers not answering (a closed port): stored waiting for its facts with
+// the 'decide' job. The intake stamps the real clock; the case is then
+// dated to `at`, the day the test's account needs, the one thing set by hand.
+let n = 0;
+async function applyWaiting(person, application, at) {
+  const nin = sql(`select nin from persons where id = ${person}`);
+  const file = path.join(dir, `intake-${++n}.jsonl`);
+  writeFileSync(file, `${JSON.stringify({ nin, application })}\n`);
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const r = run(['batch', '--db', db, '--registers', closed, '--params', paramsDir, '--quiet', file]);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const caseId = sql(`select id from cases where person_id = ${person} and scheme = '${application.scheme}'`);
+  assert.equal(sql(`select status || ' ' || kind || ' ' || state from cases join jobs on jobs.subject_id = cases.id
+    where cases.id = ${caseId}`), 'collecting-facts decide ready');
   const t = Math.floor(Date.parse(at) / 1000);
-  const json = JSON.stringify(application).replaceAll("'", "''");
-  return sql(`insert into cases(person_id, scheme, school_year, status, received_at, application_json, waiting_for)
-    values (${person}, '${application.scheme}', '${application.school_year}', 'collecting-facts', ${t}, '${json}', 'registers');
-    insert into jobs(kind, subject_id, state, run_after, created_at) values ('decide', last_insert_rowid(), 'ready', ${t}, ${t});
-    select max(id) from cases;`);
+  sql(`update cases set received_at = ${t} where id = ${caseId};
+    update jobs set run_after = ${t}, created_at = ${t} where kind = 'decide' and subject_id = ${caseId}`);
+  return caseId;
 }
 
 // Run the jobs until the case's decision-payout job is done (the decide job
@@ -110,14 +121,14 @@ const deferral = (months) => ({
   applicant: { birth_date: '1990-04-04' }, loan: { balance: 10000000, deferrals_used: 0, months_requested: months },
 });
 
-test('a payment deferral decided by the rules defers its months on the account: no term in them, the plan longer', () => {
+test('a payment deferral decided by the rules defers its months on the account: no term in them, the plan longer', async () => {
   const id = borrower();
   const lastDue = sql(`select last_due from loan_accounts where person_id = ${id}`);
   loansRun('2025-03-01');
   assert.equal(sql(`select group_concat(due) from (select due from loan_invoices where person_id = ${id} order by due)`),
     '2025-02-15,2025-03-15');
 
-  const caseId = applyWaiting(id, deferral(3), '2025-03-10T09:00:00Z');
+  const caseId = await applyWaiting(id, deferral(3), '2025-03-10T09:00:00Z');
   decideAndApply(caseId, '2025-03-10T10:00:00Z');
   assert.equal(sql(`select status || ' ' || outcome from cases where id = ${caseId}`), 'decided granted');
   const decision = sql(`select id from decisions where case_id = ${caseId}`);
@@ -159,11 +170,11 @@ test('a payment deferral decided by the rules defers its months on the account: 
   assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
 });
 
-test('interest relief decided by the rules cancels the interest of its months, and no other', () => {
+test('interest relief decided by the rules cancels the interest of its months, and no other', async () => {
   const id = borrower();
   // 390 000 kr of income on unemployment: three months by the 2024 table
   // (tests/rules/interest-relief.yaml), two asked for: granted.
-  const caseId = applyWaiting(id, {
+  const caseId = await applyWaiting(id, {
     scheme: 'interest-relief', school_year: '2024-2025', decision_date: '2024-09-02', relief_ground: 'unemployment',
     applicant: { birth_date: '1990-04-04', income: 39000000 }, loan: { balance: 10000000, months_requested: 2 },
   }, '2025-04-10T09:00:00Z');
@@ -188,10 +199,10 @@ test('interest relief decided by the rules cancels the interest of its months, a
   assert.equal(net('2025-03'), charged('2025-03'));
 });
 
-test('a deferral for a person without a loan account leaves nothing to act on, and the job completes', () => {
+test('a deferral for a person without a loan account leaves nothing to act on, and the job completes', async () => {
   const id = adult();
   assert.equal(sql(`select count(*) from loan_accounts where person_id = ${id}`), '0');
-  const caseId = applyWaiting(id, deferral(2), '2025-03-10T09:00:00Z');
+  const caseId = await applyWaiting(id, deferral(2), '2025-03-10T09:00:00Z');
   const out = decideAndApply(caseId, '2025-03-10T10:00:00Z');
   assert.equal(sql(`select outcome from cases where id = ${caseId}`), 'granted');
   assert.equal(sql(`select count(*) from loan_months where person_id = ${id}`), '0');
