@@ -168,6 +168,18 @@ test('a payment deferral decided by the rules defers its months on the account: 
   decideAndApply(caseId, '2025-06-03T11:00:00Z');
   assert.equal(sql(`select count(*) from loan_months where person_id = ${id} and kind = 'deferral'`), '3');
   assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
+
+  // One granting five from the same start adds the two months after.
+  const t2 = t + 86400;
+  const more = lower.replace('"months":1', '"months":5');
+  sql(`update decisions set superseded_at = ${t2} where case_id = ${caseId} and superseded_at is null;
+    insert into decisions(case_id, decided_at, outcome, decision_json) values (${caseId}, ${t2}, 'granted', '${more.replaceAll("'", "''")}');
+    update cases set decided_at = ${t2} where id = ${caseId}`);
+  decideAndApply(caseId, '2025-06-04T11:00:00Z');
+  const latest = sql(`select max(id) from decisions where case_id = ${caseId}`);
+  assert.equal(sql(`select group_concat(month || ' ' || cause, ',') from
+    (select * from loan_months where person_id = ${id} and month >= '2025-05' order by month)`),
+  `2025-05 decision:${decision},2025-06 decision:${latest},2025-07 decision:${latest}`);
 });
 
 test('interest relief decided by the rules cancels the interest of its months, and no other', async () => {
