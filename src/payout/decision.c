@@ -10,7 +10,10 @@
  * grows), the plan from payout_plan_batch() (the same the run's safety net
  * and `stipend payout --plan` use). A decision made while the job ran
  * (the trigger leaves a running job as it is) is seen at the end: the job
- * then runs again at once instead of finishing. */
+ * then runs again at once instead of finishing.
+ *
+ * The same job applies a decision of payment deferral or interest relief
+ * to the loan account (loans/decisions.h, #11). */
 #include <string.h>
 
 #include "core/arena.h"
