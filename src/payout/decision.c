@@ -10,13 +10,17 @@
  * grows), the plan from payout_plan_batch() (the same the run's safety net
  * and `stipend payout --plan` use). A decision made while the job ran
  * (the trigger leaves a running job as it is) is seen at the end: the job
- * then runs again at once instead of finishing. */
+ * then runs again at once instead of finishing.
+ *
+ * The same job applies a decision of payment deferral or interest relief
+ * to the loan account (loans/decisions.h, #11). */
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "loans/decisions.h"
 #include "payout/internal.h"
 #include "payout/payout.h"
 #include "signing/signing.h"
@@ -92,6 +96,25 @@ int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now,
 	int found = store_case_get(s, job->subject_id, &before, &a, e);
 	if (found < 0)
 		goto out;
+	/* #11: a decision of payment deferral or interest relief acts on the
+	 * loan account here, in the job every decision already enqueues by
+	 * whatever path it was stored (0019's trigger), rather than by a
+	 * trigger and job kind of its own: the same durability for one call,
+	 * no migration, and a re-decision seen at the end runs it again
+	 * (loans_grant_months() grants no month twice). First, so that a PDF
+	 * that fails to draw below holds no month back. */
+	enum loans_decision_effect effect;
+	if (loans_decision_apply(s, job->subject_id, now, &effect, e) != 0)
+		goto out;
+	if (effect != LOANS_DECISION_NONE) {
+		char pseudo[16];
+		log_pseudonym(arena_printf(&a, "case:%lld", (long long)job->subject_id), pseudo);
+		if (effect == LOANS_DECISION_APPLIED)
+			log_info("loans: decision of case %s applied to the loan account", pseudo);
+		else
+			log_info("loans: decision of case %s grants months, but the person has no loan account: "
+				 "nothing to act on", pseudo);
+	}
 	if (payout_decision(s, job->subject_id, now, &made, &planned, e) != 0)
 		goto out;
 	struct decision_finish f = {job->id, now, 0};
