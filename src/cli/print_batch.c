@@ -1,6 +1,7 @@
 /* print_batch.c - `stipend print-batch`: the paper fallback's run. Decision
  * letters still unread PAPER_AFTER_DAYS (or --after-days) days after they
- * were delivered go into print batches for the print house: one PDF and
+ * were delivered, and the loan's letters to borrowers who chose paper, go
+ * into print batches for the print house: one PDF and
  * one manifest JSON per batch in --out. The letters are drawn from the very
  * model their page uses (mbox_letter_model). See mailbox/paper.h. */
 #include <errno.h>
@@ -24,7 +25,8 @@ static const char help[] =
     "Usage: stipend print-batch --db FILE --out DIR [--now TIME] [--after-days N]\n"
     "                           [--forwarding-address LINES] [--json]\n\n"
     "Send on paper the decision letters still unread N days after they were\n"
-    "delivered: each print batch is one PDF (every letter from a new page, its\n"
+    "delivered, and at once the loan's letters to borrowers who chose paper:\n"
+    "each print batch is one PDF (every letter from a new page, its\n"
     "address in the envelope window) and a manifest JSON beside it for the print\n"
     "house, print-batch-NNNNNN.pdf and .json in DIR, and every letter in it\n"
     "records that it went on paper. A batch an earlier run left half-done is\n"

@@ -1,7 +1,8 @@
 /* paper.h - the paper fallback: a decision letter still unread some days
- * after it was delivered goes on paper, in a print batch for the print
- * house (one PDF, each letter from a new page with its address in the
- * envelope window, and a manifest JSON beside it).
+ * after it was delivered, and at once a letter about the loan to a
+ * borrower who has chosen paper (#11), goes on paper, in a print batch for
+ * the print house (one PDF, each letter from a new page with its address
+ * in the envelope window, and a manifest JSON beside it).
  *
  * A run (paper_run) first completes any batch an earlier run left open,
  * then claims the letters now due into new batches and writes each. A

@@ -1,10 +1,12 @@
 /* sqlite_paper.c - print batches and withheld letters in the SQLite store;
  * see paper.h.
  *
- * Which letters are due is one condition, written out in each statement
- * that needs it (SQL is always a literal here): a decision letter, unread,
- * not on paper, delivered at or before the cut-off, in no batch. The
- * partial index letters_unread (migration 0005) serves it. */
+ * Which letters are due is one condition, PAPER_DUE, put into each
+ * statement that needs it (SQL is always a literal here): a decision
+ * letter unread since the cut-off, or a letter about the loan of a
+ * borrower who has chosen paper; not on paper yet, in no batch. The
+ * partial index letters_unread (migration 0005) serves both ranges of
+ * kinds (the loan's letters as the range 'loan-' to 'loan.'). */
 #include "store/paper.h"
 
 #include <sqlite3.h>
@@ -13,6 +15,18 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/sqlite_internal.h"
+
+/* The letters due on paper, unread and not yet printed: a decision letter
+ * delivered at or before `before` (the fallback's days), and at once every
+ * letter about the loan (kinds "loan-...") to a borrower who has chosen
+ * paper (the account's paper flag: the invoices that carry the paper fee,
+ * and the annual statement "by paper when the person has not chosen
+ * digital", #11). Two searches of the index letters_unread, one a range. */
+#define PAPER_DUE(before)                                                                                      \
+	"l.id IN (SELECT u.id FROM letters u WHERE u.first_read_at IS NULL AND u.paper_at IS NULL "              \
+	"AND u.kind = 'decision' AND u.created_at <= " before " UNION ALL SELECT u.id FROM letters u "          \
+	"WHERE u.first_read_at IS NULL AND u.paper_at IS NULL AND u.kind >= 'loan-' AND u.kind < 'loan.' "       \
+	"AND EXISTS (SELECT 1 FROM loan_accounts a WHERE a.person_id = u.person_id AND a.paper = 1))"
 
 int store_paper_claim(struct store_tx *tx, int64_t now, int64_t unread_before, int forwarding, int max,
                       int64_t *batch_id, int *count, struct err *e)
@@ -32,8 +46,7 @@ int store_paper_claim(struct store_tx *tx, int64_t now, int64_t unread_before, i
 	    tx->c,
 	    "INSERT INTO print_batch_letters(batch_id, seq, letter_id) "
 	    "SELECT ?1, row_number() OVER (ORDER BY l.id), l.id FROM letters l JOIN persons p ON p.id = l.person_id "
-	    "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL AND l.created_at <= ?2 "
-	    "AND (p.confidential_address = 0 OR ?3) "
+	    "WHERE " PAPER_DUE("?2") " AND (p.confidential_address = 0 OR ?3) "
 	    "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
 	    "ORDER BY l.id LIMIT ?4",
 	    e);
@@ -72,11 +85,10 @@ int store_paper_withhold_due(struct store_tx *tx, int64_t now, int64_t unread_be
 	*ids = arena_zalloc(a, sizeof(**ids) * (size_t)(max > 0 ? max : 1));
 	sqlite3_stmt *st = sq_prep(tx->c,
 	                           "SELECT l.id FROM letters l JOIN persons p ON p.id = l.person_id "
-	                           "WHERE l.kind = 'decision' AND l.first_read_at IS NULL AND l.paper_at IS NULL "
-	                           "AND l.created_at <= ? AND p.confidential_address <> 0 "
+	                           "WHERE " PAPER_DUE("?1") " AND p.confidential_address <> 0 "
 	                           "AND NOT EXISTS (SELECT 1 FROM print_batch_letters b WHERE b.letter_id = l.id) "
 	                           "AND NOT EXISTS (SELECT 1 FROM paper_withheld w WHERE w.letter_id = l.id) "
-	                           "ORDER BY l.id LIMIT ?",
+	                           "ORDER BY l.id LIMIT ?2",
 	                           e);
 	if (st == NULL)
 		return -1;

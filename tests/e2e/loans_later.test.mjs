@@ -399,3 +399,45 @@ test('the borrower chooses the due day (5th, 15th or 25th) on Min gjeld; the inv
   const check = run(['ledger', 'check', '--db', srv.db]);
   assert.equal(check.status, 0, check.stdout + check.stderr);
 });
+
+// #11: "by paper when the person has not chosen digital". A borrower who
+// has chosen paper (the account's paper flag, the invoices with the fee)
+// gets the loan's letters in the next print batch at once, unread or not
+// yet read; a borrower who has not chosen paper gets them in the mailbox
+// only (the paper fallback's days are for decision letters).
+test('a borrower who chose paper gets the invoice and the annual statement on paper at the next print batch; a digital one does not', async () => {
+  const [onPaper, digital] = [borrower(), borrower()];
+  srv.sql(`update loan_accounts set paper = 1 where person_id = ${onPaper.id}`);
+  loansRun('2024-11-01');
+  const st = run(['loans', 'statement', '--db', srv.db, '--year', '2024', '--out', path.join(handoverDir, 'tax-2024.jsonl')]);
+  assert.equal(st.status, 0, st.stderr + st.stdout);
+  const letters = (b, kind) => srv.sql(`select id from letters where person_id = ${b.id} and kind = '${kind}' order by id`).split('\n').filter(Boolean);
+  const paperLetters = [...letters(onPaper, 'loan-invoice'), ...letters(onPaper, 'loan-statement')];
+  assert.equal(paperLetters.length, 2);
+  assert.equal(letters(digital, 'loan-statement').length, 1);
+
+  const out = mkdtempSync(path.join(os.tmpdir(), 'stipend-loan-paper-'));
+  try {
+    const batch = (now) => {
+      const r = run(['print-batch', '--db', srv.db, '--out', out, '--json', '--now', now]);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    // The day after: no fallback days to wait for.
+    const summary = batch('2025-01-02T06:00:00Z');
+    const inBatches = summary.batches.flatMap((b) => JSON.parse(readFileSync(path.join(out, b.manifest), 'utf8')).letters)
+      .map((l) => String(l.letter_id));
+    for (const id of paperLetters) assert.ok(inBatches.includes(id), `letter ${id} is on paper`);
+    for (const id of [...letters(digital, 'loan-invoice'), ...letters(digital, 'loan-statement')]) {
+      assert.ok(!inBatches.includes(id), `letter ${id} of the digital borrower is not on paper`);
+    }
+    assert.equal(srv.sql(`select count(*) from letters where id in (${paperLetters.join(',')}) and paper_at is not null`), '2');
+    // Once: the next run finds none of them again.
+    const again = batch('2025-01-03T06:00:00Z');
+    const twice = again.batches.flatMap((b) => JSON.parse(readFileSync(path.join(out, b.manifest), 'utf8')).letters)
+      .map((l) => String(l.letter_id));
+    for (const id of paperLetters) assert.ok(!twice.includes(id), `letter ${id} is printed once`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
