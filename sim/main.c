@@ -18,6 +18,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "sim/registers.h"
 #include "sim/signing.h"
 #include "sim/synth.h"
@@ -91,14 +92,6 @@ static const char serve_help[] =
     "                      there (give stipend serve --signing-ca the same file);\n"
     "                      without them a new CA in memory (GET /signing/v1/ca.pem)\n";
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static int serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,16 +159,17 @@ static int serve(int argc, char **argv)
 		fprintf(stderr, "stipend-sim serve: %s\n", e.message);
 		return e.code == ERR_INVALID ? 2 : 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	if (stop_signals_block() != 0) { /* before any thread: core/stop.h */
+		fprintf(stderr, "stipend-sim serve: cannot block the stop signals\n");
+		return 1;
+	}
 	if (sim_listen(host, (int)port, persons, seed, (int)threads, &e) < 0) {
 		fprintf(stderr, "stipend-sim serve: %s\n", e.message);
 		return e.code == ERR_INVALID ? 2 : 1;
 	}
 	log_info("registers: serving http://%s:%ld/ with %lld synthetic persons (seed %llu)", host, port, persons,
 	         seed);
-	while (!stop)
-		pause();
+	stop_signals_wait();
 	log_info("registers: stopping");
 	sim_stop();
 	return 0;

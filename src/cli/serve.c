@@ -2,7 +2,6 @@
  * or SIGTERM, then a clean stop (requests under way finish, pending writes
  * commit). */
 #include <getopt.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "notify/notify.h"
 #include "payout/payout.h"
 #include "registers/registers.h"
@@ -79,14 +79,6 @@ static const char serve_help[] =
 	"                     without it agreements are signed on paper only\n"
 	"  --signing-ca FILE  the CA certificates (PEM) whose signers stipend trusts;\n"
 	"                     required with --signing-url\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 int cli_serve(int argc, char **argv)
 {
@@ -247,6 +239,12 @@ int cli_serve(int argc, char **argv)
 	if (p == NULL)
 		goto fail;
 	app.params = p;
+	/* SIGINT and SIGTERM wait for the main thread, blocked before the
+	 * store's writer or any other thread starts (core/stop.h). */
+	if (stop_signals_block() != 0) {
+		err_set(&e, ERR_INTERNAL, NULL, "cannot block the stop signals");
+		goto fail;
+	}
 	if ((s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
 		goto fail;
 	if (version != store_schema_expected()) {
@@ -289,14 +287,11 @@ int cli_serve(int argc, char **argv)
 	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify, &anchor), &env, &job_opts, &e)) == NULL)
 		goto fail;
 	env.jobs = jobs;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	if ((srv = server_start(&app, host, (int)port, io_threads, threads, &e)) == NULL)
 		goto fail;
 	log_info("serving http://%s:%ld/ with %d handler threads%s", host, port, threads,
 		 app.test_login ? " (test login enabled)" : "");
-	while (!stop)
-		pause();
+	stop_signals_wait();
 	log_info("stopping");
 	rc = 0;
 	/* A clean stop signs the head as it is once the last requests and jobs

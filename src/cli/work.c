@@ -2,7 +2,6 @@
  * one inside `stipend serve`, until SIGINT or SIGTERM; or, with --once, the
  * jobs due now and no more. */
 #include <getopt.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "notify/notify.h"
 #include "payout/payout.h"
 #include "registers/registers.h"
@@ -46,14 +46,6 @@ static const char work_help[] =
 	"  --payout-dir DIR run the daily payout job, its files in DIR (a runner\n"
 	"                   without it hands the job back for one that has it)\n\n"
 	"Exit status: 0, 1 when the database or parameters cannot be opened, 2 bad usage.\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 int cli_work(int argc, char **argv)
 {
@@ -138,6 +130,13 @@ int cli_work(int argc, char **argv)
 		return rc;
 	rc = 1;
 	p = params_dir ? params_load_dir(params_dir, &e) : params_load_builtin(&e);
+	/* A runner that keeps going stops on SIGINT or SIGTERM, taken by the
+	 * main thread: blocked before any thread starts (core/stop.h). A run
+	 * --once keeps the signals' default: Ctrl-C ends it. */
+	if (!once && stop_signals_block() != 0) {
+		fprintf(stderr, "stipend work: cannot block the stop signals\n");
+		return 1;
+	}
 	if (p == NULL || (s = store_open(db, &e)) == NULL || store_schema_version(s, &version, &e) != 0)
 		goto fail;
 	if (version != store_schema_expected()) {
@@ -178,13 +177,10 @@ int cli_work(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	if ((jobs = jobs_start(s, cli_job_kinds(&env, &notify, &anchor), &env, &o, &e)) == NULL)
 		goto fail;
 	log_info("working on %s with %d threads", db, o.threads);
-	while (!stop)
-		pause();
+	stop_signals_wait();
 	rc = 0;
 	/* A clean stop signs the head once the jobs under way are done. */
 	jobs_stop(jobs);

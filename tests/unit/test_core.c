@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -21,6 +24,7 @@
 #include "core/i18n.h"
 #include "core/money.h"
 #include "core/nin.h"
+#include "core/stop.h"
 
 #define NBSP "\xc2\xa0"
 
@@ -930,6 +934,37 @@ static void i18n_put_date_writes_the_date_as_each_language_does(void **state)
 	buf_cleanup(&b);
 }
 
+/* A stop signal sent to the process while other threads run (a server's
+ * writer, workers, job runners) is taken by the waiting main thread: the
+ * others block it, having been started after stop_signals_block(). With a
+ * handler and pause() the signal could go to another thread and leave main
+ * paused for ever. Run many times: the kernel picks a thread each time. */
+static void *busy(void *arg)
+{
+	volatile int *done = arg;
+	while (!*done)
+		usleep(100);
+	return NULL;
+}
+
+static void a_stop_signal_wakes_the_main_thread_whatever_other_threads_run(void **state)
+{
+	(void)state;
+	assert_int_equal(stop_signals_block(), 0);
+	for (int round = 0; round < 50; round++) {
+		volatile int done = 0;
+		pthread_t t[4];
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, busy, (void *)&done), 0);
+		int sig = round % 2 ? SIGINT : SIGTERM;
+		assert_int_equal(kill(getpid(), sig), 0);
+		assert_int_equal(stop_signals_wait(), sig);
+		done = 1;
+		for (int i = 0; i < 4; i++)
+			pthread_join(t[i], NULL);
+	}
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -974,6 +1009,7 @@ int main(void)
 	    cmocka_unit_test(i18n_render_leaves_an_unknown_placeholder_visible),
 	    cmocka_unit_test(i18n_render_agrees_counts_and_words_codes),
 	    cmocka_unit_test(i18n_put_date_writes_the_date_as_each_language_does),
+	    cmocka_unit_test(a_stop_signal_wakes_the_main_thread_whatever_other_threads_run),
 	};
 	return cmocka_run_group_tests_name("core", tests, i18n_setup, NULL);
 }
