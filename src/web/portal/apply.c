@@ -412,13 +412,45 @@ void apply_already_applied(struct req *r, struct resp *w, const char *scheme, in
 	resp_page(w, r, "apply_exists", "apply.exists.title", d);
 }
 
+int apply_submit(struct req *r, struct resp *w, const char *scheme, struct cases_answers *a, const char *key,
+		 long change_of, struct cases_problems *problems, struct err *e)
+{
+	struct submitted out;
+	int repeated = 0, rc;
+	if (change_of > 0)
+		rc = cases_apply_change(r->app->cases, &r->who, change_of, a, r->now, &out, problems, e);
+	else
+		rc = cases_apply_once(r->app->cases, &r->who, a, key, r->now, &out, &repeated, problems, e);
+	if (rc == 0) {
+		const char *link = arena_printf(r->a, "/saker/%lld", (long long)out.case_id);
+		if (apply_wants_json(r))
+			resp_json(w, repeated ? 200 : 201,
+				  json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case", link,
+					    "outcome", out.outcome, "repeated", repeated));
+		else
+			resp_redirect(w, r, link);
+		return 1;
+	}
+	if (e->code == ERR_CONFLICT && strcmp(e->field, "application") == 0) {
+		apply_already_applied(r, w, scheme, out.case_id);
+		return 1;
+	}
+	if (e->code != ERR_INVALID) {
+		resp_failure(w, r, e, "apply");
+		return 1;
+	}
+	if (apply_wants_json(r)) {
+		resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e->field, "message", e->message));
+		return 1;
+	}
+	return 0;
+}
+
 void portal_apply_submit(struct req *r, struct resp *w)
 {
 	struct err e;
 	struct cases_answers answers;
 	struct cases_problems problems;
-	struct submitted out;
-	int repeated = 0, rc;
 	if (!req_csrf_ok(r)) {
 		resp_error(w, r, 403, "error.csrf");
 		return;
@@ -461,39 +493,9 @@ void portal_apply_submit(struct req *r, struct resp *w)
 		return;
 	}
 	read_answers(r, upper, &answers);
-	if (change_of > 0)
-		rc = cases_apply_change(r->app->cases, &r->who, change_of, &answers, r->now, &out, &problems, &e);
-	else
-		rc = cases_apply_once(r->app->cases, &r->who, &answers, key, r->now, &out, &repeated, &problems, &e);
-	if (rc == 0) {
+	if (apply_submit(r, w, upper ? "upper-secondary" : "higher-education", &answers, key, change_of, &problems, &e)) {
 		json_decref(values);
 		json_decref(errors);
-		if (apply_wants_json(r)) {
-			resp_json(w, repeated ? 200 : 201,
-				  json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
-					    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
-					    out.outcome, "repeated", repeated));
-			return;
-		}
-		resp_redirect(w, r, arena_printf(r->a, "/saker/%lld", (long long)out.case_id));
-		return;
-	}
-	if (e.code == ERR_CONFLICT && strcmp(e.field, "application") == 0) {
-		json_decref(values);
-		json_decref(errors);
-		apply_already_applied(r, w, upper ? "upper-secondary" : "higher-education", out.case_id);
-		return;
-	}
-	if (e.code != ERR_INVALID) {
-		json_decref(values);
-		json_decref(errors);
-		resp_failure(w, r, &e, "apply");
-		return;
-	}
-	if (apply_wants_json(r)) {
-		json_decref(values);
-		json_decref(errors);
-		resp_json(w, 422, json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));
 		return;
 	}
 	for (int i = 0; i < problems.n; i++) {

@@ -26,6 +26,15 @@ int apply_wants_json(const struct req *r);
  * application of it. */
 void apply_already_applied(struct req *r, struct resp *w, const char *scheme, int64_t first);
 
+/* Apply with the answers a of scheme (a change of case change_of when it is
+ * above 0, else once under the form's idempotency key) and answer what
+ * needs no form again: the case (303, or JSON), the first application
+ * (409), a failure, or a refused answer to a JSON client (422). Returns 1
+ * when answered; 0 when an answer was refused for the form to show, with
+ * e and problems saying which. */
+int apply_submit(struct req *r, struct resp *w, const char *scheme, struct cases_answers *a, const char *key,
+		 long change_of, struct cases_problems *problems, struct err *e);
+
 /* ---- apply_grants.c (#9) ---- */
 
 /* The grant a scheme's name asks for (enum cases_grant): CASES_GRANT_NONE

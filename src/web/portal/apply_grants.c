@@ -253,8 +253,6 @@ void apply_grant_submit(struct req *r, struct resp *w, int grant)
 	struct err e;
 	struct cases_answers answers;
 	struct cases_problems problems;
-	struct submitted out;
-	int repeated = 0, rc;
 	long change_of = 0;
 	const char *change = req_form(r, "change_of");
 	if (change != NULL && *change != '\0' && (change_of = form_int(change, 1, 999999999999L)) < 1) {
@@ -272,38 +270,9 @@ void apply_grant_submit(struct req *r, struct resp *w, int grant)
 	if (key != NULL)
 		json_object_set_new(values, "key", json_string(key));
 	read_answers(r, grant, &answers);
-	if (change_of > 0)
-		rc = cases_apply_change(r->app->cases, &r->who, change_of, &answers, r->now, &out, &problems, &e);
-	else
-		rc = cases_apply_once(r->app->cases, &r->who, &answers, key, r->now, &out, &repeated, &problems, &e);
-	if (rc == 0) {
+	if (apply_submit(r, w, scheme_name(grant), &answers, key, change_of, &problems, &e)) {
 		json_decref(values);
 		json_decref(errors);
-		if (apply_wants_json(r)) {
-			resp_json(w, repeated ? 200 : 201,
-			          json_pack("{s:I,s:s,s:s?,s:b}", "case_id", (json_int_t)out.case_id, "case",
-			                    arena_printf(r->a, "/saker/%lld", (long long)out.case_id), "outcome",
-			                    out.outcome, "repeated", repeated));
-			return;
-		}
-		resp_redirect(w, r, arena_printf(r->a, "/saker/%lld", (long long)out.case_id));
-		return;
-	}
-	if (e.code == ERR_CONFLICT && strcmp(e.field, "application") == 0) {
-		json_decref(values);
-		json_decref(errors);
-		apply_already_applied(r, w, scheme_name(grant), out.case_id);
-		return;
-	}
-	if (e.code != ERR_INVALID || apply_wants_json(r)) {
-		json_decref(values);
-		json_decref(errors);
-		if (e.code != ERR_INVALID)
-			resp_failure(w, r, &e, "apply");
-		else
-			resp_json(
-			    w, 422,
-			    json_pack("{s:s,s:s,s:s}", "error", "invalid", "field", e.field, "message", e.message));
 		return;
 	}
 	for (int i = 0; i < problems.n; i++) {
