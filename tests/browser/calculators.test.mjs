@@ -157,7 +157,10 @@ test('support_calculator_updates_live_with_javascript', async () => {
 
     assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'a page was loaded');
     assert.equal(loads, 0, 'a page was loaded');
-    // The address follows the answers, so the estimate can be shared.
+    // The address follows the answers, so the estimate can be shared. The
+    // estimate's heading was there before the change: wait for the address
+    // the new answers write (a busy machine takes its time), then assert it.
+    await page.waitForFunction(() => /level=upper-secondary/.test(window.location.search)).catch(() => {});
     assert.match(page.url(), /\/kalkulator\/stotte\?.*level=upper-secondary/);
     assert.equal(await result(page).getAttribute('aria-live'), 'polite');
     assert.deepEqual(blocked, [], 'the Content-Security-Policy blocked something or a script failed');
