@@ -185,6 +185,20 @@ int loans_choose_fixed(struct store *s, const struct params *p, const struct pri
 int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
 		       const char *cause, int64_t now, struct err *e);
 
+/* A later decision of case case_id granting fewer months than before (or
+ * none) takes back the months from the month of `from` on that the
+ * case's decisions marked as kind ("deferral" or "relief"): a deferred
+ * month not yet begun on `today` (its term comes back and the plan is a
+ * month shorter when the month was within it; one begun has had its term
+ * left out and stays), and any relief month, whose cancelled interest is
+ * charged again (a "relief" entry, cause "relief-withdrawn:<month>":
+ * debit loan.interest, credit agency.interest-income, on today or the day
+ * after the interest posted). *taken (may be NULL) receives the months
+ * taken back. ERR_CONFLICT without a loan account. Audited as
+ * loan.deferral.withdrawn or loan.relief.withdrawn when any is taken. */
+int loans_withdraw_months(struct store *s, int64_t person_id, int64_t case_id, const char *kind, date_t from,
+			  date_t today, int64_t now, int *taken, struct err *e);
+
 /* Change who's own plan to end after `years` years of terms from the next
  * month's (1..20; pay faster, or slower again): the following invoices'
  * terms are worked out over the terms then left. At most 20 years from the

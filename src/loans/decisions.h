@@ -15,24 +15,27 @@ struct store;
 
 /* What applying a case's decision did. */
 enum loans_decision_effect {
-	LOANS_DECISION_NONE,       /* not a deferral or relief decision that grants months */
-	LOANS_DECISION_APPLIED,    /* the months are granted (those granted before are left) */
+	LOANS_DECISION_NONE,       /* not a deferral or relief decision that grants or takes back months */
+	LOANS_DECISION_APPLIED,    /* months granted, or taken back */
 	LOANS_DECISION_NO_ACCOUNT  /* it grants months, but the person has no loan account */
 };
 
-/* Apply case_id's decision in force to the person's loan account: when
- * the case's scheme is payment-deferral or interest-relief and its
- * outcome granted or partly-granted, each award "deferral" (kind
- * "deferral") or "interest-relief" (kind "relief") with months > 0 goes to
- * loans_grant_months() for its months from the month of the case's first
- * decision that granted months (the Oslo day it was made: a re-decision of
- * the same application keeps its start; a manual receipt before a case
- * worker's decision does not count), cause "decision:<decision id>". Running it again,
- * or for a later decision granting fewer months, grants nothing twice and
- * takes nothing back (there is no reversal: a case worker handles a
- * lowered decision; see the README). A person without an account is no
- * error: *effect says so and nothing is written. Returns 0 with *effect,
- * or -1 (store failure, or a decision whose JSON does not parse). */
+/* Apply case_id's decision in force to the person's loan account, when
+ * the case's scheme is payment-deferral (kind "deferral") or
+ * interest-relief (kind "relief"). The months run from the month of the
+ * case's first decision that granted months (the Oslo day it was made: a
+ * re-decision of the same application keeps its start; a manual receipt
+ * before a case worker's decision does not count). A granted or
+ * partly-granted decision's months (its award "deferral" or
+ * "interest-relief") go to loans_grant_months(), cause "decision:<decision
+ * id>": running it again grants nothing twice, and a later decision
+ * granting more adds the months after. A later decision granting fewer,
+ * or rejecting, takes back the case's months after its own through
+ * loans_withdraw_months() (a deferred month that has begun stays). A
+ * decision for a case worker changes nothing. A person without an account
+ * is no error: *effect says so and nothing is written. Returns 0 with
+ * *effect, or -1 (store failure, or a decision whose JSON does not
+ * parse). */
 int loans_decision_apply(struct store *s, int64_t case_id, int64_t now, enum loans_decision_effect *effect,
 			 struct err *e);
 

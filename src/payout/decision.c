@@ -101,7 +101,8 @@ int payout_decision_job(struct store *s, const struct job_rec *job, int64_t now,
 	 * whatever path it was stored (0019's trigger), rather than by a
 	 * trigger and job kind of its own: the same durability for one call,
 	 * no migration, and a re-decision seen at the end runs it again
-	 * (loans_grant_months() grants no month twice). First, so that a PDF
+	 * (loans_grant_months() grants no month twice, nor does
+	 * loans_withdraw_months() take one back twice). First, so that a PDF
 	 * that fails to draw below holds no month back. */
 	enum loans_decision_effect effect;
 	if (loans_decision_apply(s, job->subject_id, now, &effect, e) != 0)

@@ -226,6 +226,16 @@ int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct l
  * Returns 0, or 1 when it was marked before (nothing written), -1. */
 int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
 			  const char *cause, int64_t now, struct err *e);
+/* Unmark person_id's month as kind. Returns 0 (also when it was not
+ * marked), -1. */
+int store_loan_month_unmark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			    struct err *e);
+/* The months ("2025-03", oldest first, at most max) from `from` on that
+ * person_id has as kind by a decision of case case_id (cause
+ * "decision:<id>" of any of the case's decisions), into months. Returns
+ * the count, or -1. */
+int store_loan_case_months_tx(struct store_tx *tx, int64_t person_id, const char *kind, int64_t case_id,
+			      const char *from, char (*months)[8], int max, struct err *e);
 /* 1 when the month is marked as kind, 0 when not, -1. */
 int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
 			       struct err *e);

@@ -6,6 +6,7 @@
  * effective day, so that a person's debt on a day is one sum over the
  * partial index ledger_legs_person; the check proves the copies agree. */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -764,6 +765,42 @@ int store_loan_month_mark(struct store_tx *tx, int64_t person_id, const char *mo
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return sq_db_error(e, tx->c->db, "mark loan month");
 	return sqlite3_changes(tx->c->db) == 0 ? 1 : 0;
+}
+
+int store_loan_month_unmark(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,
+			    struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "DELETE FROM loan_months WHERE person_id = ?1 AND month = ?2 AND kind = ?3", e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, month);
+	sq_bind_str(st, 3, kind);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "unmark loan month");
+	return 0;
+}
+
+int store_loan_case_months_tx(struct store_tx *tx, int64_t person_id, const char *kind, int64_t case_id,
+			      const char *from, char (*months)[8], int max, struct err *e)
+{
+	sqlite3_stmt *st = sq_prep(tx->c, "SELECT month FROM loan_months WHERE person_id = ?1 AND kind = ?2 AND month >= ?3 "
+				       "AND cause IN (SELECT 'decision:' || id FROM decisions WHERE case_id = ?4) "
+				       "ORDER BY month",
+				   e);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, person_id);
+	sq_bind_str(st, 2, kind);
+	sq_bind_str(st, 3, from);
+	sqlite3_bind_int64(st, 4, case_id);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		snprintf(months[n++], 8, "%s", m ? (const char *)m : "");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : sq_db_error(e, tx->c->db, "loan months of a case");
 }
 
 int store_loan_month_marked_tx(struct store_tx *tx, int64_t person_id, const char *month, const char *kind,

@@ -156,8 +156,8 @@ test('a payment deferral decided by the rules defers its months on the account: 
   assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
 
   // A later decision granting one month (stored as any path stores one:
-  // the earlier superseded, the trigger enqueueing the job) takes no month
-  // back: lowering is a case worker's (README).
+  // the earlier superseded, the trigger enqueueing the job) takes back no
+  // month that has begun: April's and May's terms were left out.
   const t = Math.floor(Date.parse('2025-06-03T10:00:00Z') / 1000);
   const lower = sql(`select decision_json from decisions where id = ${decision}`).replace('"months":3', '"months":1');
   assert.match(lower, /"months":1/);
@@ -209,6 +209,95 @@ test('interest relief decided by the rules cancels the interest of its months, a
   assert.equal(net('2025-05'), 0);
   assert.ok(net('2025-06') > 0, 'June has its interest');
   assert.equal(net('2025-03'), charged('2025-03'));
+});
+
+// Store a later decision of the case, as any path stores one (the earlier
+// superseded, the trigger enqueueing the job): the case's first decision
+// with its awards' months changed to `months` (0: rejected, no award).
+function redecide(caseId, at, months) {
+  const t = Math.floor(Date.parse(at) / 1000);
+  const json = JSON.parse(sql(`select decision_json from decisions where case_id = ${caseId} order by id limit 1`));
+  if (months > 0) {
+    for (const a of json.awards) a.months = months;
+  } else {
+    json.awards = [];
+    json.outcome = 'rejected';
+  }
+  const text = JSON.stringify(json).replaceAll("'", "''");
+  sql(`update decisions set superseded_at = ${t} where case_id = ${caseId} and superseded_at is null;
+    insert into decisions(case_id, decided_at, outcome, decision_json) values (${caseId}, ${t}, '${months > 0 ? 'granted' : 'rejected'}', '${text}');
+    update cases set decided_at = ${t}, outcome = '${months > 0 ? 'granted' : 'rejected'}' where id = ${caseId}`);
+  assert.equal(sql(`select state from jobs where kind = 'decision-payout' and subject_id = ${caseId}`), 'ready');
+}
+
+test('a lower re-decision takes back the deferred months not yet begun, and the plan is shorter again', async () => {
+  const id = borrower();
+  const lastDue = sql(`select last_due from loan_accounts where person_id = ${id}`);
+  loansRun('2025-03-01');
+  const caseId = await applyWaiting(id, deferral(3), '2025-03-10T09:00:00Z');
+  decideAndApply(caseId, '2025-03-10T10:00:00Z');
+  assert.equal(sql(`select group_concat(month, ',') from (select month from loan_months where person_id = ${id} order by month)`),
+    '2025-03,2025-04,2025-05');
+
+  // On 20 March the case is decided again granting one month: March (begun)
+  // stays; April and May come back, and the plan is two terms shorter than
+  // the three-month deferral made it: one longer than at first.
+  redecide(caseId, '2025-03-20T09:00:00Z', 1);
+  decideAndApply(caseId, '2025-03-20T10:00:00Z');
+  assert.equal(sql(`select group_concat(month, ',') from (select month from loan_months where person_id = ${id} order by month)`),
+    '2025-03');
+  const [y, m] = lastDue.split('-').map(Number);
+  assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`),
+    new Date(Date.UTC(y, m - 1 + 1, 15)).toISOString().slice(0, 10));
+  assert.equal(sql(`select detail from audit where action = 'loan.deferral.withdrawn' and object = 'person:${id}'`),
+    `2 months from 2025-04 taken back (case ${caseId})`);
+  loansRun('2025-05-01');
+  assert.equal(sql(`select group_concat(due) from (select due from loan_invoices where person_id = ${id} order by due)`),
+    '2025-02-15,2025-03-15,2025-04-15,2025-05-15');
+
+  // Run again: nothing more is taken back.
+  sql(`update jobs set state = 'ready', attempts = 0, lease_until = 0 where kind = 'decision-payout' and subject_id = ${caseId}`);
+  decideAndApply(caseId, '2025-05-02T10:00:00Z');
+  assert.equal(sql(`select count(*) from audit where action = 'loan.deferral.withdrawn' and object = 'person:${id}'`), '1');
+});
+
+test('a rejecting re-decision charges again the interest its relief months had cancelled', async () => {
+  const id = borrower();
+  const caseId = await applyWaiting(id, {
+    scheme: 'interest-relief', school_year: '2024-2025', decision_date: '2024-09-02', relief_ground: 'unemployment',
+    applicant: { birth_date: '1990-04-04', income: 39000000 }, loan: { balance: 10000000, months_requested: 2 },
+  }, '2025-04-10T09:00:00Z');
+  decideAndApply(caseId, '2025-04-10T10:00:00Z');
+  loansRun('2025-06-30');
+  const charged = (ym) => Number(sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where l.person_id = ${id} and l.account = 'loan.interest' and e.cause = 'interest:${ym}'`));
+  const net = (ym) => Number(sql(`select coalesce(sum(l.amount), 0) from ledger_legs l join ledger_entries e on e.id = l.entry_id
+    where l.person_id = ${id} and l.account = 'loan.interest' and e.cause in ('interest:${ym}', 'relief:${ym}', 'relief-withdrawn:${ym}')`));
+  assert.equal(net('2025-04'), 0);
+  assert.equal(net('2025-05'), 0);
+
+  // Lowered to one month on 2 July: May's interest is owed again, posted
+  // the day after the interest already posted (June's, on 30 June).
+  redecide(caseId, '2025-07-02T09:00:00Z', 1);
+  decideAndApply(caseId, '2025-07-02T10:00:00Z');
+  assert.equal(net('2025-04'), 0);
+  assert.equal(net('2025-05'), charged('2025-05'));
+  assert.equal(sql(`select effective from ledger_entries where person_id = ${id} and cause = 'relief-withdrawn:2025-05'`), '2025-07-02');
+  assert.equal(sql(`select group_concat(month, ',') from loan_months where person_id = ${id}`), '2025-04');
+
+  // Rejected on 3 July: April's too. Then granted two again: both cancelled
+  // once more, nothing twice.
+  redecide(caseId, '2025-07-03T09:00:00Z', 0);
+  decideAndApply(caseId, '2025-07-03T10:00:00Z');
+  assert.equal(net('2025-04'), charged('2025-04'));
+  assert.equal(sql(`select count(*) from loan_months where person_id = ${id}`), '0');
+  redecide(caseId, '2025-07-04T09:00:00Z', 2);
+  decideAndApply(caseId, '2025-07-04T10:00:00Z');
+  assert.equal(net('2025-04'), 0);
+  assert.equal(net('2025-05'), 0);
+  const check = run(['ledger', 'check', '--db', db]);
+  assert.equal(check.status, 0, check.stderr + check.stdout);
+  assert.match(check.stdout, /every debt equals its postings/);
 });
 
 test('a deferral for a person without a loan account leaves nothing to act on, and the job completes', async () => {
