@@ -804,7 +804,7 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
 		goto out;
 	}
-	int relief = strcmp(g->kind, "relief") == 0;
+	int relief = strcmp(g->kind, "relief") == 0, granted = 0;
 	for (int i = 0; i < g->months; i++) {
 		date_t m = months_on(g->from, i, 1);
 		char ym[11];
@@ -815,6 +815,7 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 			goto out;
 		if (marked > 0)
 			continue; /* granted before */
+		granted++;
 		if (!relief) {
 			/* A deferred term moves to the end of the plan. */
 			if (acct.first_due != LOAN_NO_DATE && month_first(acct.first_due) <= m &&
@@ -843,10 +844,14 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 		if (store_loan_account_put(tx, &acct, g->now, e) != 0)
 			goto out;
 	}
-	char object[32], detail[96], day[11];
-	snprintf(object, sizeof(object), "person:%lld", (long long)g->person_id);
-	snprintf(detail, sizeof(detail), "%d months from %.7s by %.40s", g->months, date_format(g->from, day), g->cause);
-	rc = audit_append(tx, g->now, "system", relief ? "loan.relief" : "loan.deferral", object, detail, e);
+	rc = 0;
+	if (granted > 0) { /* the job runs again: only a month newly granted is news */
+		char object[32], detail[96], day[11];
+		snprintf(object, sizeof(object), "person:%lld", (long long)g->person_id);
+		snprintf(detail, sizeof(detail), "%d months from %.7s by %.40s", g->months, date_format(g->from, day),
+			 g->cause);
+		rc = audit_append(tx, g->now, "system", relief ? "loan.relief" : "loan.deferral", object, detail, e);
+	}
 out:
 	arena_cleanup(&a);
 	return rc;

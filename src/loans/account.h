@@ -181,7 +181,8 @@ int loans_choose_fixed(struct store *s, const struct params *p, const struct pri
  * already charged and by the run for interest to come. A month granted
  * before is not granted again. Fails with ERR_INVALID for a bad kind,
  * months outside 1..36 or no cause, ERR_CONFLICT when the person has no
- * loan account. Audited as loan.deferral or loan.relief. */
+ * loan account. Audited as loan.deferral or loan.relief when a month is newly
+ * granted. */
 int loans_grant_months(struct store *s, int64_t person_id, const char *kind, date_t from, int months,
 		       const char *cause, int64_t now, struct err *e);
 

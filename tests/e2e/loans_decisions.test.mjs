@@ -154,6 +154,7 @@ test('a payment deferral decided by the rules defers its months on the account: 
   decideAndApply(caseId, '2025-06-02T10:00:00Z');
   assert.equal(sql(`select count(*) from loan_months where person_id = ${id}`), '3');
   assert.equal(sql(`select last_due from loan_accounts where person_id = ${id}`), longer);
+  assert.equal(sql(`select count(*) from audit where action = 'loan.deferral' and object = 'person:${id}'`), '1');
 
   // A later decision granting one month (stored as any path stores one:
   // the earlier superseded, the trigger enqueueing the job) takes back no
