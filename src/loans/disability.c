@@ -133,7 +133,9 @@ int loans_disability_assess(const struct params *p, date_t received, int degree,
 		out->band_to = out->whole_limit;
 		return 0;
 	}
-	int64_t from = out->whole_limit + 1;
+	/* A band begins a krone over the last, as the table writes it; an
+	 * income is in the band when it is at most the band's "to". */
+	int64_t from = out->whole_limit + 100;
 	for (int band = 1; band <= LOANS_DISABILITY_BANDS_MAX; band++) {
 		char kto[48], kdebt[48], kterm[48];
 		snprintf(kto, sizeof(kto), "loan.disability.band.%d.to", band);
@@ -144,7 +146,7 @@ int loans_disability_assess(const struct params *p, date_t received, int degree,
 			break;
 		int64_t to = vto->value + raise;
 		if (income > to) {
-			from = to + 1;
+			from = to + 100;
 			continue;
 		}
 		int64_t debt = figure(p, kdebt, received, out);
