@@ -752,7 +752,7 @@ static void build_body(struct letter *L)
 		}
 		para(L, i18n_get(L->lang, "letter.appeal_heading"), S_SUBHEADING, 14);
 		para(L, i18n_get(L->lang, "letter.appeal"), S_BODY, 4);
-		para(L, i18n_get(L->lang, "letter.signature_caseworker"), S_BODY, 12);
+		para(L, i18n_get(L->lang, "disability.letter.signature"), S_BODY, 12);
 		return;
 	}
 	json_t *loan_status = json_object_get(m, "loan_status");
