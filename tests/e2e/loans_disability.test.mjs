@@ -17,7 +17,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Client, nbsp, root, run, startServer } from '../lib/server.mjs';
+import { Client, freePort, nbsp, root, run, startServer } from '../lib/server.mjs';
 
 // The compiled-in parameters hold the floating rate of May and June 2024
 // only: these tests add a rate of their own, marked as such.
@@ -108,6 +108,20 @@ test('a case worker writes off part of the debt by the 2020 table: one entry, th
   await setIncome(b.nin, 2020, 42000000); // 420 000 kr: the third band
   const worker = await staff('sara.berg');
   const url = `/saksbehandling/personer/${b.id}/gjeld`;
+  // A case worker finds the loan account from a case of the borrower's (an
+  // application for deferral through the file intake, the registers not
+  // answering: it waits for its facts).
+  const file = path.join(paramsDir, `intake-${b.id}.jsonl`);
+  writeFileSync(file, `${JSON.stringify({ nin: b.nin, application: {
+    scheme: 'payment-deferral', school_year: '2024-2025', decision_date: '2025-03-10',
+    applicant: { birth_date: '1990-04-04' }, loan: { balance: 10000000, deferrals_used: 0, months_requested: 3 } } })}\n`);
+  const intake = run(['batch', '--db', srv.db, '--registers', `http://127.0.0.1:${await freePort()}`, '--params', paramsDir,
+    '--quiet', file]);
+  assert.equal(intake.status, 0, intake.stderr + intake.stdout);
+  const caseId = srv.sql(`select id from cases where person_id = ${b.id}`);
+  const kase = await worker.get(`/saksbehandling/saker/${caseId}`);
+  assert.equal(kase.status, 200);
+  assert.match(kase.text, new RegExp(`href="${url}" id="loan-account-link"`));
   const page = await worker.get(url);
   assert.equal(page.status, 200);
   assert.match(page.text, /Sletting av gjeld ved uførhet/);
