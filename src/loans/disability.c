@@ -361,6 +361,67 @@ static int facts(struct store *s, const struct params *p, struct reg_client *reg
 	return 0;
 }
 
+/* ---- interest up to the day ---- */
+
+static date_t month_end(date_t d)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	return m == 12 ? date_from_ymd(y, 12, 31) : date_from_ymd(y, m + 1, 1) - 1;
+}
+
+struct rate_ctx {
+	const struct params *p;
+	const struct loan_account *acct;
+};
+
+static int rate_fn(void *ctx, date_t d, int32_t *rate, struct err *e)
+{
+	struct rate_ctx *c = ctx;
+	return loans_rate_on(c->p, c->acct, d, rate, e);
+}
+
+/* For the proposal, which writes nothing: the interest the decision would
+ * post for the days after acct->interest_through up to `to`, worked out as
+ * interest_upto() posts it (a piece a month, each piece's interest in the
+ * next piece's balance, relief months cancelled), into *sum. Returns 0, or
+ * -1 with e (a rate missing: ERR_CONFLICT naming it). */
+static int interest_due(struct store *s, const struct params *p, int64_t person_id, const struct loan_account *acct,
+			date_t to, int64_t *sum, struct arena *a, struct err *e)
+{
+	struct rate_ctx rc = {p, acct};
+	*sum = 0;
+	if (acct->interest_through == LOAN_NO_DATE)
+		return 0;
+	for (date_t from = acct->interest_through + 1; from <= to;) {
+		date_t last = month_end(from) < to ? month_end(from) : to;
+		int64_t opening, interest;
+		struct ledger_day *days;
+		if (ledger_debt(s, person_id, from - 1, &opening, e) != 0)
+			return -1;
+		int n = store_loan_disability_days(s, person_id, from, last, &days, 32, a, e);
+		if (n < 0)
+			return -1;
+		struct loans_change *ch = arena_zalloc(a, sizeof(*ch) * (size_t)(n > 0 ? n : 1));
+		for (int i = 0; i < n; i++)
+			ch[i] = (struct loans_change){days[i].day, days[i].amount};
+		/* The pieces before are not posted: their interest is in this
+		 * piece's balance as it would be. */
+		if (loans_interest(opening + *sum, ch, n, from, last, rate_fn, &rc, &interest, e) != 0)
+			return -1;
+		char ym[11];
+		date_format(last, ym);
+		ym[7] = '\0';
+		int relief = store_loan_disability_month_marked(s, person_id, ym, "relief", e);
+		if (relief < 0)
+			return -1;
+		if (!relief)
+			*sum += interest;
+		from = last + 1;
+	}
+	return 0;
+}
+
 /* ---- the page ---- */
 
 static json_t *errors_json(const struct form_errors *fe)
@@ -398,13 +459,30 @@ json_t *loans_disability_page(struct store *s, const struct params *p, struct re
 	int has = store_loan_account_get(s, person_id, &acct, a, e);
 	if (has < 0)
 		return NULL;
-	int64_t principal = 0, debt = 0;
-	if (ledger_debt(s, person_id, today, &debt, e) != 0)
+	/* The debt as the decision would find it: on its day (today, or the
+	 * last day the run charged, when later), the interest up to it
+	 * included. A rate missing for those days leaves the interest out, and
+	 * says so. */
+	date_t on = has == 0 && acct.interest_through != LOAN_NO_DATE && acct.interest_through > today ? acct.interest_through
+												      : today;
+	int64_t debt = 0, due = 0;
+	if (ledger_debt(s, person_id, on, &debt, e) != 0)
 		return NULL;
-	json_t *d = json_pack("{s:{s:I,s:s},s:b,s:I}", "person", "id", (json_int_t)person_id, "name",
+	struct err why;
+	err_clear(&why);
+	int interest_unknown = 0;
+	if (has == 0 && interest_due(s, p, person_id, &acct, on, &due, a, &why) != 0) {
+		if (why.code != ERR_CONFLICT) {
+			*e = why;
+			return NULL;
+		}
+		interest_unknown = 1;
+		due = 0;
+	}
+	debt += due;
+	json_t *d = json_pack("{s:{s:I,s:s},s:b,s:I,s:I,s:b}", "person", "id", (json_int_t)person_id, "name",
 			      arena_printf(a, "%s %s", per.given_name, per.family_name), "has_account", has == 0, "debt",
-			      (json_int_t)debt);
-	(void)principal;
+			      (json_int_t)debt, "interest_due", (json_int_t)due, "interest_unknown", interest_unknown);
 	struct loan_disability *list;
 	int n = store_loan_disability_list(s, person_id, &list, 20, a, e);
 	if (n < 0) {
@@ -437,8 +515,10 @@ json_t *loans_disability_page(struct store *s, const struct params *p, struct re
 	for (int i = 0; i < fe.n; i++)
 		if (strncmp(fe.field[i], "new_", 4) != 0)
 			blocking = 1;
+	if (interest_unknown)
+		bad(&fe, "received", "disability.error.rate");
 	struct facts x;
-	if (!blocking && facts(s, p, reg, person_id, &f, &x, &fe, a, e) != 0) {
+	if (!blocking && !interest_unknown && facts(s, p, reg, person_id, &f, &x, &fe, a, e) != 0) {
 		json_decref(d);
 		return NULL;
 	}
@@ -484,24 +564,6 @@ json_t *loans_disability_page(struct store *s, const struct params *p, struct re
 }
 
 /* ---- the decision ---- */
-
-static date_t month_end(date_t d)
-{
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	return m == 12 ? date_from_ymd(y, 12, 31) : date_from_ymd(y, m + 1, 1) - 1;
-}
-
-struct rate_ctx {
-	const struct params *p;
-	const struct loan_account *acct;
-};
-
-static int rate_fn(void *ctx, date_t d, int32_t *rate, struct err *e)
-{
-	struct rate_ctx *c = ctx;
-	return loans_rate_on(c->p, c->acct, d, rate, e);
-}
 
 /* Post the interest of the days after acct->interest_through up to and
  * including `to`, a piece a month (as the run would, cause

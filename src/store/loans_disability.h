@@ -56,4 +56,17 @@ int store_loan_disability_list(struct store *s, int64_t person_id, struct loan_d
  * Returns 0 or -1. */
 int store_loan_disability_term_tx(struct store_tx *tx, int64_t person_id, int64_t *term, struct err *e);
 
+/* For the proposal, which writes nothing (read outside a transaction, as
+ * store_ledger_person_days_tx() and store_loan_month_marked_tx() read
+ * inside one): the sum of person_id's legs effective on each day
+ * from..to that has any, ascending, at most max, into *out (arena).
+ * Returns the count or -1. */
+struct ledger_day;
+int store_loan_disability_days(struct store *s, int64_t person_id, date_t from, date_t to, struct ledger_day **out,
+			       int max, struct arena *a, struct err *e);
+/* 1 when person_id's month ("2025-03") is marked kind ("relief"), 0 when
+ * not, -1. */
+int store_loan_disability_month_marked(struct store *s, int64_t person_id, const char *month, const char *kind,
+				       struct err *e);
+
 #endif

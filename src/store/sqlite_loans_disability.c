@@ -5,6 +5,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/ledger.h"
 #include "store/loans_disability.h"
 #include "store/sqlite_internal.h"
 
@@ -144,4 +145,62 @@ int store_loan_disability_term_tx(struct store_tx *tx, int64_t person_id, int64_
 		sq_db_error(e, tx->c->db, "disability term");
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct days_q {
+	int64_t person_id;
+	char from[11], to[11];
+};
+
+static void bind_days(sqlite3_stmt *st, const void *arg)
+{
+	const struct days_q *q = arg;
+	sqlite3_bind_int64(st, 1, q->person_id);
+	sqlite3_bind_text(st, 2, q->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->to, -1, SQLITE_STATIC);
+}
+
+static int day_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
+{
+	(void)a;
+	struct ledger_day *d = (struct ledger_day *)out + i;
+	d->day = col_date(st, 0);
+	d->amount = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_loan_disability_days(struct store *s, int64_t person_id, date_t from, date_t to, struct ledger_day **out,
+			       int max, struct arena *a, struct err *e)
+{
+	struct days_q q = {.person_id = person_id};
+	date_format(from, q.from);
+	date_format(to, q.to);
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s, "SELECT effective, sum(amount) FROM ledger_legs WHERE person_id = ?1 AND effective >= ?2 "
+			   "AND effective <= ?3 GROUP BY effective ORDER BY effective",
+			bind_days, &q, day_row, *out, max, a, e);
+}
+
+struct month_q {
+	int64_t person_id;
+	const char *month, *kind;
+};
+
+static void bind_month(sqlite3_stmt *st, const void *arg)
+{
+	const struct month_q *q = arg;
+	sqlite3_bind_int64(st, 1, q->person_id);
+	sq_bind_str(st, 2, q->month);
+	sq_bind_str(st, 3, q->kind);
+}
+
+int store_loan_disability_month_marked(struct store *s, int64_t person_id, const char *month, const char *kind,
+				       struct err *e)
+{
+	struct month_q q = {person_id, month, kind};
+	int64_t n = 0;
+	if (sq_query(s, "SELECT count(*) FROM loan_months WHERE person_id = ?1 AND month = ?2 AND kind = ?3", bind_month,
+		     &q, sq_count_row, &n, 1, NULL, e) < 0)
+		return -1;
+	return n > 0;
 }
