@@ -143,6 +143,9 @@ enum action {
 	/* The loan account's open features (#11, helper D). */
 	ACT_LOAN_PAYMENT_RESOLVE, /* book a payment no account took to a borrower, or refund it */
 	ACT_LOAN_DUE_DAY,         /* choose the invoices' due day (5th, 15th or 25th) */
+	/* The loan account's write-off at permanent disability (#11, helper B,
+	 * loans/disability.h). */
+	ACT_LOAN_WRITE_OFF,       /* a case worker's decision on writing off a disabled borrower's debt */
 	ACT_N
 };
 

@@ -134,6 +134,9 @@ static const struct rule {
 	/* The loan account's open features (#11, helper D). */
 	[ACT_LOAN_PAYMENT_RESOLVE] =   {"loan.payment.resolve",      0,     {N, N, N, Y, Y, N, N, N}},
 	[ACT_LOAN_DUE_DAY] =           {"loan.due-day",              1,     {Y, N, N, N, N, N, N, N}},
+	/* The write-off at permanent disability (#11, helper B): a case
+	 * worker's decision, never the borrower's own nor support's. */
+	[ACT_LOAN_WRITE_OFF] =         {"loan.write-off",            1,     {N, N, N, Y, Y, N, N, N}},
 };
 
 /* The actions each scope of a power of attorney covers; the proxy column

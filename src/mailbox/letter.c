@@ -18,6 +18,7 @@
 #include "loans/later.h"
 #include "loans/convert.h"
 #include "loans/statement.h"
+#include "loans/disability.h"
 #include "mailbox/mailbox.h"
 #include "notify/notify.h"
 #include "store/messages.h"
@@ -336,6 +337,10 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 				      : NULL;
 	if (loan_status)
 		json_object_set_new(d, "loan_status", loan_status);
+	/* A write-off at disability (#11, helper B, loans/disability.h). */
+	json_t *disability = strcmp(l->kind, "loan-disability") == 0 ? loans_disability_letter(s, l->id, lang, a) : NULL;
+	if (disability)
+		json_object_set_new(d, "disability", disability);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -393,5 +398,7 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.title.loan-called-in";
 	if (strcmp(kind, "loan-collection") == 0)
 		return "letter.title.loan-collection";
+	if (strcmp(kind, "loan-disability") == 0) /* #11, helper B */
+		return "disability.letter.title";
 	return "letter.other.title";
 }

@@ -737,6 +737,24 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *disability = json_object_get(m, "disability");
+	if (json_is_object(disability)) {
+		/* templates/_loan_disability.html: a write-off at disability
+		 * (#11, helper B): the outcome, the figures, the reason. */
+		para(L, text(L, json_string_value(json_object_get(disability, "text_key")), disability), S_BODY, 10);
+		para(L, text(L, "disability.letter.facts", disability), S_BODY, 6);
+		if (!json_is_true(json_object_get(disability, "refused"))) {
+			para(L, text(L, "disability.letter.figures", disability), S_BODY, 6);
+			if (json_is_true(json_object_get(disability, "fixed_term")))
+				para(L, text(L, "disability.letter.term", disability), S_BODY, 6);
+			if (json_is_true(json_object_get(disability, "annuity")))
+				para(L, i18n_get(L->lang, "disability.letter.annuity"), S_BODY, 6);
+		}
+		para(L, i18n_get(L->lang, "letter.appeal_heading"), S_SUBHEADING, 14);
+		para(L, i18n_get(L->lang, "letter.appeal"), S_BODY, 4);
+		para(L, i18n_get(L->lang, "disability.letter.signature"), S_BODY, 12);
+		return;
+	}
 	json_t *loan_status = json_object_get(m, "loan_status");
 	if (json_is_object(loan_status)) {
 		/* templates/_loan_status.html: a loan called in or handed to the

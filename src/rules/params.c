@@ -535,7 +535,11 @@ int params_covers(const struct params *p, date_t on)
 	/* #14: a service figure ("service.") is in force until the agency
 	 * publishes another; it says nothing about whether rules are. */
 	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to && strncmp(p->v[i].key, "service.", 8) != 0)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to && strncmp(p->v[i].key, "service.", 8) != 0 &&
+		    /* #11, disability write-off: figures of the calendar year an
+		     * application is received, held for years whose school
+		     * years the set does not otherwise cover. */
+		    strncmp(p->v[i].key, "loan.disability.", 16) != 0)
 			return 1;
 	return 0;
 }

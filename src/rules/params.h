@@ -72,7 +72,9 @@ const struct param *params_get_literal(const struct params *p, const char *key, 
 /* 1 when some value of the set is in force on date, else 0: tells whether
  * the set covers a school year at all. Service figures (keys beginning
  * "service.", such as PARAMS_SERVICE_NORM) do not count: they stay in force
- * until the agency publishes another and say nothing about the rules. */
+ * until the agency publishes another and say nothing about the rules; nor
+ * do the disability write-off's figures ("loan.disability.", #11), which
+ * are of the calendar year an application is received. */
 int params_covers(const struct params *p, date_t on);
 
 /* A copy of p in which the value of key in force on date on is value (its

@@ -177,4 +177,10 @@ void support_agencies_page(struct req *r, struct resp *w);
 void support_agencies_post(struct req *r, struct resp *w);
 void support_send_faq(struct req *r, struct resp *w);
 
+/* #11, helper B: a case worker's write-off of a borrower's debt at
+ * permanent disability (workbench/loan_disability.c): the borrower's loan
+ * account with the form, the proposal, and the decision. */
+void workbench_loan_disability(struct req *r, struct resp *w);
+void workbench_loan_disability_post(struct req *r, struct resp *w);
+
 #endif

@@ -119,6 +119,9 @@ static const struct route routes[] = {
 	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/mine-sider/gjeld/forfall", loans_due_day, ACT_LOAN_DUE_DAY},
+	/* #11, helper B: the write-off at permanent disability. */
+	{"GET", "/saksbehandling/personer/:id/gjeld", workbench_loan_disability, ACT_LOAN_WRITE_OFF},
+	{"POST", "/saksbehandling/personer/:id/gjeld/uforhet", workbench_loan_disability_post, ACT_LOAN_WRITE_OFF},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

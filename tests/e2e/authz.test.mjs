@@ -226,7 +226,7 @@ function urlOf(route, ids) {
     : p.startsWith('/larested/studenter/') ? 'person'
     : p.startsWith('/saksbehandling/henvendelser/') ? 'message'
       : p.startsWith('/saksbehandling/dokumenter/') ? 'document'
-        : p.startsWith('/kundesenter/personer/') ? 'person'
+        : p.startsWith('/kundesenter/personer/') || p.startsWith('/saksbehandling/personer/') ? 'person'
           : p.startsWith('/faq/') || p.startsWith('/kundesenter/faq/') ? 'faq'
             : p.startsWith('/avtaler/') || p.startsWith('/saksbehandling/avtaler/') ? 'agreement'
               : p.startsWith('/fullmakter/') ? 'proxy' : 'case';
@@ -414,6 +414,10 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/innbetalinger/:id/tilbakebetal': { as: sara, foreign: per,
       url: '/saksbehandling/innbetalinger/1/tilbakebetal', form: { account: '12345678903' } },
     'POST /mine-sider/gjeld/forfall': { as: a.c, foreign: other, form: { day: '5' } },
+    // #11, helper B: the write-off at permanent disability.
+    'POST /saksbehandling/personer/:id/gjeld/uforhet': { as: sara, foreign: per,
+      url: `/saksbehandling/personer/${a.person}/gjeld/uforhet`,
+      form: { step: 'confirm', received: '01.03.2024', degree: '100', aap: 'nei', income: '100000', new_debt: '0' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

@@ -483,6 +483,11 @@ static void show_case(struct req *r, struct resp *w, int64_t id, json_t *values,
 	if (access_allowed(&r->who, ACT_TIMELINE_READ, c->person_id))
 		json_object_set_new(d, "history_url", json_string(arena_printf(
 							  r->a, "/kundesenter/personer/%lld/historikk", (long long)c->person_id)));
+	/* #11, helper B: the applicant's loan account, with the write-off at
+	 * permanent disability. */
+	if (access_allowed(&r->who, ACT_LOAN_WRITE_OFF, c->person_id))
+		json_object_set_new(d, "loan_url", json_string(arena_printf(r->a, "/saksbehandling/personer/%lld/gjeld",
+									    (long long)c->person_id)));
 
 	json_t *facts = json_array();
 	json_t *fj = c->facts_json ? json_loads(c->facts_json, 0, NULL) : NULL;
