@@ -119,6 +119,11 @@ static const struct route routes[] = {
 	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/mine-sider/gjeld/forfall", loans_due_day, ACT_LOAN_DUE_DAY},
+	/* #11, helper A: deferral and interest relief from "Min gjeld". */
+	{"GET", "/mine-sider/gjeld/utsettelse", loan_relief_deferral_form, ACT_APPLY},
+	{"POST", "/mine-sider/gjeld/utsettelse", loan_relief_deferral_submit, ACT_APPLY},
+	{"GET", "/mine-sider/gjeld/rentefritak", loan_relief_relief_form, ACT_APPLY},
+	{"POST", "/mine-sider/gjeld/rentefritak", loan_relief_relief_submit, ACT_APPLY},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

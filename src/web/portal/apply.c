@@ -435,6 +435,10 @@ int apply_submit(struct req *r, struct resp *w, const char *scheme, struct cases
 		apply_already_applied(r, w, scheme, out.case_id);
 		return 1;
 	}
+	/* #11 (helper A): no loan account to defer or relieve: the loan's
+	 * form says so (loan_relief.c). */
+	if (e->code == ERR_CONFLICT && strcmp(e->field, "loan") == 0)
+		return 0;
 	if (e->code != ERR_INVALID) {
 		resp_failure(w, r, e, "apply");
 		return 1;
