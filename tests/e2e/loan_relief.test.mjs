@@ -12,40 +12,17 @@
 // The server decides with the real clock. The compiled-in parameters end
 // with the school year 2024-2025: this test adds the repayment figures of
 // 2024-2025 again for the days after them, and a floating rate, both
-// marked as the test's own.
+// marked as the test's own (tests/lib/relief_params.mjs).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { Client, nbsp, root, run, startServer } from '../lib/server.mjs';
-
-// Each figure of repayment.yaml again from the day after it ends to 2030.
-export function laterRepayment() {
-  const src = readFileSync(path.join(root, 'params/no/2024-2025/repayment.yaml'), 'utf8');
-  return src.split(/\n(?=[a-z_.0-9]+:\n)/).filter((b) => /valid_to:/.test(b)).map((b) => {
-    const to = b.match(/valid_to: (\d{4}-\d{2}-\d{2})/)[1];
-    const next = new Date(Date.parse(`${to}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
-    return b.replace(/valid_from: .*/, `valid_from: ${next}`).replace(/valid_to: .*/, 'valid_to: 2030-12-31')
-      .replace(/reference: .*/, 'reference: test').replace(/source: .*/, 'source: test');
-  }).join('\n') + '\n';
-}
-export const rate = `loan.rate.floating:
-  value: 4000
-  unit: thousandths-percent
-  valid_from: 2024-07-01
-  valid_to: 2030-12-31
-  reference: test
-  source: test
-`;
+import { paramsDir as makeParams } from '../lib/relief_params.mjs';
+import { Client, nbsp, run, startServer } from '../lib/server.mjs';
 
 let srv;
 let paramsDir;
 before(async () => {
-  paramsDir = mkdtempSync(path.join(os.tmpdir(), 'stipend-relief-params-'));
-  cpSync(path.join(root, 'params/no'), paramsDir, { recursive: true });
-  writeFileSync(path.join(paramsDir, '2025-2026', 'test-repayment.yaml'), laterRepayment());
-  writeFileSync(path.join(paramsDir, '2024-2025', 'test-loan-rate.yaml'), rate);
+  paramsDir = makeParams();
   srv = await startServer({ persons: 40, registers: true, params: paramsDir });
 });
 after(async () => {
@@ -55,8 +32,8 @@ after(async () => {
 
 let nextAdult = 0;
 function adult() {
-  const nins = srv.sql(`select nin from persons where birth_date < '2000-01-01' and confidential_address = 0
-    and id not in (select person_id from loan_accounts) order by id`).split('\n');
+  const nins = srv.sql("select nin from persons where birth_date < '2000-01-01' and confidential_address = 0 order by id")
+    .split('\n');
   assert.ok(nextAdult < nins.length, 'the population has too few adults');
   return nins[nextAdult++];
 }
