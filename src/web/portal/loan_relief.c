@@ -145,7 +145,7 @@ static void submit(struct req *r, struct resp *w, int grant)
 	}
 	for (int i = 0; i < problems.n; i++) {
 		if (strcmp(problems.items[i].path, "loan.months_requested") == 0)
-			json_object_set_new(errors, "months", json_string("loan_relief.error.months"));
+			json_object_set_new(errors, "months", json_string("loan_relief.error.months_range"));
 		else if (strcmp(problems.items[i].path, "relief_ground") == 0)
 			json_object_set_new(errors, "ground", json_string("loan_relief.error.ground"));
 	}
