@@ -70,7 +70,7 @@ int cases_loan_fill(const struct cases_env *env, int64_t person_id, struct cases
 {
 	struct store_loan_relief_facts f;
 	date_t day = date_oslo_day(now);
-	int rc = store_loan_relief_facts(env->store, person_id, day, &f, e);
+	int rc = store_loan_relief_facts(env->store, person_id, day, NULL, &f, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
@@ -108,7 +108,9 @@ int cases_loan_facts(const struct cases_env *env, int64_t person_id, json_t *app
 	if (date_parse(json_string_value(json_object_get(application, "decision_date")), &day) != 0)
 		return 0; /* the rules refuse it, naming the field */
 	struct store_loan_relief_facts f;
-	int rc = store_loan_relief_facts(env->store, person_id, day, &f, e);
+	/* A re-decision reads the ledger as of the same day, without the
+	 * months this application's earlier decision granted. */
+	int rc = store_loan_relief_facts(env->store, person_id, day, scheme, &f, e);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	json_t *loan = json_object_get(application, "loan");
@@ -178,7 +180,7 @@ int cases_loan_form(const struct cases_env *env, const struct principal *who, in
 	out->given_name = p.given_name;
 	out->family_name = p.family_name;
 	date_t day = date_oslo_day(now);
-	rc = store_loan_relief_facts(env->store, person_id, day, &f, e);
+	rc = store_loan_relief_facts(env->store, person_id, day, NULL, &f, e);
 	if (rc < 0)
 		return -1;
 	out->has_loan = rc == 0;

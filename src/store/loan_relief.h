@@ -24,9 +24,13 @@ struct store_loan_relief_facts {
 				 * from full-time work (the 36 months' limit) */
 };
 
-/* person_id's facts as of day into *out. Returns 0 found, 1 when the
+/* person_id's facts as of day into *out. With own_scheme
+ * ("payment-deferral", "interest-relief") the months granted by decisions
+ * of the person's case of that scheme applied for on day are left out:
+ * deciding that application again (a re-decision) does not count its own
+ * months as used. NULL counts every month. Returns 0 found, 1 when the
  * person has no loan account (out zeroed), -1 with e filled. */
-int store_loan_relief_facts(struct store *s, int64_t person_id, date_t day, struct store_loan_relief_facts *out,
-			    struct err *e);
+int store_loan_relief_facts(struct store *s, int64_t person_id, date_t day, const char *own_scheme,
+			    struct store_loan_relief_facts *out, struct err *e);
 
 #endif

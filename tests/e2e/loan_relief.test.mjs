@@ -270,3 +270,30 @@ test('another person cannot apply for you: their post applies for themselves, an
   assert.ok([303, 404].includes(g.status), String(g.status));
   assert.equal(srv.sql(`select count(*) from cases where person_id = ${b.id}`), '0');
 });
+
+test('the months used are the ledger\'s, and deciding the application again does not count its own months as used', async () => {
+  const b = borrower();
+  // 33 of the 36 deferred before (another decision's, January 2023 on).
+  loans('grant', '--kind', 'deferral', '--nin', b.nin, '--date', '2023-01-15', '--months', '33', '--cause', 'decision:e2e-before');
+  const c = await login(b.nin);
+  const f = await form(c, 'utsettelse');
+  assert.match(nbsp(f.page.text), /33 av 36 måneder/);
+  const id = caseOf(await c.post('/mine-sider/gjeld/utsettelse', { csrf: f.csrf, key: f.key, months: '4' }));
+  const d = decisionOf(id);
+  assert.equal(sourceOf(d, 'loan.deferrals_used').value, 33);
+  assert.equal(srv.sql(`select outcome from cases where id = ${id}`), 'partly-granted');
+  assert.deepEqual(d.awards.map((a) => a.months), [3]);
+  await until('the months on the account', () => srv.sql(`select count(*) from loan_months where person_id = ${b.id}`) === '36');
+
+  // A case worker has it decided again: the ledger now holds its 3
+  // months, which are the application's own, so the decision stands.
+  const cw = new Client(srv.base);
+  const page = await cw.get('/login');
+  assert.equal((await cw.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(page.text) })).status, 303);
+  const casePage = await cw.get(`/saksbehandling/saker/${id}`);
+  assert.equal((await cw.post(`/saksbehandling/saker/${id}/ny-vurdering`, { csrf: Client.csrf(casePage.text) })).status, 303);
+  const audit = () => srv.sql(`select group_concat(action, ' ') from audit where object = 'case:${id}'`);
+  await until('the case checked again', () => /case\.rechecked|case\.redecided/.test(audit()));
+  assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '1', audit());
+  assert.equal(srv.sql(`select outcome from cases where id = ${id}`), 'partly-granted');
+});
