@@ -78,6 +78,8 @@ test('a deferral in bokmål from Min gjeld on a phone', async (t) => {
     await page.goto(`${srv.base}/mine-sider/gjeld`);
     await assertAccessible(t, page, 'Min gjeld with the relief links');
     await noOverflow(page, 'Min gjeld');
+    await page.locator('#loan-relief').scrollIntoViewIfNeeded();
+    await shots(page, 'min-gjeld');
     await page.getByRole('link', { name: 'Søk om betalingsutsettelse' }).click();
     await page.waitForURL(/\/mine-sider\/gjeld\/utsettelse$/);
     await page.getByRole('heading', { level: 1, name: 'Søk om betalingsutsettelse' }).waitFor();
