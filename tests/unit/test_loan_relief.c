@@ -3,7 +3,10 @@
  * The one builder (cases/application.c, cases/loan_relief.c) makes the
  * contract's application the rules read and decide; the months beyond the
  * parameters' per-application maximum and a ground the rule pack does not
- * know are named by their contract paths. */
+ * know are named by their contract paths. The agency's facts come from its
+ * ledger (store_loan_relief_facts()): the debt on the day, the deferred
+ * months less those with relief, the relief months on low income from
+ * full-time work, and none of an application's own months. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "cases/application.h"
 #include "cases/loan_relief.h"
@@ -23,6 +27,9 @@
 #include "core/i18n.h"
 #include "rules/params.h"
 #include "rules/rules.h"
+#include "store/loan_relief.h"
+#include "store/store.h"
+#include "tests/unit/testdb.h"
 
 static struct cases_answers deferral(void)
 {
@@ -160,6 +167,84 @@ static void the_school_year_and_the_maximum_come_from_the_day_and_the_parameters
 	params_free(p);
 }
 
+/* ---- the agency's facts from the ledger ---- */
+
+static int add_person(struct store_tx *tx, void *arg, struct err *e)
+{
+	struct person p = {0, "17050400500", "Kari", "Nordmann", date_from_ymd(1990, 5, 17), "Storgata 1", "0150", "Oslo",
+			   0, NULL, NULL};
+	return store_person_insert(tx, &p, arg, e);
+}
+
+static void sql(const struct testdb *db, const char *q)
+{
+	sqlite3 *c;
+	char *msg = NULL;
+	assert_int_equal(sqlite3_open(db->path, &c), SQLITE_OK);
+	int rc = sqlite3_exec(c, q, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", q, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(c);
+	assert_int_equal(rc, SQLITE_OK);
+}
+
+static void the_ledger_gives_the_debt_and_the_months_used_without_an_applications_own(void **state)
+{
+	(void)state;
+	struct testdb db;
+	struct err e;
+	struct store_loan_relief_facts f;
+	int64_t person = 0;
+	char q[2048];
+	assert_int_equal(testdb_open(&db, "loan_relief"), 0);
+	assert_int_equal(store_write(db.s, add_person, &person, &e), 0);
+	/* No account: nothing to defer. */
+	assert_int_equal(store_loan_relief_facts(db.s, person, date_from_ymd(2025, 3, 10), NULL, &f, &e), 1);
+	assert_int_equal(f.balance, 0);
+	snprintf(q, sizeof(q),
+		 "INSERT INTO loan_accounts(person_id, kid, updated_at) VALUES (%1$lld, '1000000024', 0);"
+		 "INSERT INTO ledger_entries(id, person_id, kind, cause, effective) VALUES (1, %1$lld, 'disbursement', 'p', '2023-08-15');"
+		 "INSERT INTO ledger_legs(entry_id, account, person_id, effective, amount) VALUES "
+		 "(1, 'loan.principal', %1$lld, '2023-08-15', 10000000), (1, 'agency.bank', NULL, '2023-08-15', -10000000);"
+		 "INSERT INTO ledger_entries(id, person_id, kind, cause, effective) VALUES (2, %1$lld, 'interest', 'i', '2025-04-30');"
+		 "INSERT INTO ledger_legs(entry_id, account, person_id, effective, amount) VALUES "
+		 "(2, 'loan.interest', %1$lld, '2025-04-30', 30000), (2, 'agency.interest-income', NULL, '2025-04-30', -30000);"
+		 /* A low-income relief case (decision 1) and a deferral case applied for on 10 March 2025 (decision 2). */
+		 "INSERT INTO cases(id, person_id, scheme, school_year, status, outcome, received_at, application_json) VALUES "
+		 "(1, %1$lld, 'interest-relief', '2024-2025', 'decided', 'granted', 0, "
+		 "'{\"relief_ground\":\"low-income-full-time\",\"decision_date\":\"2024-09-02\"}'),"
+		 "(2, %1$lld, 'payment-deferral', '2024-2025', 'decided', 'granted', 0, '{\"decision_date\":\"2025-03-10\"}');"
+		 "INSERT INTO decisions(id, case_id, decided_at, outcome, decision_json) VALUES "
+		 "(1, 1, 0, 'granted', '{}'), (2, 2, 0, 'granted', '{}');"
+		 /* Deferred Jan-Mar 2024 by another decision (February also relieved), Oct 2024 by relief
+		  * only, and Mar-Apr 2025 by case 2. */
+		 "INSERT INTO loan_months(person_id, month, kind, cause, created_at) VALUES "
+		 "(%1$lld, '2024-01', 'deferral', 'decision:99', 0), (%1$lld, '2024-02', 'deferral', 'decision:99', 0),"
+		 "(%1$lld, '2024-03', 'deferral', 'decision:99', 0), (%1$lld, '2024-02', 'relief', 'decision:1', 0),"
+		 "(%1$lld, '2024-10', 'relief', 'decision:1', 0), (%1$lld, '2024-11', 'relief', 'decision:98', 0),"
+		 "(%1$lld, '2025-03', 'deferral', 'decision:2', 0), (%1$lld, '2025-04', 'deferral', 'decision:2', 0);",
+		 (long long)person);
+	sql(&db, q);
+	assert_int_equal(store_loan_relief_facts(db.s, person, date_from_ymd(2025, 3, 10), NULL, &f, &e), 0);
+	assert_int_equal(f.balance, 10000000); /* the interest of 30 April is later */
+	assert_int_equal(f.deferral_months, 4); /* Jan, Mar 2024 and Mar, Apr 2025: February had relief */
+	assert_int_equal(f.relief_months, 3);
+	assert_int_equal(f.low_income_months, 2); /* decision 1's */
+	/* Deciding case 2 again: its own months are not used. */
+	assert_int_equal(store_loan_relief_facts(db.s, person, date_from_ymd(2025, 3, 10), "payment-deferral", &f, &e), 0);
+	assert_int_equal(f.deferral_months, 2);
+	assert_int_equal(f.low_income_months, 2);
+	/* Another day, or another scheme: they count. */
+	assert_int_equal(store_loan_relief_facts(db.s, person, date_from_ymd(2025, 5, 1), "payment-deferral", &f, &e), 0);
+	assert_int_equal(f.balance, 10030000);
+	assert_int_equal(f.deferral_months, 4);
+	assert_int_equal(store_loan_relief_facts(db.s, person, date_from_ymd(2024, 9, 2), "interest-relief", &f, &e), 0);
+	assert_int_equal(f.relief_months, 1);
+	assert_int_equal(f.low_income_months, 0);
+	testdb_close(&db);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -176,6 +261,7 @@ int main(void)
 	    cmocka_unit_test(interest_relief_carries_its_ground_and_is_decided_on_the_income),
 	    cmocka_unit_test(the_months_beyond_the_maximum_and_an_unknown_ground_are_named),
 	    cmocka_unit_test(the_school_year_and_the_maximum_come_from_the_day_and_the_parameters),
+	    cmocka_unit_test(the_ledger_gives_the_debt_and_the_months_used_without_an_applications_own),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
