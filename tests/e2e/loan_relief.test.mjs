@@ -297,3 +297,36 @@ test('the months used are the ledger\'s, and deciding the application again does
   assert.equal(srv.sql(`select count(*) from decisions where case_id = ${id}`), '1', audit());
   assert.equal(srv.sql(`select outcome from cases where id = ${id}`), 'partly-granted');
 });
+
+// A power of attorney the borrower gives (POST /fullmakter) with these
+// scopes, chosen by its holder (POST /handle-for): the holder's client.
+async function proxyFor(borrowerClient, scopes) {
+  const holder = adult();
+  const page = await borrowerClient.get('/fullmakter');
+  const form = { csrf: Client.csrf(page.text), nin: holder,
+    valid_until: new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10) };
+  for (const k of scopes) form[k] = '1';
+  assert.equal((await borrowerClient.post('/fullmakter', form)).status, 303);
+  const proxy = srv.sql(`select max(id) from proxies where proxy_id = ${personOf(holder)}`);
+  const c = await login(holder);
+  const list = await c.get('/handle-for');
+  const subject = srv.sql(`select grantor_id from proxies where id = ${proxy}`);
+  const r = await c.post('/handle-for', { csrf: Client.csrf(list.text), person: subject, grant: 'proxy', proxy });
+  assert.equal(r.status, 303, r.text);
+  return c;
+}
+
+test('a proxy with the power to apply applies for the borrower; one without it is refused', async () => {
+  const b = borrower();
+  const mine = await login(b.nin);
+  const letters = await proxyFor(mine, ['letters']);
+  const refused = await letters.get('/mine-sider/gjeld/utsettelse');
+  assert.equal(refused.status, 404);
+  const p = await proxyFor(mine, ['letters', 'apply']);
+  const f = await form(p, 'utsettelse');
+  assert.equal(f.page.status, 200);
+  assert.match(f.page.text, /id="relief-balance" data-ore="10000000"/);
+  const id = caseOf(await p.post('/mine-sider/gjeld/utsettelse', { csrf: f.csrf, key: f.key, months: '2' }));
+  assert.equal(srv.sql(`select person_id || '|' || outcome from cases where id = ${id}`), `${b.id}|granted`);
+  assert.equal(srv.sql(`select count(*) from audit where object = 'person:${b.id}' and action = 'person.read' and detail = 'loan-relief-form'`), '1');
+});
