@@ -34,10 +34,18 @@ int cases_relief_ground_ok(const char *g)
 	return 0;
 }
 
+/* The decision date an application made at now gets (application.c: the
+ * day of now, UTC): the ledger is read as of it, and its school year is
+ * the one the rules decide for. */
+static date_t decision_day(int64_t now)
+{
+	return (date_t)(now / 86400);
+}
+
 const char *cases_loan_school_year(int64_t now, struct arena *a)
 {
 	int y, m, d;
-	date_to_ymd(date_oslo_day(now), &y, &m, &d);
+	date_to_ymd(decision_day(now), &y, &m, &d);
 	int first = m >= 8 ? y : y - 1;
 	return arena_printf(a, "%04d-%04d", first, first + 1);
 }
@@ -69,7 +77,7 @@ int cases_loan_fill(const struct cases_env *env, int64_t person_id, struct cases
 		    struct err *e)
 {
 	struct store_loan_relief_facts f;
-	date_t day = date_oslo_day(now);
+	date_t day = decision_day(now);
 	int rc = store_loan_relief_facts(env->store, person_id, day, NULL, &f, e);
 	if (rc < 0)
 		return -1;
@@ -179,7 +187,7 @@ int cases_loan_form(const struct cases_env *env, const struct principal *who, in
 		return rc < 0 ? -1 : err_set(e, ERR_NOT_FOUND, NULL, "no such person");
 	out->given_name = p.given_name;
 	out->family_name = p.family_name;
-	date_t day = date_oslo_day(now);
+	date_t day = decision_day(now);
 	rc = store_loan_relief_facts(env->store, person_id, day, NULL, &f, e);
 	if (rc < 0)
 		return -1;

@@ -36,7 +36,8 @@ extern const char *const cases_relief_grounds[];
 /* 1 when g is one of cases_relief_grounds. */
 int cases_relief_ground_ok(const char *g);
 
-/* The school year ("2026-2027") the day of now (Oslo) falls in, 1 August
+/* The school year ("2026-2027") the day of now (UTC, the decision date
+ * application.c gives) falls in, 1 August
  * to 31 July, in a: a deferral or relief is decided for its decision date,
  * and the one application per person and school year counts by it. */
 const char *cases_loan_school_year(int64_t now, struct arena *a);
@@ -48,7 +49,7 @@ const char *cases_loan_school_year(int64_t now, struct arena *a);
 int cases_loan_months_max(const struct params *p, int grant, date_t day);
 
 /* Fill a's loan facts for person_id from the agency's ledger as of now's
- * day, and a->loan_months_max. A person without a loan account fails with
+ * day (UTC, the decision date), and a->loan_months_max. A person without a loan account fails with
  * ERR_CONFLICT, field "loan" (nothing to defer: no case is made). Returns
  * 0 or -1 with e. Thread-safe. */
 int cases_loan_fill(const struct cases_env *env, int64_t person_id, struct cases_answers *a, int64_t now,
