@@ -180,6 +180,9 @@ test('a double POST of the same form lands on the same case; another form the sa
   const other = await apply(c, 'utsettelse', { months: '1' });
   assert.equal(other.status, 409);
   assert.match(other.text, new RegExp(`href="/saker/${first}"`));
+  // Applied for anew, never changed: no change application is offered.
+  assert.doesNotMatch(other.text, /id="change-application"/);
+  assert.match(nbsp(other.text), /Du kan sende én slik søknad per skoleår/);
   // The JSON client gets the API's answer.
   const j = await form(c, 'utsettelse');
   const api = await c.request('POST', '/mine-sider/gjeld/utsettelse', { csrf: j.csrf, key: f.key, months: '2' },
