@@ -34,7 +34,7 @@ int cases_relief_ground_ok(const char *g)
 	return 0;
 }
 
-/* The decision date an application made at now gets (application.c: the
+/* The decision date of an application made at now (application.c: the
  * day of now, UTC): the ledger is read as of it, and its school year is
  * the one the rules decide for. */
 static date_t decision_day(int64_t now)
