@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "cases/loan_relief.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "registers/registers.h"
@@ -38,6 +39,8 @@ const char *cases_answers_scheme(const struct cases_answers *a)
 {
 	return a->grant == CASES_GRANT_SICKNESS    ? "sickness-grant"
 	       : a->grant == CASES_GRANT_PARENTAL ? "parental-grant"
+	       : a->grant == CASES_GRANT_DEFERRAL ? "payment-deferral"
+	       : a->grant == CASES_GRANT_RELIEF   ? "interest-relief"
 	       : a->upper                          ? "upper-secondary"
 	                                           : "higher-education";
 }
@@ -47,6 +50,14 @@ const char *cases_answers_scheme(const struct cases_answers *a)
 static void check_grant(const struct cases_answers *a, int year_ok, date_t first, date_t last,
 			struct cases_problems *out)
 {
+	if (a->grant == CASES_GRANT_DEFERRAL || a->grant == CASES_GRANT_RELIEF) {
+		/* #11 (helper A): the months, and relief's ground. */
+		if (a->loan_months < 1 || a->loan_months > a->loan_months_max)
+			problem(out, "loan.months_requested", "invalid");
+		if (a->grant == CASES_GRANT_RELIEF && !cases_relief_ground_ok(a->relief_ground))
+			problem(out, "relief_ground", "invalid");
+		return;
+	}
 	if (a->grant == CASES_GRANT_SICKNESS) {
 		if (a->sick_from == CASES_DATE_INVALID)
 			problem(out, "sickness.from", "invalid");
@@ -155,6 +166,8 @@ const struct cases_problem *cases_problem_at(const struct cases_problems *p, con
 static json_t *build_grant(const struct cases_answers *a, struct err *e)
 {
 	char decision_date[11], birth[11], d1[11], d2[11];
+	if (a->grant == CASES_GRANT_DEFERRAL || a->grant == CASES_GRANT_RELIEF)
+		return cases_loan_build(a, e);
 	json_t *part = a->grant == CASES_GRANT_SICKNESS
 	                   ? json_pack("{s:s,s:s,s:i,s:b,s:b,s:b}", "from", date_format(a->sick_from, d1), "to",
 	                               date_format(a->sick_to, d2), "percent_unable", a->percent_unable,
@@ -411,6 +424,11 @@ static json_t *prepared(const struct cases_env *env, const struct principal *who
 			err_set(e, ERR_NOT_FOUND, NULL, "no such person");
 		goto out;
 	}
+	/* #11 (helper A): a deferral or relief is decided on the agency's
+	 * own ledger; a person without a loan account is refused here. */
+	if ((a->grant == CASES_GRANT_DEFERRAL || a->grant == CASES_GRANT_RELIEF) &&
+	    cases_loan_fill(env, *person_id, a, now, e) != 0)
+		goto out;
 	/* A client that sends no place at all (not an empty one) applies for
 	 * the place the agency has on record; none there is refused below. */
 	if (a->with_place && a->institution == NULL && a->programme == NULL) {
@@ -605,6 +623,11 @@ int cases_application_answers(const struct cases_env *env, const struct principa
 	json_t *tr = json_object_get(app, "travel"), *loan = json_object_get(app, "loan");
 	a->upper = strcmp(c.scheme, "upper-secondary") == 0;
 	a->school_year = c.school_year;
+	if (strcmp(c.scheme, "payment-deferral") == 0 || strcmp(c.scheme, "interest-relief") == 0) {
+		/* #11 (helper A): applied for anew from "Min gjeld", not changed. */
+		json_decref(app);
+		return err_set(e, ERR_INVALID, "change_of", "a deferral or relief is applied for anew from Min gjeld");
+	}
 	if (strcmp(c.scheme, "sickness-grant") == 0 || strcmp(c.scheme, "parental-grant") == 0) {
 		grant_answers(app, c.scheme, a);
 		json_decref(app);

@@ -88,17 +88,37 @@ struct cases_answers {
 	int lives_with_child;           /* 1, 0, -1 */
 	int partner_benefit_percent;    /* 0..100 */
 	int leave_documented;           /* 1, 0, -1 */
+	/* #11 (helper A): payment deferral and interest relief applied for
+	 * from "Min gjeld" (grant CASES_GRANT_DEFERRAL or CASES_GRANT_RELIEF).
+	 * The person gives the months and, for relief, the ground; the loan's
+	 * facts are the agency's own, filled at submit by cases_loan_fill()
+	 * (cases/loan_relief.h), never asked of the person. school_year is
+	 * the one the decision date falls in (cases_loan_school_year()). */
+	int loan_months;            /* 1..loan_months_max */
+	int loan_months_max;        /* set by cases_loan_fill() */
+	const char *relief_ground;  /* relief: one of CASES_RELIEF_GROUNDS */
+	int64_t loan_balance;       /* øre, the agency's ledger */
+	int deferrals_used;         /* the agency's ledger */
+	int relief_months_used;     /* the agency's ledger: low income from full-time work */
 };
 
 /* #9: the schemes besides support for an education that a person applies
  * for through the application form. */
-enum cases_grant { CASES_GRANT_NONE, CASES_GRANT_SICKNESS, CASES_GRANT_PARENTAL };
+enum cases_grant {
+	CASES_GRANT_NONE,
+	CASES_GRANT_SICKNESS,
+	CASES_GRANT_PARENTAL,
+	/* #11 (helper A): the loan's schemes, applied for from "Min gjeld". */
+	CASES_GRANT_DEFERRAL,
+	CASES_GRANT_RELIEF
+};
 
 #define CASES_MAX_MONTHS_BEFORE 600
 
 /* The contract's name of the scheme the answers apply for
  * ("higher-education", "upper-secondary", "sickness-grant",
- * "parental-grant"): a static string. */
+ * "parental-grant", and #11 "payment-deferral", "interest-relief"): a
+ * static string. */
 const char *cases_answers_scheme(const struct cases_answers *a);
 
 /* An answer refused: the contract's path and why, as a short code:

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "cases/internal.h"
 #include "cases/jobs.h"
+#include "cases/loan_relief.h" /* #11, helper A */
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -215,7 +216,11 @@ static int gather(const struct cases_env *env, int64_t person_id, json_t *applic
 		return -1;
 	/* #9: the progression, from the agency's record and the schools'
 	 * credits just gathered. */
-	return cases_progression(env, person_id, application, facts_json, a, e);
+	if (cases_progression(env, person_id, application, facts_json, a, e) != 0)
+		return -1;
+	/* #11 (helper A): a deferral's or relief's loan from the agency's
+	 * own ledger, and relief's income from the tax authority. */
+	return cases_loan_facts(env, person_id, application, facts_json, e);
 }
 
 int cases_submit(const struct cases_env *env, const struct principal *who, const json_t *application, int64_t now,

@@ -16,6 +16,7 @@
  * until the institution confirms the admission (the payout conditions of
  * #7 read it). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,23 @@ int cases_review(const struct cases_env *env, const json_t *stated, const json_t
 		json_array_append_new(trace, trace_step("progression.credits_passed", "schools", NULL,
 							json_object_get(pg, "credits_passed"),
 							"facts.source.progression.credits_passed", REFERENCE_PROGRESSION));
+	}
+	/* #11 (helper A): a deferral's or relief's loan from the agency's own
+	 * ledger, and relief's income from the tax authority (loan_relief.c). */
+	json_t *lf = json_object_get(facts, "loan");
+	if (json_is_object(lf)) {
+		static const char *const held[] = {"balance", "deferrals_used", "relief_months_used"};
+		char fact[48], message[64];
+		for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+			snprintf(fact, sizeof(fact), "loan.%s", held[i]);
+			snprintf(message, sizeof(message), "loan_relief.fact.%s", held[i]);
+			json_array_append_new(trace, trace_step(fact, "agency", NULL, json_object_get(lf, held[i]), message,
+								REFERENCE_INFORMED));
+		}
+		if (json_object_get(lf, "income") != NULL)
+			json_array_append_new(trace, trace_step("applicant.income", "tax", NULL,
+								json_object_get(lf, "income"), "loan_relief.fact.income",
+								REFERENCE_INFORMED));
 	}
 	for (size_t i = 0; i < N_COMPARED && (upper || higher); i++) {
 		if (compared[i].upper != upper)

@@ -182,5 +182,13 @@ void support_send_faq(struct req *r, struct resp *w);
  * account with the form, the proposal, and the decision. */
 void workbench_loan_disability(struct req *r, struct resp *w);
 void workbench_loan_disability_post(struct req *r, struct resp *w);
+/* #11, helper A: payment deferral and interest relief applied for from
+ * "Min gjeld" (portal/loan_relief.c). GET shows the form (or, without a
+ * loan account, says so); POST applies once and sends the person to the
+ * case. */
+void loan_relief_deferral_form(struct req *r, struct resp *w);
+void loan_relief_deferral_submit(struct req *r, struct resp *w);
+void loan_relief_relief_form(struct req *r, struct resp *w);
+void loan_relief_relief_submit(struct req *r, struct resp *w);
 
 #endif

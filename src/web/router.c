@@ -122,6 +122,11 @@ static const struct route routes[] = {
 	/* #11, helper B: the write-off at permanent disability. */
 	{"GET", "/saksbehandling/personer/:id/gjeld", workbench_loan_disability, ACT_LOAN_WRITE_OFF},
 	{"POST", "/saksbehandling/personer/:id/gjeld/uforhet", workbench_loan_disability_post, ACT_LOAN_WRITE_OFF},
+	/* #11, helper A: deferral and interest relief from "Min gjeld". */
+	{"GET", "/mine-sider/gjeld/utsettelse", loan_relief_deferral_form, ACT_APPLY},
+	{"POST", "/mine-sider/gjeld/utsettelse", loan_relief_deferral_submit, ACT_APPLY},
+	{"GET", "/mine-sider/gjeld/rentefritak", loan_relief_relief_form, ACT_APPLY},
+	{"POST", "/mine-sider/gjeld/rentefritak", loan_relief_relief_submit, ACT_APPLY},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -418,6 +418,9 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/personer/:id/gjeld/uforhet': { as: sara, foreign: per,
       url: `/saksbehandling/personer/${a.person}/gjeld/uforhet`,
       form: { step: 'confirm', received: '01.03.2024', degree: '100', aap: 'nei', income: '100000', new_debt: '0' } },
+    // #11, helper A: deferral and interest relief from "Min gjeld".
+    'POST /mine-sider/gjeld/utsettelse': { as: a.c, foreign: other, form: { key: 'a1', months: '2' } },
+    'POST /mine-sider/gjeld/rentefritak': { as: a.c, foreign: other, form: { key: 'a2', months: '2', ground: 'unemployment' } },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

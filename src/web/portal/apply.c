@@ -34,6 +34,7 @@
 
 #include "cases/application.h"
 #include "cases/cases.h"
+#include "cases/loan_relief.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/i18n.h"
@@ -397,17 +398,21 @@ int apply_wants_json(const struct req *r)
 void apply_already_applied(struct req *r, struct resp *w, const char *scheme, int64_t first)
 {
 	const char *link = arena_printf(r->a, "/saker/%lld", (long long)first);
+	/* #11 (helper A): a deferral or relief is applied for anew from "Min
+	 * gjeld", never changed: no link to a change application. */
+	int changeable = strcmp(scheme, "payment-deferral") != 0 && strcmp(scheme, "interest-relief") != 0;
 	if (apply_wants_json(r)) {
 		resp_json(w, 409,
-			  json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "error", "already-applied", "field", "application",
+			  json_pack("{s:s,s:s,s:s,s:I,s:s,s:s?}", "error", "already-applied", "field", "application",
 				    "message", "an application for this scheme and school year is made already",
 				    "case_id", (json_int_t)first, "case", link, "change",
-				    arena_printf(r->a, "/soknad?endring=%lld", (long long)first)));
+				    changeable ? arena_printf(r->a, "/soknad?endring=%lld", (long long)first) : NULL));
 		return;
 	}
-	json_t *d = json_pack("{s:I,s:s,s:s,s:s}", "case_id", (json_int_t)first, "school_year", r->app->school_year,
+	json_t *d = json_pack("{s:I,s:s,s:s,s:s,s:b}", "case_id", (json_int_t)first, "school_year",
+			      changeable ? r->app->school_year : cases_loan_school_year(r->now, r->a),
 			      "scheme", i18n_get(r->lang, arena_printf(r->a, "scheme.%s", scheme)),
-			      "case", link);
+			      "case", link, "changeable", changeable);
 	w->status = 409;
 	resp_page(w, r, "apply_exists", "apply.exists.title", d);
 }
@@ -435,6 +440,10 @@ int apply_submit(struct req *r, struct resp *w, const char *scheme, struct cases
 		apply_already_applied(r, w, scheme, out.case_id);
 		return 1;
 	}
+	/* #11 (helper A): no loan account to defer or relieve: the loan's
+	 * form says so (loan_relief.c). */
+	if (e->code == ERR_CONFLICT && strcmp(e->field, "loan") == 0)
+		return 0;
 	if (e->code != ERR_INVALID) {
 		resp_failure(w, r, e, "apply");
 		return 1;

@@ -31,7 +31,8 @@ void apply_already_applied(struct req *r, struct resp *w, const char *scheme, in
  * needs no form again: the case (303, or JSON), the first application
  * (409), a failure, or a refused answer to a JSON client (422). Returns 1
  * when answered; 0 when an answer was refused for the form to show, with
- * e and problems saying which. */
+ * e and problems saying which, or (#11, helper A) when the person has no
+ * loan account to defer or relieve (ERR_CONFLICT, field "loan"). */
 int apply_submit(struct req *r, struct resp *w, const char *scheme, struct cases_answers *a, const char *key,
 		 long change_of, struct cases_problems *problems, struct err *e);
 
