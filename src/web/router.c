@@ -119,6 +119,9 @@ static const struct route routes[] = {
 	{"POST", "/saksbehandling/innbetalinger/:id/bokfor", workbench_loan_payment_book, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/saksbehandling/innbetalinger/:id/tilbakebetal", workbench_loan_payment_refund, ACT_LOAN_PAYMENT_RESOLVE},
 	{"POST", "/mine-sider/gjeld/forfall", loans_due_day, ACT_LOAN_DUE_DAY},
+	/* #11, helper C: end the fixed-rate agreement, with its interest loss
+	 * or gain (loans/fixedpost.h); the same action as choosing one. */
+	{"POST", "/mine-sider/gjeld/fastrente/avslutt", loans_fixed_rate_end, ACT_LOAN_FIXED_RATE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)
