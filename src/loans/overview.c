@@ -257,5 +257,15 @@ json_t *loans_payments_waiting(struct store *s, const struct principal *who, int
 			json_object_set_new(o, "debtor", json_string(p[i].debtor));
 		json_array_append_new(list, o);
 	}
-	return json_pack("{s:o,s:i}", "payments", list, "count", n);
+	json_t *o = json_pack("{s:o,s:i}", "payments", list, "count", n);
+	/* #11: extra payments booked within a fixed-rate agreement whose
+	 * interest loss or gain waits for the rates of its day
+	 * (loans/fixedpost.h). */
+	json_t *fixed = loans_fixed_waiting_json(s, a, e);
+	if (fixed == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "fixed_waiting", fixed);
+	return o;
 }

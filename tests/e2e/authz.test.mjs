@@ -414,6 +414,8 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     'POST /saksbehandling/innbetalinger/:id/tilbakebetal': { as: sara, foreign: per,
       url: '/saksbehandling/innbetalinger/1/tilbakebetal', form: { account: '12345678903' } },
     'POST /mine-sider/gjeld/forfall': { as: a.c, foreign: other, form: { day: '5' } },
+    // #11, helper C: ending the fixed-rate agreement.
+    'POST /mine-sider/gjeld/fastrente/avslutt': { as: a.c, foreign: other, form: {} },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.
