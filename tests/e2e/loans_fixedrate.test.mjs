@@ -191,7 +191,7 @@ test('an extra payment within the fixed rate raises the debt by exactly the inte
   const letter = srv.sql(`select letter_id from loan_fixed_adjustments where cause = 'payment:${paymentId}'`);
   const shown = await b.c.get(`/innboks/${letter}`);
   assert.equal(shown.status, 200);
-  assert.match(shown.text, /Rentetap eller rentegevinst på fastrenteavtalen/);
+  assert.match(shown.text, /<h1[^>]*>Rentetap eller rentegevinst</);
   assert.match(shown.text, new RegExp(`data-adjustment="${loss}"`));
   assert.match(nbsp(shown.text), /de 57 månedene som var igjen av avtalen: 1,1750 %/);
   assert.match(shown.text, /rentetapet, .* er lagt til gjelden din/);
