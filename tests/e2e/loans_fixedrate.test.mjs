@@ -305,3 +305,25 @@ test('ending the agreement posts the gain on the whole principal from next month
   assert.equal(BigInt(charged), (2n * num + den) / (2n * den));
   ledgerCheck();
 });
+
+test('a payment no account took, booked to a fixed-rate borrower by a case worker, has its loss posted too', async () => {
+  const b = await fixedBorrower();
+  const booked = iso(monthStart(5, 3)); // period B's rates
+  await pay('1234567897', 300000, booked); // a KID that checks, but no account has
+  assert.match(importBank(), /unknown KID: 1/);
+  const paymentId = srv.sql("select id from loan_payments where kid = '1234567897' and state = 'unmatched'");
+  const worker = new Client(srv.base);
+  const login = await worker.get('/login');
+  assert.equal((await worker.post('/login/test', { staff: 'sara.berg', csrf: Client.csrf(login.text) })).status, 303);
+  const queue = await worker.get('/saksbehandling/innbetalinger');
+  const before = debtOf(b.id);
+  const r = await worker.post(`/saksbehandling/innbetalinger/${paymentId}/bokfor`, { csrf: Client.csrf(queue.text), nin: b.nin });
+  assert.equal(r.status, 303);
+  const months = monthsLeft(booked, b.until);
+  const loss = expected(300000, A[1], comparison(B, months), months, monthsLeft(booked, b.lastDue));
+  assert.ok(loss > 0);
+  assert.equal(debtOf(b.id), before - 300000 + loss);
+  assert.equal(srv.sql(`select kind || '|' || effective from ledger_entries where cause = 'payment:${paymentId}'
+    and kind like 'fixed-rate-%'`), `fixed-rate-loss|${booked}`);
+  ledgerCheck();
+});
