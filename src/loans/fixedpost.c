@@ -31,13 +31,25 @@ static date_t month_start(date_t d, int k)
 	return date_from_ymd(idx / 12, idx % 12 + 1, 1);
 }
 
-/* The plan's monthly terms left from day d's month through its last due
- * day; at least 1 (the plan's arithmetic needs a term). */
+/* The months from day d's month before the plan's first term (the
+ * payment pause: nothing is repaid), at most LOANS_FIXED_MAX_MONTHS. */
+static int pause_months(const struct loan_account *acct, date_t d)
+{
+	if (acct->first_due == LOAN_NO_DATE || acct->first_due <= d)
+		return 0;
+	int n = loans_fixed_months_left(d, acct->first_due) - 1;
+	return n < 0 ? 0 : n > LOANS_FIXED_MAX_MONTHS ? LOANS_FIXED_MAX_MONTHS : n;
+}
+
+/* The plan's monthly terms left from day d's month (or its first term's,
+ * when later) through its last due day; at least 1 (the plan's arithmetic
+ * needs a term). */
 static int terms_left(const struct loan_account *acct, date_t d)
 {
 	if (acct->last_due == LOAN_NO_DATE)
 		return 1;
-	int n = loans_fixed_months_left(d, acct->last_due);
+	date_t from = acct->first_due != LOAN_NO_DATE && acct->first_due > d ? acct->first_due : d;
+	int n = loans_fixed_months_left(from, acct->last_due);
 	return n < 1 ? 1 : n;
 }
 
@@ -58,7 +70,8 @@ static int compute_and_post(struct store_tx *tx, const struct params *p, struct 
 	}
 	int64_t rate120, adj;
 	if (loans_fixed_comparison(&offer, x->months_left, &rate120, e) != 0 ||
-	    loans_fixed_adjustment(x->amount, x->agreement_rate, rate120, x->months_left, x->terms_left, &adj, e) != 0)
+	    loans_fixed_adjustment(x->amount, x->agreement_rate, rate120, x->months_left, x->pause_months, x->terms_left,
+				   &adj, e) != 0)
 		return -1;
 	x->state = "posted";
 	x->missing = NULL;
@@ -109,6 +122,7 @@ int loans_fixed_on_extra_tx(struct store_tx *tx, const struct params *p, const s
 		.agreement_rate = acct->fixed_rate,
 		.fixed_until = acct->fixed_until,
 		.months_left = months > LOANS_FIXED_MAX_MONTHS ? LOANS_FIXED_MAX_MONTHS : months,
+		.pause_months = pause_months(acct, on),
 		.terms_left = terms_left(acct, on),
 		.created_at = now,
 	};
@@ -185,6 +199,7 @@ static int end_agreement(struct store_tx *tx, void *arg, struct err *e)
 		.agreement_rate = acct.fixed_rate,
 		.fixed_until = acct.fixed_until,
 		.months_left = months > LOANS_FIXED_MAX_MONTHS ? LOANS_FIXED_MAX_MONTHS : months,
+		.pause_months = pause_months(&acct, from),
 		.terms_left = terms_left(&acct, from),
 		.created_at = x->now,
 	};

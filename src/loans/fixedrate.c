@@ -68,7 +68,7 @@ int loans_fixed_comparison(const struct loans_fixed_offer *o, int months_left, i
 }
 
 int loans_fixed_adjustment(int64_t amount, int32_t agreement_rate, int64_t rate120, int months_left,
-			   int plan_terms_left, int64_t *out, struct err *e)
+			   int pause_months, int plan_terms_left, int64_t *out, struct err *e)
 {
 	if (amount < 1 || amount > LOANS_MAX_PRINCIPAL)
 		return err_set(e, ERR_INVALID, "amount", "an amount of 1 øre to 100 million kroner");
@@ -78,6 +78,9 @@ int loans_fixed_adjustment(int64_t amount, int32_t agreement_rate, int64_t rate1
 		return err_set(e, ERR_INVALID, "comparison_rate", "a rate of 0 to 30 %%");
 	if (months_left < 1 || months_left > LOANS_FIXED_MAX_MONTHS)
 		return err_set(e, ERR_INVALID, "months_left", "1 to %d months left", LOANS_FIXED_MAX_MONTHS);
+	if (pause_months < 0 || pause_months > LOANS_FIXED_MAX_MONTHS)
+		return err_set(e, ERR_INVALID, "pause_months", "0 to %d months before the first term",
+			       LOANS_FIXED_MAX_MONTHS);
 	if (plan_terms_left < 1 || plan_terms_left > LOANS_MAX_YEARS * 12)
 		return err_set(e, ERR_INVALID, "terms_left", "1 to %d terms left", LOANS_MAX_YEARS * 12);
 
@@ -90,17 +93,22 @@ int loans_fixed_adjustment(int64_t amount, int32_t agreement_rate, int64_t rate1
 		gT = gT * (MONTH_DIV + agreement_rate) / MONTH_DIV;
 
 	const wide diff120 = (wide)agreement_rate * LOANS_FIXED_RATE_SCALE - rate120;
-	wide g = ONE;        /* (1 + i)^(k-1) */
+	wide g = ONE;        /* (1 + i)^j */
 	wide discount = ONE; /* (1 + c)^-k */
 	wide sum = 0;        /* pico-øre */
-	for (int k = 1; k <= months_left && k <= T; k++) {
-		/* B(k-1) / B(0), a factor of ONE. */
-		wide share = agreement_rate == 0 ? (wide)(T - (k - 1)) * ONE / T : (gT - g) * ONE / (gT - ONE);
+	for (int k = 1; k <= months_left && k <= pause_months + T; k++) {
+		/* B(j) / B(0), a factor of ONE, j the terms paid before month
+		 * k: none in the months before the first term. */
+		int j = k - 1 - pause_months;
+		wide share = j < 0		   ? ONE
+			     : agreement_rate == 0 ? (wide)(T - j) * ONE / T
+						   : (gT - g) * ONE / (gT - ONE);
 		discount = discount * MONTH_DIV120 / (MONTH_DIV120 + rate120);
 		wide part = (wide)amount * share / (ONE / PICO); /* pico-øre */
 		wide month = part * diff120 / MONTH_DIV120;
 		sum += month * discount / ONE;
-		g = g * (MONTH_DIV + agreement_rate) / MONTH_DIV;
+		if (j >= 0)
+			g = g * (MONTH_DIV + agreement_rate) / MONTH_DIV;
 	}
 	/* rounding.ore: half away from zero, once. */
 	wide half = PICO / 2;

@@ -19,9 +19,11 @@
  * that would still have been owed each month under the agreement's plan.
  * The plan is an annuity that keeps its end date, so the amount shrinks
  * with the scheduled balance: month k's part (k = 1..months left) is
- * amount x B(k-1) / B(0), B(j) being the plan's balance after j terms at
- * the agreement's rate over the plan's terms left (0 once the plan has
- * ended). Less than 3 years left compares with the 3-year rate; between two
+ * amount x B(j) / B(0), j the terms of the plan paid before month k (none
+ * in the payment pause before the first term, so the whole amount then),
+ * B(j) the plan's balance after j terms at the agreement's rate over the
+ * plan's terms left (0 once the plan has ended). Less than 3 years left
+ * compares with the 3-year rate; between two
  * offered terms the rate is interpolated linearly by months (4 years: the
  * average of 3 and 5, as the page says). Everything is exact integer
  * arithmetic in fine units; the result is rounded to whole øre once, at the
@@ -71,10 +73,12 @@ int loans_fixed_comparison(const struct loans_fixed_offer *offer, int months_lef
  * 100 million kroner) out of an agreement at agreement_rate (thousandths of
  * a percent, 0..30 000) with months_left months left (1..120), compared at
  * rate120 (LOANS_FIXED_RATE_SCALE units), the agreement's plan having
- * plan_terms_left monthly terms left (>= 1; may be fewer or more than the
- * months left). See above for the formula. Returns 0 with *out, or -1 with
- * ERR_INVALID naming the field out of range; *out is then unaltered. */
+ * pause_months months (0..120) before its first term and then
+ * plan_terms_left monthly terms (>= 1; the two may together be fewer or
+ * more than the months left). See above for the formula. Returns 0 with
+ * *out, or -1 with ERR_INVALID naming the field out of range; *out is then
+ * unaltered. */
 int loans_fixed_adjustment(int64_t amount, int32_t agreement_rate, int64_t rate120, int months_left,
-			   int plan_terms_left, int64_t *out, struct err *e);
+			   int pause_months, int plan_terms_left, int64_t *out, struct err *e);
 
 #endif

@@ -26,7 +26,7 @@ struct loan_fixed_adjustment {
 	int64_t amount;     /* the extra part, or the principal, øre */
 	int32_t agreement_rate;
 	date_t fixed_until;
-	int months_left, terms_left;
+	int months_left, pause_months, terms_left; /* pause: months before the plan's first term */
 	const char *state;  /* "posted" or "waiting" */
 	int64_t rate120;    /* the comparison rate (loans/fixedrate.h); 0 while waiting */
 	int64_t adjustment; /* øre: > 0 loss, < 0 gain; 0 while waiting */

@@ -13,7 +13,7 @@
 #define COLS                                                                                                   \
 	"id, person_id, cause, event, day, amount, agreement_rate, fixed_until, months_left, terms_left, state, " \
 	"coalesce(comparison_rate120, 0), coalesce(adjustment, 0), missing, coalesce(entry_id, 0), "            \
-	"coalesce(letter_id, 0), created_at"
+	"coalesce(letter_id, 0), created_at, pause_months"
 
 static void bind_day(sqlite3_stmt *st, int i, date_t d)
 {
@@ -56,6 +56,7 @@ static void read_row(sqlite3_stmt *st, struct loan_fixed_adjustment *r, struct a
 	r->entry_id = sqlite3_column_int64(st, 14);
 	r->letter_id = sqlite3_column_int64(st, 15);
 	r->created_at = sqlite3_column_int64(st, 16);
+	r->pause_months = sqlite3_column_int(st, 17);
 }
 
 static int row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -70,8 +71,8 @@ int store_loan_fixed_insert(struct store_tx *tx, const struct loan_fixed_adjustm
 	sqlite3_stmt *st = sq_prep(tx->c,
 				   "INSERT INTO loan_fixed_adjustments(person_id, cause, event, day, amount, agreement_rate, "
 				   "fixed_until, months_left, terms_left, state, comparison_rate120, adjustment, missing, "
-				   "entry_id, letter_id, created_at, posted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-				   "?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?10 = 'posted' THEN ?16 END)",
+				   "entry_id, letter_id, created_at, posted_at, pause_months) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+				   "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?10 = 'posted' THEN ?16 END, ?17)",
 				   e);
 	if (st == NULL)
 		return -1;
@@ -94,6 +95,7 @@ int store_loan_fixed_insert(struct store_tx *tx, const struct loan_fixed_adjustm
 	bind_id_or_null(st, 14, x->entry_id);
 	bind_id_or_null(st, 15, x->letter_id);
 	sqlite3_bind_int64(st, 16, x->created_at);
+	sqlite3_bind_int(st, 17, x->pause_months);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int ext = sqlite3_extended_errcode(tx->c->db);
 		sqlite3_reset(st);

@@ -62,17 +62,25 @@ function comparison([r3, r5, r10], months) {
 }
 // The present value at the comparison rate of the monthly rate difference
 // on the part of the amount the plan (an annuity at the agreement's rate
-// over the terms left) would still owe: month k's part is
-// amount * B(k-1)/B(0). Rounded to whole øre, half away from zero.
-function expected(amount, rate, rate120, months, terms) {
+// over the terms left) would still owe: month k's part is amount * B(j)/B(0),
+// j the terms paid before month k (none in the payment pause). Rounded to
+// whole øre, half away from zero.
+function expected(amount, rate, rate120, months, pause, terms) {
   const i = rate / 1200000, c = rate120 / (1200000 * 120), d = (rate * 120 - rate120) / (1200000 * 120);
   const gT = (1 + i) ** terms;
   let sum = 0;
-  for (let k = 1; k <= months && k <= terms; k++) {
-    const share = i === 0 ? (terms - k + 1) / terms : (gT - (1 + i) ** (k - 1)) / (gT - 1);
+  for (let k = 1; k <= months && k <= pause + terms; k++) {
+    const j = k - 1 - pause; // terms paid before month k: none in the pause
+    const share = j < 0 ? 1 : i === 0 ? (terms - j) / terms : (gT - (1 + i) ** j) / (gT - 1);
     sum += (amount * share * d) / (1 + c) ** k;
   }
   return Math.sign(sum) * Math.round(Math.abs(sum));
+}
+// The plan from a day: the months of the pause before its first term, and
+// its terms from then (or from the day) through its last.
+function plan(b, day) {
+  const pause = day < b.firstDue ? monthsLeft(day, b.firstDue) - 1 : 0;
+  return [pause, monthsLeft(day < b.firstDue ? b.firstDue : day, b.lastDue)];
 }
 
 let srv;
@@ -133,11 +141,11 @@ async function fixedBorrower() {
   const page = await c.get('/mine-sider/gjeld');
   const r = await c.post('/mine-sider/gjeld/fastrente', { csrf: Client.csrf(page.text), years: '5' });
   assert.equal(r.status, 303);
-  const [rate, from, until, kid, lastDue] = srv.sql(`select fixed_rate || '|' || fixed_from || '|' || fixed_until || '|' || kid
-    || '|' || last_due from loan_accounts where person_id = ${id}`).split('|');
+  const [rate, from, until, kid, firstDue, lastDue] = srv.sql(`select fixed_rate || '|' || fixed_from || '|' || fixed_until
+    || '|' || kid || '|' || first_due || '|' || last_due from loan_accounts where person_id = ${id}`).split('|');
   assert.equal(rate, String(A[1]));
   assert.equal(from, iso(M0));
-  return { nin, id, c, kid, until, lastDue };
+  return { nin, id, c, kid, until, firstDue, lastDue };
 }
 
 async function pay(kid, amountOre, booked) {
@@ -174,8 +182,10 @@ test('an extra payment within the fixed rate raises the debt by exactly the inte
   assert.equal(months, 57);
   const rc = comparison(B, months);
   assert.equal(rc, 141000); // 1.000 % + (1.200 - 1.000) * 21/24 = 1.175 %
-  const terms = monthsLeft(booked, b.lastDue);
-  const loss = expected(1000000, A[1], rc, months, terms);
+  // In the payment pause: the first term is two months after the payment's.
+  const [pause, terms] = plan(b, booked);
+  assert.equal(pause, 2);
+  const loss = expected(1000000, A[1], rc, months, pause, terms);
   assert.ok(loss > 0, `a loss: the agreement's 2 % is above ${rc / 120 / 1000} %`);
   assert.equal(debtOf(b.id), before - 1000000 + loss);
 
@@ -234,7 +244,7 @@ test('an extra payment on a day without known rates is booked, and its loss or g
   writeFileSync(path.join(paramsDir, '2024-2025', 'test-fixed-c.yaml'), fixedRates(C, ...periodC));
   loans('run', '--through', iso(now), '--params', paramsDir);
   const months = monthsLeft(booked, b.until);
-  const gain = expected(500000, A[1], comparison(C, months), months, monthsLeft(booked, b.lastDue));
+  const gain = expected(500000, A[1], comparison(C, months), months, ...plan(b, booked));
   assert.ok(gain < 0, 'a gain');
   assert.equal(srv.sql(`select state || '|' || adjustment from loan_fixed_adjustments where cause = 'payment:${paymentId}'`),
     `posted|${gain}`);
@@ -271,7 +281,7 @@ test('ending the agreement posts the gain on the whole principal from next month
   assert.equal(months, 57);
   const rc = comparison(A, months);
   assert.equal(rc, 255000); // 3.000 % + (2.000 - 3.000) * 21/24 = 2.125 %, above the agreement's 2 %
-  const gain = expected(principal, A[1], rc, months, monthsLeft(iso(M0), b.lastDue));
+  const gain = expected(principal, A[1], rc, months, ...plan(b, iso(M0)));
   assert.ok(gain < 0);
   assert.equal(srv.sql(`select e.kind || '|' || e.effective || '|' || l.amount from ledger_entries e join ledger_legs l
     on l.entry_id = e.id where e.cause = 'fixed-rate-end:${b.id}:${iso(M0)}' and l.account = 'loan.principal'`),
@@ -320,7 +330,7 @@ test('a payment no account took, booked to a fixed-rate borrower by a case worke
   const r = await worker.post(`/saksbehandling/innbetalinger/${paymentId}/bokfor`, { csrf: Client.csrf(queue.text), nin: b.nin });
   assert.equal(r.status, 303);
   const months = monthsLeft(booked, b.until);
-  const loss = expected(300000, A[1], comparison(B, months), months, monthsLeft(booked, b.lastDue));
+  const loss = expected(300000, A[1], comparison(B, months), months, ...plan(b, booked));
   assert.ok(loss > 0);
   assert.equal(debtOf(b.id), before - 300000 + loss);
   assert.equal(srv.sql(`select kind || '|' || effective from ledger_entries where cause = 'payment:${paymentId}'

@@ -30,13 +30,18 @@ static int64_t comparison(int32_t r3, int32_t r5, int32_t r10, int months)
 	return r;
 }
 
-static int64_t adjustment(int64_t amount, int32_t rate, int64_t rate120, int months, int terms)
+static int64_t adjustment_paused(int64_t amount, int32_t rate, int64_t rate120, int months, int pause, int terms)
 {
 	int64_t out = INT64_MIN;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(loans_fixed_adjustment(amount, rate, rate120, months, terms, &out, &e), 0);
+	assert_int_equal(loans_fixed_adjustment(amount, rate, rate120, months, pause, terms, &out, &e), 0);
 	return out;
+}
+
+static int64_t adjustment(int64_t amount, int32_t rate, int64_t rate120, int months, int terms)
+{
+	return adjustment_paused(amount, rate, rate120, months, 0, terms);
 }
 
 /* lanekassen.no, "Rentetap og rentegevinst": "Hvis du for eksempel har
@@ -116,6 +121,20 @@ static void agreement_below_the_comparison_is_a_gain_hand_worked(void **state)
 	assert_int_equal(adjustment(1000000, 0, 1200 * 120, 2, 2), -1498);
 }
 
+/* In the payment pause nothing is repaid: the whole amount is owed until
+ * the first term. Agreement 0 % against 1.2 %, two months left, one month
+ * of pause and then a plan of one term: both months count the whole
+ * 1 000 000 øre (month 2 is the first term's month, owing B(0)):
+ * -1 000 / 1.001 - 1 000 / 1.001^2 = -999.000 999 - 998.002 995
+ * = -1 997.003 994 øre, rounded: -1 997 øre (without the pause the plan
+ * would have halved month 2's part: -1 498, as above). */
+static void the_payment_pause_owes_the_whole_amount(void **state)
+{
+	(void)state;
+	assert_int_equal(adjustment_paused(1000000, 0, 1200 * 120, 2, 1, 1), -1997);
+	assert_int_equal(adjustment_paused(1000000, 0, 1200 * 120, 2, 0, 2), -1498);
+}
+
 static void equal_rates_give_nothing(void **state)
 {
 	(void)state;
@@ -126,12 +145,14 @@ static void equal_rates_give_nothing(void **state)
 /* The same formula, computed independently in long double from the closed
  * forms: B(j)/B(0) = ((1+i)^T - (1+i)^j) / ((1+i)^T - 1), discount
  * (1+c)^-k. The code sums in exact integers; they agree to the øre. */
-static long double reference(long double amount, long double rate, long double rate120, int months, int terms)
+static long double reference(long double amount, long double rate, long double rate120, int months, int pause,
+			     int terms)
 {
 	long double i = rate / 1200000.0L, c = rate120 / (1200000.0L * 120), d = (rate * 120 - rate120) / (1200000.0L * 120);
 	long double gT = powl(1 + i, terms), sum = 0;
-	for (int k = 1; k <= months && k <= terms; k++) {
-		long double share = i == 0 ? (long double)(terms - k + 1) / terms : (gT - powl(1 + i, k - 1)) / (gT - 1);
+	for (int k = 1; k <= months && k <= pause + terms; k++) {
+		int j = k - 1 - pause;
+		long double share = j < 0 ? 1 : i == 0 ? (long double)(terms - j) / terms : (gT - powl(1 + i, j)) / (gT - 1);
 		sum += amount * share * d / powl(1 + c, k);
 	}
 	return sum;
@@ -144,16 +165,19 @@ static void agrees_with_the_closed_form_to_the_ore(void **state)
 		int64_t amount;
 		int32_t rate;
 		int64_t rate120;
-		int months, terms;
+		int months, pause, terms;
 	} cases[] = {
-	    {10000000, 5000, 552180, 48, 120},   /* 100 000 kr, 5 % against 4.6015 %, 4 years */
-	    {45000000, 4458, 4678 * 120, 117, 240}, /* 450 000 kr, 10 years at 4.458 % against 4.678 % */
-	    {300000, 6123, 2000 * 120, 36, 12},     /* the plan ends before the agreement */
-	    {999999999, 30000, 0, 120, 360},
+	    {10000000, 5000, 552180, 48, 0, 120},   /* 100 000 kr, 5 % against 4.6015 %, 4 years */
+	    {45000000, 4458, 4678 * 120, 117, 0, 240}, /* 450 000 kr, 10 years at 4.458 % against 4.678 % */
+	    {300000, 6123, 2000 * 120, 36, 0, 12},     /* the plan ends before the agreement */
+	    {999999999, 30000, 0, 120, 0, 360},
+	    {20000000, 2000, 255000, 57, 5, 234},      /* 200 000 kr in the pause, 5 months before the first term */
 	};
 	for (size_t n = 0; n < sizeof(cases) / sizeof(cases[0]); n++) {
-		int64_t got = adjustment(cases[n].amount, cases[n].rate, cases[n].rate120, cases[n].months, cases[n].terms);
-		long double want = reference(cases[n].amount, cases[n].rate, cases[n].rate120, cases[n].months, cases[n].terms);
+		int64_t got = adjustment_paused(cases[n].amount, cases[n].rate, cases[n].rate120, cases[n].months,
+						cases[n].pause, cases[n].terms);
+		long double want = reference(cases[n].amount, cases[n].rate, cases[n].rate120, cases[n].months,
+					     cases[n].pause, cases[n].terms);
 		assert_true(fabsl((long double)got - want) <= 0.5L + 1e-6L);
 		assert_true(cases[n].rate * 120 > cases[n].rate120 ? got > 0 : got < 0);
 	}
@@ -174,14 +198,16 @@ static void out_of_range_is_refused_with_the_field(void **state)
 	int64_t out = 42;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(loans_fixed_adjustment(0, 4000, 4000 * 120, 12, 12, &out, &e), -1);
+	assert_int_equal(loans_fixed_adjustment(0, 4000, 4000 * 120, 12, 0, 12, &out, &e), -1);
 	assert_string_equal(e.field, "amount");
-	assert_int_equal(loans_fixed_adjustment(100, -1, 4000 * 120, 12, 12, &out, &e), -1);
+	assert_int_equal(loans_fixed_adjustment(100, -1, 4000 * 120, 12, 0, 12, &out, &e), -1);
 	assert_string_equal(e.field, "rate");
-	assert_int_equal(loans_fixed_adjustment(100, 4000, 4000 * 120, 0, 12, &out, &e), -1);
+	assert_int_equal(loans_fixed_adjustment(100, 4000, 4000 * 120, 0, 0, 12, &out, &e), -1);
 	assert_string_equal(e.field, "months_left");
-	assert_int_equal(loans_fixed_adjustment(100, 4000, 4000 * 120, 12, 0, &out, &e), -1);
+	assert_int_equal(loans_fixed_adjustment(100, 4000, 4000 * 120, 12, 0, 0, &out, &e), -1);
 	assert_string_equal(e.field, "terms_left");
+	assert_int_equal(loans_fixed_adjustment(100, 4000, 4000 * 120, 12, -1, 12, &out, &e), -1);
+	assert_string_equal(e.field, "pause_months");
 	assert_int_equal(out, 42);
 }
 
@@ -193,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(comparison_rate_is_the_3_year_rate_below_3_years_and_linear_between_terms),
 	    cmocka_unit_test(agreement_above_the_comparison_is_a_loss_hand_worked),
 	    cmocka_unit_test(agreement_below_the_comparison_is_a_gain_hand_worked),
+	    cmocka_unit_test(the_payment_pause_owes_the_whole_amount),
 	    cmocka_unit_test(equal_rates_give_nothing),
 	    cmocka_unit_test(agrees_with_the_closed_form_to_the_ore),
 	    cmocka_unit_test(the_months_left_count_the_day_s_month_whole),

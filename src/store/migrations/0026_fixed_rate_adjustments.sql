@@ -38,7 +38,8 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
 -- the payment, "payment:9") or on ending the agreement (cause
 -- "fixed-rate-end:<person>:<day>"), effective on `day`; the amount it was
 -- computed on (the extra part, or the whole principal), the agreement's
--- rate and end, the months left and the plan's terms left, the comparison
+-- rate and end, the months left, the months before the plan's first term
+-- (the payment pause) and the plan's terms left, the comparison
 -- rate (1/120 thousandths of a percent, src/loans/fixedrate.h) and the
 -- loss (> 0) or gain (< 0) in øre, with its ledger entry (none when it came
 -- to 0 øre) and letter. `waiting`: no rate of new agreements was known for
@@ -55,6 +56,7 @@ CREATE TABLE loan_fixed_adjustments (
 	agreement_rate INTEGER NOT NULL,
 	fixed_until TEXT NOT NULL,
 	months_left INTEGER NOT NULL CHECK (months_left BETWEEN 1 AND 120),
+	pause_months INTEGER NOT NULL CHECK (pause_months BETWEEN 0 AND 120),
 	terms_left INTEGER NOT NULL CHECK (terms_left >= 1),
 	state TEXT NOT NULL CHECK (state IN ('posted', 'waiting')),
 	comparison_rate120 INTEGER,
