@@ -20,6 +20,7 @@
 #include "rules/params.h"
 #include "store/fixedrate.h"
 #include "store/ledger.h"
+#include "store/loans2.h"
 #include "store/store.h"
 
 /* The day `day` of the month k months after d's (day 1 always exists). */
@@ -165,6 +166,16 @@ static int end_agreement(struct store_tx *tx, void *arg, struct err *e)
 			err_set(e, ERR_CONFLICT, "end", "you have no loan account");
 		goto out;
 	}
+	/* A loan called in, handed over or written off has no plan left
+	 * to leave (loans/later.h). */
+	struct loan_status status;
+	int closed = store_loan_status_get_tx(tx, x->person_id, &status, &a, e);
+	if (closed < 0)
+		goto out;
+	if (closed == 0) {
+		err_set(e, ERR_CONFLICT, "end", "the loan is %s", status.status);
+		goto out;
+	}
 	date_t from = month_start(x->today, 1);
 	memset(&x->r, 0, sizeof(x->r));
 	x->r.floating_from = from;
@@ -302,6 +313,8 @@ int loans_fixed_settle_waiting(struct store *s, const struct params *p, int64_t 
 		done += x.posted;
 	}
 	rc = 0;
+	if (done > 0)
+		log_info("loans: posted %d fixed-rate losses or gains that waited for the rates of their day", done);
 out:
 	arena_cleanup(&a);
 	if (posted)
