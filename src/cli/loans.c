@@ -35,7 +35,7 @@ static const char loans_help[] =
 	"  run --from M --through M [--bench-bank]\n"
 	"                                     the months in turn (stipend loans run --from\n"
 	"                                     2025-01 --help)\n"
-	"  import --camt FILE | --bank URL [--date DAY]\n"
+	"  import --camt FILE | --bank URL [--date DAY] [--params DIR]\n"
 	"                                     book the credits of the bank's camt.054\n"
 	"                                     report (a file, or fetched from the bank,\n"
 	"                                     of the credits booked by DAY)\n"
@@ -307,8 +307,13 @@ static int run_cmd(const char *cmd, struct opts *o)
 				       : loans_bank_fetch(o->bank, &xml, &len, &a, &e) != 0) {
 			goto fail;
 		}
+		/* #11: an extra payment within a fixed-rate agreement has its
+		 * loss or gain computed with the rates of new agreements. */
+		p = o->params_dir ? params_load_dir(o->params_dir, &e) : params_load_builtin(&e);
+		if (p == NULL)
+			goto fail;
 		struct loans_import_summary sum;
-		if (loans_import_camt054(s, xml, len, o->now, &sum, &e) != 0) {
+		if (loans_import_camt054(s, p, xml, len, o->now, &sum, &e) != 0) {
 			if (e.code == ERR_INVALID) {
 				fprintf(stderr, "stipend loans import: %s\n", e.message);
 				rc = 2;
@@ -318,6 +323,9 @@ static int run_cmd(const char *cmd, struct opts *o)
 		}
 		printf("credits: %d\nmatched: %d, %lld øre\nalready booked: %d\nunknown KID: %d\nmore than the debt: %d\n",
 		       sum.credits, sum.matched, (long long)sum.matched_ore, sum.duplicates, sum.unknown_kid, sum.overpaid);
+		if (sum.fixed_rate_posted || sum.fixed_rate_waiting)
+			printf("fixed rate's loss or gain: %d posted, %d waiting for the rates of their day\n",
+			       sum.fixed_rate_posted, sum.fixed_rate_waiting);
 		rc = check(s);
 		goto out;
 	}

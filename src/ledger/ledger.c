@@ -2,7 +2,7 @@
  * person's debt as a sum, and the check of the ledger's invariants.
  *
  * ledger_post() refuses an entry before it writes anything: an unknown
- * account, a leg of 0, a kind that is not one of the ten, a person's account
+ * account, a leg of 0, a kind that is not one of the twelve, a person's account
  * on an entry without a person, or legs that do not sum to 0. Sums are
  * checked for overflow, so that a hostile amount cannot wrap round to a
  * balanced entry. */
@@ -26,7 +26,10 @@ static const struct {
 };
 
 static const char *const kinds[] = {"disbursement", "grant", "conversion", "interest", "payment",
-				    "deferral",     "relief", "write-off",  "fee",      "claim"};
+				    "deferral",     "relief", "write-off",  "fee",      "claim",
+				    /* #11, the fixed rate's loss or gain on an extra payment or on
+				     * ending the agreement (loans/fixedrate.h; migration 0026) */
+				    "fixed-rate-loss", "fixed-rate-gain"};
 
 int ledger_account_known(const char *account, int *personal)
 {

@@ -36,7 +36,7 @@ struct ledger_leg { const char *account; int64_t amount_ore; }; /* debit > 0, cr
 struct ledger_entry {
 	int64_t person_id;       /* whose loan account (0 for the agency's own accounts only) */
 	const char *kind;        /* "disbursement", "grant", "conversion", "interest", "payment", "deferral",
-	                            "relief", "write-off", "fee", "claim" */
+	                            "relief", "write-off", "fee", "claim", "fixed-rate-loss", "fixed-rate-gain" */
 	const char *cause;       /* what caused it: "decision:12", "payout:7", "payout-run:3", "payment:9", "run:convert-2025" */
 	date_t effective;        /* the effective date (core/date.h) */
 	int n_legs;

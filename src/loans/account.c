@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "ledger/ledger.h"
+#include "loans/fixedpost.h"
 #include "loans/interest.h"
 #include "loans/repayment.h"
 #include "loans/resolve.h"
@@ -532,6 +533,10 @@ int loans_run(struct store *s, const struct params *p, date_t through, int64_t n
 	/* Whose support has ended by their decisions: in repayment from now. */
 	if (loans_support_ends(s, through, now, &sum->later, e) != 0)
 		return -1;
+	/* #11: the fixed rate's losses and gains that waited for the rates
+	 * of their day, posted once the parameters hold them. */
+	if (loans_fixed_settle_waiting(s, p, now, NULL, e) != 0)
+		return -1;
 	for (;;) {
 		int n = store_loan_accounts_repaying(s, after, ids, RUN_PAGE, e);
 		if (n < 0)
@@ -564,6 +569,11 @@ struct booking {
 	const struct loan_payment *p;
 	int64_t now;
 	enum loans_payment_outcome outcome;
+	/* #11, the fixed rate's loss or gain on an extra payment
+	 * (loans/fixedpost.h): the rates of new agreements, and what
+	 * became of the computation. */
+	const struct params *params;
+	enum loans_fixed_outcome fixed;
 };
 
 static int book(struct store_tx *tx, void *arg, struct err *e)
@@ -631,6 +641,11 @@ static int book(struct store_tx *tx, void *arg, struct err *e)
 			goto out;
 		left -= take;
 	}
+	/* #11: what is left is an extra payment; within a fixed-rate
+	 * agreement it has its interest loss or gain, in this transaction. */
+	if (left > 0 &&
+	    loans_fixed_on_extra_tx(tx, b->params, &acct, id, left, on, b->now, &b->fixed, NULL, e) != 0)
+		goto out;
 	if (store_loan_payment_settle(tx, id, person, "matched", entry, e) != 0)
 		goto out;
 	b->outcome = LOANS_PAYMENT_MATCHED;
@@ -640,12 +655,12 @@ out:
 	return rc;
 }
 
-int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t now, enum loans_payment_outcome *outcome,
-		       struct err *e)
+int loans_book_payment(struct store *s, const struct params *params, const struct loan_payment *p, int64_t now,
+		       enum loans_payment_outcome *outcome, struct err *e)
 {
 	if (p->amount <= 0 || p->bank_ref == NULL || p->bank_ref[0] == '\0')
 		return err_set(e, ERR_INVALID, "payment", "a payment has a reference and an amount above 0");
-	struct booking b = {p, now, LOANS_PAYMENT_DUPLICATE};
+	struct booking b = {p, now, LOANS_PAYMENT_DUPLICATE, params, LOANS_FIXED_NONE};
 	if (store_write(s, book, &b, e) != 0)
 		return -1;
 	*outcome = b.outcome;
@@ -663,22 +678,25 @@ struct book_page {
 	enum loans_payment_outcome *outcomes;
 	int n;
 	int64_t now;
+	const struct params *params;
+	enum loans_fixed_outcome *fixed;
 };
 
 static int book_page_tx(struct store_tx *tx, void *arg, struct err *e)
 {
 	struct book_page *pg = arg;
 	for (int i = 0; i < pg->n; i++) {
-		struct booking b = {&pg->pays[i], pg->now, LOANS_PAYMENT_DUPLICATE};
+		struct booking b = {&pg->pays[i], pg->now, LOANS_PAYMENT_DUPLICATE, pg->params, LOANS_FIXED_NONE};
 		if (book(tx, &b, e) != 0)
 			return -1;
 		pg->outcomes[i] = b.outcome;
+		pg->fixed[i] = b.fixed;
 	}
 	return 0;
 }
 
-int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
-			 struct err *e)
+int loans_import_camt054(struct store *s, const struct params *params, const char *xml, size_t len, int64_t now,
+			 struct loans_import_summary *sum, struct err *e)
 {
 	struct arena a;
 	struct loan_payment *pays;
@@ -696,15 +714,23 @@ int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t n
 		}
 	}
 	enum loans_payment_outcome *outcomes = arena_zalloc(&a, sizeof(*outcomes) * (size_t)(n > 0 ? n : 1));
+	enum loans_fixed_outcome *fixed = arena_zalloc(&a, sizeof(*fixed) * (size_t)(n > 0 ? n : 1));
 	for (int at = 0; at < n; at += BOOK_PAGE) {
-		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now};
+		struct book_page pg = {pays + at, outcomes + at, n - at < BOOK_PAGE ? n - at : BOOK_PAGE, now, params,
+				       fixed + at};
 		struct err pe;
 		if (store_write(s, book_page_tx, &pg, &pe) != 0) {
-			for (int i = 0; i < pg.n; i++)
-				if (loans_book_payment(s, &pg.pays[i], now, &pg.outcomes[i], e) != 0)
+			for (int i = 0; i < pg.n; i++) {
+				struct booking b = {&pg.pays[i], now, LOANS_PAYMENT_DUPLICATE, params, LOANS_FIXED_NONE};
+				if (store_write(s, book, &b, e) != 0)
 					goto out;
+				pg.outcomes[i] = b.outcome;
+				pg.fixed[i] = b.fixed;
+			}
 		}
 		for (int i = 0; i < pg.n; i++) {
+			sum->fixed_rate_posted += pg.fixed[i] == LOANS_FIXED_POSTED;
+			sum->fixed_rate_waiting += pg.fixed[i] == LOANS_FIXED_WAITING;
 			sum->credits++;
 			switch (pg.outcomes[i]) {
 			case LOANS_PAYMENT_MATCHED:

@@ -125,9 +125,12 @@ enum loans_payment_outcome {
  * booking day (or the day after the interest already posted, when that is
  * later), and applied to the open invoices oldest first; what is left is an
  * extra payment, which lowers the following terms. A reference seen before
- * books nothing. Returns 0 with *outcome, or -1. */
-int loans_book_payment(struct store *s, const struct loan_payment *p, int64_t now, enum loans_payment_outcome *outcome,
-		       struct err *e);
+ * books nothing. #11: an extra payment within a fixed-rate agreement has
+ * its interest loss or gain posted in the same transaction, with the
+ * rates of new agreements in params (NULL: none known, so it waits; see
+ * loans/fixedpost.h). Returns 0 with *outcome, or -1. */
+int loans_book_payment(struct store *s, const struct params *params, const struct loan_payment *p, int64_t now,
+		       enum loans_payment_outcome *outcome, struct err *e);
 
 /* The credits of a camt.054 report (BkToCstmrDbtCdtNtfctn) into *out
  * (arena): each credit entry's transaction with its reference (AcctSvcrRef,
@@ -140,14 +143,17 @@ int loans_camt054_parse(const char *xml, size_t len, struct loan_payment **out, 
 struct loans_import_summary {
 	int credits, matched, duplicates, unknown_kid, overpaid;
 	int64_t matched_ore;
+	/* #11: extra payments within a fixed-rate agreement whose loss or
+	 * gain was posted, or waits for the rates of its day. */
+	int fixed_rate_posted, fixed_rate_waiting;
 };
 
 /* Read a camt.054 report and book each credit, 64 credits to a
  * transaction (a page in which one fails is booked again a credit a
- * transaction). Returns 0 with sum, or -1 (nothing booked when the report
- * does not parse). */
-int loans_import_camt054(struct store *s, const char *xml, size_t len, int64_t now, struct loans_import_summary *sum,
-			 struct err *e);
+ * transaction); params as loans_book_payment(). Returns 0 with sum, or -1
+ * (nothing booked when the report does not parse). */
+int loans_import_camt054(struct store *s, const struct params *params, const char *xml, size_t len, int64_t now,
+			 struct loans_import_summary *sum, struct err *e);
 
 /* Fetch the bank's camt.054 report of the credits to the agency's account
  * (GET base_url/giro/v1/reports/camt054?account=...) into *xml (arena).

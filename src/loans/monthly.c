@@ -49,7 +49,7 @@ int loans_run_months(struct store *s, const struct params *p, date_t from, date_
 			arena_init(&a, 0);
 			int rc = bank(bank_ctx, s, m, &xml, &len, &a, e);
 			if (rc == 0 && len > 0)
-				rc = loans_import_camt054(s, xml, len, now, &paid, e);
+				rc = loans_import_camt054(s, p, xml, len, now, &paid, e);
 			arena_cleanup(&a);
 			if (rc != 0)
 				return -1;

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 #include "loans/account.h"
+#include "loans/fixedpost.h"
 #include "loans/later.h"
 #include "loans/plan.h"
 #include "loans/repayment.h"
@@ -129,6 +130,25 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 	json_object_set(o, "rate", rate);
 	json_decref(rate);
 
+	/* #11: a fixed-rate borrower is told that an extra payment or ending
+	 * the agreement gives an interest loss or gain, and may end it from
+	 * next month (loans/fixedpost.h); the losses and gains posted are
+	 * listed among the payments. */
+	if (fixed_now && !closed) {
+		int fy, fm, fd;
+		date_to_ymd(today, &fy, &fm, &fd);
+		date_t next_month = fm == 12 ? date_from_ymd(fy + 1, 1, 1) : date_from_ymd(fy, fm + 1, 1);
+		json_object_set_new(o, "fixed_note", json_true());
+		if (acct.fixed_until >= next_month)
+			json_object_set_new(o, "fixed_end", json_pack("{s:o}", "from", day_json(next_month)));
+	}
+	json_t *adjustments = loans_fixed_list_json(s, person, lang, a, e);
+	if (adjustments == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "fixed_adjustments", adjustments);
+
 	/* A fixed rate may be chosen in repayment, when none runs. */
 	if (!closed && strcmp(status, "studying") != 0 && strcmp(status, "repaid") != 0 && !fixed_now) {
 		json_t *offers = json_array();
@@ -237,5 +257,15 @@ json_t *loans_payments_waiting(struct store *s, const struct principal *who, int
 			json_object_set_new(o, "debtor", json_string(p[i].debtor));
 		json_array_append_new(list, o);
 	}
-	return json_pack("{s:o,s:i}", "payments", list, "count", n);
+	json_t *o = json_pack("{s:o,s:i}", "payments", list, "count", n);
+	/* #11: extra payments booked within a fixed-rate agreement whose
+	 * interest loss or gain waits for the rates of its day
+	 * (loans/fixedpost.h). */
+	json_t *fixed = loans_fixed_waiting_json(s, a, e);
+	if (fixed == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "fixed_waiting", fixed);
+	return o;
 }

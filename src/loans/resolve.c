@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 #include "loans/account.h"
+#include "loans/fixedpost.h"
 #include "loans/interest.h"
 #include "registers/registers.h"
 #include "store/ledger.h"
@@ -48,6 +49,7 @@ struct booking_to {
 	date_t today;
 	int64_t now;
 	const char *actor;
+	const struct params *params; /* #11: the rates of new agreements */
 };
 
 static int book_to(struct store_tx *tx, void *arg, struct err *e)
@@ -104,6 +106,11 @@ static int book_to(struct store_tx *tx, void *arg, struct err *e)
 			goto out;
 		left -= take;
 	}
+	/* #11: what is left is an extra payment, with its interest loss or
+	 * gain within a fixed-rate agreement (loans/fixedpost.h). */
+	enum loans_fixed_outcome fixed;
+	if (left > 0 && loans_fixed_on_extra_tx(tx, x->params, &acct, p.id, left, on, x->now, &fixed, NULL, e) != 0)
+		goto out;
 	if (store_loan_payment_settle(tx, p.id, x->person_id, "resolved", entry, e) != 0)
 		goto out;
 	char object[32], detail[64];
@@ -115,8 +122,9 @@ out:
 	return rc;
 }
 
-int loans_payment_book_to(struct store *s, const struct principal *who, int64_t payment_id, const char *nin,
-			  const char *kid, date_t today, int64_t now, int64_t *person, struct err *e)
+int loans_payment_book_to(struct store *s, const struct params *params, const struct principal *who,
+			  int64_t payment_id, const char *nin, const char *kid, date_t today, int64_t now, int64_t *person,
+			  struct err *e)
 {
 	char object[32], actor[64];
 	snprintf(object, sizeof(object), "payment:%lld", (long long)payment_id);
@@ -148,7 +156,7 @@ int loans_payment_book_to(struct store *s, const struct principal *who, int64_t 
 	} else {
 		return err_set(e, ERR_INVALID, "nin", "give the borrower's national identity number or KID");
 	}
-	struct booking_to x = {payment_id, id, today, now, access_actor(who, actor, sizeof(actor))};
+	struct booking_to x = {payment_id, id, today, now, access_actor(who, actor, sizeof(actor)), params};
 	if (store_write(s, book_to, &x, e) != 0)
 		return -1;
 	if (person)

@@ -20,6 +20,7 @@
 #include "core/date.h"
 
 struct err;
+struct params;
 struct store;
 struct store_tx;
 
@@ -35,10 +36,14 @@ int loans_payment_suspend(struct store_tx *tx, int64_t payment_id, int64_t perso
  * when neither names an account, ERR_NOT_FOUND (field "payment") for no
  * such payment, ERR_CONFLICT when it is resolved already, or (field
  * "amount") when it is more than the borrower's debt (refund it instead).
- * *person (may be NULL) receives the borrower. Audited as
+ * *person (may be NULL) receives the borrower. What is left after the
+ * open invoices is an extra payment: within a fixed-rate agreement its
+ * interest loss or gain is posted with it, with the rates of new
+ * agreements in params (#11, loans/fixedpost.h). Audited as
  * loan.payment.book. */
-int loans_payment_book_to(struct store *s, const struct principal *who, int64_t payment_id, const char *nin,
-			  const char *kid, date_t today, int64_t now, int64_t *person, struct err *e);
+int loans_payment_book_to(struct store *s, const struct params *params, const struct principal *who,
+			  int64_t payment_id, const char *nin, const char *kid, date_t today, int64_t now, int64_t *person,
+			  struct err *e);
 
 /* Refund unmatched payment_id to the payer's account (11 digits, MOD11),
  * on day today. Asks the gate (loan.payment.resolve). Fails with

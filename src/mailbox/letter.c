@@ -17,6 +17,7 @@
 #include "loans/account.h"
 #include "loans/later.h"
 #include "loans/convert.h"
+#include "loans/fixedpost.h"
 #include "loans/statement.h"
 #include "loans/disability.h"
 #include "mailbox/mailbox.h"
@@ -341,6 +342,10 @@ json_t *mbox_letter_model(struct store *s, enum lang lang, struct arena *a, cons
 	json_t *disability = strcmp(l->kind, "loan-disability") == 0 ? loans_disability_letter(s, l->id, lang, a) : NULL;
 	if (disability)
 		json_object_set_new(d, "disability", disability);
+	/* #11: the fixed rate's interest loss or gain (loans/fixedpost.h). */
+	json_t *fixed_rate = strcmp(l->kind, "loan-fixed-rate") == 0 ? loans_fixed_letter(s, l->id, lang, a) : NULL;
+	if (fixed_rate)
+		json_object_set_new(d, "fixed_rate", fixed_rate);
 	if (l->case_id && store_case_get(s, l->case_id, &c, a, &e) == 0) {
 		json_object_set_new(d, "case", mbox_case_json(&c));
 		json_t *decision = request || reminder || answer
@@ -400,5 +405,7 @@ const char *mbox_letter_title_key(const char *kind)
 		return "letter.title.loan-collection";
 	if (strcmp(kind, "loan-disability") == 0) /* #11, helper B */
 		return "disability.letter.title";
+	if (strcmp(kind, "loan-fixed-rate") == 0) /* #11, loans/fixedpost.h */
+		return "letter.title.loan-fixed-rate";
 	return "letter.other.title";
 }

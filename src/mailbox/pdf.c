@@ -770,6 +770,21 @@ static void build_body(struct letter *L)
 		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
 		return;
 	}
+	json_t *fixed_rate = json_object_get(m, "fixed_rate");
+	if (json_is_object(fixed_rate)) {
+		/* templates/_loan_fixedrate.html: the fixed rate's loss or gain
+		 * (#11, loans/fixedpost.h) */
+		int end = json_is_true(json_object_get(fixed_rate, "end"));
+		para(L, text(L, end ? "loans.fixedrate.letter.end" : "loans.fixedrate.letter.extra", fixed_rate), S_BODY, 10);
+		para(L, text(L, "loans.fixedrate.letter.rates", fixed_rate), S_BODY, 6);
+		const char *key = json_is_true(json_object_get(fixed_rate, "loss"))	  ? "loans.fixedrate.letter.loss"
+				  : json_is_true(json_object_get(fixed_rate, "gain")) ? "loans.fixedrate.letter.gain"
+										      : "loans.fixedrate.letter.zero";
+		para(L, text(L, key, fixed_rate), S_BODY, 6);
+		para(L, i18n_get(L->lang, "loans.fixedrate.letter.how"), S_BODY, 10);
+		para(L, i18n_get(L->lang, "loans.letter.signature"), S_BODY, 12);
+		return;
+	}
 	json_t *statement = json_object_get(m, "statement");
 	if (json_is_object(statement)) {
 		/* templates/_loan_statement.html: the annual statement (#11) */

@@ -167,6 +167,8 @@ void workbench_loan_payment_book(struct req *r, struct resp *w);
 void workbench_loan_payment_refund(struct req *r, struct resp *w);
 /* #11, helper D: choose the invoices' due day on "Min gjeld" (portal/loans.c). */
 void loans_due_day(struct req *r, struct resp *w);
+/* #11, helper C: end the fixed-rate agreement (loans/fixedpost.h). */
+void loans_fixed_rate_end(struct req *r, struct resp *w);
 
 /* The support centre's upkeep and FAQ links (#14; web/support/upkeep.c,
  * desk.c): the topics and agencies kept by their own people, and an FAQ

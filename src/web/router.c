@@ -127,6 +127,9 @@ static const struct route routes[] = {
 	{"POST", "/mine-sider/gjeld/utsettelse", loan_relief_deferral_submit, ACT_APPLY},
 	{"GET", "/mine-sider/gjeld/rentefritak", loan_relief_relief_form, ACT_APPLY},
 	{"POST", "/mine-sider/gjeld/rentefritak", loan_relief_relief_submit, ACT_APPLY},
+	/* #11, helper C: end the fixed-rate agreement, with its interest loss
+	 * or gain (loans/fixedpost.h); the same action as choosing one. */
+	{"POST", "/mine-sider/gjeld/fastrente/avslutt", loans_fixed_rate_end, ACT_LOAN_FIXED_RATE},
 	{NULL, NULL, NULL, ACT_PUBLIC}};
 
 const struct route *router_routes(void)

@@ -421,6 +421,8 @@ test('csrf_every_post_route_refuses_a_missing_or_foreign_token_and_changes_nothi
     // #11, helper A: deferral and interest relief from "Min gjeld".
     'POST /mine-sider/gjeld/utsettelse': { as: a.c, foreign: other, form: { key: 'a1', months: '2' } },
     'POST /mine-sider/gjeld/rentefritak': { as: a.c, foreign: other, form: { key: 'a2', months: '2', ground: 'unemployment' } },
+    // #11, helper C: ending the fixed-rate agreement.
+    'POST /mine-sider/gjeld/fastrente/avslutt': { as: a.c, foreign: other, form: {} },
   };
   // The decision API reads no cookie and stores nothing: a forged request
   // can do no more than anyone may.

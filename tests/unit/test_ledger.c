@@ -355,7 +355,7 @@ static int64_t pay(struct fixture *f, int64_t person, int64_t amount, date_t on,
 	struct loan_payment p = {.bank_ref = ref, .kid = kid, .amount = amount, .booked = on};
 	enum loans_payment_outcome o;
 	struct err e;
-	if (loans_book_payment(f->s, &p, 1, &o, &e) != 0)
+	if (loans_book_payment(f->s, NULL, &p, 1, &o, &e) != 0)
 		fail_msg("payment: %s", e.message);
 	assert_int_equal(o, LOANS_PAYMENT_MATCHED);
 	return amount;
@@ -751,14 +751,14 @@ static void camt054_credits_are_matched_by_kid_and_booked_once(void **state)
 	assert_string_equal(pays[1].bank_ref, "A2/0");
 	assert_int_equal(pays[1].amount, 20000);
 	struct loans_import_summary sum;
-	assert_int_equal(loans_import_camt054(f->s, report, strlen(report), 1, &sum, &e), 0);
+	assert_int_equal(loans_import_camt054(f->s, NULL, report, strlen(report), 1, &sum, &e), 0);
 	assert_int_equal(sum.credits, 2);
 	assert_int_equal(sum.matched, 1);
 	assert_int_equal(sum.matched_ore, 150050);
 	assert_int_equal(sum.unknown_kid, 1);
 	assert_int_equal(debt(f, f->p1, date_from_ymd(2024, 6, 10)), KR(50000) - 150050);
 	/* The same report again books nothing. */
-	assert_int_equal(loans_import_camt054(f->s, report, strlen(report), 1, &sum, &e), 0);
+	assert_int_equal(loans_import_camt054(f->s, NULL, report, strlen(report), 1, &sum, &e), 0);
 	assert_int_equal(sum.duplicates, 2);
 	assert_int_equal(sum.matched, 0);
 	assert_int_equal(debt(f, f->p1, date_from_ymd(2024, 6, 10)), KR(50000) - 150050);

@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "loans/account.h"
+#include "loans/fixedpost.h"
 #include "loans/later.h"
 #include "web/handlers.h"
 
@@ -31,6 +32,12 @@ static void render(struct req *r, struct resp *w, int status, const char *error_
 	const char *due = req_query(r, "forfall");
 	if (due && strcmp(due, "endret") == 0)
 		json_object_set_new(d, "flash_key", json_string("loans.due.done"));
+	/* #11: the fixed-rate agreement ended (loans/fixedpost.h). */
+	const char *ended = req_query(r, "fastrente");
+	if (ended && strcmp(ended, "avsluttet") == 0)
+		json_object_set_new(d, "flash_key", json_string("loans.fixedrate.end.done"));
+	else if (ended && strcmp(ended, "avbrutt") == 0)
+		json_object_set_new(d, "flash_key", json_string("loans.fixedrate.end.cancelled"));
 	const char *plan = req_query(r, "plan");
 	if (plan && strcmp(plan, "endret") == 0)
 		json_object_set_new(d, "flash_key", json_string("loans.replan.done"));
@@ -114,4 +121,26 @@ void loans_due_day(struct req *r, struct resp *w)
 		return;
 	}
 	resp_redirect(w, r, "/mine-sider/gjeld?forfall=endret");
+}
+
+/* #11, helper C: end the fixed-rate agreement from next month, with its
+ * interest loss or gain (loans/fixedpost.h). */
+void loans_fixed_rate_end(struct req *r, struct resp *w)
+{
+	struct err e;
+	if (!req_csrf_ok(r)) {
+		resp_error(w, r, 403, "error.csrf");
+		return;
+	}
+	struct loans_fixed_end_result res;
+	if (loans_fixed_end(r->app->store, r->app->params, &r->who, today_of(r), r->now, &res, &e) != 0) {
+		if (e.code == ERR_CONFLICT) {
+			render(r, w, 409,
+			       strcmp(e.field, "rates") == 0 ? "loans.fixedrate.end.error_rates" : "loans.fixedrate.end.error");
+			return;
+		}
+		resp_failure(w, r, &e, "loan");
+		return;
+	}
+	resp_redirect(w, r, res.cancelled ? "/mine-sider/gjeld?fastrente=avbrutt" : "/mine-sider/gjeld?fastrente=avsluttet");
 }

@@ -71,7 +71,7 @@ void workbench_loan_payment_book(struct req *r, struct resp *w)
 		resp_error(w, r, 403, "error.csrf");
 		return;
 	}
-	if (loans_payment_book_to(r->app->store, &r->who, param_id(r), req_form(r, "nin"), req_form(r, "kid"),
+	if (loans_payment_book_to(r->app->store, r->app->params, &r->who, param_id(r), req_form(r, "nin"), req_form(r, "kid"),
 				  today_of(r), r->now, NULL, &e) != 0) {
 		failed(r, w, &e);
 		return;
