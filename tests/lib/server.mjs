@@ -147,7 +147,9 @@ export async function startServer({ persons = 50, registers = false, smtp = fals
       if (r.status !== 200) throw new Error(`_control answered ${r.status}`);
     },
     sql(query) {
-      const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+      // The server writes at the same time: wait for its lock rather than
+      // fail at once with "database is locked" (the shell waits 0 ms).
+      const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', db, query], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(r.stderr);
       return r.stdout.trim();
     },
