@@ -182,6 +182,9 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 		for (int d = 5; d <= 25; d += 10)
 			json_array_append_new(days, json_pack("{s:i,s:b}", "day", d, "chosen", d == due_day));
 		json_object_set_new(o, "due_days", days);
+		/* The choice's section: a boolean keeps the page's context, so
+		 * that its text can name the due day. */
+		json_object_set_new(o, "can_choose_due_day", json_true());
 	}
 	/* Invoices, the next open one, and payments. */
 	struct loan_invoice *inv;

@@ -375,7 +375,9 @@ test('the borrower chooses the due day (5th, 15th or 25th) on Min gjeld; the inv
   const c = new Client(srv.base);
   await loginNin(c, b.nin);
   let page = await c.get('/mine-sider/gjeld');
-  assert.match(page.text, /id="loan-due-day" data-day="15"/);
+  // The text names the day (it once showed its placeholder "{due_day}").
+  assert.match(page.text, /id="loan-due-day" data-day="15">[^<]*\b15\./);
+  assert.doesNotMatch(page.text, /\{due_day\}/);
   const csrf = Client.csrf(page.text);
   for (const day of ['20', '0', 'x', '']) {
     const r = await c.post('/mine-sider/gjeld/forfall', { csrf, day });
@@ -385,7 +387,7 @@ test('the borrower chooses the due day (5th, 15th or 25th) on Min gjeld; the inv
   assert.equal(r.status, 303);
   assert.equal(r.headers.get('location'), '/mine-sider/gjeld?forfall=endret');
   page = await c.get('/mine-sider/gjeld?forfall=endret');
-  assert.match(page.text, /id="loan-due-day" data-day="5"/);
+  assert.match(page.text, /id="loan-due-day" data-day="5">[^<]*\b5\./);
   assert.match(page.text, /id="due-5" checked/);
   assert.equal(srv.sql(`select count(*) from audit where action = 'loan.due-day' and object = 'person:${b.id}'`), '1');
   loansRun('2024-12-01');
