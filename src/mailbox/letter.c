@@ -99,6 +99,11 @@ json_t *mbox_decision_json_for(enum lang lang, struct arena *arena, const char *
 		json_object_set_new(v, "name_key", json_string(arena_printf(arena, "award.%s", name ? name : "")));
 		json_object_set_new(v, "kind_key", json_string(arena_printf(arena, "kind.%s", kind ? kind : "")));
 		int64_t amount = json_integer_value(json_object_get(a, "amount"));
+		/* A payment deferral's or interest relief's months move no
+		 * money: no amount to show. */
+		json_object_set_new(v, "months_only",
+				    json_boolean(amount == 0 && json_integer_value(json_object_get(a, "monthly")) == 0 &&
+						 json_integer_value(json_object_get(a, "months")) > 0));
 		if (kind && strcmp(kind, "loan") == 0)
 			loans += amount;
 		else
@@ -108,6 +113,8 @@ json_t *mbox_decision_json_for(enum lang lang, struct arena *arena, const char *
 	json_object_set_new(out, "awards", awards);
 	json_object_set_new(out, "total_loan", json_integer(loans));
 	json_object_set_new(out, "total_grant", json_integer(grants));
+	/* Money goes out: a support agreement may be needed before it does. */
+	json_object_set_new(out, "pays", json_boolean(json_is_true(json_object_get(out, "granted")) && loans + grants > 0));
 
 	json_t *steps = json_array(), *s;
 	struct buf text;

@@ -555,7 +555,10 @@ static void decision_body(struct letter *L, const json_t *d)
 			    str(v, "kind_key") ? i18n_get(L->lang, str(v, "kind_key")) : "",
 			    json_is_integer(months) ? arena_printf(L->a, "%lld", (long long)json_integer_value(months))
 			                            : "",
-			    money(L, json_object_get(v, "monthly")), money(L, json_object_get(v, "amount"))};
+			    /* As the page shows them: no monthly sum, a dash; a
+			     * deferral's or relief's months, no amount. */
+			    json_integer_value(json_object_get(v, "monthly")) == 0 ? "–" : money(L, json_object_get(v, "monthly")),
+			    json_is_true(json_object_get(v, "months_only")) ? "–" : money(L, json_object_get(v, "amount"))};
 			row(L, cells, S_BODY, 0);
 		}
 		json_array_foreach(awards, i, v)

@@ -144,6 +144,9 @@ test('a deferral of 3 months from the form is granted and acts on the account: n
   const casePage = await c.get(`/saker/${id}`);
   assert.equal(casePage.status, 200);
   assert.match(nbsp(casePage.text), /fra lånekontoen din hos oss/);
+  // Months, and no money: no amount, and no agreement to sign before a payout.
+  assert.match(casePage.text, /<td class="num">3<\/td><td class="num">–<\/td><td class="num amount">–<\/td>/);
+  assert.doesNotMatch(nbsp(casePage.text), /Før utbetaling må avtalen om støtte være signert/);
 
   // The decision-payout job (the server's runner) grants the months.
   await until('the months on the account', () => srv.sql(`select count(*) from loan_months where person_id = ${b.id}`) === '3');

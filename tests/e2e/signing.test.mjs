@@ -97,6 +97,9 @@ test('a_granted_loan_gives_an_agreement_pdf_with_the_awards_and_the_person', asy
   const page = await c.get('/avtaler');
   assert.match(page.text, /Signer avtalen/);
   assert.match(page.text, new RegExp(`href="/saker/${caseId}"`));
+  // The case page says the agreement comes before the payout.
+  const casePage = await c.get(`/saker/${caseId}`);
+  assert.match(casePage.text.replace(/\u00a0/g, ' '), /Før utbetaling må avtalen om støtte være signert/);
   // The text of the PDF (pdftotext when present) names the person and the loan.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stipend-agreement-'));
   try {
