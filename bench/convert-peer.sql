@@ -26,7 +26,7 @@ SELECT line FROM (
 		|| 'coalesce((SELECT json_extract(aw.value, ''$.months'') FROM decisions d2, '
 		|| 'json_each(d2.decision_json, ''$.awards'') aw WHERE d2.case_id = c2.id AND d2.superseded_at IS NULL '
 		|| 'AND json_valid(d2.decision_json) AND json_extract(aw.value, ''$.name'') = ''basic-loan''), 0) '
-		|| 'FROM cases c2 WHERE c2.person_id = c.person_id AND c2.scheme = ''higher-education'' '
+		|| 'FROM cases c2 INDEXED BY cases_person_year WHERE c2.person_id = c.person_id AND c2.scheme = ''higher-education'' '
 		|| 'AND c2.school_year = ''2023-2024'' AND c2.status = ''decided'' AND c2.outcome IN (''granted'', ''partly-granted'') '
 		|| 'ORDER BY c2.id DESC LIMIT 1) FROM cases c JOIN decisions d ON d.case_id = c.id '
 		|| 'AND d.superseded_at IS NULL JOIN persons p ON p.id = c.person_id WHERE c.scheme = ''higher-education'' '

@@ -50,3 +50,9 @@ CREATE TRIGGER loan_conversions_once BEFORE INSERT ON loan_conversions
 BEGIN
 	SELECT RAISE(ABORT, 'the case''s loan was converted before');
 END;
+
+-- The conversion's page asks, for each case, the person's case of the
+-- other school year with months in the calendar year (store_loan_conv_cases):
+-- on this index it is one search that, for the many who have none, never
+-- reads the table (cases_person would read each person's own case).
+CREATE INDEX cases_person_year ON cases(person_id, school_year, scheme, status);
