@@ -5,8 +5,8 @@
 -- it was before, writes the same rows with the same ids: for each page of
 -- 1000 conversions a transaction and the page's read of the cases, their
 -- awards and principals; for each conversion the read of the principal,
--- the entry and its legs, the letter and its audit record, the conversion
--- and its audit record. Not the registers, nor the rules: only the
+-- the entry and its legs, the letter and its audit record, the search for
+-- a conversion made before, the conversion and its audit record. Not the registers, nor the rules: only the
 -- storage, as SQL text statement by statement (each parsed once, where
 -- stipend prepares each once a run). The run's day is the parameter :day
 -- (sqlite3 -cmd ".parameter set :day \"'2025-11-01'\""). The run converts the
@@ -60,7 +60,10 @@ SELECT line FROM (
 		FROM conv c JOIN audit a ON (a.object = 'letter:' || c.letter_id AND a.action = 'letter.issued')
 		OR (a.object = 'case:' || c.case_id AND a.action = 'loan.converted')
 	UNION ALL
-	SELECT rn, 7, 0, 'INSERT INTO loan_conversions(id, case_id, person_id, year, convertible, income, wealth, '
+	SELECT rn, 7, 0, 'SELECT 1 FROM loan_conversions WHERE case_id = ' || case_id || ' AND (semester = ''school-year'' OR '
+		|| quote(semester) || ' = ''school-year'') LIMIT 1;' FROM conv
+	UNION ALL
+	SELECT rn, 7, 1, 'INSERT INTO loan_conversions(id, case_id, person_id, year, convertible, income, wealth, '
 		|| 'credits_tenths, expected_tenths, converted, decision_json, entry_id, letter_id, created_at, semester) VALUES ('
 		|| id || ', ' || case_id || ', ' || person_id || ', ' || year || ', ' || convertible || ', ' || income
 		|| ', ' || wealth || ', ' || credits_tenths || ', ' || expected_tenths || ', ' || converted || ', '

@@ -709,6 +709,23 @@ int store_loan_conv_cases(struct store *s, const char *school_year, const char *
 
 int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e)
 {
+	/* A whole school year converted before migration 0027 holds both its
+	 * semesters, and a semester's row holds the school year's: one search
+	 * of the key (case_id, semester). */
+	const char *semester = c->semester ? c->semester : "school-year";
+	sqlite3_stmt *q = sq_prep(tx->c, "SELECT 1 FROM loan_conversions WHERE case_id = ?1 AND (semester = 'school-year' "
+				      "OR ?2 = 'school-year') LIMIT 1",
+				  e);
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, c->case_id);
+	sq_bind_str(q, 2, semester);
+	int found = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (found == SQLITE_ROW)
+		return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
+	if (found != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "conversion before");
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_conversions(case_id, person_id, year, convertible, income, "
 				       "wealth, credits_tenths, expected_tenths, converted, decision_json, entry_id, "
 				       "letter_id, created_at, semester) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
@@ -729,13 +746,10 @@ int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversi
 	sqlite3_bind_int64(st, 11, c->entry_id);
 	sqlite3_bind_int64(st, 12, c->letter_id);
 	sqlite3_bind_int64(st, 13, c->created_at);
-	sq_bind_str(st, 14, c->semester ? c->semester : "school-year");
+	sq_bind_str(st, 14, semester);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		int x = sqlite3_extended_errcode(tx->c->db);
-		if (x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_TRIGGER) {
-			sqlite3_reset(st);
+		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
 			return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
-		}
 		return sq_db_error(e, tx->c->db, "insert conversion");
 	}
 	if (id)

@@ -10,8 +10,11 @@
 -- the income of its first calendar year: year is that calendar year, so
 -- year is the income year in every row), and is keyed by (case_id,
 -- semester) instead of case_id. A case converted as a whole school year
--- is converted for both of its semesters: the trigger refuses a
--- semester's row beside it, so a run again converts nothing twice.
+-- is converted for both of its semesters: store_loan_conversion_insert()
+-- refuses a semester's row beside it (a trigger here would make SQLite
+-- keep a statement journal for each insert, walked from its start at
+-- each statement: a fifth of a run's CPU), so a run again converts
+-- nothing twice.
 -- SQLite cannot change a UNIQUE constraint in place: the table is rebuilt
 -- (create, copy, drop, rename) with foreign keys off (the first line asks
 -- the runner for that); the runner's foreign key check proves every
@@ -43,13 +46,6 @@ DROP TABLE loan_conversions;
 ALTER TABLE loan_conversions_rebuilt RENAME TO loan_conversions;
 CREATE INDEX loan_conversions_letter ON loan_conversions(letter_id);
 CREATE INDEX loan_conversions_person ON loan_conversions(person_id, id);
-
-CREATE TRIGGER loan_conversions_once BEFORE INSERT ON loan_conversions
-	WHEN EXISTS (SELECT 1 FROM loan_conversions WHERE case_id = NEW.case_id
-		AND (semester = 'school-year' OR NEW.semester = 'school-year'))
-BEGIN
-	SELECT RAISE(ABORT, 'the case''s loan was converted before');
-END;
 
 -- The conversion's page asks, for each case, the person's case of the
 -- other school year with months in the calendar year (store_loan_conv_cases):
