@@ -138,6 +138,7 @@ static int64_t step_limit(struct ctx *c, struct trace_step *s, const char *key)
 	return v;
 }
 
+/* step_has_param() for a value of a calendar year (limits_on()). */
 static int has_limit(struct ctx *c, const char *key)
 {
 	date_t on = c->on;
