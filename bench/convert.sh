@@ -7,7 +7,11 @@
 # higher-education cases); each decided higher-education case whose basic
 # loan has a convertible part gets its loan paid out (written in bulk with
 # the sqlite3 shell, as the payouts post it); then `stipend convert --year
-# 2024` runs against the simulator on this machine, timed: a page of 1 000
+# 2024` runs against the simulator on this machine, timed (the calendar
+# year 2024: the spring of 2023-2024, of which this population has no
+# cases, an empty page, then the autumn of 2024-2025, each case's autumn
+# share against 2024's income; the page's read also asks for each person's
+# case of 2023-2024, the other school year with months in 2024): a page of 1 000
 # cases read in one statement, the registers asked in bulk (1 000 persons a
 # request), the rule pack in-process, a transaction per page, written while
 # the next page is read and decided. Prints cases a second by the wall

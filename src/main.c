@@ -48,7 +48,7 @@ static const struct command commands[] = {
 	/* #10: the money goes out */
 	{"payout", "the daily payout run: due payments into one ISO 20022 file for the bank", cli_payout},
 	{"loans", "the loan account: the monthly run, payments from the bank, payouts", cli_loans},
-	{"convert", "convert a school year's convertible loans to grant on the registers' figures", cli_convert},
+	{"convert", "convert a calendar year's convertible loans (its two semesters) to grant on the registers' figures", cli_convert},
 	{NULL, NULL, NULL}};
 
 static void usage(FILE *f)

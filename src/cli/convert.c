@@ -1,6 +1,6 @@
 /* convert.c - `stipend convert --year Y`: the yearly conversion of loan to
- * grant (omgjøring) over the decided cases of the school year Y-(Y+1), on
- * the registers' income, wealth and credits; a progress line, a summary,
+ * grant (omgjøring) for the calendar year Y (the spring of (Y-1)-Y and the
+ * autumn of Y-(Y+1)), on the registers' income, wealth and credits; a progress line, a summary,
  * and the ledger proved at the end (loans/convert.h). */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,13 +21,18 @@
 
 static const char convert_help[] =
 	"Usage: stipend convert --db FILE --year Y --registers URL [--params DIR] [--date DAY] [--now TIME]\n\n"
-	"Convert the convertible part of the loans of the school year Y-(Y+1) to grant\n"
-	"for those who lived away from home and passed their exams: each decided case\n"
-	"is decided again by the same rules with the tax authority's income and wealth\n"
-	"for the calendar year Y, and the part allowed is converted in proportion to the\n"
-	"credits passed (60 a year at full load). Each case gets a letter with the\n"
-	"decision's trace and a conversion entry in the ledger, effective DAY (default\n"
-	"today). A run again converts nothing twice. The ledger is checked at the end.\n\n"
+	"Convert loan to grant for the CALENDAR year Y, as the agency does: income and\n"
+	"wealth are checked per calendar year (the tax assessment's year), not per\n"
+	"school year. Y's two semesters are converted: the spring of the school year\n"
+	"(Y-1)-Y, then the autumn of Y-(Y+1). For each decided higher-education case of\n"
+	"those school years, for those who lived away from home, the semester is decided\n"
+	"again by the same rules with the tax authority's income and wealth for Y (and\n"
+	"Y's limits); the semester's share of the convertible part (what was paid for\n"
+	"its months: August-December, January-June) is converted in proportion to the\n"
+	"semester's credits passed (30 at full load). Each case and semester gets a\n"
+	"letter naming the semester and the income year, with the decision's trace, and\n"
+	"a conversion entry in the ledger, effective DAY (default today). A run again\n"
+	"converts nothing twice. The ledger is checked at the end.\n\n"
 	"Exit status: 0, 1 when the store failed or the ledger does not hold, 2 bad usage.\n";
 
 static void progress(void *ctx, int done)
@@ -118,10 +123,11 @@ int cli_convert(int argc, char **argv)
 		goto fail;
 	if (tty)
 		fputc('\n', stderr);
-	printf("school year %ld-%ld: %d cases\nconverted: %d, %lld øre\nnothing to convert on the year's figures: %d\n"
+	printf("calendar year %ld (the spring of %ld-%ld, the autumn of %ld-%ld): %d cases\n"
+	       "converted: %d, %lld øre\nnothing to convert on the year's figures: %d\n"
 	       "not convertible: %d\nno loan owed: %d\nconverted before: %d\nfor a case worker: %d\n"
 	       "waiting for the registers: %d\n",
-	       year, year + 1, sum.cases, sum.converted, (long long)sum.converted_ore, sum.none_passed,
+	       year, year - 1, year, year, year + 1, sum.cases, sum.converted, (long long)sum.converted_ore, sum.none_passed,
 	       sum.not_convertible, sum.no_loan, sum.already, sum.manual, sum.waiting);
 	struct ledger_report r;
 	double t0 = metrics_clock();

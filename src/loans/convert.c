@@ -1,20 +1,44 @@
 /* convert.c - conversion of loan to grant (omgjøring, forskrift om
  * utdanningsstøtte kapittel 12): the batch `stipend convert --year Y`.
  *
- * For each decided higher-education case of the school year Y-(Y+1) whose
- * basic loan has a convertible part, the same rule pack decides the
- * application again with the tax authority's income and wealth for the
- * calendar year Y (from the registers); the convertible part it then allows
- * is converted in proportion to the credits passed of those the studies
- * expected (60 a year at full load, from the schools' register for the
- * semesters Y-autumn and (Y+1)-spring), at most the loan still owed. The
- * conversion posts debit agency.conversion, credit loan.principal, and the
- * person gets a letter with the figures and the decision's trace. One
- * conversion a case: a run again converts nothing twice.
+ * The year Y is a CALENDAR year: the pages test income and wealth "per
+ * kalenderår, siden skatteoppgjøret vi får informasjonen fra gjelder per
+ * kalenderår, og ikke studieår (høstsemester-vårsemester)" (lanekassen.no,
+ * "Slik fungerer omgjøring"), and convert "for eitt og eitt kalenderår,
+ * ikkje for kvart studieår" ("Omgjering av basislån til stipend"). So a
+ * run converts the two semesters that lie in Y: first the spring of the
+ * school year (Y-1)-Y, then the autumn of Y-(Y+1) (the oldest period
+ * first, as the page "Eksamensresultater og omgjøring" says the agency
+ * does). For each decided higher-education case of those school years
+ * whose basic loan has a convertible part, the same rule pack decides the
+ * application again with the tax authority's income and wealth for Y
+ * (from the registers; the income and wealth limits of Y), for that
+ * semester only (struct application's conv_*): the semester's share of the
+ * basic loan is what was paid for its months, and the reduction over the
+ * limits is for its months of support.
  *
- * Simplification (README: "The loan account"): both semesters are tested
- * against the income of the year Y; the pages test the spring against the
- * year after. */
+ * How the year is split: the decision gives the basic loan as a monthly
+ * amount for a number of months from the education's first month in the
+ * school year, and the payout plan pays them one a month in that order
+ * (payout/plan.c), so the autumn (August to December) holds the first of
+ * them and the spring (January to June) the rest: a full-time year of 11
+ * months is 5 in the autumn and 6 in the spring
+ * (rules_semester_months()). Splitting by the months paid, not by half
+ * the year, keeps the June month, which only the spring has, in the
+ * spring, and gives nothing to a semester without support. Which limit
+ * holds (support in seven months or fewer in the year, or more) counts
+ * the months of support in Y from both school years: the case's semester
+ * and the person's case of the other school year, if decided.
+ *
+ * The convertible part the rules then allow for the semester is converted
+ * in proportion to the semester's credits passed of those it expected
+ * (30 at full load, times the load; the schools' register's semester
+ * "Y-spring" or "Y-autumn"), at most the loan still owed. The conversion
+ * posts debit agency.conversion, credit loan.principal, and the person
+ * gets a letter naming the semester and the income year, with the figures
+ * and the decision's trace. One conversion a case and semester (migration
+ * 0027): a run again converts nothing twice, and a case converted as a
+ * whole school year before 0027 is not converted again. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +48,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ledger/ledger.h"
@@ -82,22 +107,46 @@ static int record(struct store_tx *tx, void *arg, struct err *e)
 	    store_loan_conversion_insert(tx, &x->c, NULL, e) != 0)
 		return -1;
 	snprintf(object, sizeof(object), "case:%lld", (long long)x->c.case_id);
-	snprintf(detail, sizeof(detail), "year %d: %lld øre converted of %lld", x->c.year, (long long)x->c.converted,
-		 (long long)x->c.convertible);
+	snprintf(detail, sizeof(detail), "%s, income year %d: %lld øre converted of %lld", x->c.semester, x->c.year,
+		 (long long)x->c.converted, (long long)x->c.convertible);
 	return audit_append(tx, x->now, "system", "loan.converted", object, detail, e);
 }
 
-/* The credits of the school year Y-(Y+1) in tenths. */
-static int credits_of(const struct reg_credits *cr, int year)
+/* A run's half: the semester of the calendar year, the school year whose
+ * cases hold it, and the school year of the year's other semester. */
+struct pass {
+	int semester; /* CONV_SPRING, CONV_AUTUMN */
+	const char *name;
+	char school_year[16], other_year[16];
+};
+
+/* The credits of the semester ("2024-spring") in tenths. */
+static int credits_of(const struct reg_credits *cr, int year, const struct pass *ps)
 {
-	char autumn[24], spring[24];
-	snprintf(autumn, sizeof(autumn), "%d-autumn", year);
-	snprintf(spring, sizeof(spring), "%d-spring", year + 1);
+	char sem[24];
+	snprintf(sem, sizeof(sem), "%d-%s", year, ps->name);
 	int tenths = 0;
 	for (int i = 0; i < cr->n; i++)
-		if (strcmp(cr->items[i].semester, autumn) == 0 || strcmp(cr->items[i].semester, spring) == 0)
+		if (strcmp(cr->items[i].semester, sem) == 0)
 			tenths += (int)(cr->items[i].credits * 10 + 0.5);
 	return tenths;
+}
+
+/* The months of support in the calendar year `year` from the person's
+ * case of the other school year (its semester in that year), from its
+ * education's start and its basic loan's months. */
+static int other_months(const struct loan_conv_case *k, int year, const struct pass *ps)
+{
+	if (k->other_months <= 0)
+		return 0;
+	/* The other school year begins in the autumn of year (the spring's
+	 * pass) or of year - 1 (the autumn's). */
+	date_t first = date_from_ymd(ps->semester == CONV_SPRING ? year : year - 1, 8, 1), start = first;
+	if (k->other_start != NULL && k->other_start[0] != '\0' && date_parse(k->other_start, &start) != 0)
+		start = first;
+	int autumn, spring;
+	rules_semester_months(start, first, k->other_months, &autumn, &spring);
+	return ps->semester == CONV_SPRING ? autumn : spring;
 }
 
 /* The convertible part a case's decision gave (its basic loan's: the last
@@ -121,9 +170,10 @@ static int64_t convertible_of(const struct loan_conv_case *k)
 
 /* One case on the year's facts: 1 with *x ready to record, 0 when it is
  * counted in sum already (the rules did not settle it). */
-static int decide_case(const struct params *p, int year, date_t on, int64_t now, const struct loan_conv_case *k,
-		       const struct reg_income *inc, const struct reg_credits *cr, struct loans_convert_summary *sum,
-		       struct conv_tx *x, struct decision *d, struct buf *b, struct arena *a)
+static int decide_case(const struct params *p, int year, const struct pass *ps, date_t on, int64_t now,
+		       const struct loan_conv_case *k, const struct reg_income *inc, const struct reg_credits *cr,
+		       struct loans_convert_summary *sum, struct conv_tx *x, struct decision *d, struct buf *b,
+		       struct arena *a)
 {
 	json_error_t je;
 	json_t *app = json_loads(k->application_json ? k->application_json : "", 0, &je);
@@ -142,7 +192,13 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 	struct application ap;
 	struct err de;
 	err_clear(&de);
-	int ok = rules_parse_application(app, &ap, a, &de) == 0 && rules_decide(&ap, p, d, &de) == 0;
+	int ok = rules_parse_application(app, &ap, a, &de) == 0;
+	if (ok) {
+		ap.conv_semester = ps->semester;
+		ap.conv_income_year = year;
+		ap.conv_other_months = other_months(k, year, ps);
+		ok = rules_decide(&ap, p, d, &de) == 0;
+	}
 	json_decref(app);
 	const struct award *bl = ok ? rules_award(d, "basic-loan") : NULL;
 	if (!ok || d->outcome == OUTCOME_MANUAL || bl == NULL) {
@@ -152,15 +208,22 @@ static int decide_case(const struct params *p, int year, date_t on, int64_t now,
 			 !ok ? de.message : d->n_reasons > 0 ? d->reasons[0].code : "the rules did not settle the basic loan");
 		return 0;
 	}
+	int autumn, spring;
+	rules_semester_months(ap.edu_start, ap.year_first, bl->months, &autumn, &spring);
+	if ((ps->semester == CONV_AUTUMN ? autumn : spring) == 0) {
+		sum->not_convertible++; /* no support in this semester: nothing of it to convert */
+		return 0;
+	}
 	int64_t allowed = bl->convertible > 0 ? bl->convertible : 0;
-	int credits = credits_of(cr, year), expected = (int)(600 * load / 100);
+	/* 30 credits a semester at full load ("30 studiepoeng per semester"). */
+	int credits = credits_of(cr, year, ps), expected = (int)(300 * load / 100);
 	int passed = credits < expected ? credits : expected;
 	/* In proportion to the credits passed; rounding.ore: down. */
 	int64_t converted = expected > 0 ? allowed * passed / expected : 0;
 	buf_reset(b);
 	rules_decision_json(b, d, LANG_NB);
 	*x = (struct conv_tx){{0, k->case_id, k->person_id, year, allowed, inc->income, inc->wealth, credits, expected,
-			       converted, arena_strndup(a, buf_str(b), b->len), 0, 0, now},
+			       converted, arena_strndup(a, buf_str(b), b->len), 0, 0, now, ps->name},
 			      on, now, NULL, 0, NULL};
 	return 1;
 }
@@ -329,13 +392,13 @@ static void *write_page(void *arg)
  * page's incomes and once for its credits, the rules run here. Returns
  * the cases read (0: no more), or -1 when the store failed. */
 static int prepare_page(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on,
-			int64_t now, const char *school_year, int64_t *after, struct page_job *pg,
+			int64_t now, const struct pass *ps, int64_t *after, struct page_job *pg,
 			struct loans_convert_summary *sum, struct err *e)
 {
 	struct arena *a = &pg->a;
 	struct loan_conv_case *k;
 	double t = metrics_clock(), t1;
-	int n = store_loan_conv_cases(s, school_year, *after, on, &k, REG_BULK_MAX, a, e);
+	int n = store_loan_conv_cases(s, ps->school_year, ps->other_year, *after, on, &k, REG_BULK_MAX, a, e);
 	if (n <= 0)
 		return n;
 	*after = k[n - 1].case_id;
@@ -382,7 +445,8 @@ static int prepare_page(struct store *s, const struct params *p, struct reg_clie
 			log_warn("convert: case %lld waits for the registers: not found", (long long)k[at[j]].case_id);
 			continue;
 		}
-		pg->ready += decide_case(p, year, on, now, &k[at[j]], &inc[j], &cr[j], sum, &pg->xs[pg->ready], d, &b, a);
+		pg->ready +=
+		    decide_case(p, year, ps, on, now, &k[at[j]], &inc[j], &cr[j], sum, &pg->xs[pg->ready], d, &b, a);
 	}
 	buf_cleanup(&b);
 	sum->t_rules += metrics_clock() - t;
@@ -427,11 +491,14 @@ static int finish_page(struct page_job *pg, struct loans_convert_summary *sum, l
 int loans_convert(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on, int64_t now,
 		  loans_progress_fn progress, void *pctx, struct loans_convert_summary *sum, struct err *e)
 {
-	char school_year[16];
-	int64_t after = 0;
 	int rc = 0, cur = 0;
 	memset(sum, 0, sizeof(*sum));
-	snprintf(school_year, sizeof(school_year), "%d-%d", year, year + 1);
+	/* The calendar year's two semesters, the older first. */
+	struct pass passes[2] = {{CONV_SPRING, "spring", "", ""}, {CONV_AUTUMN, "autumn", "", ""}};
+	snprintf(passes[0].school_year, sizeof(passes[0].school_year), "%d-%d", year - 1, year);
+	snprintf(passes[0].other_year, sizeof(passes[0].other_year), "%d-%d", year, year + 1);
+	snprintf(passes[1].school_year, sizeof(passes[1].school_year), "%d-%d", year, year + 1);
+	snprintf(passes[1].other_year, sizeof(passes[1].other_year), "%d-%d", year - 1, year);
 	/* Two pages: one written (on its thread, through the store's writer)
 	 * while the other is read and decided. The writes keep the pages'
 	 * order: a page's write starts when the one before has ended. */
@@ -446,12 +513,19 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 		pages[i].cp = cp.running ? &cp : NULL;
 		arena_init(&pages[i].a, 0);
 	}
+	int pass = 0;
+	int64_t after = 0;
 	for (;;) {
 		struct page_job *pg = &pages[cur];
 		arena_cleanup(&pg->a);
 		arena_init(&pg->a, 0);
 		memset(&pg->counts, 0, sizeof(pg->counts));
-		int n = prepare_page(s, p, reg, year, on, now, school_year, &after, pg, sum, e);
+		int n = prepare_page(s, p, reg, year, on, now, &passes[pass], &after, pg, sum, e);
+		if (n == 0 && pass == 0) {
+			pass = 1; /* the spring's cases done: the autumn's */
+			after = 0;
+			continue;
+		}
 		if (n <= 0) {
 			rc = n;
 			break;
@@ -490,6 +564,21 @@ int loans_convert(struct store *s, const struct params *p, struct reg_client *re
 	return rc < 0 ? -1 : 0;
 }
 
+/* "høstsemesteret 2024", "the spring term 2025", or (a row from before
+ * migration 0027) the school year that began in the autumn of the year. */
+static const char *period_text(const struct loan_conversion *c, enum lang lang, struct arena *a)
+{
+	char key[48];
+	snprintf(key, sizeof(key), "loans.conversion.period.%s", c->semester ? c->semester : "school-year");
+	json_t *args = json_pack("{s:i}", "year", c->year);
+	struct buf b;
+	buf_init(&b, 64);
+	const char *out = i18n_render(&b, lang, key, args) == 0 ? arena_strndup(a, buf_str(&b), b.len) : "";
+	buf_cleanup(&b);
+	json_decref(args);
+	return out;
+}
+
 json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a)
 {
 	struct loan_conversion c;
@@ -501,8 +590,25 @@ json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang la
 		 c.credits_tenths % 10);
 	snprintf(expected, sizeof(expected), "%d%s%d", c.expected_tenths / 10, lang == LANG_EN ? "." : ",",
 		 c.expected_tenths % 10);
-	return json_pack("{s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:b,s:s}", "year", c.year, "convertible",
+	return json_pack("{s:i,s:I,s:I,s:I,s:I,s:s,s:s,s:b,s:s,s:s,s:s}", "year", c.year, "convertible",
 			 (json_int_t)c.convertible, "converted", (json_int_t)c.converted, "income", (json_int_t)c.income,
 			 "wealth", (json_int_t)c.wealth, "credits", credits, "expected", expected, "none",
-			 c.converted == 0, "decision_json", c.decision_json);
+			 c.converted == 0, "decision_json", c.decision_json, "semester",
+			 c.semester ? c.semester : "school-year", "period", period_text(&c, lang, a));
+}
+
+json_t *loans_conversions_view(struct store *s, int64_t person_id, enum lang lang, struct arena *a, struct err *e)
+{
+	struct loan_conversion *c;
+	int n = store_loan_conversions_of(s, person_id, &c, 40, a, e);
+	if (n < 0)
+		return NULL;
+	json_t *list = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:I,s:I,s:I}", "semester",
+						      c[i].semester ? c[i].semester : "school-year", "period",
+						      period_text(&c[i], lang, a), "income_year", c[i].year, "converted",
+						      (json_int_t)c[i].converted, "convertible", (json_int_t)c[i].convertible,
+						      "letter_id", (json_int_t)c[i].letter_id));
+	return list;
 }

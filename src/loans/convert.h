@@ -36,19 +36,30 @@ struct loans_convert_summary {
 /* Called after each case with the count done. */
 typedef void (*loans_progress_fn)(void *ctx, int done);
 
-/* Convert the convertible loan of the school year year-(year+1) on the
- * income and wealth of the calendar year `year` and the credits passed,
- * effective on day on. A page of cases a transaction (for each case an
+/* Convert the convertible loan of the calendar year `year`: the spring
+ * semester of the school year (year-1)-year, then the autumn semester of
+ * year-(year+1), each decided again on the income and wealth of `year`
+ * and converted in proportion to that semester's credits passed, effective
+ * on day on. A page of cases a transaction (for each case and semester an
  * entry, a letter "loan-conversion", a record, an audit "loan.converted"),
  * in case order; a page is written while the next is read and decided.
- * Returns 0 with sum, or -1 when the store failed (what was committed
- * stays; a run again goes on). */
+ * sum counts cases and semesters together (a case of each school year is
+ * looked at once a run). Returns 0 with sum, or -1 when the store failed
+ * (what was committed stays; a run again goes on). */
 int loans_convert(struct store *s, const struct params *p, struct reg_client *reg, int year, date_t on, int64_t now,
 		  loans_progress_fn progress, void *pctx, struct loans_convert_summary *sum, struct err *e);
 
 /* The conversion a letter of kind "loan-conversion" carries, as template
- * data (year, convertible, converted, income, wealth, credits, expected,
- * none, decision_json: the decision on the year's figures), or NULL. */
+ * data (year: the income year, convertible, converted, income, wealth,
+ * credits, expected, none, decision_json: the decision on the year's
+ * figures, semester: "autumn", "spring" or "school-year", period: the
+ * semester in words in lang), or NULL. */
 json_t *loans_conversion_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a);
+
+/* person_id's conversions for "Min gjeld", newest first: an array of
+ * {semester, period, income_year, converted, convertible, letter_id}, or
+ * NULL with e when the store failed. The caller has checked the reading
+ * (loans_overview()). */
+json_t *loans_conversions_view(struct store *s, int64_t person_id, enum lang lang, struct arena *a, struct err *e);
 
 #endif

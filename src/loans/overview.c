@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "ledger/ledger.h"
 #include "loans/account.h"
+#include "loans/convert.h"
 #include "loans/fixedpost.h"
 #include "loans/later.h"
 #include "loans/plan.h"
@@ -218,6 +219,14 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 		json_array_append_new(payments, json_pack("{s:o,s:I,s:s}", "booked", day_json(pays[i].booked), "amount",
 							  (json_int_t)pays[i].amount, "state", pays[i].state));
 	json_object_set_new(o, "payments", payments);
+	/* Loan converted to grant (#11): each semester with the income year
+	 * it was tested against. */
+	json_t *conv = loans_conversions_view(s, person, lang, a, e);
+	if (conv == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "conversions", conv);
 
 	/* The plan ahead: the annuity of the debt over the terms left. */
 	if (!closed && debt >= 100 && have_rate && acct.last_due != LOAN_NO_DATE) {

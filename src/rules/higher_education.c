@@ -26,6 +26,19 @@
 #define REF_PROGRESSION "forskrift om utdanningsstøtte kapittel 9, faglig progresjon"
 #define REF_DELAY_EXCEPTION "forskrift om utdanningsstøtte § 9-3"
 
+void rules_semester_months(date_t edu_start, date_t year_first, int months, int *autumn, int *spring)
+{
+	date_t from = edu_start > year_first ? edu_start : year_first;
+	int y, m, d, first_year;
+	date_to_ymd(year_first, &first_year, &m, &d);
+	date_to_ymd(from, &y, &m, &d);
+	int left = y == first_year ? 13 - m : 0; /* the autumn's months from the first */
+	if (left < 0)
+		left = 0;
+	*autumn = months < left ? months : left;
+	*spring = months - *autumn;
+}
+
 int study_months(const struct application *app, int max)
 {
 	date_t from = app->edu_start > app->year_first ? app->edu_start : app->year_first;
@@ -106,6 +119,35 @@ static int lives_away(struct ctx *c)
 	return away;
 }
 
+/* The day the income and wealth limits are read for: the pages give them
+ * by calendar year ("vi kontrollerer inntekt og formue per kalenderår"),
+ * so a semester's conversion (#11) reads those of its income year; a
+ * decision on an application reads them for the school year's first day. */
+static date_t limits_on(const struct ctx *c)
+{
+	return c->app->conv_semester ? date_from_ymd(c->app->conv_income_year, 1, 1) : c->on;
+}
+
+/* step_param() for a value of a calendar year (limits_on()). */
+static int64_t step_limit(struct ctx *c, struct trace_step *s, const char *key)
+{
+	date_t on = c->on;
+	c->on = limits_on(c);
+	int64_t v = step_param(c, s, key);
+	c->on = on;
+	return v;
+}
+
+/* step_has_param() for a value of a calendar year (limits_on()). */
+static int has_limit(struct ctx *c, const char *key)
+{
+	date_t on = c->on;
+	c->on = limits_on(c);
+	int has = step_has_param(c, key);
+	c->on = on;
+	return has;
+}
+
 /* The income over the limit: the higher limit for support in seven months
  * or fewer, the lower one for more ("Inntektsgrense ved støtte i sju
  * måneder eller mindre"). The higher limit is always above the lower (the
@@ -117,15 +159,15 @@ static int64_t excess_income(struct ctx *c, int months)
 		return 0; /* no income is under any limit: none to read */
 	const char *limit_key = "conversion.income_limit.full_year";
 	const struct param *max = params_get(c->params, "conversion.part_year_max_months", c->on);
-	const struct param *low = params_get(c->params, limit_key, c->on);
+	const struct param *low = params_get(c->params, limit_key, limits_on(c));
 	if (max != NULL && months <= max->value && low != NULL && c->app->income <= low->value &&
-	    !step_has_param(c, "conversion.income_limit.part_year")) {
+	    !has_limit(c, "conversion.income_limit.part_year")) {
 		struct trace_step *s =
 		    step_begin(c, "conversion.income", REF_CONVERSION, "rule.conversion.income-under-both");
 		step_int(s, "income", TV_MONEY, c->app->income);
 		step_int(s, "months", TV_INT, months);
 		step_param(c, s, "conversion.part_year_max_months");
-		int64_t limit = step_param(c, s, limit_key);
+		int64_t limit = step_limit(c, s, limit_key);
 		step_int(s, "limit", TV_MONEY, limit);
 		step_value(s, TV_MONEY, 0);
 		return 0;
@@ -134,7 +176,7 @@ static int64_t excess_income(struct ctx *c, int months)
 	step_int(s, "income", TV_MONEY, c->app->income);
 	step_int(s, "months", TV_INT, months);
 	int64_t most = step_param(c, s, "conversion.part_year_max_months");
-	int64_t limit = step_param(c, s, months <= most ? "conversion.income_limit.part_year" : limit_key);
+	int64_t limit = step_limit(c, s, months <= most ? "conversion.income_limit.part_year" : limit_key);
 	int64_t excess = c->app->income > limit ? c->app->income - limit : 0;
 	step_int(s, "limit", TV_MONEY, limit);
 	step_value(s, TV_MONEY, excess);
@@ -151,7 +193,7 @@ static int64_t excess_wealth(struct ctx *c)
 	step_int(s, "married", TV_BOOL, c->app->married);
 	/* A married applicant (or one with a partner and a child in common)
 	 * is held against the couple's limit ("Formuegrense for gifte"). */
-	int64_t limit = step_param(c, s, c->app->married ? "conversion.wealth_limit.married"
+	int64_t limit = step_limit(c, s, c->app->married ? "conversion.wealth_limit.married"
 							 : "conversion.wealth_limit.single");
 	int64_t excess = c->app->wealth > limit ? c->app->wealth - limit : 0;
 	step_value(s, TV_MONEY, excess);
@@ -169,10 +211,28 @@ static void convertible_part(struct ctx *c, struct award *a, int64_t amount, int
 		a->convertible = 0;
 		return;
 	}
-	int64_t over_income = excess_income(c, months);
+	/* A semester's conversion (#11): the semester's share of the basic
+	 * loan is what was paid for its months (the award's monthly amount
+	 * times them), its income limit chosen by the months of support in
+	 * the income year (this semester's and the other school year's in
+	 * that year: "Inntektsgrense ved støtte i sju måneder eller
+	 * mindre"), and reduced for the semester's months of support. */
+	int year_months = months;
+	if (c->app->conv_semester) {
+		int autumn, spring;
+		rules_semester_months(c->app->edu_start, c->app->year_first, months, &autumn, &spring);
+		months = c->app->conv_semester == CONV_AUTUMN ? autumn : spring;
+		amount = a->monthly * months;
+		year_months = months + c->app->conv_other_months;
+	}
+	int64_t over_income = excess_income(c, year_months);
 	int64_t over_wealth = excess_wealth(c);
 	s = step_begin(c, "basic-loan.convertible", REF_CONVERSION,
 		       over_income || over_wealth ? "rule.basic-loan.convertible-reduced" : "rule.basic-loan.convertible");
+	if (c->app->conv_semester) {
+		step_str(s, "semester", c->app->conv_semester == CONV_AUTUMN ? "autumn" : "spring");
+		step_int(s, "income_year", TV_INT, c->app->conv_income_year);
+	}
 	step_int(s, "amount", TV_MONEY, amount);
 	step_int(s, "months", TV_INT, months);
 	step_int(s, "excess_income", TV_MONEY, over_income);

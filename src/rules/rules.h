@@ -108,7 +108,30 @@ struct application {
 	 * work-assessment-allowance, part-time-study or low-income-full-time;
 	 * "" when not given. */
 	char relief_ground[32];
+
+	/* Conversion to grant by calendar year (#11, loans/convert.c; never
+	 * read from an application's JSON: the conversion run sets them after
+	 * reading it). conv_semester 0: the whole school year against the
+	 * income of its first calendar year, as a decision on an application
+	 * does. CONV_AUTUMN or CONV_SPRING: only that semester's months of the
+	 * basic loan, against the income and wealth of conv_income_year (their
+	 * limits read in force on that year's 1 January: the pages give them
+	 * by calendar year), the limit for support in seven months or fewer
+	 * chosen by the months of support in that year: the semester's and
+	 * conv_other_months (the other school year's months in that year). */
+	int conv_semester;
+	int conv_income_year;
+	int conv_other_months;
 };
+
+enum { CONV_AUTUMN = 1, CONV_SPRING = 2 };
+
+/* The months of a school year's award of `months` months in its autumn
+ * (August to December) and its spring (January to July): the award's
+ * months run one after another from the education's first month in the
+ * school year (study_months(), and the payout plan pays them so,
+ * payout/plan.c), so the autumn holds the first of them. */
+void rules_semester_months(date_t edu_start, date_t year_first, int months, int *autumn, int *spring);
 
 /* Read an application from JSON. Unknown keys, missing or ill-typed fields,
  * dates that do not exist and negative amounts are refused with e naming the

@@ -197,13 +197,20 @@ struct loan_conv_case {
 	/* The person's loan.principal summed over their legs through the day
 	 * asked (as store_ledger_person_sum). */
 	int64_t principal;
+	/* The person's decided higher-education case of other_year (the
+	 * school year whose other semester lies in the same calendar year):
+	 * its education's start ("YYYY-MM-DD") and its basic loan's months,
+	 * or NULL and 0 when there is none. */
+	const char *other_start;
+	int other_months;
 };
 /* The decided higher-education cases of school_year after after_id, by id,
- * at most max, into *out (arena), each with its decision's awards and its
- * person's principal on day on: one statement a page (#11's speed). Count
- * or -1. */
-int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, date_t on,
-			  struct loan_conv_case **out, int max, struct arena *a, struct err *e);
+ * at most max, into *out (arena), each with its decision's awards, its
+ * person's principal on day on, and the person's case of other_year (see
+ * above; NULL: not asked): one statement a page (#11's speed). Count or
+ * -1. */
+int store_loan_conv_cases(struct store *s, const char *school_year, const char *other_year, int64_t after_id,
+			  date_t on, struct loan_conv_case **out, int max, struct arena *a, struct err *e);
 
 struct loan_conversion {
 	int64_t id, case_id, person_id;
@@ -213,12 +220,21 @@ struct loan_conversion {
 	int64_t converted;
 	const char *decision_json;
 	int64_t entry_id, letter_id, created_at;
+	/* "autumn" or "spring" (#11, migration 0027: year is the income year
+	 * the semester was tested against), or "school-year": a whole school
+	 * year converted before 0027, against the income of its first year. */
+	const char *semester;
 };
-/* Insert; a second for the same case fails with ERR_CONFLICT. */
+/* Insert; a second for the same case and semester, or any beside a
+ * school year's, fails with ERR_CONFLICT. */
 int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e);
 /* The conversion a letter carries: 0 found, 1 none, -1. */
 int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct loan_conversion *out, struct arena *a,
 				    struct err *e);
+/* person_id's conversions, newest first, at most max (decision_json not
+ * read: NULL). Count or -1. */
+int store_loan_conversions_of(struct store *s, int64_t person_id, struct loan_conversion **out, int max,
+			      struct arena *a, struct err *e);
 
 /* ---- deferral and interest relief ---- */
 

@@ -7,6 +7,7 @@
  * partial index ledger_legs_person; the check proves the copies agree. */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -633,7 +634,7 @@ int store_loan_invoice_latest_tx(struct store_tx *tx, int64_t person_id, date_t 
 /* ---- conversion to grant ---- */
 
 struct conv_args {
-	const char *school_year;
+	const char *school_year, *other_year;
 	int64_t after;
 	int max;
 	char on[11];
@@ -646,6 +647,10 @@ static void bind_conv(sqlite3_stmt *st, const void *arg)
 	sqlite3_bind_int64(st, 2, c->after);
 	sqlite3_bind_int(st, 3, c->max);
 	sqlite3_bind_text(st, 4, c->on, -1, SQLITE_STATIC);
+	if (c->other_year)
+		sq_bind_str(st, 5, c->other_year);
+	else
+		sqlite3_bind_null(st, 5);
 }
 
 static int conv_case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
@@ -657,26 +662,45 @@ static int conv_case_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	c->application_json = sq_col_str(st, 3, a);
 	c->awards_json = sq_col_str(st, 4, a);
 	c->principal = sqlite3_column_int64(st, 5);
+	/* "YYYY-MM-DD months" of the other school year's case, or NULL. */
+	const char *o = (const char *)sqlite3_column_text(st, 6);
+	c->other_start = NULL;
+	c->other_months = 0;
+	if (o != NULL && strlen(o) > 11 && o[10] == ' ') {
+		c->other_start = arena_strndup(a, o, 10);
+		long m = strtol(o + 11, NULL, 10);
+		c->other_months = m > 0 && m < 100 ? (int)m : 0;
+	}
 	return 0;
 }
 
-int store_loan_conv_cases(struct store *s, const char *school_year, int64_t after_id, date_t on,
-			  struct loan_conv_case **out, int max, struct arena *a, struct err *e)
+int store_loan_conv_cases(struct store *s, const char *school_year, const char *other_year, int64_t after_id,
+			  date_t on, struct loan_conv_case **out, int max, struct arena *a, struct err *e)
 {
-	struct conv_args c = {school_year, after_id, max, ""};
+	struct conv_args c = {school_year, other_year, after_id, max, ""};
 	date_format(on, c.on);
 	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
 	/* The page is a range of 0023's cases_scheme_year in id order. Only
 	 * the decision's awards come back, cut out by SQLite (its parse is
 	 * several times cheaper than parsing each whole decision in C, which
 	 * took a quarter of a run's time). The principal is read from
-	 * ledger_legs_person_day's entries alone. */
+	 * ledger_legs_person_day's entries alone. The other school year's
+	 * case (#11, the months of support in the calendar year) is found on
+	 * cases_person; most persons have none, and then no decision is
+	 * read. */
 	return sq_query(s,
 			"SELECT c.id, c.person_id, p.nin, c.application_json, "
 			"CASE WHEN json_valid(d.decision_json) AND json_type(d.decision_json, '$.awards') = 'array' "
 			"THEN json_extract(d.decision_json, '$.awards') END, "
 			"(SELECT coalesce(sum(l.amount), 0) FROM ledger_legs l WHERE l.person_id = c.person_id "
-			"AND l.effective <= ?4 AND l.account = 'loan.principal') "
+			"AND l.effective <= ?4 AND l.account = 'loan.principal'), "
+			"(SELECT coalesce(json_extract(c2.application_json, '$.education.start'), '') || ' ' || "
+			"coalesce((SELECT json_extract(aw.value, '$.months') FROM decisions d2, "
+			"json_each(d2.decision_json, '$.awards') aw WHERE d2.case_id = c2.id AND d2.superseded_at IS NULL "
+			"AND json_valid(d2.decision_json) AND json_extract(aw.value, '$.name') = 'basic-loan'), 0) "
+			"FROM cases c2 INDEXED BY cases_person_year WHERE c2.person_id = c.person_id AND c2.scheme = 'higher-education' "
+			"AND c2.school_year = ?5 AND c2.status = 'decided' AND c2.outcome IN ('granted', 'partly-granted') "
+			"ORDER BY c2.id DESC LIMIT 1) "
 			"FROM cases c JOIN decisions d ON d.case_id = c.id AND d.superseded_at IS NULL "
 			"JOIN persons p ON p.id = c.person_id "
 			"WHERE c.scheme = 'higher-education' AND c.school_year = ?1 AND c.status = 'decided' "
@@ -686,10 +710,27 @@ int store_loan_conv_cases(struct store *s, const char *school_year, int64_t afte
 
 int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversion *c, int64_t *id, struct err *e)
 {
+	/* A whole school year converted before migration 0027 holds both its
+	 * semesters, and a semester's row holds the school year's: one search
+	 * of the key (case_id, semester). */
+	const char *semester = c->semester ? c->semester : "school-year";
+	sqlite3_stmt *q = sq_prep(tx->c, "SELECT 1 FROM loan_conversions WHERE case_id = ?1 AND (semester = 'school-year' "
+				      "OR ?2 = 'school-year') LIMIT 1",
+				  e);
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, c->case_id);
+	sq_bind_str(q, 2, semester);
+	int found = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (found == SQLITE_ROW)
+		return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
+	if (found != SQLITE_DONE)
+		return sq_db_error(e, tx->c->db, "conversion before");
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO loan_conversions(case_id, person_id, year, convertible, income, "
 				       "wealth, credits_tenths, expected_tenths, converted, decision_json, entry_id, "
-				       "letter_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, nullif(?11, 0), "
-				       "nullif(?12, 0), ?13)",
+				       "letter_id, created_at, semester) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+				       "nullif(?11, 0), nullif(?12, 0), ?13, ?14)",
 				   e);
 	if (st == NULL)
 		return -1;
@@ -706,6 +747,7 @@ int store_loan_conversion_insert(struct store_tx *tx, const struct loan_conversi
 	sqlite3_bind_int64(st, 11, c->entry_id);
 	sqlite3_bind_int64(st, 12, c->letter_id);
 	sqlite3_bind_int64(st, 13, c->created_at);
+	sq_bind_str(st, 14, semester);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_UNIQUE)
 			return err_set(e, ERR_CONFLICT, "case_id", "the case's loan was converted before");
@@ -733,6 +775,7 @@ static int conversion_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	c->entry_id = sqlite3_column_int64(st, 11);
 	c->letter_id = sqlite3_column_int64(st, 12);
 	c->created_at = sqlite3_column_int64(st, 13);
+	c->semester = sq_col_str(st, 14, a);
 	return 0;
 }
 
@@ -741,10 +784,22 @@ int store_loan_conversion_by_letter(struct store *s, int64_t letter_id, struct l
 {
 	int n = sq_query(s,
 			 "SELECT id, case_id, person_id, year, convertible, income, wealth, credits_tenths, expected_tenths, "
-			 "converted, decision_json, coalesce(entry_id, 0), coalesce(letter_id, 0), created_at "
+			 "converted, decision_json, coalesce(entry_id, 0), coalesce(letter_id, 0), created_at, semester "
 			 "FROM loan_conversions WHERE letter_id = ?",
 			 sq_bind_id, &letter_id, conversion_row, out, 1, a, e);
 	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+int store_loan_conversions_of(struct store *s, int64_t person_id, struct loan_conversion **out, int max,
+			      struct arena *a, struct err *e)
+{
+	struct list_args l = {person_id, max};
+	*out = arena_zalloc(a, sizeof(**out) * (size_t)(max > 0 ? max : 1));
+	return sq_query(s,
+			"SELECT id, case_id, person_id, year, convertible, income, wealth, credits_tenths, expected_tenths, "
+			"converted, NULL, coalesce(entry_id, 0), coalesce(letter_id, 0), created_at, semester "
+			"FROM loan_conversions WHERE person_id = ?1 ORDER BY id DESC LIMIT ?2",
+			bind_list, &l, conversion_row, *out, max, a, e);
 }
 
 /* ---- deferral and interest relief ---- */
