@@ -284,3 +284,25 @@ date_t date_oslo_day(int64_t unix_seconds)
 	date_oslo(unix_seconds, &day, &minute);
 	return day;
 }
+
+date_t date_months_on(date_t d, int k, int day)
+{
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	int idx = y * 12 + (m - 1) + k;
+	y = idx / 12;
+	m = idx % 12 + 1;
+	while (day > 1 && !date_valid(y, m, day))
+		day--;
+	return date_from_ymd(y, m, day);
+}
+
+date_t date_month_first(date_t d)
+{
+	return date_months_on(d, 0, 1);
+}
+
+date_t date_month_last(date_t d)
+{
+	return date_months_on(d, 1, 1) - 1;
+}

@@ -49,6 +49,14 @@ int date_age(date_t birth, date_t on);
  * to < from. */
 int date_months_touched(date_t from, date_t to);
 
+/* The day `day` (clamped to the month's last) of the month k months after
+ * d's (k may be negative): date_months_on(31 Jan, 1, 31) is 28 or 29 Feb. */
+date_t date_months_on(date_t d, int k, int day);
+
+/* The first and the last day of d's month. */
+date_t date_month_first(date_t d);
+date_t date_month_last(date_t d);
+
 /* Parse a school year "2024-2025" (second year the first plus one) into its
  * first day (1 August) and last day (31 July). Returns 0 or -1. */
 int date_school_year(const char *s, date_t *first, date_t *last);

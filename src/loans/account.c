@@ -30,32 +30,6 @@
 
 /* ---- dates ---- */
 
-static date_t month_first(date_t d)
-{
-	int y, m, day;
-	date_to_ymd(d, &y, &m, &day);
-	return date_from_ymd(y, m, 1);
-}
-
-/* The day `day` (clamped to the month's last) of the month k months after
- * d's. */
-static date_t months_on(date_t d, int k, int day)
-{
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	int idx = y * 12 + (m - 1) + k;
-	y = idx / 12;
-	m = idx % 12 + 1;
-	while (!date_valid(y, m, day))
-		day--;
-	return date_from_ymd(y, m, day);
-}
-
-static date_t month_last(date_t d)
-{
-	return months_on(d, 1, 1) - 1;
-}
-
 /* Whole months from a's month to b's: 0 for the same month. */
 static int months_between(date_t a, date_t b)
 {
@@ -152,13 +126,13 @@ static int record_ended(struct store_tx *tx, void *arg, struct err *e)
 	}
 	acct.support_ended = x->last_day;
 	acct.interest_through = x->last_day;
-	acct.first_due = months_on(x->last_day, LOANS_PAUSE_MONTHS, LOANS_DUE_DAY);
+	acct.first_due = date_months_on(x->last_day, LOANS_PAUSE_MONTHS, LOANS_DUE_DAY);
 	int terms = LOANS_PLAN_MAX_YEARS * 12;
-	date_t seventy = months_on(x->birth, LOANS_LAST_AGE * 12, 1);
+	date_t seventy = date_months_on(x->birth, LOANS_LAST_AGE * 12, 1);
 	int before_seventy = months_between(acct.first_due, seventy); /* terms in the months before */
 	if (before_seventy < terms)
 		terms = before_seventy < 1 ? 1 : before_seventy;
-	acct.last_due = months_on(acct.first_due, terms - 1, LOANS_DUE_DAY);
+	acct.last_due = date_months_on(acct.first_due, terms - 1, LOANS_DUE_DAY);
 	if (store_loan_account_put(tx, &acct, x->now, e) != 0)
 		goto out;
 	char object[32], detail[96], day[11], first[11], last[11];
@@ -203,7 +177,7 @@ static int post_interest(struct store_tx *tx, struct month_run *r, struct loan_a
 	struct rate_ctx rc = {r->p, acct};
 	while (acct->interest_through != LOAN_NO_DATE) {
 		date_t from = acct->interest_through + 1;
-		date_t to = month_last(from);
+		date_t to = date_month_last(from);
 		if (to > r->through)
 			return 0;
 		int64_t opening, interest;
@@ -285,7 +259,7 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 		int got = store_loan_invoice_latest_tx(tx, r->person_id, &latest, e);
 		if (got < 0)
 			return -1;
-		due = got == 1 ? months_on(acct->first_due, 0, due_day) : months_on(latest, 1, due_day);
+		due = got == 1 ? date_months_on(acct->first_due, 0, due_day) : date_months_on(latest, 1, due_day);
 		/* A deferred month has no term: the next month's is due. */
 		for (int guard = 0; guard < 1200; guard++) {
 			char ym[11];
@@ -296,9 +270,9 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 				return -1;
 			if (!deferred)
 				break;
-			due = months_on(due, 1, due_day);
+			due = date_months_on(due, 1, due_day);
 		}
-		date_t issue = month_first(due);
+		date_t issue = date_month_first(due);
 		/* The invoice needs the month before with its interest. */
 		if (issue > r->through || acct->interest_through == LOAN_NO_DATE || acct->interest_through < issue - 1)
 			return 0;
@@ -780,7 +754,7 @@ static int fix_rate(struct store_tx *tx, void *arg, struct err *e)
 		err_set(e, ERR_CONFLICT, "years", "the loan already has a fixed rate");
 		goto out;
 	}
-	date_t from = months_on(f->today, 1, 1);
+	date_t from = date_months_on(f->today, 1, 1);
 	char key[32], day[11];
 	snprintf(key, sizeof(key), "loan.rate.fixed.%d", f->years);
 	const struct param *v = params_get(f->p, key, from);
@@ -792,7 +766,7 @@ static int fix_rate(struct store_tx *tx, void *arg, struct err *e)
 	acct.fixed_rate = (int32_t)v->value;
 	acct.fixed_years = f->years;
 	acct.fixed_from = from;
-	acct.fixed_until = months_on(from, f->years * 12, 1) - 1;
+	acct.fixed_until = date_months_on(from, f->years * 12, 1) - 1;
 	if (store_loan_account_put(tx, &acct, f->now, e) != 0)
 		goto out;
 	char object[32], detail[64];
@@ -840,7 +814,7 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 	}
 	int relief = strcmp(g->kind, "relief") == 0, granted = 0;
 	for (int i = 0; i < g->months; i++) {
-		date_t m = months_on(g->from, i, 1);
+		date_t m = date_months_on(g->from, i, 1);
 		char ym[11];
 		date_format(m, ym);
 		ym[7] = '\0';
@@ -852,13 +826,13 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 		granted++;
 		if (!relief) {
 			/* A deferred term moves to the end of the plan. */
-			if (acct.first_due != LOAN_NO_DATE && month_first(acct.first_due) <= m &&
-			    m <= month_first(acct.last_due))
+			if (acct.first_due != LOAN_NO_DATE && date_month_first(acct.first_due) <= m &&
+			    m <= date_month_first(acct.last_due))
 				extend++;
 			continue;
 		}
 		/* Interest already charged for the month is cancelled now. */
-		if (acct.interest_through != LOAN_NO_DATE && month_last(m) <= acct.interest_through) {
+		if (acct.interest_through != LOAN_NO_DATE && date_month_last(m) <= acct.interest_through) {
 			char icause[32], rcause[32];
 			int64_t charged;
 			snprintf(icause, sizeof(icause), "interest:%s", ym);
@@ -867,14 +841,14 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 				goto out;
 			if (charged > 0) {
 				struct ledger_leg legs[] = {{"agency.interest-income", charged}, {"loan.interest", -charged}};
-				struct ledger_entry en = {g->person_id, "relief", rcause, month_last(m), 2, legs};
+				struct ledger_entry en = {g->person_id, "relief", rcause, date_month_last(m), 2, legs};
 				if (ledger_post(tx, &en, NULL, e) != 0)
 					goto out;
 			}
 		}
 	}
 	if (extend > 0) {
-		acct.last_due = months_on(acct.last_due, extend, LOANS_DUE_DAY);
+		acct.last_due = date_months_on(acct.last_due, extend, LOANS_DUE_DAY);
 		if (store_loan_account_put(tx, &acct, g->now, e) != 0)
 			goto out;
 	}
@@ -900,7 +874,7 @@ int loans_grant_months(struct store *s, int64_t person_id, const char *kind, dat
 		return err_set(e, ERR_INVALID, "months", "1 to 36 months");
 	if (cause == NULL || cause[0] == '\0')
 		return err_set(e, ERR_INVALID, "cause", "the decision that grants it");
-	struct granting g = {person_id, kind, cause, month_first(from), months, now};
+	struct granting g = {person_id, kind, cause, date_month_first(from), months, now};
 	return store_write(s, grant_months, &g, e);
 }
 
@@ -947,10 +921,10 @@ static int withdraw_months(struct store_tx *tx, void *arg, struct err *e)
 		if (!relief) {
 			/* A deferred month that has begun has had its term
 			 * left out: it stays deferred. */
-			if (m <= month_first(w->today))
+			if (m <= date_month_first(w->today))
 				continue;
-			if (acct.first_due != LOAN_NO_DATE && month_first(acct.first_due) <= m &&
-			    m <= month_first(acct.last_due))
+			if (acct.first_due != LOAN_NO_DATE && date_month_first(acct.first_due) <= m &&
+			    m <= date_month_first(acct.last_due))
 				shorten++;
 		} else {
 			/* The relief in force for the month (cancelled
@@ -976,7 +950,7 @@ static int withdraw_months(struct store_tx *tx, void *arg, struct err *e)
 		w->taken++;
 	}
 	if (shorten > 0) {
-		acct.last_due = months_on(acct.last_due, -shorten, LOANS_DUE_DAY);
+		acct.last_due = date_months_on(acct.last_due, -shorten, LOANS_DUE_DAY);
 		if (store_loan_account_put(tx, &acct, w->now, e) != 0)
 			goto out;
 	}
@@ -999,7 +973,7 @@ int loans_withdraw_months(struct store *s, int64_t person_id, int64_t case_id, c
 {
 	if (kind == NULL || (strcmp(kind, "deferral") != 0 && strcmp(kind, "relief") != 0))
 		return err_set(e, ERR_INVALID, "kind", "deferral or relief");
-	struct withdrawing w = {person_id, case_id, kind, month_first(from), today, now, 0};
+	struct withdrawing w = {person_id, case_id, kind, date_month_first(from), today, now, 0};
 	if (store_write(s, withdraw_months, &w, e) != 0)
 		return -1;
 	if (taken)
@@ -1053,8 +1027,8 @@ static int write_off(struct store_tx *tx, void *arg, struct err *e)
 	/* The month's interest is posted at its end: of the days before the
 	 * write-off, none is charged afterwards (death stops interest and
 	 * cancels what it would have added), so the debt stays 0. */
-	if (acct.interest_through != LOAN_NO_DATE && acct.interest_through < month_last(upto)) {
-		acct.interest_through = month_last(upto);
+	if (acct.interest_through != LOAN_NO_DATE && acct.interest_through < date_month_last(upto)) {
+		acct.interest_through = date_month_last(upto);
 		if (store_loan_account_put(tx, &acct, w->now, e) != 0)
 			goto out;
 	}
@@ -1119,12 +1093,12 @@ static int replan(struct store_tx *tx, void *arg, struct err *e)
 	}
 	/* The terms from the next month's on: at most 20 years from the
 	 * first term, and before the month of the 70th birthday. */
-	date_t from = month_first(x->today) < month_first(acct.first_due) ? acct.first_due
-									   : months_on(x->today, 1, LOANS_DUE_DAY);
-	date_t last = months_on(from, x->years * 12 - 1, LOANS_DUE_DAY);
-	date_t most = months_on(acct.first_due, LOANS_PLAN_MAX_YEARS * 12 - 1, LOANS_DUE_DAY);
-	date_t seventy = months_on(x->birth, LOANS_LAST_AGE * 12, 1);
-	if (last > most || last >= month_first(seventy)) {
+	date_t from = date_month_first(x->today) < date_month_first(acct.first_due) ? acct.first_due
+									   : date_months_on(x->today, 1, LOANS_DUE_DAY);
+	date_t last = date_months_on(from, x->years * 12 - 1, LOANS_DUE_DAY);
+	date_t most = date_months_on(acct.first_due, LOANS_PLAN_MAX_YEARS * 12 - 1, LOANS_DUE_DAY);
+	date_t seventy = date_months_on(x->birth, LOANS_LAST_AGE * 12, 1);
+	if (last > most || last >= date_month_first(seventy)) {
 		err_set(e, ERR_INVALID, "years", "the plan may run at most 20 years and must end before you turn 70");
 		goto out;
 	}

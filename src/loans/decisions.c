@@ -79,11 +79,8 @@ int loans_decision_apply(struct store *s, int64_t case_id, int64_t now, enum loa
 	date_t from = date_oslo_day(d.first_at);
 	if (months > 0 && loans_grant_months(s, d.person_id, kind, from, months, cause, now, e) != 0)
 		goto no_account;
-	int y, m, day, taken = 0;
-	date_to_ymd(from, &y, &m, &day);
-	int idx = y * 12 + (m - 1) + months;
-	date_t after = date_from_ymd(idx / 12, idx % 12 + 1, 1);
-	if (loans_withdraw_months(s, d.person_id, case_id, kind, after, date_oslo_day(now), now, &taken, e) != 0)
+	int taken = 0;
+	if (loans_withdraw_months(s, d.person_id, case_id, kind, date_months_on(from, months, 1), date_oslo_day(now), now, &taken, e) != 0)
 		goto no_account;
 	if (months > 0 || taken > 0)
 		*effect = LOANS_DECISION_APPLIED;

@@ -363,13 +363,6 @@ static int facts(struct store *s, const struct params *p, struct reg_client *reg
 
 /* ---- interest up to the day ---- */
 
-static date_t month_end(date_t d)
-{
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	return m == 12 ? date_from_ymd(y, 12, 31) : date_from_ymd(y, m + 1, 1) - 1;
-}
-
 struct rate_ctx {
 	const struct params *p;
 	const struct loan_account *acct;
@@ -394,7 +387,7 @@ static int interest_due(struct store *s, const struct params *p, int64_t person_
 	if (acct->interest_through == LOAN_NO_DATE)
 		return 0;
 	for (date_t from = acct->interest_through + 1; from <= to;) {
-		date_t last = month_end(from) < to ? month_end(from) : to;
+		date_t last = date_month_last(from) < to ? date_month_last(from) : to;
 		int64_t opening, interest;
 		struct ledger_day *days;
 		if (ledger_debt(s, person_id, from - 1, &opening, e) != 0)
@@ -575,7 +568,7 @@ static int interest_upto(struct store_tx *tx, const struct params *p, int64_t pe
 	struct rate_ctx rc = {p, acct};
 	while (acct->interest_through != LOAN_NO_DATE && acct->interest_through < to) {
 		date_t from = acct->interest_through + 1;
-		date_t last = month_end(from) < to ? month_end(from) : to;
+		date_t last = date_month_last(from) < to ? date_month_last(from) : to;
 		int64_t opening, interest;
 		struct ledger_day *days;
 		int n = store_ledger_person_days_tx(tx, person_id, from, last, &opening, &days, a, e);

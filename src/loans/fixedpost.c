@@ -23,15 +23,6 @@
 #include "store/loans2.h"
 #include "store/store.h"
 
-/* The day `day` of the month k months after d's (day 1 always exists). */
-static date_t month_start(date_t d, int k)
-{
-	int y, m, dd;
-	date_to_ymd(d, &y, &m, &dd);
-	int idx = y * 12 + (m - 1) + k;
-	return date_from_ymd(idx / 12, idx % 12 + 1, 1);
-}
-
 /* The months from day d's month before the plan's first term (the
  * payment pause: nothing is repaid), at most LOANS_FIXED_MAX_MONTHS. */
 static int pause_months(const struct loan_account *acct, date_t d)
@@ -176,7 +167,7 @@ static int end_agreement(struct store_tx *tx, void *arg, struct err *e)
 		err_set(e, ERR_CONFLICT, "end", "the loan is %s", status.status);
 		goto out;
 	}
-	date_t from = month_start(x->today, 1);
+	date_t from = date_months_on(x->today, 1, 1);
 	memset(&x->r, 0, sizeof(x->r));
 	x->r.floating_from = from;
 	if (!acct.fixed_years || acct.fixed_until < from) {

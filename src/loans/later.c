@@ -25,14 +25,6 @@
 
 #define PAGE 200
 
-static date_t month_end(int y, int m)
-{
-	int d = 31;
-	while (!date_valid(y, m, d))
-		d--;
-	return date_from_ymd(y, m, d);
-}
-
 /* ---- support ends ---- */
 
 int loans_support_ends(struct store *s, date_t through, int64_t now, struct loans_later_summary *sum, struct err *e)
@@ -59,7 +51,7 @@ int loans_support_ends(struct store *s, date_t through, int64_t now, struct loan
 			int dd;
 			date_to_ymd(d, &y, &m, &dd);
 			/* Support ended on the last day of its last month. */
-			if (loans_support_ended(s, ends[i].person_id, month_end(y, m), now, &pe) != 0) {
+			if (loans_support_ended(s, ends[i].person_id, date_month_last(date_from_ymd(y, m, 1)), now, &pe) != 0) {
 				if (pe.code == ERR_STORE) {
 					*e = pe;
 					return -1;

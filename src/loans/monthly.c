@@ -9,14 +9,6 @@
 #include "core/err.h"
 #include "store/loans_bulk.h"
 
-static date_t first_of(date_t d, int k)
-{
-	int y, m, day;
-	date_to_ymd(d, &y, &m, &day);
-	int idx = y * 12 + (m - 1) + k;
-	return date_from_ymd(idx / 12, idx % 12 + 1, 1);
-}
-
 static void add_run(struct loans_months_summary *sum, const struct loans_run_summary *r)
 {
 	sum->interest_entries += r->interest_entries;
@@ -35,7 +27,7 @@ int loans_run_months(struct store *s, const struct params *p, date_t from, date_
 		     struct loans_months_summary *sum, struct err *e)
 {
 	memset(sum, 0, sizeof(*sum));
-	for (date_t m = first_of(from, 0); m <= through; m = first_of(m, 1)) {
+	for (date_t m = date_month_first(from); m <= through; m = date_months_on(m, 1, 1)) {
 		struct loans_run_summary r;
 		/* The month's invoices: due this month, made on its first day. */
 		if (loans_run(s, p, m, now, &r, e) != 0)
@@ -63,7 +55,7 @@ int loans_run_months(struct store *s, const struct params *p, date_t from, date_
 			}
 		}
 		/* The month's interest and reminders, through its last day. */
-		if (loans_run(s, p, first_of(m, 1) - 1, now, &r, e) != 0)
+		if (loans_run(s, p, date_month_last(m), now, &r, e) != 0)
 			return -1;
 		add_run(sum, &r);
 		sum->account_months += r.accounts;

@@ -419,6 +419,19 @@ static void date_months_touched_counts_calendar_months_with_a_day_inside(void **
 	    date_months_touched(date_from_ymd(2025, 6, 15), date_from_ymd(2024, 8, 15)), 0);
 }
 
+static void date_months_on_clamps_the_day_and_crosses_years_both_ways(void **state)
+{
+	(void)state;
+	assert_int_equal(date_months_on(date_from_ymd(2024, 1, 31), 1, 31), date_from_ymd(2024, 2, 29));
+	assert_int_equal(date_months_on(date_from_ymd(2025, 1, 31), 1, 31), date_from_ymd(2025, 2, 28));
+	assert_int_equal(date_months_on(date_from_ymd(2024, 11, 3), 2, 15), date_from_ymd(2025, 1, 15));
+	assert_int_equal(date_months_on(date_from_ymd(2025, 2, 10), -3, 15), date_from_ymd(2024, 11, 15));
+	assert_int_equal(date_months_on(date_from_ymd(2044, 12, 15), 0, 15), date_from_ymd(2044, 12, 15));
+	assert_int_equal(date_month_first(date_from_ymd(2024, 2, 17)), date_from_ymd(2024, 2, 1));
+	assert_int_equal(date_month_last(date_from_ymd(2024, 2, 17)), date_from_ymd(2024, 2, 29));
+	assert_int_equal(date_month_last(date_from_ymd(2024, 12, 1)), date_from_ymd(2024, 12, 31));
+}
+
 static void date_school_year_runs_from_1_august_to_31_july(void **state)
 {
 	(void)state;
@@ -987,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test(date_age_turns_on_the_birthday_not_the_day_before),
 	    cmocka_unit_test(date_age_of_29_february_birthday_turns_on_1_march_in_common_years),
 	    cmocka_unit_test(date_months_touched_counts_calendar_months_with_a_day_inside),
+	    cmocka_unit_test(date_months_on_clamps_the_day_and_crosses_years_both_ways),
 	    cmocka_unit_test(date_school_year_runs_from_1_august_to_31_july),
 	    cmocka_unit_test(date_format_timestamp_writes_iso_utc),
 	    cmocka_unit_test(money_muldiv_round_rounds_half_away_from_zero_both_signs),
