@@ -530,16 +530,20 @@ const struct param *params_get_literal(const struct params *p, const char *key, 
 	return NULL;
 }
 
-int params_covers(const struct params *p, date_t on)
+int params_key_covers(const char *key)
 {
 	/* #14: a service figure ("service.") is in force until the agency
-	 * publishes another; it says nothing about whether rules are. */
+	 * publishes another; it says nothing about whether rules are. #11: the
+	 * disability write-off's figures are of the calendar year an
+	 * application is received, held for years whose school years the set
+	 * does not otherwise cover. */
+	return strncmp(key, "service.", 8) != 0 && strncmp(key, "loan.disability.", 16) != 0;
+}
+
+int params_covers(const struct params *p, date_t on)
+{
 	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to && strncmp(p->v[i].key, "service.", 8) != 0 &&
-		    /* #11, disability write-off: figures of the calendar year an
-		     * application is received, held for years whose school
-		     * years the set does not otherwise cover. */
-		    strncmp(p->v[i].key, "loan.disability.", 16) != 0)
+		if (p->v[i].valid_from <= on && on <= p->v[i].valid_to && params_key_covers(p->v[i].key))
 			return 1;
 	return 0;
 }

@@ -69,13 +69,15 @@ const struct param *params_get(const struct params *p, const char *key, date_t o
  * or an arena, whose address may later hold another key. */
 const struct param *params_get_literal(const struct params *p, const char *key, date_t on);
 
-/* 1 when some value of the set is in force on date, else 0: tells whether
- * the set covers a school year at all. Service figures (keys beginning
- * "service.", such as PARAMS_SERVICE_NORM) do not count: they stay in force
- * until the agency publishes another and say nothing about the rules; nor
- * do the disability write-off's figures ("loan.disability.", #11), which
- * are of the calendar year an application is received. */
+/* 1 when some value of the set whose key counts (params_key_covers()) is
+ * in force on date, else 0: tells whether the set covers a school year at
+ * all. */
 int params_covers(const struct params *p, date_t on);
+
+/* 1 when a value of key in force on a day tells params_covers() that the
+ * set covers that day: every key but the service figures ("service.") and
+ * the disability write-off's calendar-year figures ("loan.disability."). */
+int params_key_covers(const char *key);
 
 /* A copy of p in which the value of key in force on date on is value (its
  * period, unit and references unchanged): the policy simulation's changed
