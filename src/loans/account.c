@@ -306,8 +306,10 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 			term = fixed_term;
 		/* The term's interest is what the plan's arithmetic charges; the
 		 * ledger's daily interest comes on top in the last invoices. The
-		 * last term is the debt not yet invoiced, exactly. */
-		int64_t amount = terms_left == 1 || term > base ? base : term;
+		 * last term is the debt not yet invoiced, exactly; a fixed term
+		 * runs until the debt is repaid, the plan's last due day making
+		 * no lump of the rest. */
+		int64_t amount = (terms_left == 1 && fixed_term <= 0) || term > base ? base : term;
 		/* eFaktura or AvtaleGiro (loans/later.h): the invoice goes to
 		 * the bank, and costs no paper fee. */
 		const char *giro = NULL;

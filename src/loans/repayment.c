@@ -127,16 +127,12 @@ int loans_term_payment(int64_t balance, int32_t rate, int n_periods, int per_yea
 	return 0;
 }
 
-int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e)
+/* The plan of paying `payment` every period, for at most n periods: the
+ * balance left at its end (0 when repaid) into *left. */
+static void run_plan(const struct loans_terms *t, int64_t payment, int n, struct loans_plan *p, int64_t *left)
 {
-	if (check_terms(t, e) != 0)
-		return -1;
-	int64_t payment = smallest_payment(t, t->years * t->per_year);
-
-	struct loans_plan p;
-	memset(&p, 0, sizeof(p));
-	p.payment = payment;
-	int n = t->years * t->per_year;
+	memset(p, 0, sizeof(*p));
+	p->payment = payment;
 	int64_t balance = t->principal;
 	for (int k = 1; k <= n && balance > 0; k++) {
 		int64_t interest = period_interest(t, balance);
@@ -144,22 +140,48 @@ int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct e
 		/* The last payment takes the rest, rounding included. */
 		int64_t paid = due <= payment ? due : payment;
 		balance -= paid - interest;
-		struct loans_year *y = &p.years[(k - 1) / t->per_year];
+		struct loans_year *y = &p->years[(k - 1) / t->per_year];
 		y->year = (k - 1) / t->per_year + 1;
 		y->payments++;
 		y->paid += paid;
 		y->interest += interest;
 		y->principal += paid - interest;
 		y->balance = balance;
-		p.n_years = y->year;
-		p.n_payments = k;
-		p.last_payment = paid;
-		p.total_paid += paid;
-		p.total_interest += interest;
+		p->n_years = y->year;
+		p->n_payments = k;
+		p->last_payment = paid;
+		p->total_paid += paid;
+		p->total_interest += interest;
 	}
+	*left = balance;
+}
+
+int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e)
+{
+	if (check_terms(t, e) != 0)
+		return -1;
+	struct loans_plan p;
+	int64_t left;
+	run_plan(t, smallest_payment(t, t->years * t->per_year), t->years * t->per_year, &p, &left);
 	/* enough() promised this; a failure here is a bug, not bad input. */
-	if (balance != 0)
-		return err_set(e, ERR_INTERNAL, NULL, "repayment plan left %lld øre owed", (long long)balance);
+	if (left != 0)
+		return err_set(e, ERR_INTERNAL, NULL, "repayment plan left %lld øre owed", (long long)left);
+	*plan = p;
+	return 0;
+}
+
+int loans_plan_with_payment(const struct loans_terms *t, int64_t payment, struct loans_plan *plan, struct err *e)
+{
+	if (check_terms(t, e) != 0)
+		return -1;
+	if (payment < 1)
+		return err_set(e, ERR_INVALID, "payment", "a payment of at least 1 øre");
+	struct loans_plan p;
+	int64_t left;
+	run_plan(t, payment, t->years * t->per_year, &p, &left);
+	if (left != 0)
+		return err_set(e, ERR_INVALID, "payment", "%lld øre a period does not repay the loan within %d years",
+			       (long long)payment, t->years);
 	*plan = p;
 	return 0;
 }

@@ -64,6 +64,15 @@ struct loans_plan {
  * unaltered. */
 int loans_annuity(const struct loans_terms *t, struct loans_plan *plan, struct err *e);
 
+/* The plan of paying `payment` (øre) every period until the loan is
+ * repaid, by the same arithmetic, the last payment taking the rest: for
+ * terms fixed by a decision (the write-off at disability's "Nytt
+ * terminbeløp"). t->years is the longest the plan may run. Returns 0, or
+ * -1 with e filled: ERR_INVALID for terms out of range, a payment below 1
+ * øre, or one that does not repay the loan within t->years (field
+ * "payment"). */
+int loans_plan_with_payment(const struct loans_terms *t, int64_t payment, struct loans_plan *plan, struct err *e);
+
 /* The term a loan account invoices: the smallest whole-kroner payment that,
  * paid every period, repays balance (øre) at rate (thousandths of a percent)
  * within n_periods periods of 1/per_year year, by the same arithmetic as

@@ -180,6 +180,9 @@ test('a case worker writes off part of the debt by the 2020 table: one entry, th
   const mine = await c.get('/mine-sider/gjeld');
   assert.equal(mine.status, 200);
   assert.match(mine.text, /id="loan-balance" data-ore="8916300"/);
+  // The plan ahead pays the table's term until the debt is repaid, as the
+  // invoices will.
+  assert.match(nbsp(mine.text), /Planen regner med \d+ terminer á 1 009 kr/);
   const l = await c.get(`/innboks/${letter}`);
   assert.equal(l.status, 200);
   assert.match(l.text, /Vedtak om sletting av gjeld ved uførhet/);
@@ -193,6 +196,14 @@ test('a case worker writes off part of the debt by the 2020 table: one entry, th
   const [y, m] = effective.split('-').map(Number);
   const next = new Date(Date.UTC(y, m + 1, 2)).toISOString().slice(0, 10);
   loans('run', '--through', next, '--params', paramsDir);
+  assert.equal(srv.sql(`select amount from loan_invoices where person_id = ${b.id} and cancelled_at is null order by due desc limit 1`), '100900');
+  // The fixed term runs until the debt is repaid: past the plan's last due
+  // day the next invoice is the term again, not the whole rest at once.
+  const lastDue = srv.sql(`select max(due) from loan_invoices where person_id = ${b.id} and cancelled_at is null`);
+  srv.sql(`update loan_accounts set last_due = '${lastDue}' where person_id = ${b.id}`);
+  const after = new Date(Date.UTC(y, m + 2, 2)).toISOString().slice(0, 10);
+  loans('run', '--through', after, '--params', paramsDir);
+  assert.equal(srv.sql(`select count(*) from loan_invoices where person_id = ${b.id} and cancelled_at is null and due > '${lastDue}'`), '1');
   assert.equal(srv.sql(`select amount from loan_invoices where person_id = ${b.id} and cancelled_at is null order by due desc limit 1`), '100900');
   ledgerCheck();
 });

@@ -60,6 +60,38 @@ static void assert_plan_consistent(const struct loans_terms *t, const struct loa
 	assert_int_equal(p->payment % 100, 0);
 }
 
+/* A term fixed by a decision (the write-off at disability's "Nytt
+ * terminbeløp") is paid until the loan is repaid, the last payment taking
+ * the rest. 1 000 kr at 12 % a year, 600 kr a month: month 1's interest is
+ * 10 kr (balance 410 kr after), month 2's 4.10 kr, so the last payment is
+ * 414.10 kr and the interest 14.10 kr in all. */
+static void a_fixed_payment_runs_until_repaid_the_last_taking_the_rest(void **state)
+{
+	(void)state;
+	struct loans_terms t = {KR(1000), 12000, 30, 12};
+	struct loans_plan p;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(loans_plan_with_payment(&t, KR(600), &p, &e), 0);
+	assert_int_equal(p.n_payments, 2);
+	assert_int_equal(p.payment, KR(600));
+	assert_int_equal(p.last_payment, 41410);
+	assert_int_equal(p.total_interest, 1410);
+	assert_int_equal(p.total_paid, KR(1000) + 1410);
+	assert_int_equal(p.years[0].balance, 0);
+
+	struct loans_terms flat = {KR(10000), 0, 30, 12};
+	assert_int_equal(loans_plan_with_payment(&flat, KR(3000), &p, &e), 0);
+	assert_int_equal(p.n_payments, 4);
+	assert_int_equal(p.last_payment, KR(1000));
+
+	/* A payment that only meets the interest never repays: refused. */
+	err_clear(&e);
+	assert_int_equal(loans_plan_with_payment(&t, KR(10), &p, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.field, "payment");
+}
+
 static void zero_interest_gives_equal_payments_summing_exactly_to_the_loan(void **state)
 {
 	(void)state;
@@ -324,6 +356,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(zero_interest_gives_equal_payments_summing_exactly_to_the_loan),
+	    cmocka_unit_test(a_fixed_payment_runs_until_repaid_the_last_taking_the_rest),
 	    cmocka_unit_test(hand_worked_annuity_of_1000_kr_at_10_percent_over_two_years),
 	    cmocka_unit_test(hand_worked_plan_rounds_the_interest_to_whole_ore_half_away_from_zero),
 	    cmocka_unit_test(payment_is_the_annuity_formula_rounded_up_to_whole_kroner),
