@@ -39,6 +39,15 @@ static int months_between(date_t a, date_t b)
 	return (y2 * 12 + m2) - (y1 * 12 + m1);
 }
 
+int loans_account_tx(struct store_tx *tx, int64_t person_id, struct loan_account *acct, struct arena *a,
+		     struct err *e)
+{
+	int got = store_loan_account_get_tx(tx, person_id, acct, a, e);
+	if (got > 0)
+		err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+	return got == 0 ? 0 : -1;
+}
+
 /* ---- the rate ---- */
 
 int loans_rate_on(const struct params *p, const struct loan_account *acct, date_t d, int32_t *rate, struct err *e)
@@ -808,12 +817,8 @@ static int write_off(struct store_tx *tx, void *arg, struct err *e)
 	struct loan_account acct;
 	int rc = -1;
 	arena_init(&a, 0);
-	int got = store_loan_account_get_tx(tx, w->person_id, &acct, &a, e);
-	if (got != 0) {
-		if (got > 0)
-			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+	if (loans_account_tx(tx, w->person_id, &acct, &a, e) != 0)
 		goto out;
-	}
 	/* Whatever is owed, interest posted after the day included: the debt
 	 * is cancelled whole, effective on the day. */
 	date_t upto = acct.interest_through != LOAN_NO_DATE && acct.interest_through > w->on ? acct.interest_through : w->on;

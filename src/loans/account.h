@@ -253,6 +253,11 @@ json_t *loans_payments_waiting(struct store *s, const struct principal *who, int
  * when letter_id carries none. For the letter's page and PDF. */
 json_t *loans_invoice_letter(struct store *s, int64_t letter_id, enum lang lang, struct arena *a);
 
+/* person_id's account in tx into *acct (strings in a). Returns 0, or -1
+ * with e: ERR_CONFLICT (field "person_id") when the person has none. */
+int loans_account_tx(struct store_tx *tx, int64_t person_id, struct loan_account *acct, struct arena *a,
+		     struct err *e);
+
 /* The rate in force on day d for acct (the fixed rate within its agreement,
  * else loan.rate.floating) into *rate. 0, or -1 with e naming the missing
  * figure. */

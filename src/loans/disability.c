@@ -635,12 +635,8 @@ static int decide_tx(struct store_tx *tx, void *arg, struct err *e)
 		rc = 0;
 		goto out;
 	}
-	got = store_loan_account_get_tx(tx, k->person_id, &acct, &a, e);
-	if (got != 0) {
-		if (got > 0)
-			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+	if (loans_account_tx(tx, k->person_id, &acct, &a, e) != 0)
 		goto out;
-	}
 	enum loans_disability_outcome o = k->x->as.outcome;
 	int refused = o == LOANS_DISABILITY_REFUSED_DEGREE || o == LOANS_DISABILITY_REFUSED_INCOME;
 	/* The decision's day; when the run has charged interest past it, the

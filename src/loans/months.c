@@ -32,12 +32,8 @@ static int grant_months(struct store_tx *tx, void *arg, struct err *e)
 	struct loan_account acct;
 	int rc = -1, extend = 0;
 	arena_init(&a, 0);
-	int got = store_loan_account_get_tx(tx, g->person_id, &acct, &a, e);
-	if (got != 0) {
-		if (got > 0)
-			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+	if (loans_account_tx(tx, g->person_id, &acct, &a, e) != 0)
 		goto out;
-	}
 	int relief = strcmp(g->kind, "relief") == 0, granted = 0;
 	for (int i = 0; i < g->months; i++) {
 		date_t m = date_months_on(g->from, i, 1);
@@ -121,12 +117,8 @@ static int withdraw_months(struct store_tx *tx, void *arg, struct err *e)
 	struct loan_account acct;
 	int rc = -1, shorten = 0;
 	arena_init(&a, 0);
-	int got = store_loan_account_get_tx(tx, w->person_id, &acct, &a, e);
-	if (got != 0) {
-		if (got > 0)
-			err_set(e, ERR_CONFLICT, "person_id", "the person has no loan account");
+	if (loans_account_tx(tx, w->person_id, &acct, &a, e) != 0)
 		goto out;
-	}
 	char from[11], months[36][8];
 	date_format(w->from, from);
 	from[7] = '\0';

@@ -16,10 +16,12 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/date.h"
 #include "core/embed.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/ledger.h"
 #include "store/sqlite_internal.h"
 #include "store/store.h"
 
@@ -402,6 +404,30 @@ const char *sq_col_str(sqlite3_stmt *st, int i, struct arena *a)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+void sq_bind_day(sqlite3_stmt *st, int i, int32_t d)
+{
+	char day[11];
+	if (d == LOAN_NO_DATE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
+}
+
+int32_t sq_col_day(sqlite3_stmt *st, int i)
+{
+	date_t d;
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
+}
+
+void sq_bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 void sq_bind_str(sqlite3_stmt *st, int i, const char *v)

@@ -15,27 +15,6 @@
 	"coalesce(comparison_rate120, 0), coalesce(adjustment, 0), missing, coalesce(entry_id, 0), "            \
 	"coalesce(letter_id, 0), created_at, pause_months"
 
-static void bind_day(sqlite3_stmt *st, int i, date_t d)
-{
-	char day[11];
-	sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
-}
-
-static date_t col_day(sqlite3_stmt *st, int i)
-{
-	date_t d;
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
-}
-
-static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v > 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static void read_row(sqlite3_stmt *st, struct loan_fixed_adjustment *r, struct arena *a)
 {
 	memset(r, 0, sizeof(*r));
@@ -43,10 +22,10 @@ static void read_row(sqlite3_stmt *st, struct loan_fixed_adjustment *r, struct a
 	r->person_id = sqlite3_column_int64(st, 1);
 	r->cause = sq_col_str(st, 2, a);
 	r->event = sq_col_str(st, 3, a);
-	r->day = col_day(st, 4);
+	r->day = sq_col_day(st, 4);
 	r->amount = sqlite3_column_int64(st, 5);
 	r->agreement_rate = (int32_t)sqlite3_column_int64(st, 6);
-	r->fixed_until = col_day(st, 7);
+	r->fixed_until = sq_col_day(st, 7);
 	r->months_left = sqlite3_column_int(st, 8);
 	r->terms_left = sqlite3_column_int(st, 9);
 	r->state = sq_col_str(st, 10, a);
@@ -80,10 +59,10 @@ int store_loan_fixed_insert(struct store_tx *tx, const struct loan_fixed_adjustm
 	sqlite3_bind_int64(st, 1, x->person_id);
 	sq_bind_str(st, 2, x->cause);
 	sq_bind_str(st, 3, x->event);
-	bind_day(st, 4, x->day);
+	sq_bind_day(st, 4, x->day);
 	sqlite3_bind_int64(st, 5, x->amount);
 	sqlite3_bind_int64(st, 6, x->agreement_rate);
-	bind_day(st, 7, x->fixed_until);
+	sq_bind_day(st, 7, x->fixed_until);
 	sqlite3_bind_int(st, 8, x->months_left);
 	sqlite3_bind_int(st, 9, x->terms_left);
 	sq_bind_str(st, 10, x->state);
@@ -92,8 +71,8 @@ int store_loan_fixed_insert(struct store_tx *tx, const struct loan_fixed_adjustm
 		sqlite3_bind_int64(st, 12, x->adjustment);
 	}
 	sq_bind_str(st, 13, x->missing);
-	bind_id_or_null(st, 14, x->entry_id);
-	bind_id_or_null(st, 15, x->letter_id);
+	sq_bind_id_or_null(st, 14, x->entry_id);
+	sq_bind_id_or_null(st, 15, x->letter_id);
 	sqlite3_bind_int64(st, 16, x->created_at);
 	sqlite3_bind_int(st, 17, x->pause_months);
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -122,8 +101,8 @@ int store_loan_fixed_posted(struct store_tx *tx, int64_t id, int64_t rate120, in
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, rate120);
 	sqlite3_bind_int64(st, 3, adjustment);
-	bind_id_or_null(st, 4, entry_id);
-	bind_id_or_null(st, 5, letter_id);
+	sq_bind_id_or_null(st, 4, entry_id);
+	sq_bind_id_or_null(st, 5, letter_id);
 	sqlite3_bind_int64(st, 6, now);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);

@@ -80,6 +80,13 @@ void sq_reader_done(struct store *s, struct conn *c);
 const char *sq_col_str(sqlite3_stmt *st, int i, struct arena *a);
 void sq_bind_str(sqlite3_stmt *st, int i, const char *v);
 
+/* A day bound as "2025-03-15" (INT32_MIN, the store's LOAN_NO_DATE: SQL
+ * NULL), and column i read back as a day (NULL or not a day:
+ * LOAN_NO_DATE); an id bound, 0 or less as SQL NULL. */
+void sq_bind_day(sqlite3_stmt *st, int i, int32_t d);
+int32_t sq_col_day(sqlite3_stmt *st, int i);
+void sq_bind_id_or_null(sqlite3_stmt *st, int i, int64_t v);
+
 /* Run a query on a pooled reader: bind() binds the parameters, row() takes
  * each row into out (at most max); returns the row count or -1. */
 typedef void (*bind_fn)(sqlite3_stmt *st, const void *arg);

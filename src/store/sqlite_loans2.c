@@ -11,30 +11,6 @@
 #include "core/err.h"
 #include "store/sqlite_internal.h"
 
-static void bind_day(sqlite3_stmt *st, int i, date_t d)
-{
-	char day[11];
-	if (d == LOAN_NO_DATE)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
-}
-
-static date_t col_day(sqlite3_stmt *st, int i)
-{
-	date_t d;
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
-}
-
-static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v > 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* ---- support ended ---- */
 
 struct ends_args {
@@ -92,14 +68,14 @@ static int status_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	struct loan_status *r = (struct loan_status *)out + i;
 	r->person_id = sqlite3_column_int64(st, 0);
 	r->status = sq_col_str(st, 1, a);
-	r->called_in = col_day(st, 2);
+	r->called_in = sq_col_day(st, 2);
 	r->called_in_amount = sqlite3_column_int64(st, 3);
 	r->called_in_letter = sqlite3_column_int64(st, 4);
-	r->handed_over = col_day(st, 5);
+	r->handed_over = sq_col_day(st, 5);
 	r->handover_amount = sqlite3_column_int64(st, 6);
 	r->handover_letter = sqlite3_column_int64(st, 7);
 	r->handover_file = sq_col_str(st, 8, a);
-	r->died = col_day(st, 9);
+	r->died = sq_col_day(st, 9);
 	r->written_off = sqlite3_column_int64(st, 10);
 	return 0;
 }
@@ -148,20 +124,20 @@ int store_loan_status_put(struct store_tx *tx, const struct loan_status *r, int6
 		return -1;
 	sqlite3_bind_int64(st, 1, r->person_id);
 	sq_bind_str(st, 2, r->status);
-	bind_day(st, 3, r->called_in);
+	sq_bind_day(st, 3, r->called_in);
 	if (r->called_in != LOAN_NO_DATE)
 		sqlite3_bind_int64(st, 4, r->called_in_amount);
 	else
 		sqlite3_bind_null(st, 4);
-	bind_id_or_null(st, 5, r->called_in_letter);
-	bind_day(st, 6, r->handed_over);
+	sq_bind_id_or_null(st, 5, r->called_in_letter);
+	sq_bind_day(st, 6, r->handed_over);
 	if (r->handed_over != LOAN_NO_DATE)
 		sqlite3_bind_int64(st, 7, r->handover_amount);
 	else
 		sqlite3_bind_null(st, 7);
-	bind_id_or_null(st, 8, r->handover_letter);
+	sq_bind_id_or_null(st, 8, r->handover_letter);
 	sq_bind_str(st, 9, r->handover_file);
-	bind_day(st, 10, r->died);
+	sq_bind_day(st, 10, r->died);
 	if (r->died != LOAN_NO_DATE)
 		sqlite3_bind_int64(st, 11, r->written_off);
 	else
@@ -217,8 +193,8 @@ static int handover_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	h->person_id = sqlite3_column_int64(st, 0);
 	h->nin = sq_col_str(st, 1, a);
 	h->kid = sq_col_str(st, 2, a);
-	h->called_in = col_day(st, 3);
-	h->handed_over = col_day(st, 4);
+	h->called_in = sq_col_day(st, 3);
+	h->handed_over = sq_col_day(st, 4);
 	h->amount = sqlite3_column_int64(st, 5);
 	return 0;
 }
@@ -338,7 +314,7 @@ static int unsent_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	u->invoice_id = sqlite3_column_int64(st, 0);
 	u->channel = kind_static(sqlite3_column_text(st, 1));
 	u->kid = sq_col_str(st, 2, a);
-	u->due = col_day(st, 3);
+	u->due = sq_col_day(st, 3);
 	u->amount = sqlite3_column_int64(st, 4);
 	return 0;
 }
@@ -393,7 +369,7 @@ int store_loan_payment_get_tx(struct store_tx *tx, int64_t id, struct loan_payme
 		out->bank_ref = sq_col_str(st, 1, a);
 		out->kid = sq_col_str(st, 2, a);
 		out->amount = sqlite3_column_int64(st, 3);
-		out->booked = col_day(st, 4);
+		out->booked = sq_col_day(st, 4);
 		out->debtor = sq_col_str(st, 5, a);
 		out->person_id = sqlite3_column_int64(st, 6);
 		out->state = sq_col_str(st, 7, a);
@@ -418,7 +394,7 @@ int store_loan_refund_insert(struct store_tx *tx, int64_t payment_id, int64_t am
 	sq_bind_str(st, 3, account);
 	sq_bind_str(st, 4, actor);
 	sqlite3_bind_int64(st, 5, entry_id);
-	bind_day(st, 6, day);
+	sq_bind_day(st, 6, day);
 	sqlite3_bind_int64(st, 7, now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int ext = sqlite3_extended_errcode(tx->c->db);

@@ -105,14 +105,6 @@ int store_support_topics(struct store *s, struct support_topic **out, struct are
 
 /* ---- the inquiry log ---- */
 
-static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 int store_inquiry_insert(struct store_tx *tx, const struct inquiry *q, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT INTO inquiries(agency, channel, started_at, ended_at, topic_id, "
@@ -129,10 +121,10 @@ int store_inquiry_insert(struct store_tx *tx, const struct inquiry *q, int64_t *
 	sq_bind_str(st, 7, q->outcome);
 	sq_bind_str(st, 8, q->link);
 	sq_bind_str(st, 9, q->note);
-	bind_id_or_null(st, 10, q->person_id);
-	bind_id_or_null(st, 11, q->case_id);
-	bind_id_or_null(st, 12, q->staff_id);
-	bind_id_or_null(st, 13, q->message_id);
+	sq_bind_id_or_null(st, 10, q->person_id);
+	sq_bind_id_or_null(st, 11, q->case_id);
+	sq_bind_id_or_null(st, 12, q->staff_id);
+	sq_bind_id_or_null(st, 13, q->message_id);
 	sqlite3_bind_int64(st, 14, q->created_at);
 	return sq_step_insert(tx, st, id, "insert inquiry", e);
 }
@@ -446,7 +438,7 @@ int store_faq_version_add(struct store_tx *tx, const struct faq_version *v, int6
 	sq_bind_str(st, 5, v->question_en);
 	sq_bind_str(st, 6, v->answer_en);
 	sq_bind_str(st, 7, v->source);
-	bind_id_or_null(st, 8, v->staff_id);
+	sq_bind_id_or_null(st, 8, v->staff_id);
 	sqlite3_bind_int64(st, 9, v->created_at);
 	if (sq_step_insert(tx, st, NULL, "insert faq version", e) != 0)
 		return -1;
@@ -828,8 +820,8 @@ int store_faq_send_insert(struct store_tx *tx, const struct faq_send *f, int64_t
 	sqlite3_bind_int64(st, 1, f->inquiry_id);
 	sqlite3_bind_int64(st, 2, f->faq_id);
 	sq_bind_str(st, 3, f->channel);
-	bind_id_or_null(st, 4, f->person_id);
-	bind_id_or_null(st, 5, f->letter_id);
+	sq_bind_id_or_null(st, 4, f->person_id);
+	sq_bind_id_or_null(st, 5, f->letter_id);
 	sq_bind_str(st, 6, f->email);
 	sq_bind_str(st, 7, f->lang);
 	sqlite3_bind_int64(st, 8, f->staff_id);
