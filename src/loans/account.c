@@ -25,7 +25,6 @@
 #include "store/ledger.h"
 #include "store/loans2.h"
 #include "store/loans_bulk.h"
-#include "store/loans_disability.h"
 #include "store/store.h"
 
 /* ---- dates ---- */
@@ -306,11 +305,9 @@ static int make_invoices(struct store_tx *tx, struct month_run *r, struct loan_a
 		int64_t term;
 		if (loans_term_payment(base, rate, terms_left, 12, &term, e) != 0)
 			return -1;
-		/* #11, helper B: a write-off at disability may fix the term
-		 * amount (the table's "Nytt terminbeløp", loans/disability.h). */
-		int64_t fixed_term;
-		if (store_loan_disability_term_tx(tx, r->person_id, &fixed_term, e) != 0)
-			return -1;
+		/* A write-off at disability may fix the term amount (the
+		 * table's "Nytt terminbeløp", loans/disability.h). */
+		int64_t fixed_term = acct->fixed_term;
 		if (fixed_term > 0)
 			term = fixed_term;
 		/* The term's interest is what the plan's arithmetic charges; the

@@ -700,6 +700,7 @@ static int decide_tx(struct store_tx *tx, void *arg, struct err *e)
 		if (store_loan_invoices_cancel(tx, k->person_id, on, e) != 0)
 			goto out;
 	}
+	acct.fixed_term = k->x->new_term > 0 ? k->x->new_term : 0;
 	if (!refused && store_loan_account_put(tx, &acct, k->now, e) != 0)
 		goto out;
 	char object[32], detail[128];

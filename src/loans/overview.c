@@ -20,7 +20,6 @@
 #include "rules/params.h"
 #include "store/loans2.h"
 #include "store/ledger.h"
-#include "store/loans_disability.h"
 #include "store/store.h"
 
 static json_t *day_json(date_t d)
@@ -247,11 +246,7 @@ json_t *loans_overview(struct store *s, const struct params *p, const struct pri
 		err_clear(&pe);
 		/* A term fixed by a write-off at disability runs until the debt
 		 * is repaid, as the invoices do (loans/disability.h). */
-		int64_t fixed_term = 0;
-		if (store_loan_disability_term(s, person, &fixed_term, e) != 0) {
-			json_decref(o);
-			return NULL;
-		}
+		int64_t fixed_term = acct.fixed_term;
 		if (fixed_term > 0)
 			t.years = LOANS_MAX_YEARS;
 		if ((fixed_term > 0 ? loans_plan_with_payment(&t, fixed_term, plan, &pe) : loans_annuity(&t, plan, &pe)) == 0)

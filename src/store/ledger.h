@@ -93,6 +93,9 @@ struct loan_account {
 	date_t fixed_from, fixed_until;
 	date_t first_due, last_due; /* the plan's terms, or LOAN_NO_DATE: no plan yet */
 	int paper;                  /* invoices on paper (with the fee) */
+	int64_t fixed_term;         /* øre a term fixed by a decision (the write-off at
+				     * disability's "Nytt terminbeløp"), paid until the
+				     * debt is repaid; 0: the annuity */
 };
 
 /* person_id's account into *out (strings in a). 0 found, 1 none, -1. */

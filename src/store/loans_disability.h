@@ -51,13 +51,6 @@ int store_loan_disability_by_letter(struct store *s, int64_t letter_id, struct l
 int store_loan_disability_list(struct store *s, int64_t person_id, struct loan_disability **out, int max,
 			       struct arena *a, struct err *e);
 
-/* The term amount the latest decision that wrote off part of person_id's
- * debt fixed, in øre, into *term (0: none; the terms are the annuity).
- * Returns 0 or -1. */
-int store_loan_disability_term_tx(struct store_tx *tx, int64_t person_id, int64_t *term, struct err *e);
-/* The same, read outside a transaction ("Min gjeld"'s plan). */
-int store_loan_disability_term(struct store *s, int64_t person_id, int64_t *term, struct err *e);
-
 /* For the proposal, which writes nothing (read outside a transaction, as
  * store_ledger_person_days_tx() and store_loan_month_marked_tx() read
  * inside one): the sum of person_id's legs effective on each day

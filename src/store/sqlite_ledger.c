@@ -254,39 +254,24 @@ int store_ledger_check_sql(struct store *s, struct ledger_problem **out, int max
 
 /* ---- loan accounts ---- */
 
-static void bind_date(sqlite3_stmt *st, int i, date_t d)
-{
-	char day[11];
-	if (d == LOAN_NO_DATE)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, date_format(d, day), -1, SQLITE_TRANSIENT);
-}
-
-static date_t col_date(sqlite3_stmt *st, int i)
-{
-	date_t d;
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t != NULL && date_parse((const char *)t, &d) == 0 ? d : LOAN_NO_DATE;
-}
-
 #define ACCOUNT_COLS "person_id, kid, support_ended, interest_through, coalesce(fixed_rate, 0), " \
-		     "coalesce(fixed_years, 0), fixed_from, fixed_until, first_due, last_due, paper"
+		     "coalesce(fixed_years, 0), fixed_from, fixed_until, first_due, last_due, paper, fixed_term"
 
 static int account_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 {
 	struct loan_account *l = (struct loan_account *)out + i;
 	l->person_id = sqlite3_column_int64(st, 0);
 	l->kid = sq_col_str(st, 1, a);
-	l->support_ended = col_date(st, 2);
-	l->interest_through = col_date(st, 3);
+	l->support_ended = sq_col_day(st, 2);
+	l->interest_through = sq_col_day(st, 3);
 	l->fixed_rate = sqlite3_column_int(st, 4);
 	l->fixed_years = sqlite3_column_int(st, 5);
-	l->fixed_from = col_date(st, 6);
-	l->fixed_until = col_date(st, 7);
-	l->first_due = col_date(st, 8);
-	l->last_due = col_date(st, 9);
+	l->fixed_from = sq_col_day(st, 6);
+	l->fixed_until = sq_col_day(st, 7);
+	l->first_due = sq_col_day(st, 8);
+	l->last_due = sq_col_day(st, 9);
 	l->paper = sqlite3_column_int(st, 10);
+	l->fixed_term = sqlite3_column_int64(st, 11);
 	return 0;
 }
 
@@ -319,14 +304,14 @@ int store_loan_account_put(struct store_tx *tx, const struct loan_account *l, in
 {
 	sqlite3_stmt *st = sq_prep(tx->c, "INSERT OR REPLACE INTO loan_accounts(person_id, kid, support_ended, "
 				       "interest_through, fixed_rate, fixed_years, fixed_from, fixed_until, first_due, "
-				       "last_due, paper, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+				       "last_due, paper, updated_at, fixed_term) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 				   e);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, l->person_id);
 	sq_bind_str(st, 2, l->kid);
-	bind_date(st, 3, l->support_ended);
-	bind_date(st, 4, l->interest_through);
+	sq_bind_day(st, 3, l->support_ended);
+	sq_bind_day(st, 4, l->interest_through);
 	if (l->fixed_years) {
 		sqlite3_bind_int(st, 5, l->fixed_rate);
 		sqlite3_bind_int(st, 6, l->fixed_years);
@@ -334,12 +319,13 @@ int store_loan_account_put(struct store_tx *tx, const struct loan_account *l, in
 		sqlite3_bind_null(st, 5);
 		sqlite3_bind_null(st, 6);
 	}
-	bind_date(st, 7, l->fixed_years ? l->fixed_from : LOAN_NO_DATE);
-	bind_date(st, 8, l->fixed_years ? l->fixed_until : LOAN_NO_DATE);
-	bind_date(st, 9, l->first_due);
-	bind_date(st, 10, l->last_due);
+	sq_bind_day(st, 7, l->fixed_years ? l->fixed_from : LOAN_NO_DATE);
+	sq_bind_day(st, 8, l->fixed_years ? l->fixed_until : LOAN_NO_DATE);
+	sq_bind_day(st, 9, l->first_due);
+	sq_bind_day(st, 10, l->last_due);
 	sqlite3_bind_int(st, 11, l->paper != 0);
 	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_int64(st, 13, l->fixed_term > 0 ? l->fixed_term : 0);
 	return sq_step_insert(tx, st, NULL, "store loan account", e);
 }
 
@@ -394,8 +380,8 @@ int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t f
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
-	bind_date(st, 2, from);
-	bind_date(st, 3, to);
+	sq_bind_day(st, 2, from);
+	sq_bind_day(st, 3, to);
 	int n = 0, cap = 0, rc;
 	*out = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -407,7 +393,7 @@ int store_ledger_person_days_tx(struct store_tx *tx, int64_t person_id, date_t f
 			*out = g;
 			cap = ncap;
 		}
-		(*out)[n].day = col_date(st, 0);
+		(*out)[n].day = sq_col_day(st, 0);
 		(*out)[n].amount = sqlite3_column_int64(st, 1);
 		n++;
 	}
@@ -425,7 +411,7 @@ static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	struct loan_invoice *v = (struct loan_invoice *)out + i;
 	v->id = sqlite3_column_int64(st, 0);
 	v->person_id = sqlite3_column_int64(st, 1);
-	v->due = col_date(st, 2);
+	v->due = sq_col_day(st, 2);
 	v->amount = sqlite3_column_int64(st, 3);
 	v->interest = sqlite3_column_int64(st, 4);
 	v->principal = sqlite3_column_int64(st, 5);
@@ -433,10 +419,10 @@ static int invoice_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	v->kid = sq_col_str(st, 7, a);
 	v->letter_id = sqlite3_column_int64(st, 8);
 	v->paid = sqlite3_column_int64(st, 9);
-	v->paid_at = col_date(st, 10);
+	v->paid_at = sq_col_day(st, 10);
 	v->created_at = sqlite3_column_int64(st, 11);
 	v->reminders = sqlite3_column_int(st, 12);
-	v->reminded_at = col_date(st, 13);
+	v->reminded_at = sq_col_day(st, 13);
 	v->cancelled = sqlite3_column_int(st, 14);
 	return 0;
 }
@@ -449,7 +435,7 @@ int store_loan_invoice_insert(struct store_tx *tx, const struct loan_invoice *v,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, v->person_id);
-	bind_date(st, 2, v->due);
+	sq_bind_day(st, 2, v->due);
 	sqlite3_bind_int64(st, 3, v->amount);
 	sqlite3_bind_int64(st, 4, v->interest);
 	sqlite3_bind_int64(st, 5, v->principal);
@@ -485,7 +471,7 @@ int store_loan_invoice_add_paid(struct store_tx *tx, int64_t id, int64_t paid, d
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, paid);
-	bind_date(st, 3, on);
+	sq_bind_day(st, 3, on);
 	return sq_step_insert(tx, st, NULL, "invoice paid", e);
 }
 
@@ -547,7 +533,7 @@ static int payment_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
 	p->bank_ref = sq_col_str(st, 1, a);
 	p->kid = sq_col_str(st, 2, a);
 	p->amount = sqlite3_column_int64(st, 3);
-	p->booked = col_date(st, 4);
+	p->booked = sq_col_day(st, 4);
 	p->debtor = sq_col_str(st, 5, a);
 	p->person_id = sqlite3_column_int64(st, 6);
 	p->state = sq_col_str(st, 7, a);
@@ -567,7 +553,7 @@ int store_loan_payment_insert(struct store_tx *tx, const struct loan_payment *p,
 	sq_bind_str(st, 1, p->bank_ref);
 	sq_bind_str(st, 2, p->kid);
 	sqlite3_bind_int64(st, 3, p->amount);
-	bind_date(st, 4, p->booked);
+	sq_bind_day(st, 4, p->booked);
 	sq_bind_str(st, 5, p->debtor);
 	sqlite3_bind_int64(st, 6, p->received_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -626,7 +612,7 @@ int store_loan_invoice_latest_tx(struct store_tx *tx, int64_t person_id, date_t 
 		sqlite3_reset(st);
 		return sq_db_error(e, tx->c->db, "latest invoice");
 	}
-	*due = col_date(st, 0);
+	*due = sq_col_day(st, 0);
 	sqlite3_reset(st);
 	return *due == LOAN_NO_DATE ? 1 : 0;
 }
@@ -899,7 +885,7 @@ int store_loan_invoice_remind(struct store_tx *tx, int64_t id, int n, date_t day
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, n);
-	bind_date(st, 3, day);
+	sq_bind_day(st, 3, day);
 	sqlite3_bind_int64(st, 4, fee);
 	sqlite3_bind_int64(st, 5, letter_id);
 	return sq_step_insert(tx, st, NULL, "invoice reminder", e);
@@ -998,6 +984,6 @@ int store_loan_invoices_cancel(struct store_tx *tx, int64_t person_id, date_t on
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
-	bind_date(st, 2, on);
+	sq_bind_day(st, 2, on);
 	return sq_step_insert(tx, st, NULL, "cancel invoices", e);
 }

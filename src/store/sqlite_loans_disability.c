@@ -131,38 +131,6 @@ int store_loan_disability_list(struct store *s, int64_t person_id, struct loan_d
 			sq_bind_id, &person_id, row, *out, max, a, e);
 }
 
-#define TERM_SQL                                                                                                  \
-	"SELECT new_term FROM loan_disability_decisions WHERE person_id = ?1 "                                     \
-	"AND outcome IN ('whole', 'partial', 'manual') ORDER BY id DESC LIMIT 1"
-
-static int term_row(sqlite3_stmt *st, void *out, int i, struct arena *a)
-{
-	(void)i;
-	(void)a;
-	*(int64_t *)out = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
-int store_loan_disability_term(struct store *s, int64_t person_id, int64_t *term, struct err *e)
-{
-	*term = 0;
-	return sq_query(s, TERM_SQL, sq_bind_id, &person_id, term_row, term, 1, NULL, e) < 0 ? -1 : 0;
-}
-
-int store_loan_disability_term_tx(struct store_tx *tx, int64_t person_id, int64_t *term, struct err *e)
-{
-	sqlite3_stmt *st = sq_prep(tx->c, TERM_SQL, e);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	int rc = sqlite3_step(st);
-	*term = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		sq_db_error(e, tx->c->db, "disability term");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 struct days_q {
 	int64_t person_id;
 	char from[11], to[11];
